@@ -1,0 +1,114 @@
+/* broker.h: orders, fills, cash and value, commission, sizers, positions
+ * and trades, with backtrader's BackBroker arithmetic (see
+ * docs/backtrader-semantics.md §4-5). The engine drives it bar by bar; the
+ * metrics layer reads the trades and the order log it records.
+ * Invariant: cash and position change only inside a fill; value is
+ * cash + position marked at the bar's close. */
+#ifndef STRATLAB_BROKER_H
+#define STRATLAB_BROKER_H
+
+#include "stratlab/core.h"
+#include "stratlab/data.h"
+
+typedef enum slab_order_type {
+    SLAB_ORDER_MARKET = 0 /* fills at the next bar's open */
+} slab_order_type;
+
+typedef enum slab_order_status {
+    SLAB_ORDER_CREATED = 0,
+    SLAB_ORDER_SUBMITTED,
+    SLAB_ORDER_ACCEPTED,
+    SLAB_ORDER_PARTIAL,
+    SLAB_ORDER_COMPLETED,
+    SLAB_ORDER_CANCELED,
+    SLAB_ORDER_EXPIRED,
+    SLAB_ORDER_MARGIN,   /* rejected: not enough cash at submission or fill */
+    SLAB_ORDER_REJECTED  /* invalid order, see the order log's reason */
+} slab_order_status;
+
+/* Why a trade was closed. */
+typedef enum slab_exit_reason {
+    SLAB_EXIT_NONE = 0, /* still open */
+    SLAB_EXIT_SIGNAL,
+    SLAB_EXIT_STOP_LOSS,
+    SLAB_EXIT_TAKE_PROFIT,
+    SLAB_EXIT_TRAILING_STOP,
+    SLAB_EXIT_TIME,
+    SLAB_EXIT_END_OF_DATA,
+    SLAB_EXIT_MARGIN
+} slab_exit_reason;
+
+const char *slab_order_status_name(slab_order_status st); /* "Completed" */
+const char *slab_order_type_name(slab_order_type t);      /* "Market" */
+const char *slab_exit_reason_name(slab_exit_reason r);    /* "signal" */
+
+/* One order's final event, as the order log keeps it. */
+typedef struct slab_order_event {
+    int64_t ref;              /* 1-based order number */
+    int is_buy;               /* 1 buy, 0 sell */
+    slab_order_type type;
+    slab_order_status status; /* Completed, Margin, Expired, ... */
+    int64_t created_ts_ns;    /* bar that created it */
+    size_t created_bar;       /* 0-based index of that bar */
+    double created_price;     /* close of the creating bar (or its price) */
+    double created_size;      /* signed: + buy, - sell */
+    int64_t exec_ts_ns;       /* fill bar time (0 if not filled) */
+    size_t exec_bar;          /* 0-based fill bar index */
+    double exec_price;        /* exact fill price */
+    double exec_price_avg;    /* backtrader's averaged executed.price */
+    double exec_size;         /* signed filled size */
+    double exec_value;        /* cost of the opened part + value of the closed part */
+    double exec_comm;         /* commission of the fill, cash units */
+    double exec_pnl;          /* realised pnl of the closed part */
+    char reason[96];          /* why it was rejected, for Margin/Rejected */
+} slab_order_event;
+
+/* A trade: from the first fill out of flat to the fill that flattens. */
+typedef struct slab_trade {
+    int64_t ref;              /* 1-based trade number */
+    int is_long;              /* 1 if size > 0 at open */
+    int is_open;              /* 1 while the position is still open */
+    int64_t entry_ts_ns;      /* time of the opening fill's bar */
+    int64_t exit_ts_ns;       /* time of the closing fill's bar (0 if open) */
+    size_t entry_bar, exit_bar; /* 0-based bar indexes */
+    double entry_price;       /* average entry price, backtrader's trade.price */
+    double exit_price;        /* exact price of the closing fill */
+    double size;              /* largest absolute size held, signed as opened */
+    double pnl;               /* gross realised profit, cash units */
+    double pnlcomm;           /* pnl minus commission */
+    double commission;        /* entry and exit commission, cash units */
+    int64_t baropen, barclose; /* backtrader's 1-based bar numbers */
+    int64_t barlen;           /* barclose - baropen (bars held) */
+    slab_exit_reason exit_reason;
+    double max_gain;          /* best unrealised price move while open
+                                 (high-based for longs), price units per share */
+    double max_loss;          /* worst unrealised price move (<= 0) */
+} slab_trade;
+
+/* Sizer: how many shares a buy()/sell() without a size gets. */
+typedef enum slab_sizer_kind {
+    SLAB_SIZER_FIXED = 0,      /* stake shares */
+    SLAB_SIZER_PERCENT,        /* percent of cash / close, float shares */
+    SLAB_SIZER_PERCENT_INT     /* same, truncated to whole shares */
+} slab_sizer_kind;
+
+typedef struct slab_sizer {
+    slab_sizer_kind kind;
+    double amount; /* stake (shares) for FIXED, percent (95 = 95%) otherwise */
+} slab_sizer;
+
+/* Parses "percent:95", "percent_int:95", "fixed:10". */
+slab_status slab_sizer_parse(const char *s, slab_sizer *out, slab_error *err);
+
+/* Broker settings. */
+typedef struct slab_broker_config {
+    double cash;          /* starting cash (backtrader default 10000) */
+    double commission;    /* fraction of traded value per leg: 0.001 = 0.1% */
+    slab_sizer sizer;     /* default sizer */
+    int check_submit;     /* 1: cash check at submission (backtrader default) */
+} slab_broker_config;
+
+/* backtrader's defaults: cash 10000, no commission, fixed stake 1, checksubmit. */
+void slab_broker_config_default(slab_broker_config *cfg);
+
+#endif

@@ -1,0 +1,125 @@
+/* core.h: status codes, error detail, time, exact summation: the layer
+ * every other stratlab module stands on.
+ * Invariant: a fallible function returns a slab_status and, when it is not
+ * SLAB_OK, has written a message with its location into the caller's
+ * slab_error (a fixed buffer, so it works even when memory is gone). */
+#ifndef STRATLAB_CORE_H
+#define STRATLAB_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SLAB_VERSION "0.1.0"
+
+/* One status enum for every fallible call in the library. */
+typedef enum slab_status {
+    SLAB_OK = 0,
+    SLAB_ENOMEM,     /* an allocation failed */
+    SLAB_EINVAL,     /* bad argument or option from the caller */
+    SLAB_EIO,        /* a file could not be opened, read or written */
+    SLAB_EPARSE,     /* malformed input text (CSV, JSON, parameter) */
+    SLAB_EDATA,      /* well-formed but inconsistent data (high < low ...) */
+    SLAB_ERANGE,     /* a value outside its allowed range */
+    SLAB_ENOTFOUND,  /* unknown name: strategy, symbol, indicator */
+    SLAB_EDB,        /* the SQLite store reported an error */
+    SLAB_ELIMIT,     /* a size cap was reached */
+    SLAB_EINTERNAL   /* a bug in stratlab: please report it */
+} slab_status;
+
+#define SLAB_ERR_WHERE_MAX 256
+#define SLAB_ERR_MSG_MAX 768
+
+/* Error detail kept by the caller; never heap-allocated. */
+typedef struct slab_error {
+    slab_status code;                 /* same as the returned status */
+    char where[SLAB_ERR_WHERE_MAX];   /* "file:row:col", "/json/pointer", "" */
+    char msg[SLAB_ERR_MSG_MAX];       /* what is wrong and what to do */
+} slab_error;
+
+/* Returns a short constant name for st ("invalid argument"). */
+const char *slab_status_str(slab_status st);
+
+/* Records st with a location and a printf-style message; returns st so a
+ * caller can write `return slab_error_set(err, SLAB_EINVAL, where, ...)`.
+ * err may be NULL (the detail is then dropped); where may be NULL. */
+slab_status slab_error_set(slab_error *err, slab_status st, const char *where,
+                           const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Clears err to SLAB_OK with empty strings. */
+void slab_error_clear(slab_error *err);
+
+/* Formats "where: msg" (or just msg) into buf; returns buf. */
+const char *slab_error_text(const slab_error *err, char *buf, size_t n);
+
+/* ---- time ------------------------------------------------------------ */
+/* Timestamps are int64 nanoseconds since 1970-01-01T00:00:00 in the
+ * exchange's wall-clock time (no time zone is applied). */
+#define SLAB_NS_PER_SEC 1000000000LL
+#define SLAB_NS_PER_DAY (86400LL * SLAB_NS_PER_SEC)
+/* backtrader stamps a bar without a time at the session end, 23:59:59.99999,
+ * so daily bars carry this offset from midnight. */
+#define SLAB_SESSION_END_NS (SLAB_NS_PER_DAY - 10000LL)
+
+/* Days since 1970-01-01 for a proleptic Gregorian date (any int year). */
+int64_t slab_days_from_civil(int y, int m, int d);
+/* Inverse of slab_days_from_civil. */
+void slab_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* Floor division of ts_ns by a day: the bar's calendar day number. */
+int64_t slab_ts_day(int64_t ts_ns);
+/* ISO weekday, 1 = Monday .. 7 = Sunday, of a day number. */
+int slab_weekday(int64_t days);
+/* ISO 8601 week-numbering year and week of a day number. */
+void slab_iso_week(int64_t days, int *iso_year, int *iso_week);
+/* Days in month m of year y. */
+int slab_days_in_month(int y, int m);
+
+/* Formats ts_ns as "YYYY-MM-DD" when date_only, else
+ * "YYYY-MM-DDTHH:MM:SS" plus ".ffffff" when there are sub-second parts.
+ * Returns buf. n must be at least 32. */
+char *slab_time_format(int64_t ts_ns, int date_only, char *buf, size_t n);
+
+/* Parses "YYYY-MM-DD", "YYYYMMDD", "YYYY-MM-DD HH:MM[:SS[.f]]" or with 'T'.
+ * A date alone gives midnight; *has_time tells whether a time was present.
+ * Returns SLAB_OK or SLAB_EPARSE (err->msg says what was expected). */
+slab_status slab_time_parse(const char *s, size_t len, int64_t *ts_ns,
+                            int *has_time, slab_error *err);
+
+/* Monotonic clock in nanoseconds, for timings. */
+int64_t slab_clock_ns(void);
+
+/* ---- exact summation --------------------------------------------------- */
+/* Shewchuk's exactly rounded summation, the algorithm behind Python's
+ * math.fsum: the result is the correctly rounded sum of all added values.
+ * Backtrader uses math.fsum in SMA, BollingerBands, SharpeRatio, SQN, VWR. */
+#define SLAB_FSUM_PARTIALS 48
+typedef struct slab_fsum {
+    double p[SLAB_FSUM_PARTIALS]; /* non-overlapping partial sums */
+    int n;                        /* partials in use */
+    double special;               /* sum of inf/nan inputs, or 0 */
+    int overflow;                 /* an intermediate overflowed */
+} slab_fsum;
+
+void slab_fsum_init(slab_fsum *s);
+void slab_fsum_add(slab_fsum *s, double x);
+/* The correctly rounded value of everything added so far. */
+double slab_fsum_value(const slab_fsum *s);
+/* fsum of an array, as Python's math.fsum(x[0..n-1]). */
+double slab_fsum_array(const double *x, size_t n);
+
+/* ---- hashing ----------------------------------------------------------- */
+/* SHA-256 of a file as 64 lowercase hex characters plus NUL in hex[65]. */
+slab_status slab_sha256_file(const char *path, char hex[65], slab_error *err);
+/* SHA-256 of a memory block. */
+void slab_sha256_mem(const void *data, size_t n, char hex[65]);
+
+/* ---- allocation -------------------------------------------------------- */
+/* All library allocation goes through these, so tests can fail them. */
+void *slab_malloc(size_t n);
+void *slab_calloc(size_t count, size_t size);
+void *slab_realloc(void *p, size_t n);
+void slab_free(void *p);
+/* Test hook: fail the k-th allocation from now (0 = never). */
+void slab_alloc_fail_after(long k);
+
+#endif

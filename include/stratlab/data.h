@@ -1,0 +1,119 @@
+/* data.h: bar series (columns ts, open, high, low, close, volume, oi), the
+ * CSV loaders (Yahoo, backtrader CSV, generic with a user mapping, with
+ * format auto-detection), OHLC consistency checks and the deterministic
+ * sample-data generator. Sits on core; everything above reads bars here.
+ * Invariant: a loaded series has strictly increasing ts_ns and finite,
+ * positive, consistent prices, or the loader returned an error. */
+#ifndef STRATLAB_DATA_H
+#define STRATLAB_DATA_H
+
+#include "stratlab/core.h"
+
+/* backtrader's TimeFrame values, in the same order. */
+typedef enum slab_timeframe {
+    SLAB_TF_TICKS = 1,
+    SLAB_TF_MICROSECONDS,
+    SLAB_TF_SECONDS,
+    SLAB_TF_MINUTES,
+    SLAB_TF_DAYS,
+    SLAB_TF_WEEKS,
+    SLAB_TF_MONTHS,
+    SLAB_TF_YEARS
+} slab_timeframe;
+
+/* A bar series in columns. Owned by whoever created it; free with
+ * slab_bars_free(). Column arrays hold n values (capacity cap). */
+typedef struct slab_bars {
+    size_t n;                 /* bars in use */
+    size_t cap;               /* allocated length of every column */
+    int64_t *ts_ns;           /* bar end time, ns since epoch (see core.h);
+                                 daily bars: date + SLAB_SESSION_END_NS */
+    double *open, *high, *low, *close; /* prices */
+    double *volume;           /* traded quantity, >= 0 */
+    double *oi;               /* open interest, 0 when absent */
+    slab_timeframe timeframe; /* bar period unit */
+    int compression;          /* bar period in units, e.g. 5 for 5m */
+    char symbol[32];          /* "ORCL"; may be empty for a file run */
+    char source[512];         /* file path or "store:<db>" */
+    char sha256[65];          /* SHA-256 of the source file, or "" */
+} slab_bars;
+
+/* Returns an empty owned series with room for cap bars (cap may be 0);
+ * NULL when out of memory. Free with slab_bars_free(). */
+slab_bars *slab_bars_new(size_t cap);
+/* Frees b and its columns; NULL is a no-op. */
+void slab_bars_free(slab_bars *b);
+/* Appends one bar, growing the columns (up to SLAB_BARS_MAX). */
+#define SLAB_BARS_MAX ((size_t)1 << 31)
+slab_status slab_bars_push(slab_bars *b, int64_t ts_ns, double open, double high, double low,
+                           double close, double volume, double oi, slab_error *err);
+/* Returns an owned copy of the bars with from_ns <= ts_ns <= to_ns
+ * (INT64_MIN / INT64_MAX for an open end); SLAB_ERANGE if none remain. */
+slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns,
+                            slab_bars **out, slab_error *err);
+
+/* Parses "1m", "5m", "15m", "1h", "1d", "1w", "1mo", "tick" (also
+ * "minutes:5" style) into a timeframe and compression. */
+slab_status slab_timeframe_parse(const char *s, slab_timeframe *tf, int *compression,
+                                 slab_error *err);
+/* "Days", "Minutes", ... as backtrader names them. */
+const char *slab_timeframe_name(slab_timeframe tf);
+/* Formats tf/compression as "1d", "5m" into buf; returns buf. */
+const char *slab_timeframe_format(slab_timeframe tf, int compression, char *buf, size_t n);
+/* Guesses the timeframe from the most common spacing between bars;
+ * series without a time of day are SLAB_TF_DAYS/1 (or weeks/months when
+ * spaced so). */
+void slab_bars_infer_timeframe(const slab_bars *b, slab_timeframe *tf, int *compression);
+
+/* ---- CSV loading -------------------------------------------------------- */
+typedef enum slab_csv_format {
+    SLAB_CSV_AUTO = 0, /* decide from the header */
+    SLAB_CSV_YAHOO,    /* Date,Open,High,Low,Close,Adj Close,Volume */
+    SLAB_CSV_BTCSV,    /* Date[,Time],Open,High,Low,Close,Volume,OpenInterest */
+    SLAB_CSV_GENERIC   /* any header; columns mapped by name */
+} slab_csv_format;
+
+typedef struct slab_csv_options {
+    slab_csv_format format; /* SLAB_CSV_AUTO by default */
+    /* Yahoo only: backtrader YahooFinanceCSVData's adjclose=True, round=True,
+     * decimals=2 (O/H/L scaled by AdjClose/Close, C := AdjClose, volume
+     * scaled, each price rounded half-even to 2 decimals). 0 = raw prices. */
+    int yahoo_adjust;
+    /* Skip malformed or inconsistent rows and count them, instead of
+     * failing on the first one. */
+    int skip_bad_rows;
+    /* Generic format: header names of each column; NULL picks the usual
+     * names case-insensitively (date/datetime/timestamp, time, open, ...). */
+    const char *col_date, *col_time, *col_open, *col_high, *col_low, *col_close,
+        *col_volume;
+} slab_csv_options;
+
+/* What a load saw, for the user; filled even when the load fails. */
+typedef struct slab_load_report {
+    slab_csv_format format; /* the format used (after auto-detection) */
+    size_t rows_read;       /* data rows seen */
+    size_t rows_loaded;     /* bars kept */
+    size_t rows_skipped;    /* rows dropped by skip_bad_rows */
+    int has_time;           /* rows carried a time of day */
+    char first_skip[SLAB_ERR_MSG_MAX]; /* the first skipped row's problem */
+} slab_load_report;
+
+/* Loads a CSV file into a new owned series (free with slab_bars_free()).
+ * opt and rep may be NULL. On error err->where is "path:row:col". */
+slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_bars **out,
+                          slab_load_report *rep, slab_error *err);
+
+/* Checks a series: finite prices > 0, low <= open/close <= high,
+ * volume >= 0, strictly increasing timestamps. Reports the first problem
+ * with its bar index and time. */
+slab_status slab_bars_check(const slab_bars *b, slab_error *err);
+
+/* ---- sample data -------------------------------------------------------- */
+/* A deterministic random walk with realistic OHLCV (same seed, same bars on
+ * every machine): n bars of timeframe/compression starting at start_day
+ * (day number, see core.h). Daily bars skip weekends; intraday bars run
+ * 09:30-16:00 sessions. Returns an owned series. */
+slab_status slab_sample_generate(uint64_t seed, size_t n, slab_timeframe tf, int compression,
+                                 int64_t start_day, slab_bars **out, slab_error *err);
+
+#endif

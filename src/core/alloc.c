@@ -1,0 +1,27 @@
+/* alloc.c: the one place the library allocates, so tests can make any
+ * allocation fail (slab_alloc_fail_after) and check the error paths. */
+#include "stratlab/core.h"
+
+#include <stdlib.h>
+
+static long fail_countdown; /* 0 = never fail; k = fail the k-th call */
+
+static int should_fail(void)
+{
+    if (fail_countdown <= 0)
+        return 0;
+    return --fail_countdown == 0;
+}
+
+void slab_alloc_fail_after(long k) { fail_countdown = k; }
+
+void *slab_malloc(size_t n) { return should_fail() ? NULL : malloc(n ? n : 1); }
+
+void *slab_calloc(size_t count, size_t size)
+{
+    return should_fail() ? NULL : calloc(count ? count : 1, size ? size : 1);
+}
+
+void *slab_realloc(void *p, size_t n) { return should_fail() ? NULL : realloc(p, n ? n : 1); }
+
+void slab_free(void *p) { free(p); }

@@ -1,0 +1,57 @@
+/* hash.c: SHA-256 of files and buffers through OpenSSL's libcrypto, used to
+ * fingerprint imported data (data_sha256 in every result). */
+#include "stratlab/core.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+static void to_hex(const unsigned char *md, unsigned len, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < len && i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+void slab_sha256_mem(const void *data, size_t n, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+
+    EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+    to_hex(md, len, hex);
+}
+
+slab_status slab_sha256_file(const char *path, char hex[65], slab_error *err)
+{
+    unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    size_t got;
+    slab_status st = SLAB_OK;
+    FILE *f = fopen(path, "rb");
+    EVP_MD_CTX *ctx = NULL;
+
+    if (!f)
+        return slab_error_set(err, SLAB_EIO, path, "cannot open: %s", strerror(errno));
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        st = slab_error_set(err, SLAB_ENOMEM, path, "cannot start SHA-256");
+        goto out;
+    }
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        EVP_DigestUpdate(ctx, buf, got);
+    if (ferror(f)) {
+        st = slab_error_set(err, SLAB_EIO, path, "read failed: %s", strerror(errno));
+        goto out;
+    }
+    EVP_DigestFinal_ex(ctx, md, &len);
+    to_hex(md, len, hex);
+out:
+    EVP_MD_CTX_free(ctx);
+    fclose(f);
+    return st;
+}
