@@ -1,0 +1,56 @@
+/* engine.h: the bar loop. Given bars, a strategy definition with its
+ * parameters and a broker configuration, it runs backtrader's order of
+ * events per bar (docs/backtrader-semantics.md §3): broker step (submission
+ * check, fills), notifications, strategy next() from the minimum period,
+ * and records the value after every bar for the analyzers.
+ * Invariant: on bar t the strategy can read nothing from bar t+1. */
+#ifndef STRATLAB_ENGINE_H
+#define STRATLAB_ENGINE_H
+
+#include "stratlab/broker.h"
+#include "stratlab/core.h"
+#include "stratlab/data.h"
+#include "stratlab/metrics.h"
+#include "stratlab/strategy.h"
+
+typedef struct slab_run_config {
+    slab_broker_config broker;
+    const slab_strategy_def *strategy;
+    const double *params;  /* strategy->n_params resolved values (see
+                              slab_strategy_resolve_params), NULL = defaults */
+    long stop_after_bar;   /* run bars 0..stop_after_bar only; -1 = all
+                              (the truncation test uses it) */
+} slab_run_config;
+
+/* A finished run. Owned; free with slab_run_free(). */
+typedef struct slab_run {
+    size_t n_bars;
+    const int64_t *ts_ns;        /* borrowed from the bars that were run */
+    double *value;               /* value after each bar (n_bars) */
+    double *cash;                /* cash after each bar (n_bars) */
+    double start_value;          /* starting cash */
+    slab_trade *trades;          /* every trade, closed ones and the open one */
+    size_t n_trades;
+    slab_order_event *orders;    /* every order in creation order */
+    size_t n_orders;
+    double final_value, final_cash;
+    double position_size, position_price; /* at the end (positions stay open) */
+    long minperiod;              /* bars before the first next() call + 1 */
+    long lookahead_attempts;     /* accessor calls with ago > 0 (refused) */
+    long next_calls;             /* how many times next() ran */
+    int64_t indicators_ns;       /* time spent computing indicators */
+    int64_t loop_ns;             /* time spent in the bar loop */
+    slab_timeframe timeframe;
+    int compression;
+} slab_run;
+
+/* Runs cfg->strategy over bars. Returns SLAB_OK and an owned run in *out,
+ * or an error (bad parameters, a failing init, no memory). */
+slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
+                            slab_error *err);
+/* Frees a run; NULL is a no-op. */
+void slab_run_free(slab_run *run);
+/* The equity record of a run for the analyzers (borrows run's arrays). */
+slab_equity slab_run_equity(const slab_run *run);
+
+#endif

@@ -1,0 +1,75 @@
+/* ind.h: the indicator library. One table (src/ind/registry.c) lists every
+ * indicator with its aliases, inputs, parameters (defaults and ranges),
+ * outputs and lookback; strategies, specs and the CLI look names up there.
+ * Kernels are batch functions over a whole series that write into
+ * caller-provided arrays and never allocate per call; value i depends only
+ * on inputs 0..i (no look-ahead), and values before the first valid index
+ * are NaN. */
+#ifndef STRATLAB_IND_H
+#define STRATLAB_IND_H
+
+#include "stratlab/core.h"
+
+#define SLAB_IND_MAX_INPUTS 4
+#define SLAB_IND_MAX_PARAMS 6
+#define SLAB_IND_MAX_OUTPUTS 4
+
+typedef struct slab_ind_param {
+    const char *name;  /* TA-Lib's name: timeperiod, nbdevup, ... */
+    double def;        /* default value */
+    double min, max;   /* allowed range, inclusive */
+    int is_int;        /* must be a whole number */
+    const char *help;  /* one line */
+} slab_ind_param;
+
+/* Batch kernel: in[k] are the input series (n values each), p the
+ * parameter values in table order, out[k] the output arrays (n each). */
+typedef slab_status (*slab_ind_fn)(const double *const *in, size_t n, const double *p,
+                                   double *const *out, slab_error *err);
+/* Index of the first valid output for these parameters (the lookback),
+ * assuming inputs valid from index 0. */
+typedef size_t (*slab_ind_lookback_fn)(const double *p);
+
+typedef struct slab_ind_def {
+    const char *name;        /* canonical name, TA-Lib spelling: "SMA" */
+    const char *aliases;     /* comma-separated other names (backtrader's) */
+    const char *summary;     /* one line */
+    const char *convention;  /* "backtrader", "ta-lib", or "same in both" */
+    int n_inputs;
+    const char *inputs[SLAB_IND_MAX_INPUTS];   /* "close", "high", "series" */
+    int n_params;
+    slab_ind_param params[SLAB_IND_MAX_PARAMS];
+    int n_outputs;
+    const char *outputs[SLAB_IND_MAX_OUTPUTS];
+    slab_ind_fn fn;
+    slab_ind_lookback_fn lookback;
+} slab_ind_def;
+
+/* The whole table and its length. */
+const slab_ind_def *slab_ind_table(size_t *n);
+/* Finds a definition by name or alias, case-insensitively; NULL if none.
+ * On NULL, when err is given, the message suggests the closest names. */
+const slab_ind_def *slab_ind_find(const char *name, slab_error *err);
+/* Index of a parameter by name ("period" is accepted for "timeperiod");
+ * -1 if the indicator has no such parameter. */
+int slab_ind_param_index(const slab_ind_def *def, const char *name);
+
+/* Direct kernels (the table calls these). */
+/* SMA: math.fsum(window)/p as backtrader computes it (exactly rounded). */
+void slab_ind_sma(const double *x, size_t n, int period, double *out);
+/* EMA with alpha = 2/(p+1), seeded by the SMA of the first p valid values;
+ * y = y_prev*(1-alpha) + x*alpha (backtrader's operation order). */
+void slab_ind_ema_alpha(const double *x, size_t n, int period, double alpha, double *out);
+/* RSI, backtrader's form: Wilder smoothing (alpha 1/p) of up/down moves
+ * seeded by their mean; 100 - 100/(1 + up/down). A zero down average gives
+ * 100 (backtrader raises ZeroDivisionError there), 0/0 gives 50. */
+void slab_ind_rsi(const double *close, size_t n, int period, double *out);
+/* Bollinger bands, backtrader's form: mid = SMA, sd = |E[x^2]-E[x]^2|^0.5
+ * (population, fsum means), top/bot = mid +/- dev*sd. */
+void slab_ind_bbands(const double *x, size_t n, int period, double devup, double devdn,
+                     double *top, double *mid, double *bot);
+/* backtrader's CrossOver: +1 when a crosses above b (the previous non-zero
+ * difference a-b was < 0 and now a > b), -1 for the mirror, else 0. */
+void slab_ind_crossover(const double *a, const double *b, size_t n, double *out);
+
+#endif

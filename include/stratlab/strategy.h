@@ -1,0 +1,107 @@
+/* strategy.h: the strategy ABI, the one header a strategy includes, whether
+ * it is a built-in, compiled from a spec, or a C script run in a sandbox.
+ * A strategy declares indicators in init(), then decides in next() through
+ * accessors relative to the current bar (ago = 0 now, -1 the previous bar):
+ * no accessor can return bar t+1 during bar t, so look-ahead is impossible.
+ * Self-contained on purpose: it includes only the C standard headers.
+ * Versioned: a strategy built for another SLAB_STRATEGY_ABI is refused. */
+#ifndef STRATLAB_STRATEGY_H
+#define STRATLAB_STRATEGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SLAB_STRATEGY_ABI 1
+
+/* The engine's per-run context; opaque to strategies. */
+typedef struct slab_ctx slab_ctx;
+
+/* Series ids of the data's columns; indicator outputs get ids after these. */
+enum { SLAB_OPEN = 0, SLAB_HIGH, SLAB_LOW, SLAB_CLOSE, SLAB_VOLUME, SLAB_OI, SLAB_N_COLUMNS };
+
+typedef enum slab_param_type { SLAB_PARAM_INT = 0, SLAB_PARAM_FLOAT, SLAB_PARAM_BOOL } slab_param_type;
+
+/* A strategy parameter: name, type, default and inclusive range. Percent
+ * parameters are in percent (2 means 2%). */
+typedef struct slab_param_def {
+    const char *name;
+    slab_param_type type;
+    double def, min, max;
+    const char *help;
+} slab_param_def;
+
+/* What notify_order receives (a copy; valid during the call). */
+typedef struct slab_order_note {
+    int64_t ref;        /* order number */
+    int is_buy;
+    int status;         /* slab_order_status: 4 Completed, 7 Margin, ... */
+    double size;        /* executed size (signed), or created size if none */
+    double price;       /* fill price, 0 if not filled */
+    double commission;  /* cash units */
+} slab_order_note;
+
+/* What notify_trade receives. */
+typedef struct slab_trade_note {
+    int64_t ref;
+    int is_open;        /* 1 when just opened, 0 when just closed */
+    double size, price; /* size at open, average entry price */
+    double pnl, pnlcomm;
+} slab_trade_note;
+
+typedef struct slab_strategy_def {
+    int abi;                      /* SLAB_STRATEGY_ABI */
+    const char *name;             /* "sma_cross" */
+    const char *summary;          /* one line */
+    const slab_param_def *params; /* table of n_params entries */
+    int n_params;
+    size_t state_size;            /* bytes of zeroed per-run state */
+    /* Declares indicators and reads parameters; returns 0, or -1 after
+     * slab_fail() explained why. */
+    int (*init)(slab_ctx *ctx, void *state);
+    /* Called once per bar from the strategy's minimum period on. */
+    void (*next)(slab_ctx *ctx, void *state);
+    /* Optional: order status changes and trade opens/closes, delivered
+     * before next() of the bar they happened on. */
+    void (*notify_order)(slab_ctx *ctx, void *state, const slab_order_note *o);
+    void (*notify_trade)(slab_ctx *ctx, void *state, const slab_trade_note *t);
+} slab_strategy_def;
+
+/* ---- reading: ago must be <= 0; a positive ago or one before the first
+ * bar returns NaN (and a positive ago is recorded as a look-ahead attempt). */
+double slab_get(const slab_ctx *ctx, int series, int ago);
+/* Bar time in ns since epoch (exchange wall clock). */
+int64_t slab_time(const slab_ctx *ctx, int ago);
+/* 0-based index of the current bar; bars seen so far is slab_bar() + 1. */
+long slab_bar(const slab_ctx *ctx);
+/* A parameter's value as given (or its default). NaN if unknown. */
+double slab_param(const slab_ctx *ctx, const char *name);
+
+/* ---- indicators, declared in init(): returns the series id of the first
+ * output (the others follow in order), or -1 after recording the error.
+ * inputs are series ids; params in the indicator table's order, n_params
+ * may be fewer (defaults fill the rest). */
+int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inputs,
+                   const double *params, int n_params);
+/* Index of the first bar where the series has a value. */
+long slab_series_start(const slab_ctx *ctx, int series);
+
+/* ---- orders: return the order number (> 0), 0 when no order was made
+ * (a sizer gave 0 shares, nothing to close), or -1 on error. size <= 0
+ * asks the sizer. Market orders created on bar t fill at the open of t+1. */
+int64_t slab_buy(slab_ctx *ctx, double size);
+int64_t slab_sell(slab_ctx *ctx, double size);
+/* Sends the order that flattens the current position. */
+int64_t slab_close_position(slab_ctx *ctx);
+
+/* ---- broker state as of this bar (after its fills) */
+double slab_position_size(const slab_ctx *ctx);   /* signed shares */
+double slab_position_price(const slab_ctx *ctx);  /* average price, 0 if flat */
+double slab_cash(const slab_ctx *ctx);
+double slab_value(const slab_ctx *ctx);
+/* Orders submitted or accepted but not yet filled, cancelled or rejected. */
+int slab_orders_pending(const slab_ctx *ctx);
+
+/* Records why init() failed (shown to the user); returns -1. */
+int slab_fail(slab_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

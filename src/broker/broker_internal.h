@@ -1,0 +1,69 @@
+/* broker_internal.h: the broker's real structs, for the engine (the layer
+ * above) and the broker's own files. Strategies never see these.
+ * Invariant: orders[] holds every order ever created, in creation order
+ * (ref = index + 1); submitted[] and pending[] hold indexes into it in
+ * FIFO order; trades[] every trade, the last one possibly open. */
+#ifndef SLAB_BROKER_INTERNAL_H
+#define SLAB_BROKER_INTERNAL_H
+
+#include "stratlab/broker.h"
+#include "stratlab/strategy.h"
+
+/* An order in flight or done. */
+typedef struct slab__order {
+    slab_order_event ev;  /* the public record (created_*, exec_*, status) */
+    double remsize;       /* size still to fill, signed */
+} slab__order;
+
+/* One bar's prices, as the broker sees them. */
+typedef struct slab__bar {
+    size_t i;        /* 0-based bar index */
+    int64_t ts_ns;
+    double open, high, low, close;
+} slab__bar;
+
+typedef struct slab__broker {
+    slab_broker_config cfg;
+    double cash;           /* cash after the last fill */
+    double value;          /* cash + position marked at the last close */
+    double pos_size;       /* signed shares */
+    double pos_price;      /* backtrader Position.price (average, 0 flat) */
+
+    slab__order *orders;   /* every order, ref = index + 1 */
+    size_t n_orders, cap_orders;
+    size_t *submitted;     /* created last bar, awaiting the submission check */
+    size_t n_submitted, cap_submitted;
+    size_t *pending;       /* accepted, waiting to fill */
+    size_t n_pending, cap_pending;
+
+    slab_trade *trades;    /* every trade; the last may be open */
+    size_t n_trades, cap_trades;
+    int trade_open;        /* 1 when trades[n_trades-1] is open */
+    double trade_size;     /* the open trade's current signed size */
+    double mfe_high, mfe_low; /* extreme high/low seen while the trade is open */
+
+    /* Notifications for the strategy, gathered during a bar. */
+    slab_order_note *onotes;
+    size_t n_onotes, cap_onotes;
+    slab_trade_note *tnotes;
+    size_t n_tnotes, cap_tnotes;
+} slab__broker;
+
+/* Initialises b for a run (cash from cfg). Returns SLAB_OK or SLAB_ENOMEM. */
+slab_status slab__broker_init(slab__broker *b, const slab_broker_config *cfg, slab_error *err);
+/* Releases everything b owns. */
+void slab__broker_clear(slab__broker *b);
+/* Creates a market order of signed size on bar `bar` (created price = its
+ * close); it is checked and tried from the next bar. Returns the ref, or
+ * -1 with err set. */
+int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, slab_error *err);
+/* The broker step of one bar: submission check, one fill attempt per
+ * pending order, value at the close (backtrader's BackBroker.next). */
+slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error *err);
+/* Marks the position at close and stores it in b->value; returns it. */
+double slab__broker_mark(slab__broker *b, double close);
+/* Shares a buy (is_buy) or sell gets from the configured sizer at this
+ * bar's close; 0 means no order. */
+double slab__broker_sizer(const slab__broker *b, double close, int is_buy);
+
+#endif

@@ -1,0 +1,363 @@
+/* engine.c: the bar loop and the strategy context (the accessors declared
+ * in strategy.h). Per bar t, in backtrader's order: broker step (orders
+ * from t-1 are checked and filled at O[t]), order then trade notifications,
+ * the strategy's next() once t reaches its minimum period, then the value
+ * after the bar is recorded for the analyzers.
+ * Invariant: accessors index only bars 0..t; indicators are computed once
+ * by causal kernels, so the value at t never depends on bars after t. */
+#include "stratlab/engine.h"
+#include "stratlab/ind.h"
+
+#include "broker/broker_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_SERIES 256
+
+struct slab_ctx {
+    const slab_bars *bars;
+    size_t n;                      /* bars in this run */
+    size_t i;                      /* the current bar */
+    const double *series[MAX_SERIES]; /* column or indicator arrays, n each */
+    long start[MAX_SERIES];        /* first valid index of each series */
+    int n_series;
+    double *owned[MAX_SERIES];     /* indicator arrays this run allocated */
+    int n_owned;
+    const slab_strategy_def *def;
+    const double *params;          /* def->n_params values */
+    slab__broker broker;
+    long lookahead;                /* refused reads of the future */
+    int in_init;                   /* 1 while init() runs */
+    slab_error *err;               /* where init failures go */
+    slab_status failed;            /* first error inside a callback */
+};
+
+double slab_get(const slab_ctx *ctx, int series, int ago)
+{
+    if (ago > 0) {
+        ((slab_ctx *)ctx)->lookahead++;
+        return NAN;
+    }
+    if ((unsigned)series >= (unsigned)ctx->n_series || (size_t)(-(long)ago) > ctx->i)
+        return NAN;
+    return ctx->series[series][ctx->i + (size_t)(long)ago];
+}
+
+int64_t slab_time(const slab_ctx *ctx, int ago)
+{
+    if (ago > 0) {
+        ((slab_ctx *)ctx)->lookahead++;
+        return 0;
+    }
+    if ((size_t)(-(long)ago) > ctx->i)
+        return 0;
+    return ctx->bars->ts_ns[ctx->i + (size_t)(long)ago];
+}
+
+long slab_bar(const slab_ctx *ctx) { return (long)ctx->i; }
+
+double slab_param(const slab_ctx *ctx, const char *name)
+{
+    for (int k = 0; k < ctx->def->n_params; k++)
+        if (!strcmp(ctx->def->params[k].name, name))
+            return ctx->params ? ctx->params[k] : ctx->def->params[k].def;
+    return NAN;
+}
+
+long slab_series_start(const slab_ctx *ctx, int series)
+{
+    return (unsigned)series < (unsigned)ctx->n_series ? ctx->start[series] : -1;
+}
+
+int slab_fail(slab_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[SLAB_ERR_MSG_MAX];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, SLAB_EINVAL, ctx->def->name, "%s", msg);
+    return -1;
+}
+
+static long first_valid(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isnan(x[i]))
+        i++;
+    return (long)i;
+}
+
+int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inputs,
+                   const double *params, int n_params)
+{
+    slab_error e;
+    const slab_ind_def *def = slab_ind_find(name, &e);
+    double p[SLAB_IND_MAX_PARAMS];
+    const double *in[SLAB_IND_MAX_INPUTS];
+    double *out[SLAB_IND_MAX_OUTPUTS];
+
+    if (!ctx->in_init)
+        return slab_fail(ctx, "indicator %s declared outside init()", name);
+    if (!def)
+        return slab_fail(ctx, "%s", e.msg);
+    if (n_inputs != def->n_inputs || n_params > def->n_params)
+        return slab_fail(ctx, "%s takes %d input(s) and at most %d parameter(s), got %d and %d",
+                         def->name, def->n_inputs, def->n_params, n_inputs, n_params);
+    if (ctx->n_series + def->n_outputs > MAX_SERIES)
+        return slab_fail(ctx, "too many indicator outputs (limit %d)", MAX_SERIES);
+    for (int k = 0; k < def->n_params; k++) {
+        const slab_ind_param *d = &def->params[k];
+        p[k] = k < n_params ? params[k] : d->def;
+        if (!(p[k] >= d->min && p[k] <= d->max) || (d->is_int && p[k] != floor(p[k])))
+            return slab_fail(ctx, "%s %s = %g is outside %g..%g%s", def->name, d->name, p[k],
+                             d->min, d->max, d->is_int ? " (whole numbers)" : "");
+    }
+    for (int k = 0; k < n_inputs; k++) {
+        if ((unsigned)inputs[k] >= (unsigned)ctx->n_series)
+            return slab_fail(ctx, "%s input %d is not a series id", def->name, k);
+        in[k] = ctx->series[inputs[k]];
+    }
+    int first = ctx->n_series;
+    for (int k = 0; k < def->n_outputs; k++) {
+        double *arr = slab_malloc(ctx->n * sizeof(double));
+        if (!arr)
+            return slab_fail(ctx, "out of memory for indicator %s", def->name);
+        ctx->owned[ctx->n_owned++] = arr;
+        out[k] = arr;
+    }
+    if (def->fn(in, ctx->n, p, out, &e) != SLAB_OK)
+        return slab_fail(ctx, "%s: %s", def->name, e.msg);
+    for (int k = 0; k < def->n_outputs; k++) {
+        ctx->series[ctx->n_series] = out[k];
+        ctx->start[ctx->n_series] = first_valid(out[k], ctx->n);
+        ctx->n_series++;
+    }
+    return first;
+}
+
+static int64_t submit(slab_ctx *ctx, double size)
+{
+    slab_error e;
+    const slab_bars *b = ctx->bars;
+    size_t i = ctx->i;
+    slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+    int64_t ref = slab__broker_submit(&ctx->broker, &bar, size, &e);
+    if (ref < 0 && e.code == SLAB_ENOMEM && ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, NULL, "%s", e.msg);
+    return ref;
+}
+
+int64_t slab_buy(slab_ctx *ctx, double size)
+{
+    if (ctx->in_init)
+        return -1;
+    if (!(size > 0.0))
+        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], 1);
+    return size > 0.0 ? submit(ctx, size) : 0;
+}
+
+int64_t slab_sell(slab_ctx *ctx, double size)
+{
+    if (ctx->in_init)
+        return -1;
+    if (!(size > 0.0))
+        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], 0);
+    return size > 0.0 ? submit(ctx, -size) : 0;
+}
+
+int64_t slab_close_position(slab_ctx *ctx)
+{
+    double s = ctx->broker.pos_size;
+    if (ctx->in_init || s == 0.0)
+        return 0;
+    return submit(ctx, -s);
+}
+
+double slab_position_size(const slab_ctx *ctx) { return ctx->broker.pos_size; }
+double slab_position_price(const slab_ctx *ctx) { return ctx->broker.pos_price; }
+double slab_cash(const slab_ctx *ctx) { return ctx->broker.cash; }
+double slab_value(const slab_ctx *ctx) { return ctx->broker.value; }
+
+int slab_orders_pending(const slab_ctx *ctx)
+{
+    return (int)(ctx->broker.n_submitted + ctx->broker.n_pending);
+}
+
+/* Hands the bar's order and trade notifications to the strategy. */
+static void deliver(slab_ctx *ctx, void *state)
+{
+    slab__broker *b = &ctx->broker;
+    if (ctx->def->notify_order)
+        for (size_t k = 0; k < b->n_onotes; k++)
+            ctx->def->notify_order(ctx, state, &b->onotes[k]);
+    if (ctx->def->notify_trade)
+        for (size_t k = 0; k < b->n_tnotes; k++)
+            ctx->def->notify_trade(ctx, state, &b->tnotes[k]);
+    b->n_onotes = 0;
+    b->n_tnotes = 0;
+}
+
+void slab_run_free(slab_run *run)
+{
+    if (!run)
+        return;
+    slab_free(run->value);
+    slab_free(run->cash);
+    slab_free(run->trades);
+    slab_free(run->orders);
+    slab_free(run);
+}
+
+slab_equity slab_run_equity(const slab_run *run)
+{
+    slab_equity eq = {run->n_bars, run->ts_ns,       run->value,      run->cash,
+                      run->start_value, run->timeframe, run->compression};
+    return eq;
+}
+
+/* The loop itself: kept small so the compiler keeps it tight. */
+static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_next,
+                        slab_error *err)
+{
+    const slab_bars *b = ctx->bars;
+    slab__broker *br = &ctx->broker;
+    void (*next)(slab_ctx *, void *) = ctx->def->next;
+    slab_status st;
+
+    for (size_t i = 0; i < ctx->n; i++) {
+        slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+        ctx->i = i;
+        if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
+            return st;
+        if (br->n_onotes | br->n_tnotes)
+            deliver(ctx, state);
+        run->value[i] = br->value;
+        run->cash[i] = br->cash;
+        if ((long)i >= first_next) {
+            next(ctx, state);
+            run->next_calls++;
+            if (ctx->failed != SLAB_OK)
+                return ctx->failed;
+        }
+    }
+    return SLAB_OK;
+}
+
+/* Copies the broker's records into the run (owned copies). */
+static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
+{
+    slab__broker *br = &ctx->broker;
+    run->n_trades = br->n_trades;
+    run->n_orders = br->n_orders;
+    run->trades = slab_malloc((br->n_trades ? br->n_trades : 1) * sizeof *run->trades);
+    run->orders = slab_malloc((br->n_orders ? br->n_orders : 1) * sizeof *run->orders);
+    if (!run->trades || !run->orders)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory collecting trades");
+    if (br->n_trades)
+        memcpy(run->trades, br->trades, br->n_trades * sizeof *run->trades);
+    for (size_t k = 0; k < br->n_orders; k++)
+        run->orders[k] = br->orders[k].ev;
+    for (size_t k = 0; k < run->n_trades; k++)
+        if (run->trades[k].is_open)
+            run->trades[k].exit_reason = SLAB_EXIT_NONE;
+    run->final_value = br->value;
+    run->final_cash = br->cash;
+    run->position_size = br->pos_size;
+    run->position_price = br->pos_price;
+    return SLAB_OK;
+}
+
+slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
+                            slab_error *err)
+{
+    slab_status st = SLAB_OK;
+    slab_ctx *ctx = NULL;
+    slab_run *run = NULL;
+    void *state = NULL;
+    const slab_strategy_def *def = cfg->strategy;
+
+    *out = NULL;
+    if (!def || def->abi != SLAB_STRATEGY_ABI || !def->next)
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "strategy is missing or built for another ABI (want %d)",
+                              SLAB_STRATEGY_ABI);
+    if (bars->n == 0)
+        return slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on");
+    ctx = slab_calloc(1, sizeof *ctx);
+    run = slab_calloc(1, sizeof *run);
+    state = slab_calloc(1, def->state_size ? def->state_size : 1);
+    if (!ctx || !run || !state) {
+        st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the run");
+        goto out;
+    }
+    ctx->bars = bars;
+    ctx->n = bars->n;
+    if (cfg->stop_after_bar >= 0 && (size_t)cfg->stop_after_bar + 1 < bars->n)
+        ctx->n = (size_t)cfg->stop_after_bar + 1;
+    ctx->def = def;
+    ctx->params = cfg->params;
+    ctx->err = err;
+    const double *cols[SLAB_N_COLUMNS] = {bars->open,   bars->high,   bars->low,
+                                          bars->close,  bars->volume, bars->oi};
+    for (int k = 0; k < SLAB_N_COLUMNS; k++) {
+        ctx->series[k] = cols[k];
+        ctx->start[k] = 0;
+    }
+    ctx->n_series = SLAB_N_COLUMNS;
+    if ((st = slab__broker_init(&ctx->broker, &cfg->broker, err)) != SLAB_OK)
+        goto out;
+
+    run->n_bars = ctx->n;
+    run->ts_ns = bars->ts_ns;
+    run->start_value = cfg->broker.cash;
+    run->timeframe = bars->timeframe;
+    run->compression = bars->compression;
+    run->value = slab_malloc(ctx->n * sizeof(double));
+    run->cash = slab_malloc(ctx->n * sizeof(double));
+    if (!run->value || !run->cash) {
+        st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the equity record");
+        goto out;
+    }
+
+    int64_t t0 = slab_clock_ns();
+    ctx->in_init = 1;
+    if (def->init && def->init(ctx, state) != 0) {
+        st = ctx->failed != SLAB_OK
+                 ? ctx->failed
+                 : slab_error_set(err, SLAB_EINVAL, def->name, "strategy init failed");
+        goto out;
+    }
+    ctx->in_init = 0;
+    /* backtrader: next() runs from the largest indicator minimum period. */
+    long first_next = 0;
+    for (int k = SLAB_N_COLUMNS; k < ctx->n_series; k++)
+        if (ctx->start[k] > first_next)
+            first_next = ctx->start[k];
+    run->minperiod = first_next + 1;
+    int64_t t1 = slab_clock_ns();
+    st = loop(ctx, state, run, first_next, err);
+    run->loop_ns = slab_clock_ns() - t1;
+    run->indicators_ns = t1 - t0;
+    if (st != SLAB_OK)
+        goto out;
+    if ((st = collect(ctx, run, err)) != SLAB_OK)
+        goto out;
+    run->lookahead_attempts = ctx->lookahead;
+    *out = run;
+    run = NULL;
+out:
+    if (ctx) {
+        for (int k = 0; k < ctx->n_owned; k++)
+            slab_free(ctx->owned[k]);
+        slab__broker_clear(&ctx->broker);
+    }
+    slab_free(state);
+    slab_free(ctx);
+    slab_run_free(run);
+    return st;
+}

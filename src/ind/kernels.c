@@ -1,0 +1,145 @@
+/* kernels.c: the batch kernels the backtrader-parity strategies need, in
+ * backtrader 1.9.78's exact arithmetic (docs/backtrader-semantics.md §7):
+ * SMA as math.fsum(window)/p, EMA/SMMA seeded by that SMA, RSI, Bollinger
+ * bands, CrossOver. Leading values are NaN until each kernel's lookback;
+ * NaN inputs (an upstream warm-up) shift the start the same way. */
+#include "stratlab/ind.h"
+
+#include <math.h>
+
+/* First index at which x is not NaN, or n. */
+static size_t first_valid(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isnan(x[i]))
+        i++;
+    return i;
+}
+
+static void fill_nan(double *out, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        out[i] = NAN;
+}
+
+void slab_ind_sma(const double *x, size_t n, int period, double *out)
+{
+    size_t s = first_valid(x, n), p = (size_t)period;
+    slab_fsum acc;
+
+    fill_nan(out, 0, n);
+    if (period < 1 || s + p > n)
+        return;
+    /* A running exact sum: adding x[i] and later -x[i-p] keeps the exact
+     * sum of the window, so each value is fsum(window)/p, bit for bit. */
+    slab_fsum_init(&acc);
+    for (size_t i = s; i < n; i++) {
+        slab_fsum_add(&acc, x[i]);
+        if (i >= s + p)
+            slab_fsum_add(&acc, -x[i - p]);
+        if (i + 1 >= s + p)
+            out[i] = slab_fsum_value(&acc) / (double)period;
+    }
+}
+
+void slab_ind_ema_alpha(const double *x, size_t n, int period, double alpha, double *out)
+{
+    size_t s = first_valid(x, n), p = (size_t)period;
+    double alpha1 = 1.0 - alpha;
+
+    fill_nan(out, 0, n);
+    if (period < 1 || s + p > n)
+        return;
+    double prev = slab_fsum_array(x + s, p) / (double)period;
+    out[s + p - 1] = prev;
+    for (size_t i = s + p; i < n; i++)
+        out[i] = prev = prev * alpha1 + x[i] * alpha;
+}
+
+/* Python's max(d, 0.0): returns d unless 0.0 > d. */
+static double pymax0(double d) { return 0.0 > d ? 0.0 : d; }
+
+void slab_ind_rsi(const double *close, size_t n, int period, double *out)
+{
+    size_t s = first_valid(close, n), p = (size_t)period;
+    double alpha = 1.0 / period, alpha1 = 1.0 - alpha;
+
+    fill_nan(out, 0, n);
+    if (period < 1 || s + p + 1 > n)
+        return;
+    /* Seed: the mean (fsum) of the first p moves, which start at s+1. */
+    slab_fsum su, sd;
+    slab_fsum_init(&su);
+    slab_fsum_init(&sd);
+    for (size_t i = s + 1; i <= s + p; i++) {
+        slab_fsum_add(&su, pymax0(close[i] - close[i - 1]));
+        slab_fsum_add(&sd, pymax0(close[i - 1] - close[i]));
+    }
+    double up = slab_fsum_value(&su) / period, dn = slab_fsum_value(&sd) / period;
+    for (size_t i = s + p;; i++) {
+        if (i > s + p) {
+            up = up * alpha1 + pymax0(close[i] - close[i - 1]) * alpha;
+            dn = dn * alpha1 + pymax0(close[i - 1] - close[i]) * alpha;
+        }
+        if (dn != 0.0)
+            out[i] = 100.0 - 100.0 / (1.0 + up / dn);
+        else
+            out[i] = up != 0.0 ? 100.0 : 50.0;
+        if (i + 1 >= n)
+            break;
+    }
+}
+
+void slab_ind_bbands(const double *x, size_t n, int period, double devup, double devdn,
+                     double *top, double *mid, double *bot)
+{
+    size_t s = first_valid(x, n), p = (size_t)period;
+    slab_fsum sx, sq;
+
+    fill_nan(top, 0, n);
+    fill_nan(mid, 0, n);
+    fill_nan(bot, 0, n);
+    if (period < 1 || s + p > n)
+        return;
+    slab_fsum_init(&sx);
+    slab_fsum_init(&sq);
+    for (size_t i = s; i < n; i++) {
+        slab_fsum_add(&sx, x[i]);
+        slab_fsum_add(&sq, x[i] * x[i]);
+        if (i >= s + p) {
+            slab_fsum_add(&sx, -x[i - p]);
+            slab_fsum_add(&sq, -(x[i - p] * x[i - p]));
+        }
+        if (i + 1 < s + p)
+            continue;
+        double m = slab_fsum_value(&sx) / period;
+        double meansq = slab_fsum_value(&sq) / period;
+        /* backtrader: pow(abs(meansq - pow(mean, 2)), 0.5); Python's float
+         * pow calls the C library's pow, so we do too. */
+        double sd = pow(fabs(meansq - pow(m, 2.0)), 0.5);
+        mid[i] = m;
+        top[i] = m + devup * sd;
+        bot[i] = m - devdn * sd;
+    }
+}
+
+void slab_ind_crossover(const double *a, const double *b, size_t n, double *out)
+{
+    size_t s = first_valid(a, n), sb = first_valid(b, n);
+    if (sb > s)
+        s = sb;
+    fill_nan(out, 0, n);
+    if (s + 1 >= n + 1)
+        return;
+    /* NonZeroDifference: seeded with a-b at the first common bar, then the
+     * last non-zero difference. The cross reads its previous value. */
+    double nzd = a[s] - b[s];
+    for (size_t i = s + 1; i < n; i++) {
+        double up = (nzd < 0.0 && a[i] > b[i]) ? 1.0 : 0.0;
+        double down = (nzd > 0.0 && a[i] < b[i]) ? 1.0 : 0.0;
+        out[i] = up - down;
+        double d = a[i] - b[i];
+        if (d != 0.0)
+            nzd = d;
+    }
+}

@@ -1,0 +1,144 @@
+/* parity.c: the backtrader parity strategies, exactly as the reference
+ * runs define them (docs/backtrader-semantics.md §8): sma_cross,
+ * rsi_reversion, bbands_reversion, buy_hold. Market orders sized by the
+ * run's sizer; long only; positions still open at the end stay open. */
+#include "stratlab/strategy.h"
+
+#include <math.h>
+
+/* ---- sma_cross: flat and SMA(fast) crosses above SMA(slow) -> buy; long
+ * and it crosses below -> close. */
+typedef struct {
+    int cross;
+} sma_state;
+
+static int sma_init(slab_ctx *ctx, void *st)
+{
+    sma_state *s = st;
+    double fast = slab_param(ctx, "fast"), slow = slab_param(ctx, "slow");
+    int close = SLAB_CLOSE;
+    if (fast >= slow)
+        return slab_fail(ctx, "fast (%g) must be shorter than slow (%g)", fast, slow);
+    int f = slab_indicator(ctx, "SMA", &close, 1, &fast, 1);
+    int l = slab_indicator(ctx, "SMA", &close, 1, &slow, 1);
+    if (f < 0 || l < 0)
+        return -1;
+    int in[2] = {f, l};
+    s->cross = slab_indicator(ctx, "CrossOver", in, 2, NULL, 0);
+    return s->cross < 0 ? -1 : 0;
+}
+
+static void sma_next(slab_ctx *ctx, void *st)
+{
+    const sma_state *s = st;
+    double x = slab_get(ctx, s->cross, 0);
+    if (slab_position_size(ctx) == 0.0) {
+        if (x > 0.0)
+            slab_buy(ctx, 0);
+    } else if (x < 0.0) {
+        slab_close_position(ctx);
+    }
+}
+
+static const slab_param_def sma_params[] = {
+    {"fast", SLAB_PARAM_INT, 10, 1, 10000, "fast SMA period, bars"},
+    {"slow", SLAB_PARAM_INT, 30, 2, 10000, "slow SMA period, bars"},
+};
+
+const slab_strategy_def slab__strategy_sma_cross = {
+    SLAB_STRATEGY_ABI, "sma_cross",
+    "buy when SMA(fast) crosses above SMA(slow), close when it crosses below",
+    sma_params, 2, sizeof(sma_state), sma_init, sma_next, NULL, NULL};
+
+/* ---- rsi_reversion: flat and RSI < low -> buy; long and RSI > high ->
+ * close. */
+typedef struct {
+    int rsi;
+    double low, high;
+} rsi_state;
+
+static int rsi_init(slab_ctx *ctx, void *st)
+{
+    rsi_state *s = st;
+    double period = slab_param(ctx, "period");
+    int close = SLAB_CLOSE;
+    s->low = slab_param(ctx, "low");
+    s->high = slab_param(ctx, "high");
+    if (s->low >= s->high)
+        return slab_fail(ctx, "low (%g) must be below high (%g)", s->low, s->high);
+    s->rsi = slab_indicator(ctx, "RSI", &close, 1, &period, 1);
+    return s->rsi < 0 ? -1 : 0;
+}
+
+static void rsi_next(slab_ctx *ctx, void *st)
+{
+    const rsi_state *s = st;
+    double r = slab_get(ctx, s->rsi, 0);
+    if (slab_position_size(ctx) == 0.0) {
+        if (r < s->low)
+            slab_buy(ctx, 0);
+    } else if (r > s->high) {
+        slab_close_position(ctx);
+    }
+}
+
+static const slab_param_def rsi_params[] = {
+    {"period", SLAB_PARAM_INT, 14, 1, 10000, "RSI period, bars"},
+    {"low", SLAB_PARAM_FLOAT, 30, 0, 100, "buy below this RSI"},
+    {"high", SLAB_PARAM_FLOAT, 70, 0, 100, "close above this RSI"},
+};
+
+const slab_strategy_def slab__strategy_rsi_reversion = {
+    SLAB_STRATEGY_ABI, "rsi_reversion", "buy when RSI falls below low, close when it rises above high",
+    rsi_params, 3, sizeof(rsi_state), rsi_init, rsi_next, NULL, NULL};
+
+/* ---- bbands_reversion: flat and close < lower band -> buy; long and close
+ * > middle band -> close. */
+typedef struct {
+    int top; /* upper band; middle = top + 1, lower = top + 2 */
+} bb_state;
+
+static int bb_init(slab_ctx *ctx, void *st)
+{
+    bb_state *s = st;
+    double p[3] = {slab_param(ctx, "period"), slab_param(ctx, "devfactor"),
+                   slab_param(ctx, "devfactor")};
+    int close = SLAB_CLOSE;
+    s->top = slab_indicator(ctx, "BBANDS", &close, 1, p, 3);
+    return s->top < 0 ? -1 : 0;
+}
+
+static void bb_next(slab_ctx *ctx, void *st)
+{
+    const bb_state *s = st;
+    double c = slab_get(ctx, SLAB_CLOSE, 0);
+    if (slab_position_size(ctx) == 0.0) {
+        if (c < slab_get(ctx, s->top + 2, 0))
+            slab_buy(ctx, 0);
+    } else if (c > slab_get(ctx, s->top + 1, 0)) {
+        slab_close_position(ctx);
+    }
+}
+
+static const slab_param_def bb_params[] = {
+    {"period", SLAB_PARAM_INT, 20, 2, 10000, "band period, bars"},
+    {"devfactor", SLAB_PARAM_FLOAT, 2.0, 0.01, 100, "band width in standard deviations"},
+};
+
+const slab_strategy_def slab__strategy_bbands_reversion = {
+    SLAB_STRATEGY_ABI, "bbands_reversion",
+    "buy when close falls below the lower Bollinger band, close above the middle band",
+    bb_params, 2, sizeof(bb_state), bb_init, bb_next, NULL, NULL};
+
+/* ---- buy_hold: buy while flat with no order in flight (re-sent after a
+ * Margin rejection); never sells. */
+static void bh_next(slab_ctx *ctx, void *st)
+{
+    (void)st;
+    if (slab_position_size(ctx) == 0.0 && slab_orders_pending(ctx) == 0)
+        slab_buy(ctx, 0);
+}
+
+const slab_strategy_def slab__strategy_buy_hold = {
+    SLAB_STRATEGY_ABI, "buy_hold", "buy on the first bar (retry after a rejection) and hold",
+    NULL, 0, 0, NULL, bh_next, NULL, NULL};
