@@ -60,6 +60,7 @@ typedef struct slab_order_event {
     double exec_value;        /* cost of the opened part + value of the closed part */
     double exec_comm;         /* commission of the fill, cash units */
     double exec_pnl;          /* realised pnl of the closed part */
+    int64_t status_ts_ns;     /* bar time of the last status change */
     char reason[96];          /* why it was rejected, for Margin/Rejected */
 } slab_order_event;
 

@@ -10,7 +10,6 @@
 #include "stratlab/broker.h"
 #include "stratlab/core.h"
 #include "stratlab/data.h"
-#include "stratlab/metrics.h"
 #include "stratlab/strategy.h"
 
 typedef struct slab_run_config {
@@ -38,6 +37,7 @@ typedef struct slab_run {
     long minperiod;              /* bars before the first next() call + 1 */
     long lookahead_attempts;     /* accessor calls with ago > 0 (refused) */
     long next_calls;             /* how many times next() ran */
+    long sizer_zero;             /* buy/sell calls the sizer gave 0 shares */
     int64_t indicators_ns;       /* time spent computing indicators */
     int64_t loop_ns;             /* time spent in the bar loop */
     slab_timeframe timeframe;
@@ -50,7 +50,5 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
                             slab_error *err);
 /* Frees a run; NULL is a no-op. */
 void slab_run_free(slab_run *run);
-/* The equity record of a run for the analyzers (borrows run's arrays). */
-slab_equity slab_run_equity(const slab_run *run);
 
 #endif

@@ -168,13 +168,14 @@ static double pseudo_execute(const slab__broker *b, const slab__order *o, double
     return cash;
 }
 
-static slab_status check_submitted(slab__broker *b, slab_error *err)
+static slab_status check_submitted(slab__broker *b, const slab__bar *bar, slab_error *err)
 {
     double cash = b->cash, psize = b->pos_size, pprice = b->pos_price;
 
     for (size_t k = 0; k < b->n_submitted; k++) {
         slab__order *o = &b->orders[b->submitted[k]];
         cash = pseudo_execute(b, o, cash, &psize, &pprice);
+        o->ev.status_ts_ns = bar->ts_ns;
         if (cash >= 0.0) {
             if (grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1, sizeof(size_t)))
                 return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
@@ -317,6 +318,7 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
         o->ev.exec_comm += closedcomm + openedcomm;
         o->ev.exec_pnl += pnl;
         o->ev.status = o->remsize == 0.0 ? SLAB_ORDER_COMPLETED : SLAB_ORDER_PARTIAL;
+        o->ev.status_ts_ns = bar->ts_ns;
         if (note_order(b, o))
             goto nomem;
         if (closed != 0.0 && trade_update(b, bar, closed, x, closedcomm))
@@ -326,6 +328,7 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
     }
     if (popened != 0.0 && opened == 0.0) {
         o->ev.status = SLAB_ORDER_MARGIN;
+        o->ev.status_ts_ns = bar->ts_ns;
         snprintf(o->ev.reason, sizeof o->ev.reason,
                  "not enough cash at the fill: %.2f needed at %.6g, %.2f available",
                  fabs(popened) * x + commission(b, popened, x), x, b->cash);
@@ -341,7 +344,7 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
 {
     slab_status st;
 
-    if (b->n_submitted && (st = check_submitted(b, err)) != SLAB_OK)
+    if (b->n_submitted && (st = check_submitted(b, bar, err)) != SLAB_OK)
         return st;
     /* Each pending order gets exactly one attempt per bar, FIFO; the
      * survivors keep their order. Market orders always fill at the open. */

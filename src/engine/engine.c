@@ -30,6 +30,7 @@ struct slab_ctx {
     const double *params;          /* def->n_params values */
     slab__broker broker;
     long lookahead;                /* refused reads of the future */
+    long sizer_zero;               /* orders the sizer sized to 0 shares */
     int in_init;                   /* 1 while init() runs */
     slab_error *err;               /* where init failures go */
     slab_status failed;            /* first error inside a callback */
@@ -158,7 +159,10 @@ int64_t slab_buy(slab_ctx *ctx, double size)
         return -1;
     if (!(size > 0.0))
         size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], 1);
-    return size > 0.0 ? submit(ctx, size) : 0;
+    if (size > 0.0)
+        return submit(ctx, size);
+    ctx->sizer_zero++;
+    return 0;
 }
 
 int64_t slab_sell(slab_ctx *ctx, double size)
@@ -167,7 +171,10 @@ int64_t slab_sell(slab_ctx *ctx, double size)
         return -1;
     if (!(size > 0.0))
         size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], 0);
-    return size > 0.0 ? submit(ctx, -size) : 0;
+    if (size > 0.0)
+        return submit(ctx, -size);
+    ctx->sizer_zero++;
+    return 0;
 }
 
 int64_t slab_close_position(slab_ctx *ctx)
@@ -211,13 +218,6 @@ void slab_run_free(slab_run *run)
     slab_free(run->trades);
     slab_free(run->orders);
     slab_free(run);
-}
-
-slab_equity slab_run_equity(const slab_run *run)
-{
-    slab_equity eq = {run->n_bars, run->ts_ns,       run->value,      run->cash,
-                      run->start_value, run->timeframe, run->compression};
-    return eq;
 }
 
 /* The loop itself: kept small so the compiler keeps it tight. */
@@ -348,6 +348,7 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
     if ((st = collect(ctx, run, err)) != SLAB_OK)
         goto out;
     run->lookahead_attempts = ctx->lookahead;
+    run->sizer_zero = ctx->sizer_zero;
     *out = run;
     run = NULL;
 out:

@@ -1,0 +1,40 @@
+/* result.h: the result document every way in produces (DESIGN.md "Result
+ * format"): backtest, metrics (seed 001's and seed 000's names, each with
+ * its convention), analyzers (backtrader's structures), trades, summary,
+ * execution. */
+#ifndef STRATLAB_RESULT_H
+#define STRATLAB_RESULT_H
+
+#include <jansson.h>
+
+#include "stratlab/broker.h"
+#include "stratlab/data.h"
+#include "stratlab/engine.h"
+#include "stratlab/metrics.h"
+
+/* What the document says about where a run came from. */
+typedef struct slab_result_info {
+    const char *strategy;        /* "sma_cross" */
+    const char *source;          /* "builtin", "spec" or "script" */
+    const slab_strategy_def *def;/* for parameter names (may be NULL) */
+    const double *params;        /* def->n_params values */
+    const slab_broker_config *broker;
+    double wall_ms;              /* whole run, load to result */
+    int include_orders;          /* add the order log ("orders") */
+} slab_result_info;
+
+/* The equity record of a run, for the analyzers (borrows run's arrays). */
+slab_equity slab_run_equity(const slab_run *run);
+
+/* Builds the whole document. Returns a new object (owned; json_decref()),
+ * or NULL with err set. */
+json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
+                         const slab_result_info *info, slab_error *err);
+
+/* The short human summary (a few lines, English) of a finished document's
+ * parts; zero-trade runs say so with the likely reasons. Returns an owned
+ * string (free with slab_free()). */
+char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
+                        json_t *metrics);
+
+#endif

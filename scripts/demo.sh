@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: generate deterministic sample data
+# into a SQLite store, then backtest sma_cross on it and print the result.
+# Expects a build from scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export STRATLAB_DB="${STRATLAB_DB:-$PWD/build/demo.db}"
+bin=./build/stratlab
+
+$bin data sample --symbol SAMPLE --bars 2520 --seed 7
+$bin data list
+$bin run --strategy sma_cross --symbol SAMPLE --cash 100000 --commission 0.001 --sizer percent:95
+$bin run --strategy rsi_reversion --symbol SAMPLE --json --out build/demo_result.json >/dev/null
+echo "full result document: build/demo_result.json"

@@ -1,0 +1,255 @@
+/* result.c: assembles the result document from a finished run: the
+ * analyzers (analyzers.c, tradeanalyzer.c), headline metrics with their
+ * conventions, the trade list and the run's provenance. */
+#include "stratlab/result.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+slab_equity slab_run_equity(const slab_run *run)
+{
+    slab_equity eq = {run->n_bars,      run->ts_ns,     run->value,      run->cash,
+                      run->start_value, run->timeframe, run->compression};
+    return eq;
+}
+
+/* A number, or null when it is NaN/inf (JSON has neither). */
+static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+static json_t *time_str(int64_t ts, int daily)
+{
+    char buf[40];
+    return json_string(slab_time_format(ts, daily, buf, sizeof buf));
+}
+
+static int is_daily(const slab_bars *b) { return b->timeframe >= SLAB_TF_DAYS; }
+
+/* Reads analyzers[a][k] as a double, NaN when absent or null. */
+static double pick(json_t *an, const char *a, const char *k)
+{
+    json_t *v = json_object_get(json_object_get(an, a), k);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static json_t *metrics_json(const slab_run *run, json_t *an)
+{
+    double won_pnl = 0.0, lost_pnl = 0.0, net = 0.0;
+    long closed = 0, won = 0, lost = 0;
+    for (size_t k = 0; k < run->n_trades; k++) {
+        const slab_trade *t = &run->trades[k];
+        if (t->is_open)
+            continue;
+        closed++;
+        net += t->pnlcomm;
+        if (t->pnlcomm >= 0.0) { /* backtrader counts break-even as won */
+            won++;
+            won_pnl += t->pnlcomm;
+        } else {
+            lost++;
+            lost_pnl += t->pnlcomm;
+        }
+    }
+    json_t *dd = json_object_get(json_object_get(an, "drawdown"), "max");
+    json_t *m = json_object();
+    json_object_set_new(m, "final_value", json_real(run->final_value));
+    json_object_set_new(m, "total_return",
+                        num((run->final_value / run->start_value - 1.0) * 100.0));
+    json_object_set_new(m, "sharpe_ratio", num(pick(an, "sharperatio", "sharperatio")));
+    json_object_set_new(m, "sharpe_ratio_daily_annualized",
+                        num(pick(an, "sharpe_a_days", "sharperatio")));
+    json_object_set_new(m, "max_drawdown_pct", num(json_number_value(json_object_get(dd, "drawdown"))));
+    json_object_set_new(m, "num_trades", json_integer(closed));
+    json_object_set_new(m, "won_trades", json_integer(won));
+    json_object_set_new(m, "lost_trades", json_integer(lost));
+    json_object_set_new(m, "total_trades", json_integer(closed));
+    json_object_set_new(m, "winning_trades", json_integer(won));
+    json_object_set_new(m, "losing_trades", json_integer(lost));
+    json_object_set_new(m, "open_trades", json_integer((long)run->n_trades - closed));
+    json_object_set_new(m, "win_rate", closed ? json_real(100.0 * won / closed) : json_null());
+    json_object_set_new(m, "normalized_annual_return", num(pick(an, "returns", "rnorm100")));
+    json_t *sqn = json_object_get(json_object_get(an, "sqn"), "sqn");
+    json_object_set_new(m, "sqn", sqn ? json_deep_copy(sqn) : json_null());
+    json_object_set_new(m, "total_pnl", json_real(net));
+    json_object_set_new(m, "total_pnl_percent", json_real(net / run->start_value * 100.0));
+    json_object_set_new(m, "profit_factor",
+                        lost_pnl < 0.0 ? json_real(won_pnl / -lost_pnl) : json_null());
+    json_t *c = json_object();
+    json_object_set_new(c, "total_return", json_string("percent: (final_value/cash - 1)*100"));
+    json_object_set_new(c, "sharpe_ratio",
+                        json_string("backtrader SharpeRatio default: yearly returns, rf 1% "
+                                    "converted per period, population sd, not annualized; "
+                                    "null when there are fewer than 2 years or sd is 0"));
+    json_object_set_new(c, "sharpe_ratio_daily_annualized",
+                        json_string("SharpeRatio_A(timeframe=Days): sqrt(252)*mean/sd of daily "
+                                    "returns, rf 1.01^(1/252)-1, population sd"));
+    json_object_set_new(c, "max_drawdown_pct", json_string("percent of the running peak value"));
+    json_object_set_new(c, "win_rate", json_string("percent of closed trades with pnlcomm >= 0"));
+    json_object_set_new(c, "normalized_annual_return",
+                        json_string("backtrader Returns.rnorm100: expm1(mean log return per "
+                                    "period * 252 for days, 52 weeks, 12 months, 1 otherwise) "
+                                    "in percent"));
+    json_object_set_new(c, "sqn", json_string("sqrt(n)*mean/sd of closed trades' pnlcomm; 0 "
+                                              "with fewer than 2 trades"));
+    json_object_set_new(c, "total_pnl", json_string("sum of closed trades' pnlcomm (net of "
+                                                    "commission), cash units"));
+    json_object_set_new(c, "profit_factor",
+                        json_string("won pnlcomm / |lost pnlcomm|; null with no losing trade"));
+    json_object_set_new(m, "conventions", c);
+    return m;
+}
+
+static json_t *trades_json(const slab_bars *bars, const slab_run *run)
+{
+    json_t *arr = json_array();
+    int daily = is_daily(bars);
+    for (size_t k = 0; k < run->n_trades; k++) {
+        const slab_trade *t = &run->trades[k];
+        json_t *o = json_object();
+        double basis = fabs(t->size) * t->entry_price;
+        json_object_set_new(o, "ref", json_integer(t->ref));
+        json_object_set_new(o, "symbol", json_string(bars->symbol));
+        json_object_set_new(o, "side", json_string(t->is_long ? "long" : "short"));
+        json_object_set_new(o, "status", json_string(t->is_open ? "open" : "closed"));
+        json_object_set_new(o, "entry_time", time_str(t->entry_ts_ns, daily));
+        json_object_set_new(o, "entry_price", json_real(t->entry_price));
+        json_object_set_new(o, "exit_time", t->is_open ? json_null() : time_str(t->exit_ts_ns, daily));
+        json_object_set_new(o, "exit_price", t->is_open ? json_null() : json_real(t->exit_price));
+        json_object_set_new(o, "size", json_real(t->size));
+        json_object_set_new(o, "pnl", json_real(t->pnl));
+        json_object_set_new(o, "pnlcomm", json_real(t->pnlcomm));
+        json_object_set_new(o, "commission", json_real(t->commission));
+        json_object_set_new(o, "pnl_percent", basis > 0 ? num(t->pnlcomm / basis * 100.0) : json_null());
+        json_object_set_new(o, "exit_reason",
+                            json_string(t->is_open ? "end_of_data" : slab_exit_reason_name(t->exit_reason)));
+        json_object_set_new(o, "max_gain", t->is_open ? json_null() : json_real(t->max_gain));
+        json_object_set_new(o, "max_loss", t->is_open ? json_null() : json_real(t->max_loss));
+        json_object_set_new(o, "max_gain_pct",
+                            t->is_open ? json_null() : num(t->max_gain / t->entry_price * 100.0));
+        json_object_set_new(o, "max_loss_pct",
+                            t->is_open ? json_null() : num(t->max_loss / t->entry_price * 100.0));
+        json_object_set_new(o, "bars", json_integer(t->is_open ? (long)run->n_bars - t->baropen
+                                                               : t->barlen));
+        json_object_set_new(o, "baropen", json_integer(t->baropen));
+        json_object_set_new(o, "barclose", t->is_open ? json_null() : json_integer(t->barclose));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *orders_json(const slab_bars *bars, const slab_run *run)
+{
+    json_t *arr = json_array();
+    int daily = is_daily(bars);
+    for (size_t k = 0; k < run->n_orders; k++) {
+        const slab_order_event *e = &run->orders[k];
+        int filled = e->exec_size != 0.0;
+        json_t *o = json_object();
+        json_object_set_new(o, "ref", json_integer(e->ref));
+        json_object_set_new(o, "side", json_string(e->is_buy ? "buy" : "sell"));
+        json_object_set_new(o, "exectype", json_string(slab_order_type_name(e->type)));
+        json_object_set_new(o, "status", json_string(slab_order_status_name(e->status)));
+        json_object_set_new(o, "created_time", time_str(e->created_ts_ns, daily));
+        json_object_set_new(o, "created_price", json_real(e->created_price));
+        json_object_set_new(o, "created_size", json_real(e->created_size));
+        json_object_set_new(o, "exec_time", filled ? time_str(e->exec_ts_ns, daily) : json_null());
+        json_object_set_new(o, "exec_price", filled ? json_real(e->exec_price) : json_null());
+        json_object_set_new(o, "exec_size", json_real(e->exec_size));
+        json_object_set_new(o, "exec_value", json_real(e->exec_value));
+        json_object_set_new(o, "exec_comm", json_real(e->exec_comm));
+        json_object_set_new(o, "exec_pnl", json_real(e->exec_pnl));
+        if (e->reason[0])
+            json_object_set_new(o, "reason", json_string(e->reason));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
+                             const slab_result_info *info)
+{
+    char tf[32], idbuf[65], seed[1024];
+    int daily = is_daily(bars);
+    json_t *bt = json_object(), *cfg = json_object(), *params = json_object();
+    json_object_set_new(bt, "strategy", json_string(info->strategy));
+    json_object_set_new(bt, "source", json_string(info->source));
+    json_t *syms = json_array();
+    json_array_append_new(syms, json_string(bars->symbol));
+    json_object_set_new(bt, "symbols", syms);
+    json_object_set_new(bt, "from", time_str(bars->ts_ns[0], daily));
+    json_object_set_new(bt, "to", time_str(bars->ts_ns[run->n_bars - 1], daily));
+    json_object_set_new(bt, "bars", json_integer((json_int_t)run->n_bars));
+    json_object_set_new(bt, "timeframe",
+                        json_string(slab_timeframe_format(bars->timeframe, bars->compression, tf,
+                                                          sizeof tf)));
+    for (int k = 0; info->def && k < info->def->n_params; k++)
+        json_object_set_new(params, info->def->params[k].name,
+                            info->def->params[k].type == SLAB_PARAM_FLOAT
+                                ? json_real(info->params[k])
+                                : json_integer((json_int_t)info->params[k]));
+    json_object_set_new(cfg, "params", params);
+    json_object_set_new(cfg, "cash", json_real(info->broker->cash));
+    json_object_set_new(cfg, "commission", json_real(info->broker->commission));
+    static const char *sizers[] = {"fixed", "percent", "percent_int"};
+    char sz[64];
+    snprintf(sz, sizeof sz, "%s:%g", sizers[info->broker->sizer.kind], info->broker->sizer.amount);
+    json_object_set_new(cfg, "sizer", json_string(sz));
+    json_object_set_new(cfg, "fill_model", json_string("backtrader: market orders fill at the "
+                                                       "next bar's open, cash checked at "
+                                                       "submission and fill"));
+    json_object_set_new(cfg, "minperiod", json_integer(run->minperiod));
+    json_object_set_new(bt, "config", cfg);
+    json_t *eng = json_object();
+    json_object_set_new(eng, "name", json_string("stratlab"));
+    json_object_set_new(eng, "version", json_string(SLAB_VERSION));
+    json_object_set_new(bt, "engine", eng);
+    json_object_set_new(bt, "data_source", json_string(bars->source));
+    json_object_set_new(bt, "data_sha256", bars->sha256[0] ? json_string(bars->sha256) : json_null());
+    /* The run id is a digest of the data and the configuration: the same
+     * inputs always give the same id. */
+    char *cfgtxt = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
+    snprintf(seed, sizeof seed, "%s|%s|%s|%zu|%s", bars->sha256, info->strategy,
+             cfgtxt ? cfgtxt : "", run->n_bars, tf);
+    free(cfgtxt);
+    slab_sha256_mem(seed, strlen(seed), idbuf);
+    idbuf[16] = '\0';
+    json_object_set_new(bt, "run_id", json_string(idbuf));
+    return bt;
+}
+
+json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
+                         const slab_result_info *info, slab_error *err)
+{
+    slab_equity eq = slab_run_equity(run);
+    json_t *an = slab_analyzers_json(&eq, run->trades, run->n_trades, err);
+    if (!an)
+        return NULL;
+    json_t *doc = json_object();
+    json_object_set_new(doc, "backtest", backtest_json(bars, run, info));
+    json_t *m = metrics_json(run, an);
+    json_object_set_new(doc, "metrics", m);
+    json_object_set_new(doc, "analyzers", an);
+    json_object_set_new(doc, "trades", trades_json(bars, run));
+    if (info->include_orders)
+        json_object_set_new(doc, "orders", orders_json(bars, run));
+    json_t *fin = json_object();
+    json_object_set_new(fin, "value", json_real(run->final_value));
+    json_object_set_new(fin, "cash", json_real(run->final_cash));
+    json_object_set_new(fin, "position_size", json_real(run->position_size));
+    json_object_set_new(fin, "position_price", json_real(run->position_price));
+    json_object_set_new(doc, "final", fin);
+    char *sum = slab_summary_text(bars, run, info->strategy, m);
+    json_object_set_new(doc, "summary", json_string(sum ? sum : ""));
+    slab_free(sum);
+    json_t *ex = json_object();
+    json_object_set_new(ex, "id", json_object_get(json_object_get(doc, "backtest"), "run_id")
+                                      ? json_deep_copy(json_object_get(
+                                            json_object_get(doc, "backtest"), "run_id"))
+                                      : json_null());
+    json_object_set_new(ex, "wall_ms", json_real(info->wall_ms));
+    json_object_set_new(ex, "engine_ms", json_real((run->loop_ns + run->indicators_ns) / 1e6));
+    json_object_set_new(ex, "compile_ms", json_null());
+    json_object_set_new(ex, "lookahead_attempts", json_integer(run->lookahead_attempts));
+    json_object_set_new(doc, "execution", ex);
+    return doc;
+}

@@ -1,0 +1,91 @@
+/* summary.c: the few human lines of a result: what ran, on what, how it
+ * went, and for a run without trades the likely reasons, so a silent
+ * zero-trade run cannot pass unnoticed. */
+#include "stratlab/result.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SUMMARY_MAX 2048
+
+static void add(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(char *buf, const char *fmt, ...)
+{
+    size_t l = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + l, SUMMARY_MAX - l, fmt, ap);
+    va_end(ap);
+}
+
+static double get(json_t *m, const char *k)
+{
+    json_t *v = json_object_get(m, k);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Lists why a run may have made no trade. */
+static void no_trade_reasons(char *buf, const slab_run *run)
+{
+    long margin = 0;
+    for (size_t k = 0; k < run->n_orders; k++)
+        margin += run->orders[k].status == SLAB_ORDER_MARGIN;
+    add(buf, "No trades were made. Likely reasons: ");
+    if ((size_t)run->minperiod >= run->n_bars)
+        add(buf, "the strategy needs %ld bars of warm-up but the data has only %zu; ",
+            run->minperiod, run->n_bars);
+    else if (run->n_orders == 0 && run->sizer_zero == 0)
+        add(buf, "the entry condition never held in %ld bars after warm-up (check the "
+                 "parameters and the data range); ",
+            run->next_calls);
+    if (margin)
+        add(buf, "%ld order(s) were rejected for lack of cash (Margin); ", margin);
+    if (run->sizer_zero)
+        add(buf, "the sizer gave 0 shares %ld time(s) (price above the cash share; try "
+                 "--sizer percent:95 or a smaller fixed stake); ",
+            run->sizer_zero);
+    if (run->n_orders && !margin)
+        add(buf, "an order was created on the last bar, which never fills; ");
+    size_t l = strlen(buf);
+    if (l >= 2 && buf[l - 2] == ';')
+        buf[l - 2] = '.', buf[l - 1] = '\0';
+}
+
+char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
+                        json_t *m)
+{
+    char *buf = slab_malloc(SUMMARY_MAX), from[40], to[40], tf[16];
+    int daily = bars->timeframe >= SLAB_TF_DAYS;
+    if (!buf)
+        return NULL;
+    buf[0] = '\0';
+    add(buf, "%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).\n",
+        strategy, bars->symbol[0] ? bars->symbol : "data",
+        slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf),
+        slab_time_format(bars->ts_ns[0], daily, from, sizeof from),
+        slab_time_format(bars->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
+        run->final_value, run->start_value, get(m, "total_return"));
+    long closed = (long)get(m, "num_trades"), open = (long)get(m, "open_trades");
+    if (closed > 0)
+        add(buf, "%ld closed trades, %.1f%% won, net pnl %.2f; max drawdown %.2f%%.\n", closed,
+            get(m, "win_rate"), get(m, "total_pnl"), get(m, "max_drawdown_pct"));
+    else if (open == 0)
+        no_trade_reasons(buf, run);
+    if (open > 0)
+        add(buf, "%ld position(s) still open at the end, marked at the last close.\n", open);
+    double sh = get(m, "sharpe_ratio"), sha = get(m, "sharpe_ratio_daily_annualized");
+    if (!isnan(sh))
+        add(buf, "Sharpe %.3f (yearly returns, rf 1%%)", sh);
+    else
+        add(buf, "Sharpe (yearly) undefined: fewer than 2 yearly returns or no variation");
+    if (!isnan(sha))
+        add(buf, "; %.3f on daily returns, annualized.\n", sha);
+    else
+        add(buf, ".\n");
+    size_t l = strlen(buf);
+    if (l && buf[l - 1] == '\n')
+        buf[l - 1] = '\0';
+    return buf;
+}
