@@ -24,18 +24,19 @@ typedef enum slab_timeframe {
 /* A bar series in columns. Owned by whoever created it; free with
  * slab_bars_free(). Column arrays hold n values (capacity cap). */
 typedef struct slab_bars {
-    size_t n;                 /* bars in use */
-    size_t cap;               /* allocated length of every column */
-    int64_t *ts_ns;           /* bar end time, ns since epoch (see core.h);
-                                 daily bars: date + SLAB_SESSION_END_NS */
+    size_t n;                          /* bars in use */
+    size_t cap;                        /* allocated length of every column */
+    int64_t *ts_ns;                    /* bar end time, ns since epoch (see core.h);
+                                          daily bars: date + SLAB_SESSION_END_NS */
     double *open, *high, *low, *close; /* prices */
-    double *volume;           /* traded quantity, >= 0 */
-    double *oi;               /* open interest, 0 when absent */
-    slab_timeframe timeframe; /* bar period unit */
-    int compression;          /* bar period in units, e.g. 5 for 5m */
-    char symbol[32];          /* "ORCL"; may be empty for a file run */
-    char source[512];         /* file path or "store:<db>" */
-    char sha256[65];          /* SHA-256 of the source file, or "" */
+    double *volume;                    /* traded quantity, >= 0 */
+    double *oi;                        /* open interest, 0 when absent */
+    slab_timeframe timeframe;          /* bar period unit */
+    int compression;                   /* bar period in units, e.g. 5 for 5m */
+    char symbol[32];                   /* "ORCL"; may be empty for a file run */
+    char source[512];                  /* file path; for a series loaded from the store,
+                                          the path it was imported from */
+    char sha256[65];                   /* SHA-256 of the source file, or "" */
 } slab_bars;
 
 /* Returns an empty owned series with room for cap bars (cap may be 0);
@@ -49,8 +50,8 @@ slab_status slab_bars_push(slab_bars *b, int64_t ts_ns, double open, double high
                            double close, double volume, double oi, slab_error *err);
 /* Returns an owned copy of the bars with from_ns <= ts_ns <= to_ns
  * (INT64_MIN / INT64_MAX for an open end); SLAB_ERANGE if none remain. */
-slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns,
-                            slab_bars **out, slab_error *err);
+slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns, slab_bars **out,
+                            slab_error *err);
 
 /* Parses "1m", "5m", "15m", "1h", "1d", "1w", "1mo", "tick" (also
  * "minutes:5" style) into a timeframe and compression. */
@@ -64,6 +65,10 @@ const char *slab_timeframe_format(slab_timeframe tf, int compression, char *buf,
  * series without a time of day are SLAB_TF_DAYS/1 (or weeks/months when
  * spaced so). */
 void slab_bars_infer_timeframe(const slab_bars *b, slab_timeframe *tf, int *compression);
+/* Formats a bar time for people: "YYYY-MM-DD" for a session-end stamp (a
+ * bar without a time of day), else "YYYY-MM-DDTHH:MM:SS[.ffffff]".
+ * Returns buf; n must be at least 32. */
+char *slab_bars_format_time(int64_t ts_ns, char *buf, size_t n);
 
 /* ---- CSV loading -------------------------------------------------------- */
 typedef enum slab_csv_format {
@@ -84,24 +89,47 @@ typedef struct slab_csv_options {
     int skip_bad_rows;
     /* Generic format: header names of each column; NULL picks the usual
      * names case-insensitively (date/datetime/timestamp, time, open, ...). */
-    const char *col_date, *col_time, *col_open, *col_high, *col_low, *col_close,
-        *col_volume;
+    const char *col_date, *col_time, *col_open, *col_high, *col_low, *col_close, *col_volume;
+    /* Generic format: open interest column; NULL picks "OpenInterest"/"OI"
+     * when present, else open interest is 0. */
+    const char *col_oi;
 } slab_csv_options;
+
+/* Longest accepted line, in bytes: a longer one is an error (SLAB_ELIMIT),
+ * so a binary or runaway file cannot exhaust memory. */
+#define SLAB_CSV_LINE_MAX (64 * 1024)
+/* Most fields accepted on one line. */
+#define SLAB_CSV_FIELDS_MAX 256
 
 /* What a load saw, for the user; filled even when the load fails. */
 typedef struct slab_load_report {
-    slab_csv_format format; /* the format used (after auto-detection) */
-    size_t rows_read;       /* data rows seen */
-    size_t rows_loaded;     /* bars kept */
-    size_t rows_skipped;    /* rows dropped by skip_bad_rows */
-    int has_time;           /* rows carried a time of day */
+    slab_csv_format format;            /* the format used (after auto-detection) */
+    size_t rows_read;                  /* data rows seen */
+    size_t rows_loaded;                /* bars kept */
+    size_t rows_skipped;               /* rows dropped by skip_bad_rows */
+    size_t rows_null;                  /* Yahoo rows with a 'null' field, dropped as
+                                          backtrader's YahooFinanceCSVData drops them */
+    int day_index;                     /* dates were integer day numbers (0 = 1970-01-01) */
+    int has_time;                      /* rows carried a time of day */
     char first_skip[SLAB_ERR_MSG_MAX]; /* the first skipped row's problem */
 } slab_load_report;
 
-/* Loads a CSV file into a new owned series (free with slab_bars_free()).
- * opt and rep may be NULL. On error err->where is "path:row:col". */
+/* Loads a CSV file into a new owned series (free with slab_bars_free()),
+ * with source = path, sha256 of the file and the inferred timeframe.
+ * opt and rep may be NULL (a zeroed slab_csv_options is the default).
+ * On error *out is NULL and err->where is "path:row:col" (row: 1-based line
+ * number in the file, col: 1-based field). */
 slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_bars **out,
                           slab_load_report *rep, slab_error *err);
+/* Human name of a format: "auto", "yahoo", "btcsv", "generic". */
+const char *slab_csv_format_name(slab_csv_format f);
+/* Parses a format name as slab_csv_format_name() writes it. */
+slab_status slab_csv_format_parse(const char *s, slab_csv_format *f, slab_error *err);
+/* Writes b to path in backtrader CSV format (Date[,Time],Open,High,Low,
+ * Close,Volume,OpenInterest; a Time column when any bar has a time of day),
+ * each number in the shortest text that reads back as the same double, so
+ * slab_csv_load() returns identical bars. */
+slab_status slab_csv_write(const slab_bars *b, const char *path, slab_error *err);
 
 /* Checks a series: finite prices > 0, low <= open/close <= high,
  * volume >= 0, strictly increasing timestamps. Reports the first problem
