@@ -357,31 +357,10 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
             b->pending[keep++] = b->pending[k];
     }
     b->n_pending = keep;
-    if (b->trade_open) {
-        if (bar->high > b->mfe_high)
-            b->mfe_high = bar->high;
-        if (bar->low < b->mfe_low)
-            b->mfe_low = bar->low;
-    }
+    if (b->trade_open)
+        slab__broker_track(b, bar->high, bar->low);
     slab__broker_mark(b, bar->close);
     return SLAB_OK;
-}
-
-double slab__broker_mark(slab__broker *b, double close)
-{
-    double size = b->pos_size, posvalue = 0.0;
-    /* backtrader _get_value: a long position's value is un-levered as
-     * (size*C - u)/leverage + u with u = size*(C - price); algebraically
-     * size*C, but the rounding differs, so keep the form. */
-    double dvalue = size * close;
-    if (dvalue > 0.0) {
-        double u = size * (close - b->pos_price);
-        posvalue = (dvalue - u) / 1.0 + u;
-    } else {
-        posvalue = dvalue;
-    }
-    b->value = b->cash + posvalue;
-    return b->value;
 }
 
 double slab__broker_sizer(const slab__broker *b, double close, int is_buy)

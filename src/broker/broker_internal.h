@@ -58,10 +58,33 @@ void slab__broker_clear(slab__broker *b);
  * -1 with err set. */
 int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, slab_error *err);
 /* The broker step of one bar: submission check, one fill attempt per
- * pending order, value at the close (backtrader's BackBroker.next). */
+ * pending order, value at the close (backtrader's BackBroker.next). With
+ * no order in flight it reduces to slab__broker_track + slab__broker_mark,
+ * which the engine calls directly on that path. */
 slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error *err);
-/* Marks the position at close and stores it in b->value; returns it. */
-double slab__broker_mark(slab__broker *b, double close);
+/* Marks the position at close and stores it in b->value; returns it.
+ * backtrader _get_value: a long position's value is un-levered as
+ * (size*C - u)/leverage + u with u = size*(C - price); algebraically size*C,
+ * but the rounding differs, so the form is kept. Inline: it runs every bar. */
+static inline double slab__broker_mark(slab__broker *b, double close)
+{
+    double size = b->pos_size, dvalue = size * close, posvalue = dvalue;
+    if (dvalue > 0.0) {
+        double u = size * (close - b->pos_price);
+        posvalue = (dvalue - u) / 1.0 + u;
+    }
+    b->value = b->cash + posvalue;
+    return b->value;
+}
+
+/* Widens the open trade's excursion range with a bar's high and low. */
+static inline void slab__broker_track(slab__broker *b, double high, double low)
+{
+    if (high > b->mfe_high)
+        b->mfe_high = high;
+    if (low < b->mfe_low)
+        b->mfe_low = low;
+}
 /* Shares a buy (is_buy) or sell gets from the configured sizer at this
  * bar's close; 0 means no order. */
 double slab__broker_sizer(const slab__broker *b, double close, int is_buy);

@@ -230,12 +230,19 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
     slab_status st;
 
     for (size_t i = 0; i < ctx->n; i++) {
-        slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
         ctx->i = i;
-        if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
-            return st;
-        if (br->n_onotes | br->n_tnotes)
-            deliver(ctx, state);
+        if (br->n_submitted | br->n_pending) {
+            slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+            if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
+                return st;
+            if (br->n_onotes | br->n_tnotes)
+                deliver(ctx, state);
+        } else {
+            /* Nothing in flight: the broker step is just the mark. */
+            if (br->trade_open)
+                slab__broker_track(br, b->high[i], b->low[i]);
+            slab__broker_mark(br, b->close[i]);
+        }
         run->value[i] = br->value;
         run->cash[i] = br->cash;
         if ((long)i >= first_next) {
@@ -323,6 +330,9 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
         st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the equity record");
         goto out;
     }
+    /* Touch the record now so page faults are not taken inside the loop. */
+    memset(run->value, 0, ctx->n * sizeof(double));
+    memset(run->cash, 0, ctx->n * sizeof(double));
 
     int64_t t0 = slab_clock_ns();
     ctx->in_init = 1;
