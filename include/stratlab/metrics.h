@@ -16,96 +16,155 @@
 /* The per-bar portfolio record of a run (borrowed arrays of n values). */
 typedef struct slab_equity {
     size_t n;                 /* bars */
-    const int64_t *ts_ns;     /* bar times, as in slab_bars */
-    const double *value;      /* portfolio value after bar i */
-    const double *cash;       /* cash after bar i (may be NULL) */
-    double start_value;       /* V0: the broker value before the first bar */
+    const int64_t *ts_ns;     /* bar times, as in slab_bars (strictly increasing) */
+    const double *value;      /* portfolio value after bar i, cash units */
+    const double *cash;       /* cash after bar i, cash units (may be NULL; unused here) */
+    double start_value;       /* V0: the broker value before the first bar, cash units */
     slab_timeframe timeframe; /* the data's timeframe */
-    int compression;          /* the data's compression */
+    int compression;          /* the data's compression (5 for 5-minute bars) */
 } slab_equity;
 
-/* Period returns (TimeReturn, AnnualReturn): key_ns[i] is backtrader's
- * period key (Years: Dec 31 of the year; Months: last day of the month;
- * Days: the date; intraday: the bucket end), ret[i] the return. Owned by
- * the caller's struct; release with slab_period_returns_clear(). */
+/* ---- period bucketing ---------------------------------------------------
+ * backtrader's TimeFrameAnalyzerBase gives every bar a period key; a new
+ * period starts when the key grows. Keys as timestamps: Years -> Dec 31,
+ * Months -> the month's last day, Weeks -> the ISO week's Sunday, Days ->
+ * the date (all at 00:00); Minutes/Seconds/Microseconds with compression c
+ * -> the end of the c-unit bucket minus one unit, on the bar's date
+ * (rolling over midnight). Ticks is rejected (backtrader fails on it). */
+
+/* Writes a period key the way backtrader's analysis dicts print it into
+ * buf (n >= 32): "2006-12-31" for Years (a date), "2006-01-31T00:00:00"
+ * for every other timeframe (a datetime). Returns buf. */
+char *slab_period_key_format(slab_timeframe tf, int64_t key_ns, char *buf, size_t n);
+
+/* Period returns (TimeReturn, AnnualReturn), one row per period in time
+ * order. The arrays are owned by the struct; release them with
+ * slab_period_returns_clear(), which leaves an empty struct (n = 0). */
 typedef struct slab_period_returns {
-    size_t n;
-    int64_t *key_ns;
-    double *ret;
-    double *end_value;  /* value at each period's last bar */
+    size_t n;          /* periods */
+    int64_t *key_ns;   /* backtrader's period key (see above) */
+    double *ret;       /* the period's return, a fraction (0.05 = 5%) */
+    double *end_value; /* value at the period's last bar, cash units */
+    size_t *first_bar; /* index of the period's first bar in the equity */
 } slab_period_returns;
+/* Frees the arrays of p and zeroes it; NULL is a no-op. */
 void slab_period_returns_clear(slab_period_returns *p);
 
-/* TimeReturn(timeframe, compression): r_k = E_k/E_{k-1} - 1, E_0 = V0. */
+/* TimeReturn(timeframe, compression): r_k = E_k/E_{k-1} - 1 with E_0 = V0,
+ * where E_k is the value at period k's last bar. tf 0 means the data's
+ * timeframe and compression <= 0 the data's compression, as backtrader's
+ * None. Fills *out (owned, see above); SLAB_EINVAL for an empty equity or a
+ * timeframe without periods, SLAB_ENOMEM. */
 slab_status slab_timereturn(const slab_equity *eq, slab_timeframe tf, int compression,
                             slab_period_returns *out, slab_error *err);
-/* AnnualReturn(): years, starting from the value at the first bar. */
-slab_status slab_annualreturn(const slab_equity *eq, slab_period_returns *out,
-                              slab_error *err);
+/* AnnualReturn(): the same per calendar year, except that the first year
+ * starts from the value at the first bar instead of V0. Keys are Dec 31. */
+slab_status slab_annualreturn(const slab_equity *eq, slab_period_returns *out, slab_error *err);
 
 /* SharpeRatio parameters, backtrader's names and defaults. */
 typedef struct slab_sharpe_params {
-    slab_timeframe timeframe; /* SLAB_TF_YEARS */
-    int compression;          /* 1 */
-    double riskfreerate;      /* 0.01 */
-    int convertrate;          /* 1 */
-    int annualize;            /* 0 (SharpeRatio_A: 1) */
-    int stddev_sample;        /* 0: population sd */
-    double factor;            /* 0 = from the timeframe (252/52/12/1) */
+    slab_timeframe timeframe; /* period of the returns: SLAB_TF_YEARS */
+    int compression;          /* period size for sub-day timeframes: 1 */
+    double riskfreerate;      /* annual risk-free rate as a fraction: 0.01 */
+    int convertrate;          /* 1: rate -> per-period (1+rf)^(1/factor)-1;
+                                 0: returns -> annual (1+r)^factor-1 */
+    int annualize;            /* 0 (SharpeRatio_A: 1): multiply by sqrt(factor) */
+    int stddev_sample;        /* 0: population sd; 1: sample sd (n-1) */
+    double factor;            /* periods per year; 0 = from the timeframe
+                                 (Days 252, Weeks 52, Months 12, Years 1,
+                                 none for sub-day timeframes) */
 } slab_sharpe_params;
+/* Fills p with backtrader's SharpeRatio defaults (yearly, rf 1%). */
 void slab_sharpe_params_default(slab_sharpe_params *p);
 /* Returns the ratio in *out; *is_none = 1 where backtrader gives None
- * (no returns, or a zero standard deviation). */
+ * (no returns, or a zero standard deviation, so any single period). A NaN
+ * ratio (NaN values) is reported as *out = NaN with *is_none = 0. */
 slab_status slab_sharpe(const slab_equity *eq, const slab_sharpe_params *p, double *out,
                         int *is_none, slab_error *err);
+/* The same from already computed period returns (ret[0..n-1]); the
+ * timeframe in p only picks the factor. Never fails. */
+void slab_sharpe_from_returns(const double *ret, size_t n, const slab_sharpe_params *p, double *out,
+                              int *is_none);
 
+/* DrawDown(): peak = running max of the value (from -inf). */
 typedef struct slab_drawdown_result {
-    double len, drawdown, moneydown;             /* at the last bar */
-    double max_len, max_drawdown, max_moneydown; /* running maxima */
+    double len;           /* bars in the current drawdown (an int in backtrader) */
+    double drawdown;      /* current drawdown at the last bar, percent of the peak */
+    double moneydown;     /* current drawdown at the last bar, cash units */
+    double max_len;       /* longest drawdown, bars; backtrader's float 0.0 while
+                             there never was one, an int afterwards */
+    double max_drawdown;  /* largest drawdown, percent */
+    double max_moneydown; /* largest drawdown, cash units */
 } slab_drawdown_result;
+/* Fills *out from every bar of eq (all zero for an empty equity). */
 void slab_drawdown(const slab_equity *eq, slab_drawdown_result *out);
 
+/* Returns(timeframe=data's): log returns over the data's periods. */
 typedef struct slab_returns_result {
-    double rtot, ravg, rnorm, rnorm100;
-    size_t n_periods;
-    double tann;
+    double rtot;      /* ln(v_N / V0); -inf when the ratio is <= 0 or V0 = 0 */
+    double ravg;      /* rtot / n_periods */
+    double rnorm;     /* expm1(ravg * tann), or ravg when that is -inf */
+    double rnorm100;  /* rnorm in percent */
+    size_t n_periods; /* periods of the data's timeframe seen (warm-up included) */
+    double tann;      /* periods per year used: 252/52/12/1, or 1.0 for sub-day */
 } slab_returns_result;
-/* Returns(timeframe=data's, tann=None); tann <= 0 picks backtrader's table. */
-void slab_returns(const slab_equity *eq, double tann, slab_returns_result *out);
+/* Returns(timeframe=data's, tann=None); tann <= 0 picks backtrader's table.
+ * SLAB_EINVAL for an empty equity or a timeframe without periods. */
+slab_status slab_returns(const slab_equity *eq, double tann, slab_returns_result *out,
+                         slab_error *err);
 
+/* SQN(): the system quality number of the closed trades. */
 typedef struct slab_sqn_result {
-    double sqn;      /* 0 when trades <= 1 (an int in backtrader) */
-    int is_none;     /* sd = 0 with > 1 trade */
-    size_t trades;   /* closed trades counted */
+    double sqn;    /* sqrt(n)*mean/sd_pop of pnlcomm; 0 (an int in backtrader)
+                      when trades <= 1 */
+    int is_none;   /* 1: sd = 0 with more than one trade (backtrader's None) */
+    size_t trades; /* closed trades counted */
 } slab_sqn_result;
+/* Fills *out from the closed trades (is_open == 0) of trades[0..n-1]. */
 void slab_sqn(const slab_trade *trades, size_t n, slab_sqn_result *out);
 
-/* VWR(tau=0.20, sdev_max=2.0 as backtrader's code actually runs). */
+/* VWR(timeframe=data's, tau=0.20, sdev_max=2.0, as backtrader's code
+ * actually runs; its docstring swaps the two). *is_none = 1 where
+ * backtrader divides by zero (a single period). */
 slab_status slab_vwr(const slab_equity *eq, double *out, int *is_none, slab_error *err);
 
-/* Calmar(timeframe=Months, period=36): the last value and the count. */
+/* Calmar(timeframe=Months, period=36). */
 typedef struct slab_calmar_result {
-    double last;     /* NaN during the first 34 months */
-    size_t n_periods;
-    int64_t last_key_ns;
+    double last;         /* the last rolling ratio; NaN during the first 34 months */
+    size_t n_periods;    /* months seen (entries of backtrader's dict) */
+    int64_t last_key_ns; /* key of the last month (its last day, 00:00) */
 } slab_calmar_result;
+/* SLAB_EINVAL for an empty equity. */
 slab_status slab_calmar(const slab_equity *eq, slab_calmar_result *out, slab_error *err);
 
+/* PeriodStats(timeframe=tf, compression=1): statistics of TimeReturn. */
 typedef struct slab_periodstats_result {
-    double average, stddev, best, worst;
-    size_t positive, negative, nochange;
+    double average;  /* mean return (fsum / n) */
+    double stddev;   /* population standard deviation of the returns */
+    double best;     /* largest return */
+    double worst;    /* smallest return */
+    size_t positive; /* returns > 0 */
+    size_t negative; /* returns < 0 */
+    size_t nochange; /* returns == 0 */
 } slab_periodstats_result;
-slab_status slab_periodstats(const slab_equity *eq, slab_timeframe tf,
-                             slab_periodstats_result *out, slab_error *err);
+/* SLAB_EINVAL for an empty equity or a timeframe without periods. */
+slab_status slab_periodstats(const slab_equity *eq, slab_timeframe tf, slab_periodstats_result *out,
+                             slab_error *err);
 
 /* TradeAnalyzer: backtrader's nested dict as a new JSON object (owned;
- * json_decref()). Keys appear only once used, as in backtrader. */
+ * json_decref()), or NULL when out of memory. Every trade counts as opened
+ * (total.total, total.open); closed ones (is_open == 0) feed the statistics
+ * in the order they appear, which must be the order they closed. Keys
+ * appear only once used, as in backtrader. */
 json_t *slab_tradeanalyzer_json(const slab_trade *trades, size_t n);
 
 /* Every analyzer the result document carries, keyed as in the reference
  * runs: tradeanalyzer, sharperatio, drawdown, returns, sqn, annualreturn,
- * sharpe_a_days, sharpe_days_sample_annualized, sharpe_months, vwr, calmar,
- * timereturn_years, periodstats, timereturn. Returns a new object (owned). */
+ * sharpe_a_days, sharpe_days_sample_annualized, sharpe_months, vwr, calmar
+ * {last, n_periods, last_key}, timereturn_years, periodstats. Counts are
+ * JSON integers where backtrader has ints; None, NaN and +-inf are null
+ * (JSON has no NaN or infinity). Returns a new object (owned; json_decref()),
+ * or NULL with err set (empty equity, bad timeframe, out of memory). */
 json_t *slab_analyzers_json(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
                             slab_error *err);
 

@@ -1,0 +1,1018 @@
+/* analyzers.c: backtrader's portfolio analyzers over a finished run's equity
+ * record (TimeReturn, AnnualReturn, SharpeRatio and SharpeRatio_A, DrawDown,
+ * Returns, VWR, Calmar with its TimeDrawDown, PeriodStats, SQN) and the
+ * "analyzers" object of the result document.
+ * Source: backtrader 1.9.78.123: analyzer.py (TimeFrameAnalyzerBase,
+ * _get_dt_cmpkey, _get_subday_cmpkey), analyzers/{timereturn, annualreturn,
+ * sharpe, drawdown, returns, sqn, vwr, calmar, periodstats}.py and
+ * mathsupport.py; docs/backtrader-semantics.md §3 and §6.
+ * Invariant: a bar's period is found with integer day arithmetic and a range
+ * check, never by formatting; sums backtrader takes with math.fsum use
+ * slab_fsum, and every other expression keeps Python's operation order. */
+#include "stratlab/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Calmar's rolling window in periods (Calmar.params.period). */
+#define CALMAR_PERIOD 36
+/* VWR's parameters as the code runs them (the docstring swaps them). */
+#define VWR_TAU 0.20
+#define VWR_SDEV_MAX 2.0
+/* Largest sub-day bucket accepted (1000 days), so that bucket arithmetic
+ * in int64 nanoseconds cannot overflow. */
+#define MAX_BUCKET_NS (1000 * SLAB_NS_PER_DAY)
+
+/* ---- timeframes and period keys ---------------------------------------- */
+
+/* Returns the unit of a sub-day timeframe in ns, or 0 for day-based ones. */
+static int64_t subday_unit_ns(slab_timeframe tf)
+{
+    switch (tf) {
+    case SLAB_TF_MINUTES: return 60 * SLAB_NS_PER_SEC;
+    case SLAB_TF_SECONDS: return SLAB_NS_PER_SEC;
+    case SLAB_TF_MICROSECONDS: return 1000;
+    default: return 0;
+    }
+}
+
+/* Returns periods per year (SharpeRatio.RATEFACTORS, Returns._TANN), or 0
+ * where backtrader's tables have no entry (sub-day timeframes). */
+static double year_factor(slab_timeframe tf)
+{
+    switch (tf) {
+    case SLAB_TF_DAYS: return 252.0;
+    case SLAB_TF_WEEKS: return 52.0;
+    case SLAB_TF_MONTHS: return 12.0;
+    case SLAB_TF_YEARS: return 1.0;
+    default: return 0.0;
+    }
+}
+
+/* Returns SLAB_OK when eq has bars to analyse, else SLAB_EINVAL. */
+static slab_status check_equity(const slab_equity *eq, slab_error *err)
+{
+    if (!eq || eq->n == 0 || !eq->ts_ns || !eq->value)
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the equity record has no bars; analyzers need at least one bar");
+    return SLAB_OK;
+}
+
+/* Replaces tf 0 / compression <= 0 by the data's (backtrader's None) and
+ * checks that the timeframe has periods. Returns SLAB_OK or SLAB_EINVAL. */
+static slab_status resolve_tf(const slab_equity *eq, slab_timeframe *tf, int *comp, slab_error *err)
+{
+    int64_t unit;
+
+    if ((int)*tf == 0)
+        *tf = eq->timeframe;
+    if (*comp <= 0)
+        *comp = eq->compression > 0 ? eq->compression : 1;
+    if (*tf < SLAB_TF_MICROSECONDS || *tf > SLAB_TF_YEARS)
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "timeframe %d has no analyzer periods (backtrader fails on ticks); "
+                              "use microseconds, seconds, minutes, days, weeks, months or years",
+                              (int)*tf);
+    unit = subday_unit_ns(*tf);
+    if (unit && *comp > MAX_BUCKET_NS / unit)
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "compression %d is too large for a sub-day timeframe; "
+                              "use a day-based timeframe instead",
+                              *comp);
+    return SLAB_OK;
+}
+
+/* One period of a timeframe: its key and the timestamps that share it. */
+typedef struct bucket {
+    int64_t key_ns;  /* backtrader's dtkey as a timestamp */
+    int64_t lo_ns;   /* first timestamp of the bucket */
+    int64_t hi_ns;   /* first timestamp past the bucket */
+    int64_t day_end; /* midnight after lo_ns (sub-day buckets stop there) */
+} bucket;
+
+/* Fills *b with the bucket of ts_ns. Day-based timeframes key on the
+ * calendar day only; sub-day ones follow _get_subday_cmpkey: the bucket end
+ * ((point // c) + 1) * c units after midnight, minus one unit. A sub-day
+ * bucket never spans midnight: the next day restarts at point 0. */
+static void bucket_of(slab_timeframe tf, int comp, int64_t ts_ns, bucket *b)
+{
+    int64_t day = slab_ts_day(ts_ns), unit = subday_unit_ns(tf), lo, hi;
+    int y, m, d;
+
+    b->day_end = (day + 1) * SLAB_NS_PER_DAY;
+    if (unit) {
+        int64_t span = unit * comp, day0 = day * SLAB_NS_PER_DAY;
+        int64_t start = day0 + (ts_ns - day0) / span * span;
+        b->key_ns = start + span - unit;
+        b->lo_ns = start;
+        b->hi_ns = start + span < b->day_end ? start + span : b->day_end;
+        return;
+    }
+    switch (tf) {
+    case SLAB_TF_YEARS:
+        slab_civil_from_days(day, &y, &m, &d);
+        lo = slab_days_from_civil(y, 1, 1);
+        hi = slab_days_from_civil(y, 12, 31);
+        break;
+    case SLAB_TF_MONTHS:
+        slab_civil_from_days(day, &y, &m, &d);
+        lo = day - (d - 1);
+        hi = lo + slab_days_in_month(y, m) - 1;
+        break;
+    case SLAB_TF_WEEKS: /* ISO week, Monday..Sunday; key = the Sunday */
+        lo = day - (slab_weekday(day) - 1);
+        hi = lo + 6;
+        break;
+    default: /* days */ lo = hi = day; break;
+    }
+    b->key_ns = hi * SLAB_NS_PER_DAY;
+    b->lo_ns = lo * SLAB_NS_PER_DAY;
+    b->hi_ns = (hi + 1) * SLAB_NS_PER_DAY;
+}
+
+char *slab_period_key_format(slab_timeframe tf, int64_t key_ns, char *buf, size_t n)
+{
+    return slab_time_format(key_ns, tf == SLAB_TF_YEARS, buf, n);
+}
+
+/* Walks an equity record period by period. */
+typedef struct walker {
+    const slab_equity *eq; /* the record walked */
+    slab_timeframe tf;     /* resolved timeframe */
+    int comp;              /* resolved compression */
+    int64_t unit;          /* sub-day unit in ns, 0 for day-based timeframes */
+    size_t i;              /* first bar of the next period */
+    bucket b;              /* bucket of bar i, once i < n */
+} walker;
+
+/* Starts a walk of eq over tf/comp (both resolved). */
+static void walker_init(walker *w, const slab_equity *eq, slab_timeframe tf, int comp)
+{
+    w->eq = eq;
+    w->tf = tf;
+    w->comp = comp;
+    w->unit = subday_unit_ns(tf);
+    w->i = 0;
+    if (eq->n)
+        bucket_of(tf, comp, eq->ts_ns[0], &w->b);
+}
+
+/* Moves w->b to the bucket of ts_ns (>= the current one's end), taking
+ * the adjacent sub-day bucket without a division when ts_ns falls in it:
+ * the common case of one intraday bar per bucket. */
+static void bucket_advance(walker *w, int64_t ts_ns)
+{
+    bucket *b = &w->b;
+
+    if (w->unit && ts_ns >= b->hi_ns) {
+        int64_t lo = b->hi_ns, end = lo + w->unit * w->comp;
+        int64_t day_end = lo == b->day_end ? b->day_end + SLAB_NS_PER_DAY : b->day_end;
+        int64_t hi = end < day_end ? end : day_end;
+        if (ts_ns < hi) {
+            b->lo_ns = lo;
+            b->hi_ns = hi;
+            b->key_ns = end - w->unit;
+            b->day_end = day_end;
+            return;
+        }
+    }
+    bucket_of(w->tf, w->comp, ts_ns, b);
+}
+
+/* Advances to the next period: writes its first and last bar and its key
+ * and returns 1, or returns 0 past the last bar. As in _dt_over, a period
+ * ends only when a bar's key is greater than the period's key. */
+static int walk_next(walker *w, size_t *first, size_t *last, int64_t *key_ns)
+{
+    const int64_t *ts = w->eq->ts_ns;
+    size_t n = w->eq->n, j;
+
+    if (w->i >= n)
+        return 0;
+    *first = w->i;
+    *key_ns = w->b.key_ns;
+    for (j = w->i + 1; j < n; j++) {
+        if (ts[j] >= w->b.lo_ns && ts[j] < w->b.hi_ns)
+            continue;
+        bucket_advance(w, ts[j]);
+        if (w->b.key_ns > *key_ns)
+            break;
+    }
+    *last = j - 1;
+    w->i = j;
+    return 1;
+}
+
+/* Returns the number of periods of tf/comp in eq (both resolved). */
+static size_t count_periods(const slab_equity *eq, slab_timeframe tf, int comp)
+{
+    walker w;
+    size_t k = 0, first, last;
+    int64_t key;
+
+    walker_init(&w, eq, tf, comp);
+    while (walk_next(&w, &first, &last, &key))
+        k++;
+    return k;
+}
+
+/* ---- period tables ------------------------------------------------------- */
+
+/* The periods of one timeframe over an equity record: only each period's
+ * first bar is stored; its last bar, key, end value and return follow. */
+typedef struct periods {
+    const slab_equity *eq; /* the record (borrowed) */
+    slab_timeframe tf;     /* resolved timeframe */
+    int comp;              /* resolved compression */
+    size_t n;              /* periods */
+    size_t cap;            /* allocated entries of first */
+    size_t *first;         /* index of each period's first bar */
+} periods;
+
+/* Returns a first guess of the number of periods: the time span over the
+ * shortest period, plus the two partial ends, at most one per bar. */
+static size_t guess_periods(const slab_equity *eq, slab_timeframe tf, int comp)
+{
+    static const int64_t min_days[] = {
+        [SLAB_TF_DAYS] = 1, [SLAB_TF_WEEKS] = 7, [SLAB_TF_MONTHS] = 28, [SLAB_TF_YEARS] = 365};
+    int64_t unit = subday_unit_ns(tf);
+    int64_t len = unit ? unit * comp : min_days[tf] * SLAB_NS_PER_DAY;
+    uint64_t guess = (uint64_t)(eq->ts_ns[eq->n - 1] - eq->ts_ns[0]) / (uint64_t)len + 2;
+
+    return guess < eq->n ? (size_t)guess : eq->n;
+}
+
+/* Frees the table of p; a cleared or zeroed table is a no-op. */
+static void periods_clear(periods *p)
+{
+    slab_free(p->first);
+    p->first = NULL;
+    p->n = p->cap = 0;
+}
+
+/* Fills *p with the periods of tf/comp (resolved) over eq (checked) in one
+ * walk. Returns SLAB_OK or SLAB_ENOMEM (p is then empty). */
+static slab_status periods_build(const slab_equity *eq, slab_timeframe tf, int comp, periods *p,
+                                 slab_error *err)
+{
+    walker w;
+    size_t first, last;
+    int64_t key;
+
+    memset(p, 0, sizeof *p);
+    p->eq = eq;
+    p->tf = tf;
+    p->comp = comp;
+    p->cap = guess_periods(eq, tf, comp);
+    if (!(p->first = slab_malloc(p->cap * sizeof *p->first)))
+        goto nomem;
+    walker_init(&w, eq, tf, comp);
+    while (walk_next(&w, &first, &last, &key)) {
+        if (p->n == p->cap) {
+            size_t cap = p->cap * 2 < eq->n ? p->cap * 2 : eq->n;
+            size_t *grown = slab_realloc(p->first, cap * sizeof *grown);
+            if (!grown)
+                goto nomem;
+            p->first = grown;
+            p->cap = cap;
+        }
+        p->first[p->n++] = first;
+    }
+    return SLAB_OK;
+nomem:
+    periods_clear(p);
+    return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a table of %zu periods",
+                          eq->n);
+}
+
+/* Returns the index of period k's last bar. */
+static size_t period_last(const periods *p, size_t k)
+{
+    return k + 1 < p->n ? p->first[k + 1] - 1 : p->eq->n - 1;
+}
+
+/* Returns period k's key, recomputed from its first bar. */
+static int64_t period_key(const periods *p, size_t k)
+{
+    bucket b;
+    bucket_of(p->tf, p->comp, p->eq->ts_ns[p->first[k]], &b);
+    return b.key_ns;
+}
+
+/* A sequence of period returns: explicit values, or TimeReturn computed on
+ * the fly from a period table (E_k / E_{k-1} - 1, E_{-1} = start). */
+typedef struct rets {
+    const double *ret; /* explicit returns, or NULL to use p */
+    const periods *p;  /* the periods when ret is NULL */
+    double start;      /* value before the first period: V0 */
+    size_t n;          /* returns */
+} rets;
+
+/* Returns the i-th return of r. */
+static double rets_get(const rets *r, size_t i)
+{
+    const double *v;
+    double prev;
+
+    if (r->ret)
+        return r->ret[i];
+    v = r->p->eq->value;
+    prev = i ? v[r->p->first[i] - 1] : r->start;
+    return v[period_last(r->p, i)] / prev - 1.0;
+}
+
+/* Returns a view of TimeReturn over the table p. */
+static rets timereturn_of(const periods *p)
+{
+    rets r = {NULL, p, p->eq->start_value, p->n};
+    return r;
+}
+
+/* ---- TimeReturn / AnnualReturn ------------------------------------------ */
+
+void slab_period_returns_clear(slab_period_returns *p)
+{
+    if (!p)
+        return;
+    slab_free(p->key_ns);
+    slab_free(p->ret);
+    slab_free(p->end_value);
+    slab_free(p->first_bar);
+    memset(p, 0, sizeof *p);
+}
+
+/* Fills *out with the periods of tf/comp (resolved) over eq (checked). The
+ * first period's return is measured from start: V0 for TimeReturn, the
+ * first bar's value for AnnualReturn; each later one from the previous
+ * period's end value. */
+static slab_status build_returns(const slab_equity *eq, slab_timeframe tf, int comp, double start,
+                                 slab_period_returns *out, slab_error *err)
+{
+    periods p;
+    rets r;
+    slab_status rc = periods_build(eq, tf, comp, &p, err);
+
+    memset(out, 0, sizeof *out);
+    if (rc != SLAB_OK)
+        return rc;
+    r = timereturn_of(&p);
+    r.start = start;
+    out->key_ns = slab_malloc(p.n * sizeof *out->key_ns);
+    out->ret = slab_malloc(p.n * sizeof *out->ret);
+    out->end_value = slab_malloc(p.n * sizeof *out->end_value);
+    out->first_bar = p.first; /* the table's array becomes the caller's */
+    if (!out->key_ns || !out->ret || !out->end_value) {
+        slab_period_returns_clear(out);
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for %zu period returns", p.n);
+    }
+    for (size_t k = 0; k < p.n; k++) {
+        out->key_ns[k] = period_key(&p, k);
+        out->end_value[k] = eq->value[period_last(&p, k)];
+        out->ret[k] = rets_get(&r, k);
+    }
+    out->n = p.n;
+    return SLAB_OK;
+}
+
+slab_status slab_timereturn(const slab_equity *eq, slab_timeframe tf, int compression,
+                            slab_period_returns *out, slab_error *err)
+{
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if ((rc = resolve_tf(eq, &tf, &compression, err)) != SLAB_OK)
+        return rc;
+    return build_returns(eq, tf, compression, eq->start_value, out, err);
+}
+
+slab_status slab_annualreturn(const slab_equity *eq, slab_period_returns *out, slab_error *err)
+{
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    return build_returns(eq, SLAB_TF_YEARS, 1, eq->value[0], out, err);
+}
+
+/* Builds the period table of tf/comp (0 = the data's) after checking eq. */
+static slab_status table_of(const slab_equity *eq, slab_timeframe tf, int comp, periods *p,
+                            slab_error *err)
+{
+    slab_status rc;
+
+    memset(p, 0, sizeof *p);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if ((rc = resolve_tf(eq, &tf, &comp, err)) != SLAB_OK)
+        return rc;
+    return periods_build(eq, tf, comp, p, err);
+}
+
+/* ---- SharpeRatio ----------------------------------------------------------- */
+
+void slab_sharpe_params_default(slab_sharpe_params *p)
+{
+    p->timeframe = SLAB_TF_YEARS;
+    p->compression = 1;
+    p->riskfreerate = 0.01;
+    p->convertrate = 1;
+    p->annualize = 0;
+    p->stddev_sample = 0;
+    p->factor = 0.0;
+}
+
+/* How SharpeRatio turns one period return into an excess return. */
+typedef struct excess_rule {
+    double factor; /* periods per year, 0 when none */
+    int compound;  /* convertrate off: r := (1+r)^factor - 1 */
+    double rate;   /* risk-free rate per period (or per year if compound) */
+} excess_rule;
+
+/* Returns the i-th excess return of r under rule x. */
+static double excess(const rets *r, size_t i, const excess_rule *x)
+{
+    double v = rets_get(r, i);
+    if (x->compound)
+        v = pow(1.0 + v, x->factor) - 1.0;
+    return v - x->rate;
+}
+
+/* SharpeRatio.stop() over the returns r. */
+static void sharpe_of(const rets *r, const slab_sharpe_params *p, double *out, int *is_none)
+{
+    excess_rule x = {p->factor > 0.0 ? p->factor : year_factor(p->timeframe), 0, p->riskfreerate};
+    size_t n = r->n, bessel = p->stddev_sample ? 1 : 0;
+    double avg, sd;
+    slab_fsum s;
+
+    *out = 0.0;
+    *is_none = 1;
+    if (x.factor > 0.0) {
+        if (p->convertrate)
+            x.rate = pow(1.0 + x.rate, 1.0 / x.factor) - 1.0;
+        else
+            x.compound = 1;
+    }
+    /* n - stddev_sample == 0 gives None; n = 0 with stddev_sample makes
+     * backtrader divide by zero, which we also report as None. */
+    if (n <= bessel)
+        return;
+    slab_fsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        slab_fsum_add(&s, excess(r, i, &x));
+    avg = slab_fsum_value(&s) / (double)n;
+    slab_fsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        slab_fsum_add(&s, pow(excess(r, i, &x) - avg, 2.0));
+    sd = sqrt(slab_fsum_value(&s) / (double)(n - bessel));
+    if (sd == 0.0) /* ZeroDivisionError -> None */
+        return;
+    *out = avg / sd;
+    if (x.factor > 0.0 && p->convertrate && p->annualize)
+        *out = sqrt(x.factor) * *out;
+    *is_none = 0;
+}
+
+void slab_sharpe_from_returns(const double *ret, size_t n, const slab_sharpe_params *p, double *out,
+                              int *is_none)
+{
+    rets r = {ret, NULL, 0.0, n};
+    sharpe_of(&r, p, out, is_none);
+}
+
+slab_status slab_sharpe(const slab_equity *eq, const slab_sharpe_params *p, double *out,
+                        int *is_none, slab_error *err)
+{
+    periods t;
+    slab_status rc = table_of(eq, p->timeframe, p->compression, &t, err);
+    rets r = timereturn_of(&t);
+
+    *out = 0.0;
+    *is_none = 1;
+    if (rc != SLAB_OK)
+        return rc;
+    sharpe_of(&r, p, out, is_none);
+    periods_clear(&t);
+    return SLAB_OK;
+}
+
+/* ---- DrawDown ---------------------------------------------------------- */
+
+void slab_drawdown(const slab_equity *eq, slab_drawdown_result *out)
+{
+    double peak = -INFINITY, len = 0.0;
+
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; eq && i < eq->n; i++) {
+        double v = eq->value[i];
+        if (v > peak)
+            peak = v;
+        out->moneydown = peak - v;
+        out->drawdown = 100.0 * out->moneydown / peak;
+        if (out->moneydown > out->max_moneydown)
+            out->max_moneydown = out->moneydown;
+        if (out->drawdown > out->max_drawdown)
+            out->max_drawdown = out->drawdown;
+        len = out->drawdown != 0.0 ? len + 1.0 : 0.0; /* NaN counts, as in Python */
+        if (len > out->max_len)
+            out->max_len = len;
+    }
+    out->len = len;
+}
+
+/* ---- Returns and VWR ------------------------------------------------------- */
+
+/* Fills *out from the final value and the number of periods seen. */
+static void returns_from(const slab_equity *eq, size_t n_periods, double tann,
+                         slab_returns_result *out)
+{
+    double ratio = eq->value[eq->n - 1] / eq->start_value;
+
+    /* math.log raises on a ratio <= 0 and V0 = 0 divides by zero; the
+     * semantics document fixes both as -inf. */
+    out->rtot = (eq->start_value == 0.0 || ratio <= 0.0) ? -INFINITY : log(ratio);
+    out->n_periods = n_periods;
+    out->ravg = out->rtot / (double)n_periods;
+    if (tann <= 0.0)
+        tann = year_factor(eq->timeframe);
+    out->tann = tann > 0.0 ? tann : 1.0;
+    out->rnorm = (isinf(out->ravg) && out->ravg < 0.0) ? out->ravg : expm1(out->ravg * out->tann);
+    out->rnorm100 = out->rnorm * 100.0;
+}
+
+slab_status slab_returns(const slab_equity *eq, double tann, slab_returns_result *out,
+                         slab_error *err)
+{
+    slab_timeframe tf = (slab_timeframe)0;
+    int comp = 0;
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if ((rc = resolve_tf(eq, &tf, &comp, err)) != SLAB_OK)
+        return rc;
+    returns_from(eq, count_periods(eq, tf, comp), tann, out);
+    return SLAB_OK;
+}
+
+/* Returns VWR's d_n for its j-th (start, end) value pair, n = j + 1. VWR
+ * appends the value seen at each period's first bar (notify_fund runs
+ * before the period check), so pair 0 is (V0, v[0]), pair j < k is (value
+ * at period j-1's first bar, value at period j's first bar) and pair k is
+ * (value at the last period's first bar, the final value). With one bar
+ * per period this is E_j / E_{j-1} of the semantics document. */
+static double vwr_d(const periods *p, size_t j, double ravg)
+{
+    const double *v = p->eq->value;
+    double pi, pn;
+
+    if (j == 0) {
+        pi = p->eq->start_value;
+        pn = v[0];
+    } else if (j < p->n) {
+        pi = v[p->first[j - 1]];
+        pn = v[p->first[j]];
+    } else {
+        pi = v[p->first[p->n - 1]];
+        pn = v[p->eq->n - 1];
+    }
+    return pn / (pi * exp(ravg * (double)(j + 1))) - 1.0;
+}
+
+/* Computes VWR over the data-timeframe periods p and the child Returns'
+ * ravg and rnorm100; *is_none = 1 when fewer than two pairs make the
+ * sample deviation divide by zero. */
+static void vwr_of(const periods *p, double ravg, double rnorm100, double *out, int *is_none)
+{
+    /* The pair opened by the last period's first bar is dropped when that
+     * bar is the last bar (its end value was never seen). */
+    size_t m = p->n + (p->first[p->n - 1] != p->eq->n - 1);
+    double avg, sd;
+    slab_fsum s;
+
+    *out = 0.0;
+    *is_none = 1;
+    if (m < 2)
+        return;
+    slab_fsum_init(&s);
+    for (size_t j = 0; j < m; j++)
+        slab_fsum_add(&s, vwr_d(p, j, ravg));
+    avg = slab_fsum_value(&s) / (double)m;
+    slab_fsum_init(&s);
+    for (size_t j = 0; j < m; j++)
+        slab_fsum_add(&s, pow(vwr_d(p, j, ravg) - avg, 2.0));
+    sd = sqrt(slab_fsum_value(&s) / (double)(m - 1));
+    *out = rnorm100 * (1.0 - pow(sd / VWR_SDEV_MAX, VWR_TAU));
+    *is_none = 0;
+}
+
+slab_status slab_vwr(const slab_equity *eq, double *out, int *is_none, slab_error *err)
+{
+    periods t;
+    slab_returns_result r;
+    slab_status rc = table_of(eq, (slab_timeframe)0, 0, &t, err);
+
+    *out = 0.0;
+    *is_none = 1;
+    if (rc != SLAB_OK)
+        return rc;
+    returns_from(eq, t.n, 0.0, &r);
+    vwr_of(&t, r.ravg, r.rnorm100, out, is_none);
+    periods_clear(&t);
+    return SLAB_OK;
+}
+
+/* ---- Calmar -------------------------------------------------------------- */
+
+/* Computes Calmar's last value from the month periods mo. TimeDrawDown and
+ * Calmar both act at each month's first bar, on that bar's value; Calmar's
+ * deque starts as 36 NaN plus V0, gets each first-bar value, and at stop()
+ * the final value, overwriting the last month's entry. */
+static void calmar_of(const periods *mo, slab_calmar_result *out)
+{
+    const slab_equity *eq = mo->eq;
+    double peak = -INFINITY, maxdd = 0.0, mdd = -INFINITY, oldest, rann;
+    size_t k = mo->n;
+
+    for (size_t i = 0; i < k; i++) {
+        double v = eq->value[mo->first[i]];
+        double dd;
+        if (v > peak)
+            peak = v;
+        dd = 100.0 * (peak - v) / peak;
+        if (dd > maxdd)
+            maxdd = dd;
+        if (maxdd > mdd)
+            mdd = maxdd;
+    }
+    if (maxdd > mdd) /* stop() with no month at all */
+        mdd = maxdd;
+    /* After k + 1 appends to the 36-slot deque the oldest entry is a NaN
+     * for k <= 33, V0 for k = 34, else the value at month k-35's first bar. */
+    if (k + 2 < CALMAR_PERIOD)
+        oldest = NAN;
+    else if (k + 2 == CALMAR_PERIOD)
+        oldest = eq->start_value;
+    else
+        oldest = eq->value[mo->first[k + 1 - CALMAR_PERIOD]];
+    rann = log(eq->value[eq->n - 1] / oldest) / (double)CALMAR_PERIOD;
+    out->last = rann / (mdd != 0.0 ? mdd : INFINITY);
+    out->n_periods = k;
+    out->last_key_ns = k ? period_key(mo, k - 1) : 0;
+}
+
+slab_status slab_calmar(const slab_equity *eq, slab_calmar_result *out, slab_error *err)
+{
+    periods mo;
+    slab_status rc = table_of(eq, SLAB_TF_MONTHS, 1, &mo, err);
+
+    memset(out, 0, sizeof *out);
+    if (rc != SLAB_OK)
+        return rc;
+    calmar_of(&mo, out);
+    periods_clear(&mo);
+    return SLAB_OK;
+}
+
+/* ---- PeriodStats ------------------------------------------------------- */
+
+/* Fills *out from r (n >= 1): fsum mean, population sd, counts, and
+ * Python's max()/min(), which keep the first of equal values. */
+static void periodstats_of(const rets *r, slab_periodstats_result *out)
+{
+    slab_fsum s;
+
+    memset(out, 0, sizeof *out);
+    slab_fsum_init(&s);
+    for (size_t i = 0; i < r->n; i++)
+        slab_fsum_add(&s, rets_get(r, i));
+    out->average = slab_fsum_value(&s) / (double)r->n;
+    slab_fsum_init(&s);
+    for (size_t i = 0; i < r->n; i++)
+        slab_fsum_add(&s, pow(rets_get(r, i) - out->average, 2.0));
+    out->stddev = sqrt(slab_fsum_value(&s) / (double)r->n);
+    out->best = out->worst = rets_get(r, 0);
+    for (size_t i = 0; i < r->n; i++) {
+        double x = rets_get(r, i);
+        if (x > 0.0)
+            out->positive++;
+        else if (x < 0.0)
+            out->negative++;
+        else if (x == 0.0)
+            out->nochange++;
+        if (x > out->best)
+            out->best = x;
+        if (x < out->worst)
+            out->worst = x;
+    }
+}
+
+slab_status slab_periodstats(const slab_equity *eq, slab_timeframe tf, slab_periodstats_result *out,
+                             slab_error *err)
+{
+    periods t;
+    slab_status rc = table_of(eq, tf, 1, &t, err);
+    rets r = timereturn_of(&t);
+
+    memset(out, 0, sizeof *out);
+    if (rc != SLAB_OK)
+        return rc;
+    periodstats_of(&r, out);
+    periods_clear(&t);
+    return SLAB_OK;
+}
+
+/* ---- SQN ---------------------------------------------------------------- */
+
+void slab_sqn(const slab_trade *trades, size_t n, slab_sqn_result *out)
+{
+    slab_fsum s;
+    double avg, sd;
+    size_t k = 0;
+
+    memset(out, 0, sizeof *out);
+    slab_fsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        if (!trades[i].is_open) {
+            slab_fsum_add(&s, trades[i].pnlcomm);
+            k++;
+        }
+    out->trades = k;
+    if (k <= 1) /* backtrader's int 0 */
+        return;
+    avg = slab_fsum_value(&s) / (double)k;
+    slab_fsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        if (!trades[i].is_open)
+            slab_fsum_add(&s, pow(trades[i].pnlcomm - avg, 2.0));
+    sd = sqrt(slab_fsum_value(&s) / (double)k);
+    if (sd == 0.0) {
+        out->is_none = 1;
+        return;
+    }
+    out->sqn = sqrt((double)k) * avg / sd;
+}
+
+/* ---- the result document's "analyzers" object --------------------------- */
+
+/* Returns a JSON number, or null for NaN and +-inf (JSON has neither). */
+static json_t *jnum(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* Returns x as a JSON number, or null when is_none. */
+static json_t *jopt(double x, int is_none)
+{
+    return is_none ? json_null() : jnum(x);
+}
+
+/* Sets obj[key] = v, taking v's reference; returns 0, or -1 when v is NULL
+ * or the set fails (jansson then releases v). */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    if (!v)
+        return -1;
+    return json_object_set_new(obj, key, v);
+}
+
+/* Returns obj, or releases it and returns NULL when bad. */
+static json_t *done(json_t *obj, int bad)
+{
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* Returns {"sharperatio": x} for TimeReturn over t under params p. */
+static json_t *sharpe_json(const periods *t, const slab_sharpe_params *p)
+{
+    json_t *o = json_object();
+    rets r = timereturn_of(t);
+    double x;
+    int none;
+
+    sharpe_of(&r, p, &x, &none);
+    return done(o, put(o, "sharperatio", jopt(x, none)));
+}
+
+/* Returns backtrader's DrawDown dict; max.len is the float 0.0 until a
+ * drawdown happened and an int afterwards, len always an int. */
+static json_t *drawdown_json(const slab_drawdown_result *d)
+{
+    json_t *o = json_object(), *mx = json_object();
+    int bad = 0;
+
+    bad |= put(o, "len", json_integer((json_int_t)d->len));
+    bad |= put(o, "drawdown", jnum(d->drawdown));
+    bad |= put(o, "moneydown", jnum(d->moneydown));
+    bad |= put(mx, "len", d->max_len > 0.0 ? json_integer((json_int_t)d->max_len) : json_real(0.0));
+    bad |= put(mx, "drawdown", jnum(d->max_drawdown));
+    bad |= put(mx, "moneydown", jnum(d->max_moneydown));
+    bad |= put(o, "max", mx);
+    return done(o, bad);
+}
+
+/* Returns {rtot, ravg, rnorm, rnorm100}. */
+static json_t *returns_json(const slab_returns_result *r)
+{
+    json_t *o = json_object();
+    int bad = 0;
+
+    bad |= put(o, "rtot", jnum(r->rtot));
+    bad |= put(o, "ravg", jnum(r->ravg));
+    bad |= put(o, "rnorm", jnum(r->rnorm));
+    bad |= put(o, "rnorm100", jnum(r->rnorm100));
+    return done(o, bad);
+}
+
+/* Returns {sqn, trades}: sqn is the int 0 for <= 1 trade, null for None. */
+static json_t *sqn_json(const slab_sqn_result *q)
+{
+    json_t *o = json_object();
+    int bad = 0;
+
+    bad |= put(o, "sqn", q->trades <= 1 ? json_integer(0) : jopt(q->sqn, q->is_none));
+    bad |= put(o, "trades", json_integer((json_int_t)q->trades));
+    return done(o, bad);
+}
+
+/* Returns AnnualReturn's {year: ret} from the year table: the same end
+ * values as TimeReturn(Years), but the first year starts at the first
+ * bar's value instead of V0. */
+static json_t *annual_json(const periods *yr)
+{
+    json_t *o = json_object();
+    rets r = timereturn_of(yr);
+    int bad = 0;
+
+    r.start = yr->eq->value[0];
+    for (size_t k = 0; k < r.n; k++) {
+        char key[16];
+        int y, m, d;
+        slab_civil_from_days(slab_ts_day(period_key(yr, k)), &y, &m, &d);
+        snprintf(key, sizeof key, "%d", y);
+        bad |= put(o, key, jnum(rets_get(&r, k)));
+    }
+    return done(o, bad);
+}
+
+/* Returns TimeReturn's {key: ret} over t, keys printed as backtrader's. */
+static json_t *timereturn_json(const periods *t)
+{
+    json_t *o = json_object();
+    rets r = timereturn_of(t);
+    int bad = 0;
+
+    for (size_t k = 0; k < r.n; k++) {
+        char key[40];
+        slab_period_key_format(t->tf, period_key(t, k), key, sizeof key);
+        bad |= put(o, key, jnum(rets_get(&r, k)));
+    }
+    return done(o, bad);
+}
+
+/* Returns {last, n_periods, last_key} of Calmar over the month table. */
+static json_t *calmar_json(const periods *mo)
+{
+    json_t *o = json_object();
+    slab_calmar_result c;
+    char key[40];
+    int bad = 0;
+
+    calmar_of(mo, &c);
+    slab_period_key_format(SLAB_TF_MONTHS, c.last_key_ns, key, sizeof key);
+    bad |= put(o, "last", jnum(c.last));
+    bad |= put(o, "n_periods", json_integer((json_int_t)c.n_periods));
+    bad |= put(o, "last_key", json_string(key));
+    return done(o, bad);
+}
+
+/* Returns PeriodStats' dict over TimeReturn of t (n >= 1). */
+static json_t *periodstats_json(const periods *t)
+{
+    json_t *o = json_object();
+    rets r = timereturn_of(t);
+    slab_periodstats_result s;
+    int bad = 0;
+
+    periodstats_of(&r, &s);
+    bad |= put(o, "average", jnum(s.average));
+    bad |= put(o, "stddev", jnum(s.stddev));
+    bad |= put(o, "positive", json_integer((json_int_t)s.positive));
+    bad |= put(o, "negative", json_integer((json_int_t)s.negative));
+    bad |= put(o, "nochange", json_integer((json_int_t)s.nochange));
+    bad |= put(o, "best", jnum(s.best));
+    bad |= put(o, "worst", jnum(s.worst));
+    return done(o, bad);
+}
+
+/* Returns {"vwr": x} over the data-timeframe table dp. */
+static json_t *vwr_json(const periods *dp, const slab_returns_result *r)
+{
+    json_t *o = json_object();
+    double x;
+    int none;
+
+    vwr_of(dp, r->ravg, r->rnorm100, &x, &none);
+    return done(o, put(o, "vwr", jopt(x, none)));
+}
+
+/* The period tables slab_analyzers_json shares between analyzers. */
+typedef struct tables {
+    periods years;        /* Years: Sharpe, AnnualReturn, TimeReturn, PeriodStats */
+    periods months;       /* Months: Sharpe, Calmar */
+    periods days;         /* Days: the two daily Sharpe ratios */
+    periods data;         /* the data's timeframe, unless it is Days */
+    const periods *datap; /* &data, or &days for daily data: Returns, VWR */
+} tables;
+
+/* Builds every table once; on failure the caller still clears them. */
+static slab_status tables_build(const slab_equity *eq, tables *t, slab_error *err)
+{
+    slab_timeframe tf = (slab_timeframe)0;
+    int comp = 0;
+    slab_status rc;
+
+    if ((rc = resolve_tf(eq, &tf, &comp, err)) != SLAB_OK)
+        return rc;
+    if ((rc = periods_build(eq, SLAB_TF_YEARS, 1, &t->years, err)) != SLAB_OK ||
+        (rc = periods_build(eq, SLAB_TF_MONTHS, 1, &t->months, err)) != SLAB_OK ||
+        (rc = periods_build(eq, SLAB_TF_DAYS, 1, &t->days, err)) != SLAB_OK)
+        return rc;
+    /* Day-based keys ignore the compression, so daily data reuses Days. */
+    t->datap = &t->days;
+    if (tf != SLAB_TF_DAYS) {
+        if ((rc = periods_build(eq, tf, comp, &t->data, err)) != SLAB_OK)
+            return rc;
+        t->datap = &t->data;
+    }
+    return SLAB_OK;
+}
+
+/* Adds the portfolio analyzers to root, in the reference runs' order after
+ * tradeanalyzer; returns 0, or -1 when out of memory. */
+static int put_portfolio(json_t *root, const tables *t, const slab_sqn_result *q)
+{
+    const slab_equity *eq = t->years.eq;
+    slab_sharpe_params p;
+    slab_drawdown_result dd;
+    slab_returns_result r;
+    int bad = 0;
+
+    slab_drawdown(eq, &dd);
+    returns_from(eq, t->datap->n, 0.0, &r);
+    slab_sharpe_params_default(&p);
+    bad |= put(root, "sharperatio", sharpe_json(&t->years, &p));
+    bad |= put(root, "drawdown", drawdown_json(&dd));
+    bad |= put(root, "returns", returns_json(&r));
+    bad |= put(root, "sqn", sqn_json(q));
+    bad |= put(root, "annualreturn", annual_json(&t->years));
+    p.timeframe = SLAB_TF_DAYS; /* SharpeRatio_A(timeframe=Days) */
+    p.annualize = 1;
+    bad |= put(root, "sharpe_a_days", sharpe_json(&t->days, &p));
+    p.riskfreerate = 0.0; /* ... riskfreerate=0, stddev_sample=True */
+    p.stddev_sample = 1;
+    bad |= put(root, "sharpe_days_sample_annualized", sharpe_json(&t->days, &p));
+    slab_sharpe_params_default(&p);
+    p.timeframe = SLAB_TF_MONTHS;
+    bad |= put(root, "sharpe_months", sharpe_json(&t->months, &p));
+    bad |= put(root, "vwr", vwr_json(t->datap, &r));
+    bad |= put(root, "calmar", calmar_json(&t->months));
+    bad |= put(root, "timereturn_years", timereturn_json(&t->years));
+    bad |= put(root, "periodstats", periodstats_json(&t->years));
+    return bad ? -1 : 0;
+}
+
+json_t *slab_analyzers_json(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
+                            slab_error *err)
+{
+    tables t;
+    slab_sqn_result q;
+    json_t *root = NULL;
+
+    memset(&t, 0, sizeof t);
+    if (check_equity(eq, err) != SLAB_OK || tables_build(eq, &t, err) != SLAB_OK)
+        goto out;
+    slab_sqn(trades, n_trades, &q);
+    root = json_object();
+    if (put(root, "tradeanalyzer", slab_tradeanalyzer_json(trades, n_trades)) != 0 ||
+        put_portfolio(root, &t, &q) != 0) {
+        json_decref(root);
+        root = NULL;
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory building the analyzers object");
+    }
+out:
+    periods_clear(&t.data);
+    periods_clear(&t.days);
+    periods_clear(&t.months);
+    periods_clear(&t.years);
+    return root;
+}
