@@ -1,0 +1,67 @@
+/* store.h: the SQLite store for imported bars (one file, embedded). A
+ * symbol can be stored in several timeframes ("1d", "5m"); each
+ * symbol+timeframe keeps the record of its last import (source path,
+ * SHA-256, bar count, range). Sits on data; the CLI, engine runs and the
+ * server read bars from here.
+ * Invariant: an import replaces a symbol+timeframe's bars in one
+ * transaction, so the store holds either the old bars or the new ones,
+ * never a mix, and never duplicates. */
+#ifndef STRATLAB_STORE_H
+#define STRATLAB_STORE_H
+
+#include "stratlab/data.h"
+
+/* The schema this build creates and reads (PRAGMA user_version). */
+#define SLAB_STORE_SCHEMA_VERSION 1
+/* How long a writer waits for another process's lock, in ms. */
+#define SLAB_STORE_BUSY_MS 5000
+
+/* An open store; opaque. */
+typedef struct slab_store slab_store;
+
+/* Opens (creating when absent) the store at path, with the schema, WAL
+ * journaling and a busy timeout. Returns an owned handle in *out; close it
+ * with slab_store_close(). SLAB_EDB when path is not a usable database or
+ * holds a newer schema. */
+slab_status slab_store_open(const char *path, slab_store **out, slab_error *err);
+/* Closes s; NULL is a no-op. */
+void slab_store_close(slab_store *s);
+
+/* Replaces symbol+timeframe's bars with bars, in one transaction: the old
+ * bars are deleted, the new ones inserted and the import recorded, or, on
+ * any failure, nothing changes. symbol NULL takes bars->symbol; timeframe
+ * NULL takes bars->timeframe/compression (a given one is normalized: "60m"
+ * is stored as "1h"); source and sha256 NULL take bars->source/sha256.
+ * The bars must pass slab_bars_check(). *n_replaced (may be NULL) gets the
+ * number of bars the import replaced. */
+slab_status slab_store_import(slab_store *s, const slab_bars *bars, const char *symbol,
+                              const char *timeframe, const char *source, const char *sha256,
+                              size_t *n_replaced, slab_error *err);
+
+/* Loads symbol's bars with from_ns <= ts_ns <= to_ns (INT64_MIN/INT64_MAX
+ * for an open end) into a new owned series (free with slab_bars_free()),
+ * with symbol, timeframe/compression, source and sha256 filled from the
+ * import record. timeframe NULL means the only one stored for symbol (an
+ * error lists them when there are several). SLAB_ENOTFOUND for an unknown
+ * symbol or timeframe (the message lists what is stored); SLAB_ERANGE
+ * when no bar falls in the range. */
+slab_status slab_store_load(slab_store *s, const char *symbol, const char *timeframe,
+                            int64_t from_ns, int64_t to_ns, slab_bars **out, slab_error *err);
+
+/* One stored symbol+timeframe, as recorded by its last import. */
+typedef struct slab_store_entry {
+    char symbol[32];     /* "ORCL" */
+    char timeframe[16];  /* "1d", "5m" */
+    size_t n_bars;       /* bars stored */
+    int64_t first_ts_ns; /* first bar's time */
+    int64_t last_ts_ns;  /* last bar's time */
+    char sha256[65];     /* SHA-256 of the imported file, or "" */
+    char source[512];    /* the imported file's path, or "sample:..." */
+    int64_t imported_at; /* when, in seconds since 1970 (UTC) */
+} slab_store_entry;
+
+/* Lists what is stored, ordered by symbol then timeframe. Returns an owned
+ * array of *n entries in *out (NULL when empty); free it with slab_free(). */
+slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, slab_error *err);
+
+#endif

@@ -1,0 +1,561 @@
+/* store.c: the SQLite store (see store.h); the only file that calls
+ * sqlite3_*. Bars live in one WITHOUT ROWID table keyed by (symbol,
+ * timeframe, ts_ns), imports in one row per symbol+timeframe.
+ * Invariant: every statement binds its parameters (no user text is ever
+ * formatted into SQL), and an import is one IMMEDIATE transaction that
+ * either commits whole or is rolled back. */
+#include "stratlab/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define LIST_MSG_MAX 400 /* room for "what is stored" in a message */
+
+/* An open store. */
+struct slab_store {
+    sqlite3 *db;    /* the connection */
+    char path[512]; /* the file, for error locations */
+};
+
+/* Version 1: bars and the import records. */
+static const char schema_v1[] =
+    "CREATE TABLE IF NOT EXISTS bars("
+    " symbol TEXT NOT NULL, timeframe TEXT NOT NULL, ts_ns INTEGER NOT NULL,"
+    " open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,"
+    " volume REAL NOT NULL, oi REAL NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(symbol, timeframe, ts_ns)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS imports("
+    " symbol TEXT NOT NULL, timeframe TEXT NOT NULL, source TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL, n_bars INTEGER NOT NULL, first_ts INTEGER NOT NULL,"
+    " last_ts INTEGER NOT NULL, imported_at INTEGER NOT NULL,"
+    " PRIMARY KEY(symbol, timeframe));"
+    "PRAGMA user_version = 1;";
+
+/* Records an SQLite failure: where = the store's path, msg = what we were
+ * doing and SQLite's own words. */
+static slab_status db_fail(const slab_store *s, slab_error *err, const char *what)
+{
+    return slab_error_set(err, SLAB_EDB, s->path, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* Prepares sql; on failure records it as doing `what`. */
+static slab_status prepare(slab_store *s, const char *sql, sqlite3_stmt **st, const char *what,
+                           slab_error *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return db_fail(s, err, what);
+    }
+    return SLAB_OK;
+}
+
+/* Rolls back the open transaction, if any (after a failure). */
+static void rollback(slab_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Reads PRAGMA user_version into *v. */
+static slab_status schema_version(slab_store *s, int *v, slab_error *err)
+{
+    sqlite3_stmt *st;
+    slab_status rc = prepare(s, "PRAGMA user_version", &st, "cannot read the schema version", err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *v = sqlite3_column_int(st, 0);
+    else
+        rc = db_fail(s, err, "cannot read the schema version");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Creates the schema when the file is new; refuses a newer one. */
+static slab_status ensure_schema(slab_store *s, slab_error *err)
+{
+    int v = 0;
+    slab_status rc = schema_version(s, &v, err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (v > SLAB_STORE_SCHEMA_VERSION)
+        return slab_error_set(err, SLAB_EDB, s->path,
+                              "the store has schema version %d, newer than this stratlab reads "
+                              "(%d): upgrade stratlab",
+                              v, SLAB_STORE_SCHEMA_VERSION);
+    if (v == SLAB_STORE_SCHEMA_VERSION)
+        return SLAB_OK;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, "cannot create the schema");
+    if (sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(s, err, "cannot create the schema");
+        rollback(s);
+    }
+    return rc;
+}
+
+slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
+{
+    slab_store *s = slab_calloc(1, sizeof *s);
+    slab_status rc = SLAB_OK;
+
+    *out = NULL;
+    if (!s)
+        return slab_error_set(err, SLAB_ENOMEM, path, "out of memory opening the store");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = db_fail(s, err, "cannot open the store");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, SLAB_STORE_BUSY_MS);
+    /* WAL lets readers run beside one writer; NORMAL sync is safe with it. */
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        rc = db_fail(s, err, "cannot open the store");
+        goto out;
+    }
+    rc = ensure_schema(s, err);
+out:
+    if (rc != SLAB_OK) {
+        slab_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return SLAB_OK;
+}
+
+void slab_store_close(slab_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db); /* every statement is finalized by its user */
+    slab_free(s);
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+/* A symbol is 1-31 printable characters without spaces, commas or quotes. */
+static slab_status check_symbol(const char *symbol, slab_error *err)
+{
+    size_t n = symbol ? strlen(symbol) : 0;
+    if (n == 0 || n >= sizeof((slab_bars *)0)->symbol)
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "bad symbol '%.40s': expected 1 to 31 characters",
+                              symbol ? symbol : "");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)symbol[i];
+        if (c <= ' ' || c >= 127 || c == ',' || c == '\'' || c == '"')
+            return slab_error_set(err, SLAB_EINVAL, NULL,
+                                  "bad symbol '%.40s': use letters, digits and punctuation "
+                                  "such as . - ^ = (no spaces, commas or quotes)",
+                                  symbol);
+    }
+    return SLAB_OK;
+}
+
+/* Normalizes a timeframe string ("60m" -> "1h") into buf. */
+static slab_status norm_timeframe(const char *tf, char *buf, size_t n, slab_timeframe *unit,
+                                  int *comp, slab_error *err)
+{
+    slab_timeframe u;
+    int c;
+    slab_status rc = slab_timeframe_parse(tf, &u, &c, err);
+    if (rc != SLAB_OK)
+        return rc;
+    slab_timeframe_format(u, c, buf, n);
+    if (unit)
+        *unit = u;
+    if (comp)
+        *comp = c;
+    return SLAB_OK;
+}
+
+/* ---- import ---------------------------------------------------------------- */
+
+/* Counts, then deletes, the bars stored for symbol+timeframe. */
+static slab_status delete_old(slab_store *s, const char *sym, const char *tf, size_t *n_old,
+                              slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc;
+
+    if ((rc = prepare(s, "SELECT count(*) FROM bars WHERE symbol = ?1 AND timeframe = ?2", &st,
+                      "cannot count the stored bars", err)) != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = db_fail(s, err, "cannot count the stored bars");
+        goto out;
+    }
+    *n_old = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if ((rc = prepare(s, "DELETE FROM bars WHERE symbol = ?1 AND timeframe = ?2", &st,
+                      "cannot delete the old bars", err)) != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot delete the old bars");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Inserts every bar with one prepared statement. */
+static slab_status insert_bars(slab_store *s, const slab_bars *b, const char *sym, const char *tf,
+                               slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc;
+
+    if ((rc = prepare(s,
+                      "INSERT INTO bars(symbol, timeframe, ts_ns, open, high, low, close, volume,"
+                      " oi) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                      &st, "cannot insert bars", err)) != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
+    for (size_t i = 0; i < b->n; i++) {
+        sqlite3_bind_int64(st, 3, b->ts_ns[i]);
+        sqlite3_bind_double(st, 4, b->open[i]);
+        sqlite3_bind_double(st, 5, b->high[i]);
+        sqlite3_bind_double(st, 6, b->low[i]);
+        sqlite3_bind_double(st, 7, b->close[i]);
+        sqlite3_bind_double(st, 8, b->volume[i]);
+        sqlite3_bind_double(st, 9, b->oi[i]);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            char what[64];
+            snprintf(what, sizeof what, "cannot insert bar %zu", i);
+            rc = db_fail(s, err, what);
+            break;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Records the import of b as symbol+timeframe. */
+static slab_status record_import(slab_store *s, const slab_bars *b, const char *sym, const char *tf,
+                                 const char *source, const char *sha256, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc;
+
+    if ((rc = prepare(s,
+                      "INSERT OR REPLACE INTO imports(symbol, timeframe, source, sha256, n_bars,"
+                      " first_ts, last_ts, imported_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      &st, "cannot record the import", err)) != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)b->n);
+    sqlite3_bind_int64(st, 6, b->ts_ns[0]);
+    sqlite3_bind_int64(st, 7, b->ts_ns[b->n - 1]);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot record the import");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+slab_status slab_store_import(slab_store *s, const slab_bars *bars, const char *symbol,
+                              const char *timeframe, const char *source, const char *sha256,
+                              size_t *n_replaced, slab_error *err)
+{
+    char tf[16];
+    size_t n_old = 0;
+    slab_status rc;
+
+    if (!symbol)
+        symbol = bars->symbol;
+    if ((rc = check_symbol(symbol, err)) != SLAB_OK)
+        return rc;
+    if (timeframe)
+        rc = norm_timeframe(timeframe, tf, sizeof tf, NULL, NULL, err);
+    else
+        slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf);
+    if (rc != SLAB_OK)
+        return rc;
+    if (bars->n == 0)
+        return slab_error_set(err, SLAB_EINVAL, NULL, "nothing to import: the series is empty");
+    if ((rc = slab_bars_check(bars, err)) != SLAB_OK)
+        return rc;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, "cannot start the import");
+    if ((rc = delete_old(s, symbol, tf, &n_old, err)) != SLAB_OK ||
+        (rc = insert_bars(s, bars, symbol, tf, err)) != SLAB_OK ||
+        (rc = record_import(s, bars, symbol, tf, source ? source : bars->source,
+                            sha256 ? sha256 : bars->sha256, err)) != SLAB_OK)
+        goto out;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(s, err, "cannot commit the import");
+out:
+    if (rc != SLAB_OK)
+        rollback(s);
+    else if (n_replaced)
+        *n_replaced = n_old;
+    return rc;
+}
+
+/* ---- listing --------------------------------------------------------------- */
+
+/* Copies column i of a row as text into buf ("" for NULL). */
+static void col_text(sqlite3_stmt *st, int i, char *buf, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(buf, n, "%s", t ? (const char *)t : "");
+}
+
+/* Appends one entry to a growing array. */
+static slab_status push_entry(slab_store_entry **arr, size_t *n, size_t *cap,
+                              const slab_store_entry *e, slab_error *err)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        slab_store_entry *p = slab_realloc(*arr, nc * sizeof *p);
+        if (!p)
+            return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory listing the store");
+        *arr = p;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = *e;
+    return SLAB_OK;
+}
+
+slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_store_entry *arr = NULL, e;
+    size_t cnt = 0, cap = 0;
+    slab_status rc;
+    int step;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prepare(s,
+                      "SELECT symbol, timeframe, n_bars, first_ts, last_ts, sha256, source,"
+                      " imported_at FROM imports ORDER BY symbol, timeframe",
+                      &st, "cannot list the store", err)) != SLAB_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&e, 0, sizeof e);
+        col_text(st, 0, e.symbol, sizeof e.symbol);
+        col_text(st, 1, e.timeframe, sizeof e.timeframe);
+        e.n_bars = (size_t)sqlite3_column_int64(st, 2);
+        e.first_ts_ns = sqlite3_column_int64(st, 3);
+        e.last_ts_ns = sqlite3_column_int64(st, 4);
+        col_text(st, 5, e.sha256, sizeof e.sha256);
+        col_text(st, 6, e.source, sizeof e.source);
+        e.imported_at = sqlite3_column_int64(st, 7);
+        if ((rc = push_entry(&arr, &cnt, &cap, &e, err)) != SLAB_OK)
+            goto out;
+    }
+    if (step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot list the store");
+out:
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK) {
+        slab_free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return SLAB_OK;
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+/* Writes "NVDA (1d), ORCL (1d, 5m)" (or, with only_symbol, "1d, 5m") into
+ * buf; *n_found counts the entries listed, and *case_match gets a stored
+ * symbol equal to want but for case. */
+static slab_status describe(slab_store *s, const char *only_symbol, const char *want, char *buf,
+                            size_t n, size_t *n_found, char case_match[32], slab_error *err)
+{
+    slab_store_entry *e;
+    size_t cnt, k = 0;
+    slab_status rc = slab_store_list(s, &e, &cnt, err);
+
+    buf[0] = '\0';
+    *n_found = 0;
+    case_match[0] = '\0';
+    if (rc != SLAB_OK)
+        return rc;
+    for (size_t i = 0; i < cnt && k + 1 < n; i++) {
+        int w;
+        if (want && !case_match[0] && !strcasecmp(e[i].symbol, want))
+            snprintf(case_match, 32, "%s", e[i].symbol);
+        if (only_symbol && strcmp(e[i].symbol, only_symbol) != 0)
+            continue;
+        if (only_symbol)
+            w = snprintf(buf + k, n - k, "%s%s", *n_found ? ", " : "", e[i].timeframe);
+        else if (i > 0 && !strcmp(e[i - 1].symbol, e[i].symbol))
+            w = snprintf(buf + k - 1, n - k + 1, ", %s)", e[i].timeframe) - 1;
+        else
+            w = snprintf(buf + k, n - k, "%s%s (%s)", *n_found ? ", " : "", e[i].symbol,
+                         e[i].timeframe);
+        (*n_found)++;
+        k += w > 0 ? (size_t)w : 0;
+        if (k >= n)
+            k = n - 1;
+    }
+    slab_free(e);
+    return SLAB_OK;
+}
+
+/* The error for a symbol (or symbol+timeframe) that is not stored. */
+static slab_status not_found(slab_store *s, const char *symbol, const char *tf, slab_error *err)
+{
+    char list[LIST_MSG_MAX], hint[64] = "", cm[32];
+    size_t found;
+    slab_status rc;
+
+    if (tf) {
+        if ((rc = describe(s, symbol, NULL, list, sizeof list, &found, cm, err)) != SLAB_OK)
+            return rc;
+        if (found)
+            return slab_error_set(err, SLAB_ENOTFOUND, s->path,
+                                  "no %s bars for %s; stored for %s: %s", tf, symbol, symbol, list);
+    }
+    if ((rc = describe(s, NULL, symbol, list, sizeof list, &found, cm, err)) != SLAB_OK)
+        return rc;
+    if (cm[0])
+        snprintf(hint, sizeof hint, " (did you mean %s?)", cm);
+    if (!found)
+        return slab_error_set(err, SLAB_ENOTFOUND, s->path,
+                              "unknown symbol '%s': the store is empty; import data first", symbol);
+    return slab_error_set(err, SLAB_ENOTFOUND, s->path, "unknown symbol '%s'%s; stored: %s", symbol,
+                          hint, list);
+}
+
+/* Finds symbol's import record: its timeframe (when tf_in is NULL, the
+ * only one stored) into tf, its source and sha256 into meta. */
+static slab_status find_import(slab_store *s, const char *symbol, const char *tf_in, char tf[16],
+                               slab_bars *meta, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc;
+    int rows = 0, step;
+
+    if (tf_in && (rc = norm_timeframe(tf_in, tf, 16, NULL, NULL, err)) != SLAB_OK)
+        return rc;
+    if ((rc = prepare(s,
+                      "SELECT timeframe, source, sha256 FROM imports WHERE symbol = ?1"
+                      " AND (?2 IS NULL OR timeframe = ?2) ORDER BY timeframe",
+                      &st, "cannot read the import record", err)) != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
+    if (tf_in)
+        sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && rows++ == 0) {
+        col_text(st, 0, tf, 16);
+        col_text(st, 1, meta->source, sizeof meta->source);
+        col_text(st, 2, meta->sha256, sizeof meta->sha256);
+    }
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = db_fail(s, err, "cannot read the import record");
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK)
+        return rc;
+    if (rows == 0)
+        return not_found(s, symbol, tf_in ? tf : NULL, err);
+    if (rows > 1) {
+        char list[LIST_MSG_MAX], cm[32];
+        size_t found;
+        if ((rc = describe(s, symbol, NULL, list, sizeof list, &found, cm, err)) != SLAB_OK)
+            return rc;
+        return slab_error_set(err, SLAB_EINVAL, s->path,
+                              "%s is stored in several timeframes (%s): name one", symbol, list);
+    }
+    return SLAB_OK;
+}
+
+/* Reads the bars of symbol+tf within [from_ns, to_ns] into b. */
+static slab_status read_bars(slab_store *s, const char *symbol, const char *tf, int64_t from_ns,
+                             int64_t to_ns, slab_bars *b, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc;
+    int step;
+
+    if ((rc = prepare(s,
+                      "SELECT ts_ns, open, high, low, close, volume, oi FROM bars WHERE symbol = ?1"
+                      " AND timeframe = ?2 AND ts_ns BETWEEN ?3 AND ?4 ORDER BY ts_ns",
+                      &st, "cannot read bars", err)) != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, from_ns);
+    sqlite3_bind_int64(st, 4, to_ns);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = slab_bars_push(b, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
+                                 sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+                                 sqlite3_column_double(st, 4), sqlite3_column_double(st, 5),
+                                 sqlite3_column_double(st, 6), err)) != SLAB_OK)
+            break;
+    if (rc == SLAB_OK && step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot read bars");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The error for a range that holds no stored bar. */
+static slab_status empty_range(slab_store *s, const char *symbol, const char *tf, int64_t from_ns,
+                               int64_t to_ns, slab_error *err)
+{
+    slab_store_entry *e;
+    size_t cnt;
+    char t1[40], t2[40], t3[40] = "?", t4[40] = "?";
+    slab_status rc = slab_store_list(s, &e, &cnt, err);
+
+    if (rc != SLAB_OK)
+        return rc;
+    for (size_t i = 0; i < cnt; i++)
+        if (!strcmp(e[i].symbol, symbol) && !strcmp(e[i].timeframe, tf)) {
+            slab_bars_format_time(e[i].first_ts_ns, t3, sizeof t3);
+            slab_bars_format_time(e[i].last_ts_ns, t4, sizeof t4);
+        }
+    slab_free(e);
+    return slab_error_set(
+        err, SLAB_ERANGE, s->path, "no %s %s bars between %s and %s; stored: %s .. %s", symbol, tf,
+        from_ns == INT64_MIN ? "the start" : slab_bars_format_time(from_ns, t1, sizeof t1),
+        to_ns == INT64_MAX ? "the end" : slab_bars_format_time(to_ns, t2, sizeof t2), t3, t4);
+}
+
+slab_status slab_store_load(slab_store *s, const char *symbol, const char *timeframe,
+                            int64_t from_ns, int64_t to_ns, slab_bars **out, slab_error *err)
+{
+    slab_bars *b = NULL;
+    char tf[16];
+    slab_status rc;
+
+    *out = NULL;
+    if ((rc = check_symbol(symbol, err)) != SLAB_OK)
+        return rc;
+    if (!(b = slab_bars_new(0)))
+        return slab_error_set(err, SLAB_ENOMEM, s->path, "out of memory loading %s", symbol);
+    if ((rc = find_import(s, symbol, timeframe, tf, b, err)) != SLAB_OK ||
+        (rc = read_bars(s, symbol, tf, from_ns, to_ns, b, err)) != SLAB_OK)
+        goto out;
+    if (b->n == 0) {
+        rc = empty_range(s, symbol, tf, from_ns, to_ns, err);
+        goto out;
+    }
+    snprintf(b->symbol, sizeof b->symbol, "%s", symbol);
+    rc = norm_timeframe(tf, tf, sizeof tf, &b->timeframe, &b->compression, err);
+out:
+    if (rc != SLAB_OK) {
+        slab_bars_free(b);
+        return rc;
+    }
+    *out = b;
+    return SLAB_OK;
+}
