@@ -544,10 +544,16 @@ static void errors(void **state)
 
     assert_null(slab_analyzers_json(&empty, NULL, 0, &err));
     assert_int_equal(err.code, SLAB_EINVAL);
-    assert_non_null(strstr(err.msg, "no bars"));
+    assert_string_equal(err.msg, "the equity record has no bars; analyzers need at least one bar");
     assert_null(slab_analyzers_json(&ticks, NULL, 0, &err));
     assert_int_equal(err.code, SLAB_EINVAL);
-    assert_non_null(strstr(err.msg, "ticks"));
+    assert_string_equal(err.msg,
+                        "timeframe 1 has no analyzer periods (backtrader fails on ticks); "
+                        "use microseconds, seconds, minutes, days, weeks, months or years");
+    /* 2,000,000 minutes = 1389 days, past the 1000-day bucket cap */
+    assert_int_equal(slab_timereturn(&ok, SLAB_TF_MINUTES, 2000000, &p, &err), SLAB_EINVAL);
+    assert_string_equal(err.msg, "compression 2000000 is too large for a sub-day timeframe; "
+                                 "use a day-based timeframe instead");
     /* every allocation of a period table can fail cleanly (no leak) */
     for (long k = 1; k <= 4; k++) {
         slab_alloc_fail_after(k);
