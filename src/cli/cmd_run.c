@@ -1,12 +1,288 @@
-/* cmd_run.c: placeholder until the subcommand lands. */
+/* cmd_run.c: `stratlab run`: load bars (a file or the store), resolve a
+ * built-in strategy and its parameters, run the engine, and print the
+ * result document (--json) or a compact table; --equity writes the value
+ * curve. Uses only the public headers. */
 #include "cli.h"
 
+#include "stratlab/broker.h"
+#include "stratlab/data.h"
+#include "stratlab/engine.h"
+#include "stratlab/result.h"
+#include "stratlab/store.h"
+#include "stratlab/strategies.h"
+
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 32
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: stratlab run --strategy NAME (--data FILE | --symbol SYM) [options]\n\n"
+            "  --strategy NAME      built-in strategy (see: stratlab strategies)\n"
+            "  --data FILE          CSV file (Yahoo, backtrader CSV or generic; auto-detected)\n"
+            "  --symbol SYM         read SYM from the store (see: stratlab data list)\n"
+            "  --db PATH            store path (default $STRATLAB_DB or the user data dir)\n"
+            "  --timeframe TF       1m, 5m, 1h, 1d, 1w ... (default: inferred from the bars)\n"
+            "  --format FMT         auto|yahoo|btcsv|generic (file runs)\n"
+            "  --yahoo-adjust       backtrader YahooFinanceCSVData prices (adjusted, rounded)\n"
+            "  --from DATE --to DATE  restrict the bars (inclusive; YYYY-MM-DD[ HH:MM])\n"
+            "  --cash X             starting cash (default 100000)\n"
+            "  --commission X       fraction of traded value per leg (default 0.001 = 0.1%%)\n"
+            "  --sizer S            percent:95 (default), percent_int:95 or fixed:N\n"
+            "  --param k=v          strategy parameter (repeatable); ranges are checked\n"
+            "  --json               print the whole result document as JSON\n"
+            "  --orders             include the order log in the JSON\n"
+            "  --out FILE           write the JSON document to FILE\n"
+            "  --equity FILE        write the value after every bar as CSV\n\n"
+            "Orders created on a bar fill at the next bar's open (backtrader's rules);\n"
+            "positions still open at the end stay open and are marked at the last close.\n");
+}
+
+typedef struct run_opts {
+    const char *strategy, *data, *symbol, *db, *timeframe, *format, *from, *to;
+    const char *out, *equity;
+    int json, orders, yahoo_adjust;
+    slab_broker_config broker;
+    const char *params[MAX_PARAMS];
+    size_t n_params;
+} run_opts;
+
+/* Parses a number flag; returns 0 or a usage error code. */
+static int number(const char *flag, const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v))
+        return cli_usage_error("run", "%s expects a number, got '%s'", flag, s);
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, run_opts *o)
+{
+    slab_error err;
+    memset(o, 0, sizeof *o);
+    slab_broker_config_default(&o->broker);
+    o->broker.cash = 100000.0;
+    o->broker.commission = 0.001;
+    o->broker.sizer.kind = SLAB_SIZER_PERCENT;
+    o->broker.sizer.amount = 95.0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc = 0;
+        if (cli_is_help(a)) {
+            usage(stdout);
+            exit(0);
+        }
+        if (!strcmp(a, "--json")) { o->json = 1; continue; }
+        if (!strcmp(a, "--orders")) { o->orders = 1; continue; }
+        if (!strcmp(a, "--yahoo-adjust")) { o->yahoo_adjust = 1; continue; }
+        if (!v)
+            return cli_usage_error("run", "%s needs a value", a);
+        i++;
+        if (!strcmp(a, "--strategy")) o->strategy = v;
+        else if (!strcmp(a, "--data")) o->data = v;
+        else if (!strcmp(a, "--symbol")) o->symbol = v;
+        else if (!strcmp(a, "--db")) o->db = v;
+        else if (!strcmp(a, "--timeframe")) o->timeframe = v;
+        else if (!strcmp(a, "--format")) o->format = v;
+        else if (!strcmp(a, "--from")) o->from = v;
+        else if (!strcmp(a, "--to")) o->to = v;
+        else if (!strcmp(a, "--out")) o->out = v;
+        else if (!strcmp(a, "--equity")) o->equity = v;
+        else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash);
+        else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission);
+        else if (!strcmp(a, "--sizer")) {
+            if (slab_sizer_parse(v, &o->broker.sizer, &err) != SLAB_OK)
+                return cli_usage_error("run", "%s", err.msg);
+        } else if (!strcmp(a, "--param")) {
+            if (o->n_params == MAX_PARAMS)
+                return cli_usage_error("run", "too many --param (limit %d)", MAX_PARAMS);
+            o->params[o->n_params++] = v;
+        } else
+            return cli_usage_error("run", "unknown option '%s'", a);
+        if (rc)
+            return rc;
+    }
+    if (!o->strategy)
+        return cli_usage_error("run", "--strategy is required");
+    if (!o->data == !o->symbol)
+        return cli_usage_error("run", "give exactly one of --data FILE or --symbol SYM");
+    if (!(o->broker.cash > 0.0))
+        return cli_usage_error("run", "--cash must be positive");
+    if (o->broker.commission < 0.0 || o->broker.commission >= 1.0)
+        return cli_usage_error("run", "--commission is a fraction in [0, 1): 0.001 means 0.1%%");
+    return 0;
+}
+
+static int parse_when(const char *flag, const char *s, int end_of_day, int64_t *out)
+{
+    slab_error err;
+    int has_time = 0;
+    if (slab_time_parse(s, strlen(s), out, &has_time, &err) != SLAB_OK)
+        return cli_usage_error("run", "%s: %s", flag, err.msg);
+    if (!has_time && end_of_day)
+        *out += SLAB_NS_PER_DAY - 1;
+    return 0;
+}
+
+/* Loads the bars the options name into *out (owned). */
+static int load_bars(const run_opts *o, slab_bars **out)
+{
+    slab_error err;
+    slab_bars *b = NULL;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    int rc;
+
+    if (o->from && (rc = parse_when("--from", o->from, 0, &from)))
+        return rc;
+    if (o->to && (rc = parse_when("--to", o->to, 1, &to)))
+        return rc;
+    if (o->data) {
+        slab_csv_options copt = {0};
+        copt.yahoo_adjust = o->yahoo_adjust;
+        if (o->format) {
+            static const char *names[] = {"auto", "yahoo", "btcsv", "generic"};
+            int f = -1;
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(o->format, names[k]))
+                    f = k;
+            if (f < 0)
+                return cli_usage_error("run", "--format is one of auto, yahoo, btcsv, generic");
+            copt.format = (slab_csv_format)f;
+        }
+        if (slab_csv_load(o->data, &copt, &b, NULL, &err) != SLAB_OK)
+            return cli_fail(&err);
+        if (slab_sha256_file(o->data, b->sha256, &err) != SLAB_OK) {
+            slab_bars_free(b);
+            return cli_fail(&err);
+        }
+        if (from != INT64_MIN || to != INT64_MAX) {
+            slab_bars *s = NULL;
+            slab_status st = slab_bars_slice(b, from, to, &s, &err);
+            slab_bars_free(b);
+            if (st != SLAB_OK)
+                return cli_fail(&err);
+            b = s;
+        }
+    } else {
+        char path[1024];
+        slab_store *db = NULL;
+        if (slab_store_open(cli_db_path(o->db, path, sizeof path), &db, &err) != SLAB_OK)
+            return cli_fail(&err);
+        slab_status st = slab_store_load(db, o->symbol, o->timeframe, from, to, &b, &err);
+        slab_store_close(db);
+        if (st != SLAB_OK)
+            return cli_fail(&err);
+    }
+    if (o->timeframe) {
+        if (slab_timeframe_parse(o->timeframe, &b->timeframe, &b->compression, &err) != SLAB_OK) {
+            slab_bars_free(b);
+            return cli_usage_error("run", "--timeframe: %s", err.msg);
+        }
+    } else if (o->data) {
+        slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
+    }
+    if (o->data && !b->symbol[0]) {
+        const char *base = strrchr(o->data, '/');
+        snprintf(b->symbol, sizeof b->symbol, "%s", base ? base + 1 : o->data);
+        char *dot = strchr(b->symbol, '.');
+        if (dot && dot != b->symbol)
+            *dot = '\0';
+    }
+    *out = b;
+    return 0;
+}
+
+static int write_equity(const char *path, const slab_bars *b, const slab_run *run)
+{
+    FILE *f = fopen(path, "w");
+    char ts[40];
+    int daily = b->timeframe >= SLAB_TF_DAYS;
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    fprintf(f, "datetime,cash,value\n");
+    for (size_t i = 0; i < run->n_bars; i++)
+        fprintf(f, "%s,%.17g,%.17g\n", slab_time_format(b->ts_ns[i], daily, ts, sizeof ts),
+                run->cash[i], run->value[i]);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+/* A few lines for a person at a terminal. */
+static void print_table(json_t *doc)
+{
+    json_t *m = json_object_get(doc, "metrics");
+    static const char *keys[] = {"final_value",  "total_return",     "sharpe_ratio",
+                                 "sharpe_ratio_daily_annualized",    "max_drawdown_pct",
+                                 "num_trades",   "won_trades",       "lost_trades",
+                                 "win_rate",     "total_pnl",        "profit_factor",
+                                 "sqn",          "normalized_annual_return"};
+    printf("%s\n\n", json_string_value(json_object_get(doc, "summary")));
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = json_object_get(m, keys[k]);
+        if (json_is_integer(v))
+            printf("  %-32s %lld\n", keys[k], (long long)json_integer_value(v));
+        else if (json_is_real(v))
+            printf("  %-32s %.4f\n", keys[k], json_real_value(v));
+        else
+            printf("  %-32s -\n", keys[k]);
+    }
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "stratlab run: not built yet\n");
-    return 1;
+    run_opts o;
+    slab_error err;
+    slab_bars *bars = NULL;
+    slab_run *run = NULL;
+    json_t *doc = NULL;
+    double params[MAX_PARAMS];
+    int rc;
+    int64_t t0 = slab_clock_ns();
+
+    if ((rc = parse_args(argc, argv, &o)))
+        return rc;
+    const slab_strategy_def *def = slab_strategy_find(o.strategy, &err);
+    if (!def)
+        return cli_fail(&err);
+    if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
+        return cli_fail(&err);
+    if ((rc = load_bars(&o, &bars)))
+        return rc;
+    slab_run_config cfg = {o.broker, def, params, -1};
+    if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    slab_result_info info = {def->name, "builtin", def, params, &o.broker, 0.0, o.orders};
+    info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
+    if (!(doc = slab_result_json(bars, run, &info, &err))) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (o.equity && (rc = write_equity(o.equity, bars, run)))
+        goto out;
+    if (o.out && json_dump_file(doc, o.out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0) {
+        fprintf(stderr, "stratlab run: cannot write %s\n", o.out);
+        rc = 1;
+        goto out;
+    }
+    if (o.json) {
+        json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+        putchar('\n');
+    } else {
+        print_table(doc);
+    }
+    rc = 0;
+out:
+    json_decref(doc);
+    slab_run_free(run);
+    slab_bars_free(bars);
+    return rc;
 }
