@@ -27,15 +27,23 @@ slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
 /* Closes s; NULL is a no-op. */
 void slab_store_close(slab_store *s);
 
+/* Where imported bars came from, recorded with them. */
+typedef struct slab_import_info {
+    const char *source;    /* file path or "sample:..."; NULL takes bars->source */
+    const char *sha256;    /* SHA-256 of the file; NULL takes bars->sha256 */
+    const char *loaded_as; /* how the file was read ("yahoo adjusted",
+                              "btcsv"); NULL = "" */
+} slab_import_info;
+
 /* Replaces symbol+timeframe's bars with bars, in one transaction: the old
  * bars are deleted, the new ones inserted and the import recorded, or, on
  * any failure, nothing changes. symbol NULL takes bars->symbol; timeframe
  * NULL takes bars->timeframe/compression (a given one is normalized: "60m"
- * is stored as "1h"); source and sha256 NULL take bars->source/sha256.
- * The bars must pass slab_bars_check(). *n_replaced (may be NULL) gets the
- * number of bars the import replaced. */
+ * is stored as "1h"); info may be NULL. The bars must pass
+ * slab_bars_check(). *n_replaced (may be NULL) gets the number of bars the
+ * import replaced. */
 slab_status slab_store_import(slab_store *s, const slab_bars *bars, const char *symbol,
-                              const char *timeframe, const char *source, const char *sha256,
+                              const char *timeframe, const slab_import_info *info,
                               size_t *n_replaced, slab_error *err);
 
 /* Loads symbol's bars with from_ns <= ts_ns <= to_ns (INT64_MIN/INT64_MAX
@@ -57,6 +65,7 @@ typedef struct slab_store_entry {
     int64_t last_ts_ns;  /* last bar's time */
     char sha256[65];     /* SHA-256 of the imported file, or "" */
     char source[512];    /* the imported file's path, or "sample:..." */
+    char loaded_as[64];  /* how it was read ("yahoo adjusted"), or "" */
     int64_t imported_at; /* when, in seconds since 1970 (UTC) */
 } slab_store_entry;
 

@@ -29,7 +29,8 @@ static const char schema_v1[] =
     " PRIMARY KEY(symbol, timeframe, ts_ns)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS imports("
     " symbol TEXT NOT NULL, timeframe TEXT NOT NULL, source TEXT NOT NULL,"
-    " sha256 TEXT NOT NULL, n_bars INTEGER NOT NULL, first_ts INTEGER NOT NULL,"
+    " sha256 TEXT NOT NULL, loaded_as TEXT NOT NULL, n_bars INTEGER NOT NULL,"
+    " first_ts INTEGER NOT NULL,"
     " last_ts INTEGER NOT NULL, imported_at INTEGER NOT NULL,"
     " PRIMARY KEY(symbol, timeframe));"
     "PRAGMA user_version = 1;";
@@ -243,24 +244,26 @@ static slab_status insert_bars(slab_store *s, const slab_bars *b, const char *sy
 
 /* Records the import of b as symbol+timeframe. */
 static slab_status record_import(slab_store *s, const slab_bars *b, const char *sym, const char *tf,
-                                 const char *source, const char *sha256, slab_error *err)
+                                 const slab_import_info *info, slab_error *err)
 {
     sqlite3_stmt *st = NULL;
     slab_status rc;
 
     if ((rc = prepare(s,
                       "INSERT OR REPLACE INTO imports(symbol, timeframe, source, sha256, n_bars,"
-                      " first_ts, last_ts, imported_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      " first_ts, last_ts, imported_at, loaded_as)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                       &st, "cannot record the import", err)) != SLAB_OK)
         return rc;
     sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, tf, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, info && info->source ? info->source : b->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, info && info->sha256 ? info->sha256 : b->sha256, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)b->n);
     sqlite3_bind_int64(st, 6, b->ts_ns[0]);
     sqlite3_bind_int64(st, 7, b->ts_ns[b->n - 1]);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+    sqlite3_bind_text(st, 9, info && info->loaded_as ? info->loaded_as : "", -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_fail(s, err, "cannot record the import");
     sqlite3_finalize(st);
@@ -268,7 +271,7 @@ static slab_status record_import(slab_store *s, const slab_bars *b, const char *
 }
 
 slab_status slab_store_import(slab_store *s, const slab_bars *bars, const char *symbol,
-                              const char *timeframe, const char *source, const char *sha256,
+                              const char *timeframe, const slab_import_info *info,
                               size_t *n_replaced, slab_error *err)
 {
     char tf[16];
@@ -293,8 +296,7 @@ slab_status slab_store_import(slab_store *s, const slab_bars *bars, const char *
         return db_fail(s, err, "cannot start the import");
     if ((rc = delete_old(s, symbol, tf, &n_old, err)) != SLAB_OK ||
         (rc = insert_bars(s, bars, symbol, tf, err)) != SLAB_OK ||
-        (rc = record_import(s, bars, symbol, tf, source ? source : bars->source,
-                            sha256 ? sha256 : bars->sha256, err)) != SLAB_OK)
+        (rc = record_import(s, bars, symbol, tf, info, err)) != SLAB_OK)
         goto out;
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = db_fail(s, err, "cannot commit the import");
@@ -343,7 +345,7 @@ slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, sl
     *n = 0;
     if ((rc = prepare(s,
                       "SELECT symbol, timeframe, n_bars, first_ts, last_ts, sha256, source,"
-                      " imported_at FROM imports ORDER BY symbol, timeframe",
+                      " imported_at, loaded_as FROM imports ORDER BY symbol, timeframe",
                       &st, "cannot list the store", err)) != SLAB_OK)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -356,6 +358,7 @@ slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, sl
         col_text(st, 5, e.sha256, sizeof e.sha256);
         col_text(st, 6, e.source, sizeof e.source);
         e.imported_at = sqlite3_column_int64(st, 7);
+        col_text(st, 8, e.loaded_as, sizeof e.loaded_as);
         if ((rc = push_entry(&arr, &cnt, &cap, &e, err)) != SLAB_OK)
             goto out;
     }

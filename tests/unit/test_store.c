@@ -26,6 +26,10 @@ static const char *fresh_db(const char *name)
     return path;
 }
 
+/* Provenance records used below. */
+static const slab_import_info from_a = {"a.csv", "", "btcsv"}, from_b = {"b.csv", "", NULL},
+                              from_old = {"old.csv", "", NULL}, from_bad = {"bad.csv", "", NULL};
+
 /* n sample daily bars from seed. */
 static slab_bars *sample(uint64_t seed, size_t n)
 {
@@ -75,7 +79,7 @@ static void import_then_load(void **state)
     assert_int_equal(slab_store_open(path, &s, &err), SLAB_OK);
     snprintf(b->source, sizeof b->source, "/data/test.csv");
     snprintf(b->sha256, sizeof b->sha256, "%064d", 7);
-    assert_int_equal(slab_store_import(s, b, "TEST", "1d", NULL, NULL, &replaced, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "TEST", "1d", NULL, &replaced, &err), SLAB_OK);
     assert_int_equal(replaced, 0);
     assert_int_equal(slab_store_load(s, "TEST", NULL, INT64_MIN, INT64_MAX, &got, &err), SLAB_OK);
     expect_same_bars(b, got);
@@ -107,16 +111,18 @@ static void reimport_replaces(void **state)
     slab_error err;
 
     assert_int_equal(slab_store_open(fresh_db("reimport"), &s, &err), SLAB_OK);
-    assert_int_equal(slab_store_import(s, a, "X", "1d", "a.csv", "", &replaced, &err), SLAB_OK);
-    assert_int_equal(slab_store_import(s, a, "X", "1d", "a.csv", "", &replaced, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, a, "X", "1d", &from_a, &replaced, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, a, "X", "1d", &from_a, &replaced, &err), SLAB_OK);
     assert_int_equal(replaced, 200);
     assert_int_equal(slab_store_list(s, &e, &n, &err), SLAB_OK);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].n_bars, 200);
+    assert_string_equal(e[0].source, "a.csv");
+    assert_string_equal(e[0].loaded_as, "btcsv");
     slab_free(e);
 
     /* A different series replaces all of the old one. */
-    assert_int_equal(slab_store_import(s, b, "X", "1d", "b.csv", "", &replaced, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "X", "1d", &from_b, &replaced, &err), SLAB_OK);
     assert_int_equal(replaced, 200);
     assert_int_equal(slab_store_load(s, "X", NULL, INT64_MIN, INT64_MAX, &got, &err), SLAB_OK);
     expect_same_bars(b, got);
@@ -154,12 +160,12 @@ static void failed_import_rolls_back(void **state)
     char sql[300];
 
     assert_int_equal(slab_store_open(path, &s, &err), SLAB_OK);
-    assert_int_equal(slab_store_import(s, old, "RB", "1d", "old.csv", "", NULL, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, old, "RB", "1d", &from_old, NULL, &err), SLAB_OK);
 
     /* An inconsistent series is refused before anything is written. */
     double high60 = bad->high[60];
     bad->high[60] = bad->low[60] / 2;
-    assert_int_equal(slab_store_import(s, bad, "RB", "1d", "bad.csv", "", NULL, &err), SLAB_EDATA);
+    assert_int_equal(slab_store_import(s, bad, "RB", "1d", &from_bad, NULL, &err), SLAB_EDATA);
     assert_non_null(strstr(err.where, "bar 60"));
     expect_unchanged(s, old, "old.csv");
     bad->high[60] = high60;
@@ -171,13 +177,13 @@ static void failed_import_rolls_back(void **state)
              "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
              (long long)bad->ts_ns[80]);
     raw_sql(path, sql);
-    assert_int_equal(slab_store_import(s, bad, "RB", "1d", "bad.csv", "", NULL, &err), SLAB_EDB);
+    assert_int_equal(slab_store_import(s, bad, "RB", "1d", &from_bad, NULL, &err), SLAB_EDB);
     assert_string_equal(err.where, path);
     assert_string_equal(err.msg, "cannot insert bar 80: injected failure");
     expect_unchanged(s, old, "old.csv");
 
     raw_sql(path, "DROP TRIGGER fail_81");
-    assert_int_equal(slab_store_import(s, bad, "RB", "1d", "bad.csv", "", NULL, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, bad, "RB", "1d", &from_bad, NULL, &err), SLAB_OK);
     slab_store_close(s);
     slab_bars_free(old);
     slab_bars_free(bad);
@@ -191,7 +197,7 @@ static void load_ranges(void **state)
     slab_error err;
 
     assert_int_equal(slab_store_open(fresh_db("range"), &s, &err), SLAB_OK);
-    assert_int_equal(slab_store_import(s, b, "R", NULL, NULL, NULL, NULL, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "R", NULL, NULL, NULL, &err), SLAB_OK);
     assert_int_equal(slab_store_load(s, "R", "1d", b->ts_ns[10], b->ts_ns[19], &got, &err),
                      SLAB_OK);
     assert_int_equal(got->n, 10);
@@ -230,10 +236,9 @@ static void names_and_messages(void **state)
     assert_int_equal(slab_store_load(s, "ORCL", NULL, INT64_MIN, INT64_MAX, &got, &err),
                      SLAB_ENOTFOUND);
     assert_string_equal(err.msg, "unknown symbol 'ORCL': the store is empty; import data first");
-    assert_int_equal(slab_store_import(s, b, "ORCL", "1d", NULL, NULL, NULL, &err), SLAB_OK);
-    assert_int_equal(slab_store_import(s, b, "ORCL", "minutes:60", NULL, NULL, NULL, &err),
-                     SLAB_OK);
-    assert_int_equal(slab_store_import(s, b, "NVDA", "1d", NULL, NULL, NULL, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "ORCL", "1d", NULL, NULL, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "ORCL", "minutes:60", NULL, NULL, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "NVDA", "1d", NULL, NULL, &err), SLAB_OK);
 
     static const struct {
         const char *symbol, *tf;
