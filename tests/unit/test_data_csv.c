@@ -760,6 +760,14 @@ static void sample_timeframes(void **state)
     assert_int_equal(slab_sample_generate(1, 0, SLAB_TF_DAYS, 1, 0, &b, &err), SLAB_EINVAL);
     assert_int_equal(slab_sample_generate(1, 10, SLAB_TF_TICKS, 1, 0, &b, &err), SLAB_EINVAL);
     assert_int_equal(slab_sample_generate(1, 10, SLAB_TF_MINUTES, 400, 0, &b, &err), SLAB_EINVAL);
+    /* Regression: a million daily bars from 1990 overflowed ns timestamps. */
+    assert_int_equal(slab_sample_generate(1, 1000000, SLAB_TF_DAYS, 1,
+                                          slab_days_from_civil(1990, 1, 1), &b, &err),
+                     SLAB_ERANGE);
+    assert_null(b);
+    assert_string_equal(err.msg, "1000000 bars from 1990-01-01 run past 2262-04-10, the last day "
+                                 "a nanosecond timestamp holds: ask for fewer bars, a later start "
+                                 "or a shorter timeframe");
 }
 
 static void write_reads_back(void **state)
