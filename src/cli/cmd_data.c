@@ -1,12 +1,469 @@
-/* cmd_data.c: placeholder until the subcommand lands. */
+/* cmd_data.c: `stratlab data import|list|sample`: CSV files into the store,
+ * what the store holds, deterministic sample data (into the store or a
+ * CSV file). Uses only the public headers; every failure is printed once,
+ * with its location, by cli_fail(). */
 #include "cli.h"
 
+#include "stratlab/data.h"
+#include "stratlab/store.h"
+
+#include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_COLS 8                /* --col mappings accepted */
+#define SAMPLE_BARS 2520          /* default sample size: ten years of days */
+#define SAMPLE_SEED 42            /* default seed */
+#define SAMPLE_START "2015-01-02" /* default first day */
+#define HELP_SHOWN (-1)           /* parse_opts: --help was printed */
+
+/* One option of a subcommand: a flag (sets *flag) or a value (*value, or
+ * appended to many[] when repeatable). */
+typedef struct opt {
+    const char *name;   /* "--symbol" */
+    const char **value; /* where a value goes, or NULL for a flag */
+    int *flag;          /* set to 1 by a flag */
+    const char **many;  /* repeatable values, MAX_COLS slots */
+    size_t *n_many;     /* values in many[] */
+} opt;
+
+/* Parses argv[1..] against opts; plain words go to pos[] (at most
+ * max_pos). Returns 0, HELP_SHOWN after printing help, or 2 after a usage
+ * error. "--name=value" and "--name value" are both accepted. */
+static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts, size_t n_opts,
+                      const char **pos, int max_pos, int *n_pos, void (*help)(void))
+{
+    *n_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        size_t len = eq && a[0] == '-' ? (size_t)(eq - a) : strlen(a);
+        size_t k = 0;
+        if (cli_is_help(a)) {
+            help();
+            return HELP_SHOWN;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (*n_pos == max_pos)
+                return cli_usage_error(cmd, "unexpected argument '%s'", a);
+            pos[(*n_pos)++] = a;
+            continue;
+        }
+        while (k < n_opts && (strlen(opts[k].name) != len || strncmp(opts[k].name, a, len)))
+            k++;
+        if (k == n_opts)
+            return cli_usage_error(cmd, "unknown option '%.*s'", (int)len, a);
+        if (opts[k].flag) {
+            *opts[k].flag = 1;
+            continue;
+        }
+        const char *v = eq && a[0] == '-' ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+        if (!v)
+            return cli_usage_error(cmd, "%s needs a value", opts[k].name);
+        if (opts[k].many && *opts[k].n_many == MAX_COLS)
+            return cli_usage_error(cmd, "too many %s (limit %d)", opts[k].name, MAX_COLS);
+        if (opts[k].many)
+            opts[k].many[(*opts[k].n_many)++] = v;
+        else
+            *opts[k].value = v;
+    }
+    return 0;
+}
+
+/* Opens the store named by --db (or the default); prints failures. */
+static int open_store(const char *db_flag, char *path, size_t n, slab_store **s)
+{
+    slab_error err;
+    cli_db_path(db_flag, path, n);
+    if (slab_store_open(path, s, &err) != SLAB_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+/* Prints the summary of a completed import or sample. */
+static void print_imported(const char *verb, const slab_bars *b, const char *symbol, int inferred,
+                           const char *what, size_t replaced, const char *db)
+{
+    char tf[16], t1[40], t2[40];
+    printf("%s %s %s%s: %zu bars, %s .. %s\n", verb, symbol,
+           slab_timeframe_format(b->timeframe, b->compression, tf, sizeof tf),
+           inferred ? " (inferred)" : "", b->n, slab_bars_format_time(b->ts_ns[0], t1, sizeof t1),
+           slab_bars_format_time(b->ts_ns[b->n - 1], t2, sizeof t2));
+    printf("  source   %s\n", what);
+    if (b->sha256[0])
+        printf("  sha256   %s\n", b->sha256);
+    printf("  replaced %zu stored bars\n", replaced);
+    printf("  store    %s\n", db);
+}
+
+/* ---- import ---------------------------------------------------------------- */
+
+static void import_help(void)
+{
+    printf("usage: stratlab data import FILE --symbol SYM [options]\n\n"
+           "  --symbol SYM          name to store the bars under (required)\n"
+           "  --timeframe TF        1m, 5m, 1h, 1d, 1w, 1mo ... (default: inferred)\n"
+           "  --format FMT          auto (default), yahoo, btcsv or generic\n"
+           "  --yahoo-adjust        Yahoo files: backtrader's adjusted, rounded prices\n"
+           "                        (YahooFinanceCSVData defaults); default: raw prices\n"
+           "  --skip-bad-rows       skip and count malformed or inconsistent rows\n"
+           "  --col ROLE=NAME       generic files: the header name of a column; ROLE is\n"
+           "                        date, time, open, high, low, close, volume or oi\n"
+           "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n\n"
+           "Re-importing a symbol and timeframe replaces its bars (never duplicates);\n"
+           "a failed import leaves the store as it was.\n");
+}
+
+/* Applies --col ROLE=NAME mappings to the CSV options. */
+static int map_cols(const char **cols, size_t n, slab_csv_options *o)
+{
+    static const char *roles[] = {"date", "time", "open", "high", "low", "close", "volume", "oi"};
+    const char **slot[] = {&o->col_date, &o->col_time,  &o->col_open,   &o->col_high,
+                           &o->col_low,  &o->col_close, &o->col_volume, &o->col_oi};
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(cols[i], '=');
+        size_t k = 0, len = eq ? (size_t)(eq - cols[i]) : 0;
+        while (k < 8 && (strlen(roles[k]) != len || strncmp(roles[k], cols[i], len)))
+            k++;
+        if (!eq || k == 8 || !eq[1])
+            return cli_usage_error("data import",
+                                   "--col expects ROLE=NAME with ROLE one of date, time, open, "
+                                   "high, low, close, volume, oi; got '%s'",
+                                   cols[i]);
+        *slot[k] = eq + 1;
+    }
+    return 0;
+}
+
+/* Builds the CSV options from the import flags. */
+static int csv_options(const char *format, int adjust, int skip, const char **cols, size_t n_cols,
+                       slab_csv_options *o)
+{
+    slab_error err;
+    memset(o, 0, sizeof *o);
+    if (format && slab_csv_format_parse(format, &o->format, &err) != SLAB_OK)
+        return cli_usage_error("data import", "--format: %s", err.msg);
+    o->yahoo_adjust = adjust;
+    o->skip_bad_rows = skip;
+    return map_cols(cols, n_cols, o);
+}
+
+/* Loads FILE with the import's options; prints failures. */
+static int load_file(const char *file, const slab_csv_options *o, const char *timeframe,
+                     slab_bars **b, slab_load_report *rep)
+{
+    slab_error err;
+    if (slab_csv_load(file, o, b, rep, &err) != SLAB_OK)
+        return cli_fail(&err);
+    if (timeframe &&
+        slab_timeframe_parse(timeframe, &(*b)->timeframe, &(*b)->compression, &err) != SLAB_OK) {
+        slab_bars_free(*b);
+        *b = NULL;
+        return cli_usage_error("data import", "--timeframe: %s", err.msg);
+    }
+    return 0;
+}
+
+/* Prints what the loader dropped, if anything. */
+static void print_drops(const slab_load_report *rep)
+{
+    printf("  rows     %zu read, %zu skipped", rep->rows_read, rep->rows_skipped);
+    if (rep->rows_null)
+        printf(", %zu with 'null' dropped (as backtrader does)", rep->rows_null);
+    printf("\n");
+    if (rep->rows_skipped)
+        printf("  first skipped: %s\n", rep->first_skip);
+}
+
+static int data_import(int argc, char **argv)
+{
+    const char *pos[1], *symbol = NULL, *tf = NULL, *format = NULL, *db = NULL, *cols[MAX_COLS];
+    int n_pos, adjust = 0, skip = 0, rc;
+    size_t n_cols = 0, replaced = 0;
+    const opt opts[] = {
+        {"--symbol", &symbol, NULL, NULL, NULL},       {"--timeframe", &tf, NULL, NULL, NULL},
+        {"--format", &format, NULL, NULL, NULL},       {"--db", &db, NULL, NULL, NULL},
+        {"--yahoo-adjust", NULL, &adjust, NULL, NULL}, {"--skip-bad-rows", NULL, &skip, NULL, NULL},
+        {"--col", NULL, NULL, cols, &n_cols},
+    };
+    slab_csv_options copt;
+    slab_load_report rep;
+    slab_bars *b = NULL;
+    slab_store *s = NULL;
+    slab_error err;
+    char path[1024], source[PATH_MAX], how[64], what[PATH_MAX + 80];
+
+    if ((rc = parse_opts("data import", argc, argv, opts, sizeof opts / sizeof opts[0], pos, 1,
+                         &n_pos, import_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if (n_pos != 1)
+        return cli_usage_error("data import", "give the CSV file to import");
+    if (!symbol)
+        return cli_usage_error("data import", "--symbol is required (e.g. --symbol ORCL)");
+    if ((rc = csv_options(format, adjust, skip, cols, n_cols, &copt)) ||
+        (rc = load_file(pos[0], &copt, tf, &b, &rep)) ||
+        (rc = open_store(db, path, sizeof path, &s)))
+        goto out;
+    if (!realpath(pos[0], source)) /* the path as given when it cannot be resolved */
+        snprintf(source, sizeof source, "%s", pos[0]);
+    snprintf(how, sizeof how, "%s%s", slab_csv_format_name(rep.format),
+             rep.format == SLAB_CSV_YAHOO ? (adjust ? " adjusted" : " raw") : "");
+    slab_import_info info = {source, b->sha256, how};
+    if (slab_store_import(s, b, symbol, NULL, &info, &replaced, &err) != SLAB_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    snprintf(what, sizeof what, "%s (%s)", source, how);
+    print_imported("imported", b, symbol, !tf, what, replaced, path);
+    print_drops(&rep);
+out:
+    slab_store_close(s);
+    slab_bars_free(b);
+    return rc;
+}
+
+/* ---- list -------------------------------------------------------------------- */
+
+static void list_help(void)
+{
+    printf("usage: stratlab data list [--db PATH] [--json]\n\n"
+           "Lists every stored symbol and timeframe: bar count, first and last bar, and\n"
+           "the file it was imported from.\n");
+}
+
+/* UTC ISO 8601 of a Unix time in seconds. */
+static const char *utc_text(int64_t secs, char *buf, size_t n)
+{
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, n, "?");
+    return buf;
+}
+
+static int print_list_json(const char *db, const slab_store_entry *e, size_t n)
+{
+    json_t *doc = json_object(), *arr = json_array();
+    char t1[40], t2[40], t3[40];
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "symbol", json_string(e[i].symbol));
+        json_object_set_new(o, "timeframe", json_string(e[i].timeframe));
+        json_object_set_new(o, "bars", json_integer((json_int_t)e[i].n_bars));
+        json_object_set_new(o, "first",
+                            json_string(slab_bars_format_time(e[i].first_ts_ns, t1, sizeof t1)));
+        json_object_set_new(o, "last",
+                            json_string(slab_bars_format_time(e[i].last_ts_ns, t2, sizeof t2)));
+        json_object_set_new(o, "first_ts_ns", json_integer(e[i].first_ts_ns));
+        json_object_set_new(o, "last_ts_ns", json_integer(e[i].last_ts_ns));
+        json_object_set_new(o, "source", json_string(e[i].source));
+        json_object_set_new(o, "loaded_as", json_string(e[i].loaded_as));
+        json_object_set_new(o, "sha256", json_string(e[i].sha256));
+        json_object_set_new(o, "imported_at",
+                            json_string(utc_text(e[i].imported_at, t3, sizeof t3)));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(doc, "store", json_string(db));
+    json_object_set_new(doc, "series", arr);
+    json_dumpf(doc, stdout, JSON_INDENT(1));
+    putchar('\n');
+    json_decref(doc);
+    return 0;
+}
+
+static int print_list_text(const char *db, const slab_store_entry *e, size_t n)
+{
+    char t1[40], t2[40];
+    int ws = 6, wt = 9;
+    if (n == 0) {
+        printf("the store %s is empty; import with: stratlab data import FILE --symbol SYM\n", db);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int a = (int)strlen(e[i].symbol), b = (int)strlen(e[i].timeframe);
+        ws = a > ws ? a : ws;
+        wt = b > wt ? b : wt;
+    }
+    printf("%-*s  %-*s  %9s  %-19s  %-19s  %s\n", ws, "SYMBOL", wt, "TIMEFRAME", "BARS", "FIRST",
+           "LAST", "SOURCE");
+    for (size_t i = 0; i < n; i++)
+        printf("%-*s  %-*s  %9zu  %-19s  %-19s  %s%s%s%s\n", ws, e[i].symbol, wt, e[i].timeframe,
+               e[i].n_bars, slab_bars_format_time(e[i].first_ts_ns, t1, sizeof t1),
+               slab_bars_format_time(e[i].last_ts_ns, t2, sizeof t2), e[i].source,
+               e[i].loaded_as[0] ? " (" : "", e[i].loaded_as, e[i].loaded_as[0] ? ")" : "");
+    printf("(store: %s)\n", db);
+    return 0;
+}
+
+static int data_list(int argc, char **argv)
+{
+    const char *db = NULL;
+    int json = 0, n_pos, rc;
+    const opt opts[] = {{"--db", &db, NULL, NULL, NULL}, {"--json", NULL, &json, NULL, NULL}};
+    slab_store *s = NULL;
+    slab_store_entry *e = NULL;
+    size_t n = 0;
+    slab_error err;
+    char path[1024];
+
+    if ((rc = parse_opts("data list", argc, argv, opts, 2, NULL, 0, &n_pos, list_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if ((rc = open_store(db, path, sizeof path, &s)))
+        return rc;
+    if (slab_store_list(s, &e, &n, &err) != SLAB_OK)
+        rc = cli_fail(&err);
+    else
+        rc = json ? print_list_json(path, e, n) : print_list_text(path, e, n);
+    slab_free(e);
+    slab_store_close(s);
+    return rc;
+}
+
+/* ---- sample ------------------------------------------------------------------ */
+
+static void sample_help(void)
+{
+    printf("usage: stratlab data sample [options]\n\n"
+           "  --symbol SYM          name in the store (default SAMPLE)\n"
+           "  --bars N              number of bars (default %d)\n"
+           "  --seed S              random seed (default %d); the same seed gives the same\n"
+           "                        bars on every machine\n"
+           "  --timeframe TF        1d (default), 1w, 1mo, or intraday (1m, 5m, 1h, 30s):\n"
+           "                        09:30-16:00 sessions on weekdays\n"
+           "  --start DATE          first day, YYYY-MM-DD (default %s)\n"
+           "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
+           "  --out FILE.csv        write a backtrader-style CSV file instead of storing\n",
+           SAMPLE_BARS, SAMPLE_SEED, SAMPLE_START);
+}
+
+/* Parses a positive whole number flag value. */
+static int whole(const char *flag, const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    if (!s) /* not given: keep the default */
+        return 0;
+    *out = strtoull(s, &end, 10);
+    if (s[0] == '-' || end == s || *end || *out > max)
+        return cli_usage_error("data sample", "%s expects a whole number up to %llu, got '%s'",
+                               flag, max, s);
+    return 0;
+}
+
+/* Generates the sample series the flags describe; prints failures. */
+static int make_sample(const char *bars_s, const char *seed_s, const char *tf_s,
+                       const char *start_s, unsigned long long *seed, slab_bars **b)
+{
+    unsigned long long n = SAMPLE_BARS;
+    slab_timeframe tf = SLAB_TF_DAYS;
+    int comp = 1, rc, has_time;
+    int64_t start;
+    slab_error err;
+
+    *seed = SAMPLE_SEED;
+    if ((rc = whole("--bars", bars_s, 100000000ULL, &n)) ||
+        (rc = whole("--seed", seed_s, ULLONG_MAX, seed)))
+        return rc;
+    if (n == 0)
+        return cli_usage_error("data sample", "--bars must be at least 1");
+    if (tf_s && slab_timeframe_parse(tf_s, &tf, &comp, &err) != SLAB_OK)
+        return cli_usage_error("data sample", "--timeframe: %s", err.msg);
+    if (slab_time_parse(start_s, strlen(start_s), &start, &has_time, &err) != SLAB_OK || has_time)
+        return cli_usage_error("data sample", "--start expects YYYY-MM-DD, got '%s'", start_s);
+    if (slab_sample_generate(*seed, (size_t)n, tf, comp, slab_ts_day(start), b, &err) != SLAB_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+/* Stores the sample under symbol, recording how it was made. */
+static int store_sample(const char *db, const char *symbol, slab_bars *b, unsigned long long seed)
+{
+    char path[1024], source[160], tf[16], t1[40];
+    slab_store *s = NULL;
+    slab_error err;
+    size_t replaced = 0;
+    int rc;
+
+    if ((rc = open_store(db, path, sizeof path, &s)))
+        return rc;
+    snprintf(source, sizeof source, "sample:seed=%llu,bars=%zu,timeframe=%s,start=%s", seed, b->n,
+             slab_timeframe_format(b->timeframe, b->compression, tf, sizeof tf),
+             slab_bars_format_time(b->ts_ns[0], t1, sizeof t1));
+    b->sha256[0] = '\0';
+    slab_import_info info = {source, "", "sample"};
+    if (slab_store_import(s, b, symbol, NULL, &info, &replaced, &err) != SLAB_OK)
+        rc = cli_fail(&err);
+    else
+        print_imported("stored sample", b, symbol, 0, source, replaced, path);
+    slab_store_close(s);
+    return rc;
+}
+
+static int data_sample(int argc, char **argv)
+{
+    const char *symbol = "SAMPLE", *bars = NULL, *seed_s = NULL, *tf = NULL;
+    const char *start = SAMPLE_START, *db = NULL, *out = NULL;
+    const opt opts[] = {
+        {"--symbol", &symbol, NULL, NULL, NULL}, {"--bars", &bars, NULL, NULL, NULL},
+        {"--seed", &seed_s, NULL, NULL, NULL},   {"--timeframe", &tf, NULL, NULL, NULL},
+        {"--start", &start, NULL, NULL, NULL},   {"--db", &db, NULL, NULL, NULL},
+        {"--out", &out, NULL, NULL, NULL},
+    };
+    unsigned long long seed;
+    slab_bars *b = NULL;
+    slab_error err;
+    char tfb[16];
+    int n_pos, rc;
+
+    if ((rc = parse_opts("data sample", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0,
+                         &n_pos, sample_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if (db && out)
+        return cli_usage_error("data sample", "give --db PATH or --out FILE, not both");
+    if ((rc = make_sample(bars, seed_s, tf, start, &seed, &b)))
+        return rc;
+    if (!out) {
+        rc = store_sample(db, symbol, b, seed);
+    } else if (slab_csv_write(b, out, &err) != SLAB_OK) {
+        rc = cli_fail(&err);
+    } else {
+        printf("wrote %zu bars of sample %s (seed %llu) to %s\n", b->n,
+               slab_timeframe_format(b->timeframe, b->compression, tfb, sizeof tfb), seed, out);
+    }
+    slab_bars_free(b);
+    return rc;
+}
+
+/* ---- dispatch ------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} subcommands[] = {
+    {"import", data_import, "load a CSV file (Yahoo, backtrader CSV, generic) into the store"},
+    {"list", data_list, "list stored symbols and timeframes with their ranges"},
+    {"sample", data_sample, "generate deterministic sample bars into the store or a CSV file"},
+};
+
+static void data_usage(FILE *out)
+{
+    fprintf(out, "usage: stratlab data <subcommand> [options]   (stratlab data <sub> --help)\n\n");
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+}
 
 int cmd_data(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "stratlab data: not built yet\n");
-    return 1;
+    if (argc < 2 || cli_is_help(argv[1])) {
+        data_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (!strcmp(argv[1], subcommands[i].name))
+            return subcommands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "stratlab data: unknown subcommand '%s'\n\n", argv[1]);
+    data_usage(stderr);
+    return 2;
 }
