@@ -100,6 +100,7 @@ static void print_imported(const char *verb, const slab_bars *b, const char *sym
 
 /* ---- import ---------------------------------------------------------------- */
 
+/* Prints `data import --help`. */
 static void import_help(void)
 {
     printf("usage: stratlab data import FILE --symbol SYM [options]\n\n"
@@ -177,6 +178,7 @@ static void print_drops(const slab_load_report *rep)
         printf("  first skipped: %s\n", rep->first_skip);
 }
 
+/* `stratlab data import FILE --symbol SYM ...`: load, check, store. */
 static int data_import(int argc, char **argv)
 {
     const char *pos[1], *symbol = NULL, *tf = NULL, *format = NULL, *db = NULL, *cols[MAX_COLS];
@@ -226,6 +228,7 @@ out:
 
 /* ---- list -------------------------------------------------------------------- */
 
+/* Prints `data list --help`. */
 static void list_help(void)
 {
     printf("usage: stratlab data list [--db PATH] [--json]\n\n"
@@ -243,6 +246,7 @@ static const char *utc_text(int64_t secs, char *buf, size_t n)
     return buf;
 }
 
+/* Prints the listing as one JSON document: {"store": ..., "series": [...]}. */
 static int print_list_json(const char *db, const slab_store_entry *e, size_t n)
 {
     json_t *doc = json_object(), *arr = json_array();
@@ -273,6 +277,7 @@ static int print_list_json(const char *db, const slab_store_entry *e, size_t n)
     return 0;
 }
 
+/* Prints the listing as an aligned table. */
 static int print_list_text(const char *db, const slab_store_entry *e, size_t n)
 {
     char t1[40], t2[40];
@@ -297,6 +302,7 @@ static int print_list_text(const char *db, const slab_store_entry *e, size_t n)
     return 0;
 }
 
+/* `stratlab data list [--json]`. */
 static int data_list(int argc, char **argv)
 {
     const char *db = NULL;
@@ -323,6 +329,7 @@ static int data_list(int argc, char **argv)
 
 /* ---- sample ------------------------------------------------------------------ */
 
+/* Prints `data sample --help`. */
 static void sample_help(void)
 {
     printf("usage: stratlab data sample [options]\n\n"
@@ -400,6 +407,7 @@ static int store_sample(const char *db, const char *symbol, slab_bars *b, unsign
     return rc;
 }
 
+/* `stratlab data sample ...`: generate, then store or write a CSV file. */
 static int data_sample(int argc, char **argv)
 {
     const char *symbol = "SAMPLE", *bars = NULL, *seed_s = NULL, *tf = NULL;
@@ -447,6 +455,7 @@ static const struct {
     {"sample", data_sample, "generate deterministic sample bars into the store or a CSV file"},
 };
 
+/* Lists the data subcommands. */
 static void data_usage(FILE *out)
 {
     fprintf(out, "usage: stratlab data <subcommand> [options]   (stratlab data <sub> --help)\n\n");
@@ -454,6 +463,7 @@ static void data_usage(FILE *out)
         fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
 }
 
+/* Dispatches `stratlab data <subcommand>`; returns the exit code. */
 int cmd_data(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {

@@ -33,11 +33,13 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* Rotates x left by k bits. */
 static uint64_t rotl(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));
 }
 
+/* Next 64 random bits (xoshiro256**). */
 static uint64_t next_u64(rng *r)
 {
     uint64_t *s = r->s;
@@ -68,6 +70,7 @@ static double normalish(rng *r)
     return z;
 }
 
+/* |x| without libm. */
 static double absd(double x)
 {
     return x < 0 ? -x : x;
