@@ -33,9 +33,14 @@ static void no_trade_reasons(char *buf, const slab_run *run)
     for (size_t k = 0; k < run->n_orders; k++)
         margin += run->orders[k].status == SLAB_ORDER_MARGIN;
     add(buf, "No trades were made. Likely reasons: ");
-    if ((size_t)run->minperiod >= run->n_bars)
-        add(buf, "the strategy needs %ld bars of warm-up but the data has only %zu; ",
-            run->minperiod, run->n_bars);
+    if ((size_t)run->minperiod > run->n_bars)
+        add(buf, "the indicators never produced a value: the strategy needs more warm-up bars "
+                 "than the %zu the data has (use longer data or shorter periods); ",
+            run->n_bars);
+    else if ((size_t)run->minperiod == run->n_bars)
+        add(buf, "the strategy's warm-up of %ld bars leaves only the last bar, whose orders "
+                 "never fill; ",
+            run->minperiod - 1);
     else if (run->n_orders == 0 && run->sizer_zero == 0)
         add(buf, "the entry condition never held in %ld bars after warm-up (check the "
                  "parameters and the data range); ",
