@@ -10,8 +10,16 @@
 #include "stratlab/core.h"
 #include "stratlab/data.h"
 
+/* Execution types, numbered as backtrader's Order.ExecTypes and as the
+ * SLAB_EXEC_* constants of strategy.h (fill rules: docs §4.3). */
 typedef enum slab_order_type {
-    SLAB_ORDER_MARKET = 0 /* fills at the next bar's open */
+    SLAB_ORDER_MARKET = 0,     /* fills at the next bar's open */
+    SLAB_ORDER_CLOSE,          /* fills at the session close */
+    SLAB_ORDER_LIMIT,          /* at the limit price or better */
+    SLAB_ORDER_STOP,           /* market once the stop price is touched */
+    SLAB_ORDER_STOP_LIMIT,     /* limit order once the stop is touched */
+    SLAB_ORDER_STOP_TRAIL,     /* stop that trails the close */
+    SLAB_ORDER_STOP_TRAIL_LIMIT /* trailing stop with a limit at a fixed offset */
 } slab_order_type;
 
 typedef enum slab_order_status {
@@ -50,7 +58,10 @@ typedef struct slab_order_event {
     slab_order_status status; /* Completed, Margin, Expired, ... */
     int64_t created_ts_ns;    /* bar that created it */
     size_t created_bar;       /* 0-based index of that bar */
-    double created_price;     /* close of the creating bar (or its price) */
+    double created_price;     /* close of the creating bar, or the order's
+                                 price (limit, stop; a trail's current stop) */
+    double created_plimit;    /* backtrader created.pricelimit: the limit of a
+                                 StopLimit (a trail's moves with its stop) */
     double created_size;      /* signed: + buy, - sell */
     int64_t exec_ts_ns;       /* fill bar time (0 if not filled) */
     size_t exec_bar;          /* 0-based fill bar index */
@@ -107,6 +118,8 @@ typedef struct slab_broker_config {
     double commission;    /* fraction of traded value per leg: 0.001 = 0.1% */
     slab_sizer sizer;     /* default sizer */
     int check_submit;     /* 1: cash check at submission (backtrader default) */
+    int coc;              /* 1: cheat-on-close, market orders fill at the
+                             creating bar's close (backtrader set_coc) */
 } slab_broker_config;
 
 /* backtrader's defaults: cash 10000, no commission, fixed stake 1, checksubmit. */

@@ -38,6 +38,7 @@ typedef struct slab_order_note {
     double size;        /* executed size (signed), or created size if none */
     double price;       /* fill price, 0 if not filled */
     double commission;  /* cash units */
+    int type;           /* SLAB_EXEC_* */
 } slab_order_note;
 
 /* What notify_trade receives. */
@@ -92,6 +93,59 @@ int64_t slab_buy(slab_ctx *ctx, double size);
 int64_t slab_sell(slab_ctx *ctx, double size);
 /* Sends the order that flattens the current position. */
 int64_t slab_close_position(slab_ctx *ctx);
+
+/* Execution types (backtrader's Order.ExecTypes numbering). */
+enum {
+    SLAB_EXEC_MARKET = 0,     /* next bar's open */
+    SLAB_EXEC_CLOSE,          /* the session close (daily: next bar's close) */
+    SLAB_EXEC_LIMIT,          /* price = limit; fills at it or better */
+    SLAB_EXEC_STOP,           /* price = stop; the open if it gaps through */
+    SLAB_EXEC_STOP_LIMIT,     /* price = stop, plimit = limit once triggered */
+    SLAB_EXEC_STOP_TRAIL,     /* trailamount or trailpercent from price (0 =
+                                 the creating close); follows the close */
+    SLAB_EXEC_STOP_TRAIL_LIMIT /* as STOP_TRAIL; the limit keeps price - plimit */
+};
+
+/* How long an order lives (the expiry is checked before each fill try). */
+enum {
+    SLAB_VALID_GTC = 0,  /* until filled or cancelled */
+    SLAB_VALID_DAY,      /* to the end of the creation day (23:59:59.999...):
+                            on daily bars it expires on the next bar untried */
+    SLAB_VALID_UNTIL,    /* valid_value = last valid time, ns since epoch */
+    SLAB_VALID_FOR_NS,   /* valid_value = ns after the creating bar's time */
+    SLAB_VALID_BARS      /* valid_value = bars after the creating bar */
+};
+
+/* A full order. Zero-initialise it, then set what applies. */
+typedef struct slab_order_spec {
+    int type;            /* SLAB_EXEC_* */
+    double size;         /* shares, > 0; 0 asks the sizer */
+    double price;        /* limit or stop price; a trail's reference (0 =
+                            the creating close) */
+    double plimit;       /* limit of STOP_LIMIT / STOP_TRAIL_LIMIT */
+    double trailamount;  /* trail distance, price units (or 0) */
+    double trailpercent; /* trail distance as a fraction: 0.05 = 5% (or 0) */
+    int valid_kind;      /* SLAB_VALID_* */
+    int64_t valid_value; /* see SLAB_VALID_* */
+    int64_t oco;         /* ref of a pending order: when either completes,
+                            expires or is cancelled, the other is cancelled */
+    int64_t parent;      /* bracket parent ref (not supported yet: Rejected) */
+    int transmit;        /* bracket transmit flag (with parent) */
+    int exit_reason;     /* slab_exit_reason to give the trade this order
+                            closes (0: signal; trails give trailing_stop) */
+    int check_side;      /* 1: reject a stop already on the wrong side of the
+                            creating close (a buy stop below it, ...) */
+} slab_order_spec;
+
+/* Sends an order. Returns its ref (> 0) once recorded, 0 when the sizer
+ * gave no shares, -1 on error. An invalid order (bad size, NaN price,
+ * missing trail, ...) is recorded with status Rejected and a reason in the
+ * order log, and notified; it never executes. */
+int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec);
+/* Cancels an accepted, not yet filled order. Returns 1 if cancelled, 0 if
+ * it was not pending (already done, or not yet through the submission
+ * check, as in backtrader). */
+int slab_cancel(slab_ctx *ctx, int64_t ref);
 
 /* ---- broker state as of this bar (after its fills) */
 double slab_position_size(const slab_ctx *ctx);   /* signed shares */

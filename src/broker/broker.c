@@ -1,12 +1,15 @@
 /* broker.c: backtrader's BackBroker for stock-like instruments with a
  * percentage commission (docs/backtrader-semantics.md §3-5; backtrader
  * 1.9.78 bbroker.py, position.py, trade.py). Market orders created on bar t
- * pass a cash check at the creating close on bar t+1, then fill at O[t+1].
+ * pass a cash check at the creating close on bar t+1, then fill at O[t+1];
+ * the other types follow bbroker.py's _try_exec_* rules (semantics §4.3-4.4).
  * Every expression keeps backtrader's operation order, so cash, value and
  * trade pnl agree bit for bit. */
 #include "broker_internal.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,7 @@ void slab_broker_config_default(slab_broker_config *cfg)
     cfg->sizer.kind = SLAB_SIZER_FIXED;
     cfg->sizer.amount = 1.0;
     cfg->check_submit = 1;
+    cfg->coc = 0;
 }
 
 slab_status slab__broker_init(slab__broker *b, const slab_broker_config *cfg, slab_error *err)
@@ -103,6 +107,7 @@ static int note_order(slab__broker *b, const slab__order *o)
     n->size = o->ev.exec_size != 0.0 ? o->ev.exec_size : o->ev.created_size;
     n->price = o->ev.exec_price;
     n->commission = o->ev.exec_comm;
+    n->type = (int)o->ev.type;
     return 0;
 }
 
@@ -120,13 +125,119 @@ static int note_trade(slab__broker *b, const slab_trade *t, int is_open)
     return 0;
 }
 
-int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, slab_error *err)
+#define DAY_NS INT64_C(86400000000000)
+
+/* End of the day holding ts (23:59:59.999999999): backtrader's dteos. */
+static int64_t day_end(int64_t ts)
 {
-    if (!(size != 0.0) || !isfinite(size)) {
-        slab_error_set(err, SLAB_EINVAL, NULL, "order size must be a finite non-zero number, got %g",
-                       size);
-        return -1;
+    int64_t d = ts / DAY_NS - (ts % DAY_NS < 0);
+    return d * DAY_NS + DAY_NS - 1;
+}
+
+static int is_trail(int type)
+{
+    return type == SLAB_ORDER_STOP_TRAIL || type == SLAB_ORDER_STOP_TRAIL_LIMIT;
+}
+
+static int is_alive(const slab__order *o)
+{
+    return o->ev.status == SLAB_ORDER_SUBMITTED || o->ev.status == SLAB_ORDER_ACCEPTED ||
+           o->ev.status == SLAB_ORDER_PARTIAL;
+}
+
+/* backtrader Order.trailadjust: the stop follows `price` by the trail
+ * distance, only ever towards the market; a trail-limit's limit keeps its
+ * offset. */
+static void trail_adjust(slab__order *o, double price)
+{
+    double amount = o->trailamount != 0.0 ? o->trailamount : price * o->trailpercent;
+    double p = o->ev.is_buy ? price + amount : price - amount;
+    if (o->ev.is_buy ? p < o->ev.created_price : p > o->ev.created_price) {
+        o->ev.created_price = p;
+        if (o->ev.type == SLAB_ORDER_STOP_TRAIL_LIMIT)
+            o->ev.created_plimit = p - o->limitoffset;
     }
+}
+
+static int bad_price(double p) { return !isfinite(p) || p < 0.0; }
+
+/* Why req cannot be an order (written to reason), or 0 if it can. */
+static int invalid(const slab__broker *b, const slab__order_req *r, const slab__bar *bar,
+                   char *reason, size_t cap)
+{
+    int t = r->type, stop_like = t == SLAB_ORDER_STOP || t == SLAB_ORDER_STOP_LIMIT;
+    if (!(r->size != 0.0) || !isfinite(r->size) || (r->size > 0.0) != (r->is_buy != 0))
+        snprintf(reason, cap, "size must be a finite number > 0, got %g",
+                 r->is_buy ? r->size : -r->size);
+    else if (t < SLAB_ORDER_MARKET || t > SLAB_ORDER_STOP_TRAIL_LIMIT)
+        snprintf(reason, cap, "unknown order type %d", t);
+    else if (bad_price(r->price) || bad_price(r->plimit))
+        snprintf(reason, cap, "price and plimit must be finite and >= 0");
+    else if ((t == SLAB_ORDER_LIMIT || stop_like) && !(r->price > 0.0))
+        snprintf(reason, cap, "a %s order needs a price > 0", slab_order_type_name(t));
+    else if ((t == SLAB_ORDER_STOP_LIMIT || t == SLAB_ORDER_STOP_TRAIL_LIMIT) && !(r->plimit > 0.0))
+        snprintf(reason, cap, "a %s order needs a plimit > 0", slab_order_type_name(t));
+    else if (bad_price(r->trailamount) || !isfinite(r->trailpercent) || r->trailpercent < 0.0 ||
+             r->trailpercent >= 1.0)
+        snprintf(reason, cap, "trailamount must be >= 0 and trailpercent in [0, 1)");
+    else if (is_trail(t) && !(r->trailamount > 0.0) && !(r->trailpercent > 0.0))
+        snprintf(reason, cap, "a %s order needs trailamount or trailpercent",
+                 slab_order_type_name(t));
+    else if (r->valid_kind < SLAB_VALID_GTC || r->valid_kind > SLAB_VALID_BARS ||
+             (r->valid_kind >= SLAB_VALID_FOR_NS && r->valid_value < 0))
+        snprintf(reason, cap, "bad validity (kind %d, value %lld)", r->valid_kind,
+                 (long long)r->valid_value);
+    else if (r->parent != 0)
+        snprintf(reason, cap, "bracket orders (parent %lld) are not supported yet",
+                 (long long)r->parent);
+    else if (r->oco != 0 && (r->oco < 1 || (size_t)r->oco > b->n_orders ||
+                             !is_alive(&b->orders[r->oco - 1])))
+        snprintf(reason, cap, "oco order %lld is not in flight", (long long)r->oco);
+    else if (r->check_side && stop_like && (r->size > 0.0 ? r->price <= bar->close
+                                                          : r->price >= bar->close))
+        snprintf(reason, cap, "%s stop %g is on the wrong side of the close %g",
+                 r->size > 0.0 ? "buy" : "sell", r->price, bar->close);
+    else
+        return 0;
+    return 1;
+}
+
+/* Sets the order's expiry from the request (backtrader Order.__init__). */
+static void set_validity(slab__order *o, const slab__order_req *r, const slab__bar *bar)
+{
+    o->valid_ts = INT64_MAX;
+    o->valid_bar = SIZE_MAX;
+    if (r->valid_kind == SLAB_VALID_DAY ||
+        (r->valid_kind == SLAB_VALID_FOR_NS && r->valid_value == 0))
+        o->valid_ts = o->dteos;
+    else if (r->valid_kind == SLAB_VALID_UNTIL)
+        o->valid_ts = r->valid_value;
+    else if (r->valid_kind == SLAB_VALID_FOR_NS)
+        o->valid_ts = bar->ts_ns + r->valid_value;
+    else if (r->valid_kind == SLAB_VALID_BARS)
+        o->valid_bar = bar->i + (size_t)r->valid_value;
+}
+
+/* Prices at creation: created.price is the limit/stop (or the close), the
+ * limit defaults to it; a trail starts from +-inf and is adjusted once to
+ * its reference. */
+static void set_prices(slab__order *o, const slab__order_req *r, const slab__bar *bar)
+{
+    double ref = r->price > 0.0 ? r->price : bar->close;
+    o->ev.created_price = ref;
+    o->ev.created_plimit = r->plimit > 0.0 ? r->plimit : ref;
+    if (is_trail(r->type)) {
+        o->trailamount = r->trailamount;
+        o->trailpercent = r->trailpercent;
+        o->limitoffset = ref - o->ev.created_plimit;
+        o->ev.created_price = o->ev.is_buy ? INFINITY : -INFINITY;
+        trail_adjust(o, ref);
+    }
+}
+
+int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__order_req *req,
+                           slab_error *err)
+{
     if (grow((void **)&b->orders, &b->cap_orders, b->n_orders + 1, sizeof *b->orders) ||
         grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1, sizeof(size_t))) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
@@ -135,17 +246,53 @@ int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, 
     slab__order *o = &b->orders[b->n_orders];
     memset(o, 0, sizeof *o);
     o->ev.ref = (int64_t)b->n_orders + 1;
-    o->ev.is_buy = size > 0.0;
-    o->ev.type = SLAB_ORDER_MARKET;
+    o->ev.is_buy = req->is_buy != 0;
+    o->ev.type = (slab_order_type)req->type;
     o->ev.status = SLAB_ORDER_SUBMITTED;
     o->ev.created_ts_ns = bar->ts_ns;
     o->ev.created_bar = bar->i;
     o->ev.created_price = bar->close;
-    o->ev.created_size = size;
-    o->remsize = size;
-    b->submitted[b->n_submitted++] = b->n_orders;
+    o->ev.created_plimit = bar->close;
+    o->ev.created_size = req->size;
+    o->ev.status_ts_ns = bar->ts_ns;
+    o->remsize = req->size;
+    o->dteos = day_end(bar->ts_ns);
+    o->exit_reason = req->exit_reason;
     b->n_orders++;
+    if (invalid(b, req, bar, o->ev.reason, sizeof o->ev.reason)) {
+        o->ev.status = SLAB_ORDER_REJECTED;
+        o->remsize = 0.0;
+    } else {
+        set_prices(o, req, bar);
+        set_validity(o, req, bar);
+        if (req->oco) {
+            slab__order *q = &b->orders[req->oco - 1];
+            if (!q->oco)
+                q->oco = q->ev.ref;
+            o->oco = q->oco;
+        }
+        b->submitted[b->n_submitted++] = b->n_orders - 1;
+    }
+    if (note_order(b, o)) {
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
+        return -1;
+    }
     return o->ev.ref;
+}
+
+int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, slab_error *err)
+{
+    slab__order_req req;
+    if (!(size != 0.0) || !isfinite(size)) {
+        slab_error_set(err, SLAB_EINVAL, NULL, "order size must be a finite non-zero number, got %g",
+                       size);
+        return -1;
+    }
+    memset(&req, 0, sizeof req);
+    req.type = SLAB_ORDER_MARKET;
+    req.is_buy = size > 0.0;
+    req.size = size;
+    return slab__broker_order(b, bar, &req, err);
 }
 
 /* Pseudo-execution at the created price on a cloned position: the cash
@@ -230,7 +377,7 @@ static void trade_excursion(slab__broker *b, slab_trade *t, double exit_price)
  * (old*price + size*x)/new (so one fill can differ from x by an ulp); a
  * reduction realises pnl against that average. */
 static int trade_update(slab__broker *b, const slab__bar *bar, double size, double price,
-                        double comm)
+                        double comm, slab_exit_reason why)
 {
     slab_trade *t;
     if (!b->trade_open) {
@@ -264,7 +411,7 @@ static int trade_update(slab__broker *b, const slab__bar *bar, double size, doub
         t->exit_ts_ns = bar->ts_ns;
         t->exit_bar = bar->i;
         t->exit_price = price;
-        t->exit_reason = SLAB_EXIT_SIGNAL;
+        t->exit_reason = why;
         trade_excursion(b, t, price);
         if (note_trade(b, t, 0))
             return -1;
@@ -272,9 +419,20 @@ static int trade_update(slab__broker *b, const slab__bar *bar, double size, doub
     return 0;
 }
 
-/* Real execution of o at price x on this bar (backtrader _execute). */
+/* What closing a trade with o is recorded as: the strategy's tag, else
+ * trailing_stop for trails, else signal. */
+static slab_exit_reason exit_reason(const slab__order *o)
+{
+    if (o->exit_reason > SLAB_EXIT_NONE && o->exit_reason <= SLAB_EXIT_MARGIN)
+        return (slab_exit_reason)o->exit_reason;
+    return is_trail(o->ev.type) ? SLAB_EXIT_TRAILING_STOP : SLAB_EXIT_SIGNAL;
+}
+
+/* Real execution of o at price x on this bar (backtrader _execute); the
+ * order records exec_ts/exec_bar (cheat-on-close and Close orders can
+ * execute "at" an earlier bar), the trade the processing bar. */
 static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar, double x,
-                           slab_error *err)
+                           int64_t exec_ts, size_t exec_bar, slab_error *err)
 {
     double size = o->remsize, pprice_orig = b->pos_price;
     double psize = b->pos_size, pprice = b->pos_price, opened, closed;
@@ -308,8 +466,8 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
         double ignored_open, ignored_closed;
         position_update(&b->pos_size, &b->pos_price, execsize, x, &ignored_open, &ignored_closed);
         o->remsize -= execsize;
-        o->ev.exec_ts_ns = bar->ts_ns;
-        o->ev.exec_bar = bar->i;
+        o->ev.exec_ts_ns = exec_ts;
+        o->ev.exec_bar = exec_bar;
         o->ev.exec_price = x;
         o->ev.exec_price_avg = (o->ev.exec_size * o->ev.exec_price_avg + execsize * x) /
                                (o->ev.exec_size + execsize);
@@ -321,9 +479,9 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
         o->ev.status_ts_ns = bar->ts_ns;
         if (note_order(b, o))
             goto nomem;
-        if (closed != 0.0 && trade_update(b, bar, closed, x, closedcomm))
+        if (closed != 0.0 && trade_update(b, bar, closed, x, closedcomm, exit_reason(o)))
             goto nomem;
-        if (opened != 0.0 && trade_update(b, bar, opened, x, openedcomm))
+        if (opened != 0.0 && trade_update(b, bar, opened, x, openedcomm, SLAB_EXIT_SIGNAL))
             goto nomem;
     }
     if (popened != 0.0 && opened == 0.0) {
@@ -340,27 +498,200 @@ nomem:
     return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory recording a fill");
 }
 
+/* backtrader _try_exec_limit: Lm at or better than the open fills at the
+ * open, else touching Lm fills at Lm. 1 and *x when it fills. */
+static int try_limit(int buy, const slab__bar *k, double lm, double *x)
+{
+    if (buy ? lm >= k->open : lm <= k->open)
+        *x = k->open;
+    else if (buy ? lm >= k->low : lm <= k->high)
+        *x = lm;
+    else
+        return 0;
+    return 1;
+}
+
+/* backtrader _try_exec_stop: a gap through S fills at the open, a touch
+ * at S. */
+static int try_stop(int buy, const slab__bar *k, double stop, double *x)
+{
+    if (buy ? k->open >= stop : k->open <= stop)
+        *x = k->open;
+    else if (buy ? k->high >= stop : k->low <= stop)
+        *x = stop;
+    else
+        return 0;
+    return 1;
+}
+
+/* backtrader _try_exec_stoplimit: a gap through S triggers and applies
+ * the limit rule; an intrabar touch triggers and fills only where the
+ * bar's path (open-to-close direction) proves the limit was reachable. */
+static int try_stoplimit(slab__order *o, const slab__bar *k, double *x)
+{
+    int buy = o->ev.is_buy;
+    double stop = o->ev.created_price, lm = o->ev.created_plimit;
+    if (buy ? k->open >= stop : k->open <= stop) {
+        o->triggered = 1;
+        return try_limit(buy, k, lm, x);
+    }
+    if (!(buy ? k->high >= stop : k->low <= stop))
+        return 0;
+    o->triggered = 1;
+    int against = buy ? k->open > k->close : k->open <= k->close;
+    if (buy ? lm >= stop : lm <= stop)
+        *x = stop;
+    else if (against && (buy ? lm >= k->close : lm <= k->close))
+        *x = lm;
+    else
+        return 0;
+    return 1;
+}
+
+/* backtrader _try_exec_close: executes on the first bar at or past the end
+ * of the creation day; past it, at the remembered close of the creation
+ * day's last bar (and "at" that bar); otherwise remembers this close. */
+static int try_close(slab__order *o, const slab__bar *k, double *x, int64_t *ets, size_t *ebar)
+{
+    if (k->ts_ns > o->ev.created_ts_ns && k->ts_ns >= o->dteos) {
+        if (o->has_annot && k->ts_ns > o->dteos) {
+            *x = o->pannotated;
+            *ets = o->annot_ts;
+            *ebar = o->annot_bar;
+        } else {
+            *x = k->close;
+        }
+        return 1;
+    }
+    o->has_annot = 1;
+    o->pannotated = k->close;
+    o->annot_ts = k->ts_ns;
+    o->annot_bar = k->i;
+    return 0;
+}
+
+/* One fill attempt for o on bar k (backtrader _try_exec); a trail that
+ * did not fill follows the close afterwards. */
+static slab_status try_exec(slab__broker *b, slab__order *o, const slab__bar *k, slab_error *err)
+{
+    double x = 0.0;
+    int64_t ets = k->ts_ns;
+    size_t ebar = k->i;
+    int fill = 0, buy = o->ev.is_buy;
+    switch (o->ev.type) {
+    case SLAB_ORDER_MARKET:
+        x = k->open;
+        if (b->cfg.coc) {
+            x = o->ev.created_price;
+            ets = o->ev.created_ts_ns;
+            ebar = o->ev.created_bar;
+        }
+        fill = 1;
+        break;
+    case SLAB_ORDER_CLOSE:
+        fill = try_close(o, k, &x, &ets, &ebar);
+        break;
+    case SLAB_ORDER_LIMIT:
+        fill = try_limit(buy, k, o->ev.created_price, &x);
+        break;
+    case SLAB_ORDER_STOP:
+    case SLAB_ORDER_STOP_TRAIL:
+        fill = try_stop(buy, k, o->ev.created_price, &x);
+        if (!fill && o->ev.type == SLAB_ORDER_STOP_TRAIL)
+            trail_adjust(o, k->close);
+        break;
+    case SLAB_ORDER_STOP_LIMIT:
+    case SLAB_ORDER_STOP_TRAIL_LIMIT:
+        if (o->triggered)
+            return try_limit(buy, k, o->ev.created_plimit, &x)
+                       ? execute(b, o, k, x, ets, ebar, err)
+                       : SLAB_OK;
+        fill = try_stoplimit(o, k, &x);
+        if (!fill && o->ev.type == SLAB_ORDER_STOP_TRAIL_LIMIT)
+            trail_adjust(o, k->close);
+        break;
+    }
+    return fill ? execute(b, o, k, x, ets, ebar, err) : SLAB_OK;
+}
+
+/* Ends o with status st on bar k and notifies it. */
+static int finish(slab__broker *b, slab__order *o, slab_order_status st, const slab__bar *k)
+{
+    o->ev.status = st;
+    o->ev.status_ts_ns = k->ts_ns;
+    return note_order(b, o);
+}
+
+/* backtrader _ococheck: once an order of an OCO group is done, the
+ * group's other pending orders are cancelled. */
+static int oco_cancel(slab__broker *b, const slab__order *o, const slab__bar *k)
+{
+    if (!o->oco)
+        return 0;
+    for (size_t j = 0; j < b->n_pending; j++) {
+        slab__order *q = &b->orders[b->pending[j]];
+        if (q != o && q->oco == o->oco && is_alive(q) && finish(b, q, SLAB_ORDER_CANCELED, k))
+            return -1;
+    }
+    return 0;
+}
+
+/* Drops the orders that are no longer alive from the pending queue. */
+static void compact_pending(slab__broker *b)
+{
+    size_t keep = 0;
+    for (size_t k = 0; k < b->n_pending; k++)
+        if (is_alive(&b->orders[b->pending[k]]))
+            b->pending[keep++] = b->pending[k];
+    b->n_pending = keep;
+}
+
+int slab__broker_cancel(slab__broker *b, int64_t ref, const slab__bar *bar)
+{
+    for (size_t k = 0; k < b->n_pending; k++) {
+        slab__order *o = &b->orders[b->pending[k]];
+        if (o->ev.ref != ref || !is_alive(o))
+            continue;
+        if (finish(b, o, SLAB_ORDER_CANCELED, bar) || oco_cancel(b, o, bar))
+            return -1;
+        compact_pending(b);
+        return 1;
+    }
+    return 0;
+}
+
 slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error *err)
 {
     slab_status st;
 
     if (b->n_submitted && (st = check_submitted(b, bar, err)) != SLAB_OK)
         return st;
-    /* Each pending order gets exactly one attempt per bar, FIFO; the
-     * survivors keep their order. Market orders always fill at the open. */
-    size_t keep = 0, n = b->n_pending;
+    /* Each pending order gets exactly one attempt per bar, FIFO, after its
+     * expiry check (market orders never expire); the survivors keep their
+     * order. An order cancelled by an OCO sibling earlier this bar is
+     * skipped. */
+    size_t n = b->n_pending;
     for (size_t k = 0; k < n; k++) {
         slab__order *o = &b->orders[b->pending[k]];
-        if ((st = execute(b, o, bar, bar->open, err)) != SLAB_OK)
+        if (!is_alive(o))
+            continue;
+        if (o->ev.type != SLAB_ORDER_MARKET &&
+            (bar->ts_ns > o->valid_ts || bar->i > o->valid_bar)) {
+            if (finish(b, o, SLAB_ORDER_EXPIRED, bar))
+                goto nomem;
+        } else if ((st = try_exec(b, o, bar, err)) != SLAB_OK) {
             return st;
-        if (o->ev.status == SLAB_ORDER_ACCEPTED || o->ev.status == SLAB_ORDER_PARTIAL)
-            b->pending[keep++] = b->pending[k];
+        }
+        if (!is_alive(o) && oco_cancel(b, o, bar))
+            goto nomem;
     }
-    b->n_pending = keep;
+    compact_pending(b);
     if (b->trade_open)
         slab__broker_track(b, bar->high, bar->low);
     slab__broker_mark(b, bar->close);
     return SLAB_OK;
+nomem:
+    return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
 }
 
 double slab__broker_sizer(const slab__broker *b, double close, int is_buy)

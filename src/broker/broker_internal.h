@@ -11,9 +11,36 @@
 
 /* An order in flight or done. */
 typedef struct slab__order {
-    slab_order_event ev;  /* the public record (created_*, exec_*, status) */
+    slab_order_event ev;  /* the public record (created_*, exec_*, status);
+                             ev.created_price is the live limit/stop */
     double remsize;       /* size still to fill, signed */
+    double trailamount;   /* trail distance, price units (0: percent) */
+    double trailpercent;  /* trail distance as a fraction of the close */
+    double limitoffset;   /* trail-limit: stop - limit, fixed at creation */
+    int triggered;        /* StopLimit: the stop was touched, now a Limit */
+    int64_t valid_ts;     /* expires on a bar with ts > this (INT64_MAX: never) */
+    size_t valid_bar;     /* expires on a bar with index > this (SIZE_MAX) */
+    int64_t dteos;        /* end of the creation day, ns (Close orders) */
+    int has_annot;        /* Close: a later bar of the creation day was seen */
+    double pannotated;    /* Close: that bar's close */
+    int64_t annot_ts;     /* Close: that bar's time */
+    size_t annot_bar;     /* Close: that bar's index */
+    int64_t oco;          /* OCO group (ref of its first order), 0 none */
+    int exit_reason;      /* slab_exit_reason for the trade it closes */
 } slab__order;
+
+/* The broker's view of a slab_order_spec, sizes resolved. */
+typedef struct slab__order_req {
+    int type;             /* slab_order_type */
+    int is_buy;           /* 1 buy, 0 sell */
+    double size;          /* signed: + buy, - sell (else Rejected) */
+    double price, plimit, trailamount, trailpercent;
+    int valid_kind;
+    int64_t valid_value;
+    int64_t oco, parent;
+    int exit_reason;
+    int check_side;
+} slab__order_req;
 
 /* One bar's prices, as the broker sees them. */
 typedef struct slab__bar {
@@ -57,6 +84,14 @@ void slab__broker_clear(slab__broker *b);
  * close); it is checked and tried from the next bar. Returns the ref, or
  * -1 with err set. */
 int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, slab_error *err);
+/* Creates any order type from req on bar `bar`. An invalid request is
+ * recorded as Rejected (reason in the log) and notified. Returns the ref,
+ * or -1 with err set when out of memory. */
+int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__order_req *req,
+                           slab_error *err);
+/* Cancels a pending (accepted) order: 1 if cancelled, 0 if not pending,
+ * -1 when out of memory for the notification. */
+int slab__broker_cancel(slab__broker *b, int64_t ref, const slab__bar *bar);
 /* The broker step of one bar: submission check, one fill attempt per
  * pending order, value at the close (backtrader's BackBroker.next). With
  * no order in flight it reduces to slab__broker_track + slab__broker_mark,

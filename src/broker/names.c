@@ -13,7 +13,9 @@ const char *slab_order_status_name(slab_order_status st)
 
 const char *slab_order_type_name(slab_order_type t)
 {
-    return t == SLAB_ORDER_MARKET ? "Market" : "Unknown";
+    static const char *names[] = {"Market", "Close",     "Limit",         "Stop",
+                                  "StopLimit", "StopTrail", "StopTrailLimit"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "Unknown";
 }
 
 const char *slab_exit_reason_name(slab_exit_reason r)

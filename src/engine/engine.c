@@ -141,12 +141,19 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
     return first;
 }
 
-static int64_t submit(slab_ctx *ctx, double size)
+/* The current bar as the broker sees it. */
+static slab__bar cur_bar(const slab_ctx *ctx)
 {
-    slab_error e;
     const slab_bars *b = ctx->bars;
     size_t i = ctx->i;
     slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+    return bar;
+}
+
+static int64_t submit(slab_ctx *ctx, double size)
+{
+    slab_error e;
+    slab__bar bar = cur_bar(ctx);
     int64_t ref = slab__broker_submit(&ctx->broker, &bar, size, &e);
     if (ref < 0 && e.code == SLAB_ENOMEM && ctx->failed == SLAB_OK)
         ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, NULL, "%s", e.msg);
@@ -185,6 +192,53 @@ int64_t slab_close_position(slab_ctx *ctx)
     return submit(ctx, -s);
 }
 
+int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
+{
+    slab_error e;
+    slab__order_req req;
+    if (ctx->in_init || !spec)
+        return -1;
+    double size = spec->size;
+    if (size == 0.0) {
+        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], is_buy);
+        if (!(size > 0.0)) {
+            ctx->sizer_zero++;
+            return 0;
+        }
+    }
+    /* A negative or NaN size stays as given so the broker rejects it with
+     * a reason in the order log. */
+    req.type = spec->type;
+    req.is_buy = is_buy != 0;
+    req.size = is_buy ? size : -size;
+    req.price = spec->price;
+    req.plimit = spec->plimit;
+    req.trailamount = spec->trailamount;
+    req.trailpercent = spec->trailpercent;
+    req.valid_kind = spec->valid_kind;
+    req.valid_value = spec->valid_value;
+    req.oco = spec->oco;
+    req.parent = spec->parent;
+    req.exit_reason = spec->exit_reason;
+    req.check_side = spec->check_side;
+    slab__bar bar = cur_bar(ctx);
+    int64_t ref = slab__broker_order(&ctx->broker, &bar, &req, &e);
+    if (ref < 0 && ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, e.code, NULL, "%s", e.msg);
+    return ref;
+}
+
+int slab_cancel(slab_ctx *ctx, int64_t ref)
+{
+    if (ctx->in_init)
+        return 0;
+    slab__bar bar = cur_bar(ctx);
+    int r = slab__broker_cancel(&ctx->broker, ref, &bar);
+    if (r < 0 && ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, NULL, "out of memory cancelling");
+    return r > 0;
+}
+
 double slab_position_size(const slab_ctx *ctx) { return ctx->broker.pos_size; }
 double slab_position_price(const slab_ctx *ctx) { return ctx->broker.pos_price; }
 double slab_cash(const slab_ctx *ctx) { return ctx->broker.cash; }
@@ -195,18 +249,28 @@ int slab_orders_pending(const slab_ctx *ctx)
     return (int)(ctx->broker.n_submitted + ctx->broker.n_pending);
 }
 
-/* Hands the bar's order and trade notifications to the strategy. */
+/* Hands the bar's order and trade notifications to the strategy. Notes
+ * raised by orders the strategy sends from a callback (their Submitted)
+ * wait for the next bar, as in backtrader; copies are passed because
+ * such a send may move the note array. */
 static void deliver(slab_ctx *ctx, void *state)
 {
     slab__broker *b = &ctx->broker;
+    size_t n_o = b->n_onotes, n_t = b->n_tnotes;
     if (ctx->def->notify_order)
-        for (size_t k = 0; k < b->n_onotes; k++)
-            ctx->def->notify_order(ctx, state, &b->onotes[k]);
+        for (size_t k = 0; k < n_o; k++) {
+            slab_order_note note = b->onotes[k];
+            ctx->def->notify_order(ctx, state, &note);
+        }
     if (ctx->def->notify_trade)
-        for (size_t k = 0; k < b->n_tnotes; k++)
-            ctx->def->notify_trade(ctx, state, &b->tnotes[k]);
-    b->n_onotes = 0;
-    b->n_tnotes = 0;
+        for (size_t k = 0; k < n_t; k++) {
+            slab_trade_note note = b->tnotes[k];
+            ctx->def->notify_trade(ctx, state, &note);
+        }
+    memmove(b->onotes, b->onotes + n_o, (b->n_onotes - n_o) * sizeof *b->onotes);
+    b->n_onotes -= n_o;
+    memmove(b->tnotes, b->tnotes + n_t, (b->n_tnotes - n_t) * sizeof *b->tnotes);
+    b->n_tnotes -= n_t;
 }
 
 void slab_run_free(slab_run *run)
@@ -235,13 +299,16 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
             slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
             if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
                 return st;
-            if (br->n_onotes | br->n_tnotes)
-                deliver(ctx, state);
         } else {
             /* Nothing in flight: the broker step is just the mark. */
             if (br->trade_open)
                 slab__broker_track(br, b->high[i], b->low[i]);
             slab__broker_mark(br, b->close[i]);
+        }
+        if (br->n_onotes | br->n_tnotes) {
+            deliver(ctx, state);
+            if (ctx->failed != SLAB_OK)
+                return ctx->failed;
         }
         run->value[i] = br->value;
         run->cash[i] = br->cash;
