@@ -21,6 +21,8 @@ typedef struct slab_result_info {
     const slab_broker_config *broker;
     double wall_ms;              /* whole run, load to result */
     int include_orders;          /* add the order log ("orders") */
+    long max_trades;             /* trades listed in "trades": the first N, -1 = all;
+                                    "trades_total" always gives the full count */
 } slab_result_info;
 
 /* The equity record of a run, for the analyzers (borrows run's arrays). */

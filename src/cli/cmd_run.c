@@ -36,6 +36,8 @@ static void usage(FILE *out)
             "  --param k=v          strategy parameter (repeatable); ranges are checked\n"
             "  --json               print the whole result document as JSON\n"
             "  --orders             include the order log in the JSON\n"
+            "  --trades N|all       trades listed in the JSON (default 100; trades_total\n"
+            "                       always gives the count)\n"
             "  --out FILE           write the JSON document to FILE\n"
             "  --equity FILE        write the value after every bar as CSV\n\n"
             "Orders created on a bar fill at the next bar's open (backtrader's rules);\n"
@@ -46,6 +48,7 @@ typedef struct run_opts {
     const char *strategy, *data, *symbol, *db, *timeframe, *format, *from, *to;
     const char *out, *equity;
     int json, orders, yahoo_adjust;
+    long max_trades;
     slab_broker_config broker;
     const char *params[MAX_PARAMS];
     size_t n_params;
@@ -71,6 +74,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
     o->broker.commission = 0.001;
     o->broker.sizer.kind = SLAB_SIZER_PERCENT;
     o->broker.sizer.amount = 95.0;
+    o->max_trades = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = 0;
@@ -94,6 +98,12 @@ static int parse_args(int argc, char **argv, run_opts *o)
         else if (!strcmp(a, "--to")) o->to = v;
         else if (!strcmp(a, "--out")) o->out = v;
         else if (!strcmp(a, "--equity")) o->equity = v;
+        else if (!strcmp(a, "--trades")) {
+            char *end;
+            o->max_trades = !strcmp(v, "all") ? -1 : strtol(v, &end, 10);
+            if (strcmp(v, "all") && (end == v || *end || o->max_trades < 0))
+                return cli_usage_error("run", "--trades expects a count or 'all', got '%s'", v);
+        }
         else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash);
         else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission);
         else if (!strcmp(a, "--sizer")) {
@@ -260,7 +270,10 @@ int cmd_run(int argc, char **argv)
         rc = cli_fail(&err);
         goto out;
     }
-    slab_result_info info = {def->name, "builtin", def, params, &o.broker, 0.0, o.orders};
+    /* The table shows no trades, so it does not build them. */
+    long max_trades = (o.json || o.out) ? o.max_trades : 0;
+    slab_result_info info = {def->name, "builtin", def, params, &o.broker, 0.0, o.orders,
+                             max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, run, &info, &err))) {
         rc = cli_fail(&err);

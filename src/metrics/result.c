@@ -99,11 +99,14 @@ static json_t *metrics_json(const slab_run *run, json_t *an)
     return m;
 }
 
-static json_t *trades_json(const slab_bars *bars, const slab_run *run)
+static json_t *trades_json(const slab_bars *bars, const slab_run *run, long max_trades)
 {
     json_t *arr = json_array();
     int daily = is_daily(bars);
-    for (size_t k = 0; k < run->n_trades; k++) {
+    size_t n = run->n_trades;
+    if (max_trades >= 0 && (size_t)max_trades < n)
+        n = (size_t)max_trades;
+    for (size_t k = 0; k < n; k++) {
         const slab_trade *t = &run->trades[k];
         json_t *o = json_object();
         double basis = fabs(t->size) * t->entry_price;
@@ -229,7 +232,15 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_t *m = metrics_json(run, an);
     json_object_set_new(doc, "metrics", m);
     json_object_set_new(doc, "analyzers", an);
-    json_object_set_new(doc, "trades", trades_json(bars, run));
+    /* Long trade lists are capped so an agent's context is not flooded; the
+     * count and the way to get them all are always stated. */
+    json_object_set_new(doc, "trades", trades_json(bars, run, info->max_trades));
+    json_object_set_new(doc, "trades_total", json_integer((json_int_t)run->n_trades));
+    if (info->max_trades >= 0 && (size_t)info->max_trades < run->n_trades)
+        json_object_set_new(doc, "trades_note",
+                            json_sprintf("showing the first %ld of %zu trades; pass --trades all "
+                                         "(or max_trades -1) for every trade",
+                                         info->max_trades, run->n_trades));
     if (info->include_orders)
         json_object_set_new(doc, "orders", orders_json(bars, run));
     json_t *fin = json_object();
