@@ -322,20 +322,29 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
     return SLAB_OK;
 }
 
-/* Copies the broker's records into the run (owned copies). */
+/* Hands the broker's trade and order records to the run: the arrays move
+ * (no copy), and orders are compacted in place to their public events, so
+ * a long run does not hold two copies at its peak. */
 static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
 {
     slab__broker *br = &ctx->broker;
+    slab_order_event *ev = (slab_order_event *)br->orders;
+    for (size_t k = 0; k < br->n_orders; k++) /* dest never passes src */
+        memmove(&ev[k], &br->orders[k].ev, sizeof *ev);
     run->n_trades = br->n_trades;
     run->n_orders = br->n_orders;
-    run->trades = slab_malloc((br->n_trades ? br->n_trades : 1) * sizeof *run->trades);
-    run->orders = slab_malloc((br->n_orders ? br->n_orders : 1) * sizeof *run->orders);
+    run->trades = br->trades ? br->trades : slab_calloc(1, sizeof *run->trades);
+    run->orders = ev ? ev : slab_calloc(1, sizeof *run->orders);
+    br->trades = NULL;
+    br->orders = NULL;
+    br->n_trades = br->n_orders = br->cap_trades = br->cap_orders = 0;
     if (!run->trades || !run->orders)
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory collecting trades");
-    if (br->n_trades)
-        memcpy(run->trades, br->trades, br->n_trades * sizeof *run->trades);
-    for (size_t k = 0; k < br->n_orders; k++)
-        run->orders[k] = br->orders[k].ev;
+    if (run->n_orders) {
+        void *shrunk = slab_realloc(run->orders, run->n_orders * sizeof *run->orders);
+        if (shrunk)
+            run->orders = shrunk;
+    }
     for (size_t k = 0; k < run->n_trades; k++)
         if (run->trades[k].is_open)
             run->trades[k].exit_reason = SLAB_EXIT_NONE;
