@@ -60,6 +60,29 @@ static slab_status run_cross(const double *const *in, size_t n, const double *p,
     return SLAB_OK;
 }
 
+/* backtrader MACD: each EMA seeded on its own (fast from index p0-1, slow
+ * from p1-1), macd = fast - slow, signal = EMA(macd) seeded with the mean of
+ * its first p2 values, histo = macd - signal. out[1], out[2] hold the two
+ * EMAs until macd is known. */
+static slab_status run_macd_bt(const double *const *in, size_t n, const double *p,
+                               double *const *out, slab_error *err)
+{
+    (void)err;
+    slab_ind_ema_alpha(in[0], n, (int)p[0], 2.0 / (1.0 + p[0]), out[1]);
+    slab_ind_ema_alpha(in[0], n, (int)p[1], 2.0 / (1.0 + p[1]), out[2]);
+    for (size_t i = 0; i < n; i++)
+        out[0][i] = out[1][i] - out[2][i];
+    slab_ind_ema_alpha(out[0], n, (int)p[2], 2.0 / (1.0 + p[2]), out[1]);
+    for (size_t i = 0; i < n; i++)
+        out[2][i] = out[0][i] - out[1][i];
+    return SLAB_OK;
+}
+
+static size_t lb_macd_bt(const double *p)
+{
+    return (size_t)(p[0] > p[1] ? p[0] : p[1]) + (size_t)p[2] - 2;
+}
+
 static size_t lb_period_minus1(const double *p) { return (size_t)p[0] - 1; }
 static size_t lb_period(const double *p) { return (size_t)p[0]; }
 static size_t lb_one(const double *p)
@@ -89,6 +112,14 @@ static const slab_ind_def table[] = {
     {"CROSSOVER", "CrossOver",
      "+1 when a crosses above b, -1 below (previous non-zero difference)", "backtrader", 2,
      {"a", "b"}, 0, {{0}}, 1, {"crossover"}, run_cross, lb_one},
+    {"MACD_BT", "MACDHisto",
+     "MACD with backtrader's seeding: each EMA SMA-seeded on its own, signal seeded by the "
+     "mean of the first macd values",
+     "backtrader", 1, {"close"}, 3,
+     {{"fastperiod", 12, 1, 100000, 1, "fast EMA period, bars"},
+      {"slowperiod", 26, 1, 100000, 1, "slow EMA period, bars"},
+      {"signalperiod", 9, 1, 100000, 1, "signal EMA period, bars"}},
+     3, {"macd", "signal", "histo"}, run_macd_bt, lb_macd_bt},
 };
 
 const slab_ind_def *slab_ind_table(size_t *n)

@@ -142,3 +142,59 @@ static void bh_next(slab_ctx *ctx, void *st)
 const slab_strategy_def slab__strategy_buy_hold = {
     SLAB_STRATEGY_ABI, "buy_hold", "buy on the first bar (retry after a rejection) and hold",
     NULL, 0, 0, NULL, bh_next, NULL, NULL};
+
+/* ---- macd_trail: flat, nothing in flight and MACD crosses above its
+ * signal -> buy (sizer); once the buy completes, a sell StopTrail at
+ * trail_pct percent below the close for the executed size is the only
+ * exit (docs §8 (d); the trail is sent from notify_order, so it is
+ * created on the fill bar and first tried on the bar after). */
+typedef struct {
+    int cross;
+    double trail;  /* fraction: trail_pct / 100 */
+} macd_state;
+
+static int macd_init(slab_ctx *ctx, void *st)
+{
+    macd_state *s = st;
+    double p[3] = {slab_param(ctx, "me1"), slab_param(ctx, "me2"), slab_param(ctx, "sig")};
+    int close = SLAB_CLOSE;
+    s->trail = slab_param(ctx, "trail_pct") / 100.0;
+    int m = slab_indicator(ctx, "MACD_BT", &close, 1, p, 3);
+    if (m < 0)
+        return -1;
+    int in[2] = {m, m + 1};
+    s->cross = slab_indicator(ctx, "CrossOver", in, 2, NULL, 0);
+    return s->cross < 0 ? -1 : 0;
+}
+
+static void macd_next(slab_ctx *ctx, void *st)
+{
+    const macd_state *s = st;
+    if (slab_position_size(ctx) == 0.0 && slab_orders_pending(ctx) == 0 &&
+        slab_get(ctx, s->cross, 0) > 0.0)
+        slab_buy(ctx, 0);
+}
+
+static void macd_notify_order(slab_ctx *ctx, void *st, const slab_order_note *o)
+{
+    const macd_state *s = st;
+    if (o->status != 4 /* Completed */ || !o->is_buy)
+        return;
+    slab_order_spec spec = {0};
+    spec.type = SLAB_EXEC_STOP_TRAIL;
+    spec.size = o->size;
+    spec.trailpercent = s->trail;
+    slab_order(ctx, 0, &spec);
+}
+
+static const slab_param_def macd_params[] = {
+    {"me1", SLAB_PARAM_INT, 12, 1, 10000, "fast EMA period, bars"},
+    {"me2", SLAB_PARAM_INT, 26, 2, 10000, "slow EMA period, bars"},
+    {"sig", SLAB_PARAM_INT, 9, 1, 10000, "signal EMA period, bars"},
+    {"trail_pct", SLAB_PARAM_FLOAT, 5.0, 0.001, 99, "trailing stop distance, percent of the close"},
+};
+
+const slab_strategy_def slab__strategy_macd_trail = {
+    SLAB_STRATEGY_ABI, "macd_trail",
+    "buy when MACD crosses above its signal, exit with a trailing stop (trail_pct %)",
+    macd_params, 4, sizeof(macd_state), macd_init, macd_next, macd_notify_order, NULL};

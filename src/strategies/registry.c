@@ -9,13 +9,14 @@
 #include <strings.h>
 
 extern const slab_strategy_def slab__strategy_sma_cross, slab__strategy_rsi_reversion,
-    slab__strategy_bbands_reversion, slab__strategy_buy_hold;
+    slab__strategy_bbands_reversion, slab__strategy_buy_hold, slab__strategy_macd_trail;
 
 static const slab_strategy_def *const table[] = {
     &slab__strategy_sma_cross,
     &slab__strategy_rsi_reversion,
     &slab__strategy_bbands_reversion,
     &slab__strategy_buy_hold,
+    &slab__strategy_macd_trail,
 };
 
 const slab_strategy_def *const *slab_strategy_table(size_t *n)
