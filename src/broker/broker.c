@@ -296,7 +296,10 @@ int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, 
 }
 
 /* Pseudo-execution at the created price on a cloned position: the cash
- * left if the order filled now (backtrader _execute with ago=None). */
+ * left if the order filled now (backtrader _execute with ago=None). Values
+ * carry the fill's sign (semantics §4.2), so a short sale adds cash
+ * (shortcash) and covering takes it back; for longs -closed*p = |closed|*p
+ * exactly. */
 static double pseudo_execute(const slab__broker *b, const slab__order *o, double cash,
                              double *psize, double *pprice)
 {
@@ -304,12 +307,12 @@ static double pseudo_execute(const slab__broker *b, const slab__order *o, double
     double pprice_orig = price; /* backtrader uses the created price for both */
     position_update(psize, pprice, o->remsize, price, &opened, &closed);
     if (closed != 0.0) {
-        double closedvalue = fabs(closed) * pprice_orig;
+        double closedvalue = -closed * pprice_orig;
         cash += closedvalue + 0.0; /* pnl is 0 in a pseudo execution */
         cash -= commission(b, closed, price);
     }
     if (opened != 0.0) {
-        cash -= fabs(opened) * price;
+        cash -= opened * price;
         cash -= commission(b, opened, price);
     }
     return cash;
@@ -442,7 +445,7 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
     position_update(&psize, &pprice, size, x, &opened, &closed);
     double pnl = -closed * (x - pprice_orig);
     if (closed != 0.0) {
-        closedvalue = fabs(closed) * pprice_orig;
+        closedvalue = -closed * pprice_orig;
         cash += closedvalue + pnl;
         closedcomm = commission(b, closed, x);
         cash -= closedcomm;
@@ -450,7 +453,7 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
     }
     double popened = opened;
     if (opened != 0.0) {
-        openedvalue = fabs(opened) * x;
+        openedvalue = opened * x;
         cash -= openedvalue;
         openedcomm = commission(b, opened, x);
         cash -= openedcomm;
