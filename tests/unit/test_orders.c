@@ -1,0 +1,157 @@
+/* test_orders.c: order types beyond market orders against hand
+ * calculations: OCO cancellation, cancel, exit reasons of the trades that
+ * stops and trails close, and rejection of invalid orders with a reason
+ * (backtrader bbroker.py rules, docs/backtrader-semantics.md §4.3-4.4). */
+#include "slab_test.h"
+
+#include "broker/broker_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static slab__broker make(void)
+{
+    slab__broker b;
+    slab_broker_config cfg;
+    slab_broker_config_default(&cfg);
+    assert_int_equal(slab__broker_init(&b, &cfg, NULL), SLAB_OK);
+    return b;
+}
+
+static slab__bar bar(size_t i, double o, double h, double l, double c)
+{
+    slab__bar x = {i, (int64_t)(i + 1) * SLAB_NS_PER_DAY, o, h, l, c};
+    return x;
+}
+
+static void step(slab__broker *b, slab__bar x)
+{
+    assert_int_equal(slab__broker_next(b, &x, NULL), SLAB_OK);
+    b->n_onotes = b->n_tnotes = 0;
+}
+
+static int64_t order(slab__broker *b, const slab__bar *x, int type, double size, double price,
+                     int64_t oco, int why)
+{
+    slab__order_req r;
+    memset(&r, 0, sizeof r);
+    r.type = type;
+    r.is_buy = size > 0.0;
+    r.size = size;
+    r.price = price;
+    r.oco = oco;
+    r.exit_reason = why;
+    return slab__broker_order(b, x, &r, NULL);
+}
+
+static void oco_stop_fills_limit_cancelled(void **state)
+{
+    (void)state;
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    int64_t lim = order(&b, &b0, SLAB_ORDER_LIMIT, 1, 95, 0, 0);
+    int64_t stp = order(&b, &b0, SLAB_ORDER_STOP, 1, 105, lim, 0);
+    /* Bar 1: the limit (first in FIFO) is not reached (L 99 > 95); the stop
+     * is touched (H 106 >= 105, O 100 < 105) and fills at 105; the limit,
+     * its OCO sibling, is cancelled. Cash 10000 - 105 = 9895. */
+    step(&b, bar(1, 100, 106, 99, 104));
+    assert_int_equal(b.orders[stp - 1].ev.status, SLAB_ORDER_COMPLETED);
+    assert_true(b.orders[stp - 1].ev.exec_price == 105.0);
+    assert_int_equal(b.orders[lim - 1].ev.status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b.n_pending, 0);
+    assert_true(b.cash == 9895.0 && b.pos_size == 1.0);
+    slab__broker_clear(&b);
+}
+
+static void cancel_pending_only(void **state)
+{
+    (void)state;
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    int64_t lim = order(&b, &b0, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
+    /* Not through the submission check yet: backtrader cannot cancel it. */
+    assert_int_equal(slab__broker_cancel(&b, lim, &b0), 0);
+    slab__bar b1 = bar(1, 100, 101, 99, 100);
+    step(&b, b1);
+    assert_int_equal(slab__broker_cancel(&b, lim, &b1), 1);
+    assert_int_equal(b.orders[lim - 1].ev.status, SLAB_ORDER_CANCELED);
+    assert_int_equal(slab__broker_cancel(&b, lim, &b1), 0);
+    slab__broker_clear(&b);
+}
+
+static void exit_reasons(void **state)
+{
+    (void)state;
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab__bar b1 = bar(1, 100, 101, 99, 100);
+    step(&b, b1);
+    /* Sell stop at 97 tagged stop_loss: bar 2 opens 98 (> 97), L 96 <= 97:
+     * fills at 97; the trade closes with reason stop_loss. */
+    order(&b, &b1, SLAB_ORDER_STOP, -1, 97, 0, SLAB_EXIT_STOP_LOSS);
+    slab__bar b2 = bar(2, 98, 99, 96, 97);
+    step(&b, b2);
+    assert_int_equal(b.n_trades, 1);
+    assert_true(b.trades[0].exit_price == 97.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
+    /* A second round closed by an untagged 1-point trail: trailing_stop. */
+    order(&b, &b2, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab__bar b3 = bar(3, 97, 98, 96, 97);
+    step(&b, b3);
+    slab__order_req r;
+    memset(&r, 0, sizeof r);
+    r.type = SLAB_ORDER_STOP_TRAIL;
+    r.size = -1;
+    r.trailamount = 1.0;
+    slab__broker_order(&b, &b3, &r, NULL); /* stop 97 - 1 = 96 */
+    step(&b, bar(4, 97, 97, 95, 95));      /* touches 96: fills at 96 */
+    assert_int_equal(b.n_trades, 2);
+    assert_true(b.trades[1].exit_price == 96.0);
+    assert_int_equal(b.trades[1].exit_reason, SLAB_EXIT_TRAILING_STOP);
+    slab__broker_clear(&b);
+}
+
+static void rejections_have_reasons(void **state)
+{
+    (void)state;
+    static const struct {
+        int type;
+        double size, price;
+        const char *reason;
+    } rows[] = {
+        {SLAB_ORDER_LIMIT, 1, NAN, "price and plimit must be finite"},
+        {SLAB_ORDER_LIMIT, 1, 0, "a Limit order needs a price > 0"},
+        {SLAB_ORDER_STOP_TRAIL, -1, 0, "a StopTrail order needs trailamount or trailpercent"},
+        {SLAB_ORDER_MARKET, NAN, 0, "size must be a finite number > 0"},
+        {9, 1, 0, "unknown order type 9"},
+    };
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int64_t ref = order(&b, &b0, rows[i].type, rows[i].size, rows[i].price, 0, 0);
+        assert_true(ref > 0);
+        assert_int_equal(b.orders[ref - 1].ev.status, SLAB_ORDER_REJECTED);
+        if (!strstr(b.orders[ref - 1].ev.reason, rows[i].reason))
+            fail_msg("row %zu: reason '%s', want '%s'", i, b.orders[ref - 1].ev.reason,
+                     rows[i].reason);
+    }
+    assert_int_equal(b.n_submitted, 0);
+    step(&b, bar(1, 100, 100, 100, 100));
+    assert_true(b.cash == 10000.0 && b.pos_size == 0.0);
+    slab__broker_clear(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(oco_stop_fills_limit_cancelled),
+        cmocka_unit_test(cancel_pending_only),
+        cmocka_unit_test(exit_reasons),
+        cmocka_unit_test(rejections_have_reasons),
+    };
+    return cmocka_run_group_tests_name("orders", tests, NULL, NULL);
+}
