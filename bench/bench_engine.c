@@ -23,12 +23,14 @@
 static double best_of(double a, double b) { return a < b ? a : b; }
 
 /* Runs the engine `reps` times; returns the best loop and total seconds. */
-static void time_engine(const slab_bars *bars, int reps, double *loop_s, double *total_s,
+static void time_engine(const slab_bars *bars, const char *name, const char *const *kv,
+                        size_t n_kv, int reps, double *loop_s, double *total_s,
                         double *analyzers_s)
 {
     slab_error err;
-    const slab_strategy_def *def = slab_strategy_find("sma_cross", &err);
-    double params[2] = {10, 30};
+    const slab_strategy_def *def = slab_strategy_find(name, &err);
+    double params[8];
+    slab_strategy_resolve_params(def, kv, n_kv, params, &err);
     slab_run_config cfg;
     slab_broker_config_default(&cfg.broker);
     cfg.broker.cash = 100000;
@@ -54,7 +56,7 @@ static void time_engine(const slab_bars *bars, int reps, double *loop_s, double 
         *analyzers_s = best_of(*analyzers_s, (t2 - t1) / 1e9);
         *total_s = best_of(*total_s, (t2 - t0) / 1e9);
         if (r == 0)
-            printf("  run: %zu trades, final value %.2f, minperiod %ld\n", run->n_trades,
+            printf("  %s: %zu trades, final value %.2f, minperiod %ld\n", name, run->n_trades,
                    run->final_value, run->minperiod);
         json_decref(an);
         slab_run_free(run);
@@ -137,7 +139,16 @@ int main(int argc, char **argv)
     }
     printf("bench_engine: sma_cross(10,30), %zu 1-minute bars, all analyzers\n", n);
     double loop_s, total_s, an_s;
-    time_engine(bars, 5, &loop_s, &total_s, &an_s);
+    /* Fewer trades, fewer broker steps: the loop cost with the same
+     * strategy at slower periods, and with a single order. */
+    static const char *slow_kv[] = {"fast=50", "slow=200"};
+    time_engine(bars, "sma_cross", slow_kv, 2, 3, &loop_s, &total_s, &an_s);
+    printf("    bar loop only: %.2f ms = %.1f M bars/s (%.2f ns/bar)\n", loop_s * 1e3,
+           n / loop_s / 1e6, loop_s * 1e9 / n);
+    time_engine(bars, "buy_hold", NULL, 0, 3, &loop_s, &total_s, &an_s);
+    printf("    bar loop only: %.2f ms = %.1f M bars/s (%.2f ns/bar)\n", loop_s * 1e3,
+           n / loop_s / 1e6, loop_s * 1e9 / n);
+    time_engine(bars, "sma_cross", NULL, 0, 5, &loop_s, &total_s, &an_s);
     printf("  bar loop only (broker + strategy + equity record): %.2f ms = %.1f M bars/s "
            "(%.2f ns/bar)\n",
            loop_s * 1e3, n / loop_s / 1e6, loop_s * 1e9 / n);
