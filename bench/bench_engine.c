@@ -20,12 +20,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static double best_of(double a, double b) { return a < b ? a : b; }
+static double best_of(double a, double b)
+{
+    return a < b ? a : b;
+}
 
 /* Runs the engine `reps` times; returns the best loop and total seconds. */
-static void time_engine(const slab_bars *bars, const char *name, const char *const *kv,
-                        size_t n_kv, int reps, double *loop_s, double *total_s,
-                        double *analyzers_s)
+static void time_engine(const slab_bars *bars, const char *name, const char *const *kv, size_t n_kv,
+                        int reps, double *loop_s, double *total_s, double *analyzers_s)
 {
     slab_error err;
     const slab_strategy_def *def = slab_strategy_find(name, &err);

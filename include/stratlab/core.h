@@ -14,16 +14,16 @@
 /* One status enum for every fallible call in the library. */
 typedef enum slab_status {
     SLAB_OK = 0,
-    SLAB_ENOMEM,     /* an allocation failed */
-    SLAB_EINVAL,     /* bad argument or option from the caller */
-    SLAB_EIO,        /* a file could not be opened, read or written */
-    SLAB_EPARSE,     /* malformed input text (CSV, JSON, parameter) */
-    SLAB_EDATA,      /* well-formed but inconsistent data (high < low ...) */
-    SLAB_ERANGE,     /* a value outside its allowed range */
-    SLAB_ENOTFOUND,  /* unknown name: strategy, symbol, indicator */
-    SLAB_EDB,        /* the SQLite store reported an error */
-    SLAB_ELIMIT,     /* a size cap was reached */
-    SLAB_EINTERNAL   /* a bug in stratlab: please report it */
+    SLAB_ENOMEM,    /* an allocation failed */
+    SLAB_EINVAL,    /* bad argument or option from the caller */
+    SLAB_EIO,       /* a file could not be opened, read or written */
+    SLAB_EPARSE,    /* malformed input text (CSV, JSON, parameter) */
+    SLAB_EDATA,     /* well-formed but inconsistent data (high < low ...) */
+    SLAB_ERANGE,    /* a value outside its allowed range */
+    SLAB_ENOTFOUND, /* unknown name: strategy, symbol, indicator */
+    SLAB_EDB,       /* the SQLite store reported an error */
+    SLAB_ELIMIT,    /* a size cap was reached */
+    SLAB_EINTERNAL  /* a bug in stratlab: please report it */
 } slab_status;
 
 #define SLAB_ERR_WHERE_MAX 256
@@ -31,9 +31,9 @@ typedef enum slab_status {
 
 /* Error detail kept by the caller; never heap-allocated. */
 typedef struct slab_error {
-    slab_status code;                 /* same as the returned status */
-    char where[SLAB_ERR_WHERE_MAX];   /* "file:row:col", "/json/pointer", "" */
-    char msg[SLAB_ERR_MSG_MAX];       /* what is wrong and what to do */
+    slab_status code;               /* same as the returned status */
+    char where[SLAB_ERR_WHERE_MAX]; /* "file:row:col", "/json/pointer", "" */
+    char msg[SLAB_ERR_MSG_MAX];     /* what is wrong and what to do */
 } slab_error;
 
 /* Returns a short constant name for st ("invalid argument"). */
@@ -42,8 +42,7 @@ const char *slab_status_str(slab_status st);
 /* Records st with a location and a printf-style message; returns st so a
  * caller can write `return slab_error_set(err, SLAB_EINVAL, where, ...)`.
  * err may be NULL (the detail is then dropped); where may be NULL. */
-slab_status slab_error_set(slab_error *err, slab_status st, const char *where,
-                           const char *fmt, ...)
+slab_status slab_error_set(slab_error *err, slab_status st, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Clears err to SLAB_OK with empty strings. */
@@ -82,8 +81,8 @@ char *slab_time_format(int64_t ts_ns, int date_only, char *buf, size_t n);
 /* Parses "YYYY-MM-DD", "YYYYMMDD", "YYYY-MM-DD HH:MM[:SS[.f]]" or with 'T'.
  * A date alone gives midnight; *has_time tells whether a time was present.
  * Returns SLAB_OK or SLAB_EPARSE (err->msg says what was expected). */
-slab_status slab_time_parse(const char *s, size_t len, int64_t *ts_ns,
-                            int *has_time, slab_error *err);
+slab_status slab_time_parse(const char *s, size_t len, int64_t *ts_ns, int *has_time,
+                            slab_error *err);
 
 /* Monotonic clock in nanoseconds, for timings. */
 int64_t slab_clock_ns(void);

@@ -13,15 +13,27 @@ static int should_fail(void)
     return --fail_countdown == 0;
 }
 
-void slab_alloc_fail_after(long k) { fail_countdown = k; }
+void slab_alloc_fail_after(long k)
+{
+    fail_countdown = k;
+}
 
-void *slab_malloc(size_t n) { return should_fail() ? NULL : malloc(n ? n : 1); }
+void *slab_malloc(size_t n)
+{
+    return should_fail() ? NULL : malloc(n ? n : 1);
+}
 
 void *slab_calloc(size_t count, size_t size)
 {
     return should_fail() ? NULL : calloc(count ? count : 1, size ? size : 1);
 }
 
-void *slab_realloc(void *p, size_t n) { return should_fail() ? NULL : realloc(p, n ? n : 1); }
+void *slab_realloc(void *p, size_t n)
+{
+    return should_fail() ? NULL : realloc(p, n ? n : 1);
+}
 
-void slab_free(void *p) { free(p); }
+void slab_free(void *p)
+{
+    free(p);
+}

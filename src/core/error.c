@@ -25,8 +25,7 @@ const char *slab_status_str(slab_status st)
     return "unknown status";
 }
 
-slab_status slab_error_set(slab_error *err, slab_status st, const char *where,
-                           const char *fmt, ...)
+slab_status slab_error_set(slab_error *err, slab_status st, const char *where, const char *fmt, ...)
 {
     va_list ap;
 

@@ -34,22 +34,26 @@ static void no_trade_reasons(char *buf, const slab_run *run)
         margin += run->orders[k].status == SLAB_ORDER_MARGIN;
     add(buf, "No trades were made. Likely reasons: ");
     if ((size_t)run->minperiod > run->n_bars)
-        add(buf, "the indicators never produced a value: the strategy needs more warm-up bars "
-                 "than the %zu the data has (use longer data or shorter periods); ",
+        add(buf,
+            "the indicators never produced a value: the strategy needs more warm-up bars "
+            "than the %zu the data has (use longer data or shorter periods); ",
             run->n_bars);
     else if ((size_t)run->minperiod == run->n_bars)
-        add(buf, "the strategy's warm-up of %ld bars leaves only the last bar, whose orders "
-                 "never fill; ",
+        add(buf,
+            "the strategy's warm-up of %ld bars leaves only the last bar, whose orders "
+            "never fill; ",
             run->minperiod - 1);
     else if (run->n_orders == 0 && run->sizer_zero == 0)
-        add(buf, "the entry condition never held in %ld bars after warm-up (check the "
-                 "parameters and the data range); ",
+        add(buf,
+            "the entry condition never held in %ld bars after warm-up (check the "
+            "parameters and the data range); ",
             run->next_calls);
     if (margin)
         add(buf, "%ld order(s) were rejected for lack of cash (Margin); ", margin);
     if (run->sizer_zero)
-        add(buf, "the sizer gave 0 shares %ld time(s) (price above the cash share; try "
-                 "--sizer percent:95 or a smaller fixed stake); ",
+        add(buf,
+            "the sizer gave 0 shares %ld time(s) (price above the cash share; try "
+            "--sizer percent:95 or a smaller fixed stake); ",
             run->sizer_zero);
     if (run->n_orders && !margin)
         add(buf, "an order was created on the last bar, which never fills; ");
@@ -58,16 +62,15 @@ static void no_trade_reasons(char *buf, const slab_run *run)
         buf[l - 2] = '.', buf[l - 1] = '\0';
 }
 
-char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
-                        json_t *m)
+char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy, json_t *m)
 {
     char *buf = slab_malloc(SUMMARY_MAX), from[40], to[40], tf[16];
     int daily = bars->timeframe >= SLAB_TF_DAYS;
     if (!buf)
         return NULL;
     buf[0] = '\0';
-    add(buf, "%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).\n",
-        strategy, bars->symbol[0] ? bars->symbol : "data",
+    add(buf, "%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).\n", strategy,
+        bars->symbol[0] ? bars->symbol : "data",
         slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf),
         slab_time_format(bars->ts_ns[0], daily, from, sizeof from),
         slab_time_format(bars->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,

@@ -19,7 +19,8 @@ const char *slab_test_shared_path(const char *rel, char *buf, size_t n);
 #define SLAB_REQUIRE_SHARED()                                                                      \
     do {                                                                                           \
         if (!slab_test_shared()) {                                                                 \
-            print_message("SKIP: ../shared is absent (set SLAB_SHARED); reference test not run\n"); \
+            print_message(                                                                         \
+                "SKIP: ../shared is absent (set SLAB_SHARED); reference test not run\n");          \
             skip();                                                                                \
         }                                                                                          \
     } while (0)

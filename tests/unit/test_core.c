@@ -17,7 +17,9 @@ static void fsum_cases(void **state)
         double want;
     } rows[] = {
         {{1e100, 1.0, -1e100, 0}, 3, 1.0},
-        {{0.1, 0.2, 0.3, 0}, 3, 0.6}, /* Python math.fsum([.1,.2,.3]); naive gives 0.6000000000000001 */
+        {{0.1, 0.2, 0.3, 0},
+         3,
+         0.6}, /* Python math.fsum([.1,.2,.3]); naive gives 0.6000000000000001 */
         {{1e16, 1.0, 1e-16, 0}, 3, 10000000000000002.0}, /* 1e16+1+1e-16 rounds up */
         {{-0.0, 0, 0, 0}, 1, 0.0},
         {{2.0, -2.0, 3.5, 0}, 3, 3.5},
@@ -101,17 +103,17 @@ static void time_parse_cases(void **state)
             assert_int_equal(ht, rows[i].has_time);
         } else {
             assert_true(st == SLAB_EPARSE || st == SLAB_ERANGE);
-            assert_non_null(strstr(err.msg, st == SLAB_EPARSE ? "expected YYYY-MM-DD"
-                                                              : "outside 1678..2261"));
+            assert_non_null(
+                strstr(err.msg, st == SLAB_EPARSE ? "expected YYYY-MM-DD" : "outside 1678..2261"));
         }
     }
     char buf[40];
-    assert_string_equal(slab_time_format(13150LL * SLAB_NS_PER_DAY + SLAB_SESSION_END_NS, 1, buf,
-                                         sizeof buf),
-                        "2006-01-02");
     assert_string_equal(
-        slab_time_format(13150LL * SLAB_NS_PER_DAY + 545LL * 60 * SLAB_NS_PER_SEC, 0, buf, sizeof buf),
-        "2006-01-02T09:05:00");
+        slab_time_format(13150LL * SLAB_NS_PER_DAY + SLAB_SESSION_END_NS, 1, buf, sizeof buf),
+        "2006-01-02");
+    assert_string_equal(slab_time_format(13150LL * SLAB_NS_PER_DAY + 545LL * 60 * SLAB_NS_PER_SEC,
+                                         0, buf, sizeof buf),
+                        "2006-01-02T09:05:00");
 }
 
 static void sha256_known(void **state)
@@ -126,8 +128,8 @@ static void sha256_known(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fsum_cases),       cmocka_unit_test(fsum_running_window),
-        cmocka_unit_test(civil_roundtrip),  cmocka_unit_test(time_parse_cases),
+        cmocka_unit_test(fsum_cases),      cmocka_unit_test(fsum_running_window),
+        cmocka_unit_test(civil_roundtrip), cmocka_unit_test(time_parse_cases),
         cmocka_unit_test(sha256_known),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
