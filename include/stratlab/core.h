@@ -106,6 +106,12 @@ double slab_fsum_value(const slab_fsum *s);
 /* fsum of an array, as Python's math.fsum(x[0..n-1]). */
 double slab_fsum_array(const double *x, size_t n);
 
+/* ---- numbers ------------------------------------------------------------ */
+/* Parses a plain decimal ([+-]digits[.digits], at most 15 significant digits
+ * and 22 decimals) exactly as strtod would, much faster; returns 1 and sets
+ * *out, or 0 when the text needs strtod (exponents, long mantissas, junk). */
+int slab_parse_decimal_fast(const char *s, size_t len, double *out);
+
 /* ---- hashing ----------------------------------------------------------- */
 /* SHA-256 of a file as 64 lowercase hex characters plus NUL in hex[65]. */
 slab_status slab_sha256_file(const char *path, char hex[65], slab_error *err);

@@ -199,6 +199,8 @@ static slab_status get_num(loader *L, int c, int r, double *out)
         return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a %snumber", role_name[r],
                         show_len(fd), fd.s, special ? "finite " : "");
     }
+    if (slab_parse_decimal_fast(fd.s, fd.len, out))
+        return SLAB_OK; /* exact: same bits as strtod */
     memcpy(buf, fd.s, fd.len);
     buf[fd.len] = '\0';
     errno = 0;
