@@ -19,8 +19,8 @@ static int sma_init(slab_ctx *ctx, void *st)
     int close = SLAB_CLOSE;
     if (fast >= slow)
         return slab_fail(ctx, "fast (%g) must be shorter than slow (%g)", fast, slow);
-    int f = slab_indicator(ctx, "SMA", &close, 1, &fast, 1);
-    int l = slab_indicator(ctx, "SMA", &close, 1, &slow, 1);
+    int f = slab_indicator(ctx, "SMA_BT", &close, 1, &fast, 1);
+    int l = slab_indicator(ctx, "SMA_BT", &close, 1, &slow, 1);
     if (f < 0 || l < 0)
         return -1;
     int in[2] = {f, l};
@@ -66,7 +66,7 @@ static int rsi_init(slab_ctx *ctx, void *st)
     s->high = slab_param(ctx, "high");
     if (s->low >= s->high)
         return slab_fail(ctx, "low (%g) must be below high (%g)", s->low, s->high);
-    s->rsi = slab_indicator(ctx, "RSI", &close, 1, &period, 1);
+    s->rsi = slab_indicator(ctx, "RSI_BT", &close, 1, &period, 1);
     return s->rsi < 0 ? -1 : 0;
 }
 
@@ -104,7 +104,7 @@ static int bb_init(slab_ctx *ctx, void *st)
     double p[3] = {slab_param(ctx, "period"), slab_param(ctx, "devfactor"),
                    slab_param(ctx, "devfactor")};
     int close = SLAB_CLOSE;
-    s->top = slab_indicator(ctx, "BBANDS", &close, 1, p, 3);
+    s->top = slab_indicator(ctx, "BBANDS_BT", &close, 1, p, 3);
     return s->top < 0 ? -1 : 0;
 }
 

@@ -1,0 +1,68 @@
+/* ind_int.h: internal declarations of the indicator module. The TA-Lib
+ * convention kernels (talib_*.c) are listed once in SLAB__TA_KERNELS; the
+ * table in registry.c refers to them by name. Each kernel has the
+ * slab_ind_fn shape and a lookback function of the same name + _lb. */
+#ifndef SLAB_IND_INT_H
+#define SLAB_IND_INT_H
+
+#include "stratlab/ind.h"
+
+/* TA-Lib's TA_MAType numbering, used by every matype parameter. */
+enum {
+    SLAB__MA_SMA,
+    SLAB__MA_EMA,
+    SLAB__MA_WMA,
+    SLAB__MA_DEMA,
+    SLAB__MA_TEMA,
+    SLAB__MA_TRIMA,
+    SLAB__MA_KAMA,
+    SLAB__MA_MAMA,
+    SLAB__MA_T3
+};
+
+#define SLAB__TA_KERNELS(X)                                                                        \
+    X(sma)                                                                                         \
+    X(ema) X(wma) X(dema) X(tema) X(trima) X(kama) X(t3) X(ma) X(rsi) X(cmo) X(macd) X(macdfix)    \
+        X(macdext) X(stoch) X(stochf) X(stochrsi) X(mom) X(roc) X(rocp) X(rocr) X(rocr100) X(trix) \
+            X(cci) X(adx) X(adxr) X(dx) X(plus_di) X(minus_di) X(plus_dm) X(minus_dm) X(willr)     \
+                X(aroon) X(aroonosc) X(mfi) X(ultosc) X(apo) X(ppo) X(bop) X(atr) X(natr)          \
+                    X(trange) X(bbands) X(stddev) X(var) X(obv) X(ad) X(adosc) X(linearreg)        \
+                        X(linearreg_slope) X(linearreg_intercept) X(linearreg_angle) X(tsf)        \
+                            X(correl) X(beta) X(sum) X(max) X(min) X(midpoint) X(midprice) X(sar)  \
+                                X(avgprice) X(medprice) X(typprice) X(wclprice)
+
+#define SLAB__TA_DECLARE(k)                                                                        \
+    slab_status slab__ind_ta_##k(const double *const *in, size_t n, const double *p,               \
+                                 double *const *out, slab_error *err);                             \
+    size_t slab__ind_ta_##k##_lb(const double *p);
+SLAB__TA_KERNELS(SLAB__TA_DECLARE)
+#undef SLAB__TA_DECLARE
+
+/* Lookback of TA-Lib moving average `type` over `period` bars. */
+size_t slab__ind_ma_lookback(int type, int period);
+/* Moving average of type `type` (SLAB__MA_*) of x[s..n-1], TA-Lib's
+ * arithmetic, seeded at s; out[0..s+lookback) = NaN. x and out must not
+ * overlap. Returns 0, or -1 for an unsupported type (MAMA). */
+int slab__ind_ma(const double *x, size_t n, size_t s, int period, int type, double *out);
+
+/* A kernel body: inputs valid from index 0; writes NaN before its
+ * lookback. Returns 0, or -1 for an unsupported option (MAMA). */
+typedef int (*slab__ta_body)(const double *const *in, size_t n, const double *p,
+                             double *const *out);
+/* Runs body on the inputs from their first common non-NaN bar (an upstream
+ * warm-up), writing NaN before it. */
+slab_status slab__ind_shifted(slab__ta_body body, int n_in, int n_out, const double *const *in,
+                              size_t n, const double *p, double *const *out, slab_error *err);
+#define SLAB__TA_ENTRY(k, n_in, n_out)                                                             \
+    slab_status slab__ind_ta_##k(const double *const *in, size_t n, const double *p,               \
+                                 double *const *out, slab_error *err)                              \
+    {                                                                                              \
+        return slab__ind_shifted(body_##k, n_in, n_out, in, n, p, out, err);                       \
+    }
+/* out[0..min(to,n)) = NaN. */
+void slab__ind_nan(double *out, size_t to, size_t n);
+/* TA-Lib's TA_IS_ZERO and TA_IS_ZERO_OR_NEG. */
+#define SLAB__IS_ZERO(v) (-0.00000000000001 < (v) && (v) < 0.00000000000001)
+#define SLAB__IS_ZERO_OR_NEG(v) ((v) < 0.00000000000001)
+
+#endif
