@@ -188,6 +188,8 @@ static slab_status get_num(loader *L, int c, int r, double *out)
     char buf[NUM_TEXT_MAX + 1], *end;
     size_t i;
 
+    if (slab_parse_decimal_fast(fd.s, fd.len, out))
+        return SLAB_OK; /* exact: the same bits as strtod */
     for (i = 0; i < fd.len && i <= NUM_TEXT_MAX; i++)
         if (!strchr("0123456789+-.eE", fd.s[i]))
             break;
@@ -199,8 +201,6 @@ static slab_status get_num(loader *L, int c, int r, double *out)
         return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a %snumber", role_name[r],
                         show_len(fd), fd.s, special ? "finite " : "");
     }
-    if (slab_parse_decimal_fast(fd.s, fd.len, out))
-        return SLAB_OK; /* exact: same bits as strtod */
     memcpy(buf, fd.s, fd.len);
     buf[fd.len] = '\0';
     errno = 0;
@@ -277,12 +277,13 @@ static slab_status get_date(loader *L, int c, int allow_time, int64_t *ts_ns, in
 static slab_status get_time(loader *L, int c, int64_t *clock_ns)
 {
     field fd = trim(L->f[c]);
-    char buf[64];
+    char buf[64] = "1970-01-01 "; /* a time alone parses as a time on day 0 */
     int has_time = 0;
-    int n = snprintf(buf, sizeof buf, "1970-01-01 %.*s", show_len(fd), fd.s);
 
-    if (fd.len <= SHOW_MAX &&
-        slab_time_parse(buf, (size_t)n, clock_ns, &has_time, NULL) == SLAB_OK && has_time)
+    if (fd.len <= SHOW_MAX && fd.len + 11 < sizeof buf &&
+        (memcpy(buf + 11, fd.s, fd.len),
+         slab_time_parse(buf, 11 + fd.len, clock_ns, &has_time, NULL) == SLAB_OK) &&
+        has_time)
         return SLAB_OK;
     return row_fail(L, SLAB_EPARSE, c, "bad time '%.*s': expected HH:MM[:SS[.ffffff]]",
                     show_len(fd), fd.s);
