@@ -14,6 +14,7 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
+int cmd_indicators(int argc, char **argv);
 
 /* Prints "stratlab: <where>: <msg>" to stderr; returns 1. */
 int cli_fail(const slab_error *err);

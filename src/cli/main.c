@@ -17,6 +17,7 @@ static const struct {
     {"run", cmd_run, "backtest a strategy on a file or a stored symbol"},
     {"data", cmd_data, "import CSV files into the store, list what is stored, make sample data"},
     {"strategies", cmd_strategies, "list the built-in strategies with their parameters"},
+    {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
 };
 
 static void usage(FILE *out)
