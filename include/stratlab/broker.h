@@ -112,17 +112,48 @@ typedef struct slab_sizer {
 /* Parses "percent:95", "percent_int:95", "fixed:10". */
 slab_status slab_sizer_parse(const char *s, slab_sizer *out, slab_error *err);
 
+/* Commission schemes (the amount is cfg.commission). */
+typedef enum slab_comm_scheme {
+    SLAB_COMM_PERCENT = 0, /* fraction of the traded value: |size|*c*price
+                              (backtrader COMM_PERC, percabs) */
+    SLAB_COMM_PER_SHARE,   /* cash per share: |size|*c (backtrader COMM_FIXED) */
+    SLAB_COMM_FIXED        /* cash per fill, whatever its size */
+} slab_comm_scheme;
+
+const char *slab_comm_scheme_name(slab_comm_scheme s); /* "percent" */
+
 /* Broker settings. */
 typedef struct slab_broker_config {
     double cash;          /* starting cash (backtrader default 10000) */
-    double commission;    /* fraction of traded value per leg: 0.001 = 0.1% */
+    double commission;    /* per the scheme: fraction of traded value per leg
+                             (0.001 = 0.1%), cash per share, or cash per fill */
     slab_sizer sizer;     /* default sizer */
     int check_submit;     /* 1: cash check at submission (backtrader default) */
     int coc;              /* 1: cheat-on-close, market orders fill at the
                              creating bar's close (backtrader set_coc) */
+    int coo;              /* 1: cheat-on-open: the strategy's next_open runs
+                             before the broker step and its market orders fill
+                             at that bar's open; the submission check of
+                             market orders uses the open (backtrader coo) */
+    slab_comm_scheme comm_scheme;
+    double commission_min; /* minimum commission per fill, cash (0 = none);
+                              per-fill charges (fixed, the minimum's top-up)
+                              go on the closing part of a reversing fill */
+    /* Slippage (backtrader BackBroker slip_*): slip_perc (fraction, takes
+     * precedence) or slip_fixed (price units) moves buys up and sells down;
+     * slip_open applies it to fills at the open too; a slipped price
+     * beyond the bar's high/low is capped there when slip_match (or
+     * slip_limit for limit fills), kept when slip_out too, else the order
+     * does not fill this bar. */
+    double slip_perc, slip_fixed;
+    int slip_open, slip_match, slip_limit, slip_out;
+    int pessimistic;      /* 1: when a stop and a limit of one OCO or bracket
+                             group can both fill inside a bar (neither at the
+                             open), the stop fills and the limit is cancelled */
 } slab_broker_config;
 
-/* backtrader's defaults: cash 10000, no commission, fixed stake 1, checksubmit. */
+/* backtrader's defaults: cash 10000, no commission (percent scheme), fixed
+ * stake 1, checksubmit, no slippage (slip_match and slip_limit on). */
 void slab_broker_config_default(slab_broker_config *cfg);
 
 #endif

@@ -65,6 +65,11 @@ typedef struct slab_strategy_def {
      * before next() of the bar they happened on. */
     void (*notify_order)(slab_ctx *ctx, void *state, const slab_order_note *o);
     void (*notify_trade)(slab_ctx *ctx, void *state, const slab_trade_note *t);
+    /* Optional, cheat-on-open runs only (broker coo): called from the
+     * minimum period on, before the broker step of the bar; market orders
+     * sent here fill at this bar's open. As in backtrader the accessors
+     * still show the whole bar (its close included): use the open only. */
+    void (*next_open)(slab_ctx *ctx, void *state);
 } slab_strategy_def;
 
 /* ---- reading: ago must be <= 0; a positive ago or one before the first
@@ -129,8 +134,15 @@ typedef struct slab_order_spec {
     int64_t valid_value; /* see SLAB_VALID_* */
     int64_t oco;         /* ref of a pending order: when either completes,
                             expires or is cancelled, the other is cancelled */
-    int64_t parent;      /* bracket parent ref (not supported yet: Rejected) */
-    int transmit;        /* bracket transmit flag (with parent) */
+    int64_t parent;      /* bracket parent ref: this order is a child, held
+                            inactive until the parent fills; when one child
+                            fills, expires or is cancelled the others are
+                            cancelled; a parent cancelled, expired or
+                            rejected cancels (or rejects) its children */
+    int transmit;        /* children only: 0 holds the child until a sibling
+                            with transmit 1 is sent (backtrader buy_bracket:
+                            the last child transmits); a parent is never
+                            held */
     int exit_reason;     /* slab_exit_reason to give the trade this order
                             closes (0: signal; trails give trailing_stop) */
     int check_side;      /* 1: reject a stop already on the wrong side of the
@@ -146,6 +158,13 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec);
  * it was not pending (already done, or not yet through the submission
  * check, as in backtrader). */
 int slab_cancel(slab_ctx *ctx, int64_t ref);
+/* backtrader buy_bracket/sell_bracket: the entry (type and price from
+ * entry, size as in slab_order), a Stop at stop_price tagged stop_loss and a
+ * Limit at limit_price tagged take_profit, both children of the entry for
+ * its size. refs[0..2] get entry, stop and limit refs. Returns the entry's
+ * ref (> 0), 0 when the sizer gave no shares, -1 on error. */
+int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, double stop_price,
+                     double limit_price, int64_t refs[3]);
 
 /* ---- broker state as of this bar (after its fills) */
 double slab_position_size(const slab_ctx *ctx);   /* signed shares */

@@ -38,6 +38,15 @@ void slab_broker_config_default(slab_broker_config *cfg)
     cfg->sizer.amount = 1.0;
     cfg->check_submit = 1;
     cfg->coc = 0;
+    cfg->coo = 0;
+    cfg->comm_scheme = SLAB_COMM_PERCENT;
+    cfg->commission_min = 0.0;
+    cfg->slip_perc = cfg->slip_fixed = 0.0;
+    cfg->slip_open = 0;
+    cfg->slip_match = 1;
+    cfg->slip_limit = 1;
+    cfg->slip_out = 0;
+    cfg->pessimistic = 0;
 }
 
 slab_status slab__broker_init(slab__broker *b, const slab_broker_config *cfg, slab_error *err)
@@ -61,10 +70,39 @@ void slab__broker_clear(slab__broker *b)
     memset(b, 0, sizeof *b);
 }
 
-/* backtrader CommInfoBase._getcommission, percentage scheme. */
-static double commission(const slab__broker *b, double size, double price)
+/* backtrader CommInfoBase._getcommission: the size-proportional part of
+ * the commission of `size` shares at price. */
+static double comm_base(const slab__broker *b, double size, double price)
 {
-    return fabs(size) * b->cfg.commission * price;
+    switch (b->cfg.comm_scheme) {
+    case SLAB_COMM_PER_SHARE:
+        return fabs(size) * b->cfg.commission;
+    case SLAB_COMM_FIXED:
+        return 0.0;
+    default:
+        return fabs(size) * b->cfg.commission * price;
+    }
+}
+
+/* Commission of one part of a fill. The part that carries the fill's
+ * per-order charges (first: the closing part, else the opening one) adds
+ * the fixed fee and tops the fill (this part plus `other`) up to the
+ * minimum. With the percent scheme and no minimum it is backtrader's
+ * formula exactly. */
+static double commission(const slab__broker *b, double size, double price, int first,
+                         double other)
+{
+    double c = comm_base(b, size, price);
+    if (!first)
+        return c;
+    if (b->cfg.comm_scheme == SLAB_COMM_FIXED)
+        c += b->cfg.commission;
+    if (b->cfg.commission_min > 0.0) {
+        double total = c + comm_base(b, other, price);
+        if (total < b->cfg.commission_min)
+            c += b->cfg.commission_min - total;
+    }
+    return c;
 }
 
 /* backtrader Position.update: new size and price, and the opened/closed
@@ -159,6 +197,10 @@ static void trail_adjust(slab__order *o, double price)
     }
 }
 
+static int finish(slab__broker *b, slab__order *o, slab_order_status st, const slab__bar *k);
+static int oco_cancel(slab__broker *b, const slab__order *o, const slab__bar *k);
+static int group_cancel(slab__broker *b, const slab__order *o, const slab__bar *k);
+
 static int bad_price(double p) { return !isfinite(p) || p < 0.0; }
 
 /* Why req cannot be an order (written to reason), or 0 if it can. */
@@ -187,9 +229,13 @@ static int invalid(const slab__broker *b, const slab__order_req *r, const slab__
              (r->valid_kind >= SLAB_VALID_FOR_NS && r->valid_value < 0))
         snprintf(reason, cap, "bad validity (kind %d, value %lld)", r->valid_kind,
                  (long long)r->valid_value);
-    else if (r->parent != 0)
-        snprintf(reason, cap, "bracket orders (parent %lld) are not supported yet",
-                 (long long)r->parent);
+    else if (r->parent != 0 && (r->parent < 1 || (size_t)r->parent > b->n_orders))
+        snprintf(reason, cap, "bracket parent %lld is not an order", (long long)r->parent);
+    else if (r->parent != 0 && b->orders[r->parent - 1].parent != 0)
+        snprintf(reason, cap, "bracket parent %lld is itself a child", (long long)r->parent);
+    else if (r->parent != 0 && !is_alive(&b->orders[r->parent - 1]))
+        snprintf(reason, cap, "bracket parent %lld is %s", (long long)r->parent,
+                 slab_order_status_name(b->orders[r->parent - 1].ev.status));
     else if (r->oco != 0 && (r->oco < 1 || (size_t)r->oco > b->n_orders ||
                              !is_alive(&b->orders[r->oco - 1])))
         snprintf(reason, cap, "oco order %lld is not in flight", (long long)r->oco);
@@ -235,6 +281,25 @@ static void set_prices(slab__order *o, const slab__order_req *r, const slab__bar
     }
 }
 
+/* Sends the held children of parent (creation order) to the submission
+ * check, as backtrader's transmit of the parent/children queue. */
+static int transmit_held(slab__broker *b, int64_t parent)
+{
+    for (size_t k = (size_t)parent; k < b->n_orders; k++) {
+        slab__order *q = &b->orders[k];
+        if (!q->held || q->parent != parent)
+            continue;
+        if (grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1, sizeof(size_t)))
+            return -1;
+        q->held = 0;
+        q->ev.status = SLAB_ORDER_SUBMITTED;
+        b->submitted[b->n_submitted++] = k;
+        if (note_order(b, q))
+            return -1;
+    }
+    return 0;
+}
+
 int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__order_req *req,
                            slab_error *err)
 {
@@ -258,6 +323,7 @@ int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__or
     o->remsize = req->size;
     o->dteos = day_end(bar->ts_ns);
     o->exit_reason = req->exit_reason;
+    o->active = 1;
     b->n_orders++;
     if (invalid(b, req, bar, o->ev.reason, sizeof o->ev.reason)) {
         o->ev.status = SLAB_ORDER_REJECTED;
@@ -270,6 +336,22 @@ int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__or
             if (!q->oco)
                 q->oco = q->ev.ref;
             o->oco = q->oco;
+        }
+        if (req->parent) {
+            o->parent = req->parent;
+            o->active = 0;
+            b->orders[req->parent - 1].has_children = 1;
+        }
+        if (req->parent && !req->transmit) {
+            /* backtrader: kept in the parent's queue until a sibling
+             * transmits; no notification until then. */
+            o->held = 1;
+            o->ev.status = SLAB_ORDER_CREATED;
+            return o->ev.ref;
+        }
+        if (req->parent && transmit_held(b, req->parent)) {
+            slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
+            return -1;
         }
         b->submitted[b->n_submitted++] = b->n_orders - 1;
     }
@@ -300,20 +382,24 @@ int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, 
  * carry the fill's sign (semantics §4.2), so a short sale adds cash
  * (shortcash) and covering takes it back; for longs -closed*p = |closed|*p
  * exactly. */
-static double pseudo_execute(const slab__broker *b, const slab__order *o, double cash,
-                             double *psize, double *pprice)
+static double pseudo_execute(const slab__broker *b, const slab__order *o, const slab__bar *bar,
+                             double cash, double *psize, double *pprice)
 {
+    /* backtrader uses the created price for both; with coo a market order
+     * is checked at the open of the checking bar. */
     double price = o->ev.created_price, opened, closed;
-    double pprice_orig = price; /* backtrader uses the created price for both */
+    if (b->cfg.coo && o->ev.type == SLAB_ORDER_MARKET)
+        price = bar->open;
+    double pprice_orig = price;
     position_update(psize, pprice, o->remsize, price, &opened, &closed);
     if (closed != 0.0) {
         double closedvalue = -closed * pprice_orig;
         cash += closedvalue + 0.0; /* pnl is 0 in a pseudo execution */
-        cash -= commission(b, closed, price);
+        cash -= commission(b, closed, price, 1, opened);
     }
     if (opened != 0.0) {
         cash -= opened * price;
-        cash -= commission(b, opened, price);
+        cash -= commission(b, opened, price, closed == 0.0, 0.0);
     }
     return cash;
 }
@@ -324,8 +410,19 @@ static slab_status check_submitted(slab__broker *b, const slab__bar *bar, slab_e
 
     for (size_t k = 0; k < b->n_submitted; k++) {
         slab__order *o = &b->orders[b->submitted[k]];
-        cash = pseudo_execute(b, o, cash, &psize, &pprice);
         o->ev.status_ts_ns = bar->ts_ns;
+        if (o->parent && !is_alive(&b->orders[o->parent - 1]) &&
+            b->orders[o->parent - 1].ev.status != SLAB_ORDER_COMPLETED) {
+            /* backtrader _take_children: the parent's group is gone. */
+            o->ev.status = SLAB_ORDER_REJECTED;
+            snprintf(o->ev.reason, sizeof o->ev.reason, "bracket parent %lld was %s",
+                     (long long)o->parent,
+                     slab_order_status_name(b->orders[o->parent - 1].ev.status));
+            if (note_order(b, o))
+                return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
+            continue;
+        }
+        cash = pseudo_execute(b, o, bar, cash, &psize, &pprice);
         if (cash >= 0.0) {
             if (grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1, sizeof(size_t)))
                 return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
@@ -338,6 +435,8 @@ static slab_status check_submitted(slab__broker *b, const slab__bar *bar, slab_e
                      -cash);
         }
         if (note_order(b, o))
+            return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
+        if (o->ev.status == SLAB_ORDER_MARGIN && group_cancel(b, o, bar))
             return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
     }
     b->n_submitted = 0;
@@ -447,7 +546,7 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
     if (closed != 0.0) {
         closedvalue = -closed * pprice_orig;
         cash += closedvalue + pnl;
-        closedcomm = commission(b, closed, x);
+        closedcomm = commission(b, closed, x, 1, opened);
         cash -= closedcomm;
         b->cash = cash;
     }
@@ -455,7 +554,7 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
     if (opened != 0.0) {
         openedvalue = opened * x;
         cash -= openedvalue;
-        openedcomm = commission(b, opened, x);
+        openedcomm = commission(b, opened, x, closed == 0.0, 0.0);
         cash -= openedcomm;
         if (cash < 0.0) {
             opened = 0.0;
@@ -492,7 +591,8 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
         o->ev.status_ts_ns = bar->ts_ns;
         snprintf(o->ev.reason, sizeof o->ev.reason,
                  "not enough cash at the fill: %.2f needed at %.6g, %.2f available",
-                 fabs(popened) * x + commission(b, popened, x), x, b->cash);
+                 fabs(popened) * x + commission(b, popened, x, closed == 0.0, 0.0), x,
+                 b->cash);
         if (note_order(b, o))
             goto nomem;
     }
@@ -501,50 +601,81 @@ nomem:
     return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory recording a fill");
 }
 
-/* backtrader _try_exec_limit: Lm at or better than the open fills at the
- * open, else touching Lm fills at Lm. 1 and *x when it fills. */
-static int try_limit(int buy, const slab__bar *k, double lm, double *x)
+/* backtrader _slip_up (up) / _slip_down: the price a fill at `price`
+ * gets after slippage, bounded by `bound` (the bar's high or low, or a
+ * limit); 0 when no price can be given (the order waits). */
+static int slip(const slab_broker_config *c, int up, double bound, double price, int doslip,
+                int lim, double *x)
 {
-    if (buy ? lm >= k->open : lm <= k->open)
-        *x = k->open;
-    else if (buy ? lm >= k->low : lm <= k->high)
-        *x = lm;
+    double p;
+    if (!doslip || (c->slip_perc == 0.0 && c->slip_fixed == 0.0)) {
+        *x = price;
+        return 1;
+    }
+    if (c->slip_perc != 0.0)
+        p = up ? price * (1 + c->slip_perc) : price * (1 - c->slip_perc);
     else
-        return 0;
-    return 1;
+        p = up ? price + c->slip_fixed : price - c->slip_fixed;
+    if (up ? p <= bound : p >= bound) {
+        *x = p;
+        return 1;
+    }
+    if (c->slip_match || (lim && c->slip_limit)) {
+        *x = c->slip_out ? p : bound;
+        return 1;
+    }
+    return 0;
 }
 
-/* backtrader _try_exec_stop: a gap through S fills at the open, a touch
- * at S. */
-static int try_stop(int buy, const slab__bar *k, double stop, double *x)
+/* backtrader _try_exec_limit: Lm at or better than the open fills at the
+ * open (slipped when slip_open, never past Lm or the high/low), else
+ * touching Lm fills at Lm. 1 and *x when it fills. */
+static int try_limit(const slab_broker_config *c, int buy, const slab__bar *k, double lm,
+                     double *x)
 {
+    if (buy ? lm >= k->open : lm <= k->open) {
+        double bound = buy ? fmin(k->high, lm) : fmax(k->low, lm);
+        return slip(c, buy, bound, k->open, c->slip_open, 1, x);
+    }
+    if (buy ? lm >= k->low : lm <= k->high) {
+        *x = lm;
+        return 1;
+    }
+    return 0;
+}
+
+/* backtrader _try_exec_stop: a gap through S fills at the open (slipped
+ * when slip_open), a touch at S slipped, both bounded by the high/low. */
+static int try_stop(const slab_broker_config *c, int buy, const slab__bar *k, double stop,
+                    double *x)
+{
+    double bound = buy ? k->high : k->low;
     if (buy ? k->open >= stop : k->open <= stop)
-        *x = k->open;
-    else if (buy ? k->high >= stop : k->low <= stop)
-        *x = stop;
-    else
-        return 0;
-    return 1;
+        return slip(c, buy, bound, k->open, c->slip_open, 0, x);
+    if (buy ? k->high >= stop : k->low <= stop)
+        return slip(c, buy, bound, stop, 1, 0, x);
+    return 0;
 }
 
 /* backtrader _try_exec_stoplimit: a gap through S triggers and applies
  * the limit rule; an intrabar touch triggers and fills only where the
  * bar's path (open-to-close direction) proves the limit was reachable. */
-static int try_stoplimit(slab__order *o, const slab__bar *k, double *x)
+static int try_stoplimit(const slab_broker_config *c, slab__order *o, const slab__bar *k,
+                         double *x)
 {
     int buy = o->ev.is_buy;
     double stop = o->ev.created_price, lm = o->ev.created_plimit;
     if (buy ? k->open >= stop : k->open <= stop) {
         o->triggered = 1;
-        return try_limit(buy, k, lm, x);
+        return try_limit(c, buy, k, lm, x);
     }
     if (!(buy ? k->high >= stop : k->low <= stop))
         return 0;
     o->triggered = 1;
     int against = buy ? k->open > k->close : k->open <= k->close;
     if (buy ? lm >= stop : lm <= stop)
-        *x = stop;
-    else if (against && (buy ? lm >= k->close : lm <= k->close))
+        return slip(c, buy, buy ? k->high : k->low, stop, 1, 1, x);
+    if (against && (buy ? lm >= k->close : lm <= k->close))
         *x = lm;
     else
         return 0;
@@ -581,35 +712,36 @@ static slab_status try_exec(slab__broker *b, slab__order *o, const slab__bar *k,
     int64_t ets = k->ts_ns;
     size_t ebar = k->i;
     int fill = 0, buy = o->ev.is_buy;
+    const slab_broker_config *c = &b->cfg;
     switch (o->ev.type) {
     case SLAB_ORDER_MARKET:
         x = k->open;
-        if (b->cfg.coc) {
+        if (c->coc) {
             x = o->ev.created_price;
             ets = o->ev.created_ts_ns;
             ebar = o->ev.created_bar;
         }
-        fill = 1;
+        fill = slip(c, buy, buy ? k->high : k->low, x, c->slip_open, 0, &x);
         break;
     case SLAB_ORDER_CLOSE:
         fill = try_close(o, k, &x, &ets, &ebar);
         break;
     case SLAB_ORDER_LIMIT:
-        fill = try_limit(buy, k, o->ev.created_price, &x);
+        fill = try_limit(c, buy, k, o->ev.created_price, &x);
         break;
     case SLAB_ORDER_STOP:
     case SLAB_ORDER_STOP_TRAIL:
-        fill = try_stop(buy, k, o->ev.created_price, &x);
+        fill = try_stop(c, buy, k, o->ev.created_price, &x);
         if (!fill && o->ev.type == SLAB_ORDER_STOP_TRAIL)
             trail_adjust(o, k->close);
         break;
     case SLAB_ORDER_STOP_LIMIT:
     case SLAB_ORDER_STOP_TRAIL_LIMIT:
         if (o->triggered)
-            return try_limit(buy, k, o->ev.created_plimit, &x)
+            return try_limit(c, buy, k, o->ev.created_plimit, &x)
                        ? execute(b, o, k, x, ets, ebar, err)
                        : SLAB_OK;
-        fill = try_stoplimit(o, k, &x);
+        fill = try_stoplimit(c, o, k, &x);
         if (!fill && o->ev.type == SLAB_ORDER_STOP_TRAIL_LIMIT)
             trail_adjust(o, k->close);
         break;
@@ -639,6 +771,63 @@ static int oco_cancel(slab__broker *b, const slab__order *o, const slab__bar *k)
     return 0;
 }
 
+/* backtrader _bracketize(cancel=True): o's bracket group (its parent
+ * while pending, and the parent's children) is cancelled. */
+static int group_cancel(slab__broker *b, const slab__order *o, const slab__bar *k)
+{
+    if (!o->parent && !o->has_children)
+        return 0;
+    int64_t pref = o->parent ? o->parent : o->ev.ref;
+    for (size_t j = 0; j < b->n_pending; j++) {
+        slab__order *q = &b->orders[b->pending[j]];
+        if (q == o || !is_alive(q) || (q->ev.ref != pref && q->parent != pref))
+            continue;
+        if (finish(b, q, SLAB_ORDER_CANCELED, k) || oco_cancel(b, q, k))
+            return -1;
+    }
+    return 0;
+}
+
+/* backtrader _bracketize after a fill: a parent's children become active
+ * from the next bar; a child's siblings are cancelled. */
+static int bracket_filled(slab__broker *b, const slab__order *o, const slab__bar *k)
+{
+    if (o->parent)
+        return group_cancel(b, o, k);
+    for (size_t j = 0; j < b->n_pending; j++) {
+        slab__order *q = &b->orders[b->pending[j]];
+        if (q->parent == o->ev.ref && is_alive(q) && !q->to_activate) {
+            q->to_activate = 1;
+            b->n_to_activate++;
+        }
+    }
+    return 0;
+}
+
+/* Pessimistic mode: 1 when limit order o, not filling at the open, has a
+ * stop of its OCO or bracket group (same side, active) that would fill on
+ * this bar too: the stop is assumed to come first. */
+static int adverse_first(const slab__broker *b, const slab__order *o, const slab__bar *k)
+{
+    double x;
+    int buy = o->ev.is_buy;
+    if (!b->cfg.pessimistic || o->ev.type != SLAB_ORDER_LIMIT || (!o->oco && !o->parent))
+        return 0;
+    if (buy ? o->ev.created_price >= k->open : o->ev.created_price <= k->open)
+        return 0; /* the limit fills at the open, before anything else */
+    for (size_t j = 0; j < b->n_pending; j++) {
+        const slab__order *q = &b->orders[b->pending[j]];
+        if (q == o || !is_alive(q) || !q->active || q->ev.is_buy != buy ||
+            (q->ev.type != SLAB_ORDER_STOP && q->ev.type != SLAB_ORDER_STOP_TRAIL))
+            continue;
+        if (!((o->oco && q->oco == o->oco) || (o->parent && q->parent == o->parent)))
+            continue;
+        if (try_stop(&b->cfg, buy, k, q->ev.created_price, &x))
+            return 1;
+    }
+    return 0;
+}
+
 /* Drops the orders that are no longer alive from the pending queue. */
 static void compact_pending(slab__broker *b)
 {
@@ -655,7 +844,8 @@ int slab__broker_cancel(slab__broker *b, int64_t ref, const slab__bar *bar)
         slab__order *o = &b->orders[b->pending[k]];
         if (o->ev.ref != ref || !is_alive(o))
             continue;
-        if (finish(b, o, SLAB_ORDER_CANCELED, bar) || oco_cancel(b, o, bar))
+        if (finish(b, o, SLAB_ORDER_CANCELED, bar) || oco_cancel(b, o, bar) ||
+            group_cancel(b, o, bar))
             return -1;
         compact_pending(b);
         return 1;
@@ -667,6 +857,14 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
 {
     slab_status st;
 
+    if (b->n_to_activate) {
+        for (size_t k = 0; k < b->n_pending; k++) {
+            slab__order *o = &b->orders[b->pending[k]];
+            if (o->to_activate)
+                o->active = 1, o->to_activate = 0;
+        }
+        b->n_to_activate = 0;
+    }
     if (b->n_submitted && (st = check_submitted(b, bar, err)) != SLAB_OK)
         return st;
     /* Each pending order gets exactly one attempt per bar, FIFO, after its
@@ -682,10 +880,16 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
             (bar->ts_ns > o->valid_ts || bar->i > o->valid_bar)) {
             if (finish(b, o, SLAB_ORDER_EXPIRED, bar))
                 goto nomem;
+        } else if (!o->active || adverse_first(b, o, bar)) {
+            continue; /* a child waiting for its parent; a pessimistic skip */
         } else if ((st = try_exec(b, o, bar, err)) != SLAB_OK) {
             return st;
         }
         if (!is_alive(o) && oco_cancel(b, o, bar))
+            goto nomem;
+        if (!is_alive(o) && (o->parent || o->has_children) &&
+            (o->ev.status == SLAB_ORDER_COMPLETED ? bracket_filled(b, o, bar)
+                                                  : group_cancel(b, o, bar)))
             goto nomem;
     }
     compact_pending(b);

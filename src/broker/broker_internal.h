@@ -27,6 +27,11 @@ typedef struct slab__order {
     size_t annot_bar;     /* Close: that bar's index */
     int64_t oco;          /* OCO group (ref of its first order), 0 none */
     int exit_reason;      /* slab_exit_reason for the trade it closes */
+    int64_t parent;       /* bracket parent ref (0: not a child) */
+    int has_children;     /* a bracket parent */
+    int active;           /* 0: a child waiting for its parent's fill */
+    int to_activate;      /* active from the next broker step */
+    int held;             /* a child not transmitted yet (status Created) */
 } slab__order;
 
 /* The broker's view of a slab_order_spec, sizes resolved. */
@@ -38,6 +43,7 @@ typedef struct slab__order_req {
     int valid_kind;
     int64_t valid_value;
     int64_t oco, parent;
+    int transmit;
     int exit_reason;
     int check_side;
 } slab__order_req;
@@ -62,6 +68,7 @@ typedef struct slab__broker {
     size_t n_submitted, cap_submitted;
     size_t *pending;       /* accepted, waiting to fill */
     size_t n_pending, cap_pending;
+    size_t n_to_activate;  /* children whose parent filled this bar */
 
     slab_trade *trades;    /* every trade; the last may be open */
     size_t n_trades, cap_trades;

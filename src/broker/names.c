@@ -18,6 +18,12 @@ const char *slab_order_type_name(slab_order_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "Unknown";
 }
 
+const char *slab_comm_scheme_name(slab_comm_scheme s)
+{
+    static const char *names[] = {"percent", "per_share", "fixed"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
 const char *slab_exit_reason_name(slab_exit_reason r)
 {
     static const char *names[] = {"open",         "signal",        "stop_loss", "take_profit",

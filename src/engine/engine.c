@@ -219,6 +219,7 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     req.valid_value = spec->valid_value;
     req.oco = spec->oco;
     req.parent = spec->parent;
+    req.transmit = spec->transmit;
     req.exit_reason = spec->exit_reason;
     req.check_side = spec->check_side;
     slab__bar bar = cur_bar(ctx);
@@ -226,6 +227,40 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     if (ref < 0 && ctx->failed == SLAB_OK)
         ctx->failed = slab_error_set(ctx->err, e.code, NULL, "%s", e.msg);
     return ref;
+}
+
+int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, double stop_price,
+                     double limit_price, int64_t refs[3])
+{
+    slab_order_spec e = *entry, child;
+    refs[0] = refs[1] = refs[2] = 0;
+    e.parent = 0;
+    if (ctx->in_init)
+        return -1;
+    if (e.size == 0.0) {
+        e.size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], is_buy);
+        if (!(e.size > 0.0)) {
+            ctx->sizer_zero++;
+            return 0;
+        }
+    }
+    if ((refs[0] = slab_order(ctx, is_buy, &e)) <= 0)
+        return refs[0];
+    memset(&child, 0, sizeof child);
+    child.size = e.size;
+    child.parent = refs[0];
+    child.type = SLAB_EXEC_STOP;
+    child.price = stop_price;
+    child.exit_reason = SLAB_EXIT_STOP_LOSS;
+    if ((refs[1] = slab_order(ctx, !is_buy, &child)) < 0)
+        return -1;
+    child.type = SLAB_EXEC_LIMIT;
+    child.price = limit_price;
+    child.exit_reason = SLAB_EXIT_TAKE_PROFIT;
+    child.transmit = 1;
+    if ((refs[2] = slab_order(ctx, !is_buy, &child)) < 0)
+        return -1;
+    return refs[0];
 }
 
 int slab_cancel(slab_ctx *ctx, int64_t ref)
@@ -291,10 +326,17 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
     const slab_bars *b = ctx->bars;
     slab__broker *br = &ctx->broker;
     void (*next)(slab_ctx *, void *) = ctx->def->next;
+    void (*next_open)(slab_ctx *, void *) = br->cfg.coo ? ctx->def->next_open : NULL;
     slab_status st;
 
     for (size_t i = 0; i < ctx->n; i++) {
         ctx->i = i;
+        if (next_open && (long)i >= first_next) {
+            /* backtrader cheat-on-open: before the broker step. */
+            next_open(ctx, state);
+            if (ctx->failed != SLAB_OK)
+                return ctx->failed;
+        }
         if (br->n_submitted | br->n_pending) {
             slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
             if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)

@@ -48,7 +48,7 @@ static const slab_param_def sma_params[] = {
 const slab_strategy_def slab__strategy_sma_cross = {
     SLAB_STRATEGY_ABI, "sma_cross",
     "buy when SMA(fast) crosses above SMA(slow), close when it crosses below",
-    sma_params, 2, sizeof(sma_state), sma_init, sma_next, NULL, NULL};
+    sma_params, 2, sizeof(sma_state), sma_init, sma_next, NULL, NULL, NULL};
 
 /* ---- rsi_reversion: flat and RSI < low -> buy; long and RSI > high ->
  * close. */
@@ -90,7 +90,7 @@ static const slab_param_def rsi_params[] = {
 
 const slab_strategy_def slab__strategy_rsi_reversion = {
     SLAB_STRATEGY_ABI, "rsi_reversion", "buy when RSI falls below low, close when it rises above high",
-    rsi_params, 3, sizeof(rsi_state), rsi_init, rsi_next, NULL, NULL};
+    rsi_params, 3, sizeof(rsi_state), rsi_init, rsi_next, NULL, NULL, NULL};
 
 /* ---- bbands_reversion: flat and close < lower band -> buy; long and close
  * > middle band -> close. */
@@ -128,7 +128,7 @@ static const slab_param_def bb_params[] = {
 const slab_strategy_def slab__strategy_bbands_reversion = {
     SLAB_STRATEGY_ABI, "bbands_reversion",
     "buy when close falls below the lower Bollinger band, close above the middle band",
-    bb_params, 2, sizeof(bb_state), bb_init, bb_next, NULL, NULL};
+    bb_params, 2, sizeof(bb_state), bb_init, bb_next, NULL, NULL, NULL};
 
 /* ---- buy_hold: buy while flat with no order in flight (re-sent after a
  * Margin rejection); never sells. */
@@ -141,7 +141,7 @@ static void bh_next(slab_ctx *ctx, void *st)
 
 const slab_strategy_def slab__strategy_buy_hold = {
     SLAB_STRATEGY_ABI, "buy_hold", "buy on the first bar (retry after a rejection) and hold",
-    NULL, 0, 0, NULL, bh_next, NULL, NULL};
+    NULL, 0, 0, NULL, bh_next, NULL, NULL, NULL};
 
 /* ---- macd_trail: flat, nothing in flight and MACD crosses above its
  * signal -> buy (sizer); once the buy completes, a sell StopTrail at
@@ -197,4 +197,4 @@ static const slab_param_def macd_params[] = {
 const slab_strategy_def slab__strategy_macd_trail = {
     SLAB_STRATEGY_ABI, "macd_trail",
     "buy when MACD crosses above its signal, exit with a trailing stop (trail_pct %)",
-    macd_params, 4, sizeof(macd_state), macd_init, macd_next, macd_notify_order, NULL};
+    macd_params, 4, sizeof(macd_state), macd_init, macd_next, macd_notify_order, NULL, NULL};

@@ -2,7 +2,8 @@
  * ../shared/reference/backtrader/order_fill_cases.json (backtrader's fill
  * rules per order type, validity, cheat-on-close, margin) run through the
  * engine with a strategy that places the listed orders on the listed bars.
- * The notifications, fill prices and sizes, execution dates, final stop and
+ * Orders of a side ending in "_open" are placed from next_open (cheat-on-
+ * open runs). The notifications, fill prices and sizes, execution dates, final stop and
  * limit, final position and cash must agree exactly. Bars are daily from
  * 2020-01-06 (the cases' exec_bar_date); cash 100000, no commission, a
  * fixed stake of 1 share. The JSON is read at test time, never copied. */
@@ -66,16 +67,31 @@ static void place(slab_ctx *ctx, const char *side, json_t *p)
     slab_order(ctx, !strcmp(side, "buy"), &spec);
 }
 
-static void case_next(slab_ctx *ctx, void *st)
+/* Places this bar's orders: from next() the plain sides ("buy", "sell"),
+ * from next_open() the "_open" ones ("buy_open": cheat-on-open). */
+static void place_bar(slab_ctx *ctx, int from_open)
 {
     size_t i;
     json_t *o;
-    (void)st;
     json_array_foreach(json_object_get(cur.c, "orders"), i, o)
     {
-        if (json_integer_value(json_array_get(o, 0)) == slab_bar(ctx))
-            place(ctx, json_string_value(json_array_get(o, 1)), json_array_get(o, 2));
+        const char *side = json_string_value(json_array_get(o, 1));
+        if (json_integer_value(json_array_get(o, 0)) == slab_bar(ctx) &&
+            (strstr(side, "_open") != NULL) == from_open)
+            place(ctx, strncmp(side, "buy", 3) ? "sell" : "buy", json_array_get(o, 2));
     }
+}
+
+static void case_next(slab_ctx *ctx, void *st)
+{
+    (void)st;
+    place_bar(ctx, 0);
+}
+
+static void case_next_open(slab_ctx *ctx, void *st)
+{
+    (void)st;
+    place_bar(ctx, 1);
 }
 
 static void case_notify(slab_ctx *ctx, void *st, const slab_order_note *o)
@@ -89,7 +105,7 @@ static void case_notify(slab_ctx *ctx, void *st, const slab_order_note *o)
 
 static const slab_strategy_def case_strategy = {
     SLAB_STRATEGY_ABI, "order_case", "places the case's orders", NULL, 0, 0, NULL, case_next,
-    case_notify, NULL};
+    case_notify, NULL, case_next_open};
 
 static slab_bars *case_bars(json_t *c)
 {
@@ -155,10 +171,6 @@ static void run_case(void **state)
     slab_error err;
     slab_run *run = NULL;
     SLAB_REQUIRE_SHARED();
-    if (json_is_true(json_object_get(opts, "cheat_on_open"))) {
-        print_message("SKIP %s: cheat-on-open (next_open) is not supported yet\n", name);
-        skip();
-    }
     memset(&cur, 0, sizeof cur);
     cur.c = c;
     slab_bars *bars = case_bars(c);
@@ -166,6 +178,7 @@ static void run_case(void **state)
     slab_broker_config_default(&cfg.broker);
     cfg.broker.cash = 100000.0;
     cfg.broker.coc = json_is_true(json_object_get(opts, "coc"));
+    cfg.broker.coo = json_is_true(json_object_get(opts, "cheat_on_open"));
     cfg.strategy = &case_strategy;
     cfg.params = NULL;
     cfg.stop_after_bar = -1;

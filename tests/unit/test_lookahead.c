@@ -100,7 +100,7 @@ static void future_reads_are_refused(void **state)
 {
     (void)state;
     slab_strategy_def def = {SLAB_STRATEGY_ABI, "peek", "reads the future", NULL, 0,
-                             sizeof(double),    NULL,   peek_next,          NULL, NULL};
+                             sizeof(double),    NULL,   peek_next,          NULL, NULL, NULL};
     slab_run *run = run_cut(&def, -1);
     /* two refused reads per bar, every bar */
     assert_int_equal(run->lookahead_attempts, 2 * (long)bars->n);

@@ -1,7 +1,10 @@
 /* test_orders.c: order types beyond market orders against hand
  * calculations: OCO cancellation, cancel, exit reasons of the trades that
- * stops and trails close, and rejection of invalid orders with a reason
- * (backtrader bbroker.py rules, docs/backtrader-semantics.md §4.3-4.4). */
+ * stops and trails close, rejection of invalid orders with a reason,
+ * brackets (children active from the bar after the parent's fill, one
+ * cancels the other, a dead parent cancels or rejects them) and the
+ * pessimistic mode (backtrader bbroker.py rules,
+ * docs/backtrader-semantics.md §4.3-4.4). */
 #include "slab_test.h"
 
 #include "broker/broker_internal.h"
@@ -145,6 +148,169 @@ static void rejections_have_reasons(void **state)
     slab__broker_clear(&b);
 }
 
+/* A bracket child of parent: type at price, transmit flag, exit tag. */
+static int64_t child(slab__broker *b, const slab__bar *x, int type, double size, double price,
+                     int64_t parent, int transmit, int why)
+{
+    slab__order_req r;
+    memset(&r, 0, sizeof r);
+    r.type = type;
+    r.is_buy = size > 0.0;
+    r.size = size;
+    r.price = price;
+    r.parent = parent;
+    r.transmit = transmit;
+    r.exit_reason = why;
+    return slab__broker_order(b, x, &r, NULL);
+}
+
+/* Long bracket on bar 0: market entry, stop 95 (held), limit 110
+ * (transmits both). Returns the entry ref; stop = +1, limit = +2. */
+static int64_t long_bracket(slab__broker *b, const slab__bar *b0)
+{
+    int64_t p = order(b, b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    int64_t s = child(b, b0, SLAB_ORDER_STOP, -1, 95, p, 0, SLAB_EXIT_STOP_LOSS);
+    assert_int_equal(b->orders[s - 1].ev.status, SLAB_ORDER_CREATED); /* held */
+    assert_int_equal(b->n_submitted, 1);
+    child(b, b0, SLAB_ORDER_LIMIT, -1, 110, p, 1, SLAB_EXIT_TAKE_PROFIT);
+    assert_int_equal(b->n_submitted, 3);
+    return p;
+}
+
+static void bracket_take_profit(void **state)
+{
+    (void)state;
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    int64_t p = long_bracket(&b, &b0);
+    /* Bar 1: all three accepted; the entry fills at O 100. H 111 touches
+     * the target but the children are not active yet. */
+    step(&b, bar(1, 100, 111, 99, 100));
+    assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_COMPLETED);
+    assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_ACCEPTED);
+    assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_ACCEPTED);
+    assert_true(b.cash == 9900.0 && b.pos_size == 1.0);
+    /* Bar 2: the stop (first) is not touched (L 104 > 95); the limit is
+     * (H 112 >= 110, O 105 < 110): fills at 110; the stop is cancelled.
+     * Cash 9900 + 110 = 10010; pnl 10. */
+    step(&b, bar(2, 105, 112, 104, 108));
+    assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_COMPLETED);
+    assert_true(b.orders[p + 1].ev.exec_price == 110.0);
+    assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b.n_pending, 0);
+    assert_true(b.cash == 10010.0 && b.pos_size == 0.0);
+    assert_int_equal(b.n_trades, 1);
+    assert_true(b.trades[0].pnl == 10.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    slab__broker_clear(&b);
+}
+
+static void bracket_stop_loss(void **state)
+{
+    (void)state;
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    int64_t p = long_bracket(&b, &b0);
+    step(&b, bar(1, 100, 101, 99, 100));
+    /* Bar 2: O 99 > 95, L 94 <= 95: the stop fills at 95, the limit is
+     * cancelled. Cash 9900 + 95 = 9995; pnl -5. */
+    step(&b, bar(2, 99, 100, 94, 95));
+    assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_COMPLETED);
+    assert_true(b.orders[p].ev.exec_price == 95.0);
+    assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_CANCELED);
+    assert_true(b.cash == 9995.0 && b.pos_size == 0.0);
+    assert_true(b.trades[0].pnl == -5.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
+    slab__broker_clear(&b);
+}
+
+static void bracket_parent_rejected(void **state)
+{
+    (void)state;
+    slab__broker b = make();
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    /* An invalid parent (Limit with NaN price): children are rejected. */
+    int64_t p = order(&b, &b0, SLAB_ORDER_LIMIT, 1, NAN, 0, 0);
+    int64_t s = child(&b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, 0);
+    assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_REJECTED);
+    assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_REJECTED);
+    assert_non_null(strstr(b.orders[s - 1].ev.reason, "bracket parent 1 is Rejected"));
+    /* A parent rejected at the submission check (1000 shares at 100 >
+     * 10000 cash: Margin): its children, checked after it, are Rejected
+     * (backtrader _take_children). */
+    p = order(&b, &b0, SLAB_ORDER_MARKET, 1000, 0, 0, 0);
+    s = child(&b, &b0, SLAB_ORDER_STOP, -1000, 95, p, 0, 0);
+    int64_t l = child(&b, &b0, SLAB_ORDER_LIMIT, -1000, 110, p, 1, 0);
+    step(&b, bar(1, 100, 101, 99, 100));
+    assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_MARGIN);
+    assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_REJECTED);
+    assert_int_equal(b.orders[l - 1].ev.status, SLAB_ORDER_REJECTED);
+    assert_non_null(strstr(b.orders[l - 1].ev.reason, "was Margin"));
+    /* A pending parent cancelled by the strategy cancels its children. */
+    slab__bar b1 = bar(1, 100, 101, 99, 100);
+    p = order(&b, &b1, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
+    s = child(&b, &b1, SLAB_ORDER_STOP, -1, 85, p, 0, 0);
+    l = child(&b, &b1, SLAB_ORDER_LIMIT, -1, 110, p, 1, 0);
+    slab__bar b2 = bar(2, 100, 101, 99, 100);
+    step(&b, b2);
+    assert_int_equal(slab__broker_cancel(&b, p, &b2), 1);
+    assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b.orders[l - 1].ev.status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b.n_pending, 0);
+    assert_true(b.cash == 10000.0 && b.pos_size == 0.0);
+    slab__broker_clear(&b);
+}
+
+/* Bracket whose target is sent first (FIFO ahead of the stop); bar 2
+ * touches both 110 and 95 intrabar. */
+static slab__broker target_first(int pessimistic, slab__bar b2)
+{
+    slab__broker b;
+    slab_broker_config cfg;
+    slab_broker_config_default(&cfg);
+    cfg.pessimistic = pessimistic;
+    assert_int_equal(slab__broker_init(&b, &cfg, NULL), SLAB_OK);
+    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    step(&b, b0);
+    int64_t p = order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    child(&b, &b0, SLAB_ORDER_LIMIT, -1, 110, p, 0, SLAB_EXIT_TAKE_PROFIT);
+    child(&b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, SLAB_EXIT_STOP_LOSS);
+    step(&b, bar(1, 100, 101, 99, 100));
+    step(&b, b2);
+    return b;
+}
+
+static void pessimistic_ambiguous_bar(void **state)
+{
+    (void)state;
+    slab__bar both = bar(2, 100, 111, 94, 100);
+    /* Default: FIFO, the target (first) fills at 110, the stop is cancelled. */
+    slab__broker b = target_first(0, both);
+    assert_true(b.trades[0].exit_price == 110.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    assert_int_equal(b.orders[2].ev.status, SLAB_ORDER_CANCELED);
+    slab__broker_clear(&b);
+    /* Pessimistic: the stop is assumed first: 95, the target cancelled. */
+    b = target_first(1, both);
+    assert_true(b.trades[0].exit_price == 95.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
+    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_CANCELED);
+    assert_true(b.cash == 9995.0);
+    slab__broker_clear(&b);
+    /* A gap through the stop fills at the open (93), in either mode. */
+    b = target_first(1, bar(2, 93, 111, 92, 100));
+    assert_true(b.trades[0].exit_price == 93.0);
+    slab__broker_clear(&b);
+    /* A target gapped through at the open is certain first: 112. */
+    b = target_first(1, bar(2, 112, 113, 94, 100));
+    assert_true(b.trades[0].exit_price == 112.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    slab__broker_clear(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +318,10 @@ int main(void)
         cmocka_unit_test(cancel_pending_only),
         cmocka_unit_test(exit_reasons),
         cmocka_unit_test(rejections_have_reasons),
+        cmocka_unit_test(bracket_take_profit),
+        cmocka_unit_test(bracket_stop_loss),
+        cmocka_unit_test(bracket_parent_rejected),
+        cmocka_unit_test(pessimistic_ambiguous_bar),
     };
     return cmocka_run_group_tests_name("orders", tests, NULL, NULL);
 }
