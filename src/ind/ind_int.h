@@ -22,7 +22,8 @@ enum {
 
 #define SLAB__TA_KERNELS(X)                                                                        \
     X(sma)                                                                                         \
-    X(ema) X(wma) X(dema) X(tema) X(trima) X(kama) X(t3) X(ma) X(rsi) X(cmo) X(macd) X(macdfix)    \
+    X(ema)                                                                                         \
+    X(wma) X(dema) X(tema) X(trima) X(kama) X(t3) X(ma) X(rsi) X(cmo) X(macd) X(macdfix)           \
         X(macdext) X(stoch) X(stochf) X(stochrsi) X(mom) X(roc) X(rocp) X(rocr) X(rocr100) X(trix) \
             X(cci) X(adx) X(adxr) X(dx) X(plus_di) X(minus_di) X(plus_dm) X(minus_dm) X(willr)     \
                 X(aroon) X(aroonosc) X(mfi) X(ultosc) X(apo) X(ppo) X(bop) X(atr) X(natr)          \
@@ -44,6 +45,10 @@ size_t slab__ind_ma_lookback(int type, int period);
  * arithmetic, seeded at s; out[0..s+lookback) = NaN. x and out must not
  * overlap. Returns 0, or -1 for an unsupported type (MAMA). */
 int slab__ind_ma(const double *x, size_t n, size_t s, int period, int type, double *out);
+/* What slab__ind_ma_op does with each value: store it, or combine it as the
+ * fast average with the slow one already in out (APO, PPO). */
+enum { SLAB__MA_STORE, SLAB__MA_APO, SLAB__MA_PPO };
+int slab__ind_ma_op(const double *x, size_t n, size_t s, int period, int type, double *out, int op);
 
 /* A kernel body: inputs valid from index 0; writes NaN before its
  * lookback. Returns 0, or -1 for an unsupported option (MAMA). */

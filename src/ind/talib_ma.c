@@ -31,8 +31,7 @@ slab_status slab__ind_shifted(slab__ta_body body, int n_in, int n_out, const dou
     }
     if (body(sin, n - s, p, sout) != 0)
         return slab_error_set(err, SLAB_EINVAL, NULL,
-                              "this matype is not implemented: MAMA (7) nowhere yet, and "
-                              "APO/PPO take SMA (0) or EMA (1) only");
+                              "matype 7 (MAMA) is not implemented; use 0-6 or 8");
     return SLAB_OK;
 }
 
@@ -80,36 +79,64 @@ size_t slab__ind_ma_lookback(int type, int period)
     }
 }
 
-static void sma0(const double *x, size_t n, int period, double *out)
+/* Where an average's values go: stored, or combined with the value
+ * already there (the slow average) into APO = fast - slow or PPO =
+ * 100*(fast - slow)/slow (0 when slow is ~0). The kernels never read their
+ * output, so the combination needs no scratch array. */
+typedef struct sink {
+    double *out;
+    int op; /* SLAB__MA_STORE, SLAB__MA_APO or SLAB__MA_PPO */
+} sink;
+
+static void put(const sink *s, size_t i, double v)
+{
+    double slow;
+    switch (s->op) {
+    case SLAB__MA_STORE: s->out[i] = v; break;
+    case SLAB__MA_APO: s->out[i] = v - s->out[i]; break;
+    default:
+        slow = s->out[i];
+        s->out[i] = SLAB__IS_ZERO(slow) ? 0.0 : ((v - slow) / slow) * 100.0;
+        break;
+    }
+}
+
+static void nan_to(const sink *s, size_t to, size_t n)
+{
+    for (size_t i = 0; i < to && i < n; i++)
+        put(s, i, NAN);
+}
+
+static void sma0(const double *x, size_t n, int period, const sink *o)
 {
     size_t p = (size_t)period;
     double total = 0.0;
-    slab__ind_nan(out, p - 1, n);
+    nan_to(o, p - 1, n);
     for (size_t i = 0; i < n; i++) {
         total += x[i];
         if (i + 1 < p)
             continue;
         double t = total;
         total -= x[i + 1 - p];
-        out[i] = t / period;
+        put(o, i, t / period);
     }
 }
 
-static void ema0(const double *x, size_t n, int period, double k, double *out)
+static void ema0(const double *x, size_t n, int period, double k, const sink *o)
 {
     ema_stage e;
     stage_init(&e, period, k);
     for (size_t i = 0; i < n; i++)
-        out[i] = stage_push(&e, x[i]) ? e.value : NAN;
+        put(o, i, stage_push(&e, x[i]) ? e.value : NAN);
 }
 
-static void wma0(const double *x, size_t n, int period, double *out)
+static void wma0(const double *x, size_t n, int period, const sink *o)
 {
     size_t p = (size_t)period;
     int divider = (period * (period + 1)) >> 1;
     double sub = 0.0, sum = 0.0, trailing = 0.0;
 
-    slab__ind_nan(out, p - 1, n);
+    nan_to(o, p - 1, n);
     for (size_t i = 0; i + 1 < p && i < n; i++) {
         sub += x[i];
         sum += x[i] * (double)(i + 1);
@@ -119,35 +146,36 @@ static void wma0(const double *x, size_t n, int period, double *out)
         sub -= trailing;
         sum += x[i] * period;
         trailing = x[i + 1 - p];
-        out[i] = sum / divider;
+        put(o, i, sum / divider);
         sum -= sub;
     }
 }
 
 /* DEMA = 2*e1 - e2, TEMA = e3 + (3*e1 - 3*e2), each stage SMA-seeded. */
-static void xema0(const double *x, size_t n, int period, int stages, double *out)
+static void xema0(const double *x, size_t n, int period, int stages, const sink *o)
 {
     ema_stage e[3];
     double k = 2.0 / ((double)(period + 1));
     for (int j = 0; j < stages; j++)
         stage_init(&e[j], period, k);
     for (size_t i = 0; i < n; i++) {
-        out[i] = NAN;
-        if (!stage_push(&e[0], x[i]) || !stage_push(&e[1], e[0].value))
-            continue;
-        if (stages == 2)
-            out[i] = (2.0 * e[0].value) - e[1].value;
-        else if (stage_push(&e[2], e[1].value))
-            out[i] = e[2].value + ((3.0 * e[0].value) - (3.0 * e[1].value));
+        double v = NAN;
+        if (stage_push(&e[0], x[i]) && stage_push(&e[1], e[0].value)) {
+            if (stages == 2)
+                v = (2.0 * e[0].value) - e[1].value;
+            else if (stage_push(&e[2], e[1].value))
+                v = e[2].value + ((3.0 * e[0].value) - (3.0 * e[1].value));
+        }
+        put(o, i, v);
     }
 }
 
-static void trima0(const double *x, size_t n, int period, double *out)
+static void trima0(const double *x, size_t n, int period, const sink *o)
 {
     size_t h = (size_t)period >> 1, lb = (size_t)period - 1;
     int odd = period % 2 == 1;
     double factor = odd ? 1.0 / (double)((h + 1) * (h + 1)) : 1.0 / (double)(h * (h + 1));
-    slab__ind_nan(out, lb, n);
+    nan_to(o, lb, n);
     if (n <= lb)
         return;
     /* numerator = sum of the triangle weights times x: numeratorSub holds
@@ -163,7 +191,7 @@ static void trima0(const double *x, size_t n, int period, double *out)
         num += nadd;
     }
     t = x[trailing++];
-    out[today] = num * factor;
+    put(o, today, num * factor);
     for (today++; today < n; today++) {
         num -= nsub;
         nsub -= t;
@@ -180,7 +208,7 @@ static void trima0(const double *x, size_t n, int period, double *out)
         nadd += t;
         num += t;
         t = x[trailing++];
-        out[today] = num * factor;
+        put(o, today, num * factor);
     }
 }
 
@@ -193,10 +221,10 @@ static double kama_sc(double roc, double sum)
     return t * t;
 }
 
-static void kama0(const double *x, size_t n, int period, double *out)
+static void kama0(const double *x, size_t n, int period, const sink *o)
 {
     size_t p = (size_t)period;
-    slab__ind_nan(out, p, n);
+    nan_to(o, p, n);
     if (n <= p)
         return;
     double sum = 0.0;
@@ -204,25 +232,25 @@ static void kama0(const double *x, size_t n, int period, double *out)
         sum += fabs(x[i] - x[i + 1]);
     double prev = x[p - 1], trailing = x[0];
     prev = (x[p] - prev) * kama_sc(x[p] - x[0], sum) + prev;
-    out[p] = prev;
+    put(o, p, prev);
     for (size_t i = p + 1; i < n; i++) {
         double t2 = x[i - p];
         sum -= fabs(trailing - t2);
         sum += fabs(x[i] - x[i - 1]);
         trailing = t2;
         prev = (x[i] - prev) * kama_sc(x[i] - t2, sum) + prev;
-        out[i] = prev;
+        put(o, i, prev);
     }
 }
 
-static void t3_0(const double *x, size_t n, int period, double v, double *out)
+static void t3_0(const double *x, size_t n, int period, double v, const sink *o)
 {
     double k = 2.0 / (period + 1.0), k1 = 1.0 - k, e[6] = {0}, sum[6] = {0};
     double t = v * v, c1 = -(t * v), c2 = 3.0 * (t - c1), c3 = -6.0 * t - 3.0 * (v - c1);
     double c4 = 1.0 + 3.0 * v - c1 + 3.0 * t;
     size_t p = (size_t)period;
 
-    slab__ind_nan(out, 6 * (p - 1), n);
+    nan_to(o, 6 * (p - 1), n);
     /* Stage j starts at bar j*(p-1): seeded by the mean of its first p
      * inputs, then e = k*x + (1-k)*e (ta_T3.c's order). */
     for (size_t i = 0; i < n; i++) {
@@ -242,35 +270,40 @@ static void t3_0(const double *x, size_t n, int period, double v, double *out)
             in = e[j];
         }
         if (i >= 6 * (p - 1))
-            out[i] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
+            put(o, i, c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2]);
     }
+}
+
+int slab__ind_ma_op(const double *x, size_t n, size_t s, int period, int type, double *out, int op)
+{
+    sink sk = {out + s, op}, *o = &sk;
+    nan_to(&(sink){out, op}, s, n);
+    if (s >= n)
+        return type == SLAB__MA_MAMA ? -1 : 0;
+    x += s;
+    n -= s;
+    if (period == 1 && type != SLAB__MA_MAMA) {
+        for (size_t i = 0; i < n; i++)
+            put(o, i, x[i]);
+        return 0;
+    }
+    switch (type) {
+    case SLAB__MA_SMA: sma0(x, n, period, o); break;
+    case SLAB__MA_EMA: ema0(x, n, period, 2.0 / ((double)(period + 1)), o); break;
+    case SLAB__MA_WMA: wma0(x, n, period, o); break;
+    case SLAB__MA_DEMA: xema0(x, n, period, 2, o); break;
+    case SLAB__MA_TEMA: xema0(x, n, period, 3, o); break;
+    case SLAB__MA_TRIMA: trima0(x, n, period, o); break;
+    case SLAB__MA_KAMA: kama0(x, n, period, o); break;
+    case SLAB__MA_T3: t3_0(x, n, period, 0.7, o); break;
+    default: return -1;
+    }
+    return 0;
 }
 
 int slab__ind_ma(const double *x, size_t n, size_t s, int period, int type, double *out)
 {
-    slab__ind_nan(out, s, n);
-    if (s >= n)
-        return type == SLAB__MA_MAMA ? -1 : 0;
-    x += s;
-    out += s;
-    n -= s;
-    if (period == 1 && type != SLAB__MA_MAMA) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = x[i];
-        return 0;
-    }
-    switch (type) {
-    case SLAB__MA_SMA: sma0(x, n, period, out); break;
-    case SLAB__MA_EMA: ema0(x, n, period, 2.0 / ((double)(period + 1)), out); break;
-    case SLAB__MA_WMA: wma0(x, n, period, out); break;
-    case SLAB__MA_DEMA: xema0(x, n, period, 2, out); break;
-    case SLAB__MA_TEMA: xema0(x, n, period, 3, out); break;
-    case SLAB__MA_TRIMA: trima0(x, n, period, out); break;
-    case SLAB__MA_KAMA: kama0(x, n, period, out); break;
-    case SLAB__MA_T3: t3_0(x, n, period, 0.7, out); break;
-    default: return -1;
-    }
-    return 0;
+    return slab__ind_ma_op(x, n, s, period, type, out, SLAB__MA_STORE);
 }
 
 #define MA_BODY(k, type)                                                                           \
@@ -295,7 +328,8 @@ static int body_t3(const double *const *in, size_t n, const double *p, double *c
 {
     if ((int)p[0] == 1)
         return slab__ind_ma(in[0], n, 0, 1, SLAB__MA_T3, out[0]);
-    t3_0(in[0], n, (int)p[0], p[1], out[0]);
+    sink o = {out[0], SLAB__MA_STORE};
+    t3_0(in[0], n, (int)p[0], p[1], &o);
     return 0;
 }
 size_t slab__ind_ta_t3_lb(const double *p)

@@ -165,56 +165,28 @@ SLAB__TA_ENTRY(macdext, 1, 3)
 
 /* APO/PPO: fast and slow averages each seeded from bar 0 (unlike MACD,
  * whose fast EMA is aligned on the slow one), output from the slow
- * lookback: APO = fast - slow, PPO = 100*(fast - slow)/slow. One output, no
- * scratch: the fast average goes into out[0], the slow one is streamed
- * (SMA and EMA; other types are refused). */
-static int po_body(const double *const *in, size_t n, const double *p, double *const *out, int pct)
+ * lookback: APO = fast - slow, PPO = 100*(fast - slow)/slow (0 when slow
+ * is ~0). The slow average goes into out[0], and the fast one is combined
+ * into it as it is computed, so no scratch array is needed. */
+static int po_body(const double *const *in, size_t n, const double *p, double *const *out, int op)
 {
-    double slowv, *o = out[0];
     int f = (int)p[0], s = (int)p[1], t = (int)p[2];
     if (s < f) {
         int u = s;
         s = f;
         f = u;
     }
-    size_t lbs = slab__ind_ma_lookback(t, s);
-    if (slab__ind_ma(in[0], n, 0, f, t, o))
+    if (slab__ind_ma(in[0], n, 0, s, t, out[0]) || slab__ind_ma_op(in[0], n, 0, f, t, out[0], op))
         return -1;
-    if (t == SLAB__MA_SMA || t == SLAB__MA_EMA) {
-        double total = 0.0, prev = 0.0, k = 2.0 / ((double)(s + 1));
-        const double *x = in[0];
-        for (size_t i = 0; i < n; i++) {
-            if (t == SLAB__MA_SMA) {
-                total += x[i];
-                if (i < lbs)
-                    continue;
-                slowv = total / s;
-                total -= x[i - lbs];
-            } else {
-                if (i < lbs) {
-                    total += x[i];
-                    continue;
-                }
-                prev = i == lbs ? (total + x[i]) / s : ((x[i] - prev) * k) + prev;
-                slowv = prev;
-            }
-            if (!pct)
-                o[i] = o[i] - slowv;
-            else
-                o[i] = SLAB__IS_ZERO(slowv) ? 0.0 : ((o[i] - slowv) / slowv) * 100.0;
-        }
-        slab__ind_nan(o, lbs, n);
-        return 0;
-    }
-    return -1;
+    return 0;
 }
 static int body_apo(const double *const *in, size_t n, const double *p, double *const *out)
 {
-    return po_body(in, n, p, out, 0);
+    return po_body(in, n, p, out, SLAB__MA_APO);
 }
 static int body_ppo(const double *const *in, size_t n, const double *p, double *const *out)
 {
-    return po_body(in, n, p, out, 1);
+    return po_body(in, n, p, out, SLAB__MA_PPO);
 }
 size_t slab__ind_ta_apo_lb(const double *p)
 {
