@@ -31,7 +31,17 @@ static void usage(FILE *out)
             "  --yahoo-adjust       backtrader YahooFinanceCSVData prices (adjusted, rounded)\n"
             "  --from DATE --to DATE  restrict the bars (inclusive; YYYY-MM-DD[ HH:MM])\n"
             "  --cash X             starting cash (default 100000)\n"
-            "  --commission X       fraction of traded value per leg (default 0.001 = 0.1%%)\n"
+            "  --commission-scheme S  percent (default), per_share or fixed\n"
+            "  --commission X       percent: fraction of traded value per leg (default\n"
+            "                       0.001 = 0.1%%); per_share: cash per share; fixed: cash\n"
+            "                       per fill\n"
+            "  --commission-min X   minimum commission per fill, cash (default 0)\n"
+            "  --slippage-perc X    slip fills by a fraction (0.001 = 0.1%%) against the\n"
+            "                       trader, opens included, capped at the bar's high/low\n"
+            "                       (backtrader set_slippage_perc)\n"
+            "  --slippage-fixed X   same in price units (set_slippage_fixed); give one\n"
+            "  --pessimistic        a bar touching a stop and a target of one OCO/bracket\n"
+            "                       group fills the stop\n"
             "  --sizer S            percent:95 (default), percent_int:95 or fixed:N\n"
             "  --param k=v          strategy parameter (repeatable); ranges are checked\n"
             "  --json               print the whole result document as JSON\n"
@@ -85,6 +95,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "--json")) { o->json = 1; continue; }
         if (!strcmp(a, "--orders")) { o->orders = 1; continue; }
         if (!strcmp(a, "--yahoo-adjust")) { o->yahoo_adjust = 1; continue; }
+        if (!strcmp(a, "--pessimistic")) { o->broker.pessimistic = 1; continue; }
         if (!v)
             return cli_usage_error("run", "%s needs a value", a);
         i++;
@@ -106,6 +117,17 @@ static int parse_args(int argc, char **argv, run_opts *o)
         }
         else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash);
         else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission);
+        else if (!strcmp(a, "--commission-min")) rc = number(a, v, &o->broker.commission_min);
+        else if (!strcmp(a, "--slippage-perc")) rc = number(a, v, &o->broker.slip_perc);
+        else if (!strcmp(a, "--slippage-fixed")) rc = number(a, v, &o->broker.slip_fixed);
+        else if (!strcmp(a, "--commission-scheme")) {
+            if (!strcmp(v, "percent")) o->broker.comm_scheme = SLAB_COMM_PERCENT;
+            else if (!strcmp(v, "per_share")) o->broker.comm_scheme = SLAB_COMM_PER_SHARE;
+            else if (!strcmp(v, "fixed")) o->broker.comm_scheme = SLAB_COMM_FIXED;
+            else
+                return cli_usage_error("run", "--commission-scheme is percent, per_share or "
+                                              "fixed, got '%s'", v);
+        }
         else if (!strcmp(a, "--sizer")) {
             if (slab_sizer_parse(v, &o->broker.sizer, &err) != SLAB_OK)
                 return cli_usage_error("run", "%s", err.msg);
@@ -124,8 +146,18 @@ static int parse_args(int argc, char **argv, run_opts *o)
         return cli_usage_error("run", "give exactly one of --data FILE or --symbol SYM");
     if (!(o->broker.cash > 0.0))
         return cli_usage_error("run", "--cash must be positive");
-    if (o->broker.commission < 0.0 || o->broker.commission >= 1.0)
+    if (o->broker.comm_scheme == SLAB_COMM_PERCENT &&
+        (o->broker.commission < 0.0 || o->broker.commission >= 1.0))
         return cli_usage_error("run", "--commission is a fraction in [0, 1): 0.001 means 0.1%%");
+    if (o->broker.commission < 0.0 || o->broker.commission_min < 0.0)
+        return cli_usage_error("run", "--commission and --commission-min must be >= 0");
+    if (o->broker.slip_perc != 0.0 && o->broker.slip_fixed != 0.0)
+        return cli_usage_error("run", "give one of --slippage-perc or --slippage-fixed");
+    if (o->broker.slip_perc < 0.0 || o->broker.slip_perc >= 1.0 || o->broker.slip_fixed < 0.0)
+        return cli_usage_error("run", "--slippage-perc is a fraction in [0, 1), --slippage-fixed "
+                                      "a price distance >= 0");
+    /* backtrader set_slippage_*: slip_open defaults to True there. */
+    o->broker.slip_open = o->broker.slip_perc != 0.0 || o->broker.slip_fixed != 0.0;
     return 0;
 }
 

@@ -131,6 +131,10 @@ static json_t *trades_json(const slab_bars *bars, const slab_run *run, long max_
                             t->is_open ? json_null() : num(t->max_gain / t->entry_price * 100.0));
         json_object_set_new(o, "max_loss_pct",
                             t->is_open ? json_null() : num(t->max_loss / t->entry_price * 100.0));
+        json_object_set_new(o, "mfe_capture",
+                            t->is_open || !(t->max_gain > 0.0)
+                                ? json_null()
+                                : num(t->pnl / fabs(t->size) / t->max_gain));
         json_object_set_new(o, "bars", json_integer(t->is_open ? (long)run->n_bars - t->baropen
                                                                : t->barlen));
         json_object_set_new(o, "baropen", json_integer(t->baropen));
@@ -168,6 +172,63 @@ static json_t *orders_json(const slab_bars *bars, const slab_run *run)
     return arr;
 }
 
+/* The fill-model tag and the flags of what departs from backtrader's
+ * defaults (absent when at the default, so default documents and their
+ * run ids do not change). */
+static void fill_model(json_t *cfg, const slab_broker_config *b)
+{
+    char buf[512];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%s",
+                                b->coo   ? "backtrader: market orders fill at the next bar's open "
+                                           "(cheat-on-open: next_open orders at this bar's open)"
+                                : b->coc ? "backtrader: market orders fill at the creating bar's "
+                                           "close (cheat-on-close)"
+                                         : "backtrader: market orders fill at the next bar's open");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, ", cash checked at submission and fill");
+    int costs = b->comm_scheme != SLAB_COMM_PERCENT || b->commission_min > 0.0;
+    if (costs) {
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "; commission %s %g%s",
+                              slab_comm_scheme_name(b->comm_scheme), b->commission,
+                              b->comm_scheme == SLAB_COMM_PER_SHARE ? "/share"
+                              : b->comm_scheme == SLAB_COMM_FIXED   ? "/fill"
+                                                                    : " of value");
+        if (b->commission_min > 0.0)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, ", min %g/fill", b->commission_min);
+        json_object_set_new(cfg, "commission_scheme",
+                            json_string(slab_comm_scheme_name(b->comm_scheme)));
+        json_object_set_new(cfg, "commission_min", json_real(b->commission_min));
+    }
+    if (b->slip_perc != 0.0 || b->slip_fixed != 0.0) {
+        json_t *sl = json_object();
+        if (b->slip_perc != 0.0)
+            json_object_set_new(sl, "perc", json_real(b->slip_perc));
+        else
+            json_object_set_new(sl, "fixed", json_real(b->slip_fixed));
+        json_object_set_new(sl, "slip_open", json_boolean(b->slip_open));
+        json_object_set_new(sl, "slip_match", json_boolean(b->slip_match));
+        json_object_set_new(sl, "slip_limit", json_boolean(b->slip_limit));
+        json_object_set_new(sl, "slip_out", json_boolean(b->slip_out));
+        json_object_set_new(cfg, "slippage", sl);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "; slippage %s%g%s%s%s", 
+                              b->slip_perc != 0.0 ? "" : "fixed ",
+                              b->slip_perc != 0.0 ? b->slip_perc * 100.0 : b->slip_fixed,
+                              b->slip_perc != 0.0 ? "%" : "", b->slip_open ? " incl. opens" : "",
+                              b->slip_match ? ", capped at high/low" : "");
+    }
+    if (b->coc)
+        json_object_set_new(cfg, "cheat_on_close", json_true());
+    if (b->coo)
+        json_object_set_new(cfg, "cheat_on_open", json_true());
+    if (b->pessimistic) {
+        json_object_set_new(cfg, "pessimistic", json_true());
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "; pessimistic: a bar touching a stop and a target of one group "
+                              "fills the stop");
+    }
+    (void)n;
+    json_object_set_new(cfg, "fill_model", json_string(buf));
+}
+
 static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
                              const slab_result_info *info)
 {
@@ -197,9 +258,7 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     char sz[64];
     snprintf(sz, sizeof sz, "%s:%g", sizers[info->broker->sizer.kind], info->broker->sizer.amount);
     json_object_set_new(cfg, "sizer", json_string(sz));
-    json_object_set_new(cfg, "fill_model", json_string("backtrader: market orders fill at the "
-                                                       "next bar's open, cash checked at "
-                                                       "submission and fill"));
+    fill_model(cfg, info->broker);
     json_object_set_new(cfg, "minperiod", json_integer(run->minperiod));
     json_object_set_new(bt, "config", cfg);
     json_t *eng = json_object();
