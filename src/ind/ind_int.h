@@ -23,11 +23,12 @@ enum {
 #define SLAB__TA_KERNELS(X)                                                                        \
     X(sma)                                                                                         \
     X(ema)                                                                                         \
-    X(wma) X(dema) X(tema) X(trima) X(kama) X(t3) X(ma) X(rsi) X(cmo) X(macd) X(macdfix)           \
-        X(macdext) X(stoch) X(stochf) X(stochrsi) X(mom) X(roc) X(rocp) X(rocr) X(rocr100) X(trix) \
-            X(cci) X(adx) X(adxr) X(dx) X(plus_di) X(minus_di) X(plus_dm) X(minus_dm) X(willr)     \
-                X(aroon) X(aroonosc) X(mfi) X(ultosc) X(apo) X(ppo) X(bop) X(atr) X(natr)          \
-                    X(trange) X(bbands) X(stddev) X(var) X(obv) X(ad) X(adosc) X(linearreg)        \
+    X(wma)                                                                                         \
+    X(dema) X(tema) X(trima) X(kama) X(t3) X(ma) X(rsi) X(cmo) X(macd) X(macdfix) X(macdext)       \
+        X(stoch) X(stochf) X(stochrsi) X(mom) X(roc) X(rocp) X(rocr) X(rocr100) X(trix) X(cci)     \
+            X(adx) X(adxr) X(dx) X(plus_di) X(minus_di) X(plus_dm) X(minus_dm) X(willr) X(aroon)   \
+                X(aroonosc) X(mfi) X(ultosc) X(apo) X(ppo) X(bop) X(atr) X(natr) X(trange)         \
+                    X(bbands) X(stddev) X(var) X(obv) X(ad) X(adosc) X(linearreg)                  \
                         X(linearreg_slope) X(linearreg_intercept) X(linearreg_angle) X(tsf)        \
                             X(correl) X(beta) X(sum) X(max) X(min) X(midpoint) X(midprice) X(sar)  \
                                 X(avgprice) X(medprice) X(typprice) X(wclprice)
@@ -66,6 +67,31 @@ slab_status slab__ind_shifted(slab__ta_body body, int n_in, int n_out, const dou
     }
 /* out[0..min(to,n)) = NaN. */
 void slab__ind_nan(double *out, size_t to, size_t n);
+/* Rolling extreme of a window, TA-Lib's way: remember the index of the
+ * extreme and rescan only when it leaves the window (O(1) amortized, no
+ * memory). Call slab__ext_step for consecutive i >= p-1. */
+typedef struct slab__ext {
+    size_t idx; /* index of the current extreme */
+    int valid;  /* 0 before the first step */
+} slab__ext;
+
+/* Index of the highest (sign > 0) or lowest (sign < 0) x over the p bars
+ * ending at i; ties go to the most recent bar. */
+static inline size_t slab__ext_step(slab__ext *e, const double *x, size_t i, size_t p, int sign)
+{
+    size_t lo = i + 1 - p;
+    if (!e->valid || e->idx < lo) {
+        e->idx = lo;
+        for (size_t j = lo + 1; j <= i; j++)
+            if (sign > 0 ? x[j] >= x[e->idx] : x[j] <= x[e->idx])
+                e->idx = j;
+        e->valid = 1;
+    } else if (sign > 0 ? x[i] >= x[e->idx] : x[i] <= x[e->idx]) {
+        e->idx = i;
+    }
+    return e->idx;
+}
+
 /* TA-Lib's TA_IS_ZERO and TA_IS_ZERO_OR_NEG. */
 #define SLAB__IS_ZERO(v) (-0.00000000000001 < (v) && (v) < 0.00000000000001)
 #define SLAB__IS_ZERO_OR_NEG(v) ((v) < 0.00000000000001)

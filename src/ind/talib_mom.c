@@ -207,15 +207,10 @@ static void fastk(const double *h, const double *l, const double *c, size_t n, i
                   double *out)
 {
     size_t p = (size_t)period;
+    slab__ext eh = {0, 0}, el = {0, 0};
     slab__ind_nan(out, p - 1, n);
     for (size_t i = p - 1; i < n; i++) {
-        double hh = h[i], ll = l[i];
-        for (size_t j = i + 1 - p; j < i; j++) {
-            if (h[j] > hh)
-                hh = h[j];
-            if (l[j] < ll)
-                ll = l[j];
-        }
+        double hh = h[slab__ext_step(&eh, h, i, p, 1)], ll = l[slab__ext_step(&el, l, i, p, -1)];
         double diff = (hh - ll) / 100.0;
         out[i] = diff != 0.0 ? (c[i] - ll) / diff : 0.0;
     }
@@ -546,15 +541,11 @@ static int body_willr(const double *const *in, size_t n, const double *p, double
 {
     size_t per = (size_t)p[0];
     const double *h = in[0], *l = in[1], *c = in[2];
+    slab__ext eh = {0, 0}, el = {0, 0};
     slab__ind_nan(out[0], per - 1, n);
     for (size_t i = per - 1; i < n; i++) {
-        double hh = h[i], ll = l[i];
-        for (size_t j = i + 1 - per; j < i; j++) {
-            if (h[j] > hh)
-                hh = h[j];
-            if (l[j] < ll)
-                ll = l[j];
-        }
+        double hh = h[slab__ext_step(&eh, h, i, per, 1)];
+        double ll = l[slab__ext_step(&el, l, i, per, -1)];
         double diff = (hh - ll) / (-100.0);
         out[0][i] = diff != 0.0 ? (hh - c[i]) / diff : 0.0;
     }
@@ -572,6 +563,7 @@ static void aroon(const double *h, const double *l, size_t n, int period, double
 {
     size_t p = (size_t)period;
     double factor = 100.0 / period;
+    slab__ext eh = {0, 0}, el = {0, 0};
     for (size_t i = 0; i < p && i < n; i++) {
         if (dn)
             dn[i] = up[i] = NAN;
@@ -579,13 +571,7 @@ static void aroon(const double *h, const double *l, size_t n, int period, double
             osc[i] = NAN;
     }
     for (size_t i = p; i < n; i++) {
-        size_t hi = i - p, lo = i - p;
-        for (size_t j = i - p + 1; j <= i; j++) {
-            if (h[j] >= h[hi])
-                hi = j;
-            if (l[j] <= l[lo])
-                lo = j;
-        }
+        size_t hi = slab__ext_step(&eh, h, i, p + 1, 1), lo = slab__ext_step(&el, l, i, p + 1, -1);
         if (osc)
             osc[i] = factor * (double)((long)hi - (long)lo);
         else {

@@ -407,28 +407,21 @@ size_t slab__ind_ta_sum_lb(const double *p)
 }
 SLAB__TA_ENTRY(sum, 1, 1)
 
-/* max (sign 1) or min (sign -1) of x over the p bars ending at i. */
-static double extreme(const double *x, size_t i, size_t p, int sign)
-{
-    double e = x[i];
-    for (size_t j = i + 1 - p; j < i; j++)
-        if (sign > 0 ? x[j] > e : x[j] < e)
-            e = x[j];
-    return e;
-}
-
 enum { W_MAX, W_MIN, W_MIDPOINT, W_MIDPRICE };
 
 static void window(const double *const *in, size_t n, int period, int kind, double *out)
 {
     size_t p = (size_t)period;
+    const double *lo_src = kind == W_MIDPRICE ? in[1] : in[0];
+    slab__ext eh = {0, 0}, el = {0, 0};
     slab__ind_nan(out, p - 1, n);
     for (size_t i = p - 1; i < n; i++) {
+        double hi = kind == W_MIN ? 0.0 : in[0][slab__ext_step(&eh, in[0], i, p, 1)];
+        double lo = kind == W_MAX ? 0.0 : lo_src[slab__ext_step(&el, lo_src, i, p, -1)];
         switch (kind) {
-        case W_MAX: out[i] = extreme(in[0], i, p, 1); break;
-        case W_MIN: out[i] = extreme(in[0], i, p, -1); break;
-        case W_MIDPOINT: out[i] = (extreme(in[0], i, p, 1) + extreme(in[0], i, p, -1)) / 2.0; break;
-        default: out[i] = (extreme(in[0], i, p, 1) + extreme(in[1], i, p, -1)) / 2.0; break;
+        case W_MAX: out[i] = hi; break;
+        case W_MIN: out[i] = lo; break;
+        default: out[i] = (hi + lo) / 2.0; break;
         }
     }
 }
