@@ -4,7 +4,17 @@
  * Kernels are batch functions over a whole series that write into
  * caller-provided arrays and never allocate per call; value i depends only
  * on inputs 0..i (no look-ahead), and values before the first valid index
- * are NaN. */
+ * are NaN (leading NaN inputs, an upstream warm-up, shift the start).
+ *
+ * Conventions: a plain TA-Lib name (SMA, MACD, STOCH, CCI, BBANDS, ...)
+ * computes bit for bit what TA-Lib 0.6 computes over the whole series from
+ * bar 0 (unstable period 0), with its parameter names, defaults, output
+ * order, lookbacks and zero guards. Where backtrader 1.9.78 differs, its
+ * arithmetic is a separate entry named *_BT (SMA_BT, EMA_BT, RSI_BT,
+ * BBANDS_BT, MACD_BT) whose aliases are backtrader's class names; SMMA and
+ * CROSSOVER exist only in backtrader's form. matype parameters take
+ * TA-Lib's TA_MAType numbers: 0 SMA 1 EMA 2 WMA 3 DEMA 4 TEMA 5 TRIMA
+ * 6 KAMA 8 T3 (7, MAMA, is not implemented). */
 #ifndef STRATLAB_IND_H
 #define STRATLAB_IND_H
 
@@ -34,9 +44,13 @@ typedef struct slab_ind_def {
     const char *name;        /* canonical name, TA-Lib spelling: "SMA" */
     const char *aliases;     /* comma-separated other names (backtrader's) */
     const char *summary;     /* one line */
-    const char *convention;  /* "backtrader", "ta-lib", or "same in both" */
+    const char *convention;  /* "ta-lib" or "backtrader" */
     int n_inputs;
-    const char *inputs[SLAB_IND_MAX_INPUTS];   /* "close", "high", "series" */
+    /* What each input reads, in the order fn takes them (and slab_indicator
+     * passes series ids): a bar column ("open", "high", "low", "close",
+     * "volume") or a generic series ("real0", "real1" for CORREL/BETA,
+     * "a", "b" for CROSSOVER). */
+    const char *inputs[SLAB_IND_MAX_INPUTS];
     int n_params;
     slab_ind_param params[SLAB_IND_MAX_PARAMS];
     int n_outputs;
