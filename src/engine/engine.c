@@ -302,9 +302,12 @@ static void deliver(slab_ctx *ctx, void *state)
             slab_trade_note note = b->tnotes[k];
             ctx->def->notify_trade(ctx, state, &note);
         }
-    memmove(b->onotes, b->onotes + n_o, (b->n_onotes - n_o) * sizeof *b->onotes);
+    /* Notes raised during the callbacks stay for the next bar. */
+    if (b->n_onotes > n_o)
+        memmove(b->onotes, b->onotes + n_o, (b->n_onotes - n_o) * sizeof *b->onotes);
     b->n_onotes -= n_o;
-    memmove(b->tnotes, b->tnotes + n_t, (b->n_tnotes - n_t) * sizeof *b->tnotes);
+    if (b->n_tnotes > n_t)
+        memmove(b->tnotes, b->tnotes + n_t, (b->n_tnotes - n_t) * sizeof *b->tnotes);
     b->n_tnotes -= n_t;
 }
 
