@@ -82,6 +82,11 @@ void slab_ind_rsi(const double *close, size_t n, int period, double *out);
  * (population, fsum means), top/bot = mid +/- dev*sd. */
 void slab_ind_bbands(const double *x, size_t n, int period, double devup, double devdn,
                      double *top, double *mid, double *bot);
+/* backtrader's Stochastic fast %K: 100*((C - LL)/(HH - LL)) over `period`
+ * bars, from index period-1; HH == LL gives 0 (backtrader's safediv=True;
+ * by default it raises ZeroDivisionError). */
+void slab_ind_stoch_fastk_bt(const double *high, const double *low, const double *close, size_t n,
+                             int period, double *out);
 /* backtrader's CrossOver: +1 when a crosses above b (the previous non-zero
  * difference a-b was < 0 and now a > b), -1 for the mirror, else 0. */
 void slab_ind_crossover(const double *a, const double *b, size_t n, double *out);

@@ -143,3 +143,21 @@ void slab_ind_crossover(const double *a, const double *b, size_t n, double *out)
             nzd = d;
     }
 }
+
+void slab_ind_stoch_fastk_bt(const double *high, const double *low, const double *close, size_t n,
+                             int period, double *out)
+{
+    size_t p = (size_t)period;
+    fill_nan(out, 0, n);
+    if (period < 1)
+        return;
+    for (size_t i = p - 1; i < n; i++) {
+        double hh = high[i], ll = low[i];
+        for (size_t j = i + 1 - p; j < i; j++) {
+            hh = high[j] > hh ? high[j] : hh;
+            ll = low[j] < ll ? low[j] : ll;
+        }
+        double den = hh - ll;
+        out[i] = den != 0.0 ? 100.0 * ((close[i] - ll) / den) : 0.0;
+    }
+}

@@ -86,6 +86,38 @@ static size_t lb_macd_bt(const double *p)
     return (size_t)(p[0] > p[1] ? p[0] : p[1]) + (size_t)p[2] - 2;
 }
 
+/* backtrader Stochastic (slow): %K = SMA(fastK, p1) from index p0+p1-2,
+ * %D = SMA(%K, p2) (fsum SMAs). fastK is built in out[1] first. */
+static slab_status run_stoch_bt(const double *const *in, size_t n, const double *p,
+                                double *const *out, slab_error *err)
+{
+    (void)err;
+    slab_ind_stoch_fastk_bt(in[0], in[1], in[2], n, (int)p[0], out[1]);
+    slab_ind_sma(out[1], n, (int)p[1], out[0]);
+    slab_ind_sma(out[0], n, (int)p[2], out[1]);
+    return SLAB_OK;
+}
+
+static size_t lb_stoch_bt(const double *p)
+{
+    return (size_t)p[0] + (size_t)p[1] + (size_t)p[2] - 3;
+}
+
+/* backtrader StochasticFast: %K = fastK, %D = SMA(fastK, p1). */
+static slab_status run_stochf_bt(const double *const *in, size_t n, const double *p,
+                                 double *const *out, slab_error *err)
+{
+    (void)err;
+    slab_ind_stoch_fastk_bt(in[0], in[1], in[2], n, (int)p[0], out[0]);
+    slab_ind_sma(out[0], n, (int)p[1], out[1]);
+    return SLAB_OK;
+}
+
+static size_t lb_stochf_bt(const double *p)
+{
+    return (size_t)p[0] + (size_t)p[1] - 2;
+}
+
 static size_t lb_period_minus1(const double *p)
 {
     return (size_t)p[0] - 1;
@@ -771,6 +803,31 @@ static const slab_ind_def table[] = {
      {"macd", "signal", "histo"},
      run_macd_bt,
      lb_macd_bt},
+    {"STOCH_BT",
+     "Stochastic,StochasticSlow",
+     "slow stochastic, backtrader: %K = SMA(fastK) starts 2 bars before %D; fsum SMAs",
+     "backtrader",
+     IN_HLC,
+     3,
+     {P_INT("period", 14, 1, "bars of the high/low window"),
+      P_INT("period_dfast", 3, 1, "%K smoothing bars"),
+      P_INT("period_dslow", 3, 1, "%D smoothing bars")},
+     2,
+     {"percK", "percD"},
+     run_stoch_bt,
+     lb_stoch_bt},
+    {"STOCHF_BT",
+     "StochasticFast",
+     "fast stochastic, backtrader: %K = fastK, %D = SMA(%K)",
+     "backtrader",
+     IN_HLC,
+     2,
+     {P_INT("period", 14, 1, "bars of the high/low window"),
+      P_INT("period_dfast", 3, 1, "%D smoothing bars")},
+     2,
+     {"percK", "percD"},
+     run_stochf_bt,
+     lb_stochf_bt},
     {"CROSSOVER",
      "CrossOver",
      "+1 when a crosses above b, -1 below (previous non-zero difference)",
