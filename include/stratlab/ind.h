@@ -11,10 +11,10 @@
  * bar 0 (unstable period 0), with its parameter names, defaults, output
  * order, lookbacks and zero guards. Where backtrader 1.9.78 differs, its
  * arithmetic is a separate entry named *_BT (SMA_BT, EMA_BT, RSI_BT,
- * BBANDS_BT, MACD_BT) whose aliases are backtrader's class names; SMMA and
- * CROSSOVER exist only in backtrader's form. matype parameters take
- * TA-Lib's TA_MAType numbers: 0 SMA 1 EMA 2 WMA 3 DEMA 4 TEMA 5 TRIMA
- * 6 KAMA 8 T3 (7, MAMA, is not implemented). */
+ * BBANDS_BT, MACD_BT, STOCH_BT, STOCHF_BT) whose aliases are backtrader's
+ * class names; SMMA and CROSSOVER exist only in backtrader's form.
+ * matype parameters take TA-Lib's TA_MAType numbers: 0 SMA 1 EMA 2 WMA
+ * 3 DEMA 4 TEMA 5 TRIMA 6 KAMA 8 T3 (7, MAMA, is not implemented). */
 #ifndef STRATLAB_IND_H
 #define STRATLAB_IND_H
 
