@@ -34,6 +34,7 @@ static void time_engine(const slab_bars *bars, const char *name, const char *con
     double params[8];
     slab_strategy_resolve_params(def, kv, n_kv, params, &err);
     slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     slab_broker_config_default(&cfg.broker);
     cfg.broker.cash = 100000;
     cfg.broker.commission = 0.001;

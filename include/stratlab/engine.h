@@ -19,6 +19,8 @@ typedef struct slab_run_config {
                               slab_strategy_resolve_params), NULL = defaults */
     long stop_after_bar;   /* run bars 0..stop_after_bar only; -1 = all
                               (the truncation test uses it) */
+    int skip_cash_curve;   /* 1: do not keep the cash after every bar
+                              (run->cash is NULL; saves 8 bytes a bar) */
 } slab_run_config;
 
 /* A finished run. Owned; free with slab_run_free(). */
@@ -26,7 +28,8 @@ typedef struct slab_run {
     size_t n_bars;
     const int64_t *ts_ns;        /* borrowed from the bars that were run */
     double *value;               /* value after each bar (n_bars) */
-    double *cash;                /* cash after each bar (n_bars) */
+    double *cash;                /* cash after each bar (n_bars), or NULL
+                                    with skip_cash_curve */
     double start_value;          /* starting cash */
     slab_trade *trades;          /* every trade, closed ones and the open one */
     size_t n_trades;

@@ -297,7 +297,8 @@ int cmd_run(int argc, char **argv)
         return cli_fail(&err);
     if ((rc = load_bars(&o, &bars)))
         return rc;
-    slab_run_config cfg = {o.broker, def, params, -1};
+    /* The cash curve is only written by --equity; without it, skip it. */
+    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL};
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
         rc = cli_fail(&err);
         goto out;

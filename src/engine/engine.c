@@ -356,7 +356,8 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
                 return ctx->failed;
         }
         run->value[i] = br->value;
-        run->cash[i] = br->cash;
+        if (run->cash)
+            run->cash[i] = br->cash;
         if ((long)i >= first_next) {
             next(ctx, state);
             run->next_calls++;
@@ -446,14 +447,16 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
     run->timeframe = bars->timeframe;
     run->compression = bars->compression;
     run->value = slab_malloc(ctx->n * sizeof(double));
-    run->cash = slab_malloc(ctx->n * sizeof(double));
-    if (!run->value || !run->cash) {
+    if (!cfg->skip_cash_curve)
+        run->cash = slab_malloc(ctx->n * sizeof(double));
+    if (!run->value || (!cfg->skip_cash_curve && !run->cash)) {
         st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the equity record");
         goto out;
     }
     /* Touch the record now so page faults are not taken inside the loop. */
     memset(run->value, 0, ctx->n * sizeof(double));
-    memset(run->cash, 0, ctx->n * sizeof(double));
+    if (run->cash)
+        memset(run->cash, 0, ctx->n * sizeof(double));
 
     int64_t t0 = slab_clock_ns();
     ctx->in_init = 1;

@@ -251,6 +251,7 @@ static void run_one(void **state)
     if (slab_strategy_resolve_params(def, kv, row->params ? 1 : 0, params, &err) != SLAB_OK)
         fail_msg("%s: params: %s", row->name, err.msg);
     slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     slab_broker_config_default(&cfg.broker);
     cfg.broker.cash = num(meta, "cash");
     cfg.broker.commission = num(meta, "commission");

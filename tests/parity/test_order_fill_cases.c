@@ -175,6 +175,7 @@ static void run_case(void **state)
     cur.c = c;
     slab_bars *bars = case_bars(c);
     slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     slab_broker_config_default(&cfg.broker);
     cfg.broker.cash = 100000.0;
     cfg.broker.coc = json_is_true(json_object_get(opts, "coc"));

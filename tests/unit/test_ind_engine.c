@@ -65,6 +65,7 @@ static slab_status run(int (*init)(slab_ctx *, void *), slab_error *err)
     slab_strategy_def def = {SLAB_STRATEGY_ABI, "ind_probe", "probe", NULL, 0, sizeof(st), init,
                              next_rec,          NULL,        NULL,    NULL};
     slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     slab_run *r = NULL;
     slab_broker_config_default(&cfg.broker);
     cfg.strategy = &def;

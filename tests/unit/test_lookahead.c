@@ -36,6 +36,7 @@ static slab_run *run_cut(const slab_strategy_def *def, long stop_after)
     double params[16];
     slab_run *run = NULL;
     slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     assert_int_equal(slab_strategy_resolve_params(def, NULL, 0, params, &err), SLAB_OK);
     slab_broker_config_default(&cfg.broker);
     cfg.broker.cash = 100000;

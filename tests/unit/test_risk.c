@@ -32,6 +32,7 @@ static slab_run *run_sma(const double (*ohlc)[4], size_t n, double sl, double tp
     assert_int_equal(def->n_params, 6);
     double params[6] = {1, 2, sl, tp, trail, tbars};
     slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     slab_broker_config_default(&cfg.broker);
     cfg.strategy = def;
     cfg.params = params;
