@@ -72,25 +72,40 @@ void slab__risk_on_order(slab_ctx *ctx, slab__risk *r, const slab_order_note *o)
     }
 }
 
+/* Sends the market order that flattens the position. When protective
+ * orders are live, it joins their OCO group instead of cancelling them:
+ * orders sent this bar (the entry filled this bar) have not passed their
+ * submission check and cannot be cancelled yet, and two exits filling would
+ * open a short. In the group, whichever exit fills first cancels the rest. */
+static void exit_now(slab_ctx *ctx, slab__risk *r, slab_exit_reason why)
+{
+    double pos = slab_position_size(ctx);
+    int64_t group = 0;
+    for (int k = 0; k < 3 && !group; k++)
+        group = r->refs[k];
+    if (pos == 0.0)
+        return;
+    slab_order_spec s;
+    memset(&s, 0, sizeof s);
+    s.type = SLAB_EXEC_MARKET;
+    s.size = fabs(pos);
+    s.oco = group > 0 ? group : 0;
+    s.exit_reason = why;
+    slab_order(ctx, pos < 0.0, &s);
+    r->entry_bar = -1;
+}
+
 int slab__risk_next(slab_ctx *ctx, slab__risk *r)
 {
     double pos = slab_position_size(ctx);
     if (r->time_bars <= 0 || r->entry_bar < 0 || pos == 0.0 ||
         slab_bar(ctx) - r->entry_bar + 1 < r->time_bars)
         return 0;
-    cancel_all(ctx, r);
-    slab_order_spec s;
-    memset(&s, 0, sizeof s);
-    s.type = SLAB_EXEC_MARKET;
-    s.size = fabs(pos);
-    s.exit_reason = SLAB_EXIT_TIME;
-    slab_order(ctx, pos < 0.0, &s);
-    r->entry_bar = -1;
+    exit_now(ctx, r, SLAB_EXIT_TIME);
     return 1;
 }
 
 void slab__risk_close(slab_ctx *ctx, slab__risk *r)
 {
-    cancel_all(ctx, r);
-    slab_close_position(ctx);
+    exit_now(ctx, r, SLAB_EXIT_SIGNAL);
 }

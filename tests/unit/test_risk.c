@@ -22,8 +22,7 @@ static slab_run *run_sma(const double (*ohlc)[4], size_t n, double sl, double tp
     slab_error err;
     for (size_t i = 0; i < n; i++)
         assert_int_equal(slab_bars_push(b, (INT64_C(18267) + (int64_t)i) * SLAB_NS_PER_DAY,
-                                        ohlc[i][0], ohlc[i][1], ohlc[i][2], ohlc[i][3], 0, 0,
-                                        NULL),
+                                        ohlc[i][0], ohlc[i][1], ohlc[i][2], ohlc[i][3], 0, 0, NULL),
                          SLAB_OK);
     b->timeframe = SLAB_TF_DAYS;
     b->compression = 1;
@@ -45,7 +44,7 @@ static slab_run *run_sma(const double (*ohlc)[4], size_t n, double sl, double tp
 }
 
 static const double base[][4] = {
-    {100, 100, 100, 100}, {99, 99, 99, 99},      {100, 100, 100, 100},
+    {100, 100, 100, 100},  {99, 99, 99, 99},       {100, 100, 100, 100},
     {100, 101, 99.5, 101}, {101, 102, 100.5, 102},
 };
 
@@ -113,12 +112,49 @@ static void time_exit(void **state)
     slab_run_free(run);
 }
 
+/* Regression (signal exit on the entry's fill bar opened a short): the
+ * entry fills at bar 3's open (100) and the stop is sent from that fill;
+ * bar 3 closes down (99 after 100), so the cross turns down and the
+ * strategy exits on the same bar, before the stop has passed its
+ * submission check. Both exits must not fill: the close joins the stop's
+ * OCO group. */
+static void signal_exit_on_entry_bar_opens_no_short(void **state)
+{
+    (void)state;
+    double bars[5][4];
+    memcpy(bars, base, 3 * sizeof base[0]);
+    const double b3[4] = {100, 100.5, 98.5, 99};
+    memcpy(bars[3], b3, sizeof b3);
+    /* Bar 4 gaps to 97.5, under the 98 stop: the stop (first in the queue)
+     * fills at the open, 97.5; the market close is cancelled. pnl -2.5. */
+    const double gap[4] = {97.5, 98, 97, 97.8};
+    memcpy(bars[4], gap, sizeof gap);
+    slab_run *run = run_sma((const double(*)[4])bars, 5, 2, 0, 0, 0);
+    assert_int_equal(run->n_trades, 1);
+    assert_true(run->trades[0].exit_price == 97.5);
+    assert_int_equal(run->trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
+    assert_true(run->position_size == 0.0 && run->final_cash == 10000.0 - 2.5);
+    slab_run_free(run);
+    /* Bar 4 opens at 99.5, above the stop: the market close fills at 99.5
+     * and cancels the stop. pnl -0.5. */
+    const double calm[4] = {99.5, 99.8, 99.2, 99.6};
+    memcpy(bars[4], calm, sizeof calm);
+    run = run_sma((const double(*)[4])bars, 5, 2, 0, 0, 0);
+    assert_int_equal(run->n_trades, 1);
+    assert_true(run->trades[0].exit_price == 99.5);
+    assert_int_equal(run->trades[0].exit_reason, SLAB_EXIT_SIGNAL);
+    assert_int_equal(run->orders[1].status, SLAB_ORDER_CANCELED); /* the stop */
+    assert_true(run->position_size == 0.0 && run->final_cash == 10000.0 - 0.5);
+    slab_run_free(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(take_profit_and_stop_loss),
         cmocka_unit_test(trailing_stop),
         cmocka_unit_test(time_exit),
+        cmocka_unit_test(signal_exit_on_entry_bar_opens_no_short),
     };
     return cmocka_run_group_tests_name("risk", tests, NULL, NULL);
 }
