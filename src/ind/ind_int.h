@@ -33,6 +33,10 @@ enum {
                             X(correl) X(beta) X(sum) X(max) X(min) X(midpoint) X(midprice) X(sar)  \
                                 X(avgprice) X(medprice) X(typprice) X(wclprice)
 
+/* Lookback = the first parameter (timeperiod): shared by the kernels whose
+ * first output comes after exactly `timeperiod` bars. */
+size_t slab__ind_lb_period(const double *p);
+
 #define SLAB__TA_DECLARE(k)                                                                        \
     slab_status slab__ind_ta_##k(const double *const *in, size_t n, const double *p,               \
                                  double *const *out, slab_error *err);                             \

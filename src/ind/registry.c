@@ -122,7 +122,7 @@ static size_t lb_period_minus1(const double *p)
 {
     return (size_t)p[0] - 1;
 }
-static size_t lb_period(const double *p)
+size_t slab__ind_lb_period(const double *p)
 {
     return (size_t)p[0];
 }
@@ -173,6 +173,8 @@ static size_t lb_one(const double *p)
         x                                                                                          \
     }
 #define TA(k) slab__ind_ta_##k, slab__ind_ta_##k##_lb
+/* A TA kernel whose lookback is its period (timeperiod bars). */
+#define TA_P(k) slab__ind_ta_##k, slab__ind_lb_period
 #define NOPARAMS                                                                                   \
     0,                                                                                             \
     {                                                                                              \
@@ -326,7 +328,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("rsi"),
-     TA(rsi)},
+     TA_P(rsi)},
     {"CMO",
      "",
      "Chande momentum oscillator, Wilder-smoothed (TA-Lib 0.6)",
@@ -335,7 +337,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("cmo"),
-     TA(cmo)},
+     TA_P(cmo)},
     {"MACD",
      "",
      "EMA(fast) - EMA(slow), signal EMA; fast EMA aligned to the slow one",
@@ -523,7 +525,7 @@ static const slab_ind_def table[] = {
      {P_PER(14, 2)},
      2,
      {"aroondown", "aroonup"},
-     TA(aroon)},
+     TA_P(aroon)},
     {"AROONOSC",
      "",
      "Aroon up - Aroon down",
@@ -532,7 +534,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("aroonosc"),
-     TA(aroonosc)},
+     TA_P(aroonosc)},
     {"MFI",
      "MoneyFlowIndex",
      "money flow index, 0 when total flow < 1",
@@ -541,7 +543,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("mfi"),
-     TA(mfi)},
+     TA_P(mfi)},
     {"ULTOSC",
      "UltimateOscillator",
      "ultimate oscillator, weights 4/2/1",
@@ -583,7 +585,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 1)},
      OUT1("atr"),
-     TA(atr)},
+     TA_P(atr)},
     {"NATR",
      "",
      "normalized ATR: 100*ATR/close",
@@ -592,7 +594,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 1)},
      OUT1("natr"),
-     TA(natr)},
+     TA_P(natr)},
     {"TRANGE", "TrueRange", "true range (from bar 1)", TAC, IN_HLC, NOPARAMS, OUT1("trange"),
      TA(trange)},
     /* Volume */
@@ -690,7 +692,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(5, 1)},
      OUT1("beta"),
-     TA(beta)},
+     TA_P(beta)},
     /* Math */
     {"SUM",
      "SumN",
@@ -775,7 +777,7 @@ static const slab_ind_def table[] = {
      1,
      {"rsi"},
      run_rsi,
-     lb_period},
+     slab__ind_lb_period},
     {"BBANDS_BT",
      "BollingerBands,BBands",
      "Bollinger bands, backtrader: fsum means, |E[x^2]-E[x]^2|^0.5",

@@ -56,14 +56,6 @@ static int body_cmo(const double *const *in, size_t n, const double *p, double *
     wilder_osc(in[0], n, (int)p[0], 1, out[0]);
     return 0;
 }
-size_t slab__ind_ta_rsi_lb(const double *p)
-{
-    return (size_t)p[0];
-}
-size_t slab__ind_ta_cmo_lb(const double *p)
-{
-    return (size_t)p[0];
-}
 SLAB__TA_ENTRY(rsi, 1, 1)
 SLAB__TA_ENTRY(cmo, 1, 1)
 
@@ -591,14 +583,6 @@ static int body_aroonosc(const double *const *in, size_t n, const double *p, dou
     aroon(in[0], in[1], n, (int)p[0], NULL, NULL, out[0]);
     return 0;
 }
-size_t slab__ind_ta_aroon_lb(const double *p)
-{
-    return (size_t)p[0];
-}
-size_t slab__ind_ta_aroonosc_lb(const double *p)
-{
-    return (size_t)p[0];
-}
 SLAB__TA_ENTRY(aroon, 2, 2)
 SLAB__TA_ENTRY(aroonosc, 2, 1)
 
@@ -634,10 +618,6 @@ static int body_mfi(const double *const *in, size_t n, const double *p, double *
         out[0][i] = t < 1.0 ? 0.0 : 100.0 * (ps / t);
     }
     return 0;
-}
-size_t slab__ind_ta_mfi_lb(const double *p)
-{
-    return (size_t)p[0];
 }
 SLAB__TA_ENTRY(mfi, 4, 1)
 

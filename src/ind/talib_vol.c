@@ -78,14 +78,6 @@ static int body_natr(const double *const *in, size_t n, const double *p, double 
     atr(in, n, (int)p[0], 1, out[0]);
     return 0;
 }
-size_t slab__ind_ta_atr_lb(const double *p)
-{
-    return (size_t)p[0];
-}
-size_t slab__ind_ta_natr_lb(const double *p)
-{
-    return (size_t)p[0];
-}
 SLAB__TA_ENTRY(atr, 3, 1)
 SLAB__TA_ENTRY(natr, 3, 1)
 
@@ -377,10 +369,6 @@ static int body_beta(const double *const *in, size_t n, const double *p, double 
         sy -= ty;
     }
     return 0;
-}
-size_t slab__ind_ta_beta_lb(const double *p)
-{
-    return (size_t)p[0];
 }
 SLAB__TA_ENTRY(beta, 2, 1)
 
