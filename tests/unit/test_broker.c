@@ -4,7 +4,7 @@
  * the arithmetic beside them. */
 #include "slab_test.h"
 
-#include "broker/broker_internal.h"
+#include "broker_fixture.h"
 
 #include <math.h>
 #include <string.h>
@@ -13,40 +13,26 @@
 
 static slab__broker make(double cash, double comm, slab_sizer_kind kind, double amount)
 {
-    slab__broker b;
     slab_broker_config cfg;
     slab_broker_config_default(&cfg);
     cfg.cash = cash;
     cfg.commission = comm;
     cfg.sizer.kind = kind;
     cfg.sizer.amount = amount;
-    assert_int_equal(slab__broker_init(&b, &cfg, NULL), SLAB_OK);
-    return b;
-}
-
-static slab__bar bar(size_t i, double o, double h, double l, double c)
-{
-    slab__bar x = {i, (int64_t)(i + 1) * SLAB_NS_PER_DAY, o, h, l, c};
-    return x;
-}
-
-static void step(slab__broker *b, slab__bar x)
-{
-    assert_int_equal(slab__broker_next(b, &x, NULL), SLAB_OK);
-    b->n_onotes = b->n_tnotes = 0;
+    return fx_broker(&cfg);
 }
 
 static void round_trip(void **state)
 {
     (void)state;
     slab__broker b = make(1000.0, 0.001, SLAB_SIZER_FIXED, 10);
-    slab__bar b0 = bar(0, 49, 51, 48, 50);
-    step(&b, b0);
+    slab__bar b0 = fx_bar(0, 49, 51, 48, 50);
+    fx_step(&b, b0);
     assert_true(slab__broker_submit(&b, &b0, 10.0, NULL) == 1);
     /* Bar 1: submission check at the creating close 50: 1000 - 500 - 0.5 >= 0, accepted;
      * fill at the open 52: cash = 1000 - 10*52 - 10*0.001*52 = 479.48. */
-    slab__bar b1 = bar(1, 52, 56, 51, 55);
-    step(&b, b1);
+    slab__bar b1 = fx_bar(1, 52, 56, 51, 55);
+    fx_step(&b, b1);
     slab_test_expect_close("cash after buy", 1, b.cash, 479.48, TOL, 0);
     assert_true(b.pos_size == 10.0 && b.pos_price == 52.0);
     /* Value at the close 55: 479.48 + 10*55 = 1029.48. */
@@ -54,7 +40,7 @@ static void round_trip(void **state)
     assert_true(slab__broker_submit(&b, &b1, -10.0, NULL) == 2);
     /* Bar 2: sell 10 at the open 60: pnl = 10*(60-52) = 80; cash = 479.48 + (520 + 80)
      * - 10*0.001*60 = 1078.88. */
-    step(&b, bar(2, 60, 61, 58, 59));
+    fx_step(&b, fx_bar(2, 60, 61, 58, 59));
     slab_test_expect_close("cash after sell", 2, b.cash, 1078.88, TOL, 0);
     assert_true(b.pos_size == 0.0 && b.pos_price == 0.0);
     assert_int_equal(b.n_trades, 1);
@@ -83,11 +69,11 @@ static void margin_at_submission(void **state)
 {
     (void)state;
     slab__broker b = make(100.0, 0.0, SLAB_SIZER_FIXED, 1);
-    slab__bar b0 = bar(0, 50, 50, 50, 50);
-    step(&b, b0);
+    slab__bar b0 = fx_bar(0, 50, 50, 50, 50);
+    fx_step(&b, b0);
     slab__broker_submit(&b, &b0, 10.0, NULL);
     /* 100 - 10*50 < 0 at the creating close: Margin, never tried. */
-    step(&b, bar(1, 1, 1, 1, 1));
+    fx_step(&b, fx_bar(1, 1, 1, 1, 1));
     assert_int_equal(b.orders[0].ev.status, SLAB_ORDER_MARGIN);
     assert_true(b.cash == 100.0 && b.pos_size == 0.0 && b.n_trades == 0);
     assert_non_null(strstr(b.orders[0].ev.reason, "submission"));
@@ -98,12 +84,12 @@ static void margin_at_fill(void **state)
 {
     (void)state;
     slab__broker b = make(1000.0, 0.001, SLAB_SIZER_FIXED, 1);
-    slab__bar b0 = bar(0, 50, 50, 50, 50);
-    step(&b, b0);
+    slab__bar b0 = fx_bar(0, 50, 50, 50, 50);
+    fx_step(&b, b0);
     slab__broker_submit(&b, &b0, 19.0, NULL);
     /* Submission: 1000 - 950 - 0.95 = 49.05 >= 0, accepted. Fill at a gap-up open 53:
      * 1000 - 1007 - 1.007 < 0, so nothing executes and the status is Margin. */
-    step(&b, bar(1, 53, 54, 52, 53));
+    fx_step(&b, fx_bar(1, 53, 54, 52, 53));
     assert_int_equal(b.orders[0].ev.status, SLAB_ORDER_MARGIN);
     assert_true(b.cash == 1000.0 && b.pos_size == 0.0 && b.n_trades == 0);
     assert_non_null(strstr(b.orders[0].ev.reason, "fill"));
@@ -114,18 +100,18 @@ static void averaging_and_partial_close(void **state)
 {
     (void)state;
     slab__broker b = make(10000.0, 0.0, SLAB_SIZER_FIXED, 1);
-    slab__bar b0 = bar(0, 10, 10, 10, 10);
-    step(&b, b0);
+    slab__bar b0 = fx_bar(0, 10, 10, 10, 10);
+    fx_step(&b, b0);
     slab__broker_submit(&b, &b0, 10.0, NULL);
-    slab__bar b1 = bar(1, 10, 20, 10, 20);
-    step(&b, b1); /* 10 @ 10 */
+    slab__bar b1 = fx_bar(1, 10, 20, 10, 20);
+    fx_step(&b, b1); /* 10 @ 10 */
     slab__broker_submit(&b, &b1, 10.0, NULL);
-    slab__bar b2 = bar(2, 20, 30, 20, 30);
-    step(&b, b2); /* + 10 @ 20: average (10*10 + 10*20)/20 = 15 */
+    slab__bar b2 = fx_bar(2, 20, 30, 20, 30);
+    fx_step(&b, b2); /* + 10 @ 20: average (10*10 + 10*20)/20 = 15 */
     slab_test_expect_close("average price", 2, b.pos_price, 15.0, TOL, 0);
     slab_test_expect_close("trade price", 2, b.trades[0].entry_price, 15.0, TOL, 0);
     slab__broker_submit(&b, &b2, -5.0, NULL);
-    step(&b, bar(3, 30, 30, 30, 30)); /* sell 5 @ 30: pnl 5*(30-15) = 75, still open */
+    fx_step(&b, fx_bar(3, 30, 30, 30, 30)); /* sell 5 @ 30: pnl 5*(30-15) = 75, still open */
     assert_true(b.trades[0].is_open);
     slab_test_expect_close("partial pnl", 3, b.trades[0].pnl, 75.0, TOL, 0);
     slab_test_expect_close("price unchanged on reduce", 3, b.pos_price, 15.0, TOL, 0);
@@ -184,7 +170,7 @@ static void bad_order_size(void **state)
 {
     (void)state;
     slab__broker b = make(1000.0, 0.0, SLAB_SIZER_FIXED, 1);
-    slab__bar b0 = bar(0, 1, 1, 1, 1);
+    slab__bar b0 = fx_bar(0, 1, 1, 1, 1);
     slab_error err;
     assert_true(slab__broker_submit(&b, &b0, NAN, &err) == -1);
     assert_int_equal(err.code, SLAB_EINVAL);
@@ -196,9 +182,9 @@ static void bad_order_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(round_trip),         cmocka_unit_test(margin_at_submission),
-        cmocka_unit_test(margin_at_fill),     cmocka_unit_test(averaging_and_partial_close),
-        cmocka_unit_test(sizers),             cmocka_unit_test(sizer_parse_errors),
+        cmocka_unit_test(round_trip),     cmocka_unit_test(margin_at_submission),
+        cmocka_unit_test(margin_at_fill), cmocka_unit_test(averaging_and_partial_close),
+        cmocka_unit_test(sizers),         cmocka_unit_test(sizer_parse_errors),
         cmocka_unit_test(bad_order_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,55 +4,28 @@
  * against hand calculations on one-share-scale orders. */
 #include "slab_test.h"
 
-#include "broker/broker_internal.h"
+#include "broker_fixture.h"
 
 #include <math.h>
 #include <string.h>
 
-static slab__broker make(const slab_broker_config *cfg)
+static int near(double a, double b)
 {
-    slab__broker b;
-    assert_int_equal(slab__broker_init(&b, cfg, NULL), SLAB_OK);
-    return b;
+    return fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b));
 }
-
-static slab__bar bar(size_t i, double o, double h, double l, double c)
-{
-    slab__bar x = {i, (int64_t)(i + 1) * SLAB_NS_PER_DAY, o, h, l, c};
-    return x;
-}
-
-static void step(slab__broker *b, slab__bar x)
-{
-    assert_int_equal(slab__broker_next(b, &x, NULL), SLAB_OK);
-    b->n_onotes = b->n_tnotes = 0;
-}
-
-static int64_t order(slab__broker *b, const slab__bar *x, int type, double size, double price)
-{
-    slab__order_req r;
-    memset(&r, 0, sizeof r);
-    r.type = type;
-    r.is_buy = size > 0.0;
-    r.size = size;
-    r.price = price;
-    return slab__broker_order(b, x, &r, NULL);
-}
-
-static int near(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b)); }
 
 /* Buys `size` at market on bar 1 (O 100) and sells it on bar 2 (O 110)
  * under cfg; returns the broker for inspection. */
 static slab__broker round_trip(const slab_broker_config *cfg, double size)
 {
-    slab__broker b = make(cfg);
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    order(&b, &b0, SLAB_ORDER_MARKET, size, 0);
-    slab__bar b1 = bar(1, 100, 101, 99, 100);
-    step(&b, b1);
-    order(&b, &b1, SLAB_ORDER_MARKET, -size, 0);
-    step(&b, bar(2, 110, 111, 109, 110));
+    slab__broker b = fx_broker(cfg);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    fx_order(&b, &b0, SLAB_ORDER_MARKET, size, 0, 0, 0);
+    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(&b, b1);
+    fx_order(&b, &b1, SLAB_ORDER_MARKET, -size, 0, 0, 0);
+    fx_step(&b, fx_bar(2, 110, 111, 109, 110));
     return b;
 }
 
@@ -111,14 +84,14 @@ static void commission_fixed(void **state)
     slab__broker_clear(&b);
     /* A reversing fill (+10 then -20) pays the fee once, on its closing
      * part: trade 1 gets 5 + 5, trade 2 (short 10) nothing yet. */
-    b = make(&cfg);
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    order(&b, &b0, SLAB_ORDER_MARKET, 10, 0);
-    slab__bar b1 = bar(1, 100, 101, 99, 100);
-    step(&b, b1);
-    order(&b, &b1, SLAB_ORDER_MARKET, -20, 0);
-    step(&b, bar(2, 110, 111, 109, 110));
+    b = fx_broker(&cfg);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    fx_order(&b, &b0, SLAB_ORDER_MARKET, 10, 0, 0, 0);
+    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(&b, b1);
+    fx_order(&b, &b1, SLAB_ORDER_MARKET, -20, 0, 0, 0);
+    fx_step(&b, fx_bar(2, 110, 111, 109, 110));
     assert_true(b.orders[1].ev.exec_comm == 5.0);
     assert_int_equal(b.n_trades, 2);
     assert_true(b.trades[0].commission == 10.0 && b.trades[1].commission == 0.0);
@@ -137,11 +110,11 @@ static void commission_fixed(void **state)
 static slab__broker one(const slab_broker_config *cfg, int type, double size, double price,
                         slab__bar k)
 {
-    slab__broker b = make(cfg);
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    order(&b, &b0, type, size, price);
-    step(&b, k);
+    slab__broker b = fx_broker(cfg);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    fx_order(&b, &b0, type, size, price, 0, 0);
+    fx_step(&b, k);
     return b;
 }
 
@@ -152,33 +125,33 @@ static void slippage_market(void **state)
     slab_broker_config_default(&cfg);
     cfg.slip_perc = 0.01;
     /* slip_open off (BackBroker default): the open, unslipped. */
-    slab__broker b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, bar(1, 100, 105, 99, 100));
+    slab__broker b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, fx_bar(1, 100, 105, 99, 100));
     assert_true(b.orders[0].ev.exec_price == 100.0);
     slab__broker_clear(&b);
     /* slip_open: buy 100*(1+0.01), sell 100*(1-0.01). */
     cfg.slip_open = 1;
-    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, bar(1, 100, 105, 95, 100));
+    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, fx_bar(1, 100, 105, 95, 100));
     assert_true(b.orders[0].ev.exec_price == 100 * (1 + 0.01));
     slab__broker_clear(&b);
-    b = one(&cfg, SLAB_ORDER_MARKET, -1, 0, bar(1, 100, 105, 95, 100));
+    b = one(&cfg, SLAB_ORDER_MARKET, -1, 0, fx_bar(1, 100, 105, 95, 100));
     assert_true(b.orders[0].ev.exec_price == 100 * (1 - 0.01));
     slab__broker_clear(&b);
     /* slip_match: 101 is above the high 100.5: capped at 100.5. */
-    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, bar(1, 100, 100.5, 99, 100));
+    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, fx_bar(1, 100, 100.5, 99, 100));
     assert_true(b.orders[0].ev.exec_price == 100.5);
     slab__broker_clear(&b);
     /* slip_out: the slipped price is kept even outside the bar. */
     cfg.slip_out = 1;
-    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, bar(1, 100, 100.5, 99, 100));
+    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, fx_bar(1, 100, 100.5, 99, 100));
     assert_true(b.orders[0].ev.exec_price == 100 * (1 + 0.01));
     slab__broker_clear(&b);
     /* No slip_match: no price this bar, the order waits and fills on the
      * next bar whose high leaves room: 102*1.01 = 103.02 <= 104. */
     cfg.slip_out = 0;
     cfg.slip_match = 0;
-    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, bar(1, 100, 100.5, 99, 100));
+    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, fx_bar(1, 100, 100.5, 99, 100));
     assert_int_equal(b.orders[0].ev.status, SLAB_ORDER_ACCEPTED);
-    step(&b, bar(2, 102, 104, 101, 103));
+    fx_step(&b, fx_bar(2, 102, 104, 101, 103));
     assert_int_equal(b.orders[0].ev.status, SLAB_ORDER_COMPLETED);
     assert_true(b.orders[0].ev.exec_price == 102 * (1 + 0.01));
     slab__broker_clear(&b);
@@ -186,7 +159,7 @@ static void slippage_market(void **state)
     slab_broker_config_default(&cfg);
     cfg.slip_fixed = 0.25;
     cfg.slip_open = 1;
-    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, bar(1, 100, 105, 99, 100));
+    b = one(&cfg, SLAB_ORDER_MARKET, 1, 0, fx_bar(1, 100, 105, 99, 100));
     assert_true(b.orders[0].ev.exec_price == 100.25);
     slab__broker_clear(&b);
 }
@@ -199,20 +172,20 @@ static void slippage_stop(void **state)
     cfg.slip_perc = 0.01;
     /* An intrabar stop slips whatever slip_open says: sell stop 95 touched
      * (O 98, L 90): 95*(1-0.01). */
-    slab__broker b = one(&cfg, SLAB_ORDER_STOP, -1, 95, bar(1, 98, 99, 90, 92));
+    slab__broker b = one(&cfg, SLAB_ORDER_STOP, -1, 95, fx_bar(1, 98, 99, 90, 92));
     assert_true(b.orders[0].ev.exec_price == 95 * (1 - 0.01));
     slab__broker_clear(&b);
     /* Touched with the low at 94.5: 94.05 is below it, capped at 94.5. */
-    b = one(&cfg, SLAB_ORDER_STOP, -1, 95, bar(1, 98, 99, 94.5, 96));
+    b = one(&cfg, SLAB_ORDER_STOP, -1, 95, fx_bar(1, 98, 99, 94.5, 96));
     assert_true(b.orders[0].ev.exec_price == 94.5);
     slab__broker_clear(&b);
     /* A gap through the stop fills at the open, unslipped without
      * slip_open, slipped with it. */
-    b = one(&cfg, SLAB_ORDER_STOP, 1, 105, bar(1, 107, 112, 106, 110));
+    b = one(&cfg, SLAB_ORDER_STOP, 1, 105, fx_bar(1, 107, 112, 106, 110));
     assert_true(b.orders[0].ev.exec_price == 107.0);
     slab__broker_clear(&b);
     cfg.slip_open = 1;
-    b = one(&cfg, SLAB_ORDER_STOP, 1, 105, bar(1, 107, 112, 106, 110));
+    b = one(&cfg, SLAB_ORDER_STOP, 1, 105, fx_bar(1, 107, 112, 106, 110));
     assert_true(b.orders[0].ev.exec_price == 107 * (1 + 0.01));
     slab__broker_clear(&b);
 }
@@ -225,26 +198,26 @@ static void slippage_limit(void **state)
     cfg.slip_perc = 0.01;
     cfg.slip_open = 1;
     /* Buy limit 100, open 99 at or under it: 99*1.01 = 99.99 <= min(H, Lm). */
-    slab__broker b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, bar(1, 99, 102, 98, 101));
+    slab__broker b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, fx_bar(1, 99, 102, 98, 101));
     assert_true(b.orders[0].ev.exec_price == 99 * (1 + 0.01));
     slab__broker_clear(&b);
     /* Open 99.5: 100.495 passes the limit 100: slip_limit caps it there. */
-    b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, bar(1, 99.5, 102, 98, 101));
+    b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, fx_bar(1, 99.5, 102, 98, 101));
     assert_true(b.orders[0].ev.exec_price == 100.0);
     slab__broker_clear(&b);
     /* Without slip_match and slip_limit no price: no fill this bar. */
     cfg.slip_match = 0;
     cfg.slip_limit = 0;
-    b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, bar(1, 99.5, 102, 98, 101));
+    b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, fx_bar(1, 99.5, 102, 98, 101));
     assert_int_equal(b.orders[0].ev.status, SLAB_ORDER_ACCEPTED);
     slab__broker_clear(&b);
     /* slip_limit alone still matches limit fills (capped). */
     cfg.slip_limit = 1;
-    b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, bar(1, 99.5, 102, 98, 101));
+    b = one(&cfg, SLAB_ORDER_LIMIT, 1, 100, fx_bar(1, 99.5, 102, 98, 101));
     assert_true(b.orders[0].ev.exec_price == 100.0);
     slab__broker_clear(&b);
     /* A limit touched intrabar fills at the limit, never slipped. */
-    b = one(&cfg, SLAB_ORDER_LIMIT, -1, 103, bar(1, 101, 104, 100, 102));
+    b = one(&cfg, SLAB_ORDER_LIMIT, -1, 103, fx_bar(1, 101, 104, 100, 102));
     assert_true(b.orders[0].ev.exec_price == 103.0);
     slab__broker_clear(&b);
 }

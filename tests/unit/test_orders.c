@@ -7,58 +7,23 @@
  * docs/backtrader-semantics.md §4.3-4.4). */
 #include "slab_test.h"
 
-#include "broker/broker_internal.h"
+#include "broker_fixture.h"
 
 #include <math.h>
 #include <string.h>
 
-static slab__broker make(void)
-{
-    slab__broker b;
-    slab_broker_config cfg;
-    slab_broker_config_default(&cfg);
-    assert_int_equal(slab__broker_init(&b, &cfg, NULL), SLAB_OK);
-    return b;
-}
-
-static slab__bar bar(size_t i, double o, double h, double l, double c)
-{
-    slab__bar x = {i, (int64_t)(i + 1) * SLAB_NS_PER_DAY, o, h, l, c};
-    return x;
-}
-
-static void step(slab__broker *b, slab__bar x)
-{
-    assert_int_equal(slab__broker_next(b, &x, NULL), SLAB_OK);
-    b->n_onotes = b->n_tnotes = 0;
-}
-
-static int64_t order(slab__broker *b, const slab__bar *x, int type, double size, double price,
-                     int64_t oco, int why)
-{
-    slab__order_req r;
-    memset(&r, 0, sizeof r);
-    r.type = type;
-    r.is_buy = size > 0.0;
-    r.size = size;
-    r.price = price;
-    r.oco = oco;
-    r.exit_reason = why;
-    return slab__broker_order(b, x, &r, NULL);
-}
-
 static void oco_stop_fills_limit_cancelled(void **state)
 {
     (void)state;
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    int64_t lim = order(&b, &b0, SLAB_ORDER_LIMIT, 1, 95, 0, 0);
-    int64_t stp = order(&b, &b0, SLAB_ORDER_STOP, 1, 105, lim, 0);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    int64_t lim = fx_order(&b, &b0, SLAB_ORDER_LIMIT, 1, 95, 0, 0);
+    int64_t stp = fx_order(&b, &b0, SLAB_ORDER_STOP, 1, 105, lim, 0);
     /* Bar 1: the limit (first in FIFO) is not reached (L 99 > 95); the stop
      * is touched (H 106 >= 105, O 100 < 105) and fills at 105; the limit,
      * its OCO sibling, is cancelled. Cash 10000 - 105 = 9895. */
-    step(&b, bar(1, 100, 106, 99, 104));
+    fx_step(&b, fx_bar(1, 100, 106, 99, 104));
     assert_int_equal(b.orders[stp - 1].ev.status, SLAB_ORDER_COMPLETED);
     assert_true(b.orders[stp - 1].ev.exec_price == 105.0);
     assert_int_equal(b.orders[lim - 1].ev.status, SLAB_ORDER_CANCELED);
@@ -70,14 +35,14 @@ static void oco_stop_fills_limit_cancelled(void **state)
 static void cancel_pending_only(void **state)
 {
     (void)state;
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    int64_t lim = order(&b, &b0, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    int64_t lim = fx_order(&b, &b0, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
     /* Not through the submission check yet: backtrader cannot cancel it. */
     assert_int_equal(slab__broker_cancel(&b, lim, &b0), 0);
-    slab__bar b1 = bar(1, 100, 101, 99, 100);
-    step(&b, b1);
+    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(&b, b1);
     assert_int_equal(slab__broker_cancel(&b, lim, &b1), 1);
     assert_int_equal(b.orders[lim - 1].ev.status, SLAB_ORDER_CANCELED);
     assert_int_equal(slab__broker_cancel(&b, lim, &b1), 0);
@@ -87,31 +52,31 @@ static void cancel_pending_only(void **state)
 static void exit_reasons(void **state)
 {
     (void)state;
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
-    slab__bar b1 = bar(1, 100, 101, 99, 100);
-    step(&b, b1);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    fx_order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(&b, b1);
     /* Sell stop at 97 tagged stop_loss: bar 2 opens 98 (> 97), L 96 <= 97:
      * fills at 97; the trade closes with reason stop_loss. */
-    order(&b, &b1, SLAB_ORDER_STOP, -1, 97, 0, SLAB_EXIT_STOP_LOSS);
-    slab__bar b2 = bar(2, 98, 99, 96, 97);
-    step(&b, b2);
+    fx_order(&b, &b1, SLAB_ORDER_STOP, -1, 97, 0, SLAB_EXIT_STOP_LOSS);
+    slab__bar b2 = fx_bar(2, 98, 99, 96, 97);
+    fx_step(&b, b2);
     assert_int_equal(b.n_trades, 1);
     assert_true(b.trades[0].exit_price == 97.0);
     assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
     /* A second round closed by an untagged 1-point trail: trailing_stop. */
-    order(&b, &b2, SLAB_ORDER_MARKET, 1, 0, 0, 0);
-    slab__bar b3 = bar(3, 97, 98, 96, 97);
-    step(&b, b3);
+    fx_order(&b, &b2, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab__bar b3 = fx_bar(3, 97, 98, 96, 97);
+    fx_step(&b, b3);
     slab__order_req r;
     memset(&r, 0, sizeof r);
     r.type = SLAB_ORDER_STOP_TRAIL;
     r.size = -1;
     r.trailamount = 1.0;
-    slab__broker_order(&b, &b3, &r, NULL); /* stop 97 - 1 = 96 */
-    step(&b, bar(4, 97, 97, 95, 95));      /* touches 96: fills at 96 */
+    slab__broker_order(&b, &b3, &r, NULL);  /* stop 97 - 1 = 96 */
+    fx_step(&b, fx_bar(4, 97, 97, 95, 95)); /* touches 96: fills at 96 */
     assert_int_equal(b.n_trades, 2);
     assert_true(b.trades[1].exit_price == 96.0);
     assert_int_equal(b.trades[1].exit_reason, SLAB_EXIT_TRAILING_STOP);
@@ -132,10 +97,10 @@ static void rejections_have_reasons(void **state)
         {SLAB_ORDER_MARKET, NAN, 0, "size must be a finite number > 0"},
         {9, 1, 0, "unknown order type 9"},
     };
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        int64_t ref = order(&b, &b0, rows[i].type, rows[i].size, rows[i].price, 0, 0);
+        int64_t ref = fx_order(&b, &b0, rows[i].type, rows[i].size, rows[i].price, 0, 0);
         assert_true(ref > 0);
         assert_int_equal(b.orders[ref - 1].ev.status, SLAB_ORDER_REJECTED);
         if (!strstr(b.orders[ref - 1].ev.reason, rows[i].reason))
@@ -143,7 +108,7 @@ static void rejections_have_reasons(void **state)
                      rows[i].reason);
     }
     assert_int_equal(b.n_submitted, 0);
-    step(&b, bar(1, 100, 100, 100, 100));
+    fx_step(&b, fx_bar(1, 100, 100, 100, 100));
     assert_true(b.cash == 10000.0 && b.pos_size == 0.0);
     slab__broker_clear(&b);
 }
@@ -168,7 +133,7 @@ static int64_t child(slab__broker *b, const slab__bar *x, int type, double size,
  * (transmits both). Returns the entry ref; stop = +1, limit = +2. */
 static int64_t long_bracket(slab__broker *b, const slab__bar *b0)
 {
-    int64_t p = order(b, b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    int64_t p = fx_order(b, b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
     int64_t s = child(b, b0, SLAB_ORDER_STOP, -1, 95, p, 0, SLAB_EXIT_STOP_LOSS);
     assert_int_equal(b->orders[s - 1].ev.status, SLAB_ORDER_CREATED); /* held */
     assert_int_equal(b->n_submitted, 1);
@@ -180,13 +145,13 @@ static int64_t long_bracket(slab__broker *b, const slab__bar *b0)
 static void bracket_take_profit(void **state)
 {
     (void)state;
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
     int64_t p = long_bracket(&b, &b0);
     /* Bar 1: all three accepted; the entry fills at O 100. H 111 touches
      * the target but the children are not active yet. */
-    step(&b, bar(1, 100, 111, 99, 100));
+    fx_step(&b, fx_bar(1, 100, 111, 99, 100));
     assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_COMPLETED);
     assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_ACCEPTED);
     assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_ACCEPTED);
@@ -194,7 +159,7 @@ static void bracket_take_profit(void **state)
     /* Bar 2: the stop (first) is not touched (L 104 > 95); the limit is
      * (H 112 >= 110, O 105 < 110): fills at 110; the stop is cancelled.
      * Cash 9900 + 110 = 10010; pnl 10. */
-    step(&b, bar(2, 105, 112, 104, 108));
+    fx_step(&b, fx_bar(2, 105, 112, 104, 108));
     assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_COMPLETED);
     assert_true(b.orders[p + 1].ev.exec_price == 110.0);
     assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_CANCELED);
@@ -209,14 +174,14 @@ static void bracket_take_profit(void **state)
 static void bracket_stop_loss(void **state)
 {
     (void)state;
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
     int64_t p = long_bracket(&b, &b0);
-    step(&b, bar(1, 100, 101, 99, 100));
+    fx_step(&b, fx_bar(1, 100, 101, 99, 100));
     /* Bar 2: O 99 > 95, L 94 <= 95: the stop fills at 95, the limit is
      * cancelled. Cash 9900 + 95 = 9995; pnl -5. */
-    step(&b, bar(2, 99, 100, 94, 95));
+    fx_step(&b, fx_bar(2, 99, 100, 94, 95));
     assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_COMPLETED);
     assert_true(b.orders[p].ev.exec_price == 95.0);
     assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_CANCELED);
@@ -229,11 +194,11 @@ static void bracket_stop_loss(void **state)
 static void bracket_parent_rejected(void **state)
 {
     (void)state;
-    slab__broker b = make();
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
+    slab__broker b = fx_broker(NULL);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
     /* An invalid parent (Limit with NaN price): children are rejected. */
-    int64_t p = order(&b, &b0, SLAB_ORDER_LIMIT, 1, NAN, 0, 0);
+    int64_t p = fx_order(&b, &b0, SLAB_ORDER_LIMIT, 1, NAN, 0, 0);
     int64_t s = child(&b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, 0);
     assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_REJECTED);
     assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_REJECTED);
@@ -241,21 +206,21 @@ static void bracket_parent_rejected(void **state)
     /* A parent rejected at the submission check (1000 shares at 100 >
      * 10000 cash: Margin): its children, checked after it, are Rejected
      * (backtrader _take_children). */
-    p = order(&b, &b0, SLAB_ORDER_MARKET, 1000, 0, 0, 0);
+    p = fx_order(&b, &b0, SLAB_ORDER_MARKET, 1000, 0, 0, 0);
     s = child(&b, &b0, SLAB_ORDER_STOP, -1000, 95, p, 0, 0);
     int64_t l = child(&b, &b0, SLAB_ORDER_LIMIT, -1000, 110, p, 1, 0);
-    step(&b, bar(1, 100, 101, 99, 100));
+    fx_step(&b, fx_bar(1, 100, 101, 99, 100));
     assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_MARGIN);
     assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_REJECTED);
     assert_int_equal(b.orders[l - 1].ev.status, SLAB_ORDER_REJECTED);
     assert_non_null(strstr(b.orders[l - 1].ev.reason, "was Margin"));
     /* A pending parent cancelled by the strategy cancels its children. */
-    slab__bar b1 = bar(1, 100, 101, 99, 100);
-    p = order(&b, &b1, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
+    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+    p = fx_order(&b, &b1, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
     s = child(&b, &b1, SLAB_ORDER_STOP, -1, 85, p, 0, 0);
     l = child(&b, &b1, SLAB_ORDER_LIMIT, -1, 110, p, 1, 0);
-    slab__bar b2 = bar(2, 100, 101, 99, 100);
-    step(&b, b2);
+    slab__bar b2 = fx_bar(2, 100, 101, 99, 100);
+    fx_step(&b, b2);
     assert_int_equal(slab__broker_cancel(&b, p, &b2), 1);
     assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_CANCELED);
     assert_int_equal(b.orders[l - 1].ev.status, SLAB_ORDER_CANCELED);
@@ -273,20 +238,20 @@ static slab__broker target_first(int pessimistic, slab__bar b2)
     slab_broker_config_default(&cfg);
     cfg.pessimistic = pessimistic;
     assert_int_equal(slab__broker_init(&b, &cfg, NULL), SLAB_OK);
-    slab__bar b0 = bar(0, 100, 100, 100, 100);
-    step(&b, b0);
-    int64_t p = order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    int64_t p = fx_order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
     child(&b, &b0, SLAB_ORDER_LIMIT, -1, 110, p, 0, SLAB_EXIT_TAKE_PROFIT);
     child(&b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, SLAB_EXIT_STOP_LOSS);
-    step(&b, bar(1, 100, 101, 99, 100));
-    step(&b, b2);
+    fx_step(&b, fx_bar(1, 100, 101, 99, 100));
+    fx_step(&b, b2);
     return b;
 }
 
 static void pessimistic_ambiguous_bar(void **state)
 {
     (void)state;
-    slab__bar both = bar(2, 100, 111, 94, 100);
+    slab__bar both = fx_bar(2, 100, 111, 94, 100);
     /* Default: FIFO, the target (first) fills at 110, the stop is cancelled. */
     slab__broker b = target_first(0, both);
     assert_true(b.trades[0].exit_price == 110.0);
@@ -301,11 +266,11 @@ static void pessimistic_ambiguous_bar(void **state)
     assert_true(b.cash == 9995.0);
     slab__broker_clear(&b);
     /* A gap through the stop fills at the open (93), in either mode. */
-    b = target_first(1, bar(2, 93, 111, 92, 100));
+    b = target_first(1, fx_bar(2, 93, 111, 92, 100));
     assert_true(b.trades[0].exit_price == 93.0);
     slab__broker_clear(&b);
     /* A target gapped through at the open is certain first: 112. */
-    b = target_first(1, bar(2, 112, 113, 94, 100));
+    b = target_first(1, fx_bar(2, 112, 113, 94, 100));
     assert_true(b.trades[0].exit_price == 112.0);
     assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
     slab__broker_clear(&b);
