@@ -8,19 +8,7 @@ cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
 tmp="${SLAB_TMP:-/tmp}/ind_cli.$$"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-check() { # name, then a command that must succeed
-  local name="$1"; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-expect_err() { # NAME EXPECTED_RC EXPECTED_TEXT CMD...
-  local name="$1" rc_want="$2" text="$3"; shift 3
-  local out rc
-  out="$("$@" 2>&1)"; rc=$?
-  if [ "$rc" -eq "$rc_want" ] && grep -qF -- "$text" <<<"$out"; then pass=$((pass + 1))
-  else fail=$((fail + 1)); echo "FAIL: $name: rc=$rc (want $rc_want), output: $out"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 check "list has DEMA" bash -c "'$cli' indicators | grep -q '^DEMA '"
 check "list --json" bash -c "'$cli' indicators --json | grep -q '\"name\": \"STOCHRSI\"'"
@@ -47,5 +35,4 @@ else
   echo "SKIP: ../shared is absent; reference comparison not run"
 fi
 
-echo "indicators cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

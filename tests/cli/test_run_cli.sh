@@ -9,20 +9,7 @@ tmp="${SLAB_TMP:-/tmp}/run_cli.$$"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 export STRATLAB_DB="$tmp/store.db"
-pass=0 fail=0
-
-check() { # name, then a command that must succeed
-  local name="$1"; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-# expect_err NAME EXPECTED_RC EXPECTED_TEXT CMD...: the command fails with that code and says it.
-expect_err() {
-  local name="$1" rc_want="$2" text="$3"; shift 3
-  local out rc
-  out="$("$@" 2>&1)"; rc=$?
-  if [ "$rc" -eq "$rc_want" ] && grep -qF -- "$text" <<<"$out"; then pass=$((pass + 1))
-  else fail=$((fail + 1)); echo "FAIL: $name: rc=$rc (want $rc_want), output: $out"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 check "run --help" bash -c "'$cli' run --help | grep -q -- '--strategy NAME'"
 check "strategies lists sma_cross defaults" bash -c "'$cli' strategies | grep -A2 '^sma_cross' | grep -q 'fast.*default 10'"
@@ -79,5 +66,4 @@ else
   echo "SKIP: ../shared is absent; store-vs-file parity not run"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
