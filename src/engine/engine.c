@@ -160,29 +160,22 @@ static int64_t submit(slab_ctx *ctx, double size)
     return ref;
 }
 
-int64_t slab_buy(slab_ctx *ctx, double size)
+/* A market order of |size| shares (the sizer's when size <= 0). */
+static int64_t market(slab_ctx *ctx, double size, int is_buy)
 {
     if (ctx->in_init)
         return -1;
     if (!(size > 0.0))
-        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], 1);
+        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], is_buy);
     if (size > 0.0)
-        return submit(ctx, size);
+        return submit(ctx, is_buy ? size : -size);
     ctx->sizer_zero++;
     return 0;
 }
 
-int64_t slab_sell(slab_ctx *ctx, double size)
-{
-    if (ctx->in_init)
-        return -1;
-    if (!(size > 0.0))
-        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], 0);
-    if (size > 0.0)
-        return submit(ctx, -size);
-    ctx->sizer_zero++;
-    return 0;
-}
+int64_t slab_buy(slab_ctx *ctx, double size) { return market(ctx, size, 1); }
+
+int64_t slab_sell(slab_ctx *ctx, double size) { return market(ctx, size, 0); }
 
 int64_t slab_close_position(slab_ctx *ctx)
 {
