@@ -325,7 +325,9 @@ int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__or
     o->exit_reason = req->exit_reason;
     o->active = 1;
     b->n_orders++;
-    if (invalid(b, req, bar, o->ev.reason, sizeof o->ev.reason)) {
+    if (req->reject)
+        snprintf(o->ev.reason, sizeof o->ev.reason, "%s", req->reject);
+    if (req->reject || invalid(b, req, bar, o->ev.reason, sizeof o->ev.reason)) {
         o->ev.status = SLAB_ORDER_REJECTED;
         o->remsize = 0.0;
     } else {

@@ -46,6 +46,8 @@ typedef struct slab__order_req {
     int transmit;
     int exit_reason;
     int check_side;
+    const char *reject;   /* non-NULL: record the order as Rejected with
+                             this reason (the engine's risk rules) */
 } slab__order_req;
 
 /* One bar's prices, as the broker sees them. */

@@ -201,6 +201,7 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     }
     /* A negative or NaN size stays as given so the broker rejects it with
      * a reason in the order log. */
+    memset(&req, 0, sizeof req);
     req.type = spec->type;
     req.is_buy = is_buy != 0;
     req.size = is_buy ? size : -size;
