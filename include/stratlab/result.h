@@ -34,9 +34,10 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
                          const slab_result_info *info, slab_error *err);
 
 /* The short human summary (a few lines, English) of a finished document's
- * parts; zero-trade runs say so with the likely reasons. Returns an owned
+ * parts; zero-trade runs say so with the likely reasons, and cheat-on-close
+ * or cheat-on-open runs say so (broker may be NULL). Returns an owned
  * string (free with slab_free()). */
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
-                        json_t *metrics);
+                        const slab_broker_config *broker, json_t *metrics);
 
 #endif

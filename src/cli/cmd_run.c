@@ -40,8 +40,23 @@ static void usage(FILE *out)
             "                       trader, opens included, capped at the bar's high/low\n"
             "                       (backtrader set_slippage_perc)\n"
             "  --slippage-fixed X   same in price units (set_slippage_fixed); give one\n"
-            "  --pessimistic        a bar touching a stop and a target of one OCO/bracket\n"
-            "                       group fills the stop\n"
+            "  --slip-open, --no-slip-open    slip fills at the open too (default on)\n"
+            "  --slip-match, --no-slip-match  cap a slipped price at the bar's high/low\n"
+            "                       (default on); off: the order waits for a bar with room\n"
+            "  --slip-limit, --no-slip-limit  cap slipped limit fills at the limit even\n"
+            "                       without --slip-match (default on)\n"
+            "  --slip-out, --no-slip-out      keep a slipped price beyond the high/low\n"
+            "                       instead of capping it (default off). The --slip-* flags\n"
+            "                       need a slippage; defaults: backtrader set_slippage_*\n"
+            "  --cheat-on-close     market orders fill at the close of the bar that sent\n"
+            "                       them (backtrader set_coc; look-ahead, off by default)\n"
+            "  --cheat-on-open      market orders sent from a strategy's next_open fill at\n"
+            "                       that bar's open (backtrader cheat_on_open). No built-in\n"
+            "                       has a next_open: for them it only moves the cash check\n"
+            "                       of market orders from the creating close to the open\n"
+            "  --pessimistic        a bar on which a stop-type exit and a limit target of\n"
+            "                       the same position can both fill fills the stop; the\n"
+            "                       target does not fill on that bar\n"
             "  --sizer S            percent:95 (default), percent_int:95 or fixed:N\n"
             "  --param k=v          strategy parameter (repeatable); ranges are checked\n"
             "  --json               print the whole result document as JSON\n"
@@ -60,6 +75,7 @@ typedef struct run_opts {
     int json, orders, yahoo_adjust;
     long max_trades;
     slab_broker_config broker;
+    int slip_flag[4];      /* --[no-]slip-open/match/limit/out: -1 not given */
     const char *params[MAX_PARAMS];
     size_t n_params;
 } run_opts;
@@ -75,10 +91,53 @@ static int number(const char *flag, const char *s, double *out)
     return 0;
 }
 
+static const char *const slip_names[4] = {"open", "match", "limit", "out"};
+
+/* --slip-X / --no-slip-X: records the choice; 0 when a is one of them,
+ * -1 when it is not. */
+static int slip_flag(const char *a, int flags[4])
+{
+    int on = strncmp(a, "--no-", 5) != 0;
+    const char *rest = a + (on ? 2 : 5);
+    if (strncmp(rest, "slip-", 5))
+        return -1;
+    for (int k = 0; k < 4; k++)
+        if (!strcmp(rest + 5, slip_names[k])) {
+            flags[k] = on;
+            return 0;
+        }
+    return -1;
+}
+
+/* Applies the slip flags (backtrader set_slippage_perc/fixed defaults:
+ * slip_open, slip_match and slip_limit on, slip_out off) and refuses the
+ * combinations that mean nothing. */
+static int slip_and_cheat(run_opts *o)
+{
+    slab_broker_config *c = &o->broker;
+    int slipping = c->slip_perc != 0.0 || c->slip_fixed != 0.0;
+    int *f = o->slip_flag;
+    for (int k = 0; k < 4; k++)
+        if (f[k] >= 0 && !slipping)
+            return cli_usage_error("run", "--%sslip-%s needs --slippage-perc or --slippage-fixed",
+                                   f[k] ? "" : "no-", slip_names[k]);
+    c->slip_open = f[0] >= 0 ? f[0] : slipping;
+    c->slip_match = f[1] >= 0 ? f[1] : 1;
+    c->slip_limit = f[2] >= 0 ? f[2] : 1;
+    c->slip_out = f[3] >= 0 ? f[3] : 0;
+    if (c->slip_out && !c->slip_match && !c->slip_limit)
+        return cli_usage_error("run", "--slip-out changes only capped fills; it has no effect "
+                                      "with --no-slip-match and --no-slip-limit");
+    if (c->coc && c->coo)
+        return cli_usage_error("run", "give one of --cheat-on-close or --cheat-on-open");
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, run_opts *o)
 {
     slab_error err;
     memset(o, 0, sizeof *o);
+    memset(o->slip_flag, -1, sizeof o->slip_flag);
     slab_broker_config_default(&o->broker);
     o->broker.cash = 100000.0;
     o->broker.commission = 0.001;
@@ -96,6 +155,10 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "--orders")) { o->orders = 1; continue; }
         if (!strcmp(a, "--yahoo-adjust")) { o->yahoo_adjust = 1; continue; }
         if (!strcmp(a, "--pessimistic")) { o->broker.pessimistic = 1; continue; }
+        if (!strcmp(a, "--cheat-on-close")) { o->broker.coc = 1; continue; }
+        if (!strcmp(a, "--cheat-on-open")) { o->broker.coo = 1; continue; }
+        if (slip_flag(a, o->slip_flag) == 0)
+            continue;
         if (!v)
             return cli_usage_error("run", "%s needs a value", a);
         i++;
@@ -156,9 +219,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
     if (o->broker.slip_perc < 0.0 || o->broker.slip_perc >= 1.0 || o->broker.slip_fixed < 0.0)
         return cli_usage_error("run", "--slippage-perc is a fraction in [0, 1), --slippage-fixed "
                                       "a price distance >= 0");
-    /* backtrader set_slippage_*: slip_open defaults to True there. */
-    o->broker.slip_open = o->broker.slip_perc != 0.0 || o->broker.slip_fixed != 0.0;
-    return 0;
+    return slip_and_cheat(o);
 }
 
 static int parse_when(const char *flag, const char *s, int end_of_day, int64_t *out)

@@ -175,14 +175,19 @@ static json_t *orders_json(const slab_bars *bars, const slab_run *run)
 /* The fill-model tag and the flags of what departs from backtrader's
  * defaults (absent when at the default, so default documents and their
  * run ids do not change). */
-static void fill_model(json_t *cfg, const slab_broker_config *b)
+static void fill_model(json_t *cfg, const slab_broker_config *b, const slab_strategy_def *def)
 {
-    char buf[512];
+    char buf[768];
+    const char *coo = def && !def->next_open
+                          ? "backtrader: market orders fill at the next bar's open (cheat-on-open, "
+                            "but the strategy has no next_open: only the submission cash check "
+                            "uses the open)"
+                          : "backtrader: market orders fill at the next bar's open (cheat-on-open: "
+                            "next_open orders at this bar's open, cash checked at the open)";
     size_t n = (size_t)snprintf(buf, sizeof buf, "%s",
-                                b->coo   ? "backtrader: market orders fill at the next bar's open "
-                                           "(cheat-on-open: next_open orders at this bar's open)"
+                                b->coo   ? coo
                                 : b->coc ? "backtrader: market orders fill at the creating bar's "
-                                           "close (cheat-on-close)"
+                                           "close (cheat-on-close, look-ahead)"
                                          : "backtrader: market orders fill at the next bar's open");
     n += (size_t)snprintf(buf + n, sizeof buf - n, ", cash checked at submission and fill");
     int costs = b->comm_scheme != SLAB_COMM_PERCENT || b->commission_min > 0.0;
@@ -209,11 +214,16 @@ static void fill_model(json_t *cfg, const slab_broker_config *b)
         json_object_set_new(sl, "slip_limit", json_boolean(b->slip_limit));
         json_object_set_new(sl, "slip_out", json_boolean(b->slip_out));
         json_object_set_new(cfg, "slippage", sl);
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "; slippage %s%g%s%s%s", 
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "; slippage %s%g%s (slip_open %s, %s%s)",
                               b->slip_perc != 0.0 ? "" : "fixed ",
                               b->slip_perc != 0.0 ? b->slip_perc * 100.0 : b->slip_fixed,
-                              b->slip_perc != 0.0 ? "%" : "", b->slip_open ? " incl. opens" : "",
-                              b->slip_match ? ", capped at high/low" : "");
+                              b->slip_perc != 0.0 ? "%" : "", b->slip_open ? "on" : "off",
+                              b->slip_out     ? "kept beyond the bar's high/low"
+                              : b->slip_match ? "capped at the bar's high/low"
+                                              : "an order waits while its slipped price is "
+                                                "outside the bar",
+                              !b->slip_match && b->slip_limit ? "; limit fills capped at the limit"
+                                                              : "");
     }
     if (b->coc)
         json_object_set_new(cfg, "cheat_on_close", json_true());
@@ -222,8 +232,8 @@ static void fill_model(json_t *cfg, const slab_broker_config *b)
     if (b->pessimistic) {
         json_object_set_new(cfg, "pessimistic", json_true());
         n += (size_t)snprintf(buf + n, sizeof buf - n,
-                              "; pessimistic: a bar touching a stop and a target of one group "
-                              "fills the stop");
+                              "; pessimistic: a bar on which a stop-type exit and a limit "
+                              "target of the position can both fill fills the stop");
     }
     (void)n;
     json_object_set_new(cfg, "fill_model", json_string(buf));
@@ -258,7 +268,7 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     char sz[64];
     snprintf(sz, sizeof sz, "%s:%g", sizers[info->broker->sizer.kind], info->broker->sizer.amount);
     json_object_set_new(cfg, "sizer", json_string(sz));
-    fill_model(cfg, info->broker);
+    fill_model(cfg, info->broker, info->def);
     json_object_set_new(cfg, "minperiod", json_integer(run->minperiod));
     json_object_set_new(bt, "config", cfg);
     json_t *eng = json_object();
@@ -308,7 +318,7 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(fin, "position_size", json_real(run->position_size));
     json_object_set_new(fin, "position_price", json_real(run->position_price));
     json_object_set_new(doc, "final", fin);
-    char *sum = slab_summary_text(bars, run, info->strategy, m);
+    char *sum = slab_summary_text(bars, run, info->strategy, info->broker, m);
     json_object_set_new(doc, "summary", json_string(sum ? sum : ""));
     slab_free(sum);
     json_t *ex = json_object();

@@ -62,7 +62,8 @@ static void no_trade_reasons(char *buf, const slab_run *run)
         buf[l - 2] = '.', buf[l - 1] = '\0';
 }
 
-char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy, json_t *m)
+char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
+                        const slab_broker_config *broker, json_t *m)
 {
     char *buf = slab_malloc(SUMMARY_MAX), from[40], to[40], tf[16];
     int daily = bars->timeframe >= SLAB_TF_DAYS;
@@ -83,6 +84,11 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
         no_trade_reasons(buf, run);
     if (open > 0)
         add(buf, "%ld position(s) still open at the end, marked at the last close.\n", open);
+    if (broker && broker->coc)
+        add(buf, "Cheat-on-close was on: market orders filled at the close of the bar that sent "
+                 "them, which a live trader cannot do.\n");
+    if (broker && broker->coo)
+        add(buf, "Cheat-on-open was on: orders sent from next_open filled at that bar's open.\n");
     double sh = get(m, "sharpe_ratio"), sha = get(m, "sharpe_ratio_daily_annualized");
     if (!isnan(sh))
         add(buf, "Sharpe %.3f (yearly returns, rf 1%%)", sh);

@@ -53,6 +53,79 @@ check "equity header" bash -c "head -1 '$tmp/eq.csv' | grep -qx 'datetime,cash,v
 check "json has sections" bash -c "grep -q '\"analyzers\"' '$tmp/a.json' && grep -q '\"conventions\"' '$tmp/a.json' && grep -q '\"summary\"' '$tmp/a.json'"
 check "same run_id in --json and --out" bash -c "[ \"\$(grep -o '\"run_id\": \"[0-9a-f]*\"' '$tmp/a.json')\" = \"\$(grep -o '\"run_id\": \"[0-9a-f]*\"' '$tmp/b.json')\" ]"
 
+# ---- broker flags: cheat-on-close/open, slippage switches, bad combinations.
+# Six hand-made daily bars; sma_cross fast=1 slow=2 crosses up on a rise
+# after a fall (bar 2, C 101: buy) and down on a fall after a rise (bar 4,
+# C 100: sell). Fixed stake 1, no commission.
+printf '%s\n' 'Date,Open,High,Low,Close,Volume,OpenInterest' \
+  2020-01-06,100,100,100,100,1000,0 2020-01-07,99,99,99,99,1000,0 \
+  2020-01-08,100,101,99,101,1000,0 2020-01-09,103,104,102,104,1000,0 \
+  2020-01-10,104,104,100,100,1000,0 2020-01-13,98,99,97,98,1000,0 >"$tmp/t6.csv"
+t6() { "$cli" run --strategy sma_cross --data "$tmp/t6.csv" --param fast=1 --param slow=2 \
+  --sizer fixed:1 --commission 0 --json --orders "$@"; }
+# jnum FILE KEY: every number after "KEY": in FILE, one a line.
+jnum() { grep -o "\"$2\": [-0-9.e+]*" "$1" | sed 's/.*: //'; }
+# near A B: |A - B| <= 1e-9.
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }'; }
+# fills FILE ENTRY [EXIT]: the one trade's entry (and exit) price.
+fills() { near "$(jnum "$1" entry_price)" "$2" && { [ $# -lt 3 ] || near "$(jnum "$1" exit_price)" "$3"; }; }
+has() { grep -qF -- "$2" "$1"; }
+
+t6 >"$tmp/d.json"
+# Default: buy fills at O[3] 103, sell at O[5] 98; no cheat flags in config.
+check "default fills at next open" fills "$tmp/d.json" 103 98
+check "default has no cheat flags" bash -c "! grep -q 'cheat_on' '$tmp/d.json'"
+t6 --cheat-on-close >"$tmp/coc.json"
+# coc: each order fills at the close of the bar that sent it: C[2] 101 and
+# C[4] 100 (executed "at" 2020-01-08; the trade opens on the processing bar).
+check "coc fills at the signal close" fills "$tmp/coc.json" 101 100
+check "coc order exec time is the signal bar" has "$tmp/coc.json" '"exec_time": "2020-01-08"'
+check "coc flagged in config" has "$tmp/coc.json" '"cheat_on_close": true'
+check "coc in fill_model" has "$tmp/coc.json" "close (cheat-on-close, look-ahead)"
+check "coc in summary" has "$tmp/coc.json" 'Cheat-on-close was on'
+# coo with a built-in (no next_open): only the submission check moves to the
+# open. percent:99 at C[2] 101 is 100000/101*0.99 shares = 99000 cash:
+# accepted at the close, but 103 * that = 100960.4 > 100000 at the open.
+t6 --sizer percent:99 >"$tmp/nocoo.json"
+t6 --sizer percent:99 --cheat-on-open >"$tmp/coo.json"
+check "no coo: Margin at the fill" has "$tmp/nocoo.json" '"reason": "not enough cash at the fill'
+check "coo: Margin at submission (at the open)" has "$tmp/coo.json" '"reason": "not enough cash at submission'
+check "coo flagged in config" has "$tmp/coo.json" '"cheat_on_open": true'
+check "coo fill_model says no next_open" has "$tmp/coo.json" 'the strategy has no next_open'
+check "coo in summary" has "$tmp/coo.json" 'Cheat-on-open was on'
+# Slippage 1%, slip_open on by default (set_slippage_perc): buy 103*1.01 =
+# 104.03 > H 104, capped at 104; sell 98*0.99 = 97.02 >= L 97.
+t6 --slippage-perc 0.01 >"$tmp/s.json"
+check "slippage capped at the high" fills "$tmp/s.json" 104 97.02
+for kv in '"slip_open": true' '"slip_match": true' '"slip_limit": true' '"slip_out": false' \
+  'slippage 1% (slip_open on, capped at the bar'; do
+  check "slippage default: $kv" has "$tmp/s.json" "$kv"
+done
+t6 --slippage-perc 0.01 --no-slip-open >"$tmp/s.json"
+check "--no-slip-open: opens unslipped" fills "$tmp/s.json" 103 98
+check "--no-slip-open config" has "$tmp/s.json" '"slip_open": false'
+t6 --slippage-perc 0.01 --no-slip-open --slip-open >"$tmp/s.json"
+check "--slip-open (last flag wins)" fills "$tmp/s.json" 104 97.02
+t6 --slippage-perc 0.01 --slip-out >"$tmp/s.json"
+check "--slip-out: 104.03 kept above the high" fills "$tmp/s.json" 104.03
+check "--slip-out config" has "$tmp/s.json" '"slip_out": true'
+# --no-slip-match: 104.03 > H 104 (bar 3) and 104*1.01 = 105.04 > H 104
+# (bar 4): no fill; bar 5: 98*1.01 = 98.98 <= H 99 fills. Flat at bar 4,
+# so no sell: the trade stays open.
+t6 --slippage-perc 0.01 --no-slip-match >"$tmp/s.json"
+check "--no-slip-match: waits for a bar with room" fills "$tmp/s.json" 98.98
+check "--no-slip-match: filled on bar 5" has "$tmp/s.json" '"entry_time": "2020-01-13"'
+check "--no-slip-match config" has "$tmp/s.json" '"slip_match": false'
+t6 --slippage-fixed 0.5 --no-slip-limit >"$tmp/s.json"
+check "--no-slip-limit config" has "$tmp/s.json" '"slip_limit": false'
+check "fixed slippage config" has "$tmp/s.json" '"fixed": 0.5'
+expect_err "slip flag without slippage" 2 "--no-slip-match needs --slippage-perc or --slippage-fixed" \
+  t6 --no-slip-match
+expect_err "coc with coo" 2 "give one of --cheat-on-close or --cheat-on-open" \
+  t6 --cheat-on-close --cheat-on-open
+expect_err "slip-out with nothing to cap" 2 "--slip-out changes only capped fills" \
+  t6 --slippage-perc 0.01 --slip-out --no-slip-match --no-slip-limit
+
 # A stored symbol gives the same numbers as its file.
 if [ -n "${SLAB_SHARED:-}" ] && [ -f "$SLAB_SHARED/data/orcl-1995-2014.txt" ]; then
   "$cli" data import "$SLAB_SHARED/data/orcl-1995-2014.txt" --symbol ORCL >/dev/null
