@@ -147,9 +147,25 @@ typedef struct slab_broker_config {
      * does not fill this bar. */
     double slip_perc, slip_fixed;
     int slip_open, slip_match, slip_limit, slip_out;
-    int pessimistic;      /* 1: when a stop and a limit of one OCO or bracket
-                             group can both fill inside a bar (neither at the
-                             open), the stop fills and the limit is cancelled */
+    /* Pessimistic mode for ambiguous bars (off: backtrader's FIFO, the
+     * order sent first fills first). A bar's path between its open and
+     * close is unknown, so when a stop-type exit (Stop, StopTrail,
+     * StopLimit, StopTrailLimit, triggered or triggering on the bar) and a
+     * Limit target of the same position could both fill inside one bar,
+     * the stop is assumed to come first, whatever the queue order:
+     * - the Limit is not tried on that bar: an exit of the position held
+     *   when it comes up whose side has a stop-type order later in the
+     *   queue that would fill on the bar, or a Limit of the side of a
+     *   stop-type order that already closed a position on the bar;
+     * - in one OCO or bracket group the stop's fill then cancels the Limit
+     *   as usual; outside one the Limit stays pending (so it cannot open a
+     *   new position on that bar; it is tried again from the next bar);
+     * - certain orders are kept: a Limit reached at the open (a gap
+     *   through the target) fills there, before anything else, and a gap
+     *   through a stop fills at the open, as backtrader does.
+     * A stop that fills first and then finds the position gone (FIFO,
+     * outside a group) still opens the reverse position, as in backtrader. */
+    int pessimistic;
 } slab_broker_config;
 
 /* backtrader's defaults: cash 10000, no commission (percent scheme), fixed

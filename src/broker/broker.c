@@ -177,6 +177,11 @@ static int is_trail(int type)
     return type == SLAB_ORDER_STOP_TRAIL || type == SLAB_ORDER_STOP_TRAIL_LIMIT;
 }
 
+static int is_stop_type(int type)
+{
+    return type == SLAB_ORDER_STOP || type == SLAB_ORDER_STOP_LIMIT || is_trail(type);
+}
+
 static int is_alive(const slab__order *o)
 {
     return o->ev.status == SLAB_ORDER_SUBMITTED || o->ev.status == SLAB_ORDER_ACCEPTED ||
@@ -585,6 +590,10 @@ static slab_status execute(slab__broker *b, slab__order *o, const slab__bar *bar
             goto nomem;
         if (closed != 0.0 && trade_update(b, bar, closed, x, closedcomm, exit_reason(o)))
             goto nomem;
+        if (closed != 0.0 && is_stop_type(o->ev.type)) {
+            b->stop_exit_bar = bar->i + 1; /* for the pessimistic mode */
+            b->stop_exit_buy = o->ev.is_buy;
+        }
         if (opened != 0.0 && trade_update(b, bar, opened, x, openedcomm, SLAB_EXIT_SIGNAL))
             goto nomem;
     }
@@ -806,25 +815,48 @@ static int bracket_filled(slab__broker *b, const slab__order *o, const slab__bar
     return 0;
 }
 
-/* Pessimistic mode: 1 when limit order o, not filling at the open, has a
- * stop of its OCO or bracket group (same side, active) that would fill on
- * this bar too: the stop is assumed to come first. */
-static int adverse_first(const slab__broker *b, const slab__order *o, const slab__bar *k)
+/* 1 when the order would expire on bar k instead of being tried. */
+static int expires(const slab__order *o, const slab__bar *k)
 {
+    return o->ev.type != SLAB_ORDER_MARKET && (k->ts_ns > o->valid_ts || k->i > o->valid_bar);
+}
+
+/* Whether stop-type order q would fill on bar k, tried on a copy so that
+ * nothing (the trigger flag) changes. */
+static int stop_would_fill(const slab_broker_config *c, const slab__order *q, const slab__bar *k)
+{
+    slab__order t = *q;
     double x;
+    if (t.ev.type == SLAB_ORDER_STOP || t.ev.type == SLAB_ORDER_STOP_TRAIL)
+        return try_stop(c, t.ev.is_buy, k, t.ev.created_price, &x);
+    if (t.triggered)
+        return try_limit(c, t.ev.is_buy, k, t.ev.created_plimit, &x);
+    return try_stoplimit(c, &t, k, &x);
+}
+
+/* Pessimistic mode: 1 when limit order pending[at] must not be tried on
+ * bar k because a stop-type exit of the same position is assumed to fill
+ * first. That is when the limit would fill inside the bar (a fill at the
+ * open is certainly first and goes ahead) and either a stop-type order of
+ * its side already closed a position on this bar, or the limit is an exit
+ * of the current position and a stop-type exit later in the queue (not
+ * tried yet) would fill on this bar too. */
+static int adverse_first(const slab__broker *b, size_t at, const slab__bar *k)
+{
+    const slab__order *o = &b->orders[b->pending[at]];
     int buy = o->ev.is_buy;
-    if (!b->cfg.pessimistic || o->ev.type != SLAB_ORDER_LIMIT || (!o->oco && !o->parent))
+    double lm = o->ev.created_price, x;
+    if (o->ev.type != SLAB_ORDER_LIMIT || (buy ? lm >= k->open : lm <= k->open) ||
+        !try_limit(&b->cfg, buy, k, lm, &x))
         return 0;
-    if (buy ? o->ev.created_price >= k->open : o->ev.created_price <= k->open)
-        return 0; /* the limit fills at the open, before anything else */
-    for (size_t j = 0; j < b->n_pending; j++) {
+    if (b->stop_exit_bar == k->i + 1 && b->stop_exit_buy == buy)
+        return 1;
+    if (b->pos_size == 0.0 || (b->pos_size < 0.0) != buy)
+        return 0;
+    for (size_t j = at + 1; j < b->n_pending; j++) {
         const slab__order *q = &b->orders[b->pending[j]];
-        if (q == o || !is_alive(q) || !q->active || q->ev.is_buy != buy ||
-            (q->ev.type != SLAB_ORDER_STOP && q->ev.type != SLAB_ORDER_STOP_TRAIL))
-            continue;
-        if (!((o->oco && q->oco == o->oco) || (o->parent && q->parent == o->parent)))
-            continue;
-        if (try_stop(&b->cfg, buy, k, q->ev.created_price, &x))
+        if (is_alive(q) && q->active && q->ev.is_buy == buy && is_stop_type(q->ev.type) &&
+            !expires(q, k) && stop_would_fill(&b->cfg, q, k))
             return 1;
     }
     return 0;
@@ -869,6 +901,7 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
     }
     if (b->n_submitted && (st = check_submitted(b, bar, err)) != SLAB_OK)
         return st;
+
     /* Each pending order gets exactly one attempt per bar, FIFO, after its
      * expiry check (market orders never expire); the survivors keep their
      * order. An order cancelled by an OCO sibling earlier this bar is
@@ -878,11 +911,10 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
         slab__order *o = &b->orders[b->pending[k]];
         if (!is_alive(o))
             continue;
-        if (o->ev.type != SLAB_ORDER_MARKET &&
-            (bar->ts_ns > o->valid_ts || bar->i > o->valid_bar)) {
+        if (expires(o, bar)) {
             if (finish(b, o, SLAB_ORDER_EXPIRED, bar))
                 goto nomem;
-        } else if (!o->active || adverse_first(b, o, bar)) {
+        } else if (!o->active || (b->cfg.pessimistic && adverse_first(b, k, bar))) {
             continue; /* a child waiting for its parent; a pessimistic skip */
         } else if ((st = try_exec(b, o, bar, err)) != SLAB_OK) {
             return st;

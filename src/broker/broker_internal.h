@@ -77,6 +77,9 @@ typedef struct slab__broker {
     int trade_open;        /* 1 when trades[n_trades-1] is open */
     double trade_size;     /* the open trade's current signed size */
     double mfe_high, mfe_low; /* extreme high/low seen while the trade is open */
+    size_t stop_exit_bar;  /* 1 + the bar on which a stop-type order last
+                              closed a position (pessimistic mode) */
+    int stop_exit_buy;     /* that order's side */
 
     /* Notifications for the strategy, gathered during a bar. */
     slab_order_note *onotes;

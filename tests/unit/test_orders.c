@@ -276,6 +276,114 @@ static void pessimistic_ambiguous_bar(void **state)
     slab__broker_clear(&b);
 }
 
+/* An exit order on bar x: a trail gets trailamount 5 (from the close), a
+ * stop-limit a limit 1 beyond its stop (94 for a sell stop 95). */
+static int64_t exit_order(slab__broker *b, const slab__bar *x, int type, double size, double price,
+                          int64_t oco, int why)
+{
+    slab__order_req r;
+    memset(&r, 0, sizeof r);
+    r.type = type;
+    r.is_buy = size > 0.0;
+    r.size = size;
+    r.price = type == SLAB_ORDER_STOP_TRAIL ? 0.0 : price;
+    r.plimit = type == SLAB_ORDER_STOP_LIMIT ? price + (size > 0.0 ? 1.0 : -1.0) : 0.0;
+    r.trailamount = type == SLAB_ORDER_STOP_TRAIL ? 5.0 : 0.0;
+    r.oco = oco;
+    r.exit_reason = why;
+    return slab__broker_order(b, x, &r, NULL);
+}
+
+/* Pessimistic mode, generalised: any stop-type exit against any limit
+ * target of the same position, in one OCO group or not, either FIFO order.
+ * Every row: bar 0 (all 100) sends a market entry of `side` (1 long, -1
+ * short) that fills at bar 1's open 100 (bar 1: O100 H101 L99 C100); bar 1
+ * sends the two exits (long: sell Limit 110 and a stop-type sell at 95;
+ * short: buy Limit 90 and a stop-type buy at 105), tried on bar 2 (`k`).
+ * Expected: the first trade's exit, the position after bar 2 and the
+ * target's status, by hand from §4.3's rules and the pessimistic rule. */
+static void pessimistic_rows(void **state)
+{
+    (void)state;
+    enum { ST = SLAB_ORDER_STOP, SL = SLAB_ORDER_STOP_LIMIT, TR = SLAB_ORDER_STOP_TRAIL };
+    enum { OK = SLAB_ORDER_COMPLETED, CX = SLAB_ORDER_CANCELED, AC = SLAB_ORDER_ACCEPTED };
+    enum { TP = SLAB_EXIT_TAKE_PROFIT, SLX = SLAB_EXIT_STOP_LOSS, TS = SLAB_EXIT_TRAILING_STOP };
+    static const struct {
+        const char *name;
+        int side, oco, stop_first, stop_type, pess;
+        double o, h, l, c;
+        double exit_price;
+        int why;
+        double pos;
+        int target_status;
+    } rows[] = {
+        /* Long, the bar touches 110 and 95. FIFO: the target (first) fills,
+         * its OCO stop is cancelled. */
+        {"long oco fifo", 1, 1, 0, ST, 0, 100, 111, 94, 100, 110, TP, 0, OK},
+        {"long oco pessimistic", 1, 1, 0, ST, 1, 100, 111, 94, 100, 95, SLX, 0, CX},
+        /* No group, FIFO: the target closes at 110, then the stop sells 1
+         * more at 95 and opens a short. Pessimistic: the stop closes at 95;
+         * the target is not tried on this bar and stays pending. */
+        {"long no group fifo", 1, 0, 0, ST, 0, 100, 111, 94, 100, 110, TP, -1, OK},
+        {"long no group pessimistic", 1, 0, 0, ST, 1, 100, 111, 94, 100, 95, SLX, 0, AC},
+        /* Stop first in the queue: FIFO closes at 95 and the target then
+         * opens a short at 110; pessimistic keeps the target off the bar. */
+        {"long stop first fifo", 1, 0, 1, ST, 0, 100, 111, 94, 100, 95, SLX, -1, OK},
+        {"long stop first pessimistic", 1, 0, 1, ST, 1, 100, 111, 94, 100, 95, SLX, 0, AC},
+        /* A gap through the stop fills at the open 93 (backtrader's rule). */
+        {"long gap through stop", 1, 0, 0, ST, 1, 93, 111, 92, 100, 93, SLX, 0, AC},
+        /* A target gapped through at the open is certainly first: 112. */
+        {"long target at the open", 1, 1, 0, ST, 1, 112, 113, 94, 100, 112, TP, 0, OK},
+        /* A StopLimit 95/94: triggered (L 93 <= 95), O <= C and Lm <= S:
+         * fills at S 95; a StopTrail 5 from C 100 stops at 95 too. */
+        {"long stoplimit pessimistic", 1, 0, 0, SL, 1, 100, 111, 93, 100, 95, SLX, 0, AC},
+        {"long stoptrail pessimistic", 1, 0, 0, TR, 1, 100, 111, 94, 100, 95, TS, 0, AC},
+        /* Only the target is touched (L 96 > 95): it fills either way. */
+        {"long target only", 1, 0, 0, ST, 1, 100, 111, 96, 100, 110, TP, 0, OK},
+        /* Short: target buy 90, stop buy 105; the bar touches 89 and 106. */
+        {"short oco fifo", -1, 1, 0, ST, 0, 100, 106, 89, 100, 90, TP, 0, OK},
+        {"short oco pessimistic", -1, 1, 0, ST, 1, 100, 106, 89, 100, 105, SLX, 0, CX},
+        {"short no group fifo", -1, 0, 0, ST, 0, 100, 106, 89, 100, 90, TP, 1, OK},
+        {"short no group pessimistic", -1, 0, 0, ST, 1, 100, 106, 89, 100, 105, SLX, 0, AC},
+        {"short stop first pessimistic", -1, 0, 1, ST, 1, 100, 106, 89, 100, 105, SLX, 0, AC},
+        {"short gap through stop", -1, 0, 0, ST, 1, 107, 108, 89, 100, 107, SLX, 0, AC},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        slab_broker_config cfg;
+        slab_broker_config_default(&cfg);
+        cfg.pessimistic = rows[i].pess;
+        slab__broker b = fx_broker(&cfg);
+        int side = rows[i].side;
+        slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+        fx_step(&b, b0);
+        fx_order(&b, &b0, SLAB_ORDER_MARKET, side, 0, 0, 0);
+        slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+        fx_step(&b, b1);
+        double tp = side > 0 ? 110 : 90, sp = side > 0 ? 95 : 105;
+        int why = rows[i].stop_type == TR ? 0 : SLX;
+        int64_t tref, sref;
+        if (rows[i].stop_first) {
+            sref = exit_order(&b, &b1, rows[i].stop_type, -side, sp, 0, why);
+            tref = exit_order(&b, &b1, SLAB_ORDER_LIMIT, -side, tp, rows[i].oco ? sref : 0, TP);
+        } else {
+            tref = exit_order(&b, &b1, SLAB_ORDER_LIMIT, -side, tp, 0, TP);
+            sref = exit_order(&b, &b1, rows[i].stop_type, -side, sp, rows[i].oco ? tref : 0, why);
+        }
+        (void)sref;
+        fx_step(&b, fx_bar(2, rows[i].o, rows[i].h, rows[i].l, rows[i].c));
+        if (b.n_trades < 1 || b.trades[0].is_open || b.trades[0].exit_price != rows[i].exit_price ||
+            (int)b.trades[0].exit_reason != rows[i].why || b.pos_size != rows[i].pos ||
+            (int)b.orders[tref - 1].ev.status != rows[i].target_status)
+            fail_msg("%s: exit %g (%s), pos %g, target %s; want %g (%s), %g, %s", rows[i].name,
+                     b.n_trades ? b.trades[0].exit_price : NAN,
+                     slab_exit_reason_name(b.n_trades ? b.trades[0].exit_reason : 0), b.pos_size,
+                     slab_order_status_name(b.orders[tref - 1].ev.status), rows[i].exit_price,
+                     slab_exit_reason_name(rows[i].why), rows[i].pos,
+                     slab_order_status_name(rows[i].target_status));
+        slab__broker_clear(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +395,7 @@ int main(void)
         cmocka_unit_test(bracket_stop_loss),
         cmocka_unit_test(bracket_parent_rejected),
         cmocka_unit_test(pessimistic_ambiguous_bar),
+        cmocka_unit_test(pessimistic_rows),
     };
     return cmocka_run_group_tests_name("orders", tests, NULL, NULL);
 }
