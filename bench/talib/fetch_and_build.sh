@@ -12,7 +12,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
 dir=$root/build-bench/talib
 pkg=talib@2.0.5
 cflags="-O2 -ffp-contract=off"   # TA-Lib as the reference vectors were made: -O2, no FMA

@@ -96,6 +96,12 @@ static inline size_t slab__ext_step(slab__ext *e, const double *x, size_t i, siz
     return e->idx;
 }
 
+/* Two and four doubles operated on lane by lane (GCC/Clang vector
+ * extensions; SSE2 on x86-64, plain scalar code elsewhere). Each lane
+ * rounds exactly as the scalar expression would. */
+typedef double slab__v2d __attribute__((vector_size(16)));
+typedef double slab__v4d __attribute__((vector_size(32)));
+
 /* TA-Lib's TA_IS_ZERO and TA_IS_ZERO_OR_NEG. */
 #define SLAB__IS_ZERO(v) (-0.00000000000001 < (v) && (v) < 0.00000000000001)
 #define SLAB__IS_ZERO_OR_NEG(v) ((v) < 0.00000000000001)

@@ -107,27 +107,58 @@ static void nan_to(const sink *s, size_t to, size_t n)
         put(s, i, NAN);
 }
 
+/* SMA, TA-Lib's running sum: total += x[i]; out = total/p; total -=
+ * x[i-p+1]. The two adds are the loop-carried chain (its latency is the
+ * floor); the division is off the chain. The stored case, the common one,
+ * has its own loop without the sink dispatch. */
 static void sma0(const double *x, size_t n, int period, const sink *o)
 {
     size_t p = (size_t)period;
-    double total = 0.0;
+    double total = 0.0, div = (double)period;
     nan_to(o, p - 1, n);
-    for (size_t i = 0; i < n; i++) {
+    if (n < p)
+        return;
+    for (size_t i = 0; i + 1 < p; i++)
         total += x[i];
-        if (i + 1 < p)
-            continue;
+    if (o->op == SLAB__MA_STORE) {
+        double *out = o->out;
+        for (size_t i = p - 1; i < n; i++) {
+            total += x[i];
+            double t = total;
+            total -= x[i + 1 - p];
+            out[i] = t / div;
+        }
+        return;
+    }
+    for (size_t i = p - 1; i < n; i++) {
+        total += x[i];
         double t = total;
         total -= x[i + 1 - p];
-        put(o, i, t / period);
+        put(o, i, t / div);
     }
 }
 
+/* EMA, TA-Lib's order: seed = mean of the first p values (a plain running
+ * sum), output at p-1; then prev = ((x - prev) * k) + prev. */
 static void ema0(const double *x, size_t n, int period, double k, const sink *o)
 {
-    ema_stage e;
-    stage_init(&e, period, k);
-    for (size_t i = 0; i < n; i++)
-        put(o, i, stage_push(&e, x[i]) ? e.value : NAN);
+    size_t p = (size_t)period;
+    double sum = 0.0;
+    nan_to(o, p - 1, n);
+    if (n < p)
+        return;
+    for (size_t i = 0; i < p; i++)
+        sum += x[i];
+    double prev = sum / period;
+    put(o, p - 1, prev);
+    if (o->op == SLAB__MA_STORE) {
+        double *out = o->out;
+        for (size_t i = p; i < n; i++)
+            out[i] = prev = ((x[i] - prev) * k) + prev;
+        return;
+    }
+    for (size_t i = p; i < n; i++)
+        put(o, i, prev = ((x[i] - prev) * k) + prev);
 }
 
 static void wma0(const double *x, size_t n, int period, const sink *o)

@@ -42,30 +42,31 @@ size_t slab__ind_ta_trange_lb(const double *p)
 }
 SLAB__TA_ENTRY(trange, 3, 1)
 
-/* ATR: seed = SMA of TR[1..p] (running sum), then (atr*(p-1) + tr)/p.
- * natr=1 gives 100*ATR/close (0 when close is ~0). */
+/* ATR: seed = SMA of TR[1..p] (running sum), then (atr*(p-1) + tr)/p,
+ * with the true range computed in the same pass (TA-Lib fills a TRANGE
+ * array first). The mul-add-divide chain is the floor. natr=1 gives
+ * 100*ATR/close (0 when close is ~0). */
 static void atr(const double *const *in, size_t n, int period, int natr, double *out)
 {
+    const double *h = in[0], *l = in[1], *c = in[2];
     size_t p = (size_t)period;
-    double sum = 0.0, a = 0.0;
+    double sum = 0.0, pm1 = period - 1, per = period;
     if (period == 1) {
         body_trange(in, n, NULL, &out);
-        p = 1;
     } else {
         slab__ind_nan(out, p, n);
-        for (size_t i = 1; i < n; i++) {
-            double t = tr_at(in[0], in[1], in[2], i);
-            if (i < p) {
-                sum += t;
-                continue;
-            }
-            a = i == p ? (sum + t) / period : ((a * (period - 1)) + t) / period;
-            out[i] = a;
-        }
+        if (n <= p)
+            return;
+        for (size_t i = 1; i <= p; i++)
+            sum += tr_at(h, l, c, i);
+        double a = sum / per;
+        out[p] = a;
+        for (size_t i = p + 1; i < n; i++)
+            out[i] = a = ((a * pm1) + tr_at(h, l, c, i)) / per;
     }
     if (natr)
         for (size_t i = p; i < n; i++)
-            out[i] = SLAB__IS_ZERO(in[2][i]) ? 0.0 : (out[i] / in[2][i]) * 100.0;
+            out[i] = SLAB__IS_ZERO(c[i]) ? 0.0 : (out[i] / c[i]) * 100.0;
 }
 
 static int body_atr(const double *const *in, size_t n, const double *p, double *const *out)
