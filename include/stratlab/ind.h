@@ -14,13 +14,23 @@
  * BBANDS_BT, MACD_BT, STOCH_BT, STOCHF_BT) whose aliases are backtrader's
  * class names; SMMA and CROSSOVER exist only in backtrader's form.
  * matype parameters take TA-Lib's TA_MAType numbers: 0 SMA 1 EMA 2 WMA
- * 3 DEMA 4 TEMA 5 TRIMA 6 KAMA 8 T3 (7, MAMA, is not implemented). */
+ * 3 DEMA 4 TEMA 5 TRIMA 6 KAMA 8 T3 (7, MAMA, is not implemented).
+ * Entries that neither library has (VWAP, DONCHIAN, KELTNER, MEAN, STD,
+ * ZSCORE) have convention "stratlab" and cite their definition.
+ *
+ * Flat-window policy: where a denominator is zero because the window is
+ * flat (high == low throughout, a constant series), TA-Lib substitutes 0.
+ * Entries where this matters (STOCH, STOCHF, WILLR, CCI, CORREL, CCI_BT,
+ * ZSCORE) take a last parameter `flat`: 0 (the default) keeps TA-Lib's 0,
+ * 1 gives NaN on the affected bars instead. It is an ordinary table
+ * parameter, so callers that pass fewer parameters get TA-Lib's behaviour;
+ * each entry's notes say which bars are affected. */
 #ifndef STRATLAB_IND_H
 #define STRATLAB_IND_H
 
 #include "stratlab/core.h"
 
-#define SLAB_IND_MAX_INPUTS 4
+#define SLAB_IND_MAX_INPUTS 5
 #define SLAB_IND_MAX_PARAMS 6
 #define SLAB_IND_MAX_OUTPUTS 4
 
@@ -44,12 +54,14 @@ typedef struct slab_ind_def {
     const char *name;        /* canonical name, TA-Lib spelling: "SMA" */
     const char *aliases;     /* comma-separated other names (backtrader's) */
     const char *summary;     /* one line */
-    const char *convention;  /* "ta-lib" or "backtrader" */
+    const char *convention;  /* "ta-lib", "backtrader" or "stratlab" */
     int n_inputs;
     /* What each input reads, in the order fn takes them (and slab_indicator
      * passes series ids): a bar column ("open", "high", "low", "close",
      * "volume") or a generic series ("real0", "real1" for CORREL/BETA,
-     * "a", "b" for CROSSOVER). */
+     * "a", "b" for CROSSOVER), or "day": the bar's calendar day number
+     * (days since 1970-01-01, slab_ts_day(ts_ns), as a double) for the
+     * session-anchored VWAP. */
     const char *inputs[SLAB_IND_MAX_INPUTS];
     int n_params;
     slab_ind_param params[SLAB_IND_MAX_PARAMS];
@@ -57,6 +69,9 @@ typedef struct slab_ind_def {
     const char *outputs[SLAB_IND_MAX_OUTPUTS];
     slab_ind_fn fn;
     slab_ind_lookback_fn lookback;
+    /* Deliberate differences from the cited source, edge cases, cost; ""
+     * or NULL when there is nothing to add. */
+    const char *notes;
 } slab_ind_def;
 
 /* The whole table and its length. */

@@ -1,6 +1,7 @@
 /* registry.c: the one table of indicators. Every name a strategy, a spec
  * or the CLI uses is resolved here; the listing and the docs come from it.
  * Adding an indicator = writing its kernel and adding one row. */
+#include "ind/ind_extra.h"
 #include "ind/ind_int.h"
 
 #include <ctype.h>
@@ -172,9 +173,10 @@ static size_t lb_one(const double *p)
     {                                                                                              \
         x                                                                                          \
     }
-#define TA(k) slab__ind_ta_##k, slab__ind_ta_##k##_lb
+/* A TA kernel, its lookback and no notes. */
+#define TA(k) slab__ind_ta_##k, slab__ind_ta_##k##_lb, NULL
 /* A TA kernel whose lookback is its period (timeperiod bars). */
-#define TA_P(k) slab__ind_ta_##k, slab__ind_lb_period
+#define TA_P(k) slab__ind_ta_##k, slab__ind_lb_period, NULL
 #define NOPARAMS                                                                                   \
     0,                                                                                             \
     {                                                                                              \
@@ -196,6 +198,27 @@ static size_t lb_one(const double *p)
         nm, 2.0, -3e37, 3e37, 0, help                                                              \
     }
 #define TAC "ta-lib"
+#define BTC "backtrader"
+#define SLC "stratlab"
+/* An extra.c/flat.c kernel (ind_extra.h). */
+#define XK(k) slab__ind_x_##k, slab__ind_x_##k##_lb
+#define P_FLAT                                                                                     \
+    {                                                                                              \
+        "flat", 0, 0, 1, 1, "flat window: 0 TA-Lib's 0, 1 NaN (ind.h)"                             \
+    }
+#define IN_AB                                                                                      \
+    2,                                                                                             \
+    {                                                                                              \
+        "a", "b"                                                                                   \
+    }
+#define BANDS3                                                                                     \
+    3,                                                                                             \
+    {                                                                                              \
+        "upperband", "middleband", "lowerband"                                                     \
+    }
+#define NOTE_HL_FLAT                                                                               \
+    "flat=1: NaN where the highest high equals the lowest low over the window (TA-Lib's 0 "        \
+    "guard), and on the bars whose smoothing windows read such a bar."
 
 static const slab_ind_def table[] = {
     /* Overlap studies */
@@ -376,24 +399,26 @@ static const slab_ind_def table[] = {
      "slow stochastic: %K = MA(fastK), %D = MA(%K), 0 when flat",
      TAC,
      IN_HLC,
-     5,
+     6,
      {P_INT("fastk_period", 5, 1, "bars of the high/low window"),
       P_INT("slowk_period", 3, 1, "%K smoothing bars"), P_MAT("slowk_matype"),
-      P_INT("slowd_period", 3, 1, "%D smoothing bars"), P_MAT("slowd_matype")},
+      P_INT("slowd_period", 3, 1, "%D smoothing bars"), P_MAT("slowd_matype"), P_FLAT},
      2,
      {"slowk", "slowd"},
-     TA(stoch)},
+     XK(stoch_flat),
+     NOTE_HL_FLAT " slowk: slowk_period bars from it; slowd: slowk_period + slowd_period - 1."},
     {"STOCHF",
      "",
      "fast stochastic: fastK and its MA",
      TAC,
      IN_HLC,
-     3,
+     4,
      {P_INT("fastk_period", 5, 1, "bars of the high/low window"),
-      P_INT("fastd_period", 3, 1, "fastD smoothing bars"), P_MAT("fastd_matype")},
+      P_INT("fastd_period", 3, 1, "fastD smoothing bars"), P_MAT("fastd_matype"), P_FLAT},
      2,
      {"fastk", "fastd"},
-     TA(stochf)},
+     XK(stochf_flat),
+     NOTE_HL_FLAT " fastk: that bar; fastd: fastd_period bars from it."},
     {"STOCHRSI",
      "",
      "fast stochastic of RSI",
@@ -456,10 +481,12 @@ static const slab_ind_def table[] = {
      "commodity channel index, mean deviation about the current mean",
      TAC,
      IN_HLC,
-     1,
-     {P_PER(14, 2)},
+     2,
+     {P_PER(14, 2), P_FLAT},
      OUT1("cci"),
-     TA(cci)},
+     XK(cci_flat),
+     "flat=1: NaN where the window's typical prices are all equal; TA-Lib gives 0 there, or "
+     "+/-66.67 when the rounded mean differs from them."},
     {"ADX", "", "average directional index", TAC, IN_HLC, 1, {P_PER(14, 2)}, OUT1("adx"), TA(adx)},
     {"ADXR",
      "",
@@ -512,10 +539,11 @@ static const slab_ind_def table[] = {
      "Williams %R, 0 when flat",
      TAC,
      IN_HLC,
-     1,
-     {P_PER(14, 2)},
+     2,
+     {P_PER(14, 2), P_FLAT},
      OUT1("willr"),
-     TA(willr)},
+     XK(willr_flat),
+     NOTE_HL_FLAT},
     {"AROON",
      "",
      "Aroon down/up over n+1 bars, ties to the most recent",
@@ -680,10 +708,12 @@ static const slab_ind_def table[] = {
      "Pearson correlation of two series, 0 when flat",
      TAC,
      IN_2,
-     1,
-     {P_PER(30, 1)},
+     2,
+     {P_PER(30, 1), P_FLAT},
      OUT1("correl"),
-     TA(correl)},
+     XK(correl_flat),
+     "flat=1: NaN where either series is constant over the window (TA-Lib gives 0 once its "
+     "running-sum denominator is <= 1e-14)."},
     {"BETA",
      "",
      "beta of the second series' returns on the first's",
@@ -704,7 +734,7 @@ static const slab_ind_def table[] = {
      OUT1("sum"),
      TA(sum)},
     {"MAX",
-     "Highest,MaxN",
+     "",
      "highest value over the window",
      TAC,
      IN_C,
@@ -713,7 +743,7 @@ static const slab_ind_def table[] = {
      OUT1("max"),
      TA(max)},
     {"MIN",
-     "Lowest,MinN",
+     "",
      "lowest value over the window",
      TAC,
      IN_C,
@@ -741,7 +771,8 @@ static const slab_ind_def table[] = {
      1,
      {"sma"},
      run_sma,
-     lb_period_minus1},
+     lb_period_minus1,
+     NULL},
     {"EMA_BT",
      "ExponentialMovingAverage,MovingAverageExponential",
      "EMA, backtrader: fsum SMA seed, y*(1-alpha) + x*alpha",
@@ -753,7 +784,8 @@ static const slab_ind_def table[] = {
      1,
      {"ema"},
      run_ema,
-     lb_period_minus1},
+     lb_period_minus1,
+     NULL},
     {"SMMA",
      "SmoothedMovingAverage,MovingAverageSmoothed,Wilder,WilderMA",
      "Wilder's smoothed moving average, alpha 1/n, SMA seed",
@@ -765,7 +797,8 @@ static const slab_ind_def table[] = {
      1,
      {"smma"},
      run_smma,
-     lb_period_minus1},
+     lb_period_minus1,
+     NULL},
     {"RSI_BT",
      "RelativeStrengthIndex,RSI_SMMA,RSI_Safe",
      "RSI, backtrader: SMMA of moves, 100 - 100/(1 + rs); 50 when flat",
@@ -777,7 +810,9 @@ static const slab_ind_def table[] = {
      1,
      {"rsi"},
      run_rsi,
-     slab__ind_lb_period},
+     slab__ind_lb_period,
+     "A zero down-average gives 100 where backtrader's RSI raises ZeroDivisionError; up and "
+     "down averages both zero give 50."},
     {"BBANDS_BT",
      "BollingerBands,BBands",
      "Bollinger bands, backtrader: fsum means, |E[x^2]-E[x]^2|^0.5",
@@ -791,7 +826,9 @@ static const slab_ind_def table[] = {
      3,
      {"upperband", "middleband", "lowerband"},
      run_bbands,
-     lb_period_minus1},
+     lb_period_minus1,
+     "On ORCL (backtrader reference) the middle line is exact and the bands differ at one bar "
+     "(index 4524) by 1.6e-13: one ulp of E[x^2] magnified by the E[x^2]-E[x]^2 cancellation."},
     {"MACD_BT",
      "MovingAverageConvergenceDivergence,MACDHisto",
      "MACD, backtrader: each EMA seeded on its own, macd from slow-1",
@@ -804,7 +841,8 @@ static const slab_ind_def table[] = {
      3,
      {"macd", "signal", "histo"},
      run_macd_bt,
-     lb_macd_bt},
+     lb_macd_bt,
+     NULL},
     {"STOCH_BT",
      "Stochastic,StochasticSlow",
      "slow stochastic, backtrader: %K = SMA(fastK) starts 2 bars before %D; fsum SMAs",
@@ -817,7 +855,8 @@ static const slab_ind_def table[] = {
      2,
      {"percK", "percD"},
      run_stoch_bt,
-     lb_stoch_bt},
+     lb_stoch_bt,
+     NULL},
     {"STOCHF_BT",
      "StochasticFast",
      "fast stochastic, backtrader: %K = fastK, %D = SMA(%K)",
@@ -829,7 +868,8 @@ static const slab_ind_def table[] = {
      2,
      {"percK", "percD"},
      run_stochf_bt,
-     lb_stochf_bt},
+     lb_stochf_bt,
+     NULL},
     {"CROSSOVER",
      "CrossOver",
      "+1 when a crosses above b, -1 below (previous non-zero difference)",
@@ -841,7 +881,165 @@ static const slab_ind_def table[] = {
      1,
      {"crossover"},
      run_cross,
-     lb_one},
+     lb_one,
+     NULL},
+    {"CROSSUP",
+     "CrossUp",
+     "1 when a crosses above b (previous non-zero difference < 0, now a > b), else 0",
+     BTC,
+     IN_AB,
+     NOPARAMS,
+     OUT1("crossup"),
+     XK(crossup),
+     ""},
+    {"CROSSDOWN",
+     "CrossDown",
+     "1 when a crosses below b (previous non-zero difference > 0, now a < b), else 0",
+     BTC,
+     IN_AB,
+     NOPARAMS,
+     OUT1("crossdown"),
+     XK(crossdown),
+     ""},
+    {"HIGHEST",
+     "Highest,MaxN",
+     "highest value of the last timeperiod bars, O(n) (van Herk/Gil-Werman)",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(14, 1)},
+     OUT1("highest"),
+     XK(highest),
+     "Same values as MAX (which keeps TA-Lib's minimum period 2)."},
+    {"LOWEST",
+     "Lowest,MinN",
+     "lowest value of the last timeperiod bars, O(n) (van Herk/Gil-Werman)",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(14, 1)},
+     OUT1("lowest"),
+     XK(lowest),
+     "Same values as MIN (which keeps TA-Lib's minimum period 2)."},
+    {"MEAN",
+     "RollingMean,Average,ArithmeticMean",
+     "rolling mean: math.fsum(window)/timeperiod, exactly rounded",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(20, 1)},
+     OUT1("mean"),
+     XK(mean),
+     "Same values as SMA_BT, with period 1 allowed."},
+    {"STD",
+     "RollingStd",
+     "rolling standard deviation, sqrt(sum((x - mean)^2)/(timeperiod - ddof))",
+     SLC,
+     IN_C,
+     2,
+     {P_PER(20, 2), {"ddof", 0, 0, 1, 1, "0 population, 1 sample (n - 1)"}},
+     OUT1("std"),
+     XK(std),
+     "Two-pass over each window (O(timeperiod) a bar, no cancellation); a constant window gives "
+     "exactly 0, where TA-Lib's STDDEV can leave ~1e-6 of running-sum residue."},
+    {"ZSCORE",
+     "ZScore",
+     "(x - rolling mean)/rolling standard deviation",
+     SLC,
+     IN_C,
+     3,
+     {P_PER(20, 2), {"ddof", 0, 0, 1, 1, "0 population, 1 sample (n - 1)"}, P_FLAT},
+     OUT1("zscore"),
+     XK(zscore),
+     "Mean and deviation as MEAN and STD. A constant window (std 0) gives 0 (flat=0) or NaN "
+     "(flat=1)."},
+    {"PERCENTRANK",
+     "PercentRank,PctRank",
+     "share of the timeperiod values (current included) strictly below the current one",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(50, 1)},
+     OUT1("pctrank"),
+     XK(percentrank),
+     "backtrader's PercentRank: fsum(x < current for x in window)/timeperiod, so the lowest "
+     "value of the window gives 0 and the highest (timeperiod-1)/timeperiod. O(timeperiod) a "
+     "bar."},
+    {"WMA_BT",
+     "",
+     "weighted moving average, backtrader: coef * math.fsum(w*x), weights 1..n",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(30, 1)},
+     OUT1("wma"),
+     XK(wma_bt),
+     "Each window is summed afresh (O(timeperiod) a bar) to reproduce fsum's rounding."},
+    {"HMA",
+     "HullMovingAverage,HullMA",
+     "Hull MA: WMA(2*WMA(x, n//2) - WMA(x, n), int(sqrt(n))), backtrader WMAs",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(30, 2)},
+     OUT1("hma"),
+     XK(hma),
+     "First value at n - 1 + int(sqrt(n)) - 1 (33 for n = 30, as backtrader's docstring says)."},
+    {"ZLEMA",
+     "ZeroLagExponentialMovingAverage,ZeroLagEma",
+     "zero-lag EMA: backtrader EMA of 2*x - x[lag bars ago], lag = (n-1)//2",
+     BTC,
+     IN_C,
+     1,
+     {P_PER(30, 1)},
+     OUT1("zlema"),
+     XK(zlema),
+     "First value at lag + n - 1."},
+    {"VWAP",
+     "",
+     "session VWAP: sum(typical price * volume)/sum(volume) since the day's first bar",
+     SLC,
+     5,
+     {"high", "low", "close", "volume", "day"},
+     NOPARAMS,
+     OUT1("vwap"),
+     XK(vwap),
+     "Typical price (H+L+C)/3; the sums restart when the day input (the bar's calendar day) "
+     "changes. NaN while the session has no volume yet."},
+    {"DONCHIAN",
+     "DonchianChannels",
+     "Donchian channel: highest high, (upper + lower)/2, lowest low",
+     SLC,
+     IN_HL,
+     1,
+     {P_PER(20, 1)},
+     BANDS3,
+     XK(donchian),
+     "The window includes the current bar; the middle line equals MIDPRICE."},
+    {"KELTNER",
+     "KeltnerChannels",
+     "Keltner channel: EMA(close) +/- multiplier * ATR",
+     SLC,
+     IN_HLC,
+     3,
+     {P_PER(20, 2), P_INT("atrperiod", 10, 1, "ATR bars"),
+      {"multiplier", 2.0, -3e37, 3e37, 0, "band width in ATRs"}},
+     BANDS3,
+     XK(keltner),
+     "The middle line is TA-Lib's EMA (SMA seed) and the width TA-Lib's Wilder ATR, so they "
+     "equal the EMA and ATR entries; all three lines start at max(timeperiod - 1, atrperiod)."},
+    {"CCI_BT",
+     "CommodityChannelIndex",
+     "CCI, backtrader: mean deviation of each bar about its own mean, factor 0.015",
+     BTC,
+     IN_HLC,
+     3,
+     {P_PER(20, 2), {"factor", 0.015, 1e-12, 3e37, 0, "scaling constant"}, P_FLAT},
+     OUT1("cci"),
+     XK(cci_bt),
+     "First value at 2*timeperiod - 2 (TA-Lib's CCI: timeperiod - 1). Where the 2*timeperiod - 1 "
+     "typical prices are all equal, backtrader divides by zero or by rounding residue; here 0 "
+     "(flat=0) or NaN (flat=1)."},
 };
 
 const slab_ind_def *slab_ind_table(size_t *n)

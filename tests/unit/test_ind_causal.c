@@ -15,7 +15,7 @@
 #define N_BARS 400
 #define SENTINEL 12345.678
 
-static double bars[5][N_BARS]; /* open, high, low, close, volume */
+static double bars[6][N_BARS]; /* open, high, low, close, volume, day */
 
 /* A deterministic random walk with flat stretches and ties. */
 static void make_bars(void)
@@ -34,15 +34,16 @@ static void make_bars(void)
         bars[1][i] = h;
         bars[2][i] = l;
         bars[3][i] = c;
-        bars[4][i] = (i % 11) ? 1000.0 + 500.0 * u : 0.0;
+        bars[4][i] = (i % 11 != 10) ? 1000.0 + 500.0 * u : 0.0; /* bar 0 trades (VWAP) */
+        bars[5][i] = (double)(i / 7);                              /* 7-bar sessions */
     }
 }
 
 static const double *column(const char *name)
 {
-    static const char *names[] = {"open",  "high",  "low", "close", "volume",
-                                  "real0", "real1", "a",   "b"};
-    static const int cols[] = {0, 1, 2, 3, 4, 1, 2, 3, 0};
+    static const char *names[] = {"open",  "high", "low", "close", "volume",
+                                  "real0", "real1", "a",   "b",     "day"};
+    static const int cols[] = {0, 1, 2, 3, 4, 1, 2, 3, 0, 5};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i]))
             return bars[cols[i]];
@@ -176,6 +177,34 @@ static void test_other_params(void **state)
         {"BETA", {1}},
         {"MOM", {1}},
         {"SAR", {0.2, 0.02}},
+        {"STOCH", {14, 3, 0, 3, 0, 1}},
+        {"STOCH", {5, 3, 1, 4, 2, 1}},
+        {"STOCHF", {5, 3, 0, 1}},
+        {"WILLR", {14, 1}},
+        {"CCI", {14, 1}},
+        {"CORREL", {30, 1}},
+        {"HIGHEST", {1}},
+        {"HIGHEST", {5}},
+        {"LOWEST", {7}},
+        {"MEAN", {1}},
+        {"STD", {5, 1}},
+        {"ZSCORE", {5, 1, 1}},
+        {"PERCENTRANK", {1}},
+        {"PERCENTRANK", {10}},
+        {"WMA_BT", {1}},
+        {"HMA", {2}},
+        {"HMA", {3}},
+        {"HMA", {16}},
+        {"HMA", {100}},
+        {"ZLEMA", {1}},
+        {"ZLEMA", {2}},
+        {"ZLEMA", {9}},
+        {"DONCHIAN", {1}},
+        {"DONCHIAN", {13}},
+        {"KELTNER", {5, 14, 1.5}},
+        {"KELTNER", {30, 3, 2}},
+        {"CCI_BT", {2, 0.015, 1}},
+        {"CCI_BT", {14, 0.015, 0}},
     };
     int bad = 0;
     make_bars();
