@@ -72,7 +72,8 @@ typedef struct slab_order_event {
     double exec_comm;         /* commission of the fill, cash units */
     double exec_pnl;          /* realised pnl of the closed part */
     int64_t status_ts_ns;     /* bar time of the last status change */
-    char reason[96];          /* why it was rejected, for Margin/Rejected */
+    char reason[96];          /* why it was rejected (Margin/Rejected), or
+                                 why the broker sent it (a margin call) */
 } slab_order_event;
 
 /* A trade: from the first fill out of flat to the fill that flattens. */
@@ -166,6 +167,20 @@ typedef struct slab_broker_config {
      * A stop that fills first and then finds the position gone (FIFO,
      * outside a group) still opens the reverse position, as in backtrader. */
     int pessimistic;
+    /* Margin call (off by default: backtrader's BackBroker has none; its
+     * only margin event is the Margin rejection of an order that the cash
+     * cannot pay for, which leaves any open position alone). On: after
+     * each bar's value is marked at the close, a position whose account
+     * value is <= maintenance_margin x |size| x close (0: when the value
+     * is <= 0) is liquidated: pending orders are cancelled, a market order
+     * for the whole position (no submission cash check) fills at the next
+     * open, its trade gets exit reason margin, and orders sent before that
+     * fill are rejected. Without leverage a long position's value never
+     * falls below its market value, so in practice it fires on shorts
+     * (shortcash: the sale's cash stays while the price rises) and on
+     * cash driven negative by costs. */
+    int margin_call;
+    double maintenance_margin; /* fraction of the position's value, [0, 1) */
 } slab_broker_config;
 
 /* backtrader's defaults: cash 10000, no commission (percent scheme), fixed

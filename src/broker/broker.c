@@ -47,6 +47,8 @@ void slab_broker_config_default(slab_broker_config *cfg)
     cfg->slip_limit = 1;
     cfg->slip_out = 0;
     cfg->pessimistic = 0;
+    cfg->margin_call = 0;
+    cfg->maintenance_margin = 0.0;
 }
 
 slab_status slab__broker_init(slab__broker *b, const slab_broker_config *cfg, slab_error *err)
@@ -213,7 +215,10 @@ static int invalid(const slab__broker *b, const slab__order_req *r, const slab__
                    char *reason, size_t cap)
 {
     int t = r->type, stop_like = t == SLAB_ORDER_STOP || t == SLAB_ORDER_STOP_LIMIT;
-    if (!(r->size != 0.0) || !isfinite(r->size) || (r->size > 0.0) != (r->is_buy != 0))
+    if (b->liquidating)
+        snprintf(reason, cap, "a margin call is closing the position (order %lld); no new "
+                              "orders until it has filled", (long long)b->liquidating);
+    else if (!(r->size != 0.0) || !isfinite(r->size) || (r->size > 0.0) != (r->is_buy != 0))
         snprintf(reason, cap, "size must be a finite number > 0, got %g",
                  r->is_buy ? r->size : -r->size);
     else if (t < SLAB_ORDER_MARKET || t > SLAB_ORDER_STOP_TRAIL_LIMIT)
@@ -430,7 +435,7 @@ static slab_status check_submitted(slab__broker *b, const slab__bar *bar, slab_e
             continue;
         }
         cash = pseudo_execute(b, o, bar, cash, &psize, &pprice);
-        if (cash >= 0.0) {
+        if (cash >= 0.0 || o->forced) {
             if (grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1, sizeof(size_t)))
                 return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
             o->ev.status = SLAB_ORDER_ACCEPTED;
@@ -930,9 +935,49 @@ slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error 
     if (b->trade_open)
         slab__broker_track(b, bar->high, bar->low);
     slab__broker_mark(b, bar->close);
-    return SLAB_OK;
+    return b->cfg.margin_call ? slab__broker_margin_check(b, bar, err) : SLAB_OK;
 nomem:
     return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
+}
+
+/* The margin call's liquidation: every pending order is cancelled and a
+ * market order for the whole position, tagged margin, is sent; it skips
+ * the submission cash check and fills at the next bar's open. */
+static slab_status liquidate(slab__broker *b, const slab__bar *bar, slab_error *err)
+{
+    slab__order_req req;
+    double exposure = fabs(b->pos_size) * bar->close;
+    for (size_t j = 0; j < b->n_pending; j++) {
+        slab__order *q = &b->orders[b->pending[j]];
+        if (is_alive(q) && finish(b, q, SLAB_ORDER_CANCELED, bar))
+            return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
+    }
+    compact_pending(b);
+    memset(&req, 0, sizeof req);
+    req.type = SLAB_ORDER_MARKET;
+    req.is_buy = b->pos_size < 0.0;
+    req.size = -b->pos_size;
+    req.exit_reason = SLAB_EXIT_MARGIN;
+    int64_t ref = slab__broker_order(b, bar, &req, err);
+    if (ref < 0)
+        return err ? err->code : SLAB_ENOMEM;
+    slab__order *o = &b->orders[ref - 1];
+    o->forced = 1;
+    snprintf(o->ev.reason, sizeof o->ev.reason,
+             "margin call: value %.2f <= %g x position value %.2f at the close", b->value,
+             b->cfg.maintenance_margin, exposure);
+    b->liquidating = ref;
+    return SLAB_OK;
+}
+
+slab_status slab__broker_margin_check(slab__broker *b, const slab__bar *bar, slab_error *err)
+{
+    if (b->liquidating && !is_alive(&b->orders[b->liquidating - 1]))
+        b->liquidating = 0;
+    if (b->pos_size == 0.0 || b->liquidating ||
+        b->value > b->cfg.maintenance_margin * fabs(b->pos_size) * bar->close)
+        return SLAB_OK;
+    return liquidate(b, bar, err);
 }
 
 double slab__broker_sizer(const slab__broker *b, double close, int is_buy)

@@ -32,6 +32,8 @@ typedef struct slab__order {
     int active;           /* 0: a child waiting for its parent's fill */
     int to_activate;      /* active from the next broker step */
     int held;             /* a child not transmitted yet (status Created) */
+    int forced;           /* a margin call's liquidation: no submission
+                             cash check */
 } slab__order;
 
 /* The broker's view of a slab_order_spec, sizes resolved. */
@@ -80,6 +82,7 @@ typedef struct slab__broker {
     size_t stop_exit_bar;  /* 1 + the bar on which a stop-type order last
                               closed a position (pessimistic mode) */
     int stop_exit_buy;     /* that order's side */
+    int64_t liquidating;   /* ref of a margin call's order in flight, 0 none */
 
     /* Notifications for the strategy, gathered during a bar. */
     slab_order_note *onotes;
@@ -109,6 +112,14 @@ int slab__broker_cancel(slab__broker *b, int64_t ref, const slab__bar *bar);
  * no order in flight it reduces to slab__broker_track + slab__broker_mark,
  * which the engine calls directly on that path. */
 slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error *err);
+/* The margin call (cfg.margin_call), after bar's value is marked: when
+ * the value is at or below the maintenance fraction of the position's
+ * value at the close, every pending order is cancelled and the position
+ * is closed by a market order (tagged margin) at the next open; until
+ * that fills, new orders are rejected. slab__broker_next runs it; a
+ * caller that marks a bar without a broker step calls it too. Returns
+ * SLAB_OK or SLAB_ENOMEM. */
+slab_status slab__broker_margin_check(slab__broker *b, const slab__bar *bar, slab_error *err);
 /* Marks the position at close and stores it in b->value; returns it.
  * backtrader _get_value: a long position's value is un-levered as
  * (size*C - u)/leverage + u with u = size*(C - price); algebraically size*C,

@@ -384,6 +384,75 @@ static void pessimistic_rows(void **state)
     }
 }
 
+/* Margin call, by hand. Cash 1000, no commission; short 10 sent on bar 0
+ * fills at bar 1's open 100: cash 1000 + 10*100 = 2000; value at C 100 is
+ * 2000 - 10*100 = 1000 > 0.5*10*100 = 500. A buy stop at `stop` is sent
+ * on bar 1. Bar 2 closes at 140: value 2000 - 1400 = 600 <= 0.5*1400 = 700:
+ * margin call: the stop is cancelled, a buy 10 (tagged margin) is sent and
+ * fills at bar 3's open 150: pnl -10*(150-100) = -500, cash 2000 - 1500 =
+ * 500. An order sent while it is in flight is rejected. */
+static slab__broker margin_run(int on, double maint, double close2, double stop)
+{
+    slab_broker_config cfg;
+    slab_broker_config_default(&cfg);
+    cfg.cash = 1000;
+    cfg.margin_call = on;
+    cfg.maintenance_margin = maint;
+    slab__broker b = fx_broker(&cfg);
+    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(&b, b0);
+    fx_order(&b, &b0, SLAB_ORDER_MARKET, -10, 0, 0, 0);
+    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(&b, b1);
+    fx_order(&b, &b1, SLAB_ORDER_STOP, 10, stop, 0, SLAB_EXIT_STOP_LOSS);
+    slab__bar b2 = fx_bar(2, 120, close2 + 1, 119, close2);
+    fx_step(&b, b2);
+    fx_order(&b, &b2, SLAB_ORDER_MARKET, 10, 0, 0, 0); /* ref 4 after a call, else 3 */
+    fx_step(&b, fx_bar(3, 150, 155, 145, 150));
+    return b;
+}
+
+static void margin_call_liquidates(void **state)
+{
+    (void)state;
+    /* The stop at 190 passes the submission check (2000 - 10*190 >= 0)
+     * and is not touched (H 141). */
+    slab__broker b = margin_run(1, 0.5, 140, 190);
+    assert_true(b.cash == 2000.0 - 1500.0 && b.pos_size == 0.0);
+    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_CANCELED); /* the stop */
+    const slab_order_event *liq = &b.orders[2].ev;
+    assert_int_equal(liq->status, SLAB_ORDER_COMPLETED);
+    assert_true(liq->is_buy && liq->exec_price == 150.0 && liq->exec_size == 10.0);
+    assert_non_null(strstr(liq->reason, "margin call: value 600.00 <= 0.5 x position value 1400.00"));
+    assert_int_equal(b.orders[3].ev.status, SLAB_ORDER_REJECTED);
+    assert_non_null(strstr(b.orders[3].ev.reason, "a margin call is closing the position"));
+    assert_int_equal(b.n_trades, 1);
+    assert_true(b.trades[0].pnl == -500.0 && b.trades[0].exit_price == 150.0);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_MARGIN);
+    assert_int_equal(b.liquidating, 0);
+    slab__broker_clear(&b);
+    /* Maintenance 0: only a value <= 0 calls. At C 140 the value is 600:
+     * nothing happens; the late buy closes the short at 150 (signal). */
+    b = margin_run(1, 0.0, 140, 190);
+    assert_int_equal(b.orders[2].ev.status, SLAB_ORDER_COMPLETED);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_SIGNAL);
+    slab__broker_clear(&b);
+    /* A stop at 250 is itself rejected at submission (backtrader's pseudo
+     * execution at its price: 2000 - 10*250 < 0, Margin), which leaves the
+     * short alone. At C 200 the value is 2000 - 2000 = 0 <= 0: called; the
+     * liquidation fills at 150 whatever the cash. */
+    b = margin_run(1, 0.0, 200, 250);
+    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_MARGIN);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_MARGIN);
+    assert_true(b.cash == 500.0);
+    slab__broker_clear(&b);
+    /* Off (backtrader): the position rides on and the stop stays. */
+    b = margin_run(0, 0.5, 140, 190);
+    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_ACCEPTED);
+    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_SIGNAL);
+    slab__broker_clear(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +465,7 @@ int main(void)
         cmocka_unit_test(bracket_parent_rejected),
         cmocka_unit_test(pessimistic_ambiguous_bar),
         cmocka_unit_test(pessimistic_rows),
+        cmocka_unit_test(margin_call_liquidates),
     };
     return cmocka_run_group_tests_name("orders", tests, NULL, NULL);
 }
