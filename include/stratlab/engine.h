@@ -10,6 +10,7 @@
 #include "stratlab/broker.h"
 #include "stratlab/core.h"
 #include "stratlab/data.h"
+#include "stratlab/risk.h"
 #include "stratlab/strategy.h"
 
 typedef struct slab_run_config {
@@ -21,6 +22,12 @@ typedef struct slab_run_config {
                               (the truncation test uses it) */
     int skip_cash_curve;   /* 1: do not keep the cash after every bar
                               (run->cash is NULL; saves 8 bytes a bar) */
+    slab_risk_config risk; /* protective exits, time exits, position
+                              limits for any strategy (risk.h); zeroed:
+                              one position per symbol, nothing else. A
+                              strategy may add items in init()
+                              (slab_set_risk); an item set by both is an
+                              error unless the values agree */
 } slab_run_config;
 
 /* A finished run. Owned; free with slab_run_free(). */
@@ -45,6 +52,8 @@ typedef struct slab_run {
     int64_t loop_ns;             /* time spent in the bar loop */
     slab_timeframe timeframe;
     int compression;
+    slab_risk_config risk;       /* the risk settings the run used (the
+                                    config's plus the strategy's) */
 } slab_run;
 
 /* Runs cfg->strategy over bars. Returns SLAB_OK and an owned run in *out,

@@ -166,6 +166,16 @@ int slab_cancel(slab_ctx *ctx, int64_t ref);
 int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, double stop_price,
                      double limit_price, int64_t refs[3]);
 
+/* ---- the engine's risk manager, from init() only: sets one item of the
+ * run's risk settings from its text form, as the CLI flags take them
+ * (key: stop_loss, take_profit "2%" "1.5" "2atr" "@95.50"; trail "2%"
+ * "0.75"; atr_period N; time_exit N bars; exit_at "15:55"; max_position
+ * "100" or "50%"; allow_pyramiding "true"). The engine then places the
+ * protective orders itself when an entry fills (any strategy, long or
+ * short). Returns 0, or -1 after recording why (bad text, or the run sets
+ * the same item to another value). */
+int slab_set_risk(slab_ctx *ctx, const char *key, const char *value);
+
 /* ---- broker state as of this bar (after its fills) */
 double slab_position_size(const slab_ctx *ctx);   /* signed shares */
 double slab_position_price(const slab_ctx *ctx);  /* average price, 0 if flat */

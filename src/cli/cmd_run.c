@@ -59,6 +59,21 @@ static void usage(FILE *out)
             "                       target does not fill on that bar\n"
             "  --sizer S            percent:95 (default), percent_int:95 or fixed:N\n"
             "  --param k=v          strategy parameter (repeatable); ranges are checked\n"
+            "Risk (the engine places these for any strategy, long or short; an item\n"
+            "also set by a strategy parameter such as stop_loss_pct must agree):\n"
+            "  --stop-loss L        exit stop from the entry fill: 2%% (percent), 1.5\n"
+            "                       (price distance), 2atr (ATR multiple) or @95.50 (price)\n"
+            "  --take-profit L      limit target from the entry fill, same forms\n"
+            "  --trail T            trailing stop: 2%% of the close or 0.75 (distance)\n"
+            "  --atr-period N       ATR bars for atr levels (default 14; ATR at the\n"
+            "                       fill bar's close, tried from the next bar)\n"
+            "  --time-exit N        close at the next open once held N bars\n"
+            "  --exit-at HH:MM      close on the first bar at/after this time of day (or\n"
+            "                       the first bar of a later day), bars' own clock\n"
+            "  --max-position Q     most shares (100) or percent of value (50%%); a larger\n"
+            "                       order is cut to fit (reason in the order log)\n"
+            "  --allow-pyramiding   let entries add to an open position (default: one\n"
+            "                       position per symbol, adding is rejected)\n"
             "  --json               print the whole result document as JSON\n"
             "  --orders             include the order log in the JSON\n"
             "  --trades N|all       trades listed in the JSON (default 100; trades_total\n"
@@ -75,6 +90,7 @@ typedef struct run_opts {
     int json, orders, yahoo_adjust;
     long max_trades;
     slab_broker_config broker;
+    slab_risk_config risk;
     int slip_flag[4];      /* --[no-]slip-open/match/limit/out: -1 not given */
     const char *params[MAX_PARAMS];
     size_t n_params;
@@ -133,6 +149,36 @@ static int slip_and_cheat(run_opts *o)
     return 0;
 }
 
+/* The risk flags (risk.h keys). Returns 1 and *rc when argv[*i] is one,
+ * consuming its value; 0 when it is not. */
+static int risk_flag(int argc, char **argv, int *i, run_opts *o, int *rc)
+{
+    static const char *const map[][2] = {
+        {"--stop-loss", "stop_loss"},   {"--take-profit", "take_profit"},
+        {"--trail", "trail"},           {"--atr-period", "atr_period"},
+        {"--time-exit", "time_exit"},   {"--exit-at", "exit_at"},
+        {"--max-position", "max_position"}};
+    slab_error err;
+    const char *a = argv[*i];
+    *rc = 0;
+    if (!strcmp(a, "--allow-pyramiding")) {
+        o->risk.allow_pyramiding = 1;
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
+        if (strcmp(a, map[k][0]))
+            continue;
+        if (*i + 1 >= argc) {
+            *rc = cli_usage_error("run", "%s needs a value", a);
+        } else if (slab_risk_set(&o->risk, map[k][1], argv[++*i], &err) != SLAB_OK) {
+            /* err.msg starts with the key; show the flag instead. */
+            *rc = cli_usage_error("run", "%s%s", a, err.msg + strlen(map[k][1]));
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, run_opts *o)
 {
     slab_error err;
@@ -155,6 +201,11 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "--orders")) { o->orders = 1; continue; }
         if (!strcmp(a, "--yahoo-adjust")) { o->yahoo_adjust = 1; continue; }
         if (!strcmp(a, "--pessimistic")) { o->broker.pessimistic = 1; continue; }
+        if (risk_flag(argc, argv, &i, o, &rc)) {
+            if (rc)
+                return rc;
+            continue;
+        }
         if (!strcmp(a, "--cheat-on-close")) { o->broker.coc = 1; continue; }
         if (!strcmp(a, "--cheat-on-open")) { o->broker.coo = 1; continue; }
         if (slip_flag(a, o->slip_flag) == 0)
@@ -359,7 +410,7 @@ int cmd_run(int argc, char **argv)
     if ((rc = load_bars(&o, &bars)))
         return rc;
     /* The cash curve is only written by --equity; without it, skip it. */
-    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL};
+    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk};
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
         rc = cli_fail(&err);
         goto out;

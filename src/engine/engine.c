@@ -9,6 +9,7 @@
 #include "stratlab/ind.h"
 
 #include "broker/broker_internal.h"
+#include "engine/risk_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -29,6 +30,10 @@ struct slab_ctx {
     const slab_strategy_def *def;
     const double *params;          /* def->n_params values */
     slab__broker broker;
+    slab__risk risk;               /* the risk manager (risk.h) */
+    slab_risk_config risk_cfg;     /* the run's risk settings plus the
+                                      strategy's, until the loop starts */
+    const slab_risk_config *risk_given; /* the run config's own */
     long lookahead;                /* refused reads of the future */
     long sizer_zero;               /* orders the sizer sized to 0 shares */
     int in_init;                   /* 1 while init() runs */
@@ -150,14 +155,33 @@ static slab__bar cur_bar(const slab_ctx *ctx)
     return bar;
 }
 
-static int64_t submit(slab_ctx *ctx, double size)
+/* Sends a strategy order through the risk manager's admission (one
+ * position per symbol, the maximum position, joining the protective
+ * group); a cut size is noted in the order's log reason. */
+static int64_t send(slab_ctx *ctx, slab__order_req *req)
 {
     slab_error e;
+    char why[96];
     slab__bar bar = cur_bar(ctx);
-    int64_t ref = slab__broker_submit(&ctx->broker, &bar, size, &e);
-    if (ref < 0 && e.code == SLAB_ENOMEM && ctx->failed == SLAB_OK)
-        ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, NULL, "%s", e.msg);
+    int cut = slab__risk_admit(&ctx->risk, &ctx->broker, &bar, req, why, sizeof why);
+    int64_t ref = slab__broker_order(&ctx->broker, &bar, req, &e);
+    if (ref < 0 && ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, e.code, NULL, "%s", e.msg);
+    if (ref > 0 && cut)
+        snprintf(ctx->broker.orders[ref - 1].ev.reason, sizeof ctx->broker.orders[0].ev.reason,
+                 "%s", why);
     return ref;
+}
+
+/* A market order of signed size. */
+static int64_t submit(slab_ctx *ctx, double size)
+{
+    slab__order_req req;
+    memset(&req, 0, sizeof req);
+    req.type = SLAB_ORDER_MARKET;
+    req.is_buy = size > 0.0;
+    req.size = size;
+    return send(ctx, &req);
 }
 
 /* A market order of |size| shares (the sizer's when size <= 0). */
@@ -187,7 +211,6 @@ int64_t slab_close_position(slab_ctx *ctx)
 
 int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
 {
-    slab_error e;
     slab__order_req req;
     if (ctx->in_init || !spec)
         return -1;
@@ -216,11 +239,7 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     req.transmit = spec->transmit;
     req.exit_reason = spec->exit_reason;
     req.check_side = spec->check_side;
-    slab__bar bar = cur_bar(ctx);
-    int64_t ref = slab__broker_order(&ctx->broker, &bar, &req, &e);
-    if (ref < 0 && ctx->failed == SLAB_OK)
-        ctx->failed = slab_error_set(ctx->err, e.code, NULL, "%s", e.msg);
-    return ref;
+    return send(ctx, &req);
 }
 
 int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, double stop_price,
@@ -241,7 +260,9 @@ int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, do
     if ((refs[0] = slab_order(ctx, is_buy, &e)) <= 0)
         return refs[0];
     memset(&child, 0, sizeof child);
-    child.size = e.size;
+    /* The children cover what the entry was sent for (the maximum
+     * position may have cut it). */
+    child.size = fabs(ctx->broker.orders[refs[0] - 1].ev.created_size);
     child.parent = refs[0];
     child.type = SLAB_EXEC_STOP;
     child.price = stop_price;
@@ -266,6 +287,23 @@ int slab_cancel(slab_ctx *ctx, int64_t ref)
     if (r < 0 && ctx->failed == SLAB_OK)
         ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, NULL, "out of memory cancelling");
     return r > 0;
+}
+
+int slab_set_risk(slab_ctx *ctx, const char *key, const char *value)
+{
+    slab_error e;
+    char run[96], both[96];
+    slab_risk_config c = ctx->risk_cfg;
+    if (!ctx->in_init)
+        return slab_fail(ctx, "slab_set_risk(%s) is for init() only", key ? key : "NULL");
+    if (!key || slab_risk_set(&c, key, value, &e) != SLAB_OK)
+        return slab_fail(ctx, "%s", key ? e.msg : "slab_set_risk: no key");
+    slab_risk_get(ctx->risk_given, key, run, sizeof run);
+    if (run[0] && strcmp(run, slab_risk_get(&c, key, both, sizeof both)))
+        return slab_fail(ctx, "%s is set twice: the run says %s and the strategy %s; give it once",
+                         key, run, value);
+    ctx->risk_cfg = c;
+    return 0;
 }
 
 double slab_position_size(const slab_ctx *ctx) { return ctx->broker.pos_size; }
@@ -322,6 +360,7 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
 {
     const slab_bars *b = ctx->bars;
     slab__broker *br = &ctx->broker;
+    slab__risk *rk = &ctx->risk;
     void (*next)(slab_ctx *, void *) = ctx->def->next;
     void (*next_open)(slab_ctx *, void *) = br->cfg.coo ? ctx->def->next_open : NULL;
     slab_status st;
@@ -344,6 +383,8 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
                 slab__broker_track(br, b->high[i], b->low[i]);
             slab__broker_mark(br, b->close[i]);
         }
+        if (rk->on && br->pos_size != rk->prev_pos)
+            slab__risk_seen_fills(rk, br);
         if (br->n_onotes | br->n_tnotes) {
             deliver(ctx, state);
             if (ctx->failed != SLAB_OK)
@@ -352,6 +393,13 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
         run->value[i] = br->value;
         if (run->cash)
             run->cash[i] = br->cash;
+        if (rk->on) {
+            /* Protective orders for this bar's entry fill, a due time
+             * exit: created now, tried from the next bar. */
+            slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+            if ((st = slab__risk_step(rk, br, &bar, err)) != SLAB_OK)
+                return st;
+        }
         if ((long)i >= first_next) {
             next(ctx, state);
             run->next_calls++;
@@ -425,6 +473,8 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
     ctx->def = def;
     ctx->params = cfg->params;
     ctx->err = err;
+    ctx->risk_cfg = cfg->risk;
+    ctx->risk_given = &cfg->risk;
     const double *cols[SLAB_N_COLUMNS] = {bars->open,   bars->high,   bars->low,
                                           bars->close,  bars->volume, bars->oi};
     for (int k = 0; k < SLAB_N_COLUMNS; k++) {
@@ -461,6 +511,9 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
         goto out;
     }
     ctx->in_init = 0;
+    run->risk = ctx->risk_cfg;
+    if ((st = slab__risk_start(&ctx->risk, &ctx->risk_cfg, bars, ctx->n, err)) != SLAB_OK)
+        goto out;
     /* backtrader: next() runs from the largest indicator minimum period. */
     long first_next = 0;
     for (int k = SLAB_N_COLUMNS; k < ctx->n_series; k++)
@@ -484,6 +537,7 @@ out:
         for (int k = 0; k < ctx->n_owned; k++)
             slab_free(ctx->owned[k]);
         slab__broker_clear(&ctx->broker);
+        slab__risk_clear(&ctx->risk);
     }
     slab_free(state);
     slab_free(ctx);

@@ -239,6 +239,24 @@ static void fill_model(json_t *cfg, const slab_broker_config *b, const slab_stra
     json_object_set_new(cfg, "fill_model", json_string(buf));
 }
 
+/* The run's risk settings in their text forms (risk.h), absent when at
+ * the default (one position per symbol, nothing else), so default
+ * documents and their run ids do not change. */
+static void risk_json(json_t *cfg, const slab_risk_config *r)
+{
+    size_t n;
+    char buf[96];
+    const char *const *keys = slab_risk_keys(&n);
+    if (!slab_risk_active(r))
+        return;
+    json_t *o = json_object();
+    for (size_t k = 0; k < n; k++)
+        if (slab_risk_get(r, keys[k], buf, sizeof buf)[0])
+            json_object_set_new(o, keys[k], json_string(buf));
+    json_object_set_new(o, "one_position_per_symbol", json_boolean(!r->allow_pyramiding));
+    json_object_set_new(cfg, "risk", o);
+}
+
 static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
                              const slab_result_info *info)
 {
@@ -269,6 +287,7 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     snprintf(sz, sizeof sz, "%s:%g", sizers[info->broker->sizer.kind], info->broker->sizer.amount);
     json_object_set_new(cfg, "sizer", json_string(sz));
     fill_model(cfg, info->broker, info->def);
+    risk_json(cfg, &run->risk);
     json_object_set_new(cfg, "minperiod", json_integer(run->minperiod));
     json_object_set_new(bt, "config", cfg);
     json_t *eng = json_object();

@@ -2,18 +2,49 @@
  * runs define them (docs/backtrader-semantics.md §8): sma_cross,
  * rsi_reversion, bbands_reversion, buy_hold. Market orders sized by the
  * run's sizer; long only; positions still open at the end stay open.
- * sma_cross, rsi_reversion and bbands_reversion take the common risk
- * parameters of risk.h (all 0 by default: the reference behaviour). */
-#include "risk.h"
+ * sma_cross, rsi_reversion and bbands_reversion take four risk shortcut
+ * parameters (all 0 by default: the reference behaviour) that set the
+ * engine's risk manager, which places and cancels the exits itself. */
 #include "stratlab/strategy.h"
 
 #include <math.h>
+#include <stdio.h>
+
+/* The shortcut rows each of those built-ins appends to its table. */
+#define RISK_PARAMS                                                                              \
+    {"stop_loss_pct", SLAB_PARAM_FLOAT, 0, 0, 99,                                                \
+     "stop-loss from the entry fill, percent (0 = off; same as --stop-loss N%)"},               \
+    {"take_profit_pct", SLAB_PARAM_FLOAT, 0, 0, 1000,                                           \
+     "take-profit from the entry fill, percent (0 = off; same as --take-profit N%)"},           \
+    {"trail_pct", SLAB_PARAM_FLOAT, 0, 0, 99,                                                    \
+     "trailing stop from the close, percent (0 = off; same as --trail N%)"},                    \
+    {"time_exit_bars", SLAB_PARAM_INT, 0, 0, 1000000,                                            \
+     "close after this many bars (0 = off; same as --time-exit N)"}
+#define RISK_N_PARAMS 4
+
+/* Hands the shortcut parameters to the engine's risk manager (init only).
+ * A shortcut and the run's own setting of the same item must agree. */
+static int risk_params(slab_ctx *ctx)
+{
+    static const char *const names[] = {"stop_loss_pct", "take_profit_pct", "trail_pct",
+                                        "time_exit_bars"};
+    static const char *const keys[] = {"stop_loss", "take_profit", "trail", "time_exit"};
+    char text[40];
+    for (int k = 0; k < 4; k++) {
+        double v = slab_param(ctx, names[k]);
+        if (!(v > 0.0))
+            continue;
+        snprintf(text, sizeof text, k < 3 ? "%.17g%%" : "%.0f", v);
+        if (slab_set_risk(ctx, keys[k], text) != 0)
+            return -1;
+    }
+    return 0;
+}
 
 /* ---- sma_cross: flat and SMA(fast) crosses above SMA(slow) -> buy; long
  * and it crosses below -> close. */
 typedef struct {
     int cross;
-    slab__risk risk;
 } sma_state;
 
 static int sma_init(slab_ctx *ctx, void *st)
@@ -29,48 +60,37 @@ static int sma_init(slab_ctx *ctx, void *st)
         return -1;
     int in[2] = {f, l};
     s->cross = slab_indicator(ctx, "CrossOver", in, 2, NULL, 0);
-    slab__risk_init(ctx, &s->risk);
-    return s->cross < 0 ? -1 : 0;
+    return s->cross < 0 ? -1 : risk_params(ctx);
 }
 
 static void sma_next(slab_ctx *ctx, void *st)
 {
     sma_state *s = st;
     double x = slab_get(ctx, s->cross, 0);
-    if (slab__risk_next(ctx, &s->risk))
-        return;
     if (slab_position_size(ctx) == 0.0) {
         if (x > 0.0)
             slab_buy(ctx, 0);
     } else if (x < 0.0) {
-        slab__risk_close(ctx, &s->risk);
+        slab_close_position(ctx);
     }
-}
-
-static void sma_notify_order(slab_ctx *ctx, void *st, const slab_order_note *o)
-{
-    sma_state *s = st;
-    slab__risk_on_order(ctx, &s->risk, o);
 }
 
 static const slab_param_def sma_params[] = {
     {"fast", SLAB_PARAM_INT, 10, 1, 10000, "fast SMA period, bars"},
     {"slow", SLAB_PARAM_INT, 30, 2, 10000, "slow SMA period, bars"},
-    SLAB__RISK_PARAMS,
+    RISK_PARAMS,
 };
 
 const slab_strategy_def slab__strategy_sma_cross = {
     SLAB_STRATEGY_ABI, "sma_cross",
     "buy when SMA(fast) crosses above SMA(slow), close when it crosses below",
-    sma_params, 2 + SLAB__RISK_N_PARAMS, sizeof(sma_state), sma_init, sma_next, sma_notify_order,
-    NULL, NULL};
+    sma_params, 2 + RISK_N_PARAMS, sizeof(sma_state), sma_init, sma_next, NULL, NULL, NULL};
 
 /* ---- rsi_reversion: flat and RSI < low -> buy; long and RSI > high ->
  * close. */
 typedef struct {
     int rsi;
     double low, high;
-    slab__risk risk;
 } rsi_state;
 
 static int rsi_init(slab_ctx *ctx, void *st)
@@ -83,47 +103,36 @@ static int rsi_init(slab_ctx *ctx, void *st)
     if (s->low >= s->high)
         return slab_fail(ctx, "low (%g) must be below high (%g)", s->low, s->high);
     s->rsi = slab_indicator(ctx, "RSI_BT", &close, 1, &period, 1);
-    slab__risk_init(ctx, &s->risk);
-    return s->rsi < 0 ? -1 : 0;
+    return s->rsi < 0 ? -1 : risk_params(ctx);
 }
 
 static void rsi_next(slab_ctx *ctx, void *st)
 {
     rsi_state *s = st;
     double r = slab_get(ctx, s->rsi, 0);
-    if (slab__risk_next(ctx, &s->risk))
-        return;
     if (slab_position_size(ctx) == 0.0) {
         if (r < s->low)
             slab_buy(ctx, 0);
     } else if (r > s->high) {
-        slab__risk_close(ctx, &s->risk);
+        slab_close_position(ctx);
     }
-}
-
-static void rsi_notify_order(slab_ctx *ctx, void *st, const slab_order_note *o)
-{
-    rsi_state *s = st;
-    slab__risk_on_order(ctx, &s->risk, o);
 }
 
 static const slab_param_def rsi_params[] = {
     {"period", SLAB_PARAM_INT, 14, 1, 10000, "RSI period, bars"},
     {"low", SLAB_PARAM_FLOAT, 30, 0, 100, "buy below this RSI"},
     {"high", SLAB_PARAM_FLOAT, 70, 0, 100, "close above this RSI"},
-    SLAB__RISK_PARAMS,
+    RISK_PARAMS,
 };
 
 const slab_strategy_def slab__strategy_rsi_reversion = {
     SLAB_STRATEGY_ABI, "rsi_reversion", "buy when RSI falls below low, close when it rises above high",
-    rsi_params, 3 + SLAB__RISK_N_PARAMS, sizeof(rsi_state), rsi_init, rsi_next, rsi_notify_order,
-    NULL, NULL};
+    rsi_params, 3 + RISK_N_PARAMS, sizeof(rsi_state), rsi_init, rsi_next, NULL, NULL, NULL};
 
 /* ---- bbands_reversion: flat and close < lower band -> buy; long and close
  * > middle band -> close. */
 typedef struct {
     int top; /* upper band; middle = top + 1, lower = top + 2 */
-    slab__risk risk;
 } bb_state;
 
 static int bb_init(slab_ctx *ctx, void *st)
@@ -133,41 +142,31 @@ static int bb_init(slab_ctx *ctx, void *st)
                    slab_param(ctx, "devfactor")};
     int close = SLAB_CLOSE;
     s->top = slab_indicator(ctx, "BBANDS_BT", &close, 1, p, 3);
-    slab__risk_init(ctx, &s->risk);
-    return s->top < 0 ? -1 : 0;
+    return s->top < 0 ? -1 : risk_params(ctx);
 }
 
 static void bb_next(slab_ctx *ctx, void *st)
 {
     bb_state *s = st;
     double c = slab_get(ctx, SLAB_CLOSE, 0);
-    if (slab__risk_next(ctx, &s->risk))
-        return;
     if (slab_position_size(ctx) == 0.0) {
         if (c < slab_get(ctx, s->top + 2, 0))
             slab_buy(ctx, 0);
     } else if (c > slab_get(ctx, s->top + 1, 0)) {
-        slab__risk_close(ctx, &s->risk);
+        slab_close_position(ctx);
     }
-}
-
-static void bb_notify_order(slab_ctx *ctx, void *st, const slab_order_note *o)
-{
-    bb_state *s = st;
-    slab__risk_on_order(ctx, &s->risk, o);
 }
 
 static const slab_param_def bb_params[] = {
     {"period", SLAB_PARAM_INT, 20, 2, 10000, "band period, bars"},
     {"devfactor", SLAB_PARAM_FLOAT, 2.0, 0.01, 100, "band width in standard deviations"},
-    SLAB__RISK_PARAMS,
+    RISK_PARAMS,
 };
 
 const slab_strategy_def slab__strategy_bbands_reversion = {
     SLAB_STRATEGY_ABI, "bbands_reversion",
     "buy when close falls below the lower Bollinger band, close above the middle band",
-    bb_params, 2 + SLAB__RISK_N_PARAMS, sizeof(bb_state), bb_init, bb_next, bb_notify_order, NULL,
-    NULL};
+    bb_params, 2 + RISK_N_PARAMS, sizeof(bb_state), bb_init, bb_next, NULL, NULL, NULL};
 
 /* ---- buy_hold: buy while flat with no order in flight (re-sent after a
  * Margin rejection); never sells. */
