@@ -258,10 +258,97 @@ static void fastk(const double *h, const double *l, const double *c, size_t n, i
     }
 }
 
+/* Rolling max and min over w bars, van Herk / Gil-Werman: the series is cut
+ * into blocks of w bars; a window ending at offset o of a block is the
+ * block's prefix up to o joined with the previous block's suffix from
+ * o+1, so each bar costs three max (min) operations and no branches. The
+ * suffixes of the previous block sit in a w+1 buffer whose last entry is
+ * -inf (+inf), for the window that is exactly one block. The extremes are
+ * values, and a max is exact, so the result is the same as TA-Lib's
+ * index-tracking rescans (inputs without NaN). */
+#define ROLL_MAX_W 256
+typedef struct roll {
+    double suf_h[ROLL_MAX_W + 1], suf_l[ROLL_MAX_W + 1];
+    double pre_h, pre_l; /* prefix extremes of the current block */
+} roll;
+
+static double maxd(double a, double b) { return a > b ? a : b; }
+static double mind(double a, double b) { return a < b ? a : b; }
+
+/* Stores the suffix extremes of the block h[b0..b0+w), l[b0..b0+w). */
+static void roll_suffix(roll *r, const double *h, const double *l, size_t w)
+{
+    double mh = -INFINITY, ml = INFINITY;
+    r->suf_h[w] = mh;
+    r->suf_l[w] = ml;
+    for (size_t o = w; o-- > 0;) {
+        r->suf_h[o] = mh = maxd(mh, h[o]);
+        r->suf_l[o] = ml = mind(ml, l[o]);
+    }
+}
+
+/* STOCH with SMA smoothing of both %K and %D (the default) in one pass:
+ * fastK = (C - LL)/((HH - LL)/100) (0 when HH == LL), then the two
+ * running-sum SMAs of ta_SMA.c over it, side by side. The last sk fastK
+ * values live in a small ring (slowK's trailing term); slowD's trailing
+ * term is read back from the slowK output. Same roundings as the three
+ * passes it replaces. */
+#define STOCH_RING 64
+static void stoch_sma(const double *h, const double *l, const double *c, size_t n, int fk, int sk,
+                      int sd, double *const *out)
+{
+    size_t w = (size_t)fk, qk = (size_t)sk, qd = (size_t)sd;
+    size_t sk0 = w - 1 + qk - 1, lb = sk0 + qd - 1;
+    double ring[STOCH_RING], tk = 0.0, td = 0.0, dk = sk, dd = sd, *ok = out[0], *od = out[1];
+    roll r;
+    slab__ind_nan(ok, lb, n);
+    slab__ind_nan(od, lb, n);
+    for (size_t o = 0; o <= w; o++) { /* block 0 has no predecessor */
+        r.suf_h[o] = -INFINITY;
+        r.suf_l[o] = INFINITY;
+    }
+    for (size_t b0 = 0; b0 < n; b0 += w) {
+        r.pre_h = -INFINITY;
+        r.pre_l = INFINITY;
+        for (size_t o = 0; o < w && b0 + o < n; o++) {
+            size_t i = b0 + o;
+            r.pre_h = maxd(r.pre_h, h[i]);
+            r.pre_l = mind(r.pre_l, l[i]);
+            if (i + 1 < w)
+                continue;
+            double hh = maxd(r.suf_h[o + 1], r.pre_h), ll = mind(r.suf_l[o + 1], r.pre_l);
+            double diff = (hh - ll) / 100.0, k = diff != 0.0 ? (c[i] - ll) / diff : 0.0;
+            size_t j = i + 1 - w; /* index of k in the fastK series */
+            ring[j % STOCH_RING] = k;
+            tk += k;
+            if (i < sk0)
+                continue;
+            double t = tk;
+            tk -= ring[(j + 1 - qk) % STOCH_RING];
+            double slowk = t / dk;
+            td += slowk;
+            ok[i] = slowk; /* before lb: slowD's trailing terms, NaN later */
+            if (i < lb)
+                continue;
+            t = td;
+            td -= ok[i + 1 - qd];
+            od[i] = t / dd;
+        }
+        if (b0 + w <= n)
+            roll_suffix(&r, h + b0, l + b0, w);
+    }
+    slab__ind_nan(ok, lb, n);
+}
+
 static int body_stoch(const double *const *in, size_t n, const double *p, double *const *out)
 {
     int fk = (int)p[0], sk = (int)p[1], skt = (int)p[2], sd = (int)p[3], sdt = (int)p[4];
     size_t lb = (size_t)fk - 1 + slab__ind_ma_lookback(skt, sk) + slab__ind_ma_lookback(sdt, sd);
+    if (skt == SLAB__MA_SMA && sdt == SLAB__MA_SMA && sk >= 2 && sd >= 2 && sk <= STOCH_RING &&
+        fk <= ROLL_MAX_W) {
+        stoch_sma(in[0], in[1], in[2], n, fk, sk, sd, out);
+        return 0;
+    }
     fastk(in[0], in[1], in[2], n, fk, out[1]);
     if (slab__ind_ma(out[1], n, (size_t)fk - 1, sk, skt, out[0]) ||
         slab__ind_ma(out[0], n, (size_t)fk - 1 + slab__ind_ma_lookback(skt, sk), sd, sdt, out[1]))

@@ -135,6 +135,49 @@ size_t slab__ind_ta_stddev_lb(const double *p)
 SLAB__TA_ENTRY(var, 1, 1)
 SLAB__TA_ENTRY(stddev, 1, 1)
 
+/* Upper and lower band from the middle and the sd, ta_BBANDS.c's order. */
+static void bands(double m, double sd, double up, double dn, double *u, double *l)
+{
+    if (up == dn) {
+        double d = up == 1.0 ? sd : sd * up;
+        *u = m + d;
+        *l = m - d;
+    } else {
+        *u = m + (up * sd);
+        *l = m - (dn * sd);
+    }
+}
+
+/* BBANDS over the SMA in one pass: the SMA's running sum and the running
+ * sum of squares of TA_INT_stddev_using_precalc_ma side by side, then
+ * sd = sqrt(E[x^2] - sma^2) (0 when that is ~0 or negative) and the bands.
+ * The same roundings as TA-Lib's three passes. */
+static void bbands_sma(const double *x, size_t n, int per, double up, double dn,
+                       double *const *out)
+{
+    size_t q = (size_t)per;
+    double s1 = 0.0, s2 = 0.0, dp = per, *u = out[0], *m = out[1], *l = out[2];
+    for (int k = 0; k < 3; k++)
+        slab__ind_nan(out[k], q - 1, n);
+    if (n < q)
+        return;
+    for (size_t i = 0; i + 1 < q; i++) {
+        s1 += x[i];
+        s2 += x[i] * x[i];
+    }
+    for (size_t i = q - 1; i < n; i++) {
+        double xi = x[i], t = x[i + 1 - q];
+        s1 += xi;
+        s2 += xi * xi;
+        double mean = s1 / dp, m2 = s2 / dp;
+        s1 -= t;
+        s2 -= t * t;
+        m2 -= mean * mean;
+        m[i] = mean;
+        bands(mean, SLAB__IS_ZERO_OR_NEG(m2) ? 0.0 : sqrt(m2), up, dn, &u[i], &l[i]);
+    }
+}
+
 /* BBANDS: middle = MA; sd = sqrt(E[x^2] - ma^2) from a running sum of
  * squares when the MA is the SMA (ta_BBANDS.c's precalc path), else
  * STDDEV; upper/lower = middle +/- nbdev*sd. out = upper, middle, lower. */
@@ -143,6 +186,10 @@ static int body_bbands(const double *const *in, size_t n, const double *p, doubl
     int per = (int)p[0], type = (int)p[3];
     double up = p[1], dn = p[2], *u = out[0], *m = out[1], *l = out[2];
     size_t lb = slab__ind_ma_lookback(type, per), q = (size_t)per;
+    if (type == SLAB__MA_SMA && per >= 2) {
+        bbands_sma(in[0], n, per, up, dn, out);
+        return 0;
+    }
     if (slab__ind_ma(in[0], n, 0, per, type, m))
         return -1;
     slab__ind_nan(u, lb, n);
@@ -162,17 +209,8 @@ static int body_bbands(const double *const *in, size_t n, const double *p, doubl
         var0(in[0], n, per, u);
         stddev_of_var(u, q - 1, n, 1.0);
     }
-    for (size_t i = lb; i < n; i++) {
-        double sd = u[i];
-        if (up == dn) {
-            double d = up == 1.0 ? sd : sd * up;
-            u[i] = m[i] + d;
-            l[i] = m[i] - d;
-        } else {
-            u[i] = m[i] + (up * sd);
-            l[i] = m[i] - (dn * sd);
-        }
-    }
+    for (size_t i = lb; i < n; i++)
+        bands(m[i], u[i], up, dn, &u[i], &l[i]);
     return 0;
 }
 size_t slab__ind_ta_bbands_lb(const double *p)
