@@ -139,4 +139,33 @@ else
   echo "SKIP: ../shared is absent; store-vs-file parity not run"
 fi
 
+# Risk flags (the engine's risk manager): bad input names the accepted forms.
+expect_err "bad --stop-loss" 2 "--stop-loss '2x' is not valid: give 2% (percent of the entry fill), 1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 2x
+expect_err "bad --trail" 2 "--trail '2atr' is not valid: give 2% (percent of the close, below 100%) or 0.75 (price distance)" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --trail 2atr
+expect_err "bad --exit-at" 2 "--exit-at '24:00' is not valid: give a clock time HH:MM or HH:MM:SS" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --exit-at 24:00
+expect_err "bad --max-position" 2 "--max-position '-5' is not valid: give 100 (shares) or 50% (percent of the portfolio value" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --max-position -5
+expect_err "bad --time-exit" 2 "--time-exit '0' is not valid: give a whole number of bars >= 1" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --time-exit 0
+expect_err "--stop-loss without value" 2 "--stop-loss needs a value" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss
+expect_err "flag and param disagree" 1 "stop_loss is set twice: the run says 3% and the strategy 2%; give it once" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 3% --param stop_loss_pct=2
+check "flag and param agree" "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 2% --param stop_loss_pct=2
+check "help lists risk flags" bash -c "'$cli' run --help | grep -q -- '--exit-at HH:MM' && '$cli' run --help | grep -q -- '--allow-pyramiding'"
+# The document records the risk settings; exits carry their reasons.
+"$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 1% --take-profit @1000000 --trades all --json >"$tmp/risk.json"
+check "risk in config" bash -c "grep -q '\"stop_loss\": \"1%\"' '$tmp/risk.json' && grep -q '\"one_position_per_symbol\": true' '$tmp/risk.json'"
+check "stop_loss exits" grep -q '"exit_reason": "stop_loss"' "$tmp/risk.json"
+check "take-profit far above is never hit" bash -c "! grep -q '\"exit_reason\": \"take_profit\"' '$tmp/risk.json'"
+"$cli" run --strategy sma_cross --data "$tmp/sample.csv" --time-exit 3 --trades all --json >"$tmp/time.json"
+check "time_exit exits" grep -q '"exit_reason": "time_exit"' "$tmp/time.json"
+# The old parameter shortcut still works and is recorded the same way.
+"$cli" run --strategy sma_cross --data "$tmp/sample.csv" --param stop_loss_pct=1 --trades all --json >"$tmp/param.json"
+check "param shortcut same trades as the flag" bash -c "diff <(grep exit_reason '$tmp/risk.json') <(grep exit_reason '$tmp/param.json') >/dev/null"
+check "no risk object by default" bash -c "! grep -q '\"risk\"' '$tmp/a.json'"
+
 finish

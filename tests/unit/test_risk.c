@@ -1,5 +1,6 @@
-/* test_risk.c: the built-ins' common risk parameters (stop_loss_pct,
- * take_profit_pct, trail_pct, time_exit_bars) on sma_cross with fast=1,
+/* test_risk.c: the built-ins' risk shortcut parameters (stop_loss_pct,
+ * take_profit_pct, trail_pct, time_exit_bars), which set the engine's risk
+ * manager (test_risk_engine.c tests it directly), on sma_cross with fast=1,
  * slow=2, so the cross is "an up close after a down close" and the exits
  * can be hand-computed. Fixed stake 1, no commission.
  * Bars: 0 C100, 1 C99 (down), 2 C100 (up: the cross, buy sent), 3 O100
@@ -10,6 +11,7 @@
 #include "stratlab/broker.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
+#include "stratlab/risk.h"
 #include "stratlab/strategies.h"
 
 #include <math.h>
@@ -148,6 +150,33 @@ static void signal_exit_on_entry_bar_opens_no_short(void **state)
     slab_run_free(run);
 }
 
+/* A shortcut parameter and the run's own setting of the same item must
+ * agree: 2% twice runs, 2% against 3% is refused with both values. */
+static void shortcut_and_config_must_agree(void **state)
+{
+    (void)state;
+    slab_bars *b = slab_bars_new(4);
+    slab_error err;
+    for (int i = 0; i < 3; i++)
+        slab_bars_push(b, (INT64_C(18267) + i) * SLAB_NS_PER_DAY, 100, 100, 100, 100, 0, 0, NULL);
+    double params[6] = {1, 2, 2, 0, 0, 0};
+    slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.strategy = slab_strategy_find("sma_cross", &err);
+    cfg.params = params;
+    cfg.stop_after_bar = -1;
+    slab_run *run = NULL;
+    assert_int_equal(slab_risk_set(&cfg.risk, "stop_loss", "2%", &err), SLAB_OK);
+    assert_int_equal(slab_engine_run(b, &cfg, &run, &err), SLAB_OK);
+    assert_int_equal(run->risk.stop_loss.kind, SLAB_RISK_PERCENT);
+    slab_run_free(run);
+    assert_int_equal(slab_risk_set(&cfg.risk, "stop_loss", "3%", &err), SLAB_OK);
+    assert_int_equal(slab_engine_run(b, &cfg, &run, &err), SLAB_EINVAL);
+    assert_non_null(strstr(err.msg, "stop_loss is set twice: the run says 3% and the strategy 2%"));
+    slab_bars_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +184,7 @@ int main(void)
         cmocka_unit_test(trailing_stop),
         cmocka_unit_test(time_exit),
         cmocka_unit_test(signal_exit_on_entry_bar_opens_no_short),
+        cmocka_unit_test(shortcut_and_config_must_agree),
     };
     return cmocka_run_group_tests_name("risk", tests, NULL, NULL);
 }
