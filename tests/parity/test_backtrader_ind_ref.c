@@ -92,6 +92,7 @@ static const row rows[] = {
     {"atr14", "ATR", {14}, 0, 1e-12},
     {"tr", "TRANGE", {0}, 0, 1e-12},
     {"wma10", "WMA", {10}, 0, 1e-12},
+    {"wma10", "WMA_BT", {10}, 0, 0}, /* backtrader's own arithmetic: bit for bit */
     {"stddev20", "STDDEV", {20, 1}, 0, 1e-9},
 };
 
