@@ -57,6 +57,11 @@ static void usage(FILE *out)
             "  --pessimistic        a bar on which a stop-type exit and a limit target of\n"
             "                       the same position can both fill fills the stop; the\n"
             "                       target does not fill on that bar\n"
+            "  --margin-call        liquidate at the next open (exit reason margin) when\n"
+            "                       the value falls to <= 0, or to the maintenance\n"
+            "                       fraction of the position's value (off by default, as\n"
+            "                       backtrader, which never liquidates)\n"
+            "  --maintenance-margin F  that fraction, 0 <= F < 1 (default 0)\n"
             "  --sizer S            percent:95 (default), percent_int:95 or fixed:N\n"
             "  --param k=v          strategy parameter (repeatable); ranges are checked\n"
             "Risk (the engine places these for any strategy, long or short; an item\n"
@@ -92,6 +97,7 @@ typedef struct run_opts {
     slab_broker_config broker;
     slab_risk_config risk;
     int slip_flag[4];      /* --[no-]slip-open/match/limit/out: -1 not given */
+    int maintenance_given; /* --maintenance-margin was given */
     const char *params[MAX_PARAMS];
     size_t n_params;
 } run_opts;
@@ -127,7 +133,7 @@ static int slip_flag(const char *a, int flags[4])
 
 /* Applies the slip flags (backtrader set_slippage_perc/fixed defaults:
  * slip_open, slip_match and slip_limit on, slip_out off) and refuses the
- * combinations that mean nothing. */
+ * broker flag combinations that mean nothing. */
 static int slip_and_cheat(run_opts *o)
 {
     slab_broker_config *c = &o->broker;
@@ -146,6 +152,11 @@ static int slip_and_cheat(run_opts *o)
                                       "with --no-slip-match and --no-slip-limit");
     if (c->coc && c->coo)
         return cli_usage_error("run", "give one of --cheat-on-close or --cheat-on-open");
+    if (o->maintenance_given && !c->margin_call)
+        return cli_usage_error("run", "--maintenance-margin needs --margin-call");
+    if (c->maintenance_margin < 0.0 || c->maintenance_margin >= 1.0)
+        return cli_usage_error("run", "--maintenance-margin is a fraction in [0, 1): 0.25 means "
+                                      "25%% of the position's value");
     return 0;
 }
 
@@ -208,6 +219,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
         }
         if (!strcmp(a, "--cheat-on-close")) { o->broker.coc = 1; continue; }
         if (!strcmp(a, "--cheat-on-open")) { o->broker.coo = 1; continue; }
+        if (!strcmp(a, "--margin-call")) { o->broker.margin_call = 1; continue; }
         if (slip_flag(a, o->slip_flag) == 0)
             continue;
         if (!v)
@@ -234,6 +246,10 @@ static int parse_args(int argc, char **argv, run_opts *o)
         else if (!strcmp(a, "--commission-min")) rc = number(a, v, &o->broker.commission_min);
         else if (!strcmp(a, "--slippage-perc")) rc = number(a, v, &o->broker.slip_perc);
         else if (!strcmp(a, "--slippage-fixed")) rc = number(a, v, &o->broker.slip_fixed);
+        else if (!strcmp(a, "--maintenance-margin")) {
+            rc = number(a, v, &o->broker.maintenance_margin);
+            o->maintenance_given = 1;
+        }
         else if (!strcmp(a, "--commission-scheme")) {
             if (!strcmp(v, "percent")) o->broker.comm_scheme = SLAB_COMM_PERCENT;
             else if (!strcmp(v, "per_share")) o->broker.comm_scheme = SLAB_COMM_PER_SHARE;

@@ -373,7 +373,8 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
             if (ctx->failed != SLAB_OK)
                 return ctx->failed;
         }
-        if (br->n_submitted | br->n_pending) {
+        /* The margin call is checked in the broker step (after the mark). */
+        if (br->n_submitted | br->n_pending | br->cfg.margin_call) {
             slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
             if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
                 return st;

@@ -4,6 +4,7 @@
 #include "stratlab/result.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -175,30 +176,44 @@ static json_t *orders_json(const slab_bars *bars, const slab_run *run)
 /* The fill-model tag and the flags of what departs from backtrader's
  * defaults (absent when at the default, so default documents and their
  * run ids do not change). */
+/* Appends to the tag in buf (cap bytes, n used); a full buffer truncates. */
+static size_t cat(char *buf, size_t cap, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t cat(char *buf, size_t cap, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    if (n >= cap - 1)
+        return n;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+    return w < 0 ? n : (size_t)w >= cap - n ? cap - 1 : n + (size_t)w;
+}
+
 static void fill_model(json_t *cfg, const slab_broker_config *b, const slab_strategy_def *def)
 {
-    char buf[768];
+    char buf[1024];
     const char *coo = def && !def->next_open
                           ? "backtrader: market orders fill at the next bar's open (cheat-on-open, "
                             "but the strategy has no next_open: only the submission cash check "
                             "uses the open)"
                           : "backtrader: market orders fill at the next bar's open (cheat-on-open: "
                             "next_open orders at this bar's open, cash checked at the open)";
-    size_t n = (size_t)snprintf(buf, sizeof buf, "%s",
+    size_t n = cat(buf, sizeof buf, 0, "%s",
                                 b->coo   ? coo
                                 : b->coc ? "backtrader: market orders fill at the creating bar's "
                                            "close (cheat-on-close, look-ahead)"
                                          : "backtrader: market orders fill at the next bar's open");
-    n += (size_t)snprintf(buf + n, sizeof buf - n, ", cash checked at submission and fill");
+    n = cat(buf, sizeof buf, n, ", cash checked at submission and fill");
     int costs = b->comm_scheme != SLAB_COMM_PERCENT || b->commission_min > 0.0;
     if (costs) {
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "; commission %s %g%s",
+        n = cat(buf, sizeof buf, n, "; commission %s %g%s",
                               slab_comm_scheme_name(b->comm_scheme), b->commission,
                               b->comm_scheme == SLAB_COMM_PER_SHARE ? "/share"
                               : b->comm_scheme == SLAB_COMM_FIXED   ? "/fill"
                                                                     : " of value");
         if (b->commission_min > 0.0)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, ", min %g/fill", b->commission_min);
+            n = cat(buf, sizeof buf, n, ", min %g/fill", b->commission_min);
         json_object_set_new(cfg, "commission_scheme",
                             json_string(slab_comm_scheme_name(b->comm_scheme)));
         json_object_set_new(cfg, "commission_min", json_real(b->commission_min));
@@ -214,7 +229,7 @@ static void fill_model(json_t *cfg, const slab_broker_config *b, const slab_stra
         json_object_set_new(sl, "slip_limit", json_boolean(b->slip_limit));
         json_object_set_new(sl, "slip_out", json_boolean(b->slip_out));
         json_object_set_new(cfg, "slippage", sl);
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "; slippage %s%g%s (slip_open %s, %s%s)",
+        n = cat(buf, sizeof buf, n, "; slippage %s%g%s (slip_open %s, %s%s)",
                               b->slip_perc != 0.0 ? "" : "fixed ",
                               b->slip_perc != 0.0 ? b->slip_perc * 100.0 : b->slip_fixed,
                               b->slip_perc != 0.0 ? "%" : "", b->slip_open ? "on" : "off",
@@ -231,9 +246,17 @@ static void fill_model(json_t *cfg, const slab_broker_config *b, const slab_stra
         json_object_set_new(cfg, "cheat_on_open", json_true());
     if (b->pessimistic) {
         json_object_set_new(cfg, "pessimistic", json_true());
-        n += (size_t)snprintf(buf + n, sizeof buf - n,
+        n = cat(buf, sizeof buf, n,
                               "; pessimistic: a bar on which a stop-type exit and a limit "
                               "target of the position can both fill fills the stop");
+    }
+    if (b->margin_call) {
+        json_object_set_new(cfg, "margin_call", json_true());
+        json_object_set_new(cfg, "maintenance_margin", json_real(b->maintenance_margin));
+        n = cat(buf, sizeof buf, n,
+                              "; margin call: liquidated at the next open when the value is "
+                              "<= %g x the position's value",
+                              b->maintenance_margin);
     }
     (void)n;
     json_object_set_new(cfg, "fill_model", json_string(buf));

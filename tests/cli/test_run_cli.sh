@@ -125,6 +125,20 @@ expect_err "coc with coo" 2 "give one of --cheat-on-close or --cheat-on-open" \
   t6 --cheat-on-close --cheat-on-open
 expect_err "slip-out with nothing to cap" 2 "--slip-out changes only capped fills" \
   t6 --slippage-perc 0.01 --slip-out --no-slip-match --no-slip-limit
+# Pessimistic mode and the margin call are recorded; a long-only run without
+# leverage never meets a margin call (value >= the position's value), so
+# the trades are those of the default run: 103 -> 98.
+t6 --pessimistic --margin-call --maintenance-margin 0.25 >"$tmp/m.json"
+check "pessimistic flagged" has "$tmp/m.json" '"pessimistic": true'
+check "margin call flagged" has "$tmp/m.json" '"margin_call": true'
+check "maintenance recorded" has "$tmp/m.json" '"maintenance_margin": 0.25'
+check "margin call in fill_model" has "$tmp/m.json" 'margin call: liquidated at the next open when the value is <= 0.25'
+check "long run unchanged by the margin call" fills "$tmp/m.json" 103 98
+check "default has no margin call" bash -c "! grep -q 'margin_call' '$tmp/d.json'"
+expect_err "maintenance without margin call" 2 "--maintenance-margin needs --margin-call" \
+  t6 --maintenance-margin 0.25
+expect_err "maintenance out of range" 2 "--maintenance-margin is a fraction in [0, 1)" \
+  t6 --margin-call --maintenance-margin 1.5
 
 # A stored symbol gives the same numbers as its file.
 if [ -n "${SLAB_SHARED:-}" ] && [ -f "$SLAB_SHARED/data/orcl-1995-2014.txt" ]; then

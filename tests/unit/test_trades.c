@@ -1,7 +1,7 @@
 /* test_trades.c: the per-trade record of the result document (DESIGN.md
  * "Result format"): max_gain/max_loss in price and percent, mfe_capture,
- * pnl_percent, bars, exit reasons signal and end_of_data, short entry and
- * reversal, and orders that cannot be valid rejected through the strategy
+ * pnl_percent, bars, exit reasons signal, end_of_data and margin, short
+ * entry and reversal, and orders that cannot be valid rejected through the strategy
  * ABI without ending the run. A scripted strategy sends, on each bar, the
  * market order of the script's row (+n buy, -n sell); every expected value
  * is worked out by hand beside it (backtrader rules, semantics §4-5).
@@ -59,6 +59,11 @@ static const slab_strategy_def scripted = {SLAB_STRATEGY_ABI, "scripted", "test 
 
 /* Runs the script over n bars (ohlc rows, daily from 2020-01-02) with
  * commission comm and returns the result document; *out gets the run. */
+/* Margin call settings for run_script (off unless a test sets them). */
+static int margin_call;
+static double maintenance;
+static double start_cash = 10000.0;
+
 static json_t *run_script(const double (*ohlc)[4], const double *acts, size_t n, double comm,
                           slab_run **out)
 {
@@ -76,6 +81,9 @@ static json_t *run_script(const double (*ohlc)[4], const double *acts, size_t n,
     memset(&cfg, 0, sizeof cfg);
     slab_broker_config_default(&cfg.broker);
     cfg.broker.commission = comm;
+    cfg.broker.cash = start_cash;
+    cfg.broker.margin_call = margin_call;
+    cfg.broker.maintenance_margin = maintenance;
     cfg.strategy = &scripted;
     cfg.stop_after_bar = -1;
     slab_run *run = NULL;
@@ -220,12 +228,58 @@ static void invalid_orders_rejected(void **state)
     slab_run_free(run);
 }
 
+static void margin_call_through_engine(void **state)
+{
+    (void)state;
+    /* Cash 1000, maintenance 0.5, no commission. Bar 0: sell 10, filled at
+     * bar 1's open 100: cash 2000. No order is in flight afterwards, so the
+     * engine must still run the check. Bar 2 closes at 140: value 2000 -
+     * 1400 = 600 <= 0.5 * 1400: margin call; the script's buy on bar 2 is
+     * rejected; the liquidation buys 10 at bar 3's open 150: pnl -500,
+     * exit reason margin; final cash 500 = value. */
+    static const double bars[][4] = {
+        {100, 100, 100, 100}, {100, 101, 99, 100}, {120, 141, 119, 140}, {150, 155, 145, 150},
+    };
+    static const double acts[] = {-10, 0, 10, 0};
+    slab_run *run;
+    start_cash = 1000;
+    margin_call = 1;
+    maintenance = 0.5;
+    json_t *doc = run_script(bars, acts, 4, 0.0, &run);
+    json_t *t = json_array_get(json_object_get(doc, "trades"), 0);
+    assert_string_equal(str(t, "exit_reason"), "margin");
+    static const field f[] = {{"exit_price", 150}, {"pnl", -500}, {"size", -10}};
+    expect_fields(t, f, sizeof f / sizeof f[0]);
+    json_t *orders = json_object_get(doc, "orders");
+    assert_int_equal(json_array_size(orders), 3);
+    assert_non_null(strstr(str(json_array_get(orders, 1), "reason"), "margin call: value 600.00"));
+    assert_string_equal(str(json_array_get(orders, 2), "status"), "Rejected");
+    json_t *cfg = json_object_get(json_object_get(doc, "backtest"), "config");
+    assert_true(json_is_true(json_object_get(cfg, "margin_call")));
+    assert_true(run->final_cash == 500.0 && run->final_value == 500.0);
+    json_decref(doc);
+    slab_run_free(run);
+    /* Off (the default): the short rides on and the bar-2 buy closes it at
+     * bar 3's open 150 with the same pnl, as a signal exit. */
+    margin_call = 0;
+    doc = run_script(bars, acts, 4, 0.0, &run);
+    t = json_array_get(json_object_get(doc, "trades"), 0);
+    assert_string_equal(str(t, "exit_reason"), "signal");
+    assert_null(json_object_get(json_object_get(json_object_get(doc, "backtest"), "config"),
+                                "margin_call"));
+    json_decref(doc);
+    slab_run_free(run);
+    start_cash = 10000.0;
+    maintenance = 0.0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(long_excursions),
         cmocka_unit_test(short_and_reversal),
         cmocka_unit_test(invalid_orders_rejected),
+        cmocka_unit_test(margin_call_through_engine),
     };
     return cmocka_run_group_tests_name("trades", tests, NULL, NULL);
 }
