@@ -222,12 +222,47 @@ static void slippage_limit(void **state)
     slab__broker_clear(&b);
 }
 
+static void slippage_fixed_stop_limit(void **state)
+{
+    (void)state;
+    slab_broker_config cfg;
+    slab_broker_config_default(&cfg);
+    cfg.slip_fixed = 0.25;
+    cfg.slip_open = 1;
+    static const struct {
+        int type;
+        double size, price, o, h, l, c, want;
+    } rows[] = {
+        /* Sell stop 95 touched intrabar (O 98, L 90): 95 - 0.25. */
+        {SLAB_ORDER_STOP, -1, 95, 98, 99, 90, 92, 94.75},
+        /* Buy stop 105 gapped through (O 107): 107 + 0.25 (slip_open). */
+        {SLAB_ORDER_STOP, 1, 105, 107, 112, 106, 110, 107.25},
+        /* Sell stop touched with L 94.9: 94.75 < L, capped at 94.9. */
+        {SLAB_ORDER_STOP, -1, 95, 98, 99, 94.9, 96, 94.9},
+        /* Buy limit 100, O 99 under it: 99 + 0.25 = 99.25. */
+        {SLAB_ORDER_LIMIT, 1, 100, 99, 102, 98, 101, 99.25},
+        /* O 99.9: 100.15 passes the limit, capped at 100 (slip_limit). */
+        {SLAB_ORDER_LIMIT, 1, 100, 99.9, 102, 98, 101, 100},
+        /* Sell limit 103 touched intrabar: the limit, unslipped. */
+        {SLAB_ORDER_LIMIT, -1, 103, 101, 104, 100, 102, 103},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        slab__broker b = one(&cfg, rows[i].type, rows[i].size, rows[i].price,
+                             fx_bar(1, rows[i].o, rows[i].h, rows[i].l, rows[i].c));
+        if (b.orders[0].ev.status != SLAB_ORDER_COMPLETED || !near(b.orders[0].ev.exec_price, rows[i].want))
+            fail_msg("row %zu: %s at %g, want %g", i, slab_order_status_name(b.orders[0].ev.status),
+                     b.orders[0].ev.exec_price, rows[i].want);
+        slab__broker_clear(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commission_percent), cmocka_unit_test(commission_per_share),
         cmocka_unit_test(commission_fixed),   cmocka_unit_test(slippage_market),
         cmocka_unit_test(slippage_stop),      cmocka_unit_test(slippage_limit),
+        cmocka_unit_test(slippage_fixed_stop_limit),
     };
     return cmocka_run_group_tests_name("costs", tests, NULL, NULL);
 }

@@ -2,9 +2,10 @@
  * calculations: OCO cancellation, cancel, exit reasons of the trades that
  * stops and trails close, rejection of invalid orders with a reason,
  * brackets (children active from the bar after the parent's fill, one
- * cancels the other, a dead parent cancels or rejects them) and the
- * pessimistic mode (backtrader bbroker.py rules,
- * docs/backtrader-semantics.md §4.3-4.4). */
+ * cancels the other, a dead parent cancels or rejects them), the
+ * pessimistic mode (any stop-type exit against any limit target, grouped
+ * or not, long and short, gaps) and the opt-in margin call (backtrader
+ * bbroker.py rules, docs/backtrader-semantics.md §4.3-4.4). */
 #include "slab_test.h"
 
 #include "broker_fixture.h"
