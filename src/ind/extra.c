@@ -20,8 +20,14 @@
         return slab__ind_shifted(body_##k, n_in, n_out, in, n, p, out, err);                       \
     }
 
-static double hi2(double a, double b) { return b > a ? b : a; }
-static double lo2(double a, double b) { return b < a ? b : a; }
+static double hi2(double a, double b)
+{
+    return b > a ? b : a;
+}
+static double lo2(double a, double b)
+{
+    return b < a ? b : a;
+}
 
 /* ---- CrossUp / CrossDown --------------------------------------------------
  * backtrader 1.9.78 crossover.py, _CrossBase: up = nzd(-1) < 0 and a > b,
@@ -122,10 +128,22 @@ static int body_donchian(const double *const *in, size_t n, const double *p, dou
 }
 X_ENTRY(donchian, 2, 3)
 
-static size_t lb_pm1(const double *p) { return (size_t)p[0] - 1; }
-size_t slab__ind_x_highest_lb(const double *p) { return lb_pm1(p); }
-size_t slab__ind_x_lowest_lb(const double *p) { return lb_pm1(p); }
-size_t slab__ind_x_donchian_lb(const double *p) { return lb_pm1(p); }
+static size_t lb_pm1(const double *p)
+{
+    return (size_t)p[0] - 1;
+}
+size_t slab__ind_x_highest_lb(const double *p)
+{
+    return lb_pm1(p);
+}
+size_t slab__ind_x_lowest_lb(const double *p)
+{
+    return lb_pm1(p);
+}
+size_t slab__ind_x_donchian_lb(const double *p)
+{
+    return lb_pm1(p);
+}
 
 /* ---- Rolling statistics: mean, std, z-score, percent rank ------------------
  * mean = math.fsum(window)/p (backtrader's Average/SMA, kernels.c), kept
@@ -140,14 +158,17 @@ static int body_mean(const double *const *in, size_t n, const double *p, double 
     return 0;
 }
 X_ENTRY(mean, 1, 1)
-size_t slab__ind_x_mean_lb(const double *p) { return lb_pm1(p); }
+size_t slab__ind_x_mean_lb(const double *p)
+{
+    return lb_pm1(p);
+}
 
 enum { STAT_STD, STAT_Z };
 
 /* std (what = STAT_STD) or z-score into out; flat_nan: z on a constant
  * window is NaN instead of 0. */
-static void rolling_stat(const double *x, size_t n, size_t per, double ddof, int what,
-                         int flat_nan, double *out)
+static void rolling_stat(const double *x, size_t n, size_t per, double ddof, int what, int flat_nan,
+                         double *out)
 {
     slab_fsum acc;
     size_t run = 0; /* equal values ending at i */
@@ -186,15 +207,20 @@ static int body_zscore(const double *const *in, size_t n, const double *p, doubl
 }
 X_ENTRY(std, 1, 1)
 X_ENTRY(zscore, 1, 1)
-size_t slab__ind_x_std_lb(const double *p) { return lb_pm1(p); }
-size_t slab__ind_x_zscore_lb(const double *p) { return lb_pm1(p); }
+size_t slab__ind_x_std_lb(const double *p)
+{
+    return lb_pm1(p);
+}
+size_t slab__ind_x_zscore_lb(const double *p)
+{
+    return lb_pm1(p);
+}
 
 /* backtrader percentrank.py PercentRank: fsum(v < current for v in window)
  * / p over the p values ending at the current one (itself included, so the
  * lowest value of the window gives 0 and the highest (p-1)/p; ties count as
  * not below). O(p) a bar. */
-static int body_percentrank(const double *const *in, size_t n, const double *p,
-                            double *const *out)
+static int body_percentrank(const double *const *in, size_t n, const double *p, double *const *out)
 {
     size_t per = (size_t)p[0];
     const double *x = in[0];
@@ -208,7 +234,10 @@ static int body_percentrank(const double *const *in, size_t n, const double *p,
     return 0;
 }
 X_ENTRY(percentrank, 1, 1)
-size_t slab__ind_x_percentrank_lb(const double *p) { return lb_pm1(p); }
+size_t slab__ind_x_percentrank_lb(const double *p)
+{
+    return lb_pm1(p);
+}
 
 /* ---- backtrader WMA, HMA, ZLEMA --------------------------------------------
  * backtrader wma.py / basicops.py AverageWeighted: coef * math.fsum(x_k *
@@ -233,7 +262,10 @@ static int body_wma_bt(const double *const *in, size_t n, const double *p, doubl
     return 0;
 }
 X_ENTRY(wma_bt, 1, 1)
-size_t slab__ind_x_wma_bt_lb(const double *p) { return lb_pm1(p); }
+size_t slab__ind_x_wma_bt_lb(const double *p)
+{
+    return lb_pm1(p);
+}
 
 /* The largest int(sqrt(p)) for p <= 100000 (the table's limit), plus room. */
 #define HMA_RING 320

@@ -71,7 +71,10 @@ slab_status slab__ind_x_stoch_flat(const double *const *in, size_t n, const doub
         mask_hl(in, n, (size_t)p[0], 2, span, out);
     return st;
 }
-size_t slab__ind_x_stoch_flat_lb(const double *p) { return slab__ind_ta_stoch_lb(p); }
+size_t slab__ind_x_stoch_flat_lb(const double *p)
+{
+    return slab__ind_ta_stoch_lb(p);
+}
 
 slab_status slab__ind_x_stochf_flat(const double *const *in, size_t n, const double *p,
                                     double *const *out, slab_error *err)
@@ -82,7 +85,10 @@ slab_status slab__ind_x_stochf_flat(const double *const *in, size_t n, const dou
         mask_hl(in, n, (size_t)p[0], 2, span, out);
     return st;
 }
-size_t slab__ind_x_stochf_flat_lb(const double *p) { return slab__ind_ta_stochf_lb(p); }
+size_t slab__ind_x_stochf_flat_lb(const double *p)
+{
+    return slab__ind_ta_stochf_lb(p);
+}
 
 slab_status slab__ind_x_willr_flat(const double *const *in, size_t n, const double *p,
                                    double *const *out, slab_error *err)
@@ -93,7 +99,10 @@ slab_status slab__ind_x_willr_flat(const double *const *in, size_t n, const doub
         mask_hl(in, n, (size_t)p[0], 1, span, out);
     return st;
 }
-size_t slab__ind_x_willr_flat_lb(const double *p) { return slab__ind_ta_willr_lb(p); }
+size_t slab__ind_x_willr_flat_lb(const double *p)
+{
+    return slab__ind_ta_willr_lb(p);
+}
 
 /* CCI: flat where the p typical prices (h+l+c)/3 are all equal; TA-Lib
  * then gives 0, or +/-66.67 when the rounded mean differs from them. */
@@ -110,7 +119,10 @@ slab_status slab__ind_x_cci_flat(const double *const *in, size_t n, const double
             out[0][i] = NAN;
     return st;
 }
-size_t slab__ind_x_cci_flat_lb(const double *p) { return slab__ind_ta_cci_lb(p); }
+size_t slab__ind_x_cci_flat_lb(const double *p)
+{
+    return slab__ind_ta_cci_lb(p);
+}
 
 /* CORREL: flat where either series is constant over the p bars. */
 slab_status slab__ind_x_correl_flat(const double *const *in, size_t n, const double *p,
@@ -128,4 +140,7 @@ slab_status slab__ind_x_correl_flat(const double *const *in, size_t n, const dou
     }
     return st;
 }
-size_t slab__ind_x_correl_flat_lb(const double *p) { return slab__ind_ta_correl_lb(p); }
+size_t slab__ind_x_correl_flat_lb(const double *p)
+{
+    return slab__ind_ta_correl_lb(p);
+}

@@ -218,7 +218,7 @@ static size_t lb_one(const double *p)
     }
 #define NOTE_HL_FLAT                                                                               \
     "flat=1: NaN where the highest high equals the lowest low over the window (TA-Lib's 0 "        \
-    "guard), and on the bars whose smoothing windows read such a bar."
+    "guard)."
 
 static const slab_ind_def table[] = {
     /* Overlap studies */
@@ -406,7 +406,9 @@ static const slab_ind_def table[] = {
      2,
      {"slowk", "slowd"},
      XK(stoch_flat),
-     NOTE_HL_FLAT " slowk: slowk_period bars from it; slowd: slowk_period + slowd_period - 1."},
+     NOTE_HL_FLAT
+     " The smoothed lines are NaN on the bars whose windows read such a fastK: "
+     "slowk for slowk_period bars from it, slowd for slowk_period + slowd_period - 1."},
     {"STOCHF",
      "",
      "fast stochastic: fastK and its MA",
@@ -418,7 +420,7 @@ static const slab_ind_def table[] = {
      2,
      {"fastk", "fastd"},
      XK(stochf_flat),
-     NOTE_HL_FLAT " fastk: that bar; fastd: fastd_period bars from it."},
+     NOTE_HL_FLAT " fastd is NaN for fastd_period bars from such a bar."},
     {"STOCHRSI",
      "",
      "fast stochastic of RSI",
@@ -742,15 +744,7 @@ static const slab_ind_def table[] = {
      {P_PER(30, 2)},
      OUT1("max"),
      TA(max)},
-    {"MIN",
-     "",
-     "lowest value over the window",
-     TAC,
-     IN_C,
-     1,
-     {P_PER(30, 2)},
-     OUT1("min"),
-     TA(min)},
+    {"MIN", "", "lowest value over the window", TAC, IN_C, 1, {P_PER(30, 2)}, OUT1("min"), TA(min)},
     /* Price transforms */
     {"AVGPRICE", "", "(open + high + low + close)/4", TAC, IN_OHLC, NOPARAMS, OUT1("avgprice"),
      TA(avgprice)},
@@ -883,24 +877,12 @@ static const slab_ind_def table[] = {
      run_cross,
      lb_one,
      NULL},
-    {"CROSSUP",
-     "CrossUp",
-     "1 when a crosses above b (previous non-zero difference < 0, now a > b), else 0",
-     BTC,
-     IN_AB,
-     NOPARAMS,
-     OUT1("crossup"),
-     XK(crossup),
-     ""},
-    {"CROSSDOWN",
-     "CrossDown",
-     "1 when a crosses below b (previous non-zero difference > 0, now a < b), else 0",
-     BTC,
-     IN_AB,
-     NOPARAMS,
-     OUT1("crossdown"),
-     XK(crossdown),
-     ""},
+    {"CROSSUP", "CrossUp",
+     "1 when a crosses above b (previous non-zero difference < 0, now a > b), else 0", BTC, IN_AB,
+     NOPARAMS, OUT1("crossup"), XK(crossup), ""},
+    {"CROSSDOWN", "CrossDown",
+     "1 when a crosses below b (previous non-zero difference > 0, now a < b), else 0", BTC, IN_AB,
+     NOPARAMS, OUT1("crossdown"), XK(crossdown), ""},
     {"HIGHEST",
      "Highest,MaxN",
      "highest value of the last timeperiod bars, O(n) (van Herk/Gil-Werman)",
@@ -1022,7 +1004,8 @@ static const slab_ind_def table[] = {
      SLC,
      IN_HLC,
      3,
-     {P_PER(20, 2), P_INT("atrperiod", 10, 1, "ATR bars"),
+     {P_PER(20, 2),
+      P_INT("atrperiod", 10, 1, "ATR bars"),
       {"multiplier", 2.0, -3e37, 3e37, 0, "band width in ATRs"}},
      BANDS3,
      XK(keltner),

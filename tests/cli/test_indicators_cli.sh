@@ -26,6 +26,29 @@ expect_err "no data" 2 "compute needs --data FILE" "$cli" indicators compute RSI
 check "compute header" bash -c "'$cli' indicators compute STOCH --data '$tmp/s.csv' | head -1 | grep -qx 'date,slowk,slowd'"
 check "compute rows" bash -c "[ \$('$cli' indicators compute SMA --data '$tmp/s.csv' --param period=5 | wc -l) -eq 301 ]"
 
+# docs/indicators.md is generated from the table: it must be current.
+doc="$(dirname "$0")/../../docs/indicators.md"
+check "docs/indicators.md is current (regenerate: stratlab indicators --markdown > docs/indicators.md)" \
+  bash -c "diff <('$cli' indicators --markdown) '$doc' >/dev/null"
+expect_err "json and markdown" 2 "--json and --markdown exclude each other" \
+  "$cli" indicators --json --markdown
+check "show CROSSUP inputs" bash -c "'$cli' indicators show CrossUp | grep -q 'inputs    a b'"
+check "show VWAP day input" bash -c "'$cli' indicators show vwap | grep -q 'inputs    high low close volume day'"
+check "show STOCH flat param" bash -c "'$cli' indicators show STOCH | grep -q 'param     flat'"
+check "compute CROSSDOWN a/b" bash -c "[ \$('$cli' indicators compute CROSSDOWN --data '$tmp/s.csv' --input a=close --input b=open | wc -l) -eq 301 ]"
+# HMA(30) starts at bar 33 (line 35: header, then bar 0 on line 2)
+check "compute HMA lookback" bash -c "'$cli' indicators compute HMA --data '$tmp/s.csv' | sed -n 34p | grep -q ',NaN\$' && '$cli' indicators compute HMA --data '$tmp/s.csv' | sed -n 35p | grep -vq NaN"
+# VWAP by hand: tp 10, 11 on day 1 (volume 100, 300): 10, (1000+3300)/400 =
+# 10.75; day 2 restarts: tp 20 (50), 23 (150): 20, (1000+3450)/200 = 22.25.
+cat > "$tmp/vwap.csv" <<'CSV'
+Date,Time,Open,High,Low,Close,Volume
+2024-01-02,09:30:00,10,11,9,10,100
+2024-01-02,09:35:00,11,12,10,11,300
+2024-01-03,09:30:00,20,21,19,20,50
+2024-01-03,09:35:00,21,24,21,24,150
+CSV
+check "VWAP restarts each day" bash -c "[ \"\$('$cli' indicators compute VWAP --data '$tmp/vwap.csv' | cut -d, -f2 | tr '\n' ' ')\" = 'vwap 10 10.75 20 22.25 ' ]"
+
 ref="${SLAB_SHARED:-}/reference/indicators/orcl-1995-2014"
 if [ -n "${SLAB_SHARED:-}" ] && [ -f "$ref/input.csv" ]; then
   "$cli" indicators compute MACD --data "$ref/input.csv" --param fastperiod=12 \
