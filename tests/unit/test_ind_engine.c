@@ -99,7 +99,8 @@ static void engine_matches_kernels(void **state)
     const double *hlcv[4] = {bars->high, bars->low, bars->close, bars->volume};
     const double *hl[2] = {bars->high, bars->low}, *cv[2] = {bars->close, bars->volume};
     const double *c[1] = {bars->close}, *r[1] = {rsi};
-    double stoch[5] = {14, 3, 0, 3, 1}, p14 = 14, p30 = 30, p10 = 10;
+    /* Direct calls pass every parameter, flat (last, 0) included. */
+    double stoch[6] = {14, 3, 0, 3, 1, 0}, correl[2] = {30, 0}, p14 = 14, p10 = 10;
 
     for (int k = 0; k < N_LINES; k++)
         for (int i = 0; i < N_BARS; i++)
@@ -108,7 +109,7 @@ static void engine_matches_kernels(void **state)
     direct("STOCH", hlc, stoch, 0, want[0]);
     direct("STOCH", hlc, stoch, 1, want[1]);
     direct("MFI", hlcv, &p14, 0, want[2]);
-    direct("CORREL", hl, &p30, 0, want[3]);
+    direct("CORREL", hl, correl, 0, want[3]);
     direct("OBV", cv, NULL, 0, want[4]);
     direct("RSI", c, &p14, 0, rsi);
     direct("EMA", r, &p10, 0, want[5]);
