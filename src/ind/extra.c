@@ -81,23 +81,34 @@ size_t slab__ind_x_crossdown_lb(const double *p)
  * block from i-p+1, prefix max of i's block up to i). O(n), three
  * comparisons a bar, no memory: the suffix max for window i is parked in
  * out[i] by a backward pass, read and overwritten by the forward pass. */
+/* One pass pair for max (sign > 0) or min; a macro so each direction
+ * compiles to its own branch-free loop. */
+#define ROLLING_EXT(x, n, p, out, pick)                                                            \
+    do {                                                                                           \
+        double run = 0.0;                                                                          \
+        size_t k = (n - 1) % p; /* position of j in its block */                                   \
+        for (size_t j = n; j-- > 0; k = k ? k - 1 : p - 1) {                                       \
+            run = (k == p - 1 || j == n - 1) ? x[j] : pick(run, x[j]);                             \
+            if (j + p <= n)                                                                        \
+                out[j + p - 1] = run;                                                              \
+        }                                                                                          \
+        k = 0;                                                                                     \
+        for (size_t i = 0; i < n; i++, k = k + 1 == p ? 0 : k + 1) {                               \
+            run = k == 0 ? x[i] : pick(run, x[i]);                                                 \
+            if (i + 1 >= p)                                                                        \
+                out[i] = pick(out[i], run);                                                        \
+        }                                                                                          \
+    } while (0)
+
 static void rolling_ext(const double *x, size_t n, size_t p, double *out, int sign)
 {
-    double (*pick)(double, double) = sign > 0 ? hi2 : lo2;
-    double run = 0.0;
     slab__ind_nan(out, p - 1, n);
     if (n < p)
         return;
-    for (size_t j = n; j-- > 0;) {
-        run = (j % p == p - 1 || j == n - 1) ? x[j] : pick(run, x[j]);
-        if (j + p <= n)
-            out[j + p - 1] = run;
-    }
-    for (size_t i = 0; i < n; i++) {
-        run = i % p == 0 ? x[i] : pick(run, x[i]);
-        if (i + 1 >= p)
-            out[i] = pick(out[i], run);
-    }
+    if (sign > 0)
+        ROLLING_EXT(x, n, p, out, hi2);
+    else
+        ROLLING_EXT(x, n, p, out, lo2);
 }
 
 static int body_highest(const double *const *in, size_t n, const double *p, double *const *out)
