@@ -83,6 +83,19 @@ const slab_ind_def *slab_ind_find(const char *name, slab_error *err);
  * -1 if the indicator has no such parameter. */
 int slab_ind_param_index(const slab_ind_def *def, const char *name);
 
+/* Multi-series form, for sweeps: runs def over k series (instruments or
+ * parameter sets) at once. Series s reads in[s*def->n_inputs + j] (n values
+ * each, j in def->inputs order), takes its parameters from
+ * p[s*def->n_params ...] (table order) and writes out[s*def->n_outputs + o]
+ * (n values each, caller-provided). Every series' outputs are bit for bit
+ * what def->fn gives for that series alone, leading NaNs included. SMA,
+ * EMA, RSI and ATR run as lane-parallel kernels (several series per vector
+ * register, each lane with the single kernel's operation order); other
+ * entries call def->fn once per series. Returns SLAB_OK, or the first
+ * error def->fn reports. Allocates nothing. */
+slab_status slab_ind_run_multi(const slab_ind_def *def, size_t k, const double *const *in, size_t n,
+                               const double *p, double *const *out, slab_error *err);
+
 /* Direct kernels (the table calls these). */
 /* SMA: math.fsum(window)/p as backtrader computes it (exactly rounded). */
 void slab_ind_sma(const double *x, size_t n, int period, double *out);
