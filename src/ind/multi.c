@@ -1,10 +1,10 @@
 /* multi.c: the multi-series form (slab_ind_run_multi): one indicator over
  * many series or parameter sets, as for a sweep. SMA, EMA, RSI and ATR run
- * eight series at a time, one vector lane each, with each lane doing
+ * four series at a time, one vector lane each, with each lane doing
  * exactly the roundings of the single-series kernel in talib_*.c (so every
  * lane is bit for bit what def->fn gives for that series alone); every
  * other entry calls def->fn per series. A single series is bound by the
- * latency of its recursion; eight independent lanes fill the pipeline.
+ * latency of its recursion; four independent lanes fill the pipeline.
  *
  * Shape of a lane kernel: each lane first runs its warm-up, seed and any
  * extra bars up to F, the latest first-output bar of the group, in scalar
@@ -12,8 +12,10 @@
  * advance together. Bars go through small blocks: each lane's inputs are
  * gathered into [bar][lane] vectors, the vector loop runs, and results are
  * scattered back into each lane's output; nothing is allocated. Blocks are
- * kept small (32 bars): with larger ones the many streams plus the block
- * buffers thrash L1 and timings turn erratic. */
+ * kept small (32 bars) and groups at four lanes (two SSE2 vectors): with
+ * larger blocks or eight lanes (up to 32 input and output streams) the
+ * streams and block buffers thrash L1 and the prefetchers, and it runs
+ * slower, with erratic timings (measured with bench_ind_multi). */
 #include "ind/ind_int.h"
 
 #include <math.h>
@@ -22,11 +24,11 @@
 
 /* Lanes go in VEC registers of VW doubles (SSE2 width: portable, no
  * -march needed), NV of them side by side, so a group advances LANES
- * independent recursions per bar and hides their latency. */
+ * independent recursions per bar and hides part of their latency. */
 typedef slab__v2d VEC;
 typedef int64_t VECI __attribute__((vector_size(16)));
 #define VW 2
-#define NV 4
+#define NV 2
 #define LANES (VW * NV)
 #define BLK 32
 #define V(buf, j, v) (*(VEC *)&(buf)[j][(v)*VW]) /* lanes v*VW.. of block row j */
