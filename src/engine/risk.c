@@ -276,11 +276,38 @@ static double max_shares(const slab_risk_config *c, const slab__broker *b, doubl
     return lim;
 }
 
+/* The signed size still to fill of the strategy's entry orders in flight
+ * (created or accepted, not filled) on the side of d, and the ref of the
+ * first in *ref. Protective and time-exit orders and bracket children are
+ * exits, not entries. */
+static double entries_in_flight(const slab__risk *r, const slab__broker *b, double d,
+                                int64_t *ref)
+{
+    const size_t *lists[2] = {b->submitted, b->pending};
+    size_t counts[2] = {b->n_submitted, b->n_pending};
+    double sum = 0.0;
+    *ref = 0;
+    for (int l = 0; l < 2; l++)
+        for (size_t k = 0; k < counts[l]; k++) {
+            const slab__order *o = &b->orders[lists[l][k]];
+            int64_t oref = (int64_t)lists[l][k] + 1;
+            if (o->parent || (o->remsize > 0.0) != (d > 0.0) || o->remsize == 0.0 ||
+                oref == r->exit_ref || oref == r->refs[0] || oref == r->refs[1] ||
+                oref == r->refs[2])
+                continue;
+            sum += o->remsize;
+            if (!*ref)
+                *ref = oref;
+        }
+    return sum;
+}
+
 int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar *bar,
                      slab__order_req *req, char *why, size_t cap)
 {
     double pos = b->pos_size, d = req->size;
     const char *side = pos > 0.0 ? "long" : "short";
+    int64_t wref;
     if (req->parent || !isfinite(d) || d == 0.0 || (d > 0.0) != (req->is_buy != 0))
         return 0; /* bracket children; the broker rejects bad sizes */
     if (pos != 0.0 && (d > 0.0) != (pos > 0.0)) {
@@ -292,6 +319,19 @@ int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar
         req->reject = why;
         return 0;
     }
+    /* Entries that have not filled yet count as held: two buys sent while
+     * flat would otherwise both fill and pyramid past every rule here. */
+    double waiting = (pos == 0.0 || (d > 0.0) == (pos > 0.0)) ? entries_in_flight(r, b, d, &wref)
+                                                              : 0.0;
+    if (pos == 0.0 && waiting != 0.0 && !r->cfg.allow_pyramiding) {
+        snprintf(why, cap,
+                 "one position per symbol: entry order %lld (%s %g) has not filled yet; cancel "
+                 "it first or set allow_pyramiding",
+                 (long long)wref, d > 0.0 ? "buy" : "sell", fabs(waiting));
+        req->reject = why;
+        return 0;
+    }
+    pos += waiting;
     double lim = max_shares(&r->cfg, b, bar->close), after = pos + d;
     if (!(fabs(after) > lim) || (pos != 0.0 && (after > 0.0) == (pos > 0.0) &&
                                  fabs(after) <= fabs(pos)))
@@ -300,8 +340,9 @@ int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar
     if (d == trunc(d))
         fit = trunc(fit);
     if (!((fit > 0.0) == (d > 0.0)) || fit == 0.0) {
-        snprintf(why, cap, "max position %g shares reached: holding %g, no room for %s %g",
-                 lim, pos, d > 0.0 ? "a buy of" : "a sell of", fabs(d));
+        snprintf(why, cap, "max position %g shares reached: holding %g%s, no room for %s %g",
+                 lim, pos, waiting != 0.0 ? " with unfilled entries" : "",
+                 d > 0.0 ? "a buy of" : "a sell of", fabs(d));
         req->reject = why;
         return 0;
     }

@@ -183,6 +183,9 @@ static void run_case(void **state)
     cfg.strategy = &case_strategy;
     cfg.params = NULL;
     cfg.stop_after_bar = -1;
+    /* backtrader has no one-position-per-symbol rule, and cases such as
+     * two_orders_fifo_cash send two entries on one bar on purpose. */
+    cfg.risk.allow_pyramiding = 1;
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK)
         fail_msg("%s: run: %s", name, err.msg);
 

@@ -269,6 +269,16 @@ static void order_log_reasons(void **state)
           {B01, {100, 100, 100, 100}}, 0, 1, 0, SLAB_EXIT_NONE, 0, 10},
          1, SLAB_ORDER_REJECTED,
          "one position per symbol: already long 10 shares; set allow_pyramiding", 5},
+        /* Entries not filled yet count as held: two buys on bar 0 (both
+         * would fill at bar 1's open 100) -> the second is refused. */
+        {{"entry_in_flight_refused", {{NULL, NULL}}, {{0, 10}, {0, 5}, END, END}, {B01}, 0, 1, 0,
+          SLAB_EXIT_NONE, 0, 10},
+         1, SLAB_ORDER_REJECTED, "entry order 1 (buy 10) has not filled yet", 5},
+        /* Max 12 with pyramiding: 10 still to fill, so the buy of 5 on the
+         * same bar is cut to 12 - 10 = 2; both fill at bar 1: 12 held. */
+        {{"entry_in_flight_max", {{"max_position", "12"}, {"allow_pyramiding", "true"}},
+          {{0, 10}, {0, 5}, END, END}, {B01}, 0, 1, 0, SLAB_EXIT_NONE, 0, 12},
+         1, SLAB_ORDER_COMPLETED, "cut from 5 to 2 shares", 2},
         /* ... allowed with the option: 15 held. */
         {{"pyramiding_allowed", {{"allow_pyramiding", "true"}}, {{0, 10}, {1, 5}, END, END},
           {B01, {100, 100, 100, 100}}, 0, 1, 0, SLAB_EXIT_NONE, 0, 15},
