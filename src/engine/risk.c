@@ -226,6 +226,14 @@ slab_status slab__risk_start(slab__risk *r, const slab_risk_config *cfg, const s
     if (cfg->trail.kind == SLAB_RISK_ATR || cfg->trail.kind == SLAB_RISK_PRICE)
         return slab_error_set(err, SLAB_EINVAL, "trail",
                               "a trailing stop is a percent or a price distance");
+    /* Daily bars carry no time of day worth comparing with (they are
+     * stamped at the session's end), so a clock exit would fire on the
+     * entry's fill bar and silently make every trade one bar long. */
+    if (cfg->exit_at_on && bars->timeframe >= SLAB_TF_DAYS)
+        return slab_error_set(err, SLAB_EINVAL, "exit_at",
+                              "a clock-time exit needs intraday bars, and these bars' "
+                              "timeframe is %s; use time_exit (a number of bars) instead",
+                              slab_timeframe_name(bars->timeframe));
     r->on = cfg->stop_loss.kind || cfg->take_profit.kind || cfg->trail.kind ||
             cfg->time_exit_bars > 0 || cfg->exit_at_on;
     if (!uses_atr(cfg))

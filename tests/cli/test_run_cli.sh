@@ -156,6 +156,9 @@ fi
 # Risk flags (the engine's risk manager): bad input names the accepted forms.
 expect_err "bad --stop-loss" 2 "--stop-loss '2x' is not valid: give 2% (percent of the entry fill), 1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 2x
+# Daily bars have no time of day to exit at (they are stamped at the session end).
+expect_err "--exit-at on daily bars" 1 "exit_at: a clock-time exit needs intraday bars, and these bars' timeframe is Days; use time_exit (a number of bars) instead" \
+  "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --exit-at 15:55
 expect_err "bad --trail" 2 "--trail '2atr' is not valid: give 2% (percent of the close, below 100%) or 0.75 (price distance)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --trail 2atr
 expect_err "bad --exit-at" 2 "--exit-at '24:00' is not valid: give a clock time HH:MM or HH:MM:SS" \
