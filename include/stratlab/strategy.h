@@ -90,6 +90,12 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
                    const double *params, int n_params);
 /* Index of the first bar where the series has a value. */
 long slab_series_start(const slab_ctx *ctx, int series);
+/* In init(): the series id of each bar's calendar day number (days since
+ * 1970-01-01 in the bars' clock, as a double), the input indicators such
+ * as VWAP name "day" (their sums restart when it changes). Made on the
+ * first call, the same id after; -1 after slab_fail() when out of memory
+ * or outside init(). */
+int slab_day_series(slab_ctx *ctx);
 
 /* ---- orders: return the order number (> 0), 0 when no order was made
  * (a sizer gave 0 shares, nothing to close), or -1 on error. size <= 0

@@ -27,6 +27,7 @@ struct slab_ctx {
     int n_series;
     double *owned[MAX_SERIES];     /* indicator arrays this run allocated */
     int n_owned;
+    int day_series;                /* series id of the day numbers, -1 none yet */
     const slab_strategy_def *def;
     const double *params;          /* def->n_params values */
     slab__broker broker;
@@ -144,6 +145,26 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
         ctx->n_series++;
     }
     return first;
+}
+
+int slab_day_series(slab_ctx *ctx)
+{
+    if (!ctx->in_init)
+        return slab_fail(ctx, "the day series is declared outside init()");
+    if (ctx->day_series >= 0)
+        return ctx->day_series;
+    if (ctx->n_series >= MAX_SERIES)
+        return slab_fail(ctx, "too many series (limit %d)", MAX_SERIES);
+    double *day = slab_malloc((ctx->n ? ctx->n : 1) * sizeof(double));
+    if (!day)
+        return slab_fail(ctx, "out of memory for the day series");
+    for (size_t i = 0; i < ctx->n; i++)
+        day[i] = (double)slab_ts_day(ctx->bars->ts_ns[i]);
+    ctx->owned[ctx->n_owned++] = day;
+    ctx->series[ctx->n_series] = day;
+    ctx->start[ctx->n_series] = 0;
+    ctx->day_series = ctx->n_series;
+    return ctx->n_series++;
 }
 
 /* The current bar as the broker sees it. */
@@ -483,6 +504,7 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
         ctx->start[k] = 0;
     }
     ctx->n_series = SLAB_N_COLUMNS;
+    ctx->day_series = -1;
     if ((st = slab__broker_init(&ctx->broker, &cfg->broker, err)) != SLAB_OK)
         goto out;
 

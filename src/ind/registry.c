@@ -987,7 +987,7 @@ static const slab_ind_def table[] = {
      OUT1("vwap"),
      XK(vwap),
      "Typical price (H+L+C)/3; the sums restart when the day input (the bar's calendar day) "
-     "changes. NaN while the session has no volume yet."},
+     "changes (a strategy passes slab_day_series). NaN while the session has no volume yet."},
     {"DONCHIAN",
      "DonchianChannels",
      "Donchian channel: highest high, (upper + lower)/2, lowest low",

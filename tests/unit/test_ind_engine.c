@@ -3,7 +3,8 @@
  * volume, CORREL of two series, OBV) and one on another indicator (EMA of
  * RSI, whose input starts with NaN); what next() reads must equal the
  * table's kernel run directly on the same columns. A wrong input count is
- * refused with its message. Runs on generated sample data. */
+ * refused with its message. Runs on generated sample data. VWAP reads the
+ * day series (slab_day_series) on a hand-computed two-day minute series. */
 #include "slab_test.h"
 
 #include "stratlab/data.h"
@@ -136,6 +137,68 @@ static void wrong_input_count_is_refused(void **state)
         fail_msg("unexpected message: %s", err.msg);
 }
 
+/* VWAP needs the day numbers: slab_day_series gives them as a series. */
+static int init_vwap(slab_ctx *ctx, void *state)
+{
+    st *s = state;
+    int day = slab_day_series(ctx);
+    int in[5] = {SLAB_HIGH, SLAB_LOW, SLAB_CLOSE, SLAB_VOLUME, day};
+    if (day < 0 || slab_day_series(ctx) != day) /* one series, made once */
+        return -1;
+    s->id[0] = slab_indicator(ctx, "VWAP", in, 5, NULL, 0);
+    s->id[1] = day;
+    return s->id[0] < 0 ? -1 : 0;
+}
+
+static void next_vwap(slab_ctx *ctx, void *state)
+{
+    st *s = state;
+    for (int k = 0; k < 2; k++)
+        seen[k][slab_bar(ctx)] = slab_get(ctx, s->id[k], 0);
+}
+
+/* Two one-minute bars on each of two days (2020-01-06 = day 18267):
+ *   day 1: H11 L9 C10 V100 (typical 10), H12 L10 C11 V300 (typical 11)
+ *          vwap 10, then (10*100 + 11*300)/400 = 4300/400 = 10.75
+ *   day 2: H21 L19 C20 V50 (typical 20): the sums restart, vwap 20;
+ *          H23 L21 C22 V50 (typical 22): (1000 + 1100)/100 = 21 */
+static void vwap_restarts_each_day(void **state)
+{
+    (void)state;
+    static const double hlcv[4][4] = {
+        {11, 9, 10, 100}, {12, 10, 11, 300}, {21, 19, 20, 50}, {23, 21, 22, 50}};
+    static const double want[4] = {10, 10.75, 20, 21}, want_day[4] = {18267, 18267, 18268, 18268};
+    const int64_t t0 = INT64_C(18267) * SLAB_NS_PER_DAY + INT64_C(34200) * 1000000000;
+    slab_bars *keep = bars, *b = slab_bars_new(4);
+    slab_error err;
+    for (int i = 0; i < 4; i++) {
+        int64_t ts = t0 + (i >= 2 ? SLAB_NS_PER_DAY : 0) + (i % 2) * INT64_C(60000000000);
+        assert_int_equal(slab_bars_push(b, ts, hlcv[i][2], hlcv[i][0], hlcv[i][1], hlcv[i][2],
+                                        hlcv[i][3], 0, NULL),
+                         SLAB_OK);
+    }
+    b->timeframe = SLAB_TF_MINUTES;
+    b->compression = 1;
+    bars = b;
+    slab_strategy_def def = {SLAB_STRATEGY_ABI, "vwap_probe", "probe", NULL, 0, sizeof(st),
+                             init_vwap, next_vwap, NULL, NULL, NULL};
+    slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.strategy = &def;
+    cfg.stop_after_bar = -1;
+    slab_run *r = NULL;
+    slab_status rc = slab_engine_run(b, &cfg, &r, &err);
+    slab_run_free(r);
+    bars = keep;
+    slab_bars_free(b);
+    assert_int_equal(rc, SLAB_OK);
+    for (int i = 0; i < 4; i++) {
+        slab_test_expect_close("vwap", i, seen[0][i], want[i], 0, 0);
+        slab_test_expect_close("day", i, seen[1][i], want_day[i], 0, 0);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -156,6 +219,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(engine_matches_kernels),
         cmocka_unit_test(wrong_input_count_is_refused),
+        cmocka_unit_test(vwap_restarts_each_day),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
