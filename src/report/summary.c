@@ -62,6 +62,34 @@ static void no_trade_reasons(char *buf, const slab_run *run)
         buf[l - 2] = '.', buf[l - 1] = '\0';
 }
 
+/* "Exits: 59 stop_loss, 24 take_profit, 5 signal." when anything but a
+ * strategy signal closed a trade (the risk rules were at work), and how
+ * many orders were rejected, so refused entries are never silent. */
+static void exits_line(char *buf, const slab_run *run)
+{
+    size_t count[SLAB_EXIT_MARGIN + 1] = {0}, rejected = 0, other = 0;
+    for (size_t k = 0; k < run->n_trades; k++) {
+        int r = run->trades[k].exit_reason;
+        if (!run->trades[k].is_open && r > SLAB_EXIT_NONE && r <= SLAB_EXIT_MARGIN) {
+            count[r]++;
+            other += r != SLAB_EXIT_SIGNAL;
+        }
+    }
+    for (size_t k = 0; k < run->n_orders; k++)
+        rejected += run->orders[k].status == SLAB_ORDER_REJECTED;
+    if (other) {
+        const char *sep = "Exits: ";
+        for (int r = SLAB_EXIT_SIGNAL; r <= SLAB_EXIT_MARGIN; r++)
+            if (count[r]) {
+                add(buf, "%s%zu %s", sep, count[r], slab_exit_reason_name((slab_exit_reason)r));
+                sep = ", ";
+            }
+        add(buf, ".\n");
+    }
+    if (rejected)
+        add(buf, "%zu order(s) rejected (reasons in the order log: --json --orders).\n", rejected);
+}
+
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
                         const slab_broker_config *broker, json_t *m)
 {
@@ -82,6 +110,7 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
             get(m, "win_rate"), get(m, "total_pnl"), get(m, "max_drawdown_pct"));
     else if (open == 0)
         no_trade_reasons(buf, run);
+    exits_line(buf, run);
     if (open > 0)
         add(buf, "%ld position(s) still open at the end, marked at the last close.\n", open);
     if (broker && broker->coc)

@@ -183,6 +183,12 @@ check "time_exit exits" grep -q '"exit_reason": "time_exit"' "$tmp/time.json"
 # The old parameter shortcut still works and is recorded the same way.
 "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --param stop_loss_pct=1 --trades all --json >"$tmp/param.json"
 check "param shortcut same trades as the flag" bash -c "diff <(grep exit_reason '$tmp/risk.json') <(grep exit_reason '$tmp/param.json') >/dev/null"
+# t6 with a 2% stop: the buy fills at O[3] 103, the stop sits at
+# 103 * 0.98 = 100.94 and bar 4 (O104 L100) goes through it: one trade, exit
+# 100.94, and the summary names the exit.
+t6 --stop-loss 2% >"$tmp/sl6.json"
+check "stop-loss fills at 100.94" fills "$tmp/sl6.json" 103 100.94
+check "summary counts the exits" has "$tmp/sl6.json" 'Exits: 1 stop_loss.'
 check "no risk object by default" bash -c "! grep -q '\"risk\"' '$tmp/a.json'"
 
 finish
