@@ -7,6 +7,8 @@
 #include "stratlab/core.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 void slab_fsum_init(slab_fsum *s)
 {
@@ -86,5 +88,130 @@ double slab_fsum_array(const double *x, size_t n)
     slab_fsum_init(&s);
     for (size_t i = 0; i < n; i++)
         slab_fsum_add(&s, x[i]);
+    return slab_fsum_value(&s);
+}
+
+/* ---- fast path -------------------------------------------------------------
+ * Four chains of Knuth's TwoSum (error-free: a + b = s + e exactly) turn the
+ * n values into s plus n + 3 exact errors e_i (n adds, 3 to merge chains),
+ * so the exact sum is S = s + sum(e_i). c = fl(sum e_i) and TwoSum(s, c) =
+ * (h, l) give S = h + l + d with h = fl(h + l) and, by Ogita, Rump & Oishi
+ * 2005 ("Accurate sum and dot product", SIAM J. Sci. Comput. 26(6), Lemma
+ * 2.3/Prop. 4.5 style bounds; Higham, Accuracy and Stability, 2nd ed. §4.2)
+ *   |e_i| <= u |partial sum| <= u (1 + g_n) A,   A = sum |x_i|,
+ *   |d| <= g_{N-1} sum |e_i| <= 1.1 N^2 u^2 A,   N = n + 3, u = 2^-53,
+ * for N u < 0.01 (g_k = k u / (1 - k u)); B = 2 N^2 2^-106 fl(A) covers it
+ * with the roundings of fl(A) and of B itself. h is then the correctly
+ * rounded S when |l| + B is below half the gap from h to its neighbour on
+ * l's side: S lies strictly inside h's rounding interval (a computed
+ * fl(|l| + B) below that power of two implies the exact one is, by
+ * monotonic rounding). Exact ties are common (two prices of one binade sum
+ * into the next): when every value is a multiple of q = ulp(min |x_i|), so
+ * are every partial sum and e_i (by induction: a TwoSum of multiples of q
+ * whose sum is below 2^53 q is exact), and if sum |e_i| <= N u (1 + g_n) A
+ * < 2^53 q every partial sum of the e_i is representable, so c is exact,
+ * d = 0 and h = fl(h + l) is fsum's value outright.
+ * Otherwise (near-ties, deep cancellation, h tiny, any
+ * inf/nan, A >= 2^1000 where fsum's own partials might overflow) we return
+ * slab_fsum_array's value, so the result is always fsum's, bit for bit. */
+#define FAST_MAX_N ((size_t)1 << 20)
+
+/* Half the distance from h (|h| in [2^-960, 2^1021)) to its neighbour on
+ * the side of lo: ulp(h)/2, or ulp(h)/4 toward zero from a power of two. */
+static double half_gap(double h, double lo)
+{
+    uint64_t b, g;
+    double r;
+    memcpy(&b, &h, sizeof b);
+    uint64_t e = (b >> 52) & 0x7ff;
+    g = (e - 53) << 52;
+    if ((b & 0xfffffffffffffULL) == 0 && (lo < 0.0) != (h < 0.0))
+        g = (e - 54) << 52;
+    memcpy(&r, &g, sizeof r);
+    return r;
+}
+
+/* ulp(m) for finite m >= 0: the spacing of doubles at m's binade, 2^-1074
+ * for subnormals; every double of magnitude >= m is a multiple of it. */
+static double ulp_of(double m)
+{
+    uint64_t b, g;
+    double r;
+    memcpy(&b, &m, sizeof b);
+    uint64_t e = b >> 52;
+    g = e > 52 ? (e - 52) << 52 : (uint64_t)1 << (e > 0 ? e - 1 : 0);
+    memcpy(&r, &g, sizeof r);
+    return r;
+}
+
+/* The proven value of the sum, or NAN when the proof fails (the caller then
+ * runs fsum). ramp: multiply x[k] by k + 1 first (rounded, as Python). */
+static inline double fast_sum(const double *x, size_t n, int ramp)
+{
+    double s[4] = {0.0, 0.0, 0.0, 0.0}, c[4] = {0.0, 0.0, 0.0, 0.0};
+    double a[4] = {0.0, 0.0, 0.0, 0.0}, w[4] = {1.0, 2.0, 3.0, 4.0};
+    double m[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
+    size_t k = 0;
+
+    for (; k + 4 <= n; k += 4) {
+        for (int j = 0; j < 4; j++) {
+            double v = ramp ? x[k + j] * w[j] : x[k + j];
+            double t = s[j] + v, bv = t - s[j];
+            c[j] += (s[j] - (t - bv)) + (v - bv);
+            a[j] += fabs(v);
+            m[j] = fabs(v) < m[j] ? fabs(v) : m[j];
+            s[j] = t;
+            w[j] += 4.0;
+        }
+    }
+    for (; k < n; k++) {
+        double v = ramp ? x[k] * (double)(k + 1) : x[k];
+        double t = s[0] + v, bv = t - s[0];
+        c[0] += (s[0] - (t - bv)) + (v - bv);
+        a[0] += fabs(v);
+        m[0] = fabs(v) < m[0] ? fabs(v) : m[0];
+        s[0] = t;
+    }
+    double h = s[0], cs = (c[0] + c[1]) + (c[2] + c[3]);
+    for (int j = 1; j < 4; j++) {
+        double t = h + s[j], bv = t - h;
+        cs += (h - (t - bv)) + (s[j] - bv);
+        h = t;
+    }
+    double A = (a[0] + a[1]) + (a[2] + a[3]);
+    if (!(A < 0x1p1000))
+        return NAN; /* inf, nan, or too large to rule out fsum's overflow */
+    if (A == 0.0)
+        return 0.0; /* all zeros; fsum gives +0.0 */
+    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv);
+    h = t;
+    double N = (double)(n + 3), mn = (m[0] < m[1] ? m[0] : m[1]);
+    mn = m[2] < mn ? m[2] : mn;
+    mn = m[3] < mn ? m[3] : mn;
+    if (mn > 0.0 && 2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(mn))
+        return h + 0.0; /* c was exact; + 0.0 gives fsum's +0.0 for a zero sum */
+    if (!(fabs(h) >= 0x1p-960))
+        return NAN;
+    double B = 2.0 * (N * N) * 0x1p-106 * A;
+    if (fabs(l) + B < half_gap(h, l))
+        return h;
+    return NAN;
+}
+
+double slab_fsum_fast(const double *x, size_t n)
+{
+    double r = n <= FAST_MAX_N ? fast_sum(x, n, 0) : NAN;
+    return isnan(r) ? slab_fsum_array(x, n) : r;
+}
+
+double slab_fsum_ramp(const double *x, size_t n)
+{
+    double r = n <= FAST_MAX_N ? fast_sum(x, n, 1) : NAN;
+    if (!isnan(r))
+        return r;
+    slab_fsum s;
+    slab_fsum_init(&s);
+    for (size_t k = 0; k < n; k++)
+        slab_fsum_add(&s, x[k] * (double)(k + 1));
     return slab_fsum_value(&s);
 }

@@ -254,14 +254,11 @@ size_t slab__ind_x_percentrank_lb(const double *p)
  * backtrader wma.py / basicops.py AverageWeighted: coef * math.fsum(x_k *
  * w_k) with weights 1..p (oldest to newest) and coef = 2/(p*(p+1.0)). Each
  * window is summed afresh (O(p) a bar): a running sum would not reproduce
- * fsum's rounding of the products. x points at the window's oldest value. */
+ * fsum's rounding of the products. slab_fsum_ramp gives fsum's value bit for
+ * bit, fast. x points at the window's oldest value. */
 static double wma_bt(const double *x, size_t per)
 {
-    slab_fsum s;
-    slab_fsum_init(&s);
-    for (size_t k = 0; k < per; k++)
-        slab_fsum_add(&s, x[k] * (double)(k + 1));
-    return 2.0 / ((double)per * ((double)per + 1.0)) * slab_fsum_value(&s);
+    return 2.0 / ((double)per * ((double)per + 1.0)) * slab_fsum_ramp(x, per);
 }
 
 static int body_wma_bt(const double *const *in, size_t n, const double *p, double *const *out)

@@ -1,0 +1,145 @@
+/* test_fsum_fast.c: slab_fsum_fast and slab_fsum_ramp against slab_fsum
+ * (Python math.fsum), bit for bit, on millions of random and adversarial
+ * windows: price-like walks, mixed magnitudes, catastrophic cancellation,
+ * subnormals, exact half-ulp ties nudged either way, inf/nan and overflow. */
+#include "slab_test.h"
+#include "stratlab/core.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void) /* splitmix64 */
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double unif(void)
+{
+    return (double)(rnd() >> 11) * 0x1p-53;
+}
+
+/* A random double with a full 53-bit mantissa, sign and exponent e. */
+static double mant(int e)
+{
+    return ldexp(1.0 + unif(), e) * ((rnd() & 1) ? -1.0 : 1.0);
+}
+
+enum { GEN_PRICE, GEN_MIXED, GEN_CANCEL, GEN_SUBNORMAL, GEN_TIE, GEN_SPECIAL, GEN_N };
+
+/* Fills x[0..n-1] with one window of kind g. */
+static void gen(int g, double *x, size_t n)
+{
+    double p = 50.0 + 100.0 * unif();
+    for (size_t k = 0; k < n; k++) {
+        switch (g) {
+        case GEN_PRICE: /* two-decimal prices, as CSV data gives */
+            p += round((unif() - 0.5) * 100.0) / 100.0;
+            x[k] = round(p * 100.0) / 100.0;
+            break;
+        case GEN_MIXED: x[k] = mant((int)(rnd() % 120) - 60); break;
+        case GEN_CANCEL: /* big values and their negatives around small ones */
+            x[k] = (rnd() & 3) ? mant((int)(rnd() % 20) - 10) : mant(52 + (int)(rnd() % 20));
+            if (k > 0 && (rnd() & 1))
+                x[k] = -x[k - 1];
+            break;
+        case GEN_SUBNORMAL:
+            x[k] = (rnd() & 1) ? ldexp(mant(0), -1074 + (int)(rnd() % 60))
+                               : mant(-1022 + (int)(rnd() % 40));
+            break;
+        case GEN_TIE: /* a, then ulp(a)/2, then nothing or a tiny nudge */
+            if (k == 0)
+                x[k] = mant((int)(rnd() % 80) - 40);
+            else if (k == 1)
+                x[k] = ldexp((rnd() & 1) ? 1.0 : -1.0, ilogb(x[0]) - 53);
+            else
+                x[k] = (rnd() % 3) ? 0.0 : ldexp(mant(0), ilogb(x[0]) - 80 - (int)(rnd() % 30));
+            break;
+        default: { /* GEN_SPECIAL */
+            static const double sp[] = {INFINITY, -INFINITY, NAN,  1.7e308, -1.7e308,
+                                        0x1p1000, -0.0,      1e16, -1e16,   1.0};
+            x[k] = (rnd() % 4) ? sp[rnd() % (sizeof sp / sizeof sp[0])] : mant(0);
+        }
+        }
+    }
+}
+
+static int same(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static double ramp_ref(const double *x, size_t n)
+{
+    slab_fsum s;
+    slab_fsum_init(&s);
+    for (size_t k = 0; k < n; k++)
+        slab_fsum_add(&s, x[k] * (double)(k + 1));
+    return slab_fsum_value(&s);
+}
+
+static void fast_matches_fsum(void **state)
+{
+    (void)state;
+    double x[80];
+    for (int g = 0; g < GEN_N; g++) {
+        for (int it = 0; it < 400000; it++) {
+            size_t n = 1 + rnd() % 70;
+            gen(g, x, n);
+            double want = slab_fsum_array(x, n), got = slab_fsum_fast(x, n);
+            if (!same(got, want))
+                fail_msg("gen %d window %d n=%zu: fast %a fsum %a", g, it, n, got, want);
+            want = ramp_ref(x, n);
+            got = slab_fsum_ramp(x, n);
+            if (!same(got, want))
+                fail_msg("gen %d window %d n=%zu: ramp %a fsum %a", g, it, n, got, want);
+        }
+    }
+}
+
+static void fast_hand_cases(void **state)
+{
+    (void)state;
+    /* {inputs, n}: compared with fsum; the comments give fsum's value. */
+    static const struct {
+        double x[5];
+        int n;
+    } rows[] = {
+        {{1e16, 1.0, -1e16}, 3},                 /* 1 */
+        {{0x1p53, 1.0}, 2},                      /* tie: 2^53, even */
+        {{0x1p53, 1.0, 0x1p-60}, 3},             /* past the tie: 2^53+2 */
+        {{0x1p53, 1.0, -0x1p-60}, 3},            /* short of it: 2^53 */
+        {{0x1p53 + 2.0, 1.0}, 2},                /* tie to even: 2^53+4 */
+        {{1.0, -0x1p-54}, 2},                    /* toward zero from 2^0 */
+        {{1.0, -0x1p-54, -0x1p-70}, 3},          /* 1 - 2^-53 */
+        {{-0.0, -0.0}, 2},                       /* +0.0 */
+        {{0.1, -0.1}, 2},                        /* +0.0 */
+        {{0x1p-1074, 0x1p-1074, -0x1p-1073}, 3}, /* subnormal cancel */
+        {{INFINITY, -INFINITY}, 2},              /* nan */
+        {{INFINITY, 1.0}, 2},                    /* inf */
+        {{1.7e308, 1.7e308, -1.7e308}, 3},       /* fsum overflows: inf */
+        {{0.0}, 0},                              /* empty: 0 */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n = (size_t)rows[i].n;
+        double want = slab_fsum_array(rows[i].x, n), got = slab_fsum_fast(rows[i].x, n);
+        if (!same(got, want))
+            fail_msg("row %zu: fast %a fsum %a", i, got, want);
+        if (!same(slab_fsum_ramp(rows[i].x, n), ramp_ref(rows[i].x, n)))
+            fail_msg("row %zu: ramp differs", i);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fast_hand_cases),
+        cmocka_unit_test(fast_matches_fsum),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
