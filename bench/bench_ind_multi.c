@@ -6,7 +6,9 @@
  * 42; periods differ per series: a parameter sweep), outputs allocated and
  * touched beforehand. Prints ns per series-bar (best of reps), GB/s of
  * input+output, and how far each form is from the floor.
- * usage: bench_ind_multi [n_bars] [k_series] [reps] */
+ * usage: bench_ind_multi [n_bars] [k_series] [reps]
+ * SLAB_MULTI_WIDTH=2 in the environment forces the SSE2 lane kernels. */
+#include "ind/ind_int.h"
 #include "stratlab/data.h"
 #include "stratlab/ind.h"
 
@@ -65,8 +67,11 @@ int main(int argc, char **argv)
         if (!outs[s])
             return 1;
     }
-    printf("%zu bars x %d series, best of %d; ns per series-bar, GB/s of input+output\n", n, k,
-           reps);
+    const char *w = getenv("SLAB_MULTI_WIDTH");
+    int width = slab__ind_multi_width(w ? atoi(w) : 0);
+    printf("%zu bars x %d series, best of %d, lanes %d doubles wide; ns per series-bar, GB/s of "
+           "input+output\n",
+           n, k, reps, width);
     printf("%-5s %12s %12s %12s %10s %10s %12s\n", "", "single", "multi", "floor", "multi GB/s",
            "floor GB/s", "multi/floor");
     for (size_t c = 0; c < sizeof names / sizeof names[0]; c++) {

@@ -102,6 +102,12 @@ static inline size_t slab__ext_step(slab__ext *e, const double *x, size_t i, siz
 typedef double slab__v2d __attribute__((vector_size(16)));
 typedef double slab__v4d __attribute__((vector_size(32)));
 
+/* Caps the vector width of slab_ind_run_multi's lane kernels at
+ * max_doubles (4: AVX2 where the CPU has it, the default; 2: the SSE2
+ * fallback); 0 leaves the cap. Returns the width calls now use. For tests
+ * and benches; not while another thread is in slab_ind_run_multi. */
+int slab__ind_multi_width(int max_doubles);
+
 /* TA-Lib's TA_IS_ZERO and TA_IS_ZERO_OR_NEG. */
 #define SLAB__IS_ZERO(v) (-0.00000000000001 < (v) && (v) < 0.00000000000001)
 #define SLAB__IS_ZERO_OR_NEG(v) ((v) < 0.00000000000001)

@@ -5,8 +5,11 @@
  * parameters per lane, including periods the lane kernels leave to the
  * single kernel (1, longer than the data); counts of series that fill
  * whole vector groups and leave a remainder; and entries without a lane
- * kernel (fallback). A failure prints the series, output, first differing
- * bar and both values. */
+ * kernel (fallback). Every case runs with each vector width the lane
+ * kernels have (AVX2 where the CPU has it, and the SSE2 fallback, forced).
+ * A failure prints the width, series, output, first differing bar and both
+ * values. */
+#include "ind/ind_int.h"
 #include "slab_test.h"
 #include "stratlab/data.h"
 #include "stratlab/ind.h"
@@ -101,15 +104,15 @@ static void check(const fixture *f, const char *name, int k, const double *perio
     }
     assert_int_equal(slab_ind_run_multi(d, (size_t)k, in, n, p, multi, &err), SLAB_OK);
     for (int s = 0; s < k; s++) {
-        assert_int_equal(
-            d->fn(in + s * d->n_inputs, n, p + s * d->n_params, one, &err), SLAB_OK);
+        assert_int_equal(d->fn(in + s * d->n_inputs, n, p + s * d->n_params, one, &err), SLAB_OK);
         for (int o = 0; o < d->n_outputs; o++) {
             const double *got = multi[s * d->n_outputs + o];
             for (size_t i = 0; i < n; i++) {
                 if (memcmp(&got[i], &one[o][i], sizeof(double)) != 0) {
-                    print_message("%s(%g) n=%zu series %d output %s bar %zu: multi %.17g, "
-                                  "single %.17g\n",
-                                  name, periods[s], n, s, d->outputs[o], i, got[i], one[o][i]);
+                    print_message("%s(%g) n=%zu width %d series %d output %s bar %zu: multi "
+                                  "%.17g, single %.17g\n",
+                                  name, periods[s], n, slab__ind_multi_width(0), s, d->outputs[o],
+                                  i, got[i], one[o][i]);
                     fail();
                 }
             }
@@ -138,13 +141,19 @@ static void test_multi_equals_single(void **state)
 {
     (void)state;
     const size_t lengths[] = {1500, 40, 3};
-    for (size_t L = 0; L < sizeof lengths / sizeof lengths[0]; L++) {
-        fixture f;
-        fixture_init(&f, lengths[L]);
-        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
-            check(&f, cases[c].name, cases[c].k, periods);
-        fixture_clear(&f);
+    const int widths[] = {4, 2}; /* AVX2 (where the CPU has it), SSE2 */
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        int got = slab__ind_multi_width(widths[w]);
+        print_message("lane kernels at %d doubles per vector\n", got);
+        for (size_t L = 0; L < sizeof lengths / sizeof lengths[0]; L++) {
+            fixture f;
+            fixture_init(&f, lengths[L]);
+            for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+                check(&f, cases[c].name, cases[c].k, periods);
+            fixture_clear(&f);
+        }
     }
+    slab__ind_multi_width(4);
 }
 
 int main(void)
