@@ -108,7 +108,8 @@ double slab_fsum_array(const double *x, size_t n)
  * monotonic rounding). Exact ties are common (two prices of one binade sum
  * into the next): when every value is a multiple of q = ulp(min |x_i|), so
  * are every partial sum and e_i (by induction: a TwoSum of multiples of q
- * whose sum is below 2^53 q is exact), and if sum |e_i| <= N u (1 + g_n) A
+ * whose sum is below 2^53 q is exact; q is taken from the bitwise AND of
+ * the values' exponent fields, at most their minimum), and if sum |e_i| <= N u (1 + g_n) A
  * < 2^53 q every partial sum of the e_i is representable, so c is exact,
  * d = 0 and h = fl(h + l) is fsum's value outright.
  * Otherwise (near-ties, deep cancellation, h tiny, any
@@ -131,6 +132,10 @@ static double half_gap(double h, double lo)
     return r;
 }
 
+/* Pairs of lanes in GCC/Clang vector types: SSE2 on x86-64, NEON on arm64. */
+typedef double v2d __attribute__((vector_size(16)));
+typedef uint64_t v2u __attribute__((vector_size(16)));
+
 /* ulp(m) for finite m >= 0: the spacing of doubles at m's binade, 2^-1074
  * for subnormals; every double of magnitude >= m is a multiple of it. */
 static double ulp_of(double m)
@@ -146,49 +151,69 @@ static double ulp_of(double m)
 
 /* The proven value of the sum, or NAN when the proof fails (the caller then
  * runs fsum). ramp: multiply x[k] by k + 1 first (rounded, as Python). */
-static inline double fast_sum(const double *x, size_t n, int ramp)
+/* One TwoSum step on a pair of lanes: s += v, its exact error into c, |v|
+ * into a, v's bits ANDed into e. */
+static inline __attribute__((always_inline)) void step2(v2d v, v2d *s, v2d *c, v2d *a, v2u *e)
 {
-    double s[4] = {0.0, 0.0, 0.0, 0.0}, c[4] = {0.0, 0.0, 0.0, 0.0};
-    double a[4] = {0.0, 0.0, 0.0, 0.0}, w[4] = {1.0, 2.0, 3.0, 4.0};
-    double m[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
+    const v2u absmask = {~0ULL >> 1, ~0ULL >> 1};
+    v2d t = *s + v, bv = t - *s;
+    *c += (*s - (t - bv)) + (v - bv);
+    *a += (v2d)((v2u)v & absmask);
+    *e &= (v2u)v;
+    *s = t;
+}
+
+/* The proven value of the sum, or NAN when the proof fails (the caller then
+ * runs fsum). ramp: multiply x[k] by k + 1 first (rounded, as Python). */
+static inline __attribute__((always_inline)) double fast_sum(const double *x, size_t n, int ramp)
+{
+    v2d s[2] = {{0.0, 0.0}, {0.0, 0.0}}, c[2] = {{0.0, 0.0}, {0.0, 0.0}};
+    v2d a[2] = {{0.0, 0.0}, {0.0, 0.0}}, w[2] = {{1.0, 2.0}, {3.0, 4.0}};
+    v2u bits[2] = {{~0ULL, ~0ULL}, {~0ULL, ~0ULL}};
     size_t k = 0;
 
     for (; k + 4 <= n; k += 4) {
-        for (int j = 0; j < 4; j++) {
-            double v = ramp ? x[k + j] * w[j] : x[k + j];
-            double t = s[j] + v, bv = t - s[j];
-            c[j] += (s[j] - (t - bv)) + (v - bv);
-            a[j] += fabs(v);
-            m[j] = fabs(v) < m[j] ? fabs(v) : m[j];
-            s[j] = t;
-            w[j] += 4.0;
+        v2d v0, v1;
+        memcpy(&v0, x + k, sizeof v0);
+        memcpy(&v1, x + k + 2, sizeof v1);
+        if (ramp) {
+            v0 *= w[0];
+            v1 *= w[1];
+            w[0] += 4.0;
+            w[1] += 4.0;
         }
+        step2(v0, &s[0], &c[0], &a[0], &bits[0]);
+        step2(v1, &s[1], &c[1], &a[1], &bits[1]);
     }
+    double h = s[0][0], c0 = c[0][0] + c[1][0], a0 = a[0][0] + a[1][0];
+    double sl[3] = {s[0][1], s[1][0], s[1][1]};
+    uint64_t e = bits[0][0] & bits[0][1] & bits[1][0] & bits[1][1];
+    c0 += c[0][1] + c[1][1];
+    a0 += a[0][1] + a[1][1];
     for (; k < n; k++) {
-        double v = ramp ? x[k] * (double)(k + 1) : x[k];
-        double t = s[0] + v, bv = t - s[0];
-        c[0] += (s[0] - (t - bv)) + (v - bv);
-        a[0] += fabs(v);
-        m[0] = fabs(v) < m[0] ? fabs(v) : m[0];
-        s[0] = t;
-    }
-    double h = s[0], cs = (c[0] + c[1]) + (c[2] + c[3]);
-    for (int j = 1; j < 4; j++) {
-        double t = h + s[j], bv = t - h;
-        cs += (h - (t - bv)) + (s[j] - bv);
+        double v = ramp ? x[k] * (double)(k + 1) : x[k], t = h + v, bv = t - h;
+        uint64_t vb;
+        memcpy(&vb, &v, sizeof vb);
+        c0 += (h - (t - bv)) + (v - bv);
+        a0 += fabs(v);
+        e &= vb;
         h = t;
     }
-    double A = (a[0] + a[1]) + (a[2] + a[3]);
+    double cs = c0, A = a0;
+    for (int j = 0; j < 3; j++) {
+        double t = h + sl[j], bv = t - h;
+        cs += (h - (t - bv)) + (sl[j] - bv);
+        h = t;
+    }
     if (!(A < 0x1p1000))
         return NAN; /* inf, nan, or too large to rule out fsum's overflow */
     if (A == 0.0)
         return 0.0; /* all zeros; fsum gives +0.0 */
-    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv);
+    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv), N = (double)(n + 3), emin;
     h = t;
-    double N = (double)(n + 3), mn = (m[0] < m[1] ? m[0] : m[1]);
-    mn = m[2] < mn ? m[2] : mn;
-    mn = m[3] < mn ? m[3] : mn;
-    if (mn > 0.0 && 2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(mn))
+    e &= 0x7ffULL << 52; /* an exponent field <= every value's (a & b <= min(a, b)) */
+    memcpy(&emin, &e, sizeof emin);
+    if (2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(emin))
         return h + 0.0; /* c was exact; + 0.0 gives fsum's +0.0 for a zero sum */
     if (!(fabs(h) >= 0x1p-960))
         return NAN;
