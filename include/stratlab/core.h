@@ -113,6 +113,13 @@ double slab_fsum_fast(const double *x, size_t n);
 /* fsum(x[k] * (k + 1) for k < n), each product rounded first: the numerator
  * of backtrader's AverageWeighted (WMA), as fast as slab_fsum_fast. */
 double slab_fsum_ramp(const double *x, size_t n);
+/* Sliding fsum: out[i] = fsum(x[i+1-p..i]) (of each x[j] * x[j], rounded,
+ * when square) for p - 1 <= i < n; out[0..p-2] untouched. Returns 1 when
+ * done; 0, with out unspecified, when the values leave its exact range (any
+ * inf/nan, a nonzero magnitude below 2^-969 or above 2^877, or magnitudes
+ * spanning more than 2^(52 - bits(p + 1)), 2^47 for p = 20): the caller
+ * then sums with slab_fsum. Exact fixed point, O(1) a bar. */
+int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *out);
 
 /* ---- numbers ------------------------------------------------------------ */
 /* Parses a plain decimal ([+-]digits[.digits], at most 15 significant digits

@@ -240,3 +240,85 @@ double slab_fsum_ramp(const double *x, size_t n)
         slab_fsum_add(&s, x[k] * (double)(k + 1));
     return slab_fsum_value(&s);
 }
+
+/* ---- sliding windows in exact fixed point ----------------------------------
+ * When every nonzero value has a biased exponent in [lo, hi], lo >= 54 and
+ * hi <= 1900, each is an integer multiple of q = 2^(lo - 1075) (its ulp is)
+ * below 2^(hi - lo + 53) q, so with hi - lo + bits(p + 1) <= 52 a window's
+ * sum is an exact integer count of q below 2^105, kept in two int64 limbs
+ * (H 2^53 + L, carried every bar) by adding the new value and subtracting
+ * the leaving one. H 2^53 and L are then exact doubles, so one floating
+ * addition rounds their sum correctly, and scaling by q (a power of two,
+ * the result normal since q >= 2^-1021) commutes with rounding: fsum's
+ * value, bit for bit. */
+static double pow2(int e) /* 2^e for -1022 <= e <= 1023 */
+{
+    uint64_t b = (uint64_t)(e + 1023) << 52;
+    double r;
+    memcpy(&r, &b, sizeof r);
+    return r;
+}
+
+static inline double term(const double *x, size_t i, int square)
+{
+    return square ? x[i] * x[i] : x[i];
+}
+
+/* The smallest biased exponent of the nonzero terms, or -1 when the terms
+ * are outside the fixed-point range above for windows of p. */
+static int window_lo(const double *x, size_t n, size_t p, int square)
+{
+    uint64_t lo = 0x7ff, hi = 0, bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = term(x, i, square);
+        uint64_t b;
+        memcpy(&b, &v, sizeof b);
+        uint64_t e = (b >> 52) & 0x7ff;
+        if (b << 1 == 0)
+            continue; /* a zero counts for nothing */
+        lo = e < lo ? e : lo;
+        hi = e > hi ? e : hi;
+    }
+    while (bits < 64 && ((uint64_t)1 << bits) < p + 1)
+        bits++;
+    if (hi < lo)
+        return 1023; /* all zeros */
+    return lo >= 54 && hi <= 1900 && hi - lo + bits <= 52 ? (int)lo : -1;
+}
+
+/* Adds sign * (v scaled to a count of q, an integer below 2^101) to the
+ * limbs: high part in units of 2^53, low part in units of 1. */
+static inline void limbs_add(double y, int64_t *h, int64_t *l)
+{
+    int64_t top = (int64_t)(y * 0x1p-53);
+    *h += top;
+    *l += (int64_t)(y - (double)top * 0x1p53);
+}
+
+static inline void limbs_sub(double y, int64_t *h, int64_t *l)
+{
+    int64_t top = (int64_t)(y * 0x1p-53);
+    *h -= top;
+    *l -= (int64_t)(y - (double)top * 0x1p53);
+}
+
+int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *out)
+{
+    if (p < 1 || p > ((size_t)1 << 24))
+        return 0;
+    int lo = window_lo(x, n, p, square);
+    if (lo < 0)
+        return 0;
+    double scale = pow2(1075 - lo), q = pow2(lo - 1075);
+    int64_t h = 0, l = 0;
+    for (size_t i = 0; i < n; i++) {
+        limbs_add(term(x, i, square) * scale, &h, &l);
+        if (i >= p)
+            limbs_sub(term(x, i - p, square) * scale, &h, &l);
+        h += l >> 53; /* carry: l back into [0, 2^53), floor division */
+        l &= ((int64_t)1 << 53) - 1;
+        if (i + 1 >= p)
+            out[i] = ((double)h * 0x1p53 + (double)l) * q;
+    }
+    return 1;
+}

@@ -158,7 +158,7 @@ size_t slab__ind_x_donchian_lb(const double *p)
 
 /* ---- Rolling statistics: mean, std, z-score, percent rank ------------------
  * mean = math.fsum(window)/p (backtrader's Average/SMA, kernels.c), kept
- * as an exact running sum. std = sqrt(sum((x - mean)^2)/(p - ddof)): the
+ * as an exact window sum. std = sqrt(sum((x - mean)^2)/(p - ddof)): the
  * second pass over the window costs O(p) a bar but has no cancellation
  * (the running E[x^2]-E[x]^2 of TA-Lib's STDDEV leaves ~1e-6 on a flat
  * window after a volatile one, indicator-conventions.md §4); a window of
@@ -176,33 +176,75 @@ size_t slab__ind_x_mean_lb(const double *p)
 
 enum { STAT_STD, STAT_Z };
 
-/* std (what = STAT_STD) or z-score into out; flat_nan: z on a constant
- * window is NaN instead of 0. */
-static void rolling_stat(const double *x, size_t n, size_t per, double ddof, int what, int flat_nan,
-                         double *out)
+/* out[i] = fsum(x[i+1-per..i]) for per - 1 <= i < n: exact fixed point where
+ * the data allow, else a running fsum. */
+static void window_sums(const double *x, size_t n, size_t per, double *out)
 {
     slab_fsum acc;
-    size_t run = 0; /* equal values ending at i */
+    if (slab_fsum_window(x, n, per, 0, out))
+        return;
     slab_fsum_init(&acc);
-    slab__ind_nan(out, per - 1, n);
     for (size_t i = 0; i < n; i++) {
         slab_fsum_add(&acc, x[i]);
         if (i >= per)
             slab_fsum_add(&acc, -x[i - per]);
-        run = (i > 0 && x[i] == x[i - 1]) ? run + 1 : 1;
-        if (i + 1 < per)
-            continue;
-        double m = slab_fsum_value(&acc) / (double)per, sd = 0.0;
-        if (run < per) {
-            double ss = 0.0;
-            for (size_t j = i + 1 - per; j <= i; j++)
-                ss += (x[j] - m) * (x[j] - m);
-            sd = sqrt(ss / ((double)per - ddof));
+        if (i + 1 >= per)
+            out[i] = slab_fsum_value(&acc);
+    }
+}
+
+/* ss[j] = sum of (x[k] - m[j])^2 over the window ending at i + j, left to
+ * right, for the nb <= 4 windows ending at i..i+nb-1: four independent
+ * chains in one pass, each in the order a single window would take. */
+static void window_ss(const double *x, size_t i, size_t per, size_t nb, const double *m, double *ss)
+{
+    const double *w = x + i + 1 - per;
+    if (nb == 4) {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (size_t k = 0; k < per; k++) {
+            s0 += (w[k] - m[0]) * (w[k] - m[0]);
+            s1 += (w[k + 1] - m[1]) * (w[k + 1] - m[1]);
+            s2 += (w[k + 2] - m[2]) * (w[k + 2] - m[2]);
+            s3 += (w[k + 3] - m[3]) * (w[k + 3] - m[3]);
         }
-        if (what == STAT_STD)
-            out[i] = sd;
-        else
-            out[i] = sd != 0.0 ? (x[i] - m) / sd : (flat_nan ? NAN : 0.0);
+        ss[0] = s0, ss[1] = s1, ss[2] = s2, ss[3] = s3;
+        return;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        ss[j] = 0.0;
+        for (size_t k = j; k < j + per; k++)
+            ss[j] += (w[k] - m[j]) * (w[k] - m[j]);
+    }
+}
+
+/* std (what = STAT_STD) or z-score into out; flat_nan: z on a constant
+ * window is NaN instead of 0. The window sums land in out first; each
+ * block of four reads its sums before writing its results. */
+static void rolling_stat(const double *x, size_t n, size_t per, double ddof, int what, int flat_nan,
+                         double *out)
+{
+    size_t run = 0; /* equal values ending at i */
+    double m[4], ss[4];
+    slab__ind_nan(out, per - 1, n);
+    if (n < per)
+        return;
+    window_sums(x, n, per, out);
+    for (size_t i = 0; i + 1 < per; i++)
+        run = (i > 0 && x[i] == x[i - 1]) ? run + 1 : 1;
+    for (size_t i0 = per - 1; i0 < n; i0 += 4) {
+        size_t nb = n - i0 < 4 ? n - i0 : 4;
+        for (size_t j = 0; j < nb; j++)
+            m[j] = out[i0 + j] / (double)per;
+        window_ss(x, i0, per, nb, m, ss);
+        for (size_t j = 0; j < nb; j++) {
+            size_t i = i0 + j;
+            run = (i > 0 && x[i] == x[i - 1]) ? run + 1 : 1;
+            double sd = run < per ? sqrt(ss[j] / ((double)per - ddof)) : 0.0;
+            if (what == STAT_STD)
+                out[i] = sd;
+            else
+                out[i] = sd != 0.0 ? (x[i] - m[j]) / sd : (flat_nan ? NAN : 0.0);
+        }
     }
 }
 

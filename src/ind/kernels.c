@@ -30,8 +30,14 @@ void slab_ind_sma(const double *x, size_t n, int period, double *out)
     fill_nan(out, 0, n);
     if (period < 1 || s + p > n)
         return;
-    /* A running exact sum: adding x[i] and later -x[i-p] keeps the exact
-     * sum of the window, so each value is fsum(window)/p, bit for bit. */
+    /* Exact window sums in fixed point where the data allow (prices do);
+     * else a running fsum: adding x[i] and later -x[i-p] keeps the exact
+     * sum of the window. Either way each value is fsum(window)/p. */
+    if (slab_fsum_window(x + s, n - s, p, 0, out + s)) {
+        for (size_t i = s + p - 1; i < n; i++)
+            out[i] /= (double)period;
+        return;
+    }
     slab_fsum_init(&acc);
     for (size_t i = s; i < n; i++) {
         slab_fsum_add(&acc, x[i]);
@@ -90,6 +96,18 @@ void slab_ind_rsi(const double *close, size_t n, int period, double *out)
     }
 }
 
+/* One row of the bands from the window's mean m and mean square meansq.
+ * backtrader: pow(abs(meansq - pow(mean, 2)), 0.5); Python's float pow
+ * calls the C library's pow, so we do too. */
+static void bb_row(double m, double meansq, double devup, double devdn, double *top, double *mid,
+                   double *bot)
+{
+    double sd = pow(fabs(meansq - pow(m, 2.0)), 0.5);
+    *mid = m;
+    *top = m + devup * sd;
+    *bot = m - devdn * sd;
+}
+
 void slab_ind_bbands(const double *x, size_t n, int period, double devup, double devdn,
                      double *top, double *mid, double *bot)
 {
@@ -101,6 +119,13 @@ void slab_ind_bbands(const double *x, size_t n, int period, double devup, double
     fill_nan(bot, 0, n);
     if (period < 1 || s + p > n)
         return;
+    /* The exact window sums of x and x*x land in mid and top first. */
+    if (slab_fsum_window(x + s, n - s, p, 0, mid + s) &&
+        slab_fsum_window(x + s, n - s, p, 1, top + s)) {
+        for (size_t i = s + p - 1; i < n; i++)
+            bb_row(mid[i] / period, top[i] / period, devup, devdn, &top[i], &mid[i], &bot[i]);
+        return;
+    }
     slab_fsum_init(&sx);
     slab_fsum_init(&sq);
     for (size_t i = s; i < n; i++) {
@@ -112,14 +137,8 @@ void slab_ind_bbands(const double *x, size_t n, int period, double devup, double
         }
         if (i + 1 < s + p)
             continue;
-        double m = slab_fsum_value(&sx) / period;
-        double meansq = slab_fsum_value(&sq) / period;
-        /* backtrader: pow(abs(meansq - pow(mean, 2)), 0.5); Python's float
-         * pow calls the C library's pow, so we do too. */
-        double sd = pow(fabs(meansq - pow(m, 2.0)), 0.5);
-        mid[i] = m;
-        top[i] = m + devup * sd;
-        bot[i] = m - devdn * sd;
+        bb_row(slab_fsum_value(&sx) / period, slab_fsum_value(&sq) / period, devup, devdn, &top[i],
+               &mid[i], &bot[i]);
     }
 }
 

@@ -1,7 +1,8 @@
 /* test_fsum_fast.c: slab_fsum_fast and slab_fsum_ramp against slab_fsum
  * (Python math.fsum), bit for bit, on millions of random and adversarial
  * windows: price-like walks, mixed magnitudes, catastrophic cancellation,
- * subnormals, exact half-ulp ties nudged either way, inf/nan and overflow. */
+ * subnormals, exact half-ulp ties nudged either way, inf/nan and overflow;
+ * slab_fsum_window against fsum of every window of long series. */
 #include "slab_test.h"
 #include "stratlab/core.h"
 
@@ -135,11 +136,65 @@ static void fast_hand_cases(void **state)
     }
 }
 
+/* A series of kind g for the sliding windows: price-like, prices with
+ * their squares' range, two-binade mixes at the range's edge, ties. */
+static void gen_series(int g, double *x, size_t n)
+{
+    double p = 20.0 + 2000.0 * unif();
+    for (size_t i = 0; i < n; i++) {
+        switch (g) {
+        case 0:
+            p += round((unif() - 0.5) * 40.0) / 100.0;
+            x[i] = round(fabs(p) * 100.0) / 100.0;
+            break;
+        case 1: /* magnitudes spanning 2^40..2^50: some series in range, some not */
+            x[i] = mant((int)(rnd() % (size_t)(40 + g)) - 20);
+            break;
+        case 2: x[i] = (rnd() & 1) ? mant(0) : ldexp(1.0, (int)(rnd() % 60) - 53); break;
+        default: x[i] = (rnd() % 5) ? mant((int)(rnd() % 3)) : 0.0;
+        }
+    }
+}
+
+static void window_matches_fsum(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static double x[N], got[N];
+    long done = 0;
+    for (int it = 0; it < 400; it++) {
+        int g = it % 4, square = (it / 4) % 2;
+        size_t p = 1 + rnd() % 64;
+        gen_series(g, x, N);
+        if (!slab_fsum_window(x, N, p, square, got))
+            continue;
+        done++;
+        for (size_t i = p - 1; i < N; i++) {
+            slab_fsum s;
+            slab_fsum_init(&s);
+            for (size_t j = i + 1 - p; j <= i; j++)
+                slab_fsum_add(&s, square ? x[j] * x[j] : x[j]);
+            double want = slab_fsum_value(&s);
+            if (!same(got[i], want))
+                fail_msg("series %d (kind %d, p %zu, square %d) at %zu: window %a fsum %a", it, g,
+                         p, square, i, got[i], want);
+        }
+    }
+    assert_true(done > 200); /* the fixed-point path ran, not only its refusals */
+    /* Out of range: refused, so the caller sums with fsum. */
+    double bad[3] = {1.0, NAN, 2.0}, wide[2] = {1.0, 0x1p60}, tiny[2] = {1.0, 0x1p-1000};
+    assert_int_equal(slab_fsum_window(bad, 3, 2, 0, got), 0);
+    assert_int_equal(slab_fsum_window(wide, 2, 2, 0, got), 0);
+    assert_int_equal(slab_fsum_window(tiny, 2, 2, 0, got), 0);
+    assert_int_equal(slab_fsum_window(wide, 2, 2, 1, got), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fast_hand_cases),
         cmocka_unit_test(fast_matches_fsum),
+        cmocka_unit_test(window_matches_fsum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
