@@ -113,6 +113,9 @@ double slab_fsum_fast(const double *x, size_t n);
 /* fsum(x[k] * (k + 1) for k < n), each product rounded first: the numerator
  * of backtrader's AverageWeighted (WMA), as fast as slab_fsum_fast. */
 double slab_fsum_ramp(const double *x, size_t n);
+/* sums[j] = slab_fsum_ramp(x + j, p) for j < count (x holds count + p - 1
+ * values): every window of a WMA at once, several at a time. */
+void slab_fsum_ramp_windows(const double *x, size_t count, size_t p, double *sums);
 /* Sliding fsum: out[i] = fsum(x[i+1-p..i]) (of each x[j] * x[j], rounded,
  * when square) for p - 1 <= i < n; out[0..p-2] untouched. Returns 1 when
  * done; 0, with out unspecified, when the values leave its exact range (any

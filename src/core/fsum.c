@@ -322,3 +322,60 @@ int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *ou
     }
     return 1;
 }
+
+/* ---- many ramp windows at once ---------------------------------------------
+ * When the whole span is finite with max |x| = M and every nonzero |x| at
+ * least m, each product x_k (k + 1) is a multiple of q = ulp(m) (it is at
+ * least |x_k| in magnitude), and A <= M p (p + 1) / 2 (1 + u) for every
+ * window. If 2 N u A < 2^53 q (with slack) the exactness argument above holds
+ * for all windows at once: one TwoSum chain per window gives s and an exact
+ * c, and fl(s + c) is fsum's value. Four windows run in the lanes of two
+ * vector pairs, so no per-window test or merge is left in the loop. */
+static void ramp4(const double *x, size_t p, double *sums)
+{
+    v2d s0 = {0.0, 0.0}, s1 = s0, c0 = s0, c1 = s0, w = {1.0, 1.0};
+    for (size_t k = 0; k < p; k++) {
+        v2d v0, v1;
+        memcpy(&v0, x + k, sizeof v0);
+        memcpy(&v1, x + k + 2, sizeof v1);
+        v0 *= w;
+        v1 *= w;
+        w += 1.0;
+        v2d t0 = s0 + v0, b0 = t0 - s0, t1 = s1 + v1, b1 = t1 - s1;
+        c0 += (s0 - (t0 - b0)) + (v0 - b0);
+        c1 += (s1 - (t1 - b1)) + (v1 - b1);
+        s0 = t0;
+        s1 = t1;
+    }
+    s0 = (s0 + c0) + 0.0; /* + 0.0: fsum's +0.0 for a zero sum */
+    s1 = (s1 + c1) + 0.0;
+    memcpy(sums, &s0, sizeof s0);
+    memcpy(sums + 2, &s1, sizeof s1);
+}
+
+/* Whether x[0..n-1] meets the all-windows condition above for width p. */
+static int ramp_span_exact(const double *x, size_t n, size_t p)
+{
+    double mx = 0.0, mn = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(x[i]);
+        if (!(a <= 0x1p900))
+            return 0; /* inf, nan or huge */
+        mx = a > mx ? a : mx;
+        mn = a < mn && a != 0.0 ? a : mn;
+    }
+    if (p > FAST_MAX_N || mn == INFINITY)
+        return 0;
+    double N = (double)(p + 3), A = mx * ((double)p * ((double)p + 1.0)) * 2.0;
+    return A < 0x1p1000 && 2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(mn);
+}
+
+void slab_fsum_ramp_windows(const double *x, size_t count, size_t p, double *sums)
+{
+    size_t j = 0;
+    if (count >= 4 && ramp_span_exact(x, count + p - 1, p))
+        for (; j + 4 <= count; j += 4)
+            ramp4(x + j, p, sums + j);
+    for (; j < count; j++)
+        sums[j] = slab_fsum_ramp(x + j, p);
+}

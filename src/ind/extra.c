@@ -9,6 +9,7 @@
 #include "ind/ind_int.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Python's max()/min() of two floats: keep a unless b is strictly better. */
 /* The table entry: runs body on the inputs from their first common non-NaN
@@ -296,19 +297,23 @@ size_t slab__ind_x_percentrank_lb(const double *p)
  * backtrader wma.py / basicops.py AverageWeighted: coef * math.fsum(x_k *
  * w_k) with weights 1..p (oldest to newest) and coef = 2/(p*(p+1.0)). Each
  * window is summed afresh (O(p) a bar): a running sum would not reproduce
- * fsum's rounding of the products. slab_fsum_ramp gives fsum's value bit for
- * bit, fast. x points at the window's oldest value. */
-static double wma_bt(const double *x, size_t per)
+ * fsum's rounding of the products. slab_fsum_ramp_windows gives fsum's value
+ * bit for bit, four windows at a time. */
+static double wma_coef(size_t per)
 {
-    return 2.0 / ((double)per * ((double)per + 1.0)) * slab_fsum_ramp(x, per);
+    return 2.0 / ((double)per * ((double)per + 1.0));
 }
 
 static int body_wma_bt(const double *const *in, size_t n, const double *p, double *const *out)
 {
     size_t per = (size_t)p[0];
+    double coef = wma_coef(per);
     slab__ind_nan(out[0], per - 1, n);
+    if (n < per)
+        return 0;
+    slab_fsum_ramp_windows(in[0], n + 1 - per, per, out[0] + per - 1);
     for (size_t i = per - 1; i < n; i++)
-        out[0][i] = wma_bt(in[0] + i + 1 - per, per);
+        out[0][i] = coef * out[0][i];
     return 0;
 }
 X_ENTRY(wma_bt, 1, 1)
@@ -319,26 +324,35 @@ size_t slab__ind_x_wma_bt_lb(const double *p)
 
 /* The largest int(sqrt(p)) for p <= 100000 (the table's limit), plus room. */
 #define HMA_RING 320
+/* Bars per block of HMA's batched WMA sums. */
+#define HMA_BLOCK 256
 
 /* backtrader hma.py HullMovingAverage: wma(2.0*wma(x, p//2) - wma(x, p),
  * int(sqrt(p))), all three backtrader WMAs; first output at p-1 +
- * int(sqrt(p))-1 (33 for the default 30, as its docstring says). The last
- * int(sqrt(p)) differences live in a ring on the stack. */
+ * int(sqrt(p))-1 (33 for the default 30, as its docstring says). Blocks of
+ * HMA_BLOCK bars: both WMAs' sums for the block, then the differences d
+ * (after the last q-1 of the previous block) and their WMA sums. */
 static int body_hma(const double *const *in, size_t n, const double *p, double *const *out)
 {
-    size_t per = (size_t)p[0], half = per / 2, q = (size_t)sqrt((double)per), cnt = 0;
-    double ring[HMA_RING], win[HMA_RING];
+    size_t per = (size_t)p[0], half = per / 2, q = (size_t)sqrt((double)per);
+    double wh[HMA_BLOCK], wf[HMA_BLOCK], d[HMA_RING + HMA_BLOCK] = {0.0}, ws[HMA_BLOCK];
+    double ch = wma_coef(half), cf = wma_coef(per), cq;
     const double *x = in[0];
     if (q > HMA_RING)
         q = HMA_RING; /* unreachable within the table's range */
+    cq = wma_coef(q);
     slab__ind_nan(out[0], per + q - 2, n);
-    for (size_t i = per - 1; i < n; i++) {
-        ring[cnt++ % q] = 2.0 * wma_bt(x + i + 1 - half, half) - wma_bt(x + i + 1 - per, per);
-        if (cnt < q)
-            continue;
-        for (size_t k = 0; k < q; k++)
-            win[k] = ring[(cnt + k) % q];
-        out[0][i] = wma_bt(win, q);
+    for (size_t i0 = per - 1; i0 < n; i0 += HMA_BLOCK) {
+        size_t nb = n - i0 < HMA_BLOCK ? n - i0 : HMA_BLOCK;
+        slab_fsum_ramp_windows(x + i0 + 1 - half, nb, half, wh);
+        slab_fsum_ramp_windows(x + i0 + 1 - per, nb, per, wf);
+        for (size_t j = 0; j < nb; j++)
+            d[q - 1 + j] = 2.0 * (ch * wh[j]) - cf * wf[j];
+        slab_fsum_ramp_windows(d, nb, q, ws);
+        for (size_t j = 0; j < nb; j++)
+            if (i0 + j >= per + q - 2)
+                out[0][i0 + j] = cq * ws[j];
+        memmove(d, d + nb, (q - 1) * sizeof d[0]);
     }
     return 0;
 }

@@ -2,7 +2,8 @@
  * (Python math.fsum), bit for bit, on millions of random and adversarial
  * windows: price-like walks, mixed magnitudes, catastrophic cancellation,
  * subnormals, exact half-ulp ties nudged either way, inf/nan and overflow;
- * slab_fsum_window against fsum of every window of long series. */
+ * slab_fsum_window and slab_fsum_ramp_windows against fsum of every window
+ * of long series. */
 #include "slab_test.h"
 #include "stratlab/core.h"
 
@@ -180,7 +181,18 @@ static void window_matches_fsum(void **state)
                          p, square, i, got[i], want);
         }
     }
-    assert_true(done > 200); /* the fixed-point path ran, not only its refusals */
+    assert_true(done > 200);           /* the fixed-point path ran, not only its refusals */
+    for (int it = 0; it < 200; it++) { /* every WMA window at once */
+        size_t p = 1 + rnd() % 40, count = N + 1 - p;
+        gen_series(it % 4, x, N);
+        if (it % 10 == 9)
+            x[rnd() % N] = (it % 20 == 9) ? NAN : 0x1p950;
+        slab_fsum_ramp_windows(x, count, p, got);
+        for (size_t j = 0; j < count; j++)
+            if (!same(got[j], ramp_ref(x + j, p)))
+                fail_msg("ramp series %d (p %zu) window %zu: %a fsum %a", it, p, j, got[j],
+                         ramp_ref(x + j, p));
+    }
     /* Out of range: refused, so the caller sums with fsum. */
     double bad[3] = {1.0, NAN, 2.0}, wide[2] = {1.0, 0x1p60}, tiny[2] = {1.0, 0x1p-1000};
     assert_int_equal(slab_fsum_window(bad, 3, 2, 0, got), 0);
