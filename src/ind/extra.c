@@ -101,7 +101,7 @@ size_t slab__ind_x_crossdown_lb(const double *p)
         }                                                                                          \
     } while (0)
 
-static void rolling_ext(const double *x, size_t n, size_t p, double *out, int sign)
+void slab__ind_rolling_ext(const double *x, size_t n, size_t p, double *out, int sign)
 {
     slab__ind_nan(out, p - 1, n);
     if (n < p)
@@ -114,12 +114,12 @@ static void rolling_ext(const double *x, size_t n, size_t p, double *out, int si
 
 static int body_highest(const double *const *in, size_t n, const double *p, double *const *out)
 {
-    rolling_ext(in[0], n, (size_t)p[0], out[0], 1);
+    slab__ind_rolling_ext(in[0], n, (size_t)p[0], out[0], 1);
     return 0;
 }
 static int body_lowest(const double *const *in, size_t n, const double *p, double *const *out)
 {
-    rolling_ext(in[0], n, (size_t)p[0], out[0], -1);
+    slab__ind_rolling_ext(in[0], n, (size_t)p[0], out[0], -1);
     return 0;
 }
 X_ENTRY(highest, 1, 1)
@@ -131,8 +131,8 @@ X_ENTRY(lowest, 1, 1)
 static int body_donchian(const double *const *in, size_t n, const double *p, double *const *out)
 {
     size_t per = (size_t)p[0];
-    rolling_ext(in[0], n, per, out[0], 1);
-    rolling_ext(in[1], n, per, out[2], -1);
+    slab__ind_rolling_ext(in[0], n, per, out[0], 1);
+    slab__ind_rolling_ext(in[1], n, per, out[2], -1);
     slab__ind_nan(out[1], per - 1, n);
     for (size_t i = per - 1; i < n; i++)
         out[1][i] = (out[0][i] + out[2][i]) / 2.0;

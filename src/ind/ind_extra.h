@@ -36,4 +36,10 @@
 SLAB__X_KERNELS(SLAB__X_DECLARE)
 #undef SLAB__X_DECLARE
 
+/* Rolling max (sign > 0) or min (sign < 0) of the p values ending at each
+ * i >= p - 1 into out, NaN before (van Herk/Gil-Werman, extra.c). Of equal
+ * values either may be returned, so callers needing TA-Lib's pick among
+ * +0.0/-0.0 or its NaN handling must not use it. */
+void slab__ind_rolling_ext(const double *x, size_t n, size_t p, double *out, int sign);
+
 #endif

@@ -4,6 +4,7 @@
  * ta_LINEARREG*.c, ta_TSF.c, ta_CORREL.c, ta_BETA.c, ta_SUM.c, ta_MAX.c,
  * ta_MIN.c, ta_MIDPOINT.c, ta_MIDPRICE.c, ta_SAR.c, price transforms),
  * including its one-pass running-sum variance and its zero guards. */
+#include "ind/ind_extra.h"
 #include "ind/ind_int.h"
 
 #include <math.h>
@@ -436,11 +437,26 @@ SLAB__TA_ENTRY(sum, 1, 1)
 
 enum { W_MAX, W_MIN, W_MIDPOINT, W_MIDPRICE };
 
+/* Whether x has a NaN or a zero: only there can TA-Lib's rescans (ties go
+ * to the latest index; NaN never compares) return other bits than any max
+ * or min of the window's values. */
+static int has_nan_or_zero(const double *x, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad |= !(x[i] != 0.0) | (x[i] != x[i]);
+    return bad;
+}
+
 static void window(const double *const *in, size_t n, int period, int kind, double *out)
 {
     size_t p = (size_t)period;
     const double *lo_src = kind == W_MIDPRICE ? in[1] : in[0];
     slab__ext eh = {0, 0}, el = {0, 0};
+    if ((kind == W_MAX || kind == W_MIN) && !has_nan_or_zero(in[0], n)) {
+        slab__ind_rolling_ext(in[0], n, p, out, kind == W_MAX ? 1 : -1);
+        return; /* the same values, three compares a bar instead of rescans */
+    }
     slab__ind_nan(out, p - 1, n);
     for (size_t i = p - 1; i < n; i++) {
         double hi = kind == W_MIN ? 0.0 : in[0][slab__ext_step(&eh, in[0], i, p, 1)];

@@ -424,6 +424,66 @@ static void extremes_brute_force(void **state)
     }
 }
 
+/* TA-Lib's MAX/MIN rule (ta_MAX.c): keep the extreme's index while it is in
+ * the window, a later value >= (<=) it takes over, else rescan the window. */
+static void talib_ext_ref(const double *x, size_t n, size_t p, int sign, double *out)
+{
+    size_t idx = 0;
+    int valid = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NAN;
+        if (i + 1 < p)
+            continue;
+        size_t lo = i + 1 - p;
+        if (!valid || idx < lo) {
+            idx = lo;
+            for (size_t j = lo + 1; j <= i; j++)
+                if (sign > 0 ? x[j] >= x[idx] : x[j] <= x[idx])
+                    idx = j;
+            valid = 1;
+        } else if (sign > 0 ? x[i] >= x[idx] : x[i] <= x[idx]) {
+            idx = i;
+        }
+        out[i] = x[idx];
+    }
+}
+
+/* TA-Lib MAX/MIN bit for bit against that rule: ties without zeros (the
+ * van Herk path), and with +0.0/-0.0 and NaN (where only the rule's own
+ * pick gives TA-Lib's bits). */
+static void talib_max_min_ties(void **state)
+{
+    (void)state;
+    static const double periods[] = {2, 3, 7, 30, 299, 300};
+    double x[LONG], got[LONG], want[LONG];
+    const slab_ind_def *d[2] = {slab_ind_find("MAX", NULL), slab_ind_find("MIN", NULL)};
+    uint64_t s = 11;
+    for (int kind = 0; kind < 2; kind++) {
+        for (int i = 0; i < LONG; i++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            x[i] = (double)((s >> 33) % 7) + 1.0;
+            if (kind == 1)
+                x[i] = (s >> 40) % 3 == 0 ? ((s >> 50) & 1 ? -0.0 : 0.0) : x[i] - 4.0;
+        }
+        if (kind == 1)
+            x[LONG / 2] = NAN;
+        for (size_t t = 0; t < sizeof periods / sizeof periods[0]; t++) {
+            for (int m = 0; m < 2; m++) {
+                const double *in[1] = {x};
+                double *o[1] = {got};
+                slab_error err;
+                assert_int_equal(d[m]->fn(in, LONG, &periods[t], o, &err), SLAB_OK);
+                talib_ext_ref(x, LONG, (size_t)periods[t], m == 0 ? 1 : -1, want);
+                for (size_t i = 0; i < LONG; i++)
+                    if (memcmp(&got[i], &want[i], sizeof got[i]) != 0 &&
+                        !(isnan(got[i]) && isnan(want[i])))
+                        fail_msg("%s(%g) kind %d at %zu: got %a want %a", d[m]->name, periods[t],
+                                 kind, i, got[i], want[i]);
+            }
+        }
+    }
+}
+
 /* The new names resolve, the moved aliases point at the new entries, and
  * every flat parameter defaults to TA-Lib's behaviour. */
 static void names_and_flat_defaults(void **state)
@@ -467,6 +527,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hand_rows),
         cmocka_unit_test(extremes_brute_force),
+        cmocka_unit_test(talib_max_min_ties),
         cmocka_unit_test(names_and_flat_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
