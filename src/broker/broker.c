@@ -165,13 +165,10 @@ static int note_trade(slab__broker *b, const slab_trade *t, int is_open)
     return 0;
 }
 
-#define DAY_NS INT64_C(86400000000000)
-
 /* End of the day holding ts (23:59:59.999999999): backtrader's dteos. */
 static int64_t day_end(int64_t ts)
 {
-    int64_t d = ts / DAY_NS - (ts % DAY_NS < 0);
-    return d * DAY_NS + DAY_NS - 1;
+    return (slab_ts_day(ts) + 1) * SLAB_NS_PER_DAY - 1;
 }
 
 static int is_trail(int type)

@@ -396,7 +396,7 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
         }
         /* The margin call is checked in the broker step (after the mark). */
         if (br->n_submitted | br->n_pending | br->cfg.margin_call) {
-            slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+            slab__bar bar = cur_bar(ctx);
             if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
                 return st;
         } else {
@@ -418,7 +418,7 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
         if (rk->on) {
             /* Protective orders for this bar's entry fill, a due time
              * exit: created now, tried from the next bar. */
-            slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
+            slab__bar bar = cur_bar(ctx);
             if ((st = slab__risk_step(rk, br, &bar, err)) != SLAB_OK)
                 return st;
         }

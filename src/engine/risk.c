@@ -16,8 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DAY_NS INT64_C(86400000000000)
-#define NS_PER_S INT64_C(1000000000)
 
 static const char *const keys[] = {"stop_loss",    "take_profit",  "trail",
                                    "atr_period",   "time_exit",    "exit_at",
@@ -480,8 +478,6 @@ static slab_status cancel_all(slab__risk *r, slab__broker *b, const slab__bar *b
     return SLAB_OK;
 }
 
-static int64_t day_of(int64_t ts) { return ts / DAY_NS - (ts % DAY_NS < 0); }
-
 /* The position changed from prev to pos on this bar. */
 static slab_status repair(slab__risk *r, slab__broker *b, const slab__bar *bar, double prev,
                           slab_error *err)
@@ -498,7 +494,7 @@ static slab_status repair(slab__risk *r, slab__broker *b, const slab__bar *bar, 
     }
     if (!same) {
         r->entry_bar = (long)bar->i;
-        r->entry_day = day_of(bar->ts_ns);
+        r->entry_day = slab_ts_day(bar->ts_ns);
         return place(r, b, bar, dir, r->fill_px, 0, 0.0, err);
     }
     /* Added to (pyramiding): levels from the new average price; cut by a
@@ -514,8 +510,8 @@ static int time_due(const slab__risk *r, const slab__bar *bar)
         return 1;
     if (!r->cfg.exit_at_on)
         return 0;
-    int64_t day = day_of(bar->ts_ns), tod = bar->ts_ns - day * DAY_NS;
-    return day > r->entry_day || tod >= (int64_t)r->cfg.exit_at_s * NS_PER_S;
+    int64_t day = slab_ts_day(bar->ts_ns), tod = bar->ts_ns - day * SLAB_NS_PER_DAY;
+    return day > r->entry_day || tod >= (int64_t)r->cfg.exit_at_s * SLAB_NS_PER_SEC;
 }
 
 slab_status slab__risk_step(slab__risk *r, slab__broker *b, const slab__bar *bar,

@@ -112,4 +112,34 @@ int slab__ind_multi_width(int max_doubles);
 #define SLAB__IS_ZERO(v) (-0.00000000000001 < (v) && (v) < 0.00000000000001)
 #define SLAB__IS_ZERO_OR_NEG(v) ((v) < 0.00000000000001)
 
+/* Wilder's smoothing of up and down moves as TA-Lib's RSI/CMO do it
+ * (ta_RSI.c), shared by the single and the multi-series kernels so both
+ * keep one operation order. seed: the means of the p moves after x[s]. */
+static inline void slab__wilder_seed(const double *x, size_t s, size_t p, double *gain,
+                                     double *loss)
+{
+    double g = 0.0, l = 0.0, per = (double)p;
+    for (size_t i = s + 1; i <= s + p; i++) {
+        double d = x[i] - x[i - 1];
+        if (d < 0)
+            l -= d;
+        else
+            g += d;
+    }
+    *loss = l / per;
+    *gain = g / per;
+}
+
+/* One step: v = (v*(p-1) + move)/p for the side the move d is on. */
+static inline void slab__wilder_step(double d, double pm1, double per, double *gain, double *loss)
+{
+    double l = *loss * pm1, g = *gain * pm1;
+    if (d < 0)
+        l -= d;
+    else
+        g += d;
+    *loss = l / per;
+    *gain = g / per;
+}
+
 #endif

@@ -121,28 +121,12 @@ static void rsi_head(const lane *ln, size_t F, double *g, double *lo, double *px
 {
     const double *x = ln->in[0];
     size_t s = ln->s, p = (size_t)ln->period;
-    double gain = 0.0, loss = 0.0, pm1 = ln->period - 1, per = ln->period;
+    double gain, loss, pm1 = ln->period - 1, per = ln->period;
     nan_head(ln);
-    for (size_t i = s + 1; i <= s + p; i++) {
-        double d = x[i] - x[i - 1];
-        if (d < 0)
-            loss -= d;
-        else
-            gain += d;
-    }
-    loss /= per;
-    gain /= per;
+    slab__wilder_seed(x, s, p, &gain, &loss);
     put(ln, s + p, rsi_value(gain, loss));
     for (size_t i = s + p + 1; i <= F; i++) {
-        double d = x[i] - x[i - 1];
-        loss *= pm1;
-        gain *= pm1;
-        if (d < 0)
-            loss -= d;
-        else
-            gain += d;
-        loss /= per;
-        gain /= per;
+        slab__wilder_step(x[i] - x[i - 1], pm1, per, &gain, &loss);
         put(ln, i, rsi_value(gain, loss));
     }
     *g = gain;

@@ -19,19 +19,11 @@
 static void wilder_osc(const double *x, size_t n, int period, int cmo, double *out)
 {
     size_t p = (size_t)period;
-    double gain = 0.0, loss = 0.0, pm1 = period - 1, per = period;
+    double gain, loss, pm1 = period - 1, per = period;
     slab__ind_nan(out, p, n);
     if (n <= p)
         return;
-    for (size_t i = 1; i <= p; i++) {
-        double d = x[i] - x[i - 1];
-        if (d < 0)
-            loss -= d;
-        else
-            gain += d;
-    }
-    loss /= per;
-    gain /= per;
+    slab__wilder_seed(x, 0, p, &gain, &loss);
     double prev = x[p];
     for (size_t i = p;;) {
         double t = gain + loss;
@@ -40,14 +32,7 @@ static void wilder_osc(const double *x, size_t n, int period, int cmo, double *o
             break;
         double xi = x[i], d = xi - prev;
         prev = xi;
-        loss *= pm1;
-        gain *= pm1;
-        if (d < 0)
-            loss -= d;
-        else
-            gain += d;
-        loss /= per;
-        gain /= per;
+        slab__wilder_step(d, pm1, per, &gain, &loss);
     }
 }
 
