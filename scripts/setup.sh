@@ -4,7 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS="build-essential cmake pkg-config libsqlite3-dev libjansson-dev libssl-dev libcmocka-dev sqlite3"
+# One package per line (the list grows with the features that need them).
+PKGS="
+build-essential
+cmake
+pkg-config
+libsqlite3-dev
+libjansson-dev
+libssl-dev
+libcmocka-dev
+sqlite3
+"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
