@@ -26,14 +26,124 @@ typedef enum slab_status {
     SLAB_EINTERNAL  /* a bug in stratlab: please report it */
 } slab_status;
 
+/* ---- error codes --------------------------------------------------------
+ * Every failure carries a stable, machine-readable code ("unknown_strategy")
+ * besides its slab_status: the status says what kind of thing went wrong
+ * for C callers, the code names the exact problem for agents (the JSON
+ * error document's "code", the HTTP/MCP error), and never changes meaning
+ * once released. Each code has one row in the table in src/core/error.c:
+ * its name, the status it implies, its class (which decides the CLI's exit
+ * status) and a default fix. To add one: append an enumerator below (in its
+ * group; the numbers are not part of the interface, the names are), add its
+ * row to that table, and list it in README.md's error table (a unit test
+ * checks that every enumerator has a row). */
+
+/* What kind of failure a code is; the CLI's exit status follows from it. */
+typedef enum slab_errclass {
+    SLAB_CLASS_OK = 0,   /* no failure (exit 0) */
+    SLAB_CLASS_RUN,      /* the run or check ran and failed (exit 1) */
+    SLAB_CLASS_USAGE,    /* the command or request is wrong: fix it (exit 2) */
+    SLAB_CLASS_DATA,     /* an input file, stored series or spec is unusable (exit 3) */
+    SLAB_CLASS_SYSTEM,   /* the machine: I/O, the store, memory (exit 4) */
+    SLAB_CLASS_INTERNAL  /* a bug in stratlab: please report it (exit 5) */
+} slab_errclass;
+
+typedef enum slab_errcode {
+    SLAB_EC_NONE = 0, /* no specific code: the status's generic code is used */
+    /* generic codes, one per slab_status (what slab_error_set() records) */
+    SLAB_EC_OUT_OF_MEMORY,
+    SLAB_EC_INVALID_ARGUMENT,
+    SLAB_EC_IO_ERROR,
+    SLAB_EC_PARSE_ERROR,
+    SLAB_EC_BAD_DATA,
+    SLAB_EC_OUT_OF_RANGE,
+    SLAB_EC_NOT_FOUND,
+    SLAB_EC_STORE_ERROR,
+    SLAB_EC_LIMIT_REACHED,
+    SLAB_EC_INTERNAL_ERROR,
+    /* the command line and requests (usage) */
+    SLAB_EC_UNKNOWN_COMMAND,     /* no such subcommand */
+    SLAB_EC_UNKNOWN_OPTION,      /* no such flag or JSON key */
+    SLAB_EC_MISSING_VALUE,       /* a flag without its value */
+    SLAB_EC_BAD_VALUE,           /* a value of the wrong type, form or range */
+    SLAB_EC_MISSING_OPTION,      /* a required option is absent */
+    SLAB_EC_CONFLICTING_OPTIONS, /* options that exclude each other */
+    SLAB_EC_REPEATED_OPTION,     /* given more times than allowed */
+    SLAB_EC_REVERSED_RANGE,      /* --from after --to */
+    SLAB_EC_BAD_JSON,            /* a JSON text that does not parse */
+    SLAB_EC_UNKNOWN_STRATEGY,    /* no such built-in strategy */
+    SLAB_EC_UNKNOWN_PARAM,       /* the strategy or indicator has no such parameter */
+    SLAB_EC_BAD_PARAM,           /* a parameter value that is not allowed */
+    SLAB_EC_UNKNOWN_INDICATOR,   /* no such indicator */
+    /* input data */
+    SLAB_EC_FILE_NOT_FOUND,      /* an input file does not exist */
+    SLAB_EC_CANNOT_READ,         /* an input file exists but cannot be read */
+    SLAB_EC_BAD_CSV_HEADER,      /* the CSV header is missing or not understood */
+    SLAB_EC_UNKNOWN_COLUMN,      /* a column the options name, or a required one, is absent */
+    SLAB_EC_BAD_CSV_ROW,         /* a data row that does not parse or is inconsistent */
+    SLAB_EC_NO_BARS,             /* no bars to run on (empty file, range or import) */
+    SLAB_EC_UNKNOWN_SYMBOL,      /* the store has no such symbol/timeframe */
+    /* runs */
+    SLAB_EC_RUN_FAILED,          /* the engine stopped with an error */
+    SLAB_EC_MARGIN_ALL_REJECTED, /* every entry order was refused for cash */
+    /* the machine */
+    SLAB_EC_WRITE_FAILED,        /* an output file could not be written */
+    SLAB_EC_COUNT                /* number of codes (not a code) */
+} slab_errcode;
+
+/* One row of the code table. */
+typedef struct slab_errcode_def {
+    slab_errcode code;
+    const char *name;    /* "unknown_strategy": stable, snake_case */
+    slab_status status;  /* the status a failure with this code returns */
+    slab_errclass klass; /* decides the CLI exit status */
+    const char *summary; /* one line: what the code means */
+    const char *fix;     /* the default fix, when the error gives none */
+} slab_errcode_def;
+
+/* The table, in enum order; *n gets SLAB_EC_COUNT. */
+const slab_errcode_def *slab_errcode_table(size_t *n);
+/* The row of code (the row of SLAB_EC_INTERNAL_ERROR for an invalid one). */
+const slab_errcode_def *slab_errcode_get(slab_errcode code);
+/* "unknown_strategy"; "none" for SLAB_EC_NONE. */
+const char *slab_errcode_name(slab_errcode code);
+/* The code named name, or SLAB_EC_NONE. */
+slab_errcode slab_errcode_find(const char *name);
+/* The class's CLI exit status: 0 ok, 1 run, 2 usage, 3 data, 4 system,
+ * 5 internal (README "Exit status"). */
+int slab_errclass_exit(slab_errclass c);
+/* "ok", "run", "usage", "data", "system", "internal". */
+const char *slab_errclass_name(slab_errclass c);
+
+/* ---- error detail ---------------------------------------------------------- */
 #define SLAB_ERR_WHERE_MAX 256
 #define SLAB_ERR_MSG_MAX 768
+#define SLAB_ERR_FIX_MAX 384
+#define SLAB_ERR_WORD_MAX 64
+#define SLAB_ERR_CHOICES_MAX 512
 
-/* Error detail kept by the caller; never heap-allocated. */
+/* How to read slab_error.where. */
+typedef enum slab_where_kind {
+    SLAB_WHERE_NONE = 0, /* no location */
+    SLAB_WHERE_TEXT,     /* free text (a path, a symbol, a name) */
+    SLAB_WHERE_FILE,     /* "path:line:col" (line/col 0 when unknown); see line, col */
+    SLAB_WHERE_OPTION,   /* a command-line flag: "--cash" */
+    SLAB_WHERE_POINTER   /* an RFC 6901 JSON pointer: "/params/fast" */
+} slab_where_kind;
+
+/* Error detail kept by the caller; never heap-allocated, so it works with
+ * no memory left. slab_error_set() and slab_error_fail() reset every field. */
 typedef struct slab_error {
     slab_status code;               /* same as the returned status */
-    char where[SLAB_ERR_WHERE_MAX]; /* "file:row:col", "/json/pointer", "" */
-    char msg[SLAB_ERR_MSG_MAX];     /* what is wrong and what to do */
+    char where[SLAB_ERR_WHERE_MAX]; /* "file:row:col", "--option", "/json/pointer", "" */
+    char msg[SLAB_ERR_MSG_MAX];     /* what is wrong (and, briefly, what to do) */
+    slab_errcode id;                /* stable code; SLAB_EC_NONE: the status's generic
+                                       code (read it with slab_error_code()) */
+    slab_where_kind where_kind;     /* how to read where */
+    long line, col;                 /* SLAB_WHERE_FILE: 1-based line and column, 0 unknown */
+    char fix[SLAB_ERR_FIX_MAX];     /* what to change; "" = the code's default fix */
+    char suggest[SLAB_ERR_WORD_MAX];      /* closest valid name ("fast"), or "" */
+    char choices[SLAB_ERR_CHOICES_MAX];   /* the valid names, ", "-separated, or "" */
 } slab_error;
 
 /* Returns a short constant name for st ("invalid argument"). */
@@ -41,15 +151,56 @@ const char *slab_status_str(slab_status st);
 
 /* Records st with a location and a printf-style message; returns st so a
  * caller can write `return slab_error_set(err, SLAB_EINVAL, where, ...)`.
- * err may be NULL (the detail is then dropped); where may be NULL. */
+ * err may be NULL (the detail is then dropped); where may be NULL. The code
+ * is the status's generic one; where is read as an option when it starts
+ * with "--", as text otherwise. Prefer slab_error_fail() in new code. */
 slab_status slab_error_set(slab_error *err, slab_status st, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Records a failure with a stable code: the status comes from the code's
+ * row; where as for slab_error_set(). Returns that status:
+ *   return slab_error_fail(err, SLAB_EC_UNKNOWN_STRATEGY, "--strategy",
+ *                    "unknown strategy '%s'", name);
+ * Then, as needed: slab_error_fix(), slab_error_suggest(), slab_error_at_*(). */
+slab_status slab_error_fail(slab_error *err, slab_errcode code, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Gives err a more specific code, keeping its status and message (for a
+ * caller that knows more than the function that failed). */
+void slab_error_set_code(slab_error *err, slab_errcode code);
+/* Sets the fix ("pass --sizer percent:95 ..."), printf-style. */
+void slab_error_fix(slab_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Locations: a file position (line, col 1-based, 0 = unknown; where becomes
+ * "path:line:col"), a flag ("--cash") or a JSON pointer ("/cash"). */
+void slab_error_at_file(slab_error *err, const char *path, long line, long col);
+void slab_error_at_option(slab_error *err, const char *flag);
+void slab_error_at_pointer(slab_error *err, const char *pointer);
+
+/* Records the valid names (choices) and the closest one to word (suggest)
+ * and returns that closest name, or NULL when none is close (see
+ * slab_suggest()). err may be NULL. */
+const char *slab_error_suggest(slab_error *err, const char *word, const char *const *names,
+                               size_t n);
+
+/* The code of err: its own, or the generic code of its status. */
+slab_errcode slab_error_code(const slab_error *err);
+/* The fix to show: err->fix, or the code's default fix. Never NULL. */
+const char *slab_error_fix_text(const slab_error *err);
 
 /* Clears err to SLAB_OK with empty strings. */
 void slab_error_clear(slab_error *err);
 
 /* Formats "where: msg" (or just msg) into buf; returns buf. */
 const char *slab_error_text(const slab_error *err, char *buf, size_t n);
+
+/* ---- suggestions ------------------------------------------------------------ */
+/* Optimal-string-alignment distance (insert, delete, substitute, swap two
+ * neighbours: each 1), case-insensitive; 64 for strings over 63 bytes. */
+size_t slab_edit_distance(const char *a, const char *b);
+/* The name in names[0..n-1] closest to word: at distance <= max(2,
+ * len(word)/3), or the only name word is a prefix of (3+ letters). Ties go
+ * to the first. NULL when none qualifies. */
+const char *slab_suggest(const char *word, const char *const *names, size_t n);
 
 /* ---- time ------------------------------------------------------------ */
 /* Timestamps are int64 nanoseconds since 1970-01-01T00:00:00 in the
@@ -129,6 +280,16 @@ int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *ou
  * and 22 decimals) exactly as strtod would, much faster; returns 1 and sets
  * *out, or 0 when the text needs strtod (exponents, long mantissas, junk). */
 int slab_parse_decimal_fast(const char *s, size_t len, double *out);
+
+/* Longest text slab_num_format() writes, NUL included. */
+#define SLAB_NUM_TEXT_MAX 32
+/* Writes the shortest decimal text that strtod() reads back as exactly x,
+ * laid out as Python's repr(): plain digits for 1e-4 <= |x| < 1e16
+ * ("0.1", "33.9510001", "100000", "-0"), else an exponent ("1e+16",
+ * "5e-324", "1.2345678901234568e+300"); "nan", "inf", "-inf" otherwise.
+ * Whole numbers carry no ".0" (the JSON writer adds it to keep a real a
+ * real). n must be at least SLAB_NUM_TEXT_MAX. Returns buf. */
+const char *slab_num_format(double x, char *buf, size_t n);
 
 /* ---- hashing ----------------------------------------------------------- */
 /* SHA-256 of a file as 64 lowercase hex characters plus NUL in hex[65]. */

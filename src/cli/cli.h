@@ -1,14 +1,23 @@
 /* cli.h: the `stratlab` command table. Each subcommand lives in its own
  * cmd_<name>.c and uses only the public headers (include/stratlab/), the
  * way curl's tool uses libcurl. The CLI decides how errors look: library
- * calls return a status and a slab_error, and the CLI prints them. */
+ * calls return a status and a slab_error, and the CLI prints them, as
+ * text on stderr, or with --json as one JSON error document on stdout:
+ *   {"error": {"code": "unknown_option", "class": "usage", "exit_code": 2,
+ *              "command": "run", "message": "...", "where": "--comission",
+ *              "option": "--comission", "fix": "...", "did_you_mean": ...}}
+ * Exit status (README "Exit status"): 0 ok, 1 the run or check failed,
+ * 2 usage (fix the command), 3 input data, 4 system (I/O, store, memory),
+ * 5 internal error. */
 #ifndef SLAB_CLI_H
 #define SLAB_CLI_H
 
+#include <jansson.h>
+#include <stdio.h>
+
 #include "stratlab/core.h"
 
-/* A subcommand: argv[0] is the subcommand's name. Returns the exit code:
- * 0 ok, 1 a run/data error, 2 a usage error. */
+/* A subcommand: argv[0] is the subcommand's name. Returns the exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 int cmd_run(int argc, char **argv);
@@ -16,15 +25,35 @@ int cmd_data(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
 
-/* Prints "stratlab: <where>: <msg>" to stderr; returns 1. */
+/* 1 when --json is among the arguments (set by main before dispatch):
+ * success prints JSON, and so does every failure. */
+extern int cli_json;
+/* The command being run, for messages: "run", "data import". */
+extern const char *cli_command;
+
+/* Prints err (text on stderr, or the JSON error document on stdout);
+ * returns the exit status of its code's class. */
 int cli_fail(const slab_error *err);
-/* Prints "stratlab <cmd>: <msg>" and a hint to see --help; returns 2. */
+/* A failure with a code: builds the error and prints it as cli_fail().
+ * where and fix may be NULL. */
+int cli_error(slab_errcode code, const char *where, const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A usage error (code bad_value) about the command line; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints doc on stdout (indented, shortest round-trip numbers) and a
+ * newline; returns 0, or the write_failed exit status. */
+int cli_print_json(const json_t *doc);
+/* Prints help: the text help() writes, or with --json {"command": ...,
+ * "help": text}; returns 0. */
+int cli_help(const char *command, void (*help)(FILE *out));
 /* 1 when arg is -h or --help. */
 int cli_is_help(const char *arg);
 /* The store path: --db value if given, else $STRATLAB_DB, else
  * $XDG_DATA_HOME/stratlab/stratlab.db or ~/.local/share/stratlab/stratlab.db
  * (the folder is created). Writes into buf and returns it. */
 const char *cli_db_path(const char *flag_value, char *buf, size_t n);
+/* The shortest round-trip text of x (slab_num_format) in a rotating set of
+ * static buffers, for printf arguments; at most 8 live at once. */
+const char *cli_num(double x);
 
 #endif

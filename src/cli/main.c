@@ -1,6 +1,10 @@
 /* main.c: `stratlab` entry point; dispatches argv[1] through one command
- * table (git's style). Global options come before the subcommand. */
+ * table (git's style), and the helpers every subcommand shares: how an
+ * error is printed (text or, with --json, one JSON document on stdout) and
+ * which exit status it gives. */
 #include "cli.h"
+
+#include "stratlab/json.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+int cli_json;
+const char *cli_command = "";
 
 static const struct {
     const char *name;
@@ -19,32 +26,118 @@ static const struct {
     {"strategies", cmd_strategies, "list the built-in strategies with their parameters"},
     {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
 };
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: stratlab <command> [options]   (stratlab <command> --help)\n\n"
                  "commands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nstratlab %s: backtrader-exact backtests, fast.\n", SLAB_VERSION);
+    fprintf(out,
+            "\n--json (any command): print JSON on success and one JSON error document\n"
+            "on stdout on failure: {\"error\": {\"code\", \"message\", \"where\", \"fix\", ...}}.\n"
+            "Exit status: 0 ok, 1 the run or check failed, 2 usage (fix the command),\n"
+            "3 input data (file, CSV row, stored symbol), 4 system (I/O, store, memory),\n"
+            "5 internal error (a bug: please report it).\n"
+            "\nstratlab %s: backtrader-exact backtests, fast.\n",
+            SLAB_VERSION);
+}
+
+/* ---- shared helpers ---------------------------------------------------------- */
+
+const char *cli_num(double x)
+{
+    static char bufs[8][SLAB_NUM_TEXT_MAX];
+    static int next;
+    char *b = bufs[next++ & 7];
+    return slab_num_format(x, b, SLAB_NUM_TEXT_MAX);
+}
+
+int cli_print_json(const json_t *doc)
+{
+    if (slab_json_dumpf(doc, stdout, JSON_INDENT(1)) != 0 || putchar('\n') == EOF ||
+        fflush(stdout) != 0)
+        return slab_errclass_exit(slab_errcode_get(SLAB_EC_WRITE_FAILED)->klass);
+    return 0;
 }
 
 int cli_fail(const slab_error *err)
 {
-    char buf[SLAB_ERR_WHERE_MAX + SLAB_ERR_MSG_MAX + 8];
-    fprintf(stderr, "stratlab: %s\n", slab_error_text(err, buf, sizeof buf));
-    return 1;
+    const slab_errcode_def *d = slab_errcode_get(slab_error_code(err));
+    int rc = slab_errclass_exit(d->klass);
+    if (rc == 0) /* a failure without a status is still a failure */
+        rc = slab_errclass_exit(SLAB_CLASS_INTERNAL);
+    if (cli_json) {
+        json_t *e = slab_error_json(err), *doc = json_object();
+        json_object_set_new(e, "exit_code", json_integer(rc));
+        json_object_set_new(e, "command", json_string(cli_command));
+        json_object_set_new(doc, "error", e);
+        cli_print_json(doc);
+        json_decref(doc);
+        return rc;
+    }
+    /* "stratlab run: --cash: must be > 0"; the location is left out when
+     * the message already quotes it. */
+    if (err->where[0] && !strstr(err->msg, err->where))
+        fprintf(stderr, "stratlab%s%s: %s: %s\n", *cli_command ? " " : "", cli_command,
+                err->where, err->msg);
+    else
+        fprintf(stderr, "stratlab%s%s: %s\n", *cli_command ? " " : "", cli_command,
+                err->msg[0] ? err->msg : d->summary);
+    if (err->fix[0])
+        fprintf(stderr, "  fix: %s\n", err->fix);
+    if (d->klass == SLAB_CLASS_USAGE && *cli_command)
+        fprintf(stderr, "(see: stratlab %s --help)\n", cli_command);
+    return rc;
+}
+
+int cli_error(slab_errcode code, const char *where, const char *fix, const char *fmt, ...)
+{
+    slab_error err;
+    char msg[SLAB_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    slab_error_fail(&err, code, where, "%s", msg);
+    if (fix)
+        slab_error_fix(&err, "%s", fix);
+    return cli_fail(&err);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    slab_error err;
+    char msg[SLAB_ERR_MSG_MAX];
     va_list ap;
-    fprintf(stderr, "stratlab %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see: stratlab %s --help)\n", cmd);
-    return 2;
+    if (cmd && *cmd)
+        cli_command = cmd;
+    slab_error_fail(&err, SLAB_EC_BAD_VALUE, NULL, "%s", msg);
+    return cli_fail(&err);
+}
+
+int cli_help(const char *command, void (*help)(FILE *out))
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem;
+    if (!cli_json) {
+        help(stdout);
+        return 0;
+    }
+    if (!(mem = open_memstream(&text, &len)))
+        return cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory for the help text");
+    help(mem);
+    fclose(mem);
+    json_t *doc = json_pack("{s:s,s:s}", "command", command, "help", text ? text : "");
+    int rc = cli_print_json(doc);
+    json_decref(doc);
+    free(text);
+    return rc;
 }
 
 int cli_is_help(const char *arg)
@@ -81,20 +174,81 @@ const char *cli_db_path(const char *flag_value, char *buf, size_t n)
     return buf;
 }
 
-int main(int argc, char **argv)
+/* ---- dispatch ------------------------------------------------------------------ */
+
+/* `stratlab --version [--json]`. */
+static int version(void)
 {
-    if (argc < 2 || cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+    if (!cli_json) {
         printf("stratlab %s\n", SLAB_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "stratlab: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
-    return 2;
+    json_t *doc = json_pack("{s:s,s:s}", "name", "stratlab", "version", SLAB_VERSION);
+    int rc = cli_print_json(doc);
+    json_decref(doc);
+    return rc;
+}
+
+/* `stratlab --help --json`: the commands as JSON. */
+static int commands_json(void)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "name", commands[i].name, "summary",
+                                             commands[i].summary));
+    json_t *doc = json_pack("{s:s,s:o}", "version", SLAB_VERSION, "commands", arr);
+    int rc = cli_print_json(doc);
+    json_decref(doc);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *names[N_COMMANDS];
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--json"))
+            cli_json = 1;
+    /* The first word that is not --json is the command. */
+    int c = 1;
+    while (c < argc && !strcmp(argv[c], "--json"))
+        c++;
+    if (c >= argc) {
+        if (cli_json)
+            return cli_error(SLAB_EC_MISSING_OPTION, NULL, "run `stratlab --help` for the commands",
+                             "no command given");
+        usage(stderr);
+        return 2;
+    }
+    if (cli_is_help(argv[c]) || !strcmp(argv[c], "help")) {
+        if (cli_json)
+            return commands_json();
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[c], "--version") || !strcmp(argv[c], "version"))
+        return version();
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (!strcmp(argv[c], commands[i].name)) {
+            cli_command = commands[i].name;
+            /* The command sees its own name as argv[0]; a --json before it
+             * moves after it. */
+            int base = c;
+            if (c > 1) {
+                argv[c - 1] = argv[c];
+                argv[c] = "--json";
+                base = c - 1;
+            }
+            return commands[i].fn(argc - base, argv + base);
+        }
+        names[i] = commands[i].name;
+    }
+    slab_error err;
+    slab_error_fail(&err, SLAB_EC_UNKNOWN_COMMAND, NULL, "unknown command '%s'", argv[c]);
+    const char *best = slab_error_suggest(&err, argv[c], names, N_COMMANDS);
+    if (best) {
+        size_t l = strlen(err.msg);
+        snprintf(err.msg + l, sizeof err.msg - l, "; did you mean %s?", best);
+    }
+    slab_error_fix(&err, "the commands are: run, data, strategies, indicators (stratlab --help)");
+    return cli_fail(&err);
 }

@@ -6,7 +6,9 @@
  * slab_bars_check(), or is an error (a counted skip with skip_bad_rows).
  * Integer-only dates of 1 to 7 digits (generic format: edge_cases_400.csv,
  * synthetic_ohlcv_5000.csv have Date = 0, 1, 2 ...) are day numbers
- * counted from 1970-01-01; 8 digits are YYYYMMDD. */
+ * counted from 1970-01-01; 8 digits are YYYYMMDD. Fields are separated by
+ * commas, or by semicolons when the header line has semicolons and no
+ * comma (a decimal comma is not read: numbers use '.'). */
 #include "data_int.h"
 
 #include <ctype.h>
@@ -75,6 +77,7 @@ typedef struct loader {
     int ncols;                    /* fields a row must have (yahoo, generic) */
     int col[R_COUNT];             /* 0-based column of each role; -1 = absent */
     long row;                     /* 1-based line number being read */
+    char sep;                     /* field separator: ',' or ';' (from the header) */
     field f[SLAB_CSV_FIELDS_MAX]; /* fields of the current line */
     int nf;                       /* fields on the current line */
     int64_t last_ts;              /* time of the last kept bar */
@@ -125,14 +128,14 @@ static int next_line(reader *r, char **line, size_t *len)
     }
 }
 
-/* Splits line at commas into L->f (at most SLAB_CSV_FIELDS_MAX kept);
+/* Splits line at L->sep into L->f (at most SLAB_CSV_FIELDS_MAX kept);
  * L->nf counts every field. */
 static void split(loader *L, const char *line, size_t len)
 {
     size_t a = 0;
     L->nf = 0;
     for (size_t i = 0; i <= len; i++) {
-        if (i < len && line[i] != ',')
+        if (i < len && line[i] != L->sep)
             continue;
         if (L->nf < SLAB_CSV_FIELDS_MAX) {
             L->f[L->nf].s = line + a;
@@ -156,7 +159,10 @@ static slab_status row_fail(loader *L, slab_status st, int col0, const char *fmt
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(where, sizeof where, "%s:%ld:%d", L->path, L->row, col0 + 1);
-    return slab_error_set(&L->rowerr, st, where, "%s", msg);
+    slab_error_set(&L->rowerr, st, where, "%s", msg);
+    slab_error_set_code(&L->rowerr, L->row == 1 ? SLAB_EC_BAD_CSV_HEADER : SLAB_EC_BAD_CSV_ROW);
+    slab_error_at_file(&L->rowerr, L->path, L->row, col0 + 1);
+    return st;
 }
 
 /* Trims spaces and tabs around a field, as Python's float() does. */
@@ -198,8 +204,11 @@ static slab_status get_num(loader *L, int c, int r, double *out)
         size_t sign = fd.len && (fd.s[0] == '-' || fd.s[0] == '+');
         int special = fd.len >= sign + 3 && (strncasecmp(fd.s + sign, "inf", 3) == 0 ||
                                              strncasecmp(fd.s + sign, "nan", 3) == 0);
-        return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a %snumber", role_name[r],
-                        show_len(fd), fd.s, special ? "finite " : "");
+        return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a %snumber%s", role_name[r],
+                        show_len(fd), fd.s, special ? "finite " : "",
+                        L->sep == ';' && memchr(fd.s, ',', fd.len)
+                            ? " (a decimal comma is not read: write 1234.5, not 1234,5)"
+                            : "");
     }
     memcpy(buf, fd.s, fd.len);
     buf[fd.len] = '\0';
@@ -560,20 +569,30 @@ static slab_status map_generic(loader *L)
     for (int r = 0; r < R_COUNT; r++) {
         L->col[r] = -1;
         if (user[r]) {
-            if ((L->col[r] = find_col(L, user[r])) < 0)
-                return row_fail(L, SLAB_EPARSE, 0,
-                                "no column named '%.40s' (for %s) in the header; columns are: %s",
-                                user[r], role_name[r], header_list(L, cols, sizeof cols));
+            if ((L->col[r] = find_col(L, user[r])) < 0) {
+                slab_status st = row_fail(
+                    L, SLAB_EPARSE, 0,
+                    "no column named '%.40s' (for %s) in the header; columns are: %s", user[r],
+                    role_name[r], header_list(L, cols, sizeof cols));
+                slab_error_set_code(&L->rowerr, SLAB_EC_UNKNOWN_COLUMN);
+                return st;
+            }
             continue;
         }
         for (int a = 0; a < 4 && role_alias[r][a] && L->col[r] < 0; a++)
             L->col[r] = find_col(L, role_alias[r][a]);
         int required = r == R_DATE || (r >= R_OPEN && r <= R_CLOSE);
-        if (required && L->col[r] < 0)
-            return row_fail(L, SLAB_EPARSE, 0,
-                            "no %s column in the header; columns are: %s (name the %s column "
-                            "in the options)",
-                            role_name[r], header_list(L, cols, sizeof cols), role_name[r]);
+        if (required && L->col[r] < 0) {
+            slab_status st = row_fail(L, SLAB_EPARSE, 0,
+                                      "no %s column in the header; columns are: %s (name it "
+                                      "with --col %s=NAME)",
+                                      role_name[r], header_list(L, cols, sizeof cols),
+                                      role_name[r]);
+            slab_error_set_code(&L->rowerr, SLAB_EC_UNKNOWN_COLUMN);
+            slab_error_fix(&L->rowerr, "pass --col %s=NAME with NAME one of the header's columns",
+                           role_name[r]);
+            return st;
+        }
     }
     return SLAB_OK;
 }
@@ -583,6 +602,7 @@ static slab_status read_header(loader *L, const char *line, size_t len)
 {
     field first;
 
+    L->sep = memchr(line, ';', len) && !memchr(line, ',', len) ? ';' : ',';
     split(L, line, len);
     if (L->nf > SLAB_CSV_FIELDS_MAX)
         return row_fail(L, SLAB_EPARSE, SLAB_CSV_FIELDS_MAX, "more than %d fields on one line",
@@ -631,10 +651,13 @@ static slab_status reader_fail(loader *L, int rc, slab_error *err)
     char where[SLAB_ERR_WHERE_MAX];
     snprintf(where, sizeof where, "%s:%ld:1", L->path, L->row);
     if (rc == -1)
-        return slab_error_set(err, SLAB_ELIMIT, where,
-                              "line longer than %d bytes: expected a CSV file of bars",
-                              SLAB_CSV_LINE_MAX);
-    return slab_error_set(err, SLAB_EIO, where, "read failed: %s", strerror(errno));
+        slab_error_set(err, SLAB_ELIMIT, where,
+                       "line longer than %d bytes: expected a CSV file of bars",
+                       SLAB_CSV_LINE_MAX);
+    else
+        slab_error_fail(err, SLAB_EC_CANNOT_READ, where, "read failed: %s", strerror(errno));
+    slab_error_at_file(err, L->path, L->row, 1);
+    return rc == -1 ? SLAB_ELIMIT : SLAB_EIO;
 }
 
 /* Reads the header and every data row of an open file into L->bars. */
@@ -648,10 +671,14 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
     L->row = 1;
     if ((rc = next_line(r, &line, &len)) < 0)
         return reader_fail(L, rc, err);
-    if (rc == 0)
-        return slab_error_set(err, SLAB_EPARSE, L->path,
-                              "empty file: expected a header line such as "
-                              "Date,Open,High,Low,Close,Volume");
+    if (rc == 0) {
+        slab_error_set(err, SLAB_EPARSE, L->path,
+                       "empty file: expected a header line such as "
+                       "Date,Open,High,Low,Close,Volume");
+        slab_error_set_code(err, SLAB_EC_BAD_CSV_HEADER);
+        slab_error_at_file(err, L->path, 0, 0);
+        return SLAB_EPARSE;
+    }
     if (len == 0)
         st = row_fail(L, SLAB_EPARSE, 0,
                       "empty header line: expected one such as Date,Open,High,Low,Close,Volume");
@@ -693,8 +720,13 @@ slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_ba
     if (!rep)
         rep = &local_rep;
     memset(rep, 0, sizeof *rep);
-    if (!(r.f = fopen(path, "rb")))
-        return slab_error_set(err, SLAB_EIO, path, "cannot open: %s", strerror(errno));
+    if (!(r.f = fopen(path, "rb"))) {
+        int e = errno;
+        slab_error_fail(err, e == ENOENT ? SLAB_EC_FILE_NOT_FOUND : SLAB_EC_CANNOT_READ, path,
+                        "cannot open: %s", strerror(e));
+        slab_error_at_file(err, path, 0, 0);
+        return SLAB_EIO;
+    }
     L = slab_calloc(1, sizeof *L);
     r.buf = slab_malloc(READ_CHUNK);
     if (!L || !r.buf || !(L->bars = slab_bars_new(0))) {
@@ -715,6 +747,8 @@ slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_ba
                                 rep->first_skip);
         else
             st = slab_error_set(err, SLAB_EDATA, path, "no bars: the file has no usable data rows");
+        slab_error_set_code(err, SLAB_EC_NO_BARS);
+        slab_error_at_file(err, path, 0, 0);
         goto out;
     }
     if ((st = slab_sha256_file(path, L->bars->sha256, err)) != SLAB_OK)

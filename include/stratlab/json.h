@@ -1,0 +1,42 @@
+/* json.h: writing JSON documents the stratlab way (core's JSON helpers).
+ * jansson prints a real with a fixed 17 significant digits (or the
+ * precision JSON_REAL_PRECISION asks for), so 33.9510001 comes out as
+ * 33.951000099999998; these writers print every real as the shortest text
+ * that reads back to the same double (slab_num_format(), with ".0" kept on
+ * whole numbers so a real stays a real), and are otherwise byte for byte
+ * jansson's layout for the same flags. Every JSON stratlab prints goes
+ * through them. Also: an error as a JSON object (the CLI's and the
+ * service's error document). */
+#ifndef STRATLAB_JSON_H
+#define STRATLAB_JSON_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "stratlab/core.h"
+
+/* Flags: jansson's JSON_INDENT(n), JSON_COMPACT, JSON_SORT_KEYS and
+ * JSON_ENCODE_ANY (any value at the top, not only an object or array);
+ * others are ignored. Objects keep their insertion order unless sorted.
+ * NaN cannot be stored in a jansson real; a non-finite value never appears.
+ * Returns the text (owned; free with slab_free()), or NULL when out of
+ * memory or when j is not an object/array without JSON_ENCODE_ANY. */
+char *slab_json_dumps(const json_t *j, size_t flags);
+/* Writes the text to f; returns 0, or -1 on a write error or no memory. */
+int slab_json_dumpf(const json_t *j, FILE *f, size_t flags);
+/* Writes the text to path (created or truncated); SLAB_EIO with the path
+ * and reason in err when it cannot (code write_failed). */
+slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags, slab_error *err);
+
+/* The error as a JSON object (owned; json_decref()), NULL when out of
+ * memory:
+ *   {"code": "unknown_strategy", "class": "usage", "status": "not found",
+ *    "message": "...", "where": "--strategy", "option": "--strategy",
+ *    "fix": "...", "did_you_mean": "sma_cross", "choices": ["sma_cross", ...]}
+ * "where" is present when there is a location, with one of "file" (plus
+ * "line" and "column" when known), "option" or "pointer" beside it;
+ * "did_you_mean" and "choices" only when the error has them. The CLI wraps
+ * it as {"error": {...}} and adds "exit_code". */
+json_t *slab_error_json(const slab_error *err);
+
+#endif

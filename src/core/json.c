@@ -1,0 +1,283 @@
+/* json.c: the JSON writer every stratlab document goes through (jansson's
+ * layout, shortest round-trip reals) and the JSON form of an error.
+ * Invariant: for a tree without reals the text is byte for byte what
+ * json_dumps() gives with the same flags (test_json checks it). */
+#include "stratlab/json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_MAX ((size_t)1 << 31) /* the largest document written (2 GiB) */
+
+/* A growable output buffer; failed = 1 once an allocation failed. */
+typedef struct out {
+    char *s;
+    size_t n, cap;
+    int failed;
+} out;
+
+static void put(out *o, const char *s, size_t n)
+{
+    if (o->failed)
+        return;
+    if (o->n + n + 1 > o->cap) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (cap < o->n + n + 1 && cap < OUT_MAX)
+            cap *= 2;
+        char *p = cap >= o->n + n + 1 ? slab_realloc(o->s, cap) : NULL;
+        if (!p) {
+            o->failed = 1;
+            return;
+        }
+        o->s = p;
+        o->cap = cap;
+    }
+    memcpy(o->s + o->n, s, n);
+    o->n += n;
+    o->s[o->n] = '\0';
+}
+
+static void puts_(out *o, const char *s) { put(o, s, strlen(s)); }
+
+/* jansson's dump_indent: a newline and depth * indent spaces when
+ * indenting, else one space where space is asked for (not compact). */
+static void indent(out *o, size_t flags, int depth, int space)
+{
+    int n = (int)(flags & 0x1F);
+    if (n > 0) {
+        put(o, "\n", 1);
+        for (int i = 0; i < n * depth; i++)
+            put(o, " ", 1);
+    } else if (space && !(flags & JSON_COMPACT)) {
+        put(o, " ", 1);
+    }
+}
+
+/* A JSON string: quotes, backslash, the short escapes, \uXXXX for the
+ * other control characters; UTF-8 passes through (jansson's rules). */
+static void string(out *o, const char *s, size_t len)
+{
+    size_t a = 0;
+    put(o, "\"", 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char u[8];
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (c < 0x20) {
+                snprintf(u, sizeof u, "\\u%04X", c);
+                esc = u;
+            }
+        }
+        if (!esc)
+            continue;
+        put(o, s + a, i - a);
+        puts_(o, esc);
+        a = i + 1;
+    }
+    put(o, s + a, len - a);
+    put(o, "\"", 1);
+}
+
+/* A real: the shortest round-trip text, ".0" added to a whole number so
+ * that it reads back as a real. */
+static void real(out *o, double x)
+{
+    char buf[SLAB_NUM_TEXT_MAX + 4];
+    slab_num_format(x, buf, SLAB_NUM_TEXT_MAX);
+    if (!strpbrk(buf, ".en"))
+        strcat(buf, ".0");
+    puts_(o, buf);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void value(out *o, const json_t *j, size_t flags, int depth);
+
+static void object(out *o, const json_t *j, size_t flags, int depth)
+{
+    size_t n = json_object_size(j), k = 0;
+    const char *key;
+    json_t *v;
+    if (n == 0) {
+        puts_(o, "{}");
+        return;
+    }
+    const char **keys = slab_malloc(n * sizeof *keys);
+    if (!keys) {
+        o->failed = 1;
+        return;
+    }
+    json_object_foreach((json_t *)j, key, v) keys[k++] = key;
+    if (flags & JSON_SORT_KEYS)
+        qsort(keys, n, sizeof *keys, key_cmp);
+    put(o, "{", 1);
+    indent(o, flags, depth + 1, 0);
+    for (k = 0; k < n; k++) {
+        string(o, keys[k], strlen(keys[k]));
+        puts_(o, flags & JSON_COMPACT ? ":" : ": ");
+        value(o, json_object_get(j, keys[k]), flags, depth + 1);
+        if (k + 1 < n) {
+            put(o, ",", 1);
+            indent(o, flags, depth + 1, 1);
+        }
+    }
+    indent(o, flags, depth, 0);
+    put(o, "}", 1);
+    slab_free(keys);
+}
+
+static void array(out *o, const json_t *j, size_t flags, int depth)
+{
+    size_t n = json_array_size(j);
+    if (n == 0) {
+        puts_(o, "[]");
+        return;
+    }
+    put(o, "[", 1);
+    indent(o, flags, depth + 1, 0);
+    for (size_t k = 0; k < n; k++) {
+        value(o, json_array_get(j, k), flags, depth + 1);
+        if (k + 1 < n) {
+            put(o, ",", 1);
+            indent(o, flags, depth + 1, 1);
+        }
+    }
+    indent(o, flags, depth, 0);
+    put(o, "]", 1);
+}
+
+static void value(out *o, const json_t *j, size_t flags, int depth)
+{
+    char buf[32];
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: object(o, j, flags, depth); break;
+    case JSON_ARRAY: array(o, j, flags, depth); break;
+    case JSON_STRING: string(o, json_string_value(j), json_string_length(j)); break;
+    case JSON_INTEGER:
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        puts_(o, buf);
+        break;
+    case JSON_REAL: real(o, json_real_value(j)); break;
+    case JSON_TRUE: puts_(o, "true"); break;
+    case JSON_FALSE: puts_(o, "false"); break;
+    case JSON_NULL: puts_(o, "null"); break;
+    }
+}
+
+char *slab_json_dumps(const json_t *j, size_t flags)
+{
+    out o = {0};
+    if (!j || (!(flags & JSON_ENCODE_ANY) && !json_is_object(j) && !json_is_array(j)))
+        return NULL;
+    value(&o, j, flags, 0);
+    if (o.failed) {
+        slab_free(o.s);
+        return NULL;
+    }
+    return o.s;
+}
+
+int slab_json_dumpf(const json_t *j, FILE *f, size_t flags)
+{
+    char *s = slab_json_dumps(j, flags);
+    int rc = s && fputs(s, f) >= 0 ? 0 : -1;
+    slab_free(s);
+    return rc;
+}
+
+slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags, slab_error *err)
+{
+    char *s = slab_json_dumps(j, flags);
+    FILE *f;
+    if (!s)
+        return slab_error_fail(err, SLAB_EC_OUT_OF_MEMORY, path, "out of memory writing JSON");
+    if (!(f = fopen(path, "w"))) {
+        slab_free(s);
+        return slab_error_fail(err, SLAB_EC_WRITE_FAILED, path, "cannot create: %s", strerror(errno));
+    }
+    int bad = fputs(s, f) < 0;
+    slab_free(s);
+    if (fclose(f) != 0 || bad)
+        return slab_error_fail(err, SLAB_EC_WRITE_FAILED, path, "write failed: %s", strerror(errno));
+    return SLAB_OK;
+}
+
+/* ---- errors ----------------------------------------------------------------- */
+
+/* Sets key to a new string of s (skipped when s is empty). */
+static void set_str(json_t *o, const char *key, const char *s)
+{
+    if (s && *s)
+        json_object_set_new(o, key, json_string(s));
+}
+
+/* "a, b, c" as ["a", "b", "c"]. */
+static json_t *list(const char *s)
+{
+    json_t *a = json_array();
+    while (a && *s) {
+        const char *comma = strstr(s, ", ");
+        size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        json_array_append_new(a, json_stringn(s, n));
+        s += n + (comma ? 2 : 0);
+    }
+    return a;
+}
+
+/* The file part of a "path:line[:col]" location. */
+static void file_part(const slab_error *err, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", err->where);
+    for (int k = (err->line > 0) + (err->col > 0); k > 0; k--) {
+        char *colon = strrchr(buf, ':');
+        if (colon)
+            *colon = '\0';
+    }
+}
+
+json_t *slab_error_json(const slab_error *err)
+{
+    const slab_errcode_def *d = slab_errcode_get(slab_error_code(err));
+    char file[SLAB_ERR_WHERE_MAX];
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    set_str(o, "code", d->name);
+    set_str(o, "class", slab_errclass_name(d->klass));
+    set_str(o, "status", slab_status_str(err->code));
+    json_object_set_new(o, "message", json_string(err->msg[0] ? err->msg : d->summary));
+    if (err->where[0]) {
+        set_str(o, "where", err->where);
+        switch (err->where_kind) {
+        case SLAB_WHERE_FILE:
+            file_part(err, file, sizeof file);
+            set_str(o, "file", file);
+            if (err->line > 0)
+                json_object_set_new(o, "line", json_integer(err->line));
+            if (err->col > 0)
+                json_object_set_new(o, "column", json_integer(err->col));
+            break;
+        case SLAB_WHERE_OPTION: set_str(o, "option", err->where); break;
+        case SLAB_WHERE_POINTER: json_object_set_new(o, "pointer", json_string(err->where)); break;
+        default: break;
+        }
+    }
+    set_str(o, "fix", slab_error_fix_text(err));
+    set_str(o, "did_you_mean", err->suggest);
+    if (err->choices[0])
+        json_object_set_new(o, "choices", list(err->choices));
+    return o;
+}
