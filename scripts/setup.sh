@@ -14,14 +14,16 @@ libjansson-dev
 libssl-dev
 libcmocka-dev
 sqlite3
+python3
+python3-jsonschema
 "
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends $missing
@@ -29,3 +31,20 @@ fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
+
+# Put `stratlab` on PATH, so the README's commands work as written: a
+# symlink to this build (a rebuild updates it). /usr/local/bin when we may
+# write there (root or sudo), else ~/.local/bin.
+bin="$PWD/build/stratlab"
+if [ -w /usr/local/bin ] || { [ -n "$SUDO" ] && sudo -n true 2>/dev/null; }; then
+  $SUDO ln -sf "$bin" /usr/local/bin/stratlab
+  echo "stratlab is on PATH: /usr/local/bin/stratlab -> $bin"
+else
+  mkdir -p "$HOME/.local/bin"
+  ln -sf "$bin" "$HOME/.local/bin/stratlab"
+  echo "stratlab linked as $HOME/.local/bin/stratlab -> $bin"
+  case ":$PATH:" in
+  *":$HOME/.local/bin:"*) ;;
+  *) echo "add it to PATH: export PATH=\"\$HOME/.local/bin:\$PATH\"" ;;
+  esac
+fi

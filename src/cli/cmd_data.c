@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "stratlab/data.h"
+#include "stratlab/json.h"
 #include "stratlab/store.h"
 
 #include <jansson.h>
@@ -30,21 +31,52 @@ typedef struct opt {
     size_t *n_many;     /* values in many[] */
 } opt;
 
+/* Fails with unknown_option for a (len bytes), suggesting the closest of
+ * opts (--json is accepted by every subcommand). */
+static int unknown_option(const char *cmd, const char *a, size_t len, const opt *opts,
+                          size_t n_opts)
+{
+    const char *names[16];
+    char word[128], fix[160];
+    size_t n = 0;
+    slab_error err;
+    for (size_t k = 0; k < n_opts && n < 15; k++)
+        names[n++] = opts[k].name;
+    names[n++] = "--json";
+    snprintf(word, sizeof word, "%.*s", (int)(len < sizeof word ? len : sizeof word - 1), a);
+    cli_command = cmd;
+    slab_error_fail(&err, SLAB_EC_UNKNOWN_OPTION, NULL, "unknown option '%s'", word);
+    slab_error_at_option(&err, word);
+    const char *best = slab_error_suggest(&err, word, names, n);
+    if (best) {
+        size_t l = strlen(err.msg);
+        snprintf(err.msg + l, sizeof err.msg - l, "; did you mean %s?", best);
+    }
+    snprintf(fix, sizeof fix, "%s%s%severy option: stratlab %s --help", best ? "use " : "",
+             best ? best : "", best ? " (" : "", cmd);
+    slab_error_fix(&err, "%s%s", fix, best ? ")" : "");
+    return cli_fail(&err);
+}
+
 /* Parses argv[1..] against opts; plain words go to pos[] (at most
  * max_pos). Returns 0, HELP_SHOWN after printing help, or 2 after a usage
- * error. "--name=value" and "--name value" are both accepted. */
+ * error. "--name=value" and "--name value" are both accepted; --json is
+ * accepted everywhere (main has seen it). */
 static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts, size_t n_opts,
-                      const char **pos, int max_pos, int *n_pos, void (*help)(void))
+                      const char **pos, int max_pos, int *n_pos, void (*help)(FILE *))
 {
     *n_pos = 0;
+    cli_command = cmd;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
         size_t len = eq && a[0] == '-' ? (size_t)(eq - a) : strlen(a);
         size_t k = 0;
         if (cli_is_help(a)) {
-            help();
+            cli_help(cmd, help);
             return HELP_SHOWN;
         }
+        if (!strcmp(a, "--json"))
+            continue;
         if (a[0] != '-' || !a[1]) {
             if (*n_pos == max_pos)
                 return cli_usage_error(cmd, "unexpected argument '%s'", a);
@@ -54,14 +86,15 @@ static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts, s
         while (k < n_opts && (strlen(opts[k].name) != len || strncmp(opts[k].name, a, len)))
             k++;
         if (k == n_opts)
-            return cli_usage_error(cmd, "unknown option '%.*s'", (int)len, a);
+            return unknown_option(cmd, a, len, opts, n_opts);
         if (opts[k].flag) {
             *opts[k].flag = 1;
             continue;
         }
         const char *v = eq && a[0] == '-' ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
         if (!v)
-            return cli_usage_error(cmd, "%s needs a value", opts[k].name);
+            return cli_error(SLAB_EC_MISSING_VALUE, opts[k].name, NULL, "%s needs a value",
+                             opts[k].name);
         if (opts[k].many && *opts[k].n_many == MAX_COLS)
             return cli_usage_error(cmd, "too many %s (limit %d)", opts[k].name, MAX_COLS);
         if (opts[k].many)
@@ -80,6 +113,28 @@ static int open_store(const char *db_flag, char *path, size_t n, slab_store **s)
     if (slab_store_open(path, s, &err) != SLAB_OK)
         return cli_fail(&err);
     return 0;
+}
+
+/* The JSON of a completed import or sample. */
+static json_t *imported_json(const slab_bars *b, const char *symbol, int inferred,
+                             const char *what, size_t replaced, const char *db)
+{
+    char tf[16], t1[40], t2[40];
+    json_t *o = json_object();
+    json_object_set_new(o, "symbol", json_string(symbol));
+    json_object_set_new(o, "timeframe",
+                        json_string(slab_timeframe_format(b->timeframe, b->compression, tf,
+                                                          sizeof tf)));
+    json_object_set_new(o, "timeframe_inferred", json_boolean(inferred));
+    json_object_set_new(o, "bars", json_integer((json_int_t)b->n));
+    json_object_set_new(o, "first", json_string(slab_bars_format_time(b->ts_ns[0], t1, sizeof t1)));
+    json_object_set_new(o, "last",
+                        json_string(slab_bars_format_time(b->ts_ns[b->n - 1], t2, sizeof t2)));
+    json_object_set_new(o, "source", json_string(what));
+    json_object_set_new(o, "sha256", b->sha256[0] ? json_string(b->sha256) : json_null());
+    json_object_set_new(o, "replaced", json_integer((json_int_t)replaced));
+    json_object_set_new(o, "store", json_string(db));
+    return o;
 }
 
 /* Prints the summary of a completed import or sample. */
@@ -101,18 +156,21 @@ static void print_imported(const char *verb, const slab_bars *b, const char *sym
 /* ---- import ---------------------------------------------------------------- */
 
 /* Prints `data import --help`. */
-static void import_help(void)
+static void import_help(FILE *out)
 {
-    printf("usage: stratlab data import FILE --symbol SYM [options]\n\n"
+    fprintf(out, "usage: stratlab data import FILE --symbol SYM [options]\n\n"
            "  --symbol SYM          name to store the bars under (required)\n"
            "  --timeframe TF        1m, 5m, 1h, 1d, 1w, 1mo ... (default: inferred)\n"
            "  --format FMT          auto (default), yahoo, btcsv or generic\n"
            "  --yahoo-adjust        Yahoo files: backtrader's adjusted, rounded prices\n"
            "                        (YahooFinanceCSVData defaults); default: raw prices\n"
-           "  --skip-bad-rows       skip and count malformed or inconsistent rows\n"
+           "  --skip-bad-rows       skip malformed or inconsistent rows; the count and the\n"
+           "                        first one's problem are printed\n"
            "  --col ROLE=NAME       generic files: the header name of a column; ROLE is\n"
            "                        date, time, open, high, low, close, volume or oi\n"
-           "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n\n"
+           "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
+           "  --json                print what was imported as JSON (errors too)\n\n"
+           "Fields are separated by commas, or semicolons (detected from the header).\n"
            "Re-importing a symbol and timeframe replaces its bars (never duplicates);\n"
            "a failed import leaves the store as it was.\n");
 }
@@ -129,10 +187,10 @@ static int map_cols(const char **cols, size_t n, slab_csv_options *o)
         while (k < 8 && (strlen(roles[k]) != len || strncmp(roles[k], cols[i], len)))
             k++;
         if (!eq || k == 8 || !eq[1])
-            return cli_usage_error("data import",
-                                   "--col expects ROLE=NAME with ROLE one of date, time, open, "
-                                   "high, low, close, volume, oi; got '%s'",
-                                   cols[i]);
+            return cli_error(SLAB_EC_BAD_VALUE, "--col", NULL,
+                             "--col expects ROLE=NAME with ROLE one of date, time, open, "
+                             "high, low, close, volume, oi; got '%s'",
+                             cols[i]);
         *slot[k] = eq + 1;
     }
     return 0;
@@ -170,19 +228,34 @@ static int load_file(const char *file, const slab_csv_options *o, const char *ti
 /* Prints what the loader dropped, if anything. */
 static void print_drops(const slab_load_report *rep)
 {
-    printf("  rows     %zu read, %zu skipped", rep->rows_read, rep->rows_skipped);
+    printf("  rows     %zu read, %zu loaded, %zu skipped", rep->rows_read, rep->rows_loaded,
+           rep->rows_skipped);
     if (rep->rows_null)
         printf(", %zu with 'null' dropped (as backtrader does)", rep->rows_null);
     printf("\n");
     if (rep->rows_skipped)
-        printf("  first skipped: %s\n", rep->first_skip);
+        printf("skipped %zu bad row%s (--skip-bad-rows); the first: %s\n", rep->rows_skipped,
+               rep->rows_skipped == 1 ? "" : "s", rep->first_skip);
+}
+
+/* The loader's counts as JSON. */
+static json_t *drops_json(const slab_load_report *rep)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "read", json_integer((json_int_t)rep->rows_read));
+    json_object_set_new(o, "loaded", json_integer((json_int_t)rep->rows_loaded));
+    json_object_set_new(o, "skipped", json_integer((json_int_t)rep->rows_skipped));
+    json_object_set_new(o, "null_dropped", json_integer((json_int_t)rep->rows_null));
+    json_object_set_new(o, "first_skipped",
+                        rep->rows_skipped ? json_string(rep->first_skip) : json_null());
+    return o;
 }
 
 /* `stratlab data import FILE --symbol SYM ...`: load, check, store. */
 static int data_import(int argc, char **argv)
 {
     const char *pos[1], *symbol = NULL, *tf = NULL, *format = NULL, *db = NULL, *cols[MAX_COLS];
-    int n_pos, adjust = 0, skip = 0, rc;
+    int n_pos, adjust = 0, skip = 0, json = cli_json, rc;
     size_t n_cols = 0, replaced = 0;
     const opt opts[] = {
         {"--symbol", &symbol, NULL, NULL, NULL},       {"--timeframe", &tf, NULL, NULL, NULL},
@@ -201,9 +274,11 @@ static int data_import(int argc, char **argv)
                          &n_pos, import_help)))
         return rc == HELP_SHOWN ? 0 : rc;
     if (n_pos != 1)
-        return cli_usage_error("data import", "give the CSV file to import");
+        return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data import FILE --symbol SYM",
+                         "give the CSV file to import");
     if (!symbol)
-        return cli_usage_error("data import", "--symbol is required (e.g. --symbol ORCL)");
+        return cli_error(SLAB_EC_MISSING_OPTION, "--symbol", "add --symbol SYM (e.g. --symbol ORCL)",
+                         "--symbol is required");
     if ((rc = csv_options(format, adjust, skip, cols, n_cols, &copt)) ||
         (rc = load_file(pos[0], &copt, tf, &b, &rep)) ||
         (rc = open_store(db, path, sizeof path, &s)))
@@ -218,8 +293,16 @@ static int data_import(int argc, char **argv)
         goto out;
     }
     snprintf(what, sizeof what, "%s (%s)", source, how);
-    print_imported("imported", b, symbol, !tf, what, replaced, path);
-    print_drops(&rep);
+    if (json) {
+        json_t *doc = imported_json(b, symbol, !tf, what, replaced, path);
+        json_object_set_new(doc, "format", json_string(how));
+        json_object_set_new(doc, "rows", drops_json(&rep));
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        print_imported("imported", b, symbol, !tf, what, replaced, path);
+        print_drops(&rep);
+    }
 out:
     slab_store_close(s);
     slab_bars_free(b);
@@ -229,9 +312,9 @@ out:
 /* ---- list -------------------------------------------------------------------- */
 
 /* Prints `data list --help`. */
-static void list_help(void)
+static void list_help(FILE *out)
 {
-    printf("usage: stratlab data list [--db PATH] [--json]\n\n"
+    fprintf(out, "usage: stratlab data list [--db PATH] [--json]\n\n"
            "Lists every stored symbol and timeframe: bar count, first and last bar, and\n"
            "the file it was imported from.\n");
 }
@@ -271,10 +354,9 @@ static int print_list_json(const char *db, const slab_store_entry *e, size_t n)
     }
     json_object_set_new(doc, "store", json_string(db));
     json_object_set_new(doc, "series", arr);
-    json_dumpf(doc, stdout, JSON_INDENT(1));
-    putchar('\n');
+    int rc = cli_print_json(doc);
     json_decref(doc);
-    return 0;
+    return rc;
 }
 
 /* Prints the listing as an aligned table. */
@@ -306,15 +388,15 @@ static int print_list_text(const char *db, const slab_store_entry *e, size_t n)
 static int data_list(int argc, char **argv)
 {
     const char *db = NULL;
-    int json = 0, n_pos, rc;
-    const opt opts[] = {{"--db", &db, NULL, NULL, NULL}, {"--json", NULL, &json, NULL, NULL}};
+    int json = cli_json, n_pos, rc;
+    const opt opts[] = {{"--db", &db, NULL, NULL, NULL}};
     slab_store *s = NULL;
     slab_store_entry *e = NULL;
     size_t n = 0;
     slab_error err;
     char path[1024];
 
-    if ((rc = parse_opts("data list", argc, argv, opts, 2, NULL, 0, &n_pos, list_help)))
+    if ((rc = parse_opts("data list", argc, argv, opts, 1, NULL, 0, &n_pos, list_help)))
         return rc == HELP_SHOWN ? 0 : rc;
     if ((rc = open_store(db, path, sizeof path, &s)))
         return rc;
@@ -330,9 +412,9 @@ static int data_list(int argc, char **argv)
 /* ---- sample ------------------------------------------------------------------ */
 
 /* Prints `data sample --help`. */
-static void sample_help(void)
+static void sample_help(FILE *out)
 {
-    printf("usage: stratlab data sample [options]\n\n"
+    fprintf(out, "usage: stratlab data sample [options]\n\n"
            "  --symbol SYM          name in the store (default SAMPLE)\n"
            "  --bars N              number of bars (default %d)\n"
            "  --seed S              random seed (default %d); the same seed gives the same\n"
@@ -341,7 +423,8 @@ static void sample_help(void)
            "                        09:30-16:00 sessions on weekdays\n"
            "  --start DATE          first day, YYYY-MM-DD (default %s)\n"
            "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
-           "  --out FILE.csv        write a backtrader-style CSV file instead of storing\n",
+           "  --out FILE.csv        write a backtrader-style CSV file instead of storing\n"
+           "  --json                print what was made as JSON (errors too)\n",
            SAMPLE_BARS, SAMPLE_SEED, SAMPLE_START);
 }
 
@@ -384,7 +467,8 @@ static int make_sample(const char *bars_s, const char *seed_s, const char *tf_s,
 }
 
 /* Stores the sample under symbol, recording how it was made. */
-static int store_sample(const char *db, const char *symbol, slab_bars *b, unsigned long long seed)
+static int store_sample(const char *db, const char *symbol, slab_bars *b, unsigned long long seed,
+                        int json)
 {
     char path[1024], source[160], tf[16], t1[40];
     slab_store *s = NULL;
@@ -399,10 +483,16 @@ static int store_sample(const char *db, const char *symbol, slab_bars *b, unsign
              slab_bars_format_time(b->ts_ns[0], t1, sizeof t1));
     b->sha256[0] = '\0';
     slab_import_info info = {source, "", "sample"};
-    if (slab_store_import(s, b, symbol, NULL, &info, &replaced, &err) != SLAB_OK)
+    if (slab_store_import(s, b, symbol, NULL, &info, &replaced, &err) != SLAB_OK) {
         rc = cli_fail(&err);
-    else
+    } else if (json) {
+        json_t *doc = imported_json(b, symbol, 0, source, replaced, path);
+        json_object_set_new(doc, "seed", json_integer((json_int_t)seed));
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    } else {
         print_imported("stored sample", b, symbol, 0, source, replaced, path);
+    }
     slab_store_close(s);
     return rc;
 }
@@ -422,19 +512,30 @@ static int data_sample(int argc, char **argv)
     slab_bars *b = NULL;
     slab_error err;
     char tfb[16];
-    int n_pos, rc;
+    int n_pos, json = cli_json, rc;
 
     if ((rc = parse_opts("data sample", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0,
                          &n_pos, sample_help)))
         return rc == HELP_SHOWN ? 0 : rc;
     if (db && out)
-        return cli_usage_error("data sample", "give --db PATH or --out FILE, not both");
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--out", NULL,
+                         "give --db PATH or --out FILE, not both");
     if ((rc = make_sample(bars, seed_s, tf, start, &seed, &b)))
         return rc;
     if (!out) {
-        rc = store_sample(db, symbol, b, seed);
+        rc = store_sample(db, symbol, b, seed, json);
     } else if (slab_csv_write(b, out, &err) != SLAB_OK) {
+        slab_error_set_code(&err, SLAB_EC_WRITE_FAILED);
         rc = cli_fail(&err);
+    } else if (json) {
+        char t1[40], t2[40];
+        json_t *doc = json_pack(
+            "{s:s,s:i,s:s,s:s,s:s,s:I}", "file", out, "bars", (int)b->n, "timeframe",
+            slab_timeframe_format(b->timeframe, b->compression, tfb, sizeof tfb), "first",
+            slab_bars_format_time(b->ts_ns[0], t1, sizeof t1), "last",
+            slab_bars_format_time(b->ts_ns[b->n - 1], t2, sizeof t2), "seed", (json_int_t)seed);
+        rc = cli_print_json(doc);
+        json_decref(doc);
     } else {
         printf("wrote %zu bars of sample %s (seed %llu) to %s\n", b->n,
                slab_timeframe_format(b->timeframe, b->compression, tfb, sizeof tfb), seed, out);
@@ -466,14 +567,34 @@ static void data_usage(FILE *out)
 /* Dispatches `stratlab data <subcommand>`; returns the exit code. */
 int cmd_data(int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1])) {
-        data_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    static const char *const full[] = {"data import", "data list", "data sample"};
+    const char *names[3];
+    int a = 1;
+    while (a < argc && !strcmp(argv[a], "--json"))
+        a++;
+    if (a < argc && cli_is_help(argv[a]))
+        return cli_help("data", data_usage);
+    if (a >= argc) {
+        if (cli_json)
+            return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data --help",
+                             "give a subcommand: import, list or sample");
+        data_usage(stderr);
+        return 2;
     }
-    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        if (!strcmp(argv[1], subcommands[i].name))
-            return subcommands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "stratlab data: unknown subcommand '%s'\n\n", argv[1]);
-    data_usage(stderr);
-    return 2;
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
+        names[i] = subcommands[i].name;
+        if (!strcmp(argv[a], subcommands[i].name)) {
+            cli_command = full[i];
+            return subcommands[i].fn(argc - a, argv + a);
+        }
+    }
+    slab_error err;
+    slab_error_fail(&err, SLAB_EC_UNKNOWN_COMMAND, NULL, "unknown subcommand '%s'", argv[a]);
+    const char *best = slab_error_suggest(&err, argv[a], names, 3);
+    if (best) {
+        size_t l = strlen(err.msg);
+        snprintf(err.msg + l, sizeof err.msg - l, "; did you mean %s?", best);
+    }
+    slab_error_fix(&err, "the data subcommands are import, list and sample");
+    return cli_fail(&err);
 }

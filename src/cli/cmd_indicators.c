@@ -19,12 +19,13 @@
 
 #define MAX_PROBLEMS 16
 
-static void print_usage(void)
+static void print_usage(FILE *out)
 {
-    printf("usage: stratlab indicators [list] [--json | --markdown]\n"
-           "       stratlab indicators show NAME\n"
+    fprintf(out,
+           "usage: stratlab indicators [list] [--json | --markdown]\n"
+           "       stratlab indicators show NAME [--json]\n"
            "       stratlab indicators compute NAME --data FILE [--param name=value ...]\n"
-           "                [--input name=column ...] [--out FILE]\n\n"
+           "                [--input name=column ...] [--out FILE] [--json]\n\n"
            "Lists the indicators (TA-Lib convention by default; *_BT entries follow\n"
            "backtrader), shows one, or computes one over a CSV of bars (raw prices) and\n"
            "writes CSV: date, then one column per output, NaN before the lookback.\n"
@@ -32,7 +33,10 @@ static void print_usage(void)
            "values may be written SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA or T3.\n"
            "Inputs read the bar column of the same name; real0/real1 default to high/low\n"
            "and a/b to close/open, or pick one with --input real0=close; day is the\n"
-           "bar's calendar day (VWAP's sessions). --markdown prints docs/indicators.md.\n");
+           "bar's calendar day (VWAP's sessions). --markdown prints docs/indicators.md.\n"
+           "Numbers are written as the shortest text that reads back to the same double.\n"
+           "compute --json prints {\"indicator\", \"params\", \"bars\", \"date\": [...],\n"
+           "\"outputs\": {name: [...]}} with null before the lookback.\n");
 }
 
 /* The parameters' defaults, in table order. */
@@ -59,8 +63,8 @@ static void print_entry(const slab_ind_def *d, int verbose)
            d->convention);
     for (int k = 0; k < d->n_params; k++) {
         const slab_ind_param *q = &d->params[k];
-        printf("    param     %-14s %-5s default %-6g range %g..%g", q->name,
-               q->is_int ? "int" : "float", q->def, q->min, q->max);
+        printf("    param     %-14s %-5s default %-6s range %s..%s", q->name,
+               q->is_int ? "int" : "float", cli_num(q->def), cli_num(q->min), cli_num(q->max));
         printf(verbose ? "  %s\n" : "\n", q->help);
     }
     if (verbose && d->notes && *d->notes)
@@ -99,8 +103,8 @@ static void md_entry(const slab_ind_def *d)
     printf("\n| parameter | type | default | range | meaning |\n|---|---|---|---|---|\n");
     for (int k = 0; k < d->n_params; k++) {
         const slab_ind_param *q = &d->params[k];
-        printf("| %s | %s | %g | %g..%g | ", q->name, q->is_int ? "int" : "float", q->def, q->min,
-               q->max);
+        printf("| %s | %s | %s | %s..%s | ", q->name, q->is_int ? "int" : "float", cli_num(q->def),
+               cli_num(q->min), cli_num(q->max));
         md_cell(q->help);
         printf(" |\n");
     }
@@ -155,52 +159,60 @@ static int print_markdown(const slab_ind_def *t, size_t n)
     return 0;
 }
 
+/* One entry as JSON. */
+static json_t *entry_json(const slab_ind_def *t)
+{
+    double p[SLAB_IND_MAX_PARAMS];
+    json_t *o = json_object(), *ins = json_array(), *outs = json_array(), *ps = json_array();
+    defaults(t, p);
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "aliases", json_string(t->aliases));
+    json_object_set_new(o, "summary", json_string(t->summary));
+    json_object_set_new(o, "convention", json_string(t->convention));
+    json_object_set_new(o, "notes", json_string(t->notes ? t->notes : ""));
+    for (int k = 0; k < t->n_inputs; k++)
+        json_array_append_new(ins, json_string(t->inputs[k]));
+    for (int k = 0; k < t->n_outputs; k++)
+        json_array_append_new(outs, json_string(t->outputs[k]));
+    for (int k = 0; k < t->n_params; k++) {
+        const slab_ind_param *q = &t->params[k];
+        json_t *j = json_object();
+        json_object_set_new(j, "name", json_string(q->name));
+        json_object_set_new(j, "type", json_string(q->is_int ? "int" : "float"));
+        json_object_set_new(j, "default", json_real(q->def));
+        json_object_set_new(j, "min", json_real(q->min));
+        json_object_set_new(j, "max", json_real(q->max));
+        json_object_set_new(j, "help", json_string(q->help));
+        json_array_append_new(ps, j);
+    }
+    json_object_set_new(o, "inputs", ins);
+    json_object_set_new(o, "params", ps);
+    json_object_set_new(o, "outputs", outs);
+    json_object_set_new(o, "lookback", json_integer((json_int_t)t->lookback(p)));
+    return o;
+}
+
 static int print_json(const slab_ind_def *t, size_t n)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        double p[SLAB_IND_MAX_PARAMS];
-        json_t *o = json_object(), *ins = json_array(), *outs = json_array(), *ps = json_array();
-        defaults(&t[i], p);
-        json_object_set_new(o, "name", json_string(t[i].name));
-        json_object_set_new(o, "aliases", json_string(t[i].aliases));
-        json_object_set_new(o, "summary", json_string(t[i].summary));
-        json_object_set_new(o, "convention", json_string(t[i].convention));
-        json_object_set_new(o, "notes", json_string(t[i].notes ? t[i].notes : ""));
-        for (int k = 0; k < t[i].n_inputs; k++)
-            json_array_append_new(ins, json_string(t[i].inputs[k]));
-        for (int k = 0; k < t[i].n_outputs; k++)
-            json_array_append_new(outs, json_string(t[i].outputs[k]));
-        for (int k = 0; k < t[i].n_params; k++) {
-            const slab_ind_param *q = &t[i].params[k];
-            json_t *j = json_object();
-            json_object_set_new(j, "name", json_string(q->name));
-            json_object_set_new(j, "type", json_string(q->is_int ? "int" : "float"));
-            json_object_set_new(j, "default", json_real(q->def));
-            json_object_set_new(j, "min", json_real(q->min));
-            json_object_set_new(j, "max", json_real(q->max));
-            json_object_set_new(j, "help", json_string(q->help));
-            json_array_append_new(ps, j);
-        }
-        json_object_set_new(o, "inputs", ins);
-        json_object_set_new(o, "params", ps);
-        json_object_set_new(o, "outputs", outs);
-        json_object_set_new(o, "lookback", json_integer((json_int_t)t[i].lookback(p)));
-        json_array_append_new(arr, o);
-    }
-    json_dumpf(arr, stdout, JSON_INDENT(1));
-    putchar('\n');
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, entry_json(&t[i]));
+    int rc = cli_print_json(arr);
     json_decref(arr);
-    return 0;
+    return rc;
 }
 
-/* Looks a name up; prints "unknown indicator X; did you mean Y?" if none. */
-static const slab_ind_def *find(const char *name)
+/* Looks a name up; NULL after printing "unknown indicator X; did you mean
+ * Y?" (exit status in *rc). */
+static const slab_ind_def *find(const char *name, int *rc)
 {
     slab_error err;
     const slab_ind_def *d = slab_ind_find(name, &err);
-    if (!d)
-        fprintf(stderr, "stratlab indicators: %s\n", err.msg);
+    if (!d) {
+        slab_error_fix(&err, "%s%s%slist every indicator: stratlab indicators",
+                       err.suggest[0] ? "use " : "", err.suggest, err.suggest[0] ? "; " : "");
+        *rc = cli_fail(&err);
+    }
     return d;
 }
 
@@ -220,38 +232,64 @@ static int parse_value(const slab_ind_param *q, const char *s, double *v)
     return (end == s || *end) ? -1 : 0;
 }
 
-/* Applies --param name=value to p; prints each problem and counts it. */
-static int apply_param(const slab_ind_def *d, const char *arg, double *p)
+/* Records one problem: the first sets err (code, location, suggestions),
+ * later ones are appended to its message, so all are reported at once. */
+static void problem(slab_error *err, int *n, const slab_error *one)
+{
+    if ((*n)++ == 0) {
+        *err = *one;
+        return;
+    }
+    size_t l = strlen(err->msg);
+    snprintf(err->msg + l, sizeof err->msg - l, "; %s", one->msg);
+}
+
+/* Applies --param name=value to p; a problem goes to err. */
+static void apply_param(const slab_ind_def *d, const char *arg, double *p, slab_error *err,
+                        int *n_bad)
 {
     const char *eq = strchr(arg, '=');
     char name[64];
+    slab_error one;
     if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name) {
-        fprintf(stderr, "stratlab indicators: --param wants name=value, got '%s'\n", arg);
-        return 1;
+        slab_error_fail(&one, SLAB_EC_BAD_PARAM, "--param", "--param wants name=value, got '%s'",
+                        arg);
+        problem(err, n_bad, &one);
+        return;
     }
     snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
     int k = slab_ind_param_index(d, name);
     if (k < 0) {
-        fprintf(stderr, "stratlab indicators: %s has no parameter '%s' (it has:", d->name, name);
+        const char *names[SLAB_IND_MAX_PARAMS];
         for (int j = 0; j < d->n_params; j++)
-            fprintf(stderr, " %s", d->params[j].name);
-        fprintf(stderr, "%s)\n", d->n_params ? "" : " none");
-        return 1;
+            names[j] = d->params[j].name;
+        slab_error_fail(&one, SLAB_EC_UNKNOWN_PARAM, "--param", "%s has no parameter '%s'",
+                        d->name, name);
+        const char *best = slab_error_suggest(&one, name, names, (size_t)d->n_params);
+        size_t l = strlen(one.msg);
+        snprintf(one.msg + l, sizeof one.msg - l, "%s%s%s (it has: %s)",
+                 best ? "; did you mean " : "", best ? best : "", best ? "?" : "",
+                 d->n_params ? one.choices : "none");
+        problem(err, n_bad, &one);
+        return;
     }
     const slab_ind_param *q = &d->params[k];
     double v;
     if (parse_value(q, eq + 1, &v) != 0) {
-        fprintf(stderr, "stratlab indicators: %s must be a number, got '%s'\n", q->name, eq + 1);
-        return 1;
+        slab_error_fail(&one, SLAB_EC_BAD_PARAM, "--param", "%s must be a number, got '%s'",
+                        q->name, eq + 1);
+        problem(err, n_bad, &one);
+        return;
     }
     if (!(v >= q->min && v <= q->max) || (q->is_int && v != floor(v))) {
-        fprintf(stderr, "stratlab indicators: %s=%s is outside the allowed range %g..%g%s\n",
-                q->name, eq + 1, q->min, q->max,
-                q->is_int && v != floor(v) ? " (whole numbers)" : "");
-        return 1;
+        slab_error_fail(&one, SLAB_EC_BAD_PARAM, "--param",
+                        "%s=%s is outside the allowed range %s..%s%s", q->name, eq + 1,
+                        cli_num(q->min), cli_num(q->max),
+                        q->is_int && v != floor(v) ? " (whole numbers)" : "");
+        problem(err, n_bad, &one);
+        return;
     }
     p[k] = v;
-    return 0;
 }
 
 /* The bar column an input reads: its own name, or the --input mapping,
@@ -281,9 +319,11 @@ static const double *bar_column(const slab_bars *b, const double *day, const cha
     return NULL;
 }
 
+/* CSV: date, then one column per output; NaN before the lookback; each
+ * number the shortest text that reads back to the same double. */
 static int write_csv(FILE *f, const slab_ind_def *d, const slab_bars *b, double *const *out)
 {
-    char date[64];
+    char date[64], num[SLAB_NUM_TEXT_MAX];
     fprintf(f, "date");
     for (int k = 0; k < d->n_outputs; k++)
         fprintf(f, ",%s", d->outputs[k]);
@@ -294,11 +334,37 @@ static int write_csv(FILE *f, const slab_ind_def *d, const slab_bars *b, double 
             if (isnan(out[k][i]))
                 fputs(",NaN", f);
             else
-                fprintf(f, ",%.17g", out[k][i]);
+                fprintf(f, ",%s", slab_num_format(out[k][i], num, sizeof num));
         }
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
+}
+
+/* The computed series as one JSON document. */
+static json_t *compute_json(const slab_ind_def *d, const slab_bars *b, const double *p,
+                            double *const *out)
+{
+    char date[64];
+    json_t *doc = json_object(), *ps = json_object(), *dates = json_array(), *outs = json_object();
+    for (int k = 0; k < d->n_params; k++)
+        json_object_set_new(ps, d->params[k].name,
+                            d->params[k].is_int ? json_integer((json_int_t)p[k]) : json_real(p[k]));
+    for (size_t i = 0; i < b->n; i++)
+        json_array_append_new(dates,
+                              json_string(slab_bars_format_time(b->ts_ns[i], date, sizeof date)));
+    for (int k = 0; k < d->n_outputs; k++) {
+        json_t *col = json_array();
+        for (size_t i = 0; i < b->n; i++)
+            json_array_append_new(col, isfinite(out[k][i]) ? json_real(out[k][i]) : json_null());
+        json_object_set_new(outs, d->outputs[k], col);
+    }
+    json_object_set_new(doc, "indicator", json_string(d->name));
+    json_object_set_new(doc, "params", ps);
+    json_object_set_new(doc, "bars", json_integer((json_int_t)b->n));
+    json_object_set_new(doc, "date", dates);
+    json_object_set_new(doc, "outputs", outs);
+    return doc;
 }
 
 /* Parsed `compute` arguments. */
@@ -308,24 +374,31 @@ typedef struct compute_args {
     double p[SLAB_IND_MAX_PARAMS];
 } compute_args;
 
-/* Parses compute's options; prints every problem. Returns problems found. */
-static int parse_compute(const slab_ind_def *d, int argc, char **argv, compute_args *a)
+/* Parses compute's options; every problem goes into err. Returns the
+ * number of problems. */
+static int parse_compute(const slab_ind_def *d, int argc, char **argv, compute_args *a,
+                         slab_error *err)
 {
+    static const char *const opts[] = {"--data", "--param", "--out", "--input", "--json"};
     int bad = 0;
+    slab_error one;
     defaults(d, a->p);
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i];
+        if (!strcmp(opt, "--json"))
+            continue;
         if (i + 1 >= argc && (!strcmp(opt, "--data") || !strcmp(opt, "--param") ||
                               !strcmp(opt, "--out") || !strcmp(opt, "--input"))) {
-            fprintf(stderr, "stratlab indicators: %s needs a value\n", opt);
-            return bad + 1;
+            slab_error_fail(&one, SLAB_EC_MISSING_VALUE, opt, "%s needs a value", opt);
+            problem(err, &bad, &one);
+            return bad;
         }
         if (!strcmp(opt, "--data"))
             a->data = argv[++i];
         else if (!strcmp(opt, "--out"))
             a->out = argv[++i];
         else if (!strcmp(opt, "--param"))
-            bad += apply_param(d, argv[++i], a->p);
+            apply_param(d, argv[++i], a->p, err, &bad);
         else if (!strcmp(opt, "--input")) {
             const char *m = argv[++i], *eq = strchr(m, '=');
             int k = 0;
@@ -334,21 +407,25 @@ static int parse_compute(const slab_ind_def *d, int argc, char **argv, compute_a
                     strncmp(d->inputs[k], m, (size_t)(eq - m))))
                 k++;
             if (!eq || k == d->n_inputs) {
-                fprintf(stderr,
-                        "stratlab indicators: --input wants input=column with one of %s's "
-                        "inputs, got '%s'\n",
-                        d->name, m);
-                bad++;
+                slab_error_fail(&one, SLAB_EC_BAD_VALUE, "--input",
+                                "--input wants input=column with one of %s's inputs, got '%s'",
+                                d->name, m);
+                problem(err, &bad, &one);
             } else
                 a->input_map[k] = eq + 1;
         } else {
-            fprintf(stderr, "stratlab indicators: unknown option '%s'\n", opt);
-            bad++;
+            slab_error_fail(&one, SLAB_EC_UNKNOWN_OPTION, opt, "unknown option '%s'", opt);
+            const char *best = slab_error_suggest(&one, opt, opts, 5);
+            if (best) {
+                size_t l = strlen(one.msg);
+                snprintf(one.msg + l, sizeof one.msg - l, "; did you mean %s?", best);
+            }
+            problem(err, &bad, &one);
         }
     }
     if (!a->data) {
-        fprintf(stderr, "stratlab indicators: compute needs --data FILE\n");
-        bad++;
+        slab_error_fail(&one, SLAB_EC_MISSING_OPTION, "--data", "compute needs --data FILE");
+        problem(err, &bad, &one);
     }
     return bad;
 }
@@ -364,16 +441,19 @@ static int cmd_compute(int argc, char **argv)
     FILE *f = stdout;
     int rc = 1;
 
-    if (argc < 1)
-        return cli_usage_error("indicators", "compute needs an indicator name");
-    if (!(d = find(argv[0])))
-        return 1;
-    if (parse_compute(d, argc - 1, argv + 1, &a) != 0)
-        return 2;
+    cli_command = "indicators compute";
+    if (argc < 1 || argv[0][0] == '-')
+        return cli_error(SLAB_EC_MISSING_OPTION, NULL,
+                         "stratlab indicators compute NAME --data FILE", "compute needs an "
+                         "indicator name");
+    if (!(d = find(argv[0], &rc)))
+        return rc;
+    if (parse_compute(d, argc - 1, argv + 1, &a, &err) != 0)
+        return cli_fail(&err);
     if (slab_csv_load(a.data, NULL, &b, NULL, &err) != SLAB_OK)
         return cli_fail(&err);
     if (!(day = malloc((b->n ? b->n : 1) * sizeof(double)))) {
-        fprintf(stderr, "stratlab indicators: out of memory\n");
+        rc = cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < b->n; i++)
@@ -381,31 +461,44 @@ static int cmd_compute(int argc, char **argv)
     for (int k = 0; k < d->n_inputs; k++) {
         const char *col = a.input_map[k] ? a.input_map[k] : d->inputs[k];
         if (!(in[k] = bar_column(b, day, col))) {
-            fprintf(stderr,
-                    "stratlab indicators: no bar column '%s' (use open, high, low, close, "
-                    "volume, oi or day)\n",
-                    col);
+            rc = cli_error(SLAB_EC_UNKNOWN_COLUMN, "--input",
+                           "use open, high, low, close, volume, oi or day",
+                           "no bar column '%s' (use open, high, low, close, volume, oi or day)",
+                           col);
             goto out;
         }
     }
     for (int k = 0; k < d->n_outputs; k++)
         if (!(out[k] = malloc((b->n ? b->n : 1) * sizeof(double)))) {
-            fprintf(stderr, "stratlab indicators: out of memory\n");
+            rc = cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
             goto out;
         }
     if (d->fn(in, b->n, a.p, out, &err) != SLAB_OK) {
-        fprintf(stderr, "stratlab indicators: %s: %s\n", d->name, err.msg);
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (cli_json && !a.out) {
+        json_t *doc = compute_json(d, b, a.p, out);
+        rc = cli_print_json(doc);
+        json_decref(doc);
         goto out;
     }
     if (a.out && !(f = fopen(a.out, "w"))) {
-        fprintf(stderr, "stratlab indicators: cannot write %s\n", a.out);
+        rc = cli_error(SLAB_EC_WRITE_FAILED, a.out, NULL, "cannot create %s", a.out);
         goto out;
     }
     rc = write_csv(f, d, b, out) == 0 ? 0 : 1;
     if (f != stdout && fclose(f) != 0)
         rc = 1;
-    if (rc)
-        fprintf(stderr, "stratlab indicators: error writing %s\n", a.out ? a.out : "stdout");
+    if (rc) {
+        rc = cli_error(SLAB_EC_WRITE_FAILED, a.out ? a.out : "stdout", NULL, "error writing %s",
+                       a.out ? a.out : "stdout");
+    } else if (cli_json) { /* --out with --json: say what was written */
+        json_t *doc = json_pack("{s:s,s:s,s:i}", "indicator", d->name, "file", a.out, "bars",
+                                (int)b->n);
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    }
 out:
     for (int k = 0; k < d->n_outputs; k++)
         free(out[k]);
@@ -418,34 +511,54 @@ int cmd_indicators(int argc, char **argv)
 {
     size_t n;
     const slab_ind_def *t = slab_ind_table(&n);
+    int a = 1, rc = 0;
 
     for (int i = 1; i < argc; i++)
-        if (cli_is_help(argv[i])) {
-            print_usage();
-            return 0;
-        }
-    if (argc >= 2 && !strcmp(argv[1], "show")) {
-        if (argc != 3)
-            return cli_usage_error("indicators", "show takes one indicator name");
-        const slab_ind_def *d = find(argv[2]);
+        if (cli_is_help(argv[i]))
+            return cli_help("indicators", print_usage);
+    while (a < argc && !strcmp(argv[a], "--json"))
+        a++;
+    if (a < argc && !strcmp(argv[a], "show")) {
+        cli_command = "indicators show";
+        int named = 0;
+        const char *name = NULL;
+        for (int i = a + 1; i < argc; i++)
+            if (strcmp(argv[i], "--json")) {
+                named++;
+                name = argv[i];
+            }
+        if (named != 1)
+            return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab indicators show NAME",
+                             "show takes one indicator name");
+        const slab_ind_def *d = find(name, &rc);
         if (!d)
-            return 1;
+            return rc;
+        if (cli_json) {
+            json_t *doc = entry_json(d);
+            rc = cli_print_json(doc);
+            json_decref(doc);
+            return rc;
+        }
         print_entry(d, 1);
         return 0;
     }
-    if (argc >= 2 && !strcmp(argv[1], "compute"))
-        return cmd_compute(argc - 2, argv + 2);
-    int json = 0, markdown = 0;
+    if (a < argc && !strcmp(argv[a], "compute"))
+        return cmd_compute(argc - a - 1, argv + a + 1);
+    int json = cli_json, markdown = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (!strcmp(argv[i], "--markdown"))
             markdown = 1;
-        else if (strcmp(argv[i], "list") || i != 1)
-            return cli_usage_error("indicators", "unknown argument '%s'", argv[i]);
+        else if (strcmp(argv[i], "list") || i != a)
+            return cli_error(SLAB_EC_UNKNOWN_OPTION, argv[i],
+                             "the forms are: stratlab indicators [list] [--json | --markdown], "
+                             "show NAME, compute NAME --data FILE",
+                             "unknown argument '%s'", argv[i]);
     }
     if (json && markdown)
-        return cli_usage_error("indicators", "--json and --markdown exclude each other");
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--markdown", NULL,
+                         "--json and --markdown exclude each other");
     if (markdown)
         return print_markdown(t, n);
     if (json)

@@ -34,10 +34,16 @@ static int print_json(const slab_strategy_def *const *tab, size_t n)
         json_object_set_new(s, "params", ps);
         json_array_append_new(arr, s);
     }
-    json_dumpf(arr, stdout, JSON_INDENT(1));
-    putchar('\n');
+    int rc = cli_print_json(arr);
     json_decref(arr);
-    return 0;
+    return rc;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: stratlab strategies [--json]\n\n"
+                 "Lists the built-in strategies with their parameters: type, default and\n"
+                 "allowed range. Pass parameters to a run with --param name=value.\n");
 }
 
 int cmd_strategies(int argc, char **argv)
@@ -47,16 +53,14 @@ int cmd_strategies(int argc, char **argv)
     int json = 0;
 
     for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            printf("usage: stratlab strategies [--json]\n\n"
-                   "Lists the built-in strategies with their parameters: type, default and\n"
-                   "allowed range. Pass parameters to a run with --param name=value.\n");
-            return 0;
-        }
+        if (cli_is_help(argv[i]))
+            return cli_help("strategies", usage);
         if (!strcmp(argv[i], "--json"))
             json = 1;
         else
-            return cli_usage_error("strategies", "unknown option '%s'", argv[i]);
+            return cli_error(SLAB_EC_UNKNOWN_OPTION, argv[i],
+                             "`stratlab strategies` takes only --json (and --help)",
+                             "unknown option '%s'", argv[i]);
     }
     if (json)
         return print_json(tab, n);
@@ -64,8 +68,8 @@ int cmd_strategies(int argc, char **argv)
         printf("%-18s %s\n", tab[i]->name, tab[i]->summary);
         for (int k = 0; k < tab[i]->n_params; k++) {
             const slab_param_def *p = &tab[i]->params[k];
-            printf("    %-12s %-5s default %-8g range %g..%g  %s\n", p->name, type_name(p->type),
-                   p->def, p->min, p->max, p->help);
+            printf("    %-12s %-5s default %-8s range %s..%s  %s\n", p->name, type_name(p->type),
+                   cli_num(p->def), cli_num(p->min), cli_num(p->max), p->help);
         }
     }
     return 0;

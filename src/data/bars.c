@@ -138,12 +138,14 @@ slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns, 
     if (lo >= hi) {
         if (b->n == 0)
             return slab_error_set(err, SLAB_ERANGE, NULL, "the series is empty");
-        return slab_error_set(
+        slab_error_set(
             err, SLAB_ERANGE, NULL, "no bars between %s and %s; the series covers %s .. %s",
             from_ns == INT64_MIN ? "the start" : slab_bars_format_time(from_ns, t1, sizeof t1),
             to_ns == INT64_MAX ? "the end" : slab_bars_format_time(to_ns, t2, sizeof t2),
             slab_bars_format_time(b->ts_ns[0], t3, sizeof t3),
             slab_bars_format_time(b->ts_ns[b->n - 1], t4, sizeof t4));
+        slab_error_set_code(err, SLAB_EC_NO_BARS);
+        return SLAB_ERANGE;
     }
     size_t n = hi - lo;
     slab_bars *s = slab_bars_new(n);

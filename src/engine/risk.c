@@ -427,7 +427,7 @@ static slab_status place(slab__risk *r, slab__broker *b, const slab__bar *bar, i
     static const int tags[] = {SLAB_EXIT_STOP_LOSS, SLAB_EXIT_TAKE_PROFIT};
     const slab_risk_level *lv[2] = {&r->cfg.stop_loss, &r->cfg.take_profit};
     double *px[2] = {&r->stop_px, &r->target_px};
-    char why[2][96];
+    char why[2][128]; /* room for the longest message (-Wformat-truncation in Release) */
     int64_t lead = 0;
     slab__order_req q;
     for (int w = 0; w < 2; w++) {

@@ -1085,12 +1085,15 @@ const slab_ind_def *slab_ind_find(const char *name, slab_error *err)
             best = i;
         }
     }
-    if (best_d <= 3)
-        slab_error_set(err, SLAB_ENOTFOUND, NULL, "unknown indicator %s; did you mean %s?", name,
-                       table[best].name);
-    else
-        slab_error_set(err, SLAB_ENOTFOUND, NULL,
-                       "unknown indicator %s; `stratlab indicators` lists them", name);
+    if (best_d <= 3) {
+        slab_error_fail(err, SLAB_EC_UNKNOWN_INDICATOR, NULL,
+                        "unknown indicator %s; did you mean %s?", name, table[best].name);
+        if (err)
+            snprintf(err->suggest, sizeof err->suggest, "%s", table[best].name);
+    } else {
+        slab_error_fail(err, SLAB_EC_UNKNOWN_INDICATOR, NULL,
+                        "unknown indicator %s; `stratlab indicators` lists them", name);
+    }
     return NULL;
 }
 

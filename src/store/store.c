@@ -425,18 +425,23 @@ static slab_status not_found(slab_store *s, const char *symbol, const char *tf, 
         if ((rc = describe(s, symbol, NULL, list, sizeof list, &found, cm, err)) != SLAB_OK)
             return rc;
         if (found)
-            return slab_error_set(err, SLAB_ENOTFOUND, s->path,
-                                  "no %s bars for %s; stored for %s: %s", tf, symbol, symbol, list);
+            return slab_error_fail(err, SLAB_EC_UNKNOWN_SYMBOL, s->path,
+                                   "no %s bars for %s; stored for %s: %s", tf, symbol, symbol,
+                                   list);
     }
     if ((rc = describe(s, NULL, symbol, list, sizeof list, &found, cm, err)) != SLAB_OK)
         return rc;
     if (cm[0])
         snprintf(hint, sizeof hint, " (did you mean %s?)", cm);
     if (!found)
-        return slab_error_set(err, SLAB_ENOTFOUND, s->path,
-                              "unknown symbol '%s': the store is empty; import data first", symbol);
-    return slab_error_set(err, SLAB_ENOTFOUND, s->path, "unknown symbol '%s'%s; stored: %s", symbol,
-                          hint, list);
+        return slab_error_fail(err, SLAB_EC_UNKNOWN_SYMBOL, s->path,
+                               "unknown symbol '%s': the store is empty; import data first",
+                               symbol);
+    slab_error_fail(err, SLAB_EC_UNKNOWN_SYMBOL, s->path, "unknown symbol '%s'%s; stored: %s",
+                    symbol, hint, list);
+    if (cm[0] && err)
+        snprintf(err->suggest, sizeof err->suggest, "%s", cm);
+    return SLAB_ENOTFOUND;
 }
 
 /* Finds symbol's import record: its timeframe (when tf_in is NULL, the
@@ -527,10 +532,12 @@ static slab_status empty_range(slab_store *s, const char *symbol, const char *tf
             slab_bars_format_time(e[i].last_ts_ns, t4, sizeof t4);
         }
     slab_free(e);
-    return slab_error_set(
+    slab_error_set(
         err, SLAB_ERANGE, s->path, "no %s %s bars between %s and %s; stored: %s .. %s", symbol, tf,
         from_ns == INT64_MIN ? "the start" : slab_bars_format_time(from_ns, t1, sizeof t1),
         to_ns == INT64_MAX ? "the end" : slab_bars_format_time(to_ns, t2, sizeof t2), t3, t4);
+    slab_error_set_code(err, SLAB_EC_NO_BARS);
+    return SLAB_ERANGE;
 }
 
 slab_status slab_store_load(slab_store *s, const char *symbol, const char *timeframe,

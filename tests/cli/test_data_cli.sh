@@ -67,8 +67,8 @@ check "intraday sample reads back as 5m" equals "$(bars_of INTRA 5m)" 156
 # ---- malformed files ----------------------------------------------------------
 printf 'Date,Open,High,Low,Close,Volume,OpenInterest\n2006-01-02,1,2,0.5,1.5,10,0\n2006-01-03,1,2,0.5,abc,10,0\n' >"$tmp/bad.csv"
 cli data import "$tmp/bad.csv" --symbol BAD
-check "malformed file fails" is_rc 1
-check "error names path:row:col" has "stratlab: $tmp/bad.csv:3:5: bad close 'abc': expected a number" "$tmp/err"
+check "malformed file fails" is_rc 3
+check "error names path:row:col" has "stratlab data import: $tmp/bad.csv:3:5: bad close 'abc': expected a number" "$tmp/err"
 printf 'Date,Open,High,Low,Close,Volume,OpenInterest\n2006-01-02,1,0.5,2,1.5,10,0\n' >"$tmp/hl.csv"
 cli data import "$tmp/hl.csv" --symbol BAD
 check "inconsistent row named" has "$tmp/hl.csv:2:3: high 0.5 is below low 2" "$tmp/err"
@@ -76,7 +76,7 @@ cli data import "$tmp/bad.csv" --symbol BAD --skip-bad-rows
 check "skip-bad-rows imports the rest" equals "$(bars_of BAD 1d)" 1
 check "skip-bad-rows reports the skip" has "1 skipped" "$tmp/out"
 cli data import "$tmp/bad.csv" --symbol SAMPLE --timeframe 1d
-check "failed import exits 1" is_rc 1
+check "failed import exits 3" is_rc 3
 check "failed import leaves the store" equals "$(bars_of SAMPLE 1d)" 300
 
 # ---- usage and help ---------------------------------------------------------------

@@ -18,23 +18,23 @@ check "strategies --json" bash -c "'$cli' strategies --json | grep -q '\"name\":
 "$cli" data sample --symbol SAMPLE --bars 600 --seed 3 --out "$tmp/sample.csv" >/dev/null 2>&1
 check "sample csv written" test -s "$tmp/sample.csv"
 
-expect_err "param out of range" 1 "fast=0 is outside the allowed range 1..10000" \
+expect_err "param out of range" 2 "fast=0 is outside the allowed range 1..10000" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --param fast=0
-expect_err "param not a whole number" 1 "fast must be a whole number, got 2.5" \
+expect_err "param not a whole number" 2 "fast must be a whole number, got 2.5" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --param fast=2.5
-expect_err "unknown param" 1 "sma_cross has no parameter 'fats'" \
+expect_err "unknown param" 2 "sma_cross has no parameter 'fats'; did you mean fast? (it has: fast, slow, stop_loss_pct, take_profit_pct, trail_pct, time_exit_bars)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --param fats=3
-expect_err "unknown strategy" 1 "unknown strategy 'sma_crss'; did you mean sma_cross?" \
+expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross?" \
   "$cli" run --strategy sma_crss --data "$tmp/sample.csv"
-expect_err "fast >= slow" 1 "fast (30) must be shorter than slow (10)" \
+expect_err "fast >= slow" 2 "fast (30) must be shorter than slow (10)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --param fast=30 --param slow=10
-expect_err "missing file" 1 "$tmp/nope.csv" \
+expect_err "missing file" 3 "$tmp/nope.csv" \
   "$cli" run --strategy sma_cross --data "$tmp/nope.csv"
 expect_err "bad sizer" 2 "unknown sizer 'kelly'" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --sizer kelly
 expect_err "no data" 2 "give exactly one of --data FILE or --symbol SYM" \
   "$cli" run --strategy sma_cross
-expect_err "unknown symbol" 1 "NOPE" \
+expect_err "unknown symbol" 3 "NOPE" \
   "$cli" run --strategy sma_cross --symbol NOPE
 
 # A strategy whose entry never fires says so, with a reason.
@@ -137,7 +137,7 @@ check "long run unchanged by the margin call" fills "$tmp/m.json" 103 98
 check "default has no margin call" bash -c "! grep -q 'margin_call' '$tmp/d.json'"
 expect_err "maintenance without margin call" 2 "--maintenance-margin needs --margin-call" \
   t6 --maintenance-margin 0.25
-expect_err "maintenance out of range" 2 "--maintenance-margin is a fraction in [0, 1)" \
+expect_err "maintenance out of range" 2 "--maintenance-margin must be a number in [0, 1) (fraction of the position's value (0.25 = 25%)), got 1.5" \
   t6 --margin-call --maintenance-margin 1.5
 
 # A stored symbol gives the same numbers as its file.
@@ -157,7 +157,7 @@ fi
 expect_err "bad --stop-loss" 2 "--stop-loss '2x' is not valid: give 2% (percent of the entry fill), 1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 2x
 # Daily bars have no time of day to exit at (they are stamped at the session end).
-expect_err "--exit-at on daily bars" 1 "exit_at: a clock-time exit needs intraday bars, and these bars' timeframe is Days; use time_exit (a number of bars) instead" \
+expect_err "--exit-at on daily bars" 2 "exit_at: a clock-time exit needs intraday bars, and these bars' timeframe is Days; use time_exit (a number of bars) instead" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --exit-at 15:55
 expect_err "bad --trail" 2 "--trail '2atr' is not valid: give 2% (percent of the close, below 100%) or 0.75 (price distance)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --trail 2atr
@@ -169,7 +169,7 @@ expect_err "bad --time-exit" 2 "--time-exit '0' is not valid: give a whole numbe
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --time-exit 0
 expect_err "--stop-loss without value" 2 "--stop-loss needs a value" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss
-expect_err "flag and param disagree" 1 "stop_loss is set twice: the run says 3% and the strategy 2%; give it once" \
+expect_err "flag and param disagree" 2 "stop_loss is set twice: the run says 3% and the strategy 2%; give it once" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 3% --param stop_loss_pct=2
 check "flag and param agree" "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 2% --param stop_loss_pct=2
 check "help lists risk flags" bash -c "'$cli' run --help | grep -q -- '--exit-at HH:MM' && '$cli' run --help | grep -q -- '--allow-pyramiding'"

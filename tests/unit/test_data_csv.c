@@ -95,8 +95,8 @@ static const bad_case bad_cases[] = {
      "yahoo_adjust needs a Yahoo file (Date,Open,High,Low,Close,Adj Close,Volume); this file "
      "reads as btcsv"},
     {"Date,Open,High,Low,Volume\n2006-01-02,1,2,0.5,10\n", 0, 0, NULL, SLAB_EPARSE, ":1:1",
-     "no close column in the header; columns are: Date, Open, High, Low, Volume (name the close "
-     "column in the options)"},
+     "no close column in the header; columns are: Date, Open, High, Low, Volume (name it with "
+     "--col close=NAME)"},
     {H_GENERIC "2006-01-02,1,2,0.5,1.5,10\n", 0, 0, "Px", SLAB_EPARSE, ":1:1",
      "no column named 'Px' (for close) in the header; columns are: Date, Open, High, Low, "
      "Close, Volume"},
