@@ -328,6 +328,70 @@ static void fifo_data_hung_and_pipe_hashed_empty(void **state)
     slab_bars_free(b);
 }
 
+/* ---- smaller ones ------------------------------------------------------------ */
+
+/* With CR-only line endings (classic Mac) the whole file was one line:
+ * "more than 256 fields". Python's universal newlines, and so backtrader,
+ * read such a file as lines; so do we. */
+static void cr_only_line_endings_gave_more_than_256_fields(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Date,Open,High,Low,Close\r2006-01-02,1,2,0.5,1.5\r2006-01-03,1,2,0.5,1.25\r",
+        "Date,Open,High,Low,Close\r2006-01-02,1,2,0.5,1.5\r2006-01-03,1,2,0.5,1.25",
+        "Date,Open,High,Low,Close\r\n2006-01-02,1,2,0.5,1.5\r\n2006-01-03,1,2,0.5,1.25\r\n",
+        "Date,Open,High,Low,Close\n2006-01-02,1,2,0.5,1.5\n\n2006-01-03,1,2,0.5,1.25\n",
+        /* a CR-LF inside a CR-only file ends one line */
+        "Date,Open,High,Low,Close\r2006-01-02,1,2,0.5,1.5\r\n2006-01-03,1,2,0.5,1.25\r",
+    };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        slab_bars *b;
+        slab_error err;
+        slab_status st = slab_csv_load(write_tmp("cr.csv", texts[k]), NULL, &b, NULL, &err);
+        if (st != SLAB_OK)
+            fail_msg("case %zu: %s: %s", k, err.where, err.msg);
+        assert_int_equal(b->n, 2);
+        assert_true(b->close[0] == 1.5 && b->close[1] == 1.25);
+        slab_bars_free(b);
+    }
+}
+
+/* A binary or UTF-16 header was quoted raw into the message, so control
+ * bytes reached the user's terminal. Field text is now escaped. */
+static void binary_header_was_echoed_raw(void **state)
+{
+    (void)state;
+    expect_load_error(write_tmp("bin.csv", "\x7F"
+                                           "ELF\x02\x01\xFF,\xE4\xB8\xAD\n1,2\n"),
+                      SLAB_EPARSE, ":1:1",
+                      "no date column in the header; columns are: \\x7FELF\\x02\\x01\\xFF, "
+                      "\xE4\xB8\xAD (name the date column in the options)");
+    /* slab_text_show case by case: input, output buffer size, expected */
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *want;
+    } rows[] = {
+        {"plain", 64, "plain"},
+        {"tab\there", 64, "tab\\x09here"},
+        {"\xC3\xA9t\xC3\xA9", 64, "\xC3\xA9t\xC3\xA9"},   /* "ete" with accents: UTF-8 kept */
+        {"\xC3(", 64, "\\xC3("},                          /* a lead byte without its tail */
+        {"\xE0\x80\x80", 64, "\\xE0\\x80\\x80"},          /* overlong form of NUL */
+        {"\xED\xA0\x80", 64, "\\xED\\xA0\\x80"},          /* a UTF-16 surrogate */
+        {"\xF4\x90\x80\x80", 64, "\\xF4\\x90\\x80\\x80"}, /* past U+10FFFF */
+        {"\xF0\x9F\x98\x80!", 64, "\xF0\x9F\x98\x80!"},   /* U+1F600 */
+        {"abcdef", 4, "abc"},                             /* cut to fit */
+        {"ab\x01", 6, "ab"},                              /* an escape that does not fit */
+        {"a\xE4\xB8\xAD", 4, "a"},                        /* a character that does not fit */
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        char buf[64];
+        slab_text_show(rows[k].in, strlen(rows[k].in), buf, rows[k].n);
+        if (strcmp(buf, rows[k].want))
+            fail_msg("case %zu: got '%s', want '%s'", k, buf, rows[k].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +402,8 @@ int main(void)
         cmocka_unit_test(wma_int_divider_from_period_46341),
         cmocka_unit_test(day_number_in_2262_overflowed_period_bucket),
         cmocka_unit_test(fifo_data_hung_and_pipe_hashed_empty),
+        cmocka_unit_test(cr_only_line_endings_gave_more_than_256_fields),
+        cmocka_unit_test(binary_header_was_echoed_raw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
