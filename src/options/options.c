@@ -840,13 +840,28 @@ static slab_status json_value(slab_run_options *o, const slab_opt_def *d, const 
     }
 }
 
+/* Appends s to dst (cap bytes), cut when full. */
+static void cat(char *dst, size_t cap, const char *s)
+{
+    size_t l = strlen(dst), n = strlen(s);
+    if (l + 1 >= cap)
+        return;
+    if (n > cap - l - 1)
+        n = cap - l - 1;
+    memcpy(dst + l, s, n);
+    dst[l + n] = '\0';
+}
+
 /* Adds one problem to the collected message; keeps the first in *first. */
 static void collect(slab_error *first, int *n, const slab_error *e, char *all, size_t cap)
 {
-    size_t l = strlen(all);
     if ((*n)++ == 0)
         *first = *e;
-    snprintf(all + l, cap - l, "%s%s: %s", l ? "; " : "", e->where, e->msg);
+    if (all[0])
+        cat(all, cap, "; ");
+    cat(all, cap, e->where);
+    cat(all, cap, ": ");
+    cat(all, cap, e->msg);
 }
 
 slab_status slab_run_options_apply_json(slab_run_options *o, const json_t *obj,
