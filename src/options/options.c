@@ -915,8 +915,10 @@ slab_status slab_run_options_apply_json(slab_run_options *o, const json_t *obj,
         return SLAB_OK;
     if (err) {
         *err = first;
-        if (n > 1)
-            snprintf(err->msg, sizeof err->msg, "%d problems: %s", n, all);
+        if (n > 1) {
+            snprintf(err->msg, sizeof err->msg, "%d problems: ", n);
+            cat(err->msg, sizeof err->msg, all);
+        }
     }
     return first.code;
 }
