@@ -182,6 +182,28 @@ static void ta_breakeven_and_zero_length_quirks(void **state)
     slab_test_expect_close("sqn", 0, q.sqn, -sqrt(2.0), TOL, 0);
 }
 
+static void ta_gross_win_net_loss(void **state)
+{
+    (void)state;
+    /* A long trade with pnl 0.5 and commission 1.0: pnlcomm -0.5. backtrader
+     * decides won/lost on pnlcomm (tradeanalyzer.py: won = pnlcomm >= 0),
+     * so it is lost: won.total 0, lost.total 1, lost.pnl.total -0.5, the
+     * lost streak 1; the gross pnl still says 0.5. */
+    slab_trade t = closed(1, 0.5, 1.0, 3);
+    json_t *ta = slab_tradeanalyzer_json(&t, 1);
+    assert_non_null(ta);
+    expect_json("won", json_object_get(ta, "won"),
+                "{\"total\": 0, \"pnl\": {\"total\": 0.0, \"average\": 0.0, \"max\": 0.0}}");
+    expect_json("lost", json_object_get(ta, "lost"),
+                "{\"total\": 1, \"pnl\": {\"total\": -0.5, \"average\": -0.5, \"max\": -0.5}}");
+    expect_json("streak", json_object_get(ta, "streak"),
+                "{\"won\": {\"current\": 0, \"longest\": 0},"
+                " \"lost\": {\"current\": 1, \"longest\": 1}}");
+    expect_json("gross", json_object_get(json_object_get(ta, "pnl"), "gross"),
+                "{\"total\": 0.5, \"average\": 0.5}");
+    json_decref(ta);
+}
+
 static void sqn_zero_sd_is_none(void **state)
 {
     (void)state;
@@ -594,6 +616,7 @@ int main(void)
         cmocka_unit_test(ta_one_open_trade),
         cmocka_unit_test(ta_one_closed_trade),
         cmocka_unit_test(ta_breakeven_and_zero_length_quirks),
+        cmocka_unit_test(ta_gross_win_net_loss),
         cmocka_unit_test(sqn_zero_sd_is_none),
         cmocka_unit_test(sharpe_three_years),
         cmocka_unit_test(three_years_other_analyzers),
