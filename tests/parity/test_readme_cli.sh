@@ -4,16 +4,14 @@
 # a new user would after scripts/setup.sh (which puts `stratlab` on PATH):
 # plain `stratlab` on PATH, from a folder beside ../shared, with a fresh
 # store. bars-1m.csv, a file the README assumes the user has, is made with
-# `data sample`. Needs ../shared (the README's data); skips without it.
+# `data sample`. Needs ../shared (the README's data): skipped (77) without it.
 set -u
 cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-. "$(dirname "$0")/lib.sh"
-if [ -z "${SLAB_SHARED:-}" ] || [ ! -f "$SLAB_SHARED/data/orcl-1995-2014.txt" ]; then
-  echo "SKIP: ../shared is absent; the README's commands need its data"
-  finish
-  exit
-fi
+here="$(dirname "$0")"
+root="$(cd "$here/../.." && pwd)"
+. "$here/../support/shared.sh"
+. "$here/../cli/lib.sh"
+shared_ref data/orcl-1995-2014.txt data/2006-min-005.txt
 tmp="${SLAB_TMP:-/tmp}/readme_cli.$$"
 mkdir -p "$tmp/bin" "$tmp/work"
 trap 'rm -rf "$tmp"' EXIT
