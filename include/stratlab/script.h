@@ -102,9 +102,12 @@ typedef struct slab_sandbox_config {
                                 else stratlab-runner beside the running program,
                                 else the one this build made */
     const char *cc;          /* the C compiler; NULL: /usr/bin/cc (GCC 10 or later) */
-    int max_concurrent;      /* jobs at once, compiles included; 0: online CPUs */
-    int queue_depth;         /* jobs that may wait for a slot; 0: 64 */
-    double queue_wait_s;     /* longest wait for a slot, seconds; 0: 60 */
+    int max_concurrent;      /* jobs at once, compiles included; 0:
+                                $STRATLAB_SCRIPT_CONCURRENCY, else online CPUs */
+    int queue_depth;         /* jobs that may wait for a slot; 0:
+                                $STRATLAB_SCRIPT_QUEUE_DEPTH, else 64 */
+    double queue_wait_s;     /* longest wait for a slot, seconds; 0:
+                                $STRATLAB_SCRIPT_QUEUE_WAIT, else 60 */
     long jail_uid, jail_gid; /* identity of the compiler and the runner when
                                 started as root; 0: 65534 (nobody) */
 } slab_sandbox_config;

@@ -177,13 +177,38 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* An assembler message (inline asm, .incbin, .include). Its text may
+ * quote what an included file holds, so only the "cannot open" forms,
+ * which name just the path the script wrote, are shown. */
+static void asm_diag(const char *line, const char *shown, diag_list *out)
+{
+    const char *e = strstr(line, "Error: "), *w = strstr(line, "Warning: ");
+    slab_script_diag *d;
+    if ((!e && !w) || !(d = diag_add(out)))
+        return;
+    const char *msg = e ? e + 7 : w + 9;
+    d->is_error = e != NULL;
+    snprintf(d->code, sizeof d->code, "asm");
+    if (!strncmp(msg, "can't open ", 11) || !strncmp(msg, "file not found: ", 16))
+        snprintf(d->msg, sizeof d->msg, "%s: assembler %s: %s", shown, e ? "error" : "warning",
+                 msg);
+    else
+        snprintf(d->msg, sizeof d->msg, "%s: assembler %s in inline asm (text not shown)", shown,
+                 e ? "error" : "warning");
+}
+
 /* Turns the compiler's stderr into diagnostics about the script. */
 static void parse_diags(char *text, const char *shown, diag_list *out)
 {
     slab_script_diag *last = NULL;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *file, *kind, *msg;
         int l, c;
+        if (!strncmp(line, "{standard input}:", 17)) {
+            asm_diag(line, shown, out);
+            continue;
+        }
         if (!split_diag(line, &file, &l, &c, &kind, &msg)) {
             const char *ld = strstr(line, "ld: ");
             if (ld && strncmp(line, "collect2", 8) && (last = diag_add(out))) {
@@ -384,7 +409,8 @@ static char *diags_text(const diag_list *dl, size_t *n)
 
 static void diags_from_text(char *t, diag_list *dl)
 {
-    for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *f[5];
         int k = 0;
         for (char *p = line; k < 5; k++) {

@@ -66,7 +66,10 @@ static void segv_detail(const slab__hint *h, int valid, char *d, size_t cap)
 {
     unsigned long long a = valid ? (unsigned long long)h->addr : 0;
     int where = valid ? (int)h->where : SLAB__WHERE_OTHER;
-    if (where == SLAB__WHERE_NULL)
+    if (valid && h->code == SI_KERNEL)
+        snprintf(d, cap, "SIGSEGV: general protection fault (a privileged or invalid "
+                 "instruction, such as int 0x80 where 32-bit system calls are off)");
+    else if (where == SLAB__WHERE_NULL)
         snprintf(d, cap, "SIGSEGV at 0x%llx: null pointer dereference", a);
     else if (where == SLAB__WHERE_STACK)
         snprintf(d, cap, "SIGSEGV: stack overflow (unbounded recursion or a huge local array; "

@@ -137,6 +137,15 @@ static int find_cc(const char *given, char *out, size_t n, char *stamp, size_t s
     return 0;
 }
 
+/* A number from the environment within [lo, hi]; 0 when unset or bad. */
+static double env_number(const char *name, double lo, double hi)
+{
+    const char *v = getenv(name);
+    char *end;
+    double x = v && *v ? strtod(v, &end) : 0.0;
+    return v && *v && !*end && x >= lo && x <= hi ? x : 0.0;
+}
+
 static int seccomp_available(void)
 {
     uint32_t action = SECCOMP_RET_TRAP;
@@ -198,9 +207,19 @@ slab_status slab_sandbox_open(const slab_sandbox_config *cfg, slab_sandbox **out
     v->uid = cfg->jail_uid > 0 ? cfg->jail_uid : 65534;
     v->gid = cfg->jail_gid > 0 ? cfg->jail_gid : 65534;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    v->max_concurrent = cfg->max_concurrent > 0 ? cfg->max_concurrent : cpus > 0 ? (int)cpus : 1;
-    v->queue_depth = cfg->queue_depth > 0 ? cfg->queue_depth : 64;
-    v->queue_wait_s = cfg->queue_wait_s > 0 ? cfg->queue_wait_s : 60.0;
+    v->max_concurrent = cfg->max_concurrent > 0             ? cfg->max_concurrent
+                        : env_number("STRATLAB_SCRIPT_CONCURRENCY", 1, 1024) > 0
+                            ? (int)env_number("STRATLAB_SCRIPT_CONCURRENCY", 1, 1024)
+                        : cpus > 0 ? (int)cpus
+                                   : 1;
+    v->queue_depth = cfg->queue_depth > 0 ? cfg->queue_depth
+                     : env_number("STRATLAB_SCRIPT_QUEUE_DEPTH", 1, 4096) > 0
+                         ? (int)env_number("STRATLAB_SCRIPT_QUEUE_DEPTH", 1, 4096)
+                         : 64;
+    v->queue_wait_s = cfg->queue_wait_s > 0 ? cfg->queue_wait_s
+                      : env_number("STRATLAB_SCRIPT_QUEUE_WAIT", 0.001, 3600) > 0
+                          ? env_number("STRATLAB_SCRIPT_QUEUE_WAIT", 0.001, 3600)
+                          : 60.0;
     slab_sandbox_health *h = &sb->health;
     h->is_root = v->is_root;
     h->landlock_abi = v->landlock_abi;

@@ -28,7 +28,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define STACK_BYTES (8ULL << 20)
@@ -334,7 +336,30 @@ static int main_run(void)
     _exit(0);
 }
 
-/* Jails this process, then becomes the compiler. */
+/* The compiler jail's watchdog: when the supervisor dies (its parent-death
+ * signal), the whole jail's process group goes, compiler children
+ * included, instead of running on as orphans. */
+static void on_supervisor_death(int sig)
+{
+    (void)sig;
+    kill(0, SIGKILL);
+}
+
+/* Waits for the compiler and ends the same way it did. */
+static int wait_compiler(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return SLAB__EXIT_SETUP;
+    if (WIFSIGNALED(st)) {
+        signal(WTERMSIG(st), SIG_DFL);
+        kill(getpid(), WTERMSIG(st));
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : SLAB__EXIT_SETUP;
+}
+
+/* Jails this process, then runs the compiler in it and waits. */
 static int main_compile(int argc, char **argv)
 {
     char why[JAIL_WHY];
@@ -347,8 +372,10 @@ static int main_compile(int argc, char **argv)
     jail_namespaces(getuid() == 0);
     if (uid >= 0 && jail_drop_ids(uid, gid, why) != 0)
         die(SLAB__EXIT_SETUP, "compiler jail: %s", why);
-    if (jail_parent_death(ppid, why) != 0 ||
-        jail_rlimit(RLIMIT_CPU, cpu_s, cpu_s + 1, "CPU", why) ||
+    signal(SIGTERM, on_supervisor_death);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || (long)getppid() != ppid)
+        die(SLAB__EXIT_SETUP, "compiler jail: parent-death signal: %s", strerror(errno));
+    if (jail_rlimit(RLIMIT_CPU, cpu_s, cpu_s + 1, "CPU", why) ||
         jail_rlimit(RLIMIT_AS, mem, mem, "AS", why) ||
         jail_rlimit(RLIMIT_FSIZE, 64ULL << 20, 64ULL << 20, "FSIZE", why) ||
         jail_rlimit(RLIMIT_NOFILE, 256, 256, "NOFILE", why) ||
@@ -363,8 +390,15 @@ static int main_compile(int argc, char **argv)
         args[n++] = slab__cc_flags[k];
     args[n] = NULL;
     char *env[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", "LANG=C", "TMPDIR=.", NULL};
-    execve(cc, (char *const *)args, env);
-    die(SLAB__EXIT_SETUP, "compiler jail: cannot run %s: %s", cc, strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        die(SLAB__EXIT_SETUP, "compiler jail: fork: %s", strerror(errno));
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        execve(cc, (char *const *)args, env);
+        die(SLAB__EXIT_SETUP, "compiler jail: cannot run %s: %s", cc, strerror(errno));
+    }
+    return wait_compiler(pid);
 }
 
 int main(int argc, char **argv)
