@@ -16,6 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
+int cmd_executions(int argc, char **argv);
 
 /* ---- run --script (cmd_run_script.c) ---- */
 typedef struct cli_script_opts {

@@ -26,7 +26,7 @@
 #define DIAG_CAP (16u << 20)    /* compiler messages before the jail is killed */
 #define DIAGS_MAX 50
 #define COMPILE_CPU_S 20
-#define COMPILE_MEM_MB 2048
+#define COMPILE_MEM_MB 1024 /* a strategy file needs < 100 MiB */
 
 const char *const slab__cc_flags[] = {
     "-std=gnu11", "-O2", "-pipe", "-fPIC", "-shared", "-nostartfiles",

@@ -1,4 +1,5 @@
-/* 17a_missing_semicolon.c: a missing ';' on line 9: compile_error at 9:19. */
+/* 17a_missing_semicolon.c: a missing ';' at the end of line 10: compile_error at
+ * 10:25, the column after `slab_buy(ctx, 0)` (8 spaces + 16 characters). */
 #include <stratlab/strategy.h>
 
 static void next(slab_ctx *ctx, void *st)

@@ -1,4 +1,5 @@
-/* 20b_nan_orders.c: sends orders with NaN and infinite prices and sizes: each is rejected, the document stays valid JSON. */
+/* 20b_nan_orders.c: sends orders with NaN and infinite prices and sizes: each is
+ * rejected (no trade), the document stays valid JSON. */
 #include <stratlab/strategy.h>
 #include <math.h>
 
@@ -14,7 +15,6 @@ static void next(slab_ctx *ctx, void *st)
     o.size = 1;
     o.price = NAN;
     slab_order(ctx, 1, &o);
-    slab_buy(ctx, -INFINITY);
 }
 
 SLAB_STRATEGY(.name = "hostile", .summary = "20b_nan_orders", .next = next);
