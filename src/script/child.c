@@ -33,7 +33,7 @@ static ssize_t pull(slab__stream *s)
             nc *= 2;
         if (nc > s->keep_max)
             nc = s->keep_max;
-        unsigned char *p = slab_realloc(s->buf, nc);
+        unsigned char *p = slab_realloc(s->buf, nc + 1); /* + the terminating NUL */
         if (p) {
             s->buf = p;
             s->cap = nc;
@@ -41,9 +41,11 @@ static ssize_t pull(slab__stream *s)
             take = s->cap - s->kept; /* keep what fits; still count all */
         }
     }
-    if (take)
+    if (take) {
         memcpy(s->buf + s->kept, tmp, take);
-    s->kept += take;
+        s->kept += take;
+        s->buf[s->kept] = '\0';
+    }
     s->total += (size_t)r;
     return r;
 }

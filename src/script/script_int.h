@@ -202,7 +202,8 @@ const char *slab__syscall_name(int nr, uint32_t arch);
 /* One pipe from a child: the first keep_max bytes are kept, all are counted. */
 typedef struct slab__stream {
     int fd;              /* read end (owned); -1 once at EOF */
-    unsigned char *buf;  /* kept bytes (owned, slab_free()); grows to keep_max */
+    unsigned char *buf;  /* kept bytes (owned, slab_free()), NUL-terminated; grows to
+                            keep_max */
     size_t kept, cap, keep_max;
     size_t total;        /* bytes read in all */
 } slab__stream;

@@ -43,7 +43,7 @@ static int out_of(const char *flag, double v, double lo, double hi, const char *
     size_t l = strlen(msg);
     if (v >= lo && v <= hi)
         return 0;
-    snprintf(msg + l, cap - l, "%s%s %g is outside %g..%g %s", l ? "; " : "", flag, v, lo, hi, unit);
+    snprintf(msg + l, cap - l, "%s%s %g is outside %g..%.0f %s", l ? "; " : "", flag, v, lo, hi, unit);
     return 1;
 }
 

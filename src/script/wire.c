@@ -318,10 +318,10 @@ int slab__result_decode(const unsigned char *buf, size_t n, const slab_script_jo
         ex->status = h.kind == SLAB__RES_NOMEM ? SLAB_SCRIPT_MEMORY_LIMIT : SLAB_SCRIPT_STRATEGY_ERROR;
         if (h.kind == SLAB__RES_NOMEM)
             snprintf(ex->detail, sizeof ex->detail,
-                     "an allocation failed at the memory limit (%g MiB): %s",
+                     "an allocation failed at the memory limit (%g MiB): %.560s",
                      job->limits.memory_mb, h.message);
         else
-            snprintf(ex->detail, sizeof ex->detail, "the strategy could not run: %s", h.message);
+            snprintf(ex->detail, sizeof ex->detail, "the strategy could not run: %.600s", h.message);
         return 1;
     }
     if (h.kind != SLAB__RES_OK)
