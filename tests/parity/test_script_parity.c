@@ -1,10 +1,11 @@
 /* test_script_parity.c: a script copy of each parity built-in
  * (tests/scripts/parity/), compiled and run in the sandbox, reproduces
- * backtrader's reference runs in ../shared/reference/backtrader/ (the value
- * and cash at every bar within 1e-9 relative, the final state, the closed
- * trades' count and pnl) and gives the built-in's numbers bit for bit: the
- * same value and cash curves, trades and order events, byte for byte. The
- * reference values are read from ../shared at test time. */
+ * backtrader's 17 reference runs in ../shared/reference/backtrader/ (the
+ * fixed list of tests/support/slab_refs.c) bit for bit: the value and cash
+ * at every bar, the final state, each closed trade's pnlcomm; and gives the
+ * built-in's run byte for byte (value and cash curves, trades, order
+ * events). The reference values are read from ../shared at test time. */
+#include "slab_refs.h"
 #include "slab_test.h"
 
 #include "stratlab/data.h"
@@ -17,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REL 1e-9
-#define ABS 1e-9
 
 typedef struct parity_row {
     const char *name;      /* reference/backtrader/<name>.json */
@@ -30,7 +29,7 @@ typedef struct parity_row {
     const char *param;     /* one "name=value", or NULL */
 } parity_row;
 
-/* The runs of tests/parity/test_backtrader_runs.c. */
+/* The runs of tests/parity/test_backtrader_runs.c (slab_refs_bt_runs). */
 static const parity_row rows[] = {
     {"smacross_orcl", "orcl-1995-2014.txt", 0, "1d", "sma_cross", SLAB_SIZER_PERCENT, NULL},
     {"smacross_orcl_int", "orcl-1995-2014.txt", 0, "1d", "sma_cross", SLAB_SIZER_PERCENT_INT, NULL},
@@ -80,7 +79,7 @@ static int teardown(void **state)
 static char *read_script(const char *strategy, size_t *n)
 {
     char path[1200];
-    const char *src = getenv("SLAB_SOURCE");
+    const char *src = getenv("SLAB_SOURCE_DIR");
     snprintf(path, sizeof path, "%s/tests/scripts/parity/%s.c", src ? src : ".", strategy);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
@@ -114,7 +113,7 @@ static int equity_matches(const parity_row *row, const slab_run *run)
     char rel[256], path[1200], line[512];
     long i = 0, bad = 0;
     snprintf(rel, sizeof rel, "reference/backtrader/%s_equity.csv", row->name);
-    FILE *f = fopen(slab_test_shared_path(rel, path, sizeof path), "r");
+    FILE *f = fopen(slab_test_ref(rel, path, sizeof path), "r");
     assert_non_null(f);
     assert_non_null(fgets(line, sizeof line, f));
     while (fgets(line, sizeof line, f)) {
@@ -124,8 +123,7 @@ static int equity_matches(const parity_row *row, const slab_run *run)
             break;
         }
         double cash = strtod(c1 + 1, NULL), value = strtod(c2 + 1, NULL);
-        if (!slab_test_close(run->value[i], value, REL, ABS) ||
-            !slab_test_close(run->cash[i], cash, REL, ABS)) {
+        if (!slab_test_same(run->value[i], value) || !slab_test_same(run->cash[i], cash)) {
             if (bad++ < 3)
                 print_message("%s: bar %ld: value %.17g cash %.17g, backtrader %.17g %.17g\n",
                               row->name, i, run->value[i], run->cash[i], value, cash);
@@ -141,19 +139,17 @@ static int summary_matches(const parity_row *row, const slab_run *run)
 {
     char rel[256], path[1200];
     snprintf(rel, sizeof rel, "reference/backtrader/%s.json", row->name);
-    json_t *ref = json_load_file(slab_test_shared_path(rel, path, sizeof path), 0, NULL);
+    json_t *ref = json_load_file(slab_test_ref(rel, path, sizeof path), 0, NULL);
     assert_non_null(ref);
     json_t *fin = json_object_get(ref, "final"), *trades = json_object_get(ref, "trades");
-    int ok = slab_test_close(run->final_value, json_number_value(json_object_get(fin, "value")),
-                             REL, ABS) &&
-             slab_test_close(run->final_cash, json_number_value(json_object_get(fin, "cash")), REL,
-                             ABS);
+    int ok = slab_test_same(run->final_value, json_number_value(json_object_get(fin, "value"))) &&
+             slab_test_same(run->final_cash, json_number_value(json_object_get(fin, "cash")));
     size_t closed = 0;
     for (size_t k = 0; k < run->n_trades; k++)
         if (!run->trades[k].is_open) {
             json_t *t = json_array_get(trades, closed++);
-            ok &= t && slab_test_close(run->trades[k].pnlcomm,
-                                       json_number_value(json_object_get(t, "pnlcomm")), REL, ABS);
+            ok &= t && slab_test_same(run->trades[k].pnlcomm,
+                                      json_number_value(json_object_get(t, "pnlcomm")));
         }
     ok &= closed == json_array_size(trades);
     if (!ok)
@@ -176,8 +172,7 @@ static void test_parity_scripts(void **state)
         slab_csv_options opt = {0};
         opt.yahoo_adjust = row->yahoo_adjust;
         snprintf(rel, sizeof rel, "data/%s", row->file);
-        assert_int_equal(slab_csv_load(slab_test_shared_path(rel, path, sizeof path), &opt, &bars,
-                                       NULL, &err),
+        assert_int_equal(slab_csv_load(slab_test_ref(rel, path, sizeof path), &opt, &bars, NULL, &err),
                          SLAB_OK);
         assert_int_equal(slab_timeframe_parse(row->timeframe, &bars->timeframe, &bars->compression,
                                               &err),
@@ -241,9 +236,31 @@ static void test_parity_scripts(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The table names each run of the fixed list once. */
+static void test_table_is_the_fixed_list(void **state)
+{
+    int seen[SLAB_REFS_N_BT_RUNS] = {0}, bad = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int k = slab_refs_find(slab_refs_bt_runs, SLAB_REFS_N_BT_RUNS, rows[i].name);
+        if (k < 0 || seen[k]++) {
+            print_message("row %s: %s\n", rows[i].name,
+                          k < 0 ? "not in slab_refs_bt_runs" : "named twice");
+            bad++;
+        }
+    }
+    for (size_t k = 0; k < SLAB_REFS_N_BT_RUNS; k++)
+        if (!seen[k]) {
+            print_message("reference run %s has no script row\n", slab_refs_bt_runs[k]);
+            bad++;
+        }
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_is_the_fixed_list),
         cmocka_unit_test(test_parity_scripts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -89,7 +89,7 @@ static int setup(void **state)
     char args[4096], dir[1300];
     (void)state;
     cli = getenv("SLAB_CLI");
-    const char *src = getenv("SLAB_SOURCE");
+    const char *src = getenv("SLAB_SOURCE_DIR");
     if (!cli || !src)
         return -1;
     snprintf(tmp, sizeof tmp, "%s/script_cli", slab_test_tmpdir());

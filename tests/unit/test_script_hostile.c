@@ -180,7 +180,7 @@ static int setup(void **state)
     char args[1400];
     (void)state;
     cli = getenv("SLAB_CLI");
-    const char *src = getenv("SLAB_SOURCE");
+    const char *src = getenv("SLAB_SOURCE_DIR");
     if (!cli || !src)
         return -1;
     snprintf(tmp, sizeof tmp, "%s/hostile", slab_test_tmpdir());
@@ -355,7 +355,7 @@ static int check_extra(const row *w, const outcome *r)
     }
     if (!strcmp(w->file, "11_assert.c") &&
         (!strstr(err, "strategy.c:9: next: Assertion") || strstr(err, tmp) ||
-         strstr(err, getenv("SLAB_SOURCE")))) {
+         strstr(err, getenv("SLAB_SOURCE_DIR")))) {
         print_message("11: stderr should name strategy.c:9 and no server path: %s\n", err);
         return 1;
     }
