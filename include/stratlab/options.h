@@ -68,6 +68,15 @@ typedef struct slab_run_options {
                                                 by check() (backtrader's defaults) */
     /* risk */
     slab_risk_config risk;                   /* protective exits, time exits, sizes */
+    /* C strategy scripts (run --script; the limits' defaults and ranges are
+       the script module's: slab_script_limits_default/_check) */
+    const char *script;                      /* FILE.c (CLI only) */
+    double script_timeout_s;                 /* wall-clock limit of the run, s */
+    double script_cpu_s;                     /* CPU-time limit, s */
+    double script_memory_mb;                 /* memory beyond the runner's own, MiB */
+    double script_output_bytes;              /* most bytes of output sent back */
+    double script_compile_timeout_s;         /* wall-clock limit of the compiler, s */
+    const char *compare;                     /* NAME=V1,V2: one run per value (CLI only) */
     /* output */
     int json;                                /* print the result document (CLI only) */
     int orders;                              /* include the order log */

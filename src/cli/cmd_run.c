@@ -1,10 +1,10 @@
 /* cmd_run.c: `stratlab run`: read the run options (the library's option
  * table: flags, --config FILE), load bars (a file or the store), resolve a
- * built-in strategy and its parameters, run the engine, and print the
- * result document (--json) or a compact table; --equity writes the value
- * curve. The flags and their --help come from the table
- * (include/stratlab/options.h), never from here. Uses only the public
- * headers. */
+ * built-in strategy and its parameters and run the engine, or run a C
+ * script in the sandbox (cmd_run_script.c), and print the result document
+ * (--json) or a compact table; --equity writes the value curve. The flags
+ * and their --help come from the table (include/stratlab/options.h), never
+ * from here. Uses only the public headers. */
 #include "cli.h"
 
 #include "stratlab/broker.h"
@@ -80,7 +80,8 @@ static void usage(FILE *out)
     size_t n;
     const slab_opt_def *t = slab_run_options_table(&n);
     const char *group = "";
-    fprintf(out, "usage: stratlab run --strategy NAME (--data FILE | --symbol SYM) [options]\n"
+    fprintf(out, "usage: stratlab run (--strategy NAME | --script FILE.c) (--data FILE | --symbol "
+                 "SYM) [options]\n"
                  "       stratlab run --config FILE.json [options]\n");
     for (size_t i = 0; i < n; i++) {
         if (strcmp(t[i].group, group)) {
@@ -146,6 +147,47 @@ static int read_options(int argc, char **argv, slab_run_options *o, json_t **cfg
     }
     if (slab_run_options_check(o, &err) != SLAB_OK)
         return cli_fail(&err);
+    return 0;
+}
+
+/* --script: its limits from the options, the script read with its hint
+ * lines, which may name the data when no --data/--symbol was given. */
+static int prepare_script(slab_run_options *o, cli_script_opts *so)
+{
+    static const char *const names[] = {"timeout", "cpu_limit", "memory", "output_limit",
+                                        "compile_timeout"};
+    double *lim[] = {&so->limits.timeout_s, &so->limits.cpu_s, &so->limits.memory_mb,
+                     &so->limits.output_bytes, &so->limits.compile_timeout_s};
+    const double val[] = {o->script_timeout_s, o->script_cpu_s, o->script_memory_mb,
+                          o->script_output_bytes, o->script_compile_timeout_s};
+    const char *symbol = NULL, *from = o->from, *to = o->to, *tf = o->timeframe;
+    slab_error err;
+    int rc;
+    so->path = o->script;
+    so->compare = o->compare;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (slab_run_options_given(o, slab_run_options_find(names[k])))
+            *lim[k] = val[k];
+    if ((rc = cli_script_prepare(so, &symbol, &from, &to, &tf, o->n_data + o->n_symbols > 0)))
+        return rc;
+    /* The hint's values go through the table like flags. */
+    const char *hinted[][2] = {{"symbol", symbol}, {"from", from}, {"to", to}, {"timeframe", tf}};
+    for (size_t k = 0; symbol && k < 4; k++) {
+        const slab_opt_def *d = slab_run_options_find(hinted[k][0]);
+        if (hinted[k][1] && !slab_run_options_given(o, d) &&
+            slab_run_options_set(o, d, 0, hinted[k][1], &err) != SLAB_OK) {
+            size_t l = strlen(err.msg);
+            snprintf(err.msg + l, sizeof err.msg - l, " (in %s's `//! stratlab run:` line)",
+                     o->script);
+            return cli_fail(&err);
+        }
+    }
+    if (o->n_data + o->n_symbols == 0)
+        return cli_error(SLAB_EC_MISSING_OPTION, "--data",
+                         "add --data FILE or --symbol SYM, or a `//! stratlab run: --symbol SYM` "
+                         "line to the script",
+                         "give exactly one of --data FILE or --symbol SYM (%s names no data)",
+                         o->script);
     return 0;
 }
 
@@ -236,38 +278,65 @@ static void print_table(json_t *doc)
     }
 }
 
+/* The script half: executes it (a failure is printed there) and hands
+ * back the run, the script's description and its resolved parameters. */
+static int run_script(const slab_run_options *o, cli_script_opts *so, const slab_bars *bars,
+                      slab_script_exec **ex)
+{
+    cli_script_ctx r = {bars,         &o->broker, &o->risk, o->params, o->n_params,
+                        o->equity != NULL, o->json, o->db};
+    if (so->compare)
+        return cli_script_compare(so, &r);
+    return cli_script_run(so, &r, ex);
+}
+
 /* Runs what the options say and prints it. */
-static int run(const slab_run_options *o, int64_t t0)
+static int run(const slab_run_options *o, cli_script_opts *so, int64_t t0)
 {
     slab_error err;
     slab_bars *bars = NULL;
     slab_run *r = NULL;
+    slab_script_exec *ex = NULL;
     json_t *doc = NULL;
     double params[SLAB_RUN_PARAMS_MAX];
+    const double *pv = params;
+    const slab_strategy_def *def = NULL;
     int rc;
 
-    const slab_strategy_def *def = slab_strategy_find(o->strategy, &err);
-    if (!def)
-        return cli_fail(&err);
-    if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
-        return cli_fail(&err);
+    if (!o->script) {
+        if (!(def = slab_strategy_find(o->strategy, &err)))
+            return cli_fail(&err);
+        if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
+            return cli_fail(&err);
+    }
     if ((rc = load_bars(o, &bars)))
         return rc;
-    /* The cash curve is only written by --equity; without it, skip it. */
-    slab_run_config cfg = {o->broker, def, params, -1, o->equity == NULL, o->risk};
-    if (slab_engine_run(bars, &cfg, &r, &err) != SLAB_OK) {
-        rc = cli_fail(&err);
-        goto out;
+    if (o->script) {
+        if ((rc = run_script(o, so, bars, &ex)) || !ex)
+            goto out;
+        def = ex->def;
+        pv = ex->params;
+        r = ex->run;
+        ex->run = NULL;
+    } else {
+        /* The cash curve is only written by --equity; without it, skip it. */
+        slab_run_config cfg = {o->broker, def, params, -1, o->equity == NULL, o->risk};
+        if (slab_engine_run(bars, &cfg, &r, &err) != SLAB_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
-    slab_result_info info = {def->name, "builtin", def, params, &o->broker, 0.0, o->orders,
-                             max_trades};
+    slab_result_info info = {def->name, ex ? "script" : "builtin", def, pv, &o->broker, 0.0,
+                             o->orders, max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
+    if (ex)
+        cli_script_merge(doc, ex);
     if (o->equity && (rc = write_equity(o->equity, bars, r)))
         goto out;
     if (o->out && slab_json_dump_file(doc, o->out, JSON_INDENT(1), &err) != SLAB_OK) {
@@ -281,6 +350,7 @@ static int run(const slab_run_options *o, int64_t t0)
 out:
     json_decref(doc);
     slab_run_free(r);
+    slab_script_exec_free(ex);
     slab_bars_free(bars);
     return rc;
 }
@@ -288,6 +358,7 @@ out:
 int cmd_run(int argc, char **argv)
 {
     slab_run_options o;
+    cli_script_opts so;
     json_t *cfg = NULL;
     int rc;
     int64_t t0 = slab_clock_ns();
@@ -295,15 +366,17 @@ int cmd_run(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (cli_is_help(argv[i]))
             return cli_help("run", usage);
+    cli_script_opts_init(&so);
     if ((rc = read_options(argc, argv, &o, &cfg)) == 0) {
         if (o.schema) {
             json_t *s = slab_run_options_schema();
             rc = cli_print_json(s);
             json_decref(s);
-        } else {
-            rc = run(&o, t0);
+        } else if (!o.script || (rc = prepare_script(&o, &so)) == 0) {
+            rc = run(&o, &so, t0);
         }
     }
+    cli_script_opts_clear(&so);
     json_decref(cfg);
     return rc;
 }

@@ -217,6 +217,48 @@ static const slab_opt_def table[] = {
              "is rejected)",
      .field = "risk.allow_pyramiding", .offset = OFF(risk.allow_pyramiding), .max_count = 1,
      .capacity = 1},
+    /* ---- C strategy scripts ----
+     * The limits' ranges are the script module's (slab_script_limits_check
+     * in script.h, a layer above this one), so the rows take any number and
+     * `run` reports that check's message ("--timeout 0 is outside 0.1..600
+     * seconds"). */
+    {.name = "script", .flag = "--script", .type = SLAB_OPT_TEXT, .metavar = "FILE.c",
+     .group = "Scripts",
+     .help = "a C strategy script instead of --strategy, compiled and run in a sandbox (see: "
+             "stratlab script templates, stratlab validate); every option applies; without "
+             "--data/--symbol the script's `//! stratlab run:` line names the data",
+     .field = "script", .offset = OFF(script), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
+    {.name = "timeout", .flag = "--timeout", .type = SLAB_OPT_NUMBER, .metavar = "S", .min = -NOMAX,
+     .max = NOMAX, .unit = "seconds", .group = "Scripts",
+     .help = "script: wall-clock limit of the run (default 30, max 600)",
+     .field = "script_timeout_s", .offset = OFF(script_timeout_s), .max_count = 1,
+     .capacity = 1},
+    {.name = "cpu_limit", .flag = "--cpu-limit", .type = SLAB_OPT_NUMBER, .metavar = "S",
+     .min = -NOMAX, .max = NOMAX, .unit = "seconds", .group = "Scripts",
+     .help = "script: CPU-time limit (default: the timeout)", .field = "script_cpu_s",
+     .offset = OFF(script_cpu_s), .max_count = 1, .capacity = 1},
+    {.name = "memory", .flag = "--memory", .type = SLAB_OPT_NUMBER, .metavar = "MB", .min = -NOMAX,
+     .max = NOMAX, .unit = "MiB", .group = "Scripts",
+     .help = "script: memory beyond the runner's own (default 512, 16..16384)",
+     .field = "script_memory_mb", .offset = OFF(script_memory_mb), .max_count = 1,
+     .capacity = 1},
+    {.name = "output_limit", .flag = "--output-limit", .type = SLAB_OPT_NUMBER,
+     .metavar = "BYTES", .min = -NOMAX, .max = NOMAX, .unit = "bytes",
+     .group = "Scripts",
+     .help = "script: most bytes of log, and of trades and orders, it may send back (default "
+             "10485760, 1024..268435456)",
+     .field = "script_output_bytes", .offset = OFF(script_output_bytes), .max_count = 1,
+     .capacity = 1},
+    {.name = "compile_timeout", .flag = "--compile-timeout", .type = SLAB_OPT_NUMBER,
+     .metavar = "S", .min = -NOMAX, .max = NOMAX, .unit = "seconds",
+     .group = "Scripts", .help = "script: wall-clock limit of the compiler (default 30)",
+     .field = "script_compile_timeout_s", .offset = OFF(script_compile_timeout_s),
+     .max_count = 1, .capacity = 1},
+    {.name = "compare", .flag = "--compare", .type = SLAB_OPT_TEXT, .metavar = "NAME=V1,V2",
+     .group = "Scripts", .help = "script: one run per value of parameter NAME, side by side",
+     .field = "compare", .offset = OFF(compare), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
     /* ---- output ---- */
     {.name = "json", .flag = "--json", .type = SLAB_OPT_FLAG, .group = "Output",
      .help = "print the whole result document as JSON (and any error as a JSON error document "
@@ -985,15 +1027,32 @@ static slab_status slip_rules(slab_run_options *o, slab_error *err)
     return SLAB_OK;
 }
 
+/* The script-only options need --script. */
+static slab_status script_rules(const slab_run_options *o, slab_error *err)
+{
+    static const char *const only[] = {"timeout", "cpu_limit", "memory", "output_limit",
+                                       "compile_timeout", "compare"};
+    for (size_t k = 0; k < sizeof only / sizeof only[0] && !o->script; k++) {
+        const slab_opt_def *d = slab_run_options_find(only[k]);
+        if (o->given[row_index(d)])
+            return rule(o, d, SLAB_EC_CONFLICTING_OPTIONS, err, "%s needs %s", label(o, only[k]),
+                        label(o, "script"));
+    }
+    return SLAB_OK;
+}
+
 slab_status slab_run_options_check(slab_run_options *o, slab_error *err)
 {
     const slab_broker_config *c = &o->broker;
     slab_status st;
-    if (!o->strategy)
-        return rule(o, slab_run_options_find("strategy"), SLAB_EC_MISSING_OPTION, err,
-                    "%s is required (the built-ins: stratlab strategies)",
-                    label(o, "strategy"));
-    if (o->n_data + o->n_symbols == 0)
+    if (!o->strategy == !o->script)
+        return rule(o, slab_run_options_find(o->script ? "script" : "strategy"),
+                    o->script ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, err,
+                    "give one of %s NAME or %s FILE.c (the built-ins: stratlab strategies)",
+                    label(o, "strategy"), label(o, "script"));
+    if ((st = script_rules(o, err)) != SLAB_OK)
+        return st;
+    if (o->n_data + o->n_symbols == 0 && !o->script) /* a script's hint may name the data */
         return rule(o, slab_run_options_find("data"), SLAB_EC_MISSING_OPTION, err,
                     "give exactly one of %s FILE or %s SYM", label(o, "data"),
                     label(o, "symbol"));
@@ -1043,7 +1102,9 @@ static json_t *row_schema(const slab_opt_def *d)
     case SLAB_OPT_NUMBER:
     case SLAB_OPT_INT:
         json_object_set_new(s, "type", json_string(d->type == SLAB_OPT_INT ? "integer" : "number"));
-        json_object_set_new(s, d->min_excl ? "exclusiveMinimum" : "minimum", json_real(d->min));
+        if (!isinf(d->min))
+            json_object_set_new(s, d->min_excl ? "exclusiveMinimum" : "minimum",
+                                json_real(d->min));
         if (!isinf(d->max))
             json_object_set_new(s, d->max_excl ? "exclusiveMaximum" : "maximum",
                                 json_real(d->max));

@@ -3,8 +3,8 @@
 # the README's first command block that starts with `stratlab ` is run as
 # a new user would after scripts/setup.sh (which puts `stratlab` on PATH):
 # plain `stratlab` on PATH, from a folder beside ../shared, with a fresh
-# store. bars-1m.csv, a file the README assumes the user has, is made with
-# `data sample`. Needs ../shared (the README's data): skipped (77) without it.
+# store. The files the README assumes the user has are made here: bars-1m.csv
+# with `data sample`, my_strategy.c a copy of a parity script. Needs ../shared (the README's data): skipped (77) without it.
 set -u
 cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
 here="$(dirname "$0")"
@@ -20,6 +20,7 @@ ln -s "$(cd "$SLAB_SHARED" && pwd)" "$tmp/shared" # the README's ../shared
 export PATH="$tmp/bin:$PATH" STRATLAB_DB="$tmp/store.db"
 cd "$tmp/work"
 stratlab data sample --timeframe 1m --bars 2000 --out bars-1m.csv >/dev/null
+cp "$root/tests/scripts/parity/sma_cross.c" my_strategy.c # a script the user wrote
 
 # The first ``` block after "# stratlab".
 awk '/^# stratlab/ { on = 1 } on && /^```/ { n++; next } on && n == 1 && /^stratlab / { print }' \
