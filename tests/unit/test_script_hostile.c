@@ -165,7 +165,7 @@ static int leaks(const char *text)
 
 static void cli_simple(const char *args, const char *tag, outcome *r)
 {
-    char *argv[32], words[1024];
+    char *argv[32], words[2048]; /* callers pass up to 1400 bytes */
     int n = 0;
     argv[n++] = (char *)cli;
     snprintf(words, sizeof words, "%s", args);
