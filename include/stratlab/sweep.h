@@ -1,0 +1,132 @@
+/* sweep.h: parameter sweeps. A grid of parameter values (comma lists,
+ * ranges a:b:step, random samples, a --where constraint), split into
+ * shards that any machine can run, run on a fixed pool of worker threads,
+ * written as JSON Lines in grid order, and merged back into exactly the
+ * bytes one machine would have written.
+ *
+ * Invariant: the line of a combination depends only on the sweep's inputs
+ * (data, engine version, run options, grid) and its position in the grid,
+ * never on the number of workers or the shard that ran it.
+ *
+ * Grid order: the first axis varies slowest (an odometer whose last wheel
+ * turns fastest). A position is a combination's index among those that
+ * pass the constraint (or among the drawn samples), counted in grid order. */
+#ifndef STRATLAB_SWEEP_H
+#define STRATLAB_SWEEP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stratlab/core.h"
+
+#define SLAB_GRID_MAX_AXES 16          /* axes a grid may have */
+#define SLAB_GRID_MAX_VALUES 1000000   /* values one axis may have */
+#define SLAB_GRID_NAME_MAX 64          /* bytes of an axis name, NUL included */
+#define SLAB_GRID_TEXT_MAX 48          /* bytes of a value's text, NUL included */
+/* Most combinations a grid may run without --samples (a bigger grid is
+ * sampled: a billion backtests is not a sweep anyone waits for). */
+#define SLAB_GRID_MAX_RUN 1000000000ULL
+
+/* One value of an axis. */
+typedef struct slab_grid_value {
+    double num;                   /* the number (for "2%", "1.5atr", "@95": the
+                                     number in it); NaN for other text */
+    int is_num;                   /* 1: a plain number, written as a JSON number;
+                                     0: text (it has a unit), written as a string */
+    char text[SLAB_GRID_TEXT_MAX]; /* as it is handed to the parameter or run
+                                     option: "5", "0.1", "2%" */
+} slab_grid_value;
+
+/* One axis: a name and its values in the order given. */
+typedef struct slab_grid_axis {
+    char name[SLAB_GRID_NAME_MAX];
+    slab_grid_value *values; /* n values, owned by the grid */
+    size_t n;
+} slab_grid_axis;
+
+/* A grid: axes, an optional constraint, an optional sample. Owned; free
+ * with slab_grid_free(). */
+typedef struct slab_grid slab_grid;
+
+/* Returns a new empty grid, or NULL when out of memory. */
+slab_grid *slab_grid_new(void);
+/* Frees g; NULL is a no-op. */
+void slab_grid_free(slab_grid *g);
+
+/* Adds an axis from "name=LIST". LIST is comma-separated items; an item is
+ * a value ("5", "0.25", "2%", "percent:95" is NOT a range because it is
+ * not three numbers) or a range "a:b:step" of decimal numbers with an
+ * optional common unit ("1%:5%:1%"). A range's values are the decimals
+ * a + k*step, k = 0, 1, ..., computed exactly in decimal, each then read
+ * as a double exactly as if typed (0.1:0.3:0.1 gives 0.1, 0.2 and 0.3, the
+ * same doubles as typing them); b is included when (b - a) is a whole
+ * number of steps, and the values never pass b. A negative step counts
+ * down (5:1:-1). Repeated values, an empty item, a zero step, a step that
+ * moves away from b and more than SLAB_GRID_MAX_VALUES values are errors;
+ * err->where is "--param name". Values stay text until a run resolves
+ * them, so a strategy parameter's range check happens there. */
+slab_status slab_grid_add_axis(slab_grid *g, const char *spec, slab_error *err);
+
+/* Sets the constraint: an expression over axis names and the names given
+ * in fixed_names (values in fixed_values: the parameters that do not
+ * vary), e.g. "fast < slow", "slow >= 2 * fast and stop_loss <= 5". Numbers,
+ * names, + - * / %, comparisons (< <= > >= == != =), and/or/not (also
+ * && || !), parentheses, abs() min() max(). A combination runs when the
+ * value is non-zero (NaN counts as false). Errors say where in the text
+ * ("--where:1:8") and, for an unknown name, the names there are. */
+slab_status slab_grid_set_where(slab_grid *g, const char *expr, const char *const *fixed_names,
+                                const double *fixed_values, size_t n_fixed, slab_error *err);
+
+/* Asks for n combinations drawn at random (without repetition) with seed:
+ * reproducible on every machine (splitmix64; each draw picks one value per
+ * axis, first axis first, with an unbiased bounded draw; combinations
+ * failing the constraint or drawn before are drawn again). The drawn
+ * combinations run in grid order. */
+void slab_grid_set_samples(slab_grid *g, uint64_t n, uint64_t seed);
+
+/* Finishes the grid: counts the combinations (evaluating the constraint
+ * over the whole grid when there is one) and draws the sample. Errors: no
+ * axis, an empty result, a grid too big to run whole (use samples), more
+ * samples than combinations, a sample that cannot be drawn. */
+slab_status slab_grid_finish(slab_grid *g, slab_error *err);
+
+/* The axes (after finish or before). */
+size_t slab_grid_n_axes(const slab_grid *g);
+const slab_grid_axis *slab_grid_axis_at(const slab_grid *g, size_t k);
+/* The index of the axis named name, or -1. */
+int slab_grid_axis_find(const slab_grid *g, const char *name);
+/* Combinations that run (after finish): positions are 0..count-1. */
+uint64_t slab_grid_count(const slab_grid *g);
+/* Combinations of the full grid, before the constraint and sampling
+ * (saturates at UINT64_MAX). */
+uint64_t slab_grid_full_count(const slab_grid *g);
+/* The canonical text of the grid (axes with their values' texts, the
+ * constraint, the sample): the part of a sweep's identity the grid gives.
+ * Borrowed; valid until g is freed. */
+const char *slab_grid_canonical(const slab_grid *g);
+
+/* Walks the combinations of positions [lo, hi) in grid order. */
+typedef struct slab_grid_cursor {
+    const slab_grid *g;
+    uint64_t pos;                     /* position of the current combination */
+    uint64_t end;                     /* hi */
+    uint64_t full;                    /* its index in the full grid */
+    size_t idx[SLAB_GRID_MAX_AXES];   /* value index per axis */
+    int started;
+} slab_grid_cursor;
+/* Starts a walk of [lo, hi) (hi is clipped to the count); with a
+ * constraint this scans the grid up to lo. */
+void slab_grid_cursor_init(slab_grid_cursor *c, const slab_grid *g, uint64_t lo, uint64_t hi);
+/* Moves to the next combination: 1 with c->pos, c->idx set, 0 at the end. */
+int slab_grid_cursor_next(slab_grid_cursor *c);
+
+/* 1 when the combination with value indexes idx passes the constraint. */
+int slab_grid_passes(const slab_grid *g, const size_t *idx);
+
+/* Shard i of n (1-based) of count positions: [*lo, *hi), contiguous,
+ * sizes differing by at most one, in order: shard 1 first. */
+void slab_grid_shard(uint64_t count, uint64_t i, uint64_t n, uint64_t *lo, uint64_t *hi);
+/* Parses "i/N" (1 <= i <= N <= 1000000). */
+slab_status slab_grid_shard_parse(const char *s, uint64_t *i, uint64_t *n, slab_error *err);
+
+#endif
