@@ -17,7 +17,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "stratlab/broker.h"
 #include "stratlab/core.h"
+#include "stratlab/data.h"
+#include "stratlab/risk.h"
+#include "stratlab/strategy.h"
 
 #define SLAB_GRID_MAX_AXES 16          /* axes a grid may have */
 #define SLAB_GRID_MAX_VALUES 1000000   /* values one axis may have */
@@ -128,5 +132,89 @@ int slab_grid_passes(const slab_grid *g, const size_t *idx);
 void slab_grid_shard(uint64_t count, uint64_t i, uint64_t n, uint64_t *lo, uint64_t *hi);
 /* Parses "i/N" (1 <= i <= N <= 1000000). */
 slab_status slab_grid_shard_parse(const char *s, uint64_t *i, uint64_t *n, slab_error *err);
+
+/* ---- running a sweep --------------------------------------------------- */
+
+/* Blocks of daily returns each line carries for CSCV (overfit.h). */
+#define SLAB_SWEEP_BLOCKS 16
+
+/* What to sweep. An axis named like a strategy parameter sets it; any
+ * other axis must name a run option (slab_sweep_option_names()), which it
+ * sets with the value's text as the option's flag would ("2%", "fixed:10"). */
+typedef struct slab_sweep_spec {
+    const slab_bars *bars;              /* the data (borrowed) */
+    const slab_strategy_def *strategy;
+    const char *const *params;          /* fixed "name=value" strategy parameters */
+    size_t n_params;
+    slab_broker_config broker;          /* run options every combination starts from */
+    slab_risk_config risk;
+    const char *options_text;           /* those options in a canonical text (part of
+                                           the sweep's identity); NULL = none */
+    const slab_grid *grid;              /* finished */
+    uint64_t lo, hi;                    /* positions to run (a shard); hi is clipped */
+    int jobs;                           /* worker threads, >= 1 */
+    int blocks;                         /* CSCV blocks per line: even, 2..16; 0 = 16 */
+    size_t cache_bytes;                 /* indicator cache cap; 0 = a quarter of the
+                                           memory, at most 1 GiB */
+} slab_sweep_spec;
+
+/* The run options an axis may name ("cash", "commission", "stop_loss",
+ * "trail", "sizer", ...), NULL-terminated. */
+const char *const *slab_sweep_option_names(void);
+
+/* Checks the spec before anything runs: every axis names a strategy
+ * parameter or a run option, every value of a parameter axis passes the
+ * parameter's type and range check on its own, every value of an option
+ * axis is a valid value of the option; a swept parameter is not also
+ * fixed. Errors name the axis (--param NAME) and what to do. */
+slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err);
+
+/* The sweep's identity: id (16 hex digits) digests the engine version, the
+ * strategy, the data (every bar and the file's SHA-256), the fixed
+ * parameters, the run options, the grid and the block count; data (16 hex
+ * digits) digests the bars alone. Every line carries both, and merge
+ * refuses lines whose identity differs. */
+void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]);
+
+/* One combination's run settings: params (strategy->n_params values),
+ * broker and risk, from the spec and the value indexes idx. Returns
+ * SLAB_OK or the parameter/option error (located at --param NAME). */
+slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
+                                slab_broker_config *broker, slab_risk_config *risk,
+                                slab_error *err);
+
+/* What a sweep did. */
+typedef struct slab_sweep_report {
+    uint64_t lines;      /* lines written */
+    uint64_t failed;     /* of them, combinations that could not run (error lines) */
+    char first_error[SLAB_ERR_MSG_MAX + 64]; /* the first such error, with its params */
+    uint64_t ind_hits, ind_misses, ind_computed; /* shared indicator use */
+    double wall_s;       /* seconds */
+} slab_sweep_report;
+
+/* Receives each line (JSON text without the newline) in position order,
+ * on the thread that called slab_sweep_run. Returns 0, or non-zero to stop
+ * the sweep (a write error). */
+typedef int (*slab_sweep_line_fn)(void *user, uint64_t pos, const char *line, size_t len);
+/* Called about every half second from that thread. */
+typedef void (*slab_sweep_progress_fn)(void *user, uint64_t done, uint64_t total,
+                                       double elapsed_s);
+
+/* Runs positions [spec->lo, spec->hi) on spec->jobs threads and hands the
+ * lines out in order. A line is one JSON object:
+ *   {"params": {swept name: value ...}, "metrics": {... as `run --json`},
+ *    "run_id": "...", "daily": {"days": T, "sharpe": ..., "skew": ...,
+ *    "kurtosis": ..., "blocks": [sum_0, sumsq_0, sum_1, ...]},
+ *    "sweep": {"id": "...", "index": position, "of": count, "engine": "...",
+ *              "data": "..."}}
+ * (numbers as numbers; "daily" is the day-by-day returns' per-day Sharpe
+ * ratio, skewness, kurtosis and per-block sums for CSCV). A combination
+ * that cannot run gets "metrics": null, "run_id": null and "error": "...".
+ * Memory stays bounded: at most a few lines per worker wait for their
+ * turn. Returns SLAB_OK, or the error that stopped the sweep (no memory,
+ * on_line refused). rep may be NULL. */
+slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_line, void *user,
+                           slab_sweep_progress_fn progress, void *puser, slab_sweep_report *rep,
+                           slab_error *err);
 
 #endif

@@ -426,7 +426,7 @@ int cmd_run(int argc, char **argv)
     if ((rc = load_bars(&o, &bars)))
         return rc;
     /* The cash curve is only written by --equity; without it, skip it. */
-    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk};
+    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk, NULL};
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
         rc = cli_fail(&err);
         goto out;

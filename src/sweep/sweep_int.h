@@ -3,6 +3,7 @@
 #ifndef SLAB_SWEEP_INT_H
 #define SLAB_SWEEP_INT_H
 
+#include "stratlab/ind.h"
 #include "stratlab/sweep.h"
 
 #define WHERE_MAX_OPS 256   /* instructions of a compiled constraint */
@@ -38,6 +39,23 @@ struct slab_grid {
     int finished;
     char *canonical;          /* slab_grid_canonical() */
 };
+
+/* ---- the shared indicator cache (cache.c) ---- */
+typedef struct slab__cache slab__cache;
+/* A cache holding at most cap_bytes of indicator outputs; NULL when out
+ * of memory. */
+slab__cache *slab__cache_new(size_t cap_bytes);
+void slab__cache_free(slab__cache *c);
+/* slab_ind_share.get for a run of combination idx of grid g (both may be
+ * NULL: no prefetch); 1 with out set, 0 when the run must compute. */
+int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
+                    const slab_ind_def *def, const double *const *in, size_t n, const double *p,
+                    const double **out);
+/* slab_ind_share.put. */
+void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *const *out);
+/* Lookups served from the cache, missed, and series computed. */
+void slab__cache_stats(const slab__cache *c, uint64_t *hits, uint64_t *misses,
+                       uint64_t *computed);
 
 /* Compiles expr against the grid's axes and the fixed names. */
 slab_status slab__where_compile(const char *expr, const slab_grid *g,
