@@ -217,4 +217,19 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
                            slab_sweep_progress_fn progress, void *puser, slab_sweep_report *rep,
                            slab_error *err);
 
+/* ---- merging shards ------------------------------------------------------ */
+
+/* Merges the lines of shard files into the unsharded output: validates
+ * everything first (each line ends with the "sweep" object; one sweep id,
+ * positions count "of" and engine in all files; each file holds a
+ * contiguous run of positions in order; together the files hold every
+ * position 0..of-1 exactly once), then hands every line to on_line in
+ * position order, byte for byte as the shards wrote them. Empty files are
+ * allowed (a shard with no combination). Nothing is handed out when
+ * validation fails; err then says in one line which file and line, and what
+ * is wrong: a missing, repeated or foreign shard (other data, engine or
+ * grid), a line cut short. Memory does not grow with the lines. */
+slab_status slab_sweep_merge(const char *const *paths, size_t n, slab_sweep_line_fn on_line,
+                             void *user, slab_error *err);
+
 #endif

@@ -342,6 +342,138 @@ static void test_identity(void **state)
     slab_grid_free(g2);
 }
 
+
+/* ---- merge ------------------------------------------------------------------ */
+
+static int to_file(void *user, uint64_t pos, const char *line, size_t len)
+{
+    (void)pos;
+    FILE *f = user;
+    fwrite(line, 1, len, f);
+    fputc('\n', f);
+    return 0;
+}
+
+/* Writes shard i of n of spec's grid to path. */
+static void write_shard(slab_sweep_spec *spec, uint64_t i, uint64_t n, const char *path)
+{
+    slab_error err;
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    slab_grid_shard(slab_grid_count(spec->grid), i, n, &spec->lo, &spec->hi);
+    assert_int_equal(slab_sweep_run(spec, to_file, f, NULL, NULL, NULL, &err), SLAB_OK);
+    fclose(f);
+    spec->lo = 0;
+    spec->hi = UINT64_MAX;
+}
+
+static slab_status merge(const char *const *paths, size_t n, sink *out, slab_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return slab_sweep_merge(paths, n, collect, out, err);
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    const char *dir = slab_test_tmpdir();
+    char p[6][512], whole[512];
+    const char *paths[6];
+    slab_sweep_spec spec;
+    slab_error err;
+    sink all, m;
+    slab_grid *g = grid_of("fast=5:25:5", "slow=30:50:10", "fast < slow"); /* 15 */
+    spec_init(&spec, "sma_cross", g);
+    run_sweep(&spec, &all, NULL);
+    snprintf(whole, sizeof whole, "%s/whole.jsonl", dir);
+    write_shard(&spec, 1, 1, whole);
+    for (int k = 0; k < 5; k++) {
+        snprintf(p[k], sizeof p[k], "%s/part-%d.jsonl", dir, k + 1);
+        write_shard(&spec, (uint64_t)k + 1, 5, p[k]);
+        paths[k] = p[k];
+    }
+    /* any order of the files gives the unsharded bytes */
+    const char *shuffled[5] = {p[3], p[0], p[4], p[2], p[1]};
+    assert_int_equal(merge(shuffled, 5, &m, &err), SLAB_OK);
+    assert_string_equal(m.text, all.text);
+    free(m.text);
+    const char *one[1] = {whole};
+    assert_int_equal(merge(one, 1, &m, &err), SLAB_OK);
+    assert_string_equal(m.text, all.text);
+    free(m.text);
+
+    /* a missing shard */
+    assert_int_equal(merge(paths, 4, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "positions 12..14 of 15 are missing (after the last file)"));
+    assert_null(m.text); /* nothing handed out */
+    const char *gap[4] = {p[0], p[1], p[3], p[4]};
+    assert_int_equal(merge(gap, 4, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "positions 6..8 of 15 are missing"));
+    /* a repeated shard */
+    const char *twice[6] = {p[0], p[1], p[2], p[2], p[3], p[4]};
+    assert_int_equal(merge(twice, 6, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "overlap: a shard was given twice"));
+    const char *with_whole[2] = {p[0], whole};
+    assert_int_equal(merge(with_whole, 2, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "overlap"));
+
+    /* a shard of another grid */
+    slab_grid *g2 = grid_of("fast=5:25:5", "slow=30:50:10", "fast <= slow"); /* same count */
+    assert_int_equal(slab_grid_count(g2), 15);
+    spec.grid = g2;
+    snprintf(p[5], sizeof p[5], "%s/other.jsonl", dir);
+    write_shard(&spec, 5, 5, p[5]);
+    const char *mixed[5] = {p[0], p[1], p[2], p[3], p[5]};
+    assert_int_equal(merge(mixed, 5, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "this shard is from another sweep than"));
+    assert_non_null(strstr(err.where, "other.jsonl:1"));
+    /* a shard on other data */
+    spec.grid = g;
+    double keep = bars->close[500];
+    bars->close[500] *= 1.01;
+    write_shard(&spec, 5, 5, p[5]);
+    bars->close[500] = keep;
+    assert_int_equal(merge(mixed, 5, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "this shard ran on other data than"));
+
+    /* a shard cut short: the last line loses its end */
+    FILE *f = fopen(p[5], "wb");
+    const char *src = strstr(all.text, "\n") + 1; /* lines 1.. of the whole */
+    size_t keep_len = strlen(src) - 40;
+    fwrite(src, 1, keep_len, f);
+    fclose(f);
+    const char *cut[2] = {p[0], p[5]};
+    assert_int_equal(merge(cut, 2, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "no newline: the shard was cut short"));
+    /* a line missing inside a shard */
+    f = fopen(p[5], "wb");
+    const char *l2 = strchr(src, '\n') + 1;
+    fwrite(src, 1, (size_t)(l2 - src), f);           /* position 1 */
+    fputs(strchr(l2, '\n') + 1, f);                  /* positions 3.. */
+    fclose(f);
+    assert_int_equal(merge(cut, 2, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "position 3 follows 1"));
+    /* not a sweep file; an absent one */
+    f = fopen(p[5], "wb");
+    fputs("{\"a\": 1}\n", f);
+    fclose(f);
+    assert_int_equal(merge(cut, 2, &m, &err), SLAB_EDATA);
+    assert_non_null(strstr(err.msg, "not a sweep line"));
+    snprintf(p[5], sizeof p[5], "%s/absent.jsonl", dir);
+    assert_int_equal(merge(cut, 2, &m, &err), SLAB_EIO);
+    assert_non_null(strstr(err.msg, "cannot open"));
+    /* an empty shard is fine */
+    snprintf(p[5], sizeof p[5], "%s/empty.jsonl", dir);
+    fclose(fopen(p[5], "wb"));
+    const char *with_empty[6] = {p[0], p[1], p[5], p[2], p[3], p[4]};
+    assert_int_equal(merge(with_empty, 6, &m, &err), SLAB_OK);
+    assert_string_equal(m.text, all.text);
+    free(m.text);
+    free(all.text);
+    slab_grid_free(g);
+    slab_grid_free(g2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_where_and_options),
         cmocka_unit_test(test_bad_axes),
         cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_merge),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
