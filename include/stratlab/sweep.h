@@ -14,6 +14,7 @@
 #ifndef STRATLAB_SWEEP_H
 #define STRATLAB_SWEEP_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -231,5 +232,52 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
  * grid), a line cut short. Memory does not grow with the lines. */
 slab_status slab_sweep_merge(const char *const *paths, size_t n, slab_sweep_line_fn on_line,
                              void *user, slab_error *err);
+
+/* ---- ranking and overfitting --------------------------------------------- */
+
+/* Reads "--rank METRIC[:max|:min]": a key of the lines' "metrics" object
+ * (checked against the keys `run --json` writes, with "did you mean");
+ * without a suffix, lower is better for max_drawdown_pct, lost_trades and
+ * losing_trades and higher for the rest. metric gets the key (cap 64). */
+slab_status slab_sweep_rank_parse(const char *s, char metric[64], int *descending,
+                                  slab_error *err);
+
+/* Trials a summary keeps per-trial records for (stability, heatmap); past
+ * it only the top lines and the deflated Sharpe ratio are computed. */
+#define SLAB_SUMMARY_MAX_TRIALS 2000000
+/* Trials whose CSCV blocks a summary keeps (256 bytes each). */
+#define SLAB_SUMMARY_MAX_PBO 200000
+
+/* The ranking and overfitting statistics of a set of sweep lines, built
+ * one line at a time (from a sweep as it runs, or from merged shards: the
+ * same lines give the same summary). Owned; free with
+ * slab_sweep_summary_free(). */
+typedef struct slab_sweep_summary slab_sweep_summary;
+/* NULL when out of memory. top_n: lines kept whole, best first. */
+slab_sweep_summary *slab_sweep_summary_new(const char *metric, int descending, size_t top_n);
+void slab_sweep_summary_free(slab_sweep_summary *s);
+/* Adds one line (the text a sweep writes). Error lines count as failed,
+ * not as trials. SLAB_EPARSE when the line is not a sweep line,
+ * SLAB_ENOMEM. */
+slab_status slab_sweep_summary_add(slab_sweep_summary *s, const char *line, size_t len,
+                                   slab_error *err);
+/* The summary object:
+ *   {"rank_by": metric, "order": "max"|"min", "trials": N, "failed": F,
+ *    "ranked": trials with a value, "top": [lines, best first],
+ *    "overfitting": {"trials": N,
+ *       "deflated_sharpe": {"dsr", "sharpe", "sharpe_annualized", "sr0",
+ *          "sr0_annualized", "days", "skew", "kurtosis", "trials",
+ *          "sharpe_variance", "note"},
+ *       "pbo": {"pbo", "splits", "blocks", "logit_mean", "prob_oos_loss",
+ *          "degradation_slope", "is_sharpe_mean", "oos_sharpe_mean",
+ *          "logit_histogram", "note"},
+ *       "stability": {"best", "neighbors", "neighbor_mean", "neighbor_min",
+ *          "neighbor_max", "ratio", "profiles": {axis: [[value, metric]...]}}},
+ *    "heatmap": {"x", "y", "x_values", "y_values", "z": [[...] per y], "fixed"}}
+ * A statistic that cannot be computed is null with a "why". heat_x/heat_y
+ * name the heatmap's axes (NULL: the first two). Returns a new object
+ * (owned), or NULL with err set. */
+json_t *slab_sweep_summary_json(slab_sweep_summary *s, const char *heat_x, const char *heat_y,
+                                slab_error *err);
 
 #endif
