@@ -280,4 +280,55 @@ slab_status slab_sweep_summary_add(slab_sweep_summary *s, const char *line, size
 json_t *slab_sweep_summary_json(slab_sweep_summary *s, const char *heat_x, const char *heat_y,
                                 slab_error *err);
 
+/* The best trial so far: its position and metric value; 0 when no trial
+ * has a value. */
+int slab_sweep_summary_best(const slab_sweep_summary *s, uint64_t *index, double *value);
+
+/* ---- walk-forward -------------------------------------------------------- */
+
+/* A window length: count units, unit 'y' years, 'm' months, 'w' weeks,
+ * 'd' days (calendar, from the first bar's date) or 'b' bars. */
+typedef struct slab_span {
+    long count;
+    char unit;
+} slab_span;
+/* Parses "3y", "18m", "6w", "90d", "500b" (also "500bars"). */
+slab_status slab_span_parse(const char *s, slab_span *out, slab_error *err);
+
+/* Walk-forward optimisation: the grid is swept on each train window, the
+ * best combination by the metric runs on the test window that follows, and
+ * the test runs are stitched into one equity curve and one result
+ * document. Rolling: the train window slides by the test length; anchored:
+ * every train window starts at the first bar. Windows are calendar spans
+ * from the first bar's date (or bar counts); the test windows tile the
+ * data after the first train window, the last one possibly short. */
+typedef struct slab_walkforward_spec {
+    slab_sweep_spec sweep;   /* bars = all the data; lo/hi are ignored */
+    char metric[64];         /* slab_sweep_rank_parse() */
+    int descending;
+    slab_span train, test;
+    int anchored;            /* 0 rolling, 1 anchored */
+} slab_walkforward_spec;
+
+/* What a walk-forward gives: the result document (owned) with a
+ * "walkforward" object (windows: spans, chosen parameters, in-sample
+ * metric, trials, deflated Sharpe and PBO of the choice, out-of-sample
+ * metrics), and the stitched value curve over the test windows. Each test
+ * window starts flat with the value the previous one ended with (a
+ * position open at a window's end is valued at its last close, without an
+ * exit commission); indicators warm up inside each test window. Free with
+ * slab_walkforward_result_clear(). */
+typedef struct slab_walkforward_result {
+    json_t *doc;
+    size_t n;               /* bars in the test windows */
+    const int64_t *ts_ns;   /* their times (borrowed from the spec's bars) */
+    double *value;          /* the stitched value after each (owned) */
+} slab_walkforward_result;
+
+/* progress (may be NULL) is told windows done / windows. */
+slab_status slab_walkforward_run(const slab_walkforward_spec *spec,
+                                 slab_sweep_progress_fn progress, void *puser,
+                                 slab_walkforward_result *out, slab_error *err);
+void slab_walkforward_result_clear(slab_walkforward_result *r);
+
 #endif

@@ -772,3 +772,12 @@ fail:
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the sweep summary");
     return NULL;
 }
+
+int slab_sweep_summary_best(const slab_sweep_summary *s, uint64_t *index, double *value)
+{
+    if (!s->n_top)
+        return 0;
+    *index = s->tops[0].index;
+    *value = s->tops[0].value;
+    return 1;
+}

@@ -14,6 +14,7 @@
 #include "stratlab/sweep.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,6 +475,140 @@ static void test_merge(void **state)
     slab_grid_free(g2);
 }
 
+/* ---- walk-forward ------------------------------------------------------------ */
+
+/* Window k of a walk-forward over bar counts, checked against a sweep of
+ * its train bars (the best by sharpe_ratio_daily_annualized, first of
+ * equals) and a separate run of that choice on its test bars with the
+ * value carried from the window before. */
+static void test_walkforward_bars(void **state)
+{
+    (void)state;
+    slab_walkforward_spec wf;
+    slab_walkforward_result res;
+    slab_error err;
+    slab_grid *g = grid_of("fast=5:20:5", "slow=30:60:10", NULL); /* 16 */
+    memset(&wf, 0, sizeof wf);
+    spec_init(&wf.sweep, "sma_cross", g);
+    wf.sweep.jobs = 2;
+    snprintf(wf.metric, sizeof wf.metric, "sharpe_ratio_daily_annualized");
+    wf.descending = 1;
+    wf.train.count = 400;
+    wf.train.unit = 'b';
+    wf.test.count = 250;
+    wf.test.unit = 'b';
+    if (slab_walkforward_run(&wf, NULL, NULL, &res, &err) != SLAB_OK)
+        fail_msg("%s", err.msg);
+    /* tests start at bar 400: 400-649, 650-899, 900-1149, 1150-1199 */
+    json_t *wins = json_object_get(json_object_get(res.doc, "walkforward"), "windows");
+    assert_int_equal(json_array_size(wins), 4);
+    assert_int_equal(res.n, 800);
+    double value = 100000.0;
+    for (size_t k = 0; k < 4; k++) {
+        size_t tlo = 400 + 250 * k, thi = tlo + 250 < 1200 ? tlo + 250 : 1200;
+        size_t rlo = 250 * k;
+        json_t *w = json_array_get(wins, k);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(w, "test"), "bars")),
+                         (json_int_t)(thi - tlo));
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(w, "train"), "bars")),
+                         400);
+        /* the train sweep's best, by hand from its lines */
+        slab_bars tb = *bars;
+        tb.n = 400;
+        tb.ts_ns += rlo; tb.open += rlo; tb.high += rlo; tb.low += rlo; tb.close += rlo;
+        tb.volume += rlo; tb.oi += rlo;
+        slab_sweep_spec sp = wf.sweep;
+        sp.bars = &tb;
+        sink lines;
+        run_sweep(&sp, &lines, NULL);
+        double best = -INFINITY;
+        long best_pos = -1, pos = 0;
+        for (const char *p = lines.text; *p; pos++) {
+            const char *nl = strchr(p, '\n');
+            json_t *l = json_loadb(p, (size_t)(nl - p), 0, NULL);
+            json_t *m = json_object_get(json_object_get(l, "metrics"),
+                                        "sharpe_ratio_daily_annualized");
+            if (json_is_number(m) && json_number_value(m) > best) {
+                best = json_number_value(m);
+                best_pos = pos;
+            }
+            json_decref(l);
+            p = nl + 1;
+        }
+        free(lines.text);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(w, "in_sample"),
+                                                            "position")),
+                         best_pos);
+        /* its test run, alone, with the value carried over */
+        slab_grid_cursor c;
+        double params[16];
+        slab_run_config cfg;
+        slab_run *run = NULL;
+        memset(&cfg, 0, sizeof cfg);
+        slab_grid_cursor_init(&c, g, (uint64_t)best_pos, (uint64_t)best_pos + 1);
+        assert_true(slab_grid_cursor_next(&c));
+        assert_int_equal(slab_sweep_settings(&wf.sweep, c.idx, params, &cfg.broker, &cfg.risk,
+                                             &err),
+                         SLAB_OK);
+        cfg.broker.cash = value;
+        cfg.strategy = wf.sweep.strategy;
+        cfg.params = params;
+        cfg.stop_after_bar = -1;
+        slab_bars xb = *bars;
+        xb.n = thi - tlo;
+        xb.ts_ns += tlo; xb.open += tlo; xb.high += tlo; xb.low += tlo; xb.close += tlo;
+        xb.volume += tlo; xb.oi += tlo;
+        assert_int_equal(slab_engine_run(&xb, &cfg, &run, &err), SLAB_OK);
+        assert_memory_equal(run->value, res.value + (tlo - 400), run->n_bars * sizeof(double));
+        value = run->final_value;
+        slab_run_free(run);
+    }
+    /* the document's final value is the last window's */
+    assert_true(json_real_value(json_object_get(json_object_get(res.doc, "metrics"),
+                                                "final_value")) == value);
+    slab_walkforward_result_clear(&res);
+    slab_grid_free(g);
+}
+
+static void test_walkforward_calendar(void **state)
+{
+    (void)state;
+    slab_walkforward_spec wf;
+    slab_walkforward_result res;
+    slab_error err;
+    slab_grid *g = grid_of("fast=5,10", "slow=30,60", NULL);
+    memset(&wf, 0, sizeof wf);
+    spec_init(&wf.sweep, "sma_cross", g);
+    snprintf(wf.metric, sizeof wf.metric, "total_return");
+    wf.descending = 1;
+    assert_int_equal(slab_span_parse("2y", &wf.train, &err), SLAB_OK);
+    assert_int_equal(slab_span_parse("6m", &wf.test, &err), SLAB_OK);
+    /* 1200 weekday bars from 2014-01-06 end in 2018-08; tests start
+     * 2016-01-06 and step by 6 months: Jan, Jul 2016, Jan, Jul 2017, Jan,
+     * Jul 2018 (the last one short) */
+    for (int anchored = 0; anchored < 2; anchored++) {
+        wf.anchored = anchored;
+        assert_int_equal(slab_walkforward_run(&wf, NULL, NULL, &res, &err), SLAB_OK);
+        json_t *wins = json_object_get(json_object_get(res.doc, "walkforward"), "windows");
+        assert_int_equal(json_array_size(wins), 6);
+        json_t *w1 = json_array_get(wins, 1);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(w1, "test"), "from")),
+                            "2016-07-06");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(w1, "train"), "from")),
+                            anchored ? "2014-01-06" : "2014-07-07");
+        slab_walkforward_result_clear(&res);
+    }
+    static const char *bad[] = {"3", "y", "0y", "3x", "-1m"};
+    slab_span sp;
+    for (size_t k = 0; k < 5; k++)
+        assert_int_not_equal(slab_span_parse(bad[k], &sp, &err), SLAB_OK);
+    wf.train.count = 10;
+    wf.train.unit = 'y';
+    assert_int_equal(slab_walkforward_run(&wf, NULL, NULL, &res, &err), SLAB_ERANGE);
+    assert_non_null(strstr(err.msg, "ends before the first test window starts"));
+    slab_grid_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +617,8 @@ int main(void)
         cmocka_unit_test(test_bad_axes),
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_walkforward_bars),
+        cmocka_unit_test(test_walkforward_calendar),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
