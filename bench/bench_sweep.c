@@ -11,6 +11,7 @@
 #include "stratlab/strategies.h"
 #include "stratlab/sweep.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,12 @@ int main(int argc, char **argv)
     int reps = argc > 2 ? atoi(argv[2]) : 3;
     const char *cli = argc > 3 ? argv[3] : "./stratlab";
     int small = argc > 4 && !strcmp(argv[4], "small");
+    /* as `stratlab sweep` does: keep freed run buffers in the heap instead
+     * of returning them to the kernel after every run (page faults) */
+    if (!getenv("BENCH_NO_MALLOPT")) {
+        mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    }
     slab_bars *bars = NULL;
     slab_error err;
     if (slab_sample_generate(42, n, SLAB_TF_MINUTES, 1, slab_days_from_civil(2010, 1, 4), &bars,
