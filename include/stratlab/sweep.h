@@ -72,6 +72,11 @@ void slab_grid_free(slab_grid *g);
  * them, so a strategy parameter's range check happens there. */
 slab_status slab_grid_add_axis(slab_grid *g, const char *spec, slab_error *err);
 
+/* 1 when value (the part after "name=") makes an axis: a comma list or a
+ * range a:b:step (or something shaped like one, whose error
+ * slab_grid_add_axis() then reports); 0 for a single value. */
+int slab_grid_is_list(const char *value);
+
 /* Sets the constraint: an expression over axis names and the names given
  * in fixed_names (values in fixed_values: the parameters that do not
  * vary), e.g. "fast < slow", "slow >= 2 * fast and stop_loss <= 5". Numbers,

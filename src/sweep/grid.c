@@ -645,3 +645,17 @@ bad:
     return slab_error_set(err, SLAB_EINVAL, "--shard",
                           "'%s' is not i/N with 1 <= i <= N <= 1000000 (e.g. --shard 3/16)", s);
 }
+
+int slab_grid_is_list(const char *value)
+{
+    vlist l = {0};
+    slab_error err;
+    size_t len = strlen(value);
+    if (strchr(value, ','))
+        return 1;
+    if (is_clock(value, len))
+        return 0;
+    slab_status st = range_expand(value, len, "", &l, &err);
+    slab_free(l.v);
+    return st != SLAB_ENOTFOUND; /* a range, or a malformed one (its error shows later) */
+}

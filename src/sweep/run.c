@@ -212,6 +212,27 @@ slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err)
 
 /* ---- identity --------------------------------------------------------------- */
 
+/* The run options every combination starts from, in an exact text (hex
+ * floats): part of the sweep's identity. */
+static void config_text(const slab_broker_config *b, const slab_risk_config *r, char *buf,
+                        size_t n)
+{
+    size_t l = (size_t)snprintf(
+        buf, n, "cash=%a;comm=%a;scheme=%d;min=%a;sizer=%d:%a;submit=%d;coc=%d;coo=%d;"
+                "slip=%a,%a,%d%d%d%d;pess=%d;margin=%d:%a",
+        b->cash, b->commission, (int)b->comm_scheme, b->commission_min, (int)b->sizer.kind,
+        b->sizer.amount, b->check_submit, b->coc, b->coo, b->slip_perc, b->slip_fixed,
+        b->slip_open, b->slip_match, b->slip_limit, b->slip_out, b->pessimistic, b->margin_call,
+        b->maintenance_margin);
+    size_t nk;
+    const char *const *keys = slab_risk_keys(&nk);
+    for (size_t k = 0; k < nk && l < n; k++) {
+        char v[96];
+        slab_risk_get(r, keys[k], v, sizeof v);
+        l += (size_t)snprintf(buf + l, n - l, ";%s=%s", keys[k], v);
+    }
+}
+
 void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17])
 {
     const slab_bars *b = spec->bars;
@@ -223,7 +244,7 @@ void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]
     memcpy(data, hex, 16);
     data[16] = '\0';
     const char *grid = slab_grid_canonical(spec->grid);
-    size_t cap = strlen(grid) + (spec->options_text ? strlen(spec->options_text) : 0) + 1024;
+    size_t cap = strlen(grid) + (spec->options_text ? strlen(spec->options_text) : 0) + 2048;
     for (size_t k = 0; k < spec->n_params; k++)
         cap += strlen(spec->params[k]) + 1;
     char *text = slab_malloc(cap);
@@ -234,10 +255,12 @@ void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]
         id[16] = '\0';
         return;
     }
-    size_t l = (size_t)snprintf(text, cap, "stratlab %s|%s|%s|%s|%zu|%d:%d|blocks=%d|",
+    char cfg[1024];
+    config_text(&spec->broker, &spec->risk, cfg, sizeof cfg);
+    size_t l = (size_t)snprintf(text, cap, "stratlab %s|%s|%s|%s|%zu|%d:%d|blocks=%d|%s|",
                                 SLAB_VERSION, spec->strategy->name, data, b->sha256, b->n,
                                 (int)b->timeframe, b->compression,
-                                spec->blocks ? spec->blocks : SLAB_SWEEP_BLOCKS);
+                                spec->blocks ? spec->blocks : SLAB_SWEEP_BLOCKS, cfg);
     for (size_t k = 0; k < spec->n_params; k++)
         l += (size_t)snprintf(text + l, cap - l, "%s,", spec->params[k]);
     snprintf(text + l, cap - l, "|%s|%s", spec->options_text ? spec->options_text : "", grid);
