@@ -144,9 +144,25 @@ slab_status slab_grid_shard_parse(const char *s, uint64_t *i, uint64_t *n, slab_
 /* Blocks of daily returns each line carries for CSCV (overfit.h). */
 #define SLAB_SWEEP_BLOCKS 16
 
+/* How axes that are not strategy parameters set run options. The CLI
+ * hands the run-option table here (options.h), so an axis sets an option
+ * exactly as its flag would; without hooks a built-in list is used
+ * (slab_sweep_option_names()). */
+typedef struct slab_sweep_options {
+    /* 1 when an axis may set run option name. */
+    int (*known)(void *user, const char *name);
+    /* The settings of one combination: the options every combination
+     * starts from with names[k] set to texts[k] (k < n), checked together,
+     * into *broker and *risk. Called from several threads at once. */
+    slab_status (*apply)(void *user, const char *const *names, const char *const *texts,
+                         size_t n, slab_broker_config *broker, slab_risk_config *risk,
+                         slab_error *err);
+    void *user;
+} slab_sweep_options;
+
 /* What to sweep. An axis named like a strategy parameter sets it; any
- * other axis must name a run option (slab_sweep_option_names()), which it
- * sets with the value's text as the option's flag would ("2%", "fixed:10"). */
+ * other axis must name a run option, which it sets with the value's text
+ * as the option's flag would ("2%", "fixed:10"). */
 typedef struct slab_sweep_spec {
     const slab_bars *bars;              /* the data (borrowed) */
     const slab_strategy_def *strategy;
@@ -162,10 +178,11 @@ typedef struct slab_sweep_spec {
     int blocks;                         /* CSCV blocks per line: even, 2..16; 0 = 16 */
     size_t cache_bytes;                 /* indicator cache cap; 0 = a quarter of the
                                            memory, at most 1 GiB */
+    const slab_sweep_options *options;  /* NULL: the built-in list */
 } slab_sweep_spec;
 
-/* The run options an axis may name ("cash", "commission", "stop_loss",
- * "trail", "sizer", ...), NULL-terminated. */
+/* The run options an axis may name without hooks ("cash", "commission",
+ * "stop_loss", "trail", "sizer", ...), NULL-terminated. */
 const char *const *slab_sweep_option_names(void);
 
 /* Checks the spec before anything runs: every axis names a strategy

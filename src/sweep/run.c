@@ -37,7 +37,7 @@ static const char *const option_names[] = {
 
 const char *const *slab_sweep_option_names(void) { return option_names; }
 
-static int is_option(const char *name)
+static int builtin_option(const char *name)
 {
     for (size_t k = 0; option_names[k]; k++)
         if (!strcmp(option_names[k], name))
@@ -119,6 +119,29 @@ static slab_status apply_option(const char *name, const char *text, slab_broker_
     return SLAB_OK;
 }
 
+/* 1 when the spec lets an axis set run option name. */
+static int is_option(const slab_sweep_spec *spec, const char *name)
+{
+    if (spec->options)
+        return spec->options->known(spec->options->user, name);
+    return builtin_option(name);
+}
+
+/* Sets the option axes names/texts (n of them) over the spec's options. */
+static slab_status apply_options(const slab_sweep_spec *spec, const char *const *names,
+                                 const char *const *texts, size_t n, slab_broker_config *b,
+                                 slab_risk_config *r, slab_error *err)
+{
+    slab_status st = SLAB_OK;
+    *b = spec->broker;
+    *r = spec->risk;
+    if (n && spec->options)
+        return spec->options->apply(spec->options->user, names, texts, n, b, r, err);
+    for (size_t k = 0; k < n && st == SLAB_OK; k++)
+        st = apply_option(names[k], texts[k], b, r, err);
+    return st;
+}
+
 /* ---- settings of a combination ---------------------------------------------- */
 
 slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
@@ -131,8 +154,8 @@ slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, 
     size_t n_kv = 0, n_axes = slab_grid_n_axes(g);
     slab_status st;
 
-    *broker = spec->broker;
-    *risk = spec->risk;
+    const char *names[SLAB_GRID_MAX_AXES], *texts[SLAB_GRID_MAX_AXES];
+    size_t n_opt = 0;
     for (size_t k = 0; k < spec->n_params && k < MAX_PARAMS; k++)
         kv[n_kv++] = spec->params[k];
     for (size_t a = 0; a < n_axes; a++) {
@@ -141,20 +164,30 @@ slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, 
         if (is_param(spec->strategy, ax->name)) {
             snprintf(buf[a], sizeof buf[a], "%s=%s", ax->name, text);
             kv[n_kv++] = buf[a];
-        } else if ((st = apply_option(ax->name, text, broker, risk, err)) != SLAB_OK) {
-            return st;
+        } else {
+            names[n_opt] = ax->name;
+            texts[n_opt++] = text;
         }
     }
+    if ((st = apply_options(spec, names, texts, n_opt, broker, risk, err)) != SLAB_OK)
+        return st;
     return slab_strategy_resolve_params(spec->strategy, kv, n_kv, params, err);
 }
 
 /* Names the strategy's parameters and the options, for an unknown axis. */
-static void known_names(const slab_strategy_def *def, char *buf, size_t n)
+static void known_names(const slab_sweep_spec *spec, char *buf, size_t n)
 {
+    const slab_strategy_def *def = spec->strategy;
     size_t l = 0;
     buf[0] = '\0';
     for (int k = 0; k < def->n_params && l < n; k++)
         l += (size_t)snprintf(buf + l, n - l, "%s%s", k ? ", " : "", def->params[k].name);
+    if (spec->options) {
+        if (l < n)
+            snprintf(buf + l, n - l, "; or a run option by its name in `stratlab run --schema` "
+                                     "(cash, commission, stop_loss, trail, sizer, ...)");
+        return;
+    }
     if (l < n)
         l += (size_t)snprintf(buf + l, n - l, "; run options: ");
     for (size_t k = 0; option_names[k] && l < n; k++)
@@ -178,8 +211,8 @@ slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err)
         const slab_grid_axis *ax = slab_grid_axis_at(g, a);
         snprintf(where, sizeof where, "--param %s", ax->name);
         int param = is_param(spec->strategy, ax->name);
-        if (!param && !is_option(ax->name)) {
-            known_names(spec->strategy, names, sizeof names);
+        if (!param && !is_option(spec, ax->name)) {
+            known_names(spec, names, sizeof names);
             return slab_error_set(err, SLAB_ENOTFOUND, where,
                                   "%s has no parameter '%s' and no run option is called so; "
                                   "parameters: %s",
@@ -193,8 +226,8 @@ slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err)
                                       ax->name, spec->params[k]);
         }
         for (size_t v = 0; v < ax->n; v++) {
-            slab_broker_config b = spec->broker;
-            slab_risk_config r = spec->risk;
+            slab_broker_config b;
+            slab_risk_config r;
             slab_status st;
             if (param) {
                 snprintf(kv, sizeof kv, "%s=%s", ax->name, ax->values[v].text);
@@ -202,8 +235,10 @@ slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err)
                 st = slab_strategy_resolve_params(spec->strategy, one, 1, params, &e);
                 if (st != SLAB_OK)
                     return slab_error_set(err, st, where, "%s", e.msg);
-            } else if ((st = apply_option(ax->name, ax->values[v].text, &b, &r, err)) != SLAB_OK) {
-                return st;
+            } else {
+                const char *name = ax->name, *text = ax->values[v].text;
+                if ((st = apply_options(spec, &name, &text, 1, &b, &r, err)) != SLAB_OK)
+                    return st;
             }
         }
     }
