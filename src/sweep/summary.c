@@ -714,6 +714,10 @@ static json_t *heatmap_json(const slab_sweep_summary *s, const grid_map *m, long
     json_object_set_new(o, "z", z);
     json_object_set_new(o, "fixed", fixed);
     json_object_set_new(o, "best", json_integer((json_int_t)s->t_index[best]));
+    json_t *at = json_array();
+    json_array_append_new(at, json_integer((json_int_t)pos[x]));
+    json_array_append_new(at, y >= 0 ? json_integer((json_int_t)pos[y]) : json_integer(0));
+    json_object_set_new(o, "best_at", at); /* [x index, y index] of the best point */
     return o;
 }
 
