@@ -23,7 +23,6 @@
 #include "stratlab/data.h"
 #include "stratlab/risk.h"
 #include "stratlab/strategy.h"
-#include "stratlab/text.h"
 
 #define SLAB_GRID_MAX_AXES 16          /* axes a grid may have */
 #define SLAB_GRID_MAX_VALUES 1000000   /* values one axis may have */
@@ -353,15 +352,5 @@ slab_status slab_walkforward_run(const slab_walkforward_spec *spec,
                                  slab_sweep_progress_fn progress, void *puser,
                                  slab_walkforward_result *out, slab_error *err);
 void slab_walkforward_result_clear(slab_walkforward_result *r);
-
-/* The sweep report: one self-contained HTML page (inline CSS and SVG) of a
- * summary (slab_sweep_summary_json): the overfitting statistics with the
- * CSCV logit histogram, the heatmap of the metric over two parameters (the
- * best point outlined), the metric along each parameter through the best
- * point, and the best combinations. Words in lang (text.h). Returns the
- * page (owned; free with slab_free()) and its length. */
-#include "stratlab/text.h"
-slab_status slab_sweep_report_html(const json_t *summary, slab_lang lang, char **html,
-                                   size_t *len, slab_error *err);
 
 #endif

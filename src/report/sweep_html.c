@@ -6,7 +6,7 @@
  * of CSCV, and the best combinations. Words come from text.h.
  * Invariant: every number printed is the summary's; nothing is recomputed
  * here. */
-#include "stratlab/sweep.h"
+#include "stratlab/sweep_report.h"
 #include "stratlab/text.h"
 
 #include <math.h>

@@ -8,6 +8,7 @@
 #include "slab_test.h"
 #include "stratlab/overfit.h"
 #include "stratlab/sweep.h"
+#include "stratlab/sweep_report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -200,12 +201,59 @@ static void test_rank_parse(void **state)
                                  ":min");
 }
 
+static size_t count(const char *s, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* The report draws what the summary says: 9 heatmap cells (one without a
+ * value, grey), the best cell (fast 10, slow 100) outlined, 10 histogram
+ * bars, a profile per axis, the top table; in English and in Chinese. */
+static void test_report(void **state)
+{
+    (void)state;
+    slab_error err;
+    double bl[4] = {0.01, -0.02, 0.03, 0.0};
+    slab_sweep_summary *s = slab_sweep_summary_new("sharpe_ratio", 1, 3);
+    for (int i = 0; i < 9; i++)
+        add(s, i, grid[i].fast, grid[i].slow, grid[i].m, grid[i].sr, bl);
+    json_t *o = slab_sweep_summary_json(s, NULL, NULL, &err);
+    char *html = NULL;
+    size_t len = 0;
+    assert_int_equal(slab_sweep_report_html(o, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
+    assert_int_equal(strlen(html), len);
+    assert_non_null(strstr(html, "<title>Parameter sweep: sharpe_ratio</title>"));
+    assert_int_equal(count(html, "fill=\"#dddddd\""), 1);  /* the null cell */
+    assert_int_equal(count(html, "stroke=\"#000\""), 1);   /* the best point */
+    /* best at x index 1 (fast 10), y index 1 (slow 100): cells 40 wide, 32 high */
+    assert_non_null(strstr(html, "<rect x=\"130\" y=\"52\" width=\"40\" height=\"32\" "
+                                 "fill=\"none\" stroke=\"#000\""));
+    assert_non_null(strstr(html, "fast=10 slow=100: 0.9000"));
+    assert_int_equal(count(html, "<polyline"), 2);          /* profiles of fast and slow */
+    assert_non_null(strstr(html, "probability of backtest overfitting 1.000"));
+    assert_non_null(strstr(html, "<td>10</td><td>100</td><td>0.9000</td>"));
+    slab_free(html);
+    assert_int_equal(slab_sweep_report_html(o, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
+    assert_non_null(strstr(html, "<html lang=\"zh\">"));
+    assert_non_null(strstr(html, "回测过拟合概率"));
+    slab_free(html);
+    json_t *bad = json_object();
+    assert_int_equal(slab_sweep_report_html(bad, SLAB_LANG_EN, &html, &len, &err), SLAB_EINVAL);
+    json_decref(bad);
+    json_decref(o);
+    slab_sweep_summary_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_min_and_nulls),
         cmocka_unit_test(test_rank_parse),
+        cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
