@@ -86,7 +86,7 @@ static slab_status apply_option(const char *name, const char *text, slab_broker_
         return number(where, text, 0, &b->commission_min, err);
     if (!strcmp(name, "slippage_perc") || !strcmp(name, "slippage_fixed")) {
         int perc = name[9] == 'p';
-        double v;
+        double v = 0.0;
         slab_status st = number(where, text, 0, &v, err);
         if (st != SLAB_OK)
             return st;
