@@ -46,8 +46,6 @@ typedef struct slab_run_config {
                               strategy may add items in init()
                               (slab_set_risk); an item set by both is an
                               error unless the values agree */
-    const slab_ind_share *share; /* NULL: every indicator is computed for
-                                    this run alone */
 } slab_run_config;
 
 /* A finished run. Owned; free with slab_run_free(). */
@@ -80,6 +78,11 @@ typedef struct slab_run {
  * or an error (bad parameters, a failing init, no memory). */
 slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
                             slab_error *err);
+/* The same, with indicator outputs taken from share where it has them
+ * (a sweep's runs on the same bars share them); share NULL is
+ * slab_engine_run. The run is the same bits either way. */
+slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config *cfg,
+                                   const slab_ind_share *share, slab_run **out, slab_error *err);
 /* Frees a run; NULL is a no-op. */
 void slab_run_free(slab_run *run);
 

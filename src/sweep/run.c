@@ -439,8 +439,7 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         cfg.stop_after_bar = -1;
         cfg.skip_cash_curve = 1; /* as `run` without --equity */
         cfg.risk = risk;
-        cfg.share = &w->share;
-        st = slab_engine_run(spec->bars, &cfg, &run, &e);
+        st = slab_engine_run_shared(spec->bars, &cfg, &w->share, &run, &e);
     }
     if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
         goto nomem;
