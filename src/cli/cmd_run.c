@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "stratlab/broker.h"
+#include "stratlab/spec.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
 #include "stratlab/result.h"
@@ -21,8 +22,12 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: stratlab run --strategy NAME (--data FILE | --symbol SYM) [options]\n\n"
+            "usage: stratlab run (--strategy NAME | --spec FILE) (--data FILE | --symbol SYM)\n"
+            "                    [options]\n\n"
             "  --strategy NAME      built-in strategy (see: stratlab strategies)\n"
+            "  --spec FILE          a strategy spec (docs/spec.md); its data, cash and\n"
+            "                       commission apply unless given here; with\n"
+            "                       expected_performance the result has a diagnosis\n"
             "  --data FILE          CSV file (Yahoo, backtrader CSV or generic; auto-detected)\n"
             "  --symbol SYM         read SYM from the store (see: stratlab data list)\n"
             "  --db PATH            store path (default $STRATLAB_DB or the user data dir)\n"
@@ -91,8 +96,9 @@ static void usage(FILE *out)
 
 typedef struct run_opts {
     const char *strategy, *data, *symbol, *db, *timeframe, *format, *from, *to;
-    const char *out, *equity;
+    const char *out, *equity, *spec;
     int json, orders, yahoo_adjust;
+    int given[2];          /* --cash, --commission were given (a spec's own apply otherwise) */
     long max_trades;
     slab_broker_config broker;
     slab_risk_config risk;
@@ -226,6 +232,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
             return cli_usage_error("run", "%s needs a value", a);
         i++;
         if (!strcmp(a, "--strategy")) o->strategy = v;
+        else if (!strcmp(a, "--spec")) o->spec = v;
         else if (!strcmp(a, "--data")) o->data = v;
         else if (!strcmp(a, "--symbol")) o->symbol = v;
         else if (!strcmp(a, "--db")) o->db = v;
@@ -241,8 +248,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
             if (strcmp(v, "all") && (end == v || *end || o->max_trades < 0))
                 return cli_usage_error("run", "--trades expects a count or 'all', got '%s'", v);
         }
-        else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash);
-        else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission);
+        else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash), o->given[0] = 1;
+        else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission), o->given[1] = 1;
         else if (!strcmp(a, "--commission-min")) rc = number(a, v, &o->broker.commission_min);
         else if (!strcmp(a, "--slippage-perc")) rc = number(a, v, &o->broker.slip_perc);
         else if (!strcmp(a, "--slippage-fixed")) rc = number(a, v, &o->broker.slip_fixed);
@@ -270,9 +277,9 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (rc)
             return rc;
     }
-    if (!o->strategy)
-        return cli_usage_error("run", "--strategy is required");
-    if (!o->data == !o->symbol)
+    if (!o->strategy == !o->spec)
+        return cli_usage_error("run", "give one of --strategy NAME or --spec FILE");
+    if ((o->data && o->symbol) || (!o->data && !o->symbol && !o->spec))
         return cli_usage_error("run", "give exactly one of --data FILE or --symbol SYM");
     if (!(o->broker.cash > 0.0))
         return cli_usage_error("run", "--cash must be positive");
@@ -416,30 +423,55 @@ int cmd_run(int argc, char **argv)
     int rc;
     int64_t t0 = slab_clock_ns();
 
+    slab_spec *spec = NULL;
+    slab_spec_run *srun = NULL;
+    const slab_strategy_def *def = NULL;
     if ((rc = parse_args(argc, argv, &o)))
         return rc;
-    const slab_strategy_def *def = slab_strategy_find(o.strategy, &err);
-    if (!def)
-        return cli_fail(&err);
-    if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
-        return cli_fail(&err);
+    if (o.spec) {
+        if ((rc = cli_spec_open(o.spec, &spec)) ||
+            (rc = cli_spec_defaults(spec, &o.symbol, o.data, &o.from, &o.to, &o.timeframe)))
+            goto out;
+        slab_spec_apply_settings(spec, &o.broker, o.given);
+        if (o.n_params) {
+            rc = cli_usage_error("run", "--param is for built-ins; a spec's parameters are in "
+                                        "its formulas");
+            goto out;
+        }
+    } else {
+        if (!(def = slab_strategy_find(o.strategy, &err)))
+            return cli_fail(&err);
+        if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
+            return cli_fail(&err);
+    }
     if ((rc = load_bars(&o, &bars)))
-        return rc;
+        goto out;
     /* The cash curve is only written by --equity; without it, skip it. */
-    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk};
+    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk, NULL};
+    if (spec) {
+        if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        slab_spec_run_setup(srun, &cfg);
+        def = cfg.strategy;
+    }
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
         rc = cli_fail(&err);
         goto out;
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o.json || o.out) ? o.max_trades : 0;
-    slab_result_info info = {def->name, "builtin", def, params, &o.broker, 0.0, o.orders,
+    slab_result_info info = {def->name, spec ? "spec" : "builtin", spec ? NULL : def,
+                             params, &o.broker, 0.0, o.orders,
                              max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, run, &info, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
+    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, run, "en")))
+        goto out;
     if (o.equity && (rc = write_equity(o.equity, bars, run)))
         goto out;
     if (o.out && json_dump_file(doc, o.out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0) {
@@ -458,5 +490,7 @@ out:
     json_decref(doc);
     slab_run_free(run);
     slab_bars_free(bars);
+    slab_spec_run_free(srun);
+    slab_spec_free(spec);
     return rc;
 }
