@@ -130,11 +130,26 @@ int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *ou
  * *out, or 0 when the text needs strtod (exponents, long mantissas, junk). */
 int slab_parse_decimal_fast(const char *s, size_t len, double *out);
 
+/* ---- text ------------------------------------------------------------- */
+/* Writes s[0..len) into buf[n] as text that is safe to quote in a message:
+ * valid UTF-8 is kept, control bytes and bytes that are not UTF-8 become
+ * \xNN, and what does not fit is cut at a character boundary. Returns buf. */
+const char *slab_text_show(const char *s, size_t len, char *buf, size_t n);
+
 /* ---- hashing ----------------------------------------------------------- */
 /* SHA-256 of a file as 64 lowercase hex characters plus NUL in hex[65]. */
 slab_status slab_sha256_file(const char *path, char hex[65], slab_error *err);
 /* SHA-256 of a memory block. */
 void slab_sha256_mem(const void *data, size_t n, char hex[65]);
+/* Streaming SHA-256, for bytes hashed as they are read (a pipe cannot be
+ * read twice). slab_sha256_new returns an owned state, NULL when out of
+ * memory; free it with slab_sha256_free() (NULL is a no-op). */
+typedef struct slab_sha256 slab_sha256;
+slab_sha256 *slab_sha256_new(void);
+void slab_sha256_update(slab_sha256 *h, const void *data, size_t n);
+/* Writes the digest of everything added as 64 hex characters plus NUL. */
+void slab_sha256_final(slab_sha256 *h, char hex[65]);
+void slab_sha256_free(slab_sha256 *h);
 
 /* ---- allocation -------------------------------------------------------- */
 /* All library allocation goes through these, so tests can fail them. */

@@ -26,6 +26,44 @@ void slab_sha256_mem(const void *data, size_t n, char hex[65])
     to_hex(md, len, hex);
 }
 
+/* The streaming state is OpenSSL's digest context under our own name. */
+struct slab_sha256 {
+    EVP_MD_CTX *ctx; /* initialised for SHA-256 */
+};
+
+slab_sha256 *slab_sha256_new(void)
+{
+    slab_sha256 *h = slab_malloc(sizeof *h);
+    if (!h)
+        return NULL;
+    if (!(h->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL)) {
+        slab_sha256_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void slab_sha256_update(slab_sha256 *h, const void *data, size_t n)
+{
+    EVP_DigestUpdate(h->ctx, data, n);
+}
+
+void slab_sha256_final(slab_sha256 *h, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_DigestFinal_ex(h->ctx, md, &len);
+    to_hex(md, len, hex);
+}
+
+void slab_sha256_free(slab_sha256 *h)
+{
+    if (!h)
+        return;
+    EVP_MD_CTX_free(h->ctx);
+    slab_free(h);
+}
+
 slab_status slab_sha256_file(const char *path, char hex[65], slab_error *err)
 {
     unsigned char buf[65536], md[EVP_MAX_MD_SIZE];

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define READ_CHUNK (256 * 1024) /* reader buffer; > SLAB_CSV_LINE_MAX */
-#define NUM_TEXT_MAX 64         /* longest number text accepted */
-#define SHOW_MAX 40             /* longest field text quoted in a message */
+#define READ_CHUNK (256 * 1024)     /* reader buffer; > SLAB_CSV_LINE_MAX */
+#define SHOW_MAX 40                 /* longest field text quoted in a message */
+#define SHOW_BUF (4 * SHOW_MAX + 1) /* SHOW_MAX bytes, each possibly written as \xNN */
 
 /* What a column holds. */
 enum role { R_DATE, R_TIME, R_OPEN, R_HIGH, R_LOW, R_CLOSE, R_ADJ, R_VOLUME, R_OI, R_COUNT };
@@ -57,30 +57,36 @@ typedef struct field {
     size_t len;    /* bytes */
 } field;
 
-/* Buffered line reader with a line-length cap. */
+/* Buffered line reader with a line-length cap. It hashes the bytes as it
+ * reads them, so data from a pipe or FIFO gets the SHA-256 of what was
+ * actually loaded (a pipe cannot be read a second time). */
 typedef struct reader {
-    FILE *f;      /* the open file */
-    char *buf;    /* READ_CHUNK bytes */
-    size_t start; /* first unread byte in buf */
-    size_t end;   /* one past the last valid byte in buf */
-    int eof;      /* fread has returned 0 */
+    FILE *f;          /* the open file */
+    char *buf;        /* READ_CHUNK bytes */
+    size_t start;     /* first unread byte in buf */
+    size_t end;       /* one past the last valid byte in buf */
+    int eof;          /* fread has returned 0 */
+    char eol;         /* line terminator: '\n' (LF, CR-LF), '\r' (CR only), 0 = not known yet */
+    slab_sha256 *sha; /* hash of every byte read so far */
 } reader;
 
 /* Loader state for one file. */
 typedef struct loader {
-    const char *path;             /* the file, for locations */
-    slab_csv_options opt;         /* options (defaults when the caller gave none) */
-    slab_load_report *rep;        /* where counts go (never NULL here) */
-    slab_csv_format fmt;          /* the format in use */
-    int ncols;                    /* fields a row must have (yahoo, generic) */
-    int col[R_COUNT];             /* 0-based column of each role; -1 = absent */
-    long row;                     /* 1-based line number being read */
-    field f[SLAB_CSV_FIELDS_MAX]; /* fields of the current line */
-    int nf;                       /* fields on the current line */
-    int64_t last_ts;              /* time of the last kept bar */
-    long last_row;                /* its line number; 0 before the first */
-    slab_bars *bars;              /* the series being built */
-    slab_error rowerr;            /* the current row's problem */
+    const char *path;                /* the file, for locations */
+    slab_csv_options opt;            /* options (defaults when the caller gave none) */
+    slab_load_report *rep;           /* where counts go (never NULL here) */
+    slab_csv_format fmt;             /* the format in use */
+    int ncols;                       /* fields a row must have (yahoo, generic) */
+    int col[R_COUNT];                /* 0-based column of each role; -1 = absent */
+    long row;                        /* 1-based line number being read */
+    field f[SLAB_CSV_FIELDS_MAX];    /* fields of the current line */
+    int nf;                          /* fields on the current line */
+    int64_t last_ts;                 /* time of the last kept bar */
+    long last_row;                   /* its line number; 0 before the first */
+    slab_bars *bars;                 /* the series being built */
+    slab_error rowerr;               /* the current row's problem */
+    char show[SHOW_BUF];             /* a field as quoted in the current message */
+    char num[SLAB_CSV_LINE_MAX + 1]; /* a long number's text, NUL-terminated for strtod */
 } loader;
 
 /* A parsed row before it is checked. */
@@ -92,13 +98,58 @@ typedef struct row_vals {
 
 /* ---- reading lines ----------------------------------------------------- */
 
-/* Reads the next line into line and len (CR-LF or LF stripped). Returns 1 for a line,
- * 0 at the end, -1 for a line over SLAB_CSV_LINE_MAX, -2 for a read error. */
+/* Reads more of the file into buf (keeping the unread bytes) and hashes
+ * it. Returns 0, or -2 for a read error. */
+static int fill(reader *r)
+{
+    size_t avail = r->end - r->start;
+    memmove(r->buf, r->buf + r->start, avail);
+    r->start = 0;
+    r->end = avail;
+    size_t got = fread(r->buf + r->end, 1, READ_CHUNK - r->end, r->f);
+    if (got == 0) {
+        if (ferror(r->f))
+            return -2;
+        r->eof = 1;
+    }
+    slab_sha256_update(r->sha, r->buf + r->end, got);
+    r->end += got;
+    return 0;
+}
+
+/* Decides the line terminator from the first one in the buffer: a CR not
+ * followed by LF makes a CR-only file (classic Mac), which Python's
+ * universal newlines, and so backtrader, read as lines. Returns 1 when
+ * decided, 0 when more bytes are needed. */
+static int find_eol(reader *r)
+{
+    const char *s = r->buf + r->start;
+    size_t avail = r->end - r->start, i = 0;
+    while (i < avail && s[i] != '\n' && s[i] != '\r')
+        i++;
+    if (i < avail && s[i] == '\r' && i + 1 == avail && !r->eof)
+        return 0; /* CR at the end of the buffer: is an LF next? */
+    if (i == avail && !r->eof && avail <= SLAB_CSV_LINE_MAX)
+        return 0;
+    r->eol = i < avail && s[i] == '\r' && (i + 1 == avail || s[i + 1] != '\n') ? '\r' : '\n';
+    return 1;
+}
+
+/* Reads the next line into line and len (LF, CR-LF or, in a CR-only file,
+ * CR stripped). Returns 1 for a line, 0 at the end, -1 for a line over
+ * SLAB_CSV_LINE_MAX, -2 for a read error. */
 static int next_line(reader *r, char **line, size_t *len)
 {
     for (;;) {
-        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+        if (!r->eol && !find_eol(r)) {
+            if (fill(r) < 0)
+                return -2;
+            continue;
+        }
+        if (r->eol == '\r' && r->start < r->end && r->buf[r->start] == '\n')
+            r->start++; /* a CR-LF inside a CR-only file ends one line, not two */
         size_t avail = r->end - r->start;
+        char *nl = memchr(r->buf + r->start, r->eol, avail);
         if (nl || (r->eof && avail > 0)) {
             size_t n = nl ? (size_t)(nl - (r->buf + r->start)) : avail;
             *line = r->buf + r->start;
@@ -112,16 +163,8 @@ static int next_line(reader *r, char **line, size_t *len)
             return 0;
         if (avail > SLAB_CSV_LINE_MAX)
             return -1;
-        memmove(r->buf, r->buf + r->start, avail);
-        r->start = 0;
-        r->end = avail;
-        size_t got = fread(r->buf + r->end, 1, READ_CHUNK - r->end, r->f);
-        if (got == 0) {
-            if (ferror(r->f))
-                return -2;
-            r->eof = 1;
-        }
-        r->end += got;
+        if (fill(r) < 0)
+            return -2;
     }
 }
 
@@ -171,54 +214,62 @@ static field trim(field fd)
     return fd;
 }
 
-/* Length of a field as quoted in messages. */
-static int show_len(field fd)
+/* Up to SHOW_MAX bytes of a field as quoted in a message, control bytes
+ * and bytes that are not UTF-8 written as \xNN; in L->show, so valid until
+ * the next call. */
+static const char *show(loader *L, field fd)
 {
-    return (int)(fd.len > SHOW_MAX ? SHOW_MAX : fd.len);
+    return slab_text_show(fd.s, fd.len > SHOW_MAX ? SHOW_MAX : fd.len, L->show, sizeof L->show);
 }
 
 /* ---- fields --------------------------------------------------------------- */
 
+/* 1 when c may appear in a number's text (a NUL byte may not). */
+static int num_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E';
+}
+
 /* Parses column c as a number for role r. Decimal text only, read with
- * strtod(), which rounds exactly as Python's float(); hex, nan and inf are
- * refused. */
+ * strtod(), which rounds exactly as Python's float(), at any length (the
+ * line cap bounds it); hex, nan and inf are refused. */
 static slab_status get_num(loader *L, int c, int r, double *out)
 {
     field fd = trim(L->f[c]);
-    char buf[NUM_TEXT_MAX + 1], *end;
+    char *end;
     size_t i;
 
     if (slab_parse_decimal_fast(fd.s, fd.len, out))
         return SLAB_OK; /* exact: the same bits as strtod */
-    for (i = 0; i < fd.len && i <= NUM_TEXT_MAX; i++)
-        if (!strchr("0123456789+-.eE", fd.s[i]))
-            break;
+    for (i = 0; i < fd.len && num_char(fd.s[i]); i++)
+        ;
     if (fd.len == 0 || i < fd.len) {
         /* Python's float() would take nan and inf; a bar cannot. */
         size_t sign = fd.len && (fd.s[0] == '-' || fd.s[0] == '+');
         int special = fd.len >= sign + 3 && (strncasecmp(fd.s + sign, "inf", 3) == 0 ||
                                              strncasecmp(fd.s + sign, "nan", 3) == 0);
-        return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a %snumber", role_name[r],
-                        show_len(fd), fd.s, special ? "finite " : "");
+        return row_fail(L, SLAB_EPARSE, c, "bad %s '%s': expected a %snumber", role_name[r],
+                        show(L, fd), special ? "finite " : "");
     }
-    memcpy(buf, fd.s, fd.len);
-    buf[fd.len] = '\0';
+    memcpy(L->num, fd.s, fd.len); /* fd.len <= SLAB_CSV_LINE_MAX: next_line caps lines */
+    L->num[fd.len] = '\0';
     errno = 0;
-    *out = strtod(buf, &end);
-    if (end != buf + fd.len)
-        return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a number", role_name[r],
-                        show_len(fd), fd.s);
+    *out = strtod(L->num, &end);
+    if (end != L->num + fd.len)
+        return row_fail(L, SLAB_EPARSE, c, "bad %s '%s': expected a number", role_name[r],
+                        show(L, fd));
     if (!isfinite(*out))
-        return row_fail(L, SLAB_EPARSE, c, "bad %s '%.*s': expected a finite number", role_name[r],
-                        show_len(fd), fd.s);
+        return row_fail(L, SLAB_EPARSE, c, "bad %s '%s': expected a finite number", role_name[r],
+                        show(L, fd));
     return SLAB_OK;
 }
 
 /* Int64 nanoseconds reach from 1677-09-21 to 2262-04-11: dates are kept
- * to whole years inside that span, so no timestamp can overflow. */
+ * to whole years inside that span, so no timestamp can overflow, and
+ * neither can a period that holds one (the analyzers' year of a bar). */
 #define YEAR_MIN 1678
 #define YEAR_MAX 2261
-#define DAY_MAX 106750 /* 2262-04-10, the last day number accepted */
+#define DAY_MAX 106650 /* 2261-12-31, the last day number accepted */
 
 /* A day number written as 1 to 7 digits; returns 0 and sets *days when fd
  * is one. */
@@ -246,8 +297,9 @@ static slab_status get_date(loader *L, int c, int allow_time, int64_t *ts_ns, in
     if (L->fmt == SLAB_CSV_GENERIC && day_index(fd, &days) == 0) {
         if (days > DAY_MAX)
             return row_fail(L, SLAB_EPARSE, c,
-                            "bad date '%.*s': a day number must be at most %d (2262-04-10)",
-                            show_len(fd), fd.s, DAY_MAX);
+                            "bad date '%s': a day number must be at most %d (2261-12-31, "
+                            "the end of the years %d to %d that timestamps cover)",
+                            show(L, fd), DAY_MAX, YEAR_MIN, YEAR_MAX);
         *ts_ns = days * SLAB_NS_PER_DAY;
         L->rep->day_index = 1;
         return SLAB_OK;
@@ -257,20 +309,19 @@ static slab_status get_date(loader *L, int c, int allow_time, int64_t *ts_ns, in
         int year = atoi((char[5]){fd.s[0], fd.s[1], fd.s[2], fd.s[3], '\0'});
         if (year < YEAR_MIN || year > YEAR_MAX)
             return row_fail(L, SLAB_EPARSE, c,
-                            "bad date '%.*s': expected a year from %d to %d (the range of "
+                            "bad date '%s': expected a year from %d to %d (the range of "
                             "nanosecond timestamps)",
-                            show_len(fd), fd.s, YEAR_MIN, YEAR_MAX);
+                            show(L, fd), YEAR_MIN, YEAR_MAX);
     }
     if (slab_time_parse(fd.s, fd.len, ts_ns, has_time, NULL) == SLAB_OK &&
         (allow_time || !*has_time))
         return SLAB_OK;
     if (!allow_time)
-        return row_fail(L, SLAB_EPARSE, c, "bad date '%.*s': expected YYYY-MM-DD", show_len(fd),
-                        fd.s);
+        return row_fail(L, SLAB_EPARSE, c, "bad date '%s': expected YYYY-MM-DD", show(L, fd));
     return row_fail(L, SLAB_EPARSE, c,
-                    "bad date '%.*s': expected YYYY-MM-DD, YYYYMMDD, "
+                    "bad date '%s': expected YYYY-MM-DD, YYYYMMDD, "
                     "YYYY-MM-DD HH:MM[:SS[.ffffff]] or a day number",
-                    show_len(fd), fd.s);
+                    show(L, fd));
 }
 
 /* Parses column c as a time of day, in ns after midnight. */
@@ -285,8 +336,7 @@ static slab_status get_time(loader *L, int c, int64_t *clock_ns)
          slab_time_parse(buf, 11 + fd.len, clock_ns, &has_time, NULL) == SLAB_OK) &&
         has_time)
         return SLAB_OK;
-    return row_fail(L, SLAB_EPARSE, c, "bad time '%.*s': expected HH:MM[:SS[.ffffff]]",
-                    show_len(fd), fd.s);
+    return row_fail(L, SLAB_EPARSE, c, "bad time '%s': expected HH:MM[:SS[.ffffff]]", show(L, fd));
 }
 
 /* Python's round(x, ndigits) for ndigits >= 0: half-even on the exact
@@ -356,8 +406,8 @@ static slab_status yahoo_row(loader *L, row_vals *rv, int *dropped)
         return SLAB_OK;
     double *v = rv->v;
     if (v[R_ADJ] <= 0)
-        return row_fail(L, SLAB_EDATA, 5, "bad adj close '%.*s': expected a price > 0",
-                        show_len(L->f[5]), L->f[5].s);
+        return row_fail(L, SLAB_EDATA, 5, "bad adj close '%s': expected a price > 0",
+                        show(L, L->f[5]));
     double adjfactor = v[R_CLOSE] / v[R_ADJ];
     v[R_OPEN] /= adjfactor;
     v[R_HIGH] /= adjfactor;
@@ -528,12 +578,12 @@ static int find_col(const loader *L, const char *want)
 }
 
 /* "Date, Open, ..." from the header, for messages. */
-static const char *header_list(const loader *L, char *buf, size_t n)
+static const char *header_list(loader *L, char *buf, size_t n)
 {
     size_t k = 0;
     buf[0] = '\0';
     for (int i = 0; i < L->nf && i < SLAB_CSV_FIELDS_MAX && k + 1 < n; i++) {
-        int w = snprintf(buf + k, n - k, "%s%.*s", i ? ", " : "", show_len(L->f[i]), L->f[i].s);
+        int w = snprintf(buf + k, n - k, "%s%s", i ? ", " : "", show(L, L->f[i]));
         if (w < 0)
             break;
         k += (size_t)w;
@@ -591,8 +641,8 @@ static slab_status read_header(loader *L, const char *line, size_t len)
     if (first.len && isdigit((unsigned char)first.s[0]))
         return row_fail(L, SLAB_EPARSE, 0,
                         "expected a header line naming the columns "
-                        "(Date,Open,High,Low,Close,...), found '%.*s'",
-                        show_len(first), first.s);
+                        "(Date,Open,High,Low,Close,...), found '%s'",
+                        show(L, first));
     if (L->fmt == SLAB_CSV_AUTO) {
         if (header_is(L, yahoo_header, 7))
             L->fmt = SLAB_CSV_YAHOO;
@@ -637,6 +687,27 @@ static slab_status reader_fail(loader *L, int rc, slab_error *err)
     return slab_error_set(err, SLAB_EIO, where, "read failed: %s", strerror(errno));
 }
 
+/* Refuses a line with a NUL byte, which no text CSV has: a UTF-16 file
+ * (ASCII text with every other byte NUL) or a binary one. */
+static slab_status text_only(loader *L, const char *line, size_t len)
+{
+    const char *z = memchr(line, '\0', len);
+    int col0 = 0;
+
+    if (!z)
+        return SLAB_OK;
+    if (L->row == 1 && len >= 2 &&
+        (memcmp(line, "\xFF\xFE", 2) == 0 || memcmp(line, "\xFE\xFF", 2) == 0))
+        return row_fail(L, SLAB_EPARSE, 0,
+                        "the file is UTF-16 (it starts with a UTF-16 byte order mark): save it "
+                        "as UTF-8 or ASCII text");
+    for (const char *p = line; p < z; p++)
+        col0 += *p == ',';
+    return row_fail(L, SLAB_EPARSE, col0,
+                    "NUL byte in the line: expected text (a UTF-16 file must be saved as UTF-8; "
+                    "a binary file is not a CSV of bars)");
+}
+
 /* Reads the header and every data row of an open file into L->bars. */
 static slab_status read_rows(loader *L, reader *r, slab_error *err)
 {
@@ -655,7 +726,7 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
     if (len == 0)
         st = row_fail(L, SLAB_EPARSE, 0,
                       "empty header line: expected one such as Date,Open,High,Low,Close,Volume");
-    else
+    else if ((st = text_only(L, line, len)) == SLAB_OK)
         st = read_header(L, line, len);
     if (st != SLAB_OK) {
         if (err)
@@ -675,7 +746,8 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
             continue; /* a blank line holds no bar */
         L->rep->rows_read++;
         split(L, line, len);
-        if ((st = load_row(L)) != SLAB_OK && (st = row_problem(L, st, err)) != SLAB_OK)
+        if (((st = text_only(L, line, len)) != SLAB_OK || (st = load_row(L)) != SLAB_OK) &&
+            (st = row_problem(L, st, err)) != SLAB_OK)
             return st;
     }
     return SLAB_OK;
@@ -697,7 +769,8 @@ slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_ba
         return slab_error_set(err, SLAB_EIO, path, "cannot open: %s", strerror(errno));
     L = slab_calloc(1, sizeof *L);
     r.buf = slab_malloc(READ_CHUNK);
-    if (!L || !r.buf || !(L->bars = slab_bars_new(0))) {
+    r.sha = slab_sha256_new();
+    if (!L || !r.buf || !r.sha || !(L->bars = slab_bars_new(0))) {
         st = slab_error_set(err, SLAB_ENOMEM, path, "out of memory starting to read");
         goto out;
     }
@@ -717,8 +790,7 @@ slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_ba
             st = slab_error_set(err, SLAB_EDATA, path, "no bars: the file has no usable data rows");
         goto out;
     }
-    if ((st = slab_sha256_file(path, L->bars->sha256, err)) != SLAB_OK)
-        goto out;
+    slab_sha256_final(r.sha, L->bars->sha256);
     snprintf(L->bars->source, sizeof L->bars->source, "%s", path);
     slab_bars_infer_timeframe(L->bars, &L->bars->timeframe, &L->bars->compression);
     *out = L->bars;
@@ -728,6 +800,7 @@ out:
         slab_bars_free(L->bars);
     slab_free(L);
     slab_free(r.buf);
+    slab_sha256_free(r.sha);
     fclose(r.f);
     return st;
 }

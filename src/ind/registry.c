@@ -175,6 +175,18 @@ static size_t lb_one(const double *p)
     }
 /* A TA kernel, its lookback and no notes. */
 #define TA(k) slab__ind_ta_##k, slab__ind_ta_##k##_lb, NULL
+/* A TA kernel, its lookback and notes. */
+#define TA_NOTE(k, note) slab__ind_ta_##k, slab__ind_ta_##k##_lb, note
+/* TA-Lib's int arithmetic that overflows within the allowed periods. */
+#define WMA_INT_NOTE                                                                               \
+    "TA-Lib computes the divider timeperiod*(timeperiod+1)/2 in int, which overflows from "       \
+    "timeperiod 46341 (TA-Lib's WMA(50000) is wrong); here it is exact: the same bits as TA-Lib " \
+    "below 46341, the true weighted mean above."
+#define LINREG_INT_NOTE                                                                            \
+    "TA-Lib sums x and x^2 over the window in int, which overflows from timeperiod 1025 (its "    \
+    "values are wrong from there: ORCL, timeperiod 2000, last LINEARREG 24.02 where least "       \
+    "squares gives 39.27); here the sums are exact: the same bits as TA-Lib up to 1024, the "     \
+    "least-squares line above."
 /* A TA kernel whose lookback is its period (timeperiod bars). */
 #define TA_P(k) slab__ind_ta_##k, slab__ind_lb_period, NULL
 #define NOPARAMS                                                                                   \
@@ -248,7 +260,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(30, 2)},
      OUT1("wma"),
-     TA(wma)},
+     TA_NOTE(wma, WMA_INT_NOTE)},
     {"DEMA",
      "DoubleExponentialMovingAverage",
      "double EMA, 2*e1 - e2",
@@ -302,7 +314,7 @@ static const slab_ind_def table[] = {
      2,
      {P_PER(30, 1), P_MAT("matype")},
      OUT1("ma"),
-     TA(ma)},
+     TA_NOTE(ma, "matype 2 (WMA): " WMA_INT_NOTE)},
     {"BBANDS",
      "",
      "Bollinger bands, population sd from running sums",
@@ -668,7 +680,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("linearreg"),
-     TA(linearreg)},
+     TA_NOTE(linearreg, LINREG_INT_NOTE)},
     {"LINEARREG_SLOPE",
      "",
      "least-squares slope per bar",
@@ -677,7 +689,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("linearreg_slope"),
-     TA(linearreg_slope)},
+     TA_NOTE(linearreg_slope, LINREG_INT_NOTE)},
     {"LINEARREG_INTERCEPT",
      "",
      "least-squares line's value at the window's first bar",
@@ -686,7 +698,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("linearreg_intercept"),
-     TA(linearreg_intercept)},
+     TA_NOTE(linearreg_intercept, LINREG_INT_NOTE)},
     {"LINEARREG_ANGLE",
      "",
      "least-squares slope as an angle in degrees",
@@ -695,7 +707,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("linearreg_angle"),
-     TA(linearreg_angle)},
+     TA_NOTE(linearreg_angle, LINREG_INT_NOTE)},
     {"TSF",
      "",
      "time series forecast: the line's value one bar ahead",
@@ -704,7 +716,7 @@ static const slab_ind_def table[] = {
      1,
      {P_PER(14, 2)},
      OUT1("tsf"),
-     TA(tsf)},
+     TA_NOTE(tsf, LINREG_INT_NOTE)},
     {"CORREL",
      "",
      "Pearson correlation of two series, 0 when flat",

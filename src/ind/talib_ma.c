@@ -161,10 +161,13 @@ static void ema0(const double *x, size_t n, int period, double k, const sink *o)
         put(o, i, prev = ((x[i] - prev) * k) + prev);
 }
 
+/* TA-Lib computes the divider p(p+1)/2 in int, which overflows from
+ * p = 46341; here it is computed in 64 bits: the same double below that
+ * (so the same bits as TA-Lib), the true one above. */
 static void wma0(const double *x, size_t n, int period, const sink *o)
 {
     size_t p = (size_t)period;
-    int divider = (period * (period + 1)) >> 1;
+    double divider = (double)(((int64_t)period * (period + 1)) >> 1);
     double sub = 0.0, sum = 0.0, trailing = 0.0;
 
     nan_to(o, p - 1, n);

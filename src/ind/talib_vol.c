@@ -300,12 +300,17 @@ enum { LR_VALUE, LR_SLOPE, LR_INTERCEPT, LR_ANGLE, LR_TSF };
 
 /* Least squares with x = p-1..0 going back from today, sums recomputed
  * each bar (ta_LINEARREG.c); the line's value at today, its slope,
- * intercept, angle in degrees, or the next bar's forecast. */
+ * intercept, angle in degrees, or the next bar's forecast. TA-Lib forms
+ * the sums of x and x^2 in int, which overflows from p = 1025 (x^2) and
+ * p = 46342 (x); here they are exact 64-bit integers (p(p-1)(2p-1) < 2^53
+ * for p <= 100000), the same doubles as TA-Lib's wherever its int does not
+ * overflow. */
 static void linreg(const double *x, size_t n, int period, int kind, double *out)
 {
     size_t p = (size_t)period;
-    double sx = period * (period - 1) * 0.5;
-    double sxx = period * (period - 1) * (2 * period - 1) / 6;
+    int64_t q = period;
+    double sx = (double)(q * (q - 1)) * 0.5;
+    double sxx = (double)(q * (q - 1) * (2 * q - 1) / 6);
     double div = sx * sx - period * sxx;
     slab__ind_nan(out, p - 1, n);
     for (size_t i = p - 1; i < n; i++) {

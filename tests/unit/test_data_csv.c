@@ -80,7 +80,8 @@ static const bad_case bad_cases[] = {
      "bad date '1400-01-02': expected a year from 1678 to 2261 (the range of nanosecond "
      "timestamps)"},
     {"Date,Open,High,Low,Close\n9999999,1,2,0.5,1.5\n", 0, 0, NULL, SLAB_EPARSE, ":2:1",
-     "bad date '9999999': a day number must be at most 106750 (2262-04-10)"},
+     "bad date '9999999': a day number must be at most 106650 (2261-12-31, the end of the years "
+     "1678 to 2261 that timestamps cover)"},
     {H_BTCSV "2006-01-02,25:00:00,1,2,0.5,1.5,10,0\n", 0, 0, NULL, SLAB_EPARSE, ":2:2",
      "bad time '25:00:00': expected HH:MM[:SS[.ffffff]]"},
     {H_YAHOO "2006-01-02,1,2,0.5,1.5,0,100\n", 0, 1, NULL, SLAB_EDATA, ":2:6",
