@@ -19,6 +19,7 @@
 
 #include "stratlab/core.h"
 #include "stratlab/spec.h"
+#include "stratlab/text.h"
 
 /* Metrics a diagnosis compares, in this order everywhere. */
 enum { SLAB_DX_SHARPE = 0, SLAB_DX_ANNUAL_RETURN, SLAB_DX_MAX_DRAWDOWN, SLAB_DX_TOTAL_RETURN,
@@ -27,7 +28,8 @@ enum { SLAB_DX_SHARPE = 0, SLAB_DX_ANNUAL_RETURN, SLAB_DX_MAX_DRAWDOWN, SLAB_DX_
 typedef struct slab_diag_options {
     double tol[SLAB_DX_N];  /* thresholds; see above */
     int tol_given[SLAB_DX_N]; /* 1: tol[k] was given by the caller and wins over the spec */
-    const char *lang;       /* "en" (default) or "zh": status_text, table text, causes */
+    slab_lang lang;         /* status_text and recommendations (the JSON carries both
+                               languages elsewhere); default English */
     int sharpe_daily;       /* 1: compare the paper's Sharpe with the daily annualized Sharpe
                                (SharpeRatio_A on days) instead of backtrader's default
                                (yearly returns) */
@@ -49,9 +51,9 @@ json_t *slab_diagnose_json(json_t *result, const slab_spec *spec, const slab_dia
 
 /* The report a person reads, from a DiagnosisReport: the Phase 6 table,
  * the assessment, the likely causes and, for zero trades, the triage, in
- * lang ("en" or "zh"). Returns an owned string (slab_free()), or NULL when
+ * lang. Returns an owned string (slab_free()), or NULL when
  * out of memory. */
-char *slab_diagnosis_text(json_t *report, const char *lang);
+char *slab_diagnosis_text(json_t *report, slab_lang lang);
 
 /* Reads a DiagnosisReport back (the seed's DiagnosisReport.from_dict):
  * checks its shape and returns a copy holding exactly the documented keys,

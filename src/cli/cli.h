@@ -8,6 +8,7 @@
 #include "stratlab/core.h"
 #include "stratlab/engine.h"
 #include "stratlab/spec.h"
+#include "stratlab/text.h"
 
 /* A subcommand: argv[0] is the subcommand's name. Returns the exit code:
  * 0 ok, 1 a run/data error, 2 a usage error. */
@@ -34,7 +35,7 @@ int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *da
  * "spec" section (rule statistics) and, with expected_performance, the
  * "diagnosis" (in lang) to a run's result document. Returns 0 or 1. */
 int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
-                    const slab_bars *bars, const slab_run *run, const char *lang);
+                    const slab_bars *bars, const slab_run *run, slab_lang lang);
 
 /* Prints "stratlab: <where>: <msg>" to stderr; returns 1. */
 int cli_fail(const slab_error *err);

@@ -86,9 +86,9 @@ int cmd_diagnose(int argc, char **argv)
         if (!strcmp(a, "--spec"))
             spec_path = v;
         else if (!strcmp(a, "--lang")) {
-            if (strcmp(v, "en") && strcmp(v, "zh"))
-                return cli_usage_error("diagnose", "--lang is en or zh, got '%s'", v);
-            opt.lang = v;
+            slab_error e;
+            if (slab_lang_parse(v, &opt.lang, &e) != SLAB_OK)
+                return cli_usage_error("diagnose", "--lang: %s", e.msg);
         } else if (!strcmp(a, "--sharpe")) {
             if (strcmp(v, "yearly") && strcmp(v, "daily"))
                 return cli_usage_error("diagnose", "--sharpe is yearly or daily, got '%s'", v);

@@ -466,7 +466,7 @@ int cmd_run(int argc, char **argv)
         rc = cli_fail(&err);
         goto out;
     }
-    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, run, "en")))
+    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, run, SLAB_LANG_EN)))
         goto out;
     if (o.equity && (rc = write_equity(o.equity, bars, run)))
         goto out;

@@ -58,7 +58,7 @@ int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *da
 }
 
 int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
-                    const slab_bars *bars, const slab_run *run, const char *lang)
+                    const slab_bars *bars, const slab_run *run, slab_lang lang)
 {
     json_t *bt = json_object_get(doc, "backtest");
     json_t *ex = json_object_get(doc, "execution");
