@@ -260,7 +260,8 @@ static int spec_init(slab_ctx *ctx, void *state)
     r->warmup = warm;
     r->n_bars = (long)n;
     slab_ctx_set_warmup(ctx, warm);
-    r->ppy = periods_per_year(slab_ctx_timeframe(ctx, &comp), comp);
+    slab_timeframe tf = slab_ctx_timeframe(ctx, &comp); /* comp is set by this call */
+    r->ppy = periods_per_year(tf, comp);
     for (size_t k = 0; k < r->spec->n_risk; k++)
         if (slab_set_risk(ctx, r->spec->risk[k].key, r->spec->risk[k].value) != 0)
             return -1;
