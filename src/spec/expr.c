@@ -289,7 +289,7 @@ static ast *primary(parser *p)
             return NULL;
         if (!is_op(p, ")")) {
             char buf[48];
-            perr(p, p->t.col, "close the parenthesis opened at this column's left",
+            perr(p, p->t.col, "add the missing ')'",
                  "expected ')' to close the '(' at column %d, found %s", t.col,
                  tok_text(p, buf, sizeof buf));
             return NULL;

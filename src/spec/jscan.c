@@ -203,9 +203,52 @@ static int number(js *s)
 
 static int value(js *s);
 
+/* The keys seen in one object (spans of the text, quotes included). */
+typedef struct keyset {
+    const char **at;
+    size_t *len;
+    size_t n, cap;
+} keyset;
+
+/* Records a key; fails when the object already has it. */
+static int remember_key(js *s, keyset *k, const char *key, size_t len)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (k->len[i] == len && !memcmp(k->at[i], key, len))
+            return fail(s, key, "json_duplicate_key", "keep one of them (JSON keeps only the last)",
+                        "the key %.*s is given twice in one object", len > 40 ? 40 : (int)len, key);
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 16;
+        const char **at = slab_realloc(k->at, cap * sizeof *at);
+        if (at)
+            k->at = at;
+        size_t *ln = at ? slab_realloc(k->len, cap * sizeof *ln) : NULL;
+        if (!at || !ln)
+            return fail(s, key, "out_of_memory", "try again with more memory",
+                        "out of memory reading the spec");
+        k->len = ln;
+        k->cap = cap;
+    }
+    k->at[k->n] = key;
+    k->len[k->n++] = len;
+    return 0;
+}
+
+static int members(js *s, char close, keyset *keys);
+
 /* Members of an object or elements of an array, after the opening bracket. */
 static int container(js *s, char close)
 {
+    keyset keys = {NULL, NULL, 0, 0};
+    int r = members(s, close, &keys);
+    slab_free(keys.at);
+    slab_free(keys.len);
+    return r;
+}
+
+static int members(js *s, char close, keyset *k)
+{
+    keyset *const keys_p = k;
     const char *open = s->p - 1;
     long count = 0;
     char what[32];
@@ -225,6 +268,10 @@ static int container(js *s, char close)
                         "more than %d %s in one %s", SLAB_SPEC_MAX_ITEMS,
                         close == '}' ? "members" : "elements", close == '}' ? "object" : "array");
         if (close == '}') {
+            if (s->p < s->end && *s->p == '/')
+                return fail(s, s->p, "json_syntax",
+                            "remove the comment (use a \"description\" field)",
+                            "JSON has no comments");
             if (s->p < s->end && *s->p == '\'')
                 return fail(s, s->p, "json_syntax", "use double quotes: \"name\"",
                             "object keys are in double quotes, not single quotes");
@@ -236,7 +283,10 @@ static int container(js *s, char close)
                             "expected an object key in double quotes, found %s",
                             found(s, s->p, what, sizeof what));
             }
+            const char *key = s->p;
             if (string(s))
+                return -1;
+            if (remember_key(s, keys_p, key, (size_t)(s->p - key)))
                 return -1;
             ws(s);
             if (s->p >= s->end || *s->p != ':')
@@ -324,10 +374,7 @@ int slab__jscan_check(const char *text, size_t len, slab_diags *d)
     if (s.p >= s.end)
         return fail(&s, text, "json_syntax", "write the spec as one JSON object {...}",
                     "the spec is empty");
-    if (*s.p != '{' && *s.p != '[')
-        return value(&s) ? -1
-                         : fail(&s, text, "json_schema", "write the spec as one JSON object {...}",
-                                "the spec must be a JSON object");
+    const char *start = s.p;
     if (value(&s))
         return -1;
     ws(&s);
@@ -335,6 +382,9 @@ int slab__jscan_check(const char *text, size_t len, slab_diags *d)
         return fail(&s, s.p, "json_syntax",
                     "remove what follows the closing '}' (or merge it into the object)",
                     "text after the end of the JSON document: %s", found(&s, s.p, what, sizeof what));
+    if (*start != '{')
+        return fail(&s, start, "json_schema", "write the spec as one JSON object {...}",
+                    "the spec must be a JSON object");
     return 0;
 }
 

@@ -181,8 +181,8 @@ static int check_name(pctx *c, const char *name, const char *ptr)
     char fix[200];
     size_t len = strlen(name);
     if (!slab__is_ident(name, len) || len > 64) {
-        snprintf(fix, sizeof fix, "use letters, digits and _ (not first), e.g. \"%s\"",
-                 "sma_200");
+        snprintf(fix, sizeof fix, "start with a letter or _, then letters, digits or _, e.g. "
+                 "\"sma_200\"");
         ERR(ptr, "bad_name", fix,
             "\"%s\" is not a name expressions can use (letters, digits and _, starting with a "
             "letter or _, at most 64)",
@@ -224,10 +224,14 @@ static void parse_version(pctx *c, json_t *root)
         (json_is_string(v) && (!strcmp(json_string_value(v), "1") ||
                                !strcmp(json_string_value(v), "1.0"))))
         return;
+    char shown[64];
+    if (json_is_number(v))
+        snprintf(shown, sizeof shown, "%g", json_number_value(v));
+    else
+        snprintf(shown, sizeof shown, "%.40s", json_is_string(v) ? json_string_value(v)
+                                                                   : type_name(v));
     ERR("/version", "bad_version", "write \"version\": 1 (the format docs/spec.md describes)",
-        "unsupported spec version %s; this stratlab reads version 1",
-        json_is_string(v) ? json_string_value(v) : json_is_number(v) ? "(a number other than 1)"
-                                                                      : type_name(v));
+        "unsupported spec version %s; this stratlab reads version 1", shown);
 }
 
 static void parse_data(pctx *c, json_t *root)
@@ -305,7 +309,7 @@ static void parse_data(pctx *c, json_t *root)
         if (!t)
             continue;
         if (slab_time_parse(t, strlen(t), &ts, &has_time, &e) != SLAB_OK) {
-            ERR(ptr, "bad_date", "write a date as YYYY-MM-DD", "\"%s\" is not a date: %s", t, e.msg);
+            ERR(ptr, "bad_date", "write the date as YYYY-MM-DD, e.g. 2014-12-31", "%s", e.msg);
             continue;
         }
         if (k == 0) {

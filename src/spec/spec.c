@@ -24,8 +24,21 @@ static void locate_all(const char *text, size_t len, slab_diags *d, size_t from)
         slab_diag *g = &d->items[k];
         size_t raw;
         int line, col;
-        if (g->line > 0 || slab__jscan_locate(text, len, g->pointer, &line, &col, &raw) != 0)
+        if (g->line > 0)
             continue;
+        /* A missing member has no position: use its parent's. */
+        char ptr[sizeof g->pointer];
+        snprintf(ptr, sizeof ptr, "%s", g->pointer);
+        int found;
+        while ((found = slab__jscan_locate(text, len, ptr, &line, &col, &raw)) != 0 && ptr[0])
+            *strrchr(ptr, '/') = '\0';
+        if (found != 0)
+            continue;
+        if (strcmp(ptr, g->pointer)) {
+            g->line = line;
+            g->column = col;
+            continue;
+        }
         g->line = line;
         g->column = col;
         if (g->expr_column > 0 && raw < len && text[raw] == '"') {
