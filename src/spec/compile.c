@@ -87,6 +87,13 @@ static uint64_t node_hash(const slab_spec_node *n)
     if (n->ind)
         for (int k = 0; k < n->ind->n_params; k++)
             h = mix(h, bits(n->params[k]));
+    /* Finalise (MurmurHash3's fmix64): doubles differ in their high bits,
+     * and the table indexes by the low ones. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
     return h;
 }
 
@@ -127,6 +134,8 @@ static int grow_hash(slab_spec *s)
 
 int slab__node_add(slab_spec *s, const slab_spec_node *n, slab_diags *d, const char *pointer)
 {
+    if (s->full)
+        return -1; /* reported once; the rest would only repeat it */
     if (s->n_nodes * 2 >= s->hash_cap && grow_hash(s) != 0)
         goto nomem;
     size_t i = node_hash(n) & (s->hash_cap - 1);
@@ -136,6 +145,7 @@ int slab__node_add(slab_spec *s, const slab_spec_node *n, slab_diags *d, const c
         i = (i + 1) & (s->hash_cap - 1);
     }
     if (s->n_nodes >= SLAB_SPEC_MAX_NODES) {
+        s->full = 1;
         slab__diag(d, SLAB_DIAG_ERROR, "spec_limit", pointer, 0,
                    "simplify the spec; share subexpressions through named steps",
                    "the spec compiles to more than %d nodes", SLAB_SPEC_MAX_NODES);
@@ -154,6 +164,7 @@ int slab__node_add(slab_spec *s, const slab_spec_node *n, slab_diags *d, const c
     s->hash[i] = id;
     return id;
 nomem:
+    s->full = 1;
     slab__diag(d, SLAB_DIAG_ERROR, "out_of_memory", pointer, 0, "simplify the spec",
                "out of memory compiling the spec");
     return -1;
@@ -233,13 +244,6 @@ static const char *const functions[] = {
     "cs_zscore", "session_max", "session_min", "session_count", "session_first",
     "prev_session_last"};
 
-static spec_def *find_def(slab_spec *s, const char *name)
-{
-    for (size_t k = 0; k < s->n_defs; k++)
-        if (!strcmp(s->defs[k].name, name))
-            return &s->defs[k];
-    return NULL;
-}
 
 static int compile_def(cctx *c, spec_def *def, const ast *at);
 
@@ -277,7 +281,7 @@ static int compile_name(cctx *c, const ast *a)
         }
     }
     /* 2. the spec's own names (they may not shadow builtins, see parse.c) */
-    spec_def *def = find_def(c->s, a->name);
+    spec_def *def = slab__find_def(c->s, a->name);
     if (def)
         return compile_def(c, def, a);
     /* 3. columns, broker values, calendar values */

@@ -167,6 +167,34 @@ static void check_str_array(pctx *c, json_t *obj, const char *key, const char *b
     }
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 5381;
+    while (*s)
+        h = h * 33 + (unsigned char)*s++;
+    return h;
+}
+
+spec_def *slab__find_def(const slab_spec *s, const char *name)
+{
+    if (!s->def_hash_cap)
+        return NULL;
+    for (size_t i = name_hash(name) & (s->def_hash_cap - 1); s->def_hash[i] >= 0;
+         i = (i + 1) & (s->def_hash_cap - 1))
+        if (!strcmp(s->defs[s->def_hash[i]].name, name))
+            return &s->defs[s->def_hash[i]];
+    return NULL;
+}
+
+/* Indexes the definition just added (defs[n_defs - 1]). */
+static void index_def(slab_spec *s)
+{
+    size_t i = name_hash(s->defs[s->n_defs - 1].name) & (s->def_hash_cap - 1);
+    while (s->def_hash[i] >= 0)
+        i = (i + 1) & (s->def_hash_cap - 1);
+    s->def_hash[i] = (int)s->n_defs - 1;
+}
+
 static int is_reserved(const char *name)
 {
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
@@ -195,14 +223,13 @@ static int check_name(pctx *c, const char *name, const char *ptr)
             name);
         return 0;
     }
-    slab_spec *s = c->s;
-    for (size_t k = 0; k < s->n_defs; k++)
-        if (!strcmp(s->defs[k].name, name)) {
-            char f[300];
-            snprintf(f, sizeof f, "rename one of them (the first is at %s)", s->defs[k].name_pointer);
-            ERR(ptr, "duplicate_name", f, "the name \"%s\" is defined twice", name);
-            return 0;
-        }
+    const spec_def *first = slab__find_def(c->s, name);
+    if (first) {
+        char f[300];
+        snprintf(f, sizeof f, "rename one of them (the first is at %.200s)", first->name_pointer);
+        ERR(ptr, "duplicate_name", f, "the name \"%s\" is defined twice", name);
+        return 0;
+    }
     return 1;
 }
 
@@ -441,6 +468,7 @@ static void parse_indicators(pctx *c, json_t *root)
         if (!formula)
             d->state = 3; /* reported; references to it stay quiet */
         c->s->n_defs++;
+        index_def(c->s);
     }
 }
 
@@ -483,6 +511,7 @@ static void parse_pipeline(pctx *c, json_t *root)
         if (!expr)
             d->state = 3;
         c->s->n_defs++;
+        index_def(c->s);
     }
 }
 
@@ -902,9 +931,15 @@ void slab__spec_parse(slab_spec *s, slab_diags *d)
     size_t n_plan = json_array_size(json_object_get(root, "execution_plan"));
     size_t n_risk = json_array_size(json_object_get(root, "risk_management"));
     s->defs = slab__arena_alloc(&s->arena, (n_ind + n_pipe + 1) * sizeof *s->defs);
+    s->def_hash_cap = 16;
+    while (s->def_hash_cap < 2 * (n_ind + n_pipe + 1))
+        s->def_hash_cap *= 2;
+    s->def_hash = slab__arena_alloc(&s->arena, s->def_hash_cap * sizeof *s->def_hash);
+    if (s->def_hash)
+        memset(s->def_hash, 0xff, s->def_hash_cap * sizeof *s->def_hash);
     s->rules = slab__arena_alloc(&s->arena, (n_plan + 1) * sizeof *s->rules);
     s->risk = slab__arena_alloc(&s->arena, (n_risk + 1) * sizeof *s->risk);
-    if (!s->defs || !s->rules || !s->risk) {
+    if (!s->defs || !s->rules || !s->risk || !s->def_hash) {
         ERR("", "out_of_memory", "simplify the spec", "out of memory reading the spec");
         return;
     }

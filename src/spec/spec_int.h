@@ -144,6 +144,9 @@ struct slab_spec {
     slab_spec_expected expected;
     spec_def *defs;
     size_t n_defs;
+    int *def_hash;                  /* open addressing over defs by name, -1 empty */
+    size_t def_hash_cap;            /* a power of two, > 2 x the definitions possible */
+    int full;                       /* the node cap was reached (reported once) */
     spec_rule_src *rules;
     size_t n_rules;
     spec_risk_item *risk;
@@ -157,6 +160,9 @@ struct slab_spec {
     slab_spec_program program;
     int bars_per_day;               /* intraday sessions, for warm-up estimates; 0 unknown */
 };
+
+/* The definition named name, or NULL (a hash lookup). */
+spec_def *slab__find_def(const slab_spec *s, const char *name);
 
 /* Reads the JSON tree into s (schema checks: types, required and unknown
  * fields, values), adding problems to d. */
