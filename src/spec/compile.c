@@ -504,6 +504,17 @@ static void unknown_function(cctx *c, const ast *a, const char *name)
     cerr(c, a->col, "unknown_function", fix, "unknown function or indicator '%s'", name);
 }
 
+/* The column an indicator input names (SLAB_OPEN..), 5 for "day", -1 for
+ * a generic series. */
+static int column_kind(const char *input)
+{
+    static const char *const cols[] = {"open", "high", "low", "close", "volume", "day"};
+    for (int k = 0; k < 6; k++)
+        if (!strcmp(input, cols[k]))
+            return k;
+    return -1;
+}
+
 static int column_node(cctx *c, const char *input)
 {
     static const char *const cols[] = {"open", "high", "low", "close", "volume"};
@@ -536,9 +547,15 @@ static int indicator_call(cctx *c, const ast *a, const slab_ind_def *def, const 
                      def->inputs[k]);
             n_user++;
         }
-    int n_pos = first_named, m = 0;
-    while (m < n_pos && !is_const(c, ids[m]))
-        m++;
+    int n_pos = first_named, m = 0, generic = 0;
+    for (int k = 0; k < def->n_inputs; k++)
+        generic |= column_kind(def->inputs[k]) < 0;
+    if (generic) /* no default columns: the first arguments are the series (a
+                    constant is a level, as in CrossOver(rsi, 30)) */
+        m = n_pos < n_user ? n_pos : n_user;
+    else
+        while (m < n_pos && !is_const(c, ids[m]))
+            m++;
     if (m != 0 && m != n_user) {
         if (m > n_user)
             snprintf(fix, sizeof fix, "%s takes %d input series (%s), then constant parameters",
@@ -793,9 +810,11 @@ static int builtin(cctx *c, const ast *a, const char *name, const int *ids, int 
 {
     slab_spec_node n;
     *handled = 1;
-    if (!strcasecmp(name, "crossover") || !strcasecmp(name, "crossunder") ||
-        !strcasecmp(name, "cross_above") || !strcasecmp(name, "cross_below")) {
-        int up = !strcasecmp(name, "crossover") || !strcasecmp(name, "cross_above");
+    /* Lower case only: CrossOver (backtrader's +1/0/-1 indicator) is the
+     * table entry, crossover the condition "crossed above on this bar". */
+    if (!strcmp(name, "crossover") || !strcmp(name, "crossunder") ||
+        !strcmp(name, "cross_above") || !strcmp(name, "cross_below")) {
+        int up = !strcmp(name, "crossover") || !strcmp(name, "cross_above");
         if (call_arity(c, a, 2, 2, up ? "crossover(a, b)" : "crossunder(a, b)"))
             return -1;
         for (int k = 0; k < 2; k++)
