@@ -90,6 +90,8 @@ slab_status slab_spec_check_expr(const char *expr, size_t len, slab_diags *diags
 const char *slab_spec_name(const slab_spec *s);
 const char *slab_spec_sha256(const slab_spec *s);  /* of the spec text, 64 hex */
 const slab_spec_program *slab_spec_program_get(const slab_spec *s);
+/* How long slab_spec_compile took, milliseconds. */
+double slab_spec_compile_ms(const slab_spec *s);
 /* The spec as parsed (borrowed). */
 json_t *slab_spec_json(const slab_spec *s);
 

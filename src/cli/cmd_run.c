@@ -424,7 +424,9 @@ int cmd_run(int argc, char **argv)
     const slab_strategy_def *def = NULL;
     if ((rc = parse_args(argc, argv, &o)))
         return rc;
+    int spec_period = 0; /* the period came from the spec's data section */
     if (o.spec) {
+        spec_period = !o.from || !o.to;
         if ((rc = cli_spec_open(o.spec, &spec)) ||
             (rc = cli_spec_defaults(spec, &o.symbol, o.data, &o.from, &o.to, &o.timeframe)))
             goto out;
@@ -440,8 +442,13 @@ int cmd_run(int argc, char **argv)
         if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((rc = load_bars(&o, &bars)))
+    spec_period = spec_period && o.spec && (o.from || o.to);
+    if ((rc = load_bars(&o, &bars))) {
+        if (spec_period)
+            fprintf(stderr, "stratlab run: note: the period is the spec's data.start/data.end; "
+                            "give --from/--to to run another one\n");
         goto out;
+    }
     /* The cash curve is only written by --equity; without it, skip it. */
     slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk, NULL};
     if (spec) {

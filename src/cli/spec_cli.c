@@ -73,6 +73,7 @@ int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *sru
     id[16] = '\0';
     json_object_set_new(bt, "run_id", json_string(id));
     json_object_set_new(ex, "id", json_string(id));
+    json_object_set_new(ex, "compile_ms", json_real(slab_spec_compile_ms(spec)));
     json_object_set_new(doc, "spec", slab_spec_run_json(srun, bars));
     if (slab_spec_expected_get(spec)) {
         slab_diag_options opt;

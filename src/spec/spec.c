@@ -72,6 +72,7 @@ void slab_spec_free(slab_spec *s)
 slab_status slab_spec_compile(const char *text, size_t len, slab_spec **out, slab_diags *diags)
 {
     size_t from = diags->n, errors = diags->n_errors;
+    int64_t t0 = slab_clock_ns();
     json_error_t jerr;
     *out = NULL;
     if (len > SLAB_SPEC_MAX_BYTES) {
@@ -125,6 +126,7 @@ slab_status slab_spec_compile(const char *text, size_t len, slab_spec **out, sla
         slab_spec_free(s);
         return SLAB_EINVAL;
     }
+    s->compile_ns = slab_clock_ns() - t0;
     *out = s;
     return SLAB_OK;
 }
@@ -196,6 +198,7 @@ slab_status slab_spec_check_expr(const char *expr, size_t len, slab_diags *diags
 
 const char *slab_spec_name(const slab_spec *s) { return s->name; }
 const char *slab_spec_sha256(const slab_spec *s) { return s->sha256; }
+double slab_spec_compile_ms(const slab_spec *s) { return (double)s->compile_ns / 1e6; }
 const slab_spec_program *slab_spec_program_get(const slab_spec *s) { return &s->program; }
 json_t *slab_spec_json(const slab_spec *s) { return s->root; }
 const slab_spec_settings *slab_spec_settings_get(const slab_spec *s) { return &s->settings; }

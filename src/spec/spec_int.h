@@ -158,7 +158,7 @@ struct slab_spec {
     size_t hash_cap;
     slab_spec_rule *prog_rules;
     slab_spec_program program;
-    int bars_per_day;               /* intraday sessions, for warm-up estimates; 0 unknown */
+    int64_t compile_ns;             /* time slab_spec_compile took */
 };
 
 /* The definition named name, or NULL (a hash lookup). */
