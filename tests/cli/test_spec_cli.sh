@@ -3,9 +3,9 @@
 # text and --json items), `spec new --example` and `spec examples`, `run
 # --spec` on every example spec (the document's spec fields, the spec's
 # cash and data applying unless flags say otherwise), and `diagnose`
-# (status, Chinese, zero-trade triage). Uses $SLAB_CLI, $SLAB_TMP and, when
-# present, $SLAB_SHARED (real data); without it the examples run on
-# generated sample data.
+# (status, Chinese, zero-trade triage). Uses $SLAB_CLI and $SLAB_TMP; the
+# examples run on generated sample data (tests/parity/test_spec_examples.sh
+# runs them on the real data of ../shared).
 set -u
 cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
 tmp="${SLAB_TMP:-/tmp}/spec_cli.$$"
@@ -15,8 +15,6 @@ export STRATLAB_DB="$tmp/store.db"
 here="$(cd "$(dirname "$0")" && pwd)"
 examples="$here/../../examples/specs"
 . "$here/lib.sh"
-shared="${SLAB_SHARED:-}"
-[ -n "$shared" ] && [ -d "$shared/data" ] || shared=""
 
 # ---- validate
 check "validate a good spec" bash -c "'$cli' validate '$examples/sma_cross.json' | grep -q ': valid (0 warning(s)); SMA crossover compiles to'"
@@ -54,16 +52,10 @@ expect_err "unknown example" 1 "unknown example 'nope'; examples:" "$cli" spec n
 check "spec new -o" bash -c "'$cli' spec new --example rsi_reversion -o '$tmp/o.json' && cmp -s '$tmp/o.json' '$examples/rsi_reversion.json'"
 
 # ---- run --spec: every example
-if [ -n "$shared" ]; then
-  orcl="$shared/data/orcl-1995-2014.txt" nvda="$shared/data/nvda-1999-2014.txt"
-  minute="$shared/reference/orb/acme_1m.csv" period=""
-else
-  echo "SKIP: ../shared is absent; the examples run on generated sample data"
-  "$cli" data sample --bars 3000 --seed 5 --out "$tmp/daily.csv" >/dev/null
-  "$cli" data sample --bars 3900 --seed 6 --timeframe 1m --out "$tmp/minute.csv" >/dev/null
-  orcl="$tmp/daily.csv" nvda="$tmp/daily.csv" minute="$tmp/minute.csv"
-  period="--from 2015-01-01 --to 2040-12-31"  # the examples name 1995-2014; the sample is later
-fi
+"$cli" data sample --bars 3000 --seed 5 --out "$tmp/daily.csv" >/dev/null
+"$cli" data sample --bars 3900 --seed 6 --timeframe 1m --out "$tmp/minute.csv" >/dev/null
+orcl="$tmp/daily.csv" nvda="$tmp/daily.csv" minute="$tmp/minute.csv"
+period="--from 2015-01-01 --to 2040-12-31"  # the examples name 1995-2014; the sample is later
 for name in $(awk '{print $1}' "$tmp/ex.txt"); do
   case "$name" in
     orb) data="$minute" ;;
