@@ -233,6 +233,16 @@ static int spec_init(slab_ctx *ctx, void *state)
     int comp;
     if (!r)
         return slab_fail(ctx, "the spec strategy was run without its spec (strategy_arg)");
+    /* A universe needs every symbol's bars in one run. */
+    int rebalance = 0, xsect = 0;
+    for (size_t k = 0; k < p->n_rules; k++)
+        rebalance |= p->rules[k].action == SLAB_SPEC_REBALANCE;
+    for (size_t id = 0; id < p->n_nodes; id++)
+        xsect |= p->nodes[id].used && p->nodes[id].op == SLAB_SPEC_XSECT;
+    if (rebalance || (xsect && r->spec->settings.n_symbols > 1))
+        return slab_fail(ctx, "this spec trades a universe (cs_rank/cs_zscore or rebalance "
+                              "across data.symbols), which needs several feeds in one run; "
+                              "the engine runs one feed in this version");
     for (int k = 0; k < SLAB_N_COLUMNS; k++)
         cols[k] = slab_ctx_column(ctx, k);
     slab__spec_values_free(&r->vals);
