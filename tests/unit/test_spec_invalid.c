@@ -55,7 +55,7 @@ static void corpus(void **state)
     qsort(names, n, sizeof names[0], by_name);
     int failures = 0;
     for (size_t k = 0; k < n; k++) {
-        size_t len, elen;
+        size_t len = 0, elen = 0;
         snprintf(path, sizeof path, "%s/%s", dir, names[k]);
         char *text = slurp(path, &len);
         assert_non_null(text);
