@@ -21,6 +21,7 @@ static const struct {
     {"validate", cmd_validate, "check a strategy spec (spec.json) and list every problem"},
     {"diagnose", cmd_diagnose, "compare a run with its spec's expected performance"},
     {"spec", cmd_spec, "start a strategy spec from a documented example"},
+    {"executions", cmd_executions, "the log of script executions (run --script)"},
 };
 
 static void usage(FILE *out)

@@ -92,7 +92,7 @@ check "spec cash applies" python3 -c "import json; assert json.load(open('$tmp/c
 check "--cash wins over the spec" python3 -c "import json; assert json.load(open('$tmp/c2.json'))['backtest']['config']['cash'] == 70000"
 expect_err "run --spec with an invalid spec" 1 "the spec has 1 error(s); nothing was run" \
   "$cli" run --spec "$here/../specs/invalid/39_expr_lookahead.json" --data "$orcl"
-expect_err "run --spec and --strategy" 2 "give one of --strategy NAME or --spec FILE" \
+expect_err "run --spec and --strategy" 2 "give one of --strategy NAME, --spec FILE or --script FILE.c" \
   "$cli" run --spec "$examples/sma_cross.json" --strategy sma_cross --data "$orcl"
 expect_err "spec without data" 2 "the spec names no data (data.symbols)" \
   "$cli" run --spec "$tmp/warn.json"
