@@ -113,8 +113,9 @@ done
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/stratlab-mutate.XXXXXX")"
 [ $keep = 1 ] || trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/shared-empty"
-git ls-files -co --exclude-standard -z | tar -C "$src" --null -T - -cf - | tar -C "$scratch" -xf - \
-  --one-top-level=tree
+git ls-files -co --exclude-standard -z |
+  tar -C "$src" --null --ignore-failed-read -T - -cf - 2>/dev/null |
+  tar -C "$scratch" -xf - --one-top-level=tree
 echo "mutate.sh: scratch copy in $scratch/tree; building it" >&2
 cmake -S "$scratch/tree" -B "$scratch/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSLAB_SHARED_DIR="$shared" >/dev/null
@@ -124,8 +125,7 @@ cmake --build "$scratch/build" -j"$(nproc)" >"$scratch/build.log" 2>&1 ||
 exclude='^(test_shared_skips|test_fsum_fast)$'
 [ $all = 1 ] && exclude='^test_shared_skips$'
 # ctest_run DIR SHARED: the suite against SHARED, from DIR; prints the
-# failing tests, space separated (or "(none)"); "(skipped: N)" when tests
-# skipped although SHARED is ../shared.
+# failing tests (CTest's FAILED list), space separated, or "(none)".
 ctest_run() {
   local dir="$1" with="$2"
   mkdir -p "$dir"
@@ -133,7 +133,8 @@ ctest_run() {
     >"$dir/CTestTestfile.cmake"
   (cd "$dir" && SLAB_SHARED_REQUIRED=0 ctest -j"$(nproc)" -E "$exclude" >out 2>&1) || true
   local failed
-  failed="$(sed -n 's/^[[:space:]]*[0-9]* - \([A-Za-z0-9_]*\) (\(Failed\|Timeout\|SEGFAULT\|Subprocess aborted\|Exception\|Not Run\)).*/\1/p' "$dir/out" | sort | tr '\n' ' ')"
+  failed="$(awk '/tests FAILED:/ { on = 1; next } on && $2 == "-" { print $3 }' "$dir/out" |
+    sort | tr '\n' ' ')"
   echo "${failed:-(none)}"
 }
 
