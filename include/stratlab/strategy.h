@@ -39,6 +39,8 @@ typedef struct slab_order_note {
     double price;       /* fill price, 0 if not filled */
     double commission;  /* cash units */
     int type;           /* SLAB_EXEC_* */
+    int feed;           /* the feed it trades (0 = the first; see
+                           slab_feed_find); appended in ABI 1 */
 } slab_order_note;
 
 /* What notify_trade receives. */
@@ -47,6 +49,7 @@ typedef struct slab_trade_note {
     int is_open;        /* 1 when just opened, 0 when just closed */
     double size, price; /* size at open, average entry price */
     double pnl, pnlcomm;
+    int feed;           /* the feed traded; appended in ABI 1 */
 } slab_trade_note;
 
 typedef struct slab_strategy_def {
