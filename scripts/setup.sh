@@ -13,6 +13,7 @@ libsqlite3-dev
 libjansson-dev
 libssl-dev
 libcmocka-dev
+libseccomp-dev
 sqlite3
 "
 missing=""
