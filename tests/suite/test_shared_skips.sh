@@ -28,6 +28,8 @@ tmp="${SLAB_TMP:-/tmp}/suite_skips.$$"
 mkdir -p "$tmp/empty"
 [ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 self="$(basename "$0" .sh)"
+# Not rerun: this test, and long tests that read nothing from ../shared.
+not_rerun="^($self|test_fsum_fast|test_script_hostile)\$"
 
 # suite DIR SHARED REQUIRED CTEST_ARGS...: runs the build's tests against
 # SHARED from DIR (its own Testing/ folder) with SLAB_SHARED_REQUIRED set to
@@ -37,7 +39,7 @@ suite() {
   shift 3
   mkdir -p "$dir"
   sed "s#SLAB_SHARED=[^;\"]*#SLAB_SHARED=$shared#g" "$build/CTestTestfile.cmake" >"$dir/CTestTestfile.cmake"
-  (cd "$dir" && SLAB_SHARED_REQUIRED="$req" ctest -j2 -E "^($self|test_fsum_fast|test_script_hostile)\$" "$@" >out 2>&1)
+  (cd "$dir" && SLAB_SHARED_REQUIRED="$req" ctest -j2 -E "$not_rerun" "$@" >out 2>&1)
 }
 # status DIR: "name status" per test from DIR/out (Passed, Skipped, Failed).
 status() {
