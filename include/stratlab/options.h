@@ -47,6 +47,8 @@
 typedef struct slab_run_options {
     /* what runs */
     const char *strategy;                    /* built-in name, NULL until given */
+    const char *spec;                        /* a strategy spec file (CLI only); its data,
+                                                cash and commission apply unless given */
     const char *params[SLAB_RUN_PARAMS_MAX]; /* "name=value" strategy parameters */
     size_t n_params;
     /* data */

@@ -1,7 +1,8 @@
 /* cmd_run.c: `stratlab run`: read the run options (the library's option
  * table: flags, --config FILE), load bars (a file or the store), resolve a
- * built-in strategy and its parameters and run the engine, or run a C
- * script in the sandbox (cmd_run_script.c), and print the result document
+ * built-in strategy and its parameters and run the engine, or a strategy
+ * spec (spec_cli.c), or a C script in the sandbox (cmd_run_script.c), and
+ * print the result document
  * (--json) or a compact table; --equity writes the value curve. The flags
  * and their --help come from the table (include/stratlab/options.h), never
  * from here. Uses only the public headers. */
@@ -80,8 +81,8 @@ static void usage(FILE *out)
     size_t n;
     const slab_opt_def *t = slab_run_options_table(&n);
     const char *group = "";
-    fprintf(out, "usage: stratlab run (--strategy NAME | --script FILE.c) (--data FILE | --symbol "
-                 "SYM) [options]\n"
+    fprintf(out, "usage: stratlab run (--strategy NAME | --spec FILE | --script FILE.c)\n"
+                 "                    (--data FILE | --symbol SYM) [options]\n"
                  "       stratlab run --config FILE.json [options]\n");
     for (size_t i = 0; i < n; i++) {
         if (strcmp(t[i].group, group)) {
@@ -150,6 +151,9 @@ static int read_options(int argc, char **argv, slab_run_options *o, json_t **cfg
     return 0;
 }
 
+static int fill_from(slab_run_options *o, const char *symbol, const char *from, const char *to,
+                     const char *tf, const char *what);
+
 /* --script: its limits from the options, the script read with its hint
  * lines, which may name the data when no --data/--symbol was given. */
 static int prepare_script(slab_run_options *o, cli_script_opts *so)
@@ -161,7 +165,6 @@ static int prepare_script(slab_run_options *o, cli_script_opts *so)
     const double val[] = {o->script_timeout_s, o->script_cpu_s, o->script_memory_mb,
                           o->script_output_bytes, o->script_compile_timeout_s};
     const char *symbol = NULL, *from = o->from, *to = o->to, *tf = o->timeframe;
-    slab_error err;
     int rc;
     so->path = o->script;
     so->compare = o->compare;
@@ -170,24 +173,56 @@ static int prepare_script(slab_run_options *o, cli_script_opts *so)
             *lim[k] = val[k];
     if ((rc = cli_script_prepare(so, &symbol, &from, &to, &tf, o->n_data + o->n_symbols > 0)))
         return rc;
-    /* The hint's values go through the table like flags. */
-    const char *hinted[][2] = {{"symbol", symbol}, {"from", from}, {"to", to}, {"timeframe", tf}};
-    for (size_t k = 0; symbol && k < 4; k++) {
-        const slab_opt_def *d = slab_run_options_find(hinted[k][0]);
-        if (hinted[k][1] && !slab_run_options_given(o, d) &&
-            slab_run_options_set(o, d, 0, hinted[k][1], &err) != SLAB_OK) {
-            size_t l = strlen(err.msg);
-            snprintf(err.msg + l, sizeof err.msg - l, " (in %s's `//! stratlab run:` line)",
-                     o->script);
-            return cli_fail(&err);
-        }
-    }
+    if (symbol && (rc = fill_from(o, symbol, from, to, tf, "the script's `//! stratlab run:` line")))
+        return rc;
     if (o->n_data + o->n_symbols == 0)
         return cli_error(SLAB_EC_MISSING_OPTION, "--data",
                          "add --data FILE or --symbol SYM, or a `//! stratlab run: --symbol SYM` "
                          "line to the script",
                          "give exactly one of --data FILE or --symbol SYM (%s names no data)",
                          o->script);
+    return 0;
+}
+
+/* Sets the options a spec's data section or a script's hint names and
+ * the user did not give, through the table as if they were flags. */
+static int fill_from(slab_run_options *o, const char *symbol, const char *from, const char *to,
+                     const char *tf, const char *what)
+{
+    const char *given[][2] = {{"symbol", symbol}, {"from", from}, {"to", to}, {"timeframe", tf}};
+    slab_error err;
+    for (size_t k = 0; k < 4; k++) {
+        const slab_opt_def *d = slab_run_options_find(given[k][0]);
+        if (!given[k][1] || slab_run_options_given(o, d) || (k == 0 && o->n_data))
+            continue;
+        if (slab_run_options_set(o, d, 0, given[k][1], &err) != SLAB_OK) {
+            size_t l = strlen(err.msg);
+            snprintf(err.msg + l, sizeof err.msg - l, " (from %s)", what);
+            return cli_fail(&err);
+        }
+    }
+    return 0;
+}
+
+/* --spec: opened (its warnings printed), its data section fills what was
+ * not given, its cash and commission apply unless given. */
+static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
+{
+    const char *symbol = o->n_symbols ? o->symbols[0] : NULL, *from = o->from, *to = o->to;
+    const char *tf = o->timeframe;
+    int rc;
+    *spec_period = !o->from || !o->to;
+    if ((rc = cli_spec_open(o->spec, spec)) ||
+        (rc = cli_spec_defaults(*spec, &symbol, o->n_data ? o->data[0] : NULL, &from, &to, &tf)) ||
+        (rc = fill_from(o, symbol, from, to, tf, "the spec's data section")))
+        return rc;
+    const int given[2] = {slab_run_options_given(o, slab_run_options_find("cash")) != 0,
+                          slab_run_options_given(o, slab_run_options_find("commission")) != 0};
+    slab_spec_apply_settings(*spec, &o->broker, given);
+    *spec_period = *spec_period && (o->from || o->to);
+    if (o->from_ns > o->to_ns)
+        return cli_error(SLAB_EC_REVERSED_RANGE, "--from", NULL,
+                         "the range is reversed: from %s is after to %s", o->from, o->to);
     return 0;
 }
 
@@ -291,26 +326,35 @@ static int run_script(const slab_run_options *o, cli_script_opts *so, const slab
 }
 
 /* Runs what the options say and prints it. */
-static int run(const slab_run_options *o, cli_script_opts *so, int64_t t0)
+static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
 {
     slab_error err;
     slab_bars *bars = NULL;
     slab_run *r = NULL;
     slab_script_exec *ex = NULL;
+    slab_spec *spec = NULL;
+    slab_spec_run *srun = NULL;
     json_t *doc = NULL;
     double params[SLAB_RUN_PARAMS_MAX];
     const double *pv = params;
     const slab_strategy_def *def = NULL;
-    int rc;
+    int rc, spec_period = 0; /* the period came from the spec's data section */
 
-    if (!o->script) {
+    if (o->spec) {
+        if ((rc = prepare_spec(o, &spec, &spec_period)))
+            goto out;
+    } else if (!o->script) {
         if (!(def = slab_strategy_find(o->strategy, &err)))
             return cli_fail(&err);
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((rc = load_bars(o, &bars)))
-        return rc;
+    if ((rc = load_bars(o, &bars))) {
+        if (spec_period && !cli_json)
+            fprintf(stderr, "stratlab run: note: the period is the spec's data.start/data.end; "
+                            "give --from/--to to run another one\n");
+        goto out;
+    }
     if (o->script) {
         if ((rc = run_script(o, so, bars, &ex)) || !ex)
             goto out;
@@ -320,7 +364,15 @@ static int run(const slab_run_options *o, cli_script_opts *so, int64_t t0)
         ex->run = NULL;
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
-        slab_run_config cfg = {o->broker, def, params, -1, o->equity == NULL, o->risk};
+        slab_run_config cfg = {o->broker, def, params, -1, o->equity == NULL, o->risk, NULL};
+        if (spec) {
+            if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
+                rc = cli_fail(&err);
+                goto out;
+            }
+            slab_spec_run_setup(srun, &cfg);
+            def = cfg.strategy;
+        }
         if (slab_engine_run(bars, &cfg, &r, &err) != SLAB_OK) {
             rc = cli_fail(&err);
             goto out;
@@ -328,8 +380,8 @@ static int run(const slab_run_options *o, cli_script_opts *so, int64_t t0)
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
-    slab_result_info info = {def->name, ex ? "script" : "builtin", def, pv, &o->broker, 0.0,
-                             o->orders, max_trades};
+    slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
+                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
@@ -337,6 +389,8 @@ static int run(const slab_run_options *o, cli_script_opts *so, int64_t t0)
     }
     if (ex)
         cli_script_merge(doc, ex);
+    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, SLAB_LANG_EN)))
+        goto out;
     if (o->equity && (rc = write_equity(o->equity, bars, r)))
         goto out;
     if (o->out && slab_json_dump_file(doc, o->out, JSON_INDENT(1), &err) != SLAB_OK) {
@@ -352,6 +406,8 @@ out:
     slab_run_free(r);
     slab_script_exec_free(ex);
     slab_bars_free(bars);
+    slab_spec_run_free(srun);
+    slab_spec_free(spec);
     return rc;
 }
 

@@ -36,6 +36,13 @@ static const slab_opt_def table[] = {
     {.name = "strategy", .flag = "--strategy", .type = SLAB_OPT_TEXT, .metavar = "NAME",
      .group = "Strategy", .help = "built-in strategy (see: stratlab strategies)",
      .field = "strategy", .offset = OFF(strategy), .max_count = 1, .capacity = 1},
+    {.name = "spec", .flag = "--spec", .type = SLAB_OPT_TEXT, .metavar = "FILE",
+     .group = "Strategy",
+     .help = "a strategy spec instead of --strategy (docs/spec.md); its data, cash and "
+             "commission apply unless given here; with expected_performance the result has a "
+             "diagnosis",
+     .field = "spec", .offset = OFF(spec), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
     {.name = "params", .flag = "--param", .type = SLAB_OPT_PAIR, .metavar = "NAME=VALUE",
      .group = "Strategy",
      .help = "strategy parameter; types and ranges are checked (see: stratlab "
@@ -1045,14 +1052,21 @@ slab_status slab_run_options_check(slab_run_options *o, slab_error *err)
 {
     const slab_broker_config *c = &o->broker;
     slab_status st;
-    if (!o->strategy == !o->script)
-        return rule(o, slab_run_options_find(o->script ? "script" : "strategy"),
-                    o->script ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, err,
-                    "give one of %s NAME or %s FILE.c (the built-ins: stratlab strategies)",
-                    label(o, "strategy"), label(o, "script"));
+    int ways = (o->strategy != NULL) + (o->spec != NULL) + (o->script != NULL);
+    if (ways != 1)
+        return rule(o, slab_run_options_find(o->script ? "script" : o->spec ? "spec" : "strategy"),
+                    ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, err,
+                    "give one of %s NAME, %s FILE or %s FILE.c (the built-ins: stratlab "
+                    "strategies)",
+                    label(o, "strategy"), label(o, "spec"), label(o, "script"));
+    if (o->spec && o->n_params)
+        return rule(o, slab_run_options_find("params"), SLAB_EC_CONFLICTING_OPTIONS, err,
+                    "%s is for built-ins and scripts; a spec's parameters are in its formulas",
+                    label(o, "params"));
     if ((st = script_rules(o, err)) != SLAB_OK)
         return st;
-    if (o->n_data + o->n_symbols == 0 && !o->script) /* a script's hint may name the data */
+    /* A spec's data section or a script's hint line may name the data. */
+    if (o->n_data + o->n_symbols == 0 && !o->script && !o->spec)
         return rule(o, slab_run_options_find("data"), SLAB_EC_MISSING_OPTION, err,
                     "give exactly one of %s FILE or %s SYM", label(o, "data"),
                     label(o, "symbol"));

@@ -73,6 +73,9 @@ err_is "indicators show: unknown" 2 unknown_indicator "$cli" indicators show RSU
 err_is "indicators compute: bad param" 2 unknown_param "$cli" indicators compute RSI --data "$tmp/s.csv" --param fsat=3 --json
 err_is "unknown command" 2 unknown_command "$cli" frob --json
 err_is "executions: bad option" 2 unknown_option "$cli" executions --frob x --json
+err_is "validate: bad option" 2 bad_value "$cli" validate --frob --json
+err_is "diagnose: bad option" 2 bad_value "$cli" diagnose --frob --json
+err_is "spec: bad option" 2 bad_value "$cli" spec --frob --json
 err_is "no command" 2 missing_option "$cli" --json
 err_is "missing file" 3 file_not_found "$cli" run --strategy sma_cross --data "$tmp/nope.csv" --json
 err_is "unknown symbol" 3 unknown_symbol "$cli" run --strategy sma_cross --symbol NOPE --json

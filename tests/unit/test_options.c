@@ -198,7 +198,8 @@ static void rules_between_options(void **state)
         {{"run", "--data", "a.csv"},
          SLAB_EC_MISSING_OPTION,
          "--strategy",
-         "give one of --strategy NAME or --script FILE.c (the built-ins: stratlab strategies)"},
+         "give one of --strategy NAME, --spec FILE or --script FILE.c (the built-ins: "
+         "stratlab strategies)"},
         {{"run", "--strategy", "s"},
          SLAB_EC_MISSING_OPTION,
          "--data",
