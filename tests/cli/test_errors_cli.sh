@@ -19,18 +19,41 @@ export STRATLAB_DB="$tmp/store.db"
 
 # json_is NAME RC_WANT PYTHON_CONDITION CMD...: CMD exits RC_WANT, its
 # stdout is exactly one JSON document, and the condition on it (d) holds.
+# The documents are checked together by one python3 at the end
+# (check_json_all), so the test starts python once, not once a check.
+jn=0
 json_is() {
   local name="$1" rc_want="$2" cond="$3"; shift 3
-  local rc
-  "$@" >"$tmp/out.json" 2>"$tmp/err.txt"; rc=$?
-  if [ "$rc" -eq "$rc_want" ] && python3 -c "
+  jn=$((jn + 1))
+  "$@" >"$tmp/j$jn.json" 2>/dev/null
+  printf '%s\n%s\n%s\n' "$name" "$rc_want" "$?" >"$tmp/j$jn.meta"
+  printf '%s' "$cond" >"$tmp/j$jn.cond"
+}
+check_json_all() {
+  local out
+  out="$(python3 - "$tmp" "$jn" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if ($cond) else 1)" "$tmp/out.json"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1)); echo "FAIL: $name: rc=$rc (want $rc_want); stdout: $(head -c 600 "$tmp/out.json")"
-  fi
+tmp, n = sys.argv[1], int(sys.argv[2])
+ok = 0
+for k in range(1, n + 1):
+    name, want, got = open(f"{tmp}/j{k}.meta").read().split("\n")[:3]
+    cond = open(f"{tmp}/j{k}.cond").read()
+    text = open(f"{tmp}/j{k}.json").read()
+    try:
+        d = json.loads(text)
+        good = want == got and bool(eval(cond, {"d": d}))
+    except Exception as e:  # not JSON, or the condition failed to evaluate
+        good = False
+    if good:
+        ok += 1
+    else:
+        print(f"FAIL: {name}: rc={got} (want {want}); stdout: {text[:600]}")
+print(f"OK {ok}")
+PY
+)"
+  grep -v '^OK ' <<<"$out"
+  pass=$((pass + $(sed -n 's/^OK //p' <<<"$out")))
+  fail=$((fail + jn - $(sed -n 's/^OK //p' <<<"$out")))
 }
 
 # ---- --json on every subcommand: success is JSON --------------------------------
@@ -175,6 +198,8 @@ check "run --col date=When follows the hint" test "$c" = "$a"
 # ---- data import --skip-bad-rows says how many ----------------------------------------------
 expect_err "skip count" 0 "skipped 1 bad row (--skip-bad-rows); the first: $tmp/bad.csv:3:5: bad close 'abc': expected a number" \
   "$cli" data import "$tmp/bad.csv" --symbol B --skip-bad-rows
+
+check_json_all
 
 # ---- the README lists every error code ------------------------------------------------------
 root="$(dirname "$0")/../.."

@@ -97,7 +97,7 @@ expect_err "run --spec and --strategy" 2 "give one of --strategy NAME, --spec FI
 expect_err "spec without data" 2 "the spec names no data (data.symbols)" \
   "$cli" run --spec "$tmp/warn.json"
 "$cli" data sample --bars 300 --seed 9 --out "$tmp/late.csv" >/dev/null  # 2015 on
-expect_err "the spec's period, said so" 1 "the period is the spec's data.start/data.end" \
+expect_err "the spec's period, said so" 3 "the period is the spec's data.start/data.end" \
   "$cli" run --spec "$examples/sma_cross.json" --data "$tmp/late.csv"
 
 # ---- diagnose
@@ -121,6 +121,6 @@ sed 's/"rsi < 30"/"rsi < 2"/' "$examples/rsi_reversion.json" >"$tmp/strict.json"
 check "zero trades: mismatch" bash -c "'$cli' diagnose '$tmp/strict.out.json' --spec '$tmp/strict.json' --json | grep -q '\"status\": \"mismatch\"'"
 check "zero trades: triage" bash -c "'$cli' diagnose '$tmp/strict.out.json' --spec '$tmp/strict.json' | grep -q \"condition \\\`rsi < 2\\\` never held; closest on\""
 check "tolerance flags" bash -c "'$cli' diagnose '$tmp/rsi_reversion.out.json' --spec '$examples/rsi_reversion.json' --tol-sharpe 0 --tol-annual-return 0 --tol-max-drawdown 0 --json | grep -q '\"status\": \"mismatch\"'"
-expect_err "diagnose a non-result" 1 "not a result document" "$cli" diagnose "$examples/sma_cross.json"
+expect_err "diagnose a non-result" 3 "not a result document" "$cli" diagnose "$examples/sma_cross.json"
 expect_err "diagnose bad --lang" 2 "--lang" "$cli" diagnose "$tmp/rsi_reversion.out.json" --lang fr
 finish
