@@ -60,6 +60,15 @@ const char *slab_error_text(const slab_error *err, char *buf, size_t n);
  * so daily bars carry this offset from midnight. */
 #define SLAB_SESSION_END_NS (SLAB_NS_PER_DAY - 10000LL)
 
+/* The supported calendar: whole years 1678..2261. int64 nanoseconds reach
+ * 1677-09-21 .. 2262-04-11; keeping to whole years inside that leaves
+ * room for every period that holds a bar (a year bucket ends on Dec 31),
+ * so no timestamp arithmetic can overflow. Day numbers as below. */
+#define SLAB_YEAR_MIN 1678
+#define SLAB_YEAR_MAX 2261
+#define SLAB_DAY_MIN (-106650) /* 1678-01-01 */
+#define SLAB_DAY_MAX 106650    /* 2261-12-31 */
+
 /* Days since 1970-01-01 for a proleptic Gregorian date (any int year). */
 int64_t slab_days_from_civil(int y, int m, int d);
 /* Inverse of slab_days_from_civil. */

@@ -53,8 +53,12 @@ void slab_broker_config_default(slab_broker_config *cfg)
 
 slab_status slab__broker_init(slab__broker *b, const slab_broker_config *cfg, slab_error *err)
 {
-    (void)err;
     memset(b, 0, sizeof *b);
+    if (!(cfg->cash <= SLAB_CASH_MAX)) /* NaN too */
+        return slab_error_set(err, SLAB_ERANGE, "cash",
+                              "starting cash %g is too large: at most %g (values beyond overflow "
+                              "double arithmetic)",
+                              cfg->cash, SLAB_CASH_MAX);
     b->cfg = *cfg;
     b->cash = cfg->cash;
     b->value = cfg->cash;

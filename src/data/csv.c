@@ -264,12 +264,11 @@ static slab_status get_num(loader *L, int c, int r, double *out)
     return SLAB_OK;
 }
 
-/* Int64 nanoseconds reach from 1677-09-21 to 2262-04-11: dates are kept
- * to whole years inside that span, so no timestamp can overflow, and
- * neither can a period that holds one (the analyzers' year of a bar). */
-#define YEAR_MIN 1678
-#define YEAR_MAX 2261
-#define DAY_MAX 106650 /* 2261-12-31, the last day number accepted */
+/* Dates stay in the supported calendar (core.h): no timestamp can
+ * overflow, nor can a period that holds one (the analyzers' year). */
+#define YEAR_MIN SLAB_YEAR_MIN
+#define YEAR_MAX SLAB_YEAR_MAX
+#define DAY_MAX SLAB_DAY_MAX
 
 /* A day number written as 1 to 7 digits; returns 0 and sets *days when fd
  * is one. */

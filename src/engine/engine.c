@@ -432,6 +432,25 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
     return SLAB_OK;
 }
 
+/* The value after every bar must be a number: with bars inside the data
+ * limits and cash inside SLAB_CASH_MAX it always is, but costs set beyond
+ * reason (a per-share commission of 1e300) can still overflow, and an
+ * infinite value must stop the run, not reach the result. */
+static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_error *err)
+{
+    for (size_t i = 0; i < ctx->n; i++)
+        if (!isfinite(run->value[i])) {
+            char t[40];
+            return slab_error_set(err, SLAB_ERANGE, NULL,
+                                  "the portfolio value is %s at bar %zu (%s): the cash, "
+                                  "prices or costs are too large for double arithmetic; scale "
+                                  "them down",
+                                  isnan(run->value[i]) ? "not a number" : "infinite", i,
+                                  slab_bars_format_time(ctx->bars->ts_ns[i], t, sizeof t));
+        }
+    return SLAB_OK;
+}
+
 /* Hands the broker's trade and order records to the run: the arrays move
  * (no copy), and orders are compacted in place to their public events, so
  * a long run does not hold two copies at its peak. */
@@ -547,7 +566,7 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
     st = loop(ctx, state, run, first_next, err);
     run->loop_ns = slab_clock_ns() - t1;
     run->indicators_ns = t1 - t0;
-    if (st != SLAB_OK)
+    if (st != SLAB_OK || (st = check_values(ctx, run, err)) != SLAB_OK)
         goto out;
     if ((st = collect(ctx, run, err)) != SLAB_OK)
         goto out;

@@ -3,10 +3,15 @@
  * its fix. Expected values are hand calculations written beside each case,
  * the issue's own least-squares figure, or coreutils' sha256sum. */
 #include "slab_test.h"
+#include "stratlab/broker.h"
 #include "stratlab/data.h"
+#include "stratlab/engine.h"
 #include "stratlab/ind.h"
 #include "stratlab/metrics.h"
+#include "stratlab/store.h"
+#include "stratlab/strategies.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -392,6 +397,167 @@ static void binary_header_was_echoed_raw(void **state)
     }
 }
 
+/* Runs buy_hold on b with this starting cash; returns the status. */
+static slab_status run_buy_hold(const slab_bars *b, double cash, slab_error *err)
+{
+    slab_run_config cfg;
+    slab_run *run = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.broker.cash = cash;
+    cfg.broker.sizer.kind = SLAB_SIZER_PERCENT;
+    cfg.broker.sizer.amount = 95.0;
+    cfg.strategy = slab_strategy_find("buy_hold", NULL);
+    cfg.stop_after_bar = -1;
+    assert_non_null(cfg.strategy);
+    slab_status st = slab_engine_run(b, &cfg, &run, err);
+    slab_run_free(run);
+    return st;
+}
+
+/* --cash 1e308 gave an infinite final value, which the JSON then dropped
+ * (metrics.final_value missing). Starting cash stops at SLAB_CASH_MAX; a
+ * value that still overflows (bars built past the data limits, here a
+ * close rising from 1e-200 to 1e200) stops the run with its bar. */
+static void cash_1e308_gave_infinite_final_value(void **state)
+{
+    (void)state;
+    slab_bars *b = slab_bars_new(0);
+    slab_error err;
+    assert_non_null(b);
+    double px[3] = {1e-200, 1e-200, 1e200};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(slab_bars_push(b, (i + 1) * SLAB_NS_PER_DAY + SLAB_SESSION_END_NS, px[i],
+                                        px[i], px[i], px[i], 1.0, 0.0, &err),
+                         SLAB_OK);
+    b->timeframe = SLAB_TF_DAYS;
+    b->compression = 1;
+    assert_int_equal(run_buy_hold(b, 1e308, &err), SLAB_ERANGE);
+    assert_string_equal(err.msg, "starting cash 1e+308 is too large: at most 1e+15 (values beyond "
+                                 "overflow double arithmetic)");
+    /* buy_hold buys 0.95 * 1e15 / 1e-200 = 9.5e214 shares at the open of
+     * bar 1; at the close of bar 2 (1e200) they are worth 9.5e414: inf, and
+     * backtrader's un-levered mark (dvalue - u) + u gives inf - inf = NaN. */
+    assert_int_equal(run_buy_hold(b, 1e15, &err), SLAB_ERANGE);
+    assert_string_equal(err.msg,
+                        "the portfolio value is not a number at bar 2 (1970-01-04): the cash, "
+                        "prices or costs are too large for double arithmetic; scale them "
+                        "down");
+    slab_bars_free(b);
+}
+
+/* Prices near 1.8e308 overflowed indicator sums to inf and the run made
+ * no trades, silently. Bars now keep prices in 1e-100..1e100 and volumes
+ * up to 1e100, at load and in slab_bars_check. */
+static void prices_near_1e308_overflowed_indicators(void **state)
+{
+    (void)state;
+    expect_load_error(write_tmp("huge.csv", "Date,Open,High,Low,Close\n"
+                                            "2006-01-02,1.7e308,1.7e308,1.7e308,1.7e308\n"),
+                      SLAB_EDATA, ":2:2",
+                      "open is 1.7e+308: prices must be from 1e-100 to 1e100 and volumes at most "
+                      "1e100 (beyond, indicator sums and squares overflow or underflow); rescale "
+                      "the series");
+    expect_load_error(write_tmp("tiny.csv", "Date,Open,High,Low,Close\n"
+                                            "2006-01-02,1,1,1e-300,1\n"),
+                      SLAB_EDATA, ":2:4",
+                      "low is 1e-300: prices must be from 1e-100 to 1e100 and volumes at most "
+                      "1e100 (beyond, indicator sums and squares overflow or underflow); rescale "
+                      "the series");
+    expect_load_error(write_tmp("vol.csv", "Date,Open,High,Low,Close,Volume\n"
+                                           "2006-01-02,1,1,1,1,1e101\n"),
+                      SLAB_EDATA, ":2:6",
+                      "volume is 1e+101: prices must be from 1e-100 to 1e100 and volumes at most "
+                      "1e100 (beyond, indicator sums and squares overflow or underflow); rescale "
+                      "the series");
+    /* the limits themselves are accepted */
+    slab_bars *b;
+    slab_error err;
+    assert_int_equal(slab_csv_load(write_tmp("edge.csv", "Date,Open,High,Low,Close,Volume\n"
+                                                         "2006-01-02,1,1e100,1e-100,1,1e100\n"),
+                                   NULL, &b, NULL, &err),
+                     SLAB_OK);
+    b->high[0] = 2e100; /* a series built in memory is held to the same rule */
+    assert_int_equal(slab_bars_check(b, &err), SLAB_EDATA);
+    assert_string_equal(err.where, "bar 0 (2006-01-02)");
+    slab_bars_free(b);
+}
+
+/* A read command with --db at a mistyped path created an empty store
+ * there. slab_store_open_read never creates one. */
+static void read_of_mistyped_store_created_it(void **state)
+{
+    (void)state;
+    char path[1100];
+    slab_store *s = (slab_store *)path; /* must be reset to NULL */
+    slab_error err;
+    snprintf(path, sizeof path, "%s/typo/stratlab.db", slab_test_tmpdir());
+    assert_int_equal(slab_store_open_read(path, &s, &err), SLAB_ENOTFOUND);
+    assert_null(s);
+    assert_string_equal(err.where, path);
+    assert_string_equal(err.msg, "no store here (nothing has been imported to this path): check "
+                                 "--db or $STRATLAB_DB, or create it with: stratlab data import "
+                                 "FILE --symbol SYM");
+    struct stat st;
+    assert_int_equal(stat(path, &st), -1);
+    snprintf(path, sizeof path, "%s/typo", slab_test_tmpdir());
+    assert_int_equal(stat(path, &st), -1); /* not even its folder */
+}
+
+/* A store in a folder (and file) this process may not write could not be
+ * read at all: "attempt to write a readonly database". Run as a user
+ * without write access (root drops to nobody in a child process). */
+static void read_only_store_could_not_be_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/slab_ro_XXXXXX", path[100], side[120];
+    slab_store *s;
+    slab_bars *b;
+    slab_error err;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    assert_int_equal(slab_sample_generate(3, 50, SLAB_TF_DAYS, 1, 13000, &b, &err), SLAB_OK);
+    assert_int_equal(slab_store_open(path, &s, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "RO", NULL, NULL, NULL, &err), SLAB_OK);
+    slab_store_close(s);
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(chmod(dir, 0555), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(10);
+        slab_bars *got = NULL;
+        if (slab_store_open_read(path, &s, &err) != SLAB_OK) {
+            fprintf(stderr, "open: %s: %s\n", err.where, err.msg);
+            _exit(11);
+        }
+        if (slab_store_load(s, "RO", NULL, INT64_MIN, INT64_MAX, &got, &err) != SLAB_OK) {
+            fprintf(stderr, "load: %s: %s\n", err.where, err.msg);
+            _exit(12);
+        }
+        int same = got->n == b->n && got->close[49] == b->close[49];
+        slab_bars_free(got);
+        slab_store_close(s);
+        _exit(same ? 0 : 13);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    chmod(dir, 0755);
+    snprintf(side, sizeof side, "%s-shm", path);
+    int made_shm = access(side, F_OK) == 0;
+    unlink(side);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    unlink(path);
+    rmdir(dir);
+    slab_bars_free(b);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_false(made_shm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +570,10 @@ int main(void)
         cmocka_unit_test(fifo_data_hung_and_pipe_hashed_empty),
         cmocka_unit_test(cr_only_line_endings_gave_more_than_256_fields),
         cmocka_unit_test(binary_header_was_echoed_raw),
+        cmocka_unit_test(cash_1e308_gave_infinite_final_value),
+        cmocka_unit_test(prices_near_1e308_overflowed_indicators),
+        cmocka_unit_test(read_of_mistyped_store_created_it),
+        cmocka_unit_test(read_only_store_could_not_be_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
