@@ -289,10 +289,13 @@ static int64_t mode_gap(const slab_bars *b)
     size_t count[MODE_SLOTS], used = 0, best = 0;
 
     for (size_t i = 1; i < b->n; i++) {
-        int64_t g = b->ts_ns[i] - b->ts_ns[i - 1];
-        size_t k = 0;
-        if (g <= 0)
+        /* Two times in the supported years can be more than int64 ns
+         * apart (584 years): such a gap is no bar period, skip it. */
+        if (b->ts_ns[i] <= b->ts_ns[i - 1] ||
+            (uint64_t)b->ts_ns[i] - (uint64_t)b->ts_ns[i - 1] > (uint64_t)INT64_MAX)
             continue;
+        int64_t g = (int64_t)((uint64_t)b->ts_ns[i] - (uint64_t)b->ts_ns[i - 1]);
+        size_t k = 0;
         while (k < used && gap[k] != g)
             k++;
         if (k == used) {

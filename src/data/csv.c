@@ -752,11 +752,11 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
     return SLAB_OK;
 }
 
-slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_bars **out,
-                          slab_load_report *rep, slab_error *err)
+slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_options *opt,
+                                  slab_bars **out, slab_load_report *rep, slab_error *err)
 {
     slab_load_report local_rep;
-    reader r = {0};
+    reader r = {.f = f};
     loader *L = NULL;
     slab_status st = SLAB_OK;
 
@@ -764,8 +764,6 @@ slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_ba
     if (!rep)
         rep = &local_rep;
     memset(rep, 0, sizeof *rep);
-    if (!(r.f = fopen(path, "rb")))
-        return slab_error_set(err, SLAB_EIO, path, "cannot open: %s", strerror(errno));
     L = slab_calloc(1, sizeof *L);
     r.buf = slab_malloc(READ_CHUNK);
     r.sha = slab_sha256_new();
@@ -800,7 +798,21 @@ out:
     slab_free(L);
     slab_free(r.buf);
     slab_sha256_free(r.sha);
-    fclose(r.f);
+    return st;
+}
+
+slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_bars **out,
+                          slab_load_report *rep, slab_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *out = NULL;
+        if (rep)
+            memset(rep, 0, sizeof *rep);
+        return slab_error_set(err, SLAB_EIO, path, "cannot open: %s", strerror(errno));
+    }
+    slab_status st = slab__csv_load_stream(f, path, opt, out, rep, err);
+    fclose(f);
     return st;
 }
 

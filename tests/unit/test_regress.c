@@ -558,6 +558,59 @@ static void read_only_store_could_not_be_read(void **state)
     assert_false(made_shm);
 }
 
+/* ---- found by the fuzz harnesses (fuzz/) ------------------------------------ */
+
+/* STOCH_BT's fastK skipped NaN inside a window (comparisons with NaN are
+ * false), so after an upstream warm-up it gave values from part of a
+ * window, bars before the true start. High/low/close with two leading NaNs
+ * and period 3: the first value is at bar 2 + 3 - 1 = 4, from bars 2..4;
+ * by hand: highest high 12, lowest low 8, close 11: 100 * (11 - 8) / 4 =
+ * 75. */
+static void stoch_bt_leading_nan_gave_partial_windows(void **state)
+{
+    (void)state;
+    const double h[6] = {NAN, NAN, 10, 12, 11, 13}, l[6] = {NAN, NAN, 9, 8, 10, 11},
+                 c[6] = {NAN, NAN, 9.5, 10, 11, 12};
+    double out[6];
+    slab_ind_stoch_fastk_bt(h, l, c, 6, 3, out);
+    for (int i = 0; i < 4; i++)
+        if (!isnan(out[i]))
+            fail_msg("bar %d: %.17g before the first full window", i, out[i]);
+    slab_test_expect_close("fastk", 4, out[4], 75.0, 0, 0);
+    /* bar 5: bars 3..5, highest 13, lowest 8, close 12: 100 * 4 / 5 = 80 */
+    slab_test_expect_close("fastk", 5, out[5], 80.0, 1e-15, 0);
+}
+
+/* Two bars of the supported years can be further apart than int64
+ * nanoseconds reach (1678 to 2261 is 584 years, int64 ns 292): the gap in
+ * the timeframe guess and the span in the analyzers' period count
+ * overflowed (UBSan aborts in the sanitizer build). */
+static void bars_584_years_apart_overflowed_gaps(void **state)
+{
+    (void)state;
+    slab_bars *b;
+    slab_error err;
+    assert_int_equal(slab_csv_load(write_tmp("span.csv", "Date,Open,High,Low,Close\n"
+                                                         "1678-01-01,1,1,1,1\n"
+                                                         "2261-12-31,2,2,2,2\n"),
+                                   NULL, &b, NULL, &err),
+                     SLAB_OK);
+    assert_int_equal(b->timeframe, SLAB_TF_DAYS); /* no usable gap: daily stamps */
+    double value[2] = {100.0, 150.0};
+    slab_equity eq = {b->n, b->ts_ns, value, NULL, 100.0, SLAB_TF_DAYS, 1};
+    slab_period_returns yr = {0};
+    assert_int_equal(slab_annualreturn(&eq, &yr, &err), SLAB_OK);
+    assert_int_equal(yr.n, 2);
+    int y, m, d;
+    slab_civil_from_days(slab_ts_day(yr.key_ns[0]), &y, &m, &d);
+    assert_int_equal(y, 1678);
+    slab_civil_from_days(slab_ts_day(yr.key_ns[1]), &y, &m, &d);
+    assert_int_equal(y, 2261);
+    slab_test_expect_close("2261", 1, yr.ret[1], 0.5, 1e-15, 0); /* 150/100 - 1 */
+    slab_period_returns_clear(&yr);
+    slab_bars_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +627,8 @@ int main(void)
         cmocka_unit_test(prices_near_1e308_overflowed_indicators),
         cmocka_unit_test(read_of_mistyped_store_created_it),
         cmocka_unit_test(read_only_store_could_not_be_read),
+        cmocka_unit_test(stoch_bt_leading_nan_gave_partial_windows),
+        cmocka_unit_test(bars_584_years_apart_overflowed_gaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
