@@ -3,7 +3,7 @@
 # generation (store and CSV), idempotent re-import, a failed import leaving
 # the store as it was, malformed files reported as path:row:col, usage
 # errors and --help. Needs SLAB_CLI (the binary); uses SLAB_TMP for scratch
-# files and SLAB_SHARED/data when present (skipped with a message if not).
+# files. (The shared data files: tests/parity/test_cli_ref.sh.)
 set -euo pipefail
 
 : "${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
@@ -92,24 +92,6 @@ for sub in import list sample; do
 done
 cli data list --json
 check "list --json" has '"symbol": "SAMPLE"' "$tmp/out"
-
-# ---- the shared data files ------------------------------------------------------------
-data="${SLAB_SHARED:-}/data"
-if [ -n "${SLAB_SHARED:-}" ] && [ -f "$data/orcl-1995-2014.txt" ]; then
-    cli data import "$data/orcl-1995-2014.txt" --symbol ORCL
-    check "import ORCL" has "5036 bars, 1995-01-03 .. 2014-12-31" "$tmp/out"
-    cli data import "$data/orcl-1995-2014.txt" --symbol ORCL
-    check "re-import ORCL replaces" has "replaced 5036 stored bars" "$tmp/out"
-    check "re-import ORCL keeps the count" equals "$(bars_of ORCL 1d)" 5036
-    cli data import "$data/2006-min-005.txt" --symbol ES
-    check "5-minute file infers 5m" equals "$(bars_of ES 5m)" 2142
-    cli data import "$data/2006-01-02-volume-min-001.txt" --symbol ES
-    check "1-minute file (7-column header) loads" equals "$(bars_of ES 1m)" 30889
-    cli data import "$data/edge_cases_400.csv" --symbol EDGE
-    check "day-number dates load" equals "$(bars_of EDGE 1d)" 400
-else
-    echo "SKIP shared data files: \$SLAB_SHARED/data is absent"
-fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

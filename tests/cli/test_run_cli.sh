@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_run_cli.sh: `stratlab run` and `stratlab strategies` as a user meets
 # them: help, parameter range errors, unknown names, zero-trade summaries,
-# the equity file, and a stored symbol giving the same result as its file.
-# Uses $SLAB_CLI, $SLAB_TMP and (when present) $SLAB_SHARED.
+# the equity file, broker and risk flags on hand-made bars. (A stored
+# symbol against its file and backtrader: tests/parity/test_cli_ref.sh.)
+# Uses $SLAB_CLI and $SLAB_TMP.
 set -u
 cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
 tmp="${SLAB_TMP:-/tmp}/run_cli.$$"
@@ -144,19 +145,6 @@ expect_err "maintenance without margin call" 2 "--maintenance-margin needs --mar
   t6 --maintenance-margin 0.25
 expect_err "maintenance out of range" 2 "--maintenance-margin is a fraction in [0, 1)" \
   t6 --margin-call --maintenance-margin 1.5
-
-# A stored symbol gives the same numbers as its file.
-if [ -n "${SLAB_SHARED:-}" ] && [ -f "$SLAB_SHARED/data/orcl-1995-2014.txt" ]; then
-  "$cli" data import "$SLAB_SHARED/data/orcl-1995-2014.txt" --symbol ORCL >/dev/null
-  a="$("$cli" run --strategy sma_cross --symbol ORCL | grep final_value)"
-  b="$("$cli" run --strategy sma_cross --data "$SLAB_SHARED/data/orcl-1995-2014.txt" | grep final_value)"
-  check "store run equals file run" test "$a" = "$b"
-  check "from/to restricts" bash -c "'$cli' run --strategy sma_cross --symbol ORCL --from 2010-01-01 --to 2010-12-31 | grep -q '2010-01-04 to 2010-12-31, 252 bars'"
-  # backtrader's smacross_orcl final value, 405152.61 (../shared/reference/backtrader/smacross_orcl.json)
-  check "orcl final value" bash -c "grep -q '405152.6050' <<<'$a'"
-else
-  echo "SKIP: ../shared is absent; store-vs-file parity not run"
-fi
 
 # Risk flags (the engine's risk manager): bad input names the accepted forms.
 expect_err "bad --stop-loss" 2 "--stop-loss '2x' is not valid: give 2% (percent of the entry fill, below 100%), 1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)" \

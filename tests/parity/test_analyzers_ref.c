@@ -1,11 +1,13 @@
 /* test_analyzers_ref.c: every analyzer of every backtrader reference run.
- * For each ../shared/reference/backtrader/<run>.json (order_fill_cases.json
- * aside) the equity record comes from <run>_equity.csv and the trades from
- * the JSON's "trades" list plus placeholders for the open trades its
+ * For each of the 17 runs of slab_refs_bt_runs (a run missing from
+ * ../shared/reference/backtrader/ fails, and so does a run there that the
+ * list lacks) the equity record comes from <run>_equity.csv and the trades
+ * from the JSON's "trades" list plus placeholders for the open trades its
  * tradeanalyzer counts; slab_analyzers_json must then reproduce the JSON's
  * "analyzers" object: the same keys at every level, integers equal, reals
- * within 1e-9 relative (1e-9 absolute near zero), None and the string "NaN"
- * as null. Reference values are only ever read from ../shared at run time. */
+ * bit-identical (measured: every value of the 17 runs is), None and the
+ * string "NaN" as null. Reference values are only read from ../shared. */
+#include "slab_refs.h"
 #include "slab_test.h"
 #include "stratlab/metrics.h"
 
@@ -15,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REL_TOL 1e-9
-#define ABS_TOL 1e-9
 /* Mismatch lines printed before the rest are only counted. */
 #define MAX_REPORTS 60
 
@@ -238,8 +238,7 @@ static void compare(const char *run_name, const char *path, json_t *got, json_t 
         if (!json_is_integer(got) || json_integer_value(got) != json_integer_value(want))
             report(run_name, path, "integers differ", got, want);
     } else if (json_is_real(want)) {
-        if (!json_is_real(got) ||
-            !slab_test_close(json_real_value(got), json_real_value(want), REL_TOL, ABS_TOL))
+        if (!json_is_real(got) || !slab_test_same(json_real_value(got), json_real_value(want)))
             report(run_name, path, "reals differ", got, want);
     } else if (json_is_string(want)) {
         if (!json_is_string(got) || strcmp(json_string_value(got), json_string_value(want)) != 0)
@@ -265,39 +264,28 @@ static void compare(const char *run_name, const char *path, json_t *got, json_t 
     }
 }
 
-/* qsort comparison of C strings. */
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Returns the sorted run names of dir (owned by the caller, each freed). */
-static size_t list_runs(const char *dir, char ***names)
+/* Fails (counts) every <run>.json in dir that slab_refs_bt_runs lacks:
+ * a reference nobody compares would make "every run matches" untrue. */
+static void unlisted_runs(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    size_t n = 0, cap = 0;
+    char name[256];
 
-    *names = NULL;
-    if (!d)
-        return 0;
+    if (!d) {
+        report("(all)", dir, "cannot list the reference directory", NULL, NULL);
+        return;
+    }
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
             strcmp(e->d_name, "order_fill_cases.json") == 0)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *names = realloc(*names, cap * sizeof **names);
-            assert_non_null(*names);
-        }
-        (*names)[n] = strndup(e->d_name, len - 5);
-        assert_non_null((*names)[n]);
-        n++;
+        snprintf(name, sizeof name, "%.*s", (int)(len - 5), e->d_name);
+        if (slab_refs_find(slab_refs_bt_runs, SLAB_REFS_N_BT_RUNS, name) < 0)
+            report(name, "", "reference run not in slab_refs_bt_runs (add it there)", NULL, NULL);
     }
     closedir(d);
-    qsort(*names, n, sizeof **names, cmp_str);
-    return n;
 }
 
 /* Loads one run, computes its analyzers and compares them. */
@@ -322,23 +310,18 @@ static void check_run(const char *dir, const char *name)
 
 static void every_reference_run(void **state)
 {
-    char dir[1024], **names;
-    size_t n;
+    char dir[1024];
 
     (void)state;
     SLAB_REQUIRE_SHARED();
-    slab_test_shared_path("reference/backtrader", dir, sizeof dir);
-    n = list_runs(dir, &names);
-    if (n == 0)
-        fail_msg("no reference runs found in %s", dir);
-    for (size_t i = 0; i < n; i++) {
-        check_run(dir, names[i]);
-        free(names[i]);
-    }
-    free(names);
+    slab_test_ref("reference/backtrader", dir, sizeof dir);
+    for (size_t i = 0; i < SLAB_REFS_N_BT_RUNS; i++)
+        check_run(dir, slab_refs_bt_runs[i]);
+    unlisted_runs(dir);
     if (n_fail)
-        fail_msg("%d analyzer values differ from backtrader's over %zu runs", n_fail, n);
-    print_message("%zu reference runs: every analyzer value matches\n", n);
+        fail_msg("%d analyzer values differ from backtrader's over %d runs", n_fail,
+                 SLAB_REFS_N_BT_RUNS);
+    print_message("%d reference runs: every analyzer value bit-identical\n", SLAB_REFS_N_BT_RUNS);
 }
 
 int main(void)

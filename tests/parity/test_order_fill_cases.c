@@ -6,7 +6,11 @@
  * open runs). The notifications, fill prices and sizes, execution dates, final stop and
  * limit, final position and cash must agree exactly. Bars are daily from
  * 2020-01-06 (the cases' exec_bar_date); cash 100000, no commission, a
- * fixed stake of 1 share. The JSON is read at test time, never copied. */
+ * fixed stake of 1 share. The cases run are the fixed list
+ * slab_refs_fill_cases: a listed case missing from the JSON fails, and so
+ * does a case in the JSON that the list lacks. The JSON is read at test
+ * time, never copied. */
+#include "slab_refs.h"
 #include "slab_test.h"
 
 #include "stratlab/data.h"
@@ -34,7 +38,10 @@ static struct {
     int n_ev;
 } cur;
 
-static double num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static double num(json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
 
 /* backtrader's str(timedelta): "0:00:00" or "2 days, 0:00:00" -> ns. */
 static int64_t parse_timedelta(const char *s)
@@ -103,9 +110,17 @@ static void case_notify(slab_ctx *ctx, void *st, const slab_order_note *o)
     }
 }
 
-static const slab_strategy_def case_strategy = {
-    SLAB_STRATEGY_ABI, "order_case", "places the case's orders", NULL, 0, 0, NULL, case_next,
-    case_notify, NULL, case_next_open};
+static const slab_strategy_def case_strategy = {SLAB_STRATEGY_ABI,
+                                                "order_case",
+                                                "places the case's orders",
+                                                NULL,
+                                                0,
+                                                0,
+                                                NULL,
+                                                case_next,
+                                                case_notify,
+                                                NULL,
+                                                case_next_open};
 
 static slab_bars *case_bars(json_t *c)
 {
@@ -118,8 +133,8 @@ static slab_bars *case_bars(json_t *c)
         double v[4];
         for (int k = 0; k < 4; k++)
             v[k] = json_number_value(json_array_get(r, (size_t)k));
-        assert_int_equal(slab_bars_push(b, (DAY0 + (int64_t)i) * SLAB_NS_PER_DAY, v[0], v[1],
-                                        v[2], v[3], 0.0, 0.0, NULL),
+        assert_int_equal(slab_bars_push(b, (DAY0 + (int64_t)i) * SLAB_NS_PER_DAY, v[0], v[1], v[2],
+                                        v[3], 0.0, 0.0, NULL),
                          SLAB_OK);
     }
     b->timeframe = SLAB_TF_DAYS;
@@ -163,14 +178,48 @@ static int compare_event(const char *name, size_t k, json_t *w, int64_t base, co
     return bad;
 }
 
+#define CASES_JSON "reference/backtrader/order_fill_cases.json"
+
+/* The reference cases, loaded once (NULL when absent or unreadable). */
+static json_t *g_cases;
+
+/* Loads the cases on first use; fails the test when the file is missing
+ * or not a JSON array (skips when ../shared is absent). */
+static json_t *cases(void)
+{
+    char path[1024];
+    json_error_t jerr;
+
+    slab_test_ref(CASES_JSON, path, sizeof path);
+    if (!g_cases && !(g_cases = json_load_file(path, 0, &jerr)))
+        fail_msg("%s:%d: %s", path, jerr.line, jerr.text);
+    if (!json_is_array(g_cases))
+        fail_msg("%s: not a list of cases", path);
+    return g_cases;
+}
+
+/* The case called name, or a failed test. */
+static json_t *find_case(const char *name)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases(), i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "case"));
+        if (n && !strcmp(n, name))
+            return c;
+    }
+    fail_msg("case %s is in slab_refs_fill_cases but not in %s", name, CASES_JSON);
+    return NULL;
+}
+
 static void run_case(void **state)
 {
-    json_t *c = *state;
-    const char *name = json_string_value(json_object_get(c, "case"));
+    const char *name = *state;
+    json_t *c = find_case(name);
     json_t *opts = json_object_get(c, "opts"), *events = json_object_get(c, "events");
     slab_error err;
     slab_run *run = NULL;
-    SLAB_REQUIRE_SHARED();
     memset(&cur, 0, sizeof cur);
     cur.c = c;
     slab_bars *bars = case_bars(c);
@@ -210,9 +259,10 @@ static void run_case(void **state)
     double want_cash = num(c, "final_cash");
     if (run->position_size != want_size || run->position_price != want_price ||
         run->final_cash != want_cash) {
-        print_message("%s: final position %.17g @ %.17g cash %.17g; want %.17g @ %.17g cash %.17g\n",
-                      name, run->position_size, run->position_price, run->final_cash, want_size,
-                      want_price, want_cash);
+        print_message(
+            "%s: final position %.17g @ %.17g cash %.17g; want %.17g @ %.17g cash %.17g\n", name,
+            run->position_size, run->position_price, run->final_cash, want_size, want_price,
+            want_cash);
         bad++;
     }
     slab_run_free(run);
@@ -221,32 +271,36 @@ static void run_case(void **state)
         fail_msg("%s: %d difference(s) from backtrader", name, bad);
 }
 
-static void no_shared(void **state)
+/* Every case of the JSON is in the fixed list (and so was run above). */
+static void no_unlisted_case(void **state)
 {
+    size_t i;
+    json_t *c;
+    int bad = 0;
     (void)state;
-    SLAB_REQUIRE_SHARED();
-    fail_msg("order_fill_cases.json could not be read");
+    json_array_foreach(cases(), i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "case"));
+        if (slab_refs_find(slab_refs_fill_cases, SLAB_REFS_N_FILL_CASES, n) < 0) {
+            print_message("case %s is not in slab_refs_fill_cases (add it there)\n",
+                          n ? n : "(unnamed)");
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
 }
 
 int main(void)
 {
-    char path[1024];
-    const char *p = slab_test_shared_path("reference/backtrader/order_fill_cases.json", path,
-                                          sizeof path);
-    json_t *cases = p ? json_load_file(p, 0, NULL) : NULL;
-    size_t n = json_array_size(cases);
-    if (n == 0) {
-        const struct CMUnitTest one[] = {cmocka_unit_test(no_shared)};
-        return cmocka_run_group_tests_name("order_fill_cases", one, NULL, NULL);
+    struct CMUnitTest tests[SLAB_REFS_N_FILL_CASES + 1];
+    for (size_t i = 0; i < SLAB_REFS_N_FILL_CASES; i++) {
+        tests[i] =
+            (struct CMUnitTest)cmocka_unit_test_prestate(run_case, (void *)slab_refs_fill_cases[i]);
+        tests[i].name = slab_refs_fill_cases[i];
     }
-    struct CMUnitTest *tests = calloc(n, sizeof *tests);
-    for (size_t i = 0; i < n; i++) {
-        json_t *c = json_array_get(cases, i);
-        tests[i] = (struct CMUnitTest)cmocka_unit_test_prestate(run_case, c);
-        tests[i].name = json_string_value(json_object_get(c, "case"));
-    }
-    int rc = _cmocka_run_group_tests("order_fill_cases", tests, n, NULL, NULL);
-    free(tests);
-    json_decref(cases);
+    tests[SLAB_REFS_N_FILL_CASES] = (struct CMUnitTest)cmocka_unit_test(no_unlisted_case);
+    int rc =
+        _cmocka_run_group_tests("order_fill_cases", tests, SLAB_REFS_N_FILL_CASES + 1, NULL, NULL);
+    json_decref(g_cases);
     return rc;
 }

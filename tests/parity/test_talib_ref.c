@@ -1,11 +1,13 @@
 /* test_talib_ref.c: every TA-Lib reference vector against the indicator
- * table. For each row of ../shared/reference/indicators/<dataset>/talib/
- * manifest.csv whose function is in the table, the kernel runs with the
- * manifest's parameters on input.csv's columns and every output must match:
- * |a-b| <= 1e-12*max(1,|a|) (1e-9 for the running-sum statistics: VAR,
- * STDDEV, BBANDS, CORREL, BETA, the LINEARREG family), NaN exactly where
- * TA-Lib has none. Functions missing from the table are printed as "not
- * implemented" and do not fail the test. Values are read at run time only. */
+ * table. Each dataset's ../shared/reference/indicators/<dataset>/talib/
+ * manifest.csv must hold exactly the 78 calls of slab_refs_talib (a row
+ * missing, an unknown row, a file missing or a function missing from our
+ * table fails); each call runs the kernel with the manifest's parameters
+ * on input.csv's columns, and every output must be bit-identical to
+ * TA-Lib's (the files are written with repr, so they round-trip), NaN
+ * exactly where TA-Lib has none. Measured: all 156 files equal to the bit
+ * (max difference 0). Values are read at run time only. */
+#include "slab_refs.h"
 #include "slab_test.h"
 #include "stratlab/ind.h"
 
@@ -109,23 +111,13 @@ static int split_manifest(char *line, char **fields, int max)
     return n;
 }
 
-static int loose_tolerance(const char *fn)
-{
-    static const char *loose[] = {"VAR", "STDDEV", "BBANDS", "CORREL", "BETA", "TSF"};
-    if (!strncmp(fn, "LINEARREG", 9))
-        return 1;
-    for (size_t i = 0; i < sizeof loose / sizeof loose[0]; i++)
-        if (!strcmp(fn, loose[i]))
-            return 1;
-    return 0;
-}
-
 typedef struct counts {
-    int pass, fail, missing;
+    int pass, fail;
+    int seen[SLAB_REFS_N_TALIB]; /* manifest rows per slab_refs_talib entry */
 } counts;
 
 /* Compares one reference file; prints its line. Returns 1 when it passes. */
-static int check_file(const char *dir, const table *in, char **f, counts *c)
+static int check_file(const char *set, const table *in, char **f, counts *c)
 {
     const char *file = f[0], *fn = f[1];
     const slab_ind_def *def = slab_ind_find(fn, NULL);
@@ -137,9 +129,9 @@ static int check_file(const char *dir, const table *in, char **f, counts *c)
     int np = 0, ni = 0, ok = 1;
 
     if (!def || strcmp(def->name, fn) != 0) {
-        print_message("  %-40s not implemented\n", file);
-        c->missing++;
-        return 1;
+        print_message("  %-40s FAIL: %s is not in the indicator table\n", file, fn);
+        c->fail++;
+        return 0;
     }
     snprintf(buf, sizeof buf, "%s", f[2]);
     for (char *tok = strtok(buf, ","); tok && np < SLAB_IND_MAX_PARAMS; tok = strtok(NULL, ","))
@@ -151,12 +143,18 @@ static int check_file(const char *dir, const table *in, char **f, counts *c)
             ok = 0;
         ni++;
     }
-    snprintf(path, sizeof path, "%s/talib/%s", dir, file);
+    snprintf(buf, sizeof buf, "reference/indicators/%s/talib/%s", set, file);
+    if (table_load(slab_test_shared_path(buf, path, sizeof path), &ref) != 0) {
+        print_message("  %-40s FAIL: reference file missing or empty: %s\n", file, path);
+        c->fail++;
+        return 0;
+    }
     /* Parameters TA-Lib does not have (flat) keep their defaults. */
     for (int k = np; k < def->n_params && k < SLAB_IND_MAX_PARAMS; k++)
         p[k] = def->params[k].def;
-    if (!ok || ni != def->n_inputs || np > def->n_params || table_load(path, &ref) != 0 ||
-        ref.n != in->n || ref.n_cols != 2 + def->n_outputs) {
+    if (!ok || ni != def->n_inputs || np > def->n_params || ref.n != in->n ||
+        ref.n_cols != 2 + def->n_outputs) {
+        table_free(&ref);
         print_message("  %-40s FAIL: inputs/params/outputs do not match the table\n", file);
         c->fail++;
         return 0;
@@ -168,25 +166,21 @@ static int check_file(const char *dir, const table *in, char **f, counts *c)
         print_message("  %-40s FAIL: %s\n", file, err.msg);
         ok = 0;
     }
-    double tol = loose_tolerance(fn) ? 1e-9 : 1e-12, worst = 0.0;
     for (int k = 0; ok && k < def->n_outputs; k++) {
         const double *want = ref.col[2 + k];
         for (size_t i = 0; i < in->n; i++) {
             double a = out[k][i], b = want[i];
-            double d = fabs(a - b) / fmax(1.0, fabs(b));
-            if (isnan(a) != isnan(b) || (!isnan(b) && !(d <= tol))) {
+            if (!slab_test_same(a, b)) {
                 print_message("  %-40s FAIL: %s first differs at index %zu: got %.17g, want "
-                              "%.17g\n",
-                              file, ref.names[2 + k], i, a, b);
+                              "%.17g (diff %.3g)\n",
+                              file, ref.names[2 + k], i, a, b, fabs(a - b));
                 ok = 0;
                 break;
             }
-            if (!isnan(b) && d > worst)
-                worst = d;
         }
     }
     if (ok)
-        print_message("  %-40s pass (max rel diff %.3g)\n", file, worst);
+        print_message("  %-40s pass (bit-identical)\n", file);
     ok ? c->pass++ : c->fail++;
     for (int k = 0; k < def->n_outputs; k++)
         free(out[k]);
@@ -194,32 +188,60 @@ static int check_file(const char *dir, const table *in, char **f, counts *c)
     return ok;
 }
 
+/* Checks one manifest row against the fixed list, then its file. */
+static void check_row(const char *set, const table *in, char **f, counts *c)
+{
+    int k = slab_refs_find(slab_refs_talib, SLAB_REFS_N_TALIB, f[0]);
+    if (k < 0) {
+        print_message("  %-40s FAIL: not in the fixed list slab_refs_talib (add it there)\n", f[0]);
+        c->fail++;
+        return;
+    }
+    if (c->seen[k]++) {
+        print_message("  %-40s FAIL: listed twice in the manifest\n", f[0]);
+        c->fail++;
+        return;
+    }
+    check_file(set, in, f, c);
+}
+
 static void run_dataset(const char *name)
 {
-    char dir[1024], path[1200], line[LINE_MAX_LEN], rel[256];
+    char path[1200], line[LINE_MAX_LEN], rel[256];
     table in;
-    counts c = {0, 0, 0};
+    counts c;
 
+    memset(&c, 0, sizeof c);
     SLAB_REQUIRE_SHARED();
-    snprintf(rel, sizeof rel, "reference/indicators/%s", name);
-    assert_non_null(slab_test_shared_path(rel, dir, sizeof dir));
-    snprintf(path, sizeof path, "%s/input.csv", dir);
-    assert_int_equal(table_load(path, &in), 0);
-    snprintf(path, sizeof path, "%s/talib/manifest.csv", dir);
-    FILE *m = fopen(path, "r");
+    snprintf(rel, sizeof rel, "reference/indicators/%s/input.csv", name);
+    assert_int_equal(table_load(slab_test_ref(rel, path, sizeof path), &in), 0);
+    snprintf(rel, sizeof rel, "reference/indicators/%s/talib/manifest.csv", name);
+    FILE *m = fopen(slab_test_ref(rel, path, sizeof path), "r");
     assert_non_null(m);
     print_message("%s:\n", name);
     assert_non_null(fgets(line, sizeof line, m));
     while (fgets(line, sizeof line, m)) {
         char *f[8];
         line[strcspn(line, "\r\n")] = '\0';
-        if (split_manifest(line, f, 8) >= 5)
-            check_file(dir, &in, f, &c);
+        if (split_manifest(line, f, 8) >= 5) {
+            check_row(name, &in, f, &c);
+        } else if (line[0]) {
+            print_message("  FAIL: manifest line not understood: %s\n", line);
+            c.fail++;
+        }
     }
     fclose(m);
     table_free(&in);
-    print_message("%s: %d pass, %d fail, %d not implemented\n", name, c.pass, c.fail, c.missing);
+    for (size_t k = 0; k < SLAB_REFS_N_TALIB; k++)
+        if (!c.seen[k]) {
+            print_message("  %-40s FAIL: in the fixed list but not in the manifest\n",
+                          slab_refs_talib[k]);
+            c.fail++;
+        }
+    print_message("%s: %d of %d calls pass, %d failures\n", name, c.pass, SLAB_REFS_N_TALIB,
+                  c.fail);
     assert_int_equal(c.fail, 0);
+    assert_int_equal(c.pass, SLAB_REFS_N_TALIB);
 }
 
 static void test_orcl(void **state)

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Tests of this process skipped for a missing ../shared. */
+static int n_skipped;
+
 const char *slab_test_shared(void)
 {
     static char path[1024];
@@ -32,6 +35,52 @@ const char *slab_test_shared_path(const char *rel, char *buf, size_t n)
     return buf;
 }
 
+/* on_exit handler: a process that skipped tests and failed none exits 77,
+ * which CTest counts as Skipped; a failing one exits 1 whatever its count
+ * (cmocka returns the number of failures, and 256 of them would read as 0
+ * once truncated to an exit status). */
+static void exit_skipped(int status, void *arg)
+{
+    (void)arg;
+    fflush(NULL);
+    _exit(status != 0 ? 1 : SLAB_TEST_SKIP_CODE);
+}
+
+void slab_test_require_shared(void)
+{
+    const char *req = getenv("SLAB_SHARED_REQUIRED");
+
+    if (slab_test_shared())
+        return;
+    if (req && !strcmp(req, "1"))
+        fail_msg("../shared is absent (SLAB_SHARED=%s) and SLAB_SHARED_REQUIRED=1: the reference "
+                 "tests must run here",
+                 getenv("SLAB_SHARED") ? getenv("SLAB_SHARED") : "(unset)");
+    if (n_skipped++ == 0)
+        on_exit(exit_skipped, NULL);
+    print_message("SKIP: ../shared is absent (set SLAB_SHARED to the reference data); this "
+                  "reference test did not run\n");
+    skip();
+}
+
+int slab_test_skipped(void)
+{
+    return n_skipped > 0;
+}
+
+const char *slab_test_ref(const char *rel, char *buf, size_t n)
+{
+    struct stat st;
+
+    slab_test_require_shared();
+    slab_test_shared_path(rel, buf, n);
+    if (stat(buf, &st) != 0)
+        fail_msg("reference file missing: %s (../shared is incomplete; every file the tests "
+                 "read is listed in tests/support/slab_refs.c)",
+                 buf);
+    return buf;
+}
+
 int slab_test_close(double a, double b, double rel, double abs_tol)
 {
     if (isnan(a) || isnan(b))
@@ -43,6 +92,13 @@ int slab_test_close(double a, double b, double rel, double abs_tol)
         return 1;
     double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
     return d <= rel * m;
+}
+
+int slab_test_same(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return memcmp(&a, &b, sizeof a) == 0;
 }
 
 void slab_test_expect_close(const char *what, long index, double got, double want, double rel,

@@ -182,6 +182,28 @@ static void ta_breakeven_and_zero_length_quirks(void **state)
     slab_test_expect_close("sqn", 0, q.sqn, -sqrt(2.0), TOL, 0);
 }
 
+static void ta_gross_win_net_loss(void **state)
+{
+    (void)state;
+    /* A long trade with pnl 0.5 and commission 1.0: pnlcomm -0.5. backtrader
+     * decides won/lost on pnlcomm (tradeanalyzer.py: won = pnlcomm >= 0),
+     * so it is lost: won.total 0, lost.total 1, lost.pnl.total -0.5, the
+     * lost streak 1; the gross pnl still says 0.5. */
+    slab_trade t = closed(1, 0.5, 1.0, 3);
+    json_t *ta = slab_tradeanalyzer_json(&t, 1);
+    assert_non_null(ta);
+    expect_json("won", json_object_get(ta, "won"),
+                "{\"total\": 0, \"pnl\": {\"total\": 0.0, \"average\": 0.0, \"max\": 0.0}}");
+    expect_json("lost", json_object_get(ta, "lost"),
+                "{\"total\": 1, \"pnl\": {\"total\": -0.5, \"average\": -0.5, \"max\": -0.5}}");
+    expect_json("streak", json_object_get(ta, "streak"),
+                "{\"won\": {\"current\": 0, \"longest\": 0},"
+                " \"lost\": {\"current\": 1, \"longest\": 1}}");
+    expect_json("gross", json_object_get(json_object_get(ta, "pnl"), "gross"),
+                "{\"total\": 0.5, \"average\": 0.5}");
+    json_decref(ta);
+}
+
 static void sqn_zero_sd_is_none(void **state)
 {
     (void)state;
@@ -307,6 +329,29 @@ static void three_years_other_analyzers(void **state)
     slab_test_expect_close("rnorm100", 0, r.rnorm100, 100.0 * (pow(1.089, 84.0) - 1.0), 1e-11, 0);
     slab_period_returns_clear(&tr);
     slab_period_returns_clear(&ar);
+}
+
+static void drawdown_reads_value_not_cash(void **state)
+{
+    (void)state;
+    /* A position bought on bar 1 leaves cash at 10 while the value moves:
+     * value 100, 120, 90, 110; cash 100, 10, 10, 110. DrawDown follows the
+     * value: peak 120 from bar 1; bar 2 is 30 down, 100*30/120 = 25%; bar 3
+     * is 10 down, 100*10/120 = 8.33%, the drawdown two bars long; max 25%,
+     * 30, 2 bars. (From cash it would be 90 down, 90%, from bar 1.) */
+    int64_t ts[4] = {day_ts(2006, 3, 1), day_ts(2006, 3, 2), day_ts(2006, 3, 3),
+                     day_ts(2006, 3, 6)};
+    double v[4] = {100.0, 120.0, 90.0, 110.0}, cash[4] = {100.0, 10.0, 10.0, 110.0};
+    slab_equity eq = make_eq(4, ts, v, 100.0, SLAB_TF_DAYS, 1);
+    slab_drawdown_result dd;
+
+    eq.cash = cash;
+    slab_drawdown(&eq, &dd);
+    slab_test_expect_close("moneydown", 3, dd.moneydown, 10.0, TOL, TOL);
+    slab_test_expect_close("drawdown", 3, dd.drawdown, 1000.0 / 120.0, TOL, TOL);
+    slab_test_expect_close("max moneydown", 3, dd.max_moneydown, 30.0, TOL, TOL);
+    slab_test_expect_close("max drawdown", 3, dd.max_drawdown, 25.0, TOL, TOL);
+    assert_true(dd.len == 2.0 && dd.max_len == 2.0);
 }
 
 static void single_year_sharpe_is_none(void **state)
@@ -571,9 +616,11 @@ int main(void)
         cmocka_unit_test(ta_one_open_trade),
         cmocka_unit_test(ta_one_closed_trade),
         cmocka_unit_test(ta_breakeven_and_zero_length_quirks),
+        cmocka_unit_test(ta_gross_win_net_loss),
         cmocka_unit_test(sqn_zero_sd_is_none),
         cmocka_unit_test(sharpe_three_years),
         cmocka_unit_test(three_years_other_analyzers),
+        cmocka_unit_test(drawdown_reads_value_not_cash),
         cmocka_unit_test(single_year_sharpe_is_none),
         cmocka_unit_test(flat_equity),
         cmocka_unit_test(losing_curve_crosses_zero),

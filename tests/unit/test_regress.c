@@ -1,6 +1,7 @@
 /* test_regress.c: one regression test per defect found by probing the
  * landed code (issue 9), each named after the defect and failing before
- * its fix. Expected values are hand calculations written beside each case,
+ * its fix (those that need ../shared: tests/parity/test_regress_ref.c).
+ * Expected values are hand calculations written beside each case,
  * the issue's own least-squares figure, or coreutils' sha256sum. */
 #include "slab_test.h"
 #include "stratlab/broker.h"
@@ -183,38 +184,6 @@ static void linearreg_int_overflow_of_x_sums(void **state)
         }
     }
     free(y);
-}
-
-/* ORCL closes, LINEARREG(2000) at the last bar: the issue measured 24.02
- * from the int sums where least squares gives 39.27. Here least squares
- * is computed independently (centred x, long double) beside the test. */
-static void linearreg_orcl_2000_was_24_not_39(void **state)
-{
-    (void)state;
-    char path[1024];
-    SLAB_REQUIRE_SHARED();
-    slab_bars *b;
-    slab_error err;
-    assert_int_equal(
-        slab_csv_load(slab_test_shared_path("data/orcl-1995-2014.txt", path, sizeof path), NULL, &b,
-                      NULL, &err),
-        SLAB_OK);
-    size_t n = b->n, p = 2000;
-    const double *y = b->close + n - p;
-    long double mx = (p - 1) / 2.0L, my = 0, sxy = 0, sxx = 0;
-    for (size_t i = 0; i < p; i++)
-        my += y[i];
-    my /= p;
-    for (size_t i = 0; i < p; i++) {
-        sxy += ((long double)i - mx) * (y[i] - my);
-        sxx += ((long double)i - mx) * ((long double)i - mx);
-    }
-    double want = (double)(my + sxy / sxx * ((long double)(p - 1) - mx));
-    double *out = run_ind("LINEARREG", b->close, n, (double)p, -1);
-    slab_test_expect_close("LINEARREG(2000) ORCL", (long)(n - 1), out[n - 1], want, 1e-9, 0);
-    assert_true(fabs(out[n - 1] - 39.27) < 0.005); /* the issue's figure */
-    free(out);
-    slab_bars_free(b);
 }
 
 /* WMA's divider p(p+1)/2 was an int: wrong from p = 46341. On the ramp
@@ -617,7 +586,6 @@ int main(void)
         cmocka_unit_test(csv_number_of_65_chars_overflowed_get_num),
         cmocka_unit_test(csv_nul_byte_in_field_passed_the_filter),
         cmocka_unit_test(linearreg_int_overflow_of_x_sums),
-        cmocka_unit_test(linearreg_orcl_2000_was_24_not_39),
         cmocka_unit_test(wma_int_divider_from_period_46341),
         cmocka_unit_test(day_number_in_2262_overflowed_period_bucket),
         cmocka_unit_test(fifo_data_hung_and_pipe_hashed_empty),

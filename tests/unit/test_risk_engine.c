@@ -131,6 +131,21 @@ static const row daily_rows[] = {
     {"long_trail_amount", {{"trail", "0.75"}}, BUY10,
      {B01, {100.5, 102, 100, 102}, {101.5, 101.8, 101, 101.2}}, 0, 1, 101.25,
      SLAB_EXIT_TRAILING_STOP, 3, 0},
+    /* The same trail on bars whose high is above the close: bar 2 (H103,
+     * C102) moves the stop to C 102 - 0.75 = 101.25, not to H 103 - 0.75 =
+     * 102.25 (backtrader trails the close); bar 3 opens 101.5 above it and
+     * dips to 101: fills at 101.25. A stop that followed the high would
+     * sit at 102.25 and fill at bar 3's open, 101.5. */
+    {"long_trail_amount_high_above_close", {{"trail", "0.75"}}, BUY10,
+     {B01, {100.5, 103, 100, 102}, {101.5, 101.8, 101, 101.2}}, 0, 1, 101.25,
+     SLAB_EXIT_TRAILING_STOP, 3, 0},
+    /* Trail 1% on the same bars: S0 = 100 - 1 = 99; bar 2 moves it to
+     * 102 - 1.02 = 100.98 (the high would give 103 - 1.03 = 101.97); bar 3
+     * (O101.5, L101) does not reach 100.98; bar 4 gaps down to O100.5
+     * below it: fills at the open, 100.5. */
+    {"long_trail_percent_high_above_close", {{"trail", "1%"}}, BUY10,
+     {B01, {100.5, 103, 100, 102}, {101.5, 101.8, 101, 101.2}, {100.5, 100.8, 100, 100.2}}, 0, 1,
+     100.5, SLAB_EXIT_TRAILING_STOP, 4, 0},
     /* Short stop 2%: buy stop 102; bar 2 O100.5 H103: fills at 102. */
     {"short_stop_percent", {{"stop_loss", "2%"}}, SELL10,
      {B01, {100.5, 103, 100, 102.5}}, 0, 1, 102, SLAB_EXIT_STOP_LOSS, 2, 0},
