@@ -166,7 +166,12 @@ void *slab_malloc(size_t n);
 void *slab_calloc(size_t count, size_t size);
 void *slab_realloc(void *p, size_t n);
 void slab_free(void *p);
-/* Test hook: fail the k-th allocation from now (0 = never). */
+/* Test hook: fail the k-th allocation from now (0 = never). Not thread
+ * safe: for single-threaded tests. */
 void slab_alloc_fail_after(long k);
+/* 1 when the failure armed by the last slab_alloc_fail_after() has
+ * happened, so a test can drive k = 1, 2, ... until a call makes fewer
+ * than k allocations. */
+int slab_alloc_fail_fired(void);
 
 #endif

@@ -91,6 +91,16 @@ int slab_fail(slab_ctx *ctx, const char *fmt, ...)
     return -1;
 }
 
+/* slab_fail for an allocation that failed, with SLAB_ENOMEM, so a caller
+ * can tell a full machine from a wrong strategy. */
+static int fail_nomem(slab_ctx *ctx, const char *what, const char *name)
+{
+    if (ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, ctx->def->name, "out of memory for %s%s",
+                                     what, name);
+    return -1;
+}
+
 static long first_valid(const double *x, size_t n)
 {
     size_t i = 0;
@@ -133,7 +143,7 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
     for (int k = 0; k < def->n_outputs; k++) {
         double *arr = slab_malloc(ctx->n * sizeof(double));
         if (!arr)
-            return slab_fail(ctx, "out of memory for indicator %s", def->name);
+            return fail_nomem(ctx, "indicator ", def->name);
         ctx->owned[ctx->n_owned++] = arr;
         out[k] = arr;
     }
@@ -157,7 +167,7 @@ int slab_day_series(slab_ctx *ctx)
         return slab_fail(ctx, "too many series (limit %d)", MAX_SERIES);
     double *day = slab_malloc((ctx->n ? ctx->n : 1) * sizeof(double));
     if (!day)
-        return slab_fail(ctx, "out of memory for the day series");
+        return fail_nomem(ctx, "the day series", "");
     for (size_t i = 0; i < ctx->n; i++)
         day[i] = (double)slab_ts_day(ctx->bars->ts_ns[i]);
     ctx->owned[ctx->n_owned++] = day;

@@ -361,7 +361,12 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(fin, "position_price", json_real(run->position_price));
     json_object_set_new(doc, "final", fin);
     char *sum = slab_summary_text(bars, run, info->strategy, info->broker, m);
-    json_object_set_new(doc, "summary", json_string(sum ? sum : ""));
+    if (!sum) { /* its one allocation failed: no document without its summary */
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the summary");
+        return NULL;
+    }
+    json_object_set_new(doc, "summary", json_string(sum));
     slab_free(sum);
     json_t *ex = json_object();
     json_object_set_new(ex, "id", json_object_get(json_object_get(doc, "backtest"), "run_id")

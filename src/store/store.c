@@ -7,6 +7,7 @@
 #include "stratlab/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,10 +40,13 @@ static const char schema_v1[] =
     "PRAGMA user_version = 1;";
 
 /* Records an SQLite failure: where = the store's path, msg = what we were
- * doing and SQLite's own words. */
+ * doing and SQLite's own words; SLAB_ENOMEM when SQLite ran out of memory
+ * (a NULL connection is one SQLite could not allocate), else SLAB_EDB. */
 static slab_status db_fail(const slab_store *s, slab_error *err, const char *what)
 {
-    return slab_error_set(err, SLAB_EDB, s->path, "%s: %s", what, sqlite3_errmsg(s->db));
+    int nomem = (sqlite3_errcode(s->db) & 0xFF) == SQLITE_NOMEM;
+    return slab_error_set(err, nomem ? SLAB_ENOMEM : SLAB_EDB, s->path, "%s: %s", what,
+                          sqlite3_errmsg(s->db));
 }
 
 /* Prepares sql; on failure records it as doing `what`. */
@@ -102,8 +106,79 @@ static slab_status ensure_schema(slab_store *s, slab_error *err)
     return rc;
 }
 
+/* ---- SQLite's memory through slab_malloc ------------------------------------
+ * So that slab_alloc_fail_after() reaches SQLite too and the store's
+ * allocation-failure tests exercise its out-of-memory paths (an import
+ * that fails on any allocation leaves the old bars). Each block carries its
+ * size in a 16-byte header (SQLite asks for it; 16 keeps the alignment). */
+#define MEM_HEAD 16
+
+static void *mem_malloc(int n)
+{
+    char *p = slab_malloc((size_t)n + MEM_HEAD);
+    if (!p)
+        return NULL;
+    memcpy(p, &n, sizeof n);
+    return p + MEM_HEAD;
+}
+
+static void mem_free(void *p)
+{
+    if (p)
+        slab_free((char *)p - MEM_HEAD);
+}
+
+static void *mem_realloc(void *p, int n)
+{
+    char *q = slab_realloc((char *)p - MEM_HEAD, (size_t)n + MEM_HEAD);
+    if (!q)
+        return NULL;
+    memcpy(q, &n, sizeof n);
+    return q + MEM_HEAD;
+}
+
+static int mem_size(void *p)
+{
+    int n = 0;
+    if (p)
+        memcpy(&n, (char *)p - MEM_HEAD, sizeof n);
+    return n;
+}
+
+static int mem_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+
+static int mem_init(void *unused)
+{
+    (void)unused;
+    return SQLITE_OK;
+}
+
+static void mem_shutdown(void *unused)
+{
+    (void)unused;
+}
+
+static void use_slab_memory(void)
+{
+    static const sqlite3_mem_methods m = {mem_malloc,  mem_free, mem_realloc, mem_size,
+                                          mem_roundup, mem_init, mem_shutdown, NULL};
+    /* Fails (harmlessly: SQLite keeps its own allocator) when SQLite was
+     * already initialized by someone else in this process. */
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
+static void memory_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, use_slab_memory);
+}
+
 slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
 {
+    memory_once();
     slab_store *s = slab_calloc(1, sizeof *s);
     slab_status rc = SLAB_OK;
 
@@ -210,6 +285,7 @@ slab_status slab_store_open_read(const char *path, slab_store **out, slab_error 
                               "not a store: expected an SQLite file made by stratlab");
     if (access(path, W_OK) == 0 && dir_writable(path))
         return slab_store_open(path, out, err); /* may upgrade its schema */
+    memory_once();
     slab_store *s = slab_calloc(1, sizeof *s);
     if (!s)
         return slab_error_set(err, SLAB_ENOMEM, path, "out of memory opening the store");
