@@ -91,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "loaded bars fail the check: %s: %s\n", err.where, err.msg);
         abort();
     }
-    if (b->n != rep.rows_loaded || rep.rows_loaded + rep.rows_skipped + rep.rows_null != rep.rows_read ||
+    if (b->n != rep.rows_loaded ||
+        rep.rows_loaded + rep.rows_skipped + rep.rows_null != rep.rows_read ||
         strlen(b->sha256) != 64)
         abort();
     if (rep.rows_skipped)

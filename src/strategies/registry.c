@@ -37,10 +37,11 @@ static size_t common_prefix(const char *a, const char *b)
 const slab_strategy_def *slab_strategy_find(const char *name, slab_error *err)
 {
     size_t n = sizeof table / sizeof table[0], best = 0, best_k = 0;
-    char names[256] = "";
+    char names[256] = "", shown[200];
     for (size_t i = 0; i < n; i++)
         if (!strcasecmp(table[i]->name, name))
             return table[i];
+    slab_text_show(name, strlen(name), shown, sizeof shown); /* outside text, escaped */
     for (size_t i = 0; i < n; i++) {
         size_t k = common_prefix(name, table[i]->name);
         if (k > best_k) {
@@ -52,11 +53,11 @@ const slab_strategy_def *slab_strategy_find(const char *name, slab_error *err)
     }
     if (best_k >= 3)
         slab_error_set(err, SLAB_ENOTFOUND, "--strategy",
-                       "unknown strategy '%s'; did you mean %s? (built-ins: %s)", name,
+                       "unknown strategy '%s'; did you mean %s? (built-ins: %s)", shown,
                        table[best]->name, names);
     else
         slab_error_set(err, SLAB_ENOTFOUND, "--strategy", "unknown strategy '%s'; built-ins: %s",
-                       name, names);
+                       shown, names);
     return NULL;
 }
 
@@ -76,8 +77,11 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
     for (size_t i = 0; i < n_kv; i++) {
         const char *eq = strchr(kv[i], '=');
         int found = -1;
+        char shown[160], *val; /* kv[i] escaped for messages; val: its value part */
+        slab_text_show(kv[i], strlen(kv[i]), shown, sizeof shown);
+        val = strchr(shown, '=') ? strchr(shown, '=') + 1 : shown;
         if (!eq) {
-            snprintf(one, sizeof one, "'%s' is not name=value", kv[i]);
+            snprintf(one, sizeof one, "'%s' is not name=value", shown);
             append(msg, sizeof msg, one);
             continue;
         }
@@ -87,7 +91,7 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
                 found = k;
         if (found < 0) {
             snprintf(one, sizeof one, "%s has no parameter '%.*s'", def->name,
-                     (int)(eq - kv[i]), kv[i]);
+                     (int)(val - 1 - shown), shown);
             append(msg, sizeof msg, one);
             continue;
         }
@@ -99,14 +103,14 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
             end = (char *)eq + 1 + strlen(eq + 1);
         }
         if (end == eq + 1 || *end || !isfinite(v)) {
-            snprintf(one, sizeof one, "%s=%s is not a number", p->name, eq + 1);
+            snprintf(one, sizeof one, "%s=%s is not a number", p->name, val);
             append(msg, sizeof msg, one);
         } else if (p->type == SLAB_PARAM_INT && v != floor(v)) {
-            snprintf(one, sizeof one, "%s must be a whole number, got %s", p->name, eq + 1);
+            snprintf(one, sizeof one, "%s must be a whole number, got %s", p->name, val);
             append(msg, sizeof msg, one);
         } else if (v < p->min || v > p->max) {
             snprintf(one, sizeof one, "%s=%s is outside the allowed range %g..%g", p->name,
-                     eq + 1, p->min, p->max);
+                     val, p->min, p->max);
             append(msg, sizeof msg, one);
         } else {
             out[found] = v;

@@ -580,6 +580,26 @@ static void bars_584_years_apart_overflowed_gaps(void **state)
     slab_bars_free(b);
 }
 
+/* Names and name=value text from outside were quoted raw into messages
+ * (fuzz_params: a control byte in a strategy name). Now escaped. */
+static void strategy_and_indicator_names_echoed_raw(void **state)
+{
+    (void)state;
+    slab_error err;
+    assert_null(slab_strategy_find("sma\x1b[31m", &err));
+    assert_string_equal(err.msg, "unknown strategy 'sma\\x1B[31m'; did you mean sma_cross? "
+                                 "(built-ins: sma_cross, rsi_reversion, bbands_reversion, "
+                                 "buy_hold, macd_trail)");
+    assert_null(slab_ind_find("S\x07MA", &err));
+    assert_string_equal(err.msg, "unknown indicator S\\x07MA; did you mean SMA?");
+    const slab_strategy_def *def = slab_strategy_find("sma_cross", NULL);
+    double out[64];
+    const char *kv[] = {"fa\x01st=3", "fast=\x7f", "x"};
+    assert_int_equal(slab_strategy_resolve_params(def, kv, 3, out, &err), SLAB_ERANGE);
+    assert_string_equal(err.msg, "sma_cross has no parameter 'fa\\x01st'; fast=\\x7F is not a "
+                                 "number; 'x' is not name=value");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +617,7 @@ int main(void)
         cmocka_unit_test(read_only_store_could_not_be_read),
         cmocka_unit_test(stoch_bt_leading_nan_gave_partial_windows),
         cmocka_unit_test(bars_584_years_apart_overflowed_gaps),
+        cmocka_unit_test(strategy_and_indicator_names_echoed_raw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
