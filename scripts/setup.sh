@@ -15,6 +15,7 @@ libssl-dev
 libcmocka-dev
 clang
 libclang-rt-dev
+libseccomp-dev
 sqlite3
 "
 missing=""

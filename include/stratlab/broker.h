@@ -9,6 +9,7 @@
 
 #include "stratlab/core.h"
 #include "stratlab/data.h"
+#include "stratlab/strategy.h"
 
 /* Execution types, numbered as backtrader's Order.ExecTypes and as the
  * SLAB_EXEC_* constants of strategy.h (fill rules: docs §4.3). */
@@ -43,8 +44,10 @@ typedef enum slab_exit_reason {
     SLAB_EXIT_TRAILING_STOP,
     SLAB_EXIT_TIME,
     SLAB_EXIT_END_OF_DATA,
-    SLAB_EXIT_MARGIN
+    SLAB_EXIT_MARGIN,
+    SLAB_EXIT_SESSION_CLOSE /* closed by a strategy at the session's end */
 } slab_exit_reason;
+#define SLAB_EXIT_LAST SLAB_EXIT_SESSION_CLOSE
 
 const char *slab_order_status_name(slab_order_status st); /* "Completed" */
 const char *slab_order_type_name(slab_order_type t);      /* "Market" */
@@ -74,6 +77,7 @@ typedef struct slab_order_event {
     int64_t status_ts_ns;     /* bar time of the last status change */
     char reason[96];          /* why it was rejected (Margin/Rejected), or
                                  why the broker sent it (a margin call) */
+    int feed;                 /* the feed (symbol) it trades: 0 the first */
 } slab_order_event;
 
 /* A trade: from the first fill out of flat to the fill that flattens. */
@@ -96,6 +100,10 @@ typedef struct slab_trade {
     double max_gain;          /* best unrealised price move while open
                                  (high-based for longs), price units per share */
     double max_loss;          /* worst unrealised price move (<= 0) */
+    double high_price;        /* highest high seen while open (the fills
+                                 included), price units */
+    double low_price;         /* lowest low seen while open, price units */
+    int feed;                 /* the feed (symbol) traded: 0 the first */
 } slab_trade;
 
 /* Sizer: how many shares a buy()/sell() without a size gets. */
@@ -192,5 +200,147 @@ typedef struct slab_broker_config {
 /* backtrader's defaults: cash 10000, no commission (percent scheme), fixed
  * stake 1, checksubmit, no slippage (slip_match and slip_limit on). */
 void slab_broker_config_default(slab_broker_config *cfg);
+
+/* ---- the broker: one object per run, driven bar by bar by the engine.
+ * It owns the cash, one position per feed (symbol), every order and every
+ * trade; callers read them through the functions below. Every call that
+ * needs prices takes `bars`, the current bar of every feed (n_feeds
+ * entries, indexed by feed), so an order is checked and filled against its
+ * own feed's bar. */
+
+typedef struct slab_broker slab_broker;
+
+/* One feed's current bar, as the broker sees it. */
+typedef struct slab_feed_bar {
+    size_t i;         /* 0-based index of the bar in its own feed */
+    int64_t ts_ns;    /* the bar's time */
+    double open, high, low, close;
+    int fresh;        /* 1: the feed delivered this bar at this step; 0: it
+                         has no bar at this step and keeps its last one,
+                         on which nothing is tried again */
+} slab_feed_bar;
+
+/* A position: backtrader's Position (size and average price). */
+typedef struct slab_position {
+    double size;  /* signed shares */
+    double price; /* average entry price, 0 when flat */
+} slab_position;
+
+/* The broker's money and positions as of its last change: a read-only
+ * view the broker updates in place (fills change cash and positions, each
+ * step the value), so the engine reads them every bar without a call.
+ * Borrowed from the broker (slab_broker_view_of), valid until it is freed. */
+typedef struct slab_broker_view {
+    double cash;                    /* cash after the last fill */
+    double value;                   /* cash + positions marked at the last
+                                       step's closes */
+    const slab_position *positions; /* n_feeds entries, indexed by feed */
+    size_t n_feeds;
+} slab_broker_view;
+
+/* An order as the broker receives it (sizes already resolved). */
+typedef struct slab_order_req {
+    int feed;             /* the feed (symbol) it trades, 0..n_feeds-1 */
+    int type;             /* slab_order_type */
+    int is_buy;           /* 1 buy, 0 sell */
+    double size;          /* signed: + buy, - sell (else Rejected) */
+    double price;         /* limit or stop price; a trail's reference (0:
+                             the creating close) */
+    double plimit;        /* limit of a StopLimit / StopTrailLimit */
+    double trailamount;   /* trail distance, price units (or 0) */
+    double trailpercent;  /* trail distance, a fraction (or 0) */
+    int valid_kind;       /* SLAB_VALID_* (strategy.h) */
+    int64_t valid_value;
+    int64_t oco;          /* ref of an order in flight to join in OCO */
+    int64_t parent;       /* bracket parent ref, 0 none */
+    int transmit;         /* children: 0 holds until a sibling transmits */
+    int exit_reason;      /* slab_exit_reason of the trade it closes */
+    int check_side;       /* 1: reject a stop on the wrong side of the close */
+    const char *reject;   /* non-NULL: record the order as Rejected with
+                             this reason (a risk rule refused it) */
+    const char *note;     /* non-NULL: a remark for the order log's reason
+                             of an accepted order (why its size was cut) */
+} slab_order_req;
+
+/* Creates a broker for n_feeds feeds (>= 1) with cfg's cash. Returns
+ * SLAB_OK and an owned broker in *out (free with slab_broker_free()), or
+ * SLAB_EINVAL / SLAB_ENOMEM. */
+slab_status slab_broker_new(const slab_broker_config *cfg, size_t n_feeds, slab_broker **out,
+                            slab_error *err);
+/* Frees b and everything it still owns; NULL is a no-op. */
+void slab_broker_free(slab_broker *b);
+/* b's view (see slab_broker_view). */
+const slab_broker_view *slab_broker_view_of(const slab_broker *b);
+/* The settings b runs with. */
+const slab_broker_config *slab_broker_cfg(const slab_broker *b);
+/* Number of feeds. */
+size_t slab_broker_n_feeds(const slab_broker *b);
+
+/* Creates an order on the current bar of its feed (created price = that
+ * bar's close); it is checked and tried from the feed's next bar. An
+ * invalid request is recorded as Rejected (reason in the log) and
+ * notified. Returns the ref (> 0), or -1 with err set when out of memory. */
+int64_t slab_broker_order(slab_broker *b, const slab_feed_bar *bars, const slab_order_req *req,
+                          slab_error *err);
+/* A market order of signed size on feed. Returns the ref, or -1 with err
+ * set (a zero or non-finite size, no memory). */
+int64_t slab_broker_submit(slab_broker *b, const slab_feed_bar *bars, int feed, double size,
+                           slab_error *err);
+/* Cancels an accepted order not yet filled: 1 if cancelled, 0 if it was
+ * not pending, -1 when out of memory for the notification. */
+int slab_broker_cancel(slab_broker *b, int64_t ref, const slab_feed_bar *bars);
+/* The broker step of one clock step (backtrader's BackBroker.next): the
+ * submission check of the orders created since the last step, one fill
+ * attempt per pending order whose feed has a fresh bar, then the value
+ * (cash plus every position marked at its feed's close) and, with
+ * cfg.margin_call, the margin check. Returns SLAB_OK or SLAB_ENOMEM. */
+slab_status slab_broker_step(slab_broker *b, const slab_feed_bar *bars, slab_error *err);
+
+/* Shares a buy (is_buy) or sell of feed gets from the configured sizer at
+ * price close (backtrader's sizers use the creating bar's close); 0 means
+ * no order. */
+double slab_broker_sizer(const slab_broker *b, int feed, double close, int is_buy);
+/* feed's position (zero for an unknown feed). */
+slab_position slab_broker_position(const slab_broker *b, int feed);
+/* Cash after the last fill, and the value after the last step. */
+double slab_broker_cash(const slab_broker *b);
+double slab_broker_value(const slab_broker *b);
+/* Orders submitted or accepted but not yet done, over every feed. */
+size_t slab_broker_in_flight(const slab_broker *b);
+/* 1 when order ref is submitted, accepted or partly filled. */
+int slab_broker_alive(const slab_broker *b, int64_t ref);
+/* Signed size still to fill of feed's orders in flight on the side of
+ * sign(dir), bracket children and the refs in skip[0..n_skip) left out;
+ * *first gets the first such order's ref (0 none). The risk manager
+ * counts unfilled entries with it. */
+double slab_broker_unfilled(const slab_broker *b, int feed, double dir, const int64_t *skip,
+                            size_t n_skip, int64_t *first);
+
+/* Orders created so far, and one order's record by ref (1-based); NULL
+ * for an unknown ref. The record is borrowed and moves when orders are
+ * added: copy what you keep. */
+size_t slab_broker_n_orders(const slab_broker *b);
+const slab_order_event *slab_broker_event(const slab_broker *b, int64_t ref);
+/* Trades so far (closed and open, in opening order), and trade k
+ * (0-based), borrowed as above. */
+size_t slab_broker_n_trades(const slab_broker *b);
+const slab_trade *slab_broker_trade(const slab_broker *b, size_t k);
+
+/* The notifications raised since they were last consumed, oldest first
+ * (borrowed; *n gets the count). */
+const slab_order_note *slab_broker_order_notes(const slab_broker *b, size_t *n);
+const slab_trade_note *slab_broker_trade_notes(const slab_broker *b, size_t *n);
+/* Order plus trade notifications waiting (0: nothing to deliver). */
+size_t slab_broker_n_notes(const slab_broker *b);
+/* Drops the first n_orders order notes and n_trades trade notes (the ones
+ * delivered); later ones stay for the next step. */
+void slab_broker_notes_done(slab_broker *b, size_t n_orders, size_t n_trades);
+
+/* Moves the trade and order records out of b (the caller owns them; free
+ * each with slab_free()); b keeps running with none. The order array holds
+ * the public records, compacted in place. Open trades get exit reason
+ * none. Returns SLAB_OK, or SLAB_ENOMEM (nothing moved). */
+slab_status slab_broker_take(slab_broker *b, slab_trade **trades, size_t *n_trades,
+                             slab_order_event **orders, size_t *n_orders, slab_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include "stratlab/data.h"
 
 /* The schema this build creates and reads (PRAGMA user_version). */
-#define SLAB_STORE_SCHEMA_VERSION 1
+#define SLAB_STORE_SCHEMA_VERSION 2
 /* How long a writer waits for another process's lock, in ms. */
 #define SLAB_STORE_BUSY_MS 5000
 
@@ -79,5 +79,40 @@ typedef struct slab_store_entry {
 /* Lists what is stored, ordered by symbol then timeframe. Returns an owned
  * array of *n entries in *out (NULL when empty); free it with slab_free(). */
 slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, slab_error *err);
+
+/* ---- script execution log (seed 000's ScriptExecutionLog) ---------------- */
+
+/* One logged execution of a strategy script. When logging, the text
+ * pointers are borrowed (NULL reads as ""); when listed, they are owned
+ * by the array (see slab_execution_records_free()). */
+typedef struct slab_execution_record {
+    char id[40];            /* "exec_..." */
+    int64_t created_at_ms;  /* ms since 1970 (UTC) */
+    char template_name[32]; /* the template the script came from, or "" */
+    char *parameters;       /* JSON text: template variables, --param values, data */
+    int success;            /* 1 when status is "ok" */
+    char status[32];        /* "ok", "compile_error", ... */
+    double execution_ms;    /* the whole execution (executionTime) */
+    double compile_ms, run_ms, cpu_ms;
+    int64_t max_rss_kb;
+    int cached;             /* 1: the compiled file came from the cache */
+    char *stdout_text;      /* the first bytes the script printed */
+    char *stderr_text;
+    char *error;            /* the detail when it failed, else "" */
+    char script[256];       /* the script's file name */
+    char source_sha256[65];
+    char strategy[64];      /* the script's strategy name, or "" */
+} slab_execution_record;
+
+/* Adds r to the log. */
+slab_status slab_store_log_execution(slab_store *s, const slab_execution_record *r,
+                                     slab_error *err);
+/* Lists logged executions, newest first: all (id NULL) or the one with
+ * that id, at most limit (0 = no limit). Returns an owned array of *n
+ * records in *out (NULL when empty); free with
+ * slab_execution_records_free(). */
+slab_status slab_store_list_executions(slab_store *s, const char *id, size_t limit,
+                                       slab_execution_record **out, size_t *n, slab_error *err);
+void slab_execution_records_free(slab_execution_record *r, size_t n);
 
 #endif

@@ -39,6 +39,8 @@ typedef struct slab_order_note {
     double price;       /* fill price, 0 if not filled */
     double commission;  /* cash units */
     int type;           /* SLAB_EXEC_* */
+    int feed;           /* the feed it trades (0 = the first; see
+                           slab_feed_find); appended in ABI 1 */
 } slab_order_note;
 
 /* What notify_trade receives. */
@@ -47,6 +49,7 @@ typedef struct slab_trade_note {
     int is_open;        /* 1 when just opened, 0 when just closed */
     double size, price; /* size at open, average entry price */
     double pnl, pnlcomm;
+    int feed;           /* the feed traded; appended in ABI 1 */
 } slab_trade_note;
 
 typedef struct slab_strategy_def {
@@ -192,5 +195,34 @@ int slab_orders_pending(const slab_ctx *ctx);
 
 /* Records why init() failed (shown to the user); returns -1. */
 int slab_fail(slab_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- scripts: registration ----------------------------------------------
+ * A strategy script is one C file that includes only this header and
+ * defines `const slab_strategy_def slab_strategy` (ABI 1). Write the
+ * definition yourself, or let SLAB_STRATEGY() write it from designated
+ * initializers (the compiler checks every field's type; .abi is filled):
+ *
+ *   static const slab_param_def params[] = {
+ *       SLAB_INT_PARAM("period", 20, 2, 500, "channel length, bars"),
+ *       SLAB_FLOAT_PARAM("atr_stop", 2.0, 0.1, 20, "stop distance, ATR multiples"),
+ *   };
+ *   SLAB_STRATEGY(.name = "donchian", .summary = "breakout of the N-bar channel",
+ *                 .params = params, .n_params = SLAB_COUNT(params),
+ *                 .state_size = sizeof(my_state), .init = my_init, .next = my_next);
+ *
+ * Parameters arrive through slab_param(ctx, "period"), already checked
+ * against their range (`run --param period=30`). */
+
+/* One parameter row: name, default, inclusive range, help (with the unit). */
+#define SLAB_INT_PARAM(name, def, min, max, help) {(name), SLAB_PARAM_INT, (def), (min), (max), (help)}
+#define SLAB_FLOAT_PARAM(name, def, min, max, help)                                               \
+    {(name), SLAB_PARAM_FLOAT, (def), (min), (max), (help)}
+#define SLAB_BOOL_PARAM(name, def, help) {(name), SLAB_PARAM_BOOL, (def), 0, 1, (help)}
+/* Number of rows of a parameter table (an array, not a pointer). */
+#define SLAB_COUNT(array) ((int)(sizeof(array) / sizeof((array)[0])))
+/* Defines the script's exported strategy from designated initializers. */
+#define SLAB_STRATEGY(...)                                                                        \
+    __attribute__((visibility("default"), used)) const slab_strategy_def slab_strategy = {       \
+        .abi = SLAB_STRATEGY_ABI, __VA_ARGS__}
 
 #endif

@@ -1,18 +1,19 @@
-/* broker_internal.h: the broker's real structs, for the engine (the layer
- * above) and the broker's own files. Strategies never see these.
+/* broker_internal.h: the broker's real structs, private to src/broker/
+ * (and the broker's white-box tests); everyone else goes through the
+ * functions of stratlab/broker.h.
  * Invariant: orders[] holds every order ever created, in creation order
  * (ref = index + 1); submitted[] and pending[] hold indexes into it in
- * FIFO order; trades[] every trade, the last one possibly open. */
+ * FIFO order; trades[] every trade in opening order, and each feed's open
+ * trade (if any) is trades[feeds[k].trade_idx]. */
 #ifndef SLAB_BROKER_INTERNAL_H
 #define SLAB_BROKER_INTERNAL_H
 
 #include "stratlab/broker.h"
-#include "stratlab/strategy.h"
 
 /* An order in flight or done. */
 typedef struct slab__order {
-    slab_order_event ev;  /* the public record (created_*, exec_*, status);
-                             ev.created_price is the live limit/stop */
+    slab_order_event ev;  /* the public record (created_*, exec_*, status,
+                             feed); ev.created_price is the live limit/stop */
     double remsize;       /* size still to fill, signed */
     double trailamount;   /* trail distance, price units (0: percent) */
     double trailpercent;  /* trail distance as a fraction of the close */
@@ -36,115 +37,84 @@ typedef struct slab__order {
                              cash check */
 } slab__order;
 
-/* The broker's view of a slab_order_spec, sizes resolved. */
-typedef struct slab__order_req {
-    int type;             /* slab_order_type */
-    int is_buy;           /* 1 buy, 0 sell */
-    double size;          /* signed: + buy, - sell (else Rejected) */
-    double price, plimit, trailamount, trailpercent;
-    int valid_kind;
-    int64_t valid_value;
-    int64_t oco, parent;
-    int transmit;
-    int exit_reason;
-    int check_side;
-    const char *reject;   /* non-NULL: record the order as Rejected with
-                             this reason (the engine's risk rules) */
-} slab__order_req;
+/* One feed's trade bookkeeping (its position is pos[feed]). */
+typedef struct slab__feed {
+    int trade_open;        /* 1 when trades[trade_idx] is open */
+    size_t trade_idx;      /* index of the feed's open trade in trades[] */
+    double trade_size;     /* the open trade's current signed size */
+    double mfe_high, mfe_low; /* extreme high/low seen while the trade is open */
+    size_t stop_exit_bar;  /* 1 + the feed bar on which a stop-type order
+                              last closed a position (pessimistic mode) */
+    int stop_exit_buy;     /* that order's side */
+} slab__feed;
 
-/* One bar's prices, as the broker sees them. */
-typedef struct slab__bar {
-    size_t i;        /* 0-based bar index */
-    int64_t ts_ns;
-    double open, high, low, close;
-} slab__bar;
-
-typedef struct slab__broker {
+struct slab_broker {
+    slab_broker_view v;    /* cash, value and positions: the public view */
+    slab_position *pos;    /* n_feeds positions, indexed by feed (v.positions) */
     slab_broker_config cfg;
-    double cash;           /* cash after the last fill */
-    double value;          /* cash + position marked at the last close */
-    double pos_size;       /* signed shares */
-    double pos_price;      /* backtrader Position.price (average, 0 flat) */
+    slab__feed *feeds;     /* n_feeds trade records, indexed by feed */
+    size_t n_feeds;
+    size_t n_open;         /* feeds with an open trade */
+    slab_position *scratch; /* n_feeds cloned positions (submission check) */
 
     slab__order *orders;   /* every order, ref = index + 1 */
     size_t n_orders, cap_orders;
-    size_t *submitted;     /* created last bar, awaiting the submission check */
+    size_t *submitted;     /* created last step, awaiting the submission check */
     size_t n_submitted, cap_submitted;
     size_t *pending;       /* accepted, waiting to fill */
     size_t n_pending, cap_pending;
-    size_t n_to_activate;  /* children whose parent filled this bar */
+    size_t n_to_activate;  /* children whose parent filled this step */
 
-    slab_trade *trades;    /* every trade; the last may be open */
+    slab_trade *trades;    /* every trade in opening order */
     size_t n_trades, cap_trades;
-    int trade_open;        /* 1 when trades[n_trades-1] is open */
-    double trade_size;     /* the open trade's current signed size */
-    double mfe_high, mfe_low; /* extreme high/low seen while the trade is open */
-    size_t stop_exit_bar;  /* 1 + the bar on which a stop-type order last
-                              closed a position (pessimistic mode) */
-    int stop_exit_buy;     /* that order's side */
-    int64_t liquidating;   /* ref of a margin call's order in flight, 0 none */
+    int64_t *liquidating;  /* per feed: ref of a margin call's order in
+                              flight, 0 none */
+    size_t n_liquidating;  /* entries of liquidating[] that are non-zero */
 
-    /* Notifications for the strategy, gathered during a bar. */
+    /* Notifications for the strategy, gathered during a step. */
     slab_order_note *onotes;
     size_t n_onotes, cap_onotes;
     slab_trade_note *tnotes;
     size_t n_tnotes, cap_tnotes;
-} slab__broker;
+};
 
-/* Initialises b for a run (cash from cfg). Returns SLAB_OK or SLAB_ENOMEM. */
-slab_status slab__broker_init(slab__broker *b, const slab_broker_config *cfg, slab_error *err);
-/* Releases everything b owns. */
-void slab__broker_clear(slab__broker *b);
-/* Creates a market order of signed size on bar `bar` (created price = its
- * close); it is checked and tried from the next bar. Returns the ref, or
- * -1 with err set. */
-int64_t slab__broker_submit(slab__broker *b, const slab__bar *bar, double size, slab_error *err);
-/* Creates any order type from req on bar `bar`. An invalid request is
- * recorded as Rejected (reason in the log) and notified. Returns the ref,
- * or -1 with err set when out of memory. */
-int64_t slab__broker_order(slab__broker *b, const slab__bar *bar, const slab__order_req *req,
+/* Most feeds one broker trades. */
+#define SLAB_BROKER_FEEDS_MAX 4096
+
+/* ---- shared by broker.c and fill.c */
+
+/* Grows *arr (elements of size sz) to hold at least need; 0 or -1. */
+int slab__grow(void **arr, size_t *cap, size_t need, size_t sz);
+/* Queues o's notification; 0, or -1 when out of memory. */
+int slab__note_order(slab_broker *b, const slab__order *o);
+/* 1 while o is submitted, accepted or partly filled. */
+int slab__is_alive(const slab__order *o);
+/* 1 for Stop, StopLimit, StopTrail, StopTrailLimit. */
+int slab__is_stop_type(int type);
+/* backtrader Order.trailadjust to `price`. */
+void slab__trail_adjust(slab__order *o, double price);
+/* Ends o with status st at its feed's bar in bars, notified; 0 or -1. */
+int slab__finish(slab_broker *b, slab__order *o, slab_order_status st, const slab_feed_bar *bars);
+/* Cancels the rest of o's OCO group / bracket group; 0 or -1 (no memory). */
+int slab__oco_cancel(slab_broker *b, const slab__order *o, const slab_feed_bar *bars);
+int slab__group_cancel(slab_broker *b, const slab__order *o, const slab_feed_bar *bars);
+
+/* backtrader Position.update of (*psize, *pprice) by a fill of size at
+ * price; the fill's opened and closed parts carry its sign. */
+void slab__position_update(double *psize, double *pprice, double size, double price,
+                           double *opened, double *closed);
+/* Commission of one part of a fill (fill.c says how fixed fees and the
+ * minimum go on the part that carries the fill's per-order charges). */
+double slab__commission(const slab_broker *b, double size, double price, int first, double other);
+/* backtrader _try_exec_limit on bar k: 1 and *x when a limit lm fills. */
+int slab__try_limit(const slab_broker_config *c, int buy, const slab_feed_bar *k, double lm,
+                    double *x);
+/* Whether stop-type order q would fill on bar k (tried on a copy). */
+int slab__stop_would_fill(const slab_broker_config *c, const slab__order *q,
+                          const slab_feed_bar *k);
+/* One fill attempt for o on its feed's bar k (backtrader _try_exec), with
+ * the execution when it fills. SLAB_OK or SLAB_ENOMEM. */
+slab_status slab__try_exec(slab_broker *b, slab__order *o, const slab_feed_bar *k,
                            slab_error *err);
-/* Cancels a pending (accepted) order: 1 if cancelled, 0 if not pending,
- * -1 when out of memory for the notification. */
-int slab__broker_cancel(slab__broker *b, int64_t ref, const slab__bar *bar);
-/* The broker step of one bar: submission check, one fill attempt per
- * pending order, value at the close (backtrader's BackBroker.next). With
- * no order in flight it reduces to slab__broker_track + slab__broker_mark,
- * which the engine calls directly on that path. */
-slab_status slab__broker_next(slab__broker *b, const slab__bar *bar, slab_error *err);
-/* The margin call (cfg.margin_call), after bar's value is marked: when
- * the value is at or below the maintenance fraction of the position's
- * value at the close, every pending order is cancelled and the position
- * is closed by a market order (tagged margin) at the next open; until
- * that fills, new orders are rejected. slab__broker_next runs it; a
- * caller that marks a bar without a broker step calls it too. Returns
- * SLAB_OK or SLAB_ENOMEM. */
-slab_status slab__broker_margin_check(slab__broker *b, const slab__bar *bar, slab_error *err);
-/* Marks the position at close and stores it in b->value; returns it.
- * backtrader _get_value: a long position's value is un-levered as
- * (size*C - u)/leverage + u with u = size*(C - price); algebraically size*C,
- * but the rounding differs, so the form is kept. Inline: it runs every bar. */
-static inline double slab__broker_mark(slab__broker *b, double close)
-{
-    double size = b->pos_size, dvalue = size * close, posvalue = dvalue;
-    if (dvalue > 0.0) {
-        double u = size * (close - b->pos_price);
-        posvalue = (dvalue - u) / 1.0 + u;
-    }
-    b->value = b->cash + posvalue;
-    return b->value;
-}
-
-/* Widens the open trade's excursion range with a bar's high and low. */
-static inline void slab__broker_track(slab__broker *b, double high, double low)
-{
-    if (high > b->mfe_high)
-        b->mfe_high = high;
-    if (low < b->mfe_low)
-        b->mfe_low = low;
-}
-/* Shares a buy (is_buy) or sell gets from the configured sizer at this
- * bar's close; 0 means no order. */
-double slab__broker_sizer(const slab__broker *b, double close, int is_buy);
 
 #endif

@@ -27,7 +27,8 @@ const char *slab_comm_scheme_name(slab_comm_scheme s)
 const char *slab_exit_reason_name(slab_exit_reason r)
 {
     static const char *names[] = {"open",         "signal",        "stop_loss", "take_profit",
-                                  "trailing_stop", "time_exit",    "end_of_data", "margin"};
+                                  "trailing_stop", "time_exit",    "end_of_data", "margin",
+                                  "session_close"};
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }
 

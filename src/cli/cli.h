@@ -6,6 +6,7 @@
 #define SLAB_CLI_H
 
 #include "stratlab/core.h"
+#include "stratlab/script.h"
 
 /* A subcommand: argv[0] is the subcommand's name. Returns the exit code:
  * 0 ok, 1 a run/data error, 2 a usage error. */
@@ -15,6 +16,48 @@ int cmd_run(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
+int cmd_executions(int argc, char **argv);
+
+/* ---- run --script (cmd_run_script.c) ---- */
+typedef struct cli_script_opts {
+    const char *path;          /* --script FILE.c */
+    const char *compare;       /* --compare name=v1,v2 (or the script's hint) */
+    slab_script_limits limits; /* --timeout, --cpu-limit, --memory, --output-limit,
+                                  --compile-timeout */
+    char *source;              /* the file's bytes (owned) */
+    size_t source_len;
+    slab_script_hint hint;     /* its hint lines */
+} cli_script_opts;
+
+/* What a script run shares with a built-in run. */
+typedef struct cli_script_ctx {
+    const slab_bars *bars;
+    const slab_broker_config *broker;
+    const slab_risk_config *risk;
+    const char *const *params; /* --param name=value */
+    size_t n_params;
+    int keep_cash;             /* --equity needs the cash curve */
+    int json;                  /* --json: a failure prints one JSON document */
+    const char *db;            /* --db (the execution log) */
+} cli_script_ctx;
+
+void cli_script_opts_init(cli_script_opts *so);
+void cli_script_opts_clear(cli_script_opts *so);
+/* Consumes argv[*i] (and its value) when it is a script flag: returns 1
+ * with *rc 0 or a usage error code; 0 when it is not one. */
+int cli_script_flag(int argc, char **argv, int *i, cli_script_opts *so, int *rc);
+/* Checks the limits, reads the script and its hint lines; without --data
+ * or --symbol (have_data 0) the hint's data options fill the empty ones. */
+int cli_script_prepare(cli_script_opts *so, const char **symbol, const char **from,
+                       const char **to, const char **timeframe, int have_data);
+/* Executes the script (and logs it). 0 with an owned ok outcome in *out;
+ * otherwise prints the failure (a JSON document with r->json) and returns
+ * the exit code. */
+int cli_script_run(cli_script_opts *so, const cli_script_ctx *r, slab_script_exec **out);
+/* Puts ex's execution fields into doc's "execution" object. */
+void cli_script_merge(json_t *doc, const slab_script_exec *ex);
+/* --compare: one run per value, printed side by side (or as JSON). */
+int cli_script_compare(cli_script_opts *so, const cli_script_ctx *r);
 
 /* Prints "stratlab: <where>: <msg>" to stderr; returns 1. */
 int cli_fail(const slab_error *err);

@@ -1,7 +1,8 @@
 /* cmd_run.c: `stratlab run`: load bars (a file or the store), resolve a
- * built-in strategy and its parameters, run the engine, and print the
- * result document (--json) or a compact table; --equity writes the value
- * curve. Uses only the public headers. */
+ * built-in strategy and its parameters and run the engine, or run a C
+ * script in the sandbox (cmd_run_script.c), and print the result document
+ * (--json) or a compact table; --equity writes the value curve. Uses only
+ * the public headers. */
 #include "cli.h"
 
 #include "stratlab/broker.h"
@@ -21,8 +22,21 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: stratlab run --strategy NAME (--data FILE | --symbol SYM) [options]\n\n"
+            "usage: stratlab run (--strategy NAME | --script FILE.c) (--data FILE | --symbol SYM)\n"
+            "                    [options]\n\n"
             "  --strategy NAME      built-in strategy (see: stratlab strategies)\n"
+            "  --script FILE.c      a C strategy script, compiled and run in a sandbox (see:\n"
+            "                       stratlab script templates, stratlab validate); every\n"
+            "                       option below applies; without --data/--symbol the\n"
+            "                       script's `//! stratlab run:` line names the data\n"
+            "  --timeout S          script: wall-clock limit of the run (default 30, max 600)\n"
+            "  --cpu-limit S        script: CPU-time limit (default: the timeout)\n"
+            "  --memory MB          script: memory beyond the runner's own, MiB (default 512,\n"
+            "                       16..16384)\n"
+            "  --output-limit BYTES script: most bytes of log, and of trades and orders, it\n"
+            "                       may send back (default 10485760, 1024..268435456)\n"
+            "  --compile-timeout S  script: wall-clock limit of the compiler (default 30)\n"
+            "  --compare NAME=V1,V2 script: one run per value of parameter NAME, side by side\n"
             "  --data FILE          CSV file (Yahoo, backtrader CSV or generic; auto-detected)\n"
             "  --symbol SYM         read SYM from the store (see: stratlab data list)\n"
             "  --db PATH            store path (default $STRATLAB_DB or the user data dir)\n"
@@ -100,6 +114,7 @@ typedef struct run_opts {
     int maintenance_given; /* --maintenance-margin was given */
     const char *params[MAX_PARAMS];
     size_t n_params;
+    cli_script_opts script; /* --script and its limits */
 } run_opts;
 
 /* Parses a number flag; returns 0 or a usage error code. */
@@ -193,6 +208,7 @@ static int risk_flag(int argc, char **argv, int *i, run_opts *o, int *rc)
 static int parse_args(int argc, char **argv, run_opts *o)
 {
     slab_error err;
+    int rc0;
     memset(o, 0, sizeof *o);
     memset(o->slip_flag, -1, sizeof o->slip_flag);
     slab_broker_config_default(&o->broker);
@@ -201,6 +217,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
     o->broker.sizer.kind = SLAB_SIZER_PERCENT;
     o->broker.sizer.amount = 95.0;
     o->max_trades = 100;
+    cli_script_opts_init(&o->script);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = 0;
@@ -222,6 +239,11 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "--margin-call")) { o->broker.margin_call = 1; continue; }
         if (slip_flag(a, o->slip_flag) == 0)
             continue;
+        if (cli_script_flag(argc, argv, &i, &o->script, &rc)) {
+            if (rc)
+                return rc;
+            continue;
+        }
         if (!v)
             return cli_usage_error("run", "%s needs a value", a);
         i++;
@@ -270,8 +292,14 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (rc)
             return rc;
     }
-    if (!o->strategy)
-        return cli_usage_error("run", "--strategy is required");
+    if (!o->strategy == !o->script.path)
+        return cli_usage_error("run", "give one of --strategy NAME or --script FILE.c");
+    if (!o->script.path && (o->script.compare))
+        return cli_usage_error("run", "--compare needs --script");
+    if (o->script.path &&
+        (rc0 = cli_script_prepare(&o->script, &o->symbol, &o->from, &o->to, &o->timeframe,
+                                  o->data || o->symbol)))
+        return rc0;
     if (!o->data == !o->symbol)
         return cli_usage_error("run", "give exactly one of --data FILE or --symbol SYM");
     if (!(o->broker.cash > 0.0))
@@ -403,41 +431,68 @@ static void print_table(json_t *doc)
     }
 }
 
+/* The script half: executes it (a failure is printed there) and hands
+ * back the run, the script's description and its resolved parameters. */
+static int run_script(run_opts *o, const slab_bars *bars, slab_script_exec **ex)
+{
+    cli_script_ctx r = {bars,        &o->broker,  &o->risk, o->params, o->n_params,
+                        o->equity != NULL, o->json, o->db};
+    if (o->script.compare)
+        return cli_script_compare(&o->script, &r);
+    return cli_script_run(&o->script, &r, ex);
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
     slab_error err;
     slab_bars *bars = NULL;
     slab_run *run = NULL;
+    slab_script_exec *ex = NULL;
     json_t *doc = NULL;
     double params[MAX_PARAMS];
+    const double *pv = params;
+    const slab_strategy_def *def = NULL;
     int rc;
     int64_t t0 = slab_clock_ns();
 
     if ((rc = parse_args(argc, argv, &o)))
-        return rc;
-    const slab_strategy_def *def = slab_strategy_find(o.strategy, &err);
-    if (!def)
-        return cli_fail(&err);
-    if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
-        return cli_fail(&err);
-    if ((rc = load_bars(&o, &bars)))
-        return rc;
-    /* The cash curve is only written by --equity; without it, skip it. */
-    slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk};
-    if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
-        rc = cli_fail(&err);
         goto out;
+    if (!o.script.path) {
+        def = slab_strategy_find(o.strategy, &err);
+        if (!def)
+            return cli_fail(&err);
+        if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
+            return cli_fail(&err);
+    }
+    if ((rc = load_bars(&o, &bars)))
+        goto out;
+    if (o.script.path) {
+        if ((rc = run_script(&o, bars, &ex)) || !ex)
+            goto out;
+        def = ex->def;
+        pv = ex->params;
+        run = ex->run;
+        ex->run = NULL;
+    } else {
+        /* The cash curve is only written by --equity; without it, skip it. */
+        slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk};
+        if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o.json || o.out) ? o.max_trades : 0;
-    slab_result_info info = {def->name, "builtin", def, params, &o.broker, 0.0, o.orders,
-                             max_trades};
+    slab_result_info info = {def->name, ex ? "script" : "builtin", def, pv, &o.broker, 0.0,
+                             o.orders, max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, run, &info, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
+    if (ex)
+        cli_script_merge(doc, ex);
     if (o.equity && (rc = write_equity(o.equity, bars, run)))
         goto out;
     if (o.out && json_dump_file(doc, o.out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0) {
@@ -455,6 +510,8 @@ int cmd_run(int argc, char **argv)
 out:
     json_decref(doc);
     slab_run_free(run);
+    slab_script_exec_free(ex);
     slab_bars_free(bars);
+    cli_script_opts_clear(&o.script);
     return rc;
 }

@@ -18,6 +18,7 @@ static const struct {
     {"data", cmd_data, "import CSV files into the store, list what is stored, make sample data"},
     {"strategies", cmd_strategies, "list the built-in strategies with their parameters"},
     {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
+    {"executions", cmd_executions, "the log of script executions (run --script)"},
 };
 
 static void usage(FILE *out)

@@ -8,7 +8,6 @@
 #include "stratlab/engine.h"
 #include "stratlab/ind.h"
 
-#include "broker/broker_internal.h"
 #include "engine/risk_internal.h"
 
 #include <math.h>
@@ -30,7 +29,9 @@ struct slab_ctx {
     int day_series;                /* series id of the day numbers, -1 none yet */
     const slab_strategy_def *def;
     const double *params;          /* def->n_params values */
-    slab__broker broker;
+    slab_broker *broker;           /* cash, positions, orders, trades */
+    const slab_broker_view *bv;    /* the broker's cash, value, positions */
+    slab_feed_bar fbar[1];         /* the current bar as the broker sees it */
     slab__risk risk;               /* the risk manager (risk.h) */
     slab_risk_config risk_cfg;     /* the run's risk settings plus the
                                       strategy's, until the loop starts */
@@ -177,37 +178,33 @@ int slab_day_series(slab_ctx *ctx)
     return ctx->n_series++;
 }
 
-/* The current bar as the broker sees it. */
-static slab__bar cur_bar(const slab_ctx *ctx)
+/* Moves the broker's view of the feed to bar i. */
+static void set_bar(slab_ctx *ctx, size_t i)
 {
     const slab_bars *b = ctx->bars;
-    size_t i = ctx->i;
-    slab__bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i]};
-    return bar;
+    slab_feed_bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i], 1};
+    ctx->fbar[0] = bar;
 }
 
 /* Sends a strategy order through the risk manager's admission (one
  * position per symbol, the maximum position, joining the protective
  * group); a cut size is noted in the order's log reason. */
-static int64_t send(slab_ctx *ctx, slab__order_req *req)
+static int64_t send(slab_ctx *ctx, slab_order_req *req)
 {
     slab_error e;
     char why[96];
-    slab__bar bar = cur_bar(ctx);
-    int cut = slab__risk_admit(&ctx->risk, &ctx->broker, &bar, req, why, sizeof why);
-    int64_t ref = slab__broker_order(&ctx->broker, &bar, req, &e);
+    if (slab__risk_admit(&ctx->risk, ctx->broker, ctx->fbar, req, why, sizeof why))
+        req->note = why;
+    int64_t ref = slab_broker_order(ctx->broker, ctx->fbar, req, &e);
     if (ref < 0 && ctx->failed == SLAB_OK)
         ctx->failed = slab_error_set(ctx->err, e.code, NULL, "%s", e.msg);
-    if (ref > 0 && cut)
-        snprintf(ctx->broker.orders[ref - 1].ev.reason, sizeof ctx->broker.orders[0].ev.reason,
-                 "%s", why);
     return ref;
 }
 
 /* A market order of signed size. */
 static int64_t submit(slab_ctx *ctx, double size)
 {
-    slab__order_req req;
+    slab_order_req req;
     memset(&req, 0, sizeof req);
     req.type = SLAB_ORDER_MARKET;
     req.is_buy = size > 0.0;
@@ -221,7 +218,7 @@ static int64_t market(slab_ctx *ctx, double size, int is_buy)
     if (ctx->in_init)
         return -1;
     if (!(size > 0.0))
-        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], is_buy);
+        size = slab_broker_sizer(ctx->broker, 0, ctx->bars->close[ctx->i], is_buy);
     if (size > 0.0)
         return submit(ctx, is_buy ? size : -size);
     ctx->sizer_zero++;
@@ -234,20 +231,22 @@ int64_t slab_sell(slab_ctx *ctx, double size) { return market(ctx, size, 0); }
 
 int64_t slab_close_position(slab_ctx *ctx)
 {
-    double s = ctx->broker.pos_size;
-    if (ctx->in_init || s == 0.0)
+    if (ctx->in_init)
+        return 0;
+    double s = slab_broker_position(ctx->broker, 0).size;
+    if (s == 0.0)
         return 0;
     return submit(ctx, -s);
 }
 
 int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
 {
-    slab__order_req req;
+    slab_order_req req;
     if (ctx->in_init || !spec)
         return -1;
     double size = spec->size;
     if (size == 0.0) {
-        size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], is_buy);
+        size = slab_broker_sizer(ctx->broker, 0, ctx->bars->close[ctx->i], is_buy);
         if (!(size > 0.0)) {
             ctx->sizer_zero++;
             return 0;
@@ -282,7 +281,7 @@ int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, do
     if (ctx->in_init)
         return -1;
     if (e.size == 0.0) {
-        e.size = slab__broker_sizer(&ctx->broker, ctx->bars->close[ctx->i], is_buy);
+        e.size = slab_broker_sizer(ctx->broker, 0, ctx->bars->close[ctx->i], is_buy);
         if (!(e.size > 0.0)) {
             ctx->sizer_zero++;
             return 0;
@@ -293,7 +292,7 @@ int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, do
     memset(&child, 0, sizeof child);
     /* The children cover what the entry was sent for (the maximum
      * position may have cut it). */
-    child.size = fabs(ctx->broker.orders[refs[0] - 1].ev.created_size);
+    child.size = fabs(slab_broker_event(ctx->broker, refs[0])->created_size);
     child.parent = refs[0];
     child.type = SLAB_EXEC_STOP;
     child.price = stop_price;
@@ -313,8 +312,7 @@ int slab_cancel(slab_ctx *ctx, int64_t ref)
 {
     if (ctx->in_init)
         return 0;
-    slab__bar bar = cur_bar(ctx);
-    int r = slab__broker_cancel(&ctx->broker, ref, &bar);
+    int r = slab_broker_cancel(ctx->broker, ref, ctx->fbar);
     if (r < 0 && ctx->failed == SLAB_OK)
         ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, NULL, "out of memory cancelling");
     return r > 0;
@@ -337,15 +335,12 @@ int slab_set_risk(slab_ctx *ctx, const char *key, const char *value)
     return 0;
 }
 
-double slab_position_size(const slab_ctx *ctx) { return ctx->broker.pos_size; }
-double slab_position_price(const slab_ctx *ctx) { return ctx->broker.pos_price; }
-double slab_cash(const slab_ctx *ctx) { return ctx->broker.cash; }
-double slab_value(const slab_ctx *ctx) { return ctx->broker.value; }
+double slab_position_size(const slab_ctx *ctx) { return ctx->bv->positions[0].size; }
+double slab_position_price(const slab_ctx *ctx) { return ctx->bv->positions[0].price; }
+double slab_cash(const slab_ctx *ctx) { return ctx->bv->cash; }
+double slab_value(const slab_ctx *ctx) { return ctx->bv->value; }
 
-int slab_orders_pending(const slab_ctx *ctx)
-{
-    return (int)(ctx->broker.n_submitted + ctx->broker.n_pending);
-}
+int slab_orders_pending(const slab_ctx *ctx) { return (int)slab_broker_in_flight(ctx->broker); }
 
 /* Hands the bar's order and trade notifications to the strategy. Notes
  * raised by orders the strategy sends from a callback (their Submitted)
@@ -353,25 +348,24 @@ int slab_orders_pending(const slab_ctx *ctx)
  * such a send may move the note array. */
 static void deliver(slab_ctx *ctx, void *state)
 {
-    slab__broker *b = &ctx->broker;
-    size_t n_o = b->n_onotes, n_t = b->n_tnotes;
+    slab_broker *b = ctx->broker;
+    size_t n_o, n_t;
+    slab_broker_order_notes(b, &n_o);
+    slab_broker_trade_notes(b, &n_t);
     if (ctx->def->notify_order)
         for (size_t k = 0; k < n_o; k++) {
-            slab_order_note note = b->onotes[k];
+            size_t n;
+            slab_order_note note = slab_broker_order_notes(b, &n)[k];
             ctx->def->notify_order(ctx, state, &note);
         }
     if (ctx->def->notify_trade)
         for (size_t k = 0; k < n_t; k++) {
-            slab_trade_note note = b->tnotes[k];
+            size_t n;
+            slab_trade_note note = slab_broker_trade_notes(b, &n)[k];
             ctx->def->notify_trade(ctx, state, &note);
         }
     /* Notes raised during the callbacks stay for the next bar. */
-    if (b->n_onotes > n_o)
-        memmove(b->onotes, b->onotes + n_o, (b->n_onotes - n_o) * sizeof *b->onotes);
-    b->n_onotes -= n_o;
-    if (b->n_tnotes > n_t)
-        memmove(b->tnotes, b->tnotes + n_t, (b->n_tnotes - n_t) * sizeof *b->tnotes);
-    b->n_tnotes -= n_t;
+    slab_broker_notes_done(b, n_o, n_t);
 }
 
 void slab_run_free(slab_run *run)
@@ -389,47 +383,39 @@ void slab_run_free(slab_run *run)
 static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_next,
                         slab_error *err)
 {
-    const slab_bars *b = ctx->bars;
-    slab__broker *br = &ctx->broker;
+    slab_broker *br = ctx->broker;
+    const slab_broker_view *bv = ctx->bv;
     slab__risk *rk = &ctx->risk;
     void (*next)(slab_ctx *, void *) = ctx->def->next;
-    void (*next_open)(slab_ctx *, void *) = br->cfg.coo ? ctx->def->next_open : NULL;
+    void (*next_open)(slab_ctx *, void *) =
+        slab_broker_cfg(br)->coo ? ctx->def->next_open : NULL;
     slab_status st;
 
     for (size_t i = 0; i < ctx->n; i++) {
         ctx->i = i;
+        set_bar(ctx, i);
         if (next_open && (long)i >= first_next) {
             /* backtrader cheat-on-open: before the broker step. */
             next_open(ctx, state);
             if (ctx->failed != SLAB_OK)
                 return ctx->failed;
         }
-        /* The margin call is checked in the broker step (after the mark). */
-        if (br->n_submitted | br->n_pending | br->cfg.margin_call) {
-            slab__bar bar = cur_bar(ctx);
-            if ((st = slab__broker_next(br, &bar, err)) != SLAB_OK)
-                return st;
-        } else {
-            /* Nothing in flight: the broker step is just the mark. */
-            if (br->trade_open)
-                slab__broker_track(br, b->high[i], b->low[i]);
-            slab__broker_mark(br, b->close[i]);
-        }
-        if (rk->on && br->pos_size != rk->prev_pos)
+        if ((st = slab_broker_step(br, ctx->fbar, err)) != SLAB_OK)
+            return st;
+        if (rk->on && bv->positions[0].size != rk->prev_pos)
             slab__risk_seen_fills(rk, br);
-        if (br->n_onotes | br->n_tnotes) {
+        if (slab_broker_n_notes(br)) {
             deliver(ctx, state);
             if (ctx->failed != SLAB_OK)
                 return ctx->failed;
         }
-        run->value[i] = br->value;
+        run->value[i] = bv->value;
         if (run->cash)
-            run->cash[i] = br->cash;
+            run->cash[i] = bv->cash;
         if (rk->on) {
             /* Protective orders for this bar's entry fill, a due time
              * exit: created now, tried from the next bar. */
-            slab__bar bar = cur_bar(ctx);
-            if ((st = slab__risk_step(rk, br, &bar, err)) != SLAB_OK)
+            if ((st = slab__risk_step(rk, br, ctx->fbar, err)) != SLAB_OK)
                 return st;
         }
         if ((long)i >= first_next) {
@@ -461,37 +447,17 @@ static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_e
     return SLAB_OK;
 }
 
-/* Hands the broker's trade and order records to the run: the arrays move
- * (no copy), and orders are compacted in place to their public events, so
- * a long run does not hold two copies at its peak. */
+/* Hands the broker's trade and order records to the run (moved, not
+ * copied) with the final state. */
 static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
 {
-    slab__broker *br = &ctx->broker;
-    slab_order_event *ev = (slab_order_event *)br->orders;
-    for (size_t k = 0; k < br->n_orders; k++) /* dest never passes src */
-        memmove(&ev[k], &br->orders[k].ev, sizeof *ev);
-    run->n_trades = br->n_trades;
-    run->n_orders = br->n_orders;
-    run->trades = br->trades ? br->trades : slab_calloc(1, sizeof *run->trades);
-    run->orders = ev ? ev : slab_calloc(1, sizeof *run->orders);
-    br->trades = NULL;
-    br->orders = NULL;
-    br->n_trades = br->n_orders = br->cap_trades = br->cap_orders = 0;
-    if (!run->trades || !run->orders)
-        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory collecting trades");
-    if (run->n_orders) {
-        void *shrunk = slab_realloc(run->orders, run->n_orders * sizeof *run->orders);
-        if (shrunk)
-            run->orders = shrunk;
-    }
-    for (size_t k = 0; k < run->n_trades; k++)
-        if (run->trades[k].is_open)
-            run->trades[k].exit_reason = SLAB_EXIT_NONE;
-    run->final_value = br->value;
-    run->final_cash = br->cash;
-    run->position_size = br->pos_size;
-    run->position_price = br->pos_price;
-    return SLAB_OK;
+    slab_broker *br = ctx->broker;
+    slab_position p = slab_broker_position(br, 0);
+    run->final_value = slab_broker_value(br);
+    run->final_cash = slab_broker_cash(br);
+    run->position_size = p.size;
+    run->position_price = p.price;
+    return slab_broker_take(br, &run->trades, &run->n_trades, &run->orders, &run->n_orders, err);
 }
 
 slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
@@ -534,8 +500,9 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
     }
     ctx->n_series = SLAB_N_COLUMNS;
     ctx->day_series = -1;
-    if ((st = slab__broker_init(&ctx->broker, &cfg->broker, err)) != SLAB_OK)
+    if ((st = slab_broker_new(&cfg->broker, 1, &ctx->broker, err)) != SLAB_OK)
         goto out;
+    ctx->bv = slab_broker_view_of(ctx->broker);
 
     run->n_bars = ctx->n;
     run->ts_ns = bars->ts_ns;
@@ -588,7 +555,7 @@ out:
     if (ctx) {
         for (int k = 0; k < ctx->n_owned; k++)
             slab_free(ctx->owned[k]);
-        slab__broker_clear(&ctx->broker);
+        slab_broker_free(ctx->broker);
         slab__risk_clear(&ctx->risk);
     }
     slab_free(state);

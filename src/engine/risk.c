@@ -255,16 +255,10 @@ void slab__risk_clear(slab__risk *r)
     r->atr = NULL;
 }
 
-static int alive(const slab__broker *b, int64_t ref)
-{
-    if (ref <= 0 || (size_t)ref > b->n_orders)
-        return 0;
-    slab_order_status st = b->orders[ref - 1].ev.status;
-    return st == SLAB_ORDER_SUBMITTED || st == SLAB_ORDER_ACCEPTED || st == SLAB_ORDER_PARTIAL;
-}
+static int alive(const slab_broker *b, int64_t ref) { return slab_broker_alive(b, ref); }
 
 /* A live order of the protective group (or the time exit), 0 if none. */
-static int64_t live_group(const slab__risk *r, const slab__broker *b)
+static int64_t live_group(const slab__risk *r, const slab_broker *b)
 {
     for (int k = 0; k < 3; k++)
         if (alive(b, r->refs[k]))
@@ -273,13 +267,13 @@ static int64_t live_group(const slab__risk *r, const slab__broker *b)
 }
 
 /* The most shares the position may hold at this bar (INFINITY: no limit). */
-static double max_shares(const slab_risk_config *c, const slab__broker *b, double close)
+static double max_shares(const slab_risk_config *c, const slab_broker *b, double close)
 {
     double lim = INFINITY;
     if (c->max_position_qty > 0.0)
         lim = c->max_position_qty;
     if (c->max_position_pct > 0.0 && close > 0.0)
-        lim = fmin(lim, b->value * (c->max_position_pct / 100.0) / close);
+        lim = fmin(lim, slab_broker_value(b) * (c->max_position_pct / 100.0) / close);
     return lim;
 }
 
@@ -287,32 +281,17 @@ static double max_shares(const slab_risk_config *c, const slab__broker *b, doubl
  * (created or accepted, not filled) on the side of d, and the ref of the
  * first in *ref. Protective and time-exit orders and bracket children are
  * exits, not entries. */
-static double entries_in_flight(const slab__risk *r, const slab__broker *b, double d,
+static double entries_in_flight(const slab__risk *r, const slab_broker *b, int feed, double d,
                                 int64_t *ref)
 {
-    const size_t *lists[2] = {b->submitted, b->pending};
-    size_t counts[2] = {b->n_submitted, b->n_pending};
-    double sum = 0.0;
-    *ref = 0;
-    for (int l = 0; l < 2; l++)
-        for (size_t k = 0; k < counts[l]; k++) {
-            const slab__order *o = &b->orders[lists[l][k]];
-            int64_t oref = (int64_t)lists[l][k] + 1;
-            if (o->parent || (o->remsize > 0.0) != (d > 0.0) || o->remsize == 0.0 ||
-                oref == r->exit_ref || oref == r->refs[0] || oref == r->refs[1] ||
-                oref == r->refs[2])
-                continue;
-            sum += o->remsize;
-            if (!*ref)
-                *ref = oref;
-        }
-    return sum;
+    int64_t skip[4] = {r->exit_ref, r->refs[0], r->refs[1], r->refs[2]};
+    return slab_broker_unfilled(b, feed, d, skip, 4, ref);
 }
 
-int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar *bar,
-                     slab__order_req *req, char *why, size_t cap)
+int slab__risk_admit(const slab__risk *r, const slab_broker *b, const slab_feed_bar *bars,
+                     slab_order_req *req, char *why, size_t cap)
 {
-    double pos = b->pos_size, d = req->size;
+    double pos = slab_broker_position(b, req->feed).size, d = req->size;
     const char *side = pos > 0.0 ? "long" : "short";
     int64_t wref;
     if (req->parent || !isfinite(d) || d == 0.0 || (d > 0.0) != (req->is_buy != 0))
@@ -328,7 +307,7 @@ int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar
     }
     /* Entries that have not filled yet count as held: two buys sent while
      * flat would otherwise both fill and pyramid past every rule here. */
-    double waiting = (pos == 0.0 || (d > 0.0) == (pos > 0.0)) ? entries_in_flight(r, b, d, &wref)
+    double waiting = (pos == 0.0 || (d > 0.0) == (pos > 0.0)) ? entries_in_flight(r, b, req->feed, d, &wref)
                                                               : 0.0;
     if (pos == 0.0 && waiting != 0.0 && !r->cfg.allow_pyramiding) {
         snprintf(why, cap,
@@ -339,7 +318,7 @@ int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar
         return 0;
     }
     pos += waiting;
-    double lim = max_shares(&r->cfg, b, bar->close), after = pos + d;
+    double lim = max_shares(&r->cfg, b, bars[req->feed].close), after = pos + d;
     if (!(fabs(after) > lim) || (pos != 0.0 && (after > 0.0) == (pos > 0.0) &&
                                  fabs(after) <= fabs(pos)))
         return 0;
@@ -359,11 +338,13 @@ int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar
     return 1;
 }
 
-void slab__risk_seen_fills(slab__risk *r, const slab__broker *b)
+void slab__risk_seen_fills(slab__risk *r, const slab_broker *b)
 {
-    double pos = b->pos_size;
-    for (size_t k = b->n_onotes; k-- > 0;) {
-        const slab_order_note *o = &b->onotes[k];
+    size_t n;
+    const slab_order_note *notes = slab_broker_order_notes(b, &n);
+    double pos = slab_broker_position(b, 0).size;
+    for (size_t k = n; k-- > 0;) {
+        const slab_order_note *o = &notes[k];
         if ((o->status == SLAB_ORDER_COMPLETED || o->status == SLAB_ORDER_PARTIAL) &&
             o->is_buy == (pos > 0.0)) {
             r->fill_px = o->price;
@@ -409,19 +390,19 @@ static double level_price(const slab__risk *r, int which, int dir, double ref, s
 
 /* Sends one protective order; the group leader (first accepted order) is
  * *lead. Returns its ref, or -1 when out of memory. */
-static int64_t send(slab__broker *b, const slab__bar *bar, slab__order_req *q, int64_t *lead,
+static int64_t send(slab_broker *b, const slab_feed_bar *bars, slab_order_req *q, int64_t *lead,
                     slab_error *err)
 {
     q->oco = *lead;
-    int64_t ref = slab__broker_order(b, bar, q, err);
-    if (ref > 0 && !*lead && b->orders[ref - 1].ev.status != SLAB_ORDER_REJECTED)
+    int64_t ref = slab_broker_order(b, bars, q, err);
+    if (ref > 0 && !*lead && slab_broker_event(b, ref)->status != SLAB_ORDER_REJECTED)
         *lead = ref;
     return ref;
 }
 
 /* Places stop, target and trail for the whole position (qty shares of
  * direction dir); keep: reuse the live levels (a partial exit). */
-static slab_status place(slab__risk *r, slab__broker *b, const slab__bar *bar, int dir,
+static slab_status place(slab__risk *r, slab_broker *b, const slab_feed_bar *bars, int dir,
                          double ref, int keep, double trail_stop, slab_error *err)
 {
     static const int types[] = {SLAB_ORDER_STOP, SLAB_ORDER_LIMIT};
@@ -430,7 +411,9 @@ static slab_status place(slab__risk *r, slab__broker *b, const slab__bar *bar, i
     double *px[2] = {&r->stop_px, &r->target_px};
     char why[2][96];
     int64_t lead = 0;
-    slab__order_req q;
+    slab_order_req q;
+    double held = fabs(slab_broker_position(b, 0).size);
+    const slab_feed_bar *bar = &bars[0];
     for (int w = 0; w < 2; w++) {
         if (lv[w]->kind == SLAB_RISK_OFF)
             continue;
@@ -440,11 +423,11 @@ static slab_status place(slab__risk *r, slab__broker *b, const slab__bar *bar, i
             *px[w] = level_price(r, w, dir, ref, bar->i, why[w], sizeof why[w]);
         q.type = types[w];
         q.is_buy = dir < 0;
-        q.size = -dir * fabs(b->pos_size);
+        q.size = -dir * held;
         q.price = isnan(*px[w]) ? 0.0 : *px[w];
         q.exit_reason = tags[w];
         q.reject = isnan(*px[w]) ? why[w] : NULL;
-        if ((r->refs[w] = send(b, bar, &q, &lead, err)) < 0)
+        if ((r->refs[w] = send(b, bars, &q, &lead, err)) < 0)
             return err->code;
     }
     if (r->cfg.trail.kind != SLAB_RISK_OFF) {
@@ -452,7 +435,7 @@ static slab_status place(slab__risk *r, slab__broker *b, const slab__bar *bar, i
         int pct = r->cfg.trail.kind == SLAB_RISK_PERCENT;
         q.type = SLAB_ORDER_STOP_TRAIL;
         q.is_buy = dir < 0;
-        q.size = -dir * fabs(b->pos_size);
+        q.size = -dir * held;
         q.trailpercent = pct ? r->cfg.trail.value / 100.0 : 0.0;
         q.trailamount = pct ? 0.0 : r->cfg.trail.value;
         /* A re-placed trail starts where the old one had trailed to. */
@@ -460,19 +443,19 @@ static slab_status place(slab__risk *r, slab__broker *b, const slab__bar *bar, i
             q.price = pct ? trail_stop / (1.0 - dir * q.trailpercent)
                           : trail_stop + dir * q.trailamount;
         q.exit_reason = SLAB_EXIT_TRAILING_STOP;
-        if ((r->refs[2] = send(b, bar, &q, &lead, err)) < 0)
+        if ((r->refs[2] = send(b, bars, &q, &lead, err)) < 0)
             return err->code;
     }
     return SLAB_OK;
 }
 
 /* Cancels the live protective orders and the time exit. */
-static slab_status cancel_all(slab__risk *r, slab__broker *b, const slab__bar *bar,
+static slab_status cancel_all(slab__risk *r, slab_broker *b, const slab_feed_bar *bars,
                               slab_error *err)
 {
     int64_t refs[4] = {r->refs[0], r->refs[1], r->refs[2], r->exit_ref};
     for (int k = 0; k < 4; k++)
-        if (refs[k] > 0 && slab__broker_cancel(b, refs[k], bar) < 0)
+        if (refs[k] > 0 && slab_broker_cancel(b, refs[k], bars) < 0)
             return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory cancelling");
     memset(r->refs, 0, sizeof r->refs);
     r->exit_ref = 0;
@@ -480,14 +463,16 @@ static slab_status cancel_all(slab__risk *r, slab__broker *b, const slab__bar *b
 }
 
 /* The position changed from prev to pos on this bar. */
-static slab_status repair(slab__risk *r, slab__broker *b, const slab__bar *bar, double prev,
+static slab_status repair(slab__risk *r, slab_broker *b, const slab_feed_bar *bars, double prev,
                           slab_error *err)
 {
-    double pos = b->pos_size, trail_stop = 0.0;
+    slab_position p = slab_broker_position(b, 0);
+    const slab_feed_bar *bar = &bars[0];
+    double pos = p.size, trail_stop = 0.0;
     int dir = pos > 0.0 ? 1 : -1, same = prev != 0.0 && (prev > 0.0) == (pos > 0.0);
     if (same && alive(b, r->refs[2]))
-        trail_stop = b->orders[r->refs[2] - 1].ev.created_price;
-    slab_status st = cancel_all(r, b, bar, err);
+        trail_stop = slab_broker_event(b, r->refs[2])->created_price;
+    slab_status st = cancel_all(r, b, bars, err);
     if (st != SLAB_OK || pos == 0.0) {
         r->entry_bar = -1;
         r->stop_px = r->target_px = 0.0;
@@ -496,16 +481,16 @@ static slab_status repair(slab__risk *r, slab__broker *b, const slab__bar *bar, 
     if (!same) {
         r->entry_bar = (long)bar->i;
         r->entry_day = slab_ts_day(bar->ts_ns);
-        return place(r, b, bar, dir, r->fill_px, 0, 0.0, err);
+        return place(r, b, bars, dir, r->fill_px, 0, 0.0, err);
     }
     /* Added to (pyramiding): levels from the new average price; cut by a
      * partial exit: the same levels. Either way for the whole position. */
     int added = fabs(pos) > fabs(prev);
-    return place(r, b, bar, dir, b->pos_price, !added, added ? 0.0 : trail_stop, err);
+    return place(r, b, bars, dir, p.price, !added, added ? 0.0 : trail_stop, err);
 }
 
 /* 1 when the position's time exit is due on this bar. */
-static int time_due(const slab__risk *r, const slab__bar *bar)
+static int time_due(const slab__risk *r, const slab_feed_bar *bar)
 {
     if (r->cfg.time_exit_bars > 0 && (long)bar->i - r->entry_bar + 1 >= r->cfg.time_exit_bars)
         return 1;
@@ -515,26 +500,27 @@ static int time_due(const slab__risk *r, const slab__bar *bar)
     return day > r->entry_day || tod >= (int64_t)r->cfg.exit_at_s * SLAB_NS_PER_SEC;
 }
 
-slab_status slab__risk_step(slab__risk *r, slab__broker *b, const slab__bar *bar,
+slab_status slab__risk_step(slab__risk *r, slab_broker *b, const slab_feed_bar *bars,
                             slab_error *err)
 {
     slab_status st;
-    double pos = b->pos_size, prev = r->prev_pos;
+    const slab_feed_bar *bar = &bars[0];
+    double pos = slab_broker_position(b, 0).size, prev = r->prev_pos;
     if (pos != prev) {
         r->prev_pos = pos;
-        if ((st = repair(r, b, bar, prev, err)) != SLAB_OK)
+        if ((st = repair(r, b, bars, prev, err)) != SLAB_OK)
             return st;
     }
     if (pos == 0.0 || r->entry_bar < 0 || alive(b, r->exit_ref) || !time_due(r, bar))
         return SLAB_OK;
-    slab__order_req q;
+    slab_order_req q;
     memset(&q, 0, sizeof q);
     q.type = SLAB_ORDER_MARKET;
     q.is_buy = pos < 0.0;
     q.size = -pos;
     q.oco = live_group(r, b);
     q.exit_reason = SLAB_EXIT_TIME;
-    int64_t ref = slab__broker_order(b, bar, &q, err);
+    int64_t ref = slab_broker_order(b, bars, &q, err);
     if (ref < 0)
         return err->code;
     r->exit_ref = ref;

@@ -10,7 +10,8 @@
 
 #include "stratlab/risk.h"
 
-#include "broker/broker_internal.h"
+#include "stratlab/broker.h"
+#include "stratlab/data.h"
 
 typedef struct slab__risk {
     slab_risk_config cfg;
@@ -39,15 +40,15 @@ void slab__risk_clear(slab__risk *r);
  * order that flattens or reverses the position joins the live protective
  * group. Reasons go to why (kept by the caller until the order is sent).
  * Returns 1 when the size was cut (why says how), else 0. */
-int slab__risk_admit(const slab__risk *r, const slab__broker *b, const slab__bar *bar,
-                     slab__order_req *req, char *why, size_t cap);
+int slab__risk_admit(const slab__risk *r, const slab_broker *b, const slab_feed_bar *bars,
+                     slab_order_req *req, char *why, size_t cap);
 /* After a broker step that changed the position: remembers the opening
  * fill's price from the bar's order notes. */
-void slab__risk_seen_fills(slab__risk *r, const slab__broker *b);
+void slab__risk_seen_fills(slab__risk *r, const slab_broker *b);
 /* Before next() of every bar: places the protective group for a new or
  * changed position, cancels it when flat, sends a due time exit. Returns
  * SLAB_OK or SLAB_ENOMEM. */
-slab_status slab__risk_step(slab__risk *r, slab__broker *b, const slab__bar *bar,
+slab_status slab__risk_step(slab__risk *r, slab_broker *b, const slab_feed_bar *bars,
                             slab_error *err);
 
 #endif

@@ -39,6 +39,21 @@ static const char schema_v1[] =
     " PRIMARY KEY(symbol, timeframe));"
     "PRAGMA user_version = 1;";
 
+/* Version 2: the script execution log (seed 000's ScriptExecutionLog). */
+static const char schema_v2[] =
+    "CREATE TABLE IF NOT EXISTS executions("
+    " id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL, template TEXT NOT NULL,"
+    " parameters TEXT NOT NULL, success INTEGER NOT NULL, status TEXT NOT NULL,"
+    " execution_ms REAL NOT NULL, compile_ms REAL NOT NULL, run_ms REAL NOT NULL,"
+    " cpu_ms REAL NOT NULL, max_rss_kb INTEGER NOT NULL, cached INTEGER NOT NULL,"
+    " stdout TEXT NOT NULL, stderr TEXT NOT NULL, error TEXT NOT NULL, script TEXT NOT NULL,"
+    " source_sha256 TEXT NOT NULL, strategy TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS executions_by_time ON executions(created_at_ms);"
+    "PRAGMA user_version = 2;";
+
+/* migrations[k] takes the schema from version k to k + 1. */
+static const char *const migrations[] = {schema_v1, schema_v2};
+
 /* Records an SQLite failure: where = the store's path, msg = what we were
  * doing and SQLite's own words; SLAB_ENOMEM when SQLite ran out of memory
  * (a NULL connection is one SQLite could not allocate), else SLAB_EDB. */
@@ -98,8 +113,19 @@ static slab_status ensure_schema(slab_store *s, slab_error *err)
         return SLAB_OK;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(s, err, "cannot create the schema");
-    if (sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    /* Another process may have migrated meanwhile: read the version again
+     * inside the write lock. */
+    if ((rc = schema_version(s, &v, err)) != SLAB_OK) {
+        rollback(s);
+        return rc;
+    }
+    for (; v < SLAB_STORE_SCHEMA_VERSION; v++)
+        if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+            rc = db_fail(s, err, "cannot create the schema");
+            rollback(s);
+            return rc;
+        }
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_fail(s, err, "cannot create the schema");
         rollback(s);
     }
@@ -729,5 +755,147 @@ out:
         return rc;
     }
     *out = b;
+    return SLAB_OK;
+}
+
+/* ---- script execution log ------------------------------------------------------ */
+
+/* Binds text (NULL as "") to parameter i. */
+static int bind_text(sqlite3_stmt *st, int i, const char *t)
+{
+    return sqlite3_bind_text(st, i, t ? t : "", -1, SQLITE_TRANSIENT);
+}
+
+slab_status slab_store_log_execution(slab_store *s, const slab_execution_record *r, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "INSERT INTO executions(id, created_at_ms, template, parameters,"
+                             " success, status, execution_ms, compile_ms, run_ms, cpu_ms,"
+                             " max_rss_kb, cached, stdout, stderr, error, script, source_sha256,"
+                             " strategy) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             &st, "cannot log the execution", err);
+    if (rc != SLAB_OK)
+        return rc;
+    int ok = bind_text(st, 1, r->id) == SQLITE_OK &&
+             sqlite3_bind_int64(st, 2, r->created_at_ms) == SQLITE_OK &&
+             bind_text(st, 3, r->template_name) == SQLITE_OK &&
+             bind_text(st, 4, r->parameters && *r->parameters ? r->parameters : "{}") == SQLITE_OK &&
+             sqlite3_bind_int(st, 5, r->success != 0) == SQLITE_OK &&
+             bind_text(st, 6, r->status) == SQLITE_OK &&
+             sqlite3_bind_double(st, 7, r->execution_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 8, r->compile_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 9, r->run_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 10, r->cpu_ms) == SQLITE_OK &&
+             sqlite3_bind_int64(st, 11, r->max_rss_kb) == SQLITE_OK &&
+             sqlite3_bind_int(st, 12, r->cached != 0) == SQLITE_OK &&
+             bind_text(st, 13, r->stdout_text) == SQLITE_OK &&
+             bind_text(st, 14, r->stderr_text) == SQLITE_OK &&
+             bind_text(st, 15, r->error) == SQLITE_OK && bind_text(st, 16, r->script) == SQLITE_OK &&
+             bind_text(st, 17, r->source_sha256) == SQLITE_OK &&
+             bind_text(st, 18, r->strategy) == SQLITE_OK;
+    if (!ok || sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot log the execution");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* An owned copy of column i as text ("" for NULL); NULL when out of memory. */
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    size_t n = t ? strlen((const char *)t) : 0;
+    char *c = slab_malloc(n + 1);
+    if (c) {
+        memcpy(c, t ? (const char *)t : "", n);
+        c[n] = '\0';
+    }
+    return c;
+}
+
+static int read_execution(sqlite3_stmt *st, slab_execution_record *r)
+{
+    memset(r, 0, sizeof *r);
+    col_text(st, 0, r->id, sizeof r->id);
+    r->created_at_ms = sqlite3_column_int64(st, 1);
+    col_text(st, 2, r->template_name, sizeof r->template_name);
+    r->success = sqlite3_column_int(st, 4);
+    col_text(st, 5, r->status, sizeof r->status);
+    r->execution_ms = sqlite3_column_double(st, 6);
+    r->compile_ms = sqlite3_column_double(st, 7);
+    r->run_ms = sqlite3_column_double(st, 8);
+    r->cpu_ms = sqlite3_column_double(st, 9);
+    r->max_rss_kb = sqlite3_column_int64(st, 10);
+    r->cached = sqlite3_column_int(st, 11);
+    col_text(st, 15, r->script, sizeof r->script);
+    col_text(st, 16, r->source_sha256, sizeof r->source_sha256);
+    col_text(st, 17, r->strategy, sizeof r->strategy);
+    r->parameters = col_dup(st, 3);
+    r->stdout_text = col_dup(st, 12);
+    r->stderr_text = col_dup(st, 13);
+    r->error = col_dup(st, 14);
+    return r->parameters && r->stdout_text && r->stderr_text && r->error;
+}
+
+void slab_execution_records_free(slab_execution_record *r, size_t n)
+{
+    for (size_t k = 0; r && k < n; k++) {
+        slab_free(r[k].parameters);
+        slab_free(r[k].stdout_text);
+        slab_free(r[k].stderr_text);
+        slab_free(r[k].error);
+    }
+    slab_free(r);
+}
+
+slab_status slab_store_list_executions(slab_store *s, const char *id, size_t limit,
+                                       slab_execution_record **out, size_t *n, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_execution_record *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    int step;
+    *out = NULL;
+    *n = 0;
+    slab_status rc = prepare(s,
+                             "SELECT id, created_at_ms, template, parameters, success, status,"
+                             " execution_ms, compile_ms, run_ms, cpu_ms, max_rss_kb, cached,"
+                             " stdout, stderr, error, script, source_sha256, strategy"
+                             " FROM executions WHERE (?1 IS NULL OR id = ?1)"
+                             " ORDER BY created_at_ms DESC, rowid DESC LIMIT ?2",
+                             &st, "cannot list the executions", err);
+    if (rc != SLAB_OK)
+        return rc;
+    if ((id ? bind_text(st, 1, id) : sqlite3_bind_null(st, 1)) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1) != SQLITE_OK) {
+        rc = db_fail(s, err, "cannot list the executions");
+        goto out;
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            slab_execution_record *p = slab_realloc(arr, nc * sizeof *p);
+            if (!p) {
+                rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory listing executions");
+                goto out;
+            }
+            arr = p;
+            cap = nc;
+        }
+        if (!read_execution(st, &arr[cnt++])) {
+            rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory listing executions");
+            goto out;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot list the executions");
+out:
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK) {
+        slab_execution_records_free(arr, cnt);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
     return SLAB_OK;
 }

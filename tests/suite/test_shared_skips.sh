@@ -13,7 +13,8 @@
 #     the others pass, and
 #     `slab_refs --check` names it on one line.
 # Plus .ci/run refusing to start without ../shared. Runs the other tests
-# (test_fsum_fast aside: long, and it reads nothing from ../shared), so it
+# (test_fsum_fast and test_script_hostile aside: long, and they read nothing
+# from ../shared), so it
 # is registered in the normal build only. Uses $SLAB_BUILD_DIR,
 # $SLAB_SOURCE_DIR, $SLAB_SHARED, $SLAB_TMP.
 set -u
@@ -35,7 +36,7 @@ suite() {
   shift 3
   mkdir -p "$dir"
   sed "s#SLAB_SHARED=[^;\"]*#SLAB_SHARED=$shared#g" "$build/CTestTestfile.cmake" >"$dir/CTestTestfile.cmake"
-  (cd "$dir" && SLAB_SHARED_REQUIRED="$req" ctest -j2 -E "^($self|test_fsum_fast)\$" "$@" >out 2>&1)
+  (cd "$dir" && SLAB_SHARED_REQUIRED="$req" ctest -j2 -E "^($self|test_fsum_fast|test_script_hostile)\$" "$@" >out 2>&1)
 }
 # status DIR: "name status" per test from DIR/out (Passed, Skipped, Failed).
 status() {
@@ -87,7 +88,7 @@ if [ -n "${SLAB_SHARED:-}" ] && [ -d "$SLAB_SHARED/reference" ]; then
   check "3: exit non-zero" test $? -ne 0
   # The tests that read what is gone fail; the other shared tests pass.
   printf '%s\n' test_analyzers_ref test_backtrader_ind_ref test_backtrader_runs test_cli_ref \
-    test_data_ref test_order_fill_cases test_talib_ref >"$tmp/broken.txt"
+    test_data_ref test_order_fill_cases test_talib_ref test_script_parity >"$tmp/broken.txt"
   check "3: the tests reading what is gone Failed, others Passed" \
     expect_all "$tmp/s3" "$tmp/broken.txt" Failed Passed
   for msg in "reference file missing: $part/reference/backtrader/rsi_orcl.json" \

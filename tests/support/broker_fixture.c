@@ -4,34 +4,37 @@
 
 #include <string.h>
 
-slab__broker fx_broker(const slab_broker_config *cfg)
+slab_broker *fx_broker(const slab_broker_config *cfg)
 {
-    slab__broker b;
+    slab_broker *b = NULL;
     slab_broker_config def;
     if (!cfg) {
         slab_broker_config_default(&def);
         cfg = &def;
     }
-    assert_int_equal(slab__broker_init(&b, cfg, NULL), SLAB_OK);
+    assert_int_equal(slab_broker_new(cfg, 1, &b, NULL), SLAB_OK);
     return b;
 }
 
-slab__bar fx_bar(size_t i, double o, double h, double l, double c)
+slab_feed_bar fx_bar(size_t i, double o, double h, double l, double c)
 {
-    slab__bar x = {i, (int64_t)(i + 1) * SLAB_NS_PER_DAY, o, h, l, c};
+    slab_feed_bar x = {i, (int64_t)(i + 1) * SLAB_NS_PER_DAY, o, h, l, c, 1};
     return x;
 }
 
-void fx_step(slab__broker *b, slab__bar x)
+void fx_step(slab_broker *b, slab_feed_bar x)
 {
-    assert_int_equal(slab__broker_next(b, &x, NULL), SLAB_OK);
-    b->n_onotes = b->n_tnotes = 0;
+    size_t n_o, n_t;
+    assert_int_equal(slab_broker_step(b, &x, NULL), SLAB_OK);
+    slab_broker_order_notes(b, &n_o);
+    slab_broker_trade_notes(b, &n_t);
+    slab_broker_notes_done(b, n_o, n_t);
 }
 
-int64_t fx_order(slab__broker *b, const slab__bar *x, int type, double size, double price,
+int64_t fx_order(slab_broker *b, const slab_feed_bar *x, int type, double size, double price,
                  int64_t oco, int why)
 {
-    slab__order_req r;
+    slab_order_req r;
     memset(&r, 0, sizeof r);
     r.type = type;
     r.is_buy = size > 0.0;
@@ -39,5 +42,5 @@ int64_t fx_order(slab__broker *b, const slab__bar *x, int type, double size, dou
     r.price = price;
     r.oco = oco;
     r.exit_reason = why;
-    return slab__broker_order(b, x, &r, NULL);
+    return slab_broker_order(b, x, &r, NULL);
 }

@@ -16,72 +16,72 @@
 static void oco_stop_fills_limit_cancelled(void **state)
 {
     (void)state;
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    int64_t lim = fx_order(&b, &b0, SLAB_ORDER_LIMIT, 1, 95, 0, 0);
-    int64_t stp = fx_order(&b, &b0, SLAB_ORDER_STOP, 1, 105, lim, 0);
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    int64_t lim = fx_order(b, &b0, SLAB_ORDER_LIMIT, 1, 95, 0, 0);
+    int64_t stp = fx_order(b, &b0, SLAB_ORDER_STOP, 1, 105, lim, 0);
     /* Bar 1: the limit (first in FIFO) is not reached (L 99 > 95); the stop
      * is touched (H 106 >= 105, O 100 < 105) and fills at 105; the limit,
      * its OCO sibling, is cancelled. Cash 10000 - 105 = 9895. */
-    fx_step(&b, fx_bar(1, 100, 106, 99, 104));
-    assert_int_equal(b.orders[stp - 1].ev.status, SLAB_ORDER_COMPLETED);
-    assert_true(b.orders[stp - 1].ev.exec_price == 105.0);
-    assert_int_equal(b.orders[lim - 1].ev.status, SLAB_ORDER_CANCELED);
-    assert_int_equal(b.n_pending, 0);
-    assert_true(b.cash == 9895.0 && b.pos_size == 1.0);
-    slab__broker_clear(&b);
+    fx_step(b, fx_bar(1, 100, 106, 99, 104));
+    assert_int_equal(EV(b, stp)->status, SLAB_ORDER_COMPLETED);
+    assert_true(EV(b, stp)->exec_price == 105.0);
+    assert_int_equal(EV(b, lim)->status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b->n_pending, 0);
+    assert_true(slab_broker_cash(b) == 9895.0 && POS(b).size == 1.0);
+    slab_broker_free(b);
 }
 
 static void cancel_pending_only(void **state)
 {
     (void)state;
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    int64_t lim = fx_order(&b, &b0, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    int64_t lim = fx_order(b, &b0, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
     /* Not through the submission check yet: backtrader cannot cancel it. */
-    assert_int_equal(slab__broker_cancel(&b, lim, &b0), 0);
-    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
-    fx_step(&b, b1);
-    assert_int_equal(slab__broker_cancel(&b, lim, &b1), 1);
-    assert_int_equal(b.orders[lim - 1].ev.status, SLAB_ORDER_CANCELED);
-    assert_int_equal(slab__broker_cancel(&b, lim, &b1), 0);
-    slab__broker_clear(&b);
+    assert_int_equal(slab_broker_cancel(b, lim, &b0), 0);
+    slab_feed_bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(b, b1);
+    assert_int_equal(slab_broker_cancel(b, lim, &b1), 1);
+    assert_int_equal(EV(b, lim)->status, SLAB_ORDER_CANCELED);
+    assert_int_equal(slab_broker_cancel(b, lim, &b1), 0);
+    slab_broker_free(b);
 }
 
 static void exit_reasons(void **state)
 {
     (void)state;
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    fx_order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
-    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
-    fx_step(&b, b1);
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    fx_order(b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab_feed_bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(b, b1);
     /* Sell stop at 97 tagged stop_loss: bar 2 opens 98 (> 97), L 96 <= 97:
      * fills at 97; the trade closes with reason stop_loss. */
-    fx_order(&b, &b1, SLAB_ORDER_STOP, -1, 97, 0, SLAB_EXIT_STOP_LOSS);
-    slab__bar b2 = fx_bar(2, 98, 99, 96, 97);
-    fx_step(&b, b2);
-    assert_int_equal(b.n_trades, 1);
-    assert_true(b.trades[0].exit_price == 97.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
+    fx_order(b, &b1, SLAB_ORDER_STOP, -1, 97, 0, SLAB_EXIT_STOP_LOSS);
+    slab_feed_bar b2 = fx_bar(2, 98, 99, 96, 97);
+    fx_step(b, b2);
+    assert_int_equal(slab_broker_n_trades(b), 1);
+    assert_true(TRADE(b, 0).exit_price == 97.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_STOP_LOSS);
     /* A second round closed by an untagged 1-point trail: trailing_stop. */
-    fx_order(&b, &b2, SLAB_ORDER_MARKET, 1, 0, 0, 0);
-    slab__bar b3 = fx_bar(3, 97, 98, 96, 97);
-    fx_step(&b, b3);
-    slab__order_req r;
+    fx_order(b, &b2, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    slab_feed_bar b3 = fx_bar(3, 97, 98, 96, 97);
+    fx_step(b, b3);
+    slab_order_req r;
     memset(&r, 0, sizeof r);
     r.type = SLAB_ORDER_STOP_TRAIL;
     r.size = -1;
     r.trailamount = 1.0;
-    slab__broker_order(&b, &b3, &r, NULL);  /* stop 97 - 1 = 96 */
-    fx_step(&b, fx_bar(4, 97, 97, 95, 95)); /* touches 96: fills at 96 */
-    assert_int_equal(b.n_trades, 2);
-    assert_true(b.trades[1].exit_price == 96.0);
-    assert_int_equal(b.trades[1].exit_reason, SLAB_EXIT_TRAILING_STOP);
-    slab__broker_clear(&b);
+    slab_broker_order(b, &b3, &r, NULL);  /* stop 97 - 1 = 96 */
+    fx_step(b, fx_bar(4, 97, 97, 95, 95)); /* touches 96: fills at 96 */
+    assert_int_equal(slab_broker_n_trades(b), 2);
+    assert_true(TRADE(b, 1).exit_price == 96.0);
+    assert_int_equal(TRADE(b, 1).exit_reason, SLAB_EXIT_TRAILING_STOP);
+    slab_broker_free(b);
 }
 
 static void rejections_have_reasons(void **state)
@@ -98,27 +98,27 @@ static void rejections_have_reasons(void **state)
         {SLAB_ORDER_MARKET, NAN, 0, "size must be a finite number > 0"},
         {9, 1, 0, "unknown order type 9"},
     };
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        int64_t ref = fx_order(&b, &b0, rows[i].type, rows[i].size, rows[i].price, 0, 0);
+        int64_t ref = fx_order(b, &b0, rows[i].type, rows[i].size, rows[i].price, 0, 0);
         assert_true(ref > 0);
-        assert_int_equal(b.orders[ref - 1].ev.status, SLAB_ORDER_REJECTED);
-        if (!strstr(b.orders[ref - 1].ev.reason, rows[i].reason))
-            fail_msg("row %zu: reason '%s', want '%s'", i, b.orders[ref - 1].ev.reason,
+        assert_int_equal(EV(b, ref)->status, SLAB_ORDER_REJECTED);
+        if (!strstr(EV(b, ref)->reason, rows[i].reason))
+            fail_msg("row %zu: reason '%s', want '%s'", i, EV(b, ref)->reason,
                      rows[i].reason);
     }
-    assert_int_equal(b.n_submitted, 0);
-    fx_step(&b, fx_bar(1, 100, 100, 100, 100));
-    assert_true(b.cash == 10000.0 && b.pos_size == 0.0);
-    slab__broker_clear(&b);
+    assert_int_equal(b->n_submitted, 0);
+    fx_step(b, fx_bar(1, 100, 100, 100, 100));
+    assert_true(slab_broker_cash(b) == 10000.0 && POS(b).size == 0.0);
+    slab_broker_free(b);
 }
 
 /* A bracket child of parent: type at price, transmit flag, exit tag. */
-static int64_t child(slab__broker *b, const slab__bar *x, int type, double size, double price,
+static int64_t child(slab_broker *b, const slab_feed_bar *x, int type, double size, double price,
                      int64_t parent, int transmit, int why)
 {
-    slab__order_req r;
+    slab_order_req r;
     memset(&r, 0, sizeof r);
     r.type = type;
     r.is_buy = size > 0.0;
@@ -127,16 +127,16 @@ static int64_t child(slab__broker *b, const slab__bar *x, int type, double size,
     r.parent = parent;
     r.transmit = transmit;
     r.exit_reason = why;
-    return slab__broker_order(b, x, &r, NULL);
+    return slab_broker_order(b, x, &r, NULL);
 }
 
 /* Long bracket on bar 0: market entry, stop 95 (held), limit 110
  * (transmits both). Returns the entry ref; stop = +1, limit = +2. */
-static int64_t long_bracket(slab__broker *b, const slab__bar *b0)
+static int64_t long_bracket(slab_broker *b, const slab_feed_bar *b0)
 {
     int64_t p = fx_order(b, b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
     int64_t s = child(b, b0, SLAB_ORDER_STOP, -1, 95, p, 0, SLAB_EXIT_STOP_LOSS);
-    assert_int_equal(b->orders[s - 1].ev.status, SLAB_ORDER_CREATED); /* held */
+    assert_int_equal(EV(b, s)->status, SLAB_ORDER_CREATED); /* held */
     assert_int_equal(b->n_submitted, 1);
     child(b, b0, SLAB_ORDER_LIMIT, -1, 110, p, 1, SLAB_EXIT_TAKE_PROFIT);
     assert_int_equal(b->n_submitted, 3);
@@ -146,143 +146,142 @@ static int64_t long_bracket(slab__broker *b, const slab__bar *b0)
 static void bracket_take_profit(void **state)
 {
     (void)state;
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    int64_t p = long_bracket(&b, &b0);
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    int64_t p = long_bracket(b, &b0);
     /* Bar 1: all three accepted; the entry fills at O 100. H 111 touches
      * the target but the children are not active yet. */
-    fx_step(&b, fx_bar(1, 100, 111, 99, 100));
-    assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_COMPLETED);
-    assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_ACCEPTED);
-    assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_ACCEPTED);
-    assert_true(b.cash == 9900.0 && b.pos_size == 1.0);
+    fx_step(b, fx_bar(1, 100, 111, 99, 100));
+    assert_int_equal(EV(b, p)->status, SLAB_ORDER_COMPLETED);
+    assert_int_equal(EV(b, p + 1)->status, SLAB_ORDER_ACCEPTED);
+    assert_int_equal(EV(b, p + 2)->status, SLAB_ORDER_ACCEPTED);
+    assert_true(slab_broker_cash(b) == 9900.0 && POS(b).size == 1.0);
     /* Bar 2: the stop (first) is not touched (L 104 > 95); the limit is
      * (H 112 >= 110, O 105 < 110): fills at 110; the stop is cancelled.
      * Cash 9900 + 110 = 10010; pnl 10. */
-    fx_step(&b, fx_bar(2, 105, 112, 104, 108));
-    assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_COMPLETED);
-    assert_true(b.orders[p + 1].ev.exec_price == 110.0);
-    assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_CANCELED);
-    assert_int_equal(b.n_pending, 0);
-    assert_true(b.cash == 10010.0 && b.pos_size == 0.0);
-    assert_int_equal(b.n_trades, 1);
-    assert_true(b.trades[0].pnl == 10.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
-    slab__broker_clear(&b);
+    fx_step(b, fx_bar(2, 105, 112, 104, 108));
+    assert_int_equal(EV(b, p + 2)->status, SLAB_ORDER_COMPLETED);
+    assert_true(EV(b, p + 2)->exec_price == 110.0);
+    assert_int_equal(EV(b, p + 1)->status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b->n_pending, 0);
+    assert_true(slab_broker_cash(b) == 10010.0 && POS(b).size == 0.0);
+    assert_int_equal(slab_broker_n_trades(b), 1);
+    assert_true(TRADE(b, 0).pnl == 10.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    slab_broker_free(b);
 }
 
 static void bracket_stop_loss(void **state)
 {
     (void)state;
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    int64_t p = long_bracket(&b, &b0);
-    fx_step(&b, fx_bar(1, 100, 101, 99, 100));
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    int64_t p = long_bracket(b, &b0);
+    fx_step(b, fx_bar(1, 100, 101, 99, 100));
     /* Bar 2: O 99 > 95, L 94 <= 95: the stop fills at 95, the limit is
      * cancelled. Cash 9900 + 95 = 9995; pnl -5. */
-    fx_step(&b, fx_bar(2, 99, 100, 94, 95));
-    assert_int_equal(b.orders[p].ev.status, SLAB_ORDER_COMPLETED);
-    assert_true(b.orders[p].ev.exec_price == 95.0);
-    assert_int_equal(b.orders[p + 1].ev.status, SLAB_ORDER_CANCELED);
-    assert_true(b.cash == 9995.0 && b.pos_size == 0.0);
-    assert_true(b.trades[0].pnl == -5.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
-    slab__broker_clear(&b);
+    fx_step(b, fx_bar(2, 99, 100, 94, 95));
+    assert_int_equal(EV(b, p + 1)->status, SLAB_ORDER_COMPLETED);
+    assert_true(EV(b, p + 1)->exec_price == 95.0);
+    assert_int_equal(EV(b, p + 2)->status, SLAB_ORDER_CANCELED);
+    assert_true(slab_broker_cash(b) == 9995.0 && POS(b).size == 0.0);
+    assert_true(TRADE(b, 0).pnl == -5.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_STOP_LOSS);
+    slab_broker_free(b);
 }
 
 static void bracket_parent_rejected(void **state)
 {
     (void)state;
-    slab__broker b = fx_broker(NULL);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
+    slab_broker *b = fx_broker(NULL);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
     /* An invalid parent (Limit with NaN price): children are rejected. */
-    int64_t p = fx_order(&b, &b0, SLAB_ORDER_LIMIT, 1, NAN, 0, 0);
-    int64_t s = child(&b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, 0);
-    assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_REJECTED);
-    assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_REJECTED);
-    assert_non_null(strstr(b.orders[s - 1].ev.reason, "bracket parent 1 is Rejected"));
+    int64_t p = fx_order(b, &b0, SLAB_ORDER_LIMIT, 1, NAN, 0, 0);
+    int64_t s = child(b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, 0);
+    assert_int_equal(EV(b, p)->status, SLAB_ORDER_REJECTED);
+    assert_int_equal(EV(b, s)->status, SLAB_ORDER_REJECTED);
+    assert_non_null(strstr(EV(b, s)->reason, "bracket parent 1 is Rejected"));
     /* A parent rejected at the submission check (1000 shares at 100 >
      * 10000 cash: Margin): its children, checked after it, are Rejected
      * (backtrader _take_children). */
-    p = fx_order(&b, &b0, SLAB_ORDER_MARKET, 1000, 0, 0, 0);
-    s = child(&b, &b0, SLAB_ORDER_STOP, -1000, 95, p, 0, 0);
-    int64_t l = child(&b, &b0, SLAB_ORDER_LIMIT, -1000, 110, p, 1, 0);
-    fx_step(&b, fx_bar(1, 100, 101, 99, 100));
-    assert_int_equal(b.orders[p - 1].ev.status, SLAB_ORDER_MARGIN);
-    assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_REJECTED);
-    assert_int_equal(b.orders[l - 1].ev.status, SLAB_ORDER_REJECTED);
-    assert_non_null(strstr(b.orders[l - 1].ev.reason, "was Margin"));
+    p = fx_order(b, &b0, SLAB_ORDER_MARKET, 1000, 0, 0, 0);
+    s = child(b, &b0, SLAB_ORDER_STOP, -1000, 95, p, 0, 0);
+    int64_t l = child(b, &b0, SLAB_ORDER_LIMIT, -1000, 110, p, 1, 0);
+    fx_step(b, fx_bar(1, 100, 101, 99, 100));
+    assert_int_equal(EV(b, p)->status, SLAB_ORDER_MARGIN);
+    assert_int_equal(EV(b, s)->status, SLAB_ORDER_REJECTED);
+    assert_int_equal(EV(b, l)->status, SLAB_ORDER_REJECTED);
+    assert_non_null(strstr(EV(b, l)->reason, "was Margin"));
     /* A pending parent cancelled by the strategy cancels its children. */
-    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
-    p = fx_order(&b, &b1, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
-    s = child(&b, &b1, SLAB_ORDER_STOP, -1, 85, p, 0, 0);
-    l = child(&b, &b1, SLAB_ORDER_LIMIT, -1, 110, p, 1, 0);
-    slab__bar b2 = fx_bar(2, 100, 101, 99, 100);
-    fx_step(&b, b2);
-    assert_int_equal(slab__broker_cancel(&b, p, &b2), 1);
-    assert_int_equal(b.orders[s - 1].ev.status, SLAB_ORDER_CANCELED);
-    assert_int_equal(b.orders[l - 1].ev.status, SLAB_ORDER_CANCELED);
-    assert_int_equal(b.n_pending, 0);
-    assert_true(b.cash == 10000.0 && b.pos_size == 0.0);
-    slab__broker_clear(&b);
+    slab_feed_bar b1 = fx_bar(1, 100, 101, 99, 100);
+    p = fx_order(b, &b1, SLAB_ORDER_LIMIT, 1, 90, 0, 0);
+    s = child(b, &b1, SLAB_ORDER_STOP, -1, 85, p, 0, 0);
+    l = child(b, &b1, SLAB_ORDER_LIMIT, -1, 110, p, 1, 0);
+    slab_feed_bar b2 = fx_bar(2, 100, 101, 99, 100);
+    fx_step(b, b2);
+    assert_int_equal(slab_broker_cancel(b, p, &b2), 1);
+    assert_int_equal(EV(b, s)->status, SLAB_ORDER_CANCELED);
+    assert_int_equal(EV(b, l)->status, SLAB_ORDER_CANCELED);
+    assert_int_equal(b->n_pending, 0);
+    assert_true(slab_broker_cash(b) == 10000.0 && POS(b).size == 0.0);
+    slab_broker_free(b);
 }
 
 /* Bracket whose target is sent first (FIFO ahead of the stop); bar 2
  * touches both 110 and 95 intrabar. */
-static slab__broker target_first(int pessimistic, slab__bar b2)
+static slab_broker *target_first(int pessimistic, slab_feed_bar b2)
 {
-    slab__broker b;
     slab_broker_config cfg;
     slab_broker_config_default(&cfg);
     cfg.pessimistic = pessimistic;
-    assert_int_equal(slab__broker_init(&b, &cfg, NULL), SLAB_OK);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    int64_t p = fx_order(&b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
-    child(&b, &b0, SLAB_ORDER_LIMIT, -1, 110, p, 0, SLAB_EXIT_TAKE_PROFIT);
-    child(&b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, SLAB_EXIT_STOP_LOSS);
-    fx_step(&b, fx_bar(1, 100, 101, 99, 100));
-    fx_step(&b, b2);
+    slab_broker *b = fx_broker(&cfg);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    int64_t p = fx_order(b, &b0, SLAB_ORDER_MARKET, 1, 0, 0, 0);
+    child(b, &b0, SLAB_ORDER_LIMIT, -1, 110, p, 0, SLAB_EXIT_TAKE_PROFIT);
+    child(b, &b0, SLAB_ORDER_STOP, -1, 95, p, 1, SLAB_EXIT_STOP_LOSS);
+    fx_step(b, fx_bar(1, 100, 101, 99, 100));
+    fx_step(b, b2);
     return b;
 }
 
 static void pessimistic_ambiguous_bar(void **state)
 {
     (void)state;
-    slab__bar both = fx_bar(2, 100, 111, 94, 100);
+    slab_feed_bar both = fx_bar(2, 100, 111, 94, 100);
     /* Default: FIFO, the target (first) fills at 110, the stop is cancelled. */
-    slab__broker b = target_first(0, both);
-    assert_true(b.trades[0].exit_price == 110.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
-    assert_int_equal(b.orders[2].ev.status, SLAB_ORDER_CANCELED);
-    slab__broker_clear(&b);
+    slab_broker *b = target_first(0, both);
+    assert_true(TRADE(b, 0).exit_price == 110.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    assert_int_equal(EV(b, 3)->status, SLAB_ORDER_CANCELED);
+    slab_broker_free(b);
     /* Pessimistic: the stop is assumed first: 95, the target cancelled. */
     b = target_first(1, both);
-    assert_true(b.trades[0].exit_price == 95.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
-    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_CANCELED);
-    assert_true(b.cash == 9995.0);
-    slab__broker_clear(&b);
+    assert_true(TRADE(b, 0).exit_price == 95.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_STOP_LOSS);
+    assert_int_equal(EV(b, 2)->status, SLAB_ORDER_CANCELED);
+    assert_true(slab_broker_cash(b) == 9995.0);
+    slab_broker_free(b);
     /* A gap through the stop fills at the open (93), in either mode. */
     b = target_first(1, fx_bar(2, 93, 111, 92, 100));
-    assert_true(b.trades[0].exit_price == 93.0);
-    slab__broker_clear(&b);
+    assert_true(TRADE(b, 0).exit_price == 93.0);
+    slab_broker_free(b);
     /* A target gapped through at the open is certain first: 112. */
     b = target_first(1, fx_bar(2, 112, 113, 94, 100));
-    assert_true(b.trades[0].exit_price == 112.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
-    slab__broker_clear(&b);
+    assert_true(TRADE(b, 0).exit_price == 112.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    slab_broker_free(b);
 }
 
 /* An exit order on bar x: a trail gets trailamount 5 (from the close), a
  * stop-limit a limit 1 beyond its stop (94 for a sell stop 95). */
-static int64_t exit_order(slab__broker *b, const slab__bar *x, int type, double size, double price,
-                          int64_t oco, int why)
+static int64_t exit_order(slab_broker *b, const slab_feed_bar *x, int type, double size,
+                          double price, int64_t oco, int why)
 {
-    slab__order_req r;
+    slab_order_req r;
     memset(&r, 0, sizeof r);
     r.type = type;
     r.is_buy = size > 0.0;
@@ -292,7 +291,7 @@ static int64_t exit_order(slab__broker *b, const slab__bar *x, int type, double 
     r.trailamount = type == SLAB_ORDER_STOP_TRAIL ? 5.0 : 0.0;
     r.oco = oco;
     r.exit_reason = why;
-    return slab__broker_order(b, x, &r, NULL);
+    return slab_broker_order(b, x, &r, NULL);
 }
 
 /* Pessimistic mode, generalised: any stop-type exit against any limit
@@ -353,35 +352,35 @@ static void pessimistic_rows(void **state)
         slab_broker_config cfg;
         slab_broker_config_default(&cfg);
         cfg.pessimistic = rows[i].pess;
-        slab__broker b = fx_broker(&cfg);
+        slab_broker *b = fx_broker(&cfg);
         int side = rows[i].side;
-        slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-        fx_step(&b, b0);
-        fx_order(&b, &b0, SLAB_ORDER_MARKET, side, 0, 0, 0);
-        slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
-        fx_step(&b, b1);
+        slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+        fx_step(b, b0);
+        fx_order(b, &b0, SLAB_ORDER_MARKET, side, 0, 0, 0);
+        slab_feed_bar b1 = fx_bar(1, 100, 101, 99, 100);
+        fx_step(b, b1);
         double tp = side > 0 ? 110 : 90, sp = side > 0 ? 95 : 105;
         int why = rows[i].stop_type == TR ? 0 : SLX;
         int64_t tref, sref;
         if (rows[i].stop_first) {
-            sref = exit_order(&b, &b1, rows[i].stop_type, -side, sp, 0, why);
-            tref = exit_order(&b, &b1, SLAB_ORDER_LIMIT, -side, tp, rows[i].oco ? sref : 0, TP);
+            sref = exit_order(b, &b1, rows[i].stop_type, -side, sp, 0, why);
+            tref = exit_order(b, &b1, SLAB_ORDER_LIMIT, -side, tp, rows[i].oco ? sref : 0, TP);
         } else {
-            tref = exit_order(&b, &b1, SLAB_ORDER_LIMIT, -side, tp, 0, TP);
-            sref = exit_order(&b, &b1, rows[i].stop_type, -side, sp, rows[i].oco ? tref : 0, why);
+            tref = exit_order(b, &b1, SLAB_ORDER_LIMIT, -side, tp, 0, TP);
+            sref = exit_order(b, &b1, rows[i].stop_type, -side, sp, rows[i].oco ? tref : 0, why);
         }
         (void)sref;
-        fx_step(&b, fx_bar(2, rows[i].o, rows[i].h, rows[i].l, rows[i].c));
-        if (b.n_trades < 1 || b.trades[0].is_open || b.trades[0].exit_price != rows[i].exit_price ||
-            (int)b.trades[0].exit_reason != rows[i].why || b.pos_size != rows[i].pos ||
-            (int)b.orders[tref - 1].ev.status != rows[i].target_status)
+        fx_step(b, fx_bar(2, rows[i].o, rows[i].h, rows[i].l, rows[i].c));
+        if (slab_broker_n_trades(b) < 1 || TRADE(b, 0).is_open || TRADE(b, 0).exit_price != rows[i].exit_price ||
+            (int)TRADE(b, 0).exit_reason != rows[i].why || POS(b).size != rows[i].pos ||
+            (int)EV(b, tref)->status != rows[i].target_status)
             fail_msg("%s: exit %g (%s), pos %g, target %s; want %g (%s), %g, %s", rows[i].name,
-                     b.n_trades ? b.trades[0].exit_price : NAN,
-                     slab_exit_reason_name(b.n_trades ? b.trades[0].exit_reason : 0), b.pos_size,
-                     slab_order_status_name(b.orders[tref - 1].ev.status), rows[i].exit_price,
+                     slab_broker_n_trades(b) ? TRADE(b, 0).exit_price : NAN,
+                     slab_exit_reason_name(slab_broker_n_trades(b) ? TRADE(b, 0).exit_reason : 0), POS(b).size,
+                     slab_order_status_name(EV(b, tref)->status), rows[i].exit_price,
                      slab_exit_reason_name(rows[i].why), rows[i].pos,
                      slab_order_status_name(rows[i].target_status));
-        slab__broker_clear(&b);
+        slab_broker_free(b);
     }
 }
 
@@ -392,24 +391,24 @@ static void pessimistic_rows(void **state)
  * margin call: the stop is cancelled, a buy 10 (tagged margin) is sent and
  * fills at bar 3's open 150: pnl -10*(150-100) = -500, cash 2000 - 1500 =
  * 500. An order sent while it is in flight is rejected. */
-static slab__broker margin_run(int on, double maint, double close2, double stop)
+static slab_broker *margin_run(int on, double maint, double close2, double stop)
 {
     slab_broker_config cfg;
     slab_broker_config_default(&cfg);
     cfg.cash = 1000;
     cfg.margin_call = on;
     cfg.maintenance_margin = maint;
-    slab__broker b = fx_broker(&cfg);
-    slab__bar b0 = fx_bar(0, 100, 100, 100, 100);
-    fx_step(&b, b0);
-    fx_order(&b, &b0, SLAB_ORDER_MARKET, -10, 0, 0, 0);
-    slab__bar b1 = fx_bar(1, 100, 101, 99, 100);
-    fx_step(&b, b1);
-    fx_order(&b, &b1, SLAB_ORDER_STOP, 10, stop, 0, SLAB_EXIT_STOP_LOSS);
-    slab__bar b2 = fx_bar(2, 120, close2 + 1, 119, close2);
-    fx_step(&b, b2);
-    fx_order(&b, &b2, SLAB_ORDER_MARKET, 10, 0, 0, 0); /* ref 4 after a call, else 3 */
-    fx_step(&b, fx_bar(3, 150, 155, 145, 150));
+    slab_broker *b = fx_broker(&cfg);
+    slab_feed_bar b0 = fx_bar(0, 100, 100, 100, 100);
+    fx_step(b, b0);
+    fx_order(b, &b0, SLAB_ORDER_MARKET, -10, 0, 0, 0);
+    slab_feed_bar b1 = fx_bar(1, 100, 101, 99, 100);
+    fx_step(b, b1);
+    fx_order(b, &b1, SLAB_ORDER_STOP, 10, stop, 0, SLAB_EXIT_STOP_LOSS);
+    slab_feed_bar b2 = fx_bar(2, 120, close2 + 1, 119, close2);
+    fx_step(b, b2);
+    fx_order(b, &b2, SLAB_ORDER_MARKET, 10, 0, 0, 0); /* ref 4 after a call, else 3 */
+    fx_step(b, fx_bar(3, 150, 155, 145, 150));
     return b;
 }
 
@@ -418,40 +417,40 @@ static void margin_call_liquidates(void **state)
     (void)state;
     /* The stop at 190 passes the submission check (2000 - 10*190 >= 0)
      * and is not touched (H 141). */
-    slab__broker b = margin_run(1, 0.5, 140, 190);
-    assert_true(b.cash == 2000.0 - 1500.0 && b.pos_size == 0.0);
-    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_CANCELED); /* the stop */
-    const slab_order_event *liq = &b.orders[2].ev;
+    slab_broker *b = margin_run(1, 0.5, 140, 190);
+    assert_true(slab_broker_cash(b) == 2000.0 - 1500.0 && POS(b).size == 0.0);
+    assert_int_equal(EV(b, 2)->status, SLAB_ORDER_CANCELED); /* the stop */
+    const slab_order_event *liq = EV(b, 3);
     assert_int_equal(liq->status, SLAB_ORDER_COMPLETED);
     assert_true(liq->is_buy && liq->exec_price == 150.0 && liq->exec_size == 10.0);
     assert_non_null(strstr(liq->reason, "margin call: value 600.00 <= 0.5 x position value 1400.00"));
-    assert_int_equal(b.orders[3].ev.status, SLAB_ORDER_REJECTED);
-    assert_non_null(strstr(b.orders[3].ev.reason, "a margin call is closing the position"));
-    assert_int_equal(b.n_trades, 1);
-    assert_true(b.trades[0].pnl == -500.0 && b.trades[0].exit_price == 150.0);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_MARGIN);
-    assert_int_equal(b.liquidating, 0);
-    slab__broker_clear(&b);
+    assert_int_equal(EV(b, 4)->status, SLAB_ORDER_REJECTED);
+    assert_non_null(strstr(EV(b, 4)->reason, "a margin call is closing the position"));
+    assert_int_equal(slab_broker_n_trades(b), 1);
+    assert_true(TRADE(b, 0).pnl == -500.0 && TRADE(b, 0).exit_price == 150.0);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_MARGIN);
+    assert_int_equal(b->n_liquidating, 0);
+    slab_broker_free(b);
     /* Maintenance 0: only a value <= 0 calls. At C 140 the value is 600:
      * nothing happens; the late buy closes the short at 150 (signal). */
     b = margin_run(1, 0.0, 140, 190);
-    assert_int_equal(b.orders[2].ev.status, SLAB_ORDER_COMPLETED);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_SIGNAL);
-    slab__broker_clear(&b);
+    assert_int_equal(EV(b, 3)->status, SLAB_ORDER_COMPLETED);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_SIGNAL);
+    slab_broker_free(b);
     /* A stop at 250 is itself rejected at submission (backtrader's pseudo
      * execution at its price: 2000 - 10*250 < 0, Margin), which leaves the
      * short alone. At C 200 the value is 2000 - 2000 = 0 <= 0: called; the
      * liquidation fills at 150 whatever the cash. */
     b = margin_run(1, 0.0, 200, 250);
-    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_MARGIN);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_MARGIN);
-    assert_true(b.cash == 500.0);
-    slab__broker_clear(&b);
+    assert_int_equal(EV(b, 2)->status, SLAB_ORDER_MARGIN);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_MARGIN);
+    assert_true(slab_broker_cash(b) == 500.0);
+    slab_broker_free(b);
     /* Off (backtrader): the position rides on and the stop stays. */
     b = margin_run(0, 0.5, 140, 190);
-    assert_int_equal(b.orders[1].ev.status, SLAB_ORDER_ACCEPTED);
-    assert_int_equal(b.trades[0].exit_reason, SLAB_EXIT_SIGNAL);
-    slab__broker_clear(&b);
+    assert_int_equal(EV(b, 2)->status, SLAB_ORDER_ACCEPTED);
+    assert_int_equal(TRADE(b, 0).exit_reason, SLAB_EXIT_SIGNAL);
+    slab_broker_free(b);
 }
 
 int main(void)
