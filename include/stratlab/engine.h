@@ -10,8 +10,26 @@
 #include "stratlab/broker.h"
 #include "stratlab/core.h"
 #include "stratlab/data.h"
+#include "stratlab/ind.h"
 #include "stratlab/risk.h"
 #include "stratlab/strategy.h"
+
+/* Indicator outputs shared between runs on the same bars (a sweep computes
+ * each distinct indicator once and hands it to every run that declares
+ * it). Before computing an indicator the engine calls get() with its
+ * definition, input arrays (n values each), n and every parameter (the
+ * defaults filled in). get() returns 1 with out[0 .. def->n_outputs - 1]
+ * pointing at arrays of n values holding exactly what def->fn computes for
+ * those inputs (the engine reads them, never writes or frees them), or 0
+ * to let the engine compute them itself. Every array handed out is given
+ * back by one put() call with the same pointers when the run ends. Both
+ * may be called from several threads at once (one run per thread). */
+typedef struct slab_ind_share {
+    int (*get)(void *user, const slab_ind_def *def, const double *const *in, size_t n,
+               const double *p, const double **out);
+    void (*put)(void *user, const slab_ind_def *def, const double *const *out);
+    void *user;
+} slab_ind_share;
 
 typedef struct slab_run_config {
     slab_broker_config broker;
@@ -60,6 +78,11 @@ typedef struct slab_run {
  * or an error (bad parameters, a failing init, no memory). */
 slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
                             slab_error *err);
+/* The same, with indicator outputs taken from share where it has them
+ * (a sweep's runs on the same bars share them); share NULL is
+ * slab_engine_run. The run is the same bits either way. */
+slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config *cfg,
+                                   const slab_ind_share *share, slab_run **out, slab_error *err);
 /* Frees a run; NULL is a no-op. */
 void slab_run_free(slab_run *run);
 

@@ -168,4 +168,44 @@ json_t *slab_tradeanalyzer_json(const slab_trade *trades, size_t n);
 json_t *slab_analyzers_json(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
                             slab_error *err);
 
+/* ---- the headline metrics (the result document's "metrics"), for many
+ * runs on the same bars (a sweep) ------------------------------------------ */
+
+/* The period tables of one bar clock (years, days, the data's timeframe),
+ * built once from an equity record's timestamps and shared by every run on
+ * the same bars. Owned; free with slab_period_plan_free(). */
+typedef struct slab_period_plan slab_period_plan;
+/* Builds the plan for eq's clock (eq->ts_ns, n, timeframe, compression;
+ * the values are not read). The plan borrows eq->ts_ns. */
+slab_status slab_period_plan_new(const slab_equity *eq, slab_period_plan **out, slab_error *err);
+void slab_period_plan_free(slab_period_plan *p);
+/* Daily periods of the plan (TimeReturn(Days) returns). */
+size_t slab_period_plan_days(const slab_period_plan *p);
+
+/* What the "metrics" object needs from the analyzers, computed by the same
+ * code as slab_analyzers_json, so every value is the same bits. */
+typedef struct slab_headline {
+    double sharpe;         /* SharpeRatio() (yearly, rf 1%) */
+    int sharpe_none;       /* 1: backtrader's None */
+    double sharpe_days;    /* SharpeRatio_A(timeframe=Days) */
+    int sharpe_days_none;
+    double max_drawdown;   /* DrawDown max.drawdown, percent */
+    slab_returns_result returns; /* Returns (rnorm100) */
+    slab_sqn_result sqn;   /* SQN */
+} slab_headline;
+/* Fills *out for eq and its trades. plan may be NULL (built and freed
+ * here); when given it must come from the same bars (same ts_ns array and
+ * length), else SLAB_EINVAL. */
+slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
+                                  const slab_period_plan *plan, slab_headline *out,
+                                  slab_error *err);
+/* DrawDown's max.drawdown of v[0..n-1] (percent of the running peak), the
+ * same bits as slab_drawdown, with one division per new peak. */
+double slab_max_drawdown_pct(const double *v, size_t n);
+/* TimeReturn(Days) of eq, r_k = E_k / E_{k-1} - 1 with E_-1 = V0, into
+ * out[0 .. slab_period_plan_days(plan) - 1]. SLAB_EINVAL when the plan is
+ * for other bars. */
+slab_status slab_daily_returns(const slab_equity *eq, const slab_period_plan *plan, double *out,
+                               slab_error *err);
+
 #endif

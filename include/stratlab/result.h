@@ -40,4 +40,14 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
                         const slab_broker_config *broker, json_t *metrics);
 
+/* The document's "metrics" object from a run and its headline analyzer
+ * values (slab_headline_compute), as slab_result_json builds it. Returns a
+ * new object (owned; json_decref()). */
+json_t *slab_result_metrics(const slab_run *run, const slab_headline *h);
+
+/* The document's backtest.run_id (16 hex digits) for this run and info,
+ * without building the document. SLAB_ENOMEM when out of memory. */
+slab_status slab_result_run_id(const slab_bars *bars, const slab_run *run,
+                               const slab_result_info *info, char id[17], slab_error *err);
+
 #endif

@@ -26,6 +26,10 @@ struct slab_ctx {
     int n_series;
     double *owned[MAX_SERIES];     /* indicator arrays this run allocated */
     int n_owned;
+    const slab_ind_share *share;   /* shared indicator outputs, or NULL */
+    const slab_ind_def *shared_def[MAX_SERIES]; /* indicators taken from share */
+    const double *shared_out[MAX_SERIES][SLAB_IND_MAX_OUTPUTS]; /* their outputs */
+    int n_shared;
     int day_series;                /* series id of the day numbers, -1 none yet */
     const slab_strategy_def *def;
     const double *params;          /* def->n_params values */
@@ -141,18 +145,26 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
         in[k] = ctx->series[inputs[k]];
     }
     int first = ctx->n_series;
-    for (int k = 0; k < def->n_outputs; k++) {
-        double *arr = slab_malloc(ctx->n * sizeof(double));
-        if (!arr)
-            return fail_nomem(ctx, "indicator ", def->name);
-        ctx->owned[ctx->n_owned++] = arr;
-        out[k] = arr;
+    const double *got[SLAB_IND_MAX_OUTPUTS];
+    if (ctx->share && ctx->share->get(ctx->share->user, def, in, ctx->n, p, got)) {
+        /* computed once for every run on these bars; given back at the end */
+        ctx->shared_def[ctx->n_shared] = def;
+        memcpy(ctx->shared_out[ctx->n_shared++], got, sizeof got);
+    } else {
+        for (int k = 0; k < def->n_outputs; k++) {
+            double *arr = slab_malloc(ctx->n * sizeof(double));
+            if (!arr)
+                return fail_nomem(ctx, "indicator ", def->name);
+            ctx->owned[ctx->n_owned++] = arr;
+            out[k] = arr;
+            got[k] = arr;
+        }
+        if (def->fn(in, ctx->n, p, out, &e) != SLAB_OK)
+            return slab_fail(ctx, "%s: %s", def->name, e.msg);
     }
-    if (def->fn(in, ctx->n, p, out, &e) != SLAB_OK)
-        return slab_fail(ctx, "%s: %s", def->name, e.msg);
     for (int k = 0; k < def->n_outputs; k++) {
-        ctx->series[ctx->n_series] = out[k];
-        ctx->start[ctx->n_series] = first_valid(out[k], ctx->n);
+        ctx->series[ctx->n_series] = got[k];
+        ctx->start[ctx->n_series] = first_valid(got[k], ctx->n);
         ctx->n_series++;
     }
     return first;
@@ -463,6 +475,12 @@ static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
 slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
                             slab_error *err)
 {
+    return slab_engine_run_shared(bars, cfg, NULL, out, err);
+}
+
+slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config *cfg,
+                                   const slab_ind_share *share, slab_run **out, slab_error *err)
+{
     slab_status st = SLAB_OK;
     slab_ctx *ctx = NULL;
     slab_run *run = NULL;
@@ -492,6 +510,7 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
     ctx->err = err;
     ctx->risk_cfg = cfg->risk;
     ctx->risk_given = &cfg->risk;
+    ctx->share = share;
     const double *cols[SLAB_N_COLUMNS] = {bars->open,   bars->high,   bars->low,
                                           bars->close,  bars->volume, bars->oi};
     for (int k = 0; k < SLAB_N_COLUMNS; k++) {
@@ -555,6 +574,8 @@ out:
     if (ctx) {
         for (int k = 0; k < ctx->n_owned; k++)
             slab_free(ctx->owned[k]);
+        for (int k = 0; k < ctx->n_shared; k++)
+            ctx->share->put(ctx->share->user, ctx->shared_def[k], ctx->shared_out[k]);
         slab_broker_free(ctx->broker);
         slab__risk_clear(&ctx->risk);
     }

@@ -1017,3 +1017,163 @@ out:
     periods_clear(&t.years);
     return root;
 }
+
+/* ---- the headline metrics (the result document's "metrics") -------------- */
+
+/* The period tables of one bar clock, built once and shared by every run
+ * on those bars (a sweep): they depend only on the timestamps. */
+struct slab_period_plan {
+    slab_equity shape; /* ts_ns, n, timeframe and compression of the clock */
+    periods years;     /* SharpeRatio (Years) */
+    periods days;      /* SharpeRatio_A (Days), the daily returns */
+    periods data;      /* the data's timeframe, unless it is Days: Returns */
+    const periods *datap;
+};
+
+void slab_period_plan_free(slab_period_plan *p)
+{
+    if (!p)
+        return;
+    periods_clear(&p->data);
+    periods_clear(&p->days);
+    periods_clear(&p->years);
+    slab_free(p);
+}
+
+slab_status slab_period_plan_new(const slab_equity *eq, slab_period_plan **out, slab_error *err)
+{
+    slab_timeframe tf = (slab_timeframe)0;
+    int comp = 0;
+    slab_status rc;
+    slab_period_plan *p;
+
+    *out = NULL;
+    if (!eq || eq->n == 0 || !eq->ts_ns)
+        return slab_error_set(err, SLAB_EINVAL, NULL, "a period plan needs at least one bar");
+    if ((rc = resolve_tf(eq, &tf, &comp, err)) != SLAB_OK)
+        return rc;
+    if (!(p = slab_calloc(1, sizeof *p)))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the period plan");
+    p->shape = *eq;
+    p->shape.value = NULL;
+    p->shape.cash = NULL;
+    /* the tables read timestamps only; they keep &p->shape as their record */
+    if ((rc = periods_build(&p->shape, SLAB_TF_YEARS, 1, &p->years, err)) != SLAB_OK ||
+        (rc = periods_build(&p->shape, SLAB_TF_DAYS, 1, &p->days, err)) != SLAB_OK)
+        goto fail;
+    p->datap = &p->days; /* day-based keys ignore the compression */
+    if (tf != SLAB_TF_DAYS) {
+        if ((rc = periods_build(&p->shape, tf, comp, &p->data, err)) != SLAB_OK)
+            goto fail;
+        p->datap = &p->data;
+    }
+    *out = p;
+    return SLAB_OK;
+fail:
+    slab_period_plan_free(p);
+    return rc;
+}
+
+size_t slab_period_plan_days(const slab_period_plan *p) { return p->days.n; }
+
+/* A view of table t over another equity record of the same clock. */
+static periods table_on(const periods *t, const slab_equity *eq)
+{
+    periods v = *t;
+    v.eq = eq;
+    return v;
+}
+
+/* 1 when eq runs on the clock the plan was built for. */
+static int plan_fits(const slab_period_plan *p, const slab_equity *eq)
+{
+    return eq->n == p->shape.n && eq->ts_ns == p->shape.ts_ns &&
+           eq->timeframe == p->shape.timeframe && eq->compression == p->shape.compression;
+}
+
+double slab_max_drawdown_pct(const double *v, size_t n)
+{
+    /* For a fixed peak P > 0, 100 * (P - x) / P never grows with x (each
+     * rounding step is monotone), so within a run of bars under one peak
+     * the largest drawdown is the one at the lowest value: one division
+     * per new peak instead of one per bar, the same bits as slab_drawdown.
+     * A peak that is not a positive finite number takes the per-bar way. */
+    double peak = -INFINITY, low = INFINITY, max = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        if (x > peak) {
+            if (low < INFINITY) {
+                double dd = 100.0 * (peak - low) / peak;
+                if (dd > max)
+                    max = dd;
+            }
+            if (!(x > 0.0) || isinf(x))
+                goto slow;
+            peak = x;
+            low = x;
+        } else if (x < low) {
+            low = x;
+        } else if (isnan(x)) {
+            goto slow;
+        }
+    }
+    if (low < INFINITY) {
+        double dd = 100.0 * (peak - low) / peak;
+        if (dd > max)
+            max = dd;
+    }
+    return max;
+slow:;
+    slab_equity eq = {0};
+    slab_drawdown_result r;
+    eq.n = n;
+    eq.value = v;
+    slab_drawdown(&eq, &r);
+    return r.max_drawdown;
+}
+
+slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
+                                  const slab_period_plan *plan, slab_headline *out,
+                                  slab_error *err)
+{
+    slab_period_plan *own = NULL;
+    slab_sharpe_params p;
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if (plan && !plan_fits(plan, eq))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the period plan was built for other bars than this run's");
+    if (!plan && (rc = slab_period_plan_new(eq, &own, err)) != SLAB_OK)
+        return rc;
+    if (!plan)
+        plan = own;
+    periods years = table_on(&plan->years, eq), days = table_on(&plan->days, eq);
+    rets r = timereturn_of(&years);
+    slab_sharpe_params_default(&p);
+    sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
+    p.timeframe = SLAB_TF_DAYS; /* SharpeRatio_A(timeframe=Days) */
+    p.annualize = 1;
+    r = timereturn_of(&days);
+    sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
+    out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
+    returns_from(eq, plan->datap->n, 0.0, &out->returns);
+    slab_sqn(trades, n_trades, &out->sqn);
+    slab_period_plan_free(own);
+    return SLAB_OK;
+}
+
+slab_status slab_daily_returns(const slab_equity *eq, const slab_period_plan *plan, double *out,
+                               slab_error *err)
+{
+    if (!plan_fits(plan, eq))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the period plan was built for other bars than this run's");
+    periods days = table_on(&plan->days, eq);
+    rets r = timereturn_of(&days);
+    for (size_t k = 0; k < r.n; k++)
+        out[k] = rets_get(&r, k);
+    return SLAB_OK;
+}

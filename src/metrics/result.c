@@ -26,14 +26,9 @@ static json_t *time_str(int64_t ts, int daily)
 
 static int is_daily(const slab_bars *b) { return b->timeframe >= SLAB_TF_DAYS; }
 
-/* Reads analyzers[a][k] as a double, NaN when absent or null. */
-static double pick(json_t *an, const char *a, const char *k)
-{
-    json_t *v = json_object_get(json_object_get(an, a), k);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static json_t *metrics_json(const slab_run *run, json_t *an)
+/* The "metrics" object from a run's trades and its headline analyzer
+ * values (the same numbers the "analyzers" object carries). */
+static json_t *metrics_json(const slab_run *run, const slab_headline *h)
 {
     double won_pnl = 0.0, lost_pnl = 0.0, net = 0.0;
     long closed = 0, won = 0, lost = 0;
@@ -51,15 +46,17 @@ static json_t *metrics_json(const slab_run *run, json_t *an)
             lost_pnl += t->pnlcomm;
         }
     }
-    json_t *dd = json_object_get(json_object_get(an, "drawdown"), "max");
     json_t *m = json_object();
     json_object_set_new(m, "final_value", json_real(run->final_value));
     json_object_set_new(m, "total_return",
                         num((run->final_value / run->start_value - 1.0) * 100.0));
-    json_object_set_new(m, "sharpe_ratio", num(pick(an, "sharperatio", "sharperatio")));
+    json_object_set_new(m, "sharpe_ratio", h->sharpe_none ? json_null() : num(h->sharpe));
     json_object_set_new(m, "sharpe_ratio_daily_annualized",
-                        num(pick(an, "sharpe_a_days", "sharperatio")));
-    json_object_set_new(m, "max_drawdown_pct", num(json_number_value(json_object_get(dd, "drawdown"))));
+                        h->sharpe_days_none ? json_null() : num(h->sharpe_days));
+    /* a non-finite drawdown (null in "analyzers") reads as 0 here, as it
+     * always has */
+    json_object_set_new(m, "max_drawdown_pct",
+                        json_real(isfinite(h->max_drawdown) ? h->max_drawdown : 0.0));
     json_object_set_new(m, "num_trades", json_integer(closed));
     json_object_set_new(m, "won_trades", json_integer(won));
     json_object_set_new(m, "lost_trades", json_integer(lost));
@@ -68,9 +65,11 @@ static json_t *metrics_json(const slab_run *run, json_t *an)
     json_object_set_new(m, "losing_trades", json_integer(lost));
     json_object_set_new(m, "open_trades", json_integer((long)run->n_trades - closed));
     json_object_set_new(m, "win_rate", closed ? json_real(100.0 * won / closed) : json_null());
-    json_object_set_new(m, "normalized_annual_return", num(pick(an, "returns", "rnorm100")));
-    json_t *sqn = json_object_get(json_object_get(an, "sqn"), "sqn");
-    json_object_set_new(m, "sqn", sqn ? json_deep_copy(sqn) : json_null());
+    json_object_set_new(m, "normalized_annual_return", num(h->returns.rnorm100));
+    /* SQN as the analyzers object has it: the int 0 for <= 1 trade */
+    json_object_set_new(m, "sqn", h->sqn.trades <= 1 ? json_integer(0)
+                                  : h->sqn.is_none  ? json_null()
+                                                    : num(h->sqn.sqn));
     json_object_set_new(m, "total_pnl", json_real(net));
     json_object_set_new(m, "total_pnl_percent", json_real(net / run->start_value * 100.0));
     json_object_set_new(m, "profit_factor",
@@ -280,23 +279,10 @@ static void risk_json(json_t *cfg, const slab_risk_config *r)
     json_object_set_new(cfg, "risk", o);
 }
 
-static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
-                             const slab_result_info *info)
+/* The run's "config" object: parameters, costs, fill model, risk. */
+static json_t *config_json(const slab_run *run, const slab_result_info *info)
 {
-    char tf[32], idbuf[65], seed[1024];
-    int daily = is_daily(bars);
-    json_t *bt = json_object(), *cfg = json_object(), *params = json_object();
-    json_object_set_new(bt, "strategy", json_string(info->strategy));
-    json_object_set_new(bt, "source", json_string(info->source));
-    json_t *syms = json_array();
-    json_array_append_new(syms, json_string(bars->symbol));
-    json_object_set_new(bt, "symbols", syms);
-    json_object_set_new(bt, "from", time_str(bars->ts_ns[0], daily));
-    json_object_set_new(bt, "to", time_str(bars->ts_ns[run->n_bars - 1], daily));
-    json_object_set_new(bt, "bars", json_integer((json_int_t)run->n_bars));
-    json_object_set_new(bt, "timeframe",
-                        json_string(slab_timeframe_format(bars->timeframe, bars->compression, tf,
-                                                          sizeof tf)));
+    json_t *cfg = json_object(), *params = json_object();
     for (int k = 0; info->def && k < info->def->n_params; k++)
         json_object_set_new(params, info->def->params[k].name,
                             info->def->params[k].type == SLAB_PARAM_FLOAT
@@ -312,6 +298,68 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     fill_model(cfg, info->broker, info->def);
     risk_json(cfg, &run->risk);
     json_object_set_new(cfg, "minperiod", json_integer(run->minperiod));
+    return cfg;
+}
+
+/* The run id: a digest of the data and the configuration, so the same
+ * inputs always give the same id (16 hex digits and a NUL into id).
+ * Returns 0, or -1 when out of memory. */
+static int run_id_of(const slab_bars *bars, const slab_run *run, const slab_result_info *info,
+                     const json_t *cfg, char id[17])
+{
+    char tf[32], hex[65];
+    char *cfgtxt = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
+    slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf);
+    /* the whole text is hashed, however long the configuration */
+    size_t cap = strlen(bars->sha256) + strlen(info->strategy) + (cfgtxt ? strlen(cfgtxt) : 0) +
+                 strlen(tf) + 48;
+    char *seed = slab_malloc(cap);
+    if (!seed) {
+        free(cfgtxt);
+        return -1;
+    }
+    snprintf(seed, cap, "%s|%s|%s|%zu|%s", bars->sha256, info->strategy, cfgtxt ? cfgtxt : "",
+             run->n_bars, tf);
+    free(cfgtxt);
+    slab_sha256_mem(seed, strlen(seed), hex);
+    slab_free(seed);
+    memcpy(id, hex, 16);
+    id[16] = '\0';
+    return 0;
+}
+
+slab_status slab_result_run_id(const slab_bars *bars, const slab_run *run,
+                               const slab_result_info *info, char id[17], slab_error *err)
+{
+    json_t *cfg = config_json(run, info);
+    int rc = cfg ? run_id_of(bars, run, info, cfg, id) : -1;
+    json_decref(cfg);
+    return rc ? slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the run id") : SLAB_OK;
+}
+
+json_t *slab_result_metrics(const slab_run *run, const slab_headline *h)
+{
+    return metrics_json(run, h);
+}
+
+static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
+                             const slab_result_info *info)
+{
+    char tf[32], idbuf[17];
+    int daily = is_daily(bars);
+    json_t *bt = json_object();
+    json_object_set_new(bt, "strategy", json_string(info->strategy));
+    json_object_set_new(bt, "source", json_string(info->source));
+    json_t *syms = json_array();
+    json_array_append_new(syms, json_string(bars->symbol));
+    json_object_set_new(bt, "symbols", syms);
+    json_object_set_new(bt, "from", time_str(bars->ts_ns[0], daily));
+    json_object_set_new(bt, "to", time_str(bars->ts_ns[run->n_bars - 1], daily));
+    json_object_set_new(bt, "bars", json_integer((json_int_t)run->n_bars));
+    json_object_set_new(bt, "timeframe",
+                        json_string(slab_timeframe_format(bars->timeframe, bars->compression, tf,
+                                                          sizeof tf)));
+    json_t *cfg = config_json(run, info);
     json_object_set_new(bt, "config", cfg);
     json_t *eng = json_object();
     json_object_set_new(eng, "name", json_string("stratlab"));
@@ -319,14 +367,10 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(bt, "engine", eng);
     json_object_set_new(bt, "data_source", json_string(bars->source));
     json_object_set_new(bt, "data_sha256", bars->sha256[0] ? json_string(bars->sha256) : json_null());
-    /* The run id is a digest of the data and the configuration: the same
-     * inputs always give the same id. */
-    char *cfgtxt = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
-    snprintf(seed, sizeof seed, "%s|%s|%s|%zu|%s", bars->sha256, info->strategy,
-             cfgtxt ? cfgtxt : "", run->n_bars, tf);
-    free(cfgtxt);
-    slab_sha256_mem(seed, strlen(seed), idbuf);
-    idbuf[16] = '\0';
+    if (run_id_of(bars, run, info, cfg, idbuf) != 0) { /* out of memory: no id, no document */
+        json_decref(bt);
+        return NULL;
+    }
     json_object_set_new(bt, "run_id", json_string(idbuf));
     return bt;
 }
@@ -338,9 +382,21 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_t *an = slab_analyzers_json(&eq, run->trades, run->n_trades, err);
     if (!an)
         return NULL;
-    json_t *doc = json_object();
-    json_object_set_new(doc, "backtest", backtest_json(bars, run, info));
-    json_t *m = metrics_json(run, an);
+    json_t *doc = json_object(), *bt = backtest_json(bars, run, info);
+    if (!bt) {
+        json_decref(an);
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the run id");
+        return NULL;
+    }
+    json_object_set_new(doc, "backtest", bt);
+    slab_headline h;
+    if (slab_headline_compute(&eq, run->trades, run->n_trades, NULL, &h, err) != SLAB_OK) {
+        json_decref(an);
+        json_decref(doc);
+        return NULL;
+    }
+    json_t *m = metrics_json(run, &h);
     json_object_set_new(doc, "metrics", m);
     json_object_set_new(doc, "analyzers", an);
     /* Long trade lists are capped so an agent's context is not flooded; the

@@ -1,0 +1,153 @@
+/* bench_sweep.c: a parameter sweep's speed: sma_cross over a 10,000-point
+ * grid (fast 1..100 x slow 110..1100 step 10) on 200,000 one-minute bars
+ * (the sample generator, seed 42, 09:30-16:00 sessions from 2010-01-04, as
+ * bench_engine), through slab_sweep_run with 1 and 2 worker threads: wall
+ * time, combinations per second, bar-evaluations per second. Against that,
+ * the cost of running `stratlab run` once per point, measured on a sample
+ * of points (a whole process each: load, run, result document) and scaled
+ * to the grid. Best of `reps` runs.
+ * usage: bench_sweep [n_bars] [reps] [path/to/stratlab] [grid: small|full] */
+#include "stratlab/data.h"
+#include "stratlab/strategies.h"
+#include "stratlab/sweep.h"
+
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int count_line(void *user, uint64_t pos, const char *line, size_t len)
+{
+    (void)pos;
+    (void)line;
+    *(size_t *)user += len + 1;
+    return 0;
+}
+
+static double sweep_once(const slab_bars *bars, slab_grid *g, int jobs, slab_sweep_report *rep)
+{
+    slab_error err;
+    slab_sweep_spec spec;
+    size_t bytes = 0;
+    memset(&spec, 0, sizeof spec);
+    spec.bars = bars;
+    spec.strategy = slab_strategy_find("sma_cross", &err);
+    slab_broker_config_default(&spec.broker);
+    spec.broker.cash = 100000.0;
+    spec.broker.commission = 0.001;
+    spec.broker.sizer.kind = SLAB_SIZER_PERCENT;
+    spec.broker.sizer.amount = 95.0;
+    spec.grid = g;
+    spec.hi = UINT64_MAX;
+    spec.jobs = jobs;
+    int64_t t0 = slab_clock_ns();
+    if (slab_sweep_run(&spec, count_line, &bytes, NULL, NULL, rep, &err) != SLAB_OK) {
+        fprintf(stderr, "sweep failed: %s\n", err.msg);
+        exit(1);
+    }
+    return (double)(slab_clock_ns() - t0) / 1e9;
+}
+
+/* Seconds for one `stratlab run --json` process at fast/slow, best of 2. */
+static double one_process(const char *cli, const char *csv, int fast, int slow)
+{
+    double best = 1e30;
+    char f[32], s[32];
+    snprintf(f, sizeof f, "fast=%d", fast);
+    snprintf(s, sizeof s, "slow=%d", slow);
+    for (int r = 0; r < 2; r++) {
+        fflush(stdout);
+        int64_t t0 = slab_clock_ns();
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (!freopen("/dev/null", "w", stdout))
+                _exit(127);
+            execl(cli, cli, "run", "--strategy", "sma_cross", "--data", csv, "--param", f,
+                  "--param", s, "--json", (char *)NULL);
+            _exit(127);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        double t = (double)(slab_clock_ns() - t0) / 1e9;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            return -1.0;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = argc > 1 ? (size_t)atol(argv[1]) : 200000;
+    int reps = argc > 2 ? atoi(argv[2]) : 3;
+    const char *cli = argc > 3 ? argv[3] : "./stratlab";
+    int small = argc > 4 && !strcmp(argv[4], "small");
+    /* as `stratlab sweep` does: keep freed run buffers in the heap instead
+     * of returning them to the kernel after every run (page faults) */
+    if (!getenv("BENCH_NO_MALLOPT")) {
+        mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    }
+    slab_bars *bars = NULL;
+    slab_error err;
+    if (slab_sample_generate(42, n, SLAB_TF_MINUTES, 1, slab_days_from_civil(2010, 1, 4), &bars,
+                             &err) != SLAB_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    slab_grid *g = slab_grid_new();
+    if (slab_grid_add_axis(g, small ? "fast=1:10:1" : "fast=1:100:1", &err) != SLAB_OK ||
+        slab_grid_add_axis(g, small ? "slow=110:1100:110" : "slow=110:1100:10", &err) != SLAB_OK ||
+        slab_grid_finish(g, &err) != SLAB_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    uint64_t points = slab_grid_count(g);
+    printf("bench_sweep: sma_cross, %llu-point grid (fast %s x slow %s), %zu 1-minute bars\n",
+           (unsigned long long)points, small ? "1..10" : "1..100",
+           small ? "110..1100 step 110" : "110..1100 step 10", n);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        double best = 1e30;
+        slab_sweep_report rep;
+        for (int r = 0; r < reps; r++) {
+            double t = sweep_once(bars, g, jobs, &rep);
+            best = t < best ? t : best;
+        }
+        printf("  --jobs %d: %.3f s = %.0f combinations/s = %.1f M bar-evaluations/s "
+               "(indicators: %llu computed, %llu lookups served)\n",
+               jobs, best, (double)points / best, (double)points * (double)n / best / 1e6,
+               (unsigned long long)rep.ind_computed, (unsigned long long)rep.ind_hits);
+    }
+    /* One process per point, measured on a few points and scaled. */
+    if (access(cli, X_OK) != 0) {
+        printf("  (no CLI at %s: skipped the one-process-per-point figure)\n", cli);
+    } else {
+        char csv[] = "/tmp/bench_sweep_XXXXXX.csv";
+        int fd = mkstemps(csv, 4);
+        if (fd < 0 || (close(fd), slab_csv_write(bars, csv, &err)) != SLAB_OK) {
+            fprintf(stderr, "cannot write the CSV: %s\n", err.msg);
+            return 1;
+        }
+        static const int pts[][2] = {{1, 110}, {50, 600}, {100, 1100}, {10, 300}, {75, 900}};
+        double sum = 0.0;
+        int k = 0;
+        for (; k < 5; k++) {
+            double t = one_process(cli, csv, pts[k][0], pts[k][1]);
+            if (t < 0) {
+                printf("  `stratlab run` failed\n");
+                break;
+            }
+            sum += t;
+        }
+        unlink(csv);
+        if (k == 5)
+            printf("  `stratlab run` once per point: %.3f s a point (mean of 5 points, best of 2 "
+                   "each) -> %.0f s for the grid on one core, %.0f s on two\n",
+                   sum / 5, sum / 5 * (double)points, sum / 5 * (double)points / 2.0);
+    }
+    slab_grid_free(g);
+    slab_bars_free(bars);
+    return 0;
+}

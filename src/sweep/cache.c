@@ -1,0 +1,259 @@
+/* cache.c: the indicator outputs a sweep shares between its runs (the
+ * engine's slab_ind_share). An output is keyed by its definition, input
+ * arrays, length and parameters; computed once, handed to every run that
+ * declares it, and kept while the cache stays under its byte cap (least
+ * recently used entries no run holds are dropped first; past the cap a run
+ * computes its own). On a miss whose parameter equals the value of a swept
+ * axis in the running combination, the same indicator is computed for every
+ * value of that axis in one slab_ind_run_multi call (the lane kernels).
+ * Invariant: an entry's arrays are exactly def->fn's output (the
+ * multi-series form is bit for bit the single one) and never change while
+ * any run holds them. */
+#include "sweep/sweep_int.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#define MAX_ENTRIES 4096 /* entries kept at most, whatever their size */
+#define MAX_PREFETCH 64  /* series computed in one multi-series call */
+
+typedef struct entry {
+    const slab_ind_def *def;
+    const double *in[SLAB_IND_MAX_INPUTS];
+    size_t n;
+    double p[SLAB_IND_MAX_PARAMS];
+    double *out[SLAB_IND_MAX_OUTPUTS]; /* owned */
+    int ready;          /* 1: computed; 0: being computed; -1: failed */
+    long refs;          /* runs holding it */
+    uint64_t used;      /* LRU tick */
+    size_t bytes;
+} entry;
+
+struct slab__cache {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    entry *e;
+    size_t n, cap_bytes, bytes;
+    uint64_t tick;
+    uint64_t hits, misses, computed; /* statistics */
+};
+
+slab__cache *slab__cache_new(size_t cap_bytes)
+{
+    slab__cache *c = slab_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->e = slab_calloc(MAX_ENTRIES, sizeof *c->e);
+    if (!c->e) {
+        slab_free(c);
+        return NULL;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    c->cap_bytes = cap_bytes;
+    return c;
+}
+
+void slab__cache_free(slab__cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        for (int k = 0; k < SLAB_IND_MAX_OUTPUTS; k++)
+            slab_free(c->e[i].out[k]);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    slab_free(c->e);
+    slab_free(c);
+}
+
+void slab__cache_stats(const slab__cache *c, uint64_t *hits, uint64_t *misses,
+                       uint64_t *computed)
+{
+    *hits = c->hits;
+    *misses = c->misses;
+    *computed = c->computed;
+}
+
+static int same_key(const entry *e, const slab_ind_def *def, const double *const *in, size_t n,
+                    const double *p)
+{
+    if (e->def != def || e->n != n)
+        return 0;
+    for (int k = 0; k < def->n_inputs; k++)
+        if (e->in[k] != in[k])
+            return 0;
+    for (int k = 0; k < def->n_params; k++)
+        if (memcmp(&e->p[k], &p[k], sizeof p[k]))
+            return 0;
+    return 1;
+}
+
+static entry *find(slab__cache *c, const slab_ind_def *def, const double *const *in, size_t n,
+                   const double *p)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].ready >= 0 && same_key(&c->e[i], def, in, n, p))
+            return &c->e[i];
+    return NULL;
+}
+
+/* Drops the least recently used unheld entries until need more bytes fit;
+ * returns 1 when they do. Called with the lock held. */
+static int make_room(slab__cache *c, size_t need)
+{
+    while (c->bytes + need > c->cap_bytes || c->n == MAX_ENTRIES) {
+        size_t victim = SIZE_MAX;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->e[i].refs == 0 && c->e[i].ready != 0 &&
+                (victim == SIZE_MAX || c->e[i].used < c->e[victim].used))
+                victim = i;
+        if (victim == SIZE_MAX)
+            return 0;
+        for (int k = 0; k < SLAB_IND_MAX_OUTPUTS; k++)
+            slab_free(c->e[victim].out[k]);
+        c->bytes -= c->e[victim].bytes;
+        c->e[victim] = c->e[--c->n];
+    }
+    return 1;
+}
+
+/* A new entry being computed (lock held); NULL when there is no room. */
+static entry *reserve(slab__cache *c, const slab_ind_def *def, const double *const *in, size_t n,
+                      const double *p)
+{
+    size_t bytes = (size_t)def->n_outputs * n * sizeof(double);
+    if (!make_room(c, bytes))
+        return NULL;
+    entry *e = &c->e[c->n];
+    memset(e, 0, sizeof *e);
+    for (int k = 0; k < def->n_outputs; k++)
+        if (!(e->out[k] = slab_malloc(n * sizeof(double)))) {
+            for (int j = 0; j < k; j++)
+                slab_free(e->out[j]);
+            return NULL;
+        }
+    c->n++;
+    e->def = def;
+    memcpy(e->in, in, (size_t)def->n_inputs * sizeof *in);
+    e->n = n;
+    memcpy(e->p, p, (size_t)def->n_params * sizeof *p);
+    e->bytes = bytes;
+    c->bytes += bytes;
+    return e;
+}
+
+/* Parameter sets for a multi-series call: p with parameter j set to each
+ * value of the axis the combination's value came from (valid values only,
+ * p itself first). Returns how many were written to sets. */
+static size_t siblings(const slab_ind_def *def, const double *p, const slab_grid *g,
+                       const size_t *idx, double sets[][SLAB_IND_MAX_PARAMS])
+{
+    size_t m = 0;
+    memcpy(sets[m++], p, sizeof sets[0]);
+    for (int j = 0; j < def->n_params && g && idx; j++)
+        for (size_t a = 0; a < slab_grid_n_axes(g); a++) {
+            const slab_grid_axis *ax = slab_grid_axis_at(g, a);
+            if (!ax->values[idx[a]].is_num || ax->values[idx[a]].num != p[j])
+                continue;
+            const slab_ind_param *d = &def->params[j];
+            for (size_t v = 0; v < ax->n && m < MAX_PREFETCH; v++) {
+                double x = ax->values[v].num;
+                if (v == idx[a] || !ax->values[v].is_num || !(x >= d->min && x <= d->max) ||
+                    (d->is_int && x != floor(x)))
+                    continue;
+                memcpy(sets[m], p, sizeof sets[0]);
+                sets[m++][j] = x;
+            }
+            return m; /* the first parameter tied to an axis decides */
+        }
+    return m;
+}
+
+int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
+                    const slab_ind_def *def, const double *const *in, size_t n, const double *p,
+                    const double **out)
+{
+    double sets[MAX_PREFETCH][SLAB_IND_MAX_PARAMS];
+    const double *ins[MAX_PREFETCH * SLAB_IND_MAX_INPUTS];
+    double ps[MAX_PREFETCH * SLAB_IND_MAX_PARAMS];
+    double *outs[MAX_PREFETCH * SLAB_IND_MAX_OUTPUTS];
+    size_t ni = (size_t)def->n_inputs, np = (size_t)def->n_params, no = (size_t)def->n_outputs;
+    pthread_mutex_lock(&c->mu);
+    entry *e = find(c, def, in, n, p);
+    while (e && e->ready == 0) {
+        pthread_cond_wait(&c->cv, &c->mu);
+        e = find(c, def, in, n, p);
+    }
+    if (e) {
+        e->refs++;
+        e->used = ++c->tick;
+        c->hits++;
+        memcpy(out, e->out, no * sizeof *out);
+        pthread_mutex_unlock(&c->mu);
+        return 1;
+    }
+    c->misses++;
+    /* Reserve this one and the siblings nobody has yet. Entries move in the
+     * table when one is dropped, so what the computation needs is copied
+     * out now and the entries are found again by their arrays. */
+    size_t m = siblings(def, p, g, idx, sets), k = 0;
+    for (size_t s = 0; s < m; s++) {
+        if (s > 0 && find(c, def, in, n, sets[s]))
+            continue;
+        entry *r = reserve(c, def, in, n, sets[s]);
+        if (!r) {
+            if (s == 0) {
+                pthread_mutex_unlock(&c->mu);
+                return 0; /* full: the run computes its own */
+            }
+            break;
+        }
+        memcpy(&ins[k * ni], in, ni * sizeof *in);
+        memcpy(&ps[k * np], sets[s], np * sizeof *ps);
+        memcpy(&outs[k * no], r->out, no * sizeof *outs);
+        k++;
+    }
+    pthread_mutex_unlock(&c->mu);
+    slab_error err;
+    slab_status st = slab_ind_run_multi(def, k, ins, n, ps, outs, &err);
+    pthread_mutex_lock(&c->mu);
+    c->computed += k;
+    /* find them again: another thread may have dropped other entries */
+    for (size_t s = 0; s < k; s++)
+        for (size_t i = 0; i < c->n; i++)
+            if (c->e[i].ready == 0 && c->e[i].out[0] == outs[s * no]) {
+                c->e[i].ready = st == SLAB_OK ? 1 : -1;
+                c->e[i].used = ++c->tick;
+                if (s == 0 && st == SLAB_OK) {
+                    c->e[i].refs++;
+                    memcpy(out, c->e[i].out, no * sizeof *out);
+                }
+            }
+    /* a failed computation is dropped; the run then computes (and reports) */
+    for (size_t i = 0; i < c->n;) {
+        if (c->e[i].ready == -1) {
+            for (int j = 0; j < SLAB_IND_MAX_OUTPUTS; j++)
+                slab_free(c->e[i].out[j]);
+            c->bytes -= c->e[i].bytes;
+            c->e[i] = c->e[--c->n];
+        } else {
+            i++;
+        }
+    }
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return st == SLAB_OK;
+}
+
+void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *const *out)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].def == def && c->e[i].out[0] == out[0]) {
+            c->e[i].refs--;
+            break;
+        }
+    pthread_mutex_unlock(&c->mu);
+}

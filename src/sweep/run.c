@@ -1,0 +1,695 @@
+/* run.c: running a sweep: the settings of each combination, one backtest
+ * per combination on a fixed pool of worker threads sharing indicator
+ * outputs and the period tables, and the JSON line of each, handed out in
+ * grid order whatever thread finished first.
+ * Invariant: a line is a function of the spec and its position only (the
+ * same bytes for any number of workers or shard); at most RING lines wait
+ * for their turn, so memory does not grow with the grid. */
+#include "sweep/sweep_int.h"
+
+#include "stratlab/engine.h"
+#include "stratlab/metrics.h"
+#include "stratlab/overfit.h"
+#include "stratlab/result.h"
+#include "stratlab/strategies.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PARAMS 64      /* strategy parameters a sweep handles */
+#define RING_PER_JOB 8     /* lines that may wait per worker */
+#define KV_MAX (SLAB_GRID_NAME_MAX + SLAB_GRID_TEXT_MAX + 2)
+
+/* ---- run options an axis may set ------------------------------------------ */
+
+static const char *const option_names[] = {
+    "cash",          "commission", "commission_min", "slippage_perc", "slippage_fixed",
+    "sizer",         "stop_loss",  "take_profit",    "trail",         "atr_period",
+    "time_exit",     "exit_at",    "max_position",   "allow_pyramiding",
+    "maintenance_margin", NULL};
+
+const char *const *slab_sweep_option_names(void) { return option_names; }
+
+static int builtin_option(const char *name)
+{
+    for (size_t k = 0; option_names[k]; k++)
+        if (!strcmp(option_names[k], name))
+            return 1;
+    return 0;
+}
+
+static int is_param(const slab_strategy_def *def, const char *name)
+{
+    for (int k = 0; k < def->n_params; k++)
+        if (!strcmp(def->params[k].name, name))
+            return 1;
+    return 0;
+}
+
+/* A number option's value: finite, and > 0 (positive) or >= 0. */
+static slab_status number(const char *where, const char *text, int positive, double *out,
+                          slab_error *err)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || !isfinite(v) || v < 0.0 || (positive && v == 0.0))
+        return slab_error_set(err, SLAB_EINVAL, where, "'%s' is not a %s number", text,
+                              positive ? "positive" : "non-negative");
+    *out = v;
+    return SLAB_OK;
+}
+
+/* Sets run option name to text, as its flag would (the checks of `run`). */
+static slab_status apply_option(const char *name, const char *text, slab_broker_config *b,
+                                slab_risk_config *r, slab_error *err)
+{
+    char where[SLAB_GRID_NAME_MAX + 16];
+    slab_error e;
+    snprintf(where, sizeof where, "--param %s", name);
+    if (!strcmp(name, "cash"))
+        return number(where, text, 1, &b->cash, err);
+    if (!strcmp(name, "commission")) {
+        slab_status st = number(where, text, 0, &b->commission, err);
+        if (st == SLAB_OK && b->comm_scheme == SLAB_COMM_PERCENT && b->commission >= 1.0)
+            return slab_error_set(err, SLAB_EINVAL, where,
+                                  "commission is a fraction in [0, 1): 0.001 means 0.1%%");
+        return st;
+    }
+    if (!strcmp(name, "commission_min"))
+        return number(where, text, 0, &b->commission_min, err);
+    if (!strcmp(name, "slippage_perc") || !strcmp(name, "slippage_fixed")) {
+        int perc = name[9] == 'p';
+        double v = 0.0;
+        slab_status st = number(where, text, 0, &v, err);
+        if (st != SLAB_OK)
+            return st;
+        if (perc && v >= 1.0)
+            return slab_error_set(err, SLAB_EINVAL, where,
+                                  "slippage_perc is a fraction in [0, 1): 0.001 means 0.1%%");
+        *(perc ? &b->slip_perc : &b->slip_fixed) = v;
+        if (b->slip_perc != 0.0 && b->slip_fixed != 0.0)
+            return slab_error_set(err, SLAB_EINVAL, where,
+                                  "give one of slippage_perc or slippage_fixed");
+        /* backtrader's set_slippage_* switches: slip_open on when slipping */
+        b->slip_open = b->slip_perc != 0.0 || b->slip_fixed != 0.0;
+        return SLAB_OK;
+    }
+    if (!strcmp(name, "maintenance_margin")) {
+        slab_status st = number(where, text, 0, &b->maintenance_margin, err);
+        if (st == SLAB_OK && (!b->margin_call || b->maintenance_margin >= 1.0))
+            return slab_error_set(err, SLAB_EINVAL, where,
+                                  "maintenance_margin is a fraction in [0, 1) and needs "
+                                  "--margin-call");
+        return st;
+    }
+    if (!strcmp(name, "sizer")) {
+        if (slab_sizer_parse(text, &b->sizer, &e) != SLAB_OK)
+            return slab_error_set(err, SLAB_EINVAL, where, "%s", e.msg);
+        return SLAB_OK;
+    }
+    if (slab_risk_set(r, name, text, &e) != SLAB_OK)
+        return slab_error_set(err, SLAB_EINVAL, where, "%s", e.msg);
+    return SLAB_OK;
+}
+
+/* 1 when the spec lets an axis set run option name. */
+static int is_option(const slab_sweep_spec *spec, const char *name)
+{
+    if (spec->options)
+        return spec->options->known(spec->options->user, name);
+    return builtin_option(name);
+}
+
+/* Sets the option axes names/texts (n of them) over the spec's options. */
+static slab_status apply_options(const slab_sweep_spec *spec, const char *const *names,
+                                 const char *const *texts, size_t n, slab_broker_config *b,
+                                 slab_risk_config *r, slab_error *err)
+{
+    slab_status st = SLAB_OK;
+    *b = spec->broker;
+    *r = spec->risk;
+    if (n && spec->options)
+        return spec->options->apply(spec->options->user, names, texts, n, b, r, err);
+    for (size_t k = 0; k < n && st == SLAB_OK; k++)
+        st = apply_option(names[k], texts[k], b, r, err);
+    return st;
+}
+
+/* ---- settings of a combination ---------------------------------------------- */
+
+slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
+                                slab_broker_config *broker, slab_risk_config *risk,
+                                slab_error *err)
+{
+    const slab_grid *g = spec->grid;
+    const char *kv[MAX_PARAMS + SLAB_GRID_MAX_AXES];
+    char buf[SLAB_GRID_MAX_AXES][KV_MAX];
+    size_t n_kv = 0, n_axes = slab_grid_n_axes(g);
+    slab_status st;
+
+    const char *names[SLAB_GRID_MAX_AXES], *texts[SLAB_GRID_MAX_AXES];
+    size_t n_opt = 0;
+    for (size_t k = 0; k < spec->n_params && k < MAX_PARAMS; k++)
+        kv[n_kv++] = spec->params[k];
+    for (size_t a = 0; a < n_axes; a++) {
+        const slab_grid_axis *ax = slab_grid_axis_at(g, a);
+        const char *text = ax->values[idx[a]].text;
+        if (is_param(spec->strategy, ax->name)) {
+            snprintf(buf[a], sizeof buf[a], "%s=%s", ax->name, text);
+            kv[n_kv++] = buf[a];
+        } else {
+            names[n_opt] = ax->name;
+            texts[n_opt++] = text;
+        }
+    }
+    if ((st = apply_options(spec, names, texts, n_opt, broker, risk, err)) != SLAB_OK)
+        return st;
+    return slab_strategy_resolve_params(spec->strategy, kv, n_kv, params, err);
+}
+
+/* Names the strategy's parameters and the options, for an unknown axis. */
+static void known_names(const slab_sweep_spec *spec, char *buf, size_t n)
+{
+    const slab_strategy_def *def = spec->strategy;
+    size_t l = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < def->n_params && l < n; k++)
+        l += (size_t)snprintf(buf + l, n - l, "%s%s", k ? ", " : "", def->params[k].name);
+    if (spec->options) {
+        if (l < n)
+            snprintf(buf + l, n - l, "; or a run option by its name in `stratlab run --schema` "
+                                     "(cash, commission, stop_loss, trail, sizer, ...)");
+        return;
+    }
+    if (l < n)
+        l += (size_t)snprintf(buf + l, n - l, "; run options: ");
+    for (size_t k = 0; option_names[k] && l < n; k++)
+        l += (size_t)snprintf(buf + l, n - l, "%s%s", k ? ", " : "", option_names[k]);
+}
+
+slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err)
+{
+    const slab_grid *g = spec->grid;
+    double params[MAX_PARAMS];
+    char where[SLAB_GRID_NAME_MAX + 16], names[600], kv[KV_MAX];
+    const char *one[1] = {kv};
+    if (spec->strategy->n_params > MAX_PARAMS)
+        return slab_error_set(err, SLAB_ELIMIT, NULL, "%s has more than %d parameters",
+                              spec->strategy->name, MAX_PARAMS);
+    if (spec->jobs < 1)
+        return slab_error_set(err, SLAB_EINVAL, "--jobs", "--jobs must be at least 1");
+    if (spec->blocks && (spec->blocks < 2 || spec->blocks % 2 || spec->blocks > 16))
+        return slab_error_set(err, SLAB_EINVAL, NULL, "CSCV blocks must be even, 2..16");
+    for (size_t a = 0; a < slab_grid_n_axes(g); a++) {
+        const slab_grid_axis *ax = slab_grid_axis_at(g, a);
+        snprintf(where, sizeof where, "--param %s", ax->name);
+        int param = is_param(spec->strategy, ax->name);
+        if (!param && !is_option(spec, ax->name)) {
+            known_names(spec, names, sizeof names);
+            return slab_error_set(err, SLAB_ENOTFOUND, where,
+                                  "%s has no parameter '%s' and no run option is called so; "
+                                  "parameters: %s",
+                                  spec->strategy->name, ax->name, names);
+        }
+        for (size_t k = 0; k < spec->n_params; k++) {
+            size_t l = strlen(ax->name);
+            if (!strncmp(spec->params[k], ax->name, l) && spec->params[k][l] == '=')
+                return slab_error_set(err, SLAB_EINVAL, where,
+                                      "%s is both swept and fixed (%s); give it once",
+                                      ax->name, spec->params[k]);
+        }
+        for (size_t v = 0; v < ax->n; v++) {
+            slab_broker_config b;
+            slab_risk_config r;
+            slab_status st;
+            if (param) {
+                snprintf(kv, sizeof kv, "%s=%s", ax->name, ax->values[v].text);
+                slab_error e;
+                st = slab_strategy_resolve_params(spec->strategy, one, 1, params, &e);
+                if (st != SLAB_OK)
+                    return slab_error_set(err, st, where, "%s", e.msg);
+            } else {
+                const char *name = ax->name, *text = ax->values[v].text;
+                if ((st = apply_options(spec, &name, &text, 1, &b, &r, err)) != SLAB_OK)
+                    return st;
+            }
+        }
+    }
+    return SLAB_OK;
+}
+
+/* ---- identity --------------------------------------------------------------- */
+
+/* The run options every combination starts from, in an exact text (hex
+ * floats): part of the sweep's identity. */
+static void config_text(const slab_broker_config *b, const slab_risk_config *r, char *buf,
+                        size_t n)
+{
+    size_t l = (size_t)snprintf(
+        buf, n, "cash=%a;comm=%a;scheme=%d;min=%a;sizer=%d:%a;submit=%d;coc=%d;coo=%d;"
+                "slip=%a,%a,%d%d%d%d;pess=%d;margin=%d:%a",
+        b->cash, b->commission, (int)b->comm_scheme, b->commission_min, (int)b->sizer.kind,
+        b->sizer.amount, b->check_submit, b->coc, b->coo, b->slip_perc, b->slip_fixed,
+        b->slip_open, b->slip_match, b->slip_limit, b->slip_out, b->pessimistic, b->margin_call,
+        b->maintenance_margin);
+    size_t nk;
+    const char *const *keys = slab_risk_keys(&nk);
+    for (size_t k = 0; k < nk && l < n; k++) {
+        char v[96];
+        slab_risk_get(r, keys[k], v, sizeof v);
+        l += (size_t)snprintf(buf + l, n - l, ";%s=%s", keys[k], v);
+    }
+}
+
+void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17])
+{
+    const slab_bars *b = spec->bars;
+    const void *cols[7] = {b->ts_ns, b->open, b->high, b->low, b->close, b->volume, b->oi};
+    char hex[65], all[7 * 64 + 1], head[256];
+    for (int k = 0; k < 7; k++)
+        slab_sha256_mem(cols[k], b->n * 8, all + k * 64);
+    slab_sha256_mem(all, 7 * 64, hex);
+    memcpy(data, hex, 16);
+    data[16] = '\0';
+    const char *grid = slab_grid_canonical(spec->grid);
+    size_t cap = strlen(grid) + (spec->options_text ? strlen(spec->options_text) : 0) + 2048;
+    for (size_t k = 0; k < spec->n_params; k++)
+        cap += strlen(spec->params[k]) + 1;
+    char *text = slab_malloc(cap);
+    if (!text) { /* the id then digests less, still deterministically */
+        snprintf(head, sizeof head, "stratlab %s|%s|%s", SLAB_VERSION, spec->strategy->name, hex);
+        slab_sha256_mem(head, strlen(head), hex);
+        memcpy(id, hex, 16);
+        id[16] = '\0';
+        return;
+    }
+    char cfg[1024];
+    config_text(&spec->broker, &spec->risk, cfg, sizeof cfg);
+    size_t l = (size_t)snprintf(text, cap, "stratlab %s|%s|%s|%s|%zu|%d:%d|blocks=%d|%s|",
+                                SLAB_VERSION, spec->strategy->name, data, b->sha256, b->n,
+                                (int)b->timeframe, b->compression,
+                                spec->blocks ? spec->blocks : SLAB_SWEEP_BLOCKS, cfg);
+    for (size_t k = 0; k < spec->n_params; k++)
+        l += (size_t)snprintf(text + l, cap - l, "%s,", spec->params[k]);
+    snprintf(text + l, cap - l, "|%s|%s", spec->options_text ? spec->options_text : "", grid);
+    slab_sha256_mem(text, strlen(text), hex);
+    slab_free(text);
+    memcpy(id, hex, 16);
+    id[16] = '\0';
+}
+
+/* ---- one combination ------------------------------------------------------------ */
+
+typedef struct sweep sweep;
+
+/* A worker thread's own state. */
+typedef struct worker {
+    sweep *sw;
+    pthread_t thread;
+    size_t idx[SLAB_GRID_MAX_AXES]; /* the combination it runs */
+    slab_ind_share share;           /* its view of the cache */
+    double *daily;                  /* daily returns (plan days) */
+} worker;
+
+/* A line waiting for its turn. */
+typedef struct slot {
+    char *line;
+    size_t len;
+    int ready;
+} slot;
+
+struct sweep {
+    const slab_sweep_spec *spec;
+    slab__cache *cache;
+    slab_period_plan *plan;
+    size_t days;
+    int blocks;
+    char id[17], data[17];
+    uint64_t count;          /* slab_grid_count */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_ready, cv_space;
+    slab_grid_cursor cur;    /* next combination to hand out */
+    uint64_t written;        /* lines handed to on_line (relative to lo) */
+    slot *ring;
+    size_t ring_n;
+    int abort;
+    slab_status fatal;
+    slab_error fatal_err;
+    uint64_t failed;
+    char first_error[SLAB_ERR_MSG_MAX + 64];
+};
+
+static int share_get(void *user, const slab_ind_def *def, const double *const *in, size_t n,
+                     const double *p, const double **out)
+{
+    worker *w = user;
+    return slab__cache_get(w->sw->cache, w->sw->spec->grid, w->idx, def, in, n, p, out);
+}
+
+static void share_put(void *user, const slab_ind_def *def, const double *const *out)
+{
+    worker *w = user;
+    slab__cache_put(w->sw->cache, def, out);
+}
+
+/* A JSON number for a value: an integer when it is a whole number that
+ * prints exactly, else a real; text for values with a unit. */
+static json_t *value_json(const slab_grid_value *v)
+{
+    if (!v->is_num)
+        return json_string(v->text);
+    if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
+        return json_integer((json_int_t)v->num);
+    return json_real(v->num);
+}
+
+static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+/* The "daily" object: moments and CSCV block sums of the daily returns. */
+static json_t *daily_json(const double *r, size_t t, int blocks)
+{
+    slab_moments m;
+    json_t *o = json_object(), *arr = json_array();
+    slab_moments_of(r, t, &m);
+    json_object_set_new(o, "days", json_integer((json_int_t)t));
+    json_object_set_new(o, "sharpe", m.sd > 0.0 ? num_or_null(m.mean / m.sd) : json_null());
+    json_object_set_new(o, "skew", num_or_null(m.skew));
+    json_object_set_new(o, "kurtosis", num_or_null(m.kurt));
+    if (t >= (size_t)blocks)
+        for (int b = 0; b < blocks; b++) {
+            size_t lo = slab_cscv_block_start(t, (size_t)blocks, (size_t)b);
+            size_t hi = slab_cscv_block_start(t, (size_t)blocks, (size_t)b + 1);
+            double s = 0.0, q = 0.0;
+            for (size_t i = lo; i < hi; i++) {
+                s += r[i];
+                q += r[i] * r[i];
+            }
+            json_array_append_new(arr, num_or_null(s));
+            json_array_append_new(arr, num_or_null(q));
+        }
+    json_object_set_new(o, "blocks", arr);
+    return o;
+}
+
+static json_t *sweep_json(const sweep *sw, uint64_t pos)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(sw->id));
+    json_object_set_new(o, "index", json_integer((json_int_t)pos));
+    json_object_set_new(o, "of", json_integer((json_int_t)sw->count));
+    json_object_set_new(o, "engine", json_string(SLAB_VERSION));
+    json_object_set_new(o, "data", json_string(sw->data));
+    return o;
+}
+
+/* Runs the combination and builds its object; a combination that cannot
+ * run gets an error object. Returns SLAB_OK, or SLAB_ENOMEM (fatal). */
+static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *fatal)
+{
+    sweep *sw = w->sw;
+    const slab_sweep_spec *spec = sw->spec;
+    const slab_strategy_def *def = spec->strategy;
+    double params[MAX_PARAMS];
+    slab_broker_config broker;
+    slab_risk_config risk;
+    slab_error e;
+    slab_run *run = NULL;
+    slab_status st;
+    json_t *o = json_object(), *pj = json_object();
+
+    for (size_t a = 0; a < slab_grid_n_axes(spec->grid); a++) {
+        const slab_grid_axis *ax = slab_grid_axis_at(spec->grid, a);
+        json_object_set_new(pj, ax->name, value_json(&ax->values[w->idx[a]]));
+    }
+    json_object_set_new(o, "params", pj);
+    st = slab_sweep_settings(spec, w->idx, params, &broker, &risk, &e);
+    if (st == SLAB_OK) {
+        slab_run_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.broker = broker;
+        cfg.strategy = def;
+        cfg.params = params;
+        cfg.stop_after_bar = -1;
+        cfg.skip_cash_curve = 1; /* as `run` without --equity */
+        cfg.risk = risk;
+        st = slab_engine_run_shared(spec->bars, &cfg, &w->share, &run, &e);
+    }
+    if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
+        goto nomem;
+    if (st != SLAB_OK) {
+        char text[SLAB_ERR_WHERE_MAX + SLAB_ERR_MSG_MAX + 8];
+        json_object_set_new(o, "metrics", json_null());
+        json_object_set_new(o, "run_id", json_null());
+        json_object_set_new(o, "error", json_string(slab_error_text(&e, text, sizeof text)));
+        json_object_set_new(o, "sweep", sweep_json(sw, pos));
+        *out = o;
+        return SLAB_OK;
+    }
+    slab_equity eq = slab_run_equity(run);
+    slab_headline h;
+    char id[17];
+    slab_result_info info;
+    memset(&info, 0, sizeof info);
+    info.strategy = def->name;
+    info.source = "builtin";
+    info.def = def;
+    info.params = params;
+    info.broker = &broker;
+    if (slab_headline_compute(&eq, run->trades, run->n_trades, sw->plan, &h, &e) != SLAB_OK ||
+        slab_result_run_id(spec->bars, run, &info, id, &e) != SLAB_OK ||
+        slab_daily_returns(&eq, sw->plan, w->daily, &e) != SLAB_OK)
+        goto nomem;
+    json_object_set_new(o, "metrics", slab_result_metrics(run, &h));
+    json_object_set_new(o, "run_id", json_string(id));
+    json_object_set_new(o, "daily", daily_json(w->daily, sw->days, sw->blocks));
+    json_object_set_new(o, "sweep", sweep_json(sw, pos));
+    slab_run_free(run);
+    *out = o;
+    return SLAB_OK;
+nomem:
+    slab_run_free(run);
+    json_decref(o);
+    return slab_error_set(fatal, e.code, e.where[0] ? e.where : NULL, "%s", e.msg);
+}
+
+/* The line text of an object: compact, reals with 17 significant digits
+ * as `run --json` prints them. */
+static char *line_text(json_t *o, size_t *len)
+{
+    char *t = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    *len = t ? strlen(t) : 0;
+    return t;
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    sweep *sw = w->sw;
+    const uint64_t lo = sw->spec->lo;
+    for (;;) {
+        pthread_mutex_lock(&sw->mu);
+        if (sw->abort || !slab_grid_cursor_next(&sw->cur)) {
+            pthread_mutex_unlock(&sw->mu);
+            break;
+        }
+        uint64_t pos = sw->cur.pos;
+        memcpy(w->idx, sw->cur.idx, sizeof w->idx);
+        while (!sw->abort && pos - lo >= sw->written + sw->ring_n)
+            pthread_cond_wait(&sw->cv_space, &sw->mu);
+        pthread_mutex_unlock(&sw->mu);
+
+        json_t *o = NULL;
+        char *line = NULL;
+        size_t len = 0;
+        slab_error ferr;
+        slab_status st = evaluate(w, pos, &o, &ferr);
+        if (st == SLAB_OK && !(line = line_text(o, &len)))
+            st = slab_error_set(&ferr, SLAB_ENOMEM, NULL, "out of memory for a line");
+        int failed = o && json_object_get(o, "error") != NULL;
+        pthread_mutex_lock(&sw->mu);
+        if (failed && sw->failed++ == 0) {
+            char *p = json_dumps(json_object_get(o, "params"), JSON_COMPACT);
+            snprintf(sw->first_error, sizeof sw->first_error, "%s: %s", p ? p : "",
+                     json_string_value(json_object_get(o, "error")));
+            free(p);
+        }
+        json_decref(o);
+        if (st != SLAB_OK) {
+            if (!sw->abort) {
+                sw->fatal = st;
+                sw->fatal_err = ferr;
+            }
+            sw->abort = 1;
+            pthread_cond_broadcast(&sw->cv_ready);
+            pthread_cond_broadcast(&sw->cv_space);
+            pthread_mutex_unlock(&sw->mu);
+            free(line);
+            break;
+        }
+        slot *s = &sw->ring[(pos - lo) % sw->ring_n];
+        s->line = line;
+        s->len = len;
+        s->ready = 1;
+        pthread_cond_broadcast(&sw->cv_ready);
+        pthread_mutex_unlock(&sw->mu);
+    }
+    return NULL;
+}
+
+/* Default cache cap: a quarter of the memory, at most 1 GiB. */
+static size_t default_cache(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    size_t quarter = pages > 0 && size > 0 ? (size_t)pages * (size_t)size / 4 : (size_t)256 << 20;
+    return quarter < ((size_t)1 << 30) ? quarter : (size_t)1 << 30;
+}
+
+static double now_s(void) { return (double)slab_clock_ns() / 1e9; }
+
+/* Hands lines out in order until all are written or the sweep stops. */
+static void write_lines(sweep *sw, uint64_t total, slab_sweep_line_fn on_line, void *user,
+                        slab_sweep_progress_fn progress, void *puser, double t0)
+{
+    double last = t0;
+    pthread_mutex_lock(&sw->mu);
+    while (sw->written < total && !sw->abort) {
+        slot *s = &sw->ring[sw->written % sw->ring_n];
+        if (!s->ready) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 200000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&sw->cv_ready, &sw->mu, &ts);
+        } else {
+            char *line = s->line;
+            size_t len = s->len;
+            uint64_t pos = sw->spec->lo + sw->written;
+            s->line = NULL;
+            s->ready = 0;
+            pthread_mutex_unlock(&sw->mu);
+            int rc = on_line(user, pos, line, len);
+            free(line);
+            pthread_mutex_lock(&sw->mu);
+            sw->written++;
+            if (rc) {
+                sw->abort = 1;
+                sw->fatal = slab_error_set(&sw->fatal_err, SLAB_EIO, NULL,
+                                           "the sweep's output could not be written");
+            }
+            pthread_cond_broadcast(&sw->cv_space);
+        }
+        double t = now_s();
+        if (progress && t - last >= 0.5) {
+            uint64_t done = sw->written;
+            pthread_mutex_unlock(&sw->mu);
+            progress(puser, done, total, t - t0);
+            pthread_mutex_lock(&sw->mu);
+            last = t;
+        }
+    }
+    pthread_cond_broadcast(&sw->cv_space);
+    pthread_mutex_unlock(&sw->mu);
+    if (progress && !sw->abort)
+        progress(puser, sw->written, total, now_s() - t0);
+}
+
+/* Sets up the shared parts; on failure the caller still calls teardown. */
+static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, slab_error *err)
+{
+    slab_status st;
+    slab_equity shape = {spec->bars->n, spec->bars->ts_ns, NULL, NULL, spec->broker.cash,
+                         spec->bars->timeframe, spec->bars->compression};
+    if ((st = slab_period_plan_new(&shape, &sw->plan, err)) != SLAB_OK)
+        return st;
+    sw->days = slab_period_plan_days(sw->plan);
+    sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
+    sw->ring_n = (size_t)spec->jobs * RING_PER_JOB;
+    sw->ring = slab_calloc(sw->ring_n, sizeof *sw->ring);
+    if (!sw->cache || !sw->ring)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
+    for (int k = 0; k < spec->jobs; k++) {
+        ws[k].sw = sw;
+        ws[k].share.get = share_get;
+        ws[k].share.put = share_put;
+        ws[k].share.user = &ws[k];
+        if (!(ws[k].daily = slab_malloc((sw->days ? sw->days : 1) * sizeof(double))))
+            return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
+    }
+    return SLAB_OK;
+}
+
+slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_line, void *user,
+                           slab_sweep_progress_fn progress, void *puser, slab_sweep_report *rep,
+                           slab_error *err)
+{
+    sweep sw;
+    slab_status st;
+    double t0 = now_s();
+    int started = 0;
+
+    if (rep)
+        memset(rep, 0, sizeof *rep);
+    if ((st = slab_sweep_check(spec, err)) != SLAB_OK)
+        return st;
+    memset(&sw, 0, sizeof sw);
+    sw.spec = spec;
+    sw.count = slab_grid_count(spec->grid);
+    sw.blocks = spec->blocks ? spec->blocks : SLAB_SWEEP_BLOCKS;
+    slab_sweep_identity(spec, sw.id, sw.data);
+    uint64_t hi = spec->hi < sw.count ? spec->hi : sw.count;
+    uint64_t total = hi > spec->lo ? hi - spec->lo : 0;
+    worker *ws = slab_calloc((size_t)spec->jobs, sizeof *ws);
+    if (!ws)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
+    pthread_mutex_init(&sw.mu, NULL);
+    pthread_cond_init(&sw.cv_ready, NULL);
+    pthread_cond_init(&sw.cv_space, NULL);
+    if ((st = setup(&sw, spec, ws, err)) != SLAB_OK)
+        goto out;
+    slab_grid_cursor_init(&sw.cur, spec->grid, spec->lo, hi);
+    for (; started < spec->jobs; started++)
+        if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0)
+            break;
+    if (started == 0) {
+        st = slab_error_set(err, SLAB_EINTERNAL, NULL, "cannot start a worker thread: %s",
+                            strerror(errno));
+        goto out;
+    }
+    write_lines(&sw, total, on_line, user, progress, puser, t0);
+    for (int k = 0; k < started; k++)
+        pthread_join(ws[k].thread, NULL);
+    if (sw.fatal != SLAB_OK) {
+        st = sw.fatal;
+        *err = sw.fatal_err;
+    }
+    if (rep) {
+        rep->lines = sw.written;
+        rep->failed = sw.failed;
+        snprintf(rep->first_error, sizeof rep->first_error, "%s", sw.first_error);
+        slab__cache_stats(sw.cache, &rep->ind_hits, &rep->ind_misses, &rep->ind_computed);
+        rep->wall_s = now_s() - t0;
+    }
+out:
+    for (size_t k = 0; sw.ring && k < sw.ring_n; k++)
+        free(sw.ring[k].line);
+    slab_free(sw.ring);
+    for (int k = 0; k < spec->jobs; k++)
+        slab_free(ws[k].daily);
+    slab_free(ws);
+    slab__cache_free(sw.cache);
+    slab_period_plan_free(sw.plan);
+    pthread_mutex_destroy(&sw.mu);
+    pthread_cond_destroy(&sw.cv_ready);
+    pthread_cond_destroy(&sw.cv_space);
+    return st;
+}

@@ -1,0 +1,67 @@
+/* sweep_int.h: the sweep module's private structs (grid, constraint
+ * program), shared by its files only. */
+#ifndef SLAB_SWEEP_INT_H
+#define SLAB_SWEEP_INT_H
+
+#include "stratlab/ind.h"
+#include "stratlab/sweep.h"
+
+#define WHERE_MAX_OPS 256   /* instructions of a compiled constraint */
+#define WHERE_MAX_FIXED 64  /* fixed names a constraint may read */
+
+typedef enum where_op {
+    W_CONST = 0, W_AXIS, W_FIXED, W_NEG, W_NOT, W_ADD, W_SUB, W_MUL, W_DIV, W_MOD,
+    W_LT, W_LE, W_GT, W_GE, W_EQ, W_NE, W_AND, W_OR, W_ABS, W_MIN, W_MAX
+} where_op;
+
+typedef struct where_ins {
+    where_op op;
+    int arg;      /* axis or fixed index */
+    double value; /* W_CONST's number; W_FIXED's value */
+} where_ins;
+
+/* A compiled constraint: a stack program. */
+typedef struct slab__where {
+    where_ins ins[WHERE_MAX_OPS];
+    int n;
+    int depth; /* stack slots it needs */
+} slab__where;
+
+struct slab_grid {
+    slab_grid_axis axes[SLAB_GRID_MAX_AXES];
+    size_t n_axes;
+    slab__where *where;       /* NULL: every combination runs */
+    char *where_text;         /* as given (trimmed), NULL when none */
+    uint64_t samples, seed;   /* samples 0: the whole grid */
+    uint64_t *drawn;          /* samples drawn: full-grid indexes, sorted */
+    uint64_t full;            /* product of the axis sizes (saturated) */
+    uint64_t count;           /* combinations that run */
+    int finished;
+    char *canonical;          /* slab_grid_canonical() */
+};
+
+/* ---- the shared indicator cache (cache.c) ---- */
+typedef struct slab__cache slab__cache;
+/* A cache holding at most cap_bytes of indicator outputs; NULL when out
+ * of memory. */
+slab__cache *slab__cache_new(size_t cap_bytes);
+void slab__cache_free(slab__cache *c);
+/* slab_ind_share.get for a run of combination idx of grid g (both may be
+ * NULL: no prefetch); 1 with out set, 0 when the run must compute. */
+int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
+                    const slab_ind_def *def, const double *const *in, size_t n, const double *p,
+                    const double **out);
+/* slab_ind_share.put. */
+void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *const *out);
+/* Lookups served from the cache, missed, and series computed. */
+void slab__cache_stats(const slab__cache *c, uint64_t *hits, uint64_t *misses,
+                       uint64_t *computed);
+
+/* Compiles expr against the grid's axes and the fixed names. */
+slab_status slab__where_compile(const char *expr, const slab_grid *g,
+                                const char *const *fixed_names, const double *fixed_values,
+                                size_t n_fixed, slab__where *out, slab_error *err);
+/* Evaluates w on the combination idx (value indexes per axis). */
+double slab__where_eval(const slab__where *w, const slab_grid *g, const size_t *idx);
+
+#endif

@@ -1,0 +1,182 @@
+/* test_headline.c: the headline metrics a sweep computes for every run
+ * (slab_headline_compute with a shared period plan, slab_max_drawdown_pct)
+ * are the same bits as the full analyzers object: checked on engine runs
+ * over daily and 5-minute sample bars, and the one-division drawdown on
+ * adversarial value series (flat runs, ties, new peaks every bar, zeros,
+ * negatives, NaN, inf). */
+#include "slab_test.h"
+#include "stratlab/data.h"
+#include "stratlab/engine.h"
+#include "stratlab/metrics.h"
+#include "stratlab/result.h"
+#include "stratlab/strategies.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The same bits, or both NaN. */
+static int same(double a, double b) { return (isnan(a) && isnan(b)) || !memcmp(&a, &b, 8); }
+
+static uint64_t rng = 12345;
+static double uniform(void)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static void test_max_drawdown(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    double v[N];
+    for (int shape = 0; shape < 12; shape++)
+        for (int rep = 0; rep < 200; rep++) {
+            double x = 100.0;
+            for (int i = 0; i < N; i++) {
+                double u = uniform();
+                switch (shape) {
+                case 0: x *= 1.0 + (u - 0.5) * 0.02; break;          /* random walk */
+                case 1: x = u < 0.3 ? x : x * (1.0 + (u - 0.6) * 0.01); break; /* flat runs */
+                case 2: x += 1.0; break;                              /* a new peak every bar */
+                case 3: x -= 0.1; break;                              /* one peak */
+                case 4: x = floor(u * 4.0) + 1.0; break;              /* ties */
+                case 5: x = u < 0.01 ? 0.0 : 50.0 + u; break;         /* zeros */
+                case 6: x = u - 0.7; break;                           /* negatives */
+                case 7: x = u < 0.005 ? NAN : 10.0 + u; break;        /* NaN */
+                case 8: x = i == 250 ? INFINITY : 10.0 + u; break;    /* inf */
+                case 9: x = 1e300 * (1.0 + u); break;                 /* huge */
+                case 10: x = 1e-300 * (1.0 + u); break;               /* tiny */
+                default: x = i < 5 ? NAN : 5.0 + u; break;            /* leading NaN */
+                }
+                v[i] = x;
+            }
+            slab_equity eq = {0};
+            slab_drawdown_result r;
+            eq.n = N;
+            eq.value = v;
+            slab_drawdown(&eq, &r);
+            double fast = slab_max_drawdown_pct(v, N);
+            if (!same(fast, r.max_drawdown))
+                fail_msg("shape %d rep %d: fast %.17g, slab_drawdown %.17g", shape, rep, fast,
+                         r.max_drawdown);
+        }
+}
+
+/* Runs def with kv on bars; compares headline and metrics with the doc. */
+static void check_run(const slab_bars *bars, const slab_period_plan *plan, const char *name,
+                      const char *const *kv, size_t n_kv)
+{
+    slab_error err;
+    const slab_strategy_def *def = slab_strategy_find(name, &err);
+    double params[16];
+    slab_run *run = NULL;
+    slab_run_config cfg;
+    assert_non_null(def);
+    assert_int_equal(slab_strategy_resolve_params(def, kv, n_kv, params, &err), SLAB_OK);
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.broker.cash = 100000;
+    cfg.broker.commission = 0.001;
+    cfg.broker.sizer.kind = SLAB_SIZER_PERCENT;
+    cfg.broker.sizer.amount = 95;
+    cfg.strategy = def;
+    cfg.params = params;
+    cfg.stop_after_bar = -1;
+    cfg.skip_cash_curve = 1;
+    if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK)
+        fail_msg("%s: %s", name, err.msg);
+    slab_result_info info = {def->name, "builtin", def, params, &cfg.broker, 0.0, 0, 0};
+    json_t *doc = slab_result_json(bars, run, &info, &err);
+    assert_non_null(doc);
+    slab_equity eq = slab_run_equity(run);
+    slab_headline h;
+    assert_int_equal(slab_headline_compute(&eq, run->trades, run->n_trades, plan, &h, &err),
+                     SLAB_OK);
+    json_t *an = json_object_get(doc, "analyzers");
+    json_t *s = json_object_get(json_object_get(an, "sharperatio"), "sharperatio");
+    json_t *sd = json_object_get(json_object_get(an, "sharpe_a_days"), "sharperatio");
+    json_t *dd = json_object_get(json_object_get(json_object_get(an, "drawdown"), "max"), "drawdown");
+    json_t *rn = json_object_get(json_object_get(an, "returns"), "rnorm100");
+    assert_true(h.sharpe_none ? json_is_null(s) : same(h.sharpe, json_real_value(s)));
+    assert_true(h.sharpe_days_none ? json_is_null(sd) : same(h.sharpe_days, json_real_value(sd)));
+    assert_true(same(h.max_drawdown, json_number_value(dd)));
+    assert_true(same(h.returns.rnorm100, json_real_value(rn)));
+    /* the metrics object built from the headline equals the document's */
+    json_t *m = slab_result_metrics(run, &h);
+    assert_true(json_equal(m, json_object_get(doc, "metrics")));
+    /* and the run id the sweep computes is the document's */
+    char id[17];
+    assert_int_equal(slab_result_run_id(bars, run, &info, id, &err), SLAB_OK);
+    assert_string_equal(id, json_string_value(json_object_get(json_object_get(doc, "backtest"),
+                                                               "run_id")));
+    /* the daily returns are TimeReturn(Days) */
+    size_t nd = slab_period_plan_days(plan);
+    double *r = malloc(nd * sizeof *r);
+    assert_int_equal(slab_daily_returns(&eq, plan, r, &err), SLAB_OK);
+    slab_period_returns tr;
+    assert_int_equal(slab_timereturn(&eq, SLAB_TF_DAYS, 1, &tr, &err), SLAB_OK);
+    assert_int_equal(tr.n, nd);
+    for (size_t k = 0; k < nd; k++)
+        assert_true(same(r[k], tr.ret[k]));
+    slab_period_returns_clear(&tr);
+    free(r);
+    json_decref(m);
+    json_decref(doc);
+    slab_run_free(run);
+}
+
+static void on_bars(slab_timeframe tf, int comp, size_t n)
+{
+    slab_bars *bars = NULL;
+    slab_error err;
+    slab_period_plan *plan = NULL;
+    assert_int_equal(slab_sample_generate(7, n, tf, comp, slab_days_from_civil(2012, 1, 2), &bars,
+                                          &err),
+                     SLAB_OK);
+    slab_equity shape = {bars->n, bars->ts_ns, NULL, NULL, 100000, bars->timeframe,
+                         bars->compression};
+    assert_int_equal(slab_period_plan_new(&shape, &plan, &err), SLAB_OK);
+    static const char *const k1[] = {"fast=5", "slow=20"};
+    static const char *const k2[] = {"fast=30", "slow=200"};
+    static const char *const k3[] = {"period=10"};
+    static const char *const k4[] = {"fast=3", "slow=5", "stop_loss_pct=1"};
+    check_run(bars, plan, "sma_cross", k1, 2);
+    check_run(bars, plan, "sma_cross", k2, 2);
+    check_run(bars, plan, "rsi_reversion", k3, 1);
+    check_run(bars, plan, "bbands_reversion", NULL, 0);
+    check_run(bars, plan, "buy_hold", NULL, 0);
+    check_run(bars, plan, "sma_cross", k4, 3);
+    /* a plan for other bars is refused */
+    slab_equity other = shape;
+    other.n--;
+    slab_headline h;
+    double v = 1.0;
+    other.value = &v;
+    assert_int_equal(slab_headline_compute(&other, NULL, 0, plan, &h, &err), SLAB_EINVAL);
+    slab_period_plan_free(plan);
+    slab_bars_free(bars);
+}
+
+static void test_daily(void **state)
+{
+    (void)state;
+    on_bars(SLAB_TF_DAYS, 1, 1500);
+}
+
+static void test_intraday(void **state)
+{
+    (void)state;
+    on_bars(SLAB_TF_MINUTES, 5, 6000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_max_drawdown),
+        cmocka_unit_test(test_daily),
+        cmocka_unit_test(test_intraday),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
