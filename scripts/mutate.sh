@@ -7,6 +7,7 @@
 # exits 1 when one is not (or no longer applies: its text changed).
 #
 #   bash scripts/mutate.sh [--all] [--keep] [NAME...]
+#   bash scripts/mutate.sh --check     (each mutation still applies; no build)
 #
 # NAME... runs only those mutations. The suite's own test (test_shared_skips,
 # which reruns the suite) and test_fsum_fast (27 s, and no mutation touches
@@ -18,17 +19,18 @@ cd "$(dirname "$0")/.."
 src="$(pwd)"
 shared="${SLAB_SHARED:-$(cd .. && pwd)/shared}"
 
-all=0 keep=0 only=()
+all=0 keep=0 check=0 only=()
 for a in "$@"; do
   case "$a" in
   --all) all=1 ;;
   --keep) keep=1 ;;
-  -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+  --check) check=1 ;;
+  -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
   -*) echo "mutate.sh: unknown option $a" >&2; exit 2 ;;
   *) only+=("$a") ;;
   esac
 done
-if [ ! -d "$shared/reference" ]; then
+if [ $check = 0 ] && [ ! -d "$shared/reference" ]; then
   echo "mutate.sh: $shared (../shared) is absent; the run with it is half the check" >&2
   exit 2
 fi
@@ -38,8 +40,8 @@ fi
 names=() files=() froms=() tos=() whats=()
 mut() { names+=("$1"); files+=("$2"); froms+=("$3"); tos+=("$4"); whats+=("$5"); }
 
-mut commission_one_leg src/broker/broker.c \
-  'closedcomm = commission(b, closed, x, 1, opened);' \
+mut commission_one_leg src/broker/fill.c \
+  'closedcomm = slab__commission(b, closed, x, 1, opened);' \
   'closedcomm = 0.0;' \
   'the closing leg of a trade pays no commission'
 mut sma_window_off_by_one src/ind/talib_ma.c \
@@ -50,11 +52,11 @@ mut sharpe_population_sd src/metrics/analyzers.c \
   'bessel = p->stddev_sample ? 1 : 0;' \
   'bessel = 0;' \
   'Sharpe uses the population deviation where the sample one is asked for'
-mut trail_on_high src/broker/broker.c \
+mut trail_on_high src/broker/fill.c \
   'if (!fill && o->ev.type == SLAB_ORDER_STOP_TRAIL)
-            trail_adjust(o, k->close);' \
+            slab__trail_adjust(o, k->close);' \
   'if (!fill && o->ev.type == SLAB_ORDER_STOP_TRAIL)
-            trail_adjust(o, o->ev.is_buy ? k->low : k->high);' \
+            slab__trail_adjust(o, o->ev.is_buy ? k->low : k->high);' \
   'a trailing stop follows the high (low for shorts) instead of the close'
 mut drawdown_from_cash src/metrics/analyzers.c \
   'double v = eq->value[i];' \
@@ -64,11 +66,11 @@ mut rsi_seed_skips_first_move src/ind/ind_int.h \
   'for (size_t i = s + 1; i <= s + p; i++) {' \
   'for (size_t i = s + 2; i <= s + p; i++) {' \
   'the Wilder seed of RSI/CMO leaves out the first move'
-mut market_fills_at_creating_close src/broker/broker.c \
+mut market_fills_at_creating_close src/broker/fill.c \
   '        x = k->open;' \
   '        x = o->ev.created_price;' \
   'a market order fills at the close of the bar that created it (look-ahead)'
-mut cash_check_skipped_at_fill src/broker/broker.c \
+mut cash_check_skipped_at_fill src/broker/fill.c \
   'if (cash < 0.0) {' \
   'if (0) {' \
   'a fill that makes cash negative is accepted'
@@ -76,7 +78,7 @@ mut cash_check_skipped_at_submission src/broker/broker.c \
   'if (cash >= 0.0 || o->forced) {' \
   'if (1) {' \
   'orders are accepted without the submission cash check'
-mut stop_fills_at_stop_through_gap src/broker/broker.c \
+mut stop_fills_at_stop_through_gap src/broker/fill.c \
   'return slip(c, buy, bound, k->open, c->slip_open, 0, x);' \
   'return slip(c, buy, bound, stop, c->slip_open, 0, x);' \
   'a stop gapped through fills at the stop price, not the open'
@@ -109,12 +111,27 @@ for o in "${only[@]+"${only[@]}"}"; do
   [ $found = 1 ] || { echo "mutate.sh: no mutation named $o" >&2; exit 2; }
 done
 
+# count FILE FROM: how many times FROM occurs in FILE.
+count() { FROM="$2" perl -0777 -ne '$n = () = /\Q$ENV{FROM}\E/g; print $n' "$1"; }
+if [ $check = 1 ]; then
+  stale=0
+  for i in "${!names[@]}"; do
+    n="$(count "${files[$i]}" "${froms[$i]}")"
+    printf '%-34s %s: %s\n' "${names[$i]}" "${files[$i]}" \
+      "$([ "$n" = 1 ] && echo applies || echo "STALE (its text occurs $n times)")"
+    [ "$n" = 1 ] || stale=$((stale + 1))
+  done
+  [ $stale = 0 ]
+  exit
+fi
+
 # ---- the scratch copy, built once ------------------------------------------------
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/stratlab-mutate.XXXXXX")"
 [ $keep = 1 ] || trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/shared-empty"
-git ls-files -co --exclude-standard -z | tar -C "$src" --null -T - -cf - | tar -C "$scratch" -xf - \
-  --one-top-level=tree
+git ls-files -co --exclude-standard -z |
+  tar -C "$src" --null --ignore-failed-read -T - -cf - 2>/dev/null |
+  tar -C "$scratch" -xf - --one-top-level=tree
 echo "mutate.sh: scratch copy in $scratch/tree; building it" >&2
 cmake -S "$scratch/tree" -B "$scratch/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSLAB_SHARED_DIR="$shared" >/dev/null
@@ -124,8 +141,7 @@ cmake --build "$scratch/build" -j"$(nproc)" >"$scratch/build.log" 2>&1 ||
 exclude='^(test_shared_skips|test_fsum_fast)$'
 [ $all = 1 ] && exclude='^test_shared_skips$'
 # ctest_run DIR SHARED: the suite against SHARED, from DIR; prints the
-# failing tests, space separated (or "(none)"); "(skipped: N)" when tests
-# skipped although SHARED is ../shared.
+# failing tests (CTest's FAILED list), space separated, or "(none)".
 ctest_run() {
   local dir="$1" with="$2"
   mkdir -p "$dir"
@@ -133,7 +149,8 @@ ctest_run() {
     >"$dir/CTestTestfile.cmake"
   (cd "$dir" && SLAB_SHARED_REQUIRED=0 ctest -j"$(nproc)" -E "$exclude" >out 2>&1) || true
   local failed
-  failed="$(sed -n 's/^[[:space:]]*[0-9]* - \([A-Za-z0-9_]*\) (\(Failed\|Timeout\|SEGFAULT\|Subprocess aborted\|Exception\|Not Run\)).*/\1/p' "$dir/out" | sort | tr '\n' ' ')"
+  failed="$(awk '/tests FAILED:/ { on = 1; next } on && $2 == "-" { print $3 }' "$dir/out" |
+    sort | tr '\n' ' ')"
   echo "${failed:-(none)}"
 }
 

@@ -1,6 +1,6 @@
 /* test_data_ref.c: the data module on the files of ../shared/data: each
  * file's format, bar count, first/last stamp, timeframe and edge values
- * against the files themselves (head/tail, INVENTORY.md), and the bars
+ * against the files' own text (read here without the loader), and the bars
  * backtrader's reference runs saw (their order prices and meta, and every
  * ORCL OHLC of indicators_orcl.csv), all exact. Skipped when ../shared is
  * absent. */
@@ -11,44 +11,108 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* Counts and first/last values as printed in the files (head/tail) and
- * listed in shared/data/INVENTORY.md; adjusted rows computed with
- * backtrader's formula in Python. */
+/* What the loader must report for each file: its format, timeframe and,
+ * for adjusted loads, the first open, last close and last volume after
+ * backtrader's Yahoo adjustment (adjclose/close factor, rounded to 2
+ * decimals; computed with backtrader's formula in Python). Raw loads are
+ * checked against the file's own text, read by raw_file() below. */
 static const struct {
     const char *file;
     int adjust;
     slab_csv_format fmt;
-    size_t n;
     const char *tf;
-    const char *first, *last;
-    double first_open, last_close, last_volume;
+    double first_open, last_close, last_volume; /* adjusted loads only */
 } shared_files[] = {
-    {"2006-01-02-volume-min-001.txt", 0, SLAB_CSV_BTCSV, 30889, "1m", "2006-01-02T09:01:00",
-     "2006-02-27T22:00:00", 3602.00, 3838.00, 327},
-    {"2006-day-001.txt", 0, SLAB_CSV_BTCSV, 255, "1d", "2006-01-02", "2006-12-29", 3578.73, 4119.94,
-     0},
-    {"2006-min-005.txt", 0, SLAB_CSV_BTCSV, 2142, "5m", "2006-01-02T09:05:00",
-     "2006-01-30T17:30:00", 3578.73, 3677.52, 0},
-    {"2006-volume-day-001.txt", 0, SLAB_CSV_BTCSV, 255, "1d", "2006-01-02", "2006-12-29", 3602.00,
-     4157.00, 205816},
-    {"nvda-1999-2014.txt", 0, SLAB_CSV_YAHOO, 4012, "1d", "1999-01-22", "2014-12-31", 1.750000,
-     20.049999, 4157500},
-    {"orcl-1995-2014.txt", 0, SLAB_CSV_YAHOO, 5036, "1d", "1995-01-03", "2014-12-31", 2.179012,
-     44.970001, 13269200},
-    {"yhoo-1996-2015.txt", 0, SLAB_CSV_YAHOO, 4965, "1d", "1996-04-12", "2015-12-31", 1.052083,
-     33.259998, 7423300},
-    {"edge_cases_400.csv", 0, SLAB_CSV_GENERIC, 400, "1d", "1970-01-01", "1971-02-04", 50.0,
-     99701.30932983011, 0},
-    {"synthetic_ohlcv_5000.csv", 0, SLAB_CSV_GENERIC, 5000, "1d", "1970-01-01", "1983-09-09",
-     100.2670, 137.4068, 1346233},
-    {"orcl-1995-2014.txt", 1, SLAB_CSV_YAHOO, 5036, "1d", "1995-01-03", "2014-12-31", 1.94, 42.3,
-     14105714},
-    {"nvda-1999-2014.txt", 1, SLAB_CSV_YAHOO, 4012, "1d", "1999-01-22", "2014-12-31", 1.62, 19.43,
-     4291074},
-    {"yhoo-1996-2015.txt", 1, SLAB_CSV_YAHOO, 4965, "1d", "1996-04-12", "2015-12-31", 1.05, 33.26,
-     7423300},
+    {"2006-01-02-volume-min-001.txt", 0, SLAB_CSV_BTCSV, "1m", 0, 0, 0},
+    {"2006-day-001.txt", 0, SLAB_CSV_BTCSV, "1d", 0, 0, 0},
+    {"2006-min-005.txt", 0, SLAB_CSV_BTCSV, "5m", 0, 0, 0},
+    {"2006-volume-day-001.txt", 0, SLAB_CSV_BTCSV, "1d", 0, 0, 0},
+    {"nvda-1999-2014.txt", 0, SLAB_CSV_YAHOO, "1d", 0, 0, 0},
+    {"orcl-1995-2014.txt", 0, SLAB_CSV_YAHOO, "1d", 0, 0, 0},
+    {"yhoo-1996-2015.txt", 0, SLAB_CSV_YAHOO, "1d", 0, 0, 0},
+    {"edge_cases_400.csv", 0, SLAB_CSV_GENERIC, "1d", 0, 0, 0},
+    {"synthetic_ohlcv_5000.csv", 0, SLAB_CSV_GENERIC, "1d", 0, 0, 0},
+    {"orcl-1995-2014.txt", 1, SLAB_CSV_YAHOO, "1d", 1.94, 42.3, 14105714},
+    {"nvda-1999-2014.txt", 1, SLAB_CSV_YAHOO, "1d", 1.62, 19.43, 4291074},
+    {"yhoo-1996-2015.txt", 1, SLAB_CSV_YAHOO, "1d", 1.05, 33.26, 7423300},
 };
+
+/* A file's rows as its text says, read without the loader: the count of
+ * data rows, the first and last stamps ("YYYY-MM-DD", or with
+ * "THH:MM:SS" when the rows carry a time field; day numbers are days since
+ * 1970-01-01) and the first open, last close and last volume. */
+typedef struct raw {
+    size_t n;
+    char first[40], last[40];
+    double first_open, last_close, last_volume;
+} raw;
+
+/* Splits line at commas in place (CR/LF dropped); returns the field count. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; n < max && p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        f[n++] = p;
+    for (int k = 1; k < n; k++)
+        f[k][-1] = '\0';
+    return n;
+}
+
+/* The stamp of a split row: date (day number or text) and time field. */
+static void stamp(char **f, int has_time, char *out, size_t cap)
+{
+    char *end;
+    long days = strtol(f[0], &end, 10);
+    if (*end == '\0') {
+        time_t t = (time_t)days * 86400;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(out, cap, "%Y-%m-%d", &tm);
+    } else {
+        snprintf(out, cap, "%s", f[0]);
+    }
+    if (has_time)
+        snprintf(out + strlen(out), cap - strlen(out), "T%s", f[1]);
+}
+
+static void raw_file(const char *path, raw *r)
+{
+    char head[1024], line[1024], first[1024] = "", last[1024] = "";
+    char *h[16], *f[16];
+    int iopen = -1, iclose = -1, ivol = -1, nh;
+    FILE *fp = fopen(path, "r");
+
+    assert_non_null(fp);
+    memset(r, 0, sizeof *r);
+    assert_non_null(fgets(head, sizeof head, fp));
+    nh = split(head, h, 16);
+    for (int k = 0; k < nh; k++) {
+        iopen = !strcmp(h[k], "Open") ? k : iopen;
+        iclose = !strcmp(h[k], "Close") ? k : iclose;
+        ivol = !strcmp(h[k], "Volume") ? k : ivol;
+    }
+    assert_true(iopen > 0 && iclose > 0 && ivol > 0);
+    while (fgets(line, sizeof line, fp))
+        if (line[0] != '\n' && line[0] != '\r') {
+            if (r->n++ == 0)
+                snprintf(first, sizeof first, "%s", line);
+            snprintf(last, sizeof last, "%s", line);
+        }
+    fclose(fp);
+    /* A row with one field more than the header carries a time after its
+     * date that the header does not name (2006-01-02-volume-min-001.txt). */
+    int nf = split(first, f, 16), shift = nf - nh, has_time = shift == 1 || !strcmp(h[1], "Time");
+    assert_true(shift == 0 || shift == 1);
+    stamp(f, has_time, r->first, sizeof r->first);
+    r->first_open = strtod(f[iopen + shift], NULL);
+    assert_int_equal(split(last, f, 16), nf);
+    stamp(f, has_time, r->last, sizeof r->last);
+    r->last_close = strtod(f[iclose + shift], NULL);
+    r->last_volume = strtod(f[ivol + shift], NULL);
+}
 
 static void shared_files_load(void **state)
 {
@@ -60,27 +124,33 @@ static void shared_files_load(void **state)
         slab_load_report rep;
         slab_bars *b;
         slab_error err;
+        raw r;
 
         snprintf(rel, sizeof rel, "data/%s", shared_files[i].file);
         slab_test_ref(rel, path, sizeof path);
+        raw_file(path, &r);
+        if (shared_files[i].adjust) {
+            r.first_open = shared_files[i].first_open;
+            r.last_close = shared_files[i].last_close;
+            r.last_volume = shared_files[i].last_volume;
+        }
         if (slab_csv_load(path, &opt, &b, &rep, &err) != SLAB_OK)
             fail_msg("%s: %s: %s", shared_files[i].file, err.where, err.msg);
+        print_message("%s%s: %zu rows, %s .. %s\n", shared_files[i].file,
+                      shared_files[i].adjust ? " (adjusted)" : "", r.n, r.first, r.last);
         assert_int_equal(rep.format, shared_files[i].fmt);
         assert_int_equal(rep.rows_skipped + rep.rows_null, 0);
-        assert_int_equal(b->n, shared_files[i].n);
+        assert_int_equal(b->n, r.n);
         assert_int_equal(slab_bars_check(b, &err), SLAB_OK);
-        assert_string_equal(slab_bars_format_time(b->ts_ns[0], t1, sizeof t1),
-                            shared_files[i].first);
-        assert_string_equal(slab_bars_format_time(b->ts_ns[b->n - 1], t2, sizeof t2),
-                            shared_files[i].last);
+        assert_string_equal(slab_bars_format_time(b->ts_ns[0], t1, sizeof t1), r.first);
+        assert_string_equal(slab_bars_format_time(b->ts_ns[b->n - 1], t2, sizeof t2), r.last);
         assert_string_equal(slab_timeframe_format(b->timeframe, b->compression, tf, sizeof tf),
                             shared_files[i].tf);
-        slab_test_expect_close(shared_files[i].file, 0, b->open[0], shared_files[i].first_open, 0,
-                               0);
+        slab_test_expect_close(shared_files[i].file, 0, b->open[0], r.first_open, 0, 0);
         slab_test_expect_close(shared_files[i].file, (long)b->n - 1, b->close[b->n - 1],
-                               shared_files[i].last_close, 0, 0);
+                               r.last_close, 0, 0);
         slab_test_expect_close(shared_files[i].file, (long)b->n - 1, b->volume[b->n - 1],
-                               shared_files[i].last_volume, 0, 0);
+                               r.last_volume, 0, 0);
         assert_int_equal(strlen(b->sha256), 64);
         slab_bars_free(b);
     }
