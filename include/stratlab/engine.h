@@ -46,6 +46,9 @@ typedef struct slab_run_config {
                               strategy may add items in init()
                               (slab_set_risk); an item set by both is an
                               error unless the values agree */
+    const void *strategy_arg; /* handed to the strategy through
+                                 slab_ctx_strategy_arg() (a compiled spec
+                                 keeps its program and statistics there) */
 } slab_run_config;
 
 /* A finished run. Owned; free with slab_run_free(). */
@@ -85,5 +88,26 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
                                    const slab_ind_share *share, slab_run **out, slab_error *err);
 /* Frees a run; NULL is a no-op. */
 void slab_run_free(slab_run *run);
+
+/* ---- for strategies stratlab builds itself (compiled specs); not part of
+ * the strategy ABI (strategy.h), so scripts cannot call them. Whole-array
+ * access is given in init() only, and covers only the bars this run
+ * covers (a run cut after bar k sees bars 0..k), so the truncation test
+ * still proves that nothing after bar t influenced bar t. */
+/* The run config's strategy_arg. */
+const void *slab_ctx_strategy_arg(const slab_ctx *ctx);
+/* Bars this run covers. */
+size_t slab_ctx_n_bars(const slab_ctx *ctx);
+/* In init(): a column's array (SLAB_OPEN .. SLAB_OI), slab_ctx_n_bars()
+ * values; NULL outside init() or for another id. */
+const double *slab_ctx_column(const slab_ctx *ctx, int column);
+/* In init(): the bar times (ns), slab_ctx_n_bars() values; NULL outside. */
+const int64_t *slab_ctx_times(const slab_ctx *ctx);
+/* In init(): next() starts no earlier than bar first_bar (0-based), as if
+ * an indicator first had a value there; the minimum period is the larger
+ * of this and the indicators'. Returns 0, -1 outside init(). */
+int slab_ctx_set_warmup(slab_ctx *ctx, long first_bar);
+/* The timeframe and compression of the bars being run. */
+slab_timeframe slab_ctx_timeframe(const slab_ctx *ctx, int *compression);
 
 #endif

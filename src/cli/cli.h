@@ -6,6 +6,9 @@
 #define SLAB_CLI_H
 
 #include "stratlab/core.h"
+#include "stratlab/engine.h"
+#include "stratlab/spec.h"
+#include "stratlab/text.h"
 #include "stratlab/script.h"
 
 /* A subcommand: argv[0] is the subcommand's name. Returns the exit code:
@@ -16,6 +19,24 @@ int cmd_run(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
+
+/* ---- specs (spec_cli.c) ---- */
+/* Loads a spec, printing its warnings and errors to stderr as `validate`
+ * does; returns 0 with *spec (owned) or the exit code (1). */
+int cli_spec_open(const char *path, slab_spec **spec);
+/* Fills what a run did not give from the spec's data section: the symbol
+ * (when neither --data nor --symbol), --from, --to, --timeframe (store
+ * runs). Returns 0 or a usage exit code. */
+int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *data,
+                      const char **from, const char **to, const char **timeframe);
+/* Adds backtest.spec_sha256 (and a run id that covers the spec), the
+ * "spec" section (rule statistics) and, with expected_performance, the
+ * "diagnosis" (in lang) to a run's result document. Returns 0 or 1. */
+int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
+                    const slab_bars *bars, const slab_run *run, slab_lang lang);
 int cmd_executions(int argc, char **argv);
 
 /* ---- run --script (cmd_run_script.c) ---- */

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "stratlab/broker.h"
+#include "stratlab/spec.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
 #include "stratlab/result.h"
@@ -22,9 +23,12 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: stratlab run (--strategy NAME | --script FILE.c) (--data FILE | --symbol SYM)\n"
-            "                    [options]\n\n"
+            "usage: stratlab run (--strategy NAME | --spec FILE | --script FILE.c)\n"
+            "                    (--data FILE | --symbol SYM) [options]\n\n"
             "  --strategy NAME      built-in strategy (see: stratlab strategies)\n"
+            "  --spec FILE          a strategy spec (docs/spec.md); its data, cash and\n"
+            "                       commission apply unless given here; with\n"
+            "                       expected_performance the result has a diagnosis\n"
             "  --script FILE.c      a C strategy script, compiled and run in a sandbox (see:\n"
             "                       stratlab script templates, stratlab validate); every\n"
             "                       option below applies; without --data/--symbol the\n"
@@ -105,8 +109,9 @@ static void usage(FILE *out)
 
 typedef struct run_opts {
     const char *strategy, *data, *symbol, *db, *timeframe, *format, *from, *to;
-    const char *out, *equity;
+    const char *out, *equity, *spec;
     int json, orders, yahoo_adjust;
+    int given[2];          /* --cash, --commission were given (a spec's own apply otherwise) */
     long max_trades;
     slab_broker_config broker;
     slab_risk_config risk;
@@ -248,6 +253,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
             return cli_usage_error("run", "%s needs a value", a);
         i++;
         if (!strcmp(a, "--strategy")) o->strategy = v;
+        else if (!strcmp(a, "--spec")) o->spec = v;
         else if (!strcmp(a, "--data")) o->data = v;
         else if (!strcmp(a, "--symbol")) o->symbol = v;
         else if (!strcmp(a, "--db")) o->db = v;
@@ -263,8 +269,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
             if (strcmp(v, "all") && (end == v || *end || o->max_trades < 0))
                 return cli_usage_error("run", "--trades expects a count or 'all', got '%s'", v);
         }
-        else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash);
-        else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission);
+        else if (!strcmp(a, "--cash")) rc = number(a, v, &o->broker.cash), o->given[0] = 1;
+        else if (!strcmp(a, "--commission")) rc = number(a, v, &o->broker.commission), o->given[1] = 1;
         else if (!strcmp(a, "--commission-min")) rc = number(a, v, &o->broker.commission_min);
         else if (!strcmp(a, "--slippage-perc")) rc = number(a, v, &o->broker.slip_perc);
         else if (!strcmp(a, "--slippage-fixed")) rc = number(a, v, &o->broker.slip_fixed);
@@ -292,15 +298,15 @@ static int parse_args(int argc, char **argv, run_opts *o)
         if (rc)
             return rc;
     }
-    if (!o->strategy == !o->script.path)
-        return cli_usage_error("run", "give one of --strategy NAME or --script FILE.c");
+    if ((o->strategy != NULL) + (o->spec != NULL) + (o->script.path != NULL) != 1)
+        return cli_usage_error("run", "give one of --strategy NAME, --spec FILE or --script FILE.c");
     if (!o->script.path && (o->script.compare))
         return cli_usage_error("run", "--compare needs --script");
     if (o->script.path &&
         (rc0 = cli_script_prepare(&o->script, &o->symbol, &o->from, &o->to, &o->timeframe,
                                   o->data || o->symbol)))
         return rc0;
-    if (!o->data == !o->symbol)
+    if ((o->data && o->symbol) || (!o->data && !o->symbol && !o->spec))
         return cli_usage_error("run", "give exactly one of --data FILE or --symbol SYM");
     if (!(o->broker.cash > 0.0))
         return cli_usage_error("run", "--cash must be positive");
@@ -449,24 +455,42 @@ int cmd_run(int argc, char **argv)
     slab_bars *bars = NULL;
     slab_run *run = NULL;
     slab_script_exec *ex = NULL;
+    slab_spec *spec = NULL;
+    slab_spec_run *srun = NULL;
     json_t *doc = NULL;
     double params[MAX_PARAMS];
     const double *pv = params;
     const slab_strategy_def *def = NULL;
-    int rc;
+    int rc, spec_period = 0; /* the period came from the spec's data section */
     int64_t t0 = slab_clock_ns();
 
     if ((rc = parse_args(argc, argv, &o)))
         goto out;
-    if (!o.script.path) {
+    if (o.spec) {
+        spec_period = !o.from || !o.to;
+        if ((rc = cli_spec_open(o.spec, &spec)) ||
+            (rc = cli_spec_defaults(spec, &o.symbol, o.data, &o.from, &o.to, &o.timeframe)))
+            goto out;
+        slab_spec_apply_settings(spec, &o.broker, o.given);
+        if (o.n_params) {
+            rc = cli_usage_error("run", "--param is for built-ins; a spec's parameters are in "
+                                        "its formulas");
+            goto out;
+        }
+        spec_period = spec_period && (o.from || o.to);
+    } else if (!o.script.path) {
         def = slab_strategy_find(o.strategy, &err);
         if (!def)
             return cli_fail(&err);
         if (slab_strategy_resolve_params(def, o.params, o.n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((rc = load_bars(&o, &bars)))
+    if ((rc = load_bars(&o, &bars))) {
+        if (spec_period)
+            fprintf(stderr, "stratlab run: note: the period is the spec's data.start/data.end; "
+                            "give --from/--to to run another one\n");
         goto out;
+    }
     if (o.script.path) {
         if ((rc = run_script(&o, bars, &ex)) || !ex)
             goto out;
@@ -476,7 +500,15 @@ int cmd_run(int argc, char **argv)
         ex->run = NULL;
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
-        slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk};
+        slab_run_config cfg = {o.broker, def, params, -1, o.equity == NULL, o.risk, NULL};
+        if (spec) {
+            if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
+                rc = cli_fail(&err);
+                goto out;
+            }
+            slab_spec_run_setup(srun, &cfg);
+            def = cfg.strategy;
+        }
         if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK) {
             rc = cli_fail(&err);
             goto out;
@@ -484,8 +516,8 @@ int cmd_run(int argc, char **argv)
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o.json || o.out) ? o.max_trades : 0;
-    slab_result_info info = {def->name, ex ? "script" : "builtin", def, pv, &o.broker, 0.0,
-                             o.orders, max_trades};
+    slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
+                             spec ? NULL : def, pv, &o.broker, 0.0, o.orders, max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, run, &info, &err))) {
         rc = cli_fail(&err);
@@ -493,6 +525,8 @@ int cmd_run(int argc, char **argv)
     }
     if (ex)
         cli_script_merge(doc, ex);
+    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, run, SLAB_LANG_EN)))
+        goto out;
     if (o.equity && (rc = write_equity(o.equity, bars, run)))
         goto out;
     if (o.out && json_dump_file(doc, o.out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0) {
@@ -512,6 +546,8 @@ out:
     slab_run_free(run);
     slab_script_exec_free(ex);
     slab_bars_free(bars);
+    slab_spec_run_free(srun);
+    slab_spec_free(spec);
     cli_script_opts_clear(&o.script);
     return rc;
 }

@@ -18,6 +18,9 @@ static const struct {
     {"data", cmd_data, "import CSV files into the store, list what is stored, make sample data"},
     {"strategies", cmd_strategies, "list the built-in strategies with their parameters"},
     {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
+    {"validate", cmd_validate, "check a strategy spec (spec.json) and list every problem"},
+    {"diagnose", cmd_diagnose, "compare a run with its spec's expected performance"},
+    {"spec", cmd_spec, "start a strategy spec from a documented example"},
     {"executions", cmd_executions, "the log of script executions (run --script)"},
 };
 

@@ -43,6 +43,9 @@ struct slab_ctx {
     long lookahead;                /* refused reads of the future */
     long sizer_zero;               /* orders the sizer sized to 0 shares */
     int in_init;                   /* 1 while init() runs */
+    long warmup;                   /* first bar a strategy asked next() to
+                                      start at (slab_ctx_set_warmup) */
+    const void *strategy_arg;      /* the run config's strategy_arg */
     slab_error *err;               /* where init failures go */
     slab_status failed;            /* first error inside a callback */
 };
@@ -168,6 +171,38 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
         ctx->n_series++;
     }
     return first;
+}
+
+const void *slab_ctx_strategy_arg(const slab_ctx *ctx) { return ctx->strategy_arg; }
+
+size_t slab_ctx_n_bars(const slab_ctx *ctx) { return ctx->n; }
+
+const double *slab_ctx_column(const slab_ctx *ctx, int column)
+{
+    if (!ctx->in_init || column < 0 || column >= SLAB_N_COLUMNS)
+        return NULL;
+    return ctx->series[column];
+}
+
+const int64_t *slab_ctx_times(const slab_ctx *ctx)
+{
+    return ctx->in_init ? ctx->bars->ts_ns : NULL;
+}
+
+int slab_ctx_set_warmup(slab_ctx *ctx, long first_bar)
+{
+    if (!ctx->in_init)
+        return -1;
+    if (first_bar > ctx->warmup)
+        ctx->warmup = first_bar;
+    return 0;
+}
+
+slab_timeframe slab_ctx_timeframe(const slab_ctx *ctx, int *compression)
+{
+    if (compression)
+        *compression = ctx->bars->compression;
+    return ctx->bars->timeframe;
 }
 
 int slab_day_series(slab_ctx *ctx)
@@ -510,6 +545,7 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
     ctx->err = err;
     ctx->risk_cfg = cfg->risk;
     ctx->risk_given = &cfg->risk;
+    ctx->strategy_arg = cfg->strategy_arg;
     ctx->share = share;
     const double *cols[SLAB_N_COLUMNS] = {bars->open,   bars->high,   bars->low,
                                           bars->close,  bars->volume, bars->oi};
@@ -553,7 +589,7 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
     if ((st = slab__risk_start(&ctx->risk, &ctx->risk_cfg, bars, ctx->n, err)) != SLAB_OK)
         goto out;
     /* backtrader: next() runs from the largest indicator minimum period. */
-    long first_next = 0;
+    long first_next = ctx->warmup;
     for (int k = SLAB_N_COLUMNS; k < ctx->n_series; k++)
         if (ctx->start[k] > first_next)
             first_next = ctx->start[k];

@@ -115,7 +115,7 @@ if [ -n "${SLAB_SHARED:-}" ] && [ -d "$SLAB_SHARED/reference" ]; then
   check "3: exit non-zero" test $? -ne 0
   # The tests that read what is gone fail; the other shared tests pass.
   printf '%s\n' test_analyzers_ref test_backtrader_ind_ref test_backtrader_runs test_cli_ref \
-    test_data_ref test_order_fill_cases test_talib_ref test_script_parity >"$tmp/broken.txt"
+    test_data_ref test_order_fill_cases test_spec_parity test_talib_ref test_script_parity >"$tmp/broken.txt"
   check "3: the tests reading what is gone Failed, others Passed" \
     expect_all "$tmp/s3" "$tmp/broken.txt" Failed Passed
   for msg in "reference file missing: $part/reference/backtrader/rsi_orcl.json" \

@@ -157,6 +157,10 @@ void slab_refs_each(void (*fn)(const char *rel, void *arg), void *arg)
         fn(rel, arg);
     }
     fn("reference/backtrader/order_fill_cases.json", arg);
+    /* The ORB rules on one feed (test_spec_parity: the orb example spec). */
+    fn("reference/orb/acme_1m.csv", arg);
+    fn("reference/orb/orb_acme_nofilter.json", arg);
+    fn("reference/orb/orb_acme_nofilter_equity.csv", arg);
     fn("reference/backtrader/indicators_orcl.csv", arg);
     for (size_t s = 0; s < SLAB_REFS_N_TALIB_SETS; s++) {
         snprintf(rel, sizeof rel, "reference/indicators/%s/input.csv", slab_refs_talib_sets[s]);

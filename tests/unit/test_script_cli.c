@@ -181,7 +181,7 @@ static void test_limits(void **state)
     snprintf(args, sizeof args, "run --strategy sma_cross --script %s --data %s", script, data);
     cli_run(args, &r);
     assert_int_equal(r.rc, 2);
-    assert_non_null(strstr(r.err, "give one of --strategy NAME or --script FILE.c"));
+    assert_non_null(strstr(r.err, "give one of --strategy NAME, --spec FILE or --script FILE.c"));
     clear(&r);
 }
 

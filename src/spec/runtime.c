@@ -1,0 +1,489 @@
+/* runtime.c: a compiled spec as a strategy the engine runs. init()
+ * evaluates every static node over the run's bars (eval.c), asks the
+ * engine to start next() once all of them have values, and hands the risk
+ * items to the engine's risk manager; next() evaluates the dynamic nodes
+ * for the bar and tries the rules in order (spec_program.h states the
+ * rules). Along the way it counts, per rule, how often the trigger and each
+ * condition in it held and how close the others came, for diagnosis.
+ * The per-run arrays live in the slab_spec_run (the strategy argument), so
+ * they are released by slab_spec_run_free(), not by the engine. */
+#include "spec/spec_int.h"
+
+#include "stratlab/strategy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_LEAVES 16
+
+/* A condition inside a trigger (a leaf of its and/or/not tree). */
+typedef struct leaf {
+    int node;           /* the condition */
+    int kind;           /* 0 plain, 1 comparison a OP b, 2 crossover/crossunder of a and b */
+    int a, b;           /* operand nodes (kind 1, 2) */
+    slab_spec_op op;    /* kind 1 */
+    long bars_true, bars_known;
+    double best_gap;    /* smallest distance from holding, when it did not hold */
+    long best_bar;      /* -1 none */
+    double best_a, best_b;
+} leaf;
+
+typedef struct rule_stats {
+    long bars_evaluated, bars_true, orders, blocked, sized_zero;
+    long first_true_bar; /* -1 never */
+    leaf leaves[MAX_LEAVES];
+    int n_leaves;
+} rule_stats;
+
+struct slab_spec_run {
+    const slab_spec *spec;
+    slab_strategy_def def;
+    spec_values vals;
+    double *scratch;        /* one value per node: dynamic nodes at this bar */
+    int has_dynamic;
+    rule_stats *stats;
+    long warmup;            /* first bar next() runs on, as measured */
+    long n_bars;
+    double ppy;             /* periods per year of the bars (volatility targets) */
+    slab_sizer sizer;       /* the run's default sizer, for reversals */
+    double prev_pos;
+    long entry_bar;
+    int allow_pyramiding;
+};
+
+/* ---- statistics -------------------------------------------------------------- */
+
+static void add_leaf(const slab_spec_program *p, rule_stats *st, int id)
+{
+    const slab_spec_node *n = &p->nodes[id];
+    if (n->op == SLAB_SPEC_AND || n->op == SLAB_SPEC_OR) {
+        add_leaf(p, st, n->arg[0]);
+        add_leaf(p, st, n->arg[1]);
+        return;
+    }
+    if (n->op == SLAB_SPEC_NOT) {
+        add_leaf(p, st, n->arg[0]);
+        return;
+    }
+    for (int k = 0; k < st->n_leaves; k++)
+        if (st->leaves[k].node == id)
+            return;
+    if (st->n_leaves == MAX_LEAVES || n->op == SLAB_SPEC_CONST)
+        return;
+    leaf *l = &st->leaves[st->n_leaves++];
+    memset(l, 0, sizeof *l);
+    l->node = id;
+    l->best_gap = INFINITY;
+    l->best_bar = -1;
+    if (n->op >= SLAB_SPEC_LT && n->op <= SLAB_SPEC_NE && n->n_args == 2 &&
+        p->nodes[n->arg[0]].type == SLAB_SPEC_NUM) {
+        const slab_spec_node *x = &p->nodes[n->arg[0]];
+        l->kind = 1;
+        l->op = n->op;
+        l->a = n->arg[0];
+        l->b = n->arg[1];
+        if (x->op == SLAB_SPEC_FIELD && p->nodes[x->arg[0]].op == SLAB_SPEC_IND &&
+            !strcmp(p->nodes[x->arg[0]].ind->name, "CROSSOVER") &&
+            p->nodes[n->arg[1]].op == SLAB_SPEC_CONST && p->nodes[n->arg[1]].value == 0.0) {
+            l->kind = 2;
+            l->a = p->nodes[x->arg[0]].arg[0];
+            l->b = p->nodes[x->arg[0]].arg[1];
+        }
+    }
+}
+
+static double value_at(const slab_spec_run *r, int id, long i)
+{
+    const slab_spec_node *n = &r->spec->program.nodes[id];
+    return n->dynamic ? r->scratch[id] : r->vals.values[id][i];
+}
+
+static void observe(slab_spec_run *r, leaf *l, long i)
+{
+    double v = value_at(r, l->node, i);
+    if (isnan(v))
+        return;
+    l->bars_known++;
+    if (v == 1.0) {
+        l->bars_true++;
+        return;
+    }
+    if (!l->kind)
+        return;
+    double a = value_at(r, l->a, i), b = value_at(r, l->b, i), gap;
+    if (isnan(a) || isnan(b))
+        return;
+    if (l->kind == 2)
+        gap = fabs(a - b);
+    else if (l->op == SLAB_SPEC_GT || l->op == SLAB_SPEC_GE)
+        gap = b - a;
+    else if (l->op == SLAB_SPEC_LT || l->op == SLAB_SPEC_LE)
+        gap = a - b;
+    else if (l->op == SLAB_SPEC_EQ)
+        gap = fabs(a - b);
+    else
+        return;
+    if (gap < l->best_gap) {
+        l->best_gap = gap;
+        l->best_bar = i;
+        l->best_a = a;
+        l->best_b = b;
+    }
+}
+
+/* ---- sizing and actions ------------------------------------------------------------ */
+
+/* Shares for a new position by the rule's sizing (the run's sizer applied
+ * to the equity for SIZE_RUN); 0 when none. */
+static double new_shares(const slab_spec_run *r, slab_ctx *ctx, const slab_spec_sizing *z, long i)
+{
+    double close = slab_get(ctx, SLAB_CLOSE, 0), equity = slab_value(ctx), size = 0.0;
+    switch (z->kind) {
+    case SLAB_SPEC_SIZE_RUN:
+        if (r->sizer.kind == SLAB_SIZER_FIXED)
+            size = r->sizer.amount;
+        else
+            size = equity / close * (r->sizer.amount / 100.0);
+        if (r->sizer.kind == SLAB_SIZER_PERCENT_INT)
+            size = trunc(size);
+        break;
+    case SLAB_SPEC_SIZE_PERCENT_EQUITY: size = equity / close * (z->value / 100.0); break;
+    case SLAB_SPEC_SIZE_FIXED_SHARES: size = z->value; break;
+    case SLAB_SPEC_SIZE_FIXED_CASH: size = z->value / close; break;
+    case SLAB_SPEC_SIZE_VOL_TARGET: {
+        double vol = z->vol_node >= 0 ? r->vals.values[z->vol_node][i] * sqrt(r->ppy) : NAN;
+        if (!(vol > 0.0))
+            return 0.0;
+        size = equity * fmin(z->max_percent / 100.0, z->value / vol) / close;
+        break;
+    }
+    }
+    if (z->whole_shares)
+        size = trunc(size);
+    return isfinite(size) && size > 0.0 ? size : 0.0;
+}
+
+/* Opens (or adds to) a position of direction dir; returns 1 when an
+ * order went out, 0 when the sizing gave no shares. */
+static int enter(slab_spec_run *r, slab_ctx *ctx, const slab_spec_rule *rule, int dir, long i)
+{
+    double pos = slab_position_size(ctx), size;
+    if ((pos > 0.0 && dir < 0) || (pos < 0.0 && dir > 0)) {
+        /* Reverse in one order: cover what is held plus the new position. */
+        size = new_shares(r, ctx, &rule->sizing, i);
+        return (dir > 0 ? slab_buy(ctx, fabs(pos) + size) : slab_sell(ctx, fabs(pos) + size)) > 0;
+    }
+    if (rule->sizing.kind == SLAB_SPEC_SIZE_RUN)
+        return (dir > 0 ? slab_buy(ctx, 0) : slab_sell(ctx, 0)) > 0;
+    size = new_shares(r, ctx, &rule->sizing, i);
+    if (!(size > 0.0))
+        return 0;
+    return (dir > 0 ? slab_buy(ctx, size) : slab_sell(ctx, size)) > 0;
+}
+
+/* Tries rule's action; returns 1 sent, 0 sized to nothing, -1 does not apply. */
+static int act(slab_spec_run *r, slab_ctx *ctx, const slab_spec_rule *rule, long i)
+{
+    double pos = slab_position_size(ctx);
+    int idle = slab_orders_pending(ctx) == 0;
+    switch (rule->action) {
+    case SLAB_SPEC_BUY:
+        if (pos < 0.0 || (pos == 0.0 && idle) || (pos > 0.0 && r->allow_pyramiding))
+            return enter(r, ctx, rule, 1, i);
+        return -1;
+    case SLAB_SPEC_SHORT:
+        if (pos > 0.0 || (pos == 0.0 && idle) || (pos < 0.0 && r->allow_pyramiding))
+            return enter(r, ctx, rule, -1, i);
+        return -1;
+    case SLAB_SPEC_SELL:
+        return pos > 0.0 ? slab_close_position(ctx) > 0 : -1;
+    case SLAB_SPEC_COVER:
+        return pos < 0.0 ? slab_close_position(ctx) > 0 : -1;
+    case SLAB_SPEC_CLOSE:
+        return pos != 0.0 ? slab_close_position(ctx) > 0 : -1;
+    default: return -1;
+    }
+}
+
+/* ---- the strategy ------------------------------------------------------------------- */
+
+static double periods_per_year(slab_timeframe tf, int comp)
+{
+    double c = comp > 0 ? comp : 1;
+    switch (tf) {
+    case SLAB_TF_DAYS: return 252.0 / c;
+    case SLAB_TF_WEEKS: return 52.0 / c;
+    case SLAB_TF_MONTHS: return 12.0 / c;
+    case SLAB_TF_YEARS: return 1.0 / c;
+    case SLAB_TF_MINUTES: return 252.0 * 390.0 / c;
+    case SLAB_TF_SECONDS: return 252.0 * 23400.0 / c;
+    default: return 252.0;
+    }
+}
+
+static int spec_init(slab_ctx *ctx, void *state)
+{
+    (void)state;
+    slab_spec_run *r = (slab_spec_run *)slab_ctx_strategy_arg(ctx);
+    const slab_spec_program *p = &r->spec->program;
+    slab_error err;
+    size_t n = slab_ctx_n_bars(ctx);
+    const double *cols[SLAB_N_COLUMNS];
+    int comp;
+    if (!r)
+        return slab_fail(ctx, "the spec strategy was run without its spec (strategy_arg)");
+    /* A universe needs every symbol's bars in one run. */
+    int rebalance = 0, xsect = 0;
+    for (size_t k = 0; k < p->n_rules; k++)
+        rebalance |= p->rules[k].action == SLAB_SPEC_REBALANCE;
+    for (size_t id = 0; id < p->n_nodes; id++)
+        xsect |= p->nodes[id].used && p->nodes[id].op == SLAB_SPEC_XSECT;
+    if (rebalance || (xsect && r->spec->settings.n_symbols > 1))
+        return slab_fail(ctx, "this spec trades a universe (cs_rank/cs_zscore or rebalance "
+                              "across data.symbols), which needs several feeds in one run; "
+                              "the engine runs one feed in this version");
+    for (int k = 0; k < SLAB_N_COLUMNS; k++)
+        cols[k] = slab_ctx_column(ctx, k);
+    slab__spec_values_free(&r->vals);
+    if (slab__spec_eval(p, cols, slab_ctx_times(ctx), n, &r->vals, &err) != SLAB_OK)
+        return slab_fail(ctx, "%s", err.msg);
+    /* next() starts once every static node has had a value; an indicator
+     * counts with all of its outputs, as a backtrader indicator's minimum
+     * period is its slowest line's. */
+    long warm = 0;
+    for (size_t id = 0; id < p->n_nodes; id++) {
+        const slab_spec_node *nd = &p->nodes[id];
+        if (nd->dynamic || nd->op == SLAB_SPEC_CONST || !nd->used)
+            continue;
+        int outs = nd->op == SLAB_SPEC_IND ? nd->ind->n_outputs : 1;
+        for (int o = 0; o < outs; o++) {
+            const double *v = nd->op == SLAB_SPEC_IND ? r->vals.outs[id] + (size_t)o * n
+                                                      : r->vals.values[id];
+            long k = 0;
+            while ((size_t)k < n && isnan(v[k]))
+                k++;
+            if (k > warm)
+                warm = k;
+        }
+    }
+    r->warmup = warm;
+    r->n_bars = (long)n;
+    slab_ctx_set_warmup(ctx, warm);
+    slab_timeframe tf = slab_ctx_timeframe(ctx, &comp); /* comp is set by this call */
+    r->ppy = periods_per_year(tf, comp);
+    for (size_t k = 0; k < r->spec->n_risk; k++)
+        if (slab_set_risk(ctx, r->spec->risk[k].key, r->spec->risk[k].value) != 0)
+            return -1;
+    for (size_t k = 0; k < p->n_rules; k++) {
+        rule_stats *st = &r->stats[k];
+        memset(st, 0, sizeof *st);
+        st->first_true_bar = -1;
+        add_leaf(p, st, p->rules[k].trigger);
+    }
+    r->prev_pos = 0.0;
+    r->entry_bar = -1;
+    return 0;
+}
+
+static void spec_next(slab_ctx *ctx, void *state)
+{
+    (void)state;
+    slab_spec_run *r = (slab_spec_run *)slab_ctx_strategy_arg(ctx);
+    const slab_spec_program *p = &r->spec->program;
+    long i = slab_bar(ctx);
+    double pos = slab_position_size(ctx);
+    if (pos != 0.0 && (r->prev_pos == 0.0 || (pos > 0.0) != (r->prev_pos > 0.0)))
+        r->entry_bar = i;
+    r->prev_pos = pos;
+    if (r->has_dynamic)
+        for (size_t id = 0; id < p->n_nodes; id++) {
+            const slab_spec_node *nd = &p->nodes[id];
+            if (!nd->dynamic)
+                continue;
+            if (nd->op == SLAB_SPEC_STATE) {
+                double v = 0.0;
+                switch (nd->kind) {
+                case SLAB_SPEC_STATE_POSITION: v = pos; break;
+                case SLAB_SPEC_STATE_ENTRY_PRICE: v = slab_position_price(ctx); break;
+                case SLAB_SPEC_STATE_BARS_HELD: v = pos != 0.0 ? (double)(i - r->entry_bar) : 0.0; break;
+                case SLAB_SPEC_STATE_CASH: v = slab_cash(ctx); break;
+                default: v = slab_value(ctx); break;
+                }
+                r->scratch[id] = v;
+                continue;
+            }
+            for (int k = 0; k < nd->n_args; k++)
+                if (!p->nodes[nd->arg[k]].dynamic)
+                    r->scratch[nd->arg[k]] = r->vals.values[nd->arg[k]][i];
+            r->scratch[id] = slab__spec_eval_scalar(nd, r->scratch);
+        }
+    int sent = 0;
+    for (size_t k = 0; k < p->n_rules; k++) {
+        const slab_spec_rule *rule = &p->rules[k];
+        rule_stats *st = &r->stats[k];
+        double t = value_at(r, rule->trigger, i);
+        st->bars_evaluated++;
+        for (int j = 0; j < st->n_leaves; j++)
+            observe(r, &st->leaves[j], i);
+        if (t != 1.0)
+            continue;
+        st->bars_true++;
+        if (st->first_true_bar < 0)
+            st->first_true_bar = i;
+        if (sent)
+            continue;
+        int res = act(r, ctx, rule, i);
+        if (res < 0)
+            st->blocked++;
+        else if (res == 0)
+            st->sized_zero++;
+        else
+            st->orders++, sent = 1;
+    }
+}
+
+/* ---- public ---------------------------------------------------------------------------- */
+
+slab_status slab_spec_run_new(const slab_spec *s, slab_spec_run **out, slab_error *err)
+{
+    slab_spec_run *r = slab_calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the spec run");
+    r->spec = s;
+    r->stats = slab_calloc(s->program.n_rules + 1, sizeof *r->stats);
+    r->scratch = slab_calloc(s->program.n_nodes + 1, sizeof *r->scratch);
+    if (!r->stats || !r->scratch) {
+        slab_spec_run_free(r);
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the spec run");
+    }
+    for (size_t id = 0; id < s->program.n_nodes; id++)
+        r->has_dynamic |= s->program.nodes[id].dynamic;
+    r->allow_pyramiding = s->program.risk.allow_pyramiding;
+    r->def.abi = SLAB_STRATEGY_ABI;
+    r->def.name = s->name;
+    r->def.summary = "a strategy spec (spec.json)";
+    r->def.state_size = 1;
+    r->def.init = spec_init;
+    r->def.next = spec_next;
+    *out = r;
+    return SLAB_OK;
+}
+
+void slab_spec_run_free(slab_spec_run *r)
+{
+    if (!r)
+        return;
+    slab__spec_values_free(&r->vals);
+    slab_free(r->scratch);
+    slab_free(r->stats);
+    slab_free(r);
+}
+
+void slab_spec_run_setup(slab_spec_run *r, slab_run_config *cfg)
+{
+    cfg->strategy = &r->def;
+    cfg->params = NULL;
+    cfg->strategy_arg = r;
+    r->sizer = cfg->broker.sizer;
+}
+
+static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+static json_t *when(const slab_bars *bars, long i)
+{
+    char buf[40];
+    if (i < 0 || (size_t)i >= bars->n)
+        return json_null();
+    return json_string(slab_bars_format_time(bars->ts_ns[i], buf, sizeof buf));
+}
+
+static const char *action_name(slab_spec_action a)
+{
+    static const char *const names[] = {"buy", "sell", "short", "cover", "close", "rebalance"};
+    return (unsigned)a < 6 ? names[a] : "?";
+}
+
+static const char *op_text(slab_spec_op op)
+{
+    switch (op) {
+    case SLAB_SPEC_LT: return "<";
+    case SLAB_SPEC_LE: return "<=";
+    case SLAB_SPEC_GT: return ">";
+    case SLAB_SPEC_GE: return ">=";
+    case SLAB_SPEC_EQ: return "==";
+    default: return "!=";
+    }
+}
+
+static json_t *leaf_json(const slab_spec_run *r, const leaf *l, const slab_bars *bars)
+{
+    const slab_spec_program *p = &r->spec->program;
+    const slab_spec_node *n = &p->nodes[l->node];
+    json_t *o = json_object();
+    json_object_set_new(o, "condition", json_string(n->text ? n->text : "(condition)"));
+    json_object_set_new(o, "bars_known", json_integer(l->bars_known));
+    json_object_set_new(o, "bars_true", json_integer(l->bars_true));
+    if (l->kind == 2)
+        json_object_set_new(o, "kind", json_string(p->nodes[l->node].op == SLAB_SPEC_GT
+                                                       ? "crossover"
+                                                       : "crossunder"));
+    else if (l->kind == 1)
+        json_object_set_new(o, "kind", json_string(op_text(l->op)));
+    if (l->kind && l->best_bar >= 0 && l->bars_true == 0) {
+        json_t *c = json_object();
+        json_object_set_new(c, "gap", num(l->best_gap));
+        double scale = fmax(fabs(l->best_a), fabs(l->best_b));
+        json_object_set_new(c, "gap_relative", scale > 0.0 ? num(l->best_gap / scale) : json_null());
+        json_object_set_new(c, "time", when(bars, l->best_bar));
+        json_object_set_new(c, "left", num(l->best_a));
+        json_object_set_new(c, "right", num(l->best_b));
+        const slab_spec_node *a = &p->nodes[l->a], *b = &p->nodes[l->b];
+        json_object_set_new(c, "left_text", json_string(a->text ? a->text : ""));
+        json_object_set_new(c, "right_text", json_string(b->text ? b->text : ""));
+        json_object_set_new(o, "closest", c);
+    }
+    return o;
+}
+
+json_t *slab_spec_run_json(const slab_spec_run *r, const slab_bars *bars)
+{
+    const slab_spec *s = r->spec;
+    const slab_spec_program *p = &s->program;
+    json_t *o = json_object(), *rules = json_array();
+    json_object_set_new(o, "name", json_string(s->name));
+    json_object_set_new(o, "sha256", json_string(s->sha256));
+    json_object_set_new(o, "conventions", json_string(s->settings.conventions));
+    json_object_set_new(o, "nodes", json_integer((json_int_t)p->n_nodes));
+    json_object_set_new(o, "warmup_bars", json_integer(r->warmup));
+    json_object_set_new(o, "first_rule_bar", when(bars, r->warmup));
+    json_object_set_new(o, "bars", json_integer(r->n_bars));
+    for (size_t k = 0; k < p->n_rules; k++) {
+        const rule_stats *st = &r->stats[k];
+        json_t *j = json_object(), *leaves = json_array();
+        json_object_set_new(j, "pointer", json_string(p->rules[k].pointer));
+        json_object_set_new(j, "trigger", json_string(p->rules[k].text));
+        json_object_set_new(j, "action", json_string(action_name(p->rules[k].action)));
+        json_object_set_new(j, "bars_evaluated", json_integer(st->bars_evaluated));
+        json_object_set_new(j, "bars_true", json_integer(st->bars_true));
+        json_object_set_new(j, "first_true", when(bars, st->first_true_bar));
+        json_object_set_new(j, "orders", json_integer(st->orders));
+        json_object_set_new(j, "blocked", json_integer(st->blocked));
+        json_object_set_new(j, "sized_zero", json_integer(st->sized_zero));
+        for (int l = 0; l < st->n_leaves; l++)
+            json_array_append_new(leaves, leaf_json(r, &st->leaves[l], bars));
+        json_object_set_new(j, "conditions", leaves);
+        json_array_append_new(rules, j);
+    }
+    json_object_set_new(o, "rules", rules);
+    return o;
+}
+
+void slab_spec_apply_settings(const slab_spec *s, slab_broker_config *broker, const int given[2])
+{
+    if (s->settings.has_cash && !given[0])
+        broker->cash = s->settings.cash;
+    if (s->settings.has_commission && !given[1])
+        broker->commission = s->settings.commission;
+}
