@@ -29,12 +29,14 @@ cmake --build build-fuzz -j2 --target "fuzz_$name" >/dev/null
 mkdir -p "build-fuzz/corpus/$name" "build-fuzz/artifacts/$name" "fuzz/corpus/$name"
 dict=()
 [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
+seeds=("fuzz/corpus/$name")
+[ "$name" = spec ] && seeds+=(examples/specs) # the documented examples seed the spec harness
 log="build-fuzz/fuzz_$name.log"
 set +e
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
   "build-fuzz/fuzz_$name" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$name/" "${dict[@]}" "$@" \
-  "build-fuzz/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1
+  "build-fuzz/corpus/$name" "${seeds[@]}" >"$log" 2>&1
 rc=$?
 set -e
 execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"
