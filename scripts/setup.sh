@@ -13,6 +13,8 @@ libsqlite3-dev
 libjansson-dev
 libssl-dev
 libcmocka-dev
+clang
+libclang-rt-dev
 libseccomp-dev
 sqlite3
 python3

@@ -131,9 +131,15 @@ typedef enum slab_comm_scheme {
 
 const char *slab_comm_scheme_name(slab_comm_scheme s); /* "percent" */
 
+/* Largest starting cash accepted (a quadrillion). With prices inside
+ * SLAB_PRICE_MIN..SLAB_PRICE_MAX (data.h), values stay far from double
+ * overflow; 1e308 made the final value inf. */
+#define SLAB_CASH_MAX 1e15
+
 /* Broker settings. */
 typedef struct slab_broker_config {
-    double cash;          /* starting cash (backtrader default 10000) */
+    double cash;          /* starting cash (backtrader default 10000), at most
+                             SLAB_CASH_MAX */
     double commission;    /* per the scheme: fraction of traded value per leg
                              (0.001 = 0.1%), cash per share, or cash per fill */
     slab_sizer sizer;     /* default sizer */

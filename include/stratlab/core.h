@@ -83,6 +83,7 @@ typedef enum slab_errcode {
     SLAB_EC_BAD_CSV_ROW,         /* a data row that does not parse or is inconsistent */
     SLAB_EC_NO_BARS,             /* no bars to run on (empty file, range or import) */
     SLAB_EC_UNKNOWN_SYMBOL,      /* the store has no such symbol/timeframe */
+    SLAB_EC_NO_STORE,            /* no store at the path read from (nothing imported) */
     /* runs */
     SLAB_EC_RUN_FAILED,          /* the engine stopped with an error */
     SLAB_EC_MARGIN_ALL_REJECTED, /* every entry order was refused for cash */
@@ -211,6 +212,15 @@ const char *slab_suggest(const char *word, const char *const *names, size_t n);
  * so daily bars carry this offset from midnight. */
 #define SLAB_SESSION_END_NS (SLAB_NS_PER_DAY - 10000LL)
 
+/* The supported calendar: whole years 1678..2261. int64 nanoseconds reach
+ * 1677-09-21 .. 2262-04-11; keeping to whole years inside that leaves
+ * room for every period that holds a bar (a year bucket ends on Dec 31),
+ * so no timestamp arithmetic can overflow. Day numbers as below. */
+#define SLAB_YEAR_MIN 1678
+#define SLAB_YEAR_MAX 2261
+#define SLAB_DAY_MIN (-106650) /* 1678-01-01 */
+#define SLAB_DAY_MAX 106650    /* 2261-12-31 */
+
 /* Days since 1970-01-01 for a proleptic Gregorian date (any int year). */
 int64_t slab_days_from_civil(int y, int m, int d);
 /* Inverse of slab_days_from_civil. */
@@ -317,7 +327,12 @@ void *slab_malloc(size_t n);
 void *slab_calloc(size_t count, size_t size);
 void *slab_realloc(void *p, size_t n);
 void slab_free(void *p);
-/* Test hook: fail the k-th allocation from now (0 = never). */
+/* Test hook: fail the k-th allocation from now (0 = never). Not thread
+ * safe: for single-threaded tests. */
 void slab_alloc_fail_after(long k);
+/* 1 when the failure armed by the last slab_alloc_fail_after() has
+ * happened, so a test can drive k = 1, 2, ... until a call makes fewer
+ * than k allocations. */
+int slab_alloc_fail_fired(void);
 
 #endif

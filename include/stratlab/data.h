@@ -131,8 +131,16 @@ slab_status slab_csv_format_parse(const char *s, slab_csv_format *f, slab_error 
  * slab_csv_load() returns identical bars. */
 slab_status slab_csv_write(const slab_bars *b, const char *path, slab_error *err);
 
-/* Checks a series: finite prices > 0, low <= open/close <= high,
- * volume >= 0, strictly increasing timestamps. Reports the first problem
+/* Prices and volumes a bar may hold: inside these, no indicator's sums,
+ * squares or price-times-volume products can overflow or underflow (a
+ * 100000-bar window of squares of 1e100 is 1e205). */
+#define SLAB_PRICE_MIN 1e-100
+#define SLAB_PRICE_MAX 1e100
+#define SLAB_VOLUME_MAX 1e100
+
+/* Checks a series: prices from SLAB_PRICE_MIN to SLAB_PRICE_MAX, low <=
+ * open/close <= high, volume from 0 to SLAB_VOLUME_MAX, strictly
+ * increasing timestamps. Reports the first problem
  * with its bar index and time. */
 slab_status slab_bars_check(const slab_bars *b, slab_error *err);
 

@@ -24,6 +24,13 @@ typedef struct slab_store slab_store;
  * with slab_store_close(). SLAB_EDB when path is not a usable database or
  * holds a newer schema. */
 slab_status slab_store_open(const char *path, slab_store **out, slab_error *err);
+/* Opens an existing store to read it: never creates a file (a mistyped
+ * path is SLAB_ENOTFOUND, with a message that says how a store is made),
+ * and reads a store this process may not write (a read-only file or
+ * folder) without changing it. A writable store is opened as by
+ * slab_store_open(), which may upgrade its schema. Close with
+ * slab_store_close(). */
+slab_status slab_store_open_read(const char *path, slab_store **out, slab_error *err);
 /* Closes s; NULL is a no-op. */
 void slab_store_close(slab_store *s);
 

@@ -56,6 +56,11 @@ slab_status slab_broker_new(const slab_broker_config *cfg, size_t n_feeds, slab_
                             slab_error *err)
 {
     *out = NULL;
+    if (!(cfg->cash <= SLAB_CASH_MAX)) /* NaN too */
+        return slab_error_set(err, SLAB_ERANGE, "cash",
+                              "starting cash %g is too large: at most %g (values beyond overflow "
+                              "double arithmetic)",
+                              cfg->cash, SLAB_CASH_MAX);
     if (n_feeds == 0 || n_feeds > SLAB_BROKER_FEEDS_MAX)
         return slab_error_set(err, SLAB_EINVAL, NULL, "a broker trades 1 to %d feeds, not %zu",
                               SLAB_BROKER_FEEDS_MAX, n_feeds);

@@ -113,9 +113,12 @@ int cli_help(const char *command, void (*help)(FILE *out));
 /* 1 when arg is -h or --help. */
 int cli_is_help(const char *arg);
 /* The store path: --db value if given, else $STRATLAB_DB, else
- * $XDG_DATA_HOME/stratlab/stratlab.db or ~/.local/share/stratlab/stratlab.db
- * (the folder is created). Writes into buf and returns it. */
-const char *cli_db_path(const char *flag_value, char *buf, size_t n);
+ * $XDG_DATA_HOME/stratlab/stratlab.db or ~/.local/share/stratlab/stratlab.db.
+ * Writes into buf and returns it; an empty --db value is a usage error of
+ * command cmd (printed; returns NULL), not the default store. */
+const char *cli_db_path(const char *cmd, const char *flag_value, char *buf, size_t n);
+/* Creates the folders above a store path, before a command writes it. */
+void cli_db_mkdirs(const char *path);
 /* The shortest round-trip text of x (slab_num_format) in a rotating set of
  * static buffers, for printf arguments; at most 8 live at once. */
 const char *cli_num(double x);

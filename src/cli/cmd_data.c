@@ -105,12 +105,18 @@ static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts, s
     return 0;
 }
 
-/* Opens the store named by --db (or the default); prints failures. */
-static int open_store(const char *db_flag, char *path, size_t n, slab_store **s)
+/* Opens the store named by --db (or the default) for command cmd: to
+ * write it (created with its folders when absent) or only to read it
+ * (never created); prints failures. */
+static int open_store(const char *cmd, const char *db_flag, int write, char *path, size_t n,
+                      slab_store **s)
 {
     slab_error err;
-    cli_db_path(db_flag, path, n);
-    if (slab_store_open(path, s, &err) != SLAB_OK)
+    if (!cli_db_path(cmd, db_flag, path, n))
+        return 2;
+    if (write)
+        cli_db_mkdirs(path);
+    if ((write ? slab_store_open(path, s, &err) : slab_store_open_read(path, s, &err)) != SLAB_OK)
         return cli_fail(&err);
     return 0;
 }
@@ -281,7 +287,7 @@ static int data_import(int argc, char **argv)
                          "--symbol is required");
     if ((rc = csv_options(format, adjust, skip, cols, n_cols, &copt)) ||
         (rc = load_file(pos[0], &copt, tf, &b, &rep)) ||
-        (rc = open_store(db, path, sizeof path, &s)))
+        (rc = open_store("data import", db, 1, path, sizeof path, &s)))
         goto out;
     if (!realpath(pos[0], source)) /* the path as given when it cannot be resolved */
         snprintf(source, sizeof source, "%s", pos[0]);
@@ -398,7 +404,7 @@ static int data_list(int argc, char **argv)
 
     if ((rc = parse_opts("data list", argc, argv, opts, 1, NULL, 0, &n_pos, list_help)))
         return rc == HELP_SHOWN ? 0 : rc;
-    if ((rc = open_store(db, path, sizeof path, &s)))
+    if ((rc = open_store("data list", db, 0, path, sizeof path, &s)))
         return rc;
     if (slab_store_list(s, &e, &n, &err) != SLAB_OK)
         rc = cli_fail(&err);
@@ -459,7 +465,10 @@ static int make_sample(const char *bars_s, const char *seed_s, const char *tf_s,
         return cli_usage_error("data sample", "--bars must be at least 1");
     if (tf_s && slab_timeframe_parse(tf_s, &tf, &comp, &err) != SLAB_OK)
         return cli_usage_error("data sample", "--timeframe: %s", err.msg);
-    if (slab_time_parse(start_s, strlen(start_s), &start, &has_time, &err) != SLAB_OK || has_time)
+    slab_status st = slab_time_parse(start_s, strlen(start_s), &start, &has_time, &err);
+    if (st == SLAB_ERANGE)
+        return cli_usage_error("data sample", "--start: %s", err.msg);
+    if (st != SLAB_OK || has_time)
         return cli_usage_error("data sample", "--start expects YYYY-MM-DD, got '%s'", start_s);
     if (slab_sample_generate(*seed, (size_t)n, tf, comp, slab_ts_day(start), b, &err) != SLAB_OK)
         return cli_fail(&err);
@@ -476,7 +485,7 @@ static int store_sample(const char *db, const char *symbol, slab_bars *b, unsign
     size_t replaced = 0;
     int rc;
 
-    if ((rc = open_store(db, path, sizeof path, &s)))
+    if ((rc = open_store("data sample", db, 1, path, sizeof path, &s)))
         return rc;
     snprintf(source, sizeof source, "sample:seed=%llu,bars=%zu,timeframe=%s,start=%s", seed, b->n,
              slab_timeframe_format(b->timeframe, b->compression, tf, sizeof tf),

@@ -130,7 +130,9 @@ int cmd_executions(int argc, char **argv)
     slab_error err;
     slab_execution_record *recs = NULL;
     size_t n = 0;
-    if (slab_store_open(cli_db_path(dbflag, path, sizeof path), &db, &err) != SLAB_OK)
+    if (!cli_db_path("executions", dbflag, path, sizeof path))
+        return 2;
+    if (slab_store_open_read(path, &db, &err) != SLAB_OK)
         return cli_fail(&err);
     slab_status st = slab_store_list_executions(db, id, id ? 1 : (size_t)limit, &recs, &n, &err);
     slab_store_close(db);

@@ -250,7 +250,9 @@ static int load_bars(const slab_run_options *o, slab_bars **out)
     } else {
         char path[1024];
         slab_store *db = NULL;
-        if (slab_store_open(cli_db_path(o->db, path, sizeof path), &db, &err) != SLAB_OK)
+        if (!cli_db_path("run", o->db, path, sizeof path))
+            return 2;
+        if (slab_store_open_read(path, &db, &err) != SLAB_OK)
             return cli_fail(&err);
         slab_status st = slab_store_load(db, o->symbols[0], o->timeframe,
                                          o->from_ns, o->to_ns, &b, &err);

@@ -186,7 +186,12 @@ static void log_execution(const cli_script_opts *so, const cli_script_ctx *r,
     snprintf(rec.script, sizeof rec.script, "%s", base ? base + 1 : so->path);
     snprintf(rec.source_sha256, sizeof rec.source_sha256, "%s", ex->source_sha256);
     snprintf(rec.strategy, sizeof rec.strategy, "%s", ex->strategy);
-    if (slab_store_open(cli_db_path(r->db, path, sizeof path), &db, &err) != SLAB_OK ||
+    if (!cli_db_path("run", r->db, path, sizeof path)) {
+        free(rec.parameters);
+        return;
+    }
+    cli_db_mkdirs(path);
+    if (slab_store_open(path, &db, &err) != SLAB_OK ||
         slab_store_log_execution(db, &rec, &err) != SLAB_OK)
         fprintf(stderr, "stratlab: warning: the execution was not logged: %s\n", err.msg);
     slab_store_close(db);

@@ -149,24 +149,31 @@ int cli_is_help(const char *arg)
     return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
-static void mkdirs(char *path)
+void cli_db_mkdirs(const char *path)
 {
-    for (char *p = path + 1; *p; p++) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
-        mkdir(path, 0755);
+        mkdir(dir, 0755);
         *p = '/';
     }
 }
 
-const char *cli_db_path(const char *flag_value, char *buf, size_t n)
+const char *cli_db_path(const char *cmd, const char *flag_value, char *buf, size_t n)
 {
     const char *env = getenv("STRATLAB_DB");
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
 
-    if (flag_value && *flag_value)
+    if (flag_value && !*flag_value) {
+        cli_usage_error(cmd, "--db needs a path; an empty one would quietly mean the default "
+                             "store (leave --db out for that)");
+        return NULL;
+    }
+    if (flag_value)
         snprintf(buf, n, "%s", flag_value);
     else if (env && *env)
         snprintf(buf, n, "%s", env);
@@ -174,7 +181,6 @@ const char *cli_db_path(const char *flag_value, char *buf, size_t n)
         snprintf(buf, n, "%s/stratlab/stratlab.db", xdg);
     else
         snprintf(buf, n, "%s/.local/share/stratlab/stratlab.db", home && *home ? home : ".");
-    mkdirs(buf);
     return buf;
 }
 

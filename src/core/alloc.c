@@ -5,17 +5,27 @@
 #include <stdlib.h>
 
 static long fail_countdown; /* 0 = never fail; k = fail the k-th call */
+static int fail_fired;      /* the armed failure has happened */
 
 static int should_fail(void)
 {
     if (fail_countdown <= 0)
         return 0;
-    return --fail_countdown == 0;
+    if (--fail_countdown != 0)
+        return 0;
+    fail_fired = 1;
+    return 1;
 }
 
 void slab_alloc_fail_after(long k)
 {
     fail_countdown = k;
+    fail_fired = 0;
+}
+
+int slab_alloc_fail_fired(void)
+{
+    return fail_fired;
 }
 
 void *slab_malloc(size_t n)

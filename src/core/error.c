@@ -103,6 +103,10 @@ static const slab_errcode_def codes[SLAB_EC_COUNT] = {
     ROW(SLAB_EC_UNKNOWN_SYMBOL, "unknown_symbol", SLAB_ENOTFOUND, SLAB_CLASS_DATA,
         "the store has no such symbol or timeframe",
         "run `stratlab data list`, or import it with `stratlab data import FILE --symbol SYM`"),
+    ROW(SLAB_EC_NO_STORE, "no_store", SLAB_ENOTFOUND, SLAB_CLASS_DATA,
+        "there is no store at the path read from",
+        "check --db or $STRATLAB_DB, or import data first: stratlab data import FILE --symbol "
+        "SYM"),
     ROW(SLAB_EC_RUN_FAILED, "run_failed", SLAB_EINVAL, SLAB_CLASS_RUN,
         "the engine stopped with an error", "change the setting the message names"),
     ROW(SLAB_EC_MARGIN_ALL_REJECTED, "margin_all_rejected", SLAB_EINVAL, SLAB_CLASS_RUN,

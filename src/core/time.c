@@ -150,12 +150,11 @@ slab_status slab_time_parse(const char *s, size_t len, int64_t *ts_ns, int *has_
     }
     if (y < 0 || m < 1 || m > 12 || d < 1 || d > slab_days_in_month((int)y, (int)m))
         goto bad;
-    /* int64 nanoseconds reach 1677-09-21 .. 2262-04-11; keep to whole years. */
-    if (y < 1678 || y > 2261)
+    if (y < SLAB_YEAR_MIN || y > SLAB_YEAR_MAX)
         return slab_error_set(err, SLAB_ERANGE, NULL,
-                              "date '%.*s' is outside 1678..2261, the range of nanosecond "
+                              "date '%.*s' is outside %d..%d, the range of nanosecond "
                               "timestamps",
-                              (int)(len > 40 ? 40 : len), s);
+                              (int)(len > 40 ? 40 : len), s, SLAB_YEAR_MIN, SLAB_YEAR_MAX);
     if (i < len && (s[i] == ' ' || s[i] == 'T')) {
         i++;
         if (parse_clock(s, len, &i, &clock) != 0)

@@ -291,10 +291,13 @@ static int64_t mode_gap(const slab_bars *b)
     size_t count[MODE_SLOTS], used = 0, best = 0;
 
     for (size_t i = 1; i < b->n; i++) {
-        int64_t g = b->ts_ns[i] - b->ts_ns[i - 1];
-        size_t k = 0;
-        if (g <= 0)
+        /* Two times in the supported years can be more than int64 ns
+         * apart (584 years): such a gap is no bar period, skip it. */
+        if (b->ts_ns[i] <= b->ts_ns[i - 1] ||
+            (uint64_t)b->ts_ns[i] - (uint64_t)b->ts_ns[i - 1] > (uint64_t)INT64_MAX)
             continue;
+        int64_t g = (int64_t)((uint64_t)b->ts_ns[i] - (uint64_t)b->ts_ns[i - 1]);
+        size_t k = 0;
         while (k < used && gap[k] != g)
             k++;
         if (k == used) {
@@ -399,14 +402,21 @@ slab__bar_field slab__bar_problem(double open, double high, double low, double c
                                   char *msg, size_t n)
 {
     static const char *price_rule = "prices must be finite and > 0";
+    static const char *scale_rule = "prices must be from 1e-100 to 1e100 and volumes at most "
+                                    "1e100 (beyond, indicator sums and squares overflow or "
+                                    "underflow); rescale the series";
     const double px[4] = {open, high, low, close};
     static const char *const names[4] = {"open", "high", "low", "close"};
     char a[40], b[40];
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         if (!isfinite(px[i]) || px[i] <= 0)
             return bad_value((slab__bar_field)(SLAB__BF_OPEN + i), names[i], px[i], price_rule, msg,
                              n);
+        if (px[i] < SLAB_PRICE_MIN || px[i] > SLAB_PRICE_MAX)
+            return bad_value((slab__bar_field)(SLAB__BF_OPEN + i), names[i], px[i], scale_rule,
+                             msg, n);
+    }
     if (high < low) {
         snprintf(msg, n, "high %s is below low %s", slab__num_format(high, a, sizeof a),
                  slab__num_format(low, b, sizeof b));
@@ -427,6 +437,8 @@ slab__bar_field slab__bar_problem(double open, double high, double low, double c
     if (!isfinite(volume) || volume < 0)
         return bad_value(SLAB__BF_VOLUME, "volume", volume, "volume must be finite and >= 0", msg,
                          n);
+    if (volume > SLAB_VOLUME_MAX)
+        return bad_value(SLAB__BF_VOLUME, "volume", volume, scale_rule, msg, n);
     return SLAB__BF_NONE;
 }
 

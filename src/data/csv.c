@@ -273,12 +273,11 @@ static slab_status get_num(loader *L, int c, int r, double *out)
     return SLAB_OK;
 }
 
-/* Int64 nanoseconds reach from 1677-09-21 to 2262-04-11: dates are kept
- * to whole years inside that span, so no timestamp can overflow, and
- * neither can a period that holds one (the analyzers' year of a bar). */
-#define YEAR_MIN 1678
-#define YEAR_MAX 2261
-#define DAY_MAX 106650 /* 2261-12-31, the last day number accepted */
+/* Dates stay in the supported calendar (core.h): no timestamp can
+ * overflow, nor can a period that holds one (the analyzers' year). */
+#define YEAR_MIN SLAB_YEAR_MIN
+#define YEAR_MAX SLAB_YEAR_MAX
+#define DAY_MAX SLAB_DAY_MAX
 
 /* A day number written as 1 to 7 digits; returns 0 and sets *days when fd
  * is one. */
@@ -780,11 +779,11 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
     return SLAB_OK;
 }
 
-slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_bars **out,
-                          slab_load_report *rep, slab_error *err)
+slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_options *opt,
+                                  slab_bars **out, slab_load_report *rep, slab_error *err)
 {
     slab_load_report local_rep;
-    reader r = {0};
+    reader r = {.f = f};
     loader *L = NULL;
     slab_status st = SLAB_OK;
 
@@ -792,13 +791,6 @@ slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_ba
     if (!rep)
         rep = &local_rep;
     memset(rep, 0, sizeof *rep);
-    if (!(r.f = fopen(path, "rb"))) {
-        int e = errno;
-        slab_error_fail(err, e == ENOENT ? SLAB_EC_FILE_NOT_FOUND : SLAB_EC_CANNOT_READ, path,
-                        "cannot open: %s", strerror(e));
-        slab_error_at_file(err, path, 0, 0);
-        return SLAB_EIO;
-    }
     L = slab_calloc(1, sizeof *L);
     r.buf = slab_malloc(READ_CHUNK);
     r.sha = slab_sha256_new();
@@ -835,7 +827,25 @@ out:
     slab_free(L);
     slab_free(r.buf);
     slab_sha256_free(r.sha);
-    fclose(r.f);
+    return st;
+}
+
+slab_status slab_csv_load(const char *path, const slab_csv_options *opt, slab_bars **out,
+                          slab_load_report *rep, slab_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *out = NULL;
+        if (rep)
+            memset(rep, 0, sizeof *rep);
+        int e = errno;
+        slab_error_fail(err, e == ENOENT ? SLAB_EC_FILE_NOT_FOUND : SLAB_EC_CANNOT_READ, path,
+                        "cannot open: %s", strerror(e));
+        slab_error_at_file(err, path, 0, 0);
+        return SLAB_EIO;
+    }
+    slab_status st = slab__csv_load_stream(f, path, opt, out, rep, err);
+    fclose(f);
     return st;
 }
 

@@ -6,6 +6,8 @@
 
 #include "stratlab/data.h"
 
+#include <stdio.h>
+
 /* Which value of a bar a problem is about (0 = none). */
 typedef enum slab__bar_field {
     SLAB__BF_NONE = 0,
@@ -26,5 +28,11 @@ slab__bar_field slab__bar_problem(double open, double high, double low, double c
 /* Writes the shortest decimal text that strtod() reads back as exactly x
  * ("100.25", "1e-05", "3599"); returns buf. n should be at least 32. */
 const char *slab__num_format(double x, char *buf, size_t n);
+
+/* slab_csv_load() over an open stream f, which stays open; path names it
+ * in messages and in bars->source. The fuzz harness feeds it fmemopen()
+ * buffers. */
+slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_options *opt,
+                                  slab_bars **out, slab_load_report *rep, slab_error *err);
 
 #endif

@@ -16,8 +16,6 @@
 #define DAILY_VOLUME 1e6                    /* typical shares per day */
 #define MAX_BAR_DAYS 252.0                  /* longest bar: about a year */
 #define MIN_PRICE 0.05                      /* floor for open and close */
-#define DAY_MIN (-106751)                   /* 1677-09-22: int64 ns reach */
-#define DAY_MAX 106750                      /* 2262-04-10 */
 
 /* xoshiro256** state (Blackman and Vigna, 2018). */
 typedef struct rng {
@@ -138,11 +136,11 @@ static slab_status fill_times(slab_bars *b, size_t n, slab_timeframe tf, int com
                               slab_timeframe_name(tf));
     }
     for (size_t i = 0; i < n; i++) {
-        if (day < DAY_MIN || day > DAY_MAX) {
+        if (day < SLAB_DAY_MIN || day > SLAB_DAY_MAX) {
             char t[40];
             return slab_error_set(err, SLAB_ERANGE, NULL,
-                                  "%zu bars from %s run past 2262-04-10, the last day a "
-                                  "nanosecond timestamp holds: ask for fewer bars, a later "
+                                  "%zu bars from %s run past 2261-12-31, the end of the "
+                                  "supported years: ask for fewer bars, an earlier "
                                   "start or a shorter timeframe",
                                   n, slab_time_format(start_day * SLAB_NS_PER_DAY, 1, t, sizeof t));
         }
@@ -222,9 +220,10 @@ slab_status slab_sample_generate(uint64_t seed, size_t n, slab_timeframe tf, int
     if (n == 0 || n > SLAB_BARS_MAX)
         return slab_error_set(err, SLAB_EINVAL, NULL, "sample size %zu: expected 1 to %zu bars", n,
                               SLAB_BARS_MAX);
-    if (start_day < DAY_MIN || start_day > DAY_MAX)
+    if (start_day < SLAB_DAY_MIN || start_day > SLAB_DAY_MAX)
         return slab_error_set(err, SLAB_ERANGE, NULL,
-                              "start day %lld is outside 1677-09-22 .. 2262-04-10",
+                              "start day %lld is outside 1678-01-01 .. 2261-12-31, the supported "
+                              "years",
                               (long long)start_day);
     if (compression < 1 || bar_days(tf, compression) > MAX_BAR_DAYS)
         return slab_error_set(err, SLAB_EINVAL, NULL,

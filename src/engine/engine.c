@@ -99,6 +99,16 @@ int slab_fail(slab_ctx *ctx, const char *fmt, ...)
     return -1;
 }
 
+/* slab_fail for an allocation that failed, with SLAB_ENOMEM, so a caller
+ * can tell a full machine from a wrong strategy. */
+static int fail_nomem(slab_ctx *ctx, const char *what, const char *name)
+{
+    if (ctx->failed == SLAB_OK)
+        ctx->failed = slab_error_set(ctx->err, SLAB_ENOMEM, ctx->def->name, "out of memory for %s%s",
+                                     what, name);
+    return -1;
+}
+
 static long first_valid(const double *x, size_t n)
 {
     size_t i = 0;
@@ -147,7 +157,7 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
         for (int k = 0; k < def->n_outputs; k++) {
             double *arr = slab_malloc(ctx->n * sizeof(double));
             if (!arr)
-                return slab_fail(ctx, "out of memory for indicator %s", def->name);
+                return fail_nomem(ctx, "indicator ", def->name);
             ctx->owned[ctx->n_owned++] = arr;
             out[k] = arr;
             got[k] = arr;
@@ -205,7 +215,7 @@ int slab_day_series(slab_ctx *ctx)
         return slab_fail(ctx, "too many series (limit %d)", MAX_SERIES);
     double *day = slab_malloc((ctx->n ? ctx->n : 1) * sizeof(double));
     if (!day)
-        return slab_fail(ctx, "out of memory for the day series");
+        return fail_nomem(ctx, "the day series", "");
     for (size_t i = 0; i < ctx->n; i++)
         day[i] = (double)slab_ts_day(ctx->bars->ts_ns[i]);
     ctx->owned[ctx->n_owned++] = day;
@@ -465,6 +475,25 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
     return SLAB_OK;
 }
 
+/* The value after every bar must be a number: with bars inside the data
+ * limits and cash inside SLAB_CASH_MAX it always is, but costs set beyond
+ * reason (a per-share commission of 1e300) can still overflow, and an
+ * infinite value must stop the run, not reach the result. */
+static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_error *err)
+{
+    for (size_t i = 0; i < ctx->n; i++)
+        if (!isfinite(run->value[i])) {
+            char t[40];
+            return slab_error_set(err, SLAB_ERANGE, NULL,
+                                  "the portfolio value is %s at bar %zu (%s): the cash, "
+                                  "prices or costs are too large for double arithmetic; scale "
+                                  "them down",
+                                  isnan(run->value[i]) ? "not a number" : "infinite", i,
+                                  slab_bars_format_time(ctx->bars->ts_ns[i], t, sizeof t));
+        }
+    return SLAB_OK;
+}
+
 /* Hands the broker's trade and order records to the run (moved, not
  * copied) with the final state. */
 static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
@@ -569,7 +598,7 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
     st = loop(ctx, state, run, first_next, err);
     run->loop_ns = slab_clock_ns() - t1;
     run->indicators_ns = t1 - t0;
-    if (st != SLAB_OK)
+    if (st != SLAB_OK || (st = check_values(ctx, run, err)) != SLAB_OK)
         goto out;
     if ((st = collect(ctx, run, err)) != SLAB_OK)
         goto out;

@@ -42,8 +42,9 @@ static int positive(const char *s, size_t len, double *out)
     return 1;
 }
 
-/* "2%", "1.5", "2atr", "@95.50"; atr and price only when allowed. */
-static int parse_level(const char *s, int full, slab_risk_level *out)
+/* "2%", "1.5", "2atr", "@95.50"; atr and price only when allowed (full);
+ * a percent must be below pct_max. */
+static int parse_level(const char *s, int full, double pct_max, slab_risk_level *out)
 {
     size_t len = strlen(s);
     if (len > 1 && s[len - 1] == '%')
@@ -56,7 +57,7 @@ static int parse_level(const char *s, int full, slab_risk_level *out)
         out->kind = SLAB_RISK_AMOUNT;
     if (!positive(s, len, &out->value))
         return 0;
-    return out->kind != SLAB_RISK_PERCENT || out->value < (full ? 1e6 : 100.0);
+    return out->kind != SLAB_RISK_PERCENT || out->value < pct_max;
 }
 
 /* A whole number >= 1. */
@@ -100,14 +101,14 @@ slab_status slab_risk_set(slab_risk_config *cfg, const char *key, const char *va
     if (!value)
         value = "";
     switch (k) {
-    case 0:
+    case 0: /* a long's stop 100% or more below its entry would be at a price <= 0 */
     case 1:
-        if (!parse_level(value, 1, &lv))
+        if (!parse_level(value, 1, k == 0 ? 100.0 : 1e6, &lv))
             break;
         *(k ? &cfg->take_profit : &cfg->stop_loss) = lv;
         return SLAB_OK;
     case 2:
-        if (!parse_level(value, 0, &lv))
+        if (!parse_level(value, 0, 100.0, &lv))
             break;
         cfg->trail = lv;
         return SLAB_OK;
@@ -126,7 +127,7 @@ slab_status slab_risk_set(slab_risk_config *cfg, const char *key, const char *va
         cfg->exit_at_on = 1;
         return SLAB_OK;
     case 6:
-        if (!parse_level(value, 0, &lv))
+        if (!parse_level(value, 0, 100.0, &lv))
             break;
         if (lv.kind == SLAB_RISK_PERCENT)
             cfg->max_position_pct = lv.value;
@@ -145,8 +146,8 @@ slab_status slab_risk_set(slab_risk_config *cfg, const char *key, const char *va
                               key);
     }
     static const char *const forms[] = {
-        "2%% (percent of the entry fill), 1.5 (price distance), 2atr (ATR multiple) or @95.50 "
-        "(a price), all > 0",
+        "2%% (percent of the entry fill, below 100%%), 1.5 (price distance), 2atr (ATR multiple) "
+        "or @95.50 (a price), all > 0",
         "2%% (percent of the entry fill), 1.5 (price distance), 2atr (ATR multiple) or @95.50 "
         "(a price), all > 0",
         "2%% (percent of the close, below 100%%) or 0.75 (price distance), > 0",

@@ -166,11 +166,18 @@ void slab_ind_crossover(const double *a, const double *b, size_t n, double *out)
 void slab_ind_stoch_fastk_bt(const double *high, const double *low, const double *close, size_t n,
                              int period, double *out)
 {
-    size_t p = (size_t)period;
+    size_t p = (size_t)period, s = first_valid(high, n);
+    /* The windows start after the inputs' leading NaNs: a NaN inside a
+     * window would be skipped by the comparisons, giving a value from part
+     * of a window (found by fuzz/fuzz_ind.c). */
+    if (first_valid(low, n) > s)
+        s = first_valid(low, n);
+    if (first_valid(close, n) > s)
+        s = first_valid(close, n);
     fill_nan(out, 0, n);
     if (period < 1)
         return;
-    for (size_t i = p - 1; i < n; i++) {
+    for (size_t i = s + p - 1; i < n; i++) {
         double hh = high[i], ll = low[i];
         for (size_t j = i + 1 - p; j < i; j++) {
             hh = high[j] > hh ? high[j] : hh;

@@ -1086,10 +1086,12 @@ static size_t edit_distance(const char *a, const char *b)
 const slab_ind_def *slab_ind_find(const char *name, slab_error *err)
 {
     size_t n = sizeof table / sizeof table[0], best = 0, best_d = (size_t)-1;
+    char shown[200];
 
     for (size_t i = 0; i < n; i++)
         if (!strcasecmp(table[i].name, name) || in_list(name, table[i].aliases))
             return &table[i];
+    slab_text_show(name, strlen(name), shown, sizeof shown); /* outside text, escaped */
     for (size_t i = 0; i < n; i++) {
         size_t d = edit_distance(name, table[i].name);
         if (d < best_d) {
@@ -1099,12 +1101,12 @@ const slab_ind_def *slab_ind_find(const char *name, slab_error *err)
     }
     if (best_d <= 3) {
         slab_error_fail(err, SLAB_EC_UNKNOWN_INDICATOR, NULL,
-                        "unknown indicator %s; did you mean %s?", name, table[best].name);
+                        "unknown indicator %s; did you mean %s?", shown, table[best].name);
         if (err)
             snprintf(err->suggest, sizeof err->suggest, "%s", table[best].name);
     } else {
         slab_error_fail(err, SLAB_EC_UNKNOWN_INDICATOR, NULL,
-                        "unknown indicator %s; `stratlab indicators` lists them", name);
+                        "unknown indicator %s; `stratlab indicators` lists them", shown);
     }
     return NULL;
 }

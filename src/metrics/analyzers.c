@@ -238,7 +238,8 @@ static size_t guess_periods(const slab_equity *eq, slab_timeframe tf, int comp)
         [SLAB_TF_DAYS] = 1, [SLAB_TF_WEEKS] = 7, [SLAB_TF_MONTHS] = 28, [SLAB_TF_YEARS] = 365};
     int64_t unit = subday_unit_ns(tf);
     int64_t len = unit ? unit * comp : min_days[tf] * SLAB_NS_PER_DAY;
-    uint64_t guess = (uint64_t)(eq->ts_ns[eq->n - 1] - eq->ts_ns[0]) / (uint64_t)len + 2;
+    /* unsigned: the supported years span more than int64 ns (584 years) */
+    uint64_t guess = ((uint64_t)eq->ts_ns[eq->n - 1] - (uint64_t)eq->ts_ns[0]) / (uint64_t)len + 2;
 
     return guess < eq->n ? (size_t)guess : eq->n;
 }

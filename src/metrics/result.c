@@ -367,9 +367,11 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(bt, "engine", eng);
     json_object_set_new(bt, "data_source", json_string(bars->source));
     json_object_set_new(bt, "data_sha256", bars->sha256[0] ? json_string(bars->sha256) : json_null());
-    json_object_set_new(bt, "run_id", run_id_of(bars, run, info, cfg, idbuf) == 0
-                                          ? json_string(idbuf)
-                                          : json_null());
+    if (run_id_of(bars, run, info, cfg, idbuf) != 0) { /* out of memory: no id, no document */
+        json_decref(bt);
+        return NULL;
+    }
+    json_object_set_new(bt, "run_id", json_string(idbuf));
     return bt;
 }
 
@@ -380,8 +382,14 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_t *an = slab_analyzers_json(&eq, run->trades, run->n_trades, err);
     if (!an)
         return NULL;
-    json_t *doc = json_object();
-    json_object_set_new(doc, "backtest", backtest_json(bars, run, info));
+    json_t *doc = json_object(), *bt = backtest_json(bars, run, info);
+    if (!bt) {
+        json_decref(an);
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the run id");
+        return NULL;
+    }
+    json_object_set_new(doc, "backtest", bt);
     slab_headline h;
     if (slab_headline_compute(&eq, run->trades, run->n_trades, NULL, &h, err) != SLAB_OK) {
         json_decref(an);
@@ -409,7 +417,12 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(fin, "position_price", json_real(run->position_price));
     json_object_set_new(doc, "final", fin);
     char *sum = slab_summary_text(bars, run, info->strategy, info->broker, m);
-    json_object_set_new(doc, "summary", json_string(sum ? sum : ""));
+    if (!sum) { /* its one allocation failed: no document without its summary */
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the summary");
+        return NULL;
+    }
+    json_object_set_new(doc, "summary", json_string(sum));
     slab_free(sum);
     json_t *ex = json_object();
     json_object_set_new(ex, "id", json_object_get(json_object_get(doc, "backtest"), "run_id")

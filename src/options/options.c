@@ -641,8 +641,16 @@ static int year_or_month(const char *s, int64_t *day, int64_t *n_days)
 static slab_status set_date(slab_run_options *o, const slab_opt_def *d, const char *text,
                             slab_error *err)
 {
-    int is_to = !strcmp(d->name, "to"), has_time = 0;
+    int is_to = !strcmp(d->name, "to"), has_time = 0, year = 0;
     int64_t day, n_days, ts;
+    /* Nanosecond timestamps reach 1677-09-21 .. 2262-04-11: whole years
+     * inside that span, as the CSV loader keeps them. */
+    if (sscanf(text, "%4d", &year) == 1 && strspn(text, "0123456789") >= 4 &&
+        (year < 1678 || year > 2261))
+        return slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                               "date '%s' is outside 1678..2261 (the years nanosecond timestamps "
+                               "reach)",
+                               text);
     if (year_or_month(text, &day, &n_days)) {
         ts = (day + (is_to ? n_days : 0)) * SLAB_NS_PER_DAY - is_to;
     } else if (slab_time_parse(text, strlen(text), &ts, &has_time, NULL) == SLAB_OK) {

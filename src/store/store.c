@@ -6,11 +6,15 @@
  * either commits whole or is rolled back. */
 #include "stratlab/store.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LIST_MSG_MAX 400 /* room for "what is stored" in a message */
 
@@ -51,10 +55,13 @@ static const char schema_v2[] =
 static const char *const migrations[] = {schema_v1, schema_v2};
 
 /* Records an SQLite failure: where = the store's path, msg = what we were
- * doing and SQLite's own words. */
+ * doing and SQLite's own words; SLAB_ENOMEM when SQLite ran out of memory
+ * (a NULL connection is one SQLite could not allocate), else SLAB_EDB. */
 static slab_status db_fail(const slab_store *s, slab_error *err, const char *what)
 {
-    return slab_error_set(err, SLAB_EDB, s->path, "%s: %s", what, sqlite3_errmsg(s->db));
+    int nomem = (sqlite3_errcode(s->db) & 0xFF) == SQLITE_NOMEM;
+    return slab_error_set(err, nomem ? SLAB_ENOMEM : SLAB_EDB, s->path, "%s: %s", what,
+                          sqlite3_errmsg(s->db));
 }
 
 /* Prepares sql; on failure records it as doing `what`. */
@@ -125,8 +132,79 @@ static slab_status ensure_schema(slab_store *s, slab_error *err)
     return rc;
 }
 
+/* ---- SQLite's memory through slab_malloc ------------------------------------
+ * So that slab_alloc_fail_after() reaches SQLite too and the store's
+ * allocation-failure tests exercise its out-of-memory paths (an import
+ * that fails on any allocation leaves the old bars). Each block carries its
+ * size in a 16-byte header (SQLite asks for it; 16 keeps the alignment). */
+#define MEM_HEAD 16
+
+static void *mem_malloc(int n)
+{
+    char *p = slab_malloc((size_t)n + MEM_HEAD);
+    if (!p)
+        return NULL;
+    memcpy(p, &n, sizeof n);
+    return p + MEM_HEAD;
+}
+
+static void mem_free(void *p)
+{
+    if (p)
+        slab_free((char *)p - MEM_HEAD);
+}
+
+static void *mem_realloc(void *p, int n)
+{
+    char *q = slab_realloc((char *)p - MEM_HEAD, (size_t)n + MEM_HEAD);
+    if (!q)
+        return NULL;
+    memcpy(q, &n, sizeof n);
+    return q + MEM_HEAD;
+}
+
+static int mem_size(void *p)
+{
+    int n = 0;
+    if (p)
+        memcpy(&n, (char *)p - MEM_HEAD, sizeof n);
+    return n;
+}
+
+static int mem_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+
+static int mem_init(void *unused)
+{
+    (void)unused;
+    return SQLITE_OK;
+}
+
+static void mem_shutdown(void *unused)
+{
+    (void)unused;
+}
+
+static void use_slab_memory(void)
+{
+    static const sqlite3_mem_methods m = {mem_malloc,  mem_free, mem_realloc, mem_size,
+                                          mem_roundup, mem_init, mem_shutdown, NULL};
+    /* Fails (harmlessly: SQLite keeps its own allocator) when SQLite was
+     * already initialized by someone else in this process. */
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
+static void memory_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, use_slab_memory);
+}
+
 slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
 {
+    memory_once();
     slab_store *s = slab_calloc(1, sizeof *s);
     slab_status rc = SLAB_OK;
 
@@ -148,6 +226,97 @@ slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
     }
     rc = ensure_schema(s, err);
 out:
+    if (rc != SLAB_OK) {
+        slab_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return SLAB_OK;
+}
+
+/* 1 when path's folder lets this process create files (the -wal and -shm
+ * files SQLite's WAL mode keeps beside the store). */
+static int dir_writable(const char *path)
+{
+    char dir[512];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK) == 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+    return access(dir, W_OK) == 0;
+}
+
+/* Writes path as an SQLite URI (file:...?mode=ro[&immutable=1]), escaping
+ * the characters a URI gives a meaning. Returns 0, or -1 when it does not
+ * fit. */
+static int ro_uri(const char *path, int immutable, char *buf, size_t n)
+{
+    size_t k = (size_t)snprintf(buf, n, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p && k + 4 < n; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7F)
+            k += (size_t)snprintf(buf + k, n - k, "%%%02X", *p);
+        else
+            buf[k++] = (char)*p;
+    }
+    int w = snprintf(buf + k, n - k, "?mode=ro%s", immutable ? "&immutable=1" : "");
+    return w < 0 || (size_t)w >= n - k ? -1 : 0;
+}
+
+/* Opens s->path read-only. In a folder this process cannot write, a store
+ * closed cleanly (no -wal file) is opened immutable: WAL mode needs to
+ * create its -shm file otherwise. Checks the schema version. */
+static slab_status open_read_only(slab_store *s, slab_error *err)
+{
+    char uri[1600], wal[600];
+    struct stat st;
+    int v = 0;
+
+    snprintf(wal, sizeof wal, "%s-wal", s->path);
+    int immutable = !dir_writable(s->path) && stat(wal, &st) != 0;
+    if (ro_uri(s->path, immutable, uri, sizeof uri) != 0)
+        return slab_error_set(err, SLAB_EINVAL, s->path, "store path too long");
+    if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+        return db_fail(s, err, "cannot open the store to read");
+    sqlite3_busy_timeout(s->db, SLAB_STORE_BUSY_MS);
+    slab_status rc = schema_version(s, &v, err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (v != SLAB_STORE_SCHEMA_VERSION)
+        return slab_error_set(err, SLAB_EDB, s->path,
+                              "the store has schema version %d and this stratlab reads %d; it "
+                              "cannot be changed from here (no write access): %s",
+                              v, SLAB_STORE_SCHEMA_VERSION,
+                              v > SLAB_STORE_SCHEMA_VERSION
+                                  ? "upgrade stratlab"
+                                  : "run a command that writes it (data import) where it is "
+                                    "writable, or copy it to a writable folder");
+    return SLAB_OK;
+}
+
+slab_status slab_store_open_read(const char *path, slab_store **out, slab_error *err)
+{
+    struct stat st;
+
+    *out = NULL;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return slab_error_fail(err, SLAB_EC_NO_STORE, path,
+                                  "no store here (nothing has been imported to this path): check "
+                                  "--db or $STRATLAB_DB, or create it with: stratlab data import "
+                                  "FILE --symbol SYM");
+        return slab_error_set(err, SLAB_EIO, path, "cannot open the store: %s", strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        return slab_error_set(err, SLAB_EIO, path,
+                              "not a store: expected an SQLite file made by stratlab");
+    if (access(path, W_OK) == 0 && dir_writable(path))
+        return slab_store_open(path, out, err); /* may upgrade its schema */
+    memory_once();
+    slab_store *s = slab_calloc(1, sizeof *s);
+    if (!s)
+        return slab_error_set(err, SLAB_ENOMEM, path, "out of memory opening the store");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    slab_status rc = open_read_only(s, err);
     if (rc != SLAB_OK) {
         slab_store_close(s);
         return rc;

@@ -29,12 +29,14 @@ const slab_strategy_def *slab_strategy_find(const char *name, slab_error *err)
 {
     size_t n = sizeof table / sizeof table[0];
     const char *names[sizeof table / sizeof table[0]];
+    char shown[200];
     for (size_t i = 0; i < n; i++) {
         if (!strcasecmp(table[i]->name, name))
             return table[i];
         names[i] = table[i]->name;
     }
-    slab_error_fail(err, SLAB_EC_UNKNOWN_STRATEGY, "--strategy", "unknown strategy '%s'", name);
+    slab_text_show(name, strlen(name), shown, sizeof shown); /* outside text, escaped */
+    slab_error_fail(err, SLAB_EC_UNKNOWN_STRATEGY, "--strategy", "unknown strategy '%s'", shown);
     const char *best = slab_error_suggest(err, name, names, n);
     if (err) {
         size_t l = strlen(err->msg);
@@ -93,8 +95,11 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
         const char *eq = strchr(kv[i], '=');
         int found = -1;
         slab_errcode code = SLAB_EC_BAD_PARAM;
+        char shown[160], *val; /* kv[i] escaped for messages; val: its value part */
+        slab_text_show(kv[i], strlen(kv[i]), shown, sizeof shown);
+        val = strchr(shown, '=') ? strchr(shown, '=') + 1 : shown;
         if (!eq) {
-            snprintf(one, sizeof one, "'%s' is not name=value", kv[i]);
+            snprintf(one, sizeof one, "'%s' is not name=value", shown);
             append(msg, sizeof msg, one);
             first = first ? first : code;
             continue;
@@ -106,7 +111,7 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
         if (found < 0) {
             slab_error sg;
             slab_error_clear(&sg);
-            unknown_param(def, kv[i], (size_t)(eq - kv[i]), one, sizeof one, &sg);
+            unknown_param(def, shown, (size_t)(val - 1 - shown), one, sizeof one, &sg);
             if (!first) {
                 first = SLAB_EC_UNKNOWN_PARAM;
                 sugg = sg;
@@ -122,12 +127,12 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
             end = (char *)eq + 1 + strlen(eq + 1);
         }
         if (end == eq + 1 || *end || !isfinite(v)) {
-            snprintf(one, sizeof one, "%s=%s is not a number", p->name, eq + 1);
+            snprintf(one, sizeof one, "%s=%s is not a number", p->name, val);
         } else if (p->type == SLAB_PARAM_INT && v != floor(v)) {
-            snprintf(one, sizeof one, "%s must be a whole number, got %s", p->name, eq + 1);
+            snprintf(one, sizeof one, "%s must be a whole number, got %s", p->name, val);
         } else if (v < p->min || v > p->max) {
             snprintf(one, sizeof one, "%s=%s is outside the allowed range %s..%s", p->name,
-                     eq + 1, slab_num_format(p->min, lo, sizeof lo),
+                     val, slab_num_format(p->min, lo, sizeof lo),
                      slab_num_format(p->max, hi, sizeof hi));
         } else {
             out[found] = v;

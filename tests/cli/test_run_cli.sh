@@ -35,6 +35,11 @@ expect_err "bad sizer" 2 "unknown sizer 'kelly'" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --sizer kelly
 expect_err "no data" 2 "give exactly one of --data FILE or --symbol SYM" \
   "$cli" run --strategy sma_cross
+# Reading a store never creates one: without it, say so; with it, name the symbol.
+expect_err "no store yet" 3 "no store here (nothing has been imported to this path)" \
+  "$cli" run --strategy sma_cross --symbol NOPE
+check "reading did not create the store" test ! -e "$STRATLAB_DB"
+"$cli" data import "$tmp/sample.csv" --symbol SAMPLE >/dev/null
 expect_err "unknown symbol" 3 "NOPE" \
   "$cli" run --strategy sma_cross --symbol NOPE
 
@@ -142,7 +147,7 @@ expect_err "maintenance out of range" 2 "--maintenance-margin must be a number i
   t6 --margin-call --maintenance-margin 1.5
 
 # Risk flags (the engine's risk manager): bad input names the accepted forms.
-expect_err "bad --stop-loss" 2 "--stop-loss '2x' is not valid: give 2% (percent of the entry fill), 1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)" \
+expect_err "bad --stop-loss" 2 "--stop-loss '2x' is not valid: give 2% (percent of the entry fill, below 100%), 1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)" \
   "$cli" run --strategy sma_cross --data "$tmp/sample.csv" --stop-loss 2x
 # Daily bars have no time of day to exit at (they are stamped at the session end).
 expect_err "--exit-at on daily bars" 2 "exit_at: a clock-time exit needs intraday bars, and these bars' timeframe is Days; use time_exit (a number of bars) instead" \

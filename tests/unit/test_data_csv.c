@@ -571,9 +571,9 @@ static void sample_timeframes(void **state)
                                           slab_days_from_civil(1990, 1, 1), &b, &err),
                      SLAB_ERANGE);
     assert_null(b);
-    assert_string_equal(err.msg, "1000000 bars from 1990-01-01 run past 2262-04-10, the last day "
-                                 "a nanosecond timestamp holds: ask for fewer bars, a later start "
-                                 "or a shorter timeframe");
+    assert_string_equal(err.msg, "1000000 bars from 1990-01-01 run past 2261-12-31, the end of "
+                                 "the supported years: ask for fewer bars, an earlier start or a "
+                                 "shorter timeframe");
 }
 
 static void write_reads_back(void **state)

@@ -4,10 +4,15 @@
  * Expected values are hand calculations written beside each case,
  * the issue's own least-squares figure, or coreutils' sha256sum. */
 #include "slab_test.h"
+#include "stratlab/broker.h"
 #include "stratlab/data.h"
+#include "stratlab/engine.h"
 #include "stratlab/ind.h"
 #include "stratlab/metrics.h"
+#include "stratlab/store.h"
+#include "stratlab/strategies.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -361,6 +366,240 @@ static void binary_header_was_echoed_raw(void **state)
     }
 }
 
+/* Runs buy_hold on b with this starting cash; returns the status. */
+static slab_status run_buy_hold(const slab_bars *b, double cash, slab_error *err)
+{
+    slab_run_config cfg;
+    slab_run *run = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.broker.cash = cash;
+    cfg.broker.sizer.kind = SLAB_SIZER_PERCENT;
+    cfg.broker.sizer.amount = 95.0;
+    cfg.strategy = slab_strategy_find("buy_hold", NULL);
+    cfg.stop_after_bar = -1;
+    assert_non_null(cfg.strategy);
+    slab_status st = slab_engine_run(b, &cfg, &run, err);
+    slab_run_free(run);
+    return st;
+}
+
+/* --cash 1e308 gave an infinite final value, which the JSON then dropped
+ * (metrics.final_value missing). Starting cash stops at SLAB_CASH_MAX; a
+ * value that still overflows (bars built past the data limits, here a
+ * close rising from 1e-200 to 1e200) stops the run with its bar. */
+static void cash_1e308_gave_infinite_final_value(void **state)
+{
+    (void)state;
+    slab_bars *b = slab_bars_new(0);
+    slab_error err;
+    assert_non_null(b);
+    double px[3] = {1e-200, 1e-200, 1e200};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(slab_bars_push(b, (i + 1) * SLAB_NS_PER_DAY + SLAB_SESSION_END_NS, px[i],
+                                        px[i], px[i], px[i], 1.0, 0.0, &err),
+                         SLAB_OK);
+    b->timeframe = SLAB_TF_DAYS;
+    b->compression = 1;
+    assert_int_equal(run_buy_hold(b, 1e308, &err), SLAB_ERANGE);
+    assert_string_equal(err.msg, "starting cash 1e+308 is too large: at most 1e+15 (values beyond "
+                                 "overflow double arithmetic)");
+    /* buy_hold buys 0.95 * 1e15 / 1e-200 = 9.5e214 shares at the open of
+     * bar 1; at the close of bar 2 (1e200) they are worth 9.5e414: inf, and
+     * backtrader's un-levered mark (dvalue - u) + u gives inf - inf = NaN. */
+    assert_int_equal(run_buy_hold(b, 1e15, &err), SLAB_ERANGE);
+    assert_string_equal(err.msg,
+                        "the portfolio value is not a number at bar 2 (1970-01-04): the cash, "
+                        "prices or costs are too large for double arithmetic; scale them "
+                        "down");
+    slab_bars_free(b);
+}
+
+/* Prices near 1.8e308 overflowed indicator sums to inf and the run made
+ * no trades, silently. Bars now keep prices in 1e-100..1e100 and volumes
+ * up to 1e100, at load and in slab_bars_check. */
+static void prices_near_1e308_overflowed_indicators(void **state)
+{
+    (void)state;
+    expect_load_error(write_tmp("huge.csv", "Date,Open,High,Low,Close\n"
+                                            "2006-01-02,1.7e308,1.7e308,1.7e308,1.7e308\n"),
+                      SLAB_EDATA, ":2:2",
+                      "open is 1.7e+308: prices must be from 1e-100 to 1e100 and volumes at most "
+                      "1e100 (beyond, indicator sums and squares overflow or underflow); rescale "
+                      "the series");
+    expect_load_error(write_tmp("tiny.csv", "Date,Open,High,Low,Close\n"
+                                            "2006-01-02,1,1,1e-300,1\n"),
+                      SLAB_EDATA, ":2:4",
+                      "low is 1e-300: prices must be from 1e-100 to 1e100 and volumes at most "
+                      "1e100 (beyond, indicator sums and squares overflow or underflow); rescale "
+                      "the series");
+    expect_load_error(write_tmp("vol.csv", "Date,Open,High,Low,Close,Volume\n"
+                                           "2006-01-02,1,1,1,1,1e101\n"),
+                      SLAB_EDATA, ":2:6",
+                      "volume is 1e+101: prices must be from 1e-100 to 1e100 and volumes at most "
+                      "1e100 (beyond, indicator sums and squares overflow or underflow); rescale "
+                      "the series");
+    /* the limits themselves are accepted */
+    slab_bars *b;
+    slab_error err;
+    assert_int_equal(slab_csv_load(write_tmp("edge.csv", "Date,Open,High,Low,Close,Volume\n"
+                                                         "2006-01-02,1,1e100,1e-100,1,1e100\n"),
+                                   NULL, &b, NULL, &err),
+                     SLAB_OK);
+    b->high[0] = 2e100; /* a series built in memory is held to the same rule */
+    assert_int_equal(slab_bars_check(b, &err), SLAB_EDATA);
+    assert_string_equal(err.where, "bar 0 (2006-01-02)");
+    slab_bars_free(b);
+}
+
+/* A read command with --db at a mistyped path created an empty store
+ * there. slab_store_open_read never creates one. */
+static void read_of_mistyped_store_created_it(void **state)
+{
+    (void)state;
+    char path[1100];
+    slab_store *s = (slab_store *)path; /* must be reset to NULL */
+    slab_error err;
+    snprintf(path, sizeof path, "%s/typo/stratlab.db", slab_test_tmpdir());
+    assert_int_equal(slab_store_open_read(path, &s, &err), SLAB_ENOTFOUND);
+    assert_null(s);
+    assert_string_equal(err.where, path);
+    assert_string_equal(err.msg, "no store here (nothing has been imported to this path): check "
+                                 "--db or $STRATLAB_DB, or create it with: stratlab data import "
+                                 "FILE --symbol SYM");
+    struct stat st;
+    assert_int_equal(stat(path, &st), -1);
+    snprintf(path, sizeof path, "%s/typo", slab_test_tmpdir());
+    assert_int_equal(stat(path, &st), -1); /* not even its folder */
+}
+
+/* A store in a folder (and file) this process may not write could not be
+ * read at all: "attempt to write a readonly database". Run as a user
+ * without write access (root drops to nobody in a child process). */
+static void read_only_store_could_not_be_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/slab_ro_XXXXXX", path[100], side[120];
+    slab_store *s;
+    slab_bars *b;
+    slab_error err;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    assert_int_equal(slab_sample_generate(3, 50, SLAB_TF_DAYS, 1, 13000, &b, &err), SLAB_OK);
+    assert_int_equal(slab_store_open(path, &s, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "RO", NULL, NULL, NULL, &err), SLAB_OK);
+    slab_store_close(s);
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(chmod(dir, 0555), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(10);
+        slab_bars *got = NULL;
+        if (slab_store_open_read(path, &s, &err) != SLAB_OK) {
+            fprintf(stderr, "open: %s: %s\n", err.where, err.msg);
+            _exit(11);
+        }
+        if (slab_store_load(s, "RO", NULL, INT64_MIN, INT64_MAX, &got, &err) != SLAB_OK) {
+            fprintf(stderr, "load: %s: %s\n", err.where, err.msg);
+            _exit(12);
+        }
+        int same = got->n == b->n && got->close[49] == b->close[49];
+        slab_bars_free(got);
+        slab_store_close(s);
+        _exit(same ? 0 : 13);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    chmod(dir, 0755);
+    snprintf(side, sizeof side, "%s-shm", path);
+    int made_shm = access(side, F_OK) == 0;
+    unlink(side);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    unlink(path);
+    rmdir(dir);
+    slab_bars_free(b);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_false(made_shm);
+}
+
+/* ---- found by the fuzz harnesses (fuzz/) ------------------------------------ */
+
+/* STOCH_BT's fastK skipped NaN inside a window (comparisons with NaN are
+ * false), so after an upstream warm-up it gave values from part of a
+ * window, bars before the true start. High/low/close with two leading NaNs
+ * and period 3: the first value is at bar 2 + 3 - 1 = 4, from bars 2..4;
+ * by hand: highest high 12, lowest low 8, close 11: 100 * (11 - 8) / 4 =
+ * 75. */
+static void stoch_bt_leading_nan_gave_partial_windows(void **state)
+{
+    (void)state;
+    const double h[6] = {NAN, NAN, 10, 12, 11, 13}, l[6] = {NAN, NAN, 9, 8, 10, 11},
+                 c[6] = {NAN, NAN, 9.5, 10, 11, 12};
+    double out[6];
+    slab_ind_stoch_fastk_bt(h, l, c, 6, 3, out);
+    for (int i = 0; i < 4; i++)
+        if (!isnan(out[i]))
+            fail_msg("bar %d: %.17g before the first full window", i, out[i]);
+    slab_test_expect_close("fastk", 4, out[4], 75.0, 0, 0);
+    /* bar 5: bars 3..5, highest 13, lowest 8, close 12: 100 * 4 / 5 = 80 */
+    slab_test_expect_close("fastk", 5, out[5], 80.0, 1e-15, 0);
+}
+
+/* Two bars of the supported years can be further apart than int64
+ * nanoseconds reach (1678 to 2261 is 584 years, int64 ns 292): the gap in
+ * the timeframe guess and the span in the analyzers' period count
+ * overflowed (UBSan aborts in the sanitizer build). */
+static void bars_584_years_apart_overflowed_gaps(void **state)
+{
+    (void)state;
+    slab_bars *b;
+    slab_error err;
+    assert_int_equal(slab_csv_load(write_tmp("span.csv", "Date,Open,High,Low,Close\n"
+                                                         "1678-01-01,1,1,1,1\n"
+                                                         "2261-12-31,2,2,2,2\n"),
+                                   NULL, &b, NULL, &err),
+                     SLAB_OK);
+    assert_int_equal(b->timeframe, SLAB_TF_DAYS); /* no usable gap: daily stamps */
+    double value[2] = {100.0, 150.0};
+    slab_equity eq = {b->n, b->ts_ns, value, NULL, 100.0, SLAB_TF_DAYS, 1};
+    slab_period_returns yr = {0};
+    assert_int_equal(slab_annualreturn(&eq, &yr, &err), SLAB_OK);
+    assert_int_equal(yr.n, 2);
+    int y, m, d;
+    slab_civil_from_days(slab_ts_day(yr.key_ns[0]), &y, &m, &d);
+    assert_int_equal(y, 1678);
+    slab_civil_from_days(slab_ts_day(yr.key_ns[1]), &y, &m, &d);
+    assert_int_equal(y, 2261);
+    slab_test_expect_close("2261", 1, yr.ret[1], 0.5, 1e-15, 0); /* 150/100 - 1 */
+    slab_period_returns_clear(&yr);
+    slab_bars_free(b);
+}
+
+/* Names and name=value text from outside were quoted raw into messages
+ * (fuzz_params: a control byte in a strategy name). Now escaped. */
+static void strategy_and_indicator_names_echoed_raw(void **state)
+{
+    (void)state;
+    slab_error err;
+    assert_null(slab_strategy_find("sma\x1b[31m", &err));
+    assert_string_equal(err.msg, "unknown strategy 'sma\\x1B[31m'; did you mean sma_cross? "
+                                 "(built-ins: sma_cross, rsi_reversion, bbands_reversion, "
+                                 "buy_hold, macd_trail)");
+    assert_null(slab_ind_find("S\x07MA", &err));
+    assert_string_equal(err.msg, "unknown indicator S\\x07MA; did you mean SMA?");
+    const slab_strategy_def *def = slab_strategy_find("sma_cross", NULL);
+    double out[64];
+    const char *kv[] = {"fa\x01st=3", "fast=\x7f", "x"};
+    assert_int_equal(slab_strategy_resolve_params(def, kv, 3, out, &err), SLAB_ERANGE);
+    assert_string_equal(err.msg, "sma_cross has no parameter 'fa\\x01st'; fast=\\x7F is not a "
+                                 "number; 'x' is not name=value");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +611,13 @@ int main(void)
         cmocka_unit_test(fifo_data_hung_and_pipe_hashed_empty),
         cmocka_unit_test(cr_only_line_endings_gave_more_than_256_fields),
         cmocka_unit_test(binary_header_was_echoed_raw),
+        cmocka_unit_test(cash_1e308_gave_infinite_final_value),
+        cmocka_unit_test(prices_near_1e308_overflowed_indicators),
+        cmocka_unit_test(read_of_mistyped_store_created_it),
+        cmocka_unit_test(read_only_store_could_not_be_read),
+        cmocka_unit_test(stoch_bt_leading_nan_gave_partial_windows),
+        cmocka_unit_test(bars_584_years_apart_overflowed_gaps),
+        cmocka_unit_test(strategy_and_indicator_names_echoed_raw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

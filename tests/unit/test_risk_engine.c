@@ -365,8 +365,12 @@ static void parse_errors(void **state)
     static const struct {
         const char *key, *value, *msg;
     } rows[] = {
-        {"stop_loss", "2x", "stop_loss '2x' is not valid: give 2% (percent of the entry fill), "
-                            "1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price)"},
+        {"stop_loss", "2x", "stop_loss '2x' is not valid: give 2% (percent of the entry fill, "
+                            "below 100%), 1.5 (price distance), 2atr (ATR multiple) or @95.50 "
+                            "(a price)"},
+        /* regression (issue 9): a long's stop 200% below its entry was accepted */
+        {"stop_loss", "200%", "stop_loss '200%' is not valid"},
+        {"stop_loss", "100%", "stop_loss '100%' is not valid"},
         {"stop_loss", "-1%", "stop_loss '-1%' is not valid"},
         {"take_profit", "@", "take_profit '@' is not valid"},
         {"trail", "2atr", "trail '2atr' is not valid: give 2% (percent of the close, below "
