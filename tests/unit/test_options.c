@@ -114,8 +114,8 @@ static void command_line(void **state)
         {{"run", "--stop-loss", "2x"},
          SLAB_EC_BAD_VALUE,
          "--stop-loss",
-         "--stop-loss '2x' is not valid: give 2% (percent of the entry fill), 1.5 (price distance), "
-         "2atr (ATR multiple) or @95.50 (a price), all > 0"},
+         "--stop-loss '2x' is not valid: give 2% (percent of the entry fill, below 100%), "
+         "1.5 (price distance), 2atr (ATR multiple) or @95.50 (a price), all > 0"},
         {{"run", "--col", "dat=Time"},
          SLAB_EC_BAD_VALUE,
          "--col",
@@ -285,7 +285,7 @@ static void json_requests(void **state)
         {"{\"data\": [\"a.csv\", 5]}", "", SLAB_EC_BAD_VALUE, "/data/1",
          "data must be a string, got a number"},
         {"{\"stop_loss\": \"2x\"}", "", SLAB_EC_BAD_VALUE, "/stop_loss",
-         "stop_loss '2x' is not valid: give 2% (percent of the entry fill), 1.5 (price "
+         "stop_loss '2x' is not valid: give 2% (percent of the entry fill, below 100%), 1.5 (price "
          "distance), 2atr (ATR multiple) or @95.50 (a price), all > 0"},
         {"{\"pessimistic\": 1}", "", SLAB_EC_BAD_VALUE, "/pessimistic",
          "pessimistic must be true or false, got a number"},
