@@ -28,15 +28,23 @@ typedef struct slab_result_info {
 /* The equity record of a run, for the analyzers (borrows run's arrays). */
 slab_equity slab_run_equity(const slab_run *run);
 
-/* Builds the whole document. Returns a new object (owned; json_decref()),
- * or NULL with err set. */
+/* Builds the whole document (report layer, src/report/result_doc.c):
+ * slab_result_document, then its "summary" from slab_summary_text. Returns
+ * a new object (owned; json_decref()), or NULL with err set. */
 json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
                          const slab_result_info *info, slab_error *err);
 
+/* The document as the metrics layer builds it (src/metrics/result.c):
+ * every part but the summary text, whose key is there with the value null
+ * (the report layer fills it: slab_result_json). Returns a new object
+ * (owned; json_decref()), or NULL with err set. */
+json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
+                             const slab_result_info *info, slab_error *err);
+
 /* The short human summary (a few lines, English) of a finished document's
- * parts; zero-trade runs say so with the likely reasons, and cheat-on-close
- * or cheat-on-open runs say so (broker may be NULL). Returns an owned
- * string (free with slab_free()). */
+ * parts (report layer, src/report/summary.c); zero-trade runs say so with
+ * the likely reasons, and cheat-on-close or cheat-on-open runs say so
+ * (broker may be NULL). Returns an owned string (free with slab_free()). */
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
                         const slab_broker_config *broker, json_t *metrics);
 

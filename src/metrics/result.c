@@ -375,8 +375,8 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     return bt;
 }
 
-json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
-                         const slab_result_info *info, slab_error *err)
+json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
+                             const slab_result_info *info, slab_error *err)
 {
     slab_equity eq = slab_run_equity(run);
     json_t *an = slab_analyzers_json(&eq, run->trades, run->n_trades, err);
@@ -416,14 +416,9 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(fin, "position_size", json_real(run->position_size));
     json_object_set_new(fin, "position_price", json_real(run->position_price));
     json_object_set_new(doc, "final", fin);
-    char *sum = slab_summary_text(bars, run, info->strategy, info->broker, m);
-    if (!sum) { /* its one allocation failed: no document without its summary */
-        json_decref(doc);
-        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the summary");
-        return NULL;
-    }
-    json_object_set_new(doc, "summary", json_string(sum));
-    slab_free(sum);
+    /* the report layer writes the summary text (slab_result_json); the key
+     * is placed here so the document's order does not depend on it */
+    json_object_set_new(doc, "summary", json_null());
     json_t *ex = json_object();
     json_object_set_new(ex, "id", json_object_get(json_object_get(doc, "backtest"), "run_id")
                                       ? json_deep_copy(json_object_get(
