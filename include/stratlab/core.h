@@ -87,6 +87,7 @@ typedef enum slab_errcode {
     /* runs */
     SLAB_EC_RUN_FAILED,          /* the engine stopped with an error */
     SLAB_EC_MARGIN_ALL_REJECTED, /* every entry order was refused for cash */
+    SLAB_EC_MARGIN_REJECTED,     /* some orders were refused for cash (a warning) */
     /* the machine */
     SLAB_EC_WRITE_FAILED,        /* an output file could not be written */
     SLAB_EC_COUNT                /* number of codes (not a code) */

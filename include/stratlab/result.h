@@ -48,6 +48,23 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
                         const slab_broker_config *broker, json_t *metrics);
 
+/* The document's "warnings" (report layer, src/report/summary.c): what
+ * went wrong in a run that still finished, each {"code", "message",
+ * "cause", "fix", "orders", "first_order"}: "margin_all_rejected" when no
+ * trade was made because every entry order was refused for lack of cash,
+ * "margin_rejected" when some orders were (codes of core.h's table). An
+ * empty array when there is nothing to say; NULL when out of memory.
+ * broker may be NULL. */
+json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
+                             const slab_broker_config *broker);
+
+/* Makes slab_analyzers_json's backtrader-exact object the document's
+ * "analyzers" (src/metrics/analyzers_doc.c): adds "conventions" (the unit
+ * of every analyzer's numbers) and turns backtrader's sys.maxsize, an
+ * unused minimum of trade lengths, into null. Returns 0, or -1 when out of
+ * memory. */
+int slab_analyzers_document(json_t *analyzers);
+
 /* The document's "metrics" object from a run and its headline analyzer
  * values (slab_headline_compute), as slab_result_json builds it. Returns a
  * new object (owned; json_decref()). */

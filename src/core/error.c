@@ -113,6 +113,10 @@ static const slab_errcode_def codes[SLAB_EC_COUNT] = {
         "every entry order was refused for lack of cash, so nothing was tested",
         "size entries below the whole account: --sizer percent:95 leaves room for the "
         "commission and the move from the signal's close to the next open"),
+    ROW(SLAB_EC_MARGIN_REJECTED, "margin_rejected", SLAB_EINVAL, SLAB_CLASS_RUN,
+        "some orders were refused for lack of cash; the run went on without them",
+        "leave room for the commission and the move to the next open: --sizer percent:95 or "
+        "lower; the order log (--json --orders) gives each order's reason"),
     ROW(SLAB_EC_WRITE_FAILED, "write_failed", SLAB_EIO, SLAB_CLASS_SYSTEM,
         "an output file could not be written", "check the output path, its folder and the disk"),
 };

@@ -382,6 +382,11 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
     json_t *an = slab_analyzers_json(&eq, run->trades, run->n_trades, err);
     if (!an)
         return NULL;
+    if (slab_analyzers_document(an) != 0) { /* conventions, no sentinels */
+        json_decref(an);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the analyzers' conventions");
+        return NULL;
+    }
     json_t *doc = json_object(), *bt = backtest_json(bars, run, info);
     if (!bt) {
         json_decref(an);

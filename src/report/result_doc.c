@@ -21,5 +21,16 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
     /* replacing a key's value keeps its place in the document */
     json_object_set_new(doc, "summary", json_string(sum));
     slab_free(sum);
+    json_t *warn = slab_result_warnings(bars, run, info->broker);
+    if (!warn) {
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the warnings");
+        return NULL;
+    }
+    /* only when there is one, so documents without them do not change */
+    if (json_array_size(warn))
+        json_object_set_new(doc, "warnings", warn);
+    else
+        json_decref(warn);
     return doc;
 }

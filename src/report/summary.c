@@ -26,12 +26,76 @@ static double get(json_t *m, const char *k)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* Lists why a run may have made no trade. */
-static void no_trade_reasons(char *buf, const slab_run *run)
+/* The orders a run's broker refused for lack of cash (status Margin). */
+typedef struct refusals {
+    long n;                       /* how many */
+    const slab_order_event *first;/* the first of them, NULL when none */
+} refusals;
+
+static refusals margin_refusals(const slab_run *run)
 {
-    long margin = 0;
+    refusals r = {0, NULL};
     for (size_t k = 0; k < run->n_orders; k++)
-        margin += run->orders[k].status == SLAB_ORDER_MARGIN;
+        if (run->orders[k].status == SLAB_ORDER_MARGIN) {
+            if (!r.first)
+                r.first = &run->orders[k];
+            r.n++;
+        }
+    return r;
+}
+
+/* What the cash refusals were, why the broker refused them and what to
+ * change, as three sentences without their full stops (the summary and
+ * the JSON warning share them). all: no trade was made at all. */
+static void refusal_text(const slab_bars *bars, const slab_broker_config *b, refusals r, int all,
+                         char *what, char *cause, char *fix, size_t cap)
+{
+    char when[40];
+    const slab_order_event *o = r.first;
+    snprintf(what, cap, "%s (Margin): %ld order(s), the first (order %lld, created %s): %s",
+             all ? "every entry order was refused for lack of cash"
+                 : "orders were refused for lack of cash",
+             r.n, (long long)o->ref,
+             slab_time_format(o->created_ts_ns, bars->timeframe >= SLAB_TF_DAYS, when, sizeof when),
+             o->reason[0] ? o->reason : "no reason recorded");
+    int percent = b && (b->sizer.kind == SLAB_SIZER_PERCENT || b->sizer.kind == SLAB_SIZER_PERCENT_INT);
+    const char *sizer = b && b->sizer.kind == SLAB_SIZER_PERCENT_INT ? "percent_int" : "percent";
+    int perc_comm = b && b->comm_scheme == SLAB_COMM_PERCENT && b->commission_min <= 0.0;
+    size_t n = (size_t)snprintf(cause, cap,
+                                "the broker checks the cash when an order is submitted, at the "
+                                "creating bar's close plus commission, and again at the fill price");
+    if (percent && perc_comm && n < cap)
+        snprintf(cause + n, cap - n, "; --sizer %s:%g with commission %g%% of value needs %g%% of "
+                 "the cash at that close",
+                 sizer, b->sizer.amount, b->commission * 100.0,
+                 b->sizer.amount * (1.0 + b->commission));
+    if (percent) {
+        size_t m = (size_t)snprintf(fix, cap, "--sizer %s:95 (the reference setting) or lower "
+                                    "leaves room for the commission and the move from the "
+                                    "signal's close to the next open", sizer);
+        /* the largest percent with one decimal whose order and commission
+         * fit the cash at the creating close: p * (1 + c) <= 100 */
+        if (perc_comm && !b->coc && m < cap)
+            snprintf(fix + m, cap - m, "; or --cheat-on-close with at most %s:%.1f (fills at "
+                     "the signal's close: look-ahead)", sizer,
+                     floor(1000.0 / (1.0 + b->commission)) / 10.0);
+    } else {
+        snprintf(fix, cap, "a smaller --sizer fixed:N (N shares at the price plus commission "
+                 "must fit the cash), more --cash, or --sizer percent:95");
+    }
+}
+
+/* Lists why a run may have made no trade. */
+static void no_trade_reasons(char *buf, const slab_bars *bars, const slab_run *run,
+                             const slab_broker_config *broker)
+{
+    refusals r = margin_refusals(run);
+    if (r.n) {
+        char what[512], cause[512], fix[512];
+        refusal_text(bars, broker, r, 1, what, cause, fix, sizeof what);
+        add(buf, "No trades were made: %s.\nCause: %s.\nFix: %s.\n", what, cause, fix);
+        return;
+    }
     add(buf, "No trades were made. Likely reasons: ");
     if ((size_t)run->minperiod > run->n_bars)
         add(buf,
@@ -48,18 +112,16 @@ static void no_trade_reasons(char *buf, const slab_run *run)
             "the entry condition never held in %ld bars after warm-up (check the "
             "parameters and the data range); ",
             run->next_calls);
-    if (margin)
-        add(buf, "%ld order(s) were rejected for lack of cash (Margin); ", margin);
     if (run->sizer_zero)
         add(buf,
             "the sizer gave 0 shares %ld time(s) (price above the cash share; try "
             "--sizer percent:95 or a smaller fixed stake); ",
             run->sizer_zero);
-    if (run->n_orders && !margin)
+    if (run->n_orders)
         add(buf, "an order was created on the last bar, which never fills; ");
     size_t l = strlen(buf);
     if (l >= 2 && buf[l - 2] == ';')
-        buf[l - 2] = '.', buf[l - 1] = '\0';
+        buf[l - 2] = '.', buf[l - 1] = '\n';
 }
 
 /* "Exits: 59 stop_loss, 24 take_profit, 5 signal." when anything but a
@@ -90,6 +152,42 @@ static void exits_line(char *buf, const slab_run *run)
         add(buf, "%zu order(s) rejected (reasons in the order log: --json --orders).\n", rejected);
 }
 
+/* The cash refusals of a run that made trades: how many, the first with
+ * the broker's reason, and what to change. */
+static void refusals_line(char *buf, const slab_bars *bars, const slab_run *run,
+                          const slab_broker_config *broker)
+{
+    refusals r = margin_refusals(run);
+    if (!r.n || run->n_trades == 0)
+        return;
+    char what[512], cause[512], fix[512];
+    refusal_text(bars, broker, r, 0, what, cause, fix, sizeof what);
+    add(buf, "Some %s.\nCause: %s.\nFix: %s.\n", what, cause, fix);
+}
+
+json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
+                             const slab_broker_config *broker)
+{
+    json_t *arr = json_array();
+    refusals r = margin_refusals(run);
+    if (!arr || !r.n)
+        return arr;
+    char what[512], cause[512], fix[512];
+    int all = run->n_trades == 0;
+    refusal_text(bars, broker, r, all, what, cause, fix, sizeof what);
+    json_t *w = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "code",
+                          slab_errcode_get(all ? SLAB_EC_MARGIN_ALL_REJECTED
+                                               : SLAB_EC_MARGIN_REJECTED)->name,
+                          "message", what,
+                          "cause", cause, "fix", fix, "orders", (json_int_t)r.n, "first_order",
+                          (json_int_t)r.first->ref);
+    if (!w || json_array_append_new(arr, w)) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
                         const slab_broker_config *broker, json_t *m)
 {
@@ -109,8 +207,9 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
         add(buf, "%ld closed trades, %.1f%% won, net pnl %.2f; max drawdown %.2f%%.\n", closed,
             get(m, "win_rate"), get(m, "total_pnl"), get(m, "max_drawdown_pct"));
     else if (open == 0)
-        no_trade_reasons(buf, run);
+        no_trade_reasons(buf, bars, run, broker);
     exits_line(buf, run);
+    refusals_line(buf, bars, run, broker);
     if (open > 0)
         add(buf, "%ld position(s) still open at the end, marked at the last close.\n", open);
     if (broker && broker->coc)
