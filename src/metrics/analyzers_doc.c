@@ -40,7 +40,7 @@ static const char *const conventions[][2] = {
      "backtrader SharpeRatio(timeframe=Months): monthly returns (fractions), rf 1% per year "
      "converted per month, population sd, not annualized"},
     {"vwr", "backtrader VWR: variability-weighted return over the data's timeframe, in percent "
-            "(tau 2, sdev_max 0.2)"},
+            "(tau 0.2, sdev_max 2.0, as backtrader's code runs them)"},
     {"calmar",
      "backtrader Calmar(timeframe=Months, period 36): ln(final value / the value 36 months "
      "back) / 36, a mean monthly log return (fraction), over the largest drawdown of the "
