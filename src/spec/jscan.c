@@ -133,7 +133,10 @@ static int string(js *s)
                 return fail(s, s->p - 1, "json_syntax",
                             "escape only \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX; for a "
                             "backslash write \\\\",
-                            "a bad escape '\\%c' in a string", *s->p);
+                            (unsigned char)*s->p < 0x80 && isprint((unsigned char)*s->p)
+                                ? "a bad escape '\\%c' in a string"
+                                : "a bad escape in a string (a backslash before byte 0x%02X)",
+                            (unsigned char)*s->p);
             s->p++;
             continue;
         }
