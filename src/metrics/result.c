@@ -65,7 +65,8 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(m, "losing_trades", json_integer(lost));
     json_object_set_new(m, "open_trades", json_integer((long)run->n_trades - closed));
     json_object_set_new(m, "win_rate", closed ? json_real(100.0 * won / closed) : json_null());
-    json_object_set_new(m, "normalized_annual_return", num(h->returns.rnorm100));
+    json_object_set_new(m, "normalized_annual_return", num(h->annual_return_pct));
+    json_object_set_new(m, "annualization_periods", num(h->periods_per_year));
     /* SQN as the analyzers object has it: the int 0 for <= 1 trade */
     json_object_set_new(m, "sqn", h->sqn.trades <= 1 ? json_integer(0)
                                   : h->sqn.is_none  ? json_null()
@@ -86,9 +87,14 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(c, "max_drawdown_pct", json_string("percent of the running peak value"));
     json_object_set_new(c, "win_rate", json_string("percent of closed trades with pnlcomm >= 0"));
     json_object_set_new(c, "normalized_annual_return",
-                        json_string("backtrader Returns.rnorm100: expm1(mean log return per "
-                                    "period * 252 for days, 52 weeks, 12 months, 1 otherwise) "
-                                    "in percent"));
+                        json_string("percent: expm1(mean log return per bar * "
+                                    "annualization_periods); for daily and longer bars "
+                                    "backtrader's Returns.rnorm100 (252 days, 52 weeks, 12 "
+                                    "months, 1 year); for intraday bars 252 sessions a year "
+                                    "times the bars per session seen, where backtrader's "
+                                    "analyzers.returns does not annualise"));
+    json_object_set_new(c, "annualization_periods",
+                        json_string("bar periods a year used by normalized_annual_return"));
     json_object_set_new(c, "sqn", json_string("sqrt(n)*mean/sd of closed trades' pnlcomm; 0 "
                                               "with fewer than 2 trades"));
     json_object_set_new(c, "total_pnl", json_string("sum of closed trades' pnlcomm (net of "

@@ -171,12 +171,48 @@ static void test_intraday(void **state)
     on_bars(SLAB_TF_MINUTES, 5, 6000);
 }
 
+/* normalized_annual_return on intraday bars, worked by hand: two sessions
+ * of three 1-minute bars, V0 = 100, values 101 102 103 | 104 105 110.
+ * rtot = ln(110/100) = ln 1.1 over 6 one-minute periods, so ravg =
+ * ln(1.1)/6; bars per session 6/2 = 3, periods a year 252 * 3 = 756; the
+ * annual return is expm1(756 * ln(1.1) / 6) = 1.1^126 - 1 (percent: times
+ * 100). backtrader's own Returns does not annualise below a day: its
+ * rnorm is expm1(ln(1.1)/6) = 1.1^(1/6) - 1. */
+static void test_intraday_annual_by_hand(void **state)
+{
+    (void)state;
+    int64_t day1 = (int64_t)slab_days_from_civil(2025, 6, 2) * 86400 * 1000000000LL;
+    int64_t day2 = (int64_t)slab_days_from_civil(2025, 6, 3) * 86400 * 1000000000LL;
+    int64_t open = (9 * 3600 + 31 * 60) * 1000000000LL, minute = 60 * 1000000000LL;
+    int64_t ts[6] = {day1 + open, day1 + open + minute, day1 + open + 2 * minute,
+                     day2 + open, day2 + open + minute, day2 + open + 2 * minute};
+    double v[6] = {101, 102, 103, 104, 105, 110};
+    slab_equity eq = {6, ts, v, NULL, 100.0, SLAB_TF_MINUTES, 1};
+    slab_headline h;
+    slab_error err;
+    assert_int_equal(slab_headline_compute(&eq, NULL, 0, NULL, &h, &err), SLAB_OK);
+    assert_true(h.periods_per_year == 756.0);
+    double want = (pow(1.1, 126.0) - 1.0) * 100.0;
+    assert_true(fabs(h.annual_return_pct - want) <= 1e-12 * fabs(want));
+    double bt = (pow(1.1, 1.0 / 6.0) - 1.0) * 100.0;
+    assert_true(fabs(h.returns.rnorm100 - bt) <= 1e-12 * fabs(bt));
+    /* daily bars keep backtrader's 252 and its number, bit for bit */
+    int64_t dts[3];
+    for (int k = 0; k < 3; k++)
+        dts[k] = ((int64_t)slab_days_from_civil(2025, 6, 2 + k) * 86400 + 16 * 3600) * 1000000000LL;
+    slab_equity deq = {3, dts, v, NULL, 100.0, SLAB_TF_DAYS, 1};
+    assert_int_equal(slab_headline_compute(&deq, NULL, 0, NULL, &h, &err), SLAB_OK);
+    assert_true(h.periods_per_year == 252.0);
+    assert_true(same(h.annual_return_pct, h.returns.rnorm100));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_drawdown),
         cmocka_unit_test(test_daily),
         cmocka_unit_test(test_intraday),
+        cmocka_unit_test(test_intraday_annual_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
