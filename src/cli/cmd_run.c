@@ -299,7 +299,8 @@ static void print_table(json_t *doc)
 {
     json_t *m = json_object_get(doc, "metrics");
     static const char *keys[] = {"final_value",  "total_return",     "sharpe_ratio",
-                                 "sharpe_ratio_daily_annualized",    "max_drawdown_pct",
+                                 "sharpe_ratio_daily_annualized",    "sharpe_ratio_annualized",
+                                 "max_drawdown_pct",
                                  "num_trades",   "won_trades",       "lost_trades",
                                  "win_rate",     "total_pnl",        "profit_factor",
                                  "sqn",          "normalized_annual_return"};

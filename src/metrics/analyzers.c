@@ -1168,6 +1168,14 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
         out->annual_return_pct = fit.rnorm100;
         out->periods_per_year = fit.tann;
     }
+    slab_sharpe_params_default(&p);
+    p.timeframe = plan->datap->tf;
+    p.compression = plan->datap->comp;
+    p.factor = out->periods_per_year;
+    p.annualize = 1;
+    periods data = table_on(plan->datap, eq);
+    r = timereturn_of(&data);
+    sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
     slab_sqn(trades, n_trades, &out->sqn);
     slab_period_plan_free(own);
     return SLAB_OK;

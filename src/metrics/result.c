@@ -53,6 +53,8 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(m, "sharpe_ratio", h->sharpe_none ? json_null() : num(h->sharpe));
     json_object_set_new(m, "sharpe_ratio_daily_annualized",
                         h->sharpe_days_none ? json_null() : num(h->sharpe_days));
+    json_object_set_new(m, "sharpe_ratio_annualized",
+                        h->sharpe_fit_none ? json_null() : num(h->sharpe_fit));
     /* a non-finite drawdown (null in "analyzers") reads as 0 here, as it
      * always has */
     json_object_set_new(m, "max_drawdown_pct",
@@ -84,6 +86,13 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(c, "sharpe_ratio_daily_annualized",
                         json_string("SharpeRatio_A(timeframe=Days): sqrt(252)*mean/sd of daily "
                                     "returns, rf 1.01^(1/252)-1, population sd"));
+    json_object_set_new(c, "sharpe_ratio_annualized",
+                        json_string("fitted to the bars' timeframe: mean/sd of the returns of "
+                                    "the data's periods (days for daily bars, each bar below a "
+                                    "day), rf 1% a year converted per period, population sd, "
+                                    "times sqrt(annualization_periods); equals "
+                                    "sharpe_ratio_daily_annualized on daily bars; null with "
+                                    "fewer than 2 returns or no variation"));
     json_object_set_new(c, "max_drawdown_pct", json_string("percent of the running peak value"));
     json_object_set_new(c, "win_rate", json_string("percent of closed trades with pnlcomm >= 0"));
     json_object_set_new(c, "normalized_annual_return",

@@ -222,8 +222,14 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
         add(buf, "Sharpe %.3f (yearly returns, rf 1%%)", sh);
     else
         add(buf, "Sharpe (yearly) undefined: fewer than 2 yearly returns or no variation");
+    double shf = get(m, "sharpe_ratio_annualized");
+    char nb[SLAB_NUM_TEXT_MAX];
     if (!isnan(sha))
         add(buf, "; %.3f on daily returns, annualized.\n", sha);
+    else if (!isnan(shf))
+        add(buf, "; %.3f on %s bar returns, annualized (%s bars a year).\n", shf,
+            daily ? "per-period" : "intraday",
+            slab_num_format(get(m, "annualization_periods"), nb, sizeof nb));
     else
         add(buf, ".\n");
     size_t l = strlen(buf);

@@ -171,7 +171,7 @@ static void test_intraday(void **state)
     on_bars(SLAB_TF_MINUTES, 5, 6000);
 }
 
-/* normalized_annual_return on intraday bars, worked by hand: two sessions
+/* normalized_annual_return and the fitted Sharpe on intraday bars, worked by hand: two sessions
  * of three 1-minute bars, V0 = 100, values 101 102 103 | 104 105 110.
  * rtot = ln(110/100) = ln 1.1 over 6 one-minute periods, so ravg =
  * ln(1.1)/6; bars per session 6/2 = 3, periods a year 252 * 3 = 756; the
@@ -196,6 +196,20 @@ static void test_intraday_annual_by_hand(void **state)
     assert_true(fabs(h.annual_return_pct - want) <= 1e-12 * fabs(want));
     double bt = (pow(1.1, 1.0 / 6.0) - 1.0) * 100.0;
     assert_true(fabs(h.returns.rnorm100 - bt) <= 1e-12 * fabs(bt));
+    /* the fitted Sharpe: the six bar returns v[i]/v[i-1] - 1 (v[-1] = V0),
+     * less rf 1.01^(1/756) - 1 a bar, mean over population sd, times
+     * sqrt(756) */
+    double ex[6], prev = 100.0, mean = 0.0, var = 0.0, rf = pow(1.01, 1.0 / 756.0) - 1.0;
+    for (int k = 0; k < 6; k++) {
+        ex[k] = v[k] / prev - 1.0 - rf;
+        prev = v[k];
+        mean += ex[k] / 6.0;
+    }
+    for (int k = 0; k < 6; k++)
+        var += (ex[k] - mean) * (ex[k] - mean) / 6.0;
+    double sharpe = mean / sqrt(var) * sqrt(756.0);
+    assert_false(h.sharpe_fit_none);
+    assert_true(fabs(h.sharpe_fit - sharpe) <= 1e-12 * fabs(sharpe));
     /* daily bars keep backtrader's 252 and its number, bit for bit */
     int64_t dts[3];
     for (int k = 0; k < 3; k++)
@@ -204,6 +218,8 @@ static void test_intraday_annual_by_hand(void **state)
     assert_int_equal(slab_headline_compute(&deq, NULL, 0, NULL, &h, &err), SLAB_OK);
     assert_true(h.periods_per_year == 252.0);
     assert_true(same(h.annual_return_pct, h.returns.rnorm100));
+    /* and the fitted Sharpe is SharpeRatio_A(Days) */
+    assert_true(h.sharpe_fit_none == h.sharpe_days_none && same(h.sharpe_fit, h.sharpe_days));
 }
 
 int main(void)
