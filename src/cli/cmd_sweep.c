@@ -63,6 +63,10 @@ static const vflag merge_vflags[] = {
     VF("--out", out),       VF("--rank", rank),       VF("--summary", summary),
     VF("--report", report), VF("--heatmap", heatmap), VF("--lang", lang),
     VF("--top", top),       {NULL, 0}};
+static const vflag wf_vflags[] = {
+    VF("--rank", rank),   VF("--train", train), VF("--test", test),     VF("--jobs", jobs),
+    VF("--where", where), VF("--lang", lang),   VF("--equity", equity), VF("--samples", samples),
+    VF("--seed", seed),   VF("--out", out),     {NULL, 0}};
 #undef VF
 
 /* Splits argv into the sweep's flags and the run options' words. With
@@ -876,6 +880,155 @@ int cmd_sweep(int argc, char **argv)
     }
     slab_sweep_summary_free(sum);
 out:
+    setup_clear(&s);
+    return rc;
+}
+
+/* ---- stratlab walkforward ------------------------------------------------------------------ */
+
+static void wf_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: stratlab walkforward --strategy NAME (--data FILE | --symbol SYM)\n"
+            "                            --param NAME=LIST [...] --train SPAN --test SPAN\n"
+            "                            --rank METRIC [--anchored] [options]\n"
+            "\n"
+            "On each train window the grid is swept and the best combination by METRIC\n"
+            "runs on the test window that follows; the test runs are stitched into one\n"
+            "equity curve and one result document with a \"walkforward\" object listing\n"
+            "every window (docs/sweeps.md).\n"
+            "\n"
+            "  --train SPAN            3y, 18m, 6w, 90d (calendar, from the first bar) or 500b\n"
+            "  --test SPAN             the same forms\n"
+            "  --rank METRIC[:max|:min] what the train windows choose by (sharpe_ratio, ...)\n"
+            "  --anchored              every train window starts at the first bar (default:\n"
+            "                          rolling, the train span before each test window)\n"
+            "  --param, --where, --samples, --seed, --jobs   the grid, as in `stratlab sweep`\n"
+            "  --json                  print the result document\n"
+            "  --out FILE.json         write the result document there\n"
+            "  --equity FILE.csv       write the stitched value curve\n"
+            "  --lang en|zh            the table's language\n"
+            "\n"
+            "Every `run` option applies to every run:\n");
+    cli_run_options_help(out);
+}
+
+static int wf_equity(const char *path, const slab_walkforward_result *r, const slab_bars *b)
+{
+    FILE *f = fopen(path, "w");
+    char ts[40];
+    int daily = b->timeframe >= SLAB_TF_DAYS;
+    if (!f)
+        return cli_error(SLAB_EC_WRITE_FAILED, path, NULL, "cannot create the equity file");
+    fprintf(f, "datetime,value\n");
+    for (size_t i = 0; i < r->n; i++)
+        fprintf(f, "%s,%s\n", slab_time_format(r->ts_ns[i], daily, ts, sizeof ts),
+                cli_num(r->value[i]));
+    if (fclose(f) != 0)
+        return cli_error(SLAB_EC_WRITE_FAILED, path, NULL, "cannot write the equity file");
+    return 0;
+}
+
+/* The windows for a person, then the stitched result's headline. */
+static void wf_print(const json_t *doc, slab_lang lang)
+{
+    const json_t *wf = json_object_get(doc, "walkforward"), *w;
+    const json_t *list = json_object_get(wf, "windows");
+    const char *metric = json_string_value(json_object_get(wf, "rank_by"));
+    char line[512], n[32], a[64], b[64];
+    size_t i;
+    snprintf(n, sizeof n, "%zu", json_array_size(list));
+    slab_textf(lang, "wf.title", line, sizeof line, n,
+               json_string_value(json_object_get(wf, "train")),
+               json_string_value(json_object_get(wf, "test")),
+               json_string_value(json_object_get(wf, "mode")));
+    printf("%s\n\n  %-6s %-23s %-28s %-14s %s\n", line, slab_text(lang, "wf.window"),
+           slab_text(lang, "wf.test"), slab_text(lang, "wf.params"),
+           slab_text(lang, "wf.in_sample"), slab_text(lang, "wf.out_of_sample"));
+    json_array_foreach(list, i, w) {
+        const json_t *t = json_object_get(w, "test"), *p = json_object_get(w, "params"), *v;
+        const char *key;
+        char ps[128] = "-", span[64];
+        size_t l = 0;
+        json_object_foreach((json_t *)p, key, v) {
+            if (l >= sizeof ps)
+                break;
+            if (json_is_string(v))
+                l += (size_t)snprintf(ps + l, sizeof ps - l, "%s=%s ", key, json_string_value(v));
+            else
+                l += (size_t)snprintf(ps + l, sizeof ps - l, "%s=%s ", key,
+                                      jtext(p, key, a, sizeof a));
+        }
+        snprintf(span, sizeof span, "%s..%s", json_string_value(json_object_get(t, "from")),
+                 json_string_value(json_object_get(t, "to")));
+        printf("  %-6zu %-23s %-28s %-14s %s %s\n", i + 1, span, ps,
+               jtext(json_object_get(w, "in_sample"), "metric", a, sizeof a),
+               slab_text(lang, "wf.return"),
+               jtext(json_object_get(w, "out_of_sample"), "total_return", b, sizeof b));
+    }
+    printf("\n%s (%s):\n", slab_text(lang, "wf.stitched"), metric);
+    const json_t *summary = json_object_get(doc, "summary");
+    if (json_is_string(summary))
+        printf("%s\n", json_string_value(summary));
+}
+
+int cmd_walkforward(int argc, char **argv)
+{
+    sweep_args a;
+    sweep_setup s;
+    slab_error err;
+    slab_walkforward_spec wf;
+    slab_walkforward_result res;
+    int rc;
+
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i]))
+            return cli_help("walkforward", wf_usage);
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    memset(&s, 0, sizeof s);
+    memset(&res, 0, sizeof res);
+    memset(&wf, 0, sizeof wf);
+    if ((rc = split_args(argc, argv, wf_vflags, 0, 1, &a)))
+        return rc;
+    const char *need = !a.train ? "--train" : !a.test ? "--test" : !a.rank ? "--rank" : NULL;
+    if (need)
+        return cli_error(SLAB_EC_MISSING_OPTION, need,
+                         "for example --train 3y --test 1y --rank sharpe_ratio",
+                         "walkforward needs --train SPAN, --test SPAN and --rank METRIC");
+    if (slab_span_parse(a.train, &wf.train, &err) != SLAB_OK) {
+        slab_error_at_option(&err, "--train");
+        return usage_fail(&err);
+    }
+    if (slab_span_parse(a.test, &wf.test, &err) != SLAB_OK) {
+        slab_error_at_option(&err, "--test");
+        return usage_fail(&err);
+    }
+    if (slab_sweep_rank_parse(a.rank, wf.metric, &wf.descending, &err) != SLAB_OK) {
+        slab_error_at_option(&err, "--rank");
+        return usage_fail(&err);
+    }
+    if ((rc = setup_open(&s, &a, "walkforward")))
+        goto out;
+    wf.sweep = s.spec;
+    wf.anchored = a.anchored;
+    if (slab_walkforward_run(&wf, NULL, NULL, &res, &err) != SLAB_OK) {
+        rc = err.code == SLAB_ERANGE || err.code == SLAB_EINVAL ? usage_fail(&err)
+                                                                 : cli_fail(&err);
+        goto out;
+    }
+    if (a.equity && (rc = wf_equity(a.equity, &res, s.bars)))
+        goto out;
+    if (a.out && slab_json_dump_file(res.doc, a.out, JSON_INDENT(1), &err) != SLAB_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (a.json)
+        rc = cli_print_json(res.doc);
+    else
+        wf_print(res.doc, s.lang);
+out:
+    slab_walkforward_result_clear(&res);
     setup_clear(&s);
     return rc;
 }
