@@ -241,4 +241,57 @@ check "--json error document" bash -c "'$cli' sweep ${base[*]} --param fast=5,5 
 check "sweep --help" bash -c "'$cli' sweep --help | grep -q -- '--shard i/N'"
 check "stratlab --help lists sweep" bash -c "'$cli' --help | grep -q '^  sweep '"
 
+# ---- walkforward ------------------------------------------------------------------------------
+# The sample's bars run 2015-01-02 .. 2017-09-07 (weekdays). Train 1y, test 6m,
+# rolling, worked by hand: test k starts 1y + 6m*k after 2015-01-02, at the
+# first bar on or after it: 2016-01-02 is a Saturday -> 2016-01-04;
+# 2016-07-02 (Sat) -> 2016-07-04; 2017-01-02; 2017-07-02 (Sun) -> 2017-07-03,
+# the last one cut short by the data's end; each train window is the year
+# before its test window.
+"$cli" walkforward "${base[@]}" --param fast=5:20:5 --param slow=30,45,60 --train 1y --test 6m \
+  --rank total_return --json --equity "$tmp/wf_eq.csv" >"$tmp/wf.json"
+check "walkforward exit 0" test $? -eq 0
+check "walkforward windows by hand" python3 -c '
+import json, sys
+ws = json.load(open(sys.argv[1]))["walkforward"]["windows"]
+got = [(w["train"]["from"], w["test"]["from"], w["test"]["to"]) for w in ws]
+assert got == [("2015-01-02", "2016-01-04", "2016-07-01"), ("2015-07-02", "2016-07-04", "2016-12-30"),
+               ("2016-01-04", "2017-01-02", "2017-06-30"), ("2016-07-04", "2017-07-03", "2017-09-07")], got
+' "$tmp/wf.json"
+# Each window's choice equals a separate ranked sweep on its train span, and
+# its out-of-sample metrics equal a separate run on its test span starting
+# with the cash the previous window ended with; the stitched document ends
+# at the last window's value.
+check "walkforward windows equal separate sweeps and runs" python3 -c '
+import json, subprocess, sys
+cli, csv, path = sys.argv[1:4]
+doc = json.load(open(path))
+base = [cli, "--strategy", "sma_cross", "--data", csv]
+cash = 100000.0
+for w in doc["walkforward"]["windows"]:
+    s = json.loads(subprocess.run([cli, "sweep"] + base[1:] + ["--param", "fast=5:20:5", "--param",
+        "slow=30,45,60", "--from", w["train"]["from"], "--to", w["train"]["to"], "--rank",
+        "total_return", "--json", "--out", "/dev/null"], capture_output=True, text=True, check=True).stdout)
+    top = s["top"][0]
+    assert top["params"] == w["params"], (top["params"], w["params"])
+    assert top["metrics"]["total_return"] == w["in_sample"]["metric"]
+    assert s["trials"] == w["in_sample"]["trials"] == 12
+    p = w["params"]
+    r = json.loads(subprocess.run([cli, "run"] + base[1:] + ["--param", "fast=%d" % p["fast"],
+        "--param", "slow=%d" % p["slow"], "--from", w["test"]["from"], "--to", w["test"]["to"],
+        "--cash", repr(cash), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert r["metrics"] == w["out_of_sample"], w["test"]
+    cash = r["metrics"]["final_value"]
+assert doc["metrics"]["final_value"] == cash
+' "$cli" "$tmp/s.csv" "$tmp/wf.json"
+check "walkforward equity: one row per test bar" test "$(($(wc -l <"$tmp/wf_eq.csv") - 1))" -eq "$(python3 -c '
+import json, sys
+print(sum(w["test"]["bars"] for w in json.load(open(sys.argv[1]))["walkforward"]["windows"]))' "$tmp/wf.json")"
+expect_err "walkforward: train longer than the data" 2 "make --train shorter" \
+  "$cli" walkforward "${base[@]}" --param fast=5,10 --train 5y --test 1y --rank total_return
+expect_err "walkforward: bad span" 2 "--train" \
+  "$cli" walkforward "${base[@]}" --param fast=5,10 --train 3x --test 1y --rank total_return
+expect_err "walkforward: no --rank" 2 "needs --train SPAN, --test SPAN and --rank METRIC" \
+  "$cli" walkforward "${base[@]}" --param fast=5,10 --train 1y --test 6m
+
 finish
