@@ -19,6 +19,7 @@ libseccomp-dev
 sqlite3
 python3
 python3-jsonschema
+parallel
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
