@@ -69,6 +69,25 @@ import json, sys
 ls = [json.loads(l) for l in open(sys.argv[1])]
 assert ls[0]["metrics"] != ls[1]["metrics"]' "$tmp/all.jsonl"
 
+# A switch and a sizer swept as run options: each line equals `run` with
+# the flag given or left out.
+"$cli" sweep "${base[@]}" --param cheat_on_close=0,1 --param sizer=percent:50,percent:90 \
+  >"$tmp/sw.jsonl"
+for c in 0 1; do for z in 50 90; do
+  flag=""; [ $c = 1 ] && flag="--cheat-on-close"
+  "$cli" run "${base[@]}" $flag --sizer percent:$z --json >"$tmp/sw_${c}_$z.json"
+done; done
+check "switch and sizer axes equal separate runs" python3 -c '
+import json, sys, os
+tmp = sys.argv[1]
+ls = [json.loads(l) for l in open(os.path.join(tmp, "sw.jsonl"))]
+assert [(o["params"]["cheat_on_close"], o["params"]["sizer"]) for o in ls] == [
+    (0, "percent:50"), (0, "percent:90"), (1, "percent:50"), (1, "percent:90")]
+for o in ls:
+    r = json.load(open(os.path.join(tmp, "sw_%d_%s.json" % (o["params"]["cheat_on_close"], o["params"]["sizer"][8:]))))
+    assert o["metrics"] == r["metrics"] and o["run_id"] == r["backtest"]["run_id"], o["params"]
+assert len({json.dumps(o["metrics"]) for o in ls}) == 4' "$tmp"
+
 # ---- the same bytes for any --jobs ---------------------------------------------
 "$cli" sweep "${base[@]}" "${grid[@]}" --jobs 2 >"$tmp/j2.jsonl"
 "$cli" sweep "${base[@]}" "${grid[@]}" --jobs 3 >"$tmp/j3.jsonl"
