@@ -214,6 +214,24 @@ check "report html" grep -q "<svg" "$tmp/rk.html"
 check "merge --rank gives the sweep's summary" cmp -s "$tmp/mk.json" "$tmp/rk.json"
 check "text summary names DSR and PBO" bash -c "'$cli' sweep ${base[*]} ${grid[*]} --rank max_drawdown_pct 2>&1 >/dev/null | grep -q 'lower is better' && '$cli' sweep ${base[*]} ${grid[*]} --rank sharpe_ratio --out '$tmp/t.jsonl' | grep -q 'probability of backtest overfitting'"
 
+# --summary FILE.json: each top line carries its full result document, the
+# document a separate `run --json` gives for that combination.
+"$cli" sweep "${base[@]}" "${grid[@]}" --rank total_return --top 2 --summary "$tmp/sum.json" \
+  --out "$tmp/sum.jsonl" >/dev/null
+check "--summary: top lines carry the separate run's document" python3 -c '
+import json, sys, os
+tmp = sys.argv[1]
+s = json.load(open(os.path.join(tmp, "sum.json")))
+assert len(s["top"]) == 2
+for t in s["top"]:
+    p = t["params"]
+    r = json.load(open(os.path.join(tmp, "run_%d_%d_%s.json" % (p["fast"], p["slow"], p["trail"][:-1]))))
+    d = t["result"]
+    assert d["metrics"] == r["metrics"] == t["metrics"] and d["backtest"]["run_id"] == r["backtest"]["run_id"]
+    assert d["analyzers"] == r["analyzers"]' "$tmp"
+check "--progress on stderr" bash -c "'$cli' sweep ${base[*]} ${grid[*]} --progress --out '$tmp/pg.jsonl' 2>&1 >/dev/null | grep -q 'sweep: 24 of 24 combinations (100%)'"
+check "--lang zh summary" bash -c "'$cli' sweep ${base[*]} ${grid[*]} --rank total_return --lang zh --out '$tmp/zh.jsonl' | grep -q '回测过拟合概率'"
+
 # ---- bad input: one clear line, exit 2 ---------------------------------------------------
 expect_err "bad range direction" 2 "never reaches its end" \
   "$cli" sweep "${base[@]}" --param fast=20:5:5
