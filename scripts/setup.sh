@@ -20,6 +20,7 @@ sqlite3
 python3
 python3-jsonschema
 parallel
+slurm-wlm
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
