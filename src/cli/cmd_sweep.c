@@ -623,6 +623,23 @@ static int finish_summary(slab_sweep_summary *sum, const sweep_args *a, const sw
     json_t *doc = slab_sweep_summary_json(sum, hx, hy, &err);
     if (!doc)
         return usage_fail(&err);
+    /* --heatmap names two different axes (the swept names of the lines) */
+    const json_t *p0 = json_object_get(json_array_get(json_object_get(doc, "top"), 0), "params");
+    if (hx && p0 && (!json_object_get(p0, hx) || !json_object_get(p0, hy) || !strcmp(hx, hy))) {
+        char names[512] = "";
+        const char *key;
+        const json_t *v;
+        size_t l = 0;
+        json_object_foreach((json_t *)p0, key, v) {
+            if (l < sizeof names)
+                l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", key);
+        }
+        json_decref(doc);
+        return cli_error(SLAB_EC_BAD_VALUE, "--heatmap", NULL,
+                         "--heatmap %s: give two different swept parameters; the swept ones are: "
+                         "%s",
+                         a->heatmap, names);
+    }
     FILE *f = stdout_free ? stdout : stderr;
     if (a->json) {
         if (slab_json_dumpf(doc, f, JSON_INDENT(1)) != 0 || fputc('\n', f) == EOF)
@@ -848,6 +865,20 @@ int cmd_sweep(int argc, char **argv)
     slab_sweep_summary *sum = new_summary(&a, &rc);
     if (rc)
         goto out;
+    if (a.heatmap) { /* the names are checked before the sweep runs */
+        char hx[2 * SLAB_GRID_NAME_MAX + 2], *hy;
+        snprintf(hx, sizeof hx, "%s", a.heatmap);
+        hy = strchr(hx, ',');
+        if (hy)
+            *hy++ = '\0';
+        if (!hy || slab_grid_axis_find(s.g, hx) < 0 || slab_grid_axis_find(s.g, hy) < 0 ||
+            !strcmp(hx, hy)) {
+            rc = cli_error(SLAB_EC_BAD_VALUE, "--heatmap", "for example --heatmap fast,slow",
+                           "--heatmap %s: give two different swept parameters X,Y", a.heatmap);
+            slab_sweep_summary_free(sum);
+            goto out;
+        }
+    }
     if ((rc = open_out(a.out, &f, part, sizeof part)) == 0) {
         sink k = {f, sum, 0, {0}};
         progress_ctx pc = {s.lang};

@@ -267,6 +267,12 @@ expect_err "too many samples" 2 "samples asked" \
   "$cli" sweep "${base[@]}" --param fast=5,10 --samples 3
 expect_err "bad --rank" 2 "unknown metric 'sharp'" \
   "$cli" sweep "${base[@]}" --param fast=5,10 --rank sharp
+expect_err "bad --heatmap axis" 2 "--heatmap fast,slw" \
+  "$cli" sweep "${base[@]}" --param fast=5,10 --param slow=30,40 --rank total_return --heatmap fast,slw
+expect_err "merge: bad --heatmap axis" 2 "the swept ones are: fast, slow, trail" \
+  "$cli" sweep merge "$tmp/all.jsonl" --rank total_return --heatmap slow,slow
+expect_err "--report without --rank" 2 "give --rank METRIC" \
+  "$cli" sweep "${base[@]}" --param fast=5,10 --report "$tmp/r.html"
 expect_err "unknown run option" 2 "--comission" \
   "$cli" sweep "${base[@]}" --param fast=5,10 --comission 0.1
 expect_err "missing data file" 3 "$tmp/nope.csv" \
