@@ -316,6 +316,10 @@ static int setup_open(sweep_setup *s, sweep_args *a, const char *cmd)
                          "%s %s is not supported: it sweeps built-in strategies", cmd, other);
     if (!(s->def = slab_strategy_find(s->o.strategy, &err)))
         return cli_fail(&err);
+    /* As in `run`, --param on the command line replaces the parameters a
+     * --config file gave: an axis is such a --param. */
+    if (a->n_axes && slab_run_options_given(&s->o, slab_run_options_find("params")) == 2)
+        s->o.n_params = 0;
     /* A single-valued --param that names a run option (not a strategy
      * parameter) sets that option, as its flag would. */
     for (size_t k = 0; k < s->o.n_params; k++) {

@@ -88,6 +88,22 @@ for o in ls:
     assert o["metrics"] == r["metrics"] and o["run_id"] == r["backtest"]["run_id"], o["params"]
 assert len({json.dumps(o["metrics"]) for o in ls}) == 4' "$tmp"
 
+# --config FILE: its options apply to every combination; --param on the
+# command line (an axis too) replaces the file's params, as in `run`.
+echo '{"cash": 50000, "commission": 0.002, "params": {"slow": 40}}' >"$tmp/cfg.json"
+"$cli" sweep --config "$tmp/cfg.json" "${base[@]}" --param fast=5,10 >"$tmp/cfg.jsonl"
+for f in 5 10; do
+  "$cli" run --config "$tmp/cfg.json" "${base[@]}" --param fast=$f --json >"$tmp/cfg_$f.json"
+done
+check "--config: lines equal run --config with the same --param" python3 -c '
+import json, sys, os
+tmp = sys.argv[1]
+ls = [json.loads(l) for l in open(os.path.join(tmp, "cfg.jsonl"))]
+for o in ls:
+    r = json.load(open(os.path.join(tmp, "cfg_%d.json" % o["params"]["fast"])))
+    assert o["metrics"] == r["metrics"] and o["run_id"] == r["backtest"]["run_id"], o["params"]
+assert len(ls) == 2 and r["backtest"]["config"]["cash"] == 50000' "$tmp"
+
 # ---- the same bytes for any --jobs ---------------------------------------------
 "$cli" sweep "${base[@]}" "${grid[@]}" --jobs 2 >"$tmp/j2.jsonl"
 "$cli" sweep "${base[@]}" "${grid[@]}" --jobs 3 >"$tmp/j3.jsonl"
