@@ -343,8 +343,15 @@ static int setup_open(sweep_setup *s, sweep_args *a, const char *cmd)
     for (size_t k = 0; k < s->n_fixed; k++) {
         double pv[64];
         if (s->def->n_params <= 64 &&
-            slab_strategy_resolve_params(s->def, &s->fixed[k], 1, pv, &err) != SLAB_OK)
+            slab_strategy_resolve_params(s->def, &s->fixed[k], 1, pv, &err) != SLAB_OK) {
+            const char *eq = strchr(s->fixed[k], '=');
+            if (eq && strchr(eq, ':')) /* "fast=1:10": a range without its step */
+                slab_error_fix(&err, "a range is three numbers a:b:step (%.*s=1:10:1); a list "
+                                     "is comma-separated (%.*s=5,10,20)",
+                               (int)(eq - s->fixed[k]), s->fixed[k], (int)(eq - s->fixed[k]),
+                               s->fixed[k]);
             return cli_fail(&err);
+        }
     }
     if (a->n_axes == 0)
         return cli_error(SLAB_EC_MISSING_OPTION, "--param",
@@ -684,6 +691,9 @@ static int open_out(const char *out, FILE **f, char *part, size_t n)
         *f = stdout;
         return 0;
     }
+    if (!*out)
+        return cli_error(SLAB_EC_BAD_VALUE, "--out", "leave --out out to write to stdout",
+                         "--out needs a file name");
     snprintf(part, n, "%s.part", out);
     if (!(*f = fopen(part, "w")))
         return cli_error(SLAB_EC_WRITE_FAILED, out, "check that the folder exists and is writable",

@@ -289,6 +289,12 @@ expect_err "merge: bad --heatmap axis" 2 "the swept ones are: fast, slow, trail"
   "$cli" sweep merge "$tmp/all.jsonl" --rank total_return --heatmap slow,slow
 expect_err "--report without --rank" 2 "give --rank METRIC" \
   "$cli" sweep "${base[@]}" --param fast=5,10 --report "$tmp/r.html"
+expect_err "a range without its step" 2 "a range is three numbers a:b:step" \
+  "$cli" sweep "${base[@]}" --param fast=1:10
+expect_err "empty --out" 2 "--out needs a file name" \
+  "$cli" sweep "${base[@]}" --param fast=5,10 --out ''
+expect_err "merge: not a sweep line" 3 "not a sweep line" \
+  "$cli" sweep merge "$tmp/cfg.json"
 expect_err "unknown run option" 2 "--comission" \
   "$cli" sweep "${base[@]}" --param fast=5,10 --comission 0.1
 expect_err "missing data file" 3 "$tmp/nope.csv" \
