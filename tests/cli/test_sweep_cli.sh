@@ -63,6 +63,18 @@ for l in open(os.path.join(tmp, "all.jsonl")):
     if not o["metrics"] or o["metrics"]["num_trades"] is None:
         bad.append(("no metrics", p))
 assert n == 24 and not bad, bad' "$tmp"
+# And as text: a line's metrics are the bytes of run's metrics without the
+# whitespace (every real as its shortest round-trip text, json.h).
+check "line metrics text = run --json metrics text" python3 -c '
+import json, sys, os, re
+tmp = sys.argv[1]
+for l in open(os.path.join(tmp, "all.jsonl")):
+    p = json.loads(l)["params"]
+    r = open(os.path.join(tmp, "run_%d_%d_%s.json" % (p["fast"], p["slow"], p["trail"][:-1]))).read()
+    lm = l[l.index("\"metrics\":") + 10 : l.index(",\"run_id\":")]
+    rm = r[r.index("\"metrics\": ") + 11 : r.index("\n },", r.index("\"metrics\": ")) + 3]
+    strip = lambda t: re.sub(r"\s", "", t)
+    assert strip(lm) == strip(rm), (p, lm[:200], rm[:200])' "$tmp"
 # The comparison can fail: a different trail changes the metrics.
 check "trail changes the metrics (the comparison has teeth)" python3 -c '
 import json, sys
