@@ -929,6 +929,18 @@ out:
     return rc;
 }
 
+static void wf_progress(void *user, uint64_t done, uint64_t total, double elapsed)
+{
+    const progress_ctx *p = user;
+    char a[48], b[48], line[256];
+    (void)elapsed;
+    slab_textf(p->lang, "wf.progress", line, sizeof line, count_text(done, a, sizeof a),
+               count_text(total, b, sizeof b));
+    fprintf(stderr, "\r%s   ", line);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
 /* ---- stratlab walkforward ------------------------------------------------------------------ */
 
 static void wf_usage(FILE *out)
@@ -953,6 +965,7 @@ static void wf_usage(FILE *out)
             "  --out FILE.json         write the result document there\n"
             "  --equity FILE.csv       write the stitched value curve\n"
             "  --lang en|zh            the table's language\n"
+            "  --progress              windows done on stderr\n"
             "\n"
             "Every `run` option applies to every run:\n");
     cli_run_options_help(out);
@@ -1057,7 +1070,8 @@ int cmd_walkforward(int argc, char **argv)
         goto out;
     wf.sweep = s.spec;
     wf.anchored = a.anchored;
-    if (slab_walkforward_run(&wf, NULL, NULL, &res, &err) != SLAB_OK) {
+    progress_ctx pc = {s.lang};
+    if (slab_walkforward_run(&wf, a.progress ? wf_progress : NULL, &pc, &res, &err) != SLAB_OK) {
         rc = err.code == SLAB_ERANGE || err.code == SLAB_EINVAL ? usage_fail(&err)
                                                                  : cli_fail(&err);
         goto out;

@@ -364,6 +364,7 @@ assert doc["metrics"]["final_value"] == cash
 check "walkforward equity: one row per test bar" test "$(($(wc -l <"$tmp/wf_eq.csv") - 1))" -eq "$(python3 -c '
 import json, sys
 print(sum(w["test"]["bars"] for w in json.load(open(sys.argv[1]))["walkforward"]["windows"]))' "$tmp/wf.json")"
+check "walkforward --progress" bash -c "'$cli' walkforward ${base[*]} --param fast=5,10 --train 1y --test 6m --rank total_return --progress 2>&1 >/dev/null | grep -q 'walk-forward: 4 of 4 windows'"
 expect_err "walkforward: train longer than the data" 2 "make --train shorter" \
   "$cli" walkforward "${base[@]}" --param fast=5,10 --train 5y --test 1y --rank total_return
 expect_err "walkforward: bad span" 2 "--train" \
