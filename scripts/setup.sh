@@ -19,6 +19,8 @@ libseccomp-dev
 sqlite3
 python3
 python3-jsonschema
+parallel
+slurm-wlm
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

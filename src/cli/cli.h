@@ -17,6 +17,7 @@
 
 #include "stratlab/core.h"
 #include "stratlab/engine.h"
+#include "stratlab/options.h"
 #include "stratlab/spec.h"
 #include "stratlab/text.h"
 #include "stratlab/script.h"
@@ -31,6 +32,20 @@ int cmd_indicators(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_walkforward(int argc, char **argv);
+
+/* ---- what `run` shares with sweep and walkforward (cmd_run.c) ---- */
+/* The run options' --help rows, grouped as the table groups them. */
+void cli_run_options_help(FILE *out);
+/* Reads the run options from argv: a --config file first, then the flags
+ * over it, then the rules between them (slab_run_options_check). *cfg
+ * keeps the config's JSON alive (json_decref it after). 0 or the printed
+ * error's exit code. */
+int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cfg);
+/* Loads the bars the options name (a file or the store) into *out
+ * (owned). 0 or the printed error's exit code. */
+int cli_run_load_bars(const slab_run_options *o, slab_bars **out);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`

@@ -76,14 +76,11 @@ static void help_row(FILE *out, const slab_opt_def *d)
     wrap(out, text, HELP_COL);
 }
 
-static void usage(FILE *out)
+void cli_run_options_help(FILE *out)
 {
     size_t n;
     const slab_opt_def *t = slab_run_options_table(&n);
     const char *group = "";
-    fprintf(out, "usage: stratlab run (--strategy NAME | --spec FILE | --script FILE.c)\n"
-                 "                    (--data FILE | --symbol SYM) [options]\n"
-                 "       stratlab run --config FILE.json [options]\n");
     for (size_t i = 0; i < n; i++) {
         if (strcmp(t[i].group, group)) {
             group = t[i].group;
@@ -91,6 +88,14 @@ static void usage(FILE *out)
         }
         help_row(out, &t[i]);
     }
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: stratlab run (--strategy NAME | --spec FILE | --script FILE.c)\n"
+                 "                    (--data FILE | --symbol SYM) [options]\n"
+                 "       stratlab run --config FILE.json [options]\n");
+    cli_run_options_help(out);
     fprintf(out,
             "\n--flag=value works too. The same options as a JSON object (keys as in\n"
             "--schema: {\"cash\": 50000, \"params\": {\"fast\": 5}}) are what --config FILE, the\n"
@@ -129,7 +134,7 @@ static int apply_config(slab_run_options *o, const char *path, json_t **keep)
 }
 
 /* Reads the options: a --config file first, then the flags over it. */
-static int read_options(int argc, char **argv, slab_run_options *o, json_t **cfg)
+int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cfg)
 {
     slab_error err;
     int rc;
@@ -226,8 +231,7 @@ static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
     return 0;
 }
 
-/* Loads the bars the options name into *out (owned). */
-static int load_bars(const slab_run_options *o, slab_bars **out)
+int cli_run_load_bars(const slab_run_options *o, slab_bars **out)
 {
     slab_error err;
     slab_bars *b = NULL;
@@ -250,7 +254,7 @@ static int load_bars(const slab_run_options *o, slab_bars **out)
     } else {
         char path[1024];
         slab_store *db = NULL;
-        if (!cli_db_path("run", o->db, path, sizeof path))
+        if (!cli_db_path(cli_command, o->db, path, sizeof path))
             return 2;
         if (slab_store_open_read(path, &db, &err) != SLAB_OK)
             return cli_fail(&err);
@@ -352,7 +356,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((rc = load_bars(o, &bars))) {
+    if ((rc = cli_run_load_bars(o, &bars))) {
         if (spec_period && !cli_json)
             fprintf(stderr, "stratlab run: note: the period is the spec's data.start/data.end; "
                             "give --from/--to to run another one\n");
@@ -426,7 +430,7 @@ int cmd_run(int argc, char **argv)
         if (cli_is_help(argv[i]))
             return cli_help("run", usage);
     cli_script_opts_init(&so);
-    if ((rc = read_options(argc, argv, &o, &cfg)) == 0) {
+    if ((rc = cli_run_read_options(argc, argv, &o, &cfg)) == 0) {
         if (o.schema) {
             json_t *s = slab_run_options_schema();
             rc = cli_print_json(s);

@@ -58,6 +58,7 @@ static const slab_text_row rows[] = {
     {"wf.title", {"Walk-forward: %s windows, train %s, test %s (%s)",
                   "滚动前推:%s 个窗口,训练 %s,测试 %s(%s)"}},
     {"wf.window", {"window", "窗口"}},
+    {"wf.progress", {"walk-forward: %s of %s windows", "滚动前推:%s / %s 个窗口"}},
     {"wf.train", {"train", "训练"}},
     {"wf.test", {"test", "测试"}},
     {"wf.params", {"chosen", "选中参数"}},
