@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define ARGS_MAX 512
 
@@ -684,9 +685,13 @@ static int finish_summary(slab_sweep_summary *sum, const sweep_args *a, const sw
     return rc;
 }
 
-/* Opens --out as FILE.part (or stdout). */
+/* Opens --out as FILE.part (or stdout). A target that exists and is not a
+ * regular file (/dev/null, a FIFO, a terminal) is written directly, part
+ * left empty: renaming FILE.part onto it would replace the device with a
+ * regular file. */
 static int open_out(const char *out, FILE **f, char *part, size_t n)
 {
+    struct stat st;
     if (!out) {
         *f = stdout;
         return 0;
@@ -694,6 +699,14 @@ static int open_out(const char *out, FILE **f, char *part, size_t n)
     if (!*out)
         return cli_error(SLAB_EC_BAD_VALUE, "--out", "leave --out out to write to stdout",
                          "--out needs a file name");
+    if (stat(out, &st) == 0 && !S_ISREG(st.st_mode)) {
+        part[0] = '\0';
+        if (S_ISDIR(st.st_mode) || !(*f = fopen(out, "w")))
+            return cli_error(SLAB_EC_WRITE_FAILED, out, "name a file to write the lines to",
+                             "cannot write to %s: %s", out,
+                             S_ISDIR(st.st_mode) ? "it is a folder" : strerror(errno));
+        return 0;
+    }
     snprintf(part, n, "%s.part", out);
     if (!(*f = fopen(part, "w")))
         return cli_error(SLAB_EC_WRITE_FAILED, out, "check that the folder exists and is writable",
@@ -709,6 +722,8 @@ static int close_out(const char *out, FILE *f, const char *part, int ok)
                    ? cli_error(SLAB_EC_WRITE_FAILED, NULL, NULL, "cannot write the lines")
                    : 0;
     int bad = fclose(f) != 0;
+    if (!part[0]) /* written directly: not a regular file */
+        return ok && bad ? cli_error(SLAB_EC_WRITE_FAILED, out, NULL, "cannot write %s", out) : 0;
     if (!ok || bad) {
         remove(part);
         return ok ? cli_error(SLAB_EC_WRITE_FAILED, out, NULL, "cannot write %s", part) : 0;

@@ -136,6 +136,18 @@ check "merge (any file order) = unsharded bytes" cmp -s "$tmp/merged.jsonl" "$tm
 "$cli" sweep merge "$tmp"/p[1-5].jsonl >"$tmp/merged_stdout.jsonl"
 check "merge to stdout = unsharded bytes" cmp -s "$tmp/merged_stdout.jsonl" "$tmp/all.jsonl"
 # More shards than positions: the empty shards are fine.
+# --out naming something that is not a regular file (here a FIFO; /dev/null
+# is the everyday case) is written directly: renaming FILE.part onto it
+# would replace a device or FIFO with a regular file.
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from_fifo.jsonl" &
+reader=$!
+"$cli" sweep "${base[@]}" "${grid[@]}" --out "$tmp/fifo"
+wait "$reader"
+check "--out to a FIFO: still a FIFO" test -p "$tmp/fifo"
+check "--out to a FIFO: the same lines" cmp -s "$tmp/from_fifo.jsonl" "$tmp/all.jsonl"
+check "--out to a FIFO: no .part left" test ! -e "$tmp/fifo.part"
+
 "$cli" sweep "${base[@]}" --param fast=5,10 --param slow=30,40 --out "$tmp/small.jsonl"
 for i in 1 2 3 4 5 6; do
   "$cli" sweep "${base[@]}" --param fast=5,10 --param slow=30,40 --shard $i/6 --out "$tmp/e$i.jsonl"
