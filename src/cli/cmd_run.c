@@ -226,15 +226,32 @@ static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
     return 0;
 }
 
-/* Loads the bars the options name into *out (owned). */
-static int load_bars(const slab_run_options *o, slab_bars **out)
+/* Splits a --data value into its symbol and file: "SYM=FILE" when the
+ * text before '=' is a symbol (letters, digits, . _ ^ -), else a file
+ * alone (its symbol from the file name). */
+static const char *data_file(const char *text, char *sym, size_t n)
+{
+    const char *eq = strchr(text, '=');
+    size_t len = eq ? (size_t)(eq - text) : 0;
+    sym[0] = '\0';
+    if (!eq || len == 0 || len >= n || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._^-") < len)
+        return text;
+    memcpy(sym, text, len);
+    sym[len] = '\0';
+    return eq + 1;
+}
+
+/* Loads one feed (--data k or --symbol k) into *out (owned). */
+static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
 {
     slab_error err;
     slab_bars *b = NULL;
+    char sym[32] = "";
+    const char *path = o->n_data ? data_file(o->data[k], sym, sizeof sym) : NULL;
     int ranged = o->from_ns != INT64_MIN || o->to_ns != INT64_MAX;
 
     if (o->n_data) {
-        if (slab_csv_load(o->data[0], &o->csv, &b, NULL, &err) != SLAB_OK)
+        if (slab_csv_load(path, &o->csv, &b, NULL, &err) != SLAB_OK)
             return cli_fail(&err);
         if (ranged) {
             slab_bars *s = NULL;
@@ -242,23 +259,26 @@ static int load_bars(const slab_run_options *o, slab_bars **out)
             slab_bars_free(b);
             if (st != SLAB_OK) {
                 slab_error_set_code(&err, SLAB_EC_NO_BARS);
-                slab_error_at_option(&err, "--from");
+                slab_error_at_option(&err, o->date ? "--date" : "--from");
                 return cli_fail(&err);
             }
             b = s;
         }
     } else {
-        char path[1024];
+        char db_path[1024];
         slab_store *db = NULL;
-        if (!cli_db_path("run", o->db, path, sizeof path))
+        if (!cli_db_path("run", o->db, db_path, sizeof db_path))
             return 2;
-        if (slab_store_open_read(path, &db, &err) != SLAB_OK)
+        if (slab_store_open_read(db_path, &db, &err) != SLAB_OK)
             return cli_fail(&err);
-        slab_status st = slab_store_load(db, o->symbols[0], o->timeframe,
+        slab_status st = slab_store_load(db, o->symbols[k], o->timeframe,
                                          o->from_ns, o->to_ns, &b, &err);
         slab_store_close(db);
-        if (st != SLAB_OK)
+        if (st != SLAB_OK) {
+            if (o->date)
+                slab_error_at_option(&err, "--date");
             return cli_fail(&err);
+        }
     }
     if (o->timeframe) {
         b->timeframe = o->tf;
@@ -266,14 +286,33 @@ static int load_bars(const slab_run_options *o, slab_bars **out)
     } else if (o->n_data) {
         slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
     }
-    if (o->n_data && !b->symbol[0]) {
-        const char *base = strrchr(o->data[0], '/');
-        snprintf(b->symbol, sizeof b->symbol, "%s", base ? base + 1 : o->data[0]);
-        char *dot = strchr(b->symbol, '.');
+    if (sym[0] || (o->n_data && !b->symbol[0])) {
+        const char *base = strrchr(path, '/');
+        snprintf(b->symbol, sizeof b->symbol, "%s", sym[0] ? sym : base ? base + 1 : path);
+        char *dot = sym[0] ? NULL : strchr(b->symbol, '.');
         if (dot && dot != b->symbol)
             *dot = '\0';
     }
     *out = b;
+    return 0;
+}
+
+/* Loads every feed the options name into feeds[0 .. *n) (owned). */
+static int load_bars(const slab_run_options *o, slab_bars **feeds, size_t *n)
+{
+    size_t want = o->n_data ? o->n_data : o->n_symbols;
+    int rc;
+    *n = 0;
+    for (size_t k = 0; k < want; k++) {
+        if ((rc = load_feed(o, k, &feeds[k])))
+            return rc;
+        *n = k + 1;
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(feeds[j]->symbol, feeds[k]->symbol))
+                return cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
+                                 "name each feed once (--data SYM=FILE names a file's symbol)",
+                                 "symbol %s is given twice", feeds[k]->symbol);
+    }
     return 0;
 }
 
@@ -286,7 +325,7 @@ static int write_equity(const char *path, const slab_bars *b, const slab_run *ru
         return cli_error(SLAB_EC_WRITE_FAILED, path, NULL, "cannot create the equity file");
     fprintf(f, "datetime,cash,value\n");
     for (size_t i = 0; i < run->n_bars; i++)
-        fprintf(f, "%s,%s,%s\n", slab_time_format(b->ts_ns[i], daily, ts, sizeof ts),
+        fprintf(f, "%s,%s,%s\n", slab_time_format(run->ts_ns[i], daily, ts, sizeof ts),
                 cli_num(run->cash[i]), cli_num(run->value[i]));
     if (fclose(f) != 0)
         return cli_error(SLAB_EC_WRITE_FAILED, path, NULL, "cannot write the equity file");
@@ -331,7 +370,8 @@ static int run_script(const slab_run_options *o, cli_script_opts *so, const slab
 static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
 {
     slab_error err;
-    slab_bars *bars = NULL;
+    slab_bars *feeds[SLAB_FEEDS_MAX] = {NULL}, *bars = NULL;
+    size_t n_feeds = 0;
     slab_run *r = NULL;
     slab_script_exec *ex = NULL;
     slab_spec *spec = NULL;
@@ -351,7 +391,16 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((rc = load_bars(o, &bars))) {
+    if ((o->spec || o->script) && o->n_data + o->n_symbols > 1) {
+        rc = cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
+                       "give one --data/--symbol, or use a built-in strategy (--strategy orb)",
+                       "several feeds run with built-in strategies only, not a %s",
+                       o->spec ? "spec" : "script");
+        goto out;
+    }
+    rc = load_bars(o, feeds, &n_feeds);
+    bars = feeds[0];
+    if (rc) {
         if (spec_period && !cli_json)
             fprintf(stderr, "stratlab run: note: the period is the spec's data.start/data.end; "
                             "give --from/--to to run another one\n");
@@ -366,7 +415,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         ex->run = NULL;
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
-        slab_run_config cfg = {o->broker, def, params, -1, o->equity == NULL, o->risk, NULL};
+        slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
+                               o->risk,   NULL, o->params,  o->n_params, o->stamp_end};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);
@@ -375,7 +425,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
             slab_spec_run_setup(srun, &cfg);
             def = cfg.strategy;
         }
-        if (slab_engine_run(bars, &cfg, &r, &err) != SLAB_OK) {
+        if (slab_engine_run_feeds((const slab_bars *const *)feeds, n_feeds, &cfg, NULL, &r,
+                                  &err) != SLAB_OK) {
             rc = cli_fail(&err);
             goto out;
         }
@@ -407,7 +458,8 @@ out:
     json_decref(doc);
     slab_run_free(r);
     slab_script_exec_free(ex);
-    slab_bars_free(bars);
+    for (size_t k = 0; k < n_feeds; k++)
+        slab_bars_free(feeds[k]);
     slab_spec_run_free(srun);
     slab_spec_free(spec);
     return rc;

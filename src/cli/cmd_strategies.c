@@ -10,7 +10,11 @@
 
 static const char *type_name(slab_param_type t)
 {
-    return t == SLAB_PARAM_INT ? "int" : t == SLAB_PARAM_FLOAT ? "float" : "bool";
+    return t == SLAB_PARAM_INT     ? "int"
+           : t == SLAB_PARAM_FLOAT ? "float"
+           : t == SLAB_PARAM_TIME  ? "time"
+           : t == SLAB_PARAM_TEXT  ? "text"
+                                   : "bool";
 }
 
 static int print_json(const slab_strategy_def *const *tab, size_t n)

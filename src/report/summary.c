@@ -199,8 +199,8 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
     add(buf, "%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).\n", strategy,
         bars->symbol[0] ? bars->symbol : "data",
         slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf),
-        slab_time_format(bars->ts_ns[0], daily, from, sizeof from),
-        slab_time_format(bars->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
+        slab_time_format(run->ts_ns[0], daily, from, sizeof from),
+        slab_time_format(run->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
         run->final_value, run->start_value, get(m, "total_return"));
     long closed = (long)get(m, "num_trades"), open = (long)get(m, "open_trades");
     if (closed > 0)
