@@ -172,6 +172,7 @@ static slab_day_decision filter_verdict(slab_ctx *ctx, orb_state *s, int is_long
     if (s->rec) {
         s->rec->filter_close = now;
         s->rec->filter_ts_ns = slab_feed_time(ctx, s->filter, 0);
+        s->rec->filter_feed = s->filter;
         s->rec->filter_prev_close = prev;
     }
     if (isnan(prev))

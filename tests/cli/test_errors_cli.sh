@@ -120,7 +120,7 @@ check "text errors go to stderr" bash -c "[ -z \"\$('$cli' run --strategy sma_cr
 # ---- suggestions and exact messages ------------------------------------------------
 expect_err "--comission" 2 "unknown option '--comission'; did you mean --commission?" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --comission 0.1
-expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross? (built-ins: sma_cross, rsi_reversion, bbands_reversion, buy_hold, macd_trail)" \
+expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross? (built-ins: sma_cross, rsi_reversion, bbands_reversion, buy_hold, macd_trail, orb)" \
   "$cli" run --strategy sma_crss --data "$tmp/s.csv"
 expect_err "--param fsat" 2 "sma_cross has no parameter 'fsat'; did you mean fast?" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --param fsat=10
