@@ -52,6 +52,11 @@ typedef struct slab_run_config {
     const char *const *param_text; /* the "name=value" texts the params
                               were resolved from (slab_param_text), or NULL */
     size_t n_param_text;
+    int64_t preroll_until_ns; /* 0, or: clock steps before this time only
+                              move the feeds (a filter feed loaded from
+                              before the run's start shows its previous
+                              session); the run, its values and trades
+                              start at the first step at or after it */
     int stamp_end;         /* 1: intraday bars are stamped at their end
                               (the 2006 backtrader sample files), 0: at
                               their start (slab_ctx_stamp_end) */

@@ -241,6 +241,17 @@ static const char *data_file(const char *text, char *sym, size_t n)
     return eq + 1;
 }
 
+/* Days of bars the feeds after the first get before --from/--date, so a
+ * filter on another symbol sees its previous session on the first day
+ * (the run itself starts at --from: preroll_until_ns). */
+#define PREROLL_DAYS 10
+
+/* The run config's preroll_until_ns: --from's time with several feeds. */
+static int64_t preroll(const slab_run_options *o, size_t n_feeds)
+{
+    return n_feeds > 1 && o->from_ns != INT64_MIN ? o->from_ns : 0;
+}
+
 /* Loads one feed (--data k or --symbol k) into *out (owned). */
 static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
 {
@@ -249,13 +260,16 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
     char sym[32] = "";
     const char *path = o->n_data ? data_file(o->data[k], sym, sizeof sym) : NULL;
     int ranged = o->from_ns != INT64_MIN || o->to_ns != INT64_MAX;
+    int64_t from = o->from_ns;
+    if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
+        from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
 
     if (o->n_data) {
         if (slab_csv_load(path, &o->csv, &b, NULL, &err) != SLAB_OK)
             return cli_fail(&err);
         if (ranged) {
             slab_bars *s = NULL;
-            slab_status st = slab_bars_slice(b, o->from_ns, o->to_ns, &s, &err);
+            slab_status st = slab_bars_slice(b, from, o->to_ns, &s, &err);
             slab_bars_free(b);
             if (st != SLAB_OK) {
                 slab_error_set_code(&err, SLAB_EC_NO_BARS);
@@ -272,7 +286,7 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
         if (slab_store_open_read(db_path, &db, &err) != SLAB_OK)
             return cli_fail(&err);
         slab_status st = slab_store_load(db, o->symbols[k], o->timeframe,
-                                         o->from_ns, o->to_ns, &b, &err);
+                                         from, o->to_ns, &b, &err);
         slab_store_close(db);
         if (st != SLAB_OK) {
             if (o->date)
@@ -416,7 +430,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
         slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
-                               o->risk,   NULL, o->params,  o->n_params, o->stamp_end};
+                               o->risk,   NULL, o->params,  o->n_params, preroll(o, n_feeds),
+                               o->stamp_end};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);

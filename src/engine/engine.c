@@ -24,7 +24,9 @@ struct slab_ctx {
     const slab_bars *const *feeds; /* every feed, n_feeds of them */
     size_t n_feeds;
     const int64_t *clock;          /* the union of the feeds' times, n_steps values */
-    size_t n_steps;                /* clock steps in this run */
+    size_t n_steps;                /* clock steps up to the run's end */
+    size_t first_step;             /* the first step run; those before only
+                                      move the feeds (preroll_until_ns) */
     size_t step;                   /* the current step */
     size_t *next_bar;              /* per feed: its bars delivered so far */
     slab_day_record *days;         /* per-session records (slab_ctx_new_day) */
@@ -552,7 +554,9 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
         slab_broker_cfg(br)->coo ? ctx->def->next_open : NULL;
     slab_status st;
 
-    for (size_t s = 0; s < ctx->n_steps; s++) {
+    for (size_t s = 0; s < ctx->first_step; s++)
+        advance(ctx, s); /* the preroll: feeds move, nothing else happens */
+    for (size_t s = ctx->first_step, r = 0; s < ctx->n_steps; s++, r++) {
         ctx->step = s;
         int started = advance(ctx, s);
         int due = started && (long)ctx->i >= first_next;
@@ -571,9 +575,9 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
             if (ctx->failed != SLAB_OK)
                 return ctx->failed;
         }
-        run->value[s] = bv->value;
+        run->value[r] = bv->value;
         if (run->cash)
-            run->cash[s] = bv->cash;
+            run->cash[r] = bv->cash;
         if (rk->on && ctx->fbar[0].fresh) {
             /* Protective orders for this bar's entry fill, a due time
              * exit: created now, tried from the next bar. */
@@ -594,9 +598,9 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
  * limits and cash inside SLAB_CASH_MAX it always is, but costs set beyond
  * reason (a per-share commission of 1e300) can still overflow, and an
  * infinite value must stop the run, not reach the result. */
-static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_error *err)
+static slab_status check_values(const slab_run *run, slab_error *err)
 {
-    for (size_t i = 0; i < ctx->n_steps; i++)
+    for (size_t i = 0; i < run->n_bars; i++)
         if (!isfinite(run->value[i])) {
             char t[40];
             return slab_error_set(err, SLAB_ERANGE, NULL,
@@ -604,7 +608,7 @@ static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_e
                                   "prices or costs are too large for double arithmetic; scale "
                                   "them down",
                                   isnan(run->value[i]) ? "not a number" : "infinite", i,
-                                  slab_bars_format_time(ctx->clock[i], t, sizeof t));
+                                  slab_bars_format_time(run->ts_ns[i], t, sizeof t));
         }
     return SLAB_OK;
 }
@@ -685,8 +689,14 @@ static slab_status setup_clock(slab_ctx *ctx, const slab_run_config *cfg, slab_r
             return st;
         ctx->clock = run->ts_owned;
     }
-    if (cfg->stop_after_bar >= 0 && (size_t)cfg->stop_after_bar + 1 < ctx->n_steps)
-        ctx->n_steps = (size_t)cfg->stop_after_bar + 1;
+    while (cfg->preroll_until_ns && ctx->first_step < ctx->n_steps &&
+           ctx->clock[ctx->first_step] < cfg->preroll_until_ns)
+        ctx->first_step++;
+    if (ctx->first_step == ctx->n_steps)
+        return slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on after the preroll");
+    if (cfg->stop_after_bar >= 0 &&
+        (size_t)cfg->stop_after_bar + 1 < ctx->n_steps - ctx->first_step)
+        ctx->n_steps = ctx->first_step + (size_t)cfg->stop_after_bar + 1;
     /* Feed 0's bars up to the last step: what its indicators cover. */
     size_t n0 = b0->n;
     while (n0 > 0 && b0->ts_ns[n0 - 1] > ctx->clock[ctx->n_steps - 1])
@@ -778,25 +788,25 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
         goto out;
     ctx->bv = slab_broker_view_of(ctx->broker);
 
-    run->n_bars = ctx->n_steps;
-    run->ts_ns = ctx->clock;
+    run->n_bars = ctx->n_steps - ctx->first_step;
+    run->ts_ns = ctx->clock + ctx->first_step;
     run->n_feeds = n_feeds;
     for (size_t k = 0; k < n_feeds; k++)
         snprintf(run->symbols[k], sizeof run->symbols[k], "%s", feeds[k]->symbol);
     run->start_value = cfg->broker.cash;
     run->timeframe = bars->timeframe;
     run->compression = bars->compression;
-    run->value = slab_malloc(ctx->n_steps * sizeof(double));
+    run->value = slab_malloc(run->n_bars * sizeof(double));
     if (!cfg->skip_cash_curve)
-        run->cash = slab_malloc(ctx->n_steps * sizeof(double));
+        run->cash = slab_malloc(run->n_bars * sizeof(double));
     if (!run->value || (!cfg->skip_cash_curve && !run->cash)) {
         st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the equity record");
         goto out;
     }
     /* Touch the record now so page faults are not taken inside the loop. */
-    memset(run->value, 0, ctx->n_steps * sizeof(double));
+    memset(run->value, 0, run->n_bars * sizeof(double));
     if (run->cash)
-        memset(run->cash, 0, ctx->n_steps * sizeof(double));
+        memset(run->cash, 0, run->n_bars * sizeof(double));
 
     int64_t t0 = slab_clock_ns();
     ctx->in_init = 1;
@@ -820,7 +830,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     st = loop(ctx, state, run, first_next, err);
     run->loop_ns = slab_clock_ns() - t1;
     run->indicators_ns = t1 - t0;
-    if (st != SLAB_OK || (st = check_values(ctx, run, err)) != SLAB_OK)
+    if (st != SLAB_OK || (st = check_values(run, err)) != SLAB_OK)
         goto out;
     if ((st = collect(ctx, run, err)) != SLAB_OK)
         goto out;

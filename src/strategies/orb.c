@@ -39,9 +39,8 @@ typedef struct orb_state {
     int64_t entry_ref[2]; /* entry orders in flight (stop entry: both sides) */
     int64_t exit_ref[3];  /* trail, stop, target of the open position */
     /* the filter feed */
-    int64_t f_day;        /* day of its current bar, INT64_MIN none yet */
-    double f_close;       /* its current close */
-    double f_prev;        /* its last close of the day before f_day (NaN none) */
+    int64_t f_day;        /* the day f_prev is for, INT64_MIN none yet */
+    double f_prev;        /* its last close before f_day (NaN none) */
 } orb_state;
 
 static int word_in(const char *w, const char *a, const char *b, const char *c)
@@ -99,26 +98,24 @@ static int orb_init(slab_ctx *ctx, void *st)
     return 0;
 }
 
-/* Follows the filter feed: its current close and its last close before
- * the day of its current bar. */
-static void track_filter(slab_ctx *ctx, orb_state *s)
+/* The filter's last close of a session before day: found by walking
+ * back from its current bar (bars already delivered only), once per day. */
+static double filter_prev(slab_ctx *ctx, orb_state *s, int64_t day)
 {
-    if (s->filter < 0)
-        return;
-    int64_t t = slab_feed_time(ctx, s->filter, 0);
-    int64_t d = slab_ts_day(t - s->stamp_off);
-    if (d != s->f_day) {
-        if (s->f_day != INT64_MIN)
-            s->f_prev = s->f_close;
-        s->f_day = d;
+    if (s->f_day == day)
+        return s->f_prev;
+    s->f_day = day;
+    s->f_prev = NAN;
+    for (int ago = 0; ago > -1000000; ago--) {
+        int64_t t = slab_feed_time(ctx, s->filter, ago);
+        if (!t)
+            break;
+        if (slab_ts_day(t - s->stamp_off) < day) {
+            s->f_prev = slab_feed_get(ctx, s->filter, SLAB_CLOSE, ago);
+            break;
+        }
     }
-    s->f_close = slab_feed_get(ctx, s->filter, SLAB_CLOSE, 0);
-}
-
-/* The filter's last close of a session before day. */
-static double filter_prev(const orb_state *s, int64_t day)
-{
-    return s->f_day < day ? s->f_close : s->f_prev;
+    return s->f_prev;
 }
 
 static void new_session(slab_ctx *ctx, orb_state *s, int64_t day)
@@ -168,7 +165,7 @@ static slab_day_decision filter_verdict(slab_ctx *ctx, orb_state *s, int is_long
 {
     if (s->filter < 0)
         return SLAB_DAY_TRADED;
-    double prev = filter_prev(s, s->day), now = s->f_close;
+    double prev = filter_prev(ctx, s, s->day), now = slab_feed_get(ctx, s->filter, SLAB_CLOSE, 0);
     if (s->rec) {
         s->rec->filter_close = now;
         s->rec->filter_ts_ns = slab_feed_time(ctx, s->filter, 0);
@@ -234,7 +231,6 @@ static void place_stop_entries(slab_ctx *ctx, orb_state *s, double close)
 static void orb_next(slab_ctx *ctx, void *st)
 {
     orb_state *s = st;
-    track_filter(ctx, s);
     if (!slab_feed_fresh(ctx, 0))
         return; /* feed 0 keeps its last bar: it was handled then */
     int64_t start = slab_time(ctx, 0) - s->stamp_off;
@@ -252,7 +248,7 @@ static void orb_next(slab_ctx *ctx, void *st)
         }
     }
     if (s->rec && !s->rec->breakout_ts_ns && s->filter >= 0)
-        s->rec->filter_prev_close = filter_prev(s, day);
+        s->rec->filter_prev_close = filter_prev(ctx, s, day);
     if (tod + s->bar_ns >= s->exit_tod_ns) {
         if (!s->exited) {
             s->exited = 1;

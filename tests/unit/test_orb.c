@@ -53,6 +53,9 @@ static void add_bars(slab_bars **b, const char *symbol, int64_t day, const bar_r
                          SLAB_OK);
 }
 
+/* preroll_until_ns of the next runs (0 none). */
+static int64_t preroll_ns;
+
 /* Runs orb on feeds with the "name=value" parameters; stop_after -1 = all.
  * Returns the run, or NULL with err set. */
 static slab_run *run_orb(slab_bars **feeds, size_t n_feeds, const char **kv, size_t n_kv,
@@ -76,6 +79,7 @@ static slab_run *run_orb(slab_bars **feeds, size_t n_feeds, const char **kv, siz
     cfg.param_text = kv;
     cfg.n_param_text = n_kv;
     cfg.stop_after_bar = stop_after;
+    cfg.preroll_until_ns = preroll_ns;
     if (slab_engine_run_feeds((const slab_bars *const *)feeds, n_feeds, &cfg, NULL, &run, err) !=
         SLAB_OK)
         return NULL;
@@ -281,6 +285,34 @@ static void filter_feed_missing_bar(void **state)
     slab_bars_free(f[1]);
 }
 
+/* One session with the filter's previous session before it (what `run
+ * --date D` does: the filter feed is loaded from days before, the clock
+ * steps before D 09:30 only move the feeds). The run starts at day 2: 10
+ * steps, one session; IDX's day-1 last close 200 is its previous close,
+ * so day 2 (IDX 199.5 at 09:32) is blocked_by_filter, not
+ * no_prior_session. */
+static void preroll_gives_the_filter_its_previous_session(void **state)
+{
+    (void)state;
+    static const bar_row idx2[] = {
+        {930, 201, 202, 200, 201}, {931, 201, 201, 199, 199.75}, {932, 199.75, 200, 199, 199.5},
+    };
+    slab_bars *f[2];
+    filter_feeds(f, idx2, SLAB_COUNT(idx2));
+    preroll_ns = at(day2(), 930);
+    slab_run *r = run_ok(f, 2, filter_kv, 4);
+    preroll_ns = 0;
+    assert_int_equal(r->n_bars, 10);
+    assert_int_equal(r->ts_ns[0], at(day2(), 930));
+    assert_int_equal(r->n_days, 1);
+    assert_int_equal(r->days[0].decision, SLAB_DAY_BLOCKED_BY_FILTER);
+    CLOSE("filter_prev_close", r->days[0].filter_prev_close, 200);
+    CLOSE("value", r->value[9], 10000);
+    slab_run_free(r);
+    slab_bars_free(f[0]);
+    slab_bars_free(f[1]);
+}
+
 /* Short side: direction=short, range low 99 (09:30); 09:32 closes 98.5 <
  * 99 -> sell 10, filled at 09:33's open 98. exit_time 09:36: the 09:35 bar
  * ends then -> buy to close, filled at 09:36's open 97.5. pnl = (98 -
@@ -437,6 +469,7 @@ int main(void)
         cmocka_unit_test(breakout_then_trailing_stop),
         cmocka_unit_test(filter_blocks),
         cmocka_unit_test(filter_feed_missing_bar),
+        cmocka_unit_test(preroll_gives_the_filter_its_previous_session),
         cmocka_unit_test(short_side),
         cmocka_unit_test(cut_runs_agree),
         cmocka_unit_test(unused_feed_is_bit_identical),
