@@ -127,6 +127,10 @@ typedef struct slab_run {
     slab_day_record *days;       /* per-session records of an intraday
                                     strategy, or NULL */
     size_t n_days;
+    const char *const *param_text; /* the run config's "name=value" texts
+                                    (borrowed from the caller), for the
+                                    result's text parameters */
+    size_t n_param_text;
 } slab_run;
 
 /* Runs cfg->strategy over bars. Returns SLAB_OK and an owned run in *out,

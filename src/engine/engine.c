@@ -791,6 +791,8 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     run->n_bars = ctx->n_steps - ctx->first_step;
     run->ts_ns = ctx->clock + ctx->first_step;
     run->n_feeds = n_feeds;
+    run->param_text = ctx->param_text;
+    run->n_param_text = ctx->n_param_text;
     for (size_t k = 0; k < n_feeds; k++)
         snprintf(run->symbols[k], sizeof run->symbols[k], "%s", feeds[k]->symbol);
     run->start_value = cfg->broker.cash;

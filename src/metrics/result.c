@@ -334,15 +334,30 @@ static void risk_json(json_t *cfg, const slab_risk_config *r)
     json_object_set_new(cfg, "risk", o);
 }
 
+/* One parameter's value as the config shows it: a time as "HH:MM", a
+ * text parameter as its text ("" when not given). */
+static json_t *param_json(const slab_run *run, const slab_param_def *p, double v)
+{
+    if (p->type == SLAB_PARAM_FLOAT)
+        return json_real(v);
+    if (p->type == SLAB_PARAM_TIME)
+        return json_sprintf("%02d:%02d", (int)v / 60, (int)v % 60);
+    if (p->type != SLAB_PARAM_TEXT)
+        return json_integer((json_int_t)v);
+    size_t len = strlen(p->name);
+    for (size_t k = 0; k < run->n_param_text; k++)
+        if (!strncmp(run->param_text[k], p->name, len) && run->param_text[k][len] == '=')
+            return json_string(run->param_text[k] + len + 1);
+    return json_string("");
+}
+
 /* The run's "config" object: parameters, costs, fill model, risk. */
 static json_t *config_json(const slab_run *run, const slab_result_info *info)
 {
     json_t *cfg = json_object(), *params = json_object();
     for (int k = 0; info->def && k < info->def->n_params; k++)
         json_object_set_new(params, info->def->params[k].name,
-                            info->def->params[k].type == SLAB_PARAM_FLOAT
-                                ? json_real(info->params[k])
-                                : json_integer((json_int_t)info->params[k]));
+                            param_json(run, &info->def->params[k], info->params[k]));
     json_object_set_new(cfg, "params", params);
     json_object_set_new(cfg, "cash", json_real(info->broker->cash));
     json_object_set_new(cfg, "commission", json_real(info->broker->commission));
