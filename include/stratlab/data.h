@@ -152,4 +152,32 @@ slab_status slab_bars_check(const slab_bars *b, slab_error *err);
 slab_status slab_sample_generate(uint64_t seed, size_t n, slab_timeframe tf, int compression,
                                  int64_t start_day, slab_bars **out, slab_error *err);
 
+/* ---- synthetic markets (`data synth`) ---------------------------------- */
+/* What to make: sessions from from_day to to_day (day numbers, inclusive;
+ * weekends and NYSE holidays skipped), bars of timeframe/compression (1 to
+ * 390 minutes, stamped at their start, or 1 day), from seed. The symbol
+ * named index_symbol (may be NULL) is the market factor itself; every
+ * other symbol moves with it by its own beta plus its own trend, noise and
+ * gaps. */
+typedef struct slab_synth_options {
+    uint64_t seed;
+    int64_t from_day, to_day;
+    slab_timeframe timeframe;
+    int compression;
+    const char *index_symbol;
+} slab_synth_options;
+
+/* Makes symbol's bars (owned; free with slab_bars_free()): the same
+ * options and symbol give the same bars on every machine, whatever other
+ * symbols are made. SLAB_EINVAL for a timeframe it does not make,
+ * SLAB_ERANGE for a range without a trading day. */
+slab_status slab_synth_generate(const slab_synth_options *o, const char *symbol, slab_bars **out,
+                                slab_error *err);
+/* 1 when day (a day number) is an NYSE full-day holiday: New Year's Day,
+ * Martin Luther King Jr. Day (from 1998), Washington's Birthday, Good
+ * Friday, Memorial Day, Juneteenth (from 2022), Independence Day, Labor
+ * Day, Thanksgiving, Christmas (observed on the nearest weekday; a
+ * Saturday New Year's Day is not moved). Special closures are not known. */
+int slab_nyse_holiday(int64_t day);
+
 #endif

@@ -1,4 +1,4 @@
-/* cmd_data.c: `stratlab data import|list|sample`: CSV files into the store,
+/* cmd_data.c: `stratlab data import|list|sample|synth`: CSV files into the store,
  * what the store holds, deterministic sample data (into the store or a
  * CSV file). Uses only the public headers; every failure is printed once,
  * with its location, by cli_fail(). */
@@ -553,6 +553,157 @@ static int data_sample(int argc, char **argv)
     return rc;
 }
 
+/* ---- synth ------------------------------------------------------------------ */
+
+#define SYNTH_SEED 42
+
+static void synth_help(FILE *out)
+{
+    fprintf(out,
+            "usage: stratlab data synth --symbol SYM [--symbol SYM ...] --from DATE --to DATE\n"
+            "                           [options]\n\n"
+            "Realistic synthetic markets, minute by minute over NYSE sessions (09:30-16:00,\n"
+            "weekdays, the exchange holidays left out): a market index with trends and gaps,\n"
+            "stocks correlated with it (each its own beta, trend, noise and news gaps), a\n"
+            "U-shaped intraday volume, prices in cents. Deterministic: the same seed, dates\n"
+            "and symbol give the same bars, whichever other symbols are made. Every run on\n"
+            "these bars says it ran on synthetic data.\n\n"
+            "  --symbol SYM          a symbol to make (repeatable, up to %d)\n"
+            "  --from DATE           first day, YYYY-MM-DD\n"
+            "  --to DATE             last day, YYYY-MM-DD\n"
+            "  --timeframe TF        1m (default), 5m, 15m, 30m, 1h or 1d; bars are stamped at\n"
+            "                        their start (run --stamp start)\n"
+            "  --index SYM           the symbol that is the market index (default: QQQ, SPY,\n"
+            "                        IWM, DIA or VTI when one is made)\n"
+            "  --seed S              random seed (default %d)\n"
+            "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
+            "  --out DIR             write DIR/SYM.csv files instead of storing\n"
+            "  --json                print what was made as JSON (errors too)\n",
+            MAX_COLS, SYNTH_SEED);
+}
+
+/* A --from/--to day for data synth; prints failures. */
+static int synth_day(const char *flag, const char *s, int64_t *day)
+{
+    int64_t ts;
+    int has_time;
+    slab_error err;
+    if (!s)
+        return cli_error(SLAB_EC_MISSING_OPTION, flag, NULL,
+                         "data synth needs %s YYYY-MM-DD", flag);
+    if (slab_time_parse(s, strlen(s), &ts, &has_time, &err) != SLAB_OK || has_time)
+        return cli_error(SLAB_EC_BAD_VALUE, flag, NULL, "%s expects YYYY-MM-DD, got '%s'", flag, s);
+    *day = slab_ts_day(ts);
+    return 0;
+}
+
+/* The index among syms: the one given, else a well-known index fund. */
+static const char *synth_index(const char *given, const char **syms, size_t n)
+{
+    static const char *const known[] = {"QQQ", "SPY", "IWM", "DIA", "VTI"};
+    if (given)
+        return given;
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < sizeof known / sizeof known[0]; j++)
+            if (!strcmp(syms[k], known[j]))
+                return syms[k];
+    return NULL;
+}
+
+/* Stores or writes one made symbol; adds its JSON to arr or prints it. */
+static int synth_keep(slab_store *db, const char *dbpath, const char *out, slab_bars *b,
+                      const char *source, json_t *arr)
+{
+    slab_error err;
+    size_t replaced = 0;
+    char path[1200];
+    if (out) {
+        snprintf(path, sizeof path, "%s/%s.csv", out, b->symbol);
+        if (slab_csv_write(b, path, &err) != SLAB_OK) {
+            slab_error_set_code(&err, SLAB_EC_WRITE_FAILED);
+            return cli_fail(&err);
+        }
+    } else {
+        slab_import_info info = {source, "", "synth"};
+        if (slab_store_import(db, b, b->symbol, NULL, &info, &replaced, &err) != SLAB_OK)
+            return cli_fail(&err);
+    }
+    if (arr) {
+        json_t *o = imported_json(b, b->symbol, 0, source, replaced, out ? path : dbpath);
+        json_object_set_new(o, "synthetic", json_true());
+        json_array_append_new(arr, o);
+    } else {
+        print_imported(out ? "wrote synthetic" : "stored synthetic", b, b->symbol, 0, source,
+                       replaced, out ? path : dbpath);
+    }
+    return 0;
+}
+
+/* `stratlab data synth ...`: make each symbol, then store or write it. */
+static int data_synth(int argc, char **argv)
+{
+    const char *syms[MAX_COLS], *from = NULL, *to = NULL, *tf = "1m", *index = NULL;
+    const char *seed_s = NULL, *db = NULL, *out = NULL;
+    size_t n_syms = 0;
+    const opt opts[] = {
+        {"--symbol", NULL, NULL, syms, &n_syms}, {"--from", &from, NULL, NULL, NULL},
+        {"--to", &to, NULL, NULL, NULL},         {"--timeframe", &tf, NULL, NULL, NULL},
+        {"--index", &index, NULL, NULL, NULL},   {"--seed", &seed_s, NULL, NULL, NULL},
+        {"--db", &db, NULL, NULL, NULL},         {"--out", &out, NULL, NULL, NULL},
+    };
+    slab_synth_options so = {SYNTH_SEED, 0, 0, SLAB_TF_MINUTES, 1, NULL};
+    unsigned long long seed = SYNTH_SEED;
+    slab_error err;
+    slab_store *store = NULL;
+    char dbpath[1024] = "", source[256], tfb[16];
+    int n_pos, rc;
+
+    if ((rc = parse_opts("data synth", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0,
+                         &n_pos, synth_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if (n_syms == 0)
+        return cli_error(SLAB_EC_MISSING_OPTION, "--symbol", NULL,
+                         "data synth needs at least one --symbol SYM");
+    if ((rc = synth_day("--from", from, &so.from_day)) || (rc = synth_day("--to", to, &so.to_day)))
+        return rc;
+    if ((rc = whole("--seed", seed_s, ULLONG_MAX, &seed)))
+        return rc;
+    so.seed = seed;
+    if (slab_timeframe_parse(tf, &so.timeframe, &so.compression, &err) != SLAB_OK)
+        return cli_usage_error("data synth", "--timeframe: %s", err.msg);
+    if (db && out)
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--out", NULL,
+                         "give --db PATH or --out DIR, not both");
+    so.index_symbol = synth_index(index, syms, n_syms);
+    snprintf(source, sizeof source, "synth:seed=%llu,from=%s,to=%s,timeframe=%s,index=%s", seed,
+             from, to, slab_timeframe_format(so.timeframe, so.compression, tfb, sizeof tfb),
+             so.index_symbol ? so.index_symbol : "none");
+    if (!out && (rc = open_store("data synth", db, 1, dbpath, sizeof dbpath, &store)))
+        return rc;
+    json_t *arr = cli_json ? json_array() : NULL;
+    for (size_t k = 0; k < n_syms && rc == 0; k++) {
+        slab_bars *b = NULL;
+        slab_status st = slab_synth_generate(&so, syms[k], &b, &err);
+        if (st != SLAB_OK) {
+            slab_error_at_option(&err, st == SLAB_EINVAL ? "--timeframe" : "--from");
+            rc = cli_fail(&err);
+            break;
+        }
+        snprintf(b->source, sizeof b->source, "%s", source);
+        rc = synth_keep(store, dbpath, out, b, source, arr);
+        slab_bars_free(b);
+    }
+    if (arr && rc == 0) {
+        json_t *doc = json_pack("{s:o,s:b}", "series", arr, "synthetic", 1);
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        json_decref(arr);
+    }
+    slab_store_close(store);
+    return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static const struct {
@@ -563,6 +714,7 @@ static const struct {
     {"import", data_import, "load a CSV file (Yahoo, backtrader CSV, generic) into the store"},
     {"list", data_list, "list stored symbols and timeframes with their ranges"},
     {"sample", data_sample, "generate deterministic sample bars into the store or a CSV file"},
+    {"synth", data_synth, "realistic synthetic intraday markets (an index and correlated stocks)"},
 };
 
 /* Lists the data subcommands. */
@@ -576,8 +728,8 @@ static void data_usage(FILE *out)
 /* Dispatches `stratlab data <subcommand>`; returns the exit code. */
 int cmd_data(int argc, char **argv)
 {
-    static const char *const full[] = {"data import", "data list", "data sample"};
-    const char *names[3];
+    static const char *const full[] = {"data import", "data list", "data sample", "data synth"};
+    const char *names[4];
     int a = 1;
     while (a < argc && !strcmp(argv[a], "--json"))
         a++;
@@ -586,7 +738,7 @@ int cmd_data(int argc, char **argv)
     if (a >= argc) {
         if (cli_json)
             return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data --help",
-                             "give a subcommand: import, list or sample");
+                             "give a subcommand: import, list, sample or synth");
         data_usage(stderr);
         return 2;
     }
@@ -599,11 +751,11 @@ int cmd_data(int argc, char **argv)
     }
     slab_error err;
     slab_error_fail(&err, SLAB_EC_UNKNOWN_COMMAND, NULL, "unknown subcommand '%s'", argv[a]);
-    const char *best = slab_error_suggest(&err, argv[a], names, 3);
+    const char *best = slab_error_suggest(&err, argv[a], names, 4);
     if (best) {
         size_t l = strlen(err.msg);
         snprintf(err.msg + l, sizeof err.msg - l, "; did you mean %s?", best);
     }
-    slab_error_fix(&err, "the data subcommands are import, list and sample");
+    slab_error_fix(&err, "the data subcommands are import, list, sample and synth");
     return cli_fail(&err);
 }

@@ -438,6 +438,8 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(eng, "version", json_string(SLAB_VERSION));
     json_object_set_new(bt, "engine", eng);
     json_object_set_new(bt, "data_source", json_string(bars->source));
+    if (!strncmp(bars->source, "synth:", 6))
+        json_object_set_new(bt, "synthetic", json_true()); /* stratlab data synth */
     json_object_set_new(bt, "data_sha256", bars->sha256[0] ? json_string(bars->sha256) : json_null());
     if (run_id_of(bars, run, info, cfg, idbuf) != 0) { /* out of memory: no id, no document */
         json_decref(bt);

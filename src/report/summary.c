@@ -287,6 +287,8 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
         slab_time_format(run->ts_ns[0], daily, from, sizeof from),
         slab_time_format(run->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
         run->final_value, run->start_value, get(m, "total_return"));
+    if (!strncmp(bars->source, "synth:", 6))
+        add(buf, "Synthetic data (stratlab data synth), not market prices.\n");
     long closed = (long)get(m, "num_trades"), open = (long)get(m, "open_trades");
     if (closed > 0)
         add(buf, "%ld closed trades, %.1f%% won, net pnl %.2f; max drawdown %.2f%%.\n", closed,

@@ -107,6 +107,28 @@ assert d["days"][0]["range_high"] == 102 and d["days"][0]["breakout_time"] == "0
 assert d["trades"][0]["entry_price"] == 102.5, d["trades"][0]
 ' "$out"
 
+# data synth: the seed's request end to end on synthetic bars.
+"$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-31 --timeframe 1m >/dev/null
+out="$("$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 \
+  --param trailing_stop_pct=2 --param market_filter=QQQ --json)"
+check "synth + orb on one date" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["backtest"]["synthetic"] is True and d["backtest"]["bars"] == 390, d["backtest"]
+day, = d["days"]
+assert day["date"] == "2025-07-31" and day["decision"] != "no_prior_session", day
+assert "Synthetic data" in d["summary"], d["summary"]
+' "$out"
+mkdir -p "$tmp/s1" "$tmp/s2"
+"$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-03 --out "$tmp/s1" >/dev/null
+"$cli" data synth --symbol HOOD --from 2025-07-01 --to 2025-07-03 --index QQQ --out "$tmp/s2" >/dev/null
+check "synth is deterministic, a symbol alone the same" cmp -s "$tmp/s1/HOOD.csv" "$tmp/s2/HOOD.csv"
+check "synth: 390 bars a session, the 4th of July skipped" test "$(wc -l <"$tmp/s1/QQQ.csv")" -eq $((3 * 390 + 1))
+expect_err "synth without --symbol" 2 "data synth needs at least one --symbol SYM" \
+  "$cli" data synth --from 2025-07-01 --to 2025-07-31
+expect_err "synth weekly" 2 "synthetic bars come in 1 to 390 minutes or 1 day, not this timeframe; give --timeframe 1m, 5m, 15m, 1h or 1d" \
+  "$cli" data synth --symbol X --from 2025-07-01 --to 2025-07-31 --timeframe 1w --out "$tmp/s1"
+
 expect_err "filter not a feed" 2 "market_filter=QQQ is not one of the run's feeds; add it (--symbol QQQ, or --data QQQ=FILE)" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --param market_filter=QQQ
 expect_err "same symbol twice" 2 "symbol ACME is given twice" \
