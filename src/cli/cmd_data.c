@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_COLS 8                /* --col mappings accepted */
 #define SAMPLE_BARS 2520          /* default sample size: ten years of days */
 #define SAMPLE_SEED 42            /* default seed */
 #define SAMPLE_START "2015-01-02" /* default first day */
-#define HELP_SHOWN (-1)           /* parse_opts: --help was printed */
+#define HELP_SHOWN (-1)
+#define EXCHANGE_TZ "America/New_York" /* stored times are its wall clock */           /* parse_opts: --help was printed */
 
 /* One option of a subcommand: a flag (sets *flag) or a value (*value, or
  * appended to many[] when repeatable). */
@@ -174,11 +176,80 @@ static void import_help(FILE *out)
            "                        first one's problem are printed\n"
            "  --col ROLE=NAME       generic files: the header name of a column; ROLE is\n"
            "                        date, time, open, high, low, close, volume or oi\n"
+           "  --stamp start|end     intraday files: what a bar's time marks (default start);\n"
+           "                        end-stamped bars are stored at their start\n"
+           "  --tz ZONE             the zone of the file's times (default %s, the\n"
+           "                        exchange's); others are converted to it (tzdata names:\n"
+           "                        UTC, Europe/London, ...)\n"
            "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
            "  --json                print what was imported as JSON (errors too)\n\n"
            "Fields are separated by commas, or semicolons (detected from the header).\n"
            "Re-importing a symbol and timeframe replaces its bars (never duplicates);\n"
-           "a failed import leaves the store as it was.\n");
+           "a failed import leaves the store as it was. The store keeps exchange time\n"
+           "(US equities: %s) with intraday bars stamped at their start.\n",
+           EXCHANGE_TZ, EXCHANGE_TZ);
+}
+
+/* Converts b's naive times from zone to the exchange's wall clock, through
+ * the system's tzdata (TZ is set for the conversion and restored). Daily
+ * bars keep their dates. Prints failures. */
+static int convert_zone(slab_bars *b, const char *zone)
+{
+    char tzfile[512];
+    if (!strcmp(zone, EXCHANGE_TZ) || b->timeframe >= SLAB_TF_DAYS)
+        return 0;
+    snprintf(tzfile, sizeof tzfile, "/usr/share/zoneinfo/%s", zone);
+    if (strstr(zone, "..") || access(tzfile, R_OK) != 0)
+        return cli_error(SLAB_EC_BAD_VALUE, "--tz", "give a tzdata name such as UTC or "
+                                                    "Europe/London",
+                         "unknown time zone '%s'", zone);
+    const char *old = getenv("TZ");
+    char saved[256] = "";
+    if (old)
+        snprintf(saved, sizeof saved, "%s", old);
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t sec = b->ts_ns[i] / SLAB_NS_PER_SEC, frac = b->ts_ns[i] % SLAB_NS_PER_SEC;
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm); /* the naive wall clock, as fields */
+        setenv("TZ", zone, 1);
+        tzset();
+        tm.tm_isdst = -1;
+        time_t utc = mktime(&tm);
+        setenv("TZ", EXCHANGE_TZ, 1);
+        tzset();
+        struct tm ex;
+        localtime_r(&utc, &ex);
+        b->ts_ns[i] = (int64_t)timegm(&ex) * SLAB_NS_PER_SEC + frac;
+    }
+    if (old)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    for (size_t i = 1; i < b->n; i++)
+        if (b->ts_ns[i] <= b->ts_ns[i - 1])
+            return cli_error(SLAB_EC_BAD_VALUE, "--tz", "import the file with its own zone",
+                             "in %s, bars %zu and %zu fall on the same time or go back (a "
+                             "daylight-saving change)",
+                             EXCHANGE_TZ, i - 1, i);
+    return 0;
+}
+
+/* --stamp end: moves intraday bars to their start (one bar earlier). */
+static int restamp(slab_bars *b, const char *stamp)
+{
+    if (!stamp || !strcmp(stamp, "start"))
+        return 0;
+    if (strcmp(stamp, "end"))
+        return cli_error(SLAB_EC_BAD_VALUE, "--stamp", NULL, "--stamp is start or end, got '%s'",
+                         stamp);
+    int64_t unit = b->timeframe == SLAB_TF_MINUTES   ? 60 * SLAB_NS_PER_SEC
+                   : b->timeframe == SLAB_TF_SECONDS ? SLAB_NS_PER_SEC
+                                                     : 0;
+    for (size_t i = 0; unit && i < b->n; i++)
+        b->ts_ns[i] -= unit * b->compression;
+    return 0;
 }
 
 /* Applies --col ROLE=NAME mappings to the CSV options. */
@@ -261,13 +332,15 @@ static json_t *drops_json(const slab_load_report *rep)
 static int data_import(int argc, char **argv)
 {
     const char *pos[1], *symbol = NULL, *tf = NULL, *format = NULL, *db = NULL, *cols[MAX_COLS];
+    const char *stamp = NULL, *zone = EXCHANGE_TZ;
     int n_pos, adjust = 0, skip = 0, json = cli_json, rc;
     size_t n_cols = 0, replaced = 0;
     const opt opts[] = {
         {"--symbol", &symbol, NULL, NULL, NULL},       {"--timeframe", &tf, NULL, NULL, NULL},
         {"--format", &format, NULL, NULL, NULL},       {"--db", &db, NULL, NULL, NULL},
         {"--yahoo-adjust", NULL, &adjust, NULL, NULL}, {"--skip-bad-rows", NULL, &skip, NULL, NULL},
-        {"--col", NULL, NULL, cols, &n_cols},
+        {"--col", NULL, NULL, cols, &n_cols},          {"--stamp", &stamp, NULL, NULL, NULL},
+        {"--tz", &zone, NULL, NULL, NULL},
     };
     slab_csv_options copt;
     slab_load_report rep;
@@ -286,7 +359,8 @@ static int data_import(int argc, char **argv)
         return cli_error(SLAB_EC_MISSING_OPTION, "--symbol", "add --symbol SYM (e.g. --symbol ORCL)",
                          "--symbol is required");
     if ((rc = csv_options(format, adjust, skip, cols, n_cols, &copt)) ||
-        (rc = load_file(pos[0], &copt, tf, &b, &rep)) ||
+        (rc = load_file(pos[0], &copt, tf, &b, &rep)) || (rc = restamp(b, stamp)) ||
+        (rc = convert_zone(b, zone)) ||
         (rc = open_store("data import", db, 1, path, sizeof path, &s)))
         goto out;
     if (!realpath(pos[0], source)) /* the path as given when it cannot be resolved */

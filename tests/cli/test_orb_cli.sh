@@ -107,6 +107,22 @@ assert d["days"][0]["range_high"] == 102 and d["days"][0]["breakout_time"] == "0
 assert d["trades"][0]["entry_price"] == 102.5, d["trades"][0]
 ' "$out"
 
+# data import --tz/--stamp: UTC end stamps become New York start stamps
+# (January: UTC-5, July: UTC-4), so both first bars are stored at 09:30.
+cat >"$tmp/utc.csv" <<EOF
+$hdr
+2025-01-02,14:31:00,10,10,10,10,1,0
+2025-01-02,14:32:00,10,10,10,10,1,0
+2025-07-01,13:31:00,10,10,10,10,1,0
+2025-07-01,13:32:00,10,10,10,10,1,0
+EOF
+out="$("$cli" data import "$tmp/utc.csv" --symbol UTCX --tz UTC --stamp end --timeframe 1m)"
+check "import --tz UTC --stamp end" grep -qF "4 bars, 2025-01-02T09:30:00 .. 2025-07-01T09:31:00" <<<"$out"
+expect_err "import unknown zone" 2 "unknown time zone 'Mars/Base'" \
+  "$cli" data import "$tmp/utc.csv" --symbol UTCX --tz Mars/Base
+expect_err "import bad stamp" 2 "--stamp is start or end, got 'middle'" \
+  "$cli" data import "$tmp/utc.csv" --symbol UTCX --stamp middle
+
 # data synth: the seed's request end to end on synthetic bars.
 "$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-31 --timeframe 1m >/dev/null
 out="$("$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 \
