@@ -152,6 +152,22 @@ slab_status slab_bars_check(const slab_bars *b, slab_error *err);
 slab_status slab_sample_generate(uint64_t seed, size_t n, slab_timeframe tf, int compression,
                                  int64_t start_day, slab_bars **out, slab_error *err);
 
+/* ---- earnings calendar ------------------------------------------------- */
+/* One earnings release: the symbol, the day (day number) and when: before
+ * the open (bmo) or after the close (amc). */
+typedef struct slab_earnings {
+    char symbol[32];
+    int64_t day;
+    int after_close; /* 1: amc, 0: bmo */
+} slab_earnings;
+
+/* The trading day before day: weekends and NYSE holidays skipped. */
+int64_t slab_prev_trading_day(int64_t day);
+/* 1 when one of e[0..n) for symbol falls on session day's watch: released
+ * before day's open (bmo on day) or after the previous session's close
+ * (amc on the trading day before). */
+int slab_earnings_hit(const slab_earnings *e, size_t n, const char *symbol, int64_t day);
+
 /* ---- synthetic markets (`data synth`) ---------------------------------- */
 /* What to make: sessions from from_day to to_day (day numbers, inclusive;
  * weekends and NYSE holidays skipped), bars of timeframe/compression (1 to

@@ -57,6 +57,10 @@ typedef struct slab_run_config {
                               before the run's start shows its previous
                               session); the run, its values and trades
                               start at the first step at or after it */
+    const slab_earnings *earnings; /* the earnings calendar rows a strategy
+                              may filter on (slab_ctx_earnings), borrowed;
+                              NULL = none */
+    size_t n_earnings;
     int stamp_end;         /* 1: intraday bars are stamped at their end
                               (the 2006 backtrader sample files), 0: at
                               their start (slab_ctx_stamp_end) */
@@ -177,6 +181,8 @@ int slab_ctx_set_warmup(slab_ctx *ctx, long first_bar);
 /* A new session record appended to the run's `days` (zeroed), valid
  * until the next call; NULL after slab_fail() when out of memory. */
 slab_day_record *slab_ctx_new_day(slab_ctx *ctx);
+/* The run config's earnings calendar (borrowed; *n gets the count). */
+const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n);
 /* 1 when the run's intraday bars are stamped at their end (--stamp end). */
 int slab_ctx_stamp_end(const slab_ctx *ctx);
 /* The timeframe and compression of the bars being run. */

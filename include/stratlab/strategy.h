@@ -105,6 +105,8 @@ double slab_feed_get(const slab_ctx *ctx, int feed, int column, int ago);
 int64_t slab_feed_time(const slab_ctx *ctx, int feed, int ago);
 /* 1 when feed delivered a bar at this step, 0 when it keeps its last. */
 int slab_feed_fresh(const slab_ctx *ctx, int feed);
+/* feed's symbol ("" when unknown or no such feed); borrowed. */
+const char *slab_feed_symbol(const slab_ctx *ctx, int feed);
 /* A parameter's value as given (or its default). NaN if unknown. */
 double slab_param(const slab_ctx *ctx, const char *name);
 /* A text parameter's text as given, "" when not given (borrowed, valid for

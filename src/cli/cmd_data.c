@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -778,6 +779,163 @@ static int data_synth(int argc, char **argv)
     return rc;
 }
 
+/* ---- import-earnings ----------------------------------------------------------- */
+
+#define EARNINGS_MAX 100000 /* rows one file may hold */
+
+static void earnings_help(FILE *out)
+{
+    fprintf(out, "usage: stratlab data import-earnings FILE [--db PATH] [--json]\n\n"
+                 "Loads an earnings calendar into the store: a CSV file with the header\n"
+                 "symbol,date,when (any order) and one release a line, date YYYY-MM-DD,\n"
+                 "when bmo (before the open) or amc (after the close). A symbol's rows replace\n"
+                 "its stored ones. Strategies filter on it (orb: --param skip_earnings=true\n"
+                 "skips a session with a release before its open or after the previous close).\n");
+}
+
+/* Index of name among the header's fields (case-insensitive), or -1. */
+static int header_col(char **f, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcasecmp(f[k], name))
+            return k;
+    return -1;
+}
+
+/* Splits line (modified) at commas into f[0..max); returns the count. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+/* One calendar row into e; prints the problem (file:line:col) and returns
+ * 3 when the row is bad. */
+static int earnings_row(const char *file, size_t line, char **f, int nf, const int col[3],
+                        slab_earnings *e)
+{
+    slab_error err;
+    int64_t ts;
+    int has_time;
+    for (int k = 0; k < 3; k++)
+        if (col[k] >= nf) {
+            slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL, "missing field (3 needed)");
+            slab_error_at_file(&err, file, (long)line, nf + 1);
+            return cli_fail(&err);
+        }
+    const char *sym = f[col[0]], *date = f[col[1]], *when = f[col[2]];
+    memset(e, 0, sizeof *e);
+    if (!sym[0] || strlen(sym) >= sizeof e->symbol) {
+        slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL, "bad symbol '%s'", sym);
+        slab_error_at_file(&err, file, (long)line, col[0] + 1);
+        return cli_fail(&err);
+    }
+    if (strlen(date) != 10 || slab_time_parse(date, 10, &ts, &has_time, &err) != SLAB_OK) {
+        slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL, "bad date '%s': give YYYY-MM-DD", date);
+        slab_error_at_file(&err, file, (long)line, col[1] + 1);
+        return cli_fail(&err);
+    }
+    if (strcasecmp(when, "bmo") && strcasecmp(when, "amc")) {
+        slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL,
+                        "bad when '%s': give bmo (before the open) or amc (after the close)", when);
+        slab_error_at_file(&err, file, (long)line, col[2] + 1);
+        return cli_fail(&err);
+    }
+    snprintf(e->symbol, sizeof e->symbol, "%s", sym);
+    e->day = slab_ts_day(ts);
+    e->after_close = !strcasecmp(when, "amc");
+    return 0;
+}
+
+/* Reads FILE's calendar rows into *rows (owned) / *n; prints failures. */
+static int read_earnings(const char *file, slab_earnings **rows, size_t *n)
+{
+    char line[1024], *f[16];
+    int col[3], rc = 0;
+    size_t ln = 1, cap = 0;
+    FILE *in = fopen(file, "r");
+    *rows = NULL;
+    *n = 0;
+    if (!in)
+        return cli_error(SLAB_EC_FILE_NOT_FOUND, file, NULL, "cannot open the calendar file");
+    int nf = fgets(line, sizeof line, in) ? split(line, f, 16) : 0;
+    col[0] = header_col(f, nf, "symbol"), col[1] = header_col(f, nf, "date");
+    col[2] = header_col(f, nf, "when");
+    if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
+        fclose(in);
+        return cli_error(SLAB_EC_BAD_CSV_HEADER, file, "the first line is symbol,date,when",
+                         "the calendar's header must name symbol, date and when");
+    }
+    while (rc == 0 && fgets(line, sizeof line, in)) {
+        ln++;
+        if (line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        if (*n == cap) {
+            size_t c = cap ? 2 * cap : 64;
+            slab_earnings *a = c > EARNINGS_MAX ? NULL : slab_realloc(*rows, c * sizeof *a);
+            if (!a) {
+                rc = cli_error(SLAB_EC_BAD_VALUE, file, NULL, "more than %d rows, or no memory",
+                               EARNINGS_MAX);
+                break;
+            }
+            *rows = a, cap = c;
+        }
+        nf = split(line, f, 16);
+        if ((rc = earnings_row(file, ln, f, nf, col, &(*rows)[*n])) == 0)
+            (*n)++;
+    }
+    fclose(in);
+    return rc;
+}
+
+/* `stratlab data import-earnings FILE`: read, store. */
+static int data_import_earnings(int argc, char **argv)
+{
+    const char *pos[1], *db = NULL;
+    const opt opts[] = {{"--db", &db, NULL, NULL, NULL}};
+    slab_earnings *rows = NULL;
+    slab_store *s = NULL;
+    slab_error err;
+    size_t n = 0, replaced = 0;
+    char path[1024];
+    int n_pos, rc;
+    if ((rc = parse_opts("data import-earnings", argc, argv, opts, 1, pos, 1, &n_pos,
+                         earnings_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if (n_pos != 1)
+        return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data import-earnings FILE",
+                         "give the calendar file to import");
+    if ((rc = read_earnings(pos[0], &rows, &n)) ||
+        (rc = open_store("data import-earnings", db, 1, path, sizeof path, &s)))
+        goto out;
+    if (slab_store_import_earnings(s, rows, n, &replaced, &err) != SLAB_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (cli_json) {
+        json_t *doc = json_pack("{s:s,s:I,s:I,s:s}", "file", pos[0], "releases", (json_int_t)n,
+                                "replaced", (json_int_t)replaced, "store", path);
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        printf("imported %zu earnings releases from %s (replaced %zu)\n  store    %s\n", n,
+               pos[0], replaced, path);
+    }
+out:
+    slab_store_close(s);
+    slab_free(rows);
+    return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static const struct {
@@ -789,6 +947,7 @@ static const struct {
     {"list", data_list, "list stored symbols and timeframes with their ranges"},
     {"sample", data_sample, "generate deterministic sample bars into the store or a CSV file"},
     {"synth", data_synth, "realistic synthetic intraday markets (an index and correlated stocks)"},
+    {"import-earnings", data_import_earnings, "load an earnings calendar (symbol,date,when)"},
 };
 
 /* Lists the data subcommands. */
@@ -796,14 +955,15 @@ static void data_usage(FILE *out)
 {
     fprintf(out, "usage: stratlab data <subcommand> [options]   (stratlab data <sub> --help)\n\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-16s %s\n", subcommands[i].name, subcommands[i].summary);
 }
 
 /* Dispatches `stratlab data <subcommand>`; returns the exit code. */
 int cmd_data(int argc, char **argv)
 {
-    static const char *const full[] = {"data import", "data list", "data sample", "data synth"};
-    const char *names[4];
+    static const char *const full[] = {"data import", "data list", "data sample", "data synth",
+                                       "data import-earnings"};
+    const char *names[5];
     int a = 1;
     while (a < argc && !strcmp(argv[a], "--json"))
         a++;
@@ -812,7 +972,7 @@ int cmd_data(int argc, char **argv)
     if (a >= argc) {
         if (cli_json)
             return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data --help",
-                             "give a subcommand: import, list, sample or synth");
+                             "give a subcommand: import, list, sample, synth or import-earnings");
         data_usage(stderr);
         return 2;
     }
@@ -825,11 +985,11 @@ int cmd_data(int argc, char **argv)
     }
     slab_error err;
     slab_error_fail(&err, SLAB_EC_UNKNOWN_COMMAND, NULL, "unknown subcommand '%s'", argv[a]);
-    const char *best = slab_error_suggest(&err, argv[a], names, 4);
+    const char *best = slab_error_suggest(&err, argv[a], names, 5);
     if (best) {
         size_t l = strlen(err.msg);
         snprintf(err.msg + l, sizeof err.msg - l, "; did you mean %s?", best);
     }
-    slab_error_fix(&err, "the data subcommands are import, list, sample and synth");
+    slab_error_fix(&err, "the data subcommands are import, list, sample, synth and import-earnings");
     return cli_fail(&err);
 }

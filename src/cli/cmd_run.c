@@ -330,6 +330,32 @@ static int load_bars(const slab_run_options *o, slab_bars **feeds, size_t *n)
     return 0;
 }
 
+/* A strategy with skip_earnings on reads the store's earnings calendar
+ * for the traded symbol into *out (owned). */
+static int load_earnings(const slab_run_options *o, const slab_strategy_def *def,
+                         const double *params, const slab_bars *bars, slab_earnings **out,
+                         size_t *n)
+{
+    char path[1024];
+    slab_store *db = NULL;
+    slab_error err;
+    int want = 0;
+    for (int k = 0; k < def->n_params; k++)
+        want |= !strcmp(def->params[k].name, "skip_earnings") && params[k] != 0.0;
+    if (!want)
+        return 0;
+    if (!cli_db_path("run", o->db, path, sizeof path))
+        return 2;
+    if (slab_store_open_read(path, &db, &err) != SLAB_OK) {
+        slab_error_fix(&err, "import the calendar first: stratlab data import-earnings FILE "
+                             "(symbol,date,when with when bmo or amc)");
+        return cli_fail(&err);
+    }
+    slab_status st = slab_store_load_earnings(db, bars->symbol, out, n, &err);
+    slab_store_close(db);
+    return st == SLAB_OK ? 0 : cli_fail(&err);
+}
+
 static int write_equity(const char *path, const slab_bars *b, const slab_run *run)
 {
     FILE *f = fopen(path, "w");
@@ -385,7 +411,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
 {
     slab_error err;
     slab_bars *feeds[SLAB_FEEDS_MAX] = {NULL}, *bars = NULL;
-    size_t n_feeds = 0;
+    size_t n_feeds = 0, n_earn = 0;
+    slab_earnings *earn = NULL;
     slab_run *r = NULL;
     slab_script_exec *ex = NULL;
     slab_spec *spec = NULL;
@@ -420,6 +447,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
                             "give --from/--to to run another one\n");
         goto out;
     }
+    if (!o->script && !spec && (rc = load_earnings(o, def, params, bars, &earn, &n_earn)))
+        goto out;
     if (o->script) {
         if ((rc = run_script(o, so, bars, &ex)) || !ex)
             goto out;
@@ -431,7 +460,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         /* The cash curve is only written by --equity; without it, skip it. */
         slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
                                o->risk,   NULL, o->params,  o->n_params, preroll(o, n_feeds),
-                               o->stamp_end};
+                               earn,      n_earn, o->stamp_end};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);
@@ -475,6 +504,7 @@ out:
     slab_script_exec_free(ex);
     for (size_t k = 0; k < n_feeds; k++)
         slab_bars_free(feeds[k]);
+    slab_free(earn);
     slab_spec_run_free(srun);
     slab_spec_free(spec);
     return rc;

@@ -74,6 +74,24 @@ int slab_nyse_holiday(int64_t day)
     return y >= 2022 && day == observed(y, 6, 19); /* Juneteenth */
 }
 
+int64_t slab_prev_trading_day(int64_t day)
+{
+    do
+        day--;
+    while (slab_weekday(day) > 5 || slab_nyse_holiday(day));
+    return day;
+}
+
+int slab_earnings_hit(const slab_earnings *e, size_t n, const char *symbol, int64_t day)
+{
+    int64_t prev = slab_prev_trading_day(day);
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(e[k].symbol, symbol) &&
+            (e[k].after_close ? e[k].day == prev : e[k].day == day))
+            return 1;
+    return 0;
+}
+
 /* ---- prices ------------------------------------------------------------ */
 
 /* FNV-1a of a symbol: each symbol's own random stream and traits. */

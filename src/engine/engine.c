@@ -58,6 +58,8 @@ struct slab_ctx {
                                       start at (slab_ctx_set_warmup) */
     const void *strategy_arg;      /* the run config's strategy_arg */
     int stamp_end;                 /* the run config's stamp_end */
+    const slab_earnings *earnings; /* the run config's calendar */
+    size_t n_earnings;
     const char *const *param_text; /* the run config's param_text */
     size_t n_param_text;
     slab_error *err;               /* where init failures go */
@@ -134,6 +136,11 @@ int64_t slab_feed_time(const slab_ctx *ctx, int feed, int ago)
     return i < 0 ? 0 : ctx->feeds[feed]->ts_ns[i];
 }
 
+const char *slab_feed_symbol(const slab_ctx *ctx, int feed)
+{
+    return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->feeds[feed]->symbol : "";
+}
+
 int slab_feed_fresh(const slab_ctx *ctx, int feed)
 {
     if (feed < 0 || (size_t)feed >= ctx->n_feeds || ctx->in_init || !ctx->fbar)
@@ -159,6 +166,12 @@ slab_day_record *slab_ctx_new_day(slab_ctx *ctx)
 }
 
 int slab_ctx_stamp_end(const slab_ctx *ctx) { return ctx->stamp_end; }
+
+const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n)
+{
+    *n = ctx->n_earnings;
+    return ctx->earnings;
+}
 
 double slab_param(const slab_ctx *ctx, const char *name)
 {
@@ -773,6 +786,8 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     ctx->risk_given = &cfg->risk;
     ctx->strategy_arg = cfg->strategy_arg;
     ctx->stamp_end = cfg->stamp_end;
+    ctx->earnings = cfg->earnings;
+    ctx->n_earnings = cfg->earnings ? cfg->n_earnings : 0;
     ctx->param_text = cfg->param_text;
     ctx->n_param_text = cfg->param_text ? cfg->n_param_text : 0;
     ctx->share = share;

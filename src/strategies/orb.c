@@ -28,6 +28,7 @@ typedef struct orb_state {
     int stop_at_range;    /* 1: protective stop at the opposite edge */
     double tp_r;          /* target, multiples of the range (0 none) */
     double position_cash; /* cash per entry (0: the sizer) */
+    int skip_earnings;    /* 1: no entry on a session around a release */
     int filter;           /* the filter's feed, -1 none */
     int64_t bar_ns;       /* one bar's length, ns */
     int64_t stamp_off;    /* subtracted from a stamp to get the bar's start */
@@ -80,6 +81,7 @@ static int orb_init(slab_ctx *ctx, void *st)
     s->stop_at_range = slab_param(ctx, "stop_at_range") != 0.0;
     s->tp_r = slab_param(ctx, "take_profit_r");
     s->position_cash = slab_param(ctx, "position_cash");
+    s->skip_earnings = slab_param(ctx, "skip_earnings") != 0.0;
     s->filter = -1;
     if (*filter) {
         s->filter = slab_feed_find(ctx, filter);
@@ -131,6 +133,12 @@ static void new_session(slab_ctx *ctx, orb_state *s, int64_t day)
     s->rec->filter_close = s->rec->filter_prev_close = NAN;
     s->rec->decision = SLAB_DAY_NO_BREAKOUT;
     s->rec->entry_status = -1;
+    size_t n;
+    const slab_earnings *e = slab_ctx_earnings(ctx, &n);
+    if (s->skip_earnings && slab_earnings_hit(e, n, slab_feed_symbol(ctx, 0), day)) {
+        s->tried = 1; /* no entry today */
+        s->rec->decision = SLAB_DAY_SKIPPED_EARNINGS;
+    }
 }
 
 /* Shares for an entry at price: position_cash / price, else the sizer's. */
@@ -347,6 +355,9 @@ static const slab_param_def orb_params[] = {
      "target: the entry fill plus this many times the range's height; 0 = none"},
     {"position_cash", SLAB_PARAM_FLOAT, 0, 0, 1e15,
      "cash per entry (shares = cash / price); 0 = the run's sizer"},
+    {"skip_earnings", SLAB_PARAM_BOOL, 0, 0, 1,
+     "no entry on a session with an earnings release before its open or after the previous "
+     "close (the store's calendar: stratlab data import-earnings)"},
 };
 
 const slab_strategy_def slab__strategy_orb = {

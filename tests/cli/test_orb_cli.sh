@@ -88,6 +88,22 @@ assert [x["decision"] for x in d["days"]] == ["no_prior_session", "traded"], d["
 assert d["trades"][0]["pnl"] == 12.5
 ' "$out"
 
+# The earnings calendar: ACME reports after the close of 2025-07-01, so
+# with skip_earnings the 2025-07-02 session is skipped_earnings.
+printf 'symbol,date,when\nACME,2025-07-01,amc\nIDX,2025-07-02,bmo\n' >"$tmp/earn.csv"
+check "import-earnings" bash -c "'$cli' data import-earnings '$tmp/earn.csv' | grep -qF 'imported 2 earnings releases'"
+out="$("$cli" run "${P[@]}" --symbol ACME --symbol IDX --param skip_earnings=true --json)"
+check "skip_earnings from the store" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert [x["decision"] for x in d["days"]] == ["traded", "skipped_earnings"], d["days"]
+assert len(d["trades"]) == 1
+assert "1 skipped for earnings" in d["summary"], d["summary"]
+' "$out"
+printf 'symbol,date,when\nACME,2025-07-01,at noon\n' >"$tmp/bad_earn.csv"
+expect_err "import-earnings bad when" 3 "bad_earn.csv:2:3: bad when 'at noon': give bmo (before the open) or amc (after the close)" \
+  "$cli" data import-earnings "$tmp/bad_earn.csv"
+
 # The text summary in the seed's shape.
 out="$("$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --data IDX="$tmp/idx.csv" \
   --param market_filter=IDX --date 2025-07-02)"

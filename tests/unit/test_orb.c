@@ -53,8 +53,10 @@ static void add_bars(slab_bars **b, const char *symbol, int64_t day, const bar_r
                          SLAB_OK);
 }
 
-/* preroll_until_ns of the next runs (0 none). */
+/* preroll_until_ns and the earnings calendar of the next runs. */
 static int64_t preroll_ns;
+static const slab_earnings *earnings;
+static size_t n_earnings;
 
 /* Runs orb on feeds with the "name=value" parameters; stop_after -1 = all.
  * Returns the run, or NULL with err set. */
@@ -80,6 +82,8 @@ static slab_run *run_orb(slab_bars **feeds, size_t n_feeds, const char **kv, siz
     cfg.n_param_text = n_kv;
     cfg.stop_after_bar = stop_after;
     cfg.preroll_until_ns = preroll_ns;
+    cfg.earnings = earnings;
+    cfg.n_earnings = n_earnings;
     if (slab_engine_run_feeds((const slab_bars *const *)feeds, n_feeds, &cfg, NULL, &run, err) !=
         SLAB_OK)
         return NULL;
@@ -313,6 +317,54 @@ static void preroll_gives_the_filter_its_previous_session(void **state)
     slab_bars_free(f[1]);
 }
 
+/* Earnings: a release after the close of 2025-07-01 (amc) puts the next
+ * session, 2025-07-02, on watch: with skip_earnings it is
+ * skipped_earnings and only day 1 trades (12.5, as in
+ * breakout_then_session_close). A before-the-open release (bmo) on
+ * 2025-07-01 skips day 1 instead. Another symbol's release changes
+ * nothing. And the calendar: AAPL's amc on Thursday 2025-07-03 watches
+ * Monday 2025-07-07 (the 4th is a holiday, then the weekend). */
+static void earnings_skip(void **state)
+{
+    (void)state;
+    slab_bars *b = NULL;
+    add_bars(&b, "ACME", day1(), breakout_day, SLAB_COUNT(breakout_day));
+    add_bars(&b, "ACME", day2(), breakout_day, SLAB_COUNT(breakout_day));
+    const char *kv[] = {"opening_range_minutes=2", "exit_time=09:38", "trailing_stop_pct=0",
+                        "skip_earnings=true"};
+    static const struct {
+        slab_earnings e;
+        int skipped_day; /* 0: none, 1 or 2 */
+    } rows[] = {
+        {{"ACME", 0, 1}, 2}, /* amc on day 1 */
+        {{"ACME", 0, 0}, 1}, /* bmo on day 1 */
+        {{"OTHER", 0, 0}, 0},
+    };
+    for (size_t k = 0; k < SLAB_COUNT(rows); k++) {
+        slab_earnings e = rows[k].e;
+        e.day = day1();
+        earnings = &e;
+        n_earnings = 1;
+        slab_run *r = run_ok(&b, 1, kv, 4);
+        earnings = NULL;
+        n_earnings = 0;
+        assert_int_equal(r->n_days, 2);
+        for (int d = 0; d < 2; d++)
+            assert_int_equal(r->days[d].decision, rows[k].skipped_day == d + 1
+                                                      ? SLAB_DAY_SKIPPED_EARNINGS
+                                                      : SLAB_DAY_TRADED);
+        assert_int_equal(r->n_trades, rows[k].skipped_day ? 1 : 2);
+        CLOSE("pnl", r->trades[0].pnl, 12.5);
+        slab_run_free(r);
+    }
+    slab_earnings aapl = {"AAPL", 0, 1};
+    aapl.day = slab_days_from_civil(2025, 7, 3);
+    assert_true(slab_earnings_hit(&aapl, 1, "AAPL", slab_days_from_civil(2025, 7, 7)));
+    assert_false(slab_earnings_hit(&aapl, 1, "AAPL", slab_days_from_civil(2025, 7, 3)));
+    assert_false(slab_earnings_hit(&aapl, 1, "AAPL", slab_days_from_civil(2025, 7, 8)));
+    slab_bars_free(b);
+}
+
 /* Short side: direction=short, range low 99 (09:30); 09:32 closes 98.5 <
  * 99 -> sell 10, filled at 09:33's open 98. exit_time 09:36: the 09:35 bar
  * ends then -> buy to close, filled at 09:36's open 97.5. pnl = (98 -
@@ -470,6 +522,7 @@ int main(void)
         cmocka_unit_test(filter_blocks),
         cmocka_unit_test(filter_feed_missing_bar),
         cmocka_unit_test(preroll_gives_the_filter_its_previous_session),
+        cmocka_unit_test(earnings_skip),
         cmocka_unit_test(short_side),
         cmocka_unit_test(cut_runs_agree),
         cmocka_unit_test(unused_feed_is_bit_identical),
