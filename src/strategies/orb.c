@@ -208,8 +208,9 @@ static void try_close_entry(slab_ctx *ctx, orb_state *s, double close)
         s->rec->entry_ref = s->entry_ref[0];
 }
 
-/* entry=stop: at the first bar after the range, stop orders at its edges
- * (one-cancels-other when both sides trade), until the session exit. */
+/* entry=stop: at the range's last bar, stop orders at its edges (one-
+ * cancels-other when both sides trade; a side whose edge the close is
+ * already beyond is left out), until the session exit cancels them. */
 static void place_stop_entries(slab_ctx *ctx, orb_state *s, double close)
 {
     s->tried = 1;
@@ -264,8 +265,12 @@ static void orb_next(slab_ctx *ctx, void *st)
         }
         return;
     }
-    if (s->tried || isnan(s->rh) || tod < SESSION_OPEN_NS + s->range_ns ||
-        slab_position_size(ctx) != 0.0 || slab_orders_pending(ctx) != 0)
+    /* entry=close decides on a bar after the range; entry=stop places its
+     * orders at the range's last bar, so they work from the first bar
+     * after it */
+    int64_t ready = SESSION_OPEN_NS + s->range_ns - (s->entry_stop ? s->bar_ns : 0);
+    if (s->tried || isnan(s->rh) || tod < ready || slab_position_size(ctx) != 0.0 ||
+        slab_orders_pending(ctx) != 0)
         return;
     if (s->entry_stop)
         place_stop_entries(ctx, s, close);
@@ -319,7 +324,8 @@ static void orb_notify_order(slab_ctx *ctx, void *st, const slab_order_note *o)
         o->status == SLAB_ORDER_PARTIAL)
         return;
     s->entry_ref[k] = 0;
-    if (s->rec && (s->rec->entry_ref == o->ref || s->rec->entry_ref == 0)) {
+    if (s->rec && (o->status == SLAB_ORDER_COMPLETED || s->rec->entry_ref == o->ref ||
+                   s->rec->entry_ref == 0)) {
         s->rec->entry_ref = o->ref;
         s->rec->entry_status = o->status;
     }

@@ -365,6 +365,75 @@ static void earnings_skip(void **state)
     slab_bars_free(b);
 }
 
+/* entry=stop: the buy stop at the range high 101.5 is placed on the
+ * range's last bar (09:31, close 101 below it) and works from 09:32, which
+ * opens at 101 and reaches 102: filled at the stop, 101.5, on 09:32. The
+ * session exit sells at 09:38's open 103.25: pnl (103.25 - 101.5) x 10 =
+ * 17.5. The breakout bar is the fill bar. */
+static void stop_entry(void **state)
+{
+    (void)state;
+    slab_bars *b = NULL;
+    add_bars(&b, "ACME", day1(), breakout_day, SLAB_COUNT(breakout_day));
+    const char *kv[] = {"opening_range_minutes=2", "exit_time=09:38", "trailing_stop_pct=0",
+                        "entry=stop"};
+    slab_run *r = run_ok(&b, 1, kv, 4);
+    assert_int_equal(r->n_trades, 1);
+    assert_int_equal(r->orders[0].type, SLAB_ORDER_STOP);
+    assert_int_equal(r->orders[0].created_ts_ns, at(day1(), 931));
+    assert_int_equal(r->trades[0].entry_ts_ns, at(day1(), 932));
+    CLOSE("entry", r->trades[0].entry_price, 101.5);
+    CLOSE("pnl", r->trades[0].pnl, 17.5);
+    assert_int_equal(r->days[0].decision, SLAB_DAY_TRADED);
+    assert_int_equal(r->days[0].breakout_ts_ns, at(day1(), 932));
+    slab_run_free(r);
+    slab_bars_free(b);
+}
+
+/* The session of breakout_then_trailing_stop (range 49..50, bought at
+ * 09:33's open 51) with other exits, no trail:
+ * - stop_at_range alone: a sell stop at the range low 49 from 09:34;
+ *   09:34 opens 50 and falls to 48 -> filled at 49: pnl (49 - 51) x 10 =
+ *   -20, exit reason stop_loss;
+ * - with take_profit_r=1 too: a sell limit at 51 + 1 x (50 - 49) = 52;
+ *   09:34 opens at 52 -> filled there: pnl 10, exit reason take_profit, and
+ *   the stop (one-cancels-other with the target) is cancelled. */
+static void range_stop_and_target(void **state)
+{
+    (void)state;
+    static const bar_row down[] = {
+        {930, 49.5, 50, 49, 49.5}, {931, 49.5, 50, 49.5, 50}, {932, 50, 50.75, 50, 50.5},
+        {933, 51, 52, 51, 51.5},   {934, 50, 50, 48, 48.5},   {935, 48.5, 49, 48, 48.5},
+    };
+    static const bar_row up[] = {
+        {930, 49.5, 50, 49, 49.5}, {931, 49.5, 50, 49.5, 50}, {932, 50, 50.75, 50, 50.5},
+        {933, 51, 51.5, 51, 51.5}, {934, 52, 54, 52, 54},     {935, 53, 53, 50, 50.5},
+    };
+    slab_bars *b = NULL;
+    add_bars(&b, "ACME", day1(), down, SLAB_COUNT(down));
+    const char *kv[] = {"opening_range_minutes=2", "exit_time=09:45", "trailing_stop_pct=0",
+                        "stop_at_range=true", "take_profit_r=1"};
+    slab_run *r = run_ok(&b, 1, kv, 4);
+    assert_int_equal(r->n_trades, 1);
+    CLOSE("stop exit", r->trades[0].exit_price, 49);
+    CLOSE("stop pnl", r->trades[0].pnl, -20);
+    assert_int_equal(r->trades[0].exit_reason, SLAB_EXIT_STOP_LOSS);
+    slab_run_free(r);
+    slab_bars_free(b);
+    b = NULL;
+    add_bars(&b, "ACME", day1(), up, SLAB_COUNT(up));
+    r = run_ok(&b, 1, kv, 5);
+    assert_int_equal(r->n_trades, 1);
+    CLOSE("target exit", r->trades[0].exit_price, 52);
+    CLOSE("target pnl", r->trades[0].pnl, 10);
+    assert_int_equal(r->trades[0].exit_reason, SLAB_EXIT_TAKE_PROFIT);
+    assert_int_equal(r->n_orders, 3); /* entry, stop (cancelled), target */
+    assert_int_equal(r->orders[1].status, SLAB_ORDER_CANCELED);
+    assert_int_equal(r->orders[2].status, SLAB_ORDER_COMPLETED);
+    slab_run_free(r);
+    slab_bars_free(b);
+}
+
 /* Short side: direction=short, range low 99 (09:30); 09:32 closes 98.5 <
  * 99 -> sell 10, filled at 09:33's open 98. exit_time 09:36: the 09:35 bar
  * ends then -> buy to close, filled at 09:36's open 97.5. pnl = (98 -
@@ -524,6 +593,8 @@ int main(void)
         cmocka_unit_test(preroll_gives_the_filter_its_previous_session),
         cmocka_unit_test(earnings_skip),
         cmocka_unit_test(short_side),
+        cmocka_unit_test(stop_entry),
+        cmocka_unit_test(range_stop_and_target),
         cmocka_unit_test(cut_runs_agree),
         cmocka_unit_test(unused_feed_is_bit_identical),
         cmocka_unit_test(parameter_errors),
