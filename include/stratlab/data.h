@@ -53,6 +53,15 @@ slab_status slab_bars_push(slab_bars *b, int64_t ts_ns, double open, double high
 slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns, slab_bars **out,
                             slab_error *err);
 
+/* Resamples intraday bars (seconds or minutes; stamped at their start, or
+ * at their end with stamp_end) to tf/compression inside each session: a
+ * whole multiple of their period, buckets counted from 09:30 (and stamped
+ * the same way as the input), or 1 day (one bar a date, stamped at the
+ * session end). First open, highest high, lowest low, last close, summed
+ * volume, last open interest. Returns an owned series in *out, or
+ * SLAB_EINVAL for a target it cannot make. */
+slab_status slab_bars_resample(const slab_bars *b, int stamp_end, slab_timeframe tf,
+                               int compression, slab_bars **out, slab_error *err);
 /* Parses "1m", "5m", "15m", "1h", "1d", "1w", "1mo", "tick" (also
  * "minutes:5" style) into a timeframe and compression. */
 slab_status slab_timeframe_parse(const char *s, slab_timeframe *tf, int *compression,

@@ -252,6 +252,22 @@ static int64_t preroll(const slab_run_options *o, size_t n_feeds)
     return n_feeds > 1 && o->from_ns != INT64_MIN ? o->from_ns : 0;
 }
 
+/* 1 when b is intraday and --timeframe asks for a longer period that is a
+ * multiple of it, or 1d: what slab_bars_resample makes. */
+static int coarser(const slab_bars *b, const slab_run_options *o)
+{
+    int64_t unit = b->timeframe == SLAB_TF_MINUTES ? 60 : b->timeframe == SLAB_TF_SECONDS ? 1 : 0;
+    int64_t src = unit * b->compression;
+    int64_t dst = o->tf == SLAB_TF_MINUTES   ? 60LL * o->tf_compression
+                  : o->tf == SLAB_TF_SECONDS ? o->tf_compression
+                                             : 0;
+    if (!src)
+        return 0;
+    if (o->tf == SLAB_TF_DAYS && o->tf_compression == 1)
+        return 1;
+    return dst > src && dst % src == 0;
+}
+
 /* Loads one feed (--data k or --symbol k) into *out (owned). */
 static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
 {
@@ -294,11 +310,22 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
             return cli_fail(&err);
         }
     }
-    if (o->timeframe) {
+    if (o->n_data)
+        slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
+    if (o->timeframe && o->n_data && coarser(b, o)) {
+        /* intraday bars asked for at a longer period: resampled inside
+         * each session (1m -> 5m, 15m, 1h, 1d) */
+        slab_bars *r = NULL;
+        if (slab_bars_resample(b, o->stamp_end, o->tf, o->tf_compression, &r, &err) != SLAB_OK) {
+            slab_bars_free(b);
+            slab_error_at_option(&err, "--timeframe");
+            return cli_fail(&err);
+        }
+        slab_bars_free(b);
+        b = r;
+    } else if (o->timeframe) {
         b->timeframe = o->tf;
         b->compression = o->tf_compression;
-    } else if (o->n_data) {
-        slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
     }
     if (sym[0] || (o->n_data && !b->symbol[0])) {
         const char *base = strrchr(path, '/');

@@ -161,6 +161,18 @@ expect_err "synth without --symbol" 2 "data synth needs at least one --symbol SY
 expect_err "synth weekly" 2 "synthetic bars come in 1 to 390 minutes or 1 day, not this timeframe; give --timeframe 1m, 5m, 15m, 1h or 1d" \
   "$cli" data synth --symbol X --from 2025-07-01 --to 2025-07-31 --timeframe 1w --out "$tmp/s1"
 
+# --timeframe 5m on 1-minute bars resamples inside the session: 09:30-09:34
+# and 09:35-09:39 on each day, 4 bars; the first opens 100 and closes 102.75.
+out="$("$cli" run --strategy buy_hold --data ACME="$tmp/acme.csv" --timeframe 5m --json --orders)"
+check "--timeframe 5m resamples 1m bars" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["backtest"]["timeframe"] == "5m" and d["backtest"]["bars"] == 4, d["backtest"]
+o = d["orders"][0]
+assert o["created_time"] == "2025-07-01T09:30:00" and o["created_price"] == 102.75, o
+assert o["exec_time"] == "2025-07-01T09:35:00" and o["exec_price"] == 102.75, o
+' "$out"
+
 expect_err "filter not a feed" 2 "market_filter=QQQ is not one of the run's feeds; add it (--symbol QQQ, or --data QQQ=FILE)" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --param market_filter=QQQ
 expect_err "same symbol twice" 2 "symbol ACME is given twice" \

@@ -136,6 +136,53 @@ static void correlated_and_u_shaped(void **state)
     slab_bars_free(ix);
 }
 
+/* Resampling 1-minute bars inside sessions gives exactly the generator's
+ * own 5-minute, 1-hour (the last bar of a session is the 15:30 half
+ * hour) and daily bars, which aggregate the same minutes; end-stamped
+ * input (each time one minute later) gives the buckets stamped at their
+ * end. A target that is not a multiple is refused. */
+static void resample_matches(void **state)
+{
+    (void)state;
+    slab_error err;
+    static const struct {
+        slab_timeframe tf;
+        int comp;
+    } targets[] = {{SLAB_TF_MINUTES, 5}, {SLAB_TF_MINUTES, 60}, {SLAB_TF_DAYS, 1}};
+    slab_bars *m1 = make("HOOD", "QQQ", D(2025, 7, 1), D(2025, 7, 10), SLAB_TF_MINUTES, 1, 9);
+    for (size_t k = 0; k < 3; k++) {
+        slab_bars *want = make("HOOD", "QQQ", D(2025, 7, 1), D(2025, 7, 10), targets[k].tf,
+                               targets[k].comp, 9);
+        slab_bars *got = NULL;
+        assert_int_equal(slab_bars_resample(m1, 0, targets[k].tf, targets[k].comp, &got, &err),
+                         SLAB_OK);
+        assert_int_equal(got->n, want->n);
+        assert_memory_equal(got->ts_ns, want->ts_ns, got->n * sizeof(int64_t));
+        assert_memory_equal(got->open, want->open, got->n * sizeof(double));
+        assert_memory_equal(got->high, want->high, got->n * sizeof(double));
+        assert_memory_equal(got->low, want->low, got->n * sizeof(double));
+        assert_memory_equal(got->close, want->close, got->n * sizeof(double));
+        assert_memory_equal(got->volume, want->volume, got->n * sizeof(double));
+        assert_int_equal(got->compression, targets[k].comp);
+        slab_bars_free(got);
+        slab_bars_free(want);
+    }
+    for (size_t i = 0; i < m1->n; i++)
+        m1->ts_ns[i] += 60 * SLAB_NS_PER_SEC;
+    slab_bars *e5 = NULL;
+    assert_int_equal(slab_bars_resample(m1, 1, SLAB_TF_MINUTES, 5, &e5, &err), SLAB_OK);
+    assert_int_equal(e5->ts_ns[0], D(2025, 7, 1) * SLAB_NS_PER_DAY + 575LL * 60 * SLAB_NS_PER_SEC);
+    slab_bars_free(e5);
+    slab_bars *bad = NULL;
+    assert_int_equal(slab_bars_resample(m1, 1, SLAB_TF_MINUTES, 7, &bad, &err), SLAB_OK);
+    slab_bars_free(bad); /* 7 minutes is a multiple of 1 */
+    slab_bars *m5 = make("HOOD", "QQQ", D(2025, 7, 1), D(2025, 7, 2), SLAB_TF_MINUTES, 5, 9);
+    assert_int_equal(slab_bars_resample(m5, 0, SLAB_TF_MINUTES, 7, &bad, &err), SLAB_EINVAL);
+    assert_non_null(strstr(err.msg, "resample to a multiple of their period or to 1d"));
+    slab_bars_free(m5);
+    slab_bars_free(m1);
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -157,7 +204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nyse_calendar),       cmocka_unit_test(sessions_and_aggregation),
         cmocka_unit_test(deterministic),       cmocka_unit_test(correlated_and_u_shaped),
-        cmocka_unit_test(errors),
+        cmocka_unit_test(resample_matches),    cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests_name("synth", tests, NULL, NULL);
 }
