@@ -399,6 +399,103 @@ static int write_equity(const char *path, const slab_bars *b, const slab_run *ru
     return 0;
 }
 
+/* ---- the next runs a user would want (session strategies) ---------------- */
+
+/* This run's command line (cmd_run's argv, argv[0] = "run"). */
+static int cmd_argc;
+static char **cmd_argv;
+
+/* Appends w to buf (cap bytes), single-quoted when the shell would split or
+ * expand it. */
+static void add_word(char *buf, size_t cap, const char *w)
+{
+    size_t l = strlen(buf);
+    int plain = w[0] && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                  "0123456789-_=.,:/%@+") == strlen(w);
+    if (l + 1 < cap)
+        snprintf(buf + l, cap - l, l ? " %s%s%s" : "%s%s%s", plain ? "" : "'", w,
+                 plain ? "" : "'");
+}
+
+/* 1 when argv[i] (and maybe argv[i + 1]) is the option flag; *value gets
+ * its value and *used the words it takes. */
+static int is_opt(int i, const char *flag, const char **value, int *used)
+{
+    size_t n = strlen(flag);
+    const char *a = cmd_argv[i];
+    if (strncmp(a, flag, n))
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1, *used = 1;
+        return 1;
+    }
+    if (a[n] || i + 1 >= cmd_argc)
+        return 0;
+    *value = cmd_argv[i + 1], *used = 2;
+    return 1;
+}
+
+/* "stratlab run ..." as given, without --param drop_param=..., without
+ * --date when replace_date, then extra words appended. */
+static json_t *next_run(const char *why, const char *drop_param, int replace_date,
+                        const char *const *extra, int n_extra)
+{
+    char cmd[4096] = "";
+    add_word(cmd, sizeof cmd, "stratlab");
+    for (int i = 0; i < cmd_argc;) {
+        const char *v;
+        int used = 1;
+        if (is_opt(i, "--param", &v, &used) && drop_param &&
+            !strncmp(v, drop_param, strlen(drop_param)) && v[strlen(drop_param)] == '=') {
+            i += used;
+            continue;
+        }
+        if (replace_date && is_opt(i, "--date", &v, &used)) {
+            i += used;
+            continue;
+        }
+        add_word(cmd, sizeof cmd, cmd_argv[i++]);
+    }
+    for (int k = 0; k < n_extra; k++)
+        add_word(cmd, sizeof cmd, extra[k]);
+    return json_pack("{s:s,s:s}", "why", why, "command", cmd);
+}
+
+/* The ready commands for a session strategy's next runs: other trailing
+ * stops, more dates (the month up to --date D), without the filter. */
+static json_t *next_runs(const slab_run_options *o, const slab_strategy_def *def,
+                         const double *params)
+{
+    json_t *arr = json_array();
+    char p1[64], p2[64], from[40], to[40];
+    double trail = NAN;
+    int filter = 0;
+    for (int k = 0; k < def->n_params; k++) {
+        trail = !strcmp(def->params[k].name, "trailing_stop_pct") ? params[k] : trail;
+        filter |= !strcmp(def->params[k].name, "market_filter") && params[k] != 0.0;
+    }
+    if (!isnan(trail)) {
+        double a = trail > 0 ? trail / 2 : 1, b = trail > 0 ? trail * 1.5 : 2;
+        snprintf(p1, sizeof p1, "trailing_stop_pct=%g", a);
+        snprintf(p2, sizeof p2, "trailing_stop_pct=%g", b);
+        const char *x1[] = {"--param", p1}, *x2[] = {"--param", p2};
+        json_array_append_new(arr, next_run("a tighter trailing stop", "trailing_stop_pct", 0, x1, 2));
+        json_array_append_new(arr, next_run("a wider trailing stop", "trailing_stop_pct", 0, x2, 2));
+    }
+    if (o->date) {
+        int64_t day = o->from_ns / SLAB_NS_PER_DAY;
+        slab_time_format((day - 30) * SLAB_NS_PER_DAY, 1, from, sizeof from);
+        slab_time_format(day * SLAB_NS_PER_DAY, 1, to, sizeof to);
+        const char *x[] = {"--from", from, "--to", to};
+        json_array_append_new(arr, next_run("the 30 days up to that date, for consistency", NULL,
+                                            1, x, 4));
+    }
+    if (filter)
+        json_array_append_new(arr, next_run("without the market filter", "market_filter", 0,
+                                            NULL, 0));
+    return arr;
+}
+
 /* A few lines for a person at a terminal; numbers exact (shortest
  * round-trip text). */
 static void print_table(json_t *doc)
@@ -410,6 +507,12 @@ static void print_table(json_t *doc)
                                  "win_rate",     "total_pnl",        "profit_factor",
                                  "sqn",          "normalized_annual_return"};
     printf("%s\n\n", json_string_value(json_object_get(doc, "summary")));
+    json_t *nx = json_object_get(doc, "next_runs");
+    for (size_t k = 0; k < json_array_size(nx); k++)
+        printf("%s%s:\n    %s\n%s", k ? "" : "Next runs:\n  ",
+               json_string_value(json_object_get(json_array_get(nx, k), "why")),
+               json_string_value(json_object_get(json_array_get(nx, k), "command")),
+               k + 1 < json_array_size(nx) ? "  " : "\n");
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         json_t *v = json_object_get(m, keys[k]);
         if (json_is_integer(v))
@@ -515,6 +618,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         cli_script_merge(doc, ex);
     if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, SLAB_LANG_EN)))
         goto out;
+    if (r->days && !ex && !spec)
+        json_object_set_new(doc, "next_runs", next_runs(o, def, params));
     if (o->equity && (rc = write_equity(o->equity, bars, r)))
         goto out;
     if (o->out && slab_json_dump_file(doc, o->out, JSON_INDENT(1), &err) != SLAB_OK) {
@@ -548,6 +653,8 @@ int cmd_run(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (cli_is_help(argv[i]))
             return cli_help("run", usage);
+    cmd_argc = argc;
+    cmd_argv = argv;
     cli_script_opts_init(&so);
     if ((rc = read_options(argc, argv, &o, &cfg)) == 0) {
         if (o.schema) {

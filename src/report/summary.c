@@ -293,6 +293,8 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
     if (closed > 0)
         add(buf, "%ld closed trades, %.1f%% won, net pnl %.2f; max drawdown %.2f%%.\n", closed,
             get(m, "win_rate"), get(m, "total_pnl"), get(m, "max_drawdown_pct"));
+    else if (open == 0 && run->n_days)
+        add(buf, "No trades: the sessions below say why.\n"); /* a session strategy */
     else if (open == 0)
         no_trade_reasons(buf, bars, run, broker);
     exits_line(buf, run);

@@ -110,6 +110,9 @@ out="$("$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --data IDX="$tmp/idx.csv
 check "summary: entry with why" grep -qF "Entry: long 102.00 at 09:33 (breakout above 101.50 confirmed at 09:32; IDX +0.50% on its prior close)." <<<"$out"
 check "summary: exit and P&L" grep -qF "Exit: 103.25 at 09:38 (session_close). P&L +12.50" <<<"$out"
 check "summary: sessions" grep -qF "Sessions: 1: 1 traded, 0 blocked by the filter" <<<"$out"
+check "next runs: a wider trail" grep -qF "stratlab run --strategy orb --param opening_range_minutes=2 --param exit_time=09:38 --sizer fixed:10 --commission 0 --data ACME=$tmp/acme.csv --data IDX=$tmp/idx.csv --param market_filter=IDX --date 2025-07-02 --param trailing_stop_pct=1" <<<"$out"
+check "next runs: more dates" grep -qF -- "--param market_filter=IDX --from 2025-06-02 --to 2025-07-02" <<<"$out"
+check "next runs: without the filter" grep -qE -- "--data IDX=[^ ]+ --date 2025-07-02$" <<<"$out"
 
 # --stamp end: the same bars read as stamped at their end start a minute
 # earlier, so the 09:30 bar falls before the session and the range is the
