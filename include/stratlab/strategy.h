@@ -191,6 +191,13 @@ typedef struct slab_order_spec {
  * missing trail, ...) is recorded with status Rejected and a reason in the
  * order log, and notified; it never executes. */
 int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec);
+/* slab_order on another feed (a pair's second leg): checked and filled
+ * against that feed's bars; size 0 asks the sizer at its current close.
+ * -1 for no such feed or one without a bar yet. The risk manager's
+ * protective orders cover feed 0 only. */
+int64_t slab_order_feed(slab_ctx *ctx, int feed, int is_buy, const slab_order_spec *spec);
+/* feed's position, signed shares. */
+double slab_feed_position(const slab_ctx *ctx, int feed);
 /* Cancels an accepted, not yet filled order. Returns 1 if cancelled, 0 if
  * it was not pending (already done, or not yet through the submission
  * check, as in backtrader). */

@@ -412,12 +412,19 @@ int64_t slab_close_position(slab_ctx *ctx)
 
 int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
 {
+    return slab_order_feed(ctx, 0, is_buy, spec);
+}
+
+int64_t slab_order_feed(slab_ctx *ctx, int feed, int is_buy, const slab_order_spec *spec)
+{
     slab_order_req req;
-    if (ctx->in_init || !spec)
-        return -1;
+    if (ctx->in_init || !spec || feed < 0 || (size_t)feed >= ctx->n_feeds ||
+        ctx->fbar[feed].i == SIZE_MAX)
+        return -1; /* no such feed, or it has no bar yet */
     double size = spec->size;
     if (size == 0.0) {
-        size = slab_broker_sizer(ctx->broker, 0, ctx->bars->close[ctx->i], is_buy);
+        /* the sizer prices at the feed's current close (feed 0: bar i's) */
+        size = slab_broker_sizer(ctx->broker, feed, ctx->fbar[feed].close, is_buy);
         if (!(size > 0.0)) {
             ctx->sizer_zero++;
             return 0;
@@ -426,6 +433,7 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     /* A negative or NaN size stays as given so the broker rejects it with
      * a reason in the order log. */
     memset(&req, 0, sizeof req);
+    req.feed = feed;
     req.type = spec->type;
     req.is_buy = is_buy != 0;
     req.size = is_buy ? size : -size;
@@ -441,6 +449,11 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     req.exit_reason = spec->exit_reason;
     req.check_side = spec->check_side;
     return send(ctx, &req);
+}
+
+double slab_feed_position(const slab_ctx *ctx, int feed)
+{
+    return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->bv->positions[feed].size : 0.0;
 }
 
 int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, double stop_price,
