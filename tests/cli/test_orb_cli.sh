@@ -176,6 +176,14 @@ assert o["created_time"] == "2025-07-01T09:30:00" and o["created_price"] == 102.
 assert o["exec_time"] == "2025-07-01T09:35:00" and o["exec_price"] == 102.75, o
 ' "$out"
 
+check "strategies lists orb's time and text parameters" bash -c "'$cli' strategies | grep -qE 'exit_time +time +default 15:55 +range 00:00..23:59'"
+check "strategies --json: exit_time as text" python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.check_output([sys.argv[1], "strategies", "--json"]))
+p = {x["name"]: x for s in d if s["name"] == "orb" for x in s["params"]}
+assert p["exit_time"]["default"] == "15:55" and p["market_filter"]["default"] == "", p
+' "$cli"
+
 expect_err "filter not a feed" 2 "market_filter=QQQ is not one of the run's feeds; add it (--symbol QQQ, or --data QQQ=FILE)" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --param market_filter=QQQ
 expect_err "same symbol twice" 2 "symbol ACME is given twice" \
