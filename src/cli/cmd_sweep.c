@@ -599,7 +599,8 @@ static int add_documents(json_t *sum, const sweep_setup *s)
             continue;
         if (slab_sweep_settings(&s->spec, cur.idx, params, &broker, &risk, &err) != SLAB_OK)
             continue;
-        slab_run_config cfg = {broker, s->def, params, -1, 1, risk, NULL};
+        slab_run_config cfg = {.broker = broker, .strategy = s->def, .params = params,
+                               .stop_after_bar = -1, .skip_cash_curve = 1, .risk = risk};
         if (slab_engine_run(s->bars, &cfg, &r, &err) != SLAB_OK)
             return cli_fail(&err);
         slab_result_info info = {s->def->name, "builtin", s->def, params, &broker, 0.0,

@@ -120,7 +120,7 @@ check "text errors go to stderr" bash -c "[ -z \"\$('$cli' run --strategy sma_cr
 # ---- suggestions and exact messages ------------------------------------------------
 expect_err "--comission" 2 "unknown option '--comission'; did you mean --commission?" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --comission 0.1
-expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross? (built-ins: sma_cross, rsi_reversion, bbands_reversion, buy_hold, macd_trail)" \
+expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross? (built-ins: sma_cross, rsi_reversion, bbands_reversion, buy_hold, macd_trail, orb)" \
   "$cli" run --strategy sma_crss --data "$tmp/s.csv"
 expect_err "--param fsat" 2 "sma_cross has no parameter 'fsat'; did you mean fast?" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --param fsat=10
@@ -134,10 +134,10 @@ expect_err "--commission-scheme choice" 2 "--commission-scheme is one of percent
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --commission-scheme per-share
 
 # ---- --data twice, reversed ranges -------------------------------------------------
-expect_err "--data twice" 2 "--data given twice ('$tmp/s.csv', then '$tmp/u.csv'); a run takes one" \
-  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/u.csv"
-expect_err "--data twice fix" 2 "fix: give one --data FILE: a run reads one data file (several symbols in one run are not supported yet)" \
-  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/u.csv"
+expect_err "--data twice" 2 "symbol s is given twice" \
+  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/s.csv"
+expect_err "--data twice fix" 2 "fix: name each feed once (--data SYM=FILE names a file's symbol)" \
+  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/s.csv"
 expect_err "reversed range" 2 "the range is reversed: --from 2010 is after --to 2005" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --from 2010 --to 2005
 json_is "reversed range json" 2 "d['error']['code'] == 'reversed_range' and d['error']['fix'] == 'swap them: --from 2005 --to 2010'" \
@@ -174,7 +174,7 @@ good = {"strategy": "sma_cross", "cash": 50000, "params": {"fast": 5}, "sizer": 
         "columns": {"date": "When"}, "trades": "all"}
 assert not list(v.iter_errors(good)), list(v.iter_errors(good))
 for bad in ({"cash": 0}, {"cash": "x"}, {"comission": 0.1}, {"db": "x.db"},
-            {"format": "csv"}, {"slippage_perc": 1}, {"pessimistic": 1}, {"data": ["a", "b"]}):
+            {"format": "csv"}, {"slippage_perc": 1}, {"pessimistic": 1}, {"data": ["f%d" % k for k in range(17)]}):
     assert list(v.iter_errors(bad)), bad
 assert s["properties"]["cash"]["default"] == 100000
 assert s["properties"]["commission"]["default"] == 0.001
