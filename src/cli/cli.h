@@ -31,6 +31,11 @@ int cmd_indicators(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+/* Loads a result document (owned in *doc; json_decref()): a missing file,
+ * one over the size cap or text that is not JSON is printed as one error.
+ * Returns 0 or the exit code. */
+int cli_result_open(const char *path, json_t **doc);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`
