@@ -19,6 +19,8 @@ libseccomp-dev
 sqlite3
 python3
 python3-jsonschema
+libcairo2-dev
+chromium
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -75,6 +75,11 @@ const char *const *slab_stats_keys(size_t *n);
  * object (owned; json_decref()) or NULL. */
 json_t *slab_stats_from_document(const json_t *doc, slab_error *err);
 
+/* Key's value of a "stats" object as people read it in lang (percent,
+ * days, bars, money or a ratio; "n/a" for null or an unknown key) into buf
+ * (n >= 64). Returns buf. */
+char *slab_stats_format(const json_t *stats, const char *key, slab_lang lang, char *buf, size_t n);
+
 /* The block as text, one "label  value" line per key, in lang (labels and
  * numbers from the string table). Returns an owned string (free with
  * slab_free()) or NULL when out of memory. */

@@ -36,6 +36,10 @@ int cmd_stats(int argc, char **argv);
  * one over the size cap or text that is not JSON is printed as one error.
  * Returns 0 or the exit code. */
 int cli_result_open(const char *path, json_t **doc);
+int cmd_report(int argc, char **argv);
+/* Writes doc's report to path: .html the page, .svg or .png one chart
+ * (chart_name, NULL for equity). Returns 0 or the exit code (printed). */
+int cli_report_write(const json_t *doc, const char *path, const char *chart_name, slab_lang lang);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`

@@ -398,6 +398,15 @@ static int columns(const char *s)
     return c;
 }
 
+char *slab_stats_format(const json_t *stats, const char *key, slab_lang lang, char *buf, size_t n)
+{
+    for (size_t k = 0; k < N_KEYS; k++)
+        if (!strcmp(keys[k], key))
+            return format_value(json_object_get(stats, key), k, lang, buf, n);
+    snprintf(buf, n, "%s", slab_text(lang, "num.none"));
+    return buf;
+}
+
 char *slab_stats_text(const json_t *stats, slab_lang lang)
 {
     size_t cap = N_KEYS * 160, used = 0;

@@ -1,0 +1,60 @@
+/* report.h: the report of a result document (report layer, src/report/):
+ * one self-contained HTML page (inline SVG charts drawn by our code, no
+ * script, no network), any one chart as SVG or as PNG (cairo, for headless
+ * servers), in English or Chinese (text.h).
+ * Invariant: the report draws what the document says; the numbers it
+ * prints are the document's, and large series are reduced only for
+ * drawing (the minimum and maximum of each pixel column are kept, so no
+ * spike is lost). */
+#ifndef STRATLAB_REPORT_H
+#define STRATLAB_REPORT_H
+
+#include <jansson.h>
+
+#include "stratlab/core.h"
+#include "stratlab/data.h"
+#include "stratlab/engine.h"
+#include "stratlab/text.h"
+
+/* The charts, in the page's order. */
+typedef enum slab_chart {
+    SLAB_CHART_PRICE = 0, /* close with entries and exits (hover shows the trade) */
+    SLAB_CHART_EQUITY,    /* value against buy and hold of the same cash */
+    SLAB_CHART_DRAWDOWN,  /* underwater curve, the worst drawdown marked */
+    SLAB_CHART_RETURNS,   /* monthly and yearly returns heatmap */
+    SLAB_CHART_TRADES,    /* P&L % by trade */
+    SLAB_CHART_SHARPE,    /* rolling Sharpe ratio */
+    SLAB_CHART_COUNT
+} slab_chart;
+
+/* "price", "equity", "drawdown", "returns", "trades", "sharpe". */
+const char *slab_chart_name(slab_chart c);
+/* Parses a chart name; SLAB_EINVAL naming the choices otherwise. */
+slab_status slab_chart_parse(const char *s, slab_chart *out, slab_error *err);
+
+/* The chart width every chart is drawn at, pixels (the PNG's width). */
+#define SLAB_CHART_WIDTH 960
+
+/* The HTML page of doc in lang. Returns SLAB_OK with an owned string in
+ * *out (free with slab_free()) of *len bytes; SLAB_EDATA with one line in
+ * err for a document that is not a result document or lacks a field it
+ * needs; SLAB_ENOMEM. A document without "series" gets the charts that
+ * need none and says how to get the rest. */
+slab_status slab_report_html(const json_t *doc, slab_lang lang, char **out, size_t *len,
+                             slab_error *err);
+/* One chart as a standalone SVG document; errors as slab_report_html,
+ * and SLAB_EDATA when the chart needs the series and doc has none. */
+slab_status slab_report_svg(const json_t *doc, slab_chart chart, slab_lang lang, char **out,
+                            size_t *len, slab_error *err);
+/* One chart as a PNG file at path (SLAB_CHART_WIDTH pixels wide, white
+ * background). SLAB_EIO when it cannot be written; SLAB_EINVAL when this
+ * build has no cairo. */
+slab_status slab_report_png(const json_t *doc, slab_chart chart, slab_lang lang,
+                            const char *path, slab_error *err);
+
+/* The document's per-bar "series" of a run: {"ts_s": [...], "close":
+ * [...], "value": [...], "units": "..."}. Returns a new object (owned;
+ * json_decref()), or NULL when out of memory. */
+json_t *slab_result_series(const slab_bars *bars, const slab_run *run);
+
+#endif
