@@ -178,8 +178,11 @@ static void axes(const rpt_model *m, rpt_canvas *c, const frame *f, const char *
                  fabs(v) < step / 1e6 ? 0.0 : v, unit);
         c->text(c, f->x0 - 6, y + 4, buf, 11, RPT_END, C_AXIS, "tick y");
     }
-    for (int k = 0; m->n && k <= 5; k++) {
+    for (size_t k = 0, last = (size_t)-1; m->n && k <= 5; k++) {
         size_t i = (size_t)((double)k / 5.0 * (double)(m->n - 1) + 0.5);
+        if (i == last) /* fewer than six bars */
+            continue;
+        last = i;
         time_label(m, i, buf, sizeof buf);
         c->line(c, fx(f, (double)i), f->y1, fx(f, (double)i), f->y1 + 4, C_AXIS, 1, "tick");
         c->text(c, fx(f, (double)i), f->y1 + 17, buf, 11,
