@@ -21,6 +21,7 @@ python3
 python3-jsonschema
 libcairo2-dev
 chromium
+fonts-wqy-microhei
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -39,6 +39,9 @@ int cli_result_open(const char *path, json_t **doc);
 int cmd_report(int argc, char **argv);
 /* Writes doc's report to path: .html the page, .svg or .png one chart
  * (chart_name, NULL for equity). Returns 0 or the exit code (printed). */
+/* 0 when path ends in .html, .svg or .png; else prints a usage error and
+ * returns its exit code (checked before a run starts). */
+int cli_report_check_path(const char *path);
 int cli_report_write(const json_t *doc, const char *path, const char *chart_name, slab_lang lang);
 
 /* ---- specs (spec_cli.c) ---- */

@@ -51,6 +51,15 @@ static int write_bytes(const char *path, const char *s, size_t n)
     return 0;
 }
 
+int cli_report_check_path(const char *path)
+{
+    const char *ext = ext_of(path);
+    if (strcmp(ext, "html") && strcmp(ext, "htm") && strcmp(ext, "svg") && strcmp(ext, "png"))
+        return cli_usage_error(cli_command, "the report file must end in .html, .svg or .png "
+                                            "(got '%s')", path);
+    return 0;
+}
+
 int cli_report_write(const json_t *doc, const char *path, const char *chart_name, slab_lang lang)
 {
     slab_error err;
@@ -59,10 +68,9 @@ int cli_report_write(const json_t *doc, const char *path, const char *chart_name
     char *out = NULL;
     size_t len = 0;
     slab_status st;
-    int html = !strcmp(ext, "html") || !strcmp(ext, "htm");
-    if (!html && strcmp(ext, "svg") && strcmp(ext, "png"))
-        return cli_usage_error(cli_command, "the report file must end in .html, .svg or .png "
-                                            "(got '%s')", path);
+    int rc, html = !strcmp(ext, "html") || !strcmp(ext, "htm");
+    if ((rc = cli_report_check_path(path)))
+        return rc;
     if (chart_name && html)
         return cli_usage_error(cli_command, "--chart picks the chart of an .svg or .png; an "
                                             ".html report has every chart");
@@ -76,7 +84,7 @@ int cli_report_write(const json_t *doc, const char *path, const char *chart_name
         st = slab_report_svg(doc, chart, lang, &out, &len, &err);
     if (st != SLAB_OK)
         return cli_fail(&err);
-    int rc = out ? write_bytes(path, out, len) : 0;
+    rc = out ? write_bytes(path, out, len) : 0;
     slab_free(out);
     return rc;
 }

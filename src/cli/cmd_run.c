@@ -369,6 +369,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     const slab_strategy_def *def = NULL;
     int rc, spec_period = 0; /* the period came from the spec's data section */
 
+    if (o->report && (rc = cli_report_check_path(o->report)))
+        return rc;
     if (o->spec) {
         if ((rc = prepare_spec(o, &spec, &spec_period)))
             goto out;

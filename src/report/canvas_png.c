@@ -90,8 +90,14 @@ static void text(rpt_canvas *c, double x, double y, const char *s, double size, 
 {
     cairo_text_extents_t e;
     (void)cls;
-    cairo_select_font_face(CR(c), "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           CAIRO_FONT_WEIGHT_NORMAL);
+    /* cairo's toy text API takes one face and does no fallback: text with
+     * Chinese gets a CJK face (Debian fonts-wqy-microhei, which setup.sh
+     * installs, or Noto CJK), the rest the system's sans-serif */
+    int wide = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && !wide; p++)
+        wide = *p >= 0xE0;
+    cairo_select_font_face(CR(c), wide ? "WenQuanYi Micro Hei" : "sans-serif",
+                           CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(CR(c), size);
     cairo_text_extents(CR(c), s, &e);
     double dx = a == RPT_START ? 0 : a == RPT_MIDDLE ? -e.x_advance / 2 : -e.x_advance;
