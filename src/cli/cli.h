@@ -17,6 +17,7 @@
 
 #include "stratlab/core.h"
 #include "stratlab/engine.h"
+#include "stratlab/report.h"
 #include "stratlab/spec.h"
 #include "stratlab/text.h"
 #include "stratlab/script.h"
@@ -32,17 +33,14 @@ int cmd_validate(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
-/* Loads a result document (owned in *doc; json_decref()): a missing file,
- * one over the size cap or text that is not JSON is printed as one error.
- * Returns 0 or the exit code. */
-int cli_result_open(const char *path, json_t **doc);
 int cmd_report(int argc, char **argv);
 /* Writes doc's report to path: .html the page, .svg or .png one chart
  * (chart_name, NULL for equity). Returns 0 or the exit code (printed). */
 /* 0 when path ends in .html, .svg or .png; else prints a usage error and
  * returns its exit code (checked before a run starts). */
 int cli_report_check_path(const char *path);
-int cli_report_write(const json_t *doc, const char *path, const char *chart_name, slab_lang lang);
+int cli_report_write(const json_t *doc, const slab_series *series, const char *path,
+                     const char *chart_name, slab_lang lang);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`

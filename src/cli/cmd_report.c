@@ -60,7 +60,8 @@ int cli_report_check_path(const char *path)
     return 0;
 }
 
-int cli_report_write(const json_t *doc, const char *path, const char *chart_name, slab_lang lang)
+int cli_report_write(const json_t *doc, const slab_series *series, const char *path,
+                     const char *chart_name, slab_lang lang)
 {
     slab_error err;
     slab_chart chart = SLAB_CHART_EQUITY;
@@ -77,11 +78,11 @@ int cli_report_write(const json_t *doc, const char *path, const char *chart_name
     if (chart_name && slab_chart_parse(chart_name, &chart, &err) != SLAB_OK)
         return cli_fail(&err);
     if (!strcmp(ext, "png"))
-        st = slab_report_png(doc, chart, lang, path, &err);
+        st = slab_report_png(doc, series, chart, lang, path, &err);
     else if (html)
-        st = slab_report_html(doc, lang, &out, &len, &err);
+        st = slab_report_html(doc, series, lang, &out, &len, &err);
     else
-        st = slab_report_svg(doc, chart, lang, &out, &len, &err);
+        st = slab_report_svg(doc, series, chart, lang, &out, &len, &err);
     if (st != SLAB_OK)
         return cli_fail(&err);
     rc = out ? write_bytes(path, out, len) : 0;
@@ -123,9 +124,13 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error("report", "give the result file and the output: stratlab report "
                                          "result.json -o report.html");
     json_t *doc;
-    if ((rc = cli_result_open(path, &doc)))
+    slab_series *series;
+    if ((rc = cli_report_check_path(out)))
         return rc;
-    rc = cli_report_write(doc, out, chart, lang);
+    if (slab_result_load(path, &doc, &series, &err) != SLAB_OK)
+        return cli_fail(&err);
+    rc = cli_report_write(doc, series, out, chart, lang);
+    slab_series_free(series);
     json_decref(doc);
     return rc;
 }

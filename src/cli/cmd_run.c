@@ -336,7 +336,7 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
         json_object_set(rdoc, "summary", json_object_get(doc, "summary"));
         json_object_set(rdoc, "execution", json_object_get(doc, "execution"));
     }
-    rc = cli_report_write(rdoc, path, NULL, SLAB_LANG_EN);
+    rc = cli_report_write(rdoc, NULL, path, NULL, SLAB_LANG_EN);
     if (rdoc != doc)
         json_decref(rdoc);
     return rc;

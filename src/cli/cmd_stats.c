@@ -1,52 +1,13 @@
 /* cmd_stats.c: `stratlab stats RESULT.json [--json] [--lang zh]`: the
  * statistics block of a saved result document (stats.h), as a table or as
- * the "stats" object; and cli_result_open, the one loader of result
- * documents the report commands share (size cap, parse errors with their
- * line and column). Uses only the public headers. */
+ * the "stats" object. Uses only the public headers. */
 #include "cli.h"
 
+#include "stratlab/report.h"
 #include "stratlab/stats.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-
-/* A result document larger than this is refused before it is parsed: a
- * 1M-bar document with its series is about 100 MB. */
-#define RESULT_MAX_BYTES ((long long)1 << 30)
-
-int cli_result_open(const char *path, json_t **doc)
-{
-    struct stat st;
-    slab_error err;
-    json_error_t je;
-    *doc = NULL;
-    if (stat(path, &st) != 0) {
-        slab_error_fail(&err, errno == ENOENT ? SLAB_EC_FILE_NOT_FOUND : SLAB_EC_CANNOT_READ, path,
-                        "cannot open the result document: %s", strerror(errno));
-        return cli_fail(&err);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        slab_error_fail(&err, SLAB_EC_CANNOT_READ, path, "the result document is not a file");
-        return cli_fail(&err);
-    }
-    if ((long long)st.st_size > RESULT_MAX_BYTES) {
-        slab_error_fail(&err, SLAB_EC_CANNOT_READ, path,
-                        "the result document is %lld MiB, over the %lld MiB a result document "
-                        "may have (write it without --series or --orders)",
-                        (long long)st.st_size >> 20, RESULT_MAX_BYTES >> 20);
-        return cli_fail(&err);
-    }
-    if (!(*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je))) {
-        slab_error_fail(&err, SLAB_EC_CANNOT_READ, NULL,
-                        "not a JSON result document: %s (write one with stratlab run ... --json)",
-                        je.text);
-        slab_error_at_file(&err, path, je.line, je.column);
-        return cli_fail(&err);
-    }
-    return 0;
-}
 
 static void usage(FILE *out)
 {
@@ -89,8 +50,10 @@ int cmd_stats(int argc, char **argv)
     if (!path)
         return cli_usage_error("stats", "give the result file: stratlab stats result.json");
     json_t *doc, *st;
-    if ((rc = cli_result_open(path, &doc)))
-        return rc;
+    slab_series *series;
+    if (slab_result_load(path, &doc, &series, &err) != SLAB_OK)
+        return cli_fail(&err);
+    slab_series_free(series);
     if (!(st = slab_stats_from_document(doc, &err))) {
         if (err.code != SLAB_ENOMEM)
             slab_error_at_file(&err, path, 0, 0);

@@ -113,11 +113,11 @@ static void group(rpt_canvas *c, const char *cls, int open)
     (void)open;
 }
 
-slab_status slab_report_png(const json_t *doc, slab_chart chart, slab_lang lang,
+slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
                             const char *out_path, slab_error *err)
 {
     rpt_model m;
-    slab_status st = slab__rpt_model_init(&m, doc, lang, err);
+    slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
     if (st == SLAB_OK && chart != SLAB_CHART_TRADES && !m.n)
         st = slab_error_fail(err, SLAB_EC_BAD_DATA, "/series",
                              "the %s chart needs the per-bar series, which this result document "
@@ -146,10 +146,11 @@ slab_status slab_report_png(const json_t *doc, slab_chart chart, slab_lang lang,
 
 #else
 
-slab_status slab_report_png(const json_t *doc, slab_chart chart, slab_lang lang,
+slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
                             const char *out_path, slab_error *err)
 {
     (void)doc;
+    (void)series;
     (void)chart;
     (void)lang;
     (void)out_path;

@@ -329,6 +329,9 @@ static void drawdown_chart(const rpt_model *m, rpt_canvas *c, double w, double h
 /* ---- the monthly returns heatmap ---- */
 #define CELL_H 22.0
 
+/* a / b rounded down (times before 1970 stay on their day). */
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+
 /* Years spanned by the series (first and last calendar year). */
 static void years(const rpt_model *m, int *y0, int *y1)
 {
@@ -365,17 +368,23 @@ static void returns_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
     for (int k = 0; k < ny * 13; k++)
         ret[k] = NAN;
     double prev_m = m->v0, prev_y = m->v0;
+    /* calendar months from the day number (no time zone: UTC, as ts_s) */
+    int ym = 0, ym_next = 0, cy, mo, d;
     for (size_t i = 0; i < m->n; i++) {
-        struct tm a, b;
-        time_t t = (time_t)m->ts_s[i], tn = i + 1 < m->n ? (time_t)m->ts_s[i + 1] : 0;
-        gmtime_r(&t, &a);
-        if (i + 1 < m->n)
-            gmtime_r(&tn, &b);
-        int last_m = i + 1 == m->n || b.tm_mon != a.tm_mon || b.tm_year != a.tm_year;
-        int last_y = i + 1 == m->n || b.tm_year != a.tm_year;
-        int row = a.tm_year + 1900 - y0;
+        if (i == 0) {
+            slab_civil_from_days(floor_div(m->ts_s[0], 86400), &cy, &mo, &d);
+            ym = cy * 12 + mo - 1;
+        } else
+            ym = ym_next;
+        if (i + 1 < m->n) {
+            slab_civil_from_days(floor_div(m->ts_s[i + 1], 86400), &cy, &mo, &d);
+            ym_next = cy * 12 + mo - 1;
+        }
+        int last_m = i + 1 == m->n || ym_next != ym;
+        int last_y = i + 1 == m->n || ym_next / 12 != ym / 12;
+        int row = ym / 12 - y0;
         if (last_m) {
-            ret[row * 13 + a.tm_mon] = m->value[i] / prev_m - 1.0;
+            ret[row * 13 + ym % 12] = m->value[i] / prev_m - 1.0;
             prev_m = m->value[i];
         }
         if (last_y) {

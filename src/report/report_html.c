@@ -259,12 +259,12 @@ static slab_status finish(rpt_buf *b, char **out, size_t *len, slab_error *err)
     return SLAB_OK;
 }
 
-slab_status slab_report_html(const json_t *doc, slab_lang lang, char **out, size_t *len,
+slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_lang lang, char **out, size_t *len,
                              slab_error *err)
 {
     rpt_model m;
     rpt_buf b = {0};
-    slab_status st = slab__rpt_model_init(&m, doc, lang, err);
+    slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
     if (st == SLAB_OK) {
         page(&b, &m);
         st = finish(&b, out, len, err);
@@ -273,12 +273,12 @@ slab_status slab_report_html(const json_t *doc, slab_lang lang, char **out, size
     return st;
 }
 
-slab_status slab_report_svg(const json_t *doc, slab_chart chart, slab_lang lang, char **out,
+slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang, char **out,
                             size_t *len, slab_error *err)
 {
     rpt_model m;
     rpt_buf b = {0};
-    slab_status st = slab__rpt_model_init(&m, doc, lang, err);
+    slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
     if (st == SLAB_OK && chart != SLAB_CHART_TRADES && !m.n)
         st = slab_error_fail(err, SLAB_EC_BAD_DATA, "/series",
                              "the %s chart needs the per-bar series, which this result document "

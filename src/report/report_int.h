@@ -40,19 +40,22 @@ typedef struct rpt_trade {
 typedef struct rpt_model {
     const json_t *doc;      /* the document (borrowed) */
     size_t n;               /* bars in the series; 0 when the document has none */
-    int64_t *ts_s;          /* bar times, seconds since the epoch (owned) */
-    double *close, *value;  /* per bar (owned) */
+    int64_t *ts_s;          /* bar times, seconds since the epoch */
+    double *close, *value;  /* per bar */
     double v0;              /* starting cash */
     double periods_per_year;/* metrics.annualization_periods */
     int date_only;          /* daily or longer bars */
+    int owns_series;        /* 1: ts_s, close, value are the model's to free */
     rpt_trade *trades;      /* the trades the document lists (owned) */
     size_t n_trades, trades_total;
     slab_lang lang;
 } rpt_model;
-/* Reads doc into m (which borrows doc). SLAB_EDATA with one line in err for
+/* Reads doc into m (which borrows doc, and series when not NULL: the
+ * series slab_result_load read apart; else doc's "series"). SLAB_EDATA with one line in err for
  * a document that is not a result document, lacks a field or has series
  * of unequal lengths; SLAB_ENOMEM. */
-slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, slab_lang lang,
+slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, const slab_series *series,
+                                 slab_lang lang,
                                  slab_error *err);
 void slab__rpt_model_clear(rpt_model *m);
 

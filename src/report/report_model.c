@@ -185,7 +185,8 @@ static slab_status read_trades(rpt_model *m, const json_t *arr, slab_error *err)
     return SLAB_OK;
 }
 
-slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, slab_lang lang, slab_error *err)
+slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, const slab_series *series,
+                                 slab_lang lang, slab_error *err)
 {
     slab_status st;
     memset(m, 0, sizeof *m);
@@ -216,8 +217,16 @@ slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, slab_lang lang
     const char *from = json_string_value(json_object_get(bt, "from"));
     m->date_only = !from || !strchr(from, ':');
     const json_t *se = json_object_get(doc, "series");
-    if (se && !json_is_null(se) && (st = read_series(m, se, err)) != SLAB_OK)
-        return st;
+    if (series && series->n) { /* read apart by slab_result_load: borrowed */
+        m->n = series->n;
+        m->ts_s = series->ts_s;
+        m->close = series->close;
+        m->value = series->value;
+    } else if (se && !json_is_null(se)) {
+        m->owns_series = 1;
+        if ((st = read_series(m, se, err)) != SLAB_OK)
+            return st;
+    }
     if ((st = read_trades(m, trades, err)) != SLAB_OK)
         return st;
     return SLAB_OK;
@@ -225,9 +234,11 @@ slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, slab_lang lang
 
 void slab__rpt_model_clear(rpt_model *m)
 {
-    slab_free(m->ts_s);
-    slab_free(m->close);
-    slab_free(m->value);
+    if (m->owns_series) {
+        slab_free(m->ts_s);
+        slab_free(m->close);
+        slab_free(m->value);
+    }
     slab_free(m->trades);
     memset(m, 0, sizeof *m);
 }

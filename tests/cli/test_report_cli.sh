@@ -65,6 +65,21 @@ check "no-series html still draws the trades" grep -q 'class="bar ' "$tmp/plain.
 expect_err "svg equity without series" 3 "the equity chart needs the per-bar series" \
   "$cli" report "$tmp/plain.json" -o "$tmp/x.svg" --chart equity
 
+# the fast series reader and jansson read the same numbers: a series with
+# a key the fast reader does not know (a number) goes through jansson whole
+sed 's/"series": {/"series": {"note": 1, /' "$tmp/s.json" >"$tmp/slow.json"
+check "the slow document is another text" bash -c "! cmp -s '$tmp/s.json' '$tmp/slow.json'"
+"$cli" report "$tmp/slow.json" -o "$tmp/slow.html"
+check "fast and jansson series give the same page" cmp -s "$tmp/r.html" "$tmp/slow.html"
+"$cli" report "$tmp/slow.json" -o "$tmp/slow.png" --chart drawdown
+"$cli" report "$tmp/s.json" -o "$tmp/fast.png" --chart drawdown
+check "... and the same PNG" cmp -s "$tmp/fast.png" "$tmp/slow.png"
+# a parse error after the series keeps its line in the file
+jq '. + {"zz": 1}' "$tmp/s.json" | sed '$d' >"$tmp/cut.json"
+echo '  "zz": }' >>"$tmp/cut.json"
+lines="$(wc -l <"$tmp/cut.json")"
+expect_err "parse error line after the series" 3 "cut.json:$lines:" "$cli" report "$tmp/cut.json" -o "$tmp/r.html"
+
 expect_err "bad extension" 2 "must end in .html, .svg or .png" "$cli" report "$tmp/s.json" -o "$tmp/r.pdf"
 expect_err "--chart with html" 2 "--chart picks the chart of an .svg or .png" \
   "$cli" report "$tmp/s.json" -o "$tmp/r.html" --chart equity

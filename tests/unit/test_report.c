@@ -55,7 +55,7 @@ static char *svg_of(const json_t *doc, slab_chart chart, slab_lang lang)
     char *out = NULL;
     size_t len;
     slab_error err;
-    if (slab_report_svg(doc, chart, lang, &out, &len, &err) != SLAB_OK)
+    if (slab_report_svg(doc, NULL, chart, lang, &out, &len, &err) != SLAB_OK)
         fail_msg("svg %s: %s", slab_chart_name(chart), err.msg);
     assert_int_equal(strlen(out), len);
     return out;
@@ -176,7 +176,7 @@ static void heatmap_and_trades(void **state)
     char *out = NULL;
     size_t len;
     slab_error err;
-    assert_int_equal(slab_report_svg(d, SLAB_CHART_EQUITY, SLAB_LANG_EN, &out, &len, &err),
+    assert_int_equal(slab_report_svg(d, NULL, SLAB_CHART_EQUITY, SLAB_LANG_EN, &out, &len, &err),
                      SLAB_EDATA);
     assert_non_null(strstr(err.msg, "equity chart needs the per-bar series"));
     json_decref(d);
@@ -230,7 +230,7 @@ static void html_page(void **state)
     char *html = NULL;
     size_t len;
     slab_error err;
-    assert_int_equal(slab_report_html(d, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
+    assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
     assert_int_equal(count(html, "<svg "), SLAB_CHART_COUNT);
     assert_non_null(strstr(html, "0123456789abcdef"));              /* run id */
     assert_non_null(strstr(html, "hand-made &lt;document&gt; &amp; co")); /* escaped */
@@ -242,7 +242,7 @@ static void html_page(void **state)
     assert_null(strstr(html, "url("));
     assert_int_equal(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
     free(html);
-    assert_int_equal(slab_report_html(d, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
+    assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
     assert_non_null(strstr(html, "<html lang=\"zh\">"));
     assert_non_null(strstr(html, "委托记录"));
     free(html);
@@ -286,7 +286,7 @@ static void bad_documents(void **state)
         size_t len;
         slab_error err;
         assert_non_null(d);
-        if (slab_report_html(d, SLAB_LANG_EN, &out, &len, &err) == SLAB_OK)
+        if (slab_report_html(d, NULL, SLAB_LANG_EN, &out, &len, &err) == SLAB_OK)
             fail_msg("row %zu accepted", i);
         if (!strstr(err.msg, rows[i].msg) || strchr(err.msg, '\n'))
             fail_msg("row %zu: got '%s', want '%s'", i, err.msg, rows[i].msg);
@@ -298,6 +298,72 @@ static void bad_documents(void **state)
     assert_int_equal(c, SLAB_CHART_EQUITY);
     assert_int_not_equal(slab_chart_parse("candles", &c, &err), SLAB_OK);
     assert_non_null(strstr(err.msg, "unknown chart 'candles'"));
+}
+
+/* slab_result_load reads the series apart from jansson: every number
+ * must be the double strtod gives (the fast decimal path included), the
+ * rest of the document intact, and a document it cannot read fast is read
+ * by jansson with the same result. */
+static void load_series_exactly(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static char text[N][40];
+    char path[512];
+    uint64_t r = 88172645463325252ULL;
+    for (int i = 0; i < N; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        double x = (double)(r % 100000000) / 1000.0 * ((r >> 40) % 2 ? 1 : -1);
+        int dec = (int)((r >> 20) % 8);
+        if (i % 5 == 0) /* shortest round trip and 17 digits: strtod's side */
+            snprintf(text[i], sizeof text[i], "%.17g", x / 3.0);
+        else if (i % 7 == 0)
+            snprintf(text[i], sizeof text[i], "%.3e", x);
+        else
+            snprintf(text[i], sizeof text[i], "%.*f", dec, x);
+    }
+    snprintf(path, sizeof path, "%s/load.json", slab_test_tmpdir());
+    for (int slow = 0; slow < 2; slow++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "{\"backtest\": {\"run_id\": \"x\"},\n \"series\": {%s\"ts_s\": [",
+                slow ? "\"extra\": 1, " : "");
+        for (int i = 0; i < N; i++)
+            fprintf(f, "%s%d", i ? ", " : "", i * 60);
+        fprintf(f, "],\n \"close\": [");
+        for (int i = 0; i < N; i++)
+            fprintf(f, "%s%s", i ? ", " : "", text[i]);
+        fprintf(f, "], \"value\": [");
+        for (int i = 0; i < N; i++)
+            fprintf(f, "%s%s", i ? ", " : "", i == 7 ? "null" : text[N - 1 - i]);
+        fprintf(f, "], \"units\": \"u\"},\n \"after\": [1, 2]}\n");
+        fclose(f);
+        json_t *doc;
+        slab_series *se;
+        slab_error err;
+        assert_int_equal(slab_result_load(path, &doc, &se, &err), SLAB_OK);
+        assert_int_equal(json_array_size(json_object_get(doc, "after")), 2);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "backtest"),
+                                                              "run_id")), "x");
+        if (slow) { /* not the shape run --series writes: jansson read it all */
+            assert_null(se);
+            assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "series"),
+                                                             "close")), N);
+        } else {
+            assert_non_null(se);
+            assert_true(json_is_null(json_object_get(doc, "series")));
+            assert_int_equal(se->n, N);
+            for (int i = 0; i < N; i++) {
+                double want = strtod(text[i], NULL);
+                if (memcmp(&se->close[i], &want, 8))
+                    fail_msg("close %d '%s': %.17g, strtod %.17g", i, text[i], se->close[i], want);
+                assert_int_equal(se->ts_s[i], i * 60);
+            }
+            assert_true(isnan(se->value[7]));
+        }
+        slab_series_free(se);
+        json_decref(doc);
+    }
 }
 
 #ifdef HAVE_CAIRO
@@ -316,7 +382,7 @@ static void png_pixels(void **state)
     slab_error err;
     json_t *d = doc_new(1);
     snprintf(path, sizeof path, "%s/price.png", slab_test_tmpdir());
-    assert_int_equal(slab_report_png(d, SLAB_CHART_PRICE, SLAB_LANG_EN, path, &err), SLAB_OK);
+    assert_int_equal(slab_report_png(d, NULL, SLAB_CHART_PRICE, SLAB_LANG_EN, path, &err), SLAB_OK);
     cairo_surface_t *s = cairo_image_surface_create_from_png(path);
     assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
     assert_int_equal(cairo_image_surface_get_width(s), 960);
@@ -332,7 +398,7 @@ static void png_pixels(void **state)
     assert_int_equal(pixel(s, 500, 286) != 0xffffff, 1);
     cairo_surface_destroy(s);
     /* a file that cannot be written */
-    assert_int_not_equal(slab_report_png(d, SLAB_CHART_PRICE, SLAB_LANG_EN,
+    assert_int_not_equal(slab_report_png(d, NULL, SLAB_CHART_PRICE, SLAB_LANG_EN,
                                          "/nonexistent-dir/x.png", &err), SLAB_OK);
     assert_non_null(strstr(err.msg, "cannot write the PNG"));
     json_decref(d);
@@ -345,7 +411,7 @@ int main(void)
         cmocka_unit_test(price_markers),   cmocka_unit_test(equity_and_drawdown),
         cmocka_unit_test(heatmap_and_trades), cmocka_unit_test(reduction_keeps_spikes),
         cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
-        cmocka_unit_test(bad_documents),
+        cmocka_unit_test(bad_documents),   cmocka_unit_test(load_series_exactly),
 #ifdef HAVE_CAIRO
         cmocka_unit_test(png_pixels),
 #endif
