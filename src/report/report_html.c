@@ -21,7 +21,7 @@ static const char *const style =
     "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}"
     "table{border-collapse:collapse;font-size:.9em}td,th{padding:2px 8px;text-align:left;"
     "border-bottom:1px solid #eee;vertical-align:top}td.num{text-align:right;"
-    "font-variant-numeric:tabular-nums}.conv{color:#666;font-size:.85em}.note{color:#666}"
+    "white-space:nowrap;font-variant-numeric:tabular-nums}.conv{color:#666;font-size:.85em}.note{color:#666}"
     "pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:.85em}"
     "svg.chart{display:block;max-width:100%;height:auto;margin:.8em 0}"
     "details summary{cursor:pointer;color:#1f77b4}.summary{white-space:pre-wrap}";
