@@ -77,6 +77,28 @@ slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_c
 slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
                             const char *path, slab_error *err);
 
+/* ---- runs side by side ---- */
+/* The comparison of n >= 2 result documents (names[r] says where each came
+ * from): {"runs": [{file, run_id, strategy, from, to}], "stats": {key: [one
+ * value per run]}, "best": {key: the index of the best run, for rows with a
+ * direction}, "config_diff": {setting: [one value per run]} (the strategy,
+ * data, period and every config item where the runs differ),
+ * "conventions", "best_rule"}. Returns a new object (owned; json_decref())
+ * or NULL with err set (fewer than two documents, one without statistics:
+ * err->where names it). */
+json_t *slab_compare_json(const json_t *const *docs, const char *const *names, size_t n,
+                          slab_error *err);
+/* The comparison as a text table in lang, best values marked '*'. Returns
+ * an owned string (free with slab_free()) or NULL when out of memory. */
+char *slab_compare_text(const json_t *cmp, slab_lang lang);
+/* The comparison as one self-contained HTML page: the table with the best
+ * of each row marked, the equity curves overlaid on one time axis (series
+ * may be NULL, or hold NULL entries: the documents' own series are used)
+ * and the settings that differ. Owned *out of *len bytes (slab_free()). */
+slab_status slab_compare_html(const json_t *const *docs, const slab_series *const *series,
+                              const char *const *names, size_t n, slab_lang lang, char **out,
+                              size_t *len, slab_error *err);
+
 /* The document's per-bar "series" of a run: {"ts_s": [...], "close":
  * [...], "value": [...], "units": "..."}. Returns a new object (owned;
  * json_decref()), or NULL when out of memory. */

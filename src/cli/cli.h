@@ -34,6 +34,7 @@ int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 /* Writes doc's report to path: .html the page, .svg or .png one chart
  * (chart_name, NULL for equity). Returns 0 or the exit code (printed). */
 /* 0 when path ends in .html, .svg or .png; else prints a usage error and

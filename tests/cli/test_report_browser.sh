@@ -60,5 +60,12 @@ check "report: screenshot is not blank" test "$(stat -c %s "$tmp/report.png")" -
 visit "$tmp/zh.html" "$tmp/zh.png"
 out="$(problems "$tmp/zh.png")"
 check "zh report: no console message, no request${out:+ (got: $out)}" test -z "$out"
+# the comparison page too
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --param fast=5 --param slow=20 --json --series >"$tmp/r2.json"
+"$cli" compare "$tmp/r.json" "$tmp/r2.json" -o "$tmp/cmp.html" >/dev/null
+visit "$tmp/cmp.html" "$tmp/cmp.png"
+out="$(problems "$tmp/cmp.png")"
+check "compare page: no console message, no request${out:+ (got: $out)}" test -z "$out"
+check "compare page: screenshot written" test -s "$tmp/cmp.png"
 [ -n "${SLAB_SCREENSHOT:-}" ] && cp "$tmp/report.png" "$SLAB_SCREENSHOT"
 finish
