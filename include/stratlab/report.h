@@ -23,11 +23,13 @@ typedef enum slab_chart {
     SLAB_CHART_DRAWDOWN,  /* underwater curve, the worst drawdown marked */
     SLAB_CHART_RETURNS,   /* monthly and yearly returns heatmap */
     SLAB_CHART_TRADES,    /* P&L % by trade */
+    SLAB_CHART_EXCURSIONS,/* MFE and MAE % against P&L % per trade */
     SLAB_CHART_SHARPE,    /* rolling Sharpe ratio */
     SLAB_CHART_COUNT
 } slab_chart;
 
-/* "price", "equity", "drawdown", "returns", "trades", "sharpe". */
+/* "price", "equity", "drawdown", "returns", "trades", "excursions",
+ * "sharpe". */
 const char *slab_chart_name(slab_chart c);
 /* Parses a chart name; SLAB_EINVAL naming the choices otherwise. */
 slab_status slab_chart_parse(const char *s, slab_chart *out, slab_error *err);

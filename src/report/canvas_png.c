@@ -118,7 +118,7 @@ slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_c
 {
     rpt_model m;
     slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
-    if (st == SLAB_OK && chart != SLAB_CHART_TRADES && !m.n)
+    if (st == SLAB_OK && slab__rpt_chart_needs_series(chart) && !m.n)
         st = slab_error_fail(err, SLAB_EC_BAD_DATA, "/series",
                              "the %s chart needs the per-bar series, which this result document "
                              "does not have: write it with stratlab run ... --json --series",

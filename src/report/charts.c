@@ -26,8 +26,8 @@ enum {
     C_GREY = 0x8c8c8c, C_GREEN = 0x1a9850, C_RED = 0xd73027, C_ORANGE = 0xff7f0e
 };
 
-static const char *const names[SLAB_CHART_COUNT] = {"price",   "equity", "drawdown",
-                                                    "returns", "trades", "sharpe"};
+static const char *const names[SLAB_CHART_COUNT] = {"price",  "equity",     "drawdown", "returns",
+                                                    "trades", "excursions", "sharpe"};
 
 const char *slab_chart_name(slab_chart c)
 {
@@ -43,7 +43,7 @@ slab_status slab_chart_parse(const char *s, slab_chart *out, slab_error *err)
         }
     return slab_error_fail(err, SLAB_EC_BAD_VALUE, "--chart",
                            "unknown chart '%s' (one of price, equity, drawdown, returns, trades, "
-                           "sharpe)",
+                           "excursions, sharpe)",
                            s ? s : "");
 }
 
@@ -434,7 +434,8 @@ static void trades_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
     frame f;
     size_t nc = 0;
     double lo = 0.0, hi = 0.0;
-    char tip[160], buf[64];
+    char tip[160], buf[64], tbuf[96];
+    const char *title = slab_textf(m->lang, "chart.trade_pnl", tbuf, sizeof tbuf); /* "%%" */
     double *pnl = slab_malloc((m->n_trades ? m->n_trades : 1) * sizeof *pnl);
     size_t *which = slab_malloc((m->n_trades ? m->n_trades : 1) * sizeof *which);
     if (!pnl || !which)
@@ -445,14 +446,14 @@ static void trades_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
             pnl[nc++] = m->trades[k].pnl_pct;
         }
     if (!nc) {
-        message(c, w, h, slab_text(m->lang, "chart.trade_pnl"), slab_text(m->lang, "chart.no_trades"));
+        message(c, w, h, title, slab_text(m->lang, "chart.no_trades"));
         goto out;
     }
     range(pnl, nc, &lo, &hi);
     frame_init(&f, nc, lo, hi, w, h);
     /* trades, not bars, across: slot k centred at x0 + (k + 0.5) * slot */
     double slot = (f.x1 - f.x0) / (double)nc;
-    c->text(c, f.x0, 20, slab_text(m->lang, "chart.trade_pnl"), 14, RPT_START, C_TEXT, "title");
+    c->text(c, f.x0, 20, title, 14, RPT_START, C_TEXT, "title");
     c->group(c, "axes", 1);
     double step = nice_step(f.hi - f.lo);
     for (double v = ceil(f.lo / step) * step; v <= f.hi; v += step) {
@@ -487,6 +488,77 @@ static void trades_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 out:
     slab_free(pnl);
     slab_free(which);
+}
+
+/* MFE and MAE (best and worst excursion, percent of the entry) of each
+ * closed trade against its P&L %: x by P&L, y by excursion, one dot each
+ * (the first MAX_MARKERS trades). */
+static void excursion_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
+{
+    double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
+    size_t nt = 0;
+    char tip[160], a[48], b[48], p[48];
+    char tbuf[96]; /* the row is a printf format ("%%") */
+    const char *title = slab_textf(m->lang, "chart.mfe_mae", tbuf, sizeof tbuf);
+    for (size_t k = 0; k < m->n_trades && nt < MAX_MARKERS; k++) {
+        const rpt_trade *t = &m->trades[k];
+        if (t->is_open || !isfinite(t->pnl_pct))
+            continue;
+        nt++;
+        xlo = fmin(xlo, t->pnl_pct);
+        xhi = fmax(xhi, t->pnl_pct);
+        if (isfinite(t->mfe_pct))
+            yhi = fmax(yhi, t->mfe_pct);
+        if (isfinite(t->mae_pct))
+            ylo = fmin(ylo, t->mae_pct);
+    }
+    if (!nt) {
+        message(c, w, h, title, slab_text(m->lang, "chart.no_trades"));
+        return;
+    }
+    frame fxr, f; /* x: P&L % as a value range; y: excursion % */
+    frame_init(&fxr, 2, xlo, xhi, w, h);
+    frame_init(&f, 2, ylo, yhi, w, h);
+    c->text(c, f.x0, 20, title, 14, RPT_START, C_TEXT, "title");
+    legend(c, w, 1, slab_text(m->lang, "trade.mfe"), C_GREEN);
+    legend(c, w, 0, slab_text(m->lang, "trade.mae"), C_RED);
+    c->group(c, "axes", 1);
+    double step = nice_step(f.hi - f.lo), xstep = nice_step(fxr.hi - fxr.lo);
+    for (double v = ceil(f.lo / step) * step; v <= f.hi; v += step) {
+        c->line(c, f.x0, fy(&f, v), f.x1, fy(&f, v), C_GRID, 1, "grid");
+        snprintf(a, sizeof a, "%.*f%%", step >= 1 ? 0 : 1, fabs(v) < step / 1e6 ? 0.0 : v);
+        c->text(c, f.x0 - 6, fy(&f, v) + 4, a, 11, RPT_END, C_AXIS, "tick y");
+    }
+    for (double v = ceil(fxr.lo / xstep) * xstep; v <= fxr.hi; v += xstep) {
+        double x = f.x0 + (v - fxr.lo) / (fxr.hi - fxr.lo) * (f.x1 - f.x0);
+        snprintf(a, sizeof a, "%.*f%%", xstep >= 1 ? 0 : 1, fabs(v) < xstep / 1e6 ? 0.0 : v);
+        c->line(c, x, f.y1, x, f.y1 + 4, C_AXIS, 1, "tick");
+        c->text(c, x, f.y1 + 17, a, 11, RPT_MIDDLE, C_AXIS, "tick x");
+    }
+    c->line(c, f.x0, f.y1, f.x1, f.y1, C_AXIS, 1, "axis x");
+    c->line(c, f.x0, f.y0, f.x0, f.y1, C_AXIS, 1, "axis y");
+    c->group(c, "axes", 0);
+    c->line(c, f.x0, fy(&f, 0), f.x1, fy(&f, 0), C_AXIS, 1, "zero");
+    c->group(c, "dots", 1);
+    for (size_t k = 0, i = 0; k < m->n_trades && i < nt; k++) {
+        const rpt_trade *t = &m->trades[k];
+        if (t->is_open || !isfinite(t->pnl_pct))
+            continue;
+        i++;
+        double x = f.x0 + (t->pnl_pct - fxr.lo) / (fxr.hi - fxr.lo) * (f.x1 - f.x0);
+        snprintf(tip, sizeof tip, "#%zu %s %s, %s %s, %s %s", k + 1,
+                 slab_text(m->lang, "trade.pnl"),
+                 slab_fmt_percent(m->lang, t->pnl_pct, 2, 1, p, sizeof p),
+                 slab_text(m->lang, "trade.mfe"),
+                 slab_fmt_percent(m->lang, t->mfe_pct, 2, 1, a, sizeof a),
+                 slab_text(m->lang, "trade.mae"),
+                 slab_fmt_percent(m->lang, t->mae_pct, 2, 1, b, sizeof b));
+        if (isfinite(t->mfe_pct))
+            c->mark(c, RPT_DOT, x, fy(&f, t->mfe_pct), C_GREEN, "mfe", tip);
+        if (isfinite(t->mae_pct))
+            c->mark(c, RPT_DOT, x, fy(&f, t->mae_pct), C_RED, "mae", tip);
+    }
+    c->group(c, "dots", 0);
 }
 
 /* Rolling Sharpe over w bars: (mean r - rf) / sd_pop(r) * sqrt(P), the
@@ -529,6 +601,11 @@ static void sharpe_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
     slab_free(rs);
 }
 
+int slab__rpt_chart_needs_series(slab_chart chart)
+{
+    return chart != SLAB_CHART_TRADES && chart != SLAB_CHART_EXCURSIONS;
+}
+
 double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w)
 {
     (void)w;
@@ -543,9 +620,9 @@ double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w)
 int slab__rpt_chart_draw(const rpt_model *m, slab_chart chart, rpt_canvas *c, double w, double h)
 {
     static const char *const titles[SLAB_CHART_COUNT] = {
-        "chart.price", "chart.equity", "chart.drawdown", "chart.returns", "chart.trade_pnl",
-        "chart.rolling_sharpe"};
-    if (chart != SLAB_CHART_TRADES && !m->n) {
+        "chart.price",   "chart.equity",  "chart.drawdown",      "chart.returns",
+        "chart.trade_pnl", "chart.mfe_mae", "chart.rolling_sharpe"};
+    if (slab__rpt_chart_needs_series(chart) && !m->n) {
         char t[96];
         slab_textf(m->lang, titles[chart], t, sizeof t, "");
         message(c, w, h, t, slab_text(m->lang, "chart.no_series"));
@@ -557,6 +634,7 @@ int slab__rpt_chart_draw(const rpt_model *m, slab_chart chart, rpt_canvas *c, do
     case SLAB_CHART_DRAWDOWN: drawdown_chart(m, c, w, h); break;
     case SLAB_CHART_RETURNS: returns_chart(m, c, w, h); break;
     case SLAB_CHART_TRADES: trades_chart(m, c, w, h); break;
+    case SLAB_CHART_EXCURSIONS: excursion_chart(m, c, w, h); break;
     default: sharpe_chart(m, c, w, h); break;
     }
     return 0;

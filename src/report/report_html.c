@@ -155,8 +155,11 @@ static void trades(rpt_buf *b, const rpt_model *m)
         slab__rpt_add(b, "</p>\n");
     }
     slab__rpt_add(b, "<table class=\"trades\"><tr><th>#</th>");
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-        slab__rpt_add(b, "<th>%s</th>", slab_text(L, cols[c]));
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) { /* rows are formats: "%%" */
+        slab__rpt_add(b, "<th>");
+        slab__rpt_esc(b, slab_textf(L, cols[c], buf, sizeof buf));
+        slab__rpt_add(b, "</th>");
+    }
     slab__rpt_add(b, "</tr>\n");
     for (size_t k = 0; k < shown; k++) {
         const json_t *tr = json_array_get(arr, k);
@@ -279,7 +282,7 @@ slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_c
     rpt_model m;
     rpt_buf b = {0};
     slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
-    if (st == SLAB_OK && chart != SLAB_CHART_TRADES && !m.n)
+    if (st == SLAB_OK && slab__rpt_chart_needs_series(chart) && !m.n)
         st = slab_error_fail(err, SLAB_EC_BAD_DATA, "/series",
                              "the %s chart needs the per-bar series, which this result document "
                              "does not have: write it with stratlab run ... --json --series",

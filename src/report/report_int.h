@@ -92,6 +92,8 @@ void slab__rpt_svg_canvas(rpt_canvas *c, rpt_buf *out);
 /* Draws chart into c on a w x h surface. Returns 0, or 1 when the chart
  * needs the per-bar series and the model has none (a message is drawn). */
 int slab__rpt_chart_draw(const rpt_model *m, slab_chart chart, rpt_canvas *c, double w, double h);
+/* 1 when chart draws the per-bar series (all but the trade charts). */
+int slab__rpt_chart_needs_series(slab_chart chart);
 /* The chart's height for width w (the heatmap grows with the years). */
 double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w);
 /* Writes the chart as one <svg> element into out. */

@@ -26,7 +26,7 @@ check "without --series there is none" jqq 'has("series") | not' "$tmp/plain.jso
 
 "$cli" report "$tmp/s.json" -o "$tmp/r.html"
 check "html written" test -s "$tmp/r.html"
-check "html has the six charts" test "$(count "$tmp/r.html" '<svg ')" -eq 6
+check "html has the seven charts" test "$(count "$tmp/r.html" '<svg ')" -eq 7
 check "html names the run id" grep -q "$(jq -r .backtest.run_id "$tmp/s.json")" "$tmp/r.html"
 check "html has the order log behind a toggle" grep -q '<details class="orders">' "$tmp/r.html"
 check "html has no script" bash -c "! grep -q '<script' '$tmp/r.html'"
@@ -37,7 +37,7 @@ check "html: every statistic" test "$(count "$tmp/r.html" '<tr data-key=')" -eq 
 check "zh html" grep -q '<html lang="zh">' "$tmp/zh.html"
 check "zh words" grep -q '资产曲线与买入持有' "$tmp/zh.html"
 
-for c in price equity drawdown returns trades sharpe; do
+for c in price equity drawdown returns trades excursions sharpe; do
   "$cli" report "$tmp/s.json" -o "$tmp/$c.svg" --chart "$c"
   check "svg $c" grep -q "data-chart=\"$c\"" "$tmp/$c.svg"
 done

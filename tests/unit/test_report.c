@@ -21,13 +21,15 @@
 /* The document: five daily bars from 2006-01-02 (1136160000 s), cash 100;
  *   close  10   11   12    9   15
  *   value 110   99  121  121  96.8
- * trade 1: long, bars 1..4 (baropen 2, barclose 5), 10.5 -> 14, +33.33%;
- * trade 2: long, bars 2..3, 12 -> 9, -25%. */
+ * trade 1: long, bars 1..4 (baropen 2, barclose 5), 10.5 -> 14, +33.33%,
+ *          best excursion +40%, worst -5%;
+ * trade 2: long, bars 2..3, 12 -> 9, -25%, best +10%, worst -30%. */
 static json_t *doc_new(int with_series)
 {
     json_t *d = json_pack(
         "{s:{s:s,s:[s],s:s,s:s,s:s,s:s,s:{s:f},s:{s:s,s:s},s:s,s:s},s:{s:f},"
-        "s:[{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s},{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s}],"
+        "s:[{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s,s:f,s:f},"
+        "{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s,s:f,s:f}],"
         "s:i,s:s}",
         "backtest", "strategy", "hand", "symbols", "HAND", "from", "2006-01-02", "to",
         "2006-01-06", "timeframe", "1d", "data_source", "hand.csv", "config", "cash", 100.0,
@@ -35,9 +37,10 @@ static json_t *doc_new(int with_series)
         "data_sha256", "ab", "metrics", "annualization_periods", 252.0, "trades", "side", "long",
         "status", "closed", "baropen", 2, "barclose", 5, "entry_price", 10.5, "exit_price", 14.0,
         "pnl_percent", 100.0 / 3.0, "pnlcomm", 35.0, "entry_time", "2006-01-03", "exit_time",
-        "2006-01-06", "side", "long", "status", "closed", "baropen", 3, "barclose", 4,
+        "2006-01-06", "max_gain_pct", 40.0, "max_loss_pct", -5.0, "side", "long", "status", "closed", "baropen", 3, "barclose", 4,
         "entry_price", 12.0, "exit_price", 9.0, "pnl_percent", -25.0, "pnlcomm", -30.0,
-        "entry_time", "2006-01-04", "exit_time", "2006-01-05", "trades_total", 2, "summary",
+        "entry_time", "2006-01-04", "exit_time", "2006-01-05", "max_gain_pct", 10.0,
+        "max_loss_pct", -30.0, "trades_total", 2, "summary",
         "hand-made <document> & co");
     if (with_series) {
         json_t *s = json_pack("{s:[I,I,I,I,I],s:[f,f,f,f,f],s:[f,f,f,f,f]}", "ts_s",
@@ -160,6 +163,7 @@ static void heatmap_and_trades(void **state)
     free(svg);
     svg = svg_of(d, SLAB_CHART_TRADES, SLAB_LANG_EN);
     assert_int_equal(count(svg, "class=\"bar win\""), 1);
+    assert_non_null(strstr(svg, ">P&amp;L % by trade</text>"));
     assert_int_equal(count(svg, "class=\"bar loss\""), 1);
     /* range -25..33.33 padded by 2.9167: zero at
      * y = 286 - (0 + 27.9167) / 64.1667 * 252 = 176.3636: the win bar ends there */
@@ -168,7 +172,21 @@ static void heatmap_and_trades(void **state)
     NEAR("win bar x", attr(svg, "bar win", 0, "x"), 72);
     NEAR("loss bar x", attr(svg, "bar loss", 0, "x"), 72 + 872 / 2.0);
     free(svg);
-    /* the trade chart needs no series; the others say they do */
+    svg = svg_of(d, SLAB_CHART_EXCURSIONS, SLAB_LANG_EN);
+    assert_int_equal(count(svg, "class=\"mfe\""), 2);
+    assert_non_null(strstr(svg, ">MFE / MAE % against P&amp;L %</text>")); /* no "%%" */
+    assert_int_equal(count(svg, "class=\"mae\""), 2);
+    /* x: P&L -25..33.33 padded by 2.9167 to -27.9167..36.25; y: excursions
+     * -30..40 padded by 3.5 to -33.5..43.5. Trade 1's MFE (+33.33, +40):
+     * x = 72 + 61.25 / 64.1667 * 872 = 904.36, y = 286 - 73.5 / 77 * 252 = 45.45;
+     * trade 2's MAE (-25, -30): x = 72 + 2.9167 / 64.1667 * 872 = 111.64,
+     * y = 286 - 3.5 / 77 * 252 = 274.55 */
+    NEAR("mfe 1 x", attr(svg, "mfe", 0, "data-x"), 904.36);
+    NEAR("mfe 1 y", attr(svg, "mfe", 0, "data-y"), 45.45);
+    NEAR("mae 2 x", attr(svg, "mae", 1, "data-x"), 111.64);
+    NEAR("mae 2 y", attr(svg, "mae", 1, "data-y"), 274.55);
+    free(svg);
+    /* the trade charts need no series; the others say they do */
     json_object_del(d, "series");
     svg = svg_of(d, SLAB_CHART_TRADES, SLAB_LANG_EN);
     assert_int_equal(count(svg, "class=\"bar "), 2);
@@ -235,6 +253,8 @@ static void html_page(void **state)
     assert_non_null(strstr(html, "0123456789abcdef"));              /* run id */
     assert_non_null(strstr(html, "hand-made &lt;document&gt; &amp; co")); /* escaped */
     assert_non_null(strstr(html, "<details class=\"orders\">"));
+    assert_null(strstr(html, "%%")); /* every format row printed as text */
+    assert_non_null(strstr(html, "<th>P&amp;L %</th>"));
     /* self-contained: nothing to fetch, no script */
     assert_null(strstr(html, "<script"));
     assert_null(strstr(html, " src="));
