@@ -21,6 +21,9 @@ python3
 python3-jsonschema
 parallel
 slurm-wlm
+libcairo2-dev
+chromium
+fonts-wqy-microhei
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

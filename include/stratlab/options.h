@@ -88,6 +88,8 @@ typedef struct slab_run_options {
     long max_trades;                         /* trades listed, -1 = all */
     const char *out;                         /* write the document here (CLI only) */
     const char *equity;                      /* write the value curve here (CLI only) */
+    int series;                              /* include the per-bar series */
+    const char *report;                      /* write the report here (CLI only) */
     const char *config;                      /* JSON file of options (CLI only) */
     int schema;                              /* print the options' JSON Schema (CLI only) */
     /* bookkeeping (read with slab_run_options_given()) */

@@ -18,6 +18,7 @@
 #include "stratlab/core.h"
 #include "stratlab/engine.h"
 #include "stratlab/options.h"
+#include "stratlab/report.h"
 #include "stratlab/spec.h"
 #include "stratlab/text.h"
 #include "stratlab/script.h"
@@ -46,6 +47,16 @@ int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cf
 /* Loads the bars the options name (a file or the store) into *out
  * (owned). 0 or the printed error's exit code. */
 int cli_run_load_bars(const slab_run_options *o, slab_bars **out);
+int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+/* 0 when path ends in .html, .svg or .png; else prints a usage error and
+ * returns its exit code (checked before a run starts). */
+int cli_report_check_path(const char *path);
+/* Writes doc's report to path: .html the page, .svg or .png one chart
+ * (chart_name, NULL for equity). Returns 0 or the exit code (printed). */
+int cli_report_write(const json_t *doc, const slab_series *series, const char *path,
+                     const char *chart_name, slab_lang lang);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`

@@ -13,6 +13,7 @@
 #include "stratlab/engine.h"
 #include "stratlab/json.h"
 #include "stratlab/options.h"
+#include "stratlab/report.h"
 #include "stratlab/result.h"
 #include "stratlab/store.h"
 #include "stratlab/strategies.h"
@@ -541,6 +542,31 @@ static void print_table(json_t *doc)
     }
 }
 
+/* --report FILE: the report of this run, from a document with the
+ * per-bar series and every trade (doc already is one when --series and
+ * --trades all were given; else it is built again with them). */
+static int write_report(const char *path, const slab_bars *bars, const slab_run *r,
+                        const slab_result_info *info, json_t *doc)
+{
+    slab_error err;
+    slab_result_info full = *info;
+    json_t *rdoc = doc;
+    int rc;
+    if (!info->include_series || info->max_trades >= 0) {
+        full.include_series = 1;
+        full.max_trades = -1;
+        if (!(rdoc = slab_result_json(bars, r, &full, &err)))
+            return cli_fail(&err);
+        /* the spec and script parts are the printed document's */
+        json_object_set(rdoc, "summary", json_object_get(doc, "summary"));
+        json_object_set(rdoc, "execution", json_object_get(doc, "execution"));
+    }
+    rc = cli_report_write(rdoc, NULL, path, NULL, SLAB_LANG_EN);
+    if (rdoc != doc)
+        json_decref(rdoc);
+    return rc;
+}
+
 /* The script half: executes it (a failure is printed there) and hands
  * back the run, the script's description and its resolved parameters. */
 static int run_script(const slab_run_options *o, cli_script_opts *so, const slab_bars *bars,
@@ -570,6 +596,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     const slab_strategy_def *def = NULL;
     int rc, spec_period = 0; /* the period came from the spec's data section */
 
+    if (o->report && (rc = cli_report_check_path(o->report)))
+        return rc;
     if (o->spec) {
         if ((rc = prepare_spec(o, &spec, &spec_period)))
             goto out;
@@ -625,7 +653,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades};
+                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
+                             o->series};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
@@ -643,6 +672,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         rc = cli_fail(&err);
         goto out;
     }
+    if (o->report && (rc = write_report(o->report, bars, r, &info, doc)))
+        goto out;
     if (o->json)
         rc = cli_print_json(doc);
     else

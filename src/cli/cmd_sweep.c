@@ -603,8 +603,9 @@ static int add_documents(json_t *sum, const sweep_setup *s)
                                .stop_after_bar = -1, .skip_cash_curve = 1, .risk = risk};
         if (slab_engine_run(s->bars, &cfg, &r, &err) != SLAB_OK)
             return cli_fail(&err);
-        slab_result_info info = {s->def->name, "builtin", s->def, params, &broker, 0.0,
-                                 s->o.orders, s->o.max_trades};
+        slab_result_info info = {.strategy = s->def->name, .source = "builtin", .def = s->def,
+                                 .params = params, .broker = &broker,
+                                 .include_orders = s->o.orders, .max_trades = s->o.max_trades};
         json_t *doc = slab_result_json(s->bars, r, &info, &err);
         slab_run_free(r);
         if (!doc)

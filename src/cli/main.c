@@ -29,6 +29,9 @@ static const struct {
     {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
     {"validate", cmd_validate, "check a strategy spec (spec.json) and list every problem"},
     {"diagnose", cmd_diagnose, "compare a run with its spec's expected performance"},
+    {"report", cmd_report, "an HTML report, or one chart as SVG or PNG, of a result document"},
+    {"compare", cmd_compare, "result documents side by side: statistics, best marked, settings that differ"},
+    {"stats", cmd_stats, "the statistics block of a result document"},
     {"spec", cmd_spec, "start a strategy spec from a documented example"},
     {"executions", cmd_executions, "the log of script executions (run --script)"},
 };

@@ -492,6 +492,8 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
     }
     json_t *m = metrics_json(run, &h);
     json_object_set_new(doc, "metrics", m);
+    /* the report layer's statistics block (slab_result_json) goes here */
+    json_object_set_new(doc, "stats", json_null());
     json_object_set_new(doc, "analyzers", an);
     /* Long trade lists are capped so an agent's context is not flooded; the
      * count and the way to get them all are always stated. */

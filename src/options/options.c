@@ -299,6 +299,16 @@ static const slab_opt_def table[] = {
      .group = "Output", .help = "write the cash and value after every bar as CSV",
      .field = "equity", .offset = OFF(equity), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
+    {.name = "series", .flag = "--series", .type = SLAB_OPT_FLAG, .group = "Output",
+     .help = "include the per-bar series (times, closes, values) in the document, for "
+             "stratlab report and compare; large: about 60 bytes a bar",
+     .field = "series", .offset = OFF(series), .max_count = 1, .capacity = 1},
+    {.name = "report", .flag = "--report", .type = SLAB_OPT_TEXT, .metavar = "FILE",
+     .group = "Output",
+     .help = "write the HTML report (charts, statistics, trades) to FILE.html, or one chart "
+             "as FILE.svg or FILE.png",
+     .field = "report", .offset = OFF(report), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
     {.name = "config", .flag = "--config", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output",
      .help = "read run options from a JSON object in FILE (keys as in --schema); flags on the "
