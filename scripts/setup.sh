@@ -16,6 +16,7 @@ libcmocka-dev
 clang
 libclang-rt-dev
 libseccomp-dev
+libmicrohttpd-dev
 sqlite3
 python3
 python3-jsonschema

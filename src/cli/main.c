@@ -29,6 +29,8 @@ static const struct {
     {"diagnose", cmd_diagnose, "compare a run with its spec's expected performance"},
     {"spec", cmd_spec, "start a strategy spec from a documented example"},
     {"executions", cmd_executions, "the log of script executions (run --script)"},
+    {"serve", cmd_serve, "the HTTP API: run, store and list backtests, saved strategies"},
+    {"token", cmd_token, "make an API key for callers of serve on a non-loopback address"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

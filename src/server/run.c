@@ -1,0 +1,323 @@
+/* run.c: a POST /api/backtests body -> the result document, the way
+ * `stratlab run --json` makes it for the same inputs (cmd_run.c): the run
+ * options through the option table's JSON reader (so every key, default,
+ * range and error location is the CLI's), bars from the store, the engine,
+ * slab_result_json; a spec adds its sections as the CLI does.
+ * Invariant: no request value names a file. "data" is rewritten to stored
+ * symbols before the table sees it (the table's own "data" key is CSV
+ * paths, and is refused here), "spec" is an object compiled in memory. */
+#include "server_int.h"
+
+#include "stratlab/diagnose.h"
+#include "stratlab/engine.h"
+#include "stratlab/json.h"
+#include "stratlab/options.h"
+#include "stratlab/result.h"
+#include "stratlab/spec.h"
+#include "stratlab/strategies.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Fails err with code at pointer. */
+static slab_status bad(slab_error *err, slab_errcode code, const char *pointer, const char *fix,
+                       const char *msg)
+{
+    slab_error_fail(err, code, NULL, "%s", msg);
+    if (fix)
+        slab_error_fix(err, "%s", fix);
+    slab_error_at_pointer(err, pointer);
+    return err->code;
+}
+
+/* Moves "data": {"symbols", "from", "to", "timeframe"} into the option
+ * table's keys (symbol, from, to, timeframe) of opts. */
+static slab_status flatten_data(json_t *opts, const json_t *data, slab_error *err)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(data))
+        return bad(err, SLAB_EC_BAD_VALUE, "/data",
+                   "{\"data\": {\"symbols\": [\"ORCL\"], \"from\": \"2020-01-01\"}}",
+                   "data: expected an object {symbols, from, to, timeframe}");
+    json_object_foreach((json_t *)data, key, v)
+    {
+        char ptr[80];
+        snprintf(ptr, sizeof ptr, "/data/%.40s", key);
+        if (!strcmp(key, "symbols") || !strcmp(key, "symbol"))
+            json_object_set(opts, "symbol", v);
+        else if (!strcmp(key, "from") || !strcmp(key, "to") || !strcmp(key, "timeframe"))
+            json_object_set(opts, key, v);
+        else
+            return bad(err, SLAB_EC_UNKNOWN_OPTION, ptr,
+                       "data takes symbols (stored symbols), from, to and timeframe",
+                       "data: unknown key (data comes from the store: give its symbols)");
+    }
+    return SLAB_OK;
+}
+
+/* The saved strategy req names ("saved": ID or {"id", "version"}), read
+ * into *out (body owned). */
+static slab_status load_saved(srv *s, const json_t *saved, slab_saved_strategy *out,
+                              slab_error *err)
+{
+    const char *id = json_string_value(saved);
+    json_int_t version = 0;
+    if (json_is_object(saved)) {
+        id = json_string_value(json_object_get(saved, "id"));
+        json_t *v = json_object_get(saved, "version");
+        if (v && (!json_is_integer(v) || json_integer_value(v) < 1))
+            return bad(err, SLAB_EC_BAD_VALUE, "/saved/version", NULL,
+                       "saved.version: expected a whole number >= 1");
+        version = v ? json_integer_value(v) : 0;
+    }
+    if (!id || !*id || strlen(id) >= 40)
+        return bad(err, SLAB_EC_BAD_VALUE, "/saved", "list them: GET /api/strategies",
+                   "saved: expected a saved strategy's id, or {\"id\": ID, \"version\": N}");
+    pthread_mutex_lock(&s->store_mu);
+    slab_status st = slab_store_get_strategy(s->store, id, (int)version, out, err);
+    pthread_mutex_unlock(&s->store_mu);
+    if (st != SLAB_OK) {
+        slab_error_set_code(err, SLAB_EC_BAD_VALUE); /* a bad request, not a missing URL */
+        slab_error_at_pointer(err, "/saved");
+    }
+    return st;
+}
+
+/* The request with a saved strategy's body under it: the saved body gives
+ * what runs (strategy, params, spec, script), the request the rest. */
+static json_t *merge_saved(const json_t *req, const slab_saved_strategy *sv, slab_error *err)
+{
+    json_t *body = json_loads(sv->body, 0, NULL), *m;
+    const char *key;
+    json_t *v;
+    if (!body || !(m = json_deep_copy(req))) {
+        json_decref(body);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading a saved strategy");
+        return NULL;
+    }
+    json_object_del(m, "saved");
+    json_object_foreach(body, key, v)
+    {
+        if (!strcmp(key, "name"))
+            continue;
+        if (!strcmp(key, "params") && json_is_object(json_object_get(m, "params"))) {
+            /* the request's params override the saved ones */
+            json_t *p = json_deep_copy(v);
+            json_object_update(p, json_object_get(m, "params"));
+            json_object_set_new(m, "params", p);
+        } else if (!json_object_get(m, key) || !strcmp(key, "strategy") ||
+                   !strcmp(key, "spec") || !strcmp(key, "script")) {
+            json_object_set(m, key, v);
+        }
+    }
+    json_decref(body);
+    return m;
+}
+
+/* Compiles the request's spec object; on errors err lists the first. */
+static slab_status compile_spec(const json_t *spec, slab_spec **out, slab_error *err)
+{
+    slab_diags d;
+    char line[600] = "";
+    char *text;
+    if (!json_is_object(spec))
+        return bad(err, SLAB_EC_BAD_VALUE, "/spec", NULL,
+                   "spec: expected a strategy spec object (seed 001's format)");
+    if (!(text = slab_json_dumps(spec, JSON_INDENT(2))))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading the spec");
+    slab_diags_init(&d);
+    slab_status st = slab_spec_compile(text, strlen(text), out, &d);
+    slab_free(text);
+    if (st == SLAB_OK && d.n_errors == 0) {
+        slab_diags_clear(&d);
+        return SLAB_OK;
+    }
+    for (size_t k = 0; k < d.n; k++)
+        if (d.items[k].severity == SLAB_DIAG_ERROR) {
+            slab_diag_format(&d.items[k], "spec", line, sizeof line);
+            break;
+        }
+    slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                    "spec: %zu error(s), nothing was run; the first: %s", d.n_errors, line);
+    slab_error_fix(err, "validate it first (validate_spec / stratlab validate) and fix each one");
+    slab_error_at_pointer(err, "/spec");
+    slab_diags_clear(&d);
+    slab_spec_free(*out);
+    *out = NULL;
+    return err->code == SLAB_OK ? SLAB_EINVAL : err->code;
+}
+
+/* Fills symbol, from, to, timeframe from the spec's data section where the
+ * request gave none (as cli_spec_defaults does for the CLI). */
+static void spec_defaults(const slab_spec *spec, json_t *opts)
+{
+    json_t *dj = json_object_get(slab_spec_json(spec), "data");
+    const slab_spec_settings *set = slab_spec_settings_get(spec);
+    if (!json_object_get(opts, "symbol") && set->n_symbols > 0)
+        json_object_set_new(opts, "symbol", json_string(set->symbols[0]));
+    if (!json_object_get(opts, "from") && set->has_start)
+        json_object_set(opts, "from", json_object_get(dj, "start"));
+    if (!json_object_get(opts, "to") && set->has_end)
+        json_object_set(opts, "to", json_object_get(dj, "end"));
+    if (!json_object_get(opts, "timeframe") && set->timeframe)
+        json_object_set_new(opts, "timeframe", json_string(set->timeframe));
+}
+
+/* The spec's sections in the document, as cli_spec_result adds them. */
+static slab_status spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
+                               const slab_bars *bars, slab_error *err)
+{
+    json_t *bt = json_object_get(doc, "backtest"), *ex = json_object_get(doc, "execution");
+    const char *sha = slab_spec_sha256(spec);
+    char seed[128], id[65];
+    json_object_set_new(bt, "spec_sha256", json_string(sha));
+    snprintf(seed, sizeof seed, "%s|%s", json_string_value(json_object_get(bt, "run_id")), sha);
+    slab_sha256_mem(seed, strlen(seed), id);
+    id[16] = '\0';
+    json_object_set_new(bt, "run_id", json_string(id));
+    json_object_set_new(ex, "id", json_string(id));
+    json_object_set_new(ex, "compile_ms", json_real(slab_spec_compile_ms(spec)));
+    json_object_set_new(doc, "spec", slab_spec_run_json(srun, bars));
+    if (slab_spec_expected_get(spec)) {
+        slab_diag_options opt;
+        slab_diag_options_default(&opt);
+        json_t *dg = slab_diagnose_json(doc, spec, &opt, err);
+        if (!dg)
+            return err->code;
+        json_object_set_new(doc, "diagnosis", dg);
+    }
+    return SLAB_OK;
+}
+
+/* The run options from the request (opts keeps the JSON they borrow). */
+static slab_status read_options(const json_t *req, json_t **opts_out, slab_run_options *o,
+                                slab_error *err)
+{
+    json_t *opts = json_deep_copy(req);
+    *opts_out = opts;
+    if (!opts)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading the request");
+    json_t *data = json_object_get(req, "data");
+    json_object_del(opts, "data");
+    json_object_del(opts, "spec");
+    json_object_del(opts, "script");
+    if (data && flatten_data(opts, data, err) != SLAB_OK)
+        return err->code;
+    slab_run_options_init(o);
+    return slab_run_options_apply_json(o, opts, "", err);
+}
+
+json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version, slab_error *err)
+{
+    slab_run_options o;
+    slab_saved_strategy sv;
+    slab_spec *spec = NULL;
+    slab_spec_run *srun = NULL;
+    slab_bars *bars = NULL;
+    slab_run *r = NULL;
+    json_t *opts = NULL, *merged = NULL, *doc = NULL;
+    double params[SLAB_RUN_PARAMS_MAX * 8];
+    const slab_strategy_def *def = NULL;
+    int64_t t0 = slab_clock_ns();
+    slab_status st;
+
+    memset(&sv, 0, sizeof sv);
+    saved_id[0] = '\0';
+    *saved_version = 0;
+    if (json_object_get(req, "saved")) {
+        if (load_saved(s, json_object_get(req, "saved"), &sv, err) != SLAB_OK)
+            goto out;
+        if (!(merged = merge_saved(req, &sv, err)))
+            goto out;
+        req = merged;
+        snprintf(saved_id, 40, "%s", sv.id);
+        *saved_version = sv.version;
+    }
+    if (json_object_get(req, "script")) {
+        bad(err, SLAB_EC_BAD_VALUE, "/script",
+            "run a built-in (strategy) or a spec (spec) over HTTP for now",
+            "script: C scripts are not served by this build yet");
+        goto out;
+    }
+    if (read_options(req, &opts, &o, err) != SLAB_OK)
+        goto out;
+    if (json_object_get(req, "spec")) {
+        if (compile_spec(json_object_get(req, "spec"), &spec, err) != SLAB_OK)
+            goto out;
+        spec_defaults(spec, opts);
+        slab_run_options_init(&o);
+        if (slab_run_options_apply_json(&o, opts, "", err) != SLAB_OK)
+            goto out;
+        o.spec = "(request)"; /* the table's rule: one way in */
+    }
+    if (slab_run_options_check(&o, err) != SLAB_OK)
+        goto out;
+    if (o.n_data) { /* never reached through "data" (rewritten); "data" given flat is a path */
+        bad(err, SLAB_EC_BAD_VALUE, "/data", "give stored symbols: {\"data\": {\"symbols\": [...]}}",
+            "data: the service reads stored symbols only, never files");
+        goto out;
+    }
+    if (spec) {
+        const int given[2] = {slab_run_options_given(&o, slab_run_options_find("cash")) != 0,
+                              slab_run_options_given(&o, slab_run_options_find("commission")) != 0};
+        slab_spec_apply_settings(spec, &o.broker, given);
+    } else {
+        if (!(def = slab_strategy_find(o.strategy, err))) {
+            slab_error_at_pointer(err, "/strategy");
+            goto out;
+        }
+        if (def->n_params > (int)(sizeof params / sizeof params[0])) {
+            slab_error_set(err, SLAB_EINTERNAL, NULL, "too many parameters");
+            goto out;
+        }
+        if (slab_strategy_resolve_params(def, o.params, o.n_params, params, err) != SLAB_OK) {
+            slab_error_at_pointer(err, "/params");
+            goto out;
+        }
+    }
+    pthread_mutex_lock(&s->store_mu);
+    st = slab_store_load(s->store, o.symbols[0], o.timeframe, o.from_ns, o.to_ns, &bars, err);
+    pthread_mutex_unlock(&s->store_mu);
+    if (st != SLAB_OK) {
+        slab_error_at_pointer(err, "/data/symbols/0");
+        goto out;
+    }
+    if (o.timeframe) {
+        bars->timeframe = o.tf;
+        bars->compression = o.tf_compression;
+    }
+    {
+        slab_run_config cfg = {o.broker, def, params, -1, 1, o.risk, NULL};
+        if (spec) {
+            if (slab_spec_run_new(spec, &srun, err) != SLAB_OK)
+                goto out;
+            slab_spec_run_setup(srun, &cfg);
+            def = cfg.strategy;
+        }
+        if (slab_engine_run(bars, &cfg, &r, err) != SLAB_OK)
+            goto out;
+    }
+    slab_result_info info = {def->name, spec ? "spec" : "builtin", spec ? NULL : def, params,
+                             &o.broker, 0.0, o.orders, o.max_trades};
+    info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
+    if (!(doc = slab_result_json(bars, r, &info, err)))
+        goto out;
+    if (spec && spec_result(doc, spec, srun, bars, err) != SLAB_OK) {
+        json_decref(doc);
+        doc = NULL;
+        goto out;
+    }
+    if (saved_id[0])
+        json_object_set_new(json_object_get(doc, "backtest"), "saved",
+                            json_pack("{s:s,s:i}", "id", saved_id, "version", *saved_version));
+out:
+    slab_run_free(r);
+    slab_bars_free(bars);
+    slab_spec_run_free(srun);
+    slab_spec_free(spec);
+    json_decref(opts);
+    json_decref(merged);
+    slab_free(sv.body);
+    return doc;
+}
