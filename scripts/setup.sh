@@ -18,6 +18,7 @@ libclang-rt-dev
 libseccomp-dev
 libmicrohttpd-dev
 sqlite3
+curl
 python3
 python3-jsonschema
 "
