@@ -33,6 +33,7 @@ int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`

@@ -183,3 +183,41 @@ int cmd_token(int argc, char **argv)
             name);
     return 0;
 }
+
+static void mcp_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: stratlab mcp [--db PATH] [--workers N] [--queue N]\n\n"
+            "The MCP server (Model Context Protocol %s) on stdin/stdout, for agents:\n"
+            "tools run_backtest, run_script, validate_spec, list_strategies,\n"
+            "list_indicators, get_backtest, compare_backtests, save_strategy. Each takes\n"
+            "the JSON body of its HTTP endpoint and answers the same document\n"
+            "(structuredContent). Register it in a client as the command\n"
+            "`stratlab mcp --db PATH`.\n",
+            "2025-06-18");
+}
+
+int cmd_mcp(int argc, char **argv)
+{
+    slab_server_config c;
+    slab_error err;
+    const char *db_flag = NULL;
+    char db[1024];
+    int rc;
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i]))
+            return cli_help("mcp", mcp_usage);
+    slab_server_config_init(&c);
+    if ((rc = read_flags("mcp", argc, argv, &c, &db_flag)))
+        return rc;
+    if (!cli_db_path("mcp", db_flag, db, sizeof db))
+        return 2;
+    cli_db_mkdirs(db);
+    c.db = db;
+    if (slab_mcp_run(&c, stdin, stdout, &err) != SLAB_OK) {
+        /* stdout belongs to the protocol: the error goes to stderr */
+        cli_json = 0;
+        return cli_fail(&err);
+    }
+    return 0;
+}

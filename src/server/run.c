@@ -321,3 +321,31 @@ out:
     slab_free(sv.body);
     return doc;
 }
+
+json_t *srv_backtest_schema(void)
+{
+    static const char *const csv_only[] = {"data", "format", "yahoo_adjust", "columns"};
+    json_t *sc = slab_run_options_schema();
+    json_t *props = json_object_get(sc, "properties");
+    if (!props)
+        return sc;
+    json_object_del(sc, "$schema");
+    json_object_set_new(sc, "title", json_string("POST /api/backtests body"));
+    for (size_t k = 0; k < sizeof csv_only / sizeof csv_only[0]; k++)
+        json_object_del(props, csv_only[k]);
+    json_object_set_new(
+        props, "data",
+        json_pack("{s:s,s:s,s:{s:{s:s,s:{s:s},s:i,s:i},s:{s:s},s:{s:s},s:{s:s}},s:b}", "type",
+                  "object", "description",
+                  "what to run on: stored symbols (stratlab data list), a date range, a timeframe",
+                  "properties", "symbols", "type", "array", "items", "type", "string",
+                  "minItems", 1, "maxItems", 1, "from", "type", "string", "to", "type", "string",
+                  "timeframe", "type", "string", "additionalProperties", 0));
+    json_object_set_new(props, "spec",
+                        json_pack("{s:s,s:s}", "type", "object", "description",
+                                  "a strategy spec (seed 001's format) instead of strategy"));
+    json_object_set_new(props, "saved",
+                        json_pack("{s:[s,s],s:s}", "type", "string", "object", "description",
+                                  "a saved strategy's id, or {\"id\": ID, \"version\": N}"));
+    return sc;
+}

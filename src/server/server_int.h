@@ -67,6 +67,11 @@ void srv_strategy_list(srv *s, srv_reply *out);
 void srv_strategy_delete(srv *s, const char *id, srv_reply *out);
 void srv_execution_list(srv *s, const char *id, const char *limit, srv_reply *out);
 void srv_execute_script(srv *s, const json_t *req, srv_reply *out);
+void srv_indicators(srv *s, srv_reply *out);
+void srv_validate_spec(srv *s, const json_t *req, srv_reply *out);
+void srv_compare(srv *s, const json_t *req, srv_reply *out);
+/* The JSON Schema of a POST /api/backtests body (owned). */
+json_t *srv_backtest_schema(void);
 
 /* ---- replies ---- */
 /* A reply of doc (consumed) with status; out of memory becomes a 500. */

@@ -6,6 +6,7 @@
  * a file or the store's path (only JSON pointers into the request). */
 #include "server_int.h"
 
+#include "stratlab/ind.h"
 #include "stratlab/json.h"
 #include "stratlab/options.h"
 #include "stratlab/spec.h"
@@ -773,6 +774,165 @@ void srv_execute_script(srv *s, const json_t *req, srv_reply *out)
                    "unknown script template '%.60s': this build has no script templates", tpl);
 }
 
+/* ---- indicators, spec validation, comparison ---------------------------------------------- */
+
+/* A comma-separated list as a JSON array of strings. */
+static json_t *split_list(const char *text)
+{
+    json_t *a = json_array();
+    const char *p = text ? text : "";
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (n)
+            json_array_append_new(a, json_stringn(p, n));
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return a;
+}
+
+void srv_indicators(srv *s, srv_reply *out)
+{
+    size_t n;
+    const slab_ind_def *t = slab_ind_table(&n);
+    json_t *arr = json_array();
+    (void)s;
+    for (size_t k = 0; k < n; k++) {
+        json_t *in = json_array(), *params = json_array(), *outs = json_array();
+        for (int i = 0; i < t[k].n_inputs; i++)
+            json_array_append_new(in, json_string(t[k].inputs[i]));
+        for (int i = 0; i < t[k].n_params; i++)
+            json_array_append_new(
+                params, json_pack("{s:s,s:s,s:f,s:f,s:f,s:s}", "name", t[k].params[i].name,
+                                  "type", t[k].params[i].is_int ? "int" : "number", "default",
+                                  t[k].params[i].def, "min", t[k].params[i].min, "max",
+                                  t[k].params[i].max, "help",
+                                  t[k].params[i].help ? t[k].params[i].help : ""));
+        for (int i = 0; i < t[k].n_outputs; i++)
+            json_array_append_new(outs, json_string(t[k].outputs[i]));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "name", t[k].name, "aliases",
+                           split_list(t[k].aliases), "summary", t[k].summary ? t[k].summary : "",
+                           "convention", t[k].convention ? t[k].convention : "", "inputs", in,
+                           "params", params, "outputs", outs));
+    }
+    srv_reply_json(out, 200, json_pack("{s:i,s:o}", "count", (int)n, "indicators", arr));
+}
+
+void srv_validate_spec(srv *s, const json_t *req, srv_reply *out)
+{
+    json_t *spec = json_object_get(req, "spec");
+    slab_spec *sp = NULL;
+    slab_diags d;
+    char *text;
+    (void)s;
+    if (!json_is_object(spec)) {
+        srv_reply_fail(out, SLAB_EC_MISSING_OPTION, "send {\"spec\": {...}}",
+                       "spec: expected the strategy spec object under \"spec\"");
+        return;
+    }
+    if (!(text = slab_json_dumps(spec, JSON_INDENT(2)))) {
+        reply_oom(out);
+        return;
+    }
+    slab_diags_init(&d);
+    slab_spec_compile(text, strlen(text), &sp, &d);
+    slab_free(text);
+    json_t *doc = slab_diags_json(&d);
+    if (doc && sp) {
+        json_object_set_new(doc, "strategy_name", json_string(slab_spec_name(sp)));
+        json_object_set_new(doc, "spec_sha256", json_string(slab_spec_sha256(sp)));
+    }
+    slab_spec_free(sp);
+    slab_diags_clear(&d);
+    srv_reply_json(out, 200, doc);
+}
+
+/* The headline of one stored document, for a comparison. */
+static json_t *compare_row(const char *id, const char *text)
+{
+    static const char *const keys[] = {"final_value", "total_return", "sharpe_ratio",
+                                       "max_drawdown_pct", "num_trades", "win_rate",
+                                       "profit_factor", "sqn"};
+    json_t *doc = json_loads(text, 0, NULL), *bt = json_object_get(doc, "backtest");
+    json_t *m = json_object_get(doc, "metrics"), *row = json_object(), *mm = json_object();
+    json_object_set_new(row, "id", json_string(id));
+    for (size_t k = 0; k < 6; k++) {
+        static const char *const b[] = {"strategy", "source", "symbols", "from", "to", "config"};
+        json_t *v = json_object_get(bt, b[k]);
+        if (v && k < 5)
+            json_object_set(row, b[k], v);
+        else if (v)
+            json_object_set(row, "params", json_object_get(v, "params"));
+    }
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = json_object_get(m, keys[k]);
+        json_object_set(mm, keys[k], v ? v : json_null());
+    }
+    json_object_set_new(row, "metrics", mm);
+    json_decref(doc);
+    return row;
+}
+
+/* The id of rows' best value of key (lowest when low, else highest). */
+static json_t *best_of(json_t *rows, const char *key, int low)
+{
+    size_t i;
+    json_t *row, *best = NULL;
+    double bv = 0;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *v = json_object_get(json_object_get(row, "metrics"), key);
+        if (!json_is_number(v))
+            continue;
+        double x = json_number_value(v);
+        if (!best || (low ? x < bv : x > bv)) {
+            best = json_object_get(row, "id");
+            bv = x;
+        }
+    }
+    return best ? json_incref(best) : json_null();
+}
+
+void srv_compare(srv *s, const json_t *req, srv_reply *out)
+{
+    json_t *ids = json_object_get(req, "ids"), *v, *rows;
+    size_t i, n = json_array_size(ids);
+    if (!json_is_array(ids) || n < 2 || n > 20) {
+        srv_reply_fail(out, SLAB_EC_BAD_VALUE, "send {\"ids\": [\"bt_...\", \"bt_...\"]}",
+                       "ids: expected 2 to 20 backtest ids");
+        return;
+    }
+    rows = json_array();
+    json_array_foreach(ids, i, v)
+    {
+        slab_backtest_record r;
+        slab_error err;
+        const char *id = json_string_value(v);
+        if (!id || !id_ok(id)) {
+            json_decref(rows);
+            srv_reply_fail(out, SLAB_EC_BAD_VALUE, NULL, "ids/%zu: not a backtest id", i);
+            return;
+        }
+        pthread_mutex_lock(&s->store_mu);
+        slab_status st = slab_store_get_backtest(s->store, id, &r, &err);
+        pthread_mutex_unlock(&s->store_mu);
+        if (st != SLAB_OK) {
+            json_decref(rows);
+            srv_reply_error(out, &err);
+            return;
+        }
+        json_array_append_new(rows, compare_row(r.id, r.document));
+        slab_free(r.document);
+    }
+    json_t *best = json_pack("{s:o,s:o,s:o,s:o}", "total_return", best_of(rows, "total_return", 0),
+                             "sharpe_ratio", best_of(rows, "sharpe_ratio", 0), "max_drawdown_pct",
+                             best_of(rows, "max_drawdown_pct", 1), "final_value",
+                             best_of(rows, "final_value", 0));
+    srv_reply_json(out, 200, json_pack("{s:o,s:o}", "backtests", rows, "best", best));
+}
+
 /* ---- routing -------------------------------------------------------------------------------- */
 
 /* Parses body as JSON into *out (owned), or answers the error. */
@@ -833,6 +993,21 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
             not_allowed(out, method, path, "POST");
         else if (!parse_body(body, len, &req, out))
             srv_execute_script(s, req, out);
+    } else if (!strcmp(path, "/api/backtests/compare")) {
+        if (!post)
+            not_allowed(out, method, path, "POST");
+        else if (!parse_body(body, len, &req, out))
+            srv_compare(s, req, out);
+    } else if (!strcmp(path, "/api/specs/validate")) {
+        if (!post)
+            not_allowed(out, method, path, "POST");
+        else if (!parse_body(body, len, &req, out))
+            srv_validate_spec(s, req, out);
+    } else if (!strcmp(path, "/api/indicators")) {
+        if (get)
+            srv_indicators(s, out);
+        else
+            not_allowed(out, method, path, "GET");
     } else if (match(path, "/api/backtests", &id)) {
         if (!id && post) {
             if (!parse_body(body, len, &req, out))
@@ -867,8 +1042,9 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
     } else {
         srv_reply_fail(out, SLAB_EC_NOT_FOUND,
                        "the API: /api/health, /api/backtests[/{id}], "
-                       "/api/backtests/execute-script, /api/strategies[/{id}], "
-                       "/api/executions[/{id}]",
+                       "/api/backtests/execute-script, /api/backtests/compare, "
+                       "/api/strategies[/{id}], /api/executions[/{id}], /api/indicators, "
+                       "/api/specs/validate",
                        "no such endpoint");
     }
     json_decref(req);
