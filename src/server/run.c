@@ -13,10 +13,12 @@
 #include "stratlab/json.h"
 #include "stratlab/options.h"
 #include "stratlab/result.h"
+#include "stratlab/script.h"
 #include "stratlab/spec.h"
 #include "stratlab/strategies.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Fails err with code at pointer. */
@@ -208,7 +210,144 @@ static slab_status read_options(const json_t *req, json_t **opts_out, slab_run_o
     return slab_run_options_apply_json(o, opts, "", err);
 }
 
-json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version, slab_error *err)
+/* ---- scripts ---- */
+
+void srv_run_close(srv *s)
+{
+    slab_sandbox_close(s->sandbox);
+    s->sandbox = NULL;
+}
+
+/* The sandbox, opened at the first script (its state folder and runner
+ * come from the environment, as for the CLI). */
+static slab_sandbox *sandbox(srv *s, slab_error *err)
+{
+    pthread_mutex_lock(&s->sandbox_mu);
+    if (!s->sandbox) {
+        slab_sandbox_config c;
+        memset(&c, 0, sizeof c);
+        c.max_concurrent = s->cfg.workers;
+        if (slab_sandbox_open(&c, &s->sandbox, err) != SLAB_OK)
+            s->sandbox = NULL;
+    }
+    slab_sandbox *sb = s->sandbox;
+    pthread_mutex_unlock(&s->sandbox_mu);
+    if (!sb) {
+        /* the reason names server folders: keep the kind, not the text */
+        slab_errcode code = slab_error_code(err);
+        slab_error_fail(err, code == SLAB_EC_NONE ? SLAB_EC_IO_ERROR : code, NULL,
+                        "the script sandbox is not available on this server");
+        slab_error_fix(err, "run a built-in or a spec; the operator sees why in stratlab run "
+                            "--script on this machine");
+    }
+    return sb;
+}
+
+/* Logs a script execution in the store (seed 000's ScriptExecutionLog). */
+static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
+                       const slab_script_exec *ex)
+{
+    slab_execution_record rec;
+    slab_error err;
+    json_t *p = json_object(), *ps = json_array();
+    for (size_t k = 0; k < o->n_params; k++)
+        json_array_append_new(ps, json_string(o->params[k]));
+    json_object_set_new(p, "params", ps);
+    json_object_set_new(p, "data", json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars",
+                                             (int)bars->n));
+    json_object_set_new(p, "via", json_string("http"));
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.id, sizeof rec.id, "%s", ex->id);
+    rec.created_at_ms = srv_now_ms();
+    rec.parameters = slab_json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    rec.success = ex->status == SLAB_SCRIPT_OK;
+    snprintf(rec.status, sizeof rec.status, "%s", slab_script_status_name(ex->status));
+    rec.execution_ms = ex->wall_ms;
+    rec.compile_ms = ex->compile_ms;
+    rec.run_ms = ex->run_ms;
+    rec.cpu_ms = ex->cpu_ms;
+    rec.max_rss_kb = ex->max_rss_kb;
+    rec.cached = ex->cached;
+    rec.stdout_text = ex->out_text;
+    rec.stderr_text = ex->err_text;
+    rec.error = rec.success ? NULL : (char *)ex->detail;
+    snprintf(rec.script, sizeof rec.script, "request.c");
+    snprintf(rec.source_sha256, sizeof rec.source_sha256, "%s", ex->source_sha256);
+    snprintf(rec.strategy, sizeof rec.strategy, "%s", ex->strategy);
+    pthread_mutex_lock(&s->store_mu);
+    slab_store_log_execution(s->store, &rec, &err); /* a lost log line never fails the run */
+    pthread_mutex_unlock(&s->store_mu);
+    slab_free(rec.parameters);
+}
+
+/* Runs the request's script on bars. SLAB_OK with *ex (owned, status ok);
+ * otherwise err and, for a script that ran and failed, *fail_doc. */
+static slab_status run_script(srv *s, const char *source, size_t len, const slab_run_options *o,
+                              const slab_bars *bars, slab_script_exec **ex, json_t **fail_doc,
+                              slab_error *err)
+{
+    static const char *const names[] = {"timeout", "cpu_limit", "memory", "output_limit",
+                                        "compile_timeout"};
+    slab_script_job job;
+    slab_sandbox *sb = sandbox(s, err);
+    *ex = NULL;
+    if (!sb)
+        return err->code;
+    memset(&job, 0, sizeof job);
+    slab_script_limits_default(&job.limits);
+    double *lim[] = {&job.limits.timeout_s, &job.limits.cpu_s, &job.limits.memory_mb,
+                     &job.limits.output_bytes, &job.limits.compile_timeout_s};
+    const double val[] = {o->script_timeout_s, o->script_cpu_s, o->script_memory_mb,
+                          o->script_output_bytes, o->script_compile_timeout_s};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (slab_run_options_given(o, slab_run_options_find(names[k])))
+            *lim[k] = val[k];
+    if (slab_script_limits_check(&job.limits, err) != SLAB_OK)
+        return err->code;
+    job.source = source;
+    job.source_len = len;
+    job.source_name = "request.c";
+    job.bars = bars;
+    job.broker = &o->broker;
+    job.risk = &o->risk;
+    job.params = o->params;
+    job.n_params = o->n_params;
+    job.keep_cash = 0;
+    if (slab_script_execute(sb, &job, ex, err) != SLAB_OK)
+        return err->code;
+    log_script(s, o, bars, *ex);
+    if ((*ex)->status == SLAB_SCRIPT_OK)
+        return SLAB_OK;
+    *fail_doc = slab_script_failure_json(*ex);
+    slab_error_fail(err,
+                    (*ex)->status == SLAB_SCRIPT_BUSY ? SLAB_EC_BUSY : SLAB_EC_RUN_FAILED, NULL,
+                    "script %s: %s", slab_script_status_name((*ex)->status), (*ex)->detail);
+    slab_error_fix(err, "%s",
+                   (*ex)->n_diags ? "fix the errors listed under errors (line:column)"
+                                  : "see stdout, stderr and detail; the limits are timeout, "
+                                    "cpu_limit, memory, output_limit");
+    slab_script_exec_free(*ex);
+    *ex = NULL;
+    return err->code;
+}
+
+/* Puts ex's execution fields into doc's "execution" object (as the CLI). */
+static void merge_execution(json_t *doc, const slab_script_exec *ex)
+{
+    json_t *exj = slab_script_exec_json(ex), *cur = json_object_get(doc, "execution");
+    const char *key;
+    json_t *val;
+    if (!cur) {
+        json_object_set_new(doc, "execution", exj);
+        return;
+    }
+    json_object_foreach(exj, key, val) json_object_set(cur, key, val);
+    json_decref(exj);
+}
+
+json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version,
+                json_t **fail_doc, slab_error *err)
 {
     slab_run_options o;
     slab_saved_strategy sv;
@@ -216,7 +355,8 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
     slab_spec_run *srun = NULL;
     slab_bars *bars = NULL;
     slab_run *r = NULL;
-    json_t *opts = NULL, *merged = NULL, *doc = NULL;
+    slab_script_exec *ex = NULL;
+    json_t *opts = NULL, *merged = NULL, *doc = NULL, *script = NULL;
     double params[SLAB_RUN_PARAMS_MAX * 8];
     const slab_strategy_def *def = NULL;
     int64_t t0 = slab_clock_ns();
@@ -234,14 +374,18 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         snprintf(saved_id, 40, "%s", sv.id);
         *saved_version = sv.version;
     }
-    if (json_object_get(req, "script")) {
-        bad(err, SLAB_EC_BAD_VALUE, "/script",
-            "run a built-in (strategy) or a spec (spec) over HTTP for now",
-            "script: C scripts are not served by this build yet");
+    *fail_doc = NULL;
+    if ((script = json_object_get(req, "script")) &&
+        (!json_is_string(script) || json_string_length(script) == 0 ||
+         json_string_length(script) > SLAB_SCRIPT_SOURCE_MAX)) {
+        bad(err, SLAB_EC_BAD_VALUE, "/script", NULL,
+            "script: expected the C source as a string of at most 1 MiB");
         goto out;
     }
     if (read_options(req, &opts, &o, err) != SLAB_OK)
         goto out;
+    if (script)
+        o.script = "request.c"; /* the table's rule: one way in */
     if (json_object_get(req, "spec")) {
         if (compile_spec(json_object_get(req, "spec"), &spec, err) != SLAB_OK)
             goto out;
@@ -262,7 +406,7 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         const int given[2] = {slab_run_options_given(&o, slab_run_options_find("cash")) != 0,
                               slab_run_options_given(&o, slab_run_options_find("commission")) != 0};
         slab_spec_apply_settings(spec, &o.broker, given);
-    } else {
+    } else if (!script) {
         if (!(def = slab_strategy_find(o.strategy, err))) {
             slab_error_at_pointer(err, "/strategy");
             goto out;
@@ -287,7 +431,14 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         bars->timeframe = o.tf;
         bars->compression = o.tf_compression;
     }
-    {
+    if (script) {
+        if (run_script(s, json_string_value(script), json_string_length(script), &o, bars, &ex,
+                       fail_doc, err) != SLAB_OK)
+            goto out;
+        def = ex->def;
+        r = ex->run;
+        ex->run = NULL;
+    } else {
         slab_run_config cfg = {o.broker, def, params, -1, 1, o.risk, NULL};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, err) != SLAB_OK)
@@ -298,11 +449,14 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         if (slab_engine_run(bars, &cfg, &r, err) != SLAB_OK)
             goto out;
     }
-    slab_result_info info = {def->name, spec ? "spec" : "builtin", spec ? NULL : def, params,
-                             &o.broker, 0.0, o.orders, o.max_trades};
+    slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
+                             spec ? NULL : def, ex ? ex->params : params, &o.broker, 0.0,
+                             o.orders, o.max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, err)))
         goto out;
+    if (ex)
+        merge_execution(doc, ex);
     if (spec && spec_result(doc, spec, srun, bars, err) != SLAB_OK) {
         json_decref(doc);
         doc = NULL;
@@ -312,6 +466,7 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         json_object_set_new(json_object_get(doc, "backtest"), "saved",
                             json_pack("{s:s,s:i}", "id", saved_id, "version", *saved_version));
 out:
+    slab_script_exec_free(ex);
     slab_run_free(r);
     slab_bars_free(bars);
     slab_spec_run_free(srun);

@@ -39,6 +39,8 @@ typedef struct srv {
     double job_ms_avg;       /* moving average of a job's time, for Retry-After */
     unsigned long jobs_done; /* jobs finished, any outcome */
     unsigned long jobs_refused; /* jobs refused busy */
+    struct slab_sandbox *sandbox; /* scripts: opened at the first one (sandbox_mu) */
+    pthread_mutex_t sandbox_mu;
 } srv;
 
 /* Opens the store at c->db and sets up the queue. */
@@ -101,9 +103,13 @@ int srv_queue_drain(srv *s, double grace_s);
 /* Runs the backtest req describes (the POST /api/backtests body) on bars
  * from s's store. Returns the result document (owned) with *source,
  * *strategy set, or NULL with err set (err->where a JSON pointer when the
- * request is at fault). saved_id/version: the saved strategy it ran. */
+ * request is at fault) and, when a script ran and failed, *fail_doc (owned)
+ * the failure document (seed 000's {"success": false, ...} shape).
+ * saved_id/version: the saved strategy it ran. */
 json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version,
-                slab_error *err);
+                json_t **fail_doc, slab_error *err);
+/* Closes the sandbox, if one was opened. */
+void srv_run_close(srv *s);
 
 /* "2025-07-31T14:05:09.123Z" */
 const char *srv_iso_ms(int64_t ms, char *buf, size_t n);

@@ -278,11 +278,14 @@ slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
     pthread_mutex_init(&s->store_mu, NULL);
     pthread_mutex_init(&s->q_mu, NULL);
     pthread_cond_init(&s->q_cv, NULL);
+    pthread_mutex_init(&s->sandbox_mu, NULL);
     return slab_store_open(c->db, &s->store, err);
 }
 
 void srv_close(srv *s)
 {
+    srv_run_close(s);
+    pthread_mutex_destroy(&s->sandbox_mu);
     slab_store_close(s->store);
     s->store = NULL;
     pthread_cond_destroy(&s->q_cv);
@@ -346,10 +349,20 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
         return;
     }
     int64_t t0 = srv_now_ms();
-    json_t *doc = srv_run(s, req, r.saved_id, &r.saved_version, &err);
+    json_t *fail = NULL;
+    json_t *doc = srv_run(s, req, r.saved_id, &r.saved_version, &fail, &err);
     srv_queue_leave(s, (double)(srv_now_ms() - t0));
     if (!doc) {
         srv_reply_error(out, &err);
+        if (fail) { /* a script that failed: its failure document, with the error */
+            json_t *e = json_loads(out->body, 0, NULL);
+            int status = out->status;
+            slab_free(out->body);
+            if (e)
+                json_object_set(fail, "error", json_object_get(e, "error"));
+            json_decref(e);
+            srv_reply_json(out, status, fail);
+        }
         return;
     }
     json_t *bt = json_object_get(doc, "backtest");

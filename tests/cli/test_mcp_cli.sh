@@ -39,7 +39,7 @@ for _ in $(seq 1 100); do
   sleep 0.05
 done
 check "serve started beside it" test -n "$port"
-SLAB_DB="$db" SLAB_PORT="$port" SLAB_SPEC="$root/examples/specs/sma_cross.json" SLAB_TMP="$tmp" \
+SLAB_SOURCE_DIR="$root" SLAB_DB="$db" SLAB_PORT="$port" SLAB_SPEC="$root/examples/specs/sma_cross.json" SLAB_TMP="$tmp" \
   node "$root/tests/mcp/test_mcp_client.mjs" > "$tmp/node.out" 2>&1
 rc=$?
 cat "$tmp/node.out"

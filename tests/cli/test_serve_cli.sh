@@ -174,6 +174,57 @@ err_is "POST /api/health" 405 method_not_allowed "$s"
 s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "nope", "parameters": {}}')"
 err_is "execute-script, unknown template" 400 unknown_template "$s"
 
+# ---- a C script through the sandbox: the document of run --script -------------------------
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+sc="$root/tests/scripts/parity/sma_cross.c"
+python3 -c "
+import json; print(json.dumps({'script': open('$sc').read(), 'params': {'fast': 6}, 'data': {'symbols': ['ORCL']}}))" > "$tmp/sreq.json"
+s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/sreq.json" "http://127.0.0.1:$port/api/backtests")"
+status_is "POST a script" 201 "$s"
+cp "$tmp/body" "$tmp/script.json"
+"$cli" run --script "$sc" --param fast=6 --symbol ORCL --db "$db" --json > "$tmp/cli_script.json"
+check "a script over HTTP equals run --script (all but the execution's own fields)" python3 -c "
+import json
+a = json.load(open('$tmp/script.json')); b = json.load(open('$tmp/cli_script.json'))
+a.pop('id'); a.pop('execution'); b.pop('execution')
+assert a == b and a['backtest']['source'] == 'script' and a['backtest']['config']['params']['fast'] == 6
+"
+sid_exec="$(python3 -c "import json; print(json.load(open('$tmp/script.json'))['execution']['id'])")"
+s="$(req GET "/api/executions/$sid_exec")"
+status_is "the script's execution is logged" 200 "$s"
+check "its log row: success, status ok, strategy sma_cross" \
+  test "$(jget "(d['success'], d['status'], d['strategy'])")" = "(True, 'ok', 'sma_cross')"
+s="$(req POST /api/backtests '{"script": "int x = ;", "data": {"symbols": ["ORCL"]}}')"
+status_is "a script that does not compile" 422 "$s"
+check "it answers success false, compile_error, the line and column" \
+  test "$(jget "(d['success'], d['status'], d['errors'][0]['line'], d['errors'][0]['col'], d['error']['code'])")" = "(False, 'compile_error', 1, 9, 'run_failed')"
+check "the compile error names no server path" bash -c "! grep -qE '/(tmp|work|home|root)/' '$tmp/body'"
+fid="$(jget "d['execution']['id']")"
+req GET "/api/executions/$fid" >/dev/null
+check "the failed execution is logged too" test "$(jget "(d['success'], d['status'])")" = "(False, 'compile_error')"
+s="$(req POST /api/backtests '{"script": 42, "data": {"symbols": ["ORCL"]}}')"
+err_is "script not a string" 400 bad_value "$s"
+
+# ---- a spec object: the document of run --spec -----------------------------------------------
+python3 -c "
+import json; print(json.dumps({'spec': json.load(open('$root/examples/specs/sma_cross.json')), 'data': {'symbols': ['ORCL'], 'from': '2015-01-01', 'to': '2017-12-31'}}))" > "$tmp/specreq.json"
+s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/specreq.json" "http://127.0.0.1:$port/api/backtests")"
+status_is "POST a spec" 201 "$s"
+cp "$tmp/body" "$tmp/specresp.json"
+python3 -c "import json, sys; sys.stdout.write(json.dumps(json.load(open('$root/examples/specs/sma_cross.json')), indent=2))" > "$tmp/spec2.json"
+"$cli" run --spec "$tmp/spec2.json" --symbol ORCL --from 2015-01-01 --to 2017-12-31 --db "$db" --json > "$tmp/cli_spec.json"
+check "a spec over HTTP equals run --spec (the spec as 2-space JSON)" python3 -c "
+import json
+a = json.load(open('$tmp/specresp.json')); b = json.load(open('$tmp/cli_spec.json'))
+a.pop('id')
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms', 'compile_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+"
+s="$(req POST /api/backtests '{"spec": {"version": 1}, "data": {"symbols": ["ORCL"]}}')"
+err_is "a spec with errors" 400 bad_value "$s"
+check "the spec error points at /spec" test "$(jget "d['error']['where']")" = /spec
+
 # ---- saved strategies, versioned ---------------------------------------------------------
 s="$(req POST /api/strategies '{"name": "fast sma", "strategy": "sma_cross", "params": {"fast": 7, "slow": 25}}')"
 status_is "POST strategies" 201 "$s"

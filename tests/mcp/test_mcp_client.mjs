@@ -194,10 +194,22 @@ await check("get_backtest of an unknown id: isError, not_found", async () => {
 await check("an unknown tool is a JSON-RPC error", async () => {
   await assert.rejects(client.callTool({ name: "no_such_tool", arguments: {} }), /unknown tool/);
 });
-await check("run_script: answers a result (a document or a clear error), never a crash", async () => {
-  const r = await client.callTool({ name: "run_script", arguments: { script: "int x;", data: { symbols: ["ORCL"] } } });
+await check("run_script: a C script's document equals `stratlab run --script`", async () => {
+  const file = `${process.env.SLAB_SOURCE_DIR}/tests/scripts/parity/sma_cross.c`;
+  const r = await client.callTool({ name: "run_script", arguments:
+    { script: readFileSync(file, "utf8"), params: { fast: 7 }, data: { symbols: ["ORCL"] } } });
+  assert.equal(r.isError, false, r.content[0].text.slice(0, 400));
+  const ref = runCli("run", "--script", file, "--param", "fast=7", "--symbol", "ORCL", "--db", db, "--json");
+  const a = structuredClone(r.structuredContent); delete a.id; delete a.execution; delete ref.execution;
+  assert.deepEqual(a, ref);
+  assert.equal(r.structuredContent.execution.status, "ok");
+});
+await check("run_script that does not compile: isError, compile_error at line 1", async () => {
+  const r = await client.callTool({ name: "run_script", arguments: { script: "int x = ;", data: { symbols: ["ORCL"] } } });
   assert.equal(r.isError, true);
-  assert.ok(r.structuredContent.error.code && r.structuredContent.error.message);
+  assert.equal(r.structuredContent.success, false);
+  assert.equal(r.structuredContent.status, "compile_error");
+  assert.equal(r.structuredContent.errors[0].line, 1);
 });
 await check("the server still answers after the errors", async () => {
   assert.deepEqual(await client.ping(), {});
