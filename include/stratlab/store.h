@@ -114,6 +114,15 @@ slab_status slab_store_log_execution(slab_store *s, const slab_execution_record 
 slab_status slab_store_list_executions(slab_store *s, const char *id, size_t limit,
                                        slab_execution_record **out, size_t *n, slab_error *err);
 void slab_execution_records_free(slab_execution_record *r, size_t n);
+/* Rewrites the logged execution r->id with r's fields (a job logged as
+ * "running" when it started, finished now). SLAB_ENOTFOUND when no row has
+ * that id. */
+slab_status slab_store_update_execution(slab_store *s, const slab_execution_record *r,
+                                        slab_error *err);
+/* Marks every execution still "running" as "interrupted" (a server that
+ * stopped without finishing them: killed, crashed, cut at the shutdown
+ * grace); *n (may be NULL) gets how many. Called when a server starts. */
+slab_status slab_store_interrupt_executions(slab_store *s, size_t *n, slab_error *err);
 
 /* ---- the service's records (schema 3): backtests, saved strategies, keys -- */
 

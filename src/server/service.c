@@ -279,7 +279,12 @@ slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
     pthread_mutex_init(&s->q_mu, NULL);
     pthread_cond_init(&s->q_cv, NULL);
     pthread_mutex_init(&s->sandbox_mu, NULL);
-    return slab_store_open(c->db, &s->store, err);
+    slab_status rc = slab_store_open(c->db, &s->store, err);
+    size_t n = 0;
+    if (rc == SLAB_OK && slab_store_interrupt_executions(s->store, &n, err) == SLAB_OK && n &&
+        c->log)
+        fprintf(c->log, "marked %zu job(s) left running by an earlier server as interrupted\n", n);
+    return rc;
 }
 
 void srv_close(srv *s)
@@ -326,6 +331,83 @@ static char *doc_text(json_t *doc)
     return t;
 }
 
+/* ---- the job log: every POST /api/backtests job gets an execution row ----
+ * "running" when it starts (so a server killed mid-job leaves a row that
+ * the next start marks "interrupted"), then its outcome: ok, failed, busy
+ * (refused: the queue was full), shutting_down. Its parameters are
+ * {"request": the body (a script as its size and SHA-256), "backtest_id"}. */
+
+#define JOB_REQUEST_MAX (64 * 1024) /* bytes of a request kept in its row */
+
+/* The request as the log keeps it. */
+static json_t *job_request(const json_t *req)
+{
+    json_t *r = json_deep_copy(req);
+    const char *script = json_string_value(json_object_get(req, "script"));
+    if (!r)
+        return NULL;
+    if (script) {
+        char hex[65];
+        slab_sha256_mem(script, strlen(script), hex);
+        json_object_set_new(r, "script", json_pack("{s:i,s:s}", "bytes", (int)strlen(script),
+                                                  "sha256", hex));
+    }
+    char *text = slab_json_dumps(r, JSON_COMPACT);
+    size_t n = text ? strlen(text) : 0;
+    slab_free(text);
+    if (n > JOB_REQUEST_MAX) {
+        json_decref(r);
+        r = json_pack("{s:b,s:i}", "truncated", 1, "bytes", (int)n);
+    }
+    return r;
+}
+
+/* Fills rec for req and inserts it with status (its outcome, or
+ * "running"). A log that cannot be written never fails the job. */
+static void job_log_begin(srv *s, slab_execution_record *rec, json_t **params, const json_t *req,
+                          const char *status)
+{
+    slab_error err;
+    const char *strat = json_string_value(json_object_get(req, "strategy"));
+    memset(rec, 0, sizeof *rec);
+    srv_new_id("job_", rec->id, sizeof rec->id);
+    rec->created_at_ms = srv_now_ms();
+    snprintf(rec->status, sizeof rec->status, "%s", status);
+    snprintf(rec->strategy, sizeof rec->strategy, "%s",
+             strat                                  ? strat
+             : json_object_get(req, "spec")         ? "(spec)"
+             : json_object_get(req, "script")       ? "(script)"
+             : json_object_get(req, "saved")        ? "(saved)"
+                                                    : "");
+    *params = json_pack("{s:o*}", "request", job_request(req));
+    rec->parameters = *params ? slab_json_dumps(*params, JSON_COMPACT) : NULL;
+    pthread_mutex_lock(&s->store_mu);
+    slab_store_log_execution(s->store, rec, &err);
+    pthread_mutex_unlock(&s->store_mu);
+}
+
+/* Writes the job's outcome into its row. */
+static void job_log_end(srv *s, slab_execution_record *rec, json_t *params, const char *status,
+                        double ms, const char *error, const char *backtest_id)
+{
+    slab_error err;
+    snprintf(rec->status, sizeof rec->status, "%s", status);
+    rec->success = !strcmp(status, "ok");
+    rec->execution_ms = ms;
+    rec->run_ms = ms;
+    rec->error = (char *)(error ? error : "");
+    if (params && backtest_id)
+        json_object_set_new(params, "backtest_id", json_string(backtest_id));
+    slab_free(rec->parameters);
+    rec->parameters = params ? slab_json_dumps(params, JSON_COMPACT) : NULL;
+    pthread_mutex_lock(&s->store_mu);
+    slab_store_update_execution(s->store, rec, &err);
+    pthread_mutex_unlock(&s->store_mu);
+    slab_free(rec->parameters);
+    rec->parameters = NULL;
+    json_decref(params);
+}
+
 void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
 {
     slab_error err;
@@ -338,6 +420,8 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
                        "the request body must be a JSON object");
         return;
     }
+    slab_execution_record job;
+    json_t *job_params = NULL;
     slab_errcode q = srv_queue_enter(s, &retry);
     if (q != SLAB_EC_NONE) {
         srv_reply_fail(out, q, NULL,
@@ -346,13 +430,19 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
                            : "the server is stopping (%d workers, queue %d): retry in %d s",
                        s->cfg.workers, s->cfg.queue, retry);
         out->retry_after_s = retry;
+        job_log_begin(s, &job, &job_params, req, "running");
+        job_log_end(s, &job, job_params, slab_errcode_name(q), 0.0, "refused: the queue was full",
+                    NULL);
         return;
     }
+    job_log_begin(s, &job, &job_params, req, "running");
     int64_t t0 = srv_now_ms();
     json_t *fail = NULL;
     json_t *doc = srv_run(s, req, r.saved_id, &r.saved_version, &fail, &err);
-    srv_queue_leave(s, (double)(srv_now_ms() - t0));
+    double job_ms = (double)(srv_now_ms() - t0);
+    srv_queue_leave(s, job_ms);
     if (!doc) {
+        job_log_end(s, &job, job_params, "failed", job_ms, err.msg, NULL);
         srv_reply_error(out, &err);
         if (fail) { /* a script that failed: its failure document, with the error */
             json_t *e = json_loads(out->body, 0, NULL);
@@ -375,6 +465,7 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
     json_object_set_new(doc, "id", json_string(r.id));
     if (!(r.document = doc_text(doc))) {
         json_decref(doc);
+        job_log_end(s, &job, job_params, "failed", job_ms, "out of memory", NULL);
         reply_oom(out);
         return;
     }
@@ -382,6 +473,8 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
     pthread_mutex_lock(&s->store_mu);
     slab_status st = slab_store_save_backtest(s->store, &r, &err);
     pthread_mutex_unlock(&s->store_mu);
+    job_log_end(s, &job, job_params, st == SLAB_OK ? "ok" : "failed", job_ms,
+                st == SLAB_OK ? NULL : err.msg, st == SLAB_OK ? r.id : NULL);
     if (st != SLAB_OK) {
         slab_free(r.document);
         srv_reply_error(out, &err);

@@ -826,6 +826,57 @@ slab_status slab_store_log_execution(slab_store *s, const slab_execution_record 
     return rc;
 }
 
+slab_status slab_store_update_execution(slab_store *s, const slab_execution_record *r,
+                                        slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "UPDATE executions SET template = ?2, parameters = ?3, success = ?4,"
+                             " status = ?5, execution_ms = ?6, compile_ms = ?7, run_ms = ?8,"
+                             " cpu_ms = ?9, max_rss_kb = ?10, cached = ?11, stdout = ?12,"
+                             " stderr = ?13, error = ?14, script = ?15, source_sha256 = ?16,"
+                             " strategy = ?17 WHERE id = ?1",
+                             &st, "cannot update the execution", err);
+    if (rc != SLAB_OK)
+        return rc;
+    int ok = bind_text(st, 1, r->id) == SQLITE_OK && bind_text(st, 2, r->template_name) == SQLITE_OK &&
+             bind_text(st, 3, r->parameters && *r->parameters ? r->parameters : "{}") == SQLITE_OK &&
+             sqlite3_bind_int(st, 4, r->success != 0) == SQLITE_OK &&
+             bind_text(st, 5, r->status) == SQLITE_OK &&
+             sqlite3_bind_double(st, 6, r->execution_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 7, r->compile_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 8, r->run_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 9, r->cpu_ms) == SQLITE_OK &&
+             sqlite3_bind_int64(st, 10, r->max_rss_kb) == SQLITE_OK &&
+             sqlite3_bind_int(st, 11, r->cached != 0) == SQLITE_OK &&
+             bind_text(st, 12, r->stdout_text) == SQLITE_OK &&
+             bind_text(st, 13, r->stderr_text) == SQLITE_OK &&
+             bind_text(st, 14, r->error) == SQLITE_OK && bind_text(st, 15, r->script) == SQLITE_OK &&
+             bind_text(st, 16, r->source_sha256) == SQLITE_OK &&
+             bind_text(st, 17, r->strategy) == SQLITE_OK;
+    if (!ok || sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot update the execution");
+    sqlite3_finalize(st);
+    if (rc == SLAB_OK && sqlite3_changes(s->db) == 0)
+        rc = slab_error_fail(err, SLAB_EC_NOT_FOUND, NULL, "no execution with id '%.40s'", r->id);
+    return rc;
+}
+
+slab_status slab_store_interrupt_executions(slab_store *s, size_t *n, slab_error *err)
+{
+    if (n)
+        *n = 0;
+    if (sqlite3_exec(s->db,
+                     "UPDATE executions SET status = 'interrupted', success = 0, error = 'the "
+                     "server stopped before the job finished (killed, crashed or cut at the "
+                     "shutdown grace); run it again' WHERE status = 'running'",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, "cannot mark interrupted executions");
+    if (n)
+        *n = (size_t)sqlite3_changes(s->db);
+    return SLAB_OK;
+}
+
 /* An owned copy of column i as text ("" for NULL); NULL when out of memory. */
 static char *col_dup(sqlite3_stmt *st, int i)
 {

@@ -312,6 +312,10 @@ b="$(grep -l 503 "$tmp"/q*.code | head -1)"; b="${b%.code}"
 check "a 503 says busy" grep -q '"code": "busy"' "$b.body"
 check "a 503 has Retry-After" grep -qi '^Retry-After: [0-9]' "$b.head"
 kill -TERM "$pid"; wait "$pid"
+n201="$(cat "$tmp"/q*.code | grep -c 201)"; n503="$(cat "$tmp"/q*.code | grep -c 503)"
+jobs_of() { sqlite3 "$db" "select count(*) from executions where id like 'job_%' and parameters like '%BIG%' and status = '$1'"; }
+check "each job that ran has an ok row ($(jobs_of ok) of $n201)" test "$(jobs_of ok)" = "$n201"
+check "each refused job has a busy row ($(jobs_of busy) of $n503)" test "$(jobs_of busy)" = "$n503"
 
 # ---- API keys: any address but loopback needs one ----------------------------------------------
 "$cli" serve --db "$db" --listen 0.0.0.0:0 > "$tmp/nokey.out" 2>&1
