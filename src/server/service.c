@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -863,21 +864,153 @@ void srv_execution_list(srv *s, const char *id, const char *limit, srv_reply *ou
 
 /* ---- execute-script (seed 000) ------------------------------------------------------------ */
 
+/* Seed 000's "orb" template parameters (camelCase) -> a POST
+ * /api/backtests body for the built-in orb strategy: ticker and the market
+ * filter are the run's feeds, date its one session. Unknown or mistyped
+ * parameters are refused with the names the template takes. */
+static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
+{
+    static const char *const names[] = {"ticker", "date", "timeframe", "trailingStopPct",
+                                        "marketFilterTicker", "openingRangeMinutes", "exitTime"};
+    const char *key;
+    json_t *v;
+    *out = NULL;
+    if (!json_is_object(p)) {
+        slab_error_fail(err, SLAB_EC_MISSING_OPTION, NULL,
+                        "parameters: expected an object {\"ticker\": \"HOOD\", \"date\": "
+                        "\"2025-07-31\", ...}");
+        slab_error_at_pointer(err, "/parameters");
+        return err->code;
+    }
+    json_object_foreach((json_t *)p, key, v)
+    {
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] && strcmp(names[k], key))
+            k++;
+        if (k == sizeof names / sizeof names[0]) {
+            char ptr[96];
+            slab_error_fail(err, SLAB_EC_UNKNOWN_PARAM, NULL,
+                            "parameters.%.40s: the orb template has no such parameter", key);
+            slab_error_suggest(err, key, names, sizeof names / sizeof names[0]);
+            snprintf(ptr, sizeof ptr, "/parameters/%.40s", key);
+            slab_error_at_pointer(err, ptr);
+            return err->code;
+        }
+    }
+    const char *ticker = json_string_value(json_object_get(p, "ticker"));
+    const char *date = json_string_value(json_object_get(p, "date"));
+    const char *filter = json_string_value(json_object_get(p, "marketFilterTicker"));
+    json_t *tf = json_object_get(p, "timeframe"), *trail = json_object_get(p, "trailingStopPct");
+    json_t *orm = json_object_get(p, "openingRangeMinutes"), *exit_t = json_object_get(p, "exitTime");
+    if (!ticker || !date) {
+        slab_error_fail(err, SLAB_EC_MISSING_OPTION, NULL,
+                        "parameters: ticker and date are required (\"ticker\": \"HOOD\", \"date\": "
+                        "\"2025-07-31\")");
+        slab_error_at_pointer(err, ticker ? "/parameters/date" : "/parameters/ticker");
+        return err->code;
+    }
+    if ((trail && !json_is_number(trail)) || (orm && !json_is_integer(orm)) ||
+        (tf && !json_is_string(tf)) || (exit_t && !json_is_string(exit_t)) ||
+        (json_object_get(p, "marketFilterTicker") && !filter)) {
+        slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                        "parameters: trailingStopPct is a number (2.0 = 2%%), "
+                        "openingRangeMinutes a whole number, timeframe, exitTime (HH:MM) and "
+                        "marketFilterTicker text");
+        slab_error_at_pointer(err, "/parameters");
+        return err->code;
+    }
+    json_t *params = json_object();
+    if (trail)
+        json_object_set(params, "trailing_stop_pct", trail);
+    if (orm)
+        json_object_set(params, "opening_range_minutes", orm);
+    if (exit_t)
+        json_object_set(params, "exit_time", exit_t);
+    if (filter && *filter && strcasecmp(filter, "none"))
+        json_object_set_new(params, "market_filter", json_string(filter));
+    json_t *symbols = json_pack("[s]", ticker);
+    if (filter && *filter && strcasecmp(filter, "none"))
+        json_array_append_new(symbols, json_string(filter));
+    *out = json_pack("{s:s,s:{s:o,s:s},s:s,s:o}", "strategy", "orb", "data", "symbols", symbols,
+                     "timeframe", tf ? json_string_value(tf) : "1m", "date", date, "params",
+                     params);
+    return *out ? SLAB_OK : slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory");
+}
+
+/* Turns an error reply into seed 000's failure shape: {"success": false,
+ * "status": code, "detail": message, "error": {...}}, same HTTP status. */
+static void seed_failure(srv_reply *out)
+{
+    json_t *e = out->body ? json_loads(out->body, 0, NULL) : NULL;
+    json_t *err = json_object_get(e, "error");
+    int status = out->status, retry = out->retry_after_s;
+    if (!err || json_object_get(e, "success")) { /* not an error, or already in shape */
+        json_decref(e);
+        return;
+    }
+    slab_free(out->body);
+    srv_reply_json(out, status,
+                   json_pack("{s:b,s:O,s:O,s:O}", "success", 0, "status",
+                             json_object_get(err, "code"), "detail",
+                             json_object_get(err, "message"), "error", err));
+    out->retry_after_s = retry;
+    json_decref(e);
+}
+
 void srv_execute_script(srv *s, const json_t *req, srv_reply *out)
 {
-    (void)s;
+    slab_error err;
+    json_t *breq = NULL;
     const char *tpl = json_string_value(json_object_get(req, "scriptTemplate"));
     if (!json_is_object(req) || !tpl) {
         srv_reply_fail(out, SLAB_EC_MISSING_OPTION,
                        "send {\"scriptTemplate\": NAME, \"parameters\": {...}}",
                        "scriptTemplate: the request names no template");
+        seed_failure(out);
         return;
     }
-    /* No template is built into this build yet (the orb template comes
-     * with the orb strategy): every name is unknown, said plainly. */
-    srv_reply_fail(out, SLAB_EC_UNKNOWN_TEMPLATE,
-                   "run a built-in or a spec with POST /api/backtests instead",
-                   "unknown script template '%.60s': this build has no script templates", tpl);
+    if (strcmp(tpl, "orb")) {
+        srv_reply_fail(out, SLAB_EC_UNKNOWN_TEMPLATE, "the templates: orb",
+                       "unknown script template '%.60s'", tpl);
+        seed_failure(out);
+        return;
+    }
+    /* The template runs the built-in orb strategy; a build without it
+     * says so rather than failing later. */
+    if (!slab_strategy_find("orb", NULL)) {
+        srv_reply_fail(out, SLAB_EC_UNKNOWN_TEMPLATE,
+                       "run a built-in or a spec with POST /api/backtests",
+                       "the orb template needs the orb strategy, which this build does not have");
+        seed_failure(out);
+        return;
+    }
+    if (orb_request(json_object_get(req, "parameters"), &breq, &err) != SLAB_OK) {
+        srv_reply_error(out, &err);
+        seed_failure(out);
+        return;
+    }
+    srv_reply r;
+    memset(&r, 0, sizeof r);
+    srv_backtest_post(s, breq, &r);
+    json_decref(breq);
+    if (r.status != 201) { /* its error document, in the seed's failure shape */
+        *out = r;
+        seed_failure(out);
+        return;
+    }
+    json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    slab_free(r.body);
+    json_t *ex = json_object_get(doc, "execution");
+    json_t *resp = json_pack("{s:b,s:O?,s:{s:O?,s:O?,s:O?},s:O?}", "success", 1, "executionId",
+                             json_object_get(ex, "id"), "results", "trades",
+                             json_object_get(doc, "trades"), "metrics",
+                             json_object_get(doc, "metrics"), "summary",
+                             json_object_get(doc, "summary"), "executionTime",
+                             json_object_get(ex, "wall_ms"));
+    if (resp && doc)
+        json_object_update(resp, doc); /* plus the standard result document */
+    json_decref(doc);
+    srv_reply_json(out, 201, resp);
 }
 
 /* ---- indicators, spec validation, comparison ---------------------------------------------- */

@@ -173,6 +173,19 @@ s="$(req POST /api/health '{}')"
 err_is "POST /api/health" 405 method_not_allowed "$s"
 s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "nope", "parameters": {}}')"
 err_is "execute-script, unknown template" 400 unknown_template "$s"
+check "execute-script failures have seed 000's shape" \
+  test "$(jget "(d['success'], d['status'], d['detail'][:23])")" = "(False, 'unknown_template', 'unknown script template')"
+orb_req='{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStopPct": 2.0, "marketFilterTicker": "QQQ"}}'
+s="$(req POST /api/backtests/execute-script "$orb_req")"
+if "$cli" strategies 2>/dev/null | grep -qw orb; then
+  # a build with the orb strategy: the seed's request runs (when the data is stored)
+  check "execute-script orb answers 201 or a clear data error (got $s)" test "$s" = 201 -o "$s" = 400
+else
+  err_is "execute-script orb without the orb strategy" 400 unknown_template "$s"
+  check "it says the orb strategy is missing" grep -q "needs the orb strategy" "$tmp/body"
+fi
+s="$(req POST /api/backtests/execute-script '{"parameters": {}}')"
+err_is "execute-script without a template" 400 missing_option "$s"
 
 # ---- a C script through the sandbox: the document of run --script -------------------------
 root="$(cd "$(dirname "$0")/../.." && pwd)"
