@@ -70,6 +70,9 @@ void srv_strategy_delete(srv *s, const char *id, srv_reply *out);
 void srv_execution_list(srv *s, const char *id, const char *limit, srv_reply *out);
 void srv_execute_script(srv *s, const json_t *req, srv_reply *out);
 void srv_indicators(srv *s, srv_reply *out);
+/* Seed 000's migration suggestions from the job log (GET
+ * /api/strategies/suggestions; also in GET /api/strategies). */
+void srv_suggestions(srv *s, srv_reply *out);
 void srv_validate_spec(srv *s, const json_t *req, srv_reply *out);
 void srv_compare(srv *s, const json_t *req, srv_reply *out);
 /* The JSON Schema of a POST /api/backtests body (owned). */

@@ -760,6 +760,120 @@ static json_t *builtins_json(void)
     return arr;
 }
 
+/* ---- the migration suggestion (seed 000's "Script -> API") ----
+ * From the job log: when one strategy (a built-in, or the orb template's)
+ * has run at least SUGGEST_RUNS times with one shape of parameters (the
+ * same names), suggest saving it, with the parameters that stayed the
+ * same (fixed in the saved strategy) and those that varied (the caller
+ * keeps giving them). */
+
+#define SUGGEST_RUNS 3     /* runs of one shape before a suggestion */
+#define SUGGEST_LOOK 500   /* newest job rows read */
+
+/* The key of a request's shape: "strategy|name1,name2" (sorted names). */
+static void shape_key(const char *strategy, json_t *params, char *buf, size_t n)
+{
+    const char *names[64];
+    size_t k = 0, used;
+    const char *key;
+    json_t *v;
+    json_object_foreach(params, key, v) if (k < 64) names[k++] = key;
+    for (size_t i = 1; i < k; i++) /* insertion sort: a few names */
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            const char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    used = (size_t)snprintf(buf, n, "%s|", strategy);
+    for (size_t i = 0; i < k && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? "," : "", names[i]);
+}
+
+/* The suggestions (owned array), from the log's newest SUGGEST_LOOK jobs. */
+static json_t *suggestions(srv *s)
+{
+    slab_execution_record *r = NULL;
+    size_t n = 0;
+    slab_error err;
+    json_t *groups = json_object(), *out = json_array();
+    pthread_mutex_lock(&s->store_mu);
+    slab_status st = slab_store_list_executions(s->store, NULL, SUGGEST_LOOK, &r, &n, &err);
+    pthread_mutex_unlock(&s->store_mu);
+    if (st != SLAB_OK)
+        return out;
+    for (size_t k = 0; k < n; k++) {
+        char key[512];
+        if (strncmp(r[k].id, "job_", 4) || !r[k].success)
+            continue;
+        json_t *p = json_loads(r[k].parameters, 0, NULL), *req = json_object_get(p, "request");
+        const char *strat = json_string_value(json_object_get(req, "strategy"));
+        json_t *params = json_object_get(req, "params");
+        if (!strat || json_object_get(req, "saved") || (params && !json_is_object(params))) {
+            json_decref(p);
+            continue;
+        }
+        shape_key(strat, params, key, sizeof key);
+        json_t *g = json_object_get(groups, key);
+        if (!g) {
+            g = json_pack("{s:s,s:[]}", "strategy", strat, "runs");
+            json_object_set_new(groups, key, g);
+        }
+        json_array_append(json_object_get(g, "runs"), params ? params : json_object());
+        json_decref(p);
+    }
+    slab_execution_records_free(r, n);
+    const char *key;
+    json_t *g;
+    json_object_foreach(groups, key, g)
+    {
+        json_t *runs = json_object_get(g, "runs"), *first = json_array_get(runs, 0);
+        size_t nr = json_array_size(runs), i;
+        if (nr < SUGGEST_RUNS)
+            continue;
+        json_t *fixed = json_object(), *varied = json_object(), *v, *run;
+        const char *name;
+        json_object_foreach(first, name, v)
+        {
+            json_t *values = json_array();
+            int same = 1;
+            json_array_foreach(runs, i, run)
+            {
+                json_t *x = json_object_get(run, name);
+                size_t j;
+                json_t *y;
+                int seen = 0;
+                if (!json_equal(x, v))
+                    same = 0;
+                json_array_foreach(values, j, y) seen |= json_equal(x, y);
+                if (!seen && x)
+                    json_array_append(values, x);
+            }
+            if (same)
+                json_object_set(fixed, name, v);
+            else
+                json_object_set(varied, name, values);
+            json_decref(values);
+        }
+        const char *strat = json_string_value(json_object_get(g, "strategy"));
+        char name_buf[80];
+        snprintf(name_buf, sizeof name_buf, "%s (saved)", strat);
+        json_array_append_new(
+            out, json_pack("{s:s,s:i,s:o,s:o,s:s,s:{s:s,s:s,s:O}}", "strategy", strat, "runs",
+                           (int)nr, "fixed", fixed, "varied", varied, "message",
+                           "this strategy has run several times with one shape of parameters: "
+                           "save it (POST /api/strategies, MCP save_strategy) with the fixed "
+                           "ones, and give the varied ones with each run",
+                           "save_with", "name", name_buf, "strategy", strat, "params", fixed));
+    }
+    json_decref(groups);
+    return out;
+}
+
+void srv_suggestions(srv *s, srv_reply *out)
+{
+    srv_reply_json(out, 200, json_pack("{s:o}", "suggestions", suggestions(s)));
+}
+
 void srv_strategy_list(srv *s, srv_reply *out)
 {
     slab_error err;
@@ -776,7 +890,8 @@ void srv_strategy_list(srv *s, srv_reply *out)
     for (size_t k = 0; k < n; k++)
         json_array_append_new(saved, saved_json(&r[k]));
     slab_saved_strategies_free(r, n);
-    srv_reply_json(out, 200, json_pack("{s:o,s:o}", "builtin", builtins_json(), "saved", saved));
+    srv_reply_json(out, 200, json_pack("{s:o,s:o,s:o}", "builtin", builtins_json(), "saved", saved,
+                                       "suggestions", suggestions(s)));
 }
 
 void srv_strategy_delete(srv *s, const char *id, srv_reply *out)
@@ -1242,6 +1357,11 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
             not_allowed(out, method, path, "POST");
         else if (!parse_body(body, len, &req, out))
             srv_validate_spec(s, req, out);
+    } else if (!strcmp(path, "/api/strategies/suggestions")) {
+        if (get)
+            srv_suggestions(s, out);
+        else
+            not_allowed(out, method, path, "GET");
     } else if (!strcmp(path, "/api/indicators")) {
         if (get)
             srv_indicators(s, out);

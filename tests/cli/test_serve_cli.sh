@@ -285,6 +285,26 @@ err_is "DELETE it again" 404 not_found "$s"
 s="$(req GET "/api/backtests/$id1")"
 check "the runs stay after the strategy is deleted" cmp -s "$tmp/body" "$tmp/post1.json"
 
+# ---- the migration suggestion: one shape of parameters run 3 times ---------------------------
+req GET /api/strategies/suggestions >/dev/null
+check "no rsi_reversion suggestion before it runs" \
+  test "$(jget "[x for x in d['suggestions'] if x['strategy'] == 'rsi_reversion']")" = "[]"
+for low in 25 30; do
+  req POST /api/backtests "{\"strategy\": \"rsi_reversion\", \"params\": {\"period\": 10, \"low\": $low}, \"data\": {\"symbols\": [\"ORCL\"]}}" >/dev/null
+done
+req GET /api/strategies/suggestions >/dev/null
+check "two runs: no suggestion yet" \
+  test "$(jget "[x for x in d['suggestions'] if x['strategy'] == 'rsi_reversion']")" = "[]"
+req POST /api/backtests '{"strategy": "rsi_reversion", "params": {"period": 10, "low": 35}, "data": {"symbols": ["ORCL"]}}' >/dev/null
+req POST /api/backtests '{"strategy": "rsi_reversion", "params": {"period": 10, "low": 99}, "data": {"symbols": ["NOPE"]}}' >/dev/null
+s="$(req GET /api/strategies/suggestions)"
+status_is "GET suggestions" 200 "$s"
+check "three runs of one shape: save it, period fixed at 10, low varied over 25, 30, 35 (the failed run not counted)" \
+  test "$(jget "[(x['runs'], x['fixed'], sorted(x['varied']['low']), x['save_with']['params']) for x in d['suggestions'] if x['strategy'] == 'rsi_reversion']")" = "[(3, {'period': 10}, [25, 30, 35], {'period': 10})]"
+req GET /api/strategies >/dev/null
+check "GET /api/strategies carries the suggestions too" \
+  test "$(jget "[x['strategy'] for x in d['suggestions']].count('rsi_reversion')")" = 1
+
 # ---- executions -------------------------------------------------------------------------
 s="$(req GET /api/executions)"
 status_is "GET executions" 200 "$s"
