@@ -375,6 +375,15 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         *saved_version = sv.version;
     }
     *fail_doc = NULL;
+    int ways = (json_object_get(req, "strategy") != NULL) + (json_object_get(req, "spec") != NULL) +
+               (json_object_get(req, "script") != NULL);
+    if (ways != 1) {
+        bad(err, ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, "/strategy",
+            "GET /api/strategies lists the built-ins",
+            "give exactly one of strategy (a built-in's name), spec (a strategy spec object), "
+            "script (C source) or saved (a saved strategy's id)");
+        goto out;
+    }
     if ((script = json_object_get(req, "script")) &&
         (!json_is_string(script) || json_string_length(script) == 0 ||
          json_string_length(script) > SLAB_SCRIPT_SOURCE_MAX)) {
@@ -394,6 +403,12 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         if (slab_run_options_apply_json(&o, opts, "", err) != SLAB_OK)
             goto out;
         o.spec = "(request)"; /* the table's rule: one way in */
+    }
+    if (o.n_symbols == 0 && o.n_data == 0) {
+        bad(err, SLAB_EC_MISSING_OPTION, "/data/symbols",
+            "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
+            "data.symbols: give the stored symbol to run on");
+        goto out;
     }
     if (slab_run_options_check(&o, err) != SLAB_OK)
         goto out;

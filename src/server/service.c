@@ -634,8 +634,11 @@ static slab_status check_saved(const json_t *req, const char **kind, slab_error 
         slab_free(text);
         if (st != SLAB_OK || d.n_errors) {
             char line[600] = "";
-            if (d.n)
-                slab_diag_format(&d.items[0], "spec", line, sizeof line);
+            for (size_t k = 0; k < d.n; k++)
+                if (d.items[k].severity == SLAB_DIAG_ERROR) {
+                    slab_diag_format(&d.items[k], "spec", line, sizeof line);
+                    break;
+                }
             slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
                             "spec: %zu error(s); the first: %s (POST the spec to validate_spec "
                             "for the list)",

@@ -149,6 +149,15 @@ s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["NO
 err_is "unknown symbol" 400 unknown_symbol "$s"
 s="$(req POST /api/backtests '{"strategy": "sma_cross"}')"
 err_is "no data" 400 missing_option "$s"
+check "no data: located at /data/symbols" test "$(jget "d['error']['where']")" = /data/symbols
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": []}}')"
+err_is "an empty symbol list" 400 missing_option "$s"
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "spec": {}, "data": {"symbols": ["ORCL"]}}')"
+err_is "strategy and spec at once" 400 conflicting_options "$s"
+s="$(req POST /api/backtests '{"data": {"symbols": ["ORCL"]}}')"
+err_is "nothing to run" 400 missing_option "$s"
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL", "MSFT"]}}')"
+err_is "two symbols (one feed per run here)" 400 repeated_option "$s"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "from": "2016-01-01", "to": "2015-01-01"}}')"
 err_is "reversed range" 400 reversed_range "$s"
 # a path in the request never reaches the file system
