@@ -80,6 +80,12 @@ typedef struct slab_store_entry {
  * array of *n entries in *out (NULL when empty); free it with slab_free(). */
 slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, slab_error *err);
 
+/* A number that changes whenever another connection (another process, or
+ * another handle in this one) commits to the store: SQLite's PRAGMA
+ * data_version. A cache of bars read through s stays valid while it does
+ * not change (s's own writes do not change it). */
+slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err);
+
 /* ---- script execution log (seed 000's ScriptExecutionLog) ---------------- */
 
 /* One logged execution of a strategy script. When logging, the text

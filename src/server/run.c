@@ -216,6 +216,113 @@ void srv_run_close(srv *s)
 {
     slab_sandbox_close(s->sandbox);
     s->sandbox = NULL;
+    for (size_t k = 0; k < SRV_BARS_CACHE; k++) {
+        slab_bars_free(s->cache[k].bars);
+        s->cache[k].bars = NULL;
+    }
+}
+
+/* ---- bars: the store, through a small cache ----
+ * A hit copies the cached series' range (what slab_store_load would read:
+ * from_ns <= ts <= to_ns, the same metadata); the cache is checked against
+ * the store's data_version, so an import by another process is seen at the
+ * next run. A miss, an empty range or a series too large for the cache
+ * reads the store as the CLI does (and its errors are the CLI's). */
+
+static srv_bars_entry *cache_find(srv *s, const char *symbol, const char *tf, int64_t version)
+{
+    for (size_t k = 0; k < SRV_BARS_CACHE; k++) {
+        srv_bars_entry *e = &s->cache[k];
+        if (e->bars && e->version == version && !strcmp(e->symbol, symbol) &&
+            !strcmp(e->timeframe, tf))
+            return e;
+    }
+    return NULL;
+}
+
+/* Keeps b (owned) for symbol/tf, evicting the least recently used. */
+static void cache_put(srv *s, const char *symbol, const char *tf, int64_t version, slab_bars *b)
+{
+    size_t total = b->n, victim = 0;
+    for (size_t k = 0; k < SRV_BARS_CACHE; k++) {
+        srv_bars_entry *e = &s->cache[k];
+        if (e->bars && e->version != version) { /* stale: drop */
+            slab_bars_free(e->bars);
+            e->bars = NULL;
+        }
+        if (e->bars)
+            total += e->bars->n;
+        if (!e->bars || (s->cache[victim].bars && e->used < s->cache[victim].used))
+            victim = k;
+    }
+    while (total > SRV_BARS_CACHE_MAX) { /* make room: drop the oldest */
+        size_t old = SRV_BARS_CACHE;
+        for (size_t k = 0; k < SRV_BARS_CACHE; k++)
+            if (s->cache[k].bars && (old == SRV_BARS_CACHE || s->cache[k].used < s->cache[old].used))
+                old = k;
+        if (old == SRV_BARS_CACHE)
+            break;
+        total -= s->cache[old].bars->n;
+        slab_bars_free(s->cache[old].bars);
+        s->cache[old].bars = NULL;
+        victim = old;
+    }
+    srv_bars_entry *e = &s->cache[victim];
+    slab_bars_free(e->bars);
+    snprintf(e->symbol, sizeof e->symbol, "%s", symbol);
+    snprintf(e->timeframe, sizeof e->timeframe, "%s", tf);
+    e->version = version;
+    e->used = ++s->cache_tick;
+    e->bars = b;
+}
+
+/* The bars the options name into *out (owned), as slab_store_load gives. */
+static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out, slab_error *err)
+{
+    const char *symbol = o->symbols[0], *tf = o->timeframe ? o->timeframe : "";
+    int64_t version = 0;
+    slab_status st;
+    *out = NULL;
+    pthread_mutex_lock(&s->store_mu);
+    st = slab_store_data_version(s->store, &version, err);
+    pthread_mutex_unlock(&s->store_mu);
+    if (st == SLAB_OK) {
+        pthread_mutex_lock(&s->cache_mu);
+        srv_bars_entry *e = cache_find(s, symbol, tf, version);
+        if (e) {
+            e->used = ++s->cache_tick;
+            s->cache_hits++;
+            if (slab_bars_slice(e->bars, o->from_ns, o->to_ns, out, err) != SLAB_OK)
+                *out = NULL; /* an empty range: the store says it in the CLI's words */
+        }
+        pthread_mutex_unlock(&s->cache_mu);
+        if (*out)
+            return SLAB_OK;
+    }
+    slab_bars *whole = NULL;
+    pthread_mutex_lock(&s->store_mu);
+    st = slab_store_load(s->store, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
+    if (st == SLAB_OK && version &&
+        (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
+        slab_store_load(s->store, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) !=
+            SLAB_OK)
+        whole = NULL;
+    pthread_mutex_unlock(&s->store_mu);
+    if (st != SLAB_OK || !version)
+        return st;
+    if (!whole && slab_bars_slice(*out, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
+        whole = NULL;
+    if (!whole)
+        return SLAB_OK;
+    if (whole->n > SRV_BARS_CACHE_MAX / 4) { /* too large to keep */
+        slab_bars_free(whole);
+        return SLAB_OK;
+    }
+    pthread_mutex_lock(&s->cache_mu);
+    s->cache_misses++;
+    cache_put(s, symbol, tf, version, whole);
+    pthread_mutex_unlock(&s->cache_mu);
+    return SLAB_OK;
 }
 
 /* The sandbox, opened at the first script (its state folder and runner
@@ -435,9 +542,7 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
             goto out;
         }
     }
-    pthread_mutex_lock(&s->store_mu);
-    st = slab_store_load(s->store, o.symbols[0], o.timeframe, o.from_ns, o.to_ns, &bars, err);
-    pthread_mutex_unlock(&s->store_mu);
+    st = load_bars(s, &o, &bars, err);
     if (st != SLAB_OK) {
         slab_error_at_pointer(err, "/data/symbols/0");
         goto out;

@@ -25,6 +25,19 @@ typedef struct srv_waiter {
     struct srv_waiter *next;
 } srv_waiter;
 
+/* One cached stored series (run.c): a symbol's whole series in one
+ * timeframe, as the store held it at data_version. */
+typedef struct srv_bars_entry {
+    char symbol[32];
+    char timeframe[16];   /* as requested ("" = the only one stored) */
+    int64_t version;      /* the store's data_version when read */
+    unsigned long used;   /* last use, for eviction */
+    struct slab_bars *bars; /* owned */
+} srv_bars_entry;
+
+#define SRV_BARS_CACHE 16           /* series kept */
+#define SRV_BARS_CACHE_MAX 2000000  /* bars kept in all (about 112 MB) */
+
 /* The service: one per server process. */
 typedef struct srv {
     slab_server_config cfg;
@@ -41,6 +54,10 @@ typedef struct srv {
     unsigned long jobs_refused; /* jobs refused busy */
     struct slab_sandbox *sandbox; /* scripts: opened at the first one (sandbox_mu) */
     pthread_mutex_t sandbox_mu;
+    srv_bars_entry cache[SRV_BARS_CACHE]; /* bars read from the store (cache_mu) */
+    pthread_mutex_t cache_mu;
+    unsigned long cache_tick;
+    unsigned long cache_hits, cache_misses;
 } srv;
 
 /* Opens the store at c->db and sets up the queue. */

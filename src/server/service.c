@@ -280,6 +280,7 @@ slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
     pthread_mutex_init(&s->q_mu, NULL);
     pthread_cond_init(&s->q_cv, NULL);
     pthread_mutex_init(&s->sandbox_mu, NULL);
+    pthread_mutex_init(&s->cache_mu, NULL);
     slab_status rc = slab_store_open(c->db, &s->store, err);
     size_t n = 0;
     if (rc == SLAB_OK && slab_store_interrupt_executions(s->store, &n, err) == SLAB_OK && n &&
@@ -292,6 +293,7 @@ void srv_close(srv *s)
 {
     srv_run_close(s);
     pthread_mutex_destroy(&s->sandbox_mu);
+    pthread_mutex_destroy(&s->cache_mu);
     slab_store_close(s->store);
     s->store = NULL;
     pthread_cond_destroy(&s->q_cv);

@@ -1348,3 +1348,17 @@ slab_status slab_store_revoke_key(slab_store *s, const char *name, slab_error *e
         return SLAB_OK;
     return slab_error_fail(err, SLAB_EC_NOT_FOUND, NULL, "no key named '%.60s'", name);
 }
+
+slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s, "PRAGMA data_version", &st, "cannot read the data version", err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    else
+        rc = db_fail(s, err, "cannot read the data version");
+    sqlite3_finalize(st);
+    return rc;
+}

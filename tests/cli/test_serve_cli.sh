@@ -321,6 +321,24 @@ check "executions: a list" test "$(jget "type(d['executions']).__name__")" = lis
 s="$(req GET /api/executions/exec_0000000000000000)"
 err_is "GET an unknown execution" 404 not_found "$s"
 
+# ---- the bars cache sees an import made by another process ------------------------------------
+body_c='{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "from": "2015-06-01"}}'
+req POST /api/backtests "$body_c" >/dev/null
+before="$(jget "d['metrics']['final_value']")"
+req POST /api/backtests "$body_c" >/dev/null
+check "a second run of the same data (from the cache) gives the same numbers" \
+  test "$(jget "d['metrics']['final_value']")" = "$before"
+"$cli" data sample --symbol ORCL --bars 600 --seed 99 --db "$db" >/dev/null 2>&1
+s="$(req POST /api/backtests "$body_c")"
+cp "$tmp/body" "$tmp/reimport.json"
+"$cli" run --strategy sma_cross --symbol ORCL --from 2015-06-01 --db "$db" --json > "$tmp/cli_reimport.json"
+check "after a re-import by the CLI, the server runs on the new bars (= run --json now)" \
+  same_as_cli "$tmp/reimport.json" "$tmp/cli_reimport.json"
+check "and the numbers changed ($before -> $(jget "d['metrics']['final_value']"))" \
+  test "$(jget "d['metrics']['final_value']")" != "$before"
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "from": "2030-01-01"}}')"
+err_is "a range with no bars (the store's words, also with the series cached)" 400 no_bars "$s"
+
 # ---- limits: the body cap --------------------------------------------------------------------
 kill -TERM "$pid"; wait "$pid"
 check "SIGTERM: the server stops with status 0" test $? -eq 0
