@@ -224,6 +224,36 @@ static json_t *tools_list(void)
     return json_pack("{s:o}", "tools", arr);
 }
 
+/* The text a model reads after a run: small by default (the summary, the
+ * headline metrics, the number of trades and the id); the whole document
+ * is the structuredContent, and get_backtest returns it as text. Owned;
+ * NULL when doc is not a result document. */
+static char *run_brief(json_t *doc)
+{
+    static const char *const keys[] = {"final_value", "total_return", "sharpe_ratio",
+                                       "max_drawdown_pct", "num_trades", "win_rate",
+                                       "profit_factor"};
+    json_t *m = json_object_get(doc, "metrics"), *o;
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    if (!m || !id)
+        return NULL;
+    o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set(o, "summary", json_object_get(doc, "summary"));
+    json_t *mm = json_object();
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (json_object_get(m, keys[k]))
+            json_object_set(mm, keys[k], json_object_get(m, keys[k]));
+    json_object_set_new(o, "metrics", mm);
+    json_object_set(o, "trades_total", json_object_get(doc, "trades_total"));
+    json_object_set_new(o, "more",
+                        json_string("structuredContent has the whole result document; "
+                                    "get_backtest with this id returns it as text"));
+    char *text = slab_json_dumps(o, JSON_INDENT(1));
+    json_decref(o);
+    return text;
+}
+
 /* tools/call: the result, or NULL with *code and *msg set (a protocol error). */
 static json_t *tools_call(srv *s, json_t *params, int *code, const char **msg)
 {
@@ -249,9 +279,11 @@ static json_t *tools_call(srv *s, json_t *params, int *code, const char **msg)
     t->call(s, args ? args : empty, &r);
     json_decref(empty);
     json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    char *brief = t->call == call_backtest && r.status < 400 ? run_brief(doc) : NULL;
     json_t *res = json_pack("{s:[{s:s,s:s}],s:o,s:b}", "content", "type", "text", "text",
-                            r.body ? r.body : "", "structuredContent", doc ? doc : json_object(),
-                            "isError", r.status >= 400);
+                            brief ? brief : r.body ? r.body : "", "structuredContent",
+                            doc ? doc : json_object(), "isError", r.status >= 400);
+    slab_free(brief);
     slab_free(r.body);
     return res;
 }

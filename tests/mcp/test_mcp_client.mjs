@@ -77,8 +77,13 @@ await check("run_backtest equals `stratlab run --json` for the same inputs", asy
   assert.deepEqual(stable(r1.structuredContent), stable(ref));
   assert.match(r1.structuredContent.id, /^bt_[0-9a-f]{16}$/);
 });
-await check("run_backtest's text is its structuredContent as JSON", async () => {
-  assert.deepEqual(JSON.parse(r1.content[0].text), r1.structuredContent);
+await check("run_backtest's text is small: the summary, headline metrics and the id", async () => {
+  const brief = JSON.parse(r1.content[0].text), doc = r1.structuredContent;
+  assert.equal(brief.id, doc.id);
+  assert.equal(brief.summary, doc.summary);
+  assert.equal(brief.metrics.final_value, doc.metrics.final_value);
+  assert.equal(brief.trades_total, doc.trades_total);
+  assert.ok(r1.content[0].text.length < JSON.stringify(doc).length / 5, "much smaller than the document");
 });
 await check("run_backtest equals the HTTP API's answer for the same body", async () => {
   const h = await http("POST", "/api/backtests", body1);
@@ -88,7 +93,7 @@ await check("run_backtest equals the HTTP API's answer for the same body", async
 await check("get_backtest: the stored document, byte for byte as GET /api/backtests/{id}", async () => {
   const g = await client.callTool({ name: "get_backtest", arguments: { id: r1.structuredContent.id } });
   assert.equal(g.isError, false);
-  assert.equal(g.content[0].text, r1.content[0].text);
+  assert.deepEqual(g.structuredContent, r1.structuredContent);
   const h = await http("GET", `/api/backtests/${r1.structuredContent.id}`);
   assert.equal(h.text, g.content[0].text);
 });
