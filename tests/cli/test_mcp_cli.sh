@@ -44,4 +44,29 @@ SLAB_SOURCE_DIR="$root" SLAB_DB="$db" SLAB_PORT="$port" SLAB_SPEC="$root/example
 rc=$?
 cat "$tmp/node.out"
 check "the SDK client's checks pass" test "$rc" -eq 0
+
+# the MCP Inspector's CLI mode (tests/mcp/package.json pins it)
+insp="$root/tests/mcp/node_modules/.bin/mcp-inspector"
+if [ -x "$insp" ]; then
+  timeout 120 "$insp" --cli "$cli" mcp --db "$db" --method tools/list > "$tmp/insp_list.json" 2>"$tmp/insp.err"
+  check "Inspector CLI: tools/list gives the eight tools" python3 -c "
+import json
+d = json.load(open('$tmp/insp_list.json'))
+assert sorted(t['name'] for t in d['tools']) == sorted(['run_backtest', 'validate_spec', 'run_script',
+  'list_strategies', 'list_indicators', 'get_backtest', 'compare_backtests', 'save_strategy'])
+"
+  timeout 120 "$insp" --cli "$cli" mcp --db "$db" --method tools/call --tool-name run_backtest \
+    --tool-arg strategy=buy_hold --tool-arg 'data={"symbols": ["ORCL"]}' > "$tmp/insp_run.json" 2>>"$tmp/insp.err"
+  "$cli" run --strategy buy_hold --symbol ORCL --db "$db" --json > "$tmp/cli_bh.json"
+  check "Inspector CLI: run_backtest's structuredContent equals run --json" python3 -c "
+import json
+a = json.load(open('$tmp/insp_run.json'))['structuredContent']; b = json.load(open('$tmp/cli_bh.json'))
+a.pop('id')
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b
+"
+else
+  echo "note: the MCP Inspector is not installed (scripts/setup.sh): its checks are skipped"
+fi
 finish
