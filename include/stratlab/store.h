@@ -31,6 +31,11 @@ slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
  * slab_store_open(), which may upgrade its schema. Close with
  * slab_store_close(). */
 slab_status slab_store_open_read(const char *path, slab_store **out, slab_error *err);
+/* Opens an existing store read-only (SQLite mode=ro) whatever the file's
+ * permissions: a handle that cannot write, for runs inside a server that
+ * writes through another handle. The schema must be this build's. Close
+ * with slab_store_close(). */
+slab_status slab_store_open_readonly(const char *path, slab_store **out, slab_error *err);
 /* Closes s; NULL is a no-op. */
 void slab_store_close(slab_store *s);
 

@@ -300,14 +300,15 @@ static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out,
             return SLAB_OK;
     }
     slab_bars *whole = NULL;
-    pthread_mutex_lock(&s->store_mu);
-    st = slab_store_load(s->store, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
+    /* the run reads through the read-only handle: it cannot write */
+    pthread_mutex_lock(&s->ro_mu);
+    st = slab_store_load(s->ro, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
     if (st == SLAB_OK && version &&
         (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
-        slab_store_load(s->store, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) !=
+        slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) !=
             SLAB_OK)
         whole = NULL;
-    pthread_mutex_unlock(&s->store_mu);
+    pthread_mutex_unlock(&s->ro_mu);
     if (st != SLAB_OK || !version)
         return st;
     if (!whole && slab_bars_slice(*out, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)

@@ -43,6 +43,8 @@ typedef struct srv {
     slab_server_config cfg;
     slab_store *store;       /* the one connection; store_mu guards it */
     pthread_mutex_t store_mu;
+    slab_store *ro;          /* a read-only handle: runs read bars through it (ro_mu) */
+    pthread_mutex_t ro_mu;
     pthread_mutex_t q_mu;    /* guards the queue fields below */
     pthread_cond_t q_cv;
     int running;             /* jobs holding a worker slot */

@@ -281,7 +281,10 @@ slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
     pthread_cond_init(&s->q_cv, NULL);
     pthread_mutex_init(&s->sandbox_mu, NULL);
     pthread_mutex_init(&s->cache_mu, NULL);
+    pthread_mutex_init(&s->ro_mu, NULL);
     slab_status rc = slab_store_open(c->db, &s->store, err);
+    if (rc == SLAB_OK)
+        rc = slab_store_open_readonly(c->db, &s->ro, err);
     size_t n = 0;
     if (rc == SLAB_OK && slab_store_interrupt_executions(s->store, &n, err) == SLAB_OK && n &&
         c->log)
@@ -294,6 +297,9 @@ void srv_close(srv *s)
     srv_run_close(s);
     pthread_mutex_destroy(&s->sandbox_mu);
     pthread_mutex_destroy(&s->cache_mu);
+    slab_store_close(s->ro);
+    s->ro = NULL;
+    pthread_mutex_destroy(&s->ro_mu);
     slab_store_close(s->store);
     s->store = NULL;
     pthread_cond_destroy(&s->q_cv);

@@ -344,6 +344,23 @@ slab_status slab_store_open_read(const char *path, slab_store **out, slab_error 
     return SLAB_OK;
 }
 
+slab_status slab_store_open_readonly(const char *path, slab_store **out, slab_error *err)
+{
+    *out = NULL;
+    memory_once();
+    slab_store *s = slab_calloc(1, sizeof *s);
+    if (!s)
+        return slab_error_set(err, SLAB_ENOMEM, path, "out of memory opening the store");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    slab_status rc = open_read_only(s, err);
+    if (rc != SLAB_OK) {
+        slab_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return SLAB_OK;
+}
+
 void slab_store_close(slab_store *s)
 {
     if (!s)
