@@ -85,12 +85,6 @@ typedef struct slab_store_entry {
  * array of *n entries in *out (NULL when empty); free it with slab_free(). */
 slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, slab_error *err);
 
-/* A number that changes whenever another connection (another process, or
- * another handle in this one) commits to the store: SQLite's PRAGMA
- * data_version. A cache of bars read through s stays valid while it does
- * not change (s's own writes do not change it). */
-slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err);
-
 /* ---- script execution log (seed 000's ScriptExecutionLog) ---------------- */
 
 /* One logged execution of a strategy script. When logging, the text
@@ -136,6 +130,12 @@ slab_status slab_store_update_execution(slab_store *s, const slab_execution_reco
 slab_status slab_store_interrupt_executions(slab_store *s, size_t *n, slab_error *err);
 
 /* ---- the service's records (schema 3): backtests, saved strategies, keys -- */
+
+/* A number that changes whenever another connection (another process, or
+ * another handle in this one) commits to the store: SQLite's PRAGMA
+ * data_version. A cache of bars read through s stays valid while it does
+ * not change (s's own writes do not change it). */
+slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err);
 
 /* One stored backtest: the result document exactly as the service served
  * it. When saving, document is borrowed; when read, owned by the record

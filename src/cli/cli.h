@@ -31,9 +31,6 @@ int cmd_indicators(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_token(int argc, char **argv);
-int cmd_mcp(int argc, char **argv);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`
@@ -50,6 +47,10 @@ int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *da
 int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
                     const slab_bars *bars, const slab_run *run, slab_lang lang);
 int cmd_executions(int argc, char **argv);
+/* the service (cmd_serve.c): serve, mcp, token */
+int cmd_serve(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /* ---- run --script (cmd_run_script.c) ---- */
 typedef struct cli_script_opts {
