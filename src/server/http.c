@@ -250,6 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         rq->t0_ns = slab_clock_ns();
         *con_cls = rq;
+        srv_active(&h->svc, +1);
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > h->svc.cfg.body_max) {
@@ -294,10 +295,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     http_req *rq = *con_cls;
-    (void)cls;
     (void)c;
     (void)toe;
     if (rq) {
+        srv_active(&((http_srv *)cls)->svc, -1);
         slab_free(rq->body);
         slab_free(rq);
         *con_cls = NULL;
@@ -359,7 +360,7 @@ slab_status slab_server_run(const slab_server_config *c, void (*ready)(int port,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 16384,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(c->workers + c->queue + 512),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_END);
+        h, MHD_OPTION_END);
     if (!d) {
         rc = slab_error_fail(err, SLAB_EC_IO_ERROR, "--listen",
                              "cannot listen on %s (the port may be in use)", c->listen);

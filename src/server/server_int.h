@@ -50,6 +50,7 @@ typedef struct srv {
     int running;             /* jobs holding a worker slot */
     int waiting;             /* jobs in the queue */
     int stopping;            /* 1 after SIGTERM: no new jobs */
+    int active;              /* HTTP requests between arrival and their answer's end */
     srv_waiter *head, *tail; /* the queue, oldest first */
     double job_ms_avg;       /* moving average of a job's time, for Retry-After */
     unsigned long jobs_done; /* jobs finished, any outcome */
@@ -117,8 +118,11 @@ int srv_http_status(slab_errcode code);
 slab_errcode srv_queue_enter(srv *s, int *retry_s);
 /* Gives the slot back; job_ms is how long it was held. */
 void srv_queue_leave(srv *s, double job_ms);
-/* Stops taking jobs and waits up to grace_s for the running ones; returns
- * how many were still running. */
+/* A request arrived (+1) or its answer was sent (-1): the drain waits for
+ * these too, so a finished job's answer is sent before the server stops. */
+void srv_active(srv *s, int delta);
+/* Stops taking jobs and waits up to grace_s for the running ones and the
+ * requests being answered; returns how many jobs were still running. */
 int srv_queue_drain(srv *s, double grace_s);
 
 /* ---- runs (run.c) ---- */

@@ -249,6 +249,14 @@ void srv_queue_leave(srv *s, double job_ms)
     pthread_mutex_unlock(&s->q_mu);
 }
 
+void srv_active(srv *s, int delta)
+{
+    pthread_mutex_lock(&s->q_mu);
+    s->active += delta;
+    pthread_cond_broadcast(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
+}
+
 int srv_queue_drain(srv *s, double grace_s)
 {
     struct timespec deadline;
@@ -258,10 +266,10 @@ int srv_queue_drain(srv *s, double grace_s)
     pthread_mutex_lock(&s->q_mu);
     s->stopping = 1;
     pthread_cond_broadcast(&s->q_cv);
-    while (s->running > 0)
+    while (s->running > 0 || s->active > 0)
         if (pthread_cond_timedwait(&s->q_cv, &s->q_mu, &deadline) == ETIMEDOUT)
             break;
-    left = s->running;
+    left = s->running + (s->active > 0);
     pthread_mutex_unlock(&s->q_mu);
     return left;
 }

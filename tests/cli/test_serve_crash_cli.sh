@@ -67,6 +67,29 @@ check "the cut BIG jobs are interrupted ($n_int)" test "$n_int" -ge 1
 check "the restart says so" grep -q "as interrupted" "$tmp/a2.log"
 kill -TERM "$pid"; wait "$pid"
 
+# ---- SIGTERM during a run: the running job finishes and is stored, new ones are refused ---------
+check "serve started (for SIGTERM)" start t
+post '{"strategy": "sma_cross", "data": {"symbols": ["BIG"]}}' "$tmp/term_big.json" > "$tmp/term_big.code" &
+poster=$!
+for _ in $(seq 1 200); do
+  curl -s "http://127.0.0.1:$port/api/health" | grep -q '"running": 1' && break
+  sleep 0.01
+done
+kill -TERM "$pid"
+sleep 0.05
+late="$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary "$small" "http://127.0.0.1:$port/api/backtests")"
+wait "$poster"
+wait "$pid"
+rc=$?
+check "SIGTERM during a run: the server exits 0 (rc $rc)" test "$rc" -eq 0
+check "the running job finished: 201 ($(cat "$tmp/term_big.code"))" test "$(cat "$tmp/term_big.code")" = 201
+check "a request after SIGTERM is refused (HTTP $late: 000 = connection refused, or 503)" \
+  test "$late" = 000 -o "$late" = 503
+id="$(python3 -c "import json; print(json.load(open('$tmp/term_big.json'))['id'])")"
+check "the finished job is stored" test "$(sqlite3 "$db" "select count(*) from backtests where id = '$id'")" = 1
+check "no job left running after SIGTERM" \
+  test "$(sqlite3 "$db" "select count(*) from executions where status = 'running'")" = 0
+
 # ---- during writes: a stream of small runs, killed at three moments ------------------------
 for delay in 0.15 0.3 0.45; do
   check "serve started (kill after $delay s)" start "w$delay"
