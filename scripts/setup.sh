@@ -16,7 +16,9 @@ libcmocka-dev
 clang
 libclang-rt-dev
 libseccomp-dev
+libmicrohttpd-dev
 sqlite3
+curl
 python3
 python3-jsonschema
 parallel
@@ -35,6 +37,17 @@ if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# The MCP tests' client: the official MCP TypeScript SDK, pinned in
+# tests/mcp/package.json, installed into tests/mcp/node_modules (git-ignored).
+# Without node and npm, tests/cli/test_mcp_cli.sh skips.
+if ! command -v npm >/dev/null 2>&1; then
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm || true
+fi
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/mcp && npm install --no-audit --no-fund --silent) ||
+    echo "warning: npm install in tests/mcp failed: the MCP tests will skip"
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

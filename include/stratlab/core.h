@@ -90,6 +90,14 @@ typedef enum slab_errcode {
     SLAB_EC_MARGIN_REJECTED,     /* some orders were refused for cash (a warning) */
     /* the machine */
     SLAB_EC_WRITE_FAILED,        /* an output file could not be written */
+    /* the service (HTTP and MCP) */
+    SLAB_EC_UNAUTHORIZED,        /* no API key, or not a valid one (HTTP 401) */
+    SLAB_EC_METHOD_NOT_ALLOWED,  /* the path exists, the method does not (HTTP 405) */
+    SLAB_EC_TOO_LARGE,           /* a request body over the limit (HTTP 413) */
+    SLAB_EC_BUSY,                /* the queue is full or the wait too long (HTTP 503) */
+    SLAB_EC_RATE_LIMITED,        /* too many requests for this key (HTTP 429) */
+    SLAB_EC_SHUTTING_DOWN,       /* the server is stopping; no new jobs (HTTP 503) */
+    SLAB_EC_UNKNOWN_TEMPLATE,    /* no such script template */
     SLAB_EC_COUNT                /* number of codes (not a code) */
 } slab_errcode;
 

@@ -12,7 +12,7 @@
 #include "stratlab/data.h"
 
 /* The schema this build creates and reads (PRAGMA user_version). */
-#define SLAB_STORE_SCHEMA_VERSION 2
+#define SLAB_STORE_SCHEMA_VERSION 3
 /* How long a writer waits for another process's lock, in ms. */
 #define SLAB_STORE_BUSY_MS 5000
 
@@ -31,6 +31,11 @@ slab_status slab_store_open(const char *path, slab_store **out, slab_error *err)
  * slab_store_open(), which may upgrade its schema. Close with
  * slab_store_close(). */
 slab_status slab_store_open_read(const char *path, slab_store **out, slab_error *err);
+/* Opens an existing store read-only (SQLite mode=ro) whatever the file's
+ * permissions: a handle that cannot write, for runs inside a server that
+ * writes through another handle. The schema must be this build's. Close
+ * with slab_store_close(). */
+slab_status slab_store_open_readonly(const char *path, slab_store **out, slab_error *err);
 /* Closes s; NULL is a no-op. */
 void slab_store_close(slab_store *s);
 
@@ -125,5 +130,99 @@ slab_status slab_store_log_execution(slab_store *s, const slab_execution_record 
 slab_status slab_store_list_executions(slab_store *s, const char *id, size_t limit,
                                        slab_execution_record **out, size_t *n, slab_error *err);
 void slab_execution_records_free(slab_execution_record *r, size_t n);
+/* Rewrites the logged execution r->id with r's fields (a job logged as
+ * "running" when it started, finished now). SLAB_ENOTFOUND when no row has
+ * that id. */
+slab_status slab_store_update_execution(slab_store *s, const slab_execution_record *r,
+                                        slab_error *err);
+/* Marks every execution still "running" as "interrupted" (a server that
+ * stopped without finishing them: killed, crashed, cut at the shutdown
+ * grace); *n (may be NULL) gets how many. Called when a server starts. */
+slab_status slab_store_interrupt_executions(slab_store *s, size_t *n, slab_error *err);
+
+/* ---- the service's records (schema 3): backtests, saved strategies, keys -- */
+
+/* A number that changes whenever another connection (another process, or
+ * another handle in this one) commits to the store: SQLite's PRAGMA
+ * data_version. A cache of bars read through s stays valid while it does
+ * not change (s's own writes do not change it). */
+slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err);
+
+/* One stored backtest: the result document exactly as the service served
+ * it. When saving, document is borrowed; when read, owned by the record
+ * (free with slab_backtest_records_free()). Listing leaves document NULL. */
+typedef struct slab_backtest_record {
+    char id[40];           /* "bt_" + 16 hex digits */
+    int64_t created_at_ms; /* ms since 1970 (UTC) */
+    char strategy[64];     /* the strategy's name ("sma_cross") */
+    char source[16];       /* "builtin", "spec", "script" */
+    char saved_id[40];     /* the saved strategy it ran, or "" */
+    int saved_version;     /* that strategy's version, 0 when none */
+    char *document;        /* the document's text, byte for byte */
+} slab_backtest_record;
+
+/* Adds r (its id must be new). */
+slab_status slab_store_save_backtest(slab_store *s, const slab_backtest_record *r,
+                                     slab_error *err);
+/* Reads the backtest with this id into *out (its document owned: free it
+ * with slab_free(out->document)).
+ * SLAB_ENOTFOUND (code not_found) when there is none. */
+slab_status slab_store_get_backtest(slab_store *s, const char *id, slab_backtest_record *out,
+                                    slab_error *err);
+/* Lists backtests newest first, all or those of strategy (NULL = all), at
+ * most limit (0 = no limit), without their documents. Returns an owned
+ * array of *n records in *out (NULL when empty); free with
+ * slab_backtest_records_free(). */
+slab_status slab_store_list_backtests(slab_store *s, const char *strategy, size_t limit,
+                                      slab_backtest_record **out, size_t *n, slab_error *err);
+/* Frees a listed array (NULL is a no-op). */
+void slab_backtest_records_free(slab_backtest_record *r, size_t n);
+
+/* One version of a saved strategy (seed 000's migration path: a script or
+ * template that proved useful becomes a saved strategy). Versions of one id
+ * count 1, 2, ...; a run records the version it used. */
+typedef struct slab_saved_strategy {
+    char id[40];           /* "st_" + 16 hex digits */
+    int version;           /* 1, 2, ... */
+    char name[64];         /* what the caller named it */
+    char kind[16];         /* "builtin", "spec" or "script" */
+    char *body;            /* its JSON text (what the caller saved); borrowed when saving,
+                              owned when read */
+    int64_t created_at_ms; /* when this version was saved */
+} slab_saved_strategy;
+
+/* Saves a new version of r->id (the first when the id is not stored yet,
+ * unless must_exist, then SLAB_ENOTFOUND): r->version gets the number the
+ * store gave it. A deleted id cannot be saved again (SLAB_ENOTFOUND). */
+slab_status slab_store_put_strategy(slab_store *s, slab_saved_strategy *r, int must_exist,
+                                    slab_error *err);
+/* Reads version (0 = the latest) of id into *out (body owned: slab_free()).
+ * SLAB_ENOTFOUND when there is no such strategy or version, or it was
+ * deleted. */
+slab_status slab_store_get_strategy(slab_store *s, const char *id, int version,
+                                    slab_saved_strategy *out, slab_error *err);
+/* Lists the latest version of every strategy not deleted, newest first.
+ * Owned array (bodies included); free with slab_saved_strategies_free(). */
+slab_status slab_store_list_strategies(slab_store *s, slab_saved_strategy **out, size_t *n,
+                                       slab_error *err);
+/* Marks id deleted (its versions stay, for the runs that name them).
+ * SLAB_ENOTFOUND when there is no such strategy. */
+slab_status slab_store_delete_strategy(slab_store *s, const char *id, slab_error *err);
+void slab_saved_strategies_free(slab_saved_strategy *r, size_t n);
+
+/* An API key: only its SHA-256 is stored. */
+typedef struct slab_api_key {
+    char id[40];           /* "key_" + 8 hex digits: names it in logs, not secret */
+    char name[64];         /* the caller it is for ("agent1"), unique */
+    char sha256[65];       /* SHA-256 of the whole token, hex */
+    int64_t created_at_ms;
+} slab_api_key;
+
+/* Adds k; SLAB_EINVAL (code bad_value) when its name is taken. */
+slab_status slab_store_add_key(slab_store *s, const slab_api_key *k, slab_error *err);
+/* Lists every key (owned array; slab_free()). */
+slab_status slab_store_list_keys(slab_store *s, slab_api_key **out, size_t *n, slab_error *err);
+/* Deletes the key named name; SLAB_ENOTFOUND when none. */
+slab_status slab_store_revoke_key(slab_store *s, const char *name, slab_error *err);
 
 #endif

@@ -73,6 +73,10 @@ int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *da
 int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
                     const slab_bars *bars, const slab_run *run, slab_lang lang);
 int cmd_executions(int argc, char **argv);
+/* the service (cmd_serve.c): serve, mcp, token */
+int cmd_serve(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /* ---- run --script (cmd_run_script.c) ---- */
 typedef struct cli_script_opts {

@@ -34,6 +34,9 @@ static const struct {
     {"stats", cmd_stats, "the statistics block of a result document"},
     {"spec", cmd_spec, "start a strategy spec from a documented example"},
     {"executions", cmd_executions, "the log of script executions (run --script)"},
+    {"serve", cmd_serve, "the HTTP API: run, store and list backtests, saved strategies"},
+    {"mcp", cmd_mcp, "the MCP server on stdio: the HTTP API's operations as tools for agents"},
+    {"token", cmd_token, "make an API key for callers of serve on a non-loopback address"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -119,6 +119,23 @@ static const slab_errcode_def codes[SLAB_EC_COUNT] = {
         "lower; the order log (--json --orders) gives each order's reason"),
     ROW(SLAB_EC_WRITE_FAILED, "write_failed", SLAB_EIO, SLAB_CLASS_SYSTEM,
         "an output file could not be written", "check the output path, its folder and the disk"),
+    ROW(SLAB_EC_UNAUTHORIZED, "unauthorized", SLAB_EINVAL, SLAB_CLASS_USAGE,
+        "the request has no valid API key",
+        "send Authorization: Bearer TOKEN with a key from: stratlab token create --name NAME"),
+    ROW(SLAB_EC_METHOD_NOT_ALLOWED, "method_not_allowed", SLAB_EINVAL, SLAB_CLASS_USAGE,
+        "the path does not take this method", "use a method the API lists for this path"),
+    ROW(SLAB_EC_TOO_LARGE, "too_large", SLAB_ELIMIT, SLAB_CLASS_USAGE,
+        "the request is larger than the server accepts",
+        "send a smaller body (the limit is in the message)"),
+    ROW(SLAB_EC_BUSY, "busy", SLAB_ELIMIT, SLAB_CLASS_SYSTEM,
+        "the queue is full or the wait for a worker was too long",
+        "retry after the seconds Retry-After gives"),
+    ROW(SLAB_EC_RATE_LIMITED, "rate_limited", SLAB_ELIMIT, SLAB_CLASS_USAGE,
+        "too many requests for this key", "retry after the seconds Retry-After gives"),
+    ROW(SLAB_EC_SHUTTING_DOWN, "shutting_down", SLAB_ELIMIT, SLAB_CLASS_SYSTEM,
+        "the server is stopping and takes no new jobs", "retry when it is back"),
+    ROW(SLAB_EC_UNKNOWN_TEMPLATE, "unknown_template", SLAB_ENOTFOUND, SLAB_CLASS_USAGE,
+        "no script template by this name", "use a template the message lists"),
 };
 
 const slab_errcode_def *slab_errcode_table(size_t *n)

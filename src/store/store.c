@@ -51,8 +51,27 @@ static const char schema_v2[] =
     "CREATE INDEX IF NOT EXISTS executions_by_time ON executions(created_at_ms);"
     "PRAGMA user_version = 2;";
 
+/* Version 3: the service's records. backtests keeps each result document
+ * as the text served (GET returns it byte for byte); strategies keeps
+ * every version of a saved strategy (a deleted one keeps its versions for
+ * the runs that name them); api_keys keeps only each key's SHA-256. */
+static const char schema_v3[] =
+    "CREATE TABLE IF NOT EXISTS backtests("
+    " id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL, strategy TEXT NOT NULL,"
+    " source TEXT NOT NULL, saved_id TEXT NOT NULL, saved_version INTEGER NOT NULL,"
+    " document TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS backtests_by_strategy ON backtests(strategy, created_at_ms);"
+    "CREATE TABLE IF NOT EXISTS strategies("
+    " id TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"
+    " body TEXT NOT NULL, created_at_ms INTEGER NOT NULL, deleted_at_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(id, version));"
+    "CREATE TABLE IF NOT EXISTS api_keys("
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,"
+    " created_at_ms INTEGER NOT NULL);"
+    "PRAGMA user_version = 3;";
+
 /* migrations[k] takes the schema from version k to k + 1. */
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 /* Records an SQLite failure: where = the store's path, msg = what we were
  * doing and SQLite's own words; SLAB_ENOMEM when SQLite ran out of memory
@@ -311,6 +330,23 @@ slab_status slab_store_open_read(const char *path, slab_store **out, slab_error 
                               "not a store: expected an SQLite file made by stratlab");
     if (access(path, W_OK) == 0 && dir_writable(path))
         return slab_store_open(path, out, err); /* may upgrade its schema */
+    memory_once();
+    slab_store *s = slab_calloc(1, sizeof *s);
+    if (!s)
+        return slab_error_set(err, SLAB_ENOMEM, path, "out of memory opening the store");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    slab_status rc = open_read_only(s, err);
+    if (rc != SLAB_OK) {
+        slab_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return SLAB_OK;
+}
+
+slab_status slab_store_open_readonly(const char *path, slab_store **out, slab_error *err)
+{
+    *out = NULL;
     memory_once();
     slab_store *s = slab_calloc(1, sizeof *s);
     if (!s)
@@ -917,6 +953,57 @@ slab_status slab_store_log_execution(slab_store *s, const slab_execution_record 
     return rc;
 }
 
+slab_status slab_store_update_execution(slab_store *s, const slab_execution_record *r,
+                                        slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "UPDATE executions SET template = ?2, parameters = ?3, success = ?4,"
+                             " status = ?5, execution_ms = ?6, compile_ms = ?7, run_ms = ?8,"
+                             " cpu_ms = ?9, max_rss_kb = ?10, cached = ?11, stdout = ?12,"
+                             " stderr = ?13, error = ?14, script = ?15, source_sha256 = ?16,"
+                             " strategy = ?17 WHERE id = ?1",
+                             &st, "cannot update the execution", err);
+    if (rc != SLAB_OK)
+        return rc;
+    int ok = bind_text(st, 1, r->id) == SQLITE_OK && bind_text(st, 2, r->template_name) == SQLITE_OK &&
+             bind_text(st, 3, r->parameters && *r->parameters ? r->parameters : "{}") == SQLITE_OK &&
+             sqlite3_bind_int(st, 4, r->success != 0) == SQLITE_OK &&
+             bind_text(st, 5, r->status) == SQLITE_OK &&
+             sqlite3_bind_double(st, 6, r->execution_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 7, r->compile_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 8, r->run_ms) == SQLITE_OK &&
+             sqlite3_bind_double(st, 9, r->cpu_ms) == SQLITE_OK &&
+             sqlite3_bind_int64(st, 10, r->max_rss_kb) == SQLITE_OK &&
+             sqlite3_bind_int(st, 11, r->cached != 0) == SQLITE_OK &&
+             bind_text(st, 12, r->stdout_text) == SQLITE_OK &&
+             bind_text(st, 13, r->stderr_text) == SQLITE_OK &&
+             bind_text(st, 14, r->error) == SQLITE_OK && bind_text(st, 15, r->script) == SQLITE_OK &&
+             bind_text(st, 16, r->source_sha256) == SQLITE_OK &&
+             bind_text(st, 17, r->strategy) == SQLITE_OK;
+    if (!ok || sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot update the execution");
+    sqlite3_finalize(st);
+    if (rc == SLAB_OK && sqlite3_changes(s->db) == 0)
+        rc = slab_error_fail(err, SLAB_EC_NOT_FOUND, NULL, "no execution with id '%.40s'", r->id);
+    return rc;
+}
+
+slab_status slab_store_interrupt_executions(slab_store *s, size_t *n, slab_error *err)
+{
+    if (n)
+        *n = 0;
+    if (sqlite3_exec(s->db,
+                     "UPDATE executions SET status = 'interrupted', success = 0, error = 'the "
+                     "server stopped before the job finished (killed, crashed or cut at the "
+                     "shutdown grace); run it again' WHERE status = 'running'",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, "cannot mark interrupted executions");
+    if (n)
+        *n = (size_t)sqlite3_changes(s->db);
+    return SLAB_OK;
+}
+
 /* An owned copy of column i as text ("" for NULL); NULL when out of memory. */
 static char *col_dup(sqlite3_stmt *st, int i)
 {
@@ -1015,4 +1102,390 @@ out:
     *out = arr;
     *n = cnt;
     return SLAB_OK;
+}
+
+/* ---- the service's records: backtests, saved strategies, API keys -------- */
+
+/* Runs a one-row statement with text binds; SLAB_OK when it is done. */
+static slab_status step_done(slab_store *s, sqlite3_stmt *st, const char *what, slab_error *err)
+{
+    slab_status rc = sqlite3_step(st) == SQLITE_DONE ? SLAB_OK : db_fail(s, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+slab_status slab_store_save_backtest(slab_store *s, const slab_backtest_record *r, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "INSERT INTO backtests(id, created_at_ms, strategy, source,"
+                             " saved_id, saved_version, document) VALUES(?,?,?,?,?,?,?)",
+                             &st, "cannot store the backtest", err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (bind_text(st, 1, r->id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, r->created_at_ms) != SQLITE_OK ||
+        bind_text(st, 3, r->strategy) != SQLITE_OK || bind_text(st, 4, r->source) != SQLITE_OK ||
+        bind_text(st, 5, r->saved_id) != SQLITE_OK ||
+        sqlite3_bind_int(st, 6, r->saved_version) != SQLITE_OK ||
+        bind_text(st, 7, r->document) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return db_fail(s, err, "cannot store the backtest");
+    }
+    return step_done(s, st, "cannot store the backtest", err);
+}
+
+/* Reads the listed columns of a backtest row (id .. saved_version). */
+static void read_backtest(sqlite3_stmt *st, slab_backtest_record *r)
+{
+    memset(r, 0, sizeof *r);
+    col_text(st, 0, r->id, sizeof r->id);
+    r->created_at_ms = sqlite3_column_int64(st, 1);
+    col_text(st, 2, r->strategy, sizeof r->strategy);
+    col_text(st, 3, r->source, sizeof r->source);
+    col_text(st, 4, r->saved_id, sizeof r->saved_id);
+    r->saved_version = sqlite3_column_int(st, 5);
+}
+
+slab_status slab_store_get_backtest(slab_store *s, const char *id, slab_backtest_record *out,
+                                    slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+    memset(out, 0, sizeof *out);
+    slab_status rc = prepare(s,
+                             "SELECT id, created_at_ms, strategy, source, saved_id, saved_version,"
+                             " document FROM backtests WHERE id = ?1",
+                             &st, "cannot read the backtest", err);
+    if (rc != SLAB_OK)
+        return rc;
+    bind_text(st, 1, id);
+    if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_backtest(st, out);
+        if (!(out->document = col_dup(st, 6)))
+            rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading a backtest");
+    } else if (step == SQLITE_DONE) {
+        rc = slab_error_fail(err, SLAB_EC_NOT_FOUND, NULL, "no backtest with id '%.60s'", id);
+        slab_error_fix(err, "list the stored ones: GET /api/backtests");
+    } else {
+        rc = db_fail(s, err, "cannot read the backtest");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Grows *arr (elements of size sz) to hold one more; 0 or -1 (no memory). */
+static int grow(void **arr, size_t sz, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 16;
+    void *p = slab_realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+void slab_backtest_records_free(slab_backtest_record *r, size_t n)
+{
+    for (size_t k = 0; r && k < n; k++)
+        slab_free(r[k].document);
+    slab_free(r);
+}
+
+slab_status slab_store_list_backtests(slab_store *s, const char *strategy, size_t limit,
+                                      slab_backtest_record **out, size_t *n, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_backtest_record *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    int step;
+    *out = NULL;
+    *n = 0;
+    slab_status rc = prepare(s,
+                             "SELECT id, created_at_ms, strategy, source, saved_id, saved_version"
+                             " FROM backtests WHERE (?1 IS NULL OR strategy = ?1)"
+                             " ORDER BY created_at_ms DESC, rowid DESC LIMIT ?2",
+                             &st, "cannot list the backtests", err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (strategy)
+        bind_text(st, 1, strategy);
+    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (grow((void **)&arr, sizeof *arr, cnt, &cap)) {
+            rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory listing backtests");
+            break;
+        }
+        read_backtest(st, &arr[cnt++]);
+    }
+    if (rc == SLAB_OK && step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot list the backtests");
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK) {
+        slab_backtest_records_free(arr, cnt);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return SLAB_OK;
+}
+
+/* ---- saved strategies ---- */
+
+static slab_status no_strategy(slab_error *err, const char *id)
+{
+    slab_status rc =
+        slab_error_fail(err, SLAB_EC_NOT_FOUND, NULL, "no saved strategy with id '%.60s'", id);
+    slab_error_fix(err, "list the saved ones: GET /api/strategies");
+    return rc;
+}
+
+/* *latest gets id's highest version (0 when none), *deleted whether it is
+ * deleted. */
+static slab_status strategy_head(slab_store *s, const char *id, int *latest, int *deleted,
+                                 slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "SELECT coalesce(max(version), 0), coalesce(max(deleted_at_ms), 0)"
+                             " FROM strategies WHERE id = ?1",
+                             &st, "cannot read the saved strategies", err);
+    if (rc != SLAB_OK)
+        return rc;
+    bind_text(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *latest = sqlite3_column_int(st, 0);
+        *deleted = sqlite3_column_int64(st, 1) != 0;
+    } else {
+        rc = db_fail(s, err, "cannot read the saved strategies");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+slab_status slab_store_put_strategy(slab_store *s, slab_saved_strategy *r, int must_exist,
+                                    slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int latest = 0, deleted = 0;
+    slab_status rc;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, "cannot save the strategy");
+    if ((rc = strategy_head(s, r->id, &latest, &deleted, err)) != SLAB_OK)
+        goto out;
+    if (deleted || (must_exist && latest == 0)) {
+        rc = no_strategy(err, r->id);
+        goto out;
+    }
+    if ((rc = prepare(s,
+                      "INSERT INTO strategies(id, version, name, kind, body, created_at_ms,"
+                      " deleted_at_ms) VALUES(?,?,?,?,?,?,0)",
+                      &st, "cannot save the strategy", err)) != SLAB_OK)
+        goto out;
+    r->version = latest + 1;
+    bind_text(st, 1, r->id);
+    sqlite3_bind_int(st, 2, r->version);
+    bind_text(st, 3, r->name);
+    bind_text(st, 4, r->kind);
+    bind_text(st, 5, r->body);
+    sqlite3_bind_int64(st, 6, r->created_at_ms);
+    if ((rc = step_done(s, st, "cannot save the strategy", err)) != SLAB_OK)
+        goto out;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(s, err, "cannot save the strategy");
+out:
+    if (rc != SLAB_OK)
+        rollback(s);
+    return rc;
+}
+
+static int read_strategy(sqlite3_stmt *st, slab_saved_strategy *r)
+{
+    memset(r, 0, sizeof *r);
+    col_text(st, 0, r->id, sizeof r->id);
+    r->version = sqlite3_column_int(st, 1);
+    col_text(st, 2, r->name, sizeof r->name);
+    col_text(st, 3, r->kind, sizeof r->kind);
+    r->created_at_ms = sqlite3_column_int64(st, 5);
+    return (r->body = col_dup(st, 4)) != NULL;
+}
+
+slab_status slab_store_get_strategy(slab_store *s, const char *id, int version,
+                                    slab_saved_strategy *out, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+    memset(out, 0, sizeof *out);
+    slab_status rc = prepare(s,
+                             "SELECT id, version, name, kind, body, created_at_ms FROM strategies"
+                             " WHERE id = ?1 AND (?2 = 0 OR version = ?2) AND NOT EXISTS"
+                             " (SELECT 1 FROM strategies d WHERE d.id = ?1 AND d.deleted_at_ms)"
+                             " ORDER BY version DESC LIMIT 1",
+                             &st, "cannot read the saved strategy", err);
+    if (rc != SLAB_OK)
+        return rc;
+    bind_text(st, 1, id);
+    sqlite3_bind_int(st, 2, version);
+    if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!read_strategy(st, out))
+            rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading a strategy");
+    } else if (step == SQLITE_DONE) {
+        rc = no_strategy(err, id);
+    } else {
+        rc = db_fail(s, err, "cannot read the saved strategy");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+void slab_saved_strategies_free(slab_saved_strategy *r, size_t n)
+{
+    for (size_t k = 0; r && k < n; k++)
+        slab_free(r[k].body);
+    slab_free(r);
+}
+
+slab_status slab_store_list_strategies(slab_store *s, slab_saved_strategy **out, size_t *n,
+                                       slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_saved_strategy *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    int step;
+    *out = NULL;
+    *n = 0;
+    slab_status rc = prepare(s,
+                             "SELECT id, version, name, kind, body, created_at_ms FROM strategies s"
+                             " WHERE version = (SELECT max(version) FROM strategies t"
+                             " WHERE t.id = s.id) AND NOT EXISTS (SELECT 1 FROM strategies d"
+                             " WHERE d.id = s.id AND d.deleted_at_ms)"
+                             " ORDER BY created_at_ms DESC, rowid DESC",
+                             &st, "cannot list the saved strategies", err);
+    if (rc != SLAB_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (grow((void **)&arr, sizeof *arr, cnt, &cap) || !read_strategy(st, &arr[cnt++])) {
+            rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory listing strategies");
+            break;
+        }
+    }
+    if (rc == SLAB_OK && step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot list the saved strategies");
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK) {
+        slab_saved_strategies_free(arr, cnt);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return SLAB_OK;
+}
+
+slab_status slab_store_delete_strategy(slab_store *s, const char *id, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "UPDATE strategies SET deleted_at_ms = ?2 WHERE id = ?1"
+                             " AND deleted_at_ms = 0",
+                             &st, "cannot delete the strategy", err);
+    if (rc != SLAB_OK)
+        return rc;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL) * 1000);
+    if ((rc = step_done(s, st, "cannot delete the strategy", err)) != SLAB_OK)
+        return rc;
+    return sqlite3_changes(s->db) ? SLAB_OK : no_strategy(err, id);
+}
+
+/* ---- API keys ---- */
+
+slab_status slab_store_add_key(slab_store *s, const slab_api_key *k, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s,
+                             "INSERT INTO api_keys(id, name, sha256, created_at_ms)"
+                             " VALUES(?,?,?,?)",
+                             &st, "cannot store the key", err);
+    if (rc != SLAB_OK)
+        return rc;
+    bind_text(st, 1, k->id);
+    bind_text(st, 2, k->name);
+    bind_text(st, 3, k->sha256);
+    sqlite3_bind_int64(st, 4, k->created_at_ms);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_CONSTRAINT || (sqlite3_extended_errcode(s->db) & 0xFF) == SQLITE_CONSTRAINT)
+        return slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                               "there is already a key named '%.60s': pick another name or "
+                               "revoke it first",
+                               k->name);
+    return step == SQLITE_DONE ? SLAB_OK : db_fail(s, err, "cannot store the key");
+}
+
+slab_status slab_store_list_keys(slab_store *s, slab_api_key **out, size_t *n, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_api_key *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    int step;
+    *out = NULL;
+    *n = 0;
+    slab_status rc = prepare(s, "SELECT id, name, sha256, created_at_ms FROM api_keys ORDER BY name",
+                             &st, "cannot list the keys", err);
+    if (rc != SLAB_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (grow((void **)&arr, sizeof *arr, cnt, &cap)) {
+            rc = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory listing keys");
+            break;
+        }
+        slab_api_key *k = &arr[cnt++];
+        memset(k, 0, sizeof *k);
+        col_text(st, 0, k->id, sizeof k->id);
+        col_text(st, 1, k->name, sizeof k->name);
+        col_text(st, 2, k->sha256, sizeof k->sha256);
+        k->created_at_ms = sqlite3_column_int64(st, 3);
+    }
+    if (rc == SLAB_OK && step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot list the keys");
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK) {
+        slab_free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return SLAB_OK;
+}
+
+slab_status slab_store_revoke_key(slab_store *s, const char *name, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s, "DELETE FROM api_keys WHERE name = ?1", &st,
+                             "cannot revoke the key", err);
+    if (rc != SLAB_OK)
+        return rc;
+    bind_text(st, 1, name);
+    if ((rc = step_done(s, st, "cannot revoke the key", err)) != SLAB_OK)
+        return rc;
+    if (sqlite3_changes(s->db))
+        return SLAB_OK;
+    return slab_error_fail(err, SLAB_EC_NOT_FOUND, NULL, "no key named '%.60s'", name);
+}
+
+slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s, "PRAGMA data_version", &st, "cannot read the data version", err);
+    if (rc != SLAB_OK)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    else
+        rc = db_fail(s, err, "cannot read the data version");
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -324,12 +324,74 @@ static void open_errors(void **state)
     assert_non_null(strstr(err.msg, "cannot open the store"));
 }
 
+/* The service's records: a backtest's document comes back byte for byte;
+ * strategy versions count 1, 2 and a deleted one is gone but its versions
+ * stay unreachable; a read-only handle reads the bars and cannot write;
+ * data_version moves when another handle commits, not for its own writes. */
+static void service_records(void **state)
+{
+    (void)state;
+    const char *path = fresh_db("service");
+    slab_store *s, *ro, *other;
+    slab_error err;
+    slab_bars *b = sample(3, 50), *got = NULL;
+    int64_t v1, v2, v3;
+    assert_int_equal(slab_store_open(path, &s, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(s, b, "AAA", "1d", &from_a, NULL, &err), SLAB_OK);
+
+    static const char doc[] = "{\n \"x\": 1.5,\n \"s\": \"\\u00e9\"\n}\n";
+    slab_backtest_record r = {"bt_1", 1000, "sma_cross", "builtin", "", 0, (char *)doc}, g;
+    assert_int_equal(slab_store_save_backtest(s, &r, &err), SLAB_OK);
+    assert_int_equal(slab_store_get_backtest(s, "bt_1", &g, &err), SLAB_OK);
+    assert_string_equal(g.document, doc);
+    slab_free(g.document);
+    assert_int_equal(slab_store_get_backtest(s, "bt_2", &g, &err), SLAB_ENOTFOUND);
+    assert_int_equal(slab_error_code(&err), SLAB_EC_NOT_FOUND);
+
+    slab_saved_strategy st = {"st_1", 0, "mine", "builtin", "{\"strategy\":\"sma_cross\"}", 5};
+    assert_int_equal(slab_store_put_strategy(s, &st, 1, &err), SLAB_ENOTFOUND); /* must exist */
+    assert_int_equal(slab_store_put_strategy(s, &st, 0, &err), SLAB_OK);
+    assert_int_equal(st.version, 1);
+    assert_int_equal(slab_store_put_strategy(s, &st, 1, &err), SLAB_OK);
+    assert_int_equal(st.version, 2);
+    slab_saved_strategy gs;
+    assert_int_equal(slab_store_get_strategy(s, "st_1", 1, &gs, &err), SLAB_OK);
+    assert_int_equal(gs.version, 1);
+    slab_free(gs.body);
+    assert_int_equal(slab_store_delete_strategy(s, "st_1", &err), SLAB_OK);
+    assert_int_equal(slab_store_get_strategy(s, "st_1", 0, &gs, &err), SLAB_ENOTFOUND);
+    assert_int_equal(slab_store_put_strategy(s, &st, 0, &err), SLAB_ENOTFOUND); /* deleted */
+    assert_int_equal(slab_store_delete_strategy(s, "st_1", &err), SLAB_ENOTFOUND);
+
+    assert_int_equal(slab_store_open_readonly(path, &ro, &err), SLAB_OK);
+    assert_int_equal(slab_store_load(ro, "AAA", "1d", INT64_MIN, INT64_MAX, &got, &err), SLAB_OK);
+    expect_same_bars(got, b);
+    slab_bars_free(got);
+    slab_backtest_record r2 = {"bt_2", 1000, "x", "builtin", "", 0, (char *)doc};
+    assert_int_not_equal(slab_store_save_backtest(ro, &r2, &err), SLAB_OK);
+
+    assert_int_equal(slab_store_data_version(s, &v1, &err), SLAB_OK);
+    slab_backtest_record r3 = {"bt_3", 1000, "x", "builtin", "", 0, (char *)doc};
+    assert_int_equal(slab_store_save_backtest(s, &r3, &err), SLAB_OK);
+    assert_int_equal(slab_store_data_version(s, &v2, &err), SLAB_OK);
+    assert_true(v1 == v2); /* its own write */
+    assert_int_equal(slab_store_open(path, &other, &err), SLAB_OK);
+    assert_int_equal(slab_store_import(other, b, "BBB", "1d", &from_b, NULL, &err), SLAB_OK);
+    slab_store_close(other);
+    assert_int_equal(slab_store_data_version(s, &v3, &err), SLAB_OK);
+    assert_true(v3 != v2); /* another handle's import */
+    slab_store_close(ro);
+    slab_store_close(s);
+    slab_bars_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(import_then_load),         cmocka_unit_test(reimport_replaces),
         cmocka_unit_test(failed_import_rolls_back), cmocka_unit_test(load_ranges),
         cmocka_unit_test(names_and_messages),       cmocka_unit_test(open_errors),
+        cmocka_unit_test(service_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,637 @@
+/* run.c: a POST /api/backtests body -> the result document, the way
+ * `stratlab run --json` makes it for the same inputs (cmd_run.c): the run
+ * options through the option table's JSON reader (so every key, default,
+ * range and error location is the CLI's), bars from the store, the engine,
+ * slab_result_json; a spec adds its sections as the CLI does.
+ * Invariant: no request value names a file. "data" is rewritten to stored
+ * symbols before the table sees it (the table's own "data" key is CSV
+ * paths, and is refused here), "spec" is an object compiled in memory. */
+#include "server_int.h"
+
+#include "stratlab/diagnose.h"
+#include "stratlab/engine.h"
+#include "stratlab/json.h"
+#include "stratlab/options.h"
+#include "stratlab/result.h"
+#include "stratlab/script.h"
+#include "stratlab/spec.h"
+#include "stratlab/strategies.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fails err with code at pointer. */
+static slab_status bad(slab_error *err, slab_errcode code, const char *pointer, const char *fix,
+                       const char *msg)
+{
+    slab_error_fail(err, code, NULL, "%s", msg);
+    if (fix)
+        slab_error_fix(err, "%s", fix);
+    slab_error_at_pointer(err, pointer);
+    return err->code;
+}
+
+/* Moves "data": {"symbols", "from", "to", "timeframe"} into the option
+ * table's keys (symbol, from, to, timeframe) of opts. */
+static slab_status flatten_data(json_t *opts, const json_t *data, slab_error *err)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(data))
+        return bad(err, SLAB_EC_BAD_VALUE, "/data",
+                   "{\"data\": {\"symbols\": [\"ORCL\"], \"from\": \"2020-01-01\"}}",
+                   "data: expected an object {symbols, from, to, timeframe}");
+    json_object_foreach((json_t *)data, key, v)
+    {
+        char ptr[80];
+        snprintf(ptr, sizeof ptr, "/data/%.40s", key);
+        if (!strcmp(key, "symbols") || !strcmp(key, "symbol"))
+            json_object_set(opts, "symbol", v);
+        else if (!strcmp(key, "from") || !strcmp(key, "to") || !strcmp(key, "timeframe"))
+            json_object_set(opts, key, v);
+        else
+            return bad(err, SLAB_EC_UNKNOWN_OPTION, ptr,
+                       "data takes symbols (stored symbols), from, to and timeframe",
+                       "data: unknown key (data comes from the store: give its symbols)");
+    }
+    return SLAB_OK;
+}
+
+/* The saved strategy req names ("saved": ID or {"id", "version"}), read
+ * into *out (body owned). */
+static slab_status load_saved(srv *s, const json_t *saved, slab_saved_strategy *out,
+                              slab_error *err)
+{
+    const char *id = json_string_value(saved);
+    json_int_t version = 0;
+    if (json_is_object(saved)) {
+        id = json_string_value(json_object_get(saved, "id"));
+        json_t *v = json_object_get(saved, "version");
+        if (v && (!json_is_integer(v) || json_integer_value(v) < 1))
+            return bad(err, SLAB_EC_BAD_VALUE, "/saved/version", NULL,
+                       "saved.version: expected a whole number >= 1");
+        version = v ? json_integer_value(v) : 0;
+    }
+    if (!id || !*id || strlen(id) >= 40)
+        return bad(err, SLAB_EC_BAD_VALUE, "/saved", "list them: GET /api/strategies",
+                   "saved: expected a saved strategy's id, or {\"id\": ID, \"version\": N}");
+    pthread_mutex_lock(&s->store_mu);
+    slab_status st = slab_store_get_strategy(s->store, id, (int)version, out, err);
+    pthread_mutex_unlock(&s->store_mu);
+    if (st != SLAB_OK) {
+        slab_error_set_code(err, SLAB_EC_BAD_VALUE); /* a bad request, not a missing URL */
+        slab_error_at_pointer(err, "/saved");
+    }
+    return st;
+}
+
+/* The request with a saved strategy's body under it: the saved body gives
+ * what runs (strategy, params, spec, script), the request the rest. */
+static json_t *merge_saved(const json_t *req, const slab_saved_strategy *sv, slab_error *err)
+{
+    json_t *body = json_loads(sv->body, 0, NULL), *m;
+    const char *key;
+    json_t *v;
+    if (!body || !(m = json_deep_copy(req))) {
+        json_decref(body);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading a saved strategy");
+        return NULL;
+    }
+    json_object_del(m, "saved");
+    json_object_foreach(body, key, v)
+    {
+        if (!strcmp(key, "name"))
+            continue;
+        if (!strcmp(key, "params") && json_is_object(json_object_get(m, "params"))) {
+            /* the request's params override the saved ones */
+            json_t *p = json_deep_copy(v);
+            json_object_update(p, json_object_get(m, "params"));
+            json_object_set_new(m, "params", p);
+        } else if (!json_object_get(m, key) || !strcmp(key, "strategy") ||
+                   !strcmp(key, "spec") || !strcmp(key, "script")) {
+            json_object_set(m, key, v);
+        }
+    }
+    json_decref(body);
+    return m;
+}
+
+/* Compiles the request's spec object; on errors err lists the first. */
+static slab_status compile_spec(const json_t *spec, slab_spec **out, slab_error *err)
+{
+    slab_diags d;
+    char line[600] = "";
+    char *text;
+    if (!json_is_object(spec))
+        return bad(err, SLAB_EC_BAD_VALUE, "/spec", NULL,
+                   "spec: expected a strategy spec object (seed 001's format)");
+    if (!(text = slab_json_dumps(spec, JSON_INDENT(2))))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading the spec");
+    slab_diags_init(&d);
+    slab_status st = slab_spec_compile(text, strlen(text), out, &d);
+    slab_free(text);
+    if (st == SLAB_OK && d.n_errors == 0) {
+        slab_diags_clear(&d);
+        return SLAB_OK;
+    }
+    for (size_t k = 0; k < d.n; k++)
+        if (d.items[k].severity == SLAB_DIAG_ERROR) {
+            slab_diag_format(&d.items[k], "spec", line, sizeof line);
+            break;
+        }
+    slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                    "spec: %zu error(s), nothing was run; the first: %s", d.n_errors, line);
+    slab_error_fix(err, "validate it first (validate_spec / stratlab validate) and fix each one");
+    slab_error_at_pointer(err, "/spec");
+    slab_diags_clear(&d);
+    slab_spec_free(*out);
+    *out = NULL;
+    return err->code == SLAB_OK ? SLAB_EINVAL : err->code;
+}
+
+/* Fills symbol, from, to, timeframe from the spec's data section where the
+ * request gave none (as cli_spec_defaults does for the CLI). */
+static void spec_defaults(const slab_spec *spec, json_t *opts)
+{
+    json_t *dj = json_object_get(slab_spec_json(spec), "data");
+    const slab_spec_settings *set = slab_spec_settings_get(spec);
+    if (!json_object_get(opts, "symbol") && set->n_symbols > 0)
+        json_object_set_new(opts, "symbol", json_string(set->symbols[0]));
+    if (!json_object_get(opts, "from") && set->has_start)
+        json_object_set(opts, "from", json_object_get(dj, "start"));
+    if (!json_object_get(opts, "to") && set->has_end)
+        json_object_set(opts, "to", json_object_get(dj, "end"));
+    if (!json_object_get(opts, "timeframe") && set->timeframe)
+        json_object_set_new(opts, "timeframe", json_string(set->timeframe));
+}
+
+/* The spec's sections in the document, as cli_spec_result adds them. */
+static slab_status spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
+                               const slab_bars *bars, slab_error *err)
+{
+    json_t *bt = json_object_get(doc, "backtest"), *ex = json_object_get(doc, "execution");
+    const char *sha = slab_spec_sha256(spec);
+    char seed[128], id[65];
+    json_object_set_new(bt, "spec_sha256", json_string(sha));
+    snprintf(seed, sizeof seed, "%s|%s", json_string_value(json_object_get(bt, "run_id")), sha);
+    slab_sha256_mem(seed, strlen(seed), id);
+    id[16] = '\0';
+    json_object_set_new(bt, "run_id", json_string(id));
+    json_object_set_new(ex, "id", json_string(id));
+    json_object_set_new(ex, "compile_ms", json_real(slab_spec_compile_ms(spec)));
+    json_object_set_new(doc, "spec", slab_spec_run_json(srun, bars));
+    if (slab_spec_expected_get(spec)) {
+        slab_diag_options opt;
+        slab_diag_options_default(&opt);
+        json_t *dg = slab_diagnose_json(doc, spec, &opt, err);
+        if (!dg)
+            return err->code;
+        json_object_set_new(doc, "diagnosis", dg);
+    }
+    return SLAB_OK;
+}
+
+/* The run options from the request (opts keeps the JSON they borrow). */
+static slab_status read_options(const json_t *req, json_t **opts_out, slab_run_options *o,
+                                slab_error *err)
+{
+    json_t *opts = json_deep_copy(req);
+    *opts_out = opts;
+    if (!opts)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory reading the request");
+    json_t *data = json_object_get(req, "data");
+    json_object_del(opts, "data");
+    json_object_del(opts, "spec");
+    json_object_del(opts, "script");
+    if (data && flatten_data(opts, data, err) != SLAB_OK)
+        return err->code;
+    slab_run_options_init(o);
+    return slab_run_options_apply_json(o, opts, "", err);
+}
+
+/* ---- scripts ---- */
+
+void srv_run_close(srv *s)
+{
+    slab_sandbox_close(s->sandbox);
+    s->sandbox = NULL;
+    for (size_t k = 0; k < SRV_BARS_CACHE; k++) {
+        slab_bars_free(s->cache[k].bars);
+        s->cache[k].bars = NULL;
+    }
+}
+
+/* ---- bars: the store, through a small cache ----
+ * A hit copies the cached series' range (what slab_store_load would read:
+ * from_ns <= ts <= to_ns, the same metadata); the cache is checked against
+ * the store's data_version, so an import by another process is seen at the
+ * next run. A miss, an empty range or a series too large for the cache
+ * reads the store as the CLI does (and its errors are the CLI's). */
+
+static srv_bars_entry *cache_find(srv *s, const char *symbol, const char *tf, int64_t version)
+{
+    for (size_t k = 0; k < SRV_BARS_CACHE; k++) {
+        srv_bars_entry *e = &s->cache[k];
+        if (e->bars && e->version == version && !strcmp(e->symbol, symbol) &&
+            !strcmp(e->timeframe, tf))
+            return e;
+    }
+    return NULL;
+}
+
+/* Keeps b (owned) for symbol/tf, evicting the least recently used. */
+static void cache_put(srv *s, const char *symbol, const char *tf, int64_t version, slab_bars *b)
+{
+    size_t total = b->n, victim = 0;
+    for (size_t k = 0; k < SRV_BARS_CACHE; k++) {
+        srv_bars_entry *e = &s->cache[k];
+        if (e->bars && e->version != version) { /* stale: drop */
+            slab_bars_free(e->bars);
+            e->bars = NULL;
+        }
+        if (e->bars)
+            total += e->bars->n;
+        if (!e->bars || (s->cache[victim].bars && e->used < s->cache[victim].used))
+            victim = k;
+    }
+    while (total > SRV_BARS_CACHE_MAX) { /* make room: drop the oldest */
+        size_t old = SRV_BARS_CACHE;
+        for (size_t k = 0; k < SRV_BARS_CACHE; k++)
+            if (s->cache[k].bars && (old == SRV_BARS_CACHE || s->cache[k].used < s->cache[old].used))
+                old = k;
+        if (old == SRV_BARS_CACHE)
+            break;
+        total -= s->cache[old].bars->n;
+        slab_bars_free(s->cache[old].bars);
+        s->cache[old].bars = NULL;
+        victim = old;
+    }
+    srv_bars_entry *e = &s->cache[victim];
+    slab_bars_free(e->bars);
+    snprintf(e->symbol, sizeof e->symbol, "%s", symbol);
+    snprintf(e->timeframe, sizeof e->timeframe, "%s", tf);
+    e->version = version;
+    e->used = ++s->cache_tick;
+    e->bars = b;
+}
+
+/* The bars the options name into *out (owned), as slab_store_load gives. */
+static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out, slab_error *err)
+{
+    const char *symbol = o->symbols[0], *tf = o->timeframe ? o->timeframe : "";
+    int64_t version = 0;
+    slab_status st;
+    *out = NULL;
+    pthread_mutex_lock(&s->store_mu);
+    st = slab_store_data_version(s->store, &version, err);
+    pthread_mutex_unlock(&s->store_mu);
+    if (st == SLAB_OK) {
+        pthread_mutex_lock(&s->cache_mu);
+        srv_bars_entry *e = cache_find(s, symbol, tf, version);
+        if (e) {
+            e->used = ++s->cache_tick;
+            s->cache_hits++;
+            if (slab_bars_slice(e->bars, o->from_ns, o->to_ns, out, err) != SLAB_OK)
+                *out = NULL; /* an empty range: the store says it in the CLI's words */
+        }
+        pthread_mutex_unlock(&s->cache_mu);
+        if (*out)
+            return SLAB_OK;
+    }
+    slab_bars *whole = NULL;
+    /* the run reads through the read-only handle: it cannot write */
+    pthread_mutex_lock(&s->ro_mu);
+    st = slab_store_load(s->ro, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
+    if (st == SLAB_OK && version &&
+        (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
+        slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) !=
+            SLAB_OK)
+        whole = NULL;
+    pthread_mutex_unlock(&s->ro_mu);
+    if (st != SLAB_OK || !version)
+        return st;
+    if (!whole && slab_bars_slice(*out, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
+        whole = NULL;
+    if (!whole)
+        return SLAB_OK;
+    if (whole->n > SRV_BARS_CACHE_MAX / 4) { /* too large to keep */
+        slab_bars_free(whole);
+        return SLAB_OK;
+    }
+    pthread_mutex_lock(&s->cache_mu);
+    s->cache_misses++;
+    cache_put(s, symbol, tf, version, whole);
+    pthread_mutex_unlock(&s->cache_mu);
+    return SLAB_OK;
+}
+
+/* The sandbox, opened at the first script (its state folder and runner
+ * come from the environment, as for the CLI). */
+static slab_sandbox *sandbox(srv *s, slab_error *err)
+{
+    pthread_mutex_lock(&s->sandbox_mu);
+    if (!s->sandbox) {
+        slab_sandbox_config c;
+        memset(&c, 0, sizeof c);
+        c.max_concurrent = s->cfg.workers;
+        if (slab_sandbox_open(&c, &s->sandbox, err) != SLAB_OK)
+            s->sandbox = NULL;
+    }
+    slab_sandbox *sb = s->sandbox;
+    pthread_mutex_unlock(&s->sandbox_mu);
+    if (!sb) {
+        /* the reason names server folders: keep the kind, not the text */
+        slab_errcode code = slab_error_code(err);
+        slab_error_fail(err, code == SLAB_EC_NONE ? SLAB_EC_IO_ERROR : code, NULL,
+                        "the script sandbox is not available on this server");
+        slab_error_fix(err, "run a built-in or a spec; the operator sees why in stratlab run "
+                            "--script on this machine");
+    }
+    return sb;
+}
+
+/* Logs a script execution in the store (seed 000's ScriptExecutionLog). */
+static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
+                       const slab_script_exec *ex)
+{
+    slab_execution_record rec;
+    slab_error err;
+    json_t *p = json_object(), *ps = json_array();
+    for (size_t k = 0; k < o->n_params; k++)
+        json_array_append_new(ps, json_string(o->params[k]));
+    json_object_set_new(p, "params", ps);
+    json_object_set_new(p, "data", json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars",
+                                             (int)bars->n));
+    json_object_set_new(p, "via", json_string("http"));
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.id, sizeof rec.id, "%s", ex->id);
+    rec.created_at_ms = srv_now_ms();
+    rec.parameters = slab_json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    rec.success = ex->status == SLAB_SCRIPT_OK;
+    snprintf(rec.status, sizeof rec.status, "%s", slab_script_status_name(ex->status));
+    rec.execution_ms = ex->wall_ms;
+    rec.compile_ms = ex->compile_ms;
+    rec.run_ms = ex->run_ms;
+    rec.cpu_ms = ex->cpu_ms;
+    rec.max_rss_kb = ex->max_rss_kb;
+    rec.cached = ex->cached;
+    rec.stdout_text = ex->out_text;
+    rec.stderr_text = ex->err_text;
+    rec.error = rec.success ? NULL : (char *)ex->detail;
+    snprintf(rec.script, sizeof rec.script, "request.c");
+    snprintf(rec.source_sha256, sizeof rec.source_sha256, "%s", ex->source_sha256);
+    snprintf(rec.strategy, sizeof rec.strategy, "%s", ex->strategy);
+    pthread_mutex_lock(&s->store_mu);
+    slab_store_log_execution(s->store, &rec, &err); /* a lost log line never fails the run */
+    pthread_mutex_unlock(&s->store_mu);
+    slab_free(rec.parameters);
+}
+
+/* Runs the request's script on bars. SLAB_OK with *ex (owned, status ok);
+ * otherwise err and, for a script that ran and failed, *fail_doc. */
+static slab_status run_script(srv *s, const char *source, size_t len, const slab_run_options *o,
+                              const slab_bars *bars, slab_script_exec **ex, json_t **fail_doc,
+                              slab_error *err)
+{
+    static const char *const names[] = {"timeout", "cpu_limit", "memory", "output_limit",
+                                        "compile_timeout"};
+    slab_script_job job;
+    slab_sandbox *sb = sandbox(s, err);
+    *ex = NULL;
+    if (!sb)
+        return err->code;
+    memset(&job, 0, sizeof job);
+    slab_script_limits_default(&job.limits);
+    double *lim[] = {&job.limits.timeout_s, &job.limits.cpu_s, &job.limits.memory_mb,
+                     &job.limits.output_bytes, &job.limits.compile_timeout_s};
+    const double val[] = {o->script_timeout_s, o->script_cpu_s, o->script_memory_mb,
+                          o->script_output_bytes, o->script_compile_timeout_s};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (slab_run_options_given(o, slab_run_options_find(names[k])))
+            *lim[k] = val[k];
+    if (slab_script_limits_check(&job.limits, err) != SLAB_OK)
+        return err->code;
+    job.source = source;
+    job.source_len = len;
+    job.source_name = "request.c";
+    job.bars = bars;
+    job.broker = &o->broker;
+    job.risk = &o->risk;
+    job.params = o->params;
+    job.n_params = o->n_params;
+    job.keep_cash = 0;
+    if (slab_script_execute(sb, &job, ex, err) != SLAB_OK)
+        return err->code;
+    log_script(s, o, bars, *ex);
+    if ((*ex)->status == SLAB_SCRIPT_OK)
+        return SLAB_OK;
+    *fail_doc = slab_script_failure_json(*ex);
+    slab_error_fail(err,
+                    (*ex)->status == SLAB_SCRIPT_BUSY ? SLAB_EC_BUSY : SLAB_EC_RUN_FAILED, NULL,
+                    "script %s: %s", slab_script_status_name((*ex)->status), (*ex)->detail);
+    slab_error_fix(err, "%s",
+                   (*ex)->n_diags ? "fix the errors listed under errors (line:column)"
+                                  : "see stdout, stderr and detail; the limits are timeout, "
+                                    "cpu_limit, memory, output_limit");
+    slab_script_exec_free(*ex);
+    *ex = NULL;
+    return err->code;
+}
+
+/* Puts ex's execution fields into doc's "execution" object (as the CLI). */
+static void merge_execution(json_t *doc, const slab_script_exec *ex)
+{
+    json_t *exj = slab_script_exec_json(ex), *cur = json_object_get(doc, "execution");
+    const char *key;
+    json_t *val;
+    if (!cur) {
+        json_object_set_new(doc, "execution", exj);
+        return;
+    }
+    json_object_foreach(exj, key, val) json_object_set(cur, key, val);
+    json_decref(exj);
+}
+
+json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version,
+                json_t **fail_doc, slab_error *err)
+{
+    slab_run_options o;
+    slab_saved_strategy sv;
+    slab_spec *spec = NULL;
+    slab_spec_run *srun = NULL;
+    slab_bars *bars = NULL;
+    slab_run *r = NULL;
+    slab_script_exec *ex = NULL;
+    json_t *opts = NULL, *merged = NULL, *doc = NULL, *script = NULL;
+    double params[SLAB_RUN_PARAMS_MAX * 8];
+    const slab_strategy_def *def = NULL;
+    int64_t t0 = slab_clock_ns();
+    slab_status st;
+
+    memset(&sv, 0, sizeof sv);
+    saved_id[0] = '\0';
+    *saved_version = 0;
+    if (json_object_get(req, "saved")) {
+        if (load_saved(s, json_object_get(req, "saved"), &sv, err) != SLAB_OK)
+            goto out;
+        if (!(merged = merge_saved(req, &sv, err)))
+            goto out;
+        req = merged;
+        snprintf(saved_id, 40, "%s", sv.id);
+        *saved_version = sv.version;
+    }
+    *fail_doc = NULL;
+    int ways = (json_object_get(req, "strategy") != NULL) + (json_object_get(req, "spec") != NULL) +
+               (json_object_get(req, "script") != NULL);
+    if (ways != 1) {
+        bad(err, ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, "/strategy",
+            "GET /api/strategies lists the built-ins",
+            "give exactly one of strategy (a built-in's name), spec (a strategy spec object), "
+            "script (C source) or saved (a saved strategy's id)");
+        goto out;
+    }
+    if ((script = json_object_get(req, "script")) &&
+        (!json_is_string(script) || json_string_length(script) == 0 ||
+         json_string_length(script) > SLAB_SCRIPT_SOURCE_MAX)) {
+        bad(err, SLAB_EC_BAD_VALUE, "/script", NULL,
+            "script: expected the C source as a string of at most 1 MiB");
+        goto out;
+    }
+    if (read_options(req, &opts, &o, err) != SLAB_OK)
+        goto out;
+    if (script)
+        o.script = "request.c"; /* the table's rule: one way in */
+    if (json_object_get(req, "spec")) {
+        if (compile_spec(json_object_get(req, "spec"), &spec, err) != SLAB_OK)
+            goto out;
+        spec_defaults(spec, opts);
+        slab_run_options_init(&o);
+        if (slab_run_options_apply_json(&o, opts, "", err) != SLAB_OK)
+            goto out;
+        o.spec = "(request)"; /* the table's rule: one way in */
+    }
+    if (o.n_symbols == 0 && o.n_data == 0) {
+        bad(err, SLAB_EC_MISSING_OPTION, "/data/symbols",
+            "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
+            "data.symbols: give the stored symbol to run on");
+        goto out;
+    }
+    if (o.n_symbols > 1) { /* stratlab run takes several feeds; the service not yet */
+        bad(err, SLAB_EC_REPEATED_OPTION, "/data/symbols/1",
+            "give one stored symbol per backtest here; several feeds run with `stratlab run "
+            "--symbol A --symbol B`",
+            "data.symbols: the service runs one symbol per backtest");
+        goto out;
+    }
+    if (slab_run_options_check(&o, err) != SLAB_OK)
+        goto out;
+    if (o.n_data) { /* never reached through "data" (rewritten); "data" given flat is a path */
+        bad(err, SLAB_EC_BAD_VALUE, "/data", "give stored symbols: {\"data\": {\"symbols\": [...]}}",
+            "data: the service reads stored symbols only, never files");
+        goto out;
+    }
+    if (spec) {
+        const int given[2] = {slab_run_options_given(&o, slab_run_options_find("cash")) != 0,
+                              slab_run_options_given(&o, slab_run_options_find("commission")) != 0};
+        slab_spec_apply_settings(spec, &o.broker, given);
+    } else if (!script) {
+        if (!(def = slab_strategy_find(o.strategy, err))) {
+            slab_error_at_pointer(err, "/strategy");
+            goto out;
+        }
+        if (def->n_params > (int)(sizeof params / sizeof params[0])) {
+            slab_error_set(err, SLAB_EINTERNAL, NULL, "too many parameters");
+            goto out;
+        }
+        if (slab_strategy_resolve_params(def, o.params, o.n_params, params, err) != SLAB_OK) {
+            slab_error_at_pointer(err, "/params");
+            goto out;
+        }
+    }
+    st = load_bars(s, &o, &bars, err);
+    if (st != SLAB_OK) {
+        slab_error_at_pointer(err, "/data/symbols/0");
+        goto out;
+    }
+    if (o.timeframe) {
+        bars->timeframe = o.tf;
+        bars->compression = o.tf_compression;
+    }
+    if (script) {
+        if (run_script(s, json_string_value(script), json_string_length(script), &o, bars, &ex,
+                       fail_doc, err) != SLAB_OK)
+            goto out;
+        def = ex->def;
+        r = ex->run;
+        ex->run = NULL;
+    } else {
+        slab_run_config cfg = {.broker = o.broker, .strategy = def, .params = params,
+                               .stop_after_bar = -1, .skip_cash_curve = 1, .risk = o.risk};
+        if (spec) {
+            if (slab_spec_run_new(spec, &srun, err) != SLAB_OK)
+                goto out;
+            slab_spec_run_setup(srun, &cfg);
+            def = cfg.strategy;
+        }
+        if (slab_engine_run(bars, &cfg, &r, err) != SLAB_OK)
+            goto out;
+    }
+    slab_result_info info = {.strategy = def->name,
+                             .source = ex ? "script" : spec ? "spec" : "builtin",
+                             .def = spec ? NULL : def, .params = ex ? ex->params : params,
+                             .broker = &o.broker, .include_orders = o.orders,
+                             .max_trades = o.max_trades};
+    info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
+    if (!(doc = slab_result_json(bars, r, &info, err)))
+        goto out;
+    if (ex)
+        merge_execution(doc, ex);
+    if (spec && spec_result(doc, spec, srun, bars, err) != SLAB_OK) {
+        json_decref(doc);
+        doc = NULL;
+        goto out;
+    }
+    if (saved_id[0])
+        json_object_set_new(json_object_get(doc, "backtest"), "saved",
+                            json_pack("{s:s,s:i}", "id", saved_id, "version", *saved_version));
+out:
+    slab_script_exec_free(ex);
+    slab_run_free(r);
+    slab_bars_free(bars);
+    slab_spec_run_free(srun);
+    slab_spec_free(spec);
+    json_decref(opts);
+    json_decref(merged);
+    slab_free(sv.body);
+    return doc;
+}
+
+json_t *srv_backtest_schema(void)
+{
+    static const char *const csv_only[] = {"data", "format", "yahoo_adjust", "columns"};
+    json_t *sc = slab_run_options_schema();
+    json_t *props = json_object_get(sc, "properties");
+    if (!props)
+        return sc;
+    json_object_del(sc, "$schema");
+    json_object_set_new(sc, "title", json_string("POST /api/backtests body"));
+    for (size_t k = 0; k < sizeof csv_only / sizeof csv_only[0]; k++)
+        json_object_del(props, csv_only[k]);
+    json_object_set_new(
+        props, "data",
+        json_pack("{s:s,s:s,s:{s:{s:s,s:{s:s},s:i,s:i},s:{s:s},s:{s:s},s:{s:s}},s:b}", "type",
+                  "object", "description",
+                  "what to run on: stored symbols (stratlab data list), a date range, a timeframe",
+                  "properties", "symbols", "type", "array", "items", "type", "string",
+                  "minItems", 1, "maxItems", 1, "from", "type", "string", "to", "type", "string",
+                  "timeframe", "type", "string", "additionalProperties", 0));
+    json_object_set_new(props, "spec",
+                        json_pack("{s:s,s:s}", "type", "object", "description",
+                                  "a strategy spec (seed 001's format) instead of strategy"));
+    json_object_set_new(props, "saved",
+                        json_pack("{s:[s,s],s:s}", "type", "string", "object", "description",
+                                  "a saved strategy's id, or {\"id\": ID, \"version\": N}"));
+    return sc;
+}
