@@ -132,6 +132,10 @@ int cli_fail(const slab_error *err);
  * where and fix may be NULL. */
 int cli_error(slab_errcode code, const char *where, const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* An unknown flag arg of command cmd (code unknown_option, where arg):
+ * the fix names the closest flag in help's text ("did you mean --json?")
+ * or points at `stratlab CMD --help`. help may be NULL. Returns 2. */
+int cli_unknown_option(const char *cmd, const char *arg, void (*help)(FILE *out));
 /* A usage error (code bad_value) about the command line; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints doc on stdout (indented, shortest round-trip numbers) and a

@@ -52,7 +52,7 @@ int cmd_compare(int argc, char **argv)
             if (slab_lang_parse(argv[++i], &lang, &err) != SLAB_OK)
                 return cli_usage_error("compare", "--lang: %s", err.msg);
         } else if (a[0] == '-' && a[1])
-            return cli_usage_error("compare", "unknown option '%s'", a);
+            return cli_unknown_option("compare", a, usage);
         else if (n == MAX_RUNS)
             return cli_usage_error("compare", "at most %d result documents", MAX_RUNS);
         else

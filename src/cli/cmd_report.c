@@ -114,7 +114,7 @@ int cmd_report(int argc, char **argv)
         } else if (!strcmp(a, "--json"))
             continue; /* errors as JSON documents (main sets cli_json) */
         else if (a[0] == '-' && a[1])
-            return cli_usage_error("report", "unknown option '%s'", a);
+            return cli_unknown_option("report", a, usage);
         else if (path)
             return cli_usage_error("report", "give one result file (got '%s' and '%s')", path, a);
         else

@@ -41,7 +41,7 @@ int cmd_stats(int argc, char **argv)
             if (slab_lang_parse(argv[++i], &lang, &err) != SLAB_OK)
                 return cli_usage_error("stats", "--lang: %s", err.msg);
         } else if (a[0] == '-' && a[1])
-            return cli_usage_error("stats", "unknown option '%s'", a);
+            return cli_unknown_option("stats", a, usage);
         else if (path)
             return cli_usage_error("stats", "give one result file (got '%s' and '%s')", path, a);
         else

@@ -132,6 +132,41 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return cli_fail(&err);
 }
 
+int cli_unknown_option(const char *cmd, const char *arg, void (*help)(FILE *out))
+{
+    enum { MAX_FLAGS = 64 };
+    char *text = NULL, fix[256];
+    const char *flags[MAX_FLAGS], *best = NULL;
+    size_t len = 0, n = 0;
+    FILE *mem = help ? open_memstream(&text, &len) : NULL;
+    if (mem) {
+        help(mem);
+        fclose(mem);
+    }
+    /* the flags the help text names: "--" then letters, digits and '-' */
+    for (char *p = text; p && (p = strstr(p, "--")) && n < MAX_FLAGS;) {
+        char *e = p + 2;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '-')
+            e++;
+        int end = *e != '\0';
+        *e = '\0';
+        if (e - p > 3)
+            flags[n++] = p;
+        p = end ? e + 1 : e;
+    }
+    if (n)
+        best = slab_suggest(arg, flags, n);
+    if (cmd && *cmd)
+        cli_command = cmd;
+    if (best)
+        snprintf(fix, sizeof fix, "did you mean %s?", best);
+    else
+        snprintf(fix, sizeof fix, "see every option with: stratlab %s --help", cmd);
+    int rc = cli_error(SLAB_EC_UNKNOWN_OPTION, arg, fix, "unknown option '%s'", arg);
+    free(text);
+    return rc;
+}
+
 int cli_help(const char *command, void (*help)(FILE *out))
 {
     char *text = NULL;

@@ -96,9 +96,26 @@ err_is "indicators show: unknown" 2 unknown_indicator "$cli" indicators show RSU
 err_is "indicators compute: bad param" 2 unknown_param "$cli" indicators compute RSI --data "$tmp/s.csv" --param fsat=3 --json
 err_is "unknown command" 2 unknown_command "$cli" frob --json
 err_is "executions: bad option" 2 unknown_option "$cli" executions --frob x --json
-err_is "validate: bad option" 2 bad_value "$cli" validate --frob --json
-err_is "diagnose: bad option" 2 bad_value "$cli" diagnose --frob --json
-err_is "spec: bad option" 2 bad_value "$cli" spec --frob --json
+err_is "validate: bad option" 2 unknown_option "$cli" validate --frob --json
+err_is "diagnose: bad option" 2 unknown_option "$cli" diagnose --frob --json
+err_is "spec: bad subcommand" 2 unknown_command "$cli" spec --frob --json
+# a misspelt flag of any command gets the closest one from that command's help
+json_is "validate --jsn: did you mean --json" 2 "d['error']['code'] == 'unknown_option' and d['error']['fix'] == 'did you mean --json?'" \
+  "$cli" validate spec.json --jsn --json
+json_is "serve --listn: did you mean --listen" 2 "d['error']['code'] == 'unknown_option' and d['error']['where'] == '--listn' and d['error']['fix'] == 'did you mean --listen?'" \
+  "$cli" serve --listn 127.0.0.1:0 --json
+# Every command the CLI lists (new ones included, without editing this
+# file): an unknown flag with --json is one JSON error document on stdout
+# with exit status 2 (usage), whatever the command.
+"$cli" --help --json 2>/dev/null | python3 -c "
+import json, sys
+print('\n'.join(c['name'] for c in json.load(sys.stdin)['commands']))" >"$tmp/commands"
+check "--help --json lists at least 15 commands" test "$(wc -l <"$tmp/commands")" -ge 15
+while IFS= read -r c; do
+  json_is "$c: an unknown flag is a usage error in JSON" 2 \
+    "d['error']['exit_code'] == 2 and d['error']['class'] == 'usage' and d['error']['code'] and d['error']['message'] and d['error']['fix']" \
+    timeout 20 "$cli" "$c" --frobnicate-xyz --json </dev/null
+done <"$tmp/commands"
 err_is "no command" 2 missing_option "$cli" --json
 err_is "missing file" 3 file_not_found "$cli" run --strategy sma_cross --data "$tmp/nope.csv" --json
 err_is "unknown symbol" 3 unknown_symbol "$cli" run --strategy sma_cross --symbol NOPE --json
