@@ -462,21 +462,32 @@ static void short_side(void **state)
     };
     slab_bars *b = NULL;
     add_bars(&b, "ACME", day1(), rows, SLAB_COUNT(rows));
-    const char *kv[] = {"opening_range_minutes=2", "exit_time=09:36", "trailing_stop_pct=0",
-                        "direction=short"};
-    slab_run *r = run_ok(&b, 1, kv, 4);
-    assert_int_equal(r->n_trades, 1);
-    const slab_trade *t = &r->trades[0];
-    assert_false(t->is_long);
-    CLOSE("size", t->size, -10);
-    CLOSE("entry", t->entry_price, 98);
-    CLOSE("exit", t->exit_price, 97.5);
-    CLOSE("pnl", t->pnl, 5);
-    CLOSE("max_gain", t->max_gain, 1);
-    CLOSE("lowest", t->low_price, 97);
-    assert_int_equal(t->exit_reason, SLAB_EXIT_SESSION_CLOSE);
-    assert_int_equal(r->days[0].breakout_short, 1);
-    slab_run_free(r);
+    /* direction=both trades the same session the same way (the first close
+     * beyond the range is below it); direction=long never trades it */
+    static const char *dirs[] = {"direction=short", "direction=both", "direction=long"};
+    for (int k = 0; k < 3; k++) {
+        const char *kv[] = {"opening_range_minutes=2", "exit_time=09:36", "trailing_stop_pct=0",
+                            dirs[k]};
+        slab_run *r = run_ok(&b, 1, kv, 4);
+        if (k == 2) {
+            assert_int_equal(r->n_trades, 0);
+            assert_int_equal(r->days[0].decision, SLAB_DAY_NO_BREAKOUT);
+            slab_run_free(r);
+            continue;
+        }
+        assert_int_equal(r->n_trades, 1);
+        const slab_trade *t = &r->trades[0];
+        assert_false(t->is_long);
+        CLOSE("size", t->size, -10);
+        CLOSE("entry", t->entry_price, 98);
+        CLOSE("exit", t->exit_price, 97.5);
+        CLOSE("pnl", t->pnl, 5);
+        CLOSE("max_gain", t->max_gain, 1);
+        CLOSE("lowest", t->low_price, 97);
+        assert_int_equal(t->exit_reason, SLAB_EXIT_SESSION_CLOSE);
+        assert_int_equal(r->days[0].breakout_short, 1);
+        slab_run_free(r);
+    }
     slab_bars_free(b);
 }
 
