@@ -30,6 +30,9 @@ typedef struct orb_state {
     double position_cash; /* cash per entry (0: the sizer) */
     int skip_earnings;    /* 1: no entry on a session around a release */
     int filter;           /* the filter's feed, -1 none */
+    int watch;            /* the feed whose values the day records show: the
+                             filter, else the second feed (read, never
+                             acted on), -1 none */
     int64_t bar_ns;       /* one bar's length, ns */
     int64_t stamp_off;    /* subtracted from a stamp to get the bar's start */
     /* the session */
@@ -99,6 +102,7 @@ static int orb_init(slab_ctx *ctx, void *st)
                              "feed (the first --data/--symbol is traded)",
                              filter);
     }
+    s->watch = s->filter >= 0 ? s->filter : slab_n_feeds(ctx) > 1 ? 1 : -1;
     s->day = -1;
     s->f_day = INT64_MIN;
     s->f_prev = NAN;
@@ -114,11 +118,11 @@ static double filter_prev(slab_ctx *ctx, orb_state *s, int64_t day)
     s->f_day = day;
     s->f_prev = NAN;
     for (int ago = 0; ago > -1000000; ago--) {
-        int64_t t = slab_feed_time(ctx, s->filter, ago);
+        int64_t t = slab_feed_time(ctx, s->watch, ago);
         if (!t)
             break;
         if (slab_ts_day(t - s->stamp_off) < day) {
-            s->f_prev = slab_feed_get(ctx, s->filter, SLAB_CLOSE, ago);
+            s->f_prev = slab_feed_get(ctx, s->watch, SLAB_CLOSE, ago);
             break;
         }
     }
@@ -176,15 +180,18 @@ static void session_exit(slab_ctx *ctx, orb_state *s)
  * previous session's last close; short: below), written to the record. */
 static slab_day_decision filter_verdict(slab_ctx *ctx, orb_state *s, int is_long)
 {
-    if (s->filter < 0)
+    if (s->watch < 0)
         return SLAB_DAY_TRADED;
-    double prev = filter_prev(ctx, s, s->day), now = slab_feed_get(ctx, s->filter, SLAB_CLOSE, 0);
+    double prev = filter_prev(ctx, s, s->day), now = slab_feed_get(ctx, s->watch, SLAB_CLOSE, 0);
     if (s->rec) {
         s->rec->filter_close = now;
-        s->rec->filter_ts_ns = slab_feed_time(ctx, s->filter, 0);
-        s->rec->filter_feed = s->filter;
+        s->rec->filter_ts_ns = slab_feed_time(ctx, s->watch, 0);
+        s->rec->filter_feed = s->watch;
+        s->rec->filter_on = s->filter >= 0;
         s->rec->filter_prev_close = prev;
     }
+    if (s->filter < 0)
+        return SLAB_DAY_TRADED;
     if (isnan(prev))
         return SLAB_DAY_NO_PRIOR_SESSION;
     return (is_long ? now > prev : now < prev) ? SLAB_DAY_TRADED : SLAB_DAY_BLOCKED_BY_FILTER;
@@ -261,7 +268,7 @@ static void orb_next(slab_ctx *ctx, void *st)
             s->rec->range_low = s->rl;
         }
     }
-    if (s->rec && !s->rec->breakout_ts_ns && s->filter >= 0)
+    if (s->rec && !s->rec->breakout_ts_ns && s->watch >= 0)
         s->rec->filter_prev_close = filter_prev(ctx, s, day);
     if (tod + s->bar_ns >= s->exit_tod_ns) {
         if (!s->exited) {
