@@ -280,6 +280,9 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
     if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
         from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
 
+    if (o->n_data && path[strspn(path, " \t")] == '\0')
+        return cli_error(SLAB_EC_MISSING_VALUE, "--data", "give --data SYM=FILE or --data FILE",
+                         "--data '%s' names no file", o->data[k]);
     if (o->n_data) {
         if (slab_csv_load(path, &o->csv, &b, NULL, &err) != SLAB_OK)
             return cli_fail(&err);

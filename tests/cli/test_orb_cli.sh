@@ -194,6 +194,8 @@ assert d["backtest"]["timeframe"] == "5m" and d["backtest"]["bars"] == 4, d["bac
 
 expect_err "filter not a feed" 2 "market_filter=QQQ is not one of the run's feeds; add it (--symbol QQQ, or --data QQQ=FILE)" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --param market_filter=QQQ
+expect_err "--data SYM= without a file" 2 "--data 'ACME=' names no file" \
+  "$cli" run "${P[@]}" --data ACME=
 expect_err "same symbol twice" 2 "symbol ACME is given twice" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --data ACME="$tmp/idx.csv"
 expect_err "bad exit_time" 2 "exit_time=9h is not a time of day HH:MM" \
