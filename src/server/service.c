@@ -837,7 +837,10 @@ static json_t *suggestions(srv *s)
             g = json_pack("{s:s,s:[]}", "strategy", strat, "runs");
             json_object_set_new(groups, key, g);
         }
-        json_array_append(json_object_get(g, "runs"), params ? params : json_object());
+        if (params)
+            json_array_append(json_object_get(g, "runs"), params);
+        else
+            json_array_append_new(json_object_get(g, "runs"), json_object());
         json_decref(p);
     }
     slab_execution_records_free(r, n);
