@@ -333,6 +333,7 @@ slab_status slab_server_run(const slab_server_config *c, void (*ready)(int port,
     if (!(h = slab_calloc(1, sizeof *h)))
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the server");
     if ((rc = srv_open(&h->svc, c, err)) != SLAB_OK) {
+        srv_close(&h->svc);
         slab_free(h);
         return rc;
     }

@@ -331,8 +331,10 @@ slab_status slab_mcp_run(const slab_server_config *c, FILE *in, FILE *out, slab_
     size_t cap = 0;
     ssize_t n;
     slab_status rc = srv_open(&s, c, err);
-    if (rc != SLAB_OK)
+    if (rc != SLAB_OK) {
+        srv_close(&s);
         return rc;
+    }
     while ((n = getline(&line, &cap, in)) >= 0) {
         json_error_t je;
         if ((size_t)n > MCP_LINE_MAX) {

@@ -377,6 +377,14 @@ jobs_of() { sqlite3 "$db" "select count(*) from executions where id like 'job_%'
 check "each job that ran has an ok row ($(jobs_of ok) of $n201)" test "$(jobs_of ok)" = "$n201"
 check "each refused job has a busy row ($(jobs_of busy) of $n503)" test "$(jobs_of busy)" = "$n503"
 
+# ---- a store that cannot be opened: a clear error, no server ------------------------------------
+mkdir -p "$tmp/adir"
+expect_err "serve on a folder as the store" 4 "cannot open the store" "$cli" serve --db "$tmp/adir" --listen 127.0.0.1:0
+expect_err "mcp on a folder as the store" 4 "cannot open the store" "$cli" mcp --db "$tmp/adir"
+expect_err "serve --listen without a port" 2 "expected HOST:PORT" "$cli" serve --db "$db" --listen 127.0.0.1
+expect_err "serve --workers 0" 2 "--workers expects a number from 1" "$cli" serve --db "$db" --workers 0
+expect_err "serve with an unknown flag" 2 "unknown option --nope" "$cli" serve --db "$db" --nope 1
+
 # ---- API keys: any address but loopback needs one ----------------------------------------------
 "$cli" serve --db "$db" --listen 0.0.0.0:0 > "$tmp/nokey.out" 2>&1
 rc=$?
