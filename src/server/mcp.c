@@ -324,21 +324,55 @@ static json_t *handle(srv *s, json_t *msg)
     return rpc_error(id, -32601, "method not found");
 }
 
+/* Reads one line (without its newline) into *buf, growing it up to
+ * MCP_LINE_MAX bytes; a longer line is read to its end and dropped
+ * (*too_long = 1). Returns its length, or -1 at the end of input. */
+static ssize_t read_line(FILE *in, char **buf, size_t *cap, int *too_long)
+{
+    size_t n = 0;
+    int ch, any = 0;
+    *too_long = 0;
+    while ((ch = getc(in)) != EOF) {
+        any = 1;
+        if (ch == '\n')
+            break;
+        if (*too_long)
+            continue;
+        if (n + 1 >= *cap) {
+            size_t nc = *cap ? *cap * 2 : 4096;
+            char *p = n + 1 >= MCP_LINE_MAX ? NULL : slab_realloc(*buf, nc);
+            if (!p) {
+                *too_long = 1;
+                continue;
+            }
+            *buf = p;
+            *cap = nc;
+        }
+        (*buf)[n++] = (char)ch;
+    }
+    if (!any)
+        return -1;
+    if (*buf)
+        (*buf)[n] = '\0';
+    return (ssize_t)n;
+}
+
 slab_status slab_mcp_run(const slab_server_config *c, FILE *in, FILE *out, slab_error *err)
 {
     srv s;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
+    int too_long;
     slab_status rc = srv_open(&s, c, err);
     if (rc != SLAB_OK) {
         srv_close(&s);
         return rc;
     }
-    while ((n = getline(&line, &cap, in)) >= 0) {
+    while ((n = read_line(in, &line, &cap, &too_long)) >= 0) {
         json_error_t je;
-        if ((size_t)n > MCP_LINE_MAX) {
-            send_msg(out, rpc_error(NULL, -32700, "message too large"));
+        if (too_long) {
+            send_msg(out, rpc_error(NULL, -32700, "message too large (8 MiB at most)"));
             continue;
         }
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -355,7 +389,7 @@ slab_status slab_mcp_run(const slab_server_config *c, FILE *in, FILE *out, slab_
         if (reply)
             send_msg(out, reply);
     }
-    free(line);
+    slab_free(line);
     srv_close(&s);
     return SLAB_OK;
 }
