@@ -15,7 +15,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 "$cli" data sample --symbol ORCL --bars 2520 --seed 5 --db "$tmp/s.db" >/dev/null
 "$cli" serve --db "$tmp/s.db" --listen 127.0.0.1:0 --workers "$conc" --queue 1024 2>"$tmp/log" &
 pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/log")"
   [ -n "$port" ] && break
   sleep 0.05

@@ -23,20 +23,22 @@ db="$tmp/store.db"
 "$cli" data sample --symbol ORCL --bars 600 --seed 7 --db "$db" >/dev/null 2>&1
 "$cli" data sample --symbol BIG --bars 200000 --timeframe 1m --seed 3 --db "$db" >/dev/null 2>&1
 
-# start NAME ARGS...: starts a server on a free loopback port; sets $port
+# start NAME ARGS...: starts a server on a free loopback port (never the
+# default 8750, which another program may hold; a later --listen wins); sets $port
 # and $pid (the log is $tmp/NAME.log).
 start() {
   local name="$1"; shift
-  "$cli" serve --db "$db" "$@" 2>"$tmp/$name.log" &
+  "$cli" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
   pid=$!
   pids="$pids $pid"
   port=""
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$name.log")"
     [ -n "$port" ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
+    kill -0 "$pid" 2>/dev/null || { echo "serve $name exited: $(cat "$tmp/$name.log")"; return 1; }
     sleep 0.05
   done
+  echo "serve $name did not say where it listens in 15 s: $(cat "$tmp/$name.log")"
   return 1
 }
 # req METHOD PATH [BODY]: curl; the body to $tmp/body, the status printed.
@@ -384,6 +386,25 @@ expect_err "mcp on a folder as the store" 4 "cannot open the store" "$cli" mcp -
 expect_err "serve --listen without a port" 2 "expected HOST:PORT" "$cli" serve --db "$db" --listen 127.0.0.1
 expect_err "serve --workers 0" 2 "--workers expects a number from 1" "$cli" serve --db "$db" --workers 0
 expect_err "serve with an unknown flag" 2 "unknown option --nope" "$cli" serve --db "$db" --nope 1
+
+# ---- IPv6 loopback: no key needed ---------------------------------------------------------------
+"$cli" serve --db "$db" --listen '[::1]:0' 2>"$tmp/v6.log" &
+v6=$!
+pids="$pids $v6"
+v6port=""
+for _ in $(seq 1 60); do
+  v6port="$(sed -n 's/.*listening on http:\/\/\[::1\]:\([0-9][0-9]*\) .*/\1/p' "$tmp/v6.log")"
+  [ -n "$v6port" ] && break
+  kill -0 "$v6" 2>/dev/null || break
+  sleep 0.05
+done
+if [ -n "$v6port" ]; then
+  s="$(curl -s -g -o "$tmp/body" -w '%{http_code}' "http://[::1]:$v6port/api/health")"
+  status_is "[::1] is loopback: health without a key" 200 "$s"
+  kill -TERM "$v6"; wait "$v6"
+else
+  echo "note: no IPv6 loopback here: the [::1] check is skipped"
+fi
 
 # ---- API keys: any address but loopback needs one ----------------------------------------------
 "$cli" serve --db "$db" --listen 0.0.0.0:0 > "$tmp/nokey.out" 2>&1
