@@ -68,8 +68,12 @@ static json_t *schema_validate(void)
 
 static json_t *schema_get(void)
 {
-    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "id", "type",
-                     "string", "description", "a backtest id (bt_...)", "required", "id");
+    return json_pack("{s:s,s:{s:{s:s,s:s},s:{s:s,s:s,s:{s:{s:s,s:i},s:{s:s,s:i,s:i}}}},s:[s]}",
+                     "type", "object", "properties", "id", "type", "string", "description",
+                     "a backtest id (bt_...)", "trades", "type", "object", "description",
+                     "only a page of its trades (GET /api/backtests/{id}/trades)", "properties",
+                     "offset", "type", "integer", "minimum", 0, "limit", "type", "integer",
+                     "minimum", 1, "maximum", 10000, "required", "id");
 }
 
 static json_t *schema_compare(void)
@@ -120,9 +124,25 @@ static void call_indicators(srv *s, json_t *args, srv_reply *out)
 static void call_get(srv *s, json_t *args, srv_reply *out)
 {
     const char *id = json_string_value(json_object_get(args, "id"));
+    json_t *tr = json_object_get(args, "trades");
     if (!id) {
         srv_reply_fail(out, SLAB_EC_MISSING_OPTION, "give {\"id\": \"bt_...\"}",
                        "id: the backtest's id is missing");
+        return;
+    }
+    if (tr) { /* a page of its trades, as GET /api/backtests/{id}/trades */
+        char off[32] = "0", lim[32] = "100";
+        json_t *o = json_object_get(tr, "offset"), *l = json_object_get(tr, "limit");
+        if (!json_is_object(tr) || (o && !json_is_integer(o)) || (l && !json_is_integer(l))) {
+            srv_reply_fail(out, SLAB_EC_BAD_VALUE, NULL,
+                           "trades: expected {\"offset\": N, \"limit\": N}");
+            return;
+        }
+        if (o)
+            snprintf(off, sizeof off, "%lld", (long long)json_integer_value(o));
+        if (l)
+            snprintf(lim, sizeof lim, "%lld", (long long)json_integer_value(l));
+        srv_backtest_trades(s, id, off, lim, out);
         return;
     }
     srv_backtest_get(s, id, out);

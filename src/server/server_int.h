@@ -83,6 +83,9 @@ void srv_health(srv *s, srv_reply *out);
 void srv_backtest_post(srv *s, const json_t *req, srv_reply *out);
 void srv_backtest_get(srv *s, const char *id, srv_reply *out);
 void srv_backtest_list(srv *s, const char *strategy, const char *limit, srv_reply *out);
+/* A page of a stored document's trades (GET /api/backtests/{id}/trades). */
+void srv_backtest_trades(srv *s, const char *id, const char *offset, const char *limit,
+                         srv_reply *out);
 void srv_strategy_save(srv *s, const char *id, const json_t *req, srv_reply *out);
 void srv_strategy_get(srv *s, const char *id, const char *version, srv_reply *out);
 void srv_strategy_list(srv *s, srv_reply *out);

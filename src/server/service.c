@@ -534,6 +534,38 @@ static long parse_limit(const char *text, long def, long max)
     return v;
 }
 
+void srv_backtest_trades(srv *s, const char *id, const char *offset, const char *limit,
+                         srv_reply *out)
+{
+    long off = offset ? parse_limit(offset, 0, 100000000) : 0;
+    long lim = parse_limit(limit, 100, 10000);
+    if (offset && !strcmp(offset, "0"))
+        off = 0;
+    if (off < 0 || lim < 0) {
+        srv_reply_fail(out, SLAB_EC_BAD_VALUE, "offset >= 0, limit from 1 to 10000",
+                       "offset and limit: expected whole numbers (offset >= 0, limit 1..10000)");
+        return;
+    }
+    srv_reply one;
+    memset(&one, 0, sizeof one);
+    srv_backtest_get(s, id, &one);
+    if (one.status != 200) {
+        *out = one;
+        return;
+    }
+    json_t *doc = json_loads(one.body, 0, NULL);
+    slab_free(one.body);
+    json_t *all = json_object_get(doc, "trades"), *page = json_array();
+    size_t n = json_array_size(all);
+    for (size_t k = (size_t)off; k < n && k < (size_t)off + (size_t)lim; k++)
+        json_array_append(page, json_array_get(all, k));
+    json_t *res = json_pack("{s:s,s:O?,s:i,s:i,s:i,s:o}", "id", id, "trades_total",
+                            json_object_get(doc, "trades_total"), "trades_stored", (int)n,
+                            "offset", (int)off, "limit", (int)lim, "trades", page);
+    json_decref(doc);
+    srv_reply_json(out, 200, res);
+}
+
 void srv_backtest_list(srv *s, const char *strategy, const char *limit, srv_reply *out)
 {
     slab_error err;
@@ -1387,6 +1419,15 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
     } else if (!strcmp(path, "/api/indicators")) {
         if (get)
             srv_indicators(s, out);
+        else
+            not_allowed(out, method, path, "GET");
+    } else if (!strncmp(path, "/api/backtests/", 15) && strlen(path) > 22 &&
+               !strcmp(path + strlen(path) - 7, "/trades")) {
+        char bid[64];
+        size_t n = strlen(path) - 22;
+        snprintf(bid, sizeof bid, "%.*s", (int)(n < sizeof bid ? n : sizeof bid - 1), path + 15);
+        if (get)
+            srv_backtest_trades(s, bid, arg(q, "offset"), arg(q, "limit"), out);
         else
             not_allowed(out, method, path, "GET");
     } else if (match(path, "/api/backtests", &id)) {

@@ -131,6 +131,25 @@ err_is "list ?limit=0" 400 bad_value "$s"
 s="$(req GET "/api/backtests?limit=abc")"
 err_is "list ?limit=abc" 400 bad_value "$s"
 
+# a page of a stored document's trades
+req POST /api/backtests '{"strategy": "sma_cross", "params": {"fast": 3, "slow": 8}, "data": {"symbols": ["ORCL"]}, "trades": "all"}' >/dev/null
+cp "$tmp/body" "$tmp/alltrades.json"
+idt="$(jget "d['id']")"
+s="$(req GET "/api/backtests/$idt/trades?offset=2&limit=3")"
+status_is "GET backtests/{id}/trades" 200 "$s"
+check "the page is trades[2:5] of the stored document, with the totals" python3 -c "
+import json
+doc = json.load(open('$tmp/alltrades.json')); page = json.load(open('$tmp/body'))
+assert doc['trades_total'] > 5 and len(doc['trades']) == doc['trades_total']
+assert page['trades'] == doc['trades'][2:5] and page['trades_total'] == doc['trades_total']
+assert (page['offset'], page['limit'], page['trades_stored']) == (2, 3, len(doc['trades']))
+"
+s="$(req GET "/api/backtests/$idt/trades?offset=-1")"
+err_is "trades with a negative offset" 400 bad_value "$s"
+s="$(req GET "/api/backtests/bt_0000000000000000/trades")"
+err_is "trades of an unknown backtest" 404 not_found "$s"
+
+
 # ---- bad input of each kind --------------------------------------------------------
 s="$(req POST /api/backtests '{"strategy": "sma_crss", "data": {"symbols": ["ORCL"]}}')"
 err_is "unknown strategy" 400 unknown_strategy "$s"
