@@ -159,8 +159,9 @@ int cmd_token(int argc, char **argv)
         else if (!strcmp(argv[i], "--db") && i + 1 < argc)
             db_flag = argv[++i];
         else
-            return cli_usage_error("token", "unexpected '%s' (usage: stratlab token create "
-                                            "--name NAME [--db PATH])",
+            return cli_usage_error("token",
+                                   "unexpected '%s' (usage: stratlab token create "
+                                   "--name NAME [--db PATH])",
                                    argv[i]);
     }
     if (!create)

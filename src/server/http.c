@@ -25,10 +25,10 @@
 
 /* One request being read. */
 typedef struct http_req {
-    char *body;       /* the body so far (owned), NUL-terminated */
-    size_t len, cap;  /* bytes held, bytes allocated */
-    int too_large;    /* 1 once the body passed the cap: it is dropped */
-    int64_t t0_ns;    /* when the request arrived */
+    char *body;      /* the body so far (owned), NUL-terminated */
+    size_t len, cap; /* bytes held, bytes allocated */
+    int too_large;   /* 1 once the body passed the cap: it is dropped */
+    int64_t t0_ns;   /* when the request arrived */
 } http_req;
 
 /* A key's token bucket. */
@@ -41,7 +41,7 @@ typedef struct rate_slot {
 /* The server: the service plus what HTTP adds. */
 typedef struct http_srv {
     srv svc;
-    int need_auth;                 /* the address is not loopback */
+    int need_auth; /* the address is not loopback */
     pthread_mutex_t rate_mu;
     rate_slot rate[RATE_KEYS_MAX];
     size_t n_rate;
@@ -236,9 +236,8 @@ static void too_large(srv_reply *r, size_t max)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     http_srv *h = cls;
     http_req *rq = *con_cls;
@@ -354,14 +353,14 @@ slab_status slab_server_run(const slab_server_config *c, void (*ready)(int port,
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ITC | MHD_USE_POLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                     MHD_USE_POLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 16384,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(c->workers + c->queue + 512),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        h, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_END);
     if (!d) {
         rc = slab_error_fail(err, SLAB_EC_IO_ERROR, "--listen",
                              "cannot listen on %s (the port may be in use)", c->listen);

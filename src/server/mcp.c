@@ -61,9 +61,9 @@ static json_t *schema_script(void)
 
 static json_t *schema_validate(void)
 {
-    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "spec",
-                     "type", "object", "description",
-                     "the strategy spec (seed 001's format) to check", "required", "spec");
+    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "spec", "type",
+                     "object", "description", "the strategy spec (seed 001's format) to check",
+                     "required", "spec");
 }
 
 static json_t *schema_get(void)
@@ -79,8 +79,8 @@ static json_t *schema_get(void)
 static json_t *schema_compare(void)
 {
     return json_pack("{s:s,s:{s:{s:s,s:{s:s},s:i,s:i}},s:[s]}", "type", "object", "properties",
-                     "ids", "type", "array", "items", "type", "string", "minItems", 2,
-                     "maxItems", 20, "required", "ids");
+                     "ids", "type", "array", "items", "type", "string", "minItems", 2, "maxItems",
+                     20, "required", "ids");
 }
 
 static json_t *schema_save(void)
@@ -88,12 +88,11 @@ static json_t *schema_save(void)
     return json_pack(
         "{s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}},"
         "s:[s]}",
-        "type", "object", "properties", "name", "type", "string", "description",
-        "what to call it", "strategy", "type", "string", "description",
-        "a built-in's name (with params)", "params", "type", "object", "description",
-        "the built-in's fixed parameters", "spec", "type", "object", "description",
-        "a strategy spec instead", "script", "type", "string", "description",
-        "C source instead", "id", "type", "string", "description",
+        "type", "object", "properties", "name", "type", "string", "description", "what to call it",
+        "strategy", "type", "string", "description", "a built-in's name (with params)", "params",
+        "type", "object", "description", "the built-in's fixed parameters", "spec", "type",
+        "object", "description", "a strategy spec instead", "script", "type", "string",
+        "description", "C source instead", "id", "type", "string", "description",
         "an existing saved strategy's id: save a new version of it", "required", "name");
 }
 
@@ -250,8 +249,8 @@ static json_t *tools_list(void)
  * NULL when doc is not a result document. */
 static char *run_brief(json_t *doc)
 {
-    static const char *const keys[] = {"final_value", "total_return", "sharpe_ratio",
-                                       "max_drawdown_pct", "num_trades", "win_rate",
+    static const char *const keys[] = {"final_value",      "total_return", "sharpe_ratio",
+                                       "max_drawdown_pct", "num_trades",   "win_rate",
                                        "profit_factor"};
     json_t *m = json_object_get(doc, "metrics"), *o;
     const char *id = json_string_value(json_object_get(doc, "id"));
@@ -300,9 +299,12 @@ static json_t *tools_call(srv *s, json_t *params, int *code, const char **msg)
     json_decref(empty);
     json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
     char *brief = t->call == call_backtest && r.status < 400 ? run_brief(doc) : NULL;
-    json_t *res = json_pack("{s:[{s:s,s:s}],s:o,s:b}", "content", "type", "text", "text",
-                            brief ? brief : r.body ? r.body : "", "structuredContent",
-                            doc ? doc : json_object(), "isError", r.status >= 400);
+    json_t *res =
+        json_pack("{s:[{s:s,s:s}],s:o,s:b}", "content", "type", "text", "text",
+                  brief    ? brief
+                  : r.body ? r.body
+                           : "",
+                  "structuredContent", doc ? doc : json_object(), "isError", r.status >= 400);
     slab_free(brief);
     slab_free(r.body);
     return res;
@@ -317,20 +319,21 @@ static json_t *handle(srv *s, json_t *msg)
     if (!json_is_object(msg) || !method) {
         if (json_is_object(msg) && !method && id) /* a response to us: we send no requests */
             return NULL;
-        return rpc_error(id, -32600, "invalid request: expected a JSON-RPC 2.0 object with a method");
+        return rpc_error(id, -32600,
+                         "invalid request: expected a JSON-RPC 2.0 object with a method");
     }
     if (!id) /* notifications: initialized, cancelled: nothing to answer */
         return NULL;
     if (!strcmp(method, "initialize"))
         return rpc_result(
-            id, json_pack("{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", MCP_PROTOCOL,
-                          "capabilities", "tools", "listChanged", 0, "serverInfo", "name",
-                          "stratlab", "title", "stratlab backtests", "version", SLAB_VERSION,
-                          "instructions",
-                          "Backtests with backtrader's exact numbers. list_strategies and "
-                          "list_indicators say what exists; run_backtest runs a built-in, spec "
-                          "or saved strategy on stored symbols and returns the result document "
-                          "with an id; get_backtest re-reads it; compare_backtests ranks runs."));
+            id,
+            json_pack("{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", MCP_PROTOCOL,
+                      "capabilities", "tools", "listChanged", 0, "serverInfo", "name", "stratlab",
+                      "title", "stratlab backtests", "version", SLAB_VERSION, "instructions",
+                      "Backtests with backtrader's exact numbers. list_strategies and "
+                      "list_indicators say what exists; run_backtest runs a built-in, spec "
+                      "or saved strategy on stored symbols and returns the result document "
+                      "with an id; get_backtest re-reads it; compare_backtests ranks runs."));
     if (!strcmp(method, "ping"))
         return rpc_result(id, json_object());
     if (!strcmp(method, "tools/list"))

@@ -108,8 +108,8 @@ static json_t *merge_saved(const json_t *req, const slab_saved_strategy *sv, sla
             json_t *p = json_deep_copy(v);
             json_object_update(p, json_object_get(m, "params"));
             json_object_set_new(m, "params", p);
-        } else if (!json_object_get(m, key) || !strcmp(key, "strategy") ||
-                   !strcmp(key, "spec") || !strcmp(key, "script")) {
+        } else if (!json_object_get(m, key) || !strcmp(key, "strategy") || !strcmp(key, "spec") ||
+                   !strcmp(key, "script")) {
             json_object_set(m, key, v);
         }
     }
@@ -258,7 +258,8 @@ static void cache_put(srv *s, const char *symbol, const char *tf, int64_t versio
     while (total > SRV_BARS_CACHE_MAX) { /* make room: drop the oldest */
         size_t old = SRV_BARS_CACHE;
         for (size_t k = 0; k < SRV_BARS_CACHE; k++)
-            if (s->cache[k].bars && (old == SRV_BARS_CACHE || s->cache[k].used < s->cache[old].used))
+            if (s->cache[k].bars &&
+                (old == SRV_BARS_CACHE || s->cache[k].used < s->cache[old].used))
                 old = k;
         if (old == SRV_BARS_CACHE)
             break;
@@ -303,10 +304,8 @@ static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out,
     /* the run reads through the read-only handle: it cannot write */
     pthread_mutex_lock(&s->ro_mu);
     st = slab_store_load(s->ro, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
-    if (st == SLAB_OK && version &&
-        (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
-        slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) !=
-            SLAB_OK)
+    if (st == SLAB_OK && version && (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
+        slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
         whole = NULL;
     pthread_mutex_unlock(&s->ro_mu);
     if (st != SLAB_OK || !version)
@@ -361,8 +360,8 @@ static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
     for (size_t k = 0; k < o->n_params; k++)
         json_array_append_new(ps, json_string(o->params[k]));
     json_object_set_new(p, "params", ps);
-    json_object_set_new(p, "data", json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars",
-                                             (int)bars->n));
+    json_object_set_new(p, "data",
+                        json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars", (int)bars->n));
     json_object_set_new(p, "via", json_string("http"));
     memset(&rec, 0, sizeof rec);
     snprintf(rec.id, sizeof rec.id, "%s", ex->id);
@@ -428,9 +427,8 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     if ((*ex)->status == SLAB_SCRIPT_OK)
         return SLAB_OK;
     *fail_doc = slab_script_failure_json(*ex);
-    slab_error_fail(err,
-                    (*ex)->status == SLAB_SCRIPT_BUSY ? SLAB_EC_BUSY : SLAB_EC_RUN_FAILED, NULL,
-                    "script %s: %s", slab_script_status_name((*ex)->status), (*ex)->detail);
+    slab_error_fail(err, (*ex)->status == SLAB_SCRIPT_BUSY ? SLAB_EC_BUSY : SLAB_EC_RUN_FAILED,
+                    NULL, "script %s: %s", slab_script_status_name((*ex)->status), (*ex)->detail);
     slab_error_fix(err, "%s",
                    (*ex)->n_diags ? "fix the errors listed under errors (line:column)"
                                   : "see stdout, stderr and detail; the limits are timeout, "
@@ -454,8 +452,8 @@ static void merge_execution(json_t *doc, const slab_script_exec *ex)
     json_decref(exj);
 }
 
-json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version,
-                json_t **fail_doc, slab_error *err)
+json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version, json_t **fail_doc,
+                slab_error *err)
 {
     slab_run_options o;
     slab_saved_strategy sv;
@@ -521,7 +519,8 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
     if (slab_run_options_check(&o, err) != SLAB_OK)
         goto out;
     if (o.n_data) { /* never reached through "data" (rewritten); "data" given flat is a path */
-        bad(err, SLAB_EC_BAD_VALUE, "/data", "give stored symbols: {\"data\": {\"symbols\": [...]}}",
+        bad(err, SLAB_EC_BAD_VALUE, "/data",
+            "give stored symbols: {\"data\": {\"symbols\": [...]}}",
             "data: the service reads stored symbols only, never files");
         goto out;
     }
@@ -570,9 +569,10 @@ json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version
         if (slab_engine_run(bars, &cfg, &r, err) != SLAB_OK)
             goto out;
     }
-    slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, ex ? ex->params : params, &o.broker, 0.0,
-                             o.orders, o.max_trades};
+    slab_result_info info = {def->name,         ex ? "script" : spec ? "spec" : "builtin",
+                             spec ? NULL : def, ex ? ex->params : params,
+                             &o.broker,         0.0,
+                             o.orders,          o.max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, err)))
         goto out;
@@ -614,9 +614,9 @@ json_t *srv_backtest_schema(void)
         json_pack("{s:s,s:s,s:{s:{s:s,s:{s:s},s:i,s:i},s:{s:s},s:{s:s},s:{s:s}},s:b}", "type",
                   "object", "description",
                   "what to run on: stored symbols (stratlab data list), a date range, a timeframe",
-                  "properties", "symbols", "type", "array", "items", "type", "string",
-                  "minItems", 1, "maxItems", 1, "from", "type", "string", "to", "type", "string",
-                  "timeframe", "type", "string", "additionalProperties", 0));
+                  "properties", "symbols", "type", "array", "items", "type", "string", "minItems",
+                  1, "maxItems", 1, "from", "type", "string", "to", "type", "string", "timeframe",
+                  "type", "string", "additionalProperties", 0));
     json_object_set_new(props, "spec",
                         json_pack("{s:s,s:s}", "type", "object", "description",
                                   "a strategy spec (seed 001's format) instead of strategy"));

@@ -68,30 +68,20 @@ static int id_ok(const char *id)
 int srv_http_status(slab_errcode code)
 {
     switch (code) {
-    case SLAB_EC_NOT_FOUND:
-        return 404;
-    case SLAB_EC_UNAUTHORIZED:
-        return 401;
-    case SLAB_EC_METHOD_NOT_ALLOWED:
-        return 405;
-    case SLAB_EC_TOO_LARGE:
-        return 413;
-    case SLAB_EC_RATE_LIMITED:
-        return 429;
+    case SLAB_EC_NOT_FOUND: return 404;
+    case SLAB_EC_UNAUTHORIZED: return 401;
+    case SLAB_EC_METHOD_NOT_ALLOWED: return 405;
+    case SLAB_EC_TOO_LARGE: return 413;
+    case SLAB_EC_RATE_LIMITED: return 429;
     case SLAB_EC_BUSY:
-    case SLAB_EC_SHUTTING_DOWN:
-        return 503;
-    default:
-        break;
+    case SLAB_EC_SHUTTING_DOWN: return 503;
+    default: break;
     }
     switch (slab_errcode_get(code)->klass) {
     case SLAB_CLASS_USAGE:
-    case SLAB_CLASS_DATA:
-        return 400;
-    case SLAB_CLASS_RUN:
-        return 422;
-    default:
-        return 500;
+    case SLAB_CLASS_DATA: return 400;
+    case SLAB_CLASS_RUN: return 422;
+    default: return 500;
     }
 }
 
@@ -366,8 +356,8 @@ static json_t *job_request(const json_t *req)
     if (script) {
         char hex[65];
         slab_sha256_mem(script, strlen(script), hex);
-        json_object_set_new(r, "script", json_pack("{s:i,s:s}", "bytes", (int)strlen(script),
-                                                  "sha256", hex));
+        json_object_set_new(r, "script",
+                            json_pack("{s:i,s:s}", "bytes", (int)strlen(script), "sha256", hex));
     }
     char *text = slab_json_dumps(r, JSON_COMPACT);
     size_t n = text ? strlen(text) : 0;
@@ -391,11 +381,11 @@ static void job_log_begin(srv *s, slab_execution_record *rec, json_t **params, c
     rec->created_at_ms = srv_now_ms();
     snprintf(rec->status, sizeof rec->status, "%s", status);
     snprintf(rec->strategy, sizeof rec->strategy, "%s",
-             strat                                  ? strat
-             : json_object_get(req, "spec")         ? "(spec)"
-             : json_object_get(req, "script")       ? "(script)"
-             : json_object_get(req, "saved")        ? "(saved)"
-                                                    : "");
+             strat                            ? strat
+             : json_object_get(req, "spec")   ? "(spec)"
+             : json_object_get(req, "script") ? "(script)"
+             : json_object_get(req, "saved")  ? "(saved)"
+                                              : "");
     *params = json_pack("{s:o*}", "request", job_request(req));
     rec->parameters = *params ? slab_json_dumps(*params, JSON_COMPACT) : NULL;
     pthread_mutex_lock(&s->store_mu);
@@ -432,7 +422,8 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
     int retry = 0;
     memset(&r, 0, sizeof r);
     if (!json_is_object(req)) {
-        srv_reply_fail(out, SLAB_EC_BAD_JSON, "send a JSON object: {\"strategy\": \"sma_cross\", "
+        srv_reply_fail(out, SLAB_EC_BAD_JSON,
+                       "send a JSON object: {\"strategy\": \"sma_cross\", "
                        "\"data\": {\"symbols\": [\"ORCL\"]}}",
                        "the request body must be a JSON object");
         return;
@@ -560,8 +551,8 @@ void srv_backtest_trades(srv *s, const char *id, const char *offset, const char 
     for (size_t k = (size_t)off; k < n && k < (size_t)off + (size_t)lim; k++)
         json_array_append(page, json_array_get(all, k));
     json_t *res = json_pack("{s:s,s:O?,s:i,s:i,s:i,s:o}", "id", id, "trades_total",
-                            json_object_get(doc, "trades_total"), "trades_stored", (int)n,
-                            "offset", (int)off, "limit", (int)lim, "trades", page);
+                            json_object_get(doc, "trades_total"), "trades_stored", (int)n, "offset",
+                            (int)off, "limit", (int)lim, "trades", page);
     json_decref(doc);
     srv_reply_json(out, 200, res);
 }
@@ -589,13 +580,13 @@ void srv_backtest_list(srv *s, const char *strategy, const char *limit, srv_repl
     }
     json_t *arr = json_array();
     for (size_t k = 0; k < n; k++) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", r[k].id, "strategy", r[k].strategy,
-                              "source", r[k].source, "created_at",
-                              srv_iso_ms(r[k].created_at_ms, when, sizeof when));
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s}", "id", r[k].id, "strategy", r[k].strategy, "source",
+                      r[k].source, "created_at", srv_iso_ms(r[k].created_at_ms, when, sizeof when));
         if (o && r[k].saved_id[0])
-            json_object_set_new(o, "saved",
-                                json_pack("{s:s,s:i}", "id", r[k].saved_id, "version",
-                                          r[k].saved_version));
+            json_object_set_new(
+                o, "saved",
+                json_pack("{s:s,s:i}", "id", r[k].saved_id, "version", r[k].saved_version));
         json_array_append_new(arr, o);
     }
     slab_backtest_records_free(r, n);
@@ -652,8 +643,8 @@ static slab_status check_saved(const json_t *req, const char **kind, slab_error 
         json_object_foreach(params, key, v)
         {
             if (nkv == SLAB_RUN_PARAMS_MAX || !json_is_number(v)) {
-                slab_error_fail(err, SLAB_EC_BAD_PARAM, NULL,
-                                "params/%.40s: expected a number", key);
+                slab_error_fail(err, SLAB_EC_BAD_PARAM, NULL, "params/%.40s: expected a number",
+                                key);
                 slab_error_at_pointer(err, "/params");
                 return err->code;
             }
@@ -802,11 +793,9 @@ static json_t *builtins_json(void)
     for (size_t k = 0; k < n; k++) {
         json_t *params = json_object();
         for (int p = 0; p < t[k]->n_params; p++)
-            json_object_set_new(params, t[k]->params[p].name,
-                                json_real(t[k]->params[p].def));
+            json_object_set_new(params, t[k]->params[p].name, json_real(t[k]->params[p].def));
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", t[k]->name, "summary",
-                                             t[k]->summary ? t[k]->summary : "", "params",
-                                             params));
+                                             t[k]->summary ? t[k]->summary : "", "params", params));
     }
     return arr;
 }
@@ -818,8 +807,8 @@ static json_t *builtins_json(void)
  * same (fixed in the saved strategy) and those that varied (the caller
  * keeps giving them). */
 
-#define SUGGEST_RUNS 3     /* runs of one shape before a suggestion */
-#define SUGGEST_LOOK 500   /* newest job rows read */
+#define SUGGEST_RUNS 3   /* runs of one shape before a suggestion */
+#define SUGGEST_LOOK 500 /* newest job rows read */
 
 /* The key of a request's shape: "strategy|name1,name2" (sorted names). */
 static void shape_key(const char *strategy, json_t *params, char *buf, size_t n)
@@ -944,8 +933,9 @@ void srv_strategy_list(srv *s, srv_reply *out)
     for (size_t k = 0; k < n; k++)
         json_array_append_new(saved, saved_json(&r[k]));
     slab_saved_strategies_free(r, n);
-    srv_reply_json(out, 200, json_pack("{s:o,s:o,s:o}", "builtin", builtins_json(), "saved", saved,
-                                       "suggestions", suggestions(s)));
+    srv_reply_json(out, 200,
+                   json_pack("{s:o,s:o,s:o}", "builtin", builtins_json(), "saved", saved,
+                             "suggestions", suggestions(s)));
 }
 
 void srv_strategy_delete(srv *s, const char *id, srv_reply *out)
@@ -982,7 +972,8 @@ static json_t *execution_json(const slab_execution_record *r)
     json_object_set_new(o, "stdout", json_string(r->stdout_text));
     json_object_set_new(o, "stderr", json_string(r->stderr_text));
     json_object_set_new(o, "error", r->success ? json_null() : json_string(r->error));
-    json_object_set_new(o, "createdAt", json_string(srv_iso_ms(r->created_at_ms, when, sizeof when)));
+    json_object_set_new(o, "createdAt",
+                        json_string(srv_iso_ms(r->created_at_ms, when, sizeof when)));
     json_object_set_new(o, "status", json_string(r->status));
     json_object_set_new(o, "compile_ms", json_real(r->compile_ms));
     json_object_set_new(o, "run_ms", json_real(r->run_ms));
@@ -1039,8 +1030,13 @@ void srv_execution_list(srv *s, const char *id, const char *limit, srv_reply *ou
  * parameters are refused with the names the template takes. */
 static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
 {
-    static const char *const names[] = {"ticker", "date", "timeframe", "trailingStopPct",
-                                        "marketFilterTicker", "openingRangeMinutes", "exitTime"};
+    static const char *const names[] = {"ticker",
+                                        "date",
+                                        "timeframe",
+                                        "trailingStopPct",
+                                        "marketFilterTicker",
+                                        "openingRangeMinutes",
+                                        "exitTime"};
     const char *key;
     json_t *v;
     *out = NULL;
@@ -1070,7 +1066,8 @@ static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
     const char *date = json_string_value(json_object_get(p, "date"));
     const char *filter = json_string_value(json_object_get(p, "marketFilterTicker"));
     json_t *tf = json_object_get(p, "timeframe"), *trail = json_object_get(p, "trailingStopPct");
-    json_t *orm = json_object_get(p, "openingRangeMinutes"), *exit_t = json_object_get(p, "exitTime");
+    json_t *orm = json_object_get(p, "openingRangeMinutes"),
+           *exit_t = json_object_get(p, "exitTime");
     if (!ticker || !date) {
         slab_error_fail(err, SLAB_EC_MISSING_OPTION, NULL,
                         "parameters: ticker and date are required (\"ticker\": \"HOOD\", \"date\": "
@@ -1100,9 +1097,9 @@ static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
     json_t *symbols = json_pack("[s]", ticker);
     if (filter && *filter && strcasecmp(filter, "none"))
         json_array_append_new(symbols, json_string(filter));
-    *out = json_pack("{s:s,s:{s:o,s:s},s:s,s:o}", "strategy", "orb", "data", "symbols", symbols,
-                     "timeframe", tf ? json_string_value(tf) : "1m", "date", date, "params",
-                     params);
+    *out =
+        json_pack("{s:s,s:{s:o,s:s},s:s,s:o}", "strategy", "orb", "data", "symbols", symbols,
+                  "timeframe", tf ? json_string_value(tf) : "1m", "date", date, "params", params);
     return *out ? SLAB_OK : slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory");
 }
 
@@ -1170,12 +1167,11 @@ void srv_execute_script(srv *s, const json_t *req, srv_reply *out)
     json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
     slab_free(r.body);
     json_t *ex = json_object_get(doc, "execution");
-    json_t *resp = json_pack("{s:b,s:O?,s:{s:O?,s:O?,s:O?},s:O?}", "success", 1, "executionId",
-                             json_object_get(ex, "id"), "results", "trades",
-                             json_object_get(doc, "trades"), "metrics",
-                             json_object_get(doc, "metrics"), "summary",
-                             json_object_get(doc, "summary"), "executionTime",
-                             json_object_get(ex, "wall_ms"));
+    json_t *resp =
+        json_pack("{s:b,s:O?,s:{s:O?,s:O?,s:O?},s:O?}", "success", 1, "executionId",
+                  json_object_get(ex, "id"), "results", "trades", json_object_get(doc, "trades"),
+                  "metrics", json_object_get(doc, "metrics"), "summary",
+                  json_object_get(doc, "summary"), "executionTime", json_object_get(ex, "wall_ms"));
     if (resp && doc)
         json_object_update(resp, doc); /* plus the standard result document */
     json_decref(doc);
@@ -1212,18 +1208,18 @@ void srv_indicators(srv *s, srv_reply *out)
             json_array_append_new(in, json_string(t[k].inputs[i]));
         for (int i = 0; i < t[k].n_params; i++)
             json_array_append_new(
-                params, json_pack("{s:s,s:s,s:f,s:f,s:f,s:s}", "name", t[k].params[i].name,
-                                  "type", t[k].params[i].is_int ? "int" : "number", "default",
-                                  t[k].params[i].def, "min", t[k].params[i].min, "max",
-                                  t[k].params[i].max, "help",
-                                  t[k].params[i].help ? t[k].params[i].help : ""));
+                params,
+                json_pack("{s:s,s:s,s:f,s:f,s:f,s:s}", "name", t[k].params[i].name, "type",
+                          t[k].params[i].is_int ? "int" : "number", "default", t[k].params[i].def,
+                          "min", t[k].params[i].min, "max", t[k].params[i].max, "help",
+                          t[k].params[i].help ? t[k].params[i].help : ""));
         for (int i = 0; i < t[k].n_outputs; i++)
             json_array_append_new(outs, json_string(t[k].outputs[i]));
-        json_array_append_new(
-            arr, json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "name", t[k].name, "aliases",
-                           split_list(t[k].aliases), "summary", t[k].summary ? t[k].summary : "",
-                           "convention", t[k].convention ? t[k].convention : "", "inputs", in,
-                           "params", params, "outputs", outs));
+        json_array_append_new(arr, json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "name", t[k].name,
+                                             "aliases", split_list(t[k].aliases), "summary",
+                                             t[k].summary ? t[k].summary : "", "convention",
+                                             t[k].convention ? t[k].convention : "", "inputs", in,
+                                             "params", params, "outputs", outs));
     }
     srv_reply_json(out, 200, json_pack("{s:i,s:o}", "count", (int)n, "indicators", arr));
 }
@@ -1260,9 +1256,9 @@ void srv_validate_spec(srv *s, const json_t *req, srv_reply *out)
 /* The headline of one stored document, for a comparison. */
 static json_t *compare_row(const char *id, const char *text)
 {
-    static const char *const keys[] = {"final_value", "total_return", "sharpe_ratio",
-                                       "max_drawdown_pct", "num_trades", "win_rate",
-                                       "profit_factor", "sqn"};
+    static const char *const keys[] = {"final_value",      "total_return", "sharpe_ratio",
+                                       "max_drawdown_pct", "num_trades",   "win_rate",
+                                       "profit_factor",    "sqn"};
     json_t *doc = json_loads(text, 0, NULL), *bt = json_object_get(doc, "backtest");
     json_t *m = json_object_get(doc, "metrics"), *row = json_object(), *mm = json_object();
     json_object_set_new(row, "id", json_string(id));
