@@ -452,149 +452,185 @@ static void merge_execution(json_t *doc, const slab_script_exec *ex)
     json_decref(exj);
 }
 
+/* One run being prepared and made: srv_run's state, cleared by
+ * job_clear(). */
+typedef struct run_job {
+    slab_run_options o;
+    json_t *opts;           /* the option JSON o borrows from */
+    json_t *merged;         /* the request with a saved strategy under it */
+    json_t *script;         /* the request's "script" (borrowed) */
+    slab_saved_strategy sv; /* the saved strategy it runs, if any */
+    slab_spec *spec;
+    slab_spec_run *srun;
+    slab_bars *bars;
+    slab_run *r;
+    slab_script_exec *ex;
+    const slab_strategy_def *def;
+    double params[SLAB_RUN_PARAMS_MAX * 8];
+} run_job;
+
+static void job_clear(run_job *j)
+{
+    slab_script_exec_free(j->ex);
+    slab_run_free(j->r);
+    slab_bars_free(j->bars);
+    slab_spec_run_free(j->srun);
+    slab_spec_free(j->spec);
+    json_decref(j->opts);
+    json_decref(j->merged);
+    slab_free(j->sv.body);
+}
+
+/* The request as run options: a saved strategy merged under it, one way
+ * in, the script's text checked, a spec compiled (its data section fills
+ * what the request left out), then the option table's rules. */
+static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error *err)
+{
+    if (json_object_get(req, "saved")) {
+        if (load_saved(s, json_object_get(req, "saved"), &j->sv, err) != SLAB_OK)
+            return err->code;
+        if (!(j->merged = merge_saved(req, &j->sv, err)))
+            return err->code;
+        req = j->merged;
+    }
+    int ways = (json_object_get(req, "strategy") != NULL) + (json_object_get(req, "spec") != NULL) +
+               (json_object_get(req, "script") != NULL);
+    if (ways != 1)
+        return bad(err, ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, "/strategy",
+                   "GET /api/strategies lists the built-ins",
+                   "give exactly one of strategy (a built-in's name), spec (a strategy spec "
+                   "object), script (C source) or saved (a saved strategy's id)");
+    if ((j->script = json_object_get(req, "script")) &&
+        (!json_is_string(j->script) || json_string_length(j->script) == 0 ||
+         json_string_length(j->script) > SLAB_SCRIPT_SOURCE_MAX))
+        return bad(err, SLAB_EC_BAD_VALUE, "/script", NULL,
+                   "script: expected the C source as a string of at most 1 MiB");
+    if (read_options(req, &j->opts, &j->o, err) != SLAB_OK)
+        return err->code;
+    if (j->script)
+        j->o.script = "request.c"; /* the table's rule: one way in */
+    if (json_object_get(req, "spec")) {
+        if (compile_spec(json_object_get(req, "spec"), &j->spec, err) != SLAB_OK)
+            return err->code;
+        spec_defaults(j->spec, j->opts);
+        slab_run_options_init(&j->o);
+        if (slab_run_options_apply_json(&j->o, j->opts, "", err) != SLAB_OK)
+            return err->code;
+        j->o.spec = "(request)"; /* the table's rule: one way in */
+    }
+    if (j->o.n_symbols == 0 && j->o.n_data == 0)
+        return bad(
+            err, SLAB_EC_MISSING_OPTION, "/data/symbols",
+            "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
+            "data.symbols: give the stored symbol to run on");
+    if (slab_run_options_check(&j->o, err) != SLAB_OK)
+        return err->code;
+    if (j->o.n_data) /* never through "data" (rewritten): a flat "data" is a path */
+        return bad(err, SLAB_EC_BAD_VALUE, "/data",
+                   "give stored symbols: {\"data\": {\"symbols\": [...]}}",
+                   "data: the service reads stored symbols only, never files");
+    return SLAB_OK;
+}
+
+/* What runs: a spec's cash and commission (unless given), or a built-in
+ * and its parameters (a script's come from the script). */
+static slab_status job_strategy(run_job *j, slab_error *err)
+{
+    slab_run_options *o = &j->o;
+    if (j->spec) {
+        const int given[2] = {slab_run_options_given(o, slab_run_options_find("cash")) != 0,
+                              slab_run_options_given(o, slab_run_options_find("commission")) != 0};
+        slab_spec_apply_settings(j->spec, &o->broker, given);
+        return SLAB_OK;
+    }
+    if (j->script)
+        return SLAB_OK;
+    if (!(j->def = slab_strategy_find(o->strategy, err))) {
+        slab_error_at_pointer(err, "/strategy");
+        return err->code;
+    }
+    if (j->def->n_params > (int)(sizeof j->params / sizeof j->params[0]))
+        return slab_error_set(err, SLAB_EINTERNAL, NULL, "too many parameters");
+    if (slab_strategy_resolve_params(j->def, o->params, o->n_params, j->params, err) != SLAB_OK) {
+        slab_error_at_pointer(err, "/params");
+        return err->code;
+    }
+    return SLAB_OK;
+}
+
+/* The bars, then the run: the engine, or the script in the sandbox. */
+static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error *err)
+{
+    if (load_bars(s, &j->o, &j->bars, err) != SLAB_OK) {
+        slab_error_at_pointer(err, "/data/symbols/0");
+        return err->code;
+    }
+    if (j->o.timeframe) {
+        j->bars->timeframe = j->o.tf;
+        j->bars->compression = j->o.tf_compression;
+    }
+    if (j->script) {
+        if (run_script(s, json_string_value(j->script), json_string_length(j->script), &j->o,
+                       j->bars, &j->ex, fail_doc, err) != SLAB_OK)
+            return err->code;
+        j->def = j->ex->def;
+        j->r = j->ex->run;
+        j->ex->run = NULL;
+        return SLAB_OK;
+    }
+    slab_run_config cfg = {j->o.broker, j->def, j->params, -1, 1, j->o.risk, NULL};
+    if (j->spec) {
+        if (slab_spec_run_new(j->spec, &j->srun, err) != SLAB_OK)
+            return err->code;
+        slab_spec_run_setup(j->srun, &cfg);
+        j->def = cfg.strategy;
+    }
+    return slab_engine_run(j->bars, &cfg, &j->r, err);
+}
+
+/* The result document, as `stratlab run --json` makes it. */
+static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
+{
+    slab_result_info info = {j->def->name,
+                             j->ex     ? "script"
+                             : j->spec ? "spec"
+                                       : "builtin",
+                             j->spec ? NULL : j->def,
+                             j->ex ? j->ex->params : j->params,
+                             &j->o.broker,
+                             0.0,
+                             j->o.orders,
+                             j->o.max_trades};
+    info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
+    json_t *doc = slab_result_json(j->bars, j->r, &info, err);
+    if (!doc)
+        return NULL;
+    if (j->ex)
+        merge_execution(doc, j->ex);
+    if (j->spec && spec_result(doc, j->spec, j->srun, j->bars, err) != SLAB_OK) {
+        json_decref(doc);
+        return NULL;
+    }
+    if (j->sv.id[0])
+        json_object_set_new(json_object_get(doc, "backtest"), "saved",
+                            json_pack("{s:s,s:i}", "id", j->sv.id, "version", j->sv.version));
+    return doc;
+}
+
 json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version, json_t **fail_doc,
                 slab_error *err)
 {
-    slab_run_options o;
-    slab_saved_strategy sv;
-    slab_spec *spec = NULL;
-    slab_spec_run *srun = NULL;
-    slab_bars *bars = NULL;
-    slab_run *r = NULL;
-    slab_script_exec *ex = NULL;
-    json_t *opts = NULL, *merged = NULL, *doc = NULL, *script = NULL;
-    double params[SLAB_RUN_PARAMS_MAX * 8];
-    const slab_strategy_def *def = NULL;
+    run_job j;
+    json_t *doc = NULL;
     int64_t t0 = slab_clock_ns();
-    slab_status st;
-
-    memset(&sv, 0, sizeof sv);
-    saved_id[0] = '\0';
-    *saved_version = 0;
-    if (json_object_get(req, "saved")) {
-        if (load_saved(s, json_object_get(req, "saved"), &sv, err) != SLAB_OK)
-            goto out;
-        if (!(merged = merge_saved(req, &sv, err)))
-            goto out;
-        req = merged;
-        snprintf(saved_id, 40, "%s", sv.id);
-        *saved_version = sv.version;
-    }
+    memset(&j, 0, sizeof j);
     *fail_doc = NULL;
-    int ways = (json_object_get(req, "strategy") != NULL) + (json_object_get(req, "spec") != NULL) +
-               (json_object_get(req, "script") != NULL);
-    if (ways != 1) {
-        bad(err, ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, "/strategy",
-            "GET /api/strategies lists the built-ins",
-            "give exactly one of strategy (a built-in's name), spec (a strategy spec object), "
-            "script (C source) or saved (a saved strategy's id)");
-        goto out;
-    }
-    if ((script = json_object_get(req, "script")) &&
-        (!json_is_string(script) || json_string_length(script) == 0 ||
-         json_string_length(script) > SLAB_SCRIPT_SOURCE_MAX)) {
-        bad(err, SLAB_EC_BAD_VALUE, "/script", NULL,
-            "script: expected the C source as a string of at most 1 MiB");
-        goto out;
-    }
-    if (read_options(req, &opts, &o, err) != SLAB_OK)
-        goto out;
-    if (script)
-        o.script = "request.c"; /* the table's rule: one way in */
-    if (json_object_get(req, "spec")) {
-        if (compile_spec(json_object_get(req, "spec"), &spec, err) != SLAB_OK)
-            goto out;
-        spec_defaults(spec, opts);
-        slab_run_options_init(&o);
-        if (slab_run_options_apply_json(&o, opts, "", err) != SLAB_OK)
-            goto out;
-        o.spec = "(request)"; /* the table's rule: one way in */
-    }
-    if (o.n_symbols == 0 && o.n_data == 0) {
-        bad(err, SLAB_EC_MISSING_OPTION, "/data/symbols",
-            "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
-            "data.symbols: give the stored symbol to run on");
-        goto out;
-    }
-    if (slab_run_options_check(&o, err) != SLAB_OK)
-        goto out;
-    if (o.n_data) { /* never reached through "data" (rewritten); "data" given flat is a path */
-        bad(err, SLAB_EC_BAD_VALUE, "/data",
-            "give stored symbols: {\"data\": {\"symbols\": [...]}}",
-            "data: the service reads stored symbols only, never files");
-        goto out;
-    }
-    if (spec) {
-        const int given[2] = {slab_run_options_given(&o, slab_run_options_find("cash")) != 0,
-                              slab_run_options_given(&o, slab_run_options_find("commission")) != 0};
-        slab_spec_apply_settings(spec, &o.broker, given);
-    } else if (!script) {
-        if (!(def = slab_strategy_find(o.strategy, err))) {
-            slab_error_at_pointer(err, "/strategy");
-            goto out;
-        }
-        if (def->n_params > (int)(sizeof params / sizeof params[0])) {
-            slab_error_set(err, SLAB_EINTERNAL, NULL, "too many parameters");
-            goto out;
-        }
-        if (slab_strategy_resolve_params(def, o.params, o.n_params, params, err) != SLAB_OK) {
-            slab_error_at_pointer(err, "/params");
-            goto out;
-        }
-    }
-    st = load_bars(s, &o, &bars, err);
-    if (st != SLAB_OK) {
-        slab_error_at_pointer(err, "/data/symbols/0");
-        goto out;
-    }
-    if (o.timeframe) {
-        bars->timeframe = o.tf;
-        bars->compression = o.tf_compression;
-    }
-    if (script) {
-        if (run_script(s, json_string_value(script), json_string_length(script), &o, bars, &ex,
-                       fail_doc, err) != SLAB_OK)
-            goto out;
-        def = ex->def;
-        r = ex->run;
-        ex->run = NULL;
-    } else {
-        slab_run_config cfg = {o.broker, def, params, -1, 1, o.risk, NULL};
-        if (spec) {
-            if (slab_spec_run_new(spec, &srun, err) != SLAB_OK)
-                goto out;
-            slab_spec_run_setup(srun, &cfg);
-            def = cfg.strategy;
-        }
-        if (slab_engine_run(bars, &cfg, &r, err) != SLAB_OK)
-            goto out;
-    }
-    slab_result_info info = {def->name,         ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, ex ? ex->params : params,
-                             &o.broker,         0.0,
-                             o.orders,          o.max_trades};
-    info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
-    if (!(doc = slab_result_json(bars, r, &info, err)))
-        goto out;
-    if (ex)
-        merge_execution(doc, ex);
-    if (spec && spec_result(doc, spec, srun, bars, err) != SLAB_OK) {
-        json_decref(doc);
-        doc = NULL;
-        goto out;
-    }
-    if (saved_id[0])
-        json_object_set_new(json_object_get(doc, "backtest"), "saved",
-                            json_pack("{s:s,s:i}", "id", saved_id, "version", *saved_version));
-out:
-    slab_script_exec_free(ex);
-    slab_run_free(r);
-    slab_bars_free(bars);
-    slab_spec_run_free(srun);
-    slab_spec_free(spec);
-    json_decref(opts);
-    json_decref(merged);
-    slab_free(sv.body);
+    if (job_options(s, req, &j, err) == SLAB_OK && job_strategy(&j, err) == SLAB_OK &&
+        job_execute(s, &j, fail_doc, err) == SLAB_OK)
+        doc = job_document(&j, t0, err);
+    snprintf(saved_id, 40, "%s", j.sv.id);
+    *saved_version = j.sv.version;
+    job_clear(&j);
     return doc;
 }
 
