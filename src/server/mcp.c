@@ -297,6 +297,7 @@ static json_t *tools_call(srv *s, json_t *params, int *code, const char **msg)
     memset(&r, 0, sizeof r);
     t->call(s, args ? args : empty, &r);
     json_decref(empty);
+    srv_scrub(s, &r);
     json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
     char *brief = t->call == call_backtest && r.status < 400 ? run_brief(doc) : NULL;
     json_t *res =

@@ -334,8 +334,19 @@ static slab_sandbox *sandbox(srv *s, slab_error *err)
         slab_sandbox_config c;
         memset(&c, 0, sizeof c);
         c.max_concurrent = s->cfg.workers;
-        if (slab_sandbox_open(&c, &s->sandbox, err) != SLAB_OK)
+        if (slab_sandbox_open(&c, &s->sandbox, err) != SLAB_OK) {
             s->sandbox = NULL;
+        } else {
+            slab_sandbox_health h;
+            slab_sandbox_health_get(s->sandbox, &h);
+            srv_secret_path(s, h.state_dir);
+            const char *slash = strrchr(h.runner, '/');
+            if (slash) {
+                char dir[1024];
+                snprintf(dir, sizeof dir, "%.*s", (int)(slash - h.runner), h.runner);
+                srv_secret_path(s, dir);
+            }
+        }
     }
     slab_sandbox *sb = s->sandbox;
     pthread_mutex_unlock(&s->sandbox_mu);

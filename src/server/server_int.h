@@ -61,6 +61,8 @@ typedef struct srv {
     pthread_mutex_t cache_mu;
     unsigned long cache_tick;
     unsigned long cache_hits, cache_misses;
+    char secret_paths[6][1024]; /* folders of this server an error must not show */
+    int n_secret_paths;
 } srv;
 
 /* Opens the store at c->db and sets up the queue. */
@@ -77,6 +79,13 @@ typedef struct srv_args {
  * Always fills *out. */
 void srv_route(srv *s, const char *method, const char *path, const srv_args *q, const char *body,
                size_t len, srv_reply *out);
+
+/* Replaces every folder of this server (the store's, the sandbox's, the
+ * working and home folders) in an error reply's text by "<server>": a
+ * message from deep inside (SQLite, the sandbox) may quote one. */
+void srv_scrub(srv *s, srv_reply *r);
+/* Adds a folder to those srv_scrub hides (ignored when empty or "/"). */
+void srv_secret_path(srv *s, const char *path);
 
 /* ---- operations (both ways in) ---- */
 void srv_health(srv *s, srv_reply *out);

@@ -13,6 +13,7 @@
 #include "stratlab/strategies.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -264,6 +266,85 @@ int srv_queue_drain(srv *s, double grace_s)
     return left;
 }
 
+/* ---- keeping server paths out of answers ------------------------------------------ */
+
+void srv_secret_path(srv *s, const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    /* absolute folders only: a relative one ("a") would match ordinary words */
+    if (n < 4 || path[0] != '/' || n >= sizeof s->secret_paths[0])
+        return;
+    pthread_mutex_lock(&s->q_mu);
+    int known = 0;
+    int full = s->n_secret_paths == (int)(sizeof s->secret_paths / sizeof s->secret_paths[0]);
+    for (int k = 0; k < s->n_secret_paths; k++)
+        known |= strlen(s->secret_paths[k]) == n && !strncmp(s->secret_paths[k], path, n);
+    if (!known && !full)
+        snprintf(s->secret_paths[s->n_secret_paths++], sizeof s->secret_paths[0], "%.*s", (int)n,
+                 path);
+    pthread_mutex_unlock(&s->q_mu);
+}
+
+/* Replaces each occurrence of what in *text by "<server>" (reallocating). */
+static void replace_all(char **text, const char *what)
+{
+    static const char with[] = "<server>";
+    size_t wl = strlen(what), hits = 0;
+    for (const char *p = strstr(*text, what); p; p = strstr(p + wl, what))
+        hits++;
+    if (!hits)
+        return;
+    size_t n = strlen(*text) + hits * sizeof with;
+    char *out = slab_malloc(n + 1), *o = out;
+    if (!out)
+        return;
+    const char *p = *text, *q;
+    while ((q = strstr(p, what))) {
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, with, sizeof with - 1);
+        o += sizeof with - 1;
+        p = q + wl;
+    }
+    strcpy(o, p);
+    slab_free(*text);
+    *text = out;
+}
+
+void srv_scrub(srv *s, srv_reply *r)
+{
+    if (r->status < 400 || !r->body)
+        return;
+    pthread_mutex_lock(&s->q_mu);
+    /* longest first, so a folder inside another is replaced whole */
+    for (size_t len = sizeof s->secret_paths[0] - 1; len >= 4; len--)
+        for (int k = 0; k < s->n_secret_paths; k++)
+            if (strlen(s->secret_paths[k]) == len)
+                replace_all(&r->body, s->secret_paths[k]);
+    pthread_mutex_unlock(&s->q_mu);
+}
+
+/* The folders to hide: the store's (as given and resolved), the working
+ * folder, the home folder. The sandbox adds its own when it opens. */
+static void secret_paths_init(srv *s, const char *db)
+{
+    char buf[PATH_MAX], dir[1024];
+    const char *slash = strrchr(db, '/');
+    if (slash) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - db), db);
+        srv_secret_path(s, dir);
+    }
+    if (realpath(db, buf) && (slash = strrchr(buf, '/'))) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - buf), buf);
+        srv_secret_path(s, dir);
+    }
+    if (getcwd(buf, sizeof buf))
+        srv_secret_path(s, buf);
+    srv_secret_path(s, getenv("HOME"));
+}
+
 /* ---- open/close ------------------------------------------------------------------- */
 
 slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
@@ -280,6 +361,7 @@ slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
     pthread_mutex_init(&s->sandbox_mu, NULL);
     pthread_mutex_init(&s->cache_mu, NULL);
     pthread_mutex_init(&s->ro_mu, NULL);
+    secret_paths_init(s, c->db);
     slab_status rc = slab_store_open(c->db, &s->store, err);
     if (rc == SLAB_OK)
         rc = slab_store_open_readonly(c->db, &s->ro, err);
@@ -1466,4 +1548,5 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
                        "no such endpoint");
     }
     json_decref(req);
+    srv_scrub(s, out);
 }

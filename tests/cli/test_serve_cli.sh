@@ -191,6 +191,12 @@ err_is "out (a CLI-only option)" 400 unknown_option "$s"
 check "out was not written" test ! -e /tmp/x.json -o /tmp/x.json -ot "$db"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["../../etc/passwd"]}}')"
 err_is "a path as a symbol" 400 unknown_symbol "$s"
+# a server folder in an error message is replaced (here the caller's own text quotes $HOME)
+if [ "${#HOME}" -ge 4 ] && [ "${#HOME}" -le 24 ] && [ "${HOME#/}" != "$HOME" ]; then
+  s="$(req POST /api/backtests "{\"strategy\": \"sma_cross\", \"data\": {\"symbols\": [\"$HOME/x\"]}}")"
+  check "a server folder in an error reads <server> ($(jget "d['error']['message']"))" \
+    bash -c "grep -qF '<server>/x' '$tmp/body' && ! grep -qF '$HOME/' '$tmp/body'"
+fi
 s="$(req GET /api/backtests/bt_0000000000000000)"
 err_is "GET an unknown backtest" 404 not_found "$s"
 s="$(req GET '/api/backtests/..%2F..%2Fetc%2Fpasswd')"
