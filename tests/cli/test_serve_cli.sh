@@ -444,6 +444,8 @@ expect_err "a second key with the same name" 2 "already a key named" "$cli" toke
 check "a server on 0.0.0.0 with a key" start keyed --listen 0.0.0.0:0 --rate 3
 s="$(req GET /api/health)"
 err_is "no key" 401 unauthorized "$s"
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"]}}')"
+err_is "no key, with a body (refused from the headers)" 401 unauthorized "$s"
 s="$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer ${token}x" "http://127.0.0.1:$port/api/health")"
 err_is "a wrong key" 401 unauthorized "$s"
 for k in 1 2 3; do
