@@ -21,6 +21,11 @@ sqlite3
 curl
 python3
 python3-jsonschema
+parallel
+slurm-wlm
+libcairo2-dev
+chromium
+fonts-wqy-microhei
 "
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

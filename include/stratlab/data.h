@@ -53,6 +53,15 @@ slab_status slab_bars_push(slab_bars *b, int64_t ts_ns, double open, double high
 slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns, slab_bars **out,
                             slab_error *err);
 
+/* Resamples intraday bars (seconds or minutes; stamped at their start, or
+ * at their end with stamp_end) to tf/compression inside each session: a
+ * whole multiple of their period, buckets counted from 09:30 (and stamped
+ * the same way as the input), or 1 day (one bar a date, stamped at the
+ * session end). First open, highest high, lowest low, last close, summed
+ * volume, last open interest. Returns an owned series in *out, or
+ * SLAB_EINVAL for a target it cannot make. */
+slab_status slab_bars_resample(const slab_bars *b, int stamp_end, slab_timeframe tf,
+                               int compression, slab_bars **out, slab_error *err);
 /* Parses "1m", "5m", "15m", "1h", "1d", "1w", "1mo", "tick" (also
  * "minutes:5" style) into a timeframe and compression. */
 slab_status slab_timeframe_parse(const char *s, slab_timeframe *tf, int *compression,
@@ -151,5 +160,49 @@ slab_status slab_bars_check(const slab_bars *b, slab_error *err);
  * 09:30-16:00 sessions. Returns an owned series. */
 slab_status slab_sample_generate(uint64_t seed, size_t n, slab_timeframe tf, int compression,
                                  int64_t start_day, slab_bars **out, slab_error *err);
+
+/* ---- earnings calendar ------------------------------------------------- */
+/* One earnings release: the symbol, the day (day number) and when: before
+ * the open (bmo) or after the close (amc). */
+typedef struct slab_earnings {
+    char symbol[32];
+    int64_t day;
+    int after_close; /* 1: amc, 0: bmo */
+} slab_earnings;
+
+/* The trading day before day: weekends and NYSE holidays skipped. */
+int64_t slab_prev_trading_day(int64_t day);
+/* 1 when one of e[0..n) for symbol falls on session day's watch: released
+ * before day's open (bmo on day) or after the previous session's close
+ * (amc on the trading day before). */
+int slab_earnings_hit(const slab_earnings *e, size_t n, const char *symbol, int64_t day);
+
+/* ---- synthetic markets (`data synth`) ---------------------------------- */
+/* What to make: sessions from from_day to to_day (day numbers, inclusive;
+ * weekends and NYSE holidays skipped), bars of timeframe/compression (1 to
+ * 390 minutes, stamped at their start, or 1 day), from seed. The symbol
+ * named index_symbol (may be NULL) is the market factor itself; every
+ * other symbol moves with it by its own beta plus its own trend, noise and
+ * gaps. */
+typedef struct slab_synth_options {
+    uint64_t seed;
+    int64_t from_day, to_day;
+    slab_timeframe timeframe;
+    int compression;
+    const char *index_symbol;
+} slab_synth_options;
+
+/* Makes symbol's bars (owned; free with slab_bars_free()): the same
+ * options and symbol give the same bars on every machine, whatever other
+ * symbols are made. SLAB_EINVAL for a timeframe it does not make,
+ * SLAB_ERANGE for a range without a trading day. */
+slab_status slab_synth_generate(const slab_synth_options *o, const char *symbol, slab_bars **out,
+                                slab_error *err);
+/* 1 when day (a day number) is an NYSE full-day holiday: New Year's Day,
+ * Martin Luther King Jr. Day (from 1998), Washington's Birthday, Good
+ * Friday, Memorial Day, Juneteenth (from 2022), Independence Day, Labor
+ * Day, Thanksgiving, Christmas (observed on the nearest weekday; a
+ * Saturday New Year's Day is not moved). Special closures are not known. */
+int slab_nyse_holiday(int64_t day);
 
 #endif

@@ -49,7 +49,55 @@ typedef struct slab_run_config {
     const void *strategy_arg; /* handed to the strategy through
                                  slab_ctx_strategy_arg() (a compiled spec
                                  keeps its program and statistics there) */
+    const char *const *param_text; /* the "name=value" texts the params
+                              were resolved from (slab_param_text), or NULL */
+    size_t n_param_text;
+    int64_t preroll_until_ns; /* 0, or: clock steps before this time only
+                              move the feeds (a filter feed loaded from
+                              before the run's start shows its previous
+                              session); the run, its values and trades
+                              start at the first step at or after it */
+    const slab_earnings *earnings; /* the earnings calendar rows a strategy
+                              may filter on (slab_ctx_earnings), borrowed;
+                              NULL = none */
+    size_t n_earnings;
+    int stamp_end;         /* 1: intraday bars are stamped at their end
+                              (the 2006 backtrader sample files), 0: at
+                              their start (slab_ctx_stamp_end) */
 } slab_run_config;
+
+/* Most feeds (symbols) one run reads. */
+#define SLAB_FEEDS_MAX 16
+
+/* What an intraday strategy decided about one session. */
+typedef enum slab_day_decision {
+    SLAB_DAY_NONE = 0,          /* not decided (the data ended first) */
+    SLAB_DAY_TRADED,            /* an entry was sent */
+    SLAB_DAY_BLOCKED_BY_FILTER, /* the market filter said no */
+    SLAB_DAY_NO_BREAKOUT,       /* no bar met the entry rule */
+    SLAB_DAY_SKIPPED_EARNINGS,  /* an earnings release around the session */
+    SLAB_DAY_NO_PRIOR_SESSION   /* the filter had no previous close yet */
+} slab_day_decision;
+
+/* "traded", "blocked_by_filter", ... (NULL for SLAB_DAY_NONE). */
+const char *slab_day_decision_name(slab_day_decision d);
+
+/* One session of an intraday strategy (the result's `days`). Times are
+ * bar stamps, 0 when there is none; prices NaN when there is none. */
+typedef struct slab_day_record {
+    int64_t day;             /* day number (days since 1970-01-01) */
+    double range_high, range_low; /* the opening range, price units */
+    int64_t breakout_ts_ns;  /* the first bar meeting the entry rule, or 0 */
+    int breakout_short;      /* 1: that breakout was downwards */
+    double filter_close;     /* the filter's close at the breakout */
+    int64_t filter_ts_ns;    /* the time of the filter bar read, or 0 */
+    int filter_feed;         /* the filter's feed (run->symbols index) */
+    double filter_prev_close; /* the filter's last close of the previous session */
+    slab_day_decision decision;
+    int64_t entry_ref;       /* the entry order's ref, 0 none */
+    int entry_status;        /* slab_order_status of the entry at its end,
+                                -1 none */
+} slab_day_record;
 
 /* A finished run. Owned; free with slab_run_free(). */
 typedef struct slab_run {
@@ -75,6 +123,18 @@ typedef struct slab_run {
     int compression;
     slab_risk_config risk;       /* the risk settings the run used (the
                                     config's plus the strategy's) */
+    int64_t *ts_owned;           /* the clock when several feeds ran (ts_ns
+                                    points here), else NULL */
+    size_t n_feeds;              /* feeds run; trade and order `feed`
+                                    fields index symbols[] */
+    char symbols[SLAB_FEEDS_MAX][32]; /* each feed's symbol ("" unknown) */
+    slab_day_record *days;       /* per-session records of an intraday
+                                    strategy, or NULL */
+    size_t n_days;
+    const char *const *param_text; /* the run config's "name=value" texts
+                                    (borrowed from the caller), for the
+                                    result's text parameters */
+    size_t n_param_text;
 } slab_run;
 
 /* Runs cfg->strategy over bars. Returns SLAB_OK and an owned run in *out,
@@ -86,6 +146,17 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
  * slab_engine_run. The run is the same bits either way. */
 slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config *cfg,
                                    const slab_ind_share *share, slab_run **out, slab_error *err);
+/* Runs cfg->strategy over several feeds on one clock, backtrader's way:
+ * the clock is the union of the feeds' times; at each step a feed with a
+ * bar stamped then delivers it, the others keep their last bar (their
+ * length does not grow). feeds[0] is the feed a single-symbol strategy
+ * trades and reads through slab_get(); the others are read through
+ * slab_feed_get(). next() runs once every feed has a bar. run->ts_ns is
+ * the clock (n_bars steps) and run->value holds the value at every step.
+ * With one feed this is slab_engine_run_shared, bit for bit. */
+slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
+                                  const slab_run_config *cfg, const slab_ind_share *share,
+                                  slab_run **out, slab_error *err);
 /* Frees a run; NULL is a no-op. */
 void slab_run_free(slab_run *run);
 
@@ -107,6 +178,13 @@ const int64_t *slab_ctx_times(const slab_ctx *ctx);
  * an indicator first had a value there; the minimum period is the larger
  * of this and the indicators'. Returns 0, -1 outside init(). */
 int slab_ctx_set_warmup(slab_ctx *ctx, long first_bar);
+/* A new session record appended to the run's `days` (zeroed), valid
+ * until the next call; NULL after slab_fail() when out of memory. */
+slab_day_record *slab_ctx_new_day(slab_ctx *ctx);
+/* The run config's earnings calendar (borrowed; *n gets the count). */
+const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n);
+/* 1 when the run's intraday bars are stamped at their end (--stamp end). */
+int slab_ctx_stamp_end(const slab_ctx *ctx);
 /* The timeframe and compression of the bars being run. */
 slab_timeframe slab_ctx_timeframe(const slab_ctx *ctx, int *compression);
 

@@ -192,6 +192,21 @@ typedef struct slab_headline {
     double max_drawdown;   /* DrawDown max.drawdown, percent */
     slab_returns_result returns; /* Returns (rnorm100) */
     slab_sqn_result sqn;   /* SQN */
+    /* The normalized annual return fitted to the bars' timeframe, percent:
+     * expm1(ravg * periods_per_year) * 100. For days and longer it is
+     * returns.rnorm100 (backtrader's 252/52/12/1). Below a day backtrader
+     * uses 1 (no annualisation); here periods_per_year is 252 sessions a
+     * year times the bars per session seen (bars / days with a bar). */
+    double annual_return_pct;
+    double periods_per_year;
+    /* The Sharpe ratio fitted to the bars' timeframe: the returns of the
+     * data's own periods (days for daily bars, each bar below a day), rf
+     * 1% a year converted per period, population sd, times
+     * sqrt(periods_per_year). Equals sharpe_days on daily bars; defined
+     * for a single intraday session, where the yearly and daily ones are
+     * not. */
+    double sharpe_fit;
+    int sharpe_fit_none;
 } slab_headline;
 /* Fills *out for eq and its trades. plan may be NULL (built and freed
  * here); when given it must come from the same bars (same ts_ns array and

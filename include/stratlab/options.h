@@ -40,6 +40,7 @@
 
 #define SLAB_RUN_DATA_MAX 64      /* --data / --symbol entries a struct can hold */
 #define SLAB_RUN_PARAMS_MAX 32    /* --param entries */
+#define SLAB_RUN_FEEDS_MAX 16     /* feeds one run reads (engine.h SLAB_FEEDS_MAX) */
 #define SLAB_RUN_TEXT_MAX 4096    /* bytes of text the struct keeps itself */
 #define SLAB_RUN_OPTIONS_ROWS 128 /* most rows the table may grow to */
 
@@ -61,6 +62,8 @@ typedef struct slab_run_options {
     slab_timeframe tf;                       /* parsed timeframe (0 when not given) */
     int tf_compression;                      /* parsed compression */
     slab_csv_options csv;                    /* format, yahoo_adjust, column names */
+    int stamp_end;                           /* 1: intraday bars stamped at their end */
+    const char *date;                        /* --date: one session, as given */
     const char *from, *to;                   /* the range as given, NULL = open */
     int64_t from_ns, to_ns;                  /* the range, ns, INT64_MIN/INT64_MAX when open;
                                                 to_ns is the end of the day/month/year given */
@@ -85,6 +88,8 @@ typedef struct slab_run_options {
     long max_trades;                         /* trades listed, -1 = all */
     const char *out;                         /* write the document here (CLI only) */
     const char *equity;                      /* write the value curve here (CLI only) */
+    int series;                              /* include the per-bar series */
+    const char *report;                      /* write the report here (CLI only) */
     const char *config;                      /* JSON file of options (CLI only) */
     int schema;                              /* print the options' JSON Schema (CLI only) */
     /* bookkeeping (read with slab_run_options_given()) */

@@ -85,6 +85,17 @@ typedef struct slab_store_entry {
  * array of *n entries in *out (NULL when empty); free it with slab_free(). */
 slab_status slab_store_list(slab_store *s, slab_store_entry **out, size_t *n, slab_error *err);
 
+/* ---- earnings calendar (a table made by the first import) ------------- */
+
+/* Replaces the calendar rows of every symbol in rows[0..n) with rows, in
+ * one transaction. *n_replaced (may be NULL) gets the rows removed. */
+slab_status slab_store_import_earnings(slab_store *s, const slab_earnings *rows, size_t n,
+                                       size_t *n_replaced, slab_error *err);
+/* symbol's releases, by day, as an owned array of *n (NULL when none or
+ * no calendar was ever imported); free with slab_free(). */
+slab_status slab_store_load_earnings(slab_store *s, const char *symbol, slab_earnings **out,
+                                     size_t *n, slab_error *err);
+
 /* ---- script execution log (seed 000's ScriptExecutionLog) ---------------- */
 
 /* One logged execution of a strategy script. When logging, the text

@@ -19,7 +19,16 @@ typedef struct slab_ctx slab_ctx;
 /* Series ids of the data's columns; indicator outputs get ids after these. */
 enum { SLAB_OPEN = 0, SLAB_HIGH, SLAB_LOW, SLAB_CLOSE, SLAB_VOLUME, SLAB_OI, SLAB_N_COLUMNS };
 
-typedef enum slab_param_type { SLAB_PARAM_INT = 0, SLAB_PARAM_FLOAT, SLAB_PARAM_BOOL } slab_param_type;
+typedef enum slab_param_type {
+    SLAB_PARAM_INT = 0,
+    SLAB_PARAM_FLOAT,
+    SLAB_PARAM_BOOL,
+    SLAB_PARAM_TIME, /* a time of day "HH:MM"; the value is minutes after
+                        midnight (def, min, max too) */
+    SLAB_PARAM_TEXT  /* a word (a symbol, a choice; letters, digits, . _ ^
+                        -), read with slab_param_text(); the value is 1
+                        when given, 0 when empty (the default) */
+} slab_param_type;
 
 /* A strategy parameter: name, type, default and inclusive range. Percent
  * parameters are in percent (2 means 2%). */
@@ -82,8 +91,27 @@ double slab_get(const slab_ctx *ctx, int series, int ago);
 int64_t slab_time(const slab_ctx *ctx, int ago);
 /* 0-based index of the current bar; bars seen so far is slab_bar() + 1. */
 long slab_bar(const slab_ctx *ctx);
+/* ---- other feeds (symbols) of a run with several: feed 0 is the one
+ * slab_get() reads and orders trade; feed k's current bar is its last
+ * bar at or before this step (it keeps it while it has none). */
+/* Number of feeds in the run (>= 1). */
+int slab_n_feeds(const slab_ctx *ctx);
+/* The feed with this symbol, or -1. */
+int slab_feed_find(const slab_ctx *ctx, const char *symbol);
+/* A column (SLAB_OPEN .. SLAB_OI) of feed's bar ago bars back from its
+ * current one (ago <= 0); NaN when there is none. */
+double slab_feed_get(const slab_ctx *ctx, int feed, int column, int ago);
+/* That bar's time in ns (0 when there is none). */
+int64_t slab_feed_time(const slab_ctx *ctx, int feed, int ago);
+/* 1 when feed delivered a bar at this step, 0 when it keeps its last. */
+int slab_feed_fresh(const slab_ctx *ctx, int feed);
+/* feed's symbol ("" when unknown or no such feed); borrowed. */
+const char *slab_feed_symbol(const slab_ctx *ctx, int feed);
 /* A parameter's value as given (or its default). NaN if unknown. */
 double slab_param(const slab_ctx *ctx, const char *name);
+/* A text parameter's text as given, "" when not given (borrowed, valid for
+ * the run). */
+const char *slab_param_text(const slab_ctx *ctx, const char *name);
 
 /* ---- indicators, declared in init(): returns the series id of the first
  * output (the others follow in order), or -1 after recording the error.
@@ -163,6 +191,13 @@ typedef struct slab_order_spec {
  * missing trail, ...) is recorded with status Rejected and a reason in the
  * order log, and notified; it never executes. */
 int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec);
+/* slab_order on another feed (a pair's second leg): checked and filled
+ * against that feed's bars; size 0 asks the sizer at its current close.
+ * -1 for no such feed or one without a bar yet. The risk manager's
+ * protective orders cover feed 0 only. */
+int64_t slab_order_feed(slab_ctx *ctx, int feed, int is_buy, const slab_order_spec *spec);
+/* feed's position, signed shares. */
+double slab_feed_position(const slab_ctx *ctx, int feed);
 /* Cancels an accepted, not yet filled order. Returns 1 if cancelled, 0 if
  * it was not pending (already done, or not yet through the submission
  * check, as in backtrader). */

@@ -17,6 +17,8 @@
 
 #include "stratlab/core.h"
 #include "stratlab/engine.h"
+#include "stratlab/options.h"
+#include "stratlab/report.h"
 #include "stratlab/spec.h"
 #include "stratlab/text.h"
 #include "stratlab/script.h"
@@ -31,6 +33,30 @@ int cmd_indicators(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_walkforward(int argc, char **argv);
+
+/* ---- what `run` shares with sweep and walkforward (cmd_run.c) ---- */
+/* The run options' --help rows, grouped as the table groups them. */
+void cli_run_options_help(FILE *out);
+/* Reads the run options from argv: a --config file first, then the flags
+ * over it, then the rules between them (slab_run_options_check). *cfg
+ * keeps the config's JSON alive (json_decref it after). 0 or the printed
+ * error's exit code. */
+int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cfg);
+/* Loads the bars the options name (a file or the store) into *out
+ * (owned). 0 or the printed error's exit code. */
+int cli_run_load_bars(const slab_run_options *o, slab_bars **out);
+int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+/* 0 when path ends in .html, .svg or .png; else prints a usage error and
+ * returns its exit code (checked before a run starts). */
+int cli_report_check_path(const char *path);
+/* Writes doc's report to path: .html the page, .svg or .png one chart
+ * (chart_name, NULL for equity). Returns 0 or the exit code (printed). */
+int cli_report_write(const json_t *doc, const slab_series *series, const char *path,
+                     const char *chart_name, slab_lang lang);
 
 /* ---- specs (spec_cli.c) ---- */
 /* Loads a spec, printing its warnings and errors to stderr as `validate`
@@ -106,6 +132,10 @@ int cli_fail(const slab_error *err);
  * where and fix may be NULL. */
 int cli_error(slab_errcode code, const char *where, const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* An unknown flag arg of command cmd (code unknown_option, where arg):
+ * the fix names the closest flag in help's text ("did you mean --json?")
+ * or points at `stratlab CMD --help`. help may be NULL. Returns 2. */
+int cli_unknown_option(const char *cmd, const char *arg, void (*help)(FILE *out));
 /* A usage error (code bad_value) about the command line; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints doc on stdout (indented, shortest round-trip numbers) and a

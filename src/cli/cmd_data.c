@@ -1,4 +1,4 @@
-/* cmd_data.c: `stratlab data import|list|sample`: CSV files into the store,
+/* cmd_data.c: `stratlab data import|list|sample|synth`: CSV files into the store,
  * what the store holds, deterministic sample data (into the store or a
  * CSV file). Uses only the public headers; every failure is printed once,
  * with its location, by cli_fail(). */
@@ -13,13 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_COLS 8                /* --col mappings accepted */
 #define SAMPLE_BARS 2520          /* default sample size: ten years of days */
 #define SAMPLE_SEED 42            /* default seed */
 #define SAMPLE_START "2015-01-02" /* default first day */
-#define HELP_SHOWN (-1)           /* parse_opts: --help was printed */
+#define HELP_SHOWN (-1)
+#define EXCHANGE_TZ "America/New_York" /* stored times are its wall clock */           /* parse_opts: --help was printed */
 
 /* One option of a subcommand: a flag (sets *flag) or a value (*value, or
  * appended to many[] when repeatable). */
@@ -174,11 +177,80 @@ static void import_help(FILE *out)
            "                        first one's problem are printed\n"
            "  --col ROLE=NAME       generic files: the header name of a column; ROLE is\n"
            "                        date, time, open, high, low, close, volume or oi\n"
+           "  --stamp start|end     intraday files: what a bar's time marks (default start);\n"
+           "                        end-stamped bars are stored at their start\n"
+           "  --tz ZONE             the zone of the file's times (default %s, the\n"
+           "                        exchange's); others are converted to it (tzdata names:\n"
+           "                        UTC, Europe/London, ...)\n"
            "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
            "  --json                print what was imported as JSON (errors too)\n\n"
            "Fields are separated by commas, or semicolons (detected from the header).\n"
            "Re-importing a symbol and timeframe replaces its bars (never duplicates);\n"
-           "a failed import leaves the store as it was.\n");
+           "a failed import leaves the store as it was. The store keeps exchange time\n"
+           "(US equities: %s) with intraday bars stamped at their start.\n",
+           EXCHANGE_TZ, EXCHANGE_TZ);
+}
+
+/* Converts b's naive times from zone to the exchange's wall clock, through
+ * the system's tzdata (TZ is set for the conversion and restored). Daily
+ * bars keep their dates. Prints failures. */
+static int convert_zone(slab_bars *b, const char *zone)
+{
+    char tzfile[512];
+    if (!strcmp(zone, EXCHANGE_TZ) || b->timeframe >= SLAB_TF_DAYS)
+        return 0;
+    snprintf(tzfile, sizeof tzfile, "/usr/share/zoneinfo/%s", zone);
+    if (strstr(zone, "..") || access(tzfile, R_OK) != 0)
+        return cli_error(SLAB_EC_BAD_VALUE, "--tz", "give a tzdata name such as UTC or "
+                                                    "Europe/London",
+                         "unknown time zone '%s'", zone);
+    const char *old = getenv("TZ");
+    char saved[256] = "";
+    if (old)
+        snprintf(saved, sizeof saved, "%s", old);
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t sec = b->ts_ns[i] / SLAB_NS_PER_SEC, frac = b->ts_ns[i] % SLAB_NS_PER_SEC;
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm); /* the naive wall clock, as fields */
+        setenv("TZ", zone, 1);
+        tzset();
+        tm.tm_isdst = -1;
+        time_t utc = mktime(&tm);
+        setenv("TZ", EXCHANGE_TZ, 1);
+        tzset();
+        struct tm ex;
+        localtime_r(&utc, &ex);
+        b->ts_ns[i] = (int64_t)timegm(&ex) * SLAB_NS_PER_SEC + frac;
+    }
+    if (old)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    for (size_t i = 1; i < b->n; i++)
+        if (b->ts_ns[i] <= b->ts_ns[i - 1])
+            return cli_error(SLAB_EC_BAD_VALUE, "--tz", "import the file with its own zone",
+                             "in %s, bars %zu and %zu fall on the same time or go back (a "
+                             "daylight-saving change)",
+                             EXCHANGE_TZ, i - 1, i);
+    return 0;
+}
+
+/* --stamp end: moves intraday bars to their start (one bar earlier). */
+static int restamp(slab_bars *b, const char *stamp)
+{
+    if (!stamp || !strcmp(stamp, "start"))
+        return 0;
+    if (strcmp(stamp, "end"))
+        return cli_error(SLAB_EC_BAD_VALUE, "--stamp", NULL, "--stamp is start or end, got '%s'",
+                         stamp);
+    int64_t unit = b->timeframe == SLAB_TF_MINUTES   ? 60 * SLAB_NS_PER_SEC
+                   : b->timeframe == SLAB_TF_SECONDS ? SLAB_NS_PER_SEC
+                                                     : 0;
+    for (size_t i = 0; unit && i < b->n; i++)
+        b->ts_ns[i] -= unit * b->compression;
+    return 0;
 }
 
 /* Applies --col ROLE=NAME mappings to the CSV options. */
@@ -261,13 +333,15 @@ static json_t *drops_json(const slab_load_report *rep)
 static int data_import(int argc, char **argv)
 {
     const char *pos[1], *symbol = NULL, *tf = NULL, *format = NULL, *db = NULL, *cols[MAX_COLS];
+    const char *stamp = NULL, *zone = EXCHANGE_TZ;
     int n_pos, adjust = 0, skip = 0, json = cli_json, rc;
     size_t n_cols = 0, replaced = 0;
     const opt opts[] = {
         {"--symbol", &symbol, NULL, NULL, NULL},       {"--timeframe", &tf, NULL, NULL, NULL},
         {"--format", &format, NULL, NULL, NULL},       {"--db", &db, NULL, NULL, NULL},
         {"--yahoo-adjust", NULL, &adjust, NULL, NULL}, {"--skip-bad-rows", NULL, &skip, NULL, NULL},
-        {"--col", NULL, NULL, cols, &n_cols},
+        {"--col", NULL, NULL, cols, &n_cols},          {"--stamp", &stamp, NULL, NULL, NULL},
+        {"--tz", &zone, NULL, NULL, NULL},
     };
     slab_csv_options copt;
     slab_load_report rep;
@@ -286,7 +360,8 @@ static int data_import(int argc, char **argv)
         return cli_error(SLAB_EC_MISSING_OPTION, "--symbol", "add --symbol SYM (e.g. --symbol ORCL)",
                          "--symbol is required");
     if ((rc = csv_options(format, adjust, skip, cols, n_cols, &copt)) ||
-        (rc = load_file(pos[0], &copt, tf, &b, &rep)) ||
+        (rc = load_file(pos[0], &copt, tf, &b, &rep)) || (rc = restamp(b, stamp)) ||
+        (rc = convert_zone(b, zone)) ||
         (rc = open_store("data import", db, 1, path, sizeof path, &s)))
         goto out;
     if (!realpath(pos[0], source)) /* the path as given when it cannot be resolved */
@@ -553,6 +628,314 @@ static int data_sample(int argc, char **argv)
     return rc;
 }
 
+/* ---- synth ------------------------------------------------------------------ */
+
+#define SYNTH_SEED 42
+
+static void synth_help(FILE *out)
+{
+    fprintf(out,
+            "usage: stratlab data synth --symbol SYM [--symbol SYM ...] --from DATE --to DATE\n"
+            "                           [options]\n\n"
+            "Realistic synthetic markets, minute by minute over NYSE sessions (09:30-16:00,\n"
+            "weekdays, the exchange holidays left out): a market index with trends and gaps,\n"
+            "stocks correlated with it (each its own beta, trend, noise and news gaps), a\n"
+            "U-shaped intraday volume, prices in cents. Deterministic: the same seed, dates\n"
+            "and symbol give the same bars, whichever other symbols are made. Every run on\n"
+            "these bars says it ran on synthetic data.\n\n"
+            "  --symbol SYM          a symbol to make (repeatable, up to %d)\n"
+            "  --from DATE           first day, YYYY-MM-DD\n"
+            "  --to DATE             last day, YYYY-MM-DD\n"
+            "  --timeframe TF        1m (default), 5m, 15m, 30m, 1h or 1d; bars are stamped at\n"
+            "                        their start (run --stamp start)\n"
+            "  --index SYM           the symbol that is the market index (default: QQQ, SPY,\n"
+            "                        IWM, DIA or VTI when one is made)\n"
+            "  --seed S              random seed (default %d)\n"
+            "  --db PATH             store path (default $STRATLAB_DB or the user data dir)\n"
+            "  --out DIR             write DIR/SYM.csv files instead of storing\n"
+            "  --json                print what was made as JSON (errors too)\n",
+            MAX_COLS, SYNTH_SEED);
+}
+
+/* A --from/--to day for data synth; prints failures. */
+static int synth_day(const char *flag, const char *s, int64_t *day)
+{
+    int64_t ts;
+    int has_time;
+    slab_error err;
+    if (!s)
+        return cli_error(SLAB_EC_MISSING_OPTION, flag, NULL,
+                         "data synth needs %s YYYY-MM-DD", flag);
+    if (slab_time_parse(s, strlen(s), &ts, &has_time, &err) != SLAB_OK || has_time)
+        return cli_error(SLAB_EC_BAD_VALUE, flag, NULL, "%s expects YYYY-MM-DD, got '%s'", flag, s);
+    *day = slab_ts_day(ts);
+    return 0;
+}
+
+/* The index among syms: the one given, else a well-known index fund. */
+static const char *synth_index(const char *given, const char **syms, size_t n)
+{
+    static const char *const known[] = {"QQQ", "SPY", "IWM", "DIA", "VTI"};
+    if (given)
+        return given;
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < sizeof known / sizeof known[0]; j++)
+            if (!strcmp(syms[k], known[j]))
+                return syms[k];
+    return NULL;
+}
+
+/* Stores or writes one made symbol; adds its JSON to arr or prints it. */
+static int synth_keep(slab_store *db, const char *dbpath, const char *out, slab_bars *b,
+                      const char *source, json_t *arr)
+{
+    slab_error err;
+    size_t replaced = 0;
+    char path[1200];
+    if (out) {
+        snprintf(path, sizeof path, "%s/%s.csv", out, b->symbol);
+        if (slab_csv_write(b, path, &err) != SLAB_OK) {
+            slab_error_set_code(&err, SLAB_EC_WRITE_FAILED);
+            return cli_fail(&err);
+        }
+    } else {
+        slab_import_info info = {source, "", "synth"};
+        if (slab_store_import(db, b, b->symbol, NULL, &info, &replaced, &err) != SLAB_OK)
+            return cli_fail(&err);
+    }
+    if (arr) {
+        json_t *o = imported_json(b, b->symbol, 0, source, replaced, out ? path : dbpath);
+        json_object_set_new(o, "synthetic", json_true());
+        json_array_append_new(arr, o);
+    } else {
+        print_imported(out ? "wrote synthetic" : "stored synthetic", b, b->symbol, 0, source,
+                       replaced, out ? path : dbpath);
+    }
+    return 0;
+}
+
+/* `stratlab data synth ...`: make each symbol, then store or write it. */
+static int data_synth(int argc, char **argv)
+{
+    const char *syms[MAX_COLS], *from = NULL, *to = NULL, *tf = "1m", *index = NULL;
+    const char *seed_s = NULL, *db = NULL, *out = NULL;
+    size_t n_syms = 0;
+    const opt opts[] = {
+        {"--symbol", NULL, NULL, syms, &n_syms}, {"--from", &from, NULL, NULL, NULL},
+        {"--to", &to, NULL, NULL, NULL},         {"--timeframe", &tf, NULL, NULL, NULL},
+        {"--index", &index, NULL, NULL, NULL},   {"--seed", &seed_s, NULL, NULL, NULL},
+        {"--db", &db, NULL, NULL, NULL},         {"--out", &out, NULL, NULL, NULL},
+    };
+    slab_synth_options so = {SYNTH_SEED, 0, 0, SLAB_TF_MINUTES, 1, NULL};
+    unsigned long long seed = SYNTH_SEED;
+    slab_error err;
+    slab_store *store = NULL;
+    char dbpath[1024] = "", source[256], tfb[16];
+    int n_pos, rc;
+
+    if ((rc = parse_opts("data synth", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0,
+                         &n_pos, synth_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if (n_syms == 0)
+        return cli_error(SLAB_EC_MISSING_OPTION, "--symbol", NULL,
+                         "data synth needs at least one --symbol SYM");
+    if ((rc = synth_day("--from", from, &so.from_day)) || (rc = synth_day("--to", to, &so.to_day)))
+        return rc;
+    if ((rc = whole("--seed", seed_s, ULLONG_MAX, &seed)))
+        return rc;
+    so.seed = seed;
+    if (slab_timeframe_parse(tf, &so.timeframe, &so.compression, &err) != SLAB_OK)
+        return cli_usage_error("data synth", "--timeframe: %s", err.msg);
+    if (db && out)
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--out", NULL,
+                         "give --db PATH or --out DIR, not both");
+    so.index_symbol = synth_index(index, syms, n_syms);
+    snprintf(source, sizeof source, "synth:seed=%llu,from=%s,to=%s,timeframe=%s,index=%s", seed,
+             from, to, slab_timeframe_format(so.timeframe, so.compression, tfb, sizeof tfb),
+             so.index_symbol ? so.index_symbol : "none");
+    if (!out && (rc = open_store("data synth", db, 1, dbpath, sizeof dbpath, &store)))
+        return rc;
+    json_t *arr = cli_json ? json_array() : NULL;
+    for (size_t k = 0; k < n_syms && rc == 0; k++) {
+        slab_bars *b = NULL;
+        slab_status st = slab_synth_generate(&so, syms[k], &b, &err);
+        if (st != SLAB_OK) {
+            slab_error_at_option(&err, st == SLAB_EINVAL ? "--timeframe" : "--from");
+            rc = cli_fail(&err);
+            break;
+        }
+        snprintf(b->source, sizeof b->source, "%s", source);
+        rc = synth_keep(store, dbpath, out, b, source, arr);
+        slab_bars_free(b);
+    }
+    if (arr && rc == 0) {
+        json_t *doc = json_pack("{s:o,s:b}", "series", arr, "synthetic", 1);
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        json_decref(arr);
+    }
+    slab_store_close(store);
+    return rc;
+}
+
+/* ---- import-earnings ----------------------------------------------------------- */
+
+#define EARNINGS_MAX 100000 /* rows one file may hold */
+
+static void earnings_help(FILE *out)
+{
+    fprintf(out, "usage: stratlab data import-earnings FILE [--db PATH] [--json]\n\n"
+                 "Loads an earnings calendar into the store: a CSV file with the header\n"
+                 "symbol,date,when (any order) and one release a line, date YYYY-MM-DD,\n"
+                 "when bmo (before the open) or amc (after the close). A symbol's rows replace\n"
+                 "its stored ones. Strategies filter on it (orb: --param skip_earnings=true\n"
+                 "skips a session with a release before its open or after the previous close).\n");
+}
+
+/* Index of name among the header's fields (case-insensitive), or -1. */
+static int header_col(char **f, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcasecmp(f[k], name))
+            return k;
+    return -1;
+}
+
+/* Splits line (modified) at commas into f[0..max); returns the count. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+/* One calendar row into e; prints the problem (file:line:col) and returns
+ * 3 when the row is bad. */
+static int earnings_row(const char *file, size_t line, char **f, int nf, const int col[3],
+                        slab_earnings *e)
+{
+    slab_error err;
+    int64_t ts;
+    int has_time;
+    for (int k = 0; k < 3; k++)
+        if (col[k] >= nf) {
+            slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL, "missing field (3 needed)");
+            slab_error_at_file(&err, file, (long)line, nf + 1);
+            return cli_fail(&err);
+        }
+    const char *sym = f[col[0]], *date = f[col[1]], *when = f[col[2]];
+    memset(e, 0, sizeof *e);
+    if (!sym[0] || strlen(sym) >= sizeof e->symbol) {
+        slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL, "bad symbol '%s'", sym);
+        slab_error_at_file(&err, file, (long)line, col[0] + 1);
+        return cli_fail(&err);
+    }
+    if (strlen(date) != 10 || slab_time_parse(date, 10, &ts, &has_time, &err) != SLAB_OK) {
+        slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL, "bad date '%s': give YYYY-MM-DD", date);
+        slab_error_at_file(&err, file, (long)line, col[1] + 1);
+        return cli_fail(&err);
+    }
+    if (strcasecmp(when, "bmo") && strcasecmp(when, "amc")) {
+        slab_error_fail(&err, SLAB_EC_BAD_CSV_ROW, NULL,
+                        "bad when '%s': give bmo (before the open) or amc (after the close)", when);
+        slab_error_at_file(&err, file, (long)line, col[2] + 1);
+        return cli_fail(&err);
+    }
+    snprintf(e->symbol, sizeof e->symbol, "%s", sym);
+    e->day = slab_ts_day(ts);
+    e->after_close = !strcasecmp(when, "amc");
+    return 0;
+}
+
+/* Reads FILE's calendar rows into *rows (owned) / *n; prints failures. */
+static int read_earnings(const char *file, slab_earnings **rows, size_t *n)
+{
+    char line[1024], *f[16];
+    int col[3], rc = 0;
+    size_t ln = 1, cap = 0;
+    FILE *in = fopen(file, "r");
+    *rows = NULL;
+    *n = 0;
+    if (!in)
+        return cli_error(SLAB_EC_FILE_NOT_FOUND, file, NULL, "cannot open the calendar file");
+    int nf = fgets(line, sizeof line, in) ? split(line, f, 16) : 0;
+    col[0] = header_col(f, nf, "symbol"), col[1] = header_col(f, nf, "date");
+    col[2] = header_col(f, nf, "when");
+    if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
+        fclose(in);
+        return cli_error(SLAB_EC_BAD_CSV_HEADER, file, "the first line is symbol,date,when",
+                         "the calendar's header must name symbol, date and when");
+    }
+    while (rc == 0 && fgets(line, sizeof line, in)) {
+        ln++;
+        if (line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        if (*n == cap) {
+            size_t c = cap ? 2 * cap : 64;
+            slab_earnings *a = c > EARNINGS_MAX ? NULL : slab_realloc(*rows, c * sizeof *a);
+            if (!a) {
+                rc = cli_error(SLAB_EC_BAD_VALUE, file, NULL, "more than %d rows, or no memory",
+                               EARNINGS_MAX);
+                break;
+            }
+            *rows = a, cap = c;
+        }
+        nf = split(line, f, 16);
+        if ((rc = earnings_row(file, ln, f, nf, col, &(*rows)[*n])) == 0)
+            (*n)++;
+    }
+    fclose(in);
+    return rc;
+}
+
+/* `stratlab data import-earnings FILE`: read, store. */
+static int data_import_earnings(int argc, char **argv)
+{
+    const char *pos[1], *db = NULL;
+    const opt opts[] = {{"--db", &db, NULL, NULL, NULL}};
+    slab_earnings *rows = NULL;
+    slab_store *s = NULL;
+    slab_error err;
+    size_t n = 0, replaced = 0;
+    char path[1024];
+    int n_pos, rc;
+    if ((rc = parse_opts("data import-earnings", argc, argv, opts, 1, pos, 1, &n_pos,
+                         earnings_help)))
+        return rc == HELP_SHOWN ? 0 : rc;
+    if (n_pos != 1)
+        return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data import-earnings FILE",
+                         "give the calendar file to import");
+    if ((rc = read_earnings(pos[0], &rows, &n)) ||
+        (rc = open_store("data import-earnings", db, 1, path, sizeof path, &s)))
+        goto out;
+    if (slab_store_import_earnings(s, rows, n, &replaced, &err) != SLAB_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (cli_json) {
+        json_t *doc = json_pack("{s:s,s:I,s:I,s:s}", "file", pos[0], "releases", (json_int_t)n,
+                                "replaced", (json_int_t)replaced, "store", path);
+        rc = cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        printf("imported %zu earnings releases from %s (replaced %zu)\n  store    %s\n", n,
+               pos[0], replaced, path);
+    }
+out:
+    slab_store_close(s);
+    slab_free(rows);
+    return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static const struct {
@@ -563,6 +946,8 @@ static const struct {
     {"import", data_import, "load a CSV file (Yahoo, backtrader CSV, generic) into the store"},
     {"list", data_list, "list stored symbols and timeframes with their ranges"},
     {"sample", data_sample, "generate deterministic sample bars into the store or a CSV file"},
+    {"synth", data_synth, "realistic synthetic intraday markets (an index and correlated stocks)"},
+    {"import-earnings", data_import_earnings, "load an earnings calendar (symbol,date,when)"},
 };
 
 /* Lists the data subcommands. */
@@ -570,14 +955,15 @@ static void data_usage(FILE *out)
 {
     fprintf(out, "usage: stratlab data <subcommand> [options]   (stratlab data <sub> --help)\n\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-16s %s\n", subcommands[i].name, subcommands[i].summary);
 }
 
 /* Dispatches `stratlab data <subcommand>`; returns the exit code. */
 int cmd_data(int argc, char **argv)
 {
-    static const char *const full[] = {"data import", "data list", "data sample"};
-    const char *names[3];
+    static const char *const full[] = {"data import", "data list", "data sample", "data synth",
+                                       "data import-earnings"};
+    const char *names[5];
     int a = 1;
     while (a < argc && !strcmp(argv[a], "--json"))
         a++;
@@ -586,7 +972,7 @@ int cmd_data(int argc, char **argv)
     if (a >= argc) {
         if (cli_json)
             return cli_error(SLAB_EC_MISSING_OPTION, NULL, "stratlab data --help",
-                             "give a subcommand: import, list or sample");
+                             "give a subcommand: import, list, sample, synth or import-earnings");
         data_usage(stderr);
         return 2;
     }
@@ -599,11 +985,11 @@ int cmd_data(int argc, char **argv)
     }
     slab_error err;
     slab_error_fail(&err, SLAB_EC_UNKNOWN_COMMAND, NULL, "unknown subcommand '%s'", argv[a]);
-    const char *best = slab_error_suggest(&err, argv[a], names, 3);
+    const char *best = slab_error_suggest(&err, argv[a], names, 5);
     if (best) {
         size_t l = strlen(err.msg);
         snprintf(err.msg + l, sizeof err.msg - l, "; did you mean %s?", best);
     }
-    slab_error_fix(&err, "the data subcommands are import, list and sample");
+    slab_error_fix(&err, "the data subcommands are import, list, sample, synth and import-earnings");
     return cli_fail(&err);
 }

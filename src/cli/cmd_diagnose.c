@@ -94,7 +94,7 @@ int cmd_diagnose(int argc, char **argv)
                 return cli_usage_error("diagnose", "--sharpe is yearly or daily, got '%s'", v);
             opt.sharpe_daily = !strcmp(v, "daily");
         } else
-            return cli_usage_error("diagnose", "unknown option '%s'", a);
+            return cli_unknown_option("diagnose", a, usage);
     }
     if (!path)
         return cli_usage_error("diagnose",

@@ -13,6 +13,7 @@
 #include "stratlab/engine.h"
 #include "stratlab/json.h"
 #include "stratlab/options.h"
+#include "stratlab/report.h"
 #include "stratlab/result.h"
 #include "stratlab/store.h"
 #include "stratlab/strategies.h"
@@ -76,14 +77,11 @@ static void help_row(FILE *out, const slab_opt_def *d)
     wrap(out, text, HELP_COL);
 }
 
-static void usage(FILE *out)
+void cli_run_options_help(FILE *out)
 {
     size_t n;
     const slab_opt_def *t = slab_run_options_table(&n);
     const char *group = "";
-    fprintf(out, "usage: stratlab run (--strategy NAME | --spec FILE | --script FILE.c)\n"
-                 "                    (--data FILE | --symbol SYM) [options]\n"
-                 "       stratlab run --config FILE.json [options]\n");
     for (size_t i = 0; i < n; i++) {
         if (strcmp(t[i].group, group)) {
             group = t[i].group;
@@ -91,6 +89,14 @@ static void usage(FILE *out)
         }
         help_row(out, &t[i]);
     }
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: stratlab run (--strategy NAME | --spec FILE | --script FILE.c)\n"
+                 "                    (--data FILE | --symbol SYM) [options]\n"
+                 "       stratlab run --config FILE.json [options]\n");
+    cli_run_options_help(out);
     fprintf(out,
             "\n--flag=value works too. The same options as a JSON object (keys as in\n"
             "--schema: {\"cash\": 50000, \"params\": {\"fast\": 5}}) are what --config FILE, the\n"
@@ -129,7 +135,7 @@ static int apply_config(slab_run_options *o, const char *path, json_t **keep)
 }
 
 /* Reads the options: a --config file first, then the flags over it. */
-static int read_options(int argc, char **argv, slab_run_options *o, json_t **cfg)
+int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cfg)
 {
     slab_error err;
     int rc;
@@ -226,55 +232,172 @@ static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
     return 0;
 }
 
-/* Loads the bars the options name into *out (owned). */
-static int load_bars(const slab_run_options *o, slab_bars **out)
+/* Splits a --data value into its symbol and file: "SYM=FILE" when the
+ * text before '=' is a symbol (letters, digits, . _ ^ -), else a file
+ * alone (its symbol from the file name). */
+static const char *data_file(const char *text, char *sym, size_t n)
+{
+    const char *eq = strchr(text, '=');
+    size_t len = eq ? (size_t)(eq - text) : 0;
+    sym[0] = '\0';
+    if (!eq || len == 0 || len >= n || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._^-") < len)
+        return text;
+    memcpy(sym, text, len);
+    sym[len] = '\0';
+    return eq + 1;
+}
+
+/* Days of bars the feeds after the first get before --from/--date, so a
+ * filter on another symbol sees its previous session on the first day
+ * (the run itself starts at --from: preroll_until_ns). */
+#define PREROLL_DAYS 10
+
+/* The run config's preroll_until_ns: --from's time with several feeds. */
+static int64_t preroll(const slab_run_options *o, size_t n_feeds)
+{
+    return n_feeds > 1 && o->from_ns != INT64_MIN ? o->from_ns : 0;
+}
+
+/* 1 when b is intraday and --timeframe asks for a longer period that is a
+ * multiple of it, or 1d: what slab_bars_resample makes. */
+static int coarser(const slab_bars *b, const slab_run_options *o)
+{
+    int64_t unit = b->timeframe == SLAB_TF_MINUTES ? 60 : b->timeframe == SLAB_TF_SECONDS ? 1 : 0;
+    int64_t src = unit * b->compression;
+    int64_t dst = o->tf == SLAB_TF_MINUTES   ? 60LL * o->tf_compression
+                  : o->tf == SLAB_TF_SECONDS ? o->tf_compression
+                                             : 0;
+    if (!src)
+        return 0;
+    if (o->tf == SLAB_TF_DAYS && o->tf_compression == 1)
+        return 1;
+    return dst > src && dst % src == 0;
+}
+
+/* Loads one feed (--data k or --symbol k) into *out (owned). */
+static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
 {
     slab_error err;
     slab_bars *b = NULL;
+    char sym[32] = "";
+    const char *path = o->n_data ? data_file(o->data[k], sym, sizeof sym) : NULL;
     int ranged = o->from_ns != INT64_MIN || o->to_ns != INT64_MAX;
+    int64_t from = o->from_ns;
+    if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
+        from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
 
     if (o->n_data) {
-        if (slab_csv_load(o->data[0], &o->csv, &b, NULL, &err) != SLAB_OK)
+        if (slab_csv_load(path, &o->csv, &b, NULL, &err) != SLAB_OK)
             return cli_fail(&err);
         if (ranged) {
             slab_bars *s = NULL;
-            slab_status st = slab_bars_slice(b, o->from_ns, o->to_ns, &s, &err);
+            slab_status st = slab_bars_slice(b, from, o->to_ns, &s, &err);
             slab_bars_free(b);
             if (st != SLAB_OK) {
                 slab_error_set_code(&err, SLAB_EC_NO_BARS);
-                slab_error_at_option(&err, "--from");
+                slab_error_at_option(&err, o->date ? "--date" : "--from");
                 return cli_fail(&err);
             }
             b = s;
         }
     } else {
-        char path[1024];
+        char db_path[1024];
         slab_store *db = NULL;
-        if (!cli_db_path("run", o->db, path, sizeof path))
+        if (!cli_db_path(cli_command, o->db, db_path, sizeof db_path))
             return 2;
-        if (slab_store_open_read(path, &db, &err) != SLAB_OK)
+        if (slab_store_open_read(db_path, &db, &err) != SLAB_OK)
             return cli_fail(&err);
-        slab_status st = slab_store_load(db, o->symbols[0], o->timeframe,
-                                         o->from_ns, o->to_ns, &b, &err);
+        slab_status st = slab_store_load(db, o->symbols[k], o->timeframe,
+                                         from, o->to_ns, &b, &err);
         slab_store_close(db);
-        if (st != SLAB_OK)
+        if (st != SLAB_OK) {
+            if (o->date)
+                slab_error_at_option(&err, "--date");
             return cli_fail(&err);
+        }
     }
-    if (o->timeframe) {
+    if (o->n_data)
+        slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
+    if (o->timeframe && o->n_data && coarser(b, o)) {
+        /* intraday bars asked for at a longer period: resampled inside
+         * each session (1m -> 5m, 15m, 1h, 1d) */
+        slab_bars *r = NULL;
+        if (slab_bars_resample(b, o->stamp_end, o->tf, o->tf_compression, &r, &err) != SLAB_OK) {
+            slab_bars_free(b);
+            slab_error_at_option(&err, "--timeframe");
+            return cli_fail(&err);
+        }
+        slab_bars_free(b);
+        b = r;
+    } else if (o->timeframe) {
         b->timeframe = o->tf;
         b->compression = o->tf_compression;
-    } else if (o->n_data) {
-        slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
     }
-    if (o->n_data && !b->symbol[0]) {
-        const char *base = strrchr(o->data[0], '/');
-        snprintf(b->symbol, sizeof b->symbol, "%s", base ? base + 1 : o->data[0]);
-        char *dot = strchr(b->symbol, '.');
+    if (sym[0] || (o->n_data && !b->symbol[0])) {
+        const char *base = strrchr(path, '/');
+        snprintf(b->symbol, sizeof b->symbol, "%s", sym[0] ? sym : base ? base + 1 : path);
+        char *dot = sym[0] ? NULL : strchr(b->symbol, '.');
         if (dot && dot != b->symbol)
             *dot = '\0';
     }
     *out = b;
     return 0;
+}
+
+/* Loads every feed the options name into feeds[0 .. *n) (owned). */
+static int load_bars(const slab_run_options *o, slab_bars **feeds, size_t *n)
+{
+    size_t want = o->n_data ? o->n_data : o->n_symbols;
+    int rc;
+    *n = 0;
+    for (size_t k = 0; k < want; k++) {
+        if ((rc = load_feed(o, k, &feeds[k])))
+            return rc;
+        *n = k + 1;
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(feeds[j]->symbol, feeds[k]->symbol))
+                return cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
+                                 "name each feed once (--data SYM=FILE names a file's symbol)",
+                                 "symbol %s is given twice", feeds[k]->symbol);
+    }
+    return 0;
+}
+
+/* The one feed of a command that runs on one (sweep, walkforward): a
+ * second --data or --symbol is refused there. */
+int cli_run_load_bars(const slab_run_options *o, slab_bars **out)
+{
+    if (o->n_data + o->n_symbols > 1)
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
+                         "give one --data or --symbol; several feeds run with `stratlab run`",
+                         "%s runs on one feed", cli_command);
+    return load_feed(o, 0, out);
+}
+
+/* A strategy with skip_earnings on reads the store's earnings calendar
+ * for the traded symbol into *out (owned). */
+static int load_earnings(const slab_run_options *o, const slab_strategy_def *def,
+                         const double *params, const slab_bars *bars, slab_earnings **out,
+                         size_t *n)
+{
+    char path[1024];
+    slab_store *db = NULL;
+    slab_error err;
+    int want = 0;
+    for (int k = 0; k < def->n_params; k++)
+        want |= !strcmp(def->params[k].name, "skip_earnings") && params[k] != 0.0;
+    if (!want)
+        return 0;
+    if (!cli_db_path("run", o->db, path, sizeof path))
+        return 2;
+    if (slab_store_open_read(path, &db, &err) != SLAB_OK) {
+        slab_error_fix(&err, "import the calendar first: stratlab data import-earnings FILE "
+                             "(symbol,date,when with when bmo or amc)");
+        return cli_fail(&err);
+    }
+    slab_status st = slab_store_load_earnings(db, bars->symbol, out, n, &err);
+    slab_store_close(db);
+    return st == SLAB_OK ? 0 : cli_fail(&err);
 }
 
 static int write_equity(const char *path, const slab_bars *b, const slab_run *run)
@@ -286,11 +409,108 @@ static int write_equity(const char *path, const slab_bars *b, const slab_run *ru
         return cli_error(SLAB_EC_WRITE_FAILED, path, NULL, "cannot create the equity file");
     fprintf(f, "datetime,cash,value\n");
     for (size_t i = 0; i < run->n_bars; i++)
-        fprintf(f, "%s,%s,%s\n", slab_time_format(b->ts_ns[i], daily, ts, sizeof ts),
+        fprintf(f, "%s,%s,%s\n", slab_time_format(run->ts_ns[i], daily, ts, sizeof ts),
                 cli_num(run->cash[i]), cli_num(run->value[i]));
     if (fclose(f) != 0)
         return cli_error(SLAB_EC_WRITE_FAILED, path, NULL, "cannot write the equity file");
     return 0;
+}
+
+/* ---- the next runs a user would want (session strategies) ---------------- */
+
+/* This run's command line (cmd_run's argv, argv[0] = "run"). */
+static int cmd_argc;
+static char **cmd_argv;
+
+/* Appends w to buf (cap bytes), single-quoted when the shell would split or
+ * expand it. */
+static void add_word(char *buf, size_t cap, const char *w)
+{
+    size_t l = strlen(buf);
+    int plain = w[0] && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                  "0123456789-_=.,:/%@+") == strlen(w);
+    if (l + 1 < cap)
+        snprintf(buf + l, cap - l, l ? " %s%s%s" : "%s%s%s", plain ? "" : "'", w,
+                 plain ? "" : "'");
+}
+
+/* 1 when argv[i] (and maybe argv[i + 1]) is the option flag; *value gets
+ * its value and *used the words it takes. */
+static int is_opt(int i, const char *flag, const char **value, int *used)
+{
+    size_t n = strlen(flag);
+    const char *a = cmd_argv[i];
+    if (strncmp(a, flag, n))
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1, *used = 1;
+        return 1;
+    }
+    if (a[n] || i + 1 >= cmd_argc)
+        return 0;
+    *value = cmd_argv[i + 1], *used = 2;
+    return 1;
+}
+
+/* "stratlab run ..." as given, without --param drop_param=..., without
+ * --date when replace_date, then extra words appended. */
+static json_t *next_run(const char *why, const char *drop_param, int replace_date,
+                        const char *const *extra, int n_extra)
+{
+    char cmd[4096] = "";
+    add_word(cmd, sizeof cmd, "stratlab");
+    for (int i = 0; i < cmd_argc;) {
+        const char *v;
+        int used = 1;
+        if (is_opt(i, "--param", &v, &used) && drop_param &&
+            !strncmp(v, drop_param, strlen(drop_param)) && v[strlen(drop_param)] == '=') {
+            i += used;
+            continue;
+        }
+        if (replace_date && is_opt(i, "--date", &v, &used)) {
+            i += used;
+            continue;
+        }
+        add_word(cmd, sizeof cmd, cmd_argv[i++]);
+    }
+    for (int k = 0; k < n_extra; k++)
+        add_word(cmd, sizeof cmd, extra[k]);
+    return json_pack("{s:s,s:s}", "why", why, "command", cmd);
+}
+
+/* The ready commands for a session strategy's next runs: other trailing
+ * stops, more dates (the month up to --date D), without the filter. */
+static json_t *next_runs(const slab_run_options *o, const slab_strategy_def *def,
+                         const double *params)
+{
+    json_t *arr = json_array();
+    char p1[64], p2[64], from[40], to[40];
+    double trail = NAN;
+    int filter = 0;
+    for (int k = 0; k < def->n_params; k++) {
+        trail = !strcmp(def->params[k].name, "trailing_stop_pct") ? params[k] : trail;
+        filter |= !strcmp(def->params[k].name, "market_filter") && params[k] != 0.0;
+    }
+    if (!isnan(trail)) {
+        double a = trail > 0 ? trail / 2 : 1, b = trail > 0 ? trail * 1.5 : 2;
+        snprintf(p1, sizeof p1, "trailing_stop_pct=%g", a);
+        snprintf(p2, sizeof p2, "trailing_stop_pct=%g", b);
+        const char *x1[] = {"--param", p1}, *x2[] = {"--param", p2};
+        json_array_append_new(arr, next_run("a tighter trailing stop", "trailing_stop_pct", 0, x1, 2));
+        json_array_append_new(arr, next_run("a wider trailing stop", "trailing_stop_pct", 0, x2, 2));
+    }
+    if (o->date) {
+        int64_t day = o->from_ns / SLAB_NS_PER_DAY;
+        slab_time_format((day - 30) * SLAB_NS_PER_DAY, 1, from, sizeof from);
+        slab_time_format(day * SLAB_NS_PER_DAY, 1, to, sizeof to);
+        const char *x[] = {"--from", from, "--to", to};
+        json_array_append_new(arr, next_run("the 30 days up to that date, for consistency", NULL,
+                                            1, x, 4));
+    }
+    if (filter)
+        json_array_append_new(arr, next_run("without the market filter", "market_filter", 0,
+                                            NULL, 0));
+    return arr;
 }
 
 /* A few lines for a person at a terminal; numbers exact (shortest
@@ -299,11 +519,18 @@ static void print_table(json_t *doc)
 {
     json_t *m = json_object_get(doc, "metrics");
     static const char *keys[] = {"final_value",  "total_return",     "sharpe_ratio",
-                                 "sharpe_ratio_daily_annualized",    "max_drawdown_pct",
+                                 "sharpe_ratio_daily_annualized",    "sharpe_ratio_annualized",
+                                 "max_drawdown_pct",
                                  "num_trades",   "won_trades",       "lost_trades",
                                  "win_rate",     "total_pnl",        "profit_factor",
                                  "sqn",          "normalized_annual_return"};
     printf("%s\n\n", json_string_value(json_object_get(doc, "summary")));
+    json_t *nx = json_object_get(doc, "next_runs");
+    for (size_t k = 0; k < json_array_size(nx); k++)
+        printf("%s%s:\n    %s\n%s", k ? "" : "Next runs:\n  ",
+               json_string_value(json_object_get(json_array_get(nx, k), "why")),
+               json_string_value(json_object_get(json_array_get(nx, k), "command")),
+               k + 1 < json_array_size(nx) ? "  " : "\n");
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         json_t *v = json_object_get(m, keys[k]);
         if (json_is_integer(v))
@@ -313,6 +540,31 @@ static void print_table(json_t *doc)
         else
             printf("  %-32s -\n", keys[k]);
     }
+}
+
+/* --report FILE: the report of this run, from a document with the
+ * per-bar series and every trade (doc already is one when --series and
+ * --trades all were given; else it is built again with them). */
+static int write_report(const char *path, const slab_bars *bars, const slab_run *r,
+                        const slab_result_info *info, json_t *doc)
+{
+    slab_error err;
+    slab_result_info full = *info;
+    json_t *rdoc = doc;
+    int rc;
+    if (!info->include_series || info->max_trades >= 0) {
+        full.include_series = 1;
+        full.max_trades = -1;
+        if (!(rdoc = slab_result_json(bars, r, &full, &err)))
+            return cli_fail(&err);
+        /* the spec and script parts are the printed document's */
+        json_object_set(rdoc, "summary", json_object_get(doc, "summary"));
+        json_object_set(rdoc, "execution", json_object_get(doc, "execution"));
+    }
+    rc = cli_report_write(rdoc, NULL, path, NULL, SLAB_LANG_EN);
+    if (rdoc != doc)
+        json_decref(rdoc);
+    return rc;
 }
 
 /* The script half: executes it (a failure is printed there) and hands
@@ -331,7 +583,9 @@ static int run_script(const slab_run_options *o, cli_script_opts *so, const slab
 static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
 {
     slab_error err;
-    slab_bars *bars = NULL;
+    slab_bars *feeds[SLAB_FEEDS_MAX] = {NULL}, *bars = NULL;
+    size_t n_feeds = 0, n_earn = 0;
+    slab_earnings *earn = NULL;
     slab_run *r = NULL;
     slab_script_exec *ex = NULL;
     slab_spec *spec = NULL;
@@ -342,6 +596,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     const slab_strategy_def *def = NULL;
     int rc, spec_period = 0; /* the period came from the spec's data section */
 
+    if (o->report && (rc = cli_report_check_path(o->report)))
+        return rc;
     if (o->spec) {
         if ((rc = prepare_spec(o, &spec, &spec_period)))
             goto out;
@@ -351,12 +607,23 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((rc = load_bars(o, &bars))) {
+    if ((o->spec || o->script) && o->n_data + o->n_symbols > 1) {
+        rc = cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
+                       "give one --data/--symbol, or use a built-in strategy (--strategy orb)",
+                       "several feeds run with built-in strategies only, not a %s",
+                       o->spec ? "spec" : "script");
+        goto out;
+    }
+    rc = load_bars(o, feeds, &n_feeds);
+    bars = feeds[0];
+    if (rc) {
         if (spec_period && !cli_json)
             fprintf(stderr, "stratlab run: note: the period is the spec's data.start/data.end; "
                             "give --from/--to to run another one\n");
         goto out;
     }
+    if (!o->script && !spec && (rc = load_earnings(o, def, params, bars, &earn, &n_earn)))
+        goto out;
     if (o->script) {
         if ((rc = run_script(o, so, bars, &ex)) || !ex)
             goto out;
@@ -366,7 +633,9 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         ex->run = NULL;
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
-        slab_run_config cfg = {o->broker, def, params, -1, o->equity == NULL, o->risk, NULL};
+        slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
+                               o->risk,   NULL, o->params,  o->n_params, preroll(o, n_feeds),
+                               earn,      n_earn, o->stamp_end};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);
@@ -375,7 +644,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
             slab_spec_run_setup(srun, &cfg);
             def = cfg.strategy;
         }
-        if (slab_engine_run(bars, &cfg, &r, &err) != SLAB_OK) {
+        if (slab_engine_run_feeds((const slab_bars *const *)feeds, n_feeds, &cfg, NULL, &r,
+                                  &err) != SLAB_OK) {
             rc = cli_fail(&err);
             goto out;
         }
@@ -383,7 +653,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades};
+                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
+                             o->series};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
@@ -393,12 +664,16 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         cli_script_merge(doc, ex);
     if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, SLAB_LANG_EN)))
         goto out;
+    if (r->days && !ex && !spec)
+        json_object_set_new(doc, "next_runs", next_runs(o, def, params));
     if (o->equity && (rc = write_equity(o->equity, bars, r)))
         goto out;
     if (o->out && slab_json_dump_file(doc, o->out, JSON_INDENT(1), &err) != SLAB_OK) {
         rc = cli_fail(&err);
         goto out;
     }
+    if (o->report && (rc = write_report(o->report, bars, r, &info, doc)))
+        goto out;
     if (o->json)
         rc = cli_print_json(doc);
     else
@@ -407,7 +682,9 @@ out:
     json_decref(doc);
     slab_run_free(r);
     slab_script_exec_free(ex);
-    slab_bars_free(bars);
+    for (size_t k = 0; k < n_feeds; k++)
+        slab_bars_free(feeds[k]);
+    slab_free(earn);
     slab_spec_run_free(srun);
     slab_spec_free(spec);
     return rc;
@@ -424,8 +701,10 @@ int cmd_run(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (cli_is_help(argv[i]))
             return cli_help("run", usage);
+    cmd_argc = argc;
+    cmd_argv = argv;
     cli_script_opts_init(&so);
-    if ((rc = read_options(argc, argv, &o, &cfg)) == 0) {
+    if ((rc = cli_run_read_options(argc, argv, &o, &cfg)) == 0) {
         if (o.schema) {
             json_t *s = slab_run_options_schema();
             rc = cli_print_json(s);

@@ -101,7 +101,7 @@ static int read_flags(const char *cmd, int argc, char **argv, slab_server_config
         else if (!strcmp(a, "--grace") && !(rc = num_flag(cmd, a, v, 0, 3600, &x)))
             c->shutdown_grace_s = x;
         else if (!rc)
-            return cli_usage_error(cmd, "unknown option %s (see: stratlab %s --help)", a, cmd);
+            return cli_unknown_option(cmd, a, strcmp(cmd, "serve") ? NULL : serve_usage);
         if (rc)
             return rc;
         i++;
@@ -158,6 +158,9 @@ int cmd_token(int argc, char **argv)
             name = argv[++i];
         else if (!strcmp(argv[i], "--db") && i + 1 < argc)
             db_flag = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--name") &&
+                 strcmp(argv[i], "--db"))
+            return cli_unknown_option("token", argv[i], token_usage);
         else
             return cli_usage_error("token",
                                    "unexpected '%s' (usage: stratlab token create "

@@ -64,7 +64,8 @@ int cmd_spec(int argc, char **argv)
     if (!strcmp(argv[1], "examples"))
         return list(argc > 2 && !strcmp(argv[2], "--json"));
     if (strcmp(argv[1], "new"))
-        return cli_usage_error("spec", "unknown subcommand '%s' (new, examples)", argv[1]);
+        return cli_error(SLAB_EC_UNKNOWN_COMMAND, argv[1], "the spec subcommands are new and examples",
+                         "unknown subcommand '%s'", argv[1]);
     const char *name = NULL, *out = NULL;
     for (int i = 2; i < argc; i++) {
         if (cli_is_help(argv[i])) {
@@ -78,7 +79,7 @@ int cmd_spec(int argc, char **argv)
         else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--out"))
             out = argv[++i];
         else
-            return cli_usage_error("spec", "unknown option '%s'", argv[i]);
+            return cli_unknown_option("spec", argv[i], usage);
     }
     if (!name)
         return cli_usage_error("spec", "give --example NAME (stratlab spec examples lists them)");

@@ -47,7 +47,7 @@ int cmd_validate(int argc, char **argv)
         if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("validate", "unknown option '%s'", argv[i]);
+            return cli_unknown_option("validate", argv[i], usage);
         else if (path)
             return cli_usage_error("validate", "give one spec file (got '%s' and '%s')", path,
                                    argv[i]);

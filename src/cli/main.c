@@ -22,11 +22,16 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"run", cmd_run, "backtest a strategy on a file or a stored symbol"},
+    {"sweep", cmd_sweep, "run a strategy over a grid of parameters (JSON lines, shards, merge)"},
+    {"walkforward", cmd_walkforward, "re-optimise a sweep on rolling train windows, test on the next"},
     {"data", cmd_data, "import CSV files into the store, list what is stored, make sample data"},
     {"strategies", cmd_strategies, "list the built-in strategies with their parameters"},
     {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
     {"validate", cmd_validate, "check a strategy spec (spec.json) and list every problem"},
     {"diagnose", cmd_diagnose, "compare a run with its spec's expected performance"},
+    {"report", cmd_report, "an HTML report, or one chart as SVG or PNG, of a result document"},
+    {"compare", cmd_compare, "result documents side by side: statistics, best marked, settings that differ"},
+    {"stats", cmd_stats, "the statistics block of a result document"},
     {"spec", cmd_spec, "start a strategy spec from a documented example"},
     {"executions", cmd_executions, "the log of script executions (run --script)"},
     {"serve", cmd_serve, "the HTTP API: run, store and list backtests, saved strategies"},
@@ -125,6 +130,41 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
         cli_command = cmd;
     slab_error_fail(&err, SLAB_EC_BAD_VALUE, NULL, "%s", msg);
     return cli_fail(&err);
+}
+
+int cli_unknown_option(const char *cmd, const char *arg, void (*help)(FILE *out))
+{
+    enum { MAX_FLAGS = 64 };
+    char *text = NULL, fix[256];
+    const char *flags[MAX_FLAGS], *best = NULL;
+    size_t len = 0, n = 0;
+    FILE *mem = help ? open_memstream(&text, &len) : NULL;
+    if (mem) {
+        help(mem);
+        fclose(mem);
+    }
+    /* the flags the help text names: "--" then letters, digits and '-' */
+    for (char *p = text; p && (p = strstr(p, "--")) && n < MAX_FLAGS;) {
+        char *e = p + 2;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '-')
+            e++;
+        int end = *e != '\0';
+        *e = '\0';
+        if (e - p > 3)
+            flags[n++] = p;
+        p = end ? e + 1 : e;
+    }
+    if (n)
+        best = slab_suggest(arg, flags, n);
+    if (cmd && *cmd)
+        cli_command = cmd;
+    if (best)
+        snprintf(fix, sizeof fix, "did you mean %s?", best);
+    else
+        snprintf(fix, sizeof fix, "see every option with: stratlab %s --help", cmd);
+    int rc = cli_error(SLAB_EC_UNKNOWN_OPTION, arg, fix, "unknown option '%s'", arg);
+    free(text);
+    return rc;
 }
 
 int cli_help(const char *command, void (*help)(FILE *out))

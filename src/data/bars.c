@@ -164,6 +164,71 @@ slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns, 
     return SLAB_OK;
 }
 
+/* ---- resampling ------------------------------------------------------------ */
+
+/* One bar's length in ns for an intraday timeframe, 0 otherwise. */
+static int64_t bar_len_ns(slab_timeframe tf, int comp)
+{
+    return tf == SLAB_TF_MINUTES   ? comp * 60LL * SLAB_NS_PER_SEC
+           : tf == SLAB_TF_SECONDS ? comp * SLAB_NS_PER_SEC
+                                   : 0;
+}
+
+/* Adds bar i of b into the last bar of s (a new one when fresh). */
+static slab_status merge_bar(slab_bars *s, const slab_bars *b, size_t i, int64_t ts, int fresh,
+                             slab_error *err)
+{
+    if (fresh)
+        return slab_bars_push(s, ts, b->open[i], b->high[i], b->low[i], b->close[i], b->volume[i],
+                              b->oi[i], err);
+    size_t k = s->n - 1;
+    s->high[k] = b->high[i] > s->high[k] ? b->high[i] : s->high[k];
+    s->low[k] = b->low[i] < s->low[k] ? b->low[i] : s->low[k];
+    s->close[k] = b->close[i];
+    s->volume[k] += b->volume[i];
+    s->oi[k] = b->oi[i];
+    return SLAB_OK;
+}
+
+slab_status slab_bars_resample(const slab_bars *b, int stamp_end, slab_timeframe tf, int comp,
+                               slab_bars **out, slab_error *err)
+{
+    int64_t src = bar_len_ns(b->timeframe, b->compression), dst = bar_len_ns(tf, comp);
+    const int64_t open = (9 * 3600 + 30 * 60) * SLAB_NS_PER_SEC; /* buckets from 09:30 */
+    *out = NULL;
+    if (!src || (!dst && !(tf == SLAB_TF_DAYS && comp == 1)) || (dst && dst % src))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "intraday bars resample to a multiple of their period or to 1d "
+                              "(1m -> 5m, 15m, 1h, 1d)");
+    slab_bars *s = slab_bars_new(b->n / (dst ? (size_t)(dst / src) : 1) + 1);
+    if (!s)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory resampling %zu bars", b->n);
+    copy_meta(s, b);
+    s->timeframe = tf;
+    s->compression = comp;
+    int64_t prev_key = INT64_MIN;
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t start = b->ts_ns[i] - (stamp_end ? src : 0), day = slab_ts_day(start);
+        int64_t tod = start - day * SLAB_NS_PER_DAY, ts, key;
+        if (dst) {
+            int64_t q = tod - open, k = q >= 0 ? q / dst : -((-q + dst - 1) / dst);
+            ts = day * SLAB_NS_PER_DAY + open + k * dst + (stamp_end ? dst : 0);
+            key = ts;
+        } else {
+            ts = day * SLAB_NS_PER_DAY + SLAB_SESSION_END_NS;
+            key = day;
+        }
+        slab_status st = merge_bar(s, b, i, ts, key != prev_key, err);
+        if (st != SLAB_OK) {
+            slab_bars_free(s);
+            return st;
+        }
+        prev_key = key;
+    }
+    *out = s;
+    return SLAB_OK;
+}
+
 /* ---- timeframes ---------------------------------------------------------- */
 
 static const char *const tf_names[] = {"",     "Ticks", "MicroSeconds", "Seconds", "Minutes",

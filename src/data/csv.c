@@ -90,6 +90,12 @@ typedef struct loader {
     slab_error rowerr;               /* the current row's problem */
     char show[SHOW_BUF];             /* a field as quoted in the current message */
     char num[SLAB_CSV_LINE_MAX + 1]; /* a long number's text, NUL-terminated for strtod */
+    char date_text[32];              /* the last date field parsed (intraday files repeat
+                                        it on every bar of a day) ... */
+    size_t date_len;                 /* ... its length (0: none yet) ... */
+    int date_allow_time;             /* ... the allow_time it was parsed with ... */
+    int64_t date_ts;                 /* ... and its result */
+    int date_has_time;
 } loader;
 
 /* A parsed row before it is checked. */
@@ -296,12 +302,37 @@ static int day_index(field fd, int64_t *days)
 
 /* Parses column c as a date: midnight of that day in *ts_ns, and, when
  * allow_time, a time of day written after it (then *has_time = 1). */
+static slab_status parse_date(loader *L, field fd, int c, int allow_time, int64_t *ts_ns,
+                              int *has_time);
+
 static slab_status get_date(loader *L, int c, int allow_time, int64_t *ts_ns, int *has_time)
 {
     field fd = trim(L->f[c]);
-    int64_t days;
 
     *has_time = 0;
+    /* The same text as the last row's parses the same: reuse it. */
+    if (fd.len && fd.len == L->date_len && allow_time == L->date_allow_time &&
+        !memcmp(fd.s, L->date_text, fd.len)) {
+        *ts_ns = L->date_ts;
+        *has_time = L->date_has_time;
+        return SLAB_OK;
+    }
+    slab_status st = parse_date(L, fd, c, allow_time, ts_ns, has_time);
+    if (st == SLAB_OK && fd.len < sizeof L->date_text && !L->rep->day_index) {
+        memcpy(L->date_text, fd.s, fd.len);
+        L->date_len = fd.len;
+        L->date_allow_time = allow_time;
+        L->date_ts = *ts_ns;
+        L->date_has_time = *has_time;
+    }
+    return st;
+}
+
+/* get_date's parse proper. */
+static slab_status parse_date(loader *L, field fd, int c, int allow_time, int64_t *ts_ns,
+                              int *has_time)
+{
+    int64_t days;
     if (L->fmt == SLAB_CSV_GENERIC && day_index(fd, &days) == 0) {
         if (days > DAY_MAX)
             return row_fail(L, SLAB_EPARSE, c,
@@ -339,6 +370,20 @@ static slab_status get_time(loader *L, int c, int64_t *clock_ns)
     char buf[64] = "1970-01-01 "; /* a time alone parses as a time on day 0 */
     int has_time = 0;
 
+    /* HH:MM:SS, the usual form, read directly; anything else (fractions,
+     * out-of-range fields) takes the general parser. */
+    const char *t = fd.s;
+    if (fd.len == 8 && t[2] == ':' && t[5] == ':' && isdigit((unsigned char)t[0]) &&
+        isdigit((unsigned char)t[1]) && isdigit((unsigned char)t[3]) &&
+        isdigit((unsigned char)t[4]) && isdigit((unsigned char)t[6]) &&
+        isdigit((unsigned char)t[7])) {
+        int hh = (t[0] - '0') * 10 + t[1] - '0', mm = (t[3] - '0') * 10 + t[4] - '0';
+        int ss = (t[6] - '0') * 10 + t[7] - '0';
+        if (hh < 24 && mm < 60 && ss < 60) {
+            *clock_ns = ((int64_t)hh * 3600 + mm * 60 + ss) * SLAB_NS_PER_SEC;
+            return SLAB_OK;
+        }
+    }
     if (fd.len <= SHOW_MAX && fd.len + 11 < sizeof buf &&
         (memcpy(buf + 11, fd.s, fd.len),
          slab_time_parse(buf, 11 + fd.len, clock_ns, &has_time, NULL) == SLAB_OK) &&

@@ -17,56 +17,8 @@
 #define MAX_BAR_DAYS 252.0                  /* longest bar: about a year */
 #define MIN_PRICE 0.05                      /* floor for open and close */
 
-/* xoshiro256** state (Blackman and Vigna, 2018). */
-typedef struct rng {
-    uint64_t s[4]; /* never all zero: seeded through splitmix64 */
-} rng;
-
-/* splitmix64 (Steele, Lea and Flood): expands one seed into many words. */
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Rotates x left by k bits. */
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* Next 64 random bits (xoshiro256**). */
-static uint64_t next_u64(rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* Uniform in [0, 1) with 53 random bits (exact: a multiple of 2^-53). */
-static double uniform(rng *r)
-{
-    return (double)(next_u64(r) >> 11) * 0x1.0p-53;
-}
-
-/* Approximately standard normal: the sum of 12 uniforms minus 6
- * (Irwin-Hall: mean 0, variance 1, bounded to +-6). */
-static double normalish(rng *r)
-{
-    double z = -6.0;
-    for (int i = 0; i < 12; i++)
-        z += uniform(r);
-    return z;
-}
+/* The generator (xoshiro256** seeded by splitmix64) is in data_int.h,
+ * shared with synth.c. */
 
 /* |x| without libm. */
 static double absd(double x)

@@ -18,9 +18,19 @@
 #define MAX_SERIES 256
 
 struct slab_ctx {
-    const slab_bars *bars;
-    size_t n;                      /* bars in this run */
-    size_t i;                      /* the current bar */
+    const slab_bars *bars;         /* feed 0, the one a strategy trades */
+    size_t n;                      /* feed 0's bars in this run (indicator length) */
+    size_t i;                      /* feed 0's current bar (its last one at this step) */
+    const slab_bars *const *feeds; /* every feed, n_feeds of them */
+    size_t n_feeds;
+    const int64_t *clock;          /* the union of the feeds' times, n_steps values */
+    size_t n_steps;                /* clock steps up to the run's end */
+    size_t first_step;             /* the first step run; those before only
+                                      move the feeds (preroll_until_ns) */
+    size_t step;                   /* the current step */
+    size_t *next_bar;              /* per feed: its bars delivered so far */
+    slab_day_record *days;         /* per-session records (slab_ctx_new_day) */
+    size_t n_days, cap_days;
     const double *series[MAX_SERIES]; /* column or indicator arrays, n each */
     long start[MAX_SERIES];        /* first valid index of each series */
     int n_series;
@@ -35,7 +45,8 @@ struct slab_ctx {
     const double *params;          /* def->n_params values */
     slab_broker *broker;           /* cash, positions, orders, trades */
     const slab_broker_view *bv;    /* the broker's cash, value, positions */
-    slab_feed_bar fbar[1];         /* the current bar as the broker sees it */
+    slab_feed_bar *fbar;           /* every feed's current bar as the broker sees
+                                      it (n_feeds) */
     slab__risk risk;               /* the risk manager (risk.h) */
     slab_risk_config risk_cfg;     /* the run's risk settings plus the
                                       strategy's, until the loop starts */
@@ -46,9 +57,16 @@ struct slab_ctx {
     long warmup;                   /* first bar a strategy asked next() to
                                       start at (slab_ctx_set_warmup) */
     const void *strategy_arg;      /* the run config's strategy_arg */
+    int stamp_end;                 /* the run config's stamp_end */
+    const slab_earnings *earnings; /* the run config's calendar */
+    size_t n_earnings;
+    const char *const *param_text; /* the run config's param_text */
+    size_t n_param_text;
     slab_error *err;               /* where init failures go */
     slab_status failed;            /* first error inside a callback */
 };
+
+static int fail_nomem(slab_ctx *ctx, const char *what, const char *name);
 
 double slab_get(const slab_ctx *ctx, int series, int ago)
 {
@@ -74,12 +92,102 @@ int64_t slab_time(const slab_ctx *ctx, int ago)
 
 long slab_bar(const slab_ctx *ctx) { return (long)ctx->i; }
 
+int slab_n_feeds(const slab_ctx *ctx) { return (int)ctx->n_feeds; }
+
+int slab_feed_find(const slab_ctx *ctx, const char *symbol)
+{
+    if (!symbol)
+        return -1;
+    for (size_t k = 0; k < ctx->n_feeds; k++)
+        if (!strcmp(ctx->feeds[k]->symbol, symbol))
+            return (int)k;
+    return -1;
+}
+
+/* Index of feed's bar ago bars back from its current one, or -1 (no such
+ * feed, not started, before its first bar, or a look-ahead ago > 0). */
+static long feed_index(const slab_ctx *ctx, int feed, int ago)
+{
+    if (ago > 0) {
+        ((slab_ctx *)ctx)->lookahead++;
+        return -1;
+    }
+    if (feed < 0 || (size_t)feed >= ctx->n_feeds || ctx->in_init || !ctx->fbar)
+        return -1;
+    size_t got = ctx->next_bar[feed]; /* bars delivered so far */
+    if (got == 0 || (size_t)(-(long)ago) >= got)
+        return -1;
+    return (long)(got - 1) + ago;
+}
+
+double slab_feed_get(const slab_ctx *ctx, int feed, int column, int ago)
+{
+    long i = feed_index(ctx, feed, ago);
+    if (i < 0 || column < 0 || column >= SLAB_N_COLUMNS)
+        return NAN;
+    const slab_bars *b = ctx->feeds[feed];
+    const double *cols[SLAB_N_COLUMNS] = {b->open, b->high, b->low, b->close, b->volume, b->oi};
+    return cols[column][i];
+}
+
+int64_t slab_feed_time(const slab_ctx *ctx, int feed, int ago)
+{
+    long i = feed_index(ctx, feed, ago);
+    return i < 0 ? 0 : ctx->feeds[feed]->ts_ns[i];
+}
+
+const char *slab_feed_symbol(const slab_ctx *ctx, int feed)
+{
+    return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->feeds[feed]->symbol : "";
+}
+
+int slab_feed_fresh(const slab_ctx *ctx, int feed)
+{
+    if (feed < 0 || (size_t)feed >= ctx->n_feeds || ctx->in_init || !ctx->fbar)
+        return 0;
+    return ctx->fbar[feed].fresh;
+}
+
+slab_day_record *slab_ctx_new_day(slab_ctx *ctx)
+{
+    if (ctx->n_days == ctx->cap_days) {
+        size_t cap = ctx->cap_days ? 2 * ctx->cap_days : 64;
+        slab_day_record *d = slab_realloc(ctx->days, cap * sizeof *d);
+        if (!d) {
+            fail_nomem(ctx, "the session records", "");
+            return NULL;
+        }
+        ctx->days = d;
+        ctx->cap_days = cap;
+    }
+    slab_day_record *r = &ctx->days[ctx->n_days++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+int slab_ctx_stamp_end(const slab_ctx *ctx) { return ctx->stamp_end; }
+
+const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n)
+{
+    *n = ctx->n_earnings;
+    return ctx->earnings;
+}
+
 double slab_param(const slab_ctx *ctx, const char *name)
 {
     for (int k = 0; k < ctx->def->n_params; k++)
         if (!strcmp(ctx->def->params[k].name, name))
             return ctx->params ? ctx->params[k] : ctx->def->params[k].def;
     return NAN;
+}
+
+const char *slab_param_text(const slab_ctx *ctx, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t k = 0; k < ctx->n_param_text; k++)
+        if (!strncmp(ctx->param_text[k], name, len) && ctx->param_text[k][len] == '=')
+            return ctx->param_text[k] + len + 1;
+    return "";
 }
 
 long slab_series_start(const slab_ctx *ctx, int series)
@@ -225,12 +333,28 @@ int slab_day_series(slab_ctx *ctx)
     return ctx->n_series++;
 }
 
-/* Moves the broker's view of the feed to bar i. */
-static void set_bar(slab_ctx *ctx, size_t i)
+/* Moves every feed to clock step s, backtrader's way: a feed whose next
+ * bar is stamped at this step delivers it (fresh); the others keep their
+ * last bar (not fresh; a feed that has not started has NaN prices and
+ * index SIZE_MAX). Returns 1 when every feed has delivered a bar by now. */
+static int advance(slab_ctx *ctx, size_t s)
 {
-    const slab_bars *b = ctx->bars;
-    slab_feed_bar bar = {i, b->ts_ns[i], b->open[i], b->high[i], b->low[i], b->close[i], 1};
-    ctx->fbar[0] = bar;
+    int started = 1;
+    int64_t t = ctx->clock[s];
+    for (size_t k = 0; k < ctx->n_feeds; k++) {
+        const slab_bars *b = ctx->feeds[k];
+        size_t i = ctx->next_bar[k];
+        if (i < b->n && b->ts_ns[i] == t) {
+            slab_feed_bar bar = {i, t, b->open[i], b->high[i], b->low[i], b->close[i], 1};
+            ctx->fbar[k] = bar;
+            ctx->next_bar[k] = i + 1;
+        } else {
+            ctx->fbar[k].fresh = 0;
+            started &= i > 0;
+        }
+    }
+    ctx->i = ctx->fbar[0].i;
+    return started;
 }
 
 /* Sends a strategy order through the risk manager's admission (one
@@ -288,12 +412,19 @@ int64_t slab_close_position(slab_ctx *ctx)
 
 int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
 {
+    return slab_order_feed(ctx, 0, is_buy, spec);
+}
+
+int64_t slab_order_feed(slab_ctx *ctx, int feed, int is_buy, const slab_order_spec *spec)
+{
     slab_order_req req;
-    if (ctx->in_init || !spec)
-        return -1;
+    if (ctx->in_init || !spec || feed < 0 || (size_t)feed >= ctx->n_feeds ||
+        ctx->fbar[feed].i == SIZE_MAX)
+        return -1; /* no such feed, or it has no bar yet */
     double size = spec->size;
     if (size == 0.0) {
-        size = slab_broker_sizer(ctx->broker, 0, ctx->bars->close[ctx->i], is_buy);
+        /* the sizer prices at the feed's current close (feed 0: bar i's) */
+        size = slab_broker_sizer(ctx->broker, feed, ctx->fbar[feed].close, is_buy);
         if (!(size > 0.0)) {
             ctx->sizer_zero++;
             return 0;
@@ -302,6 +433,7 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     /* A negative or NaN size stays as given so the broker rejects it with
      * a reason in the order log. */
     memset(&req, 0, sizeof req);
+    req.feed = feed;
     req.type = spec->type;
     req.is_buy = is_buy != 0;
     req.size = is_buy ? size : -size;
@@ -317,6 +449,11 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec)
     req.exit_reason = spec->exit_reason;
     req.check_side = spec->check_side;
     return send(ctx, &req);
+}
+
+double slab_feed_position(const slab_ctx *ctx, int feed)
+{
+    return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->bv->positions[feed].size : 0.0;
 }
 
 int64_t slab_bracket(slab_ctx *ctx, int is_buy, const slab_order_spec *entry, double stop_price,
@@ -423,10 +560,15 @@ void slab_run_free(slab_run *run)
     slab_free(run->cash);
     slab_free(run->trades);
     slab_free(run->orders);
+    slab_free(run->ts_owned);
+    slab_free(run->days);
     slab_free(run);
 }
 
-/* The loop itself: kept small so the compiler keeps it tight. */
+/* The loop itself: kept small so the compiler keeps it tight. One step
+ * per clock time; with one feed a step is a bar. The strategy is called
+ * once every feed has a bar and feed 0 has reached the minimum period
+ * (backtrader's minperstatus over all datas). */
 static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_next,
                         slab_error *err)
 {
@@ -438,10 +580,13 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
         slab_broker_cfg(br)->coo ? ctx->def->next_open : NULL;
     slab_status st;
 
-    for (size_t i = 0; i < ctx->n; i++) {
-        ctx->i = i;
-        set_bar(ctx, i);
-        if (next_open && (long)i >= first_next) {
+    for (size_t s = 0; s < ctx->first_step; s++)
+        advance(ctx, s); /* the preroll: feeds move, nothing else happens */
+    for (size_t s = ctx->first_step, r = 0; s < ctx->n_steps; s++, r++) {
+        ctx->step = s;
+        int started = advance(ctx, s);
+        int due = started && (long)ctx->i >= first_next;
+        if (next_open && due) {
             /* backtrader cheat-on-open: before the broker step. */
             next_open(ctx, state);
             if (ctx->failed != SLAB_OK)
@@ -456,16 +601,16 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
             if (ctx->failed != SLAB_OK)
                 return ctx->failed;
         }
-        run->value[i] = bv->value;
+        run->value[r] = bv->value;
         if (run->cash)
-            run->cash[i] = bv->cash;
-        if (rk->on) {
+            run->cash[r] = bv->cash;
+        if (rk->on && ctx->fbar[0].fresh) {
             /* Protective orders for this bar's entry fill, a due time
              * exit: created now, tried from the next bar. */
             if ((st = slab__risk_step(rk, br, ctx->fbar, err)) != SLAB_OK)
                 return st;
         }
-        if ((long)i >= first_next) {
+        if (due) {
             next(ctx, state);
             run->next_calls++;
             if (ctx->failed != SLAB_OK)
@@ -479,9 +624,9 @@ static slab_status loop(slab_ctx *ctx, void *state, slab_run *run, long first_ne
  * limits and cash inside SLAB_CASH_MAX it always is, but costs set beyond
  * reason (a per-share commission of 1e300) can still overflow, and an
  * infinite value must stop the run, not reach the result. */
-static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_error *err)
+static slab_status check_values(const slab_run *run, slab_error *err)
 {
-    for (size_t i = 0; i < ctx->n; i++)
+    for (size_t i = 0; i < run->n_bars; i++)
         if (!isfinite(run->value[i])) {
             char t[40];
             return slab_error_set(err, SLAB_ERANGE, NULL,
@@ -489,7 +634,7 @@ static slab_status check_values(const slab_ctx *ctx, const slab_run *run, slab_e
                                   "prices or costs are too large for double arithmetic; scale "
                                   "them down",
                                   isnan(run->value[i]) ? "not a number" : "infinite", i,
-                                  slab_bars_format_time(ctx->bars->ts_ns[i], t, sizeof t));
+                                  slab_bars_format_time(run->ts_ns[i], t, sizeof t));
         }
     return SLAB_OK;
 }
@@ -516,6 +661,111 @@ slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, s
 slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config *cfg,
                                    const slab_ind_share *share, slab_run **out, slab_error *err)
 {
+    const slab_bars *one[1] = {bars};
+    return slab_engine_run_feeds(one, 1, cfg, share, out, err);
+}
+
+/* The union of the feeds' times (each strictly increasing), owned, in
+ * *clock; *n gets its length. */
+static slab_status merge_clock(const slab_bars *const *feeds, size_t n_feeds, int64_t **clock,
+                               size_t *n, slab_error *err)
+{
+    size_t total = 0, m = 0;
+    for (size_t k = 0; k < n_feeds; k++)
+        total += feeds[k]->n;
+    int64_t *c = slab_malloc(total * sizeof *c);
+    size_t *at = slab_calloc(n_feeds, sizeof *at);
+    if (!c || !at) {
+        slab_free(c);
+        slab_free(at);
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the clock");
+    }
+    for (;;) {
+        int64_t t = INT64_MAX;
+        int any = 0;
+        for (size_t k = 0; k < n_feeds; k++)
+            if (at[k] < feeds[k]->n && (!any || feeds[k]->ts_ns[at[k]] < t)) {
+                t = feeds[k]->ts_ns[at[k]];
+                any = 1;
+            }
+        if (!any)
+            break;
+        for (size_t k = 0; k < n_feeds; k++)
+            if (at[k] < feeds[k]->n && feeds[k]->ts_ns[at[k]] == t)
+                at[k]++;
+        c[m++] = t;
+    }
+    slab_free(at);
+    *clock = c;
+    *n = m;
+    return SLAB_OK;
+}
+
+/* Sets up the clock and feed 0's share of it (a cut run included). */
+static slab_status setup_clock(slab_ctx *ctx, const slab_run_config *cfg, slab_run *run,
+                               slab_error *err)
+{
+    const slab_bars *b0 = ctx->feeds[0];
+    if (ctx->n_feeds == 1) {
+        ctx->clock = b0->ts_ns;
+        ctx->n_steps = b0->n;
+    } else {
+        slab_status st = merge_clock(ctx->feeds, ctx->n_feeds, &run->ts_owned, &ctx->n_steps, err);
+        if (st != SLAB_OK)
+            return st;
+        ctx->clock = run->ts_owned;
+    }
+    while (cfg->preroll_until_ns && ctx->first_step < ctx->n_steps &&
+           ctx->clock[ctx->first_step] < cfg->preroll_until_ns)
+        ctx->first_step++;
+    if (ctx->first_step == ctx->n_steps)
+        return slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on after the preroll");
+    if (cfg->stop_after_bar >= 0 &&
+        (size_t)cfg->stop_after_bar + 1 < ctx->n_steps - ctx->first_step)
+        ctx->n_steps = ctx->first_step + (size_t)cfg->stop_after_bar + 1;
+    /* Feed 0's bars up to the last step: what its indicators cover. */
+    size_t n0 = b0->n;
+    while (n0 > 0 && b0->ts_ns[n0 - 1] > ctx->clock[ctx->n_steps - 1])
+        n0--;
+    ctx->n = n0;
+    ctx->next_bar = slab_calloc(ctx->n_feeds, sizeof *ctx->next_bar);
+    ctx->fbar = slab_calloc(ctx->n_feeds, sizeof *ctx->fbar);
+    if (!ctx->next_bar || !ctx->fbar)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the run");
+    for (size_t k = 0; k < ctx->n_feeds; k++) {
+        slab_feed_bar none = {SIZE_MAX, 0, NAN, NAN, NAN, NAN, 0};
+        ctx->fbar[k] = none;
+    }
+    return SLAB_OK;
+}
+
+/* Checks the feeds: 1..SLAB_FEEDS_MAX, each with bars, symbols distinct
+ * when given. */
+static slab_status check_feeds(const slab_bars *const *feeds, size_t n_feeds, slab_error *err)
+{
+    if (n_feeds == 0 || n_feeds > SLAB_FEEDS_MAX)
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "a run takes 1 to %d feeds, got %zu; give fewer --data/--symbol",
+                              SLAB_FEEDS_MAX, n_feeds);
+    for (size_t k = 0; k < n_feeds; k++) {
+        if (!feeds[k] || feeds[k]->n == 0)
+            return slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on%s%s",
+                                  k && feeds[k] ? " in feed " : "",
+                                  k && feeds[k] ? feeds[k]->symbol : "");
+        for (size_t j = 0; j < k; j++)
+            if (feeds[k]->symbol[0] && !strcmp(feeds[k]->symbol, feeds[j]->symbol))
+                return slab_error_set(err, SLAB_EINVAL, NULL,
+                                      "symbol %s is given twice; give each feed once, or name "
+                                      "them apart (--data SYM=FILE)",
+                                      feeds[k]->symbol);
+    }
+    return SLAB_OK;
+}
+
+slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
+                                  const slab_run_config *cfg, const slab_ind_share *share,
+                                  slab_run **out, slab_error *err)
+{
     slab_status st = SLAB_OK;
     slab_ctx *ctx = NULL;
     slab_run *run = NULL;
@@ -527,8 +777,9 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
         return slab_error_set(err, SLAB_EINVAL, NULL,
                               "strategy is missing or built for another ABI (want %d)",
                               SLAB_STRATEGY_ABI);
-    if (bars->n == 0)
-        return slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on");
+    if ((st = check_feeds(feeds, n_feeds, err)) != SLAB_OK)
+        return st;
+    const slab_bars *bars = feeds[0];
     ctx = slab_calloc(1, sizeof *ctx);
     run = slab_calloc(1, sizeof *run);
     state = slab_calloc(1, def->state_size ? def->state_size : 1);
@@ -537,15 +788,21 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
         goto out;
     }
     ctx->bars = bars;
-    ctx->n = bars->n;
-    if (cfg->stop_after_bar >= 0 && (size_t)cfg->stop_after_bar + 1 < bars->n)
-        ctx->n = (size_t)cfg->stop_after_bar + 1;
+    ctx->feeds = feeds;
+    ctx->n_feeds = n_feeds;
+    if ((st = setup_clock(ctx, cfg, run, err)) != SLAB_OK)
+        goto out;
     ctx->def = def;
     ctx->params = cfg->params;
     ctx->err = err;
     ctx->risk_cfg = cfg->risk;
     ctx->risk_given = &cfg->risk;
     ctx->strategy_arg = cfg->strategy_arg;
+    ctx->stamp_end = cfg->stamp_end;
+    ctx->earnings = cfg->earnings;
+    ctx->n_earnings = cfg->earnings ? cfg->n_earnings : 0;
+    ctx->param_text = cfg->param_text;
+    ctx->n_param_text = cfg->param_text ? cfg->n_param_text : 0;
     ctx->share = share;
     const double *cols[SLAB_N_COLUMNS] = {bars->open,   bars->high,   bars->low,
                                           bars->close,  bars->volume, bars->oi};
@@ -555,26 +812,31 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
     }
     ctx->n_series = SLAB_N_COLUMNS;
     ctx->day_series = -1;
-    if ((st = slab_broker_new(&cfg->broker, 1, &ctx->broker, err)) != SLAB_OK)
+    if ((st = slab_broker_new(&cfg->broker, n_feeds, &ctx->broker, err)) != SLAB_OK)
         goto out;
     ctx->bv = slab_broker_view_of(ctx->broker);
 
-    run->n_bars = ctx->n;
-    run->ts_ns = bars->ts_ns;
+    run->n_bars = ctx->n_steps - ctx->first_step;
+    run->ts_ns = ctx->clock + ctx->first_step;
+    run->n_feeds = n_feeds;
+    run->param_text = ctx->param_text;
+    run->n_param_text = ctx->n_param_text;
+    for (size_t k = 0; k < n_feeds; k++)
+        snprintf(run->symbols[k], sizeof run->symbols[k], "%s", feeds[k]->symbol);
     run->start_value = cfg->broker.cash;
     run->timeframe = bars->timeframe;
     run->compression = bars->compression;
-    run->value = slab_malloc(ctx->n * sizeof(double));
+    run->value = slab_malloc(run->n_bars * sizeof(double));
     if (!cfg->skip_cash_curve)
-        run->cash = slab_malloc(ctx->n * sizeof(double));
+        run->cash = slab_malloc(run->n_bars * sizeof(double));
     if (!run->value || (!cfg->skip_cash_curve && !run->cash)) {
         st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the equity record");
         goto out;
     }
     /* Touch the record now so page faults are not taken inside the loop. */
-    memset(run->value, 0, ctx->n * sizeof(double));
+    memset(run->value, 0, run->n_bars * sizeof(double));
     if (run->cash)
-        memset(run->cash, 0, ctx->n * sizeof(double));
+        memset(run->cash, 0, run->n_bars * sizeof(double));
 
     int64_t t0 = slab_clock_ns();
     ctx->in_init = 1;
@@ -598,12 +860,15 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
     st = loop(ctx, state, run, first_next, err);
     run->loop_ns = slab_clock_ns() - t1;
     run->indicators_ns = t1 - t0;
-    if (st != SLAB_OK || (st = check_values(ctx, run, err)) != SLAB_OK)
+    if (st != SLAB_OK || (st = check_values(run, err)) != SLAB_OK)
         goto out;
     if ((st = collect(ctx, run, err)) != SLAB_OK)
         goto out;
     run->lookahead_attempts = ctx->lookahead;
     run->sizer_zero = ctx->sizer_zero;
+    run->days = ctx->days;
+    run->n_days = ctx->n_days;
+    ctx->days = NULL;
     *out = run;
     run = NULL;
 out:
@@ -614,9 +879,19 @@ out:
             ctx->share->put(ctx->share->user, ctx->shared_def[k], ctx->shared_out[k]);
         slab_broker_free(ctx->broker);
         slab__risk_clear(&ctx->risk);
+        slab_free(ctx->next_bar);
+        slab_free(ctx->fbar);
+        slab_free(ctx->days);
     }
     slab_free(state);
     slab_free(ctx);
     slab_run_free(run);
     return st;
+}
+
+const char *slab_day_decision_name(slab_day_decision d)
+{
+    static const char *const names[] = {NULL,          "traded",           "blocked_by_filter",
+                                        "no_breakout", "skipped_earnings", "no_prior_session"};
+    return (unsigned)d < sizeof names / sizeof names[0] ? names[d] : NULL;
 }

@@ -1160,6 +1160,22 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
     sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
     out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
     returns_from(eq, plan->datap->n, 0.0, &out->returns);
+    out->annual_return_pct = out->returns.rnorm100;
+    out->periods_per_year = out->returns.tann;
+    if (eq->timeframe < SLAB_TF_DAYS && days.n > 0) { /* intraday: 252 sessions a year */
+        slab_returns_result fit;
+        returns_from(eq, plan->datap->n, 252.0 * (double)plan->datap->n / (double)days.n, &fit);
+        out->annual_return_pct = fit.rnorm100;
+        out->periods_per_year = fit.tann;
+    }
+    slab_sharpe_params_default(&p);
+    p.timeframe = plan->datap->tf;
+    p.compression = plan->datap->comp;
+    p.factor = out->periods_per_year;
+    p.annualize = 1;
+    periods data = table_on(plan->datap, eq);
+    r = timereturn_of(&data);
+    sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
     slab_sqn(trades, n_trades, &out->sqn);
     slab_period_plan_free(own);
     return SLAB_OK;

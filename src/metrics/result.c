@@ -53,6 +53,8 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(m, "sharpe_ratio", h->sharpe_none ? json_null() : num(h->sharpe));
     json_object_set_new(m, "sharpe_ratio_daily_annualized",
                         h->sharpe_days_none ? json_null() : num(h->sharpe_days));
+    json_object_set_new(m, "sharpe_ratio_annualized",
+                        h->sharpe_fit_none ? json_null() : num(h->sharpe_fit));
     /* a non-finite drawdown (null in "analyzers") reads as 0 here, as it
      * always has */
     json_object_set_new(m, "max_drawdown_pct",
@@ -65,7 +67,8 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(m, "losing_trades", json_integer(lost));
     json_object_set_new(m, "open_trades", json_integer((long)run->n_trades - closed));
     json_object_set_new(m, "win_rate", closed ? json_real(100.0 * won / closed) : json_null());
-    json_object_set_new(m, "normalized_annual_return", num(h->returns.rnorm100));
+    json_object_set_new(m, "normalized_annual_return", num(h->annual_return_pct));
+    json_object_set_new(m, "annualization_periods", num(h->periods_per_year));
     /* SQN as the analyzers object has it: the int 0 for <= 1 trade */
     json_object_set_new(m, "sqn", h->sqn.trades <= 1 ? json_integer(0)
                                   : h->sqn.is_none  ? json_null()
@@ -83,12 +86,24 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(c, "sharpe_ratio_daily_annualized",
                         json_string("SharpeRatio_A(timeframe=Days): sqrt(252)*mean/sd of daily "
                                     "returns, rf 1.01^(1/252)-1, population sd"));
+    json_object_set_new(c, "sharpe_ratio_annualized",
+                        json_string("fitted to the bars' timeframe: mean/sd of the returns of "
+                                    "the data's periods (days for daily bars, each bar below a "
+                                    "day), rf 1% a year converted per period, population sd, "
+                                    "times sqrt(annualization_periods); equals "
+                                    "sharpe_ratio_daily_annualized on daily bars; null with "
+                                    "fewer than 2 returns or no variation"));
     json_object_set_new(c, "max_drawdown_pct", json_string("percent of the running peak value"));
     json_object_set_new(c, "win_rate", json_string("percent of closed trades with pnlcomm >= 0"));
     json_object_set_new(c, "normalized_annual_return",
-                        json_string("backtrader Returns.rnorm100: expm1(mean log return per "
-                                    "period * 252 for days, 52 weeks, 12 months, 1 otherwise) "
-                                    "in percent"));
+                        json_string("percent: expm1(mean log return per bar * "
+                                    "annualization_periods); for daily and longer bars "
+                                    "backtrader's Returns.rnorm100 (252 days, 52 weeks, 12 "
+                                    "months, 1 year); for intraday bars 252 sessions a year "
+                                    "times the bars per session seen, where backtrader's "
+                                    "analyzers.returns does not annualise"));
+    json_object_set_new(c, "annualization_periods",
+                        json_string("bar periods a year used by normalized_annual_return"));
     json_object_set_new(c, "sqn", json_string("sqrt(n)*mean/sd of closed trades' pnlcomm; 0 "
                                               "with fewer than 2 trades"));
     json_object_set_new(c, "total_pnl", json_string("sum of closed trades' pnlcomm (net of "
@@ -97,6 +112,58 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
                         json_string("won pnlcomm / |lost pnlcomm|; null with no losing trade"));
     json_object_set_new(m, "conventions", c);
     return m;
+}
+
+/* The symbol of a run's feed: the run's record of it, else feed 0's bars'. */
+static const char *feed_symbol(const slab_bars *bars, const slab_run *run, int feed)
+{
+    if (feed > 0 && (size_t)feed < run->n_feeds)
+        return run->symbols[feed];
+    return bars->symbol;
+}
+
+/* A bar's time of day as "HH:MM" (":SS" added when not whole minutes),
+ * as the ORB reference's days list has it; null for none. */
+static json_t *tod_str(int64_t ts_ns)
+{
+    if (!ts_ns)
+        return json_null();
+    int64_t s = (ts_ns - slab_ts_day(ts_ns) * SLAB_NS_PER_DAY) / SLAB_NS_PER_SEC;
+    if (s % 60)
+        return json_sprintf("%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    return json_sprintf("%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60));
+}
+
+/* The result's `days`: one entry per session of an intraday strategy. */
+static json_t *days_json(const slab_run *run)
+{
+    json_t *arr = json_array();
+    char buf[40];
+    for (size_t k = 0; k < run->n_days; k++) {
+        const slab_day_record *d = &run->days[k];
+        json_t *o = json_object();
+        const char *dec = slab_day_decision_name(d->decision);
+        slab_time_format(d->day * SLAB_NS_PER_DAY, 1, buf, sizeof buf);
+        json_object_set_new(o, "date", json_string(buf));
+        json_object_set_new(o, "range_high", num(d->range_high));
+        json_object_set_new(o, "range_low", num(d->range_low));
+        json_object_set_new(o, "breakout_time",
+                            tod_str(d->breakout_ts_ns));
+        if (d->breakout_ts_ns)
+            json_object_set_new(o, "breakout_side", json_string(d->breakout_short ? "short"
+                                                                                   : "long"));
+        json_object_set_new(o, "filter_close", num(d->filter_close));
+        json_object_set_new(o, "filter_bar_time",
+                            tod_str(d->filter_ts_ns));
+        json_object_set_new(o, "filter_prev_close", num(d->filter_prev_close));
+        json_object_set_new(o, "decision", dec ? json_string(dec) : json_null());
+        json_object_set_new(o, "entry_status",
+                            d->entry_status > 0 ? json_string(slab_order_status_name(
+                                                      (slab_order_status)d->entry_status))
+                                                : json_null());
+        json_array_append_new(arr, o);
+    }
+    return arr;
 }
 
 static json_t *trades_json(const slab_bars *bars, const slab_run *run, long max_trades)
@@ -111,7 +178,7 @@ static json_t *trades_json(const slab_bars *bars, const slab_run *run, long max_
         json_t *o = json_object();
         double basis = fabs(t->size) * t->entry_price;
         json_object_set_new(o, "ref", json_integer(t->ref));
-        json_object_set_new(o, "symbol", json_string(bars->symbol));
+        json_object_set_new(o, "symbol", json_string(feed_symbol(bars, run, t->feed)));
         json_object_set_new(o, "side", json_string(t->is_long ? "long" : "short"));
         json_object_set_new(o, "status", json_string(t->is_open ? "open" : "closed"));
         json_object_set_new(o, "entry_time", time_str(t->entry_ts_ns, daily));
@@ -127,6 +194,8 @@ static json_t *trades_json(const slab_bars *bars, const slab_run *run, long max_
                             json_string(t->is_open ? "end_of_data" : slab_exit_reason_name(t->exit_reason)));
         json_object_set_new(o, "max_gain", t->is_open ? json_null() : json_real(t->max_gain));
         json_object_set_new(o, "max_loss", t->is_open ? json_null() : json_real(t->max_loss));
+        json_object_set_new(o, t->is_long ? "highest_price" : "lowest_price",
+                            num(t->is_long ? t->high_price : t->low_price));
         json_object_set_new(o, "max_gain_pct",
                             t->is_open ? json_null() : num(t->max_gain / t->entry_price * 100.0));
         json_object_set_new(o, "max_loss_pct",
@@ -153,6 +222,7 @@ static json_t *orders_json(const slab_bars *bars, const slab_run *run)
         int filled = e->exec_size != 0.0;
         json_t *o = json_object();
         json_object_set_new(o, "ref", json_integer(e->ref));
+        json_object_set_new(o, "symbol", json_string(feed_symbol(bars, run, e->feed)));
         json_object_set_new(o, "side", json_string(e->is_buy ? "buy" : "sell"));
         json_object_set_new(o, "exectype", json_string(slab_order_type_name(e->type)));
         json_object_set_new(o, "status", json_string(slab_order_status_name(e->status)));
@@ -279,15 +349,30 @@ static void risk_json(json_t *cfg, const slab_risk_config *r)
     json_object_set_new(cfg, "risk", o);
 }
 
+/* One parameter's value as the config shows it: a time as "HH:MM", a
+ * text parameter as its text ("" when not given). */
+static json_t *param_json(const slab_run *run, const slab_param_def *p, double v)
+{
+    if (p->type == SLAB_PARAM_FLOAT)
+        return json_real(v);
+    if (p->type == SLAB_PARAM_TIME)
+        return json_sprintf("%02d:%02d", (int)v / 60, (int)v % 60);
+    if (p->type != SLAB_PARAM_TEXT)
+        return json_integer((json_int_t)v);
+    size_t len = strlen(p->name);
+    for (size_t k = 0; k < run->n_param_text; k++)
+        if (!strncmp(run->param_text[k], p->name, len) && run->param_text[k][len] == '=')
+            return json_string(run->param_text[k] + len + 1);
+    return json_string("");
+}
+
 /* The run's "config" object: parameters, costs, fill model, risk. */
 static json_t *config_json(const slab_run *run, const slab_result_info *info)
 {
     json_t *cfg = json_object(), *params = json_object();
     for (int k = 0; info->def && k < info->def->n_params; k++)
         json_object_set_new(params, info->def->params[k].name,
-                            info->def->params[k].type == SLAB_PARAM_FLOAT
-                                ? json_real(info->params[k])
-                                : json_integer((json_int_t)info->params[k]));
+                            param_json(run, &info->def->params[k], info->params[k]));
     json_object_set_new(cfg, "params", params);
     json_object_set_new(cfg, "cash", json_real(info->broker->cash));
     json_object_set_new(cfg, "commission", json_real(info->broker->commission));
@@ -352,9 +437,11 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(bt, "source", json_string(info->source));
     json_t *syms = json_array();
     json_array_append_new(syms, json_string(bars->symbol));
+    for (size_t k = 1; k < run->n_feeds; k++)
+        json_array_append_new(syms, json_string(run->symbols[k]));
     json_object_set_new(bt, "symbols", syms);
-    json_object_set_new(bt, "from", time_str(bars->ts_ns[0], daily));
-    json_object_set_new(bt, "to", time_str(bars->ts_ns[run->n_bars - 1], daily));
+    json_object_set_new(bt, "from", time_str(run->ts_ns[0], daily));
+    json_object_set_new(bt, "to", time_str(run->ts_ns[run->n_bars - 1], daily));
     json_object_set_new(bt, "bars", json_integer((json_int_t)run->n_bars));
     json_object_set_new(bt, "timeframe",
                         json_string(slab_timeframe_format(bars->timeframe, bars->compression, tf,
@@ -366,6 +453,8 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     json_object_set_new(eng, "version", json_string(SLAB_VERSION));
     json_object_set_new(bt, "engine", eng);
     json_object_set_new(bt, "data_source", json_string(bars->source));
+    if (!strncmp(bars->source, "synth:", 6))
+        json_object_set_new(bt, "synthetic", json_true()); /* stratlab data synth */
     json_object_set_new(bt, "data_sha256", bars->sha256[0] ? json_string(bars->sha256) : json_null());
     if (run_id_of(bars, run, info, cfg, idbuf) != 0) { /* out of memory: no id, no document */
         json_decref(bt);
@@ -403,6 +492,8 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
     }
     json_t *m = metrics_json(run, &h);
     json_object_set_new(doc, "metrics", m);
+    /* the report layer's statistics block (slab_result_json) goes here */
+    json_object_set_new(doc, "stats", json_null());
     json_object_set_new(doc, "analyzers", an);
     /* Long trade lists are capped so an agent's context is not flooded; the
      * count and the way to get them all are always stated. */
@@ -415,6 +506,8 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
                                          info->max_trades, run->n_trades));
     if (info->include_orders)
         json_object_set_new(doc, "orders", orders_json(bars, run));
+    if (run->days)
+        json_object_set_new(doc, "days", days_json(run));
     json_t *fin = json_object();
     json_object_set_new(fin, "value", json_real(run->final_value));
     json_object_set_new(fin, "cash", json_real(run->final_cash));

@@ -23,6 +23,7 @@ static slab_status set_sizer(slab_run_options *, const slab_opt_def *, const cha
 static slab_status set_risk(slab_run_options *, const slab_opt_def *, const char *, slab_error *);
 static slab_status set_trades(slab_run_options *, const slab_opt_def *, const char *, slab_error *);
 static slab_status set_date(slab_run_options *, const slab_opt_def *, const char *, slab_error *);
+static slab_status set_day(slab_run_options *, const slab_opt_def *, const char *, slab_error *);
 static slab_status set_timeframe(slab_run_options *, const slab_opt_def *, const char *,
                                  slab_error *);
 static slab_status set_column(slab_run_options *, const slab_opt_def *, const char *, slab_error *);
@@ -51,19 +52,27 @@ static const slab_opt_def table[] = {
      .max_count = SLAB_RUN_PARAMS_MAX, .capacity = SLAB_RUN_PARAMS_MAX,
      .repeat_fix = "give each parameter once"},
     /* ---- data ---- */
-    {.name = "data", .flag = "--data", .type = SLAB_OPT_TEXT, .metavar = "FILE", .group = "Data",
+    {.name = "data", .flag = "--data", .type = SLAB_OPT_TEXT, .metavar = "[SYM=]FILE",
+     .group = "Data",
      .help = "CSV file of bars (Yahoo, backtrader CSV or generic; the format is detected from "
-             "the header; comma or semicolon separated)",
-     .field = "data", .offset = OFF(data), .count_offset = OFF(n_data), .max_count = 1,
-     .capacity = SLAB_RUN_DATA_MAX,
-     .repeat_fix = "give one --data FILE: a run reads one data file (several symbols in one "
-                   "run are not supported yet)"},
+             "the header; comma or semicolon separated); SYM= names its symbol (else the file "
+             "name). Several feeds run on one clock; the first is the one traded, the others "
+             "are read (a market filter, a pair)",
+     .field = "data", .offset = OFF(data), .count_offset = OFF(n_data),
+     .max_count = SLAB_RUN_FEEDS_MAX, .capacity = SLAB_RUN_DATA_MAX,
+     .repeat_fix = "give at most 16 --data files: a run reads at most 16 feeds"},
     {.name = "symbol", .flag = "--symbol", .type = SLAB_OPT_TEXT, .metavar = "SYM",
-     .group = "Data", .help = "read SYM from the store (see: stratlab data list)",
-     .field = "symbols", .offset = OFF(symbols), .count_offset = OFF(n_symbols), .max_count = 1,
-     .capacity = SLAB_RUN_DATA_MAX,
-     .repeat_fix = "give one --symbol SYM: a run reads one symbol (several symbols in one run "
-                   "are not supported yet)"},
+     .group = "Data",
+     .help = "read SYM from the store (see: stratlab data list); several run on one clock, "
+             "the first is the one traded",
+     .field = "symbols", .offset = OFF(symbols), .count_offset = OFF(n_symbols),
+     .max_count = SLAB_RUN_FEEDS_MAX, .capacity = SLAB_RUN_DATA_MAX,
+     .repeat_fix = "give at most 16 --symbol SYM: a run reads at most 16 feeds"},
+    {.name = "stamp", .flag = "--stamp", .type = SLAB_OPT_CHOICE, .metavar = "WHEN",
+     .def = "start", .choices = "start|end", .group = "Data",
+     .help = "what an intraday bar's time marks: its start (most vendors) or its end (the "
+             "2006 backtrader sample files); session rules (opening range, exit time) read "
+             "it", .field = "stamp_end", .offset = OFF(stamp_end), .max_count = 1, .capacity = 1},
     {.name = "db", .flag = "--db", .type = SLAB_OPT_TEXT, .metavar = "PATH", .group = "Data",
      .help = "store path (default $STRATLAB_DB, else the user data folder)", .field = "db",
      .offset = OFF(db), .max_count = 1, .capacity = 1, .flags = SLAB_OPT_CLI_ONLY},
@@ -91,6 +100,9 @@ static const slab_opt_def table[] = {
     {.name = "to", .flag = "--to", .type = SLAB_OPT_FORM, .metavar = "DATE", .group = "Data",
      .help = "last bar to use, inclusive: a year, month or day means its end",
      .field = "to_ns", .offset = OFF(to), .max_count = 1, .capacity = 1, .set = set_date},
+    {.name = "date", .flag = "--date", .type = SLAB_OPT_FORM, .metavar = "YYYY-MM-DD",
+     .group = "Data", .help = "run one session: the bars of that day only (instead of --from/--to)",
+     .field = "date", .offset = OFF(date), .max_count = 1, .capacity = 1, .set = set_day},
     /* ---- costs, fills, sizing ---- */
     {.name = "cash", .flag = "--cash", .type = SLAB_OPT_NUMBER, .metavar = "X", .def = "100000",
      .min = 0, .max = NOMAX, .min_excl = 1, .unit = "cash units", .group = "Costs and fills",
@@ -286,6 +298,16 @@ static const slab_opt_def table[] = {
     {.name = "equity", .flag = "--equity", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output", .help = "write the cash and value after every bar as CSV",
      .field = "equity", .offset = OFF(equity), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
+    {.name = "series", .flag = "--series", .type = SLAB_OPT_FLAG, .group = "Output",
+     .help = "include the per-bar series (times, closes, values) in the document, for "
+             "stratlab report and compare; large: about 60 bytes a bar",
+     .field = "series", .offset = OFF(series), .max_count = 1, .capacity = 1},
+    {.name = "report", .flag = "--report", .type = SLAB_OPT_TEXT, .metavar = "FILE",
+     .group = "Output",
+     .help = "write the HTML report (charts, statistics, trades) to FILE.html, or one chart "
+             "as FILE.svg or FILE.png",
+     .field = "report", .offset = OFF(report), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
     {.name = "config", .flag = "--config", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output",
@@ -664,6 +686,28 @@ static slab_status set_date(slab_run_options *o, const slab_opt_def *d, const ch
     }
     *(const char **)field(o, d) = text;
     *(is_to ? &o->to_ns : &o->from_ns) = ts;
+    return SLAB_OK;
+}
+
+/* --date D: the whole of day D, as --from D --to D would give. */
+static slab_status set_day(slab_run_options *o, const slab_opt_def *d, const char *text,
+                           slab_error *err)
+{
+    int64_t ts;
+    int has_time = 0;
+    if (slab_time_parse(text, strlen(text), &ts, &has_time, NULL) != SLAB_OK || has_time ||
+        strlen(text) != 10)
+        return slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                               "%s expects one day as YYYY-MM-DD, got '%s'", d->name, text);
+    int64_t day = slab_ts_day(ts);
+    if (day < SLAB_DAY_MIN || day > SLAB_DAY_MAX)
+        return slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                               "date '%s' is outside 1678..2261 (the years nanosecond timestamps "
+                               "reach)",
+                               text);
+    *(const char **)field(o, d) = text;
+    o->from_ns = day * SLAB_NS_PER_DAY;
+    o->to_ns = o->from_ns + SLAB_NS_PER_DAY - 1;
     return SLAB_OK;
 }
 
@@ -1078,6 +1122,10 @@ slab_status slab_run_options_check(slab_run_options *o, slab_error *err)
         return rule(o, slab_run_options_find("data"), SLAB_EC_MISSING_OPTION, err,
                     "give exactly one of %s FILE or %s SYM", label(o, "data"),
                     label(o, "symbol"));
+    if (o->date && (o->from || o->to))
+        return rule(o, slab_run_options_find("date"), SLAB_EC_CONFLICTING_OPTIONS, err,
+                    "give %s D or %s/%s, not both", label(o, "date"), label(o, "from"),
+                    label(o, "to"));
     if (o->n_data && o->n_symbols)
         return rule(o, slab_run_options_find("symbol"), SLAB_EC_CONFLICTING_OPTIONS, err,
                     "give exactly one of %s FILE or %s SYM, not both", label(o, "data"),

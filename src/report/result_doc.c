@@ -5,12 +5,59 @@
  * tests/cli/test_layering.sh). */
 #include "stratlab/result.h"
 
+#include "stratlab/report.h"
+#include "stratlab/stats.h"
+
+#include <math.h>
+
+/* The "stats" object of a run (stats.h), annualised with the document's
+ * metrics.annualization_periods so the two blocks agree. NULL with err
+ * set. */
+static json_t *run_stats(const slab_bars *bars, const slab_run *run, const json_t *metrics,
+                         slab_error *err)
+{
+    slab_stats s;
+    slab_stats_input in = {0};
+    in.n_bars = run->n_bars;
+    in.ts_ns = run->ts_ns;
+    in.value = run->value;
+    in.close = bars->close;
+    in.start_value = run->start_value;
+    in.periods_per_year = json_number_value(json_object_get(metrics, "annualization_periods"));
+    if (!(in.periods_per_year > 0.0))
+        in.periods_per_year = NAN;
+    in.riskfree_rate = 0.01;
+    in.date_only = bars->timeframe >= SLAB_TF_DAYS;
+    in.trades = run->trades;
+    in.n_trades = run->n_trades;
+    if (slab_stats_compute(&in, &s, err) != SLAB_OK)
+        return NULL;
+    json_t *o = slab_stats_json(&s, in.date_only);
+    if (!o)
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the statistics");
+    return o;
+}
+
 json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
                          const slab_result_info *info, slab_error *err)
 {
     json_t *doc = slab_result_document(bars, run, info, err);
     if (!doc)
         return NULL;
+    json_t *st = run_stats(bars, run, json_object_get(doc, "metrics"), err);
+    if (!st) {
+        json_decref(doc);
+        return NULL;
+    }
+    json_object_set_new(doc, "stats", st); /* replaces the metrics layer's null */
+    if (info->include_series) {
+        json_t *se = slab_result_series(bars, run);
+        if (!se || json_object_set_new(doc, "series", se)) {
+            json_decref(doc);
+            slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the series");
+            return NULL;
+        }
+    }
     char *sum = slab_summary_text(bars, run, info->strategy, info->broker,
                                   json_object_get(doc, "metrics"));
     if (!sum) { /* its one allocation failed: no document without its summary */

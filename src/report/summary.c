@@ -129,10 +129,10 @@ static void no_trade_reasons(char *buf, const slab_bars *bars, const slab_run *r
  * many orders were rejected, so refused entries are never silent. */
 static void exits_line(char *buf, const slab_run *run)
 {
-    size_t count[SLAB_EXIT_MARGIN + 1] = {0}, rejected = 0, other = 0;
+    size_t count[SLAB_EXIT_LAST + 1] = {0}, rejected = 0, other = 0;
     for (size_t k = 0; k < run->n_trades; k++) {
         int r = run->trades[k].exit_reason;
-        if (!run->trades[k].is_open && r > SLAB_EXIT_NONE && r <= SLAB_EXIT_MARGIN) {
+        if (!run->trades[k].is_open && r > SLAB_EXIT_NONE && r <= SLAB_EXIT_LAST) {
             count[r]++;
             other += r != SLAB_EXIT_SIGNAL;
         }
@@ -141,7 +141,7 @@ static void exits_line(char *buf, const slab_run *run)
         rejected += run->orders[k].status == SLAB_ORDER_REJECTED;
     if (other) {
         const char *sep = "Exits: ";
-        for (int r = SLAB_EXIT_SIGNAL; r <= SLAB_EXIT_MARGIN; r++)
+        for (int r = SLAB_EXIT_SIGNAL; r <= SLAB_EXIT_LAST; r++)
             if (count[r]) {
                 add(buf, "%s%zu %s", sep, count[r], slab_exit_reason_name((slab_exit_reason)r));
                 sep = ", ";
@@ -150,6 +150,91 @@ static void exits_line(char *buf, const slab_run *run)
     }
     if (rejected)
         add(buf, "%zu order(s) rejected (reasons in the order log: --json --orders).\n", rejected);
+}
+
+/* The filter's symbol when the sessions read one (a record with filter
+ * values), else NULL. */
+static const char *filter_symbol(const slab_run *run)
+{
+    for (size_t k = 0; k < run->n_days; k++)
+        if (run->days[k].filter_ts_ns && (size_t)run->days[k].filter_feed < run->n_feeds)
+            return run->symbols[run->days[k].filter_feed];
+    return NULL;
+}
+
+/* "HH:MM" of a bar time into buf (16 bytes). */
+static const char *hhmm(int64_t ts, char *buf)
+{
+    int64_t s = (ts - slab_ts_day(ts) * SLAB_NS_PER_DAY) / SLAB_NS_PER_SEC;
+    snprintf(buf, 16, "%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60));
+    return buf;
+}
+
+/* The session record of the day a trade opened, or NULL. */
+static const slab_day_record *day_of(const slab_run *run, int64_t ts)
+{
+    int64_t day = slab_ts_day(ts);
+    for (size_t k = run->n_days; k-- > 0;)
+        if (run->days[k].day <= day)
+            return run->days[k].day == day ? &run->days[k] : NULL;
+    return NULL;
+}
+
+/* One trade of an intraday strategy in the seed's answer shape: entry
+ * with why, exit with its reason, P&L, the best move and what was kept. */
+static void session_trade(char *buf, const slab_run *run, const slab_trade *t, const char *filt)
+{
+    char a[16], b[16];
+    const slab_day_record *d = day_of(run, t->entry_ts_ns);
+    double dir = t->is_long ? 1.0 : -1.0, basis = fabs(t->size) * t->entry_price;
+    add(buf, "Entry: %s %.2f at %s", t->is_long ? "long" : "short", t->entry_price,
+        hhmm(t->entry_ts_ns, a));
+    if (d && d->breakout_ts_ns) {
+        add(buf, " (breakout %s %.2f confirmed at %s", d->breakout_short ? "below" : "above",
+            d->breakout_short ? d->range_low : d->range_high, hhmm(d->breakout_ts_ns, b));
+        if (filt && !isnan(d->filter_prev_close) && d->filter_prev_close != 0.0)
+            add(buf, "; %s %+.2f%% on its prior close", filt,
+                (d->filter_close / d->filter_prev_close - 1.0) * 100.0);
+        add(buf, ")");
+    }
+    if (t->is_open) {
+        add(buf, "; still open at the end.\n");
+        return;
+    }
+    add(buf, ".\nExit: %.2f at %s (%s). P&L %+.2f (%+.2f%%) after commission.\n", t->exit_price,
+        hhmm(t->exit_ts_ns, a), slab_exit_reason_name(t->exit_reason), t->pnlcomm,
+        basis > 0 ? t->pnlcomm / basis * 100.0 : 0.0);
+    add(buf, "%s price reached %.2f; max gain during the trade %+.2f (%+.2f%%)",
+        t->is_long ? "Highest" : "Lowest", t->is_long ? t->high_price : t->low_price,
+        t->max_gain, t->max_gain / t->entry_price * 100.0);
+    if (t->max_gain > 0.0)
+        add(buf, "; the exit kept %.1f%% of it", dir * (t->exit_price - t->entry_price) /
+                                                      t->max_gain * 100.0);
+    add(buf, ".\n");
+}
+
+/* Sessions of an intraday strategy: how each was decided, the trades of
+ * a short run one by one, and the runs a user would want next. */
+static void sessions_lines(char *buf, const slab_run *run, const char *filt)
+{
+    size_t n[SLAB_DAY_NO_PRIOR_SESSION + 1] = {0};
+    for (size_t k = 0; k < run->n_days; k++)
+        if ((unsigned)run->days[k].decision <= SLAB_DAY_NO_PRIOR_SESSION)
+            n[run->days[k].decision]++;
+    add(buf, "Sessions: %zu: %zu traded, %zu blocked by the filter, %zu without a breakout, %zu "
+             "skipped for earnings",
+        run->n_days, n[SLAB_DAY_TRADED], n[SLAB_DAY_BLOCKED_BY_FILTER], n[SLAB_DAY_NO_BREAKOUT],
+        n[SLAB_DAY_SKIPPED_EARNINGS]);
+    if (n[SLAB_DAY_NO_PRIOR_SESSION])
+        add(buf, ", %zu without a previous session for the filter (not traded)",
+            n[SLAB_DAY_NO_PRIOR_SESSION]);
+    add(buf, ".\n");
+    if (run->n_trades <= 3)
+        for (size_t k = 0; k < run->n_trades; k++)
+            session_trade(buf, run, &run->trades[k], filt);
+    add(buf, "Next: other trailing stops (--param trailing_stop_pct=1, =3), more dates "
+             "(--from/--to)%s.\n",
+        filt ? ", without the filter (drop --param market_filter)" : "");
 }
 
 /* The cash refusals of a run that made trades: how many, the first with
@@ -199,16 +284,22 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
     add(buf, "%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).\n", strategy,
         bars->symbol[0] ? bars->symbol : "data",
         slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf),
-        slab_time_format(bars->ts_ns[0], daily, from, sizeof from),
-        slab_time_format(bars->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
+        slab_time_format(run->ts_ns[0], daily, from, sizeof from),
+        slab_time_format(run->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
         run->final_value, run->start_value, get(m, "total_return"));
+    if (!strncmp(bars->source, "synth:", 6))
+        add(buf, "Synthetic data (stratlab data synth), not market prices.\n");
     long closed = (long)get(m, "num_trades"), open = (long)get(m, "open_trades");
     if (closed > 0)
         add(buf, "%ld closed trades, %.1f%% won, net pnl %.2f; max drawdown %.2f%%.\n", closed,
             get(m, "win_rate"), get(m, "total_pnl"), get(m, "max_drawdown_pct"));
+    else if (open == 0 && run->n_days)
+        add(buf, "No trades: the sessions below say why.\n"); /* a session strategy */
     else if (open == 0)
         no_trade_reasons(buf, bars, run, broker);
     exits_line(buf, run);
+    if (run->days && run->n_days)
+        sessions_lines(buf, run, filter_symbol(run));
     refusals_line(buf, bars, run, broker);
     if (open > 0)
         add(buf, "%ld position(s) still open at the end, marked at the last close.\n", open);
@@ -222,8 +313,14 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
         add(buf, "Sharpe %.3f (yearly returns, rf 1%%)", sh);
     else
         add(buf, "Sharpe (yearly) undefined: fewer than 2 yearly returns or no variation");
+    double shf = get(m, "sharpe_ratio_annualized");
+    char nb[SLAB_NUM_TEXT_MAX];
     if (!isnan(sha))
         add(buf, "; %.3f on daily returns, annualized.\n", sha);
+    else if (!isnan(shf))
+        add(buf, "; %.3f on %s bar returns, annualized (%s bars a year).\n", shf,
+            daily ? "per-period" : "intraday",
+            slab_num_format(get(m, "annualization_periods"), nb, sizeof nb));
     else
         add(buf, ".\n");
     size_t l = strlen(buf);

@@ -58,6 +58,7 @@ static const slab_text_row rows[] = {
     {"wf.title", {"Walk-forward: %s windows, train %s, test %s (%s)",
                   "滚动前推:%s 个窗口,训练 %s,测试 %s(%s)"}},
     {"wf.window", {"window", "窗口"}},
+    {"wf.progress", {"walk-forward: %s of %s windows", "滚动前推:%s / %s 个窗口"}},
     {"wf.train", {"train", "训练"}},
     {"wf.test", {"test", "测试"}},
     {"wf.params", {"chosen", "选中参数"}},
@@ -216,6 +217,13 @@ static const slab_text_row rows[] = {
     {"chart.trade_number", {"Trade", "交易序号"}},
     {"chart.no_trades", {"No closed trades", "没有已平仓交易"}},
     {"chart.no_data", {"Not enough data", "数据不足"}},
+    {"chart.no_series",
+     {"No per-bar series in this document (run with --series)",
+      "本文档不含逐K线序列(运行时加 --series)"}},
+    {"report.trades_shown",
+     {"The first %1$s of %2$s trades are listed.", "列出 %2$s 笔交易中的前 %1$s 笔。"}},
+    {"report.markers_capped",
+     {"The price chart marks the first %s trades.", "价格图标出前 %s 笔交易。"}},
 
     /* ---- compare */
     {"compare.title", {"Runs compared", "回测对比"}},

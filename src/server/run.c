@@ -534,6 +534,11 @@ static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error
             err, SLAB_EC_MISSING_OPTION, "/data/symbols",
             "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
             "data.symbols: give the stored symbol to run on");
+    if (j->o.n_symbols > 1) /* stratlab run takes several feeds; the service not yet */
+        return bad(err, SLAB_EC_REPEATED_OPTION, "/data/symbols/1",
+                   "give one stored symbol per backtest here; several feeds run with `stratlab "
+                   "run --symbol A --symbol B`",
+                   "data.symbols: the service runs one symbol per backtest");
     if (slab_run_options_check(&j->o, err) != SLAB_OK)
         return err->code;
     if (j->o.n_data) /* never through "data" (rewritten): a flat "data" is a path */
@@ -589,7 +594,12 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
         j->ex->run = NULL;
         return SLAB_OK;
     }
-    slab_run_config cfg = {j->o.broker, j->def, j->params, -1, 1, j->o.risk, NULL};
+    slab_run_config cfg = {.broker = j->o.broker,
+                           .strategy = j->def,
+                           .params = j->params,
+                           .stop_after_bar = -1,
+                           .skip_cash_curve = 1,
+                           .risk = j->o.risk};
     if (j->spec) {
         if (slab_spec_run_new(j->spec, &j->srun, err) != SLAB_OK)
             return err->code;
@@ -602,16 +612,15 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
 /* The result document, as `stratlab run --json` makes it. */
 static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
 {
-    slab_result_info info = {j->def->name,
-                             j->ex     ? "script"
-                             : j->spec ? "spec"
-                                       : "builtin",
-                             j->spec ? NULL : j->def,
-                             j->ex ? j->ex->params : j->params,
-                             &j->o.broker,
-                             0.0,
-                             j->o.orders,
-                             j->o.max_trades};
+    slab_result_info info = {.strategy = j->def->name,
+                             .source = j->ex     ? "script"
+                                       : j->spec ? "spec"
+                                                 : "builtin",
+                             .def = j->spec ? NULL : j->def,
+                             .params = j->ex ? j->ex->params : j->params,
+                             .broker = &j->o.broker,
+                             .include_orders = j->o.orders,
+                             .max_trades = j->o.max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     json_t *doc = slab_result_json(j->bars, j->r, &info, err);
     if (!doc)

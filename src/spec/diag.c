@@ -98,7 +98,13 @@ void slab__vdiag(slab_diags *d, slab_diag_severity sev, const char *code, const 
     snprintf(g->code, sizeof g->code, "%s", code ? code : "");
     snprintf(g->pointer, sizeof g->pointer, "%s", pointer ? pointer : "");
     g->expr_column = expr_column;
-    vsnprintf(g->message, sizeof g->message, fmt, ap);
+    /* Messages quote the user's text: a quote cut short by the buffer or a
+     * byte that is not UTF-8 would make the message invalid UTF-8, which
+     * the JSON writer drops. slab_text_show keeps valid UTF-8, writes other
+     * bytes as \xNN and cuts at a character boundary. */
+    char raw[2 * sizeof g->message];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    slab_text_show(raw, strlen(raw), g->message, sizeof g->message);
     snprintf(g->fix, sizeof g->fix, "%s", fix ? fix : "");
 }
 

@@ -606,6 +606,116 @@ out:
     return SLAB_OK;
 }
 
+/* ---- earnings calendar -------------------------------------------------------- */
+
+/* The calendar table: made by the first import, so stores made before it
+ * keep their schema version; a store without it has no releases. */
+static const char earnings_table[] =
+    "CREATE TABLE IF NOT EXISTS earnings("
+    " symbol TEXT NOT NULL, day INTEGER NOT NULL, after_close INTEGER NOT NULL,"
+    " PRIMARY KEY(symbol, day))";
+
+/* Deletes rows[k]'s symbol's releases once (the first time it is seen). */
+static slab_status delete_symbol(slab_store *s, const slab_earnings *rows, size_t k,
+                                 size_t *removed, slab_error *err)
+{
+    for (size_t j = 0; j < k; j++)
+        if (!strcmp(rows[j].symbol, rows[k].symbol))
+            return SLAB_OK;
+    sqlite3_stmt *st = NULL;
+    slab_status rc = prepare(s, "DELETE FROM earnings WHERE symbol = ?1", &st,
+                             "cannot replace the earnings calendar", err);
+    if (rc != SLAB_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, rows[k].symbol, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot replace the earnings calendar");
+    *removed += (size_t)sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+slab_status slab_store_import_earnings(slab_store *s, const slab_earnings *rows, size_t n,
+                                       size_t *n_replaced, slab_error *err)
+{
+    sqlite3_stmt *ins = NULL;
+    size_t removed = 0;
+    slab_status rc;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, earnings_table, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(s, err, "cannot write the earnings calendar");
+        goto out;
+    }
+    if ((rc = prepare(s, "INSERT OR REPLACE INTO earnings(symbol, day, after_close)"
+                         " VALUES(?1, ?2, ?3)",
+                      &ins, "cannot write the earnings calendar", err)) != SLAB_OK)
+        goto out;
+    for (size_t k = 0; k < n && rc == SLAB_OK; k++) {
+        if ((rc = delete_symbol(s, rows, k, &removed, err)) != SLAB_OK)
+            break;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, rows[k].symbol, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, rows[k].day);
+        sqlite3_bind_int(ins, 3, rows[k].after_close != 0);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(s, err, "cannot write the earnings calendar");
+    }
+    if (rc == SLAB_OK && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(s, err, "cannot write the earnings calendar");
+out:
+    sqlite3_finalize(ins);
+    if (rc != SLAB_OK)
+        rollback(s);
+    else if (n_replaced)
+        *n_replaced = removed;
+    return rc;
+}
+
+slab_status slab_store_load_earnings(slab_store *s, const char *symbol, slab_earnings **out,
+                                     size_t *n, slab_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    slab_earnings *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    slab_status rc = SLAB_OK;
+    int step;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT day, after_close FROM earnings WHERE symbol = ?1"
+                                  " ORDER BY day",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return SLAB_OK; /* no calendar imported yet */
+    }
+    sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t c = cap ? 2 * cap : 16;
+            slab_earnings *a = slab_realloc(arr, c * sizeof *a);
+            if (!a) {
+                rc = slab_error_set(err, SLAB_ENOMEM, s->path, "out of memory for the calendar");
+                break;
+            }
+            arr = a, cap = c;
+        }
+        memset(&arr[cnt], 0, sizeof arr[cnt]);
+        snprintf(arr[cnt].symbol, sizeof arr[cnt].symbol, "%s", symbol);
+        arr[cnt].day = sqlite3_column_int64(st, 0);
+        arr[cnt].after_close = sqlite3_column_int(st, 1);
+        cnt++;
+    }
+    if (rc == SLAB_OK && step != SQLITE_DONE)
+        rc = db_fail(s, err, "cannot read the earnings calendar");
+    sqlite3_finalize(st);
+    if (rc != SLAB_OK) {
+        slab_free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return SLAB_OK;
+}
+
 /* ---- loading ----------------------------------------------------------------- */
 
 /* Writes "NVDA (1d), ORCL (1d, 5m)" (or, with only_symbol, "1d, 5m") into

@@ -9,7 +9,8 @@
 #include <strings.h>
 
 extern const slab_strategy_def slab__strategy_sma_cross, slab__strategy_rsi_reversion,
-    slab__strategy_bbands_reversion, slab__strategy_buy_hold, slab__strategy_macd_trail;
+    slab__strategy_bbands_reversion, slab__strategy_buy_hold, slab__strategy_macd_trail,
+    slab__strategy_orb;
 
 static const slab_strategy_def *const table[] = {
     &slab__strategy_sma_cross,
@@ -17,6 +18,7 @@ static const slab_strategy_def *const table[] = {
     &slab__strategy_bbands_reversion,
     &slab__strategy_buy_hold,
     &slab__strategy_macd_trail,
+    &slab__strategy_orb,
 };
 
 const slab_strategy_def *const *slab_strategy_table(size_t *n)
@@ -49,6 +51,34 @@ const slab_strategy_def *slab_strategy_find(const char *name, slab_error *err)
                        best ? best : "");
     }
     return NULL;
+}
+
+/* A TEXT or TIME parameter's value from its text: 0, or -1 with the
+ * problem in one (cap bytes). shown is the text escaped for messages. */
+static int other_param(const slab_param_def *p, const char *text, const char *shown, double *v,
+                       char *one, size_t cap)
+{
+    if (p->type == SLAB_PARAM_TEXT) {
+        size_t n = strlen(text);
+        if (n >= 32 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789._^-") != n) {
+            snprintf(one, cap, "%s=%s is not a word (letters, digits, . _ ^ -; under 32)",
+                     p->name, shown);
+            return -1;
+        }
+        *v = n > 0;
+        return 0;
+    }
+    int hh, mm, used = 0;
+    if (sscanf(text, "%2d:%2d%n", &hh, &mm, &used) != 2 || text[used] || hh < 0 || hh > 23 ||
+        mm < 0 || mm > 59 || (double)(hh * 60 + mm) < p->min || (double)(hh * 60 + mm) > p->max) {
+        snprintf(one, cap, "%s=%s is not a time of day HH:MM from %02d:%02d to %02d:%02d",
+                 p->name, shown, (int)p->min / 60, (int)p->min % 60, (int)p->max / 60,
+                 (int)p->max % 60);
+        return -1;
+    }
+    *v = hh * 60 + mm;
+    return 0;
 }
 
 /* Appends "; " + text to msg (cap bytes), truncating. */
@@ -120,6 +150,13 @@ slab_status slab_strategy_resolve_params(const slab_strategy_def *def, const cha
             continue;
         }
         const slab_param_def *p = &def->params[found];
+        if (p->type == SLAB_PARAM_TEXT || p->type == SLAB_PARAM_TIME) {
+            if (other_param(p, eq + 1, val, &out[found], one, sizeof one)) {
+                append(msg, sizeof msg, one);
+                first = first ? first : code;
+            }
+            continue;
+        }
         char *end, lo[SLAB_NUM_TEXT_MAX], hi[SLAB_NUM_TEXT_MAX];
         double v = strtod(eq + 1, &end);
         if (p->type == SLAB_PARAM_BOOL && (!strcmp(eq + 1, "true") || !strcmp(eq + 1, "false"))) {

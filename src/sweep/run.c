@@ -8,6 +8,7 @@
 #include "sweep/sweep_int.h"
 
 #include "stratlab/engine.h"
+#include "stratlab/json.h"
 #include "stratlab/metrics.h"
 #include "stratlab/overfit.h"
 #include "stratlab/result.h"
@@ -479,11 +480,12 @@ nomem:
     return slab_error_set(fatal, e.code, e.where[0] ? e.where : NULL, "%s", e.msg);
 }
 
-/* The line text of an object: compact, reals with 17 significant digits
- * as `run --json` prints them. */
+/* The line text of an object: compact, every real as the shortest text
+ * that reads back to the same double, as `run --json` prints them (json.h),
+ * so a line's metrics are the text of run's metrics less the whitespace. */
 static char *line_text(json_t *o, size_t *len)
 {
-    char *t = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    char *t = slab_json_dumps(o, JSON_COMPACT);
     *len = t ? strlen(t) : 0;
     return t;
 }
@@ -515,10 +517,10 @@ static void *work(void *arg)
         int failed = o && json_object_get(o, "error") != NULL;
         pthread_mutex_lock(&sw->mu);
         if (failed && sw->failed++ == 0) {
-            char *p = json_dumps(json_object_get(o, "params"), JSON_COMPACT);
+            char *p = slab_json_dumps(json_object_get(o, "params"), JSON_COMPACT);
             snprintf(sw->first_error, sizeof sw->first_error, "%s: %s", p ? p : "",
                      json_string_value(json_object_get(o, "error")));
-            free(p);
+            slab_free(p);
         }
         json_decref(o);
         if (st != SLAB_OK) {
@@ -530,7 +532,7 @@ static void *work(void *arg)
             pthread_cond_broadcast(&sw->cv_ready);
             pthread_cond_broadcast(&sw->cv_space);
             pthread_mutex_unlock(&sw->mu);
-            free(line);
+            slab_free(line);
             break;
         }
         slot *s = &sw->ring[(pos - lo) % sw->ring_n];
@@ -578,7 +580,7 @@ static void write_lines(sweep *sw, uint64_t total, slab_sweep_line_fn on_line, v
             s->ready = 0;
             pthread_mutex_unlock(&sw->mu);
             int rc = on_line(user, pos, line, len);
-            free(line);
+            slab_free(line);
             pthread_mutex_lock(&sw->mu);
             sw->written++;
             if (rc) {
@@ -681,7 +683,7 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
     }
 out:
     for (size_t k = 0; sw.ring && k < sw.ring_n; k++)
-        free(sw.ring[k].line);
+        slab_free(sw.ring[k].line);
     slab_free(sw.ring);
     for (int k = 0; k < spec->jobs; k++)
         slab_free(ws[k].daily);

@@ -96,9 +96,26 @@ err_is "indicators show: unknown" 2 unknown_indicator "$cli" indicators show RSU
 err_is "indicators compute: bad param" 2 unknown_param "$cli" indicators compute RSI --data "$tmp/s.csv" --param fsat=3 --json
 err_is "unknown command" 2 unknown_command "$cli" frob --json
 err_is "executions: bad option" 2 unknown_option "$cli" executions --frob x --json
-err_is "validate: bad option" 2 bad_value "$cli" validate --frob --json
-err_is "diagnose: bad option" 2 bad_value "$cli" diagnose --frob --json
-err_is "spec: bad option" 2 bad_value "$cli" spec --frob --json
+err_is "validate: bad option" 2 unknown_option "$cli" validate --frob --json
+err_is "diagnose: bad option" 2 unknown_option "$cli" diagnose --frob --json
+err_is "spec: bad subcommand" 2 unknown_command "$cli" spec --frob --json
+# a misspelt flag of any command gets the closest one from that command's help
+json_is "validate --jsn: did you mean --json" 2 "d['error']['code'] == 'unknown_option' and d['error']['fix'] == 'did you mean --json?'" \
+  "$cli" validate spec.json --jsn --json
+json_is "serve --listn: did you mean --listen" 2 "d['error']['code'] == 'unknown_option' and d['error']['where'] == '--listn' and d['error']['fix'] == 'did you mean --listen?'" \
+  "$cli" serve --listn 127.0.0.1:0 --json
+# Every command the CLI lists (new ones included, without editing this
+# file): an unknown flag with --json is one JSON error document on stdout
+# with exit status 2 (usage), whatever the command.
+"$cli" --help --json 2>/dev/null | python3 -c "
+import json, sys
+print('\n'.join(c['name'] for c in json.load(sys.stdin)['commands']))" >"$tmp/commands"
+check "--help --json lists at least 15 commands" test "$(wc -l <"$tmp/commands")" -ge 15
+while IFS= read -r c; do
+  json_is "$c: an unknown flag is a usage error in JSON" 2 \
+    "d['error']['exit_code'] == 2 and d['error']['class'] == 'usage' and d['error']['code'] and d['error']['message'] and d['error']['fix']" \
+    timeout 20 "$cli" "$c" --frobnicate-xyz --json </dev/null
+done <"$tmp/commands"
 err_is "no command" 2 missing_option "$cli" --json
 err_is "missing file" 3 file_not_found "$cli" run --strategy sma_cross --data "$tmp/nope.csv" --json
 err_is "unknown symbol" 3 unknown_symbol "$cli" run --strategy sma_cross --symbol NOPE --json
@@ -120,7 +137,7 @@ check "text errors go to stderr" bash -c "[ -z \"\$('$cli' run --strategy sma_cr
 # ---- suggestions and exact messages ------------------------------------------------
 expect_err "--comission" 2 "unknown option '--comission'; did you mean --commission?" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --comission 0.1
-expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross? (built-ins: sma_cross, rsi_reversion, bbands_reversion, buy_hold, macd_trail)" \
+expect_err "unknown strategy" 2 "unknown strategy 'sma_crss'; did you mean sma_cross? (built-ins: sma_cross, rsi_reversion, bbands_reversion, buy_hold, macd_trail, orb)" \
   "$cli" run --strategy sma_crss --data "$tmp/s.csv"
 expect_err "--param fsat" 2 "sma_cross has no parameter 'fsat'; did you mean fast?" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --param fsat=10
@@ -134,10 +151,10 @@ expect_err "--commission-scheme choice" 2 "--commission-scheme is one of percent
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --commission-scheme per-share
 
 # ---- --data twice, reversed ranges -------------------------------------------------
-expect_err "--data twice" 2 "--data given twice ('$tmp/s.csv', then '$tmp/u.csv'); a run takes one" \
-  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/u.csv"
-expect_err "--data twice fix" 2 "fix: give one --data FILE: a run reads one data file (several symbols in one run are not supported yet)" \
-  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/u.csv"
+expect_err "--data twice" 2 "symbol s is given twice" \
+  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/s.csv"
+expect_err "--data twice fix" 2 "fix: name each feed once (--data SYM=FILE names a file's symbol)" \
+  "$cli" run --strategy sma_cross --data "$tmp/s.csv" --data "$tmp/s.csv"
 expect_err "reversed range" 2 "the range is reversed: --from 2010 is after --to 2005" \
   "$cli" run --strategy sma_cross --data "$tmp/s.csv" --from 2010 --to 2005
 json_is "reversed range json" 2 "d['error']['code'] == 'reversed_range' and d['error']['fix'] == 'swap them: --from 2005 --to 2010'" \
@@ -174,7 +191,7 @@ good = {"strategy": "sma_cross", "cash": 50000, "params": {"fast": 5}, "sizer": 
         "columns": {"date": "When"}, "trades": "all"}
 assert not list(v.iter_errors(good)), list(v.iter_errors(good))
 for bad in ({"cash": 0}, {"cash": "x"}, {"comission": 0.1}, {"db": "x.db"},
-            {"format": "csv"}, {"slippage_perc": 1}, {"pessimistic": 1}, {"data": ["a", "b"]}):
+            {"format": "csv"}, {"slippage_perc": 1}, {"pessimistic": 1}, {"data": ["f%d" % k for k in range(17)]}):
     assert list(v.iter_errors(bad)), bad
 assert s["properties"]["cash"]["default"] == 100000
 assert s["properties"]["commission"]["default"] == 0.001

@@ -37,7 +37,7 @@ check "a 9 MB line: 'message too large', then the next message is answered" \
 "$cli" serve --db "$db" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
 pid=$!
 port=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do
   port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log")"
   [ -n "$port" ] && break
   sleep 0.05

@@ -184,4 +184,21 @@ check "stop-loss fills at 100.94" fills "$tmp/sl6.json" 103 100.94
 check "summary counts the exits" has "$tmp/sl6.json" 'Exits: 1 stop_loss.'
 check "no risk object by default" bash -c "! grep -q '\"risk\"' '$tmp/a.json'"
 
+# One 1-minute session (390 bars): the yearly and daily Sharpe ratios are
+# undefined (one day), the timeframe-fitted one is a number annualised with
+# 252 sessions x 390 bars = 98280 bar periods a year, and the summary says
+# which one it shows instead of a bare "-".
+"$cli" data sample --timeframe 1m --bars 390 --seed 5 --out "$tmp/one_session.csv" >/dev/null 2>&1
+"$cli" run --strategy sma_cross --data "$tmp/one_session.csv" --param fast=5 --param slow=20 --json \
+  >"$tmp/one_session.json" 2>/dev/null
+check "intraday: fitted Sharpe and annual return" python3 -c "
+import json, math, sys
+m = json.load(open(sys.argv[1]))['metrics']
+assert m['sharpe_ratio'] is None and m['sharpe_ratio_daily_annualized'] is None, m
+assert isinstance(m['sharpe_ratio_annualized'], float) and math.isfinite(m['sharpe_ratio_annualized']), m
+assert m['annualization_periods'] == 98280, m['annualization_periods']
+" "$tmp/one_session.json"
+check "intraday: the summary names the fitted Sharpe" bash -c \
+  "'$cli' run --strategy sma_cross --data '$tmp/one_session.csv' --param fast=5 --param slow=20 | grep -q 'on intraday bar returns, annualized (98280 bars a year)'"
+
 finish

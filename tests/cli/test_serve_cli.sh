@@ -32,13 +32,13 @@ start() {
   pid=$!
   pids="$pids $pid"
   port=""
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 600); do
     port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$name.log")"
     [ -n "$port" ] && return 0
     kill -0 "$pid" 2>/dev/null || { echo "serve $name exited: $(cat "$tmp/$name.log")"; return 1; }
     sleep 0.05
   done
-  echo "serve $name did not say where it listens in 15 s: $(cat "$tmp/$name.log")"
+  echo "serve $name did not say where it listens in 30 s: $(cat "$tmp/$name.log")"
   return 1
 }
 # req METHOD PATH [BODY]: curl; the body to $tmp/body, the status printed.
@@ -410,7 +410,7 @@ expect_err "serve on a folder as the store" 4 "cannot open the store" "$cli" ser
 expect_err "mcp on a folder as the store" 4 "cannot open the store" "$cli" mcp --db "$tmp/adir"
 expect_err "serve --listen without a port" 2 "expected HOST:PORT" "$cli" serve --db "$db" --listen 127.0.0.1
 expect_err "serve --workers 0" 2 "--workers expects a number from 1" "$cli" serve --db "$db" --workers 0
-expect_err "serve with an unknown flag" 2 "unknown option --nope" "$cli" serve --db "$db" --nope 1
+expect_err "serve with an unknown flag" 2 "unknown option '--nope'" "$cli" serve --db "$db" --nope 1
 
 # ---- IPv6 loopback: no key needed ---------------------------------------------------------------
 "$cli" serve --db "$db" --listen '[::1]:0' 2>"$tmp/v6.log" &

@@ -21,7 +21,7 @@ start() {
   "$cli" serve --db "$db" --listen 127.0.0.1:0 --workers 1 --queue 8 --log 2>"$tmp/$1.log" &
   pid=$!
   port=""
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 600); do
     port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$1.log")"
     [ -n "$port" ] && return 0
     sleep 0.05

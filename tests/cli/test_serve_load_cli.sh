@@ -25,7 +25,7 @@ n=$((10 * queue))
   2>"$tmp/serve.log" &
 pid=$!
 port=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do
   port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log")"
   [ -n "$port" ] && break
   sleep 0.05

@@ -21,7 +21,7 @@ db="$tmp/store.db"
 "$cli" serve --db "$db" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
 pid=$!
 port=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do
   port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log")"
   [ -n "$port" ] && break
   sleep 0.05

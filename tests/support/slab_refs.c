@@ -161,6 +161,12 @@ void slab_refs_each(void (*fn)(const char *rel, void *arg), void *arg)
     fn("reference/orb/acme_1m.csv", arg);
     fn("reference/orb/orb_acme_nofilter.json", arg);
     fn("reference/orb/orb_acme_nofilter_equity.csv", arg);
+    /* The ORB on two feeds (test_orb_ref). */
+    fn("reference/orb/idx_1m.csv", arg);
+    fn("reference/orb/orb_acme_nofilter_days.json", arg);
+    fn("reference/orb/orb_acme_filter.json", arg);
+    fn("reference/orb/orb_acme_filter_equity.csv", arg);
+    fn("reference/orb/orb_acme_filter_days.json", arg);
     fn("reference/backtrader/indicators_orcl.csv", arg);
     for (size_t s = 0; s < SLAB_REFS_N_TALIB_SETS; s++) {
         snprintf(rel, sizeof rel, "reference/indicators/%s/input.csv", slab_refs_talib_sets[s]);

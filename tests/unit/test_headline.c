@@ -87,7 +87,7 @@ static void check_run(const slab_bars *bars, const slab_period_plan *plan, const
     cfg.skip_cash_curve = 1;
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK)
         fail_msg("%s: %s", name, err.msg);
-    slab_result_info info = {def->name, "builtin", def, params, &cfg.broker, 0.0, 0, 0};
+    slab_result_info info = {def->name, "builtin", def, params, &cfg.broker, 0.0, 0, 0, 0};
     json_t *doc = slab_result_json(bars, run, &info, &err);
     assert_non_null(doc);
     slab_equity eq = slab_run_equity(run);
@@ -171,12 +171,64 @@ static void test_intraday(void **state)
     on_bars(SLAB_TF_MINUTES, 5, 6000);
 }
 
+/* normalized_annual_return and the fitted Sharpe on intraday bars, worked by hand: two sessions
+ * of three 1-minute bars, V0 = 100, values 101 102 103 | 104 105 110.
+ * rtot = ln(110/100) = ln 1.1 over 6 one-minute periods, so ravg =
+ * ln(1.1)/6; bars per session 6/2 = 3, periods a year 252 * 3 = 756; the
+ * annual return is expm1(756 * ln(1.1) / 6) = 1.1^126 - 1 (percent: times
+ * 100). backtrader's own Returns does not annualise below a day: its
+ * rnorm is expm1(ln(1.1)/6) = 1.1^(1/6) - 1. */
+static void test_intraday_annual_by_hand(void **state)
+{
+    (void)state;
+    int64_t day1 = (int64_t)slab_days_from_civil(2025, 6, 2) * 86400 * 1000000000LL;
+    int64_t day2 = (int64_t)slab_days_from_civil(2025, 6, 3) * 86400 * 1000000000LL;
+    int64_t open = (9 * 3600 + 31 * 60) * 1000000000LL, minute = 60 * 1000000000LL;
+    int64_t ts[6] = {day1 + open, day1 + open + minute, day1 + open + 2 * minute,
+                     day2 + open, day2 + open + minute, day2 + open + 2 * minute};
+    double v[6] = {101, 102, 103, 104, 105, 110};
+    slab_equity eq = {6, ts, v, NULL, 100.0, SLAB_TF_MINUTES, 1};
+    slab_headline h;
+    slab_error err;
+    assert_int_equal(slab_headline_compute(&eq, NULL, 0, NULL, &h, &err), SLAB_OK);
+    assert_true(h.periods_per_year == 756.0);
+    double want = (pow(1.1, 126.0) - 1.0) * 100.0;
+    assert_true(fabs(h.annual_return_pct - want) <= 1e-12 * fabs(want));
+    double bt = (pow(1.1, 1.0 / 6.0) - 1.0) * 100.0;
+    assert_true(fabs(h.returns.rnorm100 - bt) <= 1e-12 * fabs(bt));
+    /* the fitted Sharpe: the six bar returns v[i]/v[i-1] - 1 (v[-1] = V0),
+     * less rf 1.01^(1/756) - 1 a bar, mean over population sd, times
+     * sqrt(756) */
+    double ex[6], prev = 100.0, mean = 0.0, var = 0.0, rf = pow(1.01, 1.0 / 756.0) - 1.0;
+    for (int k = 0; k < 6; k++) {
+        ex[k] = v[k] / prev - 1.0 - rf;
+        prev = v[k];
+        mean += ex[k] / 6.0;
+    }
+    for (int k = 0; k < 6; k++)
+        var += (ex[k] - mean) * (ex[k] - mean) / 6.0;
+    double sharpe = mean / sqrt(var) * sqrt(756.0);
+    assert_false(h.sharpe_fit_none);
+    assert_true(fabs(h.sharpe_fit - sharpe) <= 1e-12 * fabs(sharpe));
+    /* daily bars keep backtrader's 252 and its number, bit for bit */
+    int64_t dts[3];
+    for (int k = 0; k < 3; k++)
+        dts[k] = ((int64_t)slab_days_from_civil(2025, 6, 2 + k) * 86400 + 16 * 3600) * 1000000000LL;
+    slab_equity deq = {3, dts, v, NULL, 100.0, SLAB_TF_DAYS, 1};
+    assert_int_equal(slab_headline_compute(&deq, NULL, 0, NULL, &h, &err), SLAB_OK);
+    assert_true(h.periods_per_year == 252.0);
+    assert_true(same(h.annual_return_pct, h.returns.rnorm100));
+    /* and the fitted Sharpe is SharpeRatio_A(Days) */
+    assert_true(h.sharpe_fit_none == h.sharpe_days_none && same(h.sharpe_fit, h.sharpe_days));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_drawdown),
         cmocka_unit_test(test_daily),
         cmocka_unit_test(test_intraday),
+        cmocka_unit_test(test_intraday_annual_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

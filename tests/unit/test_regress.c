@@ -588,7 +588,7 @@ static void strategy_and_indicator_names_echoed_raw(void **state)
     slab_error err;
     assert_null(slab_strategy_find("sma\x1b[31m", &err));
     assert_string_equal(err.msg, "unknown strategy 'sma\\x1B[31m'; built-ins: sma_cross, "
-                                 "rsi_reversion, bbands_reversion, buy_hold, macd_trail");
+                                 "rsi_reversion, bbands_reversion, buy_hold, macd_trail, orb");
     assert_null(slab_ind_find("S\x07MA", &err));
     assert_string_equal(err.msg, "unknown indicator S\\x07MA; did you mean SMA?");
     const slab_strategy_def *def = slab_strategy_find("sma_cross", NULL);

@@ -308,7 +308,7 @@ static int run_script(const slab__job_hdr *job, const slab_bars *bars, const sla
         send_error(SLAB__RES_ERROR, def, "%s: %s", err.where, err.msg);
         return 0;
     }
-    slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL};
+    slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL, NULL, 0, 0, NULL, 0, 0};
     slab_status st = slab_engine_run(bars, &cfg, &run, &err);
     if (st != SLAB_OK) {
         send_error(st == SLAB_ENOMEM ? SLAB__RES_NOMEM : SLAB__RES_ERROR, def, "%s%s%s",

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# test_report_cli.sh: `stratlab report` and `run --report` as a user meets
+# them: HTML, SVG and PNG from a saved document and from a run, zh, what a
+# document without its series still gets, and one line with the right
+# exit status for each bad input. Uses $SLAB_CLI and $SLAB_TMP.
+set -u
+cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
+tmp="${SLAB_TMP:-/tmp}/report_cli.$$"
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+
+# png_size FILE: "WIDTH HEIGHT" from the PNG's IHDR chunk.
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'; }
+# jqq ARGS...: jq -e without its output.
+jqq() { jq -e "$@" >/dev/null; }
+# count FILE TEXT: occurrences of TEXT.
+count() { grep -o -- "$2" "$1" | wc -l; }
+
+"$cli" data sample --bars 600 --seed 11 --out "$tmp/d.csv" >/dev/null
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json --series --orders >"$tmp/s.json"
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json >"$tmp/plain.json"
+
+check "run --series adds the series" jqq '.series.ts_s | length == 600' "$tmp/s.json"
+check "without --series there is none" jqq 'has("series") | not' "$tmp/plain.json"
+
+"$cli" report "$tmp/s.json" -o "$tmp/r.html"
+check "html written" test -s "$tmp/r.html"
+check "html has the seven charts" test "$(count "$tmp/r.html" '<svg ')" -eq 7
+check "html names the run id" grep -q "$(jq -r .backtest.run_id "$tmp/s.json")" "$tmp/r.html"
+check "html has the order log behind a toggle" grep -q '<details class="orders">' "$tmp/r.html"
+check "html has no script" bash -c "! grep -q '<script' '$tmp/r.html'"
+check "html fetches nothing" bash -c "! grep -Eq ' (src|href)=|url\(|<link' '$tmp/r.html'"
+check "html: every statistic" test "$(count "$tmp/r.html" '<tr data-key=')" -eq "$(jq '.stats | keys | length - 1' "$tmp/s.json")"
+
+"$cli" report "$tmp/s.json" -o "$tmp/zh.html" --lang zh
+check "zh html" grep -q '<html lang="zh">' "$tmp/zh.html"
+check "zh words" grep -q '资产曲线与买入持有' "$tmp/zh.html"
+
+for c in price equity drawdown returns trades excursions sharpe; do
+  "$cli" report "$tmp/s.json" -o "$tmp/$c.svg" --chart "$c"
+  check "svg $c" grep -q "data-chart=\"$c\"" "$tmp/$c.svg"
+done
+check "svg: 600 bars, 600 points" grep -q 'class="series equity" data-n="600"' "$tmp/equity.svg"
+check "svg: one marker per trade entry" test "$(count "$tmp/price.svg" 'class="entry"')" -eq "$(jq '.trades | length' "$tmp/s.json")"
+
+"$cli" report "$tmp/s.json" -o "$tmp/eq.png" --chart equity
+check "png signature" bash -c "[ \"\$(od -An -c -N4 '$tmp/eq.png' | tr -d ' ')\" = '211PNG' ]"
+check "png 960 x 320" test "$(png_size "$tmp/eq.png")" = "960 320"
+"$cli" report "$tmp/s.json" -o "$tmp/ret.png" --chart returns
+check "png heatmap taller with more years" test "$(png_size "$tmp/ret.png" | cut -d' ' -f2)" -gt 60
+
+# run --report: beside what the run prints
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/run.html" >"$tmp/table.txt"
+check "run --report writes the page" grep -q 'class="series equity" data-n="600"' "$tmp/run.html"
+check "run --report still prints the table" grep -q 'final_value' "$tmp/table.txt"
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json --report "$tmp/run.png" >"$tmp/run.json"
+check "run --json --report FILE.png" test "$(png_size "$tmp/run.png")" = "960 320"
+check "its printed document has no series (not asked)" jqq 'has("series") | not' "$tmp/run.json"
+
+# a document without its series: the trade chart and the tables
+"$cli" report "$tmp/plain.json" -o "$tmp/plain.html"
+check "no-series html says how to get the charts" grep -q 'run with --series' "$tmp/plain.html"
+check "no-series html still draws the trades" grep -q 'class="bar ' "$tmp/plain.html"
+expect_err "svg equity without series" 3 "the equity chart needs the per-bar series" \
+  "$cli" report "$tmp/plain.json" -o "$tmp/x.svg" --chart equity
+
+# the fast series reader and jansson read the same numbers: a series with
+# a key the fast reader does not know (a number) goes through jansson whole
+sed 's/"series": {/"series": {"note": 1, /' "$tmp/s.json" >"$tmp/slow.json"
+check "the slow document is another text" bash -c "! cmp -s '$tmp/s.json' '$tmp/slow.json'"
+"$cli" report "$tmp/slow.json" -o "$tmp/slow.html"
+check "fast and jansson series give the same page" cmp -s "$tmp/r.html" "$tmp/slow.html"
+"$cli" report "$tmp/slow.json" -o "$tmp/slow.png" --chart drawdown
+"$cli" report "$tmp/s.json" -o "$tmp/fast.png" --chart drawdown
+check "... and the same PNG" cmp -s "$tmp/fast.png" "$tmp/slow.png"
+# a parse error after the series keeps its line in the file
+jq '. + {"zz": 1}' "$tmp/s.json" | sed '$d' >"$tmp/cut.json"
+echo '  "zz": }' >>"$tmp/cut.json"
+lines="$(wc -l <"$tmp/cut.json")"
+expect_err "parse error line after the series" 3 "cut.json:$lines:" "$cli" report "$tmp/cut.json" -o "$tmp/r.html"
+
+expect_err "bad extension" 2 "must end in .html, .svg or .png" "$cli" report "$tmp/s.json" -o "$tmp/r.pdf"
+expect_err "--chart with html" 2 "--chart picks the chart of an .svg or .png" \
+  "$cli" report "$tmp/s.json" -o "$tmp/r.html" --chart equity
+expect_err "unknown chart" 2 "unknown chart 'candles'" "$cli" report "$tmp/s.json" -o "$tmp/r.svg" --chart candles
+expect_err "no output" 2 "give the result file and the output" "$cli" report "$tmp/s.json"
+expect_err "missing document" 3 "cannot open the result document" "$cli" report "$tmp/none.json" -o "$tmp/r.html"
+printf '{"backtest": ' >"$tmp/bad.json"
+expect_err "not JSON" 3 "not a JSON result document" "$cli" report "$tmp/bad.json" -o "$tmp/r.html"
+jq '.series.close |= .[1:]' "$tmp/s.json" >"$tmp/short.json"
+expect_err "unequal series" 3 "has series of unequal lengths" "$cli" report "$tmp/short.json" -o "$tmp/r.html"
+jq '.backtest.engine.name = "backtrader"' "$tmp/s.json" >"$tmp/bt.json"
+expect_err "another engine" 3 "written by backtrader" "$cli" report "$tmp/bt.json" -o "$tmp/r.html"
+expect_err "unwritable" 4 "cannot write the report" "$cli" report "$tmp/s.json" -o "$tmp/no/dir/r.html"
+expect_err "unwritable png" 4 "cannot write the PNG" "$cli" report "$tmp/s.json" -o "$tmp/no/dir/r.png"
+expect_err "run --report bad extension" 2 "must end in .html, .svg or .png" \
+  "$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/r.txt"
+finish
