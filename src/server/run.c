@@ -278,9 +278,10 @@ static void cache_put(srv *s, const char *symbol, const char *tf, int64_t versio
 }
 
 /* The bars the options name into *out (owned), as slab_store_load gives. */
-static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out, slab_error *err)
+static slab_status load_bars(srv *s, const slab_run_options *o, const char *symbol, int64_t from_ns,
+                             slab_bars **out, slab_error *err)
 {
-    const char *symbol = o->symbols[0], *tf = o->timeframe ? o->timeframe : "";
+    const char *tf = o->timeframe ? o->timeframe : "";
     int64_t version = 0;
     slab_status st;
     *out = NULL;
@@ -293,7 +294,7 @@ static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out,
         if (e) {
             e->used = ++s->cache_tick;
             s->cache_hits++;
-            if (slab_bars_slice(e->bars, o->from_ns, o->to_ns, out, err) != SLAB_OK)
+            if (slab_bars_slice(e->bars, from_ns, o->to_ns, out, err) != SLAB_OK)
                 *out = NULL; /* an empty range: the store says it in the CLI's words */
         }
         pthread_mutex_unlock(&s->cache_mu);
@@ -303,8 +304,8 @@ static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out,
     slab_bars *whole = NULL;
     /* the run reads through the read-only handle: it cannot write */
     pthread_mutex_lock(&s->ro_mu);
-    st = slab_store_load(s->ro, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
-    if (st == SLAB_OK && version && (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
+    st = slab_store_load(s->ro, symbol, o->timeframe, from_ns, o->to_ns, out, err);
+    if (st == SLAB_OK && version && (from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
         slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
         whole = NULL;
     pthread_mutex_unlock(&s->ro_mu);
@@ -473,7 +474,9 @@ typedef struct run_job {
     slab_saved_strategy sv; /* the saved strategy it runs, if any */
     slab_spec *spec;
     slab_spec_run *srun;
-    slab_bars *bars;
+    slab_bars *feeds[SLAB_FEEDS_MAX]; /* data.symbols' bars, in order (owned) */
+    size_t n_feeds;
+    slab_bars *bars; /* feeds[0] */
     slab_run *r;
     slab_script_exec *ex;
     const slab_strategy_def *def;
@@ -484,7 +487,8 @@ static void job_clear(run_job *j)
 {
     slab_script_exec_free(j->ex);
     slab_run_free(j->r);
-    slab_bars_free(j->bars);
+    for (size_t k = 0; k < j->n_feeds; k++)
+        slab_bars_free(j->feeds[k]);
     slab_spec_run_free(j->srun);
     slab_spec_free(j->spec);
     json_decref(j->opts);
@@ -534,11 +538,10 @@ static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error
             err, SLAB_EC_MISSING_OPTION, "/data/symbols",
             "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
             "data.symbols: give the stored symbol to run on");
-    if (j->o.n_symbols > 1) /* stratlab run takes several feeds; the service not yet */
-        return bad(err, SLAB_EC_REPEATED_OPTION, "/data/symbols/1",
-                   "give one stored symbol per backtest here; several feeds run with `stratlab "
-                   "run --symbol A --symbol B`",
-                   "data.symbols: the service runs one symbol per backtest");
+    if (j->o.n_symbols > 1 && (j->spec || j->script)) /* as stratlab run */
+        return bad(err, SLAB_EC_CONFLICTING_OPTIONS, "/data/symbols/1",
+                   "give one symbol, or use a built-in strategy (\"strategy\": \"orb\")",
+                   "data.symbols: several feeds run with built-in strategies only");
     if (slab_run_options_check(&j->o, err) != SLAB_OK)
         return err->code;
     if (j->o.n_data) /* never through "data" (rewritten): a flat "data" is a path */
@@ -574,17 +577,44 @@ static slab_status job_strategy(run_job *j, slab_error *err)
     return SLAB_OK;
 }
 
+/* Days of bars the feeds after the first get before "from", so a filter
+ * on another symbol sees its previous session on the first day (as
+ * stratlab run: the run itself starts at "from", preroll_until_ns). */
+#define PREROLL_DAYS 10
+
+/* Loads every symbol of data.symbols, in order, into j->feeds. */
+static slab_status load_feeds(srv *s, run_job *j, slab_error *err)
+{
+    const slab_run_options *o = &j->o;
+    for (size_t k = 0; k < o->n_symbols && k < SLAB_FEEDS_MAX; k++) {
+        char ptr[40];
+        int64_t from = o->from_ns;
+        snprintf(ptr, sizeof ptr, "/data/symbols/%zu", k);
+        if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
+            from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
+        for (size_t i = 0; i < k; i++)
+            if (!strcmp(o->symbols[i], o->symbols[k]))
+                return bad(err, SLAB_EC_CONFLICTING_OPTIONS, ptr, "name each symbol once",
+                           "data.symbols: a symbol is given twice");
+        if (load_bars(s, o, o->symbols[k], from, &j->feeds[k], err) != SLAB_OK) {
+            slab_error_at_pointer(err, ptr);
+            return err->code;
+        }
+        j->n_feeds = k + 1;
+        if (o->timeframe) {
+            j->feeds[k]->timeframe = o->tf;
+            j->feeds[k]->compression = o->tf_compression;
+        }
+    }
+    j->bars = j->feeds[0];
+    return SLAB_OK;
+}
+
 /* The bars, then the run: the engine, or the script in the sandbox. */
 static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error *err)
 {
-    if (load_bars(s, &j->o, &j->bars, err) != SLAB_OK) {
-        slab_error_at_pointer(err, "/data/symbols/0");
+    if (load_feeds(s, j, err) != SLAB_OK)
         return err->code;
-    }
-    if (j->o.timeframe) {
-        j->bars->timeframe = j->o.tf;
-        j->bars->compression = j->o.tf_compression;
-    }
     if (j->script) {
         if (run_script(s, json_string_value(j->script), json_string_length(j->script), &j->o,
                        j->bars, &j->ex, fail_doc, err) != SLAB_OK)
@@ -599,14 +629,20 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
                            .params = j->params,
                            .stop_after_bar = -1,
                            .skip_cash_curve = 1,
-                           .risk = j->o.risk};
+                           .risk = j->o.risk,
+                           .param_text = j->o.params,
+                           .n_param_text = j->o.n_params,
+                           .preroll_until_ns =
+                               j->n_feeds > 1 && j->o.from_ns != INT64_MIN ? j->o.from_ns : 0,
+                           .stamp_end = j->o.stamp_end};
     if (j->spec) {
         if (slab_spec_run_new(j->spec, &j->srun, err) != SLAB_OK)
             return err->code;
         slab_spec_run_setup(j->srun, &cfg);
         j->def = cfg.strategy;
     }
-    return slab_engine_run(j->bars, &cfg, &j->r, err);
+    return slab_engine_run_feeds((const slab_bars *const *)j->feeds, j->n_feeds, &cfg, NULL, &j->r,
+                                 err);
 }
 
 /* The result document, as `stratlab run --json` makes it. */

@@ -178,7 +178,10 @@ err_is "strategy and spec at once" 400 conflicting_options "$s"
 s="$(req POST /api/backtests '{"data": {"symbols": ["ORCL"]}}')"
 err_is "nothing to run" 400 missing_option "$s"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL", "MSFT"]}}')"
-err_is "two symbols (one feed per run here)" 400 repeated_option "$s"
+err_is "a second symbol that is not stored" 400 unknown_symbol "$s"
+check "located at /data/symbols/1" test "$(jget "d['error']['where']")" = /data/symbols/1
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL", "ORCL"]}}')"
+err_is "a symbol twice" 400 conflicting_options "$s"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "from": "2016-01-01", "to": "2015-01-01"}}')"
 err_is "reversed range" 400 reversed_range "$s"
 # a path in the request never reaches the file system
@@ -212,11 +215,39 @@ err_is "execute-script, unknown template" 400 unknown_template "$s"
 check "execute-script failures have seed 000's shape" \
   test "$(jget "(d['success'], d['status'], d['detail'][:23])")" = "(False, 'unknown_template', 'unknown script template')"
 orb_req='{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStopPct": 2.0, "marketFilterTicker": "QQQ"}}'
-s="$(req POST /api/backtests/execute-script "$orb_req")"
 if "$cli" strategies 2>/dev/null | grep -qw orb; then
-  # a build with the orb strategy: the seed's request runs (when the data is stored)
-  check "execute-script orb answers 201 or a clear data error (got $s)" test "$s" = 201 -o "$s" = 400
+  # seed 000's request end to end, on synthetic minute bars of HOOD and QQQ
+  "$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-31 --timeframe 1m \
+    --db "$db" >/dev/null 2>&1
+  s="$(req POST /api/backtests/execute-script "$orb_req")"
+  status_is "execute-script orb (the seed's request)" 201 "$s"
+  cp "$tmp/body" "$tmp/orb.json"
+  "$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --timeframe 1m \
+    --param trailing_stop_pct=2 --param market_filter=QQQ --db "$db" --json > "$tmp/cli_orb.json"
+  check "execute-script orb: seed 000's fields, and the document of stratlab run --strategy orb (two feeds, one date)" python3 -c "
+import json
+a = json.load(open('$tmp/orb.json')); b = json.load(open('$tmp/cli_orb.json'))
+assert a['success'] is True and a['executionId'] == a['execution']['id']
+assert a['results'] == {'trades': a['trades'], 'metrics': a['metrics'], 'summary': a['summary']}
+assert a['executionTime'] == a['execution']['wall_ms']
+for k in ('success', 'executionId', 'results', 'executionTime', 'id'): a.pop(k)
+b.pop('next_runs', None)  # the CLI's hint for the following sessions
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['symbols'] == ['HOOD', 'QQQ'], a['backtest']['symbols']
+"
+  s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStop": 2}}')"
+  err_is "execute-script orb, a misspelled parameter" 400 unknown_param "$s"
+  check "it suggests trailingStopPct" test "$(jget "d['error']['did_you_mean']")" = trailingStopPct
+  s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"date": "2025-07-31"}}')"
+  err_is "execute-script orb without a ticker" 400 missing_option "$s"
+  two="$(python3 -c "
+import json; print(json.dumps({'spec': json.load(open('$(dirname "$0")/../../examples/specs/sma_cross.json')), 'data': {'symbols': ['HOOD', 'QQQ']}}))")"
+  s="$(req POST /api/backtests "$two")"
+  err_is "a spec on two feeds" 400 conflicting_options "$s"
 else
+  s="$(req POST /api/backtests/execute-script "$orb_req")"
   err_is "execute-script orb without the orb strategy" 400 unknown_template "$s"
   check "it says the orb strategy is missing" grep -q "needs the orb strategy" "$tmp/body"
 fi
