@@ -656,7 +656,8 @@ static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
                              .params = j->ex ? j->ex->params : j->params,
                              .broker = &j->o.broker,
                              .include_orders = j->o.orders,
-                             .max_trades = j->o.max_trades};
+                             .max_trades = j->o.max_trades,
+                             .include_series = j->o.series};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     json_t *doc = slab_result_json(j->bars, j->r, &info, err);
     if (!doc)

@@ -149,6 +149,14 @@ err_is "trades with a negative offset" 400 bad_value "$s"
 s="$(req GET "/api/backtests/bt_0000000000000000/trades")"
 err_is "trades of an unknown backtest" 404 not_found "$s"
 
+# the per-bar series, asked for as run --series asks
+req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "to": "2015-12-31"}, "series": true}' >/dev/null
+cp "$tmp/body" "$tmp/series.json"
+"$cli" run --strategy sma_cross --symbol ORCL --to 2015-12-31 --series --db "$db" --json > "$tmp/cli_series.json"
+check "\"series\": true gives the document of run --series --json" same_as_cli "$tmp/series.json" "$tmp/cli_series.json"
+check "and it has the series" python3 -c "import json; assert json.load(open('$tmp/series.json'))['series']"
+
+
 
 # ---- bad input of each kind --------------------------------------------------------
 s="$(req POST /api/backtests '{"strategy": "sma_crss", "data": {"symbols": ["ORCL"]}}')"
