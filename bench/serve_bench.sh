@@ -2,7 +2,9 @@
 # serve_bench.sh: requests per second and latency (p50, p99) of POST
 # /api/backtests over HTTP on loopback, for a daily backtest (sma_cross on
 # 2520 daily bars, the same request each time, so the store's pages are
-# warm), and of GET /api/backtests/{id} (a stored document). Reports
+# warm), of GET /api/backtests/{id} (a stored document) and of seed 000's
+# POST /api/backtests/execute-script orb (HOOD with the QQQ filter on one
+# day of synthetic minute bars; when the build has orb). Reports
 # figures; never fails on timing. Loopback only, bounded (N requests).
 # usage: bench/serve_bench.sh [N] [CONCURRENCY]   (build/stratlab must exist)
 set -eu
@@ -13,9 +15,15 @@ tmp="$(mktemp -d)"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 "$cli" data sample --symbol ORCL --bars 2520 --seed 5 --db "$tmp/s.db" >/dev/null
+has_orb=0
+if "$cli" strategies 2>/dev/null | grep -qw orb; then
+  has_orb=1
+  "$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-31 --timeframe 1m \
+    --db "$tmp/s.db" >/dev/null
+fi
 "$cli" serve --db "$tmp/s.db" --listen 127.0.0.1:0 --workers "$conc" --queue 1024 2>"$tmp/log" &
 pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/log")"
   [ -n "$port" ] && break
   sleep 0.05
@@ -52,3 +60,8 @@ PY
 echo "stratlab serve on loopback, $(nproc) CPUs, $conc workers and $conc client connections"
 run "POST /api/backtests (sma_cross, 2520 daily bars)" POST "$url" "$body"
 run "GET /api/backtests/{id} (stored document)" GET "$url/$id"
+if [ "$has_orb" = 1 ]; then
+  orb='{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStopPct": 2.0, "marketFilterTicker": "QQQ"}}'
+  curl -s -o /dev/null -X POST --data-binary "$orb" "$url/execute-script"
+  run "POST /api/backtests/execute-script orb (HOOD + QQQ filter, one day of 1m bars)" POST "$url/execute-script" "$orb"
+fi

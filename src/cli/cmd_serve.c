@@ -162,8 +162,9 @@ int cmd_token(int argc, char **argv)
                  strcmp(argv[i], "--db"))
             return cli_unknown_option("token", argv[i], token_usage);
         else
-            return cli_usage_error("token", "unexpected '%s' (usage: stratlab token create "
-                                            "--name NAME [--db PATH])",
+            return cli_usage_error("token",
+                                   "unexpected '%s' (usage: stratlab token create "
+                                   "--name NAME [--db PATH])",
                                    argv[i]);
     }
     if (!create)

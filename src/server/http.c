@@ -25,10 +25,10 @@
 
 /* One request being read. */
 typedef struct http_req {
-    char *body;       /* the body so far (owned), NUL-terminated */
-    size_t len, cap;  /* bytes held, bytes allocated */
-    int too_large;    /* 1 once the body passed the cap: it is dropped */
-    int64_t t0_ns;    /* when the request arrived */
+    char *body;      /* the body so far (owned), NUL-terminated */
+    size_t len, cap; /* bytes held, bytes allocated */
+    int too_large;   /* 1 once the body passed the cap: it is dropped */
+    int64_t t0_ns;   /* when the request arrived */
 } http_req;
 
 /* A key's token bucket. */
@@ -41,7 +41,7 @@ typedef struct rate_slot {
 /* The server: the service plus what HTTP adds. */
 typedef struct http_srv {
     srv svc;
-    int need_auth;                 /* the address is not loopback */
+    int need_auth; /* the address is not loopback */
     pthread_mutex_t rate_mu;
     rate_slot rate[RATE_KEYS_MAX];
     size_t n_rate;
@@ -235,30 +235,62 @@ static void too_large(srv_reply *r, size_t max)
                    "the request body is larger than %zu bytes", max);
 }
 
+/* The checks made from the headers alone, before any body is read: the
+ * body's announced size, the API key, the key's rate. 0 when the request
+ * may go on, else the refusal in *reply. */
+static int refuse_early(http_srv *h, struct MHD_Connection *c, srv_reply *reply)
+{
+    char key_id[40] = "local";
+    int wait;
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > h->svc.cfg.body_max) {
+        too_large(reply, h->svc.cfg.body_max);
+        return 1;
+    }
+    if (h->need_auth &&
+        check_key(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"), key_id)) {
+        srv_reply_fail(reply, SLAB_EC_UNAUTHORIZED, NULL,
+                       "this server needs an API key: Authorization: Bearer TOKEN");
+        return 1;
+    }
+    if ((wait = rate_take(h, key_id)) > 0) {
+        srv_reply_fail(reply, SLAB_EC_RATE_LIMITED, NULL,
+                       "more than %g requests a minute for this key: retry in %d s",
+                       h->svc.cfg.rate_per_min, wait);
+        reply->retry_after_s = wait;
+        return 1;
+    }
+    return 0;
+}
+
+static void log_request(http_srv *h, const char *method, const char *url, const http_req *rq,
+                        int status)
+{
+    if (h->svc.cfg.log)
+        fprintf(h->svc.cfg.log, "%s %s %d %.3f ms\n", method, url, status,
+                (double)(slab_clock_ns() - rq->t0_ns) / 1e6);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     http_srv *h = cls;
     http_req *rq = *con_cls;
     srv_reply reply;
     (void)version;
     memset(&reply, 0, sizeof reply);
-    if (!rq) {
+    if (!rq) { /* the headers are in: refuse now, or read the body */
         if (!(rq = slab_calloc(1, sizeof *rq)))
             return MHD_NO;
         rq->t0_ns = slab_clock_ns();
         *con_cls = rq;
         srv_active(&h->svc, +1);
-        const char *cl =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > h->svc.cfg.body_max) {
-            /* told up front: answer now, without reading the body */
-            too_large(&reply, h->svc.cfg.body_max);
-            return send_reply(c, &reply);
-        }
-        return MHD_YES;
+        if (!refuse_early(h, c, &reply))
+            return MHD_YES;
+        log_request(h, method, url, rq, reply.status);
+        return send_reply(c, &reply);
     }
     if (*upload_data_size) {
         take_chunk(rq, upload_data, *upload_data_size, h->svc.cfg.body_max);
@@ -268,26 +300,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rq->too_large) {
         too_large(&reply, h->svc.cfg.body_max);
     } else {
-        char key_id[40] = "local";
-        int wait;
-        if (h->need_auth &&
-            check_key(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
-                      key_id) != 0) {
-            srv_reply_fail(&reply, SLAB_EC_UNAUTHORIZED, NULL,
-                           "this server needs an API key: Authorization: Bearer TOKEN");
-        } else if ((wait = rate_take(h, key_id)) > 0) {
-            srv_reply_fail(&reply, SLAB_EC_RATE_LIMITED, NULL,
-                           "more than %g requests a minute for this key: retry in %d s",
-                           h->svc.cfg.rate_per_min, wait);
-            reply.retry_after_s = wait;
-        } else {
-            srv_args q = {query_arg, c};
-            srv_route(&h->svc, method, url, &q, rq->body, rq->len, &reply);
-        }
+        srv_args q = {query_arg, c};
+        srv_route(&h->svc, method, url, &q, rq->body, rq->len, &reply);
     }
-    if (h->svc.cfg.log)
-        fprintf(h->svc.cfg.log, "%s %s %d %.3f ms\n", method, url, reply.status,
-                (double)(slab_clock_ns() - rq->t0_ns) / 1e6);
+    log_request(h, method, url, rq, reply.status);
     return send_reply(c, &reply);
 }
 
@@ -333,6 +349,7 @@ slab_status slab_server_run(const slab_server_config *c, void (*ready)(int port,
     if (!(h = slab_calloc(1, sizeof *h)))
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the server");
     if ((rc = srv_open(&h->svc, c, err)) != SLAB_OK) {
+        srv_close(&h->svc);
         slab_free(h);
         return rc;
     }
@@ -353,14 +370,14 @@ slab_status slab_server_run(const slab_server_config *c, void (*ready)(int port,
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ITC | MHD_USE_POLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                     MHD_USE_POLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 16384,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(c->workers + c->queue + 512),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        h, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_END);
     if (!d) {
         rc = slab_error_fail(err, SLAB_EC_IO_ERROR, "--listen",
                              "cannot listen on %s (the port may be in use)", c->listen);

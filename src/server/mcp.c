@@ -61,22 +61,26 @@ static json_t *schema_script(void)
 
 static json_t *schema_validate(void)
 {
-    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "spec",
-                     "type", "object", "description",
-                     "the strategy spec (seed 001's format) to check", "required", "spec");
+    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "spec", "type",
+                     "object", "description", "the strategy spec (seed 001's format) to check",
+                     "required", "spec");
 }
 
 static json_t *schema_get(void)
 {
-    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "id", "type",
-                     "string", "description", "a backtest id (bt_...)", "required", "id");
+    return json_pack("{s:s,s:{s:{s:s,s:s},s:{s:s,s:s,s:{s:{s:s,s:i},s:{s:s,s:i,s:i}}}},s:[s]}",
+                     "type", "object", "properties", "id", "type", "string", "description",
+                     "a backtest id (bt_...)", "trades", "type", "object", "description",
+                     "only a page of its trades (GET /api/backtests/{id}/trades)", "properties",
+                     "offset", "type", "integer", "minimum", 0, "limit", "type", "integer",
+                     "minimum", 1, "maximum", 10000, "required", "id");
 }
 
 static json_t *schema_compare(void)
 {
     return json_pack("{s:s,s:{s:{s:s,s:{s:s},s:i,s:i}},s:[s]}", "type", "object", "properties",
-                     "ids", "type", "array", "items", "type", "string", "minItems", 2,
-                     "maxItems", 20, "required", "ids");
+                     "ids", "type", "array", "items", "type", "string", "minItems", 2, "maxItems",
+                     20, "required", "ids");
 }
 
 static json_t *schema_save(void)
@@ -84,12 +88,11 @@ static json_t *schema_save(void)
     return json_pack(
         "{s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}},"
         "s:[s]}",
-        "type", "object", "properties", "name", "type", "string", "description",
-        "what to call it", "strategy", "type", "string", "description",
-        "a built-in's name (with params)", "params", "type", "object", "description",
-        "the built-in's fixed parameters", "spec", "type", "object", "description",
-        "a strategy spec instead", "script", "type", "string", "description",
-        "C source instead", "id", "type", "string", "description",
+        "type", "object", "properties", "name", "type", "string", "description", "what to call it",
+        "strategy", "type", "string", "description", "a built-in's name (with params)", "params",
+        "type", "object", "description", "the built-in's fixed parameters", "spec", "type",
+        "object", "description", "a strategy spec instead", "script", "type", "string",
+        "description", "C source instead", "id", "type", "string", "description",
         "an existing saved strategy's id: save a new version of it", "required", "name");
 }
 
@@ -120,9 +123,25 @@ static void call_indicators(srv *s, json_t *args, srv_reply *out)
 static void call_get(srv *s, json_t *args, srv_reply *out)
 {
     const char *id = json_string_value(json_object_get(args, "id"));
+    json_t *tr = json_object_get(args, "trades");
     if (!id) {
         srv_reply_fail(out, SLAB_EC_MISSING_OPTION, "give {\"id\": \"bt_...\"}",
                        "id: the backtest's id is missing");
+        return;
+    }
+    if (tr) { /* a page of its trades, as GET /api/backtests/{id}/trades */
+        char off[32] = "0", lim[32] = "100";
+        json_t *o = json_object_get(tr, "offset"), *l = json_object_get(tr, "limit");
+        if (!json_is_object(tr) || (o && !json_is_integer(o)) || (l && !json_is_integer(l))) {
+            srv_reply_fail(out, SLAB_EC_BAD_VALUE, NULL,
+                           "trades: expected {\"offset\": N, \"limit\": N}");
+            return;
+        }
+        if (o)
+            snprintf(off, sizeof off, "%lld", (long long)json_integer_value(o));
+        if (l)
+            snprintf(lim, sizeof lim, "%lld", (long long)json_integer_value(l));
+        srv_backtest_trades(s, id, off, lim, out);
         return;
     }
     srv_backtest_get(s, id, out);
@@ -230,8 +249,8 @@ static json_t *tools_list(void)
  * NULL when doc is not a result document. */
 static char *run_brief(json_t *doc)
 {
-    static const char *const keys[] = {"final_value", "total_return", "sharpe_ratio",
-                                       "max_drawdown_pct", "num_trades", "win_rate",
+    static const char *const keys[] = {"final_value",      "total_return", "sharpe_ratio",
+                                       "max_drawdown_pct", "num_trades",   "win_rate",
                                        "profit_factor"};
     json_t *m = json_object_get(doc, "metrics"), *o;
     const char *id = json_string_value(json_object_get(doc, "id"));
@@ -278,11 +297,15 @@ static json_t *tools_call(srv *s, json_t *params, int *code, const char **msg)
     memset(&r, 0, sizeof r);
     t->call(s, args ? args : empty, &r);
     json_decref(empty);
+    srv_scrub(s, &r);
     json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
     char *brief = t->call == call_backtest && r.status < 400 ? run_brief(doc) : NULL;
-    json_t *res = json_pack("{s:[{s:s,s:s}],s:o,s:b}", "content", "type", "text", "text",
-                            brief ? brief : r.body ? r.body : "", "structuredContent",
-                            doc ? doc : json_object(), "isError", r.status >= 400);
+    json_t *res =
+        json_pack("{s:[{s:s,s:s}],s:o,s:b}", "content", "type", "text", "text",
+                  brief    ? brief
+                  : r.body ? r.body
+                           : "",
+                  "structuredContent", doc ? doc : json_object(), "isError", r.status >= 400);
     slab_free(brief);
     slab_free(r.body);
     return res;
@@ -297,20 +320,21 @@ static json_t *handle(srv *s, json_t *msg)
     if (!json_is_object(msg) || !method) {
         if (json_is_object(msg) && !method && id) /* a response to us: we send no requests */
             return NULL;
-        return rpc_error(id, -32600, "invalid request: expected a JSON-RPC 2.0 object with a method");
+        return rpc_error(id, -32600,
+                         "invalid request: expected a JSON-RPC 2.0 object with a method");
     }
     if (!id) /* notifications: initialized, cancelled: nothing to answer */
         return NULL;
     if (!strcmp(method, "initialize"))
         return rpc_result(
-            id, json_pack("{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", MCP_PROTOCOL,
-                          "capabilities", "tools", "listChanged", 0, "serverInfo", "name",
-                          "stratlab", "title", "stratlab backtests", "version", SLAB_VERSION,
-                          "instructions",
-                          "Backtests with backtrader's exact numbers. list_strategies and "
-                          "list_indicators say what exists; run_backtest runs a built-in, spec "
-                          "or saved strategy on stored symbols and returns the result document "
-                          "with an id; get_backtest re-reads it; compare_backtests ranks runs."));
+            id,
+            json_pack("{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", MCP_PROTOCOL,
+                      "capabilities", "tools", "listChanged", 0, "serverInfo", "name", "stratlab",
+                      "title", "stratlab backtests", "version", SLAB_VERSION, "instructions",
+                      "Backtests with backtrader's exact numbers. list_strategies and "
+                      "list_indicators say what exists; run_backtest runs a built-in, spec "
+                      "or saved strategy on stored symbols and returns the result document "
+                      "with an id; get_backtest re-reads it; compare_backtests ranks runs."));
     if (!strcmp(method, "ping"))
         return rpc_result(id, json_object());
     if (!strcmp(method, "tools/list"))
@@ -324,19 +348,55 @@ static json_t *handle(srv *s, json_t *msg)
     return rpc_error(id, -32601, "method not found");
 }
 
+/* Reads one line (without its newline) into *buf, growing it up to
+ * MCP_LINE_MAX bytes; a longer line is read to its end and dropped
+ * (*too_long = 1). Returns its length, or -1 at the end of input. */
+static ssize_t read_line(FILE *in, char **buf, size_t *cap, int *too_long)
+{
+    size_t n = 0;
+    int ch, any = 0;
+    *too_long = 0;
+    while ((ch = getc(in)) != EOF) {
+        any = 1;
+        if (ch == '\n')
+            break;
+        if (*too_long)
+            continue;
+        if (n + 1 >= *cap) {
+            size_t nc = *cap ? *cap * 2 : 4096;
+            char *p = n + 1 >= MCP_LINE_MAX ? NULL : slab_realloc(*buf, nc);
+            if (!p) {
+                *too_long = 1;
+                continue;
+            }
+            *buf = p;
+            *cap = nc;
+        }
+        (*buf)[n++] = (char)ch;
+    }
+    if (!any)
+        return -1;
+    if (*buf)
+        (*buf)[n] = '\0';
+    return (ssize_t)n;
+}
+
 slab_status slab_mcp_run(const slab_server_config *c, FILE *in, FILE *out, slab_error *err)
 {
     srv s;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
+    int too_long;
     slab_status rc = srv_open(&s, c, err);
-    if (rc != SLAB_OK)
+    if (rc != SLAB_OK) {
+        srv_close(&s);
         return rc;
-    while ((n = getline(&line, &cap, in)) >= 0) {
+    }
+    while ((n = read_line(in, &line, &cap, &too_long)) >= 0) {
         json_error_t je;
-        if ((size_t)n > MCP_LINE_MAX) {
-            send_msg(out, rpc_error(NULL, -32700, "message too large"));
+        if (too_long) {
+            send_msg(out, rpc_error(NULL, -32700, "message too large (8 MiB at most)"));
             continue;
         }
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -353,7 +413,7 @@ slab_status slab_mcp_run(const slab_server_config *c, FILE *in, FILE *out, slab_
         if (reply)
             send_msg(out, reply);
     }
-    free(line);
+    slab_free(line);
     srv_close(&s);
     return SLAB_OK;
 }

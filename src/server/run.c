@@ -108,8 +108,8 @@ static json_t *merge_saved(const json_t *req, const slab_saved_strategy *sv, sla
             json_t *p = json_deep_copy(v);
             json_object_update(p, json_object_get(m, "params"));
             json_object_set_new(m, "params", p);
-        } else if (!json_object_get(m, key) || !strcmp(key, "strategy") ||
-                   !strcmp(key, "spec") || !strcmp(key, "script")) {
+        } else if (!json_object_get(m, key) || !strcmp(key, "strategy") || !strcmp(key, "spec") ||
+                   !strcmp(key, "script")) {
             json_object_set(m, key, v);
         }
     }
@@ -258,7 +258,8 @@ static void cache_put(srv *s, const char *symbol, const char *tf, int64_t versio
     while (total > SRV_BARS_CACHE_MAX) { /* make room: drop the oldest */
         size_t old = SRV_BARS_CACHE;
         for (size_t k = 0; k < SRV_BARS_CACHE; k++)
-            if (s->cache[k].bars && (old == SRV_BARS_CACHE || s->cache[k].used < s->cache[old].used))
+            if (s->cache[k].bars &&
+                (old == SRV_BARS_CACHE || s->cache[k].used < s->cache[old].used))
                 old = k;
         if (old == SRV_BARS_CACHE)
             break;
@@ -277,9 +278,10 @@ static void cache_put(srv *s, const char *symbol, const char *tf, int64_t versio
 }
 
 /* The bars the options name into *out (owned), as slab_store_load gives. */
-static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out, slab_error *err)
+static slab_status load_bars(srv *s, const slab_run_options *o, const char *symbol, int64_t from_ns,
+                             slab_bars **out, slab_error *err)
 {
-    const char *symbol = o->symbols[0], *tf = o->timeframe ? o->timeframe : "";
+    const char *tf = o->timeframe ? o->timeframe : "";
     int64_t version = 0;
     slab_status st;
     *out = NULL;
@@ -292,7 +294,7 @@ static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out,
         if (e) {
             e->used = ++s->cache_tick;
             s->cache_hits++;
-            if (slab_bars_slice(e->bars, o->from_ns, o->to_ns, out, err) != SLAB_OK)
+            if (slab_bars_slice(e->bars, from_ns, o->to_ns, out, err) != SLAB_OK)
                 *out = NULL; /* an empty range: the store says it in the CLI's words */
         }
         pthread_mutex_unlock(&s->cache_mu);
@@ -302,11 +304,9 @@ static slab_status load_bars(srv *s, const slab_run_options *o, slab_bars **out,
     slab_bars *whole = NULL;
     /* the run reads through the read-only handle: it cannot write */
     pthread_mutex_lock(&s->ro_mu);
-    st = slab_store_load(s->ro, symbol, o->timeframe, o->from_ns, o->to_ns, out, err);
-    if (st == SLAB_OK && version &&
-        (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
-        slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) !=
-            SLAB_OK)
+    st = slab_store_load(s->ro, symbol, o->timeframe, from_ns, o->to_ns, out, err);
+    if (st == SLAB_OK && version && (from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
+        slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
         whole = NULL;
     pthread_mutex_unlock(&s->ro_mu);
     if (st != SLAB_OK || !version)
@@ -335,8 +335,19 @@ static slab_sandbox *sandbox(srv *s, slab_error *err)
         slab_sandbox_config c;
         memset(&c, 0, sizeof c);
         c.max_concurrent = s->cfg.workers;
-        if (slab_sandbox_open(&c, &s->sandbox, err) != SLAB_OK)
+        if (slab_sandbox_open(&c, &s->sandbox, err) != SLAB_OK) {
             s->sandbox = NULL;
+        } else {
+            slab_sandbox_health h;
+            slab_sandbox_health_get(s->sandbox, &h);
+            srv_secret_path(s, h.state_dir);
+            const char *slash = strrchr(h.runner, '/');
+            if (slash) {
+                char dir[1024];
+                snprintf(dir, sizeof dir, "%.*s", (int)(slash - h.runner), h.runner);
+                srv_secret_path(s, dir);
+            }
+        }
     }
     slab_sandbox *sb = s->sandbox;
     pthread_mutex_unlock(&s->sandbox_mu);
@@ -361,8 +372,8 @@ static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
     for (size_t k = 0; k < o->n_params; k++)
         json_array_append_new(ps, json_string(o->params[k]));
     json_object_set_new(p, "params", ps);
-    json_object_set_new(p, "data", json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars",
-                                             (int)bars->n));
+    json_object_set_new(p, "data",
+                        json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars", (int)bars->n));
     json_object_set_new(p, "via", json_string("http"));
     memset(&rec, 0, sizeof rec);
     snprintf(rec.id, sizeof rec.id, "%s", ex->id);
@@ -428,9 +439,8 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     if ((*ex)->status == SLAB_SCRIPT_OK)
         return SLAB_OK;
     *fail_doc = slab_script_failure_json(*ex);
-    slab_error_fail(err,
-                    (*ex)->status == SLAB_SCRIPT_BUSY ? SLAB_EC_BUSY : SLAB_EC_RUN_FAILED, NULL,
-                    "script %s: %s", slab_script_status_name((*ex)->status), (*ex)->detail);
+    slab_error_fail(err, (*ex)->status == SLAB_SCRIPT_BUSY ? SLAB_EC_BUSY : SLAB_EC_RUN_FAILED,
+                    NULL, "script %s: %s", slab_script_status_name((*ex)->status), (*ex)->detail);
     slab_error_fix(err, "%s",
                    (*ex)->n_diags ? "fix the errors listed under errors (line:column)"
                                   : "see stdout, stderr and detail; the limits are timeout, "
@@ -454,157 +464,230 @@ static void merge_execution(json_t *doc, const slab_script_exec *ex)
     json_decref(exj);
 }
 
-json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version,
-                json_t **fail_doc, slab_error *err)
-{
+/* One run being prepared and made: srv_run's state, cleared by
+ * job_clear(). */
+typedef struct run_job {
     slab_run_options o;
-    slab_saved_strategy sv;
-    slab_spec *spec = NULL;
-    slab_spec_run *srun = NULL;
-    slab_bars *bars = NULL;
-    slab_run *r = NULL;
-    slab_script_exec *ex = NULL;
-    json_t *opts = NULL, *merged = NULL, *doc = NULL, *script = NULL;
+    json_t *opts;           /* the option JSON o borrows from */
+    json_t *merged;         /* the request with a saved strategy under it */
+    json_t *script;         /* the request's "script" (borrowed) */
+    slab_saved_strategy sv; /* the saved strategy it runs, if any */
+    slab_spec *spec;
+    slab_spec_run *srun;
+    slab_bars *feeds[SLAB_FEEDS_MAX]; /* data.symbols' bars, in order (owned) */
+    size_t n_feeds;
+    slab_bars *bars; /* feeds[0] */
+    slab_run *r;
+    slab_script_exec *ex;
+    const slab_strategy_def *def;
     double params[SLAB_RUN_PARAMS_MAX * 8];
-    const slab_strategy_def *def = NULL;
-    int64_t t0 = slab_clock_ns();
-    slab_status st;
+} run_job;
 
-    memset(&sv, 0, sizeof sv);
-    saved_id[0] = '\0';
-    *saved_version = 0;
+static void job_clear(run_job *j)
+{
+    slab_script_exec_free(j->ex);
+    slab_run_free(j->r);
+    for (size_t k = 0; k < j->n_feeds; k++)
+        slab_bars_free(j->feeds[k]);
+    slab_spec_run_free(j->srun);
+    slab_spec_free(j->spec);
+    json_decref(j->opts);
+    json_decref(j->merged);
+    slab_free(j->sv.body);
+}
+
+/* The request as run options: a saved strategy merged under it, one way
+ * in, the script's text checked, a spec compiled (its data section fills
+ * what the request left out), then the option table's rules. */
+static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error *err)
+{
     if (json_object_get(req, "saved")) {
-        if (load_saved(s, json_object_get(req, "saved"), &sv, err) != SLAB_OK)
-            goto out;
-        if (!(merged = merge_saved(req, &sv, err)))
-            goto out;
-        req = merged;
-        snprintf(saved_id, 40, "%s", sv.id);
-        *saved_version = sv.version;
+        if (load_saved(s, json_object_get(req, "saved"), &j->sv, err) != SLAB_OK)
+            return err->code;
+        if (!(j->merged = merge_saved(req, &j->sv, err)))
+            return err->code;
+        req = j->merged;
     }
-    *fail_doc = NULL;
     int ways = (json_object_get(req, "strategy") != NULL) + (json_object_get(req, "spec") != NULL) +
                (json_object_get(req, "script") != NULL);
-    if (ways != 1) {
-        bad(err, ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, "/strategy",
-            "GET /api/strategies lists the built-ins",
-            "give exactly one of strategy (a built-in's name), spec (a strategy spec object), "
-            "script (C source) or saved (a saved strategy's id)");
-        goto out;
-    }
-    if ((script = json_object_get(req, "script")) &&
-        (!json_is_string(script) || json_string_length(script) == 0 ||
-         json_string_length(script) > SLAB_SCRIPT_SOURCE_MAX)) {
-        bad(err, SLAB_EC_BAD_VALUE, "/script", NULL,
-            "script: expected the C source as a string of at most 1 MiB");
-        goto out;
-    }
-    if (read_options(req, &opts, &o, err) != SLAB_OK)
-        goto out;
-    if (script)
-        o.script = "request.c"; /* the table's rule: one way in */
+    if (ways != 1)
+        return bad(err, ways ? SLAB_EC_CONFLICTING_OPTIONS : SLAB_EC_MISSING_OPTION, "/strategy",
+                   "GET /api/strategies lists the built-ins",
+                   "give exactly one of strategy (a built-in's name), spec (a strategy spec "
+                   "object), script (C source) or saved (a saved strategy's id)");
+    if ((j->script = json_object_get(req, "script")) &&
+        (!json_is_string(j->script) || json_string_length(j->script) == 0 ||
+         json_string_length(j->script) > SLAB_SCRIPT_SOURCE_MAX))
+        return bad(err, SLAB_EC_BAD_VALUE, "/script", NULL,
+                   "script: expected the C source as a string of at most 1 MiB");
+    if (read_options(req, &j->opts, &j->o, err) != SLAB_OK)
+        return err->code;
+    if (j->script)
+        j->o.script = "request.c"; /* the table's rule: one way in */
     if (json_object_get(req, "spec")) {
-        if (compile_spec(json_object_get(req, "spec"), &spec, err) != SLAB_OK)
-            goto out;
-        spec_defaults(spec, opts);
-        slab_run_options_init(&o);
-        if (slab_run_options_apply_json(&o, opts, "", err) != SLAB_OK)
-            goto out;
-        o.spec = "(request)"; /* the table's rule: one way in */
+        if (compile_spec(json_object_get(req, "spec"), &j->spec, err) != SLAB_OK)
+            return err->code;
+        spec_defaults(j->spec, j->opts);
+        slab_run_options_init(&j->o);
+        if (slab_run_options_apply_json(&j->o, j->opts, "", err) != SLAB_OK)
+            return err->code;
+        j->o.spec = "(request)"; /* the table's rule: one way in */
     }
-    if (o.n_symbols == 0 && o.n_data == 0) {
-        bad(err, SLAB_EC_MISSING_OPTION, "/data/symbols",
+    if (j->o.n_symbols == 0 && j->o.n_data == 0)
+        return bad(
+            err, SLAB_EC_MISSING_OPTION, "/data/symbols",
             "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
             "data.symbols: give the stored symbol to run on");
-        goto out;
+    if (j->o.n_symbols > 1 && (j->spec || j->script)) /* as stratlab run */
+        return bad(err, SLAB_EC_CONFLICTING_OPTIONS, "/data/symbols/1",
+                   "give one symbol, or use a built-in strategy (\"strategy\": \"orb\")",
+                   "data.symbols: several feeds run with built-in strategies only");
+    if (slab_run_options_check(&j->o, err) != SLAB_OK)
+        return err->code;
+    if (j->o.n_data) /* never through "data" (rewritten): a flat "data" is a path */
+        return bad(err, SLAB_EC_BAD_VALUE, "/data",
+                   "give stored symbols: {\"data\": {\"symbols\": [...]}}",
+                   "data: the service reads stored symbols only, never files");
+    return SLAB_OK;
+}
+
+/* What runs: a spec's cash and commission (unless given), or a built-in
+ * and its parameters (a script's come from the script). */
+static slab_status job_strategy(run_job *j, slab_error *err)
+{
+    slab_run_options *o = &j->o;
+    if (j->spec) {
+        const int given[2] = {slab_run_options_given(o, slab_run_options_find("cash")) != 0,
+                              slab_run_options_given(o, slab_run_options_find("commission")) != 0};
+        slab_spec_apply_settings(j->spec, &o->broker, given);
+        return SLAB_OK;
     }
-    if (o.n_symbols > 1) { /* stratlab run takes several feeds; the service not yet */
-        bad(err, SLAB_EC_REPEATED_OPTION, "/data/symbols/1",
-            "give one stored symbol per backtest here; several feeds run with `stratlab run "
-            "--symbol A --symbol B`",
-            "data.symbols: the service runs one symbol per backtest");
-        goto out;
+    if (j->script)
+        return SLAB_OK;
+    if (!(j->def = slab_strategy_find(o->strategy, err))) {
+        slab_error_at_pointer(err, "/strategy");
+        return err->code;
     }
-    if (slab_run_options_check(&o, err) != SLAB_OK)
-        goto out;
-    if (o.n_data) { /* never reached through "data" (rewritten); "data" given flat is a path */
-        bad(err, SLAB_EC_BAD_VALUE, "/data", "give stored symbols: {\"data\": {\"symbols\": [...]}}",
-            "data: the service reads stored symbols only, never files");
-        goto out;
+    if (j->def->n_params > (int)(sizeof j->params / sizeof j->params[0]))
+        return slab_error_set(err, SLAB_EINTERNAL, NULL, "too many parameters");
+    if (slab_strategy_resolve_params(j->def, o->params, o->n_params, j->params, err) != SLAB_OK) {
+        slab_error_at_pointer(err, "/params");
+        return err->code;
     }
-    if (spec) {
-        const int given[2] = {slab_run_options_given(&o, slab_run_options_find("cash")) != 0,
-                              slab_run_options_given(&o, slab_run_options_find("commission")) != 0};
-        slab_spec_apply_settings(spec, &o.broker, given);
-    } else if (!script) {
-        if (!(def = slab_strategy_find(o.strategy, err))) {
-            slab_error_at_pointer(err, "/strategy");
-            goto out;
+    return SLAB_OK;
+}
+
+/* Days of bars the feeds after the first get before "from", so a filter
+ * on another symbol sees its previous session on the first day (as
+ * stratlab run: the run itself starts at "from", preroll_until_ns). */
+#define PREROLL_DAYS 10
+
+/* Loads every symbol of data.symbols, in order, into j->feeds. */
+static slab_status load_feeds(srv *s, run_job *j, slab_error *err)
+{
+    const slab_run_options *o = &j->o;
+    for (size_t k = 0; k < o->n_symbols && k < SLAB_FEEDS_MAX; k++) {
+        char ptr[40];
+        int64_t from = o->from_ns;
+        snprintf(ptr, sizeof ptr, "/data/symbols/%zu", k);
+        if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
+            from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
+        for (size_t i = 0; i < k; i++)
+            if (!strcmp(o->symbols[i], o->symbols[k]))
+                return bad(err, SLAB_EC_CONFLICTING_OPTIONS, ptr, "name each symbol once",
+                           "data.symbols: a symbol is given twice");
+        if (load_bars(s, o, o->symbols[k], from, &j->feeds[k], err) != SLAB_OK) {
+            slab_error_at_pointer(err, ptr);
+            return err->code;
         }
-        if (def->n_params > (int)(sizeof params / sizeof params[0])) {
-            slab_error_set(err, SLAB_EINTERNAL, NULL, "too many parameters");
-            goto out;
-        }
-        if (slab_strategy_resolve_params(def, o.params, o.n_params, params, err) != SLAB_OK) {
-            slab_error_at_pointer(err, "/params");
-            goto out;
+        j->n_feeds = k + 1;
+        if (o->timeframe) {
+            j->feeds[k]->timeframe = o->tf;
+            j->feeds[k]->compression = o->tf_compression;
         }
     }
-    st = load_bars(s, &o, &bars, err);
-    if (st != SLAB_OK) {
-        slab_error_at_pointer(err, "/data/symbols/0");
-        goto out;
+    j->bars = j->feeds[0];
+    return SLAB_OK;
+}
+
+/* The bars, then the run: the engine, or the script in the sandbox. */
+static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error *err)
+{
+    if (load_feeds(s, j, err) != SLAB_OK)
+        return err->code;
+    if (j->script) {
+        if (run_script(s, json_string_value(j->script), json_string_length(j->script), &j->o,
+                       j->bars, &j->ex, fail_doc, err) != SLAB_OK)
+            return err->code;
+        j->def = j->ex->def;
+        j->r = j->ex->run;
+        j->ex->run = NULL;
+        return SLAB_OK;
     }
-    if (o.timeframe) {
-        bars->timeframe = o.tf;
-        bars->compression = o.tf_compression;
+    slab_run_config cfg = {.broker = j->o.broker,
+                           .strategy = j->def,
+                           .params = j->params,
+                           .stop_after_bar = -1,
+                           .skip_cash_curve = 1,
+                           .risk = j->o.risk,
+                           .param_text = j->o.params,
+                           .n_param_text = j->o.n_params,
+                           .preroll_until_ns =
+                               j->n_feeds > 1 && j->o.from_ns != INT64_MIN ? j->o.from_ns : 0,
+                           .stamp_end = j->o.stamp_end};
+    if (j->spec) {
+        if (slab_spec_run_new(j->spec, &j->srun, err) != SLAB_OK)
+            return err->code;
+        slab_spec_run_setup(j->srun, &cfg);
+        j->def = cfg.strategy;
     }
-    if (script) {
-        if (run_script(s, json_string_value(script), json_string_length(script), &o, bars, &ex,
-                       fail_doc, err) != SLAB_OK)
-            goto out;
-        def = ex->def;
-        r = ex->run;
-        ex->run = NULL;
-    } else {
-        slab_run_config cfg = {.broker = o.broker, .strategy = def, .params = params,
-                               .stop_after_bar = -1, .skip_cash_curve = 1, .risk = o.risk};
-        if (spec) {
-            if (slab_spec_run_new(spec, &srun, err) != SLAB_OK)
-                goto out;
-            slab_spec_run_setup(srun, &cfg);
-            def = cfg.strategy;
-        }
-        if (slab_engine_run(bars, &cfg, &r, err) != SLAB_OK)
-            goto out;
-    }
-    slab_result_info info = {.strategy = def->name,
-                             .source = ex ? "script" : spec ? "spec" : "builtin",
-                             .def = spec ? NULL : def, .params = ex ? ex->params : params,
-                             .broker = &o.broker, .include_orders = o.orders,
-                             .max_trades = o.max_trades};
+    return slab_engine_run_feeds((const slab_bars *const *)j->feeds, j->n_feeds, &cfg, NULL, &j->r,
+                                 err);
+}
+
+/* The result document, as `stratlab run --json` makes it. */
+static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
+{
+    slab_result_info info = {.strategy = j->def->name,
+                             .source = j->ex     ? "script"
+                                       : j->spec ? "spec"
+                                                 : "builtin",
+                             .def = j->spec ? NULL : j->def,
+                             .params = j->ex ? j->ex->params : j->params,
+                             .broker = &j->o.broker,
+                             .include_orders = j->o.orders,
+                             .max_trades = j->o.max_trades,
+                             .include_series = j->o.series};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
-    if (!(doc = slab_result_json(bars, r, &info, err)))
-        goto out;
-    if (ex)
-        merge_execution(doc, ex);
-    if (spec && spec_result(doc, spec, srun, bars, err) != SLAB_OK) {
+    json_t *doc = slab_result_json(j->bars, j->r, &info, err);
+    if (!doc)
+        return NULL;
+    if (j->ex)
+        merge_execution(doc, j->ex);
+    if (j->spec && spec_result(doc, j->spec, j->srun, j->bars, err) != SLAB_OK) {
         json_decref(doc);
-        doc = NULL;
-        goto out;
+        return NULL;
     }
-    if (saved_id[0])
+    if (j->sv.id[0])
         json_object_set_new(json_object_get(doc, "backtest"), "saved",
-                            json_pack("{s:s,s:i}", "id", saved_id, "version", *saved_version));
-out:
-    slab_script_exec_free(ex);
-    slab_run_free(r);
-    slab_bars_free(bars);
-    slab_spec_run_free(srun);
-    slab_spec_free(spec);
-    json_decref(opts);
-    json_decref(merged);
-    slab_free(sv.body);
+                            json_pack("{s:s,s:i}", "id", j->sv.id, "version", j->sv.version));
+    return doc;
+}
+
+json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version, json_t **fail_doc,
+                slab_error *err)
+{
+    run_job j;
+    json_t *doc = NULL;
+    int64_t t0 = slab_clock_ns();
+    memset(&j, 0, sizeof j);
+    *fail_doc = NULL;
+    if (job_options(s, req, &j, err) == SLAB_OK && job_strategy(&j, err) == SLAB_OK &&
+        job_execute(s, &j, fail_doc, err) == SLAB_OK)
+        doc = job_document(&j, t0, err);
+    snprintf(saved_id, 40, "%s", j.sv.id);
+    *saved_version = j.sv.version;
+    job_clear(&j);
     return doc;
 }
 
@@ -624,9 +707,9 @@ json_t *srv_backtest_schema(void)
         json_pack("{s:s,s:s,s:{s:{s:s,s:{s:s},s:i,s:i},s:{s:s},s:{s:s},s:{s:s}},s:b}", "type",
                   "object", "description",
                   "what to run on: stored symbols (stratlab data list), a date range, a timeframe",
-                  "properties", "symbols", "type", "array", "items", "type", "string",
-                  "minItems", 1, "maxItems", 1, "from", "type", "string", "to", "type", "string",
-                  "timeframe", "type", "string", "additionalProperties", 0));
+                  "properties", "symbols", "type", "array", "items", "type", "string", "minItems",
+                  1, "maxItems", 1, "from", "type", "string", "to", "type", "string", "timeframe",
+                  "type", "string", "additionalProperties", 0));
     json_object_set_new(props, "spec",
                         json_pack("{s:s,s:s}", "type", "object", "description",
                                   "a strategy spec (seed 001's format) instead of strategy"));

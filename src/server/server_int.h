@@ -29,38 +29,40 @@ typedef struct srv_waiter {
  * timeframe, as the store held it at data_version. */
 typedef struct srv_bars_entry {
     char symbol[32];
-    char timeframe[16];   /* as requested ("" = the only one stored) */
-    int64_t version;      /* the store's data_version when read */
-    unsigned long used;   /* last use, for eviction */
+    char timeframe[16];     /* as requested ("" = the only one stored) */
+    int64_t version;        /* the store's data_version when read */
+    unsigned long used;     /* last use, for eviction */
     struct slab_bars *bars; /* owned */
 } srv_bars_entry;
 
-#define SRV_BARS_CACHE 16           /* series kept */
-#define SRV_BARS_CACHE_MAX 2000000  /* bars kept in all (about 112 MB) */
+#define SRV_BARS_CACHE 16          /* series kept */
+#define SRV_BARS_CACHE_MAX 2000000 /* bars kept in all (about 112 MB) */
 
 /* The service: one per server process. */
 typedef struct srv {
     slab_server_config cfg;
-    slab_store *store;       /* the one connection; store_mu guards it */
+    slab_store *store; /* the one connection; store_mu guards it */
     pthread_mutex_t store_mu;
-    slab_store *ro;          /* a read-only handle: runs read bars through it (ro_mu) */
+    slab_store *ro; /* a read-only handle: runs read bars through it (ro_mu) */
     pthread_mutex_t ro_mu;
-    pthread_mutex_t q_mu;    /* guards the queue fields below */
+    pthread_mutex_t q_mu; /* guards the queue fields below */
     pthread_cond_t q_cv;
-    int running;             /* jobs holding a worker slot */
-    int waiting;             /* jobs in the queue */
-    int stopping;            /* 1 after SIGTERM: no new jobs */
-    int active;              /* HTTP requests between arrival and their answer's end */
-    srv_waiter *head, *tail; /* the queue, oldest first */
-    double job_ms_avg;       /* moving average of a job's time, for Retry-After */
-    unsigned long jobs_done; /* jobs finished, any outcome */
-    unsigned long jobs_refused; /* jobs refused busy */
+    int running;                  /* jobs holding a worker slot */
+    int waiting;                  /* jobs in the queue */
+    int stopping;                 /* 1 after SIGTERM: no new jobs */
+    int active;                   /* HTTP requests between arrival and their answer's end */
+    srv_waiter *head, *tail;      /* the queue, oldest first */
+    double job_ms_avg;            /* moving average of a job's time, for Retry-After */
+    unsigned long jobs_done;      /* jobs finished, any outcome */
+    unsigned long jobs_refused;   /* jobs refused busy */
     struct slab_sandbox *sandbox; /* scripts: opened at the first one (sandbox_mu) */
     pthread_mutex_t sandbox_mu;
     srv_bars_entry cache[SRV_BARS_CACHE]; /* bars read from the store (cache_mu) */
     pthread_mutex_t cache_mu;
     unsigned long cache_tick;
     unsigned long cache_hits, cache_misses;
+    char secret_paths[6][1024]; /* folders of this server an error must not show */
+    int n_secret_paths;
 } srv;
 
 /* Opens the store at c->db and sets up the queue. */
@@ -78,11 +80,21 @@ typedef struct srv_args {
 void srv_route(srv *s, const char *method, const char *path, const srv_args *q, const char *body,
                size_t len, srv_reply *out);
 
+/* Replaces every folder of this server (the store's, the sandbox's, the
+ * working and home folders) in an error reply's text by "<server>": a
+ * message from deep inside (SQLite, the sandbox) may quote one. */
+void srv_scrub(srv *s, srv_reply *r);
+/* Adds a folder to those srv_scrub hides (ignored when empty or "/"). */
+void srv_secret_path(srv *s, const char *path);
+
 /* ---- operations (both ways in) ---- */
 void srv_health(srv *s, srv_reply *out);
 void srv_backtest_post(srv *s, const json_t *req, srv_reply *out);
 void srv_backtest_get(srv *s, const char *id, srv_reply *out);
 void srv_backtest_list(srv *s, const char *strategy, const char *limit, srv_reply *out);
+/* A page of a stored document's trades (GET /api/backtests/{id}/trades). */
+void srv_backtest_trades(srv *s, const char *id, const char *offset, const char *limit,
+                         srv_reply *out);
 void srv_strategy_save(srv *s, const char *id, const json_t *req, srv_reply *out);
 void srv_strategy_get(srv *s, const char *id, const char *version, srv_reply *out);
 void srv_strategy_list(srv *s, srv_reply *out);
@@ -132,8 +144,8 @@ int srv_queue_drain(srv *s, double grace_s);
  * request is at fault) and, when a script ran and failed, *fail_doc (owned)
  * the failure document (seed 000's {"success": false, ...} shape).
  * saved_id/version: the saved strategy it ran. */
-json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version,
-                json_t **fail_doc, slab_error *err);
+json_t *srv_run(srv *s, const json_t *req, char saved_id[40], int *saved_version, json_t **fail_doc,
+                slab_error *err);
 /* Closes the sandbox, if one was opened. */
 void srv_run_close(srv *s);
 

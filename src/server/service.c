@@ -13,6 +13,7 @@
 #include "stratlab/strategies.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -78,30 +80,20 @@ static int id_ok(const char *id)
 int srv_http_status(slab_errcode code)
 {
     switch (code) {
-    case SLAB_EC_NOT_FOUND:
-        return 404;
-    case SLAB_EC_UNAUTHORIZED:
-        return 401;
-    case SLAB_EC_METHOD_NOT_ALLOWED:
-        return 405;
-    case SLAB_EC_TOO_LARGE:
-        return 413;
-    case SLAB_EC_RATE_LIMITED:
-        return 429;
+    case SLAB_EC_NOT_FOUND: return 404;
+    case SLAB_EC_UNAUTHORIZED: return 401;
+    case SLAB_EC_METHOD_NOT_ALLOWED: return 405;
+    case SLAB_EC_TOO_LARGE: return 413;
+    case SLAB_EC_RATE_LIMITED: return 429;
     case SLAB_EC_BUSY:
-    case SLAB_EC_SHUTTING_DOWN:
-        return 503;
-    default:
-        break;
+    case SLAB_EC_SHUTTING_DOWN: return 503;
+    default: break;
     }
     switch (slab_errcode_get(code)->klass) {
     case SLAB_CLASS_USAGE:
-    case SLAB_CLASS_DATA:
-        return 400;
-    case SLAB_CLASS_RUN:
-        return 422;
-    default:
-        return 500;
+    case SLAB_CLASS_DATA: return 400;
+    case SLAB_CLASS_RUN: return 422;
+    default: return 500;
     }
 }
 
@@ -284,6 +276,85 @@ int srv_queue_drain(srv *s, double grace_s)
     return left;
 }
 
+/* ---- keeping server paths out of answers ------------------------------------------ */
+
+void srv_secret_path(srv *s, const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    /* absolute folders only: a relative one ("a") would match ordinary words */
+    if (n < 4 || path[0] != '/' || n >= sizeof s->secret_paths[0])
+        return;
+    pthread_mutex_lock(&s->q_mu);
+    int known = 0;
+    int full = s->n_secret_paths == (int)(sizeof s->secret_paths / sizeof s->secret_paths[0]);
+    for (int k = 0; k < s->n_secret_paths; k++)
+        known |= strlen(s->secret_paths[k]) == n && !strncmp(s->secret_paths[k], path, n);
+    if (!known && !full)
+        snprintf(s->secret_paths[s->n_secret_paths++], sizeof s->secret_paths[0], "%.*s", (int)n,
+                 path);
+    pthread_mutex_unlock(&s->q_mu);
+}
+
+/* Replaces each occurrence of what in *text by "<server>" (reallocating). */
+static void replace_all(char **text, const char *what)
+{
+    static const char with[] = "<server>";
+    size_t wl = strlen(what), hits = 0;
+    for (const char *p = strstr(*text, what); p; p = strstr(p + wl, what))
+        hits++;
+    if (!hits)
+        return;
+    size_t n = strlen(*text) + hits * sizeof with;
+    char *out = slab_malloc(n + 1), *o = out;
+    if (!out)
+        return;
+    const char *p = *text, *q;
+    while ((q = strstr(p, what))) {
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, with, sizeof with - 1);
+        o += sizeof with - 1;
+        p = q + wl;
+    }
+    strcpy(o, p);
+    slab_free(*text);
+    *text = out;
+}
+
+void srv_scrub(srv *s, srv_reply *r)
+{
+    if (r->status < 400 || !r->body)
+        return;
+    pthread_mutex_lock(&s->q_mu);
+    /* longest first, so a folder inside another is replaced whole */
+    for (size_t len = sizeof s->secret_paths[0] - 1; len >= 4; len--)
+        for (int k = 0; k < s->n_secret_paths; k++)
+            if (strlen(s->secret_paths[k]) == len)
+                replace_all(&r->body, s->secret_paths[k]);
+    pthread_mutex_unlock(&s->q_mu);
+}
+
+/* The folders to hide: the store's (as given and resolved), the working
+ * folder, the home folder. The sandbox adds its own when it opens. */
+static void secret_paths_init(srv *s, const char *db)
+{
+    char buf[PATH_MAX], dir[1024];
+    const char *slash = strrchr(db, '/');
+    if (slash) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - db), db);
+        srv_secret_path(s, dir);
+    }
+    if (realpath(db, buf) && (slash = strrchr(buf, '/'))) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - buf), buf);
+        srv_secret_path(s, dir);
+    }
+    if (getcwd(buf, sizeof buf))
+        srv_secret_path(s, buf);
+    srv_secret_path(s, getenv("HOME"));
+}
+
 /* ---- open/close ------------------------------------------------------------------- */
 
 slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
@@ -300,6 +371,7 @@ slab_status srv_open(srv *s, const slab_server_config *c, slab_error *err)
     pthread_mutex_init(&s->sandbox_mu, NULL);
     pthread_mutex_init(&s->cache_mu, NULL);
     pthread_mutex_init(&s->ro_mu, NULL);
+    secret_paths_init(s, c->db);
     slab_status rc = slab_store_open(c->db, &s->store, err);
     if (rc == SLAB_OK)
         rc = slab_store_open_readonly(c->db, &s->ro, err);
@@ -376,8 +448,8 @@ static json_t *job_request(const json_t *req)
     if (script) {
         char hex[65];
         slab_sha256_mem(script, strlen(script), hex);
-        json_object_set_new(r, "script", json_pack("{s:i,s:s}", "bytes", (int)strlen(script),
-                                                  "sha256", hex));
+        json_object_set_new(r, "script",
+                            json_pack("{s:i,s:s}", "bytes", (int)strlen(script), "sha256", hex));
     }
     char *text = slab_json_dumps(r, JSON_COMPACT);
     size_t n = text ? strlen(text) : 0;
@@ -401,11 +473,11 @@ static void job_log_begin(srv *s, slab_execution_record *rec, json_t **params, c
     rec->created_at_ms = srv_now_ms();
     snprintf(rec->status, sizeof rec->status, "%s", status);
     snprintf(rec->strategy, sizeof rec->strategy, "%s",
-             strat                                  ? strat
-             : json_object_get(req, "spec")         ? "(spec)"
-             : json_object_get(req, "script")       ? "(script)"
-             : json_object_get(req, "saved")        ? "(saved)"
-                                                    : "");
+             strat                            ? strat
+             : json_object_get(req, "spec")   ? "(spec)"
+             : json_object_get(req, "script") ? "(script)"
+             : json_object_get(req, "saved")  ? "(saved)"
+                                              : "");
     *params = json_pack("{s:o*}", "request", job_request(req));
     rec->parameters = *params ? slab_json_dumps(*params, JSON_COMPACT) : NULL;
     pthread_mutex_lock(&s->store_mu);
@@ -442,7 +514,8 @@ void srv_backtest_post(srv *s, const json_t *req, srv_reply *out)
     int retry = 0;
     memset(&r, 0, sizeof r);
     if (!json_is_object(req)) {
-        srv_reply_fail(out, SLAB_EC_BAD_JSON, "send a JSON object: {\"strategy\": \"sma_cross\", "
+        srv_reply_fail(out, SLAB_EC_BAD_JSON,
+                       "send a JSON object: {\"strategy\": \"sma_cross\", "
                        "\"data\": {\"symbols\": [\"ORCL\"]}}",
                        "the request body must be a JSON object");
         return;
@@ -544,6 +617,38 @@ static long parse_limit(const char *text, long def, long max)
     return v;
 }
 
+void srv_backtest_trades(srv *s, const char *id, const char *offset, const char *limit,
+                         srv_reply *out)
+{
+    long off = offset ? parse_limit(offset, 0, 100000000) : 0;
+    long lim = parse_limit(limit, 100, 10000);
+    if (offset && !strcmp(offset, "0"))
+        off = 0;
+    if (off < 0 || lim < 0) {
+        srv_reply_fail(out, SLAB_EC_BAD_VALUE, "offset >= 0, limit from 1 to 10000",
+                       "offset and limit: expected whole numbers (offset >= 0, limit 1..10000)");
+        return;
+    }
+    srv_reply one;
+    memset(&one, 0, sizeof one);
+    srv_backtest_get(s, id, &one);
+    if (one.status != 200) {
+        *out = one;
+        return;
+    }
+    json_t *doc = json_loads(one.body, 0, NULL);
+    slab_free(one.body);
+    json_t *all = json_object_get(doc, "trades"), *page = json_array();
+    size_t n = json_array_size(all);
+    for (size_t k = (size_t)off; k < n && k < (size_t)off + (size_t)lim; k++)
+        json_array_append(page, json_array_get(all, k));
+    json_t *res = json_pack("{s:s,s:O?,s:i,s:i,s:i,s:o}", "id", id, "trades_total",
+                            json_object_get(doc, "trades_total"), "trades_stored", (int)n, "offset",
+                            (int)off, "limit", (int)lim, "trades", page);
+    json_decref(doc);
+    srv_reply_json(out, 200, res);
+}
+
 void srv_backtest_list(srv *s, const char *strategy, const char *limit, srv_reply *out)
 {
     slab_error err;
@@ -567,13 +672,13 @@ void srv_backtest_list(srv *s, const char *strategy, const char *limit, srv_repl
     }
     json_t *arr = json_array();
     for (size_t k = 0; k < n; k++) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", r[k].id, "strategy", r[k].strategy,
-                              "source", r[k].source, "created_at",
-                              srv_iso_ms(r[k].created_at_ms, when, sizeof when));
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s}", "id", r[k].id, "strategy", r[k].strategy, "source",
+                      r[k].source, "created_at", srv_iso_ms(r[k].created_at_ms, when, sizeof when));
         if (o && r[k].saved_id[0])
-            json_object_set_new(o, "saved",
-                                json_pack("{s:s,s:i}", "id", r[k].saved_id, "version",
-                                          r[k].saved_version));
+            json_object_set_new(
+                o, "saved",
+                json_pack("{s:s,s:i}", "id", r[k].saved_id, "version", r[k].saved_version));
         json_array_append_new(arr, o);
     }
     slab_backtest_records_free(r, n);
@@ -630,8 +735,8 @@ static slab_status check_saved(const json_t *req, const char **kind, slab_error 
         json_object_foreach(params, key, v)
         {
             if (nkv == SLAB_RUN_PARAMS_MAX || !json_is_number(v)) {
-                slab_error_fail(err, SLAB_EC_BAD_PARAM, NULL,
-                                "params/%.40s: expected a number", key);
+                slab_error_fail(err, SLAB_EC_BAD_PARAM, NULL, "params/%.40s: expected a number",
+                                key);
                 slab_error_at_pointer(err, "/params");
                 return err->code;
             }
@@ -780,11 +885,9 @@ static json_t *builtins_json(void)
     for (size_t k = 0; k < n; k++) {
         json_t *params = json_object();
         for (int p = 0; p < t[k]->n_params; p++)
-            json_object_set_new(params, t[k]->params[p].name,
-                                json_real(t[k]->params[p].def));
+            json_object_set_new(params, t[k]->params[p].name, json_real(t[k]->params[p].def));
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", t[k]->name, "summary",
-                                             t[k]->summary ? t[k]->summary : "", "params",
-                                             params));
+                                             t[k]->summary ? t[k]->summary : "", "params", params));
     }
     return arr;
 }
@@ -796,8 +899,8 @@ static json_t *builtins_json(void)
  * same (fixed in the saved strategy) and those that varied (the caller
  * keeps giving them). */
 
-#define SUGGEST_RUNS 3     /* runs of one shape before a suggestion */
-#define SUGGEST_LOOK 500   /* newest job rows read */
+#define SUGGEST_RUNS 3   /* runs of one shape before a suggestion */
+#define SUGGEST_LOOK 500 /* newest job rows read */
 
 /* The key of a request's shape: "strategy|name1,name2" (sorted names). */
 static void shape_key(const char *strategy, json_t *params, char *buf, size_t n)
@@ -847,7 +950,10 @@ static json_t *suggestions(srv *s)
             g = json_pack("{s:s,s:[]}", "strategy", strat, "runs");
             json_object_set_new(groups, key, g);
         }
-        json_array_append(json_object_get(g, "runs"), params ? params : json_object());
+        if (params)
+            json_array_append(json_object_get(g, "runs"), params);
+        else
+            json_array_append_new(json_object_get(g, "runs"), json_object());
         json_decref(p);
     }
     slab_execution_records_free(r, n);
@@ -919,8 +1025,9 @@ void srv_strategy_list(srv *s, srv_reply *out)
     for (size_t k = 0; k < n; k++)
         json_array_append_new(saved, saved_json(&r[k]));
     slab_saved_strategies_free(r, n);
-    srv_reply_json(out, 200, json_pack("{s:o,s:o,s:o}", "builtin", builtins_json(), "saved", saved,
-                                       "suggestions", suggestions(s)));
+    srv_reply_json(out, 200,
+                   json_pack("{s:o,s:o,s:o}", "builtin", builtins_json(), "saved", saved,
+                             "suggestions", suggestions(s)));
 }
 
 void srv_strategy_delete(srv *s, const char *id, srv_reply *out)
@@ -957,7 +1064,8 @@ static json_t *execution_json(const slab_execution_record *r)
     json_object_set_new(o, "stdout", json_string(r->stdout_text));
     json_object_set_new(o, "stderr", json_string(r->stderr_text));
     json_object_set_new(o, "error", r->success ? json_null() : json_string(r->error));
-    json_object_set_new(o, "createdAt", json_string(srv_iso_ms(r->created_at_ms, when, sizeof when)));
+    json_object_set_new(o, "createdAt",
+                        json_string(srv_iso_ms(r->created_at_ms, when, sizeof when)));
     json_object_set_new(o, "status", json_string(r->status));
     json_object_set_new(o, "compile_ms", json_real(r->compile_ms));
     json_object_set_new(o, "run_ms", json_real(r->run_ms));
@@ -1014,8 +1122,13 @@ void srv_execution_list(srv *s, const char *id, const char *limit, srv_reply *ou
  * parameters are refused with the names the template takes. */
 static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
 {
-    static const char *const names[] = {"ticker", "date", "timeframe", "trailingStopPct",
-                                        "marketFilterTicker", "openingRangeMinutes", "exitTime"};
+    static const char *const names[] = {"ticker",
+                                        "date",
+                                        "timeframe",
+                                        "trailingStopPct",
+                                        "marketFilterTicker",
+                                        "openingRangeMinutes",
+                                        "exitTime"};
     const char *key;
     json_t *v;
     *out = NULL;
@@ -1045,7 +1158,8 @@ static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
     const char *date = json_string_value(json_object_get(p, "date"));
     const char *filter = json_string_value(json_object_get(p, "marketFilterTicker"));
     json_t *tf = json_object_get(p, "timeframe"), *trail = json_object_get(p, "trailingStopPct");
-    json_t *orm = json_object_get(p, "openingRangeMinutes"), *exit_t = json_object_get(p, "exitTime");
+    json_t *orm = json_object_get(p, "openingRangeMinutes"),
+           *exit_t = json_object_get(p, "exitTime");
     if (!ticker || !date) {
         slab_error_fail(err, SLAB_EC_MISSING_OPTION, NULL,
                         "parameters: ticker and date are required (\"ticker\": \"HOOD\", \"date\": "
@@ -1075,9 +1189,9 @@ static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
     json_t *symbols = json_pack("[s]", ticker);
     if (filter && *filter && strcasecmp(filter, "none"))
         json_array_append_new(symbols, json_string(filter));
-    *out = json_pack("{s:s,s:{s:o,s:s},s:s,s:o}", "strategy", "orb", "data", "symbols", symbols,
-                     "timeframe", tf ? json_string_value(tf) : "1m", "date", date, "params",
-                     params);
+    *out =
+        json_pack("{s:s,s:{s:o,s:s},s:s,s:o}", "strategy", "orb", "data", "symbols", symbols,
+                  "timeframe", tf ? json_string_value(tf) : "1m", "date", date, "params", params);
     return *out ? SLAB_OK : slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory");
 }
 
@@ -1145,12 +1259,11 @@ void srv_execute_script(srv *s, const json_t *req, srv_reply *out)
     json_t *doc = r.body ? json_loads(r.body, 0, NULL) : NULL;
     slab_free(r.body);
     json_t *ex = json_object_get(doc, "execution");
-    json_t *resp = json_pack("{s:b,s:O?,s:{s:O?,s:O?,s:O?},s:O?}", "success", 1, "executionId",
-                             json_object_get(ex, "id"), "results", "trades",
-                             json_object_get(doc, "trades"), "metrics",
-                             json_object_get(doc, "metrics"), "summary",
-                             json_object_get(doc, "summary"), "executionTime",
-                             json_object_get(ex, "wall_ms"));
+    json_t *resp =
+        json_pack("{s:b,s:O?,s:{s:O?,s:O?,s:O?},s:O?}", "success", 1, "executionId",
+                  json_object_get(ex, "id"), "results", "trades", json_object_get(doc, "trades"),
+                  "metrics", json_object_get(doc, "metrics"), "summary",
+                  json_object_get(doc, "summary"), "executionTime", json_object_get(ex, "wall_ms"));
     if (resp && doc)
         json_object_update(resp, doc); /* plus the standard result document */
     json_decref(doc);
@@ -1187,18 +1300,18 @@ void srv_indicators(srv *s, srv_reply *out)
             json_array_append_new(in, json_string(t[k].inputs[i]));
         for (int i = 0; i < t[k].n_params; i++)
             json_array_append_new(
-                params, json_pack("{s:s,s:s,s:f,s:f,s:f,s:s}", "name", t[k].params[i].name,
-                                  "type", t[k].params[i].is_int ? "int" : "number", "default",
-                                  t[k].params[i].def, "min", t[k].params[i].min, "max",
-                                  t[k].params[i].max, "help",
-                                  t[k].params[i].help ? t[k].params[i].help : ""));
+                params,
+                json_pack("{s:s,s:s,s:f,s:f,s:f,s:s}", "name", t[k].params[i].name, "type",
+                          t[k].params[i].is_int ? "int" : "number", "default", t[k].params[i].def,
+                          "min", t[k].params[i].min, "max", t[k].params[i].max, "help",
+                          t[k].params[i].help ? t[k].params[i].help : ""));
         for (int i = 0; i < t[k].n_outputs; i++)
             json_array_append_new(outs, json_string(t[k].outputs[i]));
-        json_array_append_new(
-            arr, json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "name", t[k].name, "aliases",
-                           split_list(t[k].aliases), "summary", t[k].summary ? t[k].summary : "",
-                           "convention", t[k].convention ? t[k].convention : "", "inputs", in,
-                           "params", params, "outputs", outs));
+        json_array_append_new(arr, json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "name", t[k].name,
+                                             "aliases", split_list(t[k].aliases), "summary",
+                                             t[k].summary ? t[k].summary : "", "convention",
+                                             t[k].convention ? t[k].convention : "", "inputs", in,
+                                             "params", params, "outputs", outs));
     }
     srv_reply_json(out, 200, json_pack("{s:i,s:o}", "count", (int)n, "indicators", arr));
 }
@@ -1235,9 +1348,9 @@ void srv_validate_spec(srv *s, const json_t *req, srv_reply *out)
 /* The headline of one stored document, for a comparison. */
 static json_t *compare_row(const char *id, const char *text)
 {
-    static const char *const keys[] = {"final_value", "total_return", "sharpe_ratio",
-                                       "max_drawdown_pct", "num_trades", "win_rate",
-                                       "profit_factor", "sqn"};
+    static const char *const keys[] = {"final_value",      "total_return", "sharpe_ratio",
+                                       "max_drawdown_pct", "num_trades",   "win_rate",
+                                       "profit_factor",    "sqn"};
     json_t *doc = json_loads(text, 0, NULL), *bt = json_object_get(doc, "backtest");
     json_t *m = json_object_get(doc, "metrics"), *row = json_object(), *mm = json_object();
     json_object_set_new(row, "id", json_string(id));
@@ -1396,6 +1509,15 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
             srv_indicators(s, out);
         else
             not_allowed(out, method, path, "GET");
+    } else if (!strncmp(path, "/api/backtests/", 15) && strlen(path) > 22 &&
+               !strcmp(path + strlen(path) - 7, "/trades")) {
+        char bid[64];
+        size_t n = strlen(path) - 22;
+        snprintf(bid, sizeof bid, "%.*s", (int)(n < sizeof bid ? n : sizeof bid - 1), path + 15);
+        if (get)
+            srv_backtest_trades(s, bid, arg(q, "offset"), arg(q, "limit"), out);
+        else
+            not_allowed(out, method, path, "GET");
     } else if (match(path, "/api/backtests", &id)) {
         if (!id && post) {
             if (!parse_body(body, len, &req, out))
@@ -1436,4 +1558,5 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
                        "no such endpoint");
     }
     json_decref(req);
+    srv_scrub(s, out);
 }

@@ -29,6 +29,10 @@ check "a line that is not JSON: parse error -32700" grep -q '"id":null,"error":{
 check "an unknown method: -32601" grep -q '"id":7,"error":{"code":-32601' "$tmp/edges.out"
 check "ping answers {}" grep -q '"id":8,"result":{}' "$tmp/edges.out"
 check "a notification gets no answer (3 lines for 4 messages)" test "$(wc -l < "$tmp/edges.out")" = 3
+{ head -c 9000000 /dev/zero | tr '\0' 'x'; printf '\n%s\n' '{"jsonrpc":"2.0","id":9,"method":"ping"}'; } |
+  "$cli" mcp --db "$db" > "$tmp/big.out" 2>&1
+check "a 9 MB line: 'message too large', then the next message is answered" \
+  bash -c "grep -q 'message too large' '$tmp/big.out' && grep -q '\"id\":9,\"result\":{}' '$tmp/big.out'"
 
 "$cli" serve --db "$db" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
 pid=$!

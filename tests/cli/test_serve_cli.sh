@@ -23,20 +23,22 @@ db="$tmp/store.db"
 "$cli" data sample --symbol ORCL --bars 600 --seed 7 --db "$db" >/dev/null 2>&1
 "$cli" data sample --symbol BIG --bars 200000 --timeframe 1m --seed 3 --db "$db" >/dev/null 2>&1
 
-# start NAME ARGS...: starts a server on a free loopback port; sets $port
+# start NAME ARGS...: starts a server on a free loopback port (never the
+# default 8750, which another program may hold; a later --listen wins); sets $port
 # and $pid (the log is $tmp/NAME.log).
 start() {
   local name="$1"; shift
-  "$cli" serve --db "$db" "$@" 2>"$tmp/$name.log" &
+  "$cli" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
   pid=$!
   pids="$pids $pid"
   port=""
   for _ in $(seq 1 600); do
     port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$name.log")"
     [ -n "$port" ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
+    kill -0 "$pid" 2>/dev/null || { echo "serve $name exited: $(cat "$tmp/$name.log")"; return 1; }
     sleep 0.05
   done
+  echo "serve $name did not say where it listens in 30 s: $(cat "$tmp/$name.log")"
   return 1
 }
 # req METHOD PATH [BODY]: curl; the body to $tmp/body, the status printed.
@@ -129,6 +131,33 @@ err_is "list ?limit=0" 400 bad_value "$s"
 s="$(req GET "/api/backtests?limit=abc")"
 err_is "list ?limit=abc" 400 bad_value "$s"
 
+# a page of a stored document's trades
+req POST /api/backtests '{"strategy": "sma_cross", "params": {"fast": 3, "slow": 8}, "data": {"symbols": ["ORCL"]}, "trades": "all"}' >/dev/null
+cp "$tmp/body" "$tmp/alltrades.json"
+idt="$(jget "d['id']")"
+s="$(req GET "/api/backtests/$idt/trades?offset=2&limit=3")"
+status_is "GET backtests/{id}/trades" 200 "$s"
+check "the page is trades[2:5] of the stored document, with the totals" python3 -c "
+import json
+doc = json.load(open('$tmp/alltrades.json')); page = json.load(open('$tmp/body'))
+assert doc['trades_total'] > 5 and len(doc['trades']) == doc['trades_total']
+assert page['trades'] == doc['trades'][2:5] and page['trades_total'] == doc['trades_total']
+assert (page['offset'], page['limit'], page['trades_stored']) == (2, 3, len(doc['trades']))
+"
+s="$(req GET "/api/backtests/$idt/trades?offset=-1")"
+err_is "trades with a negative offset" 400 bad_value "$s"
+s="$(req GET "/api/backtests/bt_0000000000000000/trades")"
+err_is "trades of an unknown backtest" 404 not_found "$s"
+
+# the per-bar series, asked for as run --series asks
+req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "to": "2015-12-31"}, "series": true}' >/dev/null
+cp "$tmp/body" "$tmp/series.json"
+"$cli" run --strategy sma_cross --symbol ORCL --to 2015-12-31 --series --db "$db" --json > "$tmp/cli_series.json"
+check "\"series\": true gives the document of run --series --json" same_as_cli "$tmp/series.json" "$tmp/cli_series.json"
+check "and it has the series" python3 -c "import json; assert json.load(open('$tmp/series.json'))['series']"
+
+
+
 # ---- bad input of each kind --------------------------------------------------------
 s="$(req POST /api/backtests '{"strategy": "sma_crss", "data": {"symbols": ["ORCL"]}}')"
 err_is "unknown strategy" 400 unknown_strategy "$s"
@@ -157,7 +186,10 @@ err_is "strategy and spec at once" 400 conflicting_options "$s"
 s="$(req POST /api/backtests '{"data": {"symbols": ["ORCL"]}}')"
 err_is "nothing to run" 400 missing_option "$s"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL", "MSFT"]}}')"
-err_is "two symbols (one feed per run here)" 400 repeated_option "$s"
+err_is "a second symbol that is not stored" 400 unknown_symbol "$s"
+check "located at /data/symbols/1" test "$(jget "d['error']['where']")" = /data/symbols/1
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL", "ORCL"]}}')"
+err_is "a symbol twice" 400 conflicting_options "$s"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "from": "2016-01-01", "to": "2015-01-01"}}')"
 err_is "reversed range" 400 reversed_range "$s"
 # a path in the request never reaches the file system
@@ -170,6 +202,12 @@ err_is "out (a CLI-only option)" 400 unknown_option "$s"
 check "out was not written" test ! -e /tmp/x.json -o /tmp/x.json -ot "$db"
 s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["../../etc/passwd"]}}')"
 err_is "a path as a symbol" 400 unknown_symbol "$s"
+# a server folder in an error message is replaced (here the caller's own text quotes $HOME)
+if [ "${#HOME}" -ge 4 ] && [ "${#HOME}" -le 24 ] && [ "${HOME#/}" != "$HOME" ]; then
+  s="$(req POST /api/backtests "{\"strategy\": \"sma_cross\", \"data\": {\"symbols\": [\"$HOME/x\"]}}")"
+  check "a server folder in an error reads <server> ($(jget "d['error']['message']"))" \
+    bash -c "grep -qF '<server>/x' '$tmp/body' && ! grep -qF '$HOME/' '$tmp/body'"
+fi
 s="$(req GET /api/backtests/bt_0000000000000000)"
 err_is "GET an unknown backtest" 404 not_found "$s"
 s="$(req GET '/api/backtests/..%2F..%2Fetc%2Fpasswd')"
@@ -185,11 +223,39 @@ err_is "execute-script, unknown template" 400 unknown_template "$s"
 check "execute-script failures have seed 000's shape" \
   test "$(jget "(d['success'], d['status'], d['detail'][:23])")" = "(False, 'unknown_template', 'unknown script template')"
 orb_req='{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStopPct": 2.0, "marketFilterTicker": "QQQ"}}'
-s="$(req POST /api/backtests/execute-script "$orb_req")"
 if "$cli" strategies 2>/dev/null | grep -qw orb; then
-  # a build with the orb strategy: the seed's request runs (when the data is stored)
-  check "execute-script orb answers 201 or a clear data error (got $s)" test "$s" = 201 -o "$s" = 400
+  # seed 000's request end to end, on synthetic minute bars of HOOD and QQQ
+  "$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-31 --timeframe 1m \
+    --db "$db" >/dev/null 2>&1
+  s="$(req POST /api/backtests/execute-script "$orb_req")"
+  status_is "execute-script orb (the seed's request)" 201 "$s"
+  cp "$tmp/body" "$tmp/orb.json"
+  "$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --timeframe 1m \
+    --param trailing_stop_pct=2 --param market_filter=QQQ --db "$db" --json > "$tmp/cli_orb.json"
+  check "execute-script orb: seed 000's fields, and the document of stratlab run --strategy orb (two feeds, one date)" python3 -c "
+import json
+a = json.load(open('$tmp/orb.json')); b = json.load(open('$tmp/cli_orb.json'))
+assert a['success'] is True and a['executionId'] == a['execution']['id']
+assert a['results'] == {'trades': a['trades'], 'metrics': a['metrics'], 'summary': a['summary']}
+assert a['executionTime'] == a['execution']['wall_ms']
+for k in ('success', 'executionId', 'results', 'executionTime', 'id'): a.pop(k)
+b.pop('next_runs', None)  # the CLI's hint for the following sessions
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['symbols'] == ['HOOD', 'QQQ'], a['backtest']['symbols']
+"
+  s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStop": 2}}')"
+  err_is "execute-script orb, a misspelled parameter" 400 unknown_param "$s"
+  check "it suggests trailingStopPct" test "$(jget "d['error']['did_you_mean']")" = trailingStopPct
+  s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"date": "2025-07-31"}}')"
+  err_is "execute-script orb without a ticker" 400 missing_option "$s"
+  two="$(python3 -c "
+import json; print(json.dumps({'spec': json.load(open('$(dirname "$0")/../../examples/specs/sma_cross.json')), 'data': {'symbols': ['HOOD', 'QQQ']}}))")"
+  s="$(req POST /api/backtests "$two")"
+  err_is "a spec on two feeds" 400 conflicting_options "$s"
 else
+  s="$(req POST /api/backtests/execute-script "$orb_req")"
   err_is "execute-script orb without the orb strategy" 400 unknown_template "$s"
   check "it says the orb strategy is missing" grep -q "needs the orb strategy" "$tmp/body"
 fi
@@ -357,25 +423,52 @@ kill -TERM "$pid"; wait "$pid"
 
 # ---- the queue: 1 worker, no waiting room -> 503 with Retry-After ----------------------------
 check "a server with 1 worker and queue 0" start queue --workers 1 --queue 0
-for k in $(seq 1 6); do
-  curl -s -o "$tmp/q$k.body" -D "$tmp/q$k.head" -w '%{http_code}\n' -X POST \
-    --data-binary '{"strategy": "sma_cross", "data": {"symbols": ["BIG"]}}' \
-    "http://127.0.0.1:$port/api/backtests" > "$tmp/q$k.code" &
-done
-wait $(jobs -p | grep -v "^$pid$") 2>/dev/null
-codes="$(cat "$tmp"/q*.code | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
-check "6 at once on 1 worker: each answered 201 or 503 ($codes)" \
-  bash -c "cat '$tmp'/q*.code | grep -vqE '^(201|503)$' && exit 1 || exit 0"
-check "at least one ran ($codes)" grep -q 201 "$tmp"/q*.code
-check "at least one was refused busy ($codes)" grep -q 503 "$tmp"/q*.code
-b="$(grep -l 503 "$tmp"/q*.code | head -1)"; b="${b%.code}"
-check "a 503 says busy" grep -q '"code": "busy"' "$b.body"
-check "a 503 has Retry-After" grep -qi '^Retry-After: [0-9]' "$b.head"
+# one curl, 8 connections at once (no process start-up between them)
+qargs=()
+for k in $(seq 1 8); do qargs+=(-o "$tmp/q$k.body" "http://127.0.0.1:$port/api/backtests"); done
+curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 8 -X POST \
+  --data-binary '{"strategy": "sma_cross", "data": {"symbols": ["BIG"]}}' \
+  -w '%{http_code} %header{retry-after} %{filename_effective}\n' "${qargs[@]}" > "$tmp/q.codes"
+codes="$(cut -d' ' -f1 "$tmp/q.codes" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+check "8 at once on 1 worker: each answered (8 lines: $codes)" test "$(wc -l < "$tmp/q.codes")" = 8
+check "each answer is 201, or 503 with Retry-After ($codes)" \
+  bash -c "! grep -vqE '^(201 |503 [0-9]+ )' '$tmp/q.codes'"
+check "at least one ran ($codes)" grep -q '^201 ' "$tmp/q.codes"
+check "at least one was refused busy ($codes)" grep -q '^503 ' "$tmp/q.codes"
+b="$(grep '^503 ' "$tmp/q.codes" | head -1 | awk '{print $3}')"
+check "a 503 says busy" grep -q '"code": "busy"' "$b"
 kill -TERM "$pid"; wait "$pid"
-n201="$(cat "$tmp"/q*.code | grep -c 201)"; n503="$(cat "$tmp"/q*.code | grep -c 503)"
+n201="$(grep -c '^201 ' "$tmp/q.codes")"; n503="$(grep -c '^503 ' "$tmp/q.codes")"
 jobs_of() { sqlite3 "$db" "select count(*) from executions where id like 'job_%' and parameters like '%BIG%' and status = '$1'"; }
 check "each job that ran has an ok row ($(jobs_of ok) of $n201)" test "$(jobs_of ok)" = "$n201"
 check "each refused job has a busy row ($(jobs_of busy) of $n503)" test "$(jobs_of busy)" = "$n503"
+
+# ---- a store that cannot be opened: a clear error, no server ------------------------------------
+mkdir -p "$tmp/adir"
+expect_err "serve on a folder as the store" 4 "cannot open the store" "$cli" serve --db "$tmp/adir" --listen 127.0.0.1:0
+expect_err "mcp on a folder as the store" 4 "cannot open the store" "$cli" mcp --db "$tmp/adir"
+expect_err "serve --listen without a port" 2 "expected HOST:PORT" "$cli" serve --db "$db" --listen 127.0.0.1
+expect_err "serve --workers 0" 2 "--workers expects a number from 1" "$cli" serve --db "$db" --workers 0
+expect_err "serve with an unknown flag" 2 "unknown option '--nope'" "$cli" serve --db "$db" --nope 1
+
+# ---- IPv6 loopback: no key needed ---------------------------------------------------------------
+"$cli" serve --db "$db" --listen '[::1]:0' 2>"$tmp/v6.log" &
+v6=$!
+pids="$pids $v6"
+v6port=""
+for _ in $(seq 1 60); do
+  v6port="$(sed -n 's/.*listening on http:\/\/\[::1\]:\([0-9][0-9]*\) .*/\1/p' "$tmp/v6.log")"
+  [ -n "$v6port" ] && break
+  kill -0 "$v6" 2>/dev/null || break
+  sleep 0.05
+done
+if [ -n "$v6port" ]; then
+  s="$(curl -s -g -o "$tmp/body" -w '%{http_code}' "http://[::1]:$v6port/api/health")"
+  status_is "[::1] is loopback: health without a key" 200 "$s"
+  kill -TERM "$v6"; wait "$v6"
+else
+  echo "note: no IPv6 loopback here: the [::1] check is skipped"
+fi
 
 # ---- API keys: any address but loopback needs one ----------------------------------------------
 "$cli" serve --db "$db" --listen 0.0.0.0:0 > "$tmp/nokey.out" 2>&1
@@ -390,6 +483,8 @@ expect_err "a second key with the same name" 2 "already a key named" "$cli" toke
 check "a server on 0.0.0.0 with a key" start keyed --listen 0.0.0.0:0 --rate 3
 s="$(req GET /api/health)"
 err_is "no key" 401 unauthorized "$s"
+s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"]}}')"
+err_is "no key, with a body (refused from the headers)" 401 unauthorized "$s"
 s="$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer ${token}x" "http://127.0.0.1:$port/api/health")"
 err_is "a wrong key" 401 unauthorized "$s"
 for k in 1 2 3; do

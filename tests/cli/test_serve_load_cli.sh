@@ -64,7 +64,12 @@ check "each answer is 201, or 503 with Retry-After ($other others)" test "$other
 check "some ran and, at 10x the queue, some were refused busy ($ok, $busy)" test "$ok" -gt 0 -a "$busy" -gt 0
 # (a 503 without Retry-After counts as "other" above)
 grow=$(( ${rss_after[$rounds]} - ${rss_after[1]} ))
-check "memory bounded: RSS grew $grow kB from round 1 to round $rounds (< 32 MiB)" test "$grow" -lt 32768
+if ldd "$cli" 2>/dev/null | grep -q libasan; then
+  # ASan keeps freed memory in quarantine (256 MiB): RSS says nothing here
+  echo "note: an ASan build: the memory bound is checked in the plain build only (grew $grow kB)"
+else
+  check "memory bounded: RSS grew $grow kB from round 1 to round $rounds (< 32 MiB)" test "$grow" -lt 32768
+fi
 check "the server has no child process" test -z "$(pgrep -P "$pid")"
 
 kill -TERM "$pid"

@@ -43,6 +43,10 @@ for f in "$tmp"/block*.sh; do
   rc=$?
   check "$(basename "$f"): exits 0 and prints JSON" \
     python3 -c 'import json, sys; json.loads(sys.argv[1]); sys.exit(int(sys.argv[2]))' "$out" "$rc"
+  if grep -q execute-script "$f"; then
+    check "$(basename "$f"): seed 000's shape (success true, or false with status and detail)" \
+      python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["success"] is True and d["executionId"] or (d["success"] is False and d["status"] and d["detail"])' "$out"
+  fi
   if grep -q sma_crss "$f"; then
     check "$(basename "$f"): the misspelled strategy's error suggests sma_cross" \
       python3 -c 'import json, sys; e = json.loads(sys.argv[1])["error"]; assert e["code"] == "unknown_strategy" and e["did_you_mean"] == "sma_cross"' "$out"

@@ -97,6 +97,14 @@ await check("get_backtest: the stored document, byte for byte as GET /api/backte
   const h = await http("GET", `/api/backtests/${r1.structuredContent.id}`);
   assert.equal(h.text, g.content[0].text);
 });
+await check("get_backtest with trades: a page of the stored trades, as GET /api/backtests/{id}/trades", async () => {
+  const id = r1.structuredContent.id;
+  const g = await client.callTool({ name: "get_backtest", arguments: { id, trades: { offset: 1, limit: 2 } } });
+  assert.equal(g.isError, false);
+  assert.deepEqual(g.structuredContent.trades, r1.structuredContent.trades.slice(1, 3));
+  const h = await http("GET", `/api/backtests/${id}/trades?offset=1&limit=2`);
+  assert.deepEqual(JSON.parse(h.text), g.structuredContent);
+});
 await check("run_backtest with a spec equals `stratlab run --spec`", async () => {
   const spec = JSON.parse(readFileSync(specFile, "utf8"));
   const r = await client.callTool({ name: "run_backtest", arguments:
