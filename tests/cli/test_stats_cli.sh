@@ -66,6 +66,11 @@ check "5m stats.cagr_pct = metrics.normalized_annual_return" close \
   "$(jq .stats.cagr_pct "$tmp/m.json")" "$(jq .metrics.normalized_annual_return "$tmp/m.json")"
 check "5m times are datetimes" jqq '.start | test("T09:35:00")' "$tmp/ms.json"
 
+# the summary's last line: exposure, CAGR, return against buy & hold, best and worst trade
+want="$(jq -r '.stats | "In the market \(.exposure_time_pct) \(.cagr_pct) \(.return_pct) \(.buy_and_hold_return_pct) \(.best_trade_pct) \(.worst_trade_pct)"' "$tmp/d.json" |
+  awk '{ printf "In the market %.1f%% of bars; CAGR %.2f%%; return %+.2f%% against buy & hold %+.2f%%; best trade %+.2f%%, worst %+.2f%%.", $4, $5, $6, $7, $8, $9 }')"
+check "summary states the statistics" test "$(jq -r .summary "$tmp/d.json" | tail -1)" = "$want"
+
 check "text table" bash -c "'$cli' stats '$tmp/d.json' | grep -q '^Exposure time  *[0-9.]*%$'"
 check "zh table" bash -c "'$cli' stats '$tmp/d.json' --lang zh | grep -q '^夏普比率'"
 
