@@ -143,6 +143,16 @@ static const slab_text_row rows[] = {
      {"%1$s bars drawn as %2$s columns (minimum and maximum of each column kept).",
       "%1$s 根K线绘制为 %2$s 列(保留每列的最小值和最大值)。"}},
     {"report.symbols", {"Symbols", "标的"}},
+    {"report.headline",
+     {"%1$s on %2$s (%3$s, %4$s to %5$s, %6$s bars): final value %7$s from %8$s (%9$s).",
+      "%1$s 于 %2$s(%3$s,%4$s 至 %5$s,共 %6$s 根K线):最终资产 %7$s,初始资金 %8$s(%9$s)。"}},
+    {"report.headline_trades",
+     {"%1$s closed trades, %2$s won; max drawdown %3$s; Sharpe ratio %4$s.",
+      "已平仓交易 %1$s 笔,胜率 %2$s;最大回撤 %3$s;夏普比率 %4$s。"}},
+    {"report.headline_market",
+     {"In the market %1$s of bars; CAGR %2$s; buy & hold %3$s.",
+      "持仓时间占比 %1$s;复合年增长率 %2$s;买入持有收益率 %3$s。"}},
+    {"report.run_notes", {"Run notes (English)", "运行说明(英文)"}},
 
     /* ---- trade table columns */
     {"trade.symbol", {"Symbol", "标的"}},

@@ -36,6 +36,7 @@ check "html: every statistic" test "$(count "$tmp/r.html" '<tr data-key=')" -eq 
 "$cli" report "$tmp/s.json" -o "$tmp/zh.html" --lang zh
 check "zh html" grep -q '<html lang="zh">' "$tmp/zh.html"
 check "zh words" grep -q '资产曲线与买入持有' "$tmp/zh.html"
+check "zh summary headline" grep -q "已平仓交易 $(jq .stats.num_trades "$tmp/s.json") 笔" "$tmp/zh.html"
 
 for c in price equity drawdown returns trades excursions sharpe; do
   "$cli" report "$tmp/s.json" -o "$tmp/$c.svg" --chart "$c"

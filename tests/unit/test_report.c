@@ -266,6 +266,22 @@ static void html_page(void **state)
     assert_non_null(strstr(html, "<html lang=\"zh\">"));
     assert_non_null(strstr(html, "委托记录"));
     free(html);
+    /* with statistics, zh gets a headline from the table and the English
+     * summary behind a toggle */
+    json_object_set_new(d, "stats", json_pack("{s:i,s:f,s:f,s:i,s:f,s:f,s:n,s:f,s:f,s:f}", "bars", 5,
+                                              "equity_final", 96.8, "return_pct", -3.2,
+                                              "num_trades", 2, "win_rate_pct", 50.0,
+                                              "max_drawdown_pct", 20.0, "sharpe_ratio",
+                                              "exposure_time_pct", 80.0, "cagr_pct", -3.2,
+                                              "buy_and_hold_return_pct", 50.0));
+    assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
+    assert_non_null(strstr(html, "最终资产 96.80"));
+    assert_non_null(strstr(html, "已平仓交易 2 笔"));
+    assert_non_null(strstr(html, "夏普比率 无"));
+    assert_non_null(strstr(html, "买入持有收益率 50.00%"));
+    assert_non_null(strstr(html, "<details class=\"run-notes\">"));
+    assert_non_null(strstr(html, "hand-made &lt;document&gt;"));
+    free(html);
     json_decref(d);
 }
 
