@@ -230,7 +230,11 @@ static const slab_text_row rows[] = {
      {"No per-bar series in this document (run with --series)",
       "本文档不含逐K线序列(运行时加 --series)"}},
     {"report.trades_shown",
-     {"The first %1$s of %2$s trades are listed.", "列出 %2$s 笔交易中的前 %1$s 笔。"}},
+     {"The first %1$s of %2$s trades are listed; the document has them all.",
+      "列出 %2$s 笔交易中的前 %1$s 笔;文档中有全部记录。"}},
+    {"report.orders_shown",
+     {"The first %1$s of %2$s orders are listed; the document has them all.",
+      "列出 %2$s 笔委托中的前 %1$s 笔;文档中有全部记录。"}},
     {"report.markers_capped",
      {"The price chart marks the first %s trades.", "价格图标出前 %s 笔交易。"}},
 
