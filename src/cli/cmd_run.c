@@ -321,7 +321,7 @@ static void print_table(json_t *doc)
  * per-bar series and every trade (doc already is one when --series and
  * --trades all were given; else it is built again with them). */
 static int write_report(const char *path, const slab_bars *bars, const slab_run *r,
-                        const slab_result_info *info, json_t *doc)
+                        const slab_result_info *info, json_t *doc, slab_lang lang)
 {
     slab_error err;
     slab_result_info full = *info;
@@ -336,7 +336,7 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
         json_object_set(rdoc, "summary", json_object_get(doc, "summary"));
         json_object_set(rdoc, "execution", json_object_get(doc, "execution"));
     }
-    rc = cli_report_write(rdoc, NULL, path, NULL, SLAB_LANG_EN);
+    rc = cli_report_write(rdoc, NULL, path, NULL, lang);
     if (rdoc != doc)
         json_decref(rdoc);
     return rc;
@@ -421,7 +421,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     }
     if (ex)
         cli_script_merge(doc, ex);
-    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, SLAB_LANG_EN)))
+    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, (slab_lang)o->lang)))
         goto out;
     if (o->equity && (rc = write_equity(o->equity, bars, r)))
         goto out;
@@ -429,7 +429,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         rc = cli_fail(&err);
         goto out;
     }
-    if (o->report && (rc = write_report(o->report, bars, r, &info, doc)))
+    if (o->report && (rc = write_report(o->report, bars, r, &info, doc, (slab_lang)o->lang)))
         goto out;
     if (o->json)
         rc = cli_print_json(doc);

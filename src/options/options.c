@@ -297,6 +297,11 @@ static const slab_opt_def table[] = {
              "as FILE.svg or FILE.png",
      .field = "report", .offset = OFF(report), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
+    {.name = "lang", .flag = "--lang", .type = SLAB_OPT_CHOICE, .metavar = "L", .def = "en",
+     .choices = "en|zh", .group = "Output",
+     .help = "language of the --report page and of a spec run's diagnosis",
+     .field = "lang", .offset = OFF(lang), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
     {.name = "config", .flag = "--config", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output",
      .help = "read run options from a JSON object in FILE (keys as in --schema); flags on the "

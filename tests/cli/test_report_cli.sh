@@ -59,6 +59,11 @@ check "run --report still prints the table" grep -q 'final_value' "$tmp/table.tx
 check "run --json --report FILE.png" test "$(png_size "$tmp/run.png")" = "960 320"
 check "its printed document has no series (not asked)" jqq 'has("series") | not' "$tmp/run.json"
 
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/runzh.html" --lang zh >/dev/null
+check "run --report --lang zh" grep -q '<html lang="zh">' "$tmp/runzh.html"
+expect_err "run --lang fr" 2 "--lang is one of en|zh, got 'fr'" \
+  "$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/r.html" --lang fr
+
 # a document without its series: the trade chart and the tables
 "$cli" report "$tmp/plain.json" -o "$tmp/plain.html"
 check "no-series html says how to get the charts" grep -q 'run with --series' "$tmp/plain.html"
