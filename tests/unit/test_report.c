@@ -225,6 +225,40 @@ static void reduction_keeps_spikes(void **state)
     json_decref(d);
 }
 
+/* Rolling Sharpe: nine bars alternating +10% and -10% from 100, three
+ * periods a year, so the window is min(3, 9 / 3) = 3 bars and rf =
+ * 1.01^(1/3) - 1 = 0.0033223. Windows (.1, -.1, .1): mean 1/30, sd_pop
+ * sqrt(.01 - 1/900) = 0.0942809, (0.0333333 - 0.0033223) / 0.0942809 *
+ * sqrt 3 = 0.551338; windows (-.1, .1, -.1): -0.673407. Seven points (bars
+ * 2..8); range -0.673407..0.551338 padded by 0.0612374: the first point
+ * (bar 2, x = 72 + 2/8 * 872 = 290) at the top, y = 34 + 0.05 / 1.1 * 252
+ * = 45.45; the second (x = 399) at the bottom, y = 274.55. Five bars give
+ * a window of one: not enough data. */
+static void rolling_sharpe(void **state)
+{
+    (void)state;
+    json_t *d = doc_new(1), *ts = json_array(), *cl = json_array(), *v = json_array();
+    double x = 100.0;
+    for (int i = 0; i < 9; i++) {
+        x *= i % 2 == 0 ? 1.1 : 0.9;
+        json_array_append_new(ts, json_integer(1136160000 + 86400LL * i));
+        json_array_append_new(cl, json_real(10.0));
+        json_array_append_new(v, json_real(x));
+    }
+    char *svg = svg_of(d, SLAB_CHART_SHARPE, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, "Not enough data"));
+    free(svg);
+    json_object_set_new(d, "series", json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "trades", json_array());
+    json_object_set_new(json_object_get(d, "metrics"), "annualization_periods", json_real(3.0));
+    svg = svg_of(d, SLAB_CHART_SHARPE, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, "Rolling Sharpe (3 periods)"));
+    assert_int_equal((int)attr(svg, "series sharpe", 0, "data-n"), 7);
+    assert_non_null(strstr(strstr(svg, "series sharpe"), "points=\"290.00,45.45 399.00,274.55 "));
+    free(svg);
+    json_decref(d);
+}
+
 static void chinese(void **state)
 {
     (void)state;
@@ -446,7 +480,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(price_markers),   cmocka_unit_test(equity_and_drawdown),
         cmocka_unit_test(heatmap_and_trades), cmocka_unit_test(reduction_keeps_spikes),
-        cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
+        cmocka_unit_test(rolling_sharpe),  cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
         cmocka_unit_test(bad_documents),   cmocka_unit_test(load_series_exactly),
 #ifdef HAVE_CAIRO
         cmocka_unit_test(png_pixels),
