@@ -156,7 +156,10 @@ static void time_label(const rpt_model *m, size_t i, char *buf, size_t n)
 {
     time_t t = (time_t)m->ts_s[i];
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm)) { /* a time beyond the calendar */
+        snprintf(buf, n, "?");
+        return;
+    }
     if (m->date_only)
         strftime(buf, n, "%Y-%m-%d", &tm);
     else
@@ -328,6 +331,7 @@ static void drawdown_chart(const rpt_model *m, rpt_canvas *c, double w, double h
 
 /* ---- the monthly returns heatmap ---- */
 #define CELL_H 22.0
+#define MAX_YEARS 300 /* heatmap rows; a longer span is a broken series */
 
 /* a / b rounded down (times before 1970 stay on their day). */
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
@@ -335,12 +339,24 @@ static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
 /* Years spanned by the series (first and last calendar year). */
 static void years(const rpt_model *m, int *y0, int *y1)
 {
-    struct tm a, b;
-    time_t t0 = (time_t)m->ts_s[0], t1 = (time_t)m->ts_s[m->n - 1];
-    gmtime_r(&t0, &a);
-    gmtime_r(&t1, &b);
-    *y0 = a.tm_year + 1900;
-    *y1 = b.tm_year + 1900;
+    /* every bar, not the first and last: a series out of order must not
+     * put a bar outside the grid */
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    int y, mo, d;
+    for (size_t i = 0; i < m->n; i++) {
+        lo = m->ts_s[i] < lo ? m->ts_s[i] : lo;
+        hi = m->ts_s[i] > hi ? m->ts_s[i] : hi;
+    }
+    /* beyond +-10^7 years the day number overflows nothing but means nothing */
+    if (lo < -315569520000000LL || hi > 315569520000000LL) {
+        *y0 = 0;
+        *y1 = MAX_YEARS + 1;
+        return;
+    }
+    slab_civil_from_days(floor_div(lo, 86400), &y, &mo, &d);
+    *y0 = y;
+    slab_civil_from_days(floor_div(hi, 86400), &y, &mo, &d);
+    *y1 = y;
 }
 
 static uint32_t heat(double r, double maxabs)
@@ -359,9 +375,12 @@ static uint32_t heat(double r, double maxabs)
 static void returns_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 {
     int y0, y1;
-    (void)h;
     years(m, &y0, &y1);
     int ny = y1 - y0 + 1;
+    if (ny < 1 || ny > MAX_YEARS) { /* times out of order or out of this world */
+        message(c, w, h, slab_text(m->lang, "chart.returns"), slab_text(m->lang, "chart.no_data"));
+        return;
+    }
     double *ret = slab_malloc((size_t)ny * 13 * sizeof *ret), maxabs = 0.0;
     if (!ret)
         return;
@@ -383,6 +402,8 @@ static void returns_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
         int last_m = i + 1 == m->n || ym_next != ym;
         int last_y = i + 1 == m->n || ym_next / 12 != ym / 12;
         int row = ym / 12 - y0;
+        if (row < 0 || row >= ny) /* cannot happen with y0, y1 from every bar */
+            continue;
         if (last_m) {
             ret[row * 13 + ym % 12] = m->value[i] / prev_m - 1.0;
             prev_m = m->value[i];
@@ -612,7 +633,8 @@ double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w)
     if (chart == SLAB_CHART_RETURNS && m->n) {
         int y0, y1;
         years(m, &y0, &y1);
-        return PT + CELL_H * (y1 - y0 + 2) + 12;
+        if (y1 - y0 + 1 >= 1 && y1 - y0 + 1 <= MAX_YEARS)
+            return PT + CELL_H * (y1 - y0 + 2) + 12;
     }
     return LINE_H;
 }

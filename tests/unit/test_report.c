@@ -259,6 +259,27 @@ static void rolling_sharpe(void **state)
     json_decref(d);
 }
 
+/* Times out of order or out of any calendar: the heatmap keeps every bar
+ * inside its grid (rows from the earliest to the latest bar) or says it
+ * cannot draw; nothing is written outside the grid (regression: rows came
+ * from the first and last bar only). */
+static void heatmap_bad_times(void **state)
+{
+    (void)state;
+    json_t *d = doc_new(1);
+    json_t *ts = json_object_get(json_object_get(d, "series"), "ts_s");
+    json_array_set_new(ts, 2, json_integer(1262304000)); /* 2010-01-01 between 2006 bars */
+    char *svg = svg_of(d, SLAB_CHART_RETURNS, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, ">2010</text>"));
+    free(svg);
+    json_array_set_new(ts, 2, json_integer(100000000000000LL)); /* year ~3 million */
+    svg = svg_of(d, SLAB_CHART_RETURNS, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, "Not enough data"));
+    assert_non_null(strstr(svg, "height=\"320\""));
+    free(svg);
+    json_decref(d);
+}
+
 static void chinese(void **state)
 {
     (void)state;
@@ -480,7 +501,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(price_markers),   cmocka_unit_test(equity_and_drawdown),
         cmocka_unit_test(heatmap_and_trades), cmocka_unit_test(reduction_keeps_spikes),
-        cmocka_unit_test(rolling_sharpe),  cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
+        cmocka_unit_test(rolling_sharpe),  cmocka_unit_test(heatmap_bad_times),
+        cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
         cmocka_unit_test(bad_documents),   cmocka_unit_test(load_series_exactly),
 #ifdef HAVE_CAIRO
         cmocka_unit_test(png_pixels),
