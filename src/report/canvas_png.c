@@ -72,6 +72,8 @@ static void mark(rpt_canvas *c, rpt_mark kind, double x, double y, uint32_t col,
 {
     (void)cls;
     (void)title;
+    if (!isfinite(x) || !isfinite(y))
+        return;
     if (kind == RPT_DOT) {
         cairo_arc(CR(c), x, y, 4, 0, 2 * M_PI);
     } else { /* the same triangle as the SVG's path: tip at (x, y) */

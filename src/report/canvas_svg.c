@@ -5,6 +5,7 @@
  * browser shows them on hover, with no script. */
 #include "report_int.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #define OUT(c) ((rpt_buf *)(c)->ctx)
@@ -79,6 +80,8 @@ static void mark(rpt_canvas *c, rpt_mark kind, double x, double y, uint32_t rgb,
                  const char *t)
 {
     rpt_buf *b = OUT(c);
+    if (!isfinite(x) || !isfinite(y)) /* a price the document lacks: "nan" is no SVG */
+        return;
     if (kind == RPT_DOT)
         slab__rpt_add(b, "<circle class=\"%s\" data-x=\"%.2f\" data-y=\"%.2f\" cx=\"%.2f\" "
                          "cy=\"%.2f\" r=\"4\"",

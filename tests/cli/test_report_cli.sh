@@ -86,6 +86,20 @@ echo '  "zz": }' >>"$tmp/cut.json"
 lines="$(wc -l <"$tmp/cut.json")"
 expect_err "parse error line after the series" 3 "cut.json:$lines:" "$cli" report "$tmp/cut.json" -o "$tmp/r.html"
 
+# odd but valid documents: every page is written and no attribute holds nan or inf
+n=0
+for f in '.series.value |= map(0)' '.series.value |= map(-1)' '.series.close |= map(0)' \
+         '.series.ts_s |= map(0)' '.series.value[3] = null' '.trades[0].entry_price = null' \
+         '.series.ts_s[5] = 99999999999999' '.trades = [] | .trades_total = 0' \
+         '.series |= {ts_s: [.ts_s[0]], close: [.close[0]], value: [.value[0]]} | .trades = []'; do
+  n=$((n + 1))
+  jq "$f" "$tmp/s.json" >"$tmp/odd$n.json"
+  "$cli" report "$tmp/odd$n.json" -o "$tmp/odd$n.html" 2>"$tmp/odd$n.err"
+  check "odd document $n ($f): page written" test -s "$tmp/odd$n.html"
+  check "odd document $n: no nan or inf in an attribute" \
+    bash -c "! grep -Eiq '=\"[^\"]*(nan|inf)' '$tmp/odd$n.html'"
+done
+
 expect_err "bad extension" 2 "must end in .html, .svg or .png" "$cli" report "$tmp/s.json" -o "$tmp/r.pdf"
 expect_err "--chart with html" 2 "--chart picks the chart of an .svg or .png" \
   "$cli" report "$tmp/s.json" -o "$tmp/r.html" --chart equity

@@ -118,6 +118,14 @@ static void price_markers(void **state)
     /* exit 2: bar 3 -> x = 72 + 3/4 * 872 = 726; 9 -> 286 - 0.3 / 6.6 * 252 = 274.5455 */
     NEAR("exit 2 x", attr(svg, "exit", 1, "data-x"), 726);
     NEAR("exit 2 y", attr(svg, "exit", 1, "data-y"), 274.55);
+    /* a trade without its exit price: no marker, no "nan" in the SVG */
+    json_t *d2 = json_deep_copy(d);
+    json_object_set_new(json_array_get(json_object_get(d2, "trades"), 0), "exit_price", json_null());
+    char *svg2 = svg_of(d2, SLAB_CHART_PRICE, SLAB_LANG_EN);
+    assert_int_equal(count(svg2, "class=\"exit\""), 1);
+    assert_null(strstr(svg2, "nan"));
+    free(svg2);
+    json_decref(d2);
     /* hover text names the trade */
     assert_non_null(strstr(svg, "<title>#1 long: Exit 2006-01-06 @ 14, P&amp;L +33.33%</title>"));
     free(svg);
