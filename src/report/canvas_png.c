@@ -57,8 +57,8 @@ static void line(rpt_canvas *c, double x1, double y1, double x2, double y2, uint
     cairo_stroke(CR(c));
 }
 
-static void rect(rpt_canvas *c, double x, double y, double w, double h, uint32_t col,
-                 double alpha, const char *cls, const char *title)
+static void rect(rpt_canvas *c, double x, double y, double w, double h, uint32_t col, double alpha,
+                 const char *cls, const char *title)
 {
     (void)cls;
     (void)title;
@@ -115,8 +115,8 @@ static void group(rpt_canvas *c, const char *cls, int open)
     (void)open;
 }
 
-slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
-                            const char *out_path, slab_error *err)
+slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart,
+                            slab_lang lang, const char *out_path, slab_error *err)
 {
     rpt_model m;
     slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
@@ -148,8 +148,8 @@ slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_c
 
 #else
 
-slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
-                            const char *out_path, slab_error *err)
+slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart,
+                            slab_lang lang, const char *out_path, slab_error *err)
 {
     (void)doc;
     (void)series;

@@ -22,8 +22,14 @@
 #define MAX_MARKERS 5000 /* trades drawn on the price chart */
 
 enum {
-    C_TEXT = 0x222222, C_AXIS = 0x444444, C_GRID = 0xe3e3e3, C_BLUE = 0x1f77b4,
-    C_GREY = 0x8c8c8c, C_GREEN = 0x1a9850, C_RED = 0xd73027, C_ORANGE = 0xff7f0e
+    C_TEXT = 0x222222,
+    C_AXIS = 0x444444,
+    C_GRID = 0xe3e3e3,
+    C_BLUE = 0x1f77b4,
+    C_GREY = 0x8c8c8c,
+    C_GREEN = 0x1a9850,
+    C_RED = 0xd73027,
+    C_ORANGE = 0xff7f0e
 };
 
 static const char *const names[SLAB_CHART_COUNT] = {"price",  "equity",     "drawdown", "returns",
@@ -59,7 +65,10 @@ static double fx(const frame *f, double i)
     return f->n > 1 ? f->x0 + i / (double)(f->n - 1) * (f->x1 - f->x0) : (f->x0 + f->x1) / 2;
 }
 
-static double fy(const frame *f, double v) { return f->y1 - (v - f->lo) / (f->hi - f->lo) * (f->y1 - f->y0); }
+static double fy(const frame *f, double v)
+{
+    return f->y1 - (v - f->lo) / (f->hi - f->lo) * (f->y1 - f->y0);
+}
 
 static void frame_init(frame *f, size_t n, double lo, double hi, double w, double h)
 {
@@ -118,7 +127,10 @@ static size_t reduce(const double *y, size_t n, size_t cols, size_t *idx)
     return k;
 }
 
-static size_t columns(const frame *f) { return (size_t)(f->x1 - f->x0); }
+static size_t columns(const frame *f)
+{
+    return (size_t)(f->x1 - f->x0);
+}
 
 /* Draws y as a reduced polyline; returns the points drawn (0 when out of
  * memory or nothing finite). */
@@ -127,7 +139,8 @@ static size_t series(rpt_canvas *c, const frame *f, const double *y, size_t n, u
 {
     size_t cap = n <= 2 * columns(f) ? n : 2 * columns(f) + 2;
     size_t *idx = slab_malloc((cap ? cap : 1) * sizeof *idx);
-    double *px = slab_malloc((cap ? cap : 1) * sizeof *px), *py = slab_malloc((cap ? cap : 1) * sizeof *py);
+    double *px = slab_malloc((cap ? cap : 1) * sizeof *px),
+           *py = slab_malloc((cap ? cap : 1) * sizeof *py);
     size_t k = 0;
     if (idx && px && py) {
         k = reduce(y, n, columns(f), idx);
@@ -177,7 +190,10 @@ static void axes(const rpt_model *m, rpt_canvas *c, const frame *f, const char *
     for (double v = ceil(f->lo / step) * step; v <= f->hi; v += step) {
         double y = fy(f, v);
         c->line(c, f->x0, y, f->x1, y, C_GRID, 1, "grid");
-        snprintf(buf, sizeof buf, "%.*f%s", step >= 1 ? 0 : step >= 0.1 ? 1 : 2,
+        snprintf(buf, sizeof buf, "%.*f%s",
+                 step >= 1     ? 0
+                 : step >= 0.1 ? 1
+                               : 2,
                  fabs(v) < step / 1e6 ? 0.0 : v, unit);
         c->text(c, f->x0 - 6, y + 4, buf, 11, RPT_END, C_AXIS, "tick y");
     }
@@ -189,7 +205,10 @@ static void axes(const rpt_model *m, rpt_canvas *c, const frame *f, const char *
         time_label(m, i, buf, sizeof buf);
         c->line(c, fx(f, (double)i), f->y1, fx(f, (double)i), f->y1 + 4, C_AXIS, 1, "tick");
         c->text(c, fx(f, (double)i), f->y1 + 17, buf, 11,
-                k == 0 ? RPT_START : k == 5 ? RPT_END : RPT_MIDDLE, C_AXIS, "tick x");
+                k == 0   ? RPT_START
+                : k == 5 ? RPT_END
+                         : RPT_MIDDLE,
+                C_AXIS, "tick x");
     }
     c->line(c, f->x0, f->y1, f->x1, f->y1, C_AXIS, 1, "axis x");
     c->line(c, f->x0, f->y0, f->x0, f->y1, C_AXIS, 1, "axis y");
@@ -239,8 +258,8 @@ static void price_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
             continue;
         snprintf(tip, sizeof tip, "#%zu %s: %s %s @ %.6g, %s %s", k + 1,
                  slab_text(m->lang, t->is_long ? "trade.long" : "trade.short"),
-                 slab_text(m->lang, "chart.exit"), t->exit_time ? t->exit_time : "",
-                 t->exit_price, slab_text(m->lang, "trade.pnl"),
+                 slab_text(m->lang, "chart.exit"), t->exit_time ? t->exit_time : "", t->exit_price,
+                 slab_text(m->lang, "trade.pnl"),
                  slab_fmt_percent(m->lang, t->pnl_pct, 2, 1, buf, sizeof buf));
         c->mark(c, t->is_long ? RPT_DOWN : RPT_UP, fx(&f, (double)t->exit_bar),
                 fy(&f, t->exit_price), C_RED, "exit", tip);
@@ -299,8 +318,9 @@ static void drawdown_chart(const rpt_model *m, rpt_canvas *c, double w, double h
     frame_init(&f, m->n, lo, hi, w, h);
     axes(m, c, &f, slab_text(m->lang, "chart.drawdown"), "%");
     if (worst < 0.0)
-        c->rect(c, fx(&f, (double)worst_peak), f.y0, fx(&f, (double)worst_end) - fx(&f, (double)worst_peak),
-                f.y1 - f.y0, C_RED, 0.08, "worst-period", NULL);
+        c->rect(c, fx(&f, (double)worst_peak), f.y0,
+                fx(&f, (double)worst_end) - fx(&f, (double)worst_peak), f.y1 - f.y0, C_RED, 0.08,
+                "worst-period", NULL);
     size_t cap = 2 * columns(&f) + 4 < m->n + 2 ? 2 * columns(&f) + 4 : m->n + 2;
     size_t *idx = slab_malloc(cap * sizeof *idx);
     double *px = slab_malloc(cap * sizeof *px), *py = slab_malloc(cap * sizeof *py);
@@ -334,7 +354,10 @@ static void drawdown_chart(const rpt_model *m, rpt_canvas *c, double w, double h
 #define MAX_YEARS 300 /* heatmap rows; a longer span is a broken series */
 
 /* a / b rounded down (times before 1970 stay on their day). */
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b < 0);
+}
 
 /* Years spanned by the series (first and last calendar year). */
 static void years(const rpt_model *m, int *y0, int *y1)
@@ -479,7 +502,10 @@ static void trades_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
     double step = nice_step(f.hi - f.lo);
     for (double v = ceil(f.lo / step) * step; v <= f.hi; v += step) {
         c->line(c, f.x0, fy(&f, v), f.x1, fy(&f, v), C_GRID, 1, "grid");
-        snprintf(buf, sizeof buf, "%.*f%%", step >= 1 ? 0 : step >= 0.1 ? 1 : 2,
+        snprintf(buf, sizeof buf, "%.*f%%",
+                 step >= 1     ? 0
+                 : step >= 0.1 ? 1
+                               : 2,
                  fabs(v) < step / 1e6 ? 0.0 : v);
         c->text(c, f.x0 - 6, fy(&f, v) + 4, buf, 11, RPT_END, C_AXIS, "tick y");
     }
@@ -642,7 +668,7 @@ double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w)
 int slab__rpt_chart_draw(const rpt_model *m, slab_chart chart, rpt_canvas *c, double w, double h)
 {
     static const char *const titles[SLAB_CHART_COUNT] = {
-        "chart.price",   "chart.equity",  "chart.drawdown",      "chart.returns",
+        "chart.price",     "chart.equity",  "chart.drawdown",      "chart.returns",
         "chart.trade_pnl", "chart.mfe_mae", "chart.rolling_sharpe"};
     if (slab__rpt_chart_needs_series(chart) && !m->n) {
         char t[96];

@@ -24,7 +24,8 @@ static const char *const style =
     "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}"
     "table{border-collapse:collapse;font-size:.9em}td,th{padding:2px 8px;text-align:left;"
     "border-bottom:1px solid #eee;vertical-align:top}td.num{text-align:right;"
-    "white-space:nowrap;font-variant-numeric:tabular-nums}.conv{color:#666;font-size:.85em}.note{color:#666}"
+    "white-space:nowrap;font-variant-numeric:tabular-nums}.conv{color:#666;font-size:.85em}.note{"
+    "color:#666}"
     "pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:.85em}"
     "svg.chart{display:block;max-width:100%;height:auto;margin:.8em 0}"
     "details summary{cursor:pointer;color:#1f77b4}.summary{white-space:pre-wrap}";
@@ -50,8 +51,9 @@ static void cell(rpt_buf *b, const json_t *v, slab_lang lang)
         slab__rpt_esc(b, json_string_value(v));
         slab__rpt_add(b, "</td>");
     } else
-        slab__rpt_add(b, "<td>%s</td>", json_is_boolean(v) ? (json_is_true(v) ? "true" : "false")
-                                                           : slab_text(lang, "num.none"));
+        slab__rpt_add(b, "<td>%s</td>",
+                      json_is_boolean(v) ? (json_is_true(v) ? "true" : "false")
+                                         : slab_text(lang, "num.none"));
 }
 
 static void row2(rpt_buf *b, const char *label, const char *value)
@@ -71,8 +73,9 @@ static void provenance(rpt_buf *b, const rpt_model *m)
     slab__rpt_add(b, "<table class=\"meta\">\n");
     row2(b, slab_text(L, "report.strategy"), str(bt, "strategy"));
     const json_t *syms = json_object_get(bt, "symbols");
-    row2(b, slab_text(L, "report.symbols"), json_string_value(json_array_get(syms, 0))
-                                                ? json_string_value(json_array_get(syms, 0)) : "");
+    row2(b, slab_text(L, "report.symbols"),
+         json_string_value(json_array_get(syms, 0)) ? json_string_value(json_array_get(syms, 0))
+                                                    : "");
     row2(b, slab_text(L, "report.data"), str(bt, "data_source"));
     snprintf(buf, sizeof buf, "%s – %s", str(bt, "from"), str(bt, "to"));
     row2(b, slab_text(L, "report.period"), buf);
@@ -138,12 +141,12 @@ static void charts(rpt_buf *b, const rpt_model *m)
 
 static void trades(rpt_buf *b, const rpt_model *m)
 {
-    static const char *const cols[] = {"trade.side", "trade.entry_time", "trade.entry_price",
-                                       "trade.exit_time", "trade.exit_price", "trade.size",
-                                       "trade.pnl", "trade.pnl_percent", "trade.exit_reason",
+    static const char *const cols[] = {"trade.side",      "trade.entry_time",  "trade.entry_price",
+                                       "trade.exit_time", "trade.exit_price",  "trade.size",
+                                       "trade.pnl",       "trade.pnl_percent", "trade.exit_reason",
                                        "trade.bars"};
-    static const char *const keys[] = {"side", "entry_time", "entry_price", "exit_time",
-                                       "exit_price", "size", "pnlcomm", "pnl_percent",
+    static const char *const keys[] = {"side",        "entry_time", "entry_price", "exit_time",
+                                       "exit_price",  "size",       "pnlcomm",     "pnl_percent",
                                        "exit_reason", "bars"};
     slab_lang L = m->lang;
     const json_t *arr = json_object_get(m->doc, "trades");
@@ -183,12 +186,12 @@ static void trades(rpt_buf *b, const rpt_model *m)
 
 static void orders(rpt_buf *b, const rpt_model *m)
 {
-    static const char *const cols[] = {"order.ref", "order.side", "order.type", "order.status",
-                                       "order.created", "order.executed", "order.price",
-                                       "order.size", "order.commission", "order.reason"};
-    static const char *const keys[] = {"ref", "side", "exectype", "status", "created_time",
-                                       "exec_time", "exec_price", "exec_size", "exec_comm",
-                                       "reason"};
+    static const char *const cols[] = {
+        "order.ref",      "order.side",  "order.type", "order.status",     "order.created",
+        "order.executed", "order.price", "order.size", "order.commission", "order.reason"};
+    static const char *const keys[] = {"ref",          "side",      "exectype",   "status",
+                                       "created_time", "exec_time", "exec_price", "exec_size",
+                                       "exec_comm",    "reason"};
     slab_lang L = m->lang;
     const json_t *arr = json_object_get(m->doc, "orders");
     char buf[128], n[32];
@@ -219,7 +222,8 @@ static void orders(rpt_buf *b, const rpt_model *m)
         for (size_t c = 0; c < sizeof keys / sizeof keys[0]; c++) {
             const json_t *v = json_object_get(json_array_get(arr, k), keys[c]);
             if (c == 1) {
-                snprintf(buf, sizeof buf, "order.%s", json_string_value(v) ? json_string_value(v) : "");
+                snprintf(buf, sizeof buf, "order.%s",
+                         json_string_value(v) ? json_string_value(v) : "");
                 slab__rpt_add(b, "<td>%s</td>", slab_text(L, buf));
             } else
                 cell(b, v, L);
@@ -243,13 +247,15 @@ static void summary(rpt_buf *b, const rpt_model *m)
         slab__rpt_add(b, "</p>\n");
         return;
     }
-    snprintf(v[0], sizeof v[0], "%s", json_string_value(json_array_get(json_object_get(bt, "symbols"), 0))
-                                          ? json_string_value(json_array_get(json_object_get(bt, "symbols"), 0))
-                                          : "");
+    snprintf(v[0], sizeof v[0], "%s",
+             json_string_value(json_array_get(json_object_get(bt, "symbols"), 0))
+                 ? json_string_value(json_array_get(json_object_get(bt, "symbols"), 0))
+                 : "");
     slab_stats_format(st, "bars", L, v[1], sizeof v[1]);
     slab_stats_format(st, "equity_final", L, v[2], sizeof v[2]);
     slab_fmt_number(L, m->v0, 2, v[3], sizeof v[3]);
-    slab_fmt_percent(L, json_number_value(json_object_get(st, "return_pct")), 2, 1, v[4], sizeof v[4]);
+    slab_fmt_percent(L, json_number_value(json_object_get(st, "return_pct")), 2, 1, v[4],
+                     sizeof v[4]);
     slab__rpt_esc(b, slab_textf(L, "report.headline", line, sizeof line, str(bt, "strategy"), v[0],
                                 str(bt, "timeframe"), str(bt, "from"), str(bt, "to"), v[1], v[2],
                                 v[3], v[4]));
@@ -258,8 +264,8 @@ static void summary(rpt_buf *b, const rpt_model *m)
     slab_stats_format(st, "win_rate_pct", L, v[1], sizeof v[1]);
     slab_stats_format(st, "max_drawdown_pct", L, v[2], sizeof v[2]);
     slab_stats_format(st, "sharpe_ratio", L, v[3], sizeof v[3]);
-    slab__rpt_esc(b, slab_textf(L, "report.headline_trades", line, sizeof line, v[0], v[1], v[2],
-                                v[3]));
+    slab__rpt_esc(
+        b, slab_textf(L, "report.headline_trades", line, sizeof line, v[0], v[1], v[2], v[3]));
     slab__rpt_add(b, "\n");
     slab_stats_format(st, "exposure_time_pct", L, v[0], sizeof v[0]);
     slab_stats_format(st, "cagr_pct", L, v[1], sizeof v[1]);
@@ -279,8 +285,9 @@ static void page(rpt_buf *b, const rpt_model *m)
     const json_t *bt = json_object_get(m->doc, "backtest");
     char title[256];
     slab_textf(L, "report.title", title, sizeof title, str(bt, "strategy"));
-    slab__rpt_add(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"viewport\" content=\"width=device-width\"><title>",
+    slab__rpt_add(b,
+                  "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width\"><title>",
                   slab_lang_code(L));
     slab__rpt_esc(b, title);
     slab__rpt_add(b, "</title><style>%s</style></head>\n<body>\n<h1>", style);
@@ -314,8 +321,8 @@ static slab_status finish(rpt_buf *b, char **out, size_t *len, slab_error *err)
     return SLAB_OK;
 }
 
-slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_lang lang, char **out, size_t *len,
-                             slab_error *err)
+slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_lang lang,
+                             char **out, size_t *len, slab_error *err)
 {
     rpt_model m;
     rpt_buf b = {0};
@@ -328,8 +335,8 @@ slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_
     return st;
 }
 
-slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang, char **out,
-                            size_t *len, slab_error *err)
+slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_chart chart,
+                            slab_lang lang, char **out, size_t *len, slab_error *err)
 {
     rpt_model m;
     rpt_buf b = {0};

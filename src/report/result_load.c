@@ -247,8 +247,7 @@ static slab_status read_file(const char *path, char **out, size_t *len, slab_err
     return SLAB_OK;
 }
 
-slab_status slab_result_load(const char *path, json_t **doc, slab_series **series,
-                             slab_error *err)
+slab_status slab_result_load(const char *path, json_t **doc, slab_series **series, slab_error *err)
 {
     char *buf = NULL;
     size_t len = 0;

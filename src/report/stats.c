@@ -15,14 +15,37 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const keys[] = {
-    "start", "end", "duration_days", "bars", "exposure_time_pct", "equity_final", "equity_peak",
-    "return_pct", "buy_and_hold_return_pct", "cagr_pct", "annual_volatility_pct",
-    "sharpe_ratio", "sortino_ratio", "calmar_ratio", "max_drawdown_pct", "avg_drawdown_pct",
-    "max_drawdown_duration", "avg_drawdown_duration", "num_trades", "win_rate_pct",
-    "best_trade_pct", "worst_trade_pct", "avg_trade_pct", "max_trade_duration",
-    "avg_trade_duration", "profit_factor", "expectancy", "expectancy_pct", "sqn",
-    "kelly_fraction", "commissions"};
+static const char *const keys[] = {"start",
+                                   "end",
+                                   "duration_days",
+                                   "bars",
+                                   "exposure_time_pct",
+                                   "equity_final",
+                                   "equity_peak",
+                                   "return_pct",
+                                   "buy_and_hold_return_pct",
+                                   "cagr_pct",
+                                   "annual_volatility_pct",
+                                   "sharpe_ratio",
+                                   "sortino_ratio",
+                                   "calmar_ratio",
+                                   "max_drawdown_pct",
+                                   "avg_drawdown_pct",
+                                   "max_drawdown_duration",
+                                   "avg_drawdown_duration",
+                                   "num_trades",
+                                   "win_rate_pct",
+                                   "best_trade_pct",
+                                   "worst_trade_pct",
+                                   "avg_trade_pct",
+                                   "max_trade_duration",
+                                   "avg_trade_duration",
+                                   "profit_factor",
+                                   "expectancy",
+                                   "expectancy_pct",
+                                   "sqn",
+                                   "kelly_fraction",
+                                   "commissions"};
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 /* One line per key, in keys[] order. */
@@ -238,9 +261,8 @@ static void trade_stats(const slab_stats_input *in, slab_stats *s)
     s->expectancy_pct = 100.0 * ret_sum / (double)n;
     s->profit_factor = lost ? win_pnl / -loss_pnl : NAN;
     s->sqn = n >= 2 && sd > 0.0 ? sqrt((double)n) * mean / sd : NAN;
-    s->kelly_fraction = won && lost ? w - (1.0 - w) / ((win_pnl / (double)won) /
-                                                       (-loss_pnl / (double)lost))
-                                    : NAN;
+    s->kelly_fraction =
+        won && lost ? w - (1.0 - w) / ((win_pnl / (double)won) / (-loss_pnl / (double)lost)) : NAN;
 }
 
 slab_status slab_stats_compute(const slab_stats_input *in, slab_stats *out, slab_error *err)
@@ -278,7 +300,10 @@ slab_status slab_stats_compute(const slab_stats_input *in, slab_stats *out, slab
 }
 
 /* A number, or null when it is NaN/inf. */
-static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+static json_t *num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
 
 /* The value of key k of s as JSON. */
 static json_t *value_of(const slab_stats *s, size_t k, int date_only)
@@ -291,14 +316,37 @@ static json_t *value_of(const slab_stats *s, size_t k, int date_only)
     case 18: return json_integer((json_int_t)s->num_trades);
     default: break;
     }
-    const double v[N_KEYS] = {
-        0, 0, s->duration_days, 0, s->exposure_time_pct, s->equity_final, s->equity_peak,
-        s->return_pct, s->buy_and_hold_return_pct, s->cagr_pct, s->annual_volatility_pct,
-        s->sharpe_ratio, s->sortino_ratio, s->calmar_ratio, s->max_drawdown_pct,
-        s->avg_drawdown_pct, s->max_drawdown_duration, s->avg_drawdown_duration, 0,
-        s->win_rate_pct, s->best_trade_pct, s->worst_trade_pct, s->avg_trade_pct,
-        s->max_trade_duration, s->avg_trade_duration, s->profit_factor, s->expectancy,
-        s->expectancy_pct, s->sqn, s->kelly_fraction, s->commissions};
+    const double v[N_KEYS] = {0,
+                              0,
+                              s->duration_days,
+                              0,
+                              s->exposure_time_pct,
+                              s->equity_final,
+                              s->equity_peak,
+                              s->return_pct,
+                              s->buy_and_hold_return_pct,
+                              s->cagr_pct,
+                              s->annual_volatility_pct,
+                              s->sharpe_ratio,
+                              s->sortino_ratio,
+                              s->calmar_ratio,
+                              s->max_drawdown_pct,
+                              s->avg_drawdown_pct,
+                              s->max_drawdown_duration,
+                              s->avg_drawdown_duration,
+                              0,
+                              s->win_rate_pct,
+                              s->best_trade_pct,
+                              s->worst_trade_pct,
+                              s->avg_trade_pct,
+                              s->max_trade_duration,
+                              s->avg_trade_duration,
+                              s->profit_factor,
+                              s->expectancy,
+                              s->expectancy_pct,
+                              s->sqn,
+                              s->kelly_fraction,
+                              s->commissions};
     return num(v[k]);
 }
 
@@ -330,32 +378,33 @@ json_t *slab_stats_from_document(const json_t *doc, slab_error *err)
     const json_t *eng = json_object_get(bt, "engine");
     const char *name = json_string_value(json_object_get(eng, "name"));
     const char *ver = json_string_value(json_object_get(eng, "version"));
-    if (!json_is_object(doc) || !json_is_object(bt) || !json_is_object(json_object_get(doc, "metrics")))
+    if (!json_is_object(doc) || !json_is_object(bt) ||
+        !json_is_object(json_object_get(doc, "metrics")))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/backtest",
-                              "not a stratlab result document (no \"backtest\" and \"metrics\" "
-                              "objects): write one with stratlab run ... --json"),
+                               "not a stratlab result document (no \"backtest\" and \"metrics\" "
+                               "objects): write one with stratlab run ... --json"),
                NULL;
     if (!name || strcmp(name, "stratlab"))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/backtest/engine/name",
-                              "the result document was written by %s, not stratlab",
-                              name ? name : "an unknown engine"),
+                               "the result document was written by %s, not stratlab",
+                               name ? name : "an unknown engine"),
                NULL;
     const json_t *st = json_object_get(doc, "stats");
     if (!json_is_object(st))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/stats",
-                              "the result document has no \"stats\" object (written by stratlab "
-                              "%s, before statistics were added): run it again with stratlab %s",
-                              ver ? ver : "of an unknown version", SLAB_VERSION),
+                               "the result document has no \"stats\" object (written by stratlab "
+                               "%s, before statistics were added): run it again with stratlab %s",
+                               ver ? ver : "of an unknown version", SLAB_VERSION),
                NULL;
     for (size_t k = 0; k < N_KEYS; k++) {
         const json_t *v = json_object_get(st, keys[k]);
         int ok = k < 2 ? json_is_string(v) : json_is_number(v) || json_is_null(v);
         if (!ok)
             return slab_error_fail(err, SLAB_EC_BAD_DATA, "/stats",
-                                  "the result document's \"stats\" %s \"%s\" (written by "
-                                  "stratlab %s): run it again with stratlab %s",
-                                  v ? "has a wrong type for" : "lacks", keys[k],
-                                  ver ? ver : "of an unknown version", SLAB_VERSION),
+                                   "the result document's \"stats\" %s \"%s\" (written by "
+                                   "stratlab %s): run it again with stratlab %s",
+                                   v ? "has a wrong type for" : "lacks", keys[k],
+                                   ver ? ver : "of an unknown version", SLAB_VERSION),
                    NULL;
     }
     json_t *copy = json_deep_copy(st);

@@ -31,23 +31,22 @@ static json_t *doc_new(int with_series)
         "s:[{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s,s:f,s:f},"
         "{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s,s:f,s:f}],"
         "s:i,s:s}",
-        "backtest", "strategy", "hand", "symbols", "HAND", "from", "2006-01-02", "to",
-        "2006-01-06", "timeframe", "1d", "data_source", "hand.csv", "config", "cash", 100.0,
-        "engine", "name", "stratlab", "version", SLAB_VERSION, "run_id", "0123456789abcdef",
-        "data_sha256", "ab", "metrics", "annualization_periods", 252.0, "trades", "side", "long",
-        "status", "closed", "baropen", 2, "barclose", 5, "entry_price", 10.5, "exit_price", 14.0,
-        "pnl_percent", 100.0 / 3.0, "pnlcomm", 35.0, "entry_time", "2006-01-03", "exit_time",
-        "2006-01-06", "max_gain_pct", 40.0, "max_loss_pct", -5.0, "side", "long", "status", "closed", "baropen", 3, "barclose", 4,
-        "entry_price", 12.0, "exit_price", 9.0, "pnl_percent", -25.0, "pnlcomm", -30.0,
-        "entry_time", "2006-01-04", "exit_time", "2006-01-05", "max_gain_pct", 10.0,
-        "max_loss_pct", -30.0, "trades_total", 2, "summary",
-        "hand-made <document> & co");
+        "backtest", "strategy", "hand", "symbols", "HAND", "from", "2006-01-02", "to", "2006-01-06",
+        "timeframe", "1d", "data_source", "hand.csv", "config", "cash", 100.0, "engine", "name",
+        "stratlab", "version", SLAB_VERSION, "run_id", "0123456789abcdef", "data_sha256", "ab",
+        "metrics", "annualization_periods", 252.0, "trades", "side", "long", "status", "closed",
+        "baropen", 2, "barclose", 5, "entry_price", 10.5, "exit_price", 14.0, "pnl_percent",
+        100.0 / 3.0, "pnlcomm", 35.0, "entry_time", "2006-01-03", "exit_time", "2006-01-06",
+        "max_gain_pct", 40.0, "max_loss_pct", -5.0, "side", "long", "status", "closed", "baropen",
+        3, "barclose", 4, "entry_price", 12.0, "exit_price", 9.0, "pnl_percent", -25.0, "pnlcomm",
+        -30.0, "entry_time", "2006-01-04", "exit_time", "2006-01-05", "max_gain_pct", 10.0,
+        "max_loss_pct", -30.0, "trades_total", 2, "summary", "hand-made <document> & co");
     if (with_series) {
-        json_t *s = json_pack("{s:[I,I,I,I,I],s:[f,f,f,f,f],s:[f,f,f,f,f]}", "ts_s",
-                              (json_int_t)1136160000, (json_int_t)1136246400,
-                              (json_int_t)1136332800, (json_int_t)1136419200,
-                              (json_int_t)1136505600, "close", 10.0, 11.0, 12.0, 9.0, 15.0,
-                              "value", 110.0, 99.0, 121.0, 121.0, 96.8);
+        json_t *s =
+            json_pack("{s:[I,I,I,I,I],s:[f,f,f,f,f],s:[f,f,f,f,f]}", "ts_s", (json_int_t)1136160000,
+                      (json_int_t)1136246400, (json_int_t)1136332800, (json_int_t)1136419200,
+                      (json_int_t)1136505600, "close", 10.0, 11.0, 12.0, 9.0, 15.0, "value", 110.0,
+                      99.0, 121.0, 121.0, 96.8);
         json_object_set_new(d, "series", s);
     }
     return d;
@@ -120,7 +119,8 @@ static void price_markers(void **state)
     NEAR("exit 2 y", attr(svg, "exit", 1, "data-y"), 274.55);
     /* a trade without its exit price: no marker, no "nan" in the SVG */
     json_t *d2 = json_deep_copy(d);
-    json_object_set_new(json_array_get(json_object_get(d2, "trades"), 0), "exit_price", json_null());
+    json_object_set_new(json_array_get(json_object_get(d2, "trades"), 0), "exit_price",
+                        json_null());
     char *svg2 = svg_of(d2, SLAB_CHART_PRICE, SLAB_LANG_EN);
     assert_int_equal(count(svg2, "class=\"exit\""), 1);
     assert_null(strstr(svg2, "nan"));
@@ -220,7 +220,8 @@ static void reduction_keeps_spikes(void **state)
         json_array_append_new(cl, json_real(i == SPIKE ? 50.0 : 10.0 + (i % 7) * 0.1));
         json_array_append_new(v, json_real(100.0 + (i % 5)));
     }
-    json_object_set_new(d, "series", json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "series",
+                        json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
     json_object_set_new(d, "trades", json_array());
     char *svg = svg_of(d, SLAB_CHART_PRICE, SLAB_LANG_EN);
     int n = (int)attr(svg, "series close", 0, "data-n");
@@ -256,7 +257,8 @@ static void rolling_sharpe(void **state)
     char *svg = svg_of(d, SLAB_CHART_SHARPE, SLAB_LANG_EN);
     assert_non_null(strstr(svg, "Not enough data"));
     free(svg);
-    json_object_set_new(d, "series", json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "series",
+                        json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
     json_object_set_new(d, "trades", json_array());
     json_object_set_new(json_object_get(d, "metrics"), "annualization_periods", json_real(3.0));
     svg = svg_of(d, SLAB_CHART_SHARPE, SLAB_LANG_EN);
@@ -306,14 +308,14 @@ static void html_page(void **state)
 {
     (void)state;
     json_t *d = doc_new(1);
-    json_object_set_new(d, "orders", json_pack("[{s:i,s:s,s:s}]", "ref", 1, "side", "buy",
-                                               "status", "Completed"));
+    json_object_set_new(
+        d, "orders", json_pack("[{s:i,s:s,s:s}]", "ref", 1, "side", "buy", "status", "Completed"));
     char *html = NULL;
     size_t len;
     slab_error err;
     assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
     assert_int_equal(count(html, "<svg "), SLAB_CHART_COUNT);
-    assert_non_null(strstr(html, "0123456789abcdef"));              /* run id */
+    assert_non_null(strstr(html, "0123456789abcdef"));                    /* run id */
     assert_non_null(strstr(html, "hand-made &lt;document&gt; &amp; co")); /* escaped */
     assert_non_null(strstr(html, "<details class=\"orders\">"));
     assert_null(strstr(html, "%%")); /* every format row printed as text */
@@ -331,12 +333,12 @@ static void html_page(void **state)
     free(html);
     /* with statistics, zh gets a headline from the table and the English
      * summary behind a toggle */
-    json_object_set_new(d, "stats", json_pack("{s:i,s:f,s:f,s:i,s:f,s:f,s:n,s:f,s:f,s:f}", "bars", 5,
-                                              "equity_final", 96.8, "return_pct", -3.2,
-                                              "num_trades", 2, "win_rate_pct", 50.0,
-                                              "max_drawdown_pct", 20.0, "sharpe_ratio",
-                                              "exposure_time_pct", 80.0, "cagr_pct", -3.2,
-                                              "buy_and_hold_return_pct", 50.0));
+    json_object_set_new(d, "stats",
+                        json_pack("{s:i,s:f,s:f,s:i,s:f,s:f,s:n,s:f,s:f,s:f}", "bars", 5,
+                                  "equity_final", 96.8, "return_pct", -3.2, "num_trades", 2,
+                                  "win_rate_pct", 50.0, "max_drawdown_pct", 20.0, "sharpe_ratio",
+                                  "exposure_time_pct", 80.0, "cagr_pct", -3.2,
+                                  "buy_and_hold_return_pct", 50.0));
     assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
     assert_non_null(strstr(html, "最终资产 96.80"));
     assert_non_null(strstr(html, "已平仓交易 2 笔"));
@@ -442,12 +444,12 @@ static void load_series_exactly(void **state)
         slab_error err;
         assert_int_equal(slab_result_load(path, &doc, &se, &err), SLAB_OK);
         assert_int_equal(json_array_size(json_object_get(doc, "after")), 2);
-        assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "backtest"),
-                                                              "run_id")), "x");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(doc, "backtest"), "run_id")), "x");
         if (slow) { /* not the shape run --series writes: jansson read it all */
             assert_null(se);
-            assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "series"),
-                                                             "close")), N);
+            assert_int_equal(
+                json_array_size(json_object_get(json_object_get(doc, "series"), "close")), N);
         } else {
             assert_non_null(se);
             assert_true(json_is_null(json_object_get(doc, "series")));
@@ -497,8 +499,9 @@ static void png_pixels(void **state)
     assert_int_equal(pixel(s, 500, 286) != 0xffffff, 1);
     cairo_surface_destroy(s);
     /* a file that cannot be written */
-    assert_int_not_equal(slab_report_png(d, NULL, SLAB_CHART_PRICE, SLAB_LANG_EN,
-                                         "/nonexistent-dir/x.png", &err), SLAB_OK);
+    assert_int_not_equal(
+        slab_report_png(d, NULL, SLAB_CHART_PRICE, SLAB_LANG_EN, "/nonexistent-dir/x.png", &err),
+        SLAB_OK);
     assert_non_null(strstr(err.msg, "cannot write the PNG"));
     json_decref(d);
 }
@@ -507,11 +510,16 @@ static void png_pixels(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(price_markers),   cmocka_unit_test(equity_and_drawdown),
-        cmocka_unit_test(heatmap_and_trades), cmocka_unit_test(reduction_keeps_spikes),
-        cmocka_unit_test(rolling_sharpe),  cmocka_unit_test(heatmap_bad_times),
-        cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
-        cmocka_unit_test(bad_documents),   cmocka_unit_test(load_series_exactly),
+        cmocka_unit_test(price_markers),
+        cmocka_unit_test(equity_and_drawdown),
+        cmocka_unit_test(heatmap_and_trades),
+        cmocka_unit_test(reduction_keeps_spikes),
+        cmocka_unit_test(rolling_sharpe),
+        cmocka_unit_test(heatmap_bad_times),
+        cmocka_unit_test(chinese),
+        cmocka_unit_test(html_page),
+        cmocka_unit_test(bad_documents),
+        cmocka_unit_test(load_series_exactly),
 #ifdef HAVE_CAIRO
         cmocka_unit_test(png_pixels),
 #endif
