@@ -303,6 +303,16 @@ static void page(rpt_buf *b, const rpt_model *m)
     slab__rpt_esc(b, cfg ? cfg : "{}");
     free(cfg);
     slab__rpt_add(b, "</pre>\n");
+    const json_t *an = json_object_get(m->doc, "analyzers");
+    if (json_is_object(an)) {
+        char *t = json_dumps(an, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+        slab__rpt_add(b, "<details class=\"analyzers\"><summary>");
+        slab__rpt_esc(b, slab_text(L, "report.analyzers"));
+        slab__rpt_add(b, "</summary><pre>");
+        slab__rpt_esc(b, t ? t : "{}");
+        slab__rpt_add(b, "</pre></details>\n");
+        free(t);
+    }
     orders(b, m);
     slab__rpt_add(b, "<p class=\"note\">");
     slab__rpt_esc(b, slab_textf(L, "report.generated", title, sizeof title, SLAB_VERSION));

@@ -152,6 +152,8 @@ static const slab_text_row rows[] = {
     {"report.headline_market",
      {"In the market %1$s of bars; CAGR %2$s; buy & hold %3$s.",
       "持仓时间占比 %1$s;复合年增长率 %2$s;买入持有收益率 %3$s。"}},
+    {"report.analyzers",
+     {"backtrader's analyzers, as they are", "backtrader 分析器(原样)"}},
     {"report.run_notes", {"Run notes (English)", "运行说明(英文)"}},
 
     /* ---- trade table columns */

@@ -29,6 +29,7 @@ check "html written" test -s "$tmp/r.html"
 check "html has the seven charts" test "$(count "$tmp/r.html" '<svg ')" -eq 7
 check "html names the run id" grep -q "$(jq -r .backtest.run_id "$tmp/s.json")" "$tmp/r.html"
 check "html has the order log behind a toggle" grep -q '<details class="orders">' "$tmp/r.html"
+check "html has backtrader's analyzers behind a toggle" grep -q '<details class="analyzers">' "$tmp/r.html"
 check "html has no script" bash -c "! grep -q '<script' '$tmp/r.html'"
 check "html fetches nothing" bash -c "! grep -Eq ' (src|href)=|url\(|<link' '$tmp/r.html'"
 check "html: every statistic" test "$(count "$tmp/r.html" '<tr data-key=')" -eq "$(jq '.stats | keys | length - 1' "$tmp/s.json")"
