@@ -317,6 +317,20 @@ static void print_table(json_t *doc)
     }
 }
 
+/* Runs up to this many bars carry their series unless --no-series, so a
+ * saved document can be drawn later (stratlab report); longer ones only
+ * with --series, as the series is the bulk of such a document. */
+#define SERIES_AUTO_BARS 10000
+
+/* Whether the printed document carries the per-bar series. */
+static int want_series(const slab_run_options *o, size_t n_bars)
+{
+    const slab_opt_def *d = slab_run_options_find("series");
+    if (d && slab_run_options_given(o, d))
+        return o->series;
+    return n_bars <= SERIES_AUTO_BARS;
+}
+
 /* --report FILE: the report of this run, from a document with the
  * per-bar series and every trade (doc already is one when --series and
  * --trades all were given; else it is built again with them). */
@@ -413,7 +427,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
                              spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
-                             o->series};
+                             (o->json || o->out) && want_series(o, bars->n)};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);

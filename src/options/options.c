@@ -287,9 +287,11 @@ static const slab_opt_def table[] = {
      .group = "Output", .help = "write the cash and value after every bar as CSV",
      .field = "equity", .offset = OFF(equity), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
-    {.name = "series", .flag = "--series", .type = SLAB_OPT_FLAG, .group = "Output",
+    {.name = "series", .flag = "--series", .negation = "--no-series", .type = SLAB_OPT_FLAG,
+     .group = "Output",
      .help = "include the per-bar series (times, closes, values) in the document, for "
-             "stratlab report and compare; large: about 60 bytes a bar",
+             "stratlab report and compare (about 50 bytes a bar); without either flag runs of "
+             "up to 10000 bars include it and longer ones do not",
      .field = "series", .offset = OFF(series), .max_count = 1, .capacity = 1},
     {.name = "report", .flag = "--report", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output",

@@ -19,10 +19,20 @@ count() { grep -o -- "$2" "$1" | wc -l; }
 
 "$cli" data sample --bars 600 --seed 11 --out "$tmp/d.csv" >/dev/null
 "$cli" run --strategy sma_cross --data "$tmp/d.csv" --json --series --orders >"$tmp/s.json"
-"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json >"$tmp/plain.json"
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json --no-series >"$tmp/plain.json"
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json >"$tmp/auto.json"
+"$cli" data sample --bars 10001 --seed 3 --out "$tmp/long.csv" >/dev/null
+"$cli" run --strategy sma_cross --data "$tmp/long.csv" --json >"$tmp/long.json"
+"$cli" run --strategy sma_cross --data "$tmp/long.csv" --json --series >"$tmp/longs.json"
 
 check "run --series adds the series" jqq '.series.ts_s | length == 600' "$tmp/s.json"
-check "without --series there is none" jqq 'has("series") | not' "$tmp/plain.json"
+check "--no-series leaves it out" jqq 'has("series") | not' "$tmp/plain.json"
+check "600 bars carry it without asking" jqq '.series.value | length == 600' "$tmp/auto.json"
+check "the series is the run's: its last value is final.value" jqq '.series.value[-1] == .final.value' "$tmp/auto.json"
+check "10001 bars do not, unless asked" jqq 'has("series") | not' "$tmp/long.json"
+check "10001 bars with --series" jqq '.series.close | length == 10001' "$tmp/longs.json"
+"$cli" report "$tmp/auto.json" -o "$tmp/auto.png" --chart equity
+check "any saved document of a short run draws as PNG" test "$(png_size "$tmp/auto.png")" = "960 320"
 
 "$cli" report "$tmp/s.json" -o "$tmp/r.html"
 check "html written" test -s "$tmp/r.html"
@@ -58,7 +68,7 @@ check "run --report writes the page" grep -q 'class="series equity" data-n="600"
 check "run --report still prints the table" grep -q 'final_value' "$tmp/table.txt"
 "$cli" run --strategy sma_cross --data "$tmp/d.csv" --json --report "$tmp/run.png" >"$tmp/run.json"
 check "run --json --report FILE.png" test "$(png_size "$tmp/run.png")" = "960 320"
-check "its printed document has no series (not asked)" jqq 'has("series") | not' "$tmp/run.json"
+check "its printed document has its series (600 bars)" jqq '.series.ts_s | length == 600' "$tmp/run.json"
 
 "$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/runzh.html" --lang zh >/dev/null
 check "run --report --lang zh" grep -q '<html lang="zh">' "$tmp/runzh.html"
