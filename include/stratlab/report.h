@@ -49,7 +49,7 @@ void slab_series_free(slab_series *s);
 /* A result document larger than this is refused before it is read. */
 #define SLAB_RESULT_MAX_BYTES ((long long)1 << 30)
 
-/* Reads the result document at path: *doc (owned; json_decref()) and, when
+/* Reads the result document at path ("-" for stdin; pipes too): *doc (owned; json_decref()) and, when
  * it has the series run --series writes, *series (owned; or NULL, and then
  * any series stays in *doc), the series read without a JSON value per
  * number so 1M bars load in a fraction of a second. Errors, each one line:

@@ -53,6 +53,8 @@ typedef struct slab_stats {
     double expectancy_pct; /* mean trade return, percent */
     double sqn, kelly_fraction;
     double commissions; /* commission of the closed trades, cash units */
+    double max_drawdown_duration_days, avg_drawdown_duration_days; /* calendar days */
+    double max_trade_duration_days, avg_trade_duration_days;       /* calendar days */
 } slab_stats;
 
 /* Computes *out from in. SLAB_EINVAL with no bars or a non-positive V0,

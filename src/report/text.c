@@ -105,6 +105,10 @@ static const slab_text_row rows[] = {
     {"stats.sqn", {"SQN", "SQN"}},
     {"stats.kelly_fraction", {"Kelly fraction", "凯利比例"}},
     {"stats.commissions", {"Commissions", "手续费"}},
+    {"stats.max_drawdown_duration_days", {"Max drawdown duration (days)", "最长回撤时长(天)"}},
+    {"stats.avg_drawdown_duration_days", {"Average drawdown duration (days)", "平均回撤时长(天)"}},
+    {"stats.max_trade_duration_days", {"Max trade duration (days)", "最长持仓时长(天)"}},
+    {"stats.avg_trade_duration_days", {"Average trade duration (days)", "平均持仓时长(天)"}},
     {"stats.open_trades", {"Open trades", "未平仓交易"}},
     {"stats.initial_cash", {"Initial cash", "初始资金"}},
 

@@ -72,6 +72,11 @@ want="$(jq -r '.stats | "In the market \(.exposure_time_pct) \(.cagr_pct) \(.ret
 check "summary states the statistics" test "$(jq -r .summary "$tmp/d.json" | tail -1)" = "$want"
 
 check "text table" bash -c "'$cli' stats '$tmp/d.json' | grep -q '^Exposure time  *[0-9.]*%$'"
+check "stats - reads stdin" bash -c "'$cli' stats - --json <'$tmp/d.json' | jq -e '.cagr_pct == $(jq .stats.cagr_pct "$tmp/d.json")' >/dev/null"
+check "stats reads a pipe" bash -c "'$cli' stats <(cat '$tmp/d.json') | grep -q '^Exposure time'"
+jq 'del(.stats.max_trade_duration_days)' "$tmp/d.json" >"$tmp/older.json"
+check "a key added after the contract's may be absent" bash -c "'$cli' stats '$tmp/older.json' | grep -q '^Max trade duration (days)  *n/a$'"
+expect_err "a folder" 3 "is a folder, not a file" "$cli" stats "$tmp"
 check "zh table" bash -c "'$cli' stats '$tmp/d.json' --lang zh | grep -q '^夏普比率'"
 
 # bad documents: one line each, exit 3

@@ -33,6 +33,8 @@ static slab_trade trade(size_t a, size_t b, double size, double price, double pn
     t.is_open = is_open;
     t.entry_bar = a;
     t.exit_bar = b;
+    t.entry_ts_ns = ts[a]; /* one bar a day */
+    t.exit_ts_ns = is_open ? 0 : ts[b];
     t.size = size;
     t.entry_price = price;
     t.pnlcomm = pnlcomm;
@@ -116,6 +118,13 @@ static void hand_worked(void **state)
     /* backtesting.py: W - (1 - W) / (mean win / mean |loss|) = .5 - .5 / 2 */
     EXPECT("kelly_fraction", s.kelly_fraction, 0.25);
     EXPECT("commissions", s.commissions, 1.5);
+    /* the same spans in calendar days, one bar a day (backtesting.py's
+     * durations are these times): drawdowns day 0 -> 2 and 3 -> 4; trades
+     * day 0 -> 1 and 3 -> 3 */
+    EXPECT("max_drawdown_duration_days", s.max_drawdown_duration_days, 2);
+    EXPECT("avg_drawdown_duration_days", s.avg_drawdown_duration_days, 1.5);
+    EXPECT("max_trade_duration_days", s.max_trade_duration_days, 1);
+    EXPECT("avg_trade_duration_days", s.avg_trade_duration_days, 0.5);
 }
 
 /* An open trade counts for exposure (bar 4 to the end), never for the
