@@ -62,6 +62,13 @@ check "png 960 x 320" test "$(png_size "$tmp/eq.png")" = "960 320"
 "$cli" report "$tmp/s.json" -o "$tmp/ret.png" --chart returns
 check "png heatmap taller with more years" test "$(png_size "$tmp/ret.png" | cut -d' ' -f2)" -gt 60
 
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --json --trades 2 >"$tmp/capped.json"
+"$cli" report "$tmp/capped.json" -o "$tmp/capped.html"
+check "a capped trade list says so" grep -q "The first 2 of $(jq .trades_total "$tmp/capped.json") trades are listed" "$tmp/capped.html"
+check "... and marks only those" test "$(count "$tmp/capped.html" 'class="entry"')" -eq 2
+"$cli" report "$tmp/s.json" -o "$tmp/zh.png" --chart returns --lang zh
+check "zh png" test "$(png_size "$tmp/zh.png" | cut -d' ' -f1)" = 960
+
 # run --report: beside what the run prints
 "$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/run.html" >"$tmp/table.txt"
 check "run --report writes the page" grep -q 'class="series equity" data-n="600"' "$tmp/run.html"
