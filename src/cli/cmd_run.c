@@ -346,9 +346,13 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
         full.max_trades = -1;
         if (!(rdoc = slab_result_json(bars, r, &full, &err)))
             return cli_fail(&err);
-        /* the spec and script parts are the printed document's */
-        json_object_set(rdoc, "summary", json_object_get(doc, "summary"));
-        json_object_set(rdoc, "execution", json_object_get(doc, "execution"));
+        /* the spec and script parts are the printed document's (a spec run's
+         * run id covers the spec; the diagnosis is only there) */
+        static const char *const keep[] = {"backtest", "summary", "execution", "spec",
+                                           "diagnosis"};
+        for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+            if (json_object_get(doc, keep[k]))
+                json_object_set(rdoc, keep[k], json_object_get(doc, keep[k]));
     }
     rc = cli_report_write(rdoc, NULL, path, NULL, lang);
     if (rdoc != doc)

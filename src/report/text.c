@@ -158,6 +158,8 @@ static const slab_text_row rows[] = {
       "持仓时间占比 %1$s;复合年增长率 %2$s;买入持有收益率 %3$s。"}},
     {"report.analyzers",
      {"backtrader's analyzers, as they are", "backtrader 分析器(原样)"}},
+    {"report.diagnosis",
+     {"Diagnosis against the spec's expected performance", "与策略规格预期表现的对比诊断"}},
     {"report.run_notes", {"Run notes (English)", "运行说明(英文)"}},
 
     /* ---- trade table columns */

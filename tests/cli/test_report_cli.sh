@@ -82,6 +82,15 @@ check "run --report --lang zh" grep -q '<html lang="zh">' "$tmp/runzh.html"
 expect_err "run --lang fr" 2 "--lang is one of en|zh, got 'fr'" \
   "$cli" run --strategy sma_cross --data "$tmp/d.csv" --report "$tmp/r.html" --lang fr
 
+# a spec run with expected performance: its diagnosis in the page, and the
+# page's run id is the printed document's (a spec run's id covers the spec)
+"$cli" spec new --example rsi_reversion >"$tmp/spec.json"
+"$cli" run --spec "$tmp/spec.json" --data "$tmp/d.csv" --from 2015-01-01 --to 2017-12-31 --json \
+  --no-series --report "$tmp/spec.html" >"$tmp/spec_doc.json"
+check "spec run: the diagnosis is in the page" grep -q '<pre class="diagnosis">' "$tmp/spec.html"
+check "spec run: the page's run id is the document's" \
+  grep -q "Run id</th><td>$(jq -r .backtest.run_id "$tmp/spec_doc.json")<" "$tmp/spec.html"
+
 # a document without its series: the trade chart and the tables
 "$cli" report "$tmp/plain.json" -o "$tmp/plain.html"
 check "no-series html says how to get the charts" grep -q 'run with --series' "$tmp/plain.html"
