@@ -82,6 +82,13 @@ json_t *slab_stats_from_document(const json_t *doc, slab_error *err);
  * (n >= 64). Returns buf. */
 char *slab_stats_format(const json_t *stats, const char *key, slab_lang lang, char *buf, size_t n);
 
+/* A result document's headline in lang, three lines from the string
+ * table: strategy, data, period, bars, final value against the cash and
+ * the return; trades, win rate, max drawdown, Sharpe; exposure, CAGR and
+ * buy & hold, numbers formatted for the language. NULL when doc has no
+ * "stats" or memory is short; else owned (slab_free()). */
+char *slab_stats_headline(const json_t *doc, slab_lang lang);
+
 /* The block as text, one "label  value" line per key, in lang (labels and
  * numbers from the string table). Returns an owned string (free with
  * slab_free()) or NULL when out of memory. */

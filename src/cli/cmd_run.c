@@ -14,6 +14,7 @@
 #include "stratlab/json.h"
 #include "stratlab/options.h"
 #include "stratlab/report.h"
+#include "stratlab/stats.h"
 #include "stratlab/result.h"
 #include "stratlab/store.h"
 #include "stratlab/strategies.h"
@@ -360,6 +361,23 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
     return rc;
 }
 
+/* The text output in another language: the headline and the statistics
+ * block from the string table, the run's English notes after them. */
+static int print_stats(json_t *doc, slab_lang lang)
+{
+    char *head = slab_stats_headline(doc, lang);
+    char *table = slab_stats_text(json_object_get(doc, "stats"), lang);
+    int rc = 0;
+    if (head && table)
+        printf("%s\n\n%s\n%s:\n%s\n", head, table, slab_text(lang, "report.run_notes"),
+               json_string_value(json_object_get(doc, "summary")));
+    else
+        rc = cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
+    slab_free(head);
+    slab_free(table);
+    return rc;
+}
+
 /* The script half: executes it (a failure is printed there) and hands
  * back the run, the script's description and its resolved parameters. */
 static int run_script(const slab_run_options *o, cli_script_opts *so, const slab_bars *bars,
@@ -451,6 +469,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         goto out;
     if (o->json)
         rc = cli_print_json(doc);
+    else if (o->lang != SLAB_LANG_EN)
+        rc = print_stats(doc, (slab_lang)o->lang);
     else
         print_table(doc);
 out:

@@ -235,43 +235,20 @@ static void orders(rpt_buf *b, const rpt_model *m)
 }
 
 /* The summary in lang: the document's own (English) text, or for other
- * languages a headline from the table's rows with that text behind a
+ * languages the headline (slab_stats_headline) with that text behind a
  * toggle. */
 static void summary(rpt_buf *b, const rpt_model *m)
 {
     slab_lang L = m->lang;
-    const json_t *bt = json_object_get(m->doc, "backtest"), *st = json_object_get(m->doc, "stats");
-    char line[768], v[9][64];
+    char *head = L == SLAB_LANG_EN ? NULL : slab_stats_headline(m->doc, L);
     slab__rpt_add(b, "<h2>%s</h2>\n<p class=\"summary\">", slab_text(L, "report.summary"));
-    if (L == SLAB_LANG_EN || !json_is_object(st)) {
+    if (!head) {
         slab__rpt_esc(b, str(m->doc, "summary"));
         slab__rpt_add(b, "</p>\n");
         return;
     }
-    snprintf(v[0], sizeof v[0], "%s",
-             json_string_value(json_array_get(json_object_get(bt, "symbols"), 0))
-                 ? json_string_value(json_array_get(json_object_get(bt, "symbols"), 0))
-                 : "");
-    slab_stats_format(st, "bars", L, v[1], sizeof v[1]);
-    slab_stats_format(st, "equity_final", L, v[2], sizeof v[2]);
-    slab_fmt_number(L, m->v0, 2, v[3], sizeof v[3]);
-    slab_fmt_percent(L, json_number_value(json_object_get(st, "return_pct")), 2, 1, v[4],
-                     sizeof v[4]);
-    slab__rpt_esc(b, slab_textf(L, "report.headline", line, sizeof line, str(bt, "strategy"), v[0],
-                                str(bt, "timeframe"), str(bt, "from"), str(bt, "to"), v[1], v[2],
-                                v[3], v[4]));
-    slab__rpt_add(b, "\n");
-    slab_stats_format(st, "num_trades", L, v[0], sizeof v[0]);
-    slab_stats_format(st, "win_rate_pct", L, v[1], sizeof v[1]);
-    slab_stats_format(st, "max_drawdown_pct", L, v[2], sizeof v[2]);
-    slab_stats_format(st, "sharpe_ratio", L, v[3], sizeof v[3]);
-    slab__rpt_esc(
-        b, slab_textf(L, "report.headline_trades", line, sizeof line, v[0], v[1], v[2], v[3]));
-    slab__rpt_add(b, "\n");
-    slab_stats_format(st, "exposure_time_pct", L, v[0], sizeof v[0]);
-    slab_stats_format(st, "cagr_pct", L, v[1], sizeof v[1]);
-    slab_stats_format(st, "buy_and_hold_return_pct", L, v[2], sizeof v[2]);
-    slab__rpt_esc(b, slab_textf(L, "report.headline_market", line, sizeof line, v[0], v[1], v[2]));
+    slab__rpt_esc(b, head);
+    slab_free(head);
     slab__rpt_add(b, "</p>\n<details class=\"run-notes\"><summary>");
     slab__rpt_esc(b, slab_text(L, "report.run_notes"));
     slab__rpt_add(b, "</summary><p class=\"summary\">");

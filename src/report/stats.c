@@ -514,3 +514,40 @@ char *slab_stats_text(const json_t *stats, slab_lang lang)
     }
     return out;
 }
+
+char *slab_stats_headline(const json_t *doc, slab_lang lang)
+{
+    const json_t *bt = json_object_get(doc, "backtest"), *st = json_object_get(doc, "stats");
+    const json_t *cash = json_object_get(json_object_get(bt, "config"), "cash");
+    const char *sym = json_string_value(json_array_get(json_object_get(bt, "symbols"), 0));
+    char v[6][64], a[512], b[256], c[256];
+    if (!json_is_object(st))
+        return NULL;
+    const char *strategy = json_string_value(json_object_get(bt, "strategy")),
+               *tf = json_string_value(json_object_get(bt, "timeframe")),
+               *from = json_string_value(json_object_get(bt, "from")),
+               *to = json_string_value(json_object_get(bt, "to"));
+    slab_stats_format(st, "bars", lang, v[0], sizeof v[0]);
+    slab_stats_format(st, "equity_final", lang, v[1], sizeof v[1]);
+    slab_fmt_number(lang, json_is_number(cash) ? json_number_value(cash) : NAN, 2, v[2],
+                    sizeof v[2]);
+    const json_t *ret = json_object_get(st, "return_pct");
+    slab_fmt_percent(lang, json_is_number(ret) ? json_number_value(ret) : NAN, 2, 1, v[3],
+                     sizeof v[3]);
+    slab_textf(lang, "report.headline", a, sizeof a, strategy ? strategy : "", sym ? sym : "",
+               tf ? tf : "", from ? from : "", to ? to : "", v[0], v[1], v[2], v[3]);
+    slab_stats_format(st, "num_trades", lang, v[0], sizeof v[0]);
+    slab_stats_format(st, "win_rate_pct", lang, v[1], sizeof v[1]);
+    slab_stats_format(st, "max_drawdown_pct", lang, v[2], sizeof v[2]);
+    slab_stats_format(st, "sharpe_ratio", lang, v[3], sizeof v[3]);
+    slab_textf(lang, "report.headline_trades", b, sizeof b, v[0], v[1], v[2], v[3]);
+    slab_stats_format(st, "exposure_time_pct", lang, v[0], sizeof v[0]);
+    slab_stats_format(st, "cagr_pct", lang, v[1], sizeof v[1]);
+    slab_stats_format(st, "buy_and_hold_return_pct", lang, v[2], sizeof v[2]);
+    slab_textf(lang, "report.headline_market", c, sizeof c, v[0], v[1], v[2]);
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
+    char *out = slab_malloc(n);
+    if (out)
+        snprintf(out, n, "%s\n%s\n%s", a, b, c);
+    return out;
+}

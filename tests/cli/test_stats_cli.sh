@@ -77,6 +77,10 @@ check "stats reads a pipe" bash -c "'$cli' stats <(cat '$tmp/d.json') | grep -q 
 jq 'del(.stats.max_trade_duration_days)' "$tmp/d.json" >"$tmp/older.json"
 check "a key added after the contract's may be absent" bash -c "'$cli' stats '$tmp/older.json' | grep -q '^Max trade duration (days)  *n/a$'"
 expect_err "a folder" 3 "is a folder, not a file" "$cli" stats "$tmp"
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --lang zh >"$tmp/zh.txt"
+check "run --lang zh: headline" grep -q "^已平仓交易 $(jq .stats.num_trades "$tmp/d.json") 笔" "$tmp/zh.txt"
+check "run --lang zh: the statistics in zh" grep -q '^索提诺比率 ' "$tmp/zh.txt"
+check "run --lang zh: the English notes after them" grep -q '^运行说明(英文):$' "$tmp/zh.txt"
 check "zh table" bash -c "'$cli' stats '$tmp/d.json' --lang zh | grep -q '^夏普比率'"
 
 # bad documents: one line each, exit 3
