@@ -49,12 +49,11 @@ void slab_series_free(slab_series *s);
 /* A result document larger than this is refused before it is read. */
 #define SLAB_RESULT_MAX_BYTES ((long long)1 << 30)
 
-/* Reads the result document at path ("-" for stdin; pipes too): *doc (owned; json_decref()) and, when
- * it has the series run --series writes, *series (owned; or NULL, and then
- * any series stays in *doc), the series read without a JSON value per
- * number so 1M bars load in a fraction of a second. Errors, each one line:
- * a missing or unreadable file, one over SLAB_RESULT_MAX_BYTES, text that
- * is not JSON (with its line and column). */
+/* Reads the result document at path ("-" for stdin; pipes too): *doc (owned; json_decref()) and,
+ * when it has the series run --series writes, *series (owned; or NULL, and then any series stays in
+ * *doc), the series read without a JSON value per number so 1M bars load in a fraction of a second.
+ * Errors, each one line: a missing or unreadable file, one over SLAB_RESULT_MAX_BYTES, text that is
+ * not JSON (with its line and column). */
 slab_status slab_result_load(const char *path, json_t **doc, slab_series **series, slab_error *err);
 
 /* The chart width every chart is drawn at, pixels (the PNG's width). */

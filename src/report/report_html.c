@@ -276,7 +276,8 @@ static void page(rpt_buf *b, const rpt_model *m)
     json_t *dg = json_object_get(m->doc, "diagnosis");
     char *dt = json_is_object(dg) ? slab_diagnosis_text(dg, L) : NULL;
     if (dt) { /* a spec run with expected performance */
-        slab__rpt_add(b, "<h2>%s</h2>\n<pre class=\"diagnosis\">", slab_text(L, "report.diagnosis"));
+        slab__rpt_add(b, "<h2>%s</h2>\n<pre class=\"diagnosis\">",
+                      slab_text(L, "report.diagnosis"));
         slab__rpt_esc(b, dt);
         slab__rpt_add(b, "</pre>\n");
         slab_free(dt);
