@@ -19,7 +19,6 @@
 #define PT 34.0
 #define PB 34.0
 #define LINE_H 320.0
-#define MAX_MARKERS 5000 /* trades drawn on the price chart */
 
 enum {
     C_TEXT = 0x222222,
@@ -233,7 +232,7 @@ static void price_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 {
     frame f;
     double lo = INFINITY, hi = -INFINITY;
-    size_t nt = m->n_trades < MAX_MARKERS ? m->n_trades : MAX_MARKERS;
+    size_t nt = m->n_trades < RPT_MAX_MARKERS ? m->n_trades : RPT_MAX_MARKERS;
     char tip[320], buf[64];
     range(m->close, m->n, &lo, &hi);
     for (size_t k = 0; k < nt; k++) {
@@ -539,7 +538,7 @@ out:
 
 /* MFE and MAE (best and worst excursion, percent of the entry) of each
  * closed trade against its P&L %: x by P&L, y by excursion, one dot each
- * (the first MAX_MARKERS trades). */
+ * (the first RPT_MAX_MARKERS trades). */
 static void excursion_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 {
     double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
@@ -547,7 +546,7 @@ static void excursion_chart(const rpt_model *m, rpt_canvas *c, double w, double 
     char tip[160], a[48], b[48], p[48];
     char tbuf[96]; /* the row is a printf format ("%%") */
     const char *title = slab_textf(m->lang, "chart.mfe_mae", tbuf, sizeof tbuf);
-    for (size_t k = 0; k < m->n_trades && nt < MAX_MARKERS; k++) {
+    for (size_t k = 0; k < m->n_trades && nt < RPT_MAX_MARKERS; k++) {
         const rpt_trade *t = &m->trades[k];
         if (t->is_open || !isfinite(t->pnl_pct))
             continue;

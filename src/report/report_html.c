@@ -127,6 +127,12 @@ static void charts(rpt_buf *b, const rpt_model *m)
         slab__rpt_chart_svg(m, (slab_chart)k, SLAB_CHART_WIDTH, b);
         slab__rpt_add(b, "</section>\n");
     }
+    if (m->n_trades > RPT_MAX_MARKERS) {
+        snprintf(a, sizeof a, "%d", RPT_MAX_MARKERS);
+        slab__rpt_add(b, "<p class=\"note\">");
+        slab__rpt_esc(b, slab_textf(m->lang, "report.markers_capped", buf, sizeof buf, a));
+        slab__rpt_add(b, "</p>\n");
+    }
     if (!m->n) {
         slab__rpt_add(b, "<p class=\"note\">");
         slab__rpt_esc(b, slab_text(m->lang, "report.no_series"));

@@ -58,6 +58,11 @@ slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, const slab_ser
                                  slab_lang lang, slab_error *err);
 void slab__rpt_model_clear(rpt_model *m);
 
+/* Trades marked on the price chart and dotted on the excursion chart: the
+ * first this many (each is an element with its hover text; the page
+ * says when there are more). */
+#define RPT_MAX_MARKERS 2000
+
 /* ---- the drawing surface ---- */
 typedef enum rpt_anchor { RPT_START, RPT_MIDDLE, RPT_END } rpt_anchor;
 typedef enum rpt_mark { RPT_UP, RPT_DOWN, RPT_DOT } rpt_mark;

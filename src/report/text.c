@@ -244,7 +244,8 @@ static const slab_text_row rows[] = {
      {"The first %1$s of %2$s orders are listed; the document has them all.",
       "列出 %2$s 笔委托中的前 %1$s 笔;文档中有全部记录。"}},
     {"report.markers_capped",
-     {"The price chart marks the first %s trades.", "价格图标出前 %s 笔交易。"}},
+     {"The price and excursion charts mark the first %s trades.",
+      "价格图与波动图只标出前 %s 笔交易。"}},
 
     /* ---- compare */
     {"compare.title", {"Runs compared", "回测对比"}},

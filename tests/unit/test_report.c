@@ -290,6 +290,44 @@ static void heatmap_bad_times(void **state)
     json_decref(d);
 }
 
+/* More trades than the page marks: the first 2000 get markers and dots,
+ * the page says so. */
+static void markers_capped(void **state)
+{
+    (void)state;
+    enum { N = 6000, T = 2500 };
+    json_t *d = doc_new(0), *ts = json_array(), *cl = json_array(), *v = json_array();
+    json_t *tr = json_array();
+    for (int i = 0; i < N; i++) {
+        json_array_append_new(ts, json_integer(1136160000 + 86400LL * i));
+        json_array_append_new(cl, json_real(10.0 + i % 3));
+        json_array_append_new(v, json_real(100.0 + i % 5));
+    }
+    for (int k = 0; k < T; k++)
+        json_array_append_new(tr, json_pack("{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f}", "side",
+                                            "long", "status", "closed", "baropen", 2 * k + 1,
+                                            "barclose", 2 * k + 2, "entry_price", 10.0,
+                                            "exit_price", 11.0, "pnl_percent", 10.0, "pnlcomm", 1.0,
+                                            "max_gain_pct", 12.0, "max_loss_pct", -1.0));
+    json_object_set_new(d, "series",
+                        json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "trades", tr);
+    json_object_set_new(d, "trades_total", json_integer(T));
+    char *svg = svg_of(d, SLAB_CHART_PRICE, SLAB_LANG_EN);
+    assert_int_equal(count(svg, "class=\"entry\""), 2000);
+    free(svg);
+    svg = svg_of(d, SLAB_CHART_EXCURSIONS, SLAB_LANG_EN);
+    assert_int_equal(count(svg, "class=\"mfe\""), 2000);
+    free(svg);
+    char *html = NULL;
+    size_t len;
+    slab_error err;
+    assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
+    assert_non_null(strstr(html, "The price and excursion charts mark the first 2000 trades."));
+    free(html);
+    json_decref(d);
+}
+
 static void chinese(void **state)
 {
     (void)state;
@@ -510,15 +548,11 @@ static void png_pixels(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(price_markers),
-        cmocka_unit_test(equity_and_drawdown),
-        cmocka_unit_test(heatmap_and_trades),
-        cmocka_unit_test(reduction_keeps_spikes),
-        cmocka_unit_test(rolling_sharpe),
-        cmocka_unit_test(heatmap_bad_times),
-        cmocka_unit_test(chinese),
-        cmocka_unit_test(html_page),
-        cmocka_unit_test(bad_documents),
+        cmocka_unit_test(price_markers),       cmocka_unit_test(equity_and_drawdown),
+        cmocka_unit_test(heatmap_and_trades),  cmocka_unit_test(reduction_keeps_spikes),
+        cmocka_unit_test(rolling_sharpe),      cmocka_unit_test(heatmap_bad_times),
+        cmocka_unit_test(markers_capped),      cmocka_unit_test(chinese),
+        cmocka_unit_test(html_page),           cmocka_unit_test(bad_documents),
         cmocka_unit_test(load_series_exactly),
 #ifdef HAVE_CAIRO
         cmocka_unit_test(png_pixels),
