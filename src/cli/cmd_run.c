@@ -332,9 +332,19 @@ static int want_series(const slab_run_options *o, size_t n_bars)
     return n_bars <= SERIES_AUTO_BARS;
 }
 
+/* Adds the run's per-bar "series" (report.h) to doc. Returns 0 or the
+ * exit code (printed). */
+static int add_series(json_t *doc, const slab_bars *bars, const slab_run *r)
+{
+    json_t *se = slab_result_series(bars, r);
+    if (!se || json_object_set_new(doc, "series", se))
+        return cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory writing the series");
+    return 0;
+}
+
 /* --report FILE: the report of this run, from a document with the
- * per-bar series and every trade (doc already is one when --series and
- * --trades all were given; else it is built again with them). */
+ * per-bar series and every trade (doc already is one when it has its
+ * series and --trades all was given; else it is built again with them). */
 static int write_report(const char *path, const slab_bars *bars, const slab_run *r,
                         const slab_result_info *info, json_t *doc, slab_lang lang)
 {
@@ -342,11 +352,14 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
     slab_result_info full = *info;
     json_t *rdoc = doc;
     int rc;
-    if (!info->include_series || info->max_trades >= 0) {
-        full.include_series = 1;
+    if (!json_object_get(doc, "series") || info->max_trades >= 0) {
         full.max_trades = -1;
         if (!(rdoc = slab_result_json(bars, r, &full, &err)))
             return cli_fail(&err);
+        if ((rc = add_series(rdoc, bars, r))) {
+            json_decref(rdoc);
+            return rc;
+        }
         /* the spec and script parts are the printed document's (a spec run's
          * run id covers the spec; the diagnosis is only there) */
         static const char *const keep[] = {"backtest", "summary", "execution", "spec",
@@ -448,13 +461,14 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
-                             (o->json || o->out) && want_series(o, bars->n)};
+                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
+    if ((o->json || o->out) && want_series(o, bars->n) && (rc = add_series(doc, bars, r)))
+        goto out;
     if (ex)
         cli_script_merge(doc, ex);
     if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, (slab_lang)o->lang)))

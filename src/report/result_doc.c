@@ -5,7 +5,6 @@
  * tests/cli/test_layering.sh). */
 #include "stratlab/result.h"
 
-#include "stratlab/report.h"
 #include "stratlab/stats.h"
 
 #include <math.h>
@@ -70,14 +69,6 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
         return NULL;
     }
     json_object_set_new(doc, "stats", st); /* replaces the metrics layer's null */
-    if (info->include_series) {
-        json_t *se = slab_result_series(bars, run);
-        if (!se || json_object_set_new(doc, "series", se)) {
-            json_decref(doc);
-            slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the series");
-            return NULL;
-        }
-    }
     char *sum = slab_summary_text(bars, run, info->strategy, info->broker,
                                   json_object_get(doc, "metrics"));
     if (!sum) { /* its one allocation failed: no document without its summary */
