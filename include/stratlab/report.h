@@ -98,6 +98,12 @@ slab_status slab_compare_html(const json_t *const *docs, const slab_series *cons
                               const char *const *names, size_t n, slab_lang lang, char **out,
                               size_t *len, slab_error *err);
 
+/* Frees the font caches cairo and fontconfig keep once text was drawn
+ * into a PNG (they are process-wide and otherwise live until exit, where
+ * a leak checker reports them). Call once no more PNG will be drawn in
+ * this process; a no-op without cairo. */
+void slab_report_release_fonts(void);
+
 /* The document's per-bar "series" of a run: {"ts_s": [...], "close":
  * [...], "value": [...], "units": "..."}. Returns a new object (owned;
  * json_decref()), or NULL when out of memory. */

@@ -82,8 +82,10 @@ int cli_report_write(const json_t *doc, const slab_series *series, const char *p
                                             ".html report has every chart");
     if (chart_name && slab_chart_parse(chart_name, &chart, &err) != SLAB_OK)
         return cli_fail(&err);
-    if (!strcmp(ext, "png"))
+    if (!strcmp(ext, "png")) {
         st = slab_report_png(doc, series, chart, lang, path, &err);
+        slab_report_release_fonts(); /* one PNG a process: nothing for a leak checker */
+    }
     else if (html)
         st = slab_report_html(doc, series, lang, &out, &len, &err);
     else

@@ -10,6 +10,13 @@
 
 #ifdef SLAB_HAVE_CAIRO
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
+
+void slab_report_release_fonts(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
+}
 
 #define CR(c) ((cairo_t *)(c)->ctx)
 
@@ -147,6 +154,8 @@ slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_c
 }
 
 #else
+
+void slab_report_release_fonts(void) {}
 
 slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart,
                             slab_lang lang, const char *out_path, slab_error *err)
