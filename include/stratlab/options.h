@@ -90,6 +90,8 @@ typedef struct slab_run_options {
     const char *equity;                      /* write the value curve here (CLI only) */
     int series;                              /* include the per-bar series */
     const char *report;                      /* write the report here (CLI only) */
+    int lang;                                /* slab_lang of the report and diagnosis:
+                                                0 en, 1 zh (CLI only) */
     const char *config;                      /* JSON file of options (CLI only) */
     int schema;                              /* print the options' JSON Schema (CLI only) */
     /* bookkeeping (read with slab_run_options_given()) */

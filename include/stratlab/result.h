@@ -23,8 +23,6 @@ typedef struct slab_result_info {
     int include_orders;          /* add the order log ("orders") */
     long max_trades;             /* trades listed in "trades": the first N, -1 = all;
                                     "trades_total" always gives the full count */
-    int include_series;          /* add the per-bar "series" (report layer):
-                                    times, closes, values */
 } slab_result_info;
 
 /* The equity record of a run, for the analyzers (borrows run's arrays). */

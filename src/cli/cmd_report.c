@@ -12,23 +12,26 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: stratlab report RESULT.json -o FILE.html|FILE.svg|FILE.png\n"
-            "                       [--chart price|equity|drawdown|returns|trades|excursions|sharpe]\n"
-            "                       [--lang en|zh]\n\n"
-            "Draws a result document (stratlab run ... --json --series): FILE.html is one\n"
-            "self-contained page (no network: charts are inline SVG) with the run's\n"
-            "configuration, data hash and run id, the summary, the statistics with their\n"
-            "conventions, price with entries and exits, equity against buy and hold,\n"
-            "drawdown, monthly returns, trade P&L, MFE/MAE, rolling Sharpe, the trades and\n"
-            "the order log; FILE.svg or FILE.png is one chart (--chart, default equity).\n"
-            "A document without --series gets the trade charts and the tables only.\n"
-            "stratlab run ... --report FILE.html writes the same from a run.\n\n"
-            "  -o, --out FILE    the file to write; its extension picks the format\n"
-            "  --chart NAME      the chart of an .svg or .png (default equity)\n"
-            "  --lang en|zh      language of every text (default en)\n"
-            "Exit status: 0 written, 2 usage, 3 unreadable or unusable document,\n"
-            "4 the file cannot be written.\n");
+    fprintf(
+        out,
+        "usage: stratlab report RESULT.json -o FILE.html|FILE.svg|FILE.png\n"
+        "                       [--chart price|equity|drawdown|returns|trades|excursions|sharpe]\n"
+        "                       [--lang en|zh]\n\n"
+        "Draws a result document (stratlab run ... --json; '-' reads stdin): FILE.html is one\n"
+        "self-contained page (no network: charts are inline SVG) with the run's\n"
+        "configuration, data hash and run id, the summary, the statistics with their\n"
+        "conventions, price with entries and exits, equity against buy and hold,\n"
+        "drawdown, monthly returns, trade P&L, MFE/MAE, rolling Sharpe, the trades and\n"
+        "the order log; FILE.svg or FILE.png is one chart (--chart, default equity).\n"
+        "The charts of prices and values need the document's series (runs up to 10000\n"
+        "bars have it, longer ones with run --series); without it a document gets the\n"
+        "trade charts and the tables.\n"
+        "stratlab run ... --report FILE.html writes the same from a run.\n\n"
+        "  -o, --out FILE    the file to write; its extension picks the format\n"
+        "  --chart NAME      the chart of an .svg or .png (default equity)\n"
+        "  --lang en|zh      language of every text (default en)\n"
+        "Exit status: 0 written, 2 usage, 3 unreadable or unusable document,\n"
+        "4 the file cannot be written.\n");
 }
 
 /* The extension of path after its last dot ("" when none). */
@@ -55,8 +58,10 @@ int cli_report_check_path(const char *path)
 {
     const char *ext = ext_of(path);
     if (strcmp(ext, "html") && strcmp(ext, "htm") && strcmp(ext, "svg") && strcmp(ext, "png"))
-        return cli_usage_error(cli_command, "the report file must end in .html, .svg or .png "
-                                            "(got '%s')", path);
+        return cli_usage_error(cli_command,
+                               "the report file must end in .html, .svg or .png "
+                               "(got '%s')",
+                               path);
     return 0;
 }
 
@@ -77,8 +82,10 @@ int cli_report_write(const json_t *doc, const slab_series *series, const char *p
                                             ".html report has every chart");
     if (chart_name && slab_chart_parse(chart_name, &chart, &err) != SLAB_OK)
         return cli_fail(&err);
-    if (!strcmp(ext, "png"))
+    if (!strcmp(ext, "png")) {
         st = slab_report_png(doc, series, chart, lang, path, &err);
+        slab_report_release_fonts(); /* one PNG a process: nothing for a leak checker */
+    }
     else if (html)
         st = slab_report_html(doc, series, lang, &out, &len, &err);
     else

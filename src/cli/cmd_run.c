@@ -14,6 +14,7 @@
 #include "stratlab/json.h"
 #include "stratlab/options.h"
 #include "stratlab/report.h"
+#include "stratlab/stats.h"
 #include "stratlab/result.h"
 #include "stratlab/store.h"
 #include "stratlab/strategies.h"
@@ -556,28 +557,71 @@ static void print_table(json_t *doc)
     }
 }
 
+/* Whether the printed document carries the per-bar series: only when
+ * asked (--series), so the document is the same, and as small, whichever
+ * way a run came in (CLI, HTTP, MCP); `--report` draws from the run itself. */
+static int want_series(const slab_run_options *o, size_t n_bars)
+{
+    (void)n_bars;
+    return o->series;
+}
+
+/* Adds the run's per-bar "series" (report.h) to doc. Returns 0 or the
+ * exit code (printed). */
+static int add_series(json_t *doc, const slab_bars *bars, const slab_run *r)
+{
+    json_t *se = slab_result_series(bars, r);
+    if (!se || json_object_set_new(doc, "series", se))
+        return cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory writing the series");
+    return 0;
+}
+
 /* --report FILE: the report of this run, from a document with the
- * per-bar series and every trade (doc already is one when --series and
- * --trades all were given; else it is built again with them). */
+ * per-bar series and every trade (doc already is one when it has its
+ * series and --trades all was given; else it is built again with them). */
 static int write_report(const char *path, const slab_bars *bars, const slab_run *r,
-                        const slab_result_info *info, json_t *doc)
+                        const slab_result_info *info, json_t *doc, slab_lang lang)
 {
     slab_error err;
     slab_result_info full = *info;
     json_t *rdoc = doc;
     int rc;
-    if (!info->include_series || info->max_trades >= 0) {
-        full.include_series = 1;
+    if (!json_object_get(doc, "series") || info->max_trades >= 0) {
         full.max_trades = -1;
         if (!(rdoc = slab_result_json(bars, r, &full, &err)))
             return cli_fail(&err);
-        /* the spec and script parts are the printed document's */
-        json_object_set(rdoc, "summary", json_object_get(doc, "summary"));
-        json_object_set(rdoc, "execution", json_object_get(doc, "execution"));
+        if ((rc = add_series(rdoc, bars, r))) {
+            json_decref(rdoc);
+            return rc;
+        }
+        /* the spec and script parts are the printed document's (a spec run's
+         * run id covers the spec; the diagnosis is only there) */
+        static const char *const keep[] = {"backtest", "summary", "execution", "spec",
+                                           "diagnosis"};
+        for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+            if (json_object_get(doc, keep[k]))
+                json_object_set(rdoc, keep[k], json_object_get(doc, keep[k]));
     }
-    rc = cli_report_write(rdoc, NULL, path, NULL, SLAB_LANG_EN);
+    rc = cli_report_write(rdoc, NULL, path, NULL, lang);
     if (rdoc != doc)
         json_decref(rdoc);
+    return rc;
+}
+
+/* The text output in another language: the headline and the statistics
+ * block from the string table, the run's English notes after them. */
+static int print_stats(json_t *doc, slab_lang lang)
+{
+    char *head = slab_stats_headline(doc, lang);
+    char *table = slab_stats_text(json_object_get(doc, "stats"), lang);
+    int rc = 0;
+    if (head && table)
+        printf("%s\n\n%s\n%s:\n%s\n", head, table, slab_text(lang, "report.run_notes"),
+               json_string_value(json_object_get(doc, "summary")));
+    else
+        rc = cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
+    slab_free(head);
+    slab_free(table);
     return rc;
 }
 
@@ -667,16 +711,17 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
-                             o->series};
+                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
+    if ((o->json || o->out) && want_series(o, bars->n) && (rc = add_series(doc, bars, r)))
+        goto out;
     if (ex)
         cli_script_merge(doc, ex);
-    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, SLAB_LANG_EN)))
+    if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, (slab_lang)o->lang)))
         goto out;
     if (r->days && !ex && !spec)
         json_object_set_new(doc, "next_runs", next_runs(o, def, params));
@@ -686,10 +731,12 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         rc = cli_fail(&err);
         goto out;
     }
-    if (o->report && (rc = write_report(o->report, bars, r, &info, doc)))
+    if (o->report && (rc = write_report(o->report, bars, r, &info, doc, (slab_lang)o->lang)))
         goto out;
     if (o->json)
         rc = cli_print_json(doc);
+    else if (o->lang != SLAB_LANG_EN)
+        rc = print_stats(doc, (slab_lang)o->lang);
     else
         print_table(doc);
 out:

@@ -65,8 +65,8 @@ int cmd_stats(int argc, char **argv)
         rc = cli_print_json(st);
     } else {
         char *text = slab_stats_text(st, lang);
-        rc = text ? (fputs(text, stdout), 0) : cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL,
-                                                         "out of memory");
+        rc = text ? (fputs(text, stdout), 0)
+                  : cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
         slab_free(text);
     }
     json_decref(st);

@@ -299,15 +299,23 @@ static const slab_opt_def table[] = {
      .group = "Output", .help = "write the cash and value after every bar as CSV",
      .field = "equity", .offset = OFF(equity), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
-    {.name = "series", .flag = "--series", .type = SLAB_OPT_FLAG, .group = "Output",
+    {.name = "series", .flag = "--series", .negation = "--no-series", .type = SLAB_OPT_FLAG,
+     .group = "Output",
      .help = "include the per-bar series (times, closes, values) in the document, for "
-             "stratlab report and compare; large: about 60 bytes a bar",
+             "stratlab report and compare (about 50 bytes a bar; off by default, so the "
+             "document stays small and the same through the CLI, HTTP and MCP)",
      .field = "series", .offset = OFF(series), .max_count = 1, .capacity = 1},
     {.name = "report", .flag = "--report", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output",
      .help = "write the HTML report (charts, statistics, trades) to FILE.html, or one chart "
              "as FILE.svg or FILE.png",
      .field = "report", .offset = OFF(report), .max_count = 1, .capacity = 1,
+     .flags = SLAB_OPT_CLI_ONLY},
+    {.name = "lang", .flag = "--lang", .type = SLAB_OPT_CHOICE, .metavar = "L", .def = "en",
+     .choices = "en|zh", .group = "Output",
+     .help = "language of the text output (headline and statistics), the --report page and a "
+             "spec run's diagnosis",
+     .field = "lang", .offset = OFF(lang), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
     {.name = "config", .flag = "--config", .type = SLAB_OPT_TEXT, .metavar = "FILE",
      .group = "Output",

@@ -10,6 +10,13 @@
 
 #ifdef SLAB_HAVE_CAIRO
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
+
+void slab_report_release_fonts(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
+}
 
 #define CR(c) ((cairo_t *)(c)->ctx)
 
@@ -57,8 +64,8 @@ static void line(rpt_canvas *c, double x1, double y1, double x2, double y2, uint
     cairo_stroke(CR(c));
 }
 
-static void rect(rpt_canvas *c, double x, double y, double w, double h, uint32_t col,
-                 double alpha, const char *cls, const char *title)
+static void rect(rpt_canvas *c, double x, double y, double w, double h, uint32_t col, double alpha,
+                 const char *cls, const char *title)
 {
     (void)cls;
     (void)title;
@@ -72,6 +79,8 @@ static void mark(rpt_canvas *c, rpt_mark kind, double x, double y, uint32_t col,
 {
     (void)cls;
     (void)title;
+    if (!isfinite(x) || !isfinite(y))
+        return;
     if (kind == RPT_DOT) {
         cairo_arc(CR(c), x, y, 4, 0, 2 * M_PI);
     } else { /* the same triangle as the SVG's path: tip at (x, y) */
@@ -113,8 +122,8 @@ static void group(rpt_canvas *c, const char *cls, int open)
     (void)open;
 }
 
-slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
-                            const char *out_path, slab_error *err)
+slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart,
+                            slab_lang lang, const char *out_path, slab_error *err)
 {
     rpt_model m;
     slab_status st = slab__rpt_model_init(&m, doc, series, lang, err);
@@ -146,8 +155,10 @@ slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_c
 
 #else
 
-slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang,
-                            const char *out_path, slab_error *err)
+void slab_report_release_fonts(void) {}
+
+slab_status slab_report_png(const json_t *doc, const slab_series *series, slab_chart chart,
+                            slab_lang lang, const char *out_path, slab_error *err)
 {
     (void)doc;
     (void)series;

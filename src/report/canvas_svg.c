@@ -5,6 +5,7 @@
  * browser shows them on hover, with no script. */
 #include "report_int.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #define OUT(c) ((rpt_buf *)(c)->ctx)
@@ -46,8 +47,8 @@ static void line(rpt_canvas *c, double x1, double y1, double x2, double y2, uint
                  double width, const char *cls)
 {
     rpt_buf *b = OUT(c);
-    slab__rpt_add(b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"", cls,
-                  x1, y1, x2, y2);
+    slab__rpt_add(b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"", cls, x1,
+                  y1, x2, y2);
     color(b, "stroke", rgb);
     slab__rpt_add(b, " stroke-width=\"%.2g\"/>\n", width);
 }
@@ -63,12 +64,12 @@ static void title(rpt_buf *b, const char *t, const char *close_tag)
     slab__rpt_add(b, "</title></%s>\n", close_tag);
 }
 
-static void rect(rpt_canvas *c, double x, double y, double w, double h, uint32_t rgb,
-                 double alpha, const char *cls, const char *t)
+static void rect(rpt_canvas *c, double x, double y, double w, double h, uint32_t rgb, double alpha,
+                 const char *cls, const char *t)
 {
     rpt_buf *b = OUT(c);
-    slab__rpt_add(b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"",
-                  cls, x, y, w, h);
+    slab__rpt_add(b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"", cls,
+                  x, y, w, h);
     color(b, "fill", rgb);
     if (alpha < 1.0)
         slab__rpt_add(b, " fill-opacity=\"%.2f\"", alpha);
@@ -79,13 +80,17 @@ static void mark(rpt_canvas *c, rpt_mark kind, double x, double y, uint32_t rgb,
                  const char *t)
 {
     rpt_buf *b = OUT(c);
+    if (!isfinite(x) || !isfinite(y)) /* a price the document lacks: "nan" is no SVG */
+        return;
     if (kind == RPT_DOT)
-        slab__rpt_add(b, "<circle class=\"%s\" data-x=\"%.2f\" data-y=\"%.2f\" cx=\"%.2f\" "
-                         "cy=\"%.2f\" r=\"4\"",
+        slab__rpt_add(b,
+                      "<circle class=\"%s\" data-x=\"%.2f\" data-y=\"%.2f\" cx=\"%.2f\" "
+                      "cy=\"%.2f\" r=\"4\"",
                       cls, x, y, x, y);
     else /* the tip at (x, y): an entry points up from below, an exit down from above */
-        slab__rpt_add(b, "<path class=\"%s\" data-x=\"%.2f\" data-y=\"%.2f\" d=\"M%.2f,%.2fl-5,%s9h10z\"",
-                      cls, x, y, x, y, kind == RPT_UP ? "" : "-");
+        slab__rpt_add(
+            b, "<path class=\"%s\" data-x=\"%.2f\" data-y=\"%.2f\" d=\"M%.2f,%.2fl-5,%s9h10z\"",
+            cls, x, y, x, y, kind == RPT_UP ? "" : "-");
     color(b, "fill", rgb);
     title(b, t, kind == RPT_DOT ? "circle" : "path");
 }
@@ -95,8 +100,9 @@ static void text(rpt_canvas *c, double x, double y, const char *s, double size, 
 {
     static const char *const anchors[] = {"start", "middle", "end"};
     rpt_buf *b = OUT(c);
-    slab__rpt_add(b, "<text class=\"%s\" x=\"%.2f\" y=\"%.2f\" font-size=\"%.3g\" "
-                     "text-anchor=\"%s\"",
+    slab__rpt_add(b,
+                  "<text class=\"%s\" x=\"%.2f\" y=\"%.2f\" font-size=\"%.3g\" "
+                  "text-anchor=\"%s\"",
                   cls, x, y, size, anchors[a]);
     color(b, "fill", rgb);
     slab__rpt_add(b, ">");

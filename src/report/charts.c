@@ -19,11 +19,16 @@
 #define PT 34.0
 #define PB 34.0
 #define LINE_H 320.0
-#define MAX_MARKERS 5000 /* trades drawn on the price chart */
 
 enum {
-    C_TEXT = 0x222222, C_AXIS = 0x444444, C_GRID = 0xe3e3e3, C_BLUE = 0x1f77b4,
-    C_GREY = 0x8c8c8c, C_GREEN = 0x1a9850, C_RED = 0xd73027, C_ORANGE = 0xff7f0e
+    C_TEXT = 0x222222,
+    C_AXIS = 0x444444,
+    C_GRID = 0xe3e3e3,
+    C_BLUE = 0x1f77b4,
+    C_GREY = 0x8c8c8c,
+    C_GREEN = 0x1a9850,
+    C_RED = 0xd73027,
+    C_ORANGE = 0xff7f0e
 };
 
 static const char *const names[SLAB_CHART_COUNT] = {"price",  "equity",     "drawdown", "returns",
@@ -59,7 +64,10 @@ static double fx(const frame *f, double i)
     return f->n > 1 ? f->x0 + i / (double)(f->n - 1) * (f->x1 - f->x0) : (f->x0 + f->x1) / 2;
 }
 
-static double fy(const frame *f, double v) { return f->y1 - (v - f->lo) / (f->hi - f->lo) * (f->y1 - f->y0); }
+static double fy(const frame *f, double v)
+{
+    return f->y1 - (v - f->lo) / (f->hi - f->lo) * (f->y1 - f->y0);
+}
 
 static void frame_init(frame *f, size_t n, double lo, double hi, double w, double h)
 {
@@ -118,7 +126,10 @@ static size_t reduce(const double *y, size_t n, size_t cols, size_t *idx)
     return k;
 }
 
-static size_t columns(const frame *f) { return (size_t)(f->x1 - f->x0); }
+static size_t columns(const frame *f)
+{
+    return (size_t)(f->x1 - f->x0);
+}
 
 /* Draws y as a reduced polyline; returns the points drawn (0 when out of
  * memory or nothing finite). */
@@ -127,7 +138,8 @@ static size_t series(rpt_canvas *c, const frame *f, const double *y, size_t n, u
 {
     size_t cap = n <= 2 * columns(f) ? n : 2 * columns(f) + 2;
     size_t *idx = slab_malloc((cap ? cap : 1) * sizeof *idx);
-    double *px = slab_malloc((cap ? cap : 1) * sizeof *px), *py = slab_malloc((cap ? cap : 1) * sizeof *py);
+    double *px = slab_malloc((cap ? cap : 1) * sizeof *px),
+           *py = slab_malloc((cap ? cap : 1) * sizeof *py);
     size_t k = 0;
     if (idx && px && py) {
         k = reduce(y, n, columns(f), idx);
@@ -156,7 +168,10 @@ static void time_label(const rpt_model *m, size_t i, char *buf, size_t n)
 {
     time_t t = (time_t)m->ts_s[i];
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm)) { /* a time beyond the calendar */
+        snprintf(buf, n, "?");
+        return;
+    }
     if (m->date_only)
         strftime(buf, n, "%Y-%m-%d", &tm);
     else
@@ -174,7 +189,10 @@ static void axes(const rpt_model *m, rpt_canvas *c, const frame *f, const char *
     for (double v = ceil(f->lo / step) * step; v <= f->hi; v += step) {
         double y = fy(f, v);
         c->line(c, f->x0, y, f->x1, y, C_GRID, 1, "grid");
-        snprintf(buf, sizeof buf, "%.*f%s", step >= 1 ? 0 : step >= 0.1 ? 1 : 2,
+        snprintf(buf, sizeof buf, "%.*f%s",
+                 step >= 1     ? 0
+                 : step >= 0.1 ? 1
+                               : 2,
                  fabs(v) < step / 1e6 ? 0.0 : v, unit);
         c->text(c, f->x0 - 6, y + 4, buf, 11, RPT_END, C_AXIS, "tick y");
     }
@@ -186,7 +204,10 @@ static void axes(const rpt_model *m, rpt_canvas *c, const frame *f, const char *
         time_label(m, i, buf, sizeof buf);
         c->line(c, fx(f, (double)i), f->y1, fx(f, (double)i), f->y1 + 4, C_AXIS, 1, "tick");
         c->text(c, fx(f, (double)i), f->y1 + 17, buf, 11,
-                k == 0 ? RPT_START : k == 5 ? RPT_END : RPT_MIDDLE, C_AXIS, "tick x");
+                k == 0   ? RPT_START
+                : k == 5 ? RPT_END
+                         : RPT_MIDDLE,
+                C_AXIS, "tick x");
     }
     c->line(c, f->x0, f->y1, f->x1, f->y1, C_AXIS, 1, "axis x");
     c->line(c, f->x0, f->y0, f->x0, f->y1, C_AXIS, 1, "axis y");
@@ -211,7 +232,7 @@ static void price_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 {
     frame f;
     double lo = INFINITY, hi = -INFINITY;
-    size_t nt = m->n_trades < MAX_MARKERS ? m->n_trades : MAX_MARKERS;
+    size_t nt = m->n_trades < RPT_MAX_MARKERS ? m->n_trades : RPT_MAX_MARKERS;
     char tip[320], buf[64];
     range(m->close, m->n, &lo, &hi);
     for (size_t k = 0; k < nt; k++) {
@@ -236,8 +257,8 @@ static void price_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
             continue;
         snprintf(tip, sizeof tip, "#%zu %s: %s %s @ %.6g, %s %s", k + 1,
                  slab_text(m->lang, t->is_long ? "trade.long" : "trade.short"),
-                 slab_text(m->lang, "chart.exit"), t->exit_time ? t->exit_time : "",
-                 t->exit_price, slab_text(m->lang, "trade.pnl"),
+                 slab_text(m->lang, "chart.exit"), t->exit_time ? t->exit_time : "", t->exit_price,
+                 slab_text(m->lang, "trade.pnl"),
                  slab_fmt_percent(m->lang, t->pnl_pct, 2, 1, buf, sizeof buf));
         c->mark(c, t->is_long ? RPT_DOWN : RPT_UP, fx(&f, (double)t->exit_bar),
                 fy(&f, t->exit_price), C_RED, "exit", tip);
@@ -296,8 +317,9 @@ static void drawdown_chart(const rpt_model *m, rpt_canvas *c, double w, double h
     frame_init(&f, m->n, lo, hi, w, h);
     axes(m, c, &f, slab_text(m->lang, "chart.drawdown"), "%");
     if (worst < 0.0)
-        c->rect(c, fx(&f, (double)worst_peak), f.y0, fx(&f, (double)worst_end) - fx(&f, (double)worst_peak),
-                f.y1 - f.y0, C_RED, 0.08, "worst-period", NULL);
+        c->rect(c, fx(&f, (double)worst_peak), f.y0,
+                fx(&f, (double)worst_end) - fx(&f, (double)worst_peak), f.y1 - f.y0, C_RED, 0.08,
+                "worst-period", NULL);
     size_t cap = 2 * columns(&f) + 4 < m->n + 2 ? 2 * columns(&f) + 4 : m->n + 2;
     size_t *idx = slab_malloc(cap * sizeof *idx);
     double *px = slab_malloc(cap * sizeof *px), *py = slab_malloc(cap * sizeof *py);
@@ -328,19 +350,35 @@ static void drawdown_chart(const rpt_model *m, rpt_canvas *c, double w, double h
 
 /* ---- the monthly returns heatmap ---- */
 #define CELL_H 22.0
+#define MAX_YEARS 300 /* heatmap rows; a longer span is a broken series */
 
 /* a / b rounded down (times before 1970 stay on their day). */
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b < 0);
+}
 
 /* Years spanned by the series (first and last calendar year). */
 static void years(const rpt_model *m, int *y0, int *y1)
 {
-    struct tm a, b;
-    time_t t0 = (time_t)m->ts_s[0], t1 = (time_t)m->ts_s[m->n - 1];
-    gmtime_r(&t0, &a);
-    gmtime_r(&t1, &b);
-    *y0 = a.tm_year + 1900;
-    *y1 = b.tm_year + 1900;
+    /* every bar, not the first and last: a series out of order must not
+     * put a bar outside the grid */
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    int y, mo, d;
+    for (size_t i = 0; i < m->n; i++) {
+        lo = m->ts_s[i] < lo ? m->ts_s[i] : lo;
+        hi = m->ts_s[i] > hi ? m->ts_s[i] : hi;
+    }
+    /* beyond +-10^7 years the day number overflows nothing but means nothing */
+    if (lo < -315569520000000LL || hi > 315569520000000LL) {
+        *y0 = 0;
+        *y1 = MAX_YEARS + 1;
+        return;
+    }
+    slab_civil_from_days(floor_div(lo, 86400), &y, &mo, &d);
+    *y0 = y;
+    slab_civil_from_days(floor_div(hi, 86400), &y, &mo, &d);
+    *y1 = y;
 }
 
 static uint32_t heat(double r, double maxabs)
@@ -359,9 +397,12 @@ static uint32_t heat(double r, double maxabs)
 static void returns_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 {
     int y0, y1;
-    (void)h;
     years(m, &y0, &y1);
     int ny = y1 - y0 + 1;
+    if (ny < 1 || ny > MAX_YEARS) { /* times out of order or out of this world */
+        message(c, w, h, slab_text(m->lang, "chart.returns"), slab_text(m->lang, "chart.no_data"));
+        return;
+    }
     double *ret = slab_malloc((size_t)ny * 13 * sizeof *ret), maxabs = 0.0;
     if (!ret)
         return;
@@ -383,6 +424,8 @@ static void returns_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
         int last_m = i + 1 == m->n || ym_next != ym;
         int last_y = i + 1 == m->n || ym_next / 12 != ym / 12;
         int row = ym / 12 - y0;
+        if (row < 0 || row >= ny) /* cannot happen with y0, y1 from every bar */
+            continue;
         if (last_m) {
             ret[row * 13 + ym % 12] = m->value[i] / prev_m - 1.0;
             prev_m = m->value[i];
@@ -458,7 +501,10 @@ static void trades_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
     double step = nice_step(f.hi - f.lo);
     for (double v = ceil(f.lo / step) * step; v <= f.hi; v += step) {
         c->line(c, f.x0, fy(&f, v), f.x1, fy(&f, v), C_GRID, 1, "grid");
-        snprintf(buf, sizeof buf, "%.*f%%", step >= 1 ? 0 : step >= 0.1 ? 1 : 2,
+        snprintf(buf, sizeof buf, "%.*f%%",
+                 step >= 1     ? 0
+                 : step >= 0.1 ? 1
+                               : 2,
                  fabs(v) < step / 1e6 ? 0.0 : v);
         c->text(c, f.x0 - 6, fy(&f, v) + 4, buf, 11, RPT_END, C_AXIS, "tick y");
     }
@@ -492,7 +538,7 @@ out:
 
 /* MFE and MAE (best and worst excursion, percent of the entry) of each
  * closed trade against its P&L %: x by P&L, y by excursion, one dot each
- * (the first MAX_MARKERS trades). */
+ * (the first RPT_MAX_MARKERS trades). */
 static void excursion_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
 {
     double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
@@ -500,7 +546,7 @@ static void excursion_chart(const rpt_model *m, rpt_canvas *c, double w, double 
     char tip[160], a[48], b[48], p[48];
     char tbuf[96]; /* the row is a printf format ("%%") */
     const char *title = slab_textf(m->lang, "chart.mfe_mae", tbuf, sizeof tbuf);
-    for (size_t k = 0; k < m->n_trades && nt < MAX_MARKERS; k++) {
+    for (size_t k = 0; k < m->n_trades && nt < RPT_MAX_MARKERS; k++) {
         const rpt_trade *t = &m->trades[k];
         if (t->is_open || !isfinite(t->pnl_pct))
             continue;
@@ -612,7 +658,8 @@ double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w)
     if (chart == SLAB_CHART_RETURNS && m->n) {
         int y0, y1;
         years(m, &y0, &y1);
-        return PT + CELL_H * (y1 - y0 + 2) + 12;
+        if (y1 - y0 + 1 >= 1 && y1 - y0 + 1 <= MAX_YEARS)
+            return PT + CELL_H * (y1 - y0 + 2) + 12;
     }
     return LINE_H;
 }
@@ -620,7 +667,7 @@ double slab__rpt_chart_height(const rpt_model *m, slab_chart chart, double w)
 int slab__rpt_chart_draw(const rpt_model *m, slab_chart chart, rpt_canvas *c, double w, double h)
 {
     static const char *const titles[SLAB_CHART_COUNT] = {
-        "chart.price",   "chart.equity",  "chart.drawdown",      "chart.returns",
+        "chart.price",     "chart.equity",  "chart.drawdown",      "chart.returns",
         "chart.trade_pnl", "chart.mfe_mae", "chart.rolling_sharpe"};
     if (slab__rpt_chart_needs_series(chart) && !m->n) {
         char t[96];

@@ -18,13 +18,12 @@
 /* +1 higher is better, -1 lower is better, 0 no direction. */
 static int direction(const char *key)
 {
-    static const char *const up[] = {"equity_final", "equity_peak", "return_pct", "cagr_pct",
-                                     "sharpe_ratio", "sortino_ratio", "calmar_ratio",
-                                     "win_rate_pct", "best_trade_pct", "worst_trade_pct",
-                                     "avg_trade_pct", "profit_factor", "expectancy",
-                                     "expectancy_pct", "sqn"};
+    static const char *const up[] = {
+        "equity_final",  "equity_peak",   "return_pct",   "cagr_pct",       "sharpe_ratio",
+        "sortino_ratio", "calmar_ratio",  "win_rate_pct", "best_trade_pct", "worst_trade_pct",
+        "avg_trade_pct", "profit_factor", "expectancy",   "expectancy_pct", "sqn"};
     static const char *const down[] = {"annual_volatility_pct", "max_drawdown_pct",
-                                       "avg_drawdown_pct", "max_drawdown_duration",
+                                       "avg_drawdown_pct",      "max_drawdown_duration",
                                        "avg_drawdown_duration", "commissions"};
     for (size_t k = 0; k < sizeof up / sizeof up[0]; k++)
         if (!strcmp(key, up[k]))
@@ -55,8 +54,8 @@ static void flatten(const json_t *o, const char *prefix, json_t *out)
  * data and period, and every configuration item. */
 static json_t *settings(const json_t *doc)
 {
-    static const char *const keys[] = {"strategy", "source", "symbols", "from", "to",
-                                       "timeframe", "data_sha256"};
+    static const char *const keys[] = {"strategy", "source",    "symbols",    "from",
+                                       "to",       "timeframe", "data_sha256"};
     const json_t *bt = json_object_get(doc, "backtest");
     json_t *out = json_object();
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
@@ -85,9 +84,9 @@ json_t *slab_compare_json(const json_t *const *docs, const char *const *names, s
         }
         const json_t *bt = json_object_get(docs[r], "backtest");
         json_array_append_new(runs, json_pack("{s:s,s:O?,s:O?,s:O?,s:O?}", "file", names[r],
-                                              "run_id", json_object_get(bt, "run_id"),
-                                              "strategy", json_object_get(bt, "strategy"),
-                                              "from", json_object_get(bt, "from"), "to",
+                                              "run_id", json_object_get(bt, "run_id"), "strategy",
+                                              json_object_get(bt, "strategy"), "from",
+                                              json_object_get(bt, "from"), "to",
                                               json_object_get(bt, "to")));
         set[r] = settings(docs[r]);
         if (!conv)
@@ -103,8 +102,7 @@ json_t *slab_compare_json(const json_t *const *docs, const char *const *names, s
         for (size_t r = 0; r < n; r++) {
             json_t *v = json_object_get(st[r], keys[k]);
             json_array_append(row, v ? v : json_null());
-            if (dir && json_is_number(v) &&
-                (at < 0 || dir * json_number_value(v) > dir * top)) {
+            if (dir && json_is_number(v) && (at < 0 || dir * json_number_value(v) > dir * top)) {
                 at = (long)r;
                 top = json_number_value(v);
             }
@@ -271,10 +269,11 @@ static void equity_overlay(rpt_buf *b, const rpt_model *m, size_t n, slab_lang l
             t0 = fmin(t0, (double)m[r].ts_s[i]);
             t1 = fmax(t1, (double)m[r].ts_s[i]);
         }
-    slab__rpt_add(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
-                     "data-chart=\"compare-equity\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 "
-                     "%.0f %.0f\" font-family=\"sans-serif\">\n<rect class=\"background\" "
-                     "width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n",
+    slab__rpt_add(b,
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
+                  "data-chart=\"compare-equity\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 "
+                  "%.0f %.0f\" font-family=\"sans-serif\">\n<rect class=\"background\" "
+                  "width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n",
                   w, h, w, h);
     slab__rpt_add(b, "<text class=\"title\" x=\"%.0f\" y=\"20\" font-size=\"14\">", x0);
     slab__rpt_esc(b, slab_text(lang, "compare.equity"));
@@ -286,14 +285,16 @@ static void equity_overlay(rpt_buf *b, const rpt_model *m, size_t n, slab_lang l
     double pad = (hi - lo) * 0.05;
     lo -= pad;
     hi += pad;
-    slab__rpt_add(b, "<g class=\"axes\"><line class=\"axis x\" x1=\"%.0f\" y1=\"%.0f\" "
-                     "x2=\"%.0f\" y2=\"%.0f\" stroke=\"#444444\"/><line class=\"axis y\" "
-                     "x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#444444\"/>",
+    slab__rpt_add(b,
+                  "<g class=\"axes\"><line class=\"axis x\" x1=\"%.0f\" y1=\"%.0f\" "
+                  "x2=\"%.0f\" y2=\"%.0f\" stroke=\"#444444\"/><line class=\"axis y\" "
+                  "x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#444444\"/>",
                   x0, y1, x1, y1, x0, y0, x0, y1);
     for (int k = 0; k <= 4; k++) {
         double v = lo + (hi - lo) * k / 4.0, y = y1 - (v - lo) / (hi - lo) * (y1 - y0);
-        slab__rpt_add(b, "<text class=\"tick y\" x=\"%.0f\" y=\"%.2f\" font-size=\"11\" "
-                         "text-anchor=\"end\">%s</text>",
+        slab__rpt_add(b,
+                      "<text class=\"tick y\" x=\"%.0f\" y=\"%.2f\" font-size=\"11\" "
+                      "text-anchor=\"end\">%s</text>",
                       x0 - 6, y + 4, slab_fmt_number(lang, v, 0, num, sizeof num));
     }
     slab__rpt_add(b, "</g>\n");
@@ -330,8 +331,9 @@ static void equity_overlay(rpt_buf *b, const rpt_model *m, size_t n, slab_lang l
                     idx[k++] = l < u ? u : l;
             }
         }
-        slab__rpt_add(b, "<polyline class=\"series run%zu\" data-n=\"%zu\" fill=\"none\" "
-                         "stroke=\"#%06x\" stroke-width=\"1.5\" points=\"",
+        slab__rpt_add(b,
+                      "<polyline class=\"series run%zu\" data-n=\"%zu\" fill=\"none\" "
+                      "stroke=\"#%06x\" stroke-width=\"1.5\" points=\"",
                       r + 1, k, (unsigned)palette[r % 10]);
         for (size_t j = 0; j < k; j++) {
             double x = x0 + ((double)m[r].ts_s[idx[j]] - t0) / (t1 - t0) * (x1 - x0);
@@ -340,8 +342,9 @@ static void equity_overlay(rpt_buf *b, const rpt_model *m, size_t n, slab_lang l
         }
         slab__rpt_add(b, "\"/>\n");
         snprintf(num, sizeof num, "%zu", r + 1);
-        slab__rpt_add(b, "<text class=\"legend\" x=\"%.0f\" y=\"20\" font-size=\"12\" "
-                         "fill=\"#%06x\">",
+        slab__rpt_add(b,
+                      "<text class=\"legend\" x=\"%.0f\" y=\"20\" font-size=\"12\" "
+                      "fill=\"#%06x\">",
                       w - 16 - 90.0 * (double)(n - r), (unsigned)palette[r % 10]);
         slab__rpt_esc(b, slab_textf(lang, "compare.run", buf, sizeof buf, num));
         slab__rpt_add(b, "</text>\n");
@@ -437,14 +440,15 @@ slab_status slab_compare_html(const json_t *const *docs, const slab_series *cons
             SLAB_OK)
             snprintf(err->where, sizeof err->where, "%s", names[r]);
     if (st == SLAB_OK) {
-        slab__rpt_add(&b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-                          "<title>%s</title><style>body{font-family:sans-serif;margin:1.5em "
-                          "auto;max-width:1000px;color:#222;padding:0 1em}table{border-collapse:"
-                          "collapse;font-size:.9em}td,th{padding:2px 8px;text-align:left;"
-                          "border-bottom:1px solid #eee}td.num{text-align:right;white-space:"
-                          "nowrap}td.best{font-weight:bold;background:#e6f4ea}.best{color:#1a9850}"
-                          ".note{color:#666}svg.chart{display:block;max-width:100%%;height:auto}"
-                          "</style></head>\n<body>\n<h1>%s</h1>\n<ol class=\"runs\">\n",
+        slab__rpt_add(&b,
+                      "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                      "<title>%s</title><style>body{font-family:sans-serif;margin:1.5em "
+                      "auto;max-width:1000px;color:#222;padding:0 1em}table{border-collapse:"
+                      "collapse;font-size:.9em}td,th{padding:2px 8px;text-align:left;"
+                      "border-bottom:1px solid #eee}td.num{text-align:right;white-space:"
+                      "nowrap}td.best{font-weight:bold;background:#e6f4ea}.best{color:#1a9850}"
+                      ".note{color:#666}svg.chart{display:block;max-width:100%%;height:auto}"
+                      "</style></head>\n<body>\n<h1>%s</h1>\n<ol class=\"runs\">\n",
                       slab_lang_code(lang), slab_text(lang, "compare.title"),
                       slab_text(lang, "compare.title"));
         for (size_t r = 0; r < n; r++) {

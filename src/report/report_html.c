@@ -6,6 +6,7 @@
  * behind a <details> toggle. Every word comes from text.h. */
 #include "report_int.h"
 
+#include "stratlab/diagnose.h"
 #include "stratlab/stats.h"
 
 #include <math.h>
@@ -13,15 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TRADE_ROWS 2000 /* trade table rows; the rest are counted */
-#define MAX_ORDER_ROWS 5000
+/* Table rows drawn; the rest are counted (the document has them all).
+ * Table layout is most of a browser's time on a big page: a year of
+ * 1-minute bars with every row took seconds to open. */
+#define MAX_TRADE_ROWS 500
+#define MAX_ORDER_ROWS 1000
 
 static const char *const style =
     "body{font-family:sans-serif;margin:1.5em auto;max-width:1000px;color:#222;padding:0 1em}"
     "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}"
     "table{border-collapse:collapse;font-size:.9em}td,th{padding:2px 8px;text-align:left;"
     "border-bottom:1px solid #eee;vertical-align:top}td.num{text-align:right;"
-    "white-space:nowrap;font-variant-numeric:tabular-nums}.conv{color:#666;font-size:.85em}.note{color:#666}"
+    "white-space:nowrap;font-variant-numeric:tabular-nums}.conv{color:#666;font-size:.85em}.note{"
+    "color:#666}"
     "pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:.85em}"
     "svg.chart{display:block;max-width:100%;height:auto;margin:.8em 0}"
     "details summary{cursor:pointer;color:#1f77b4}.summary{white-space:pre-wrap}";
@@ -47,8 +52,9 @@ static void cell(rpt_buf *b, const json_t *v, slab_lang lang)
         slab__rpt_esc(b, json_string_value(v));
         slab__rpt_add(b, "</td>");
     } else
-        slab__rpt_add(b, "<td>%s</td>", json_is_boolean(v) ? (json_is_true(v) ? "true" : "false")
-                                                           : slab_text(lang, "num.none"));
+        slab__rpt_add(b, "<td>%s</td>",
+                      json_is_boolean(v) ? (json_is_true(v) ? "true" : "false")
+                                         : slab_text(lang, "num.none"));
 }
 
 static void row2(rpt_buf *b, const char *label, const char *value)
@@ -68,8 +74,9 @@ static void provenance(rpt_buf *b, const rpt_model *m)
     slab__rpt_add(b, "<table class=\"meta\">\n");
     row2(b, slab_text(L, "report.strategy"), str(bt, "strategy"));
     const json_t *syms = json_object_get(bt, "symbols");
-    row2(b, slab_text(L, "report.symbols"), json_string_value(json_array_get(syms, 0))
-                                                ? json_string_value(json_array_get(syms, 0)) : "");
+    row2(b, slab_text(L, "report.symbols"),
+         json_string_value(json_array_get(syms, 0)) ? json_string_value(json_array_get(syms, 0))
+                                                    : "");
     row2(b, slab_text(L, "report.data"), str(bt, "data_source"));
     snprintf(buf, sizeof buf, "%s – %s", str(bt, "from"), str(bt, "to"));
     row2(b, slab_text(L, "report.period"), buf);
@@ -120,6 +127,12 @@ static void charts(rpt_buf *b, const rpt_model *m)
         slab__rpt_chart_svg(m, (slab_chart)k, SLAB_CHART_WIDTH, b);
         slab__rpt_add(b, "</section>\n");
     }
+    if (m->n_trades > RPT_MAX_MARKERS) {
+        snprintf(a, sizeof a, "%d", RPT_MAX_MARKERS);
+        slab__rpt_add(b, "<p class=\"note\">");
+        slab__rpt_esc(b, slab_textf(m->lang, "report.markers_capped", buf, sizeof buf, a));
+        slab__rpt_add(b, "</p>\n");
+    }
     if (!m->n) {
         slab__rpt_add(b, "<p class=\"note\">");
         slab__rpt_esc(b, slab_text(m->lang, "report.no_series"));
@@ -135,12 +148,12 @@ static void charts(rpt_buf *b, const rpt_model *m)
 
 static void trades(rpt_buf *b, const rpt_model *m)
 {
-    static const char *const cols[] = {"trade.side", "trade.entry_time", "trade.entry_price",
-                                       "trade.exit_time", "trade.exit_price", "trade.size",
-                                       "trade.pnl", "trade.pnl_percent", "trade.exit_reason",
+    static const char *const cols[] = {"trade.side",      "trade.entry_time",  "trade.entry_price",
+                                       "trade.exit_time", "trade.exit_price",  "trade.size",
+                                       "trade.pnl",       "trade.pnl_percent", "trade.exit_reason",
                                        "trade.bars"};
-    static const char *const keys[] = {"side", "entry_time", "entry_price", "exit_time",
-                                       "exit_price", "size", "pnlcomm", "pnl_percent",
+    static const char *const keys[] = {"side",        "entry_time", "entry_price", "exit_time",
+                                       "exit_price",  "size",       "pnlcomm",     "pnl_percent",
                                        "exit_reason", "bars"};
     slab_lang L = m->lang;
     const json_t *arr = json_object_get(m->doc, "trades");
@@ -180,12 +193,12 @@ static void trades(rpt_buf *b, const rpt_model *m)
 
 static void orders(rpt_buf *b, const rpt_model *m)
 {
-    static const char *const cols[] = {"order.ref", "order.side", "order.type", "order.status",
-                                       "order.created", "order.executed", "order.price",
-                                       "order.size", "order.commission", "order.reason"};
-    static const char *const keys[] = {"ref", "side", "exectype", "status", "created_time",
-                                       "exec_time", "exec_price", "exec_size", "exec_comm",
-                                       "reason"};
+    static const char *const cols[] = {
+        "order.ref",      "order.side",  "order.type", "order.status",     "order.created",
+        "order.executed", "order.price", "order.size", "order.commission", "order.reason"};
+    static const char *const keys[] = {"ref",          "side",      "exectype",   "status",
+                                       "created_time", "exec_time", "exec_price", "exec_size",
+                                       "exec_comm",    "reason"};
     slab_lang L = m->lang;
     const json_t *arr = json_object_get(m->doc, "orders");
     char buf[128], n[32];
@@ -199,7 +212,15 @@ static void orders(rpt_buf *b, const rpt_model *m)
     snprintf(n, sizeof n, "%zu", json_array_size(arr));
     slab__rpt_add(b, "<details class=\"orders\"><summary>");
     slab__rpt_esc(b, slab_textf(L, "report.show_orders", buf, sizeof buf, n));
-    slab__rpt_add(b, "</summary>\n<table><tr>");
+    slab__rpt_add(b, "</summary>\n");
+    if (json_array_size(arr) > MAX_ORDER_ROWS) {
+        char a[32];
+        snprintf(a, sizeof a, "%d", MAX_ORDER_ROWS);
+        slab__rpt_add(b, "<p class=\"note\">");
+        slab__rpt_esc(b, slab_textf(L, "report.orders_shown", buf, sizeof buf, a, n));
+        slab__rpt_add(b, "</p>\n");
+    }
+    slab__rpt_add(b, "<table><tr>");
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
         slab__rpt_add(b, "<th>%s</th>", slab_text(L, cols[c]));
     slab__rpt_add(b, "</tr>\n");
@@ -208,7 +229,8 @@ static void orders(rpt_buf *b, const rpt_model *m)
         for (size_t c = 0; c < sizeof keys / sizeof keys[0]; c++) {
             const json_t *v = json_object_get(json_array_get(arr, k), keys[c]);
             if (c == 1) {
-                snprintf(buf, sizeof buf, "order.%s", json_string_value(v) ? json_string_value(v) : "");
+                snprintf(buf, sizeof buf, "order.%s",
+                         json_string_value(v) ? json_string_value(v) : "");
                 slab__rpt_add(b, "<td>%s</td>", slab_text(L, buf));
             } else
                 cell(b, v, L);
@@ -218,6 +240,28 @@ static void orders(rpt_buf *b, const rpt_model *m)
     slab__rpt_add(b, "</table></details>\n");
 }
 
+/* The summary in lang: the document's own (English) text, or for other
+ * languages the headline (slab_stats_headline) with that text behind a
+ * toggle. */
+static void summary(rpt_buf *b, const rpt_model *m)
+{
+    slab_lang L = m->lang;
+    char *head = L == SLAB_LANG_EN ? NULL : slab_stats_headline(m->doc, L);
+    slab__rpt_add(b, "<h2>%s</h2>\n<p class=\"summary\">", slab_text(L, "report.summary"));
+    if (!head) {
+        slab__rpt_esc(b, str(m->doc, "summary"));
+        slab__rpt_add(b, "</p>\n");
+        return;
+    }
+    slab__rpt_esc(b, head);
+    slab_free(head);
+    slab__rpt_add(b, "</p>\n<details class=\"run-notes\"><summary>");
+    slab__rpt_esc(b, slab_text(L, "report.run_notes"));
+    slab__rpt_add(b, "</summary><p class=\"summary\">");
+    slab__rpt_esc(b, str(m->doc, "summary"));
+    slab__rpt_add(b, "</p></details>\n");
+}
+
 /* The whole page into b. */
 static void page(rpt_buf *b, const rpt_model *m)
 {
@@ -225,17 +269,25 @@ static void page(rpt_buf *b, const rpt_model *m)
     const json_t *bt = json_object_get(m->doc, "backtest");
     char title[256];
     slab_textf(L, "report.title", title, sizeof title, str(bt, "strategy"));
-    slab__rpt_add(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"viewport\" content=\"width=device-width\"><title>",
+    slab__rpt_add(b,
+                  "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width\"><title>",
                   slab_lang_code(L));
     slab__rpt_esc(b, title);
     slab__rpt_add(b, "</title><style>%s</style></head>\n<body>\n<h1>", style);
     slab__rpt_esc(b, title);
     slab__rpt_add(b, "</h1>\n");
     provenance(b, m);
-    slab__rpt_add(b, "<h2>%s</h2>\n<p class=\"summary\">", slab_text(L, "report.summary"));
-    slab__rpt_esc(b, str(m->doc, "summary"));
-    slab__rpt_add(b, "</p>\n");
+    summary(b, m);
+    json_t *dg = json_object_get(m->doc, "diagnosis");
+    char *dt = json_is_object(dg) ? slab_diagnosis_text(dg, L) : NULL;
+    if (dt) { /* a spec run with expected performance */
+        slab__rpt_add(b, "<h2>%s</h2>\n<pre class=\"diagnosis\">",
+                      slab_text(L, "report.diagnosis"));
+        slab__rpt_esc(b, dt);
+        slab__rpt_add(b, "</pre>\n");
+        slab_free(dt);
+    }
     statistics(b, m);
     charts(b, m);
     trades(b, m);
@@ -244,6 +296,16 @@ static void page(rpt_buf *b, const rpt_model *m)
     slab__rpt_esc(b, cfg ? cfg : "{}");
     free(cfg);
     slab__rpt_add(b, "</pre>\n");
+    const json_t *an = json_object_get(m->doc, "analyzers");
+    if (json_is_object(an)) {
+        char *t = json_dumps(an, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+        slab__rpt_add(b, "<details class=\"analyzers\"><summary>");
+        slab__rpt_esc(b, slab_text(L, "report.analyzers"));
+        slab__rpt_add(b, "</summary><pre>");
+        slab__rpt_esc(b, t ? t : "{}");
+        slab__rpt_add(b, "</pre></details>\n");
+        free(t);
+    }
     orders(b, m);
     slab__rpt_add(b, "<p class=\"note\">");
     slab__rpt_esc(b, slab_textf(L, "report.generated", title, sizeof title, SLAB_VERSION));
@@ -262,8 +324,8 @@ static slab_status finish(rpt_buf *b, char **out, size_t *len, slab_error *err)
     return SLAB_OK;
 }
 
-slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_lang lang, char **out, size_t *len,
-                             slab_error *err)
+slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_lang lang,
+                             char **out, size_t *len, slab_error *err)
 {
     rpt_model m;
     rpt_buf b = {0};
@@ -276,8 +338,8 @@ slab_status slab_report_html(const json_t *doc, const slab_series *series, slab_
     return st;
 }
 
-slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_chart chart, slab_lang lang, char **out,
-                            size_t *len, slab_error *err)
+slab_status slab_report_svg(const json_t *doc, const slab_series *series, slab_chart chart,
+                            slab_lang lang, char **out, size_t *len, slab_error *err)
 {
     rpt_model m;
     rpt_buf b = {0};

@@ -30,23 +30,23 @@ void slab__rpt_esc(rpt_buf *b, const char *t);
 typedef struct rpt_trade {
     size_t entry_bar, exit_bar; /* 0-based bars (baropen - 1, barclose - 1) */
     int is_open, is_long;
-    double entry_price, exit_price; /* exit NaN while open */
-    double pnl_pct;                 /* pnlcomm over the entry value, percent */
-    double pnlcomm;                 /* cash units */
-    double mfe_pct, mae_pct;        /* best and worst excursion, percent of entry */
+    double entry_price, exit_price;     /* exit NaN while open */
+    double pnl_pct;                     /* pnlcomm over the entry value, percent */
+    double pnlcomm;                     /* cash units */
+    double mfe_pct, mae_pct;            /* best and worst excursion, percent of entry */
     const char *entry_time, *exit_time; /* borrowed from the document */
 } rpt_trade;
 
 typedef struct rpt_model {
-    const json_t *doc;      /* the document (borrowed) */
-    size_t n;               /* bars in the series; 0 when the document has none */
-    int64_t *ts_s;          /* bar times, seconds since the epoch */
-    double *close, *value;  /* per bar */
-    double v0;              /* starting cash */
-    double periods_per_year;/* metrics.annualization_periods */
-    int date_only;          /* daily or longer bars */
-    int owns_series;        /* 1: ts_s, close, value are the model's to free */
-    rpt_trade *trades;      /* the trades the document lists (owned) */
+    const json_t *doc;       /* the document (borrowed) */
+    size_t n;                /* bars in the series; 0 when the document has none */
+    int64_t *ts_s;           /* bar times, seconds since the epoch */
+    double *close, *value;   /* per bar */
+    double v0;               /* starting cash */
+    double periods_per_year; /* metrics.annualization_periods */
+    int date_only;           /* daily or longer bars */
+    int owns_series;         /* 1: ts_s, close, value are the model's to free */
+    rpt_trade *trades;       /* the trades the document lists (owned) */
     size_t n_trades, trades_total;
     slab_lang lang;
 } rpt_model;
@@ -55,9 +55,13 @@ typedef struct rpt_model {
  * a document that is not a result document, lacks a field or has series
  * of unequal lengths; SLAB_ENOMEM. */
 slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, const slab_series *series,
-                                 slab_lang lang,
-                                 slab_error *err);
+                                 slab_lang lang, slab_error *err);
 void slab__rpt_model_clear(rpt_model *m);
+
+/* Trades marked on the price chart and dotted on the excursion chart: the
+ * first this many (each is an element with its hover text; the page
+ * says when there are more). */
+#define RPT_MAX_MARKERS 2000
 
 /* ---- the drawing surface ---- */
 typedef enum rpt_anchor { RPT_START, RPT_MIDDLE, RPT_END } rpt_anchor;
@@ -73,11 +77,11 @@ struct rpt_canvas {
     void (*line)(rpt_canvas *c, double x1, double y1, double x2, double y2, uint32_t rgb,
                  double width, const char *cls);
     /* a filled rectangle; title (may be NULL) is what hovering shows */
-    void (*rect)(rpt_canvas *c, double x, double y, double w, double h, uint32_t rgb,
-                 double alpha, const char *cls, const char *title);
-    /* a marker whose tip (triangles) or centre (dot) is at x, y */
-    void (*mark)(rpt_canvas *c, rpt_mark kind, double x, double y, uint32_t rgb,
+    void (*rect)(rpt_canvas *c, double x, double y, double w, double h, uint32_t rgb, double alpha,
                  const char *cls, const char *title);
+    /* a marker whose tip (triangles) or centre (dot) is at x, y */
+    void (*mark)(rpt_canvas *c, rpt_mark kind, double x, double y, uint32_t rgb, const char *cls,
+                 const char *title);
     void (*text)(rpt_canvas *c, double x, double y, const char *s, double size, rpt_anchor a,
                  uint32_t rgb, const char *cls);
     /* opens and closes a group (SVG <g class>), for structure */

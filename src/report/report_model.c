@@ -59,8 +59,11 @@ void slab__rpt_esc(rpt_buf *b, const char *t)
 {
     const char *run = t;
     for (; t && *t; t++) {
-        const char *rep = *t == '<' ? "&lt;" : *t == '>' ? "&gt;" : *t == '&' ? "&amp;"
-                        : *t == '"' ? "&quot;" : NULL;
+        const char *rep = *t == '<'   ? "&lt;"
+                          : *t == '>' ? "&gt;"
+                          : *t == '&' ? "&amp;"
+                          : *t == '"' ? "&quot;"
+                                      : NULL;
         if (!rep)
             continue;
         slab__rpt_put(b, run, (size_t)(t - run));
@@ -164,7 +167,8 @@ static slab_status read_trades(rpt_model *m, const json_t *arr, slab_error *err)
         if (!json_is_object(t) || !json_is_integer(bo) || json_integer_value(bo) < 1 || !st)
             return bad(err, "/trades", "has a trade without baropen or status");
         r->is_open = !strcmp(st, "open");
-        if (!r->is_open && (!json_is_integer(bc) || json_integer_value(bc) < json_integer_value(bo)))
+        if (!r->is_open &&
+            (!json_is_integer(bc) || json_integer_value(bc) < json_integer_value(bo)))
             return bad(err, "/trades", "has a closed trade without a valid barclose");
         r->entry_bar = (size_t)json_integer_value(bo) - 1;
         r->exit_bar = r->is_open ? r->entry_bar : (size_t)json_integer_value(bc) - 1;
@@ -194,7 +198,8 @@ slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, const slab_ser
     m->lang = lang;
     const json_t *bt = json_object_get(doc, "backtest");
     const char *name = json_string_value(json_object_get(json_object_get(bt, "engine"), "name"));
-    if (!json_is_object(doc) || !json_is_object(bt) || !json_is_object(json_object_get(doc, "metrics")))
+    if (!json_is_object(doc) || !json_is_object(bt) ||
+        !json_is_object(json_object_get(doc, "metrics")))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/backtest",
                                "not a stratlab result document (no \"backtest\" and \"metrics\" "
                                "objects): write one with stratlab run ... --json --series");
@@ -210,8 +215,8 @@ slab_status slab__rpt_model_init(rpt_model *m, const json_t *doc, const slab_ser
     if (!json_is_array(trades))
         return bad(err, "/trades", "has no \"trades\" array");
     const json_t *total = json_object_get(doc, "trades_total");
-    m->trades_total = json_is_integer(total) ? (size_t)json_integer_value(total)
-                                             : json_array_size(trades);
+    m->trades_total =
+        json_is_integer(total) ? (size_t)json_integer_value(total) : json_array_size(trades);
     m->periods_per_year = num(json_object_get(doc, "metrics"), "annualization_periods");
     /* daily and longer runs print their times as dates ("2006-01-02") */
     const char *from = json_string_value(json_object_get(bt, "from"));

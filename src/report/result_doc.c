@@ -5,7 +5,6 @@
  * tests/cli/test_layering.sh). */
 #include "stratlab/result.h"
 
-#include "stratlab/report.h"
 #include "stratlab/stats.h"
 
 #include <math.h>
@@ -38,6 +37,26 @@ static json_t *run_stats(const slab_bars *bars, const slab_run *run, const json_
     return o;
 }
 
+/* The summary's statistics line: what the issue found missing from it
+ * (exposure, CAGR, buy and hold, best and worst trade), from "stats".
+ * Writes into buf (n bytes). */
+static void stats_line(const json_t *st, char *buf, size_t n)
+{
+    double v[6];
+    static const char *const keys[] = {"exposure_time_pct", "cagr_pct", "buy_and_hold_return_pct",
+                                       "return_pct", "best_trade_pct", "worst_trade_pct"};
+    for (int k = 0; k < 6; k++) {
+        const json_t *x = json_object_get(st, keys[k]);
+        v[k] = json_is_number(x) ? json_number_value(x) : NAN;
+    }
+    int w = snprintf(buf, n, "In the market %.1f%% of bars; CAGR %.2f%%; return %+.2f%% against "
+                     "buy & hold %+.2f%%", v[0], v[1], v[3], v[2]);
+    if (w > 0 && (size_t)w < n && isfinite(v[4]))
+        snprintf(buf + w, n - (size_t)w, "; best trade %+.2f%%, worst %+.2f%%.", v[4], v[5]);
+    else if (w > 0 && (size_t)w < n)
+        snprintf(buf + w, n - (size_t)w, ".");
+}
+
 json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
                          const slab_result_info *info, slab_error *err)
 {
@@ -50,14 +69,6 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
         return NULL;
     }
     json_object_set_new(doc, "stats", st); /* replaces the metrics layer's null */
-    if (info->include_series) {
-        json_t *se = slab_result_series(bars, run);
-        if (!se || json_object_set_new(doc, "series", se)) {
-            json_decref(doc);
-            slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the series");
-            return NULL;
-        }
-    }
     char *sum = slab_summary_text(bars, run, info->strategy, info->broker,
                                   json_object_get(doc, "metrics"));
     if (!sum) { /* its one allocation failed: no document without its summary */
@@ -66,8 +77,16 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
         return NULL;
     }
     /* replacing a key's value keeps its place in the document */
-    json_object_set_new(doc, "summary", json_string(sum));
+    char line[256];
+    stats_line(st, line, sizeof line);
+    json_t *text = json_sprintf("%s\n%s", sum, line);
     slab_free(sum);
+    if (!text) {
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the summary");
+        return NULL;
+    }
+    json_object_set_new(doc, "summary", text);
     json_t *warn = slab_result_warnings(bars, run, info->broker);
     if (!warn) {
         json_decref(doc);

@@ -217,24 +217,70 @@ static int read_series(const char *a, const char *b, slab_series *s)
     return 1;
 }
 
+static slab_status too_big(const char *path, long long bytes, slab_error *err)
+{
+    return slab_error_fail(err, SLAB_EC_CANNOT_READ, path,
+                           "the result document is %lld MiB, over the %lld MiB a result document "
+                           "may have (write it without --series or --orders)",
+                           bytes >> 20, SLAB_RESULT_MAX_BYTES >> 20);
+}
+
+/* A pipe or stdin ("-"): read in growing chunks up to the cap. */
+static slab_status read_stream(FILE *f, const char *path, char **out, size_t *len, slab_error *err)
+{
+    size_t cap = 1 << 20, n = 0;
+    char *buf = slab_malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        if ((long long)cap > SLAB_RESULT_MAX_BYTES) {
+            slab_free(buf);
+            return too_big(path, (long long)cap, err);
+        }
+        char *g = slab_realloc(buf, cap * 2 + 1);
+        if (!g)
+            slab_free(buf);
+        buf = g;
+        cap *= 2;
+    }
+    if (!buf)
+        return slab_error_set(err, SLAB_ENOMEM, path, "out of memory reading the result document");
+    if (ferror(f)) {
+        slab_free(buf);
+        return slab_error_fail(err, SLAB_EC_CANNOT_READ, path, "cannot read the result document");
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return SLAB_OK;
+}
+
 static slab_status read_file(const char *path, char **out, size_t *len, slab_error *err)
 {
     struct stat st;
+    if (!strcmp(path, "-"))
+        return read_stream(stdin, "(stdin)", out, len, err);
     if (stat(path, &st) != 0)
         return slab_error_fail(err, errno == ENOENT ? SLAB_EC_FILE_NOT_FOUND : SLAB_EC_CANNOT_READ,
                                path, "cannot open the result document: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return slab_error_fail(err, SLAB_EC_CANNOT_READ, path, "the result document is not a file");
-    if ((long long)st.st_size > SLAB_RESULT_MAX_BYTES)
+    if (S_ISDIR(st.st_mode))
         return slab_error_fail(err, SLAB_EC_CANNOT_READ, path,
-                               "the result document is %lld MiB, over the %lld MiB a result "
-                               "document may have (write it without --series or --orders)",
-                               (long long)st.st_size >> 20, SLAB_RESULT_MAX_BYTES >> 20);
+                               "the result document is a folder, not a file");
+    if ((long long)st.st_size > SLAB_RESULT_MAX_BYTES)
+        return too_big(path, (long long)st.st_size, err);
     FILE *f = fopen(path, "rb");
-    char *buf = slab_malloc((size_t)st.st_size + 1);
-    size_t got = f && buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-    if (f)
+    if (!f)
+        return slab_error_fail(err, SLAB_EC_CANNOT_READ, path,
+                               "cannot open the result document: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode)) { /* a pipe, a process substitution */
+        slab_status rc = read_stream(f, path, out, len, err);
         fclose(f);
+        return rc;
+    }
+    char *buf = slab_malloc((size_t)st.st_size + 1);
+    size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+    fclose(f);
     if (!buf)
         return slab_error_set(err, SLAB_ENOMEM, path, "out of memory reading the result document");
     if (got != (size_t)st.st_size) {
@@ -247,8 +293,7 @@ static slab_status read_file(const char *path, char **out, size_t *len, slab_err
     return SLAB_OK;
 }
 
-slab_status slab_result_load(const char *path, json_t **doc, slab_series **series,
-                             slab_error *err)
+slab_status slab_result_load(const char *path, json_t **doc, slab_series **series, slab_error *err)
 {
     char *buf = NULL;
     size_t len = 0;

@@ -15,15 +15,43 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const keys[] = {
-    "start", "end", "duration_days", "bars", "exposure_time_pct", "equity_final", "equity_peak",
-    "return_pct", "buy_and_hold_return_pct", "cagr_pct", "annual_volatility_pct",
-    "sharpe_ratio", "sortino_ratio", "calmar_ratio", "max_drawdown_pct", "avg_drawdown_pct",
-    "max_drawdown_duration", "avg_drawdown_duration", "num_trades", "win_rate_pct",
-    "best_trade_pct", "worst_trade_pct", "avg_trade_pct", "max_trade_duration",
-    "avg_trade_duration", "profit_factor", "expectancy", "expectancy_pct", "sqn",
-    "kelly_fraction", "commissions"};
+static const char *const keys[] = {"start",
+                                   "end",
+                                   "duration_days",
+                                   "bars",
+                                   "exposure_time_pct",
+                                   "equity_final",
+                                   "equity_peak",
+                                   "return_pct",
+                                   "buy_and_hold_return_pct",
+                                   "cagr_pct",
+                                   "annual_volatility_pct",
+                                   "sharpe_ratio",
+                                   "sortino_ratio",
+                                   "calmar_ratio",
+                                   "max_drawdown_pct",
+                                   "avg_drawdown_pct",
+                                   "max_drawdown_duration",
+                                   "avg_drawdown_duration",
+                                   "num_trades",
+                                   "win_rate_pct",
+                                   "best_trade_pct",
+                                   "worst_trade_pct",
+                                   "avg_trade_pct",
+                                   "max_trade_duration",
+                                   "avg_trade_duration",
+                                   "profit_factor",
+                                   "expectancy",
+                                   "expectancy_pct",
+                                   "sqn",
+                                   "kelly_fraction",
+                                   "commissions",
+                                   "max_drawdown_duration_days",
+                                   "avg_drawdown_duration_days",
+                                   "max_trade_duration_days",
+                                   "avg_trade_duration_days"};
 #define N_KEYS (sizeof keys / sizeof keys[0])
+#define N_REQUIRED 31 /* keys every document with statistics has: up to commissions */
 
 /* One line per key, in keys[] order. */
 static const char *const conventions[N_KEYS] = {
@@ -74,6 +102,14 @@ static const char *const conventions[N_KEYS] = {
     "W - (1 - W) / R, W = win rate as a fraction, R = mean winning pnlcomm / mean |losing "
     "pnlcomm|, as backtesting.py's Kelly Criterion; null without both winners and losers",
     "commission paid on the closed trades, cash units",
+    "calendar days from the peak to the bar that regains it (or the last bar), longest drawdown "
+    "period; backtesting.py's Max. Drawdown Duration",
+    "calendar days: mean span of the drawdown periods, as backtesting.py's Avg. Drawdown "
+    "Duration",
+    "calendar days from entry to exit bar of the longest closed trade, as backtesting.py's Max. "
+    "Trade Duration",
+    "calendar days: mean span from entry to exit bar of the closed trades, as backtesting.py's "
+    "Avg. Trade Duration",
 };
 
 const char *const *slab_stats_keys(size_t *n)
@@ -103,6 +139,12 @@ static double exposure_pct(const slab_stats_input *in)
     return 100.0 * (double)held / (double)n;
 }
 
+/* Calendar days from bar a to bar b. */
+static double days_between(const slab_stats_input *in, size_t a, size_t b)
+{
+    return (double)(in->ts_ns[b] - in->ts_ns[a]) / 86400e9;
+}
+
 /* Drawdown periods: a period starts at a bar on its running peak and ends
  * at the next bar at or above that peak (or the last bar); its depth is the
  * largest (peak - v) / peak inside, its length the bars between. */
@@ -110,7 +152,7 @@ static void drawdowns(const slab_stats_input *in, slab_stats *s)
 {
     const double *v = in->value;
     double peak = -INFINITY, depth = 0.0, sum_depth = 0.0, sum_len = 0.0;
-    double max_dd = 0.0, max_len = 0.0;
+    double max_dd = 0.0, max_len = 0.0, sum_days = 0.0, max_days = 0.0;
     size_t peak_i = 0, periods = 0;
     int in_dd = 0;
     for (size_t i = 0; i < in->n_bars; i++) {
@@ -120,6 +162,8 @@ static void drawdowns(const slab_stats_input *in, slab_stats *s)
                 sum_depth += depth;
                 sum_len += (double)(i - peak_i);
                 max_len = fmax(max_len, (double)(i - peak_i));
+                sum_days += days_between(in, peak_i, i);
+                max_days = fmax(max_days, days_between(in, peak_i, i));
             }
             in_dd = 0;
             depth = 0.0;
@@ -137,11 +181,15 @@ static void drawdowns(const slab_stats_input *in, slab_stats *s)
         sum_depth += depth;
         sum_len += (double)(in->n_bars - 1 - peak_i);
         max_len = fmax(max_len, (double)(in->n_bars - 1 - peak_i));
+        sum_days += days_between(in, peak_i, in->n_bars - 1);
+        max_days = fmax(max_days, days_between(in, peak_i, in->n_bars - 1));
     }
     s->max_drawdown_pct = max_dd;
     s->avg_drawdown_pct = periods ? sum_depth / (double)periods : 0.0;
     s->max_drawdown_duration = max_len;
     s->avg_drawdown_duration = periods ? sum_len / (double)periods : 0.0;
+    s->max_drawdown_duration_days = max_days;
+    s->avg_drawdown_duration_days = periods ? sum_days / (double)periods : 0.0;
 }
 
 /* Per-bar return i: v_i / v_(i-1) - 1 with v_-1 = V0. */
@@ -189,6 +237,7 @@ static void trade_stats(const slab_stats_input *in, slab_stats *s)
     size_t n = 0, won = 0, lost = 0;
     double best = -INFINITY, worst = INFINITY, log_sum = 0.0, ret_sum = 0.0, pnl_sum = 0.0;
     double win_pnl = 0.0, loss_pnl = 0.0, max_len = 0.0, len_sum = 0.0, comm = 0.0, sq = 0.0;
+    double max_days = 0.0, days_sum = 0.0;
     int wiped = 0;
     for (size_t k = 0; k < in->n_trades; k++) {
         const slab_trade *t = &in->trades[k];
@@ -207,6 +256,9 @@ static void trade_stats(const slab_stats_input *in, slab_stats *s)
         comm += t->commission;
         max_len = fmax(max_len, len);
         len_sum += len;
+        double days = (double)(t->exit_ts_ns - t->entry_ts_ns) / 86400e9;
+        max_days = fmax(max_days, days);
+        days_sum += days;
         if (t->pnlcomm >= 0.0) {
             won++;
             win_pnl += t->pnlcomm;
@@ -220,6 +272,7 @@ static void trade_stats(const slab_stats_input *in, slab_stats *s)
     if (!n) {
         s->win_rate_pct = s->best_trade_pct = s->worst_trade_pct = s->avg_trade_pct = NAN;
         s->max_trade_duration = s->avg_trade_duration = s->expectancy = NAN;
+        s->max_trade_duration_days = s->avg_trade_duration_days = NAN;
         s->expectancy_pct = s->profit_factor = s->sqn = s->kelly_fraction = NAN;
         return;
     }
@@ -234,13 +287,14 @@ static void trade_stats(const slab_stats_input *in, slab_stats *s)
     s->avg_trade_pct = wiped ? NAN : 100.0 * expm1(log_sum / (double)n);
     s->max_trade_duration = max_len;
     s->avg_trade_duration = len_sum / (double)n;
+    s->max_trade_duration_days = max_days;
+    s->avg_trade_duration_days = days_sum / (double)n;
     s->expectancy = mean;
     s->expectancy_pct = 100.0 * ret_sum / (double)n;
     s->profit_factor = lost ? win_pnl / -loss_pnl : NAN;
     s->sqn = n >= 2 && sd > 0.0 ? sqrt((double)n) * mean / sd : NAN;
-    s->kelly_fraction = won && lost ? w - (1.0 - w) / ((win_pnl / (double)won) /
-                                                       (-loss_pnl / (double)lost))
-                                    : NAN;
+    s->kelly_fraction =
+        won && lost ? w - (1.0 - w) / ((win_pnl / (double)won) / (-loss_pnl / (double)lost)) : NAN;
 }
 
 slab_status slab_stats_compute(const slab_stats_input *in, slab_stats *out, slab_error *err)
@@ -278,7 +332,10 @@ slab_status slab_stats_compute(const slab_stats_input *in, slab_stats *out, slab
 }
 
 /* A number, or null when it is NaN/inf. */
-static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+static json_t *num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
 
 /* The value of key k of s as JSON. */
 static json_t *value_of(const slab_stats *s, size_t k, int date_only)
@@ -291,14 +348,41 @@ static json_t *value_of(const slab_stats *s, size_t k, int date_only)
     case 18: return json_integer((json_int_t)s->num_trades);
     default: break;
     }
-    const double v[N_KEYS] = {
-        0, 0, s->duration_days, 0, s->exposure_time_pct, s->equity_final, s->equity_peak,
-        s->return_pct, s->buy_and_hold_return_pct, s->cagr_pct, s->annual_volatility_pct,
-        s->sharpe_ratio, s->sortino_ratio, s->calmar_ratio, s->max_drawdown_pct,
-        s->avg_drawdown_pct, s->max_drawdown_duration, s->avg_drawdown_duration, 0,
-        s->win_rate_pct, s->best_trade_pct, s->worst_trade_pct, s->avg_trade_pct,
-        s->max_trade_duration, s->avg_trade_duration, s->profit_factor, s->expectancy,
-        s->expectancy_pct, s->sqn, s->kelly_fraction, s->commissions};
+    const double v[N_KEYS] = {0,
+                              0,
+                              s->duration_days,
+                              0,
+                              s->exposure_time_pct,
+                              s->equity_final,
+                              s->equity_peak,
+                              s->return_pct,
+                              s->buy_and_hold_return_pct,
+                              s->cagr_pct,
+                              s->annual_volatility_pct,
+                              s->sharpe_ratio,
+                              s->sortino_ratio,
+                              s->calmar_ratio,
+                              s->max_drawdown_pct,
+                              s->avg_drawdown_pct,
+                              s->max_drawdown_duration,
+                              s->avg_drawdown_duration,
+                              0,
+                              s->win_rate_pct,
+                              s->best_trade_pct,
+                              s->worst_trade_pct,
+                              s->avg_trade_pct,
+                              s->max_trade_duration,
+                              s->avg_trade_duration,
+                              s->profit_factor,
+                              s->expectancy,
+                              s->expectancy_pct,
+                              s->sqn,
+                              s->kelly_fraction,
+                              s->commissions,
+                              s->max_drawdown_duration_days,
+                              s->avg_drawdown_duration_days,
+                              s->max_trade_duration_days,
+                              s->avg_trade_duration_days};
     return num(v[k]);
 }
 
@@ -330,32 +414,36 @@ json_t *slab_stats_from_document(const json_t *doc, slab_error *err)
     const json_t *eng = json_object_get(bt, "engine");
     const char *name = json_string_value(json_object_get(eng, "name"));
     const char *ver = json_string_value(json_object_get(eng, "version"));
-    if (!json_is_object(doc) || !json_is_object(bt) || !json_is_object(json_object_get(doc, "metrics")))
+    if (!json_is_object(doc) || !json_is_object(bt) ||
+        !json_is_object(json_object_get(doc, "metrics")))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/backtest",
-                              "not a stratlab result document (no \"backtest\" and \"metrics\" "
-                              "objects): write one with stratlab run ... --json"),
+                               "not a stratlab result document (no \"backtest\" and \"metrics\" "
+                               "objects): write one with stratlab run ... --json"),
                NULL;
     if (!name || strcmp(name, "stratlab"))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/backtest/engine/name",
-                              "the result document was written by %s, not stratlab",
-                              name ? name : "an unknown engine"),
+                               "the result document was written by %s, not stratlab",
+                               name ? name : "an unknown engine"),
                NULL;
     const json_t *st = json_object_get(doc, "stats");
     if (!json_is_object(st))
         return slab_error_fail(err, SLAB_EC_BAD_DATA, "/stats",
-                              "the result document has no \"stats\" object (written by stratlab "
-                              "%s, before statistics were added): run it again with stratlab %s",
-                              ver ? ver : "of an unknown version", SLAB_VERSION),
+                               "the result document has no \"stats\" object (written by stratlab "
+                               "%s, before statistics were added): run it again with stratlab %s",
+                               ver ? ver : "of an unknown version", SLAB_VERSION),
                NULL;
     for (size_t k = 0; k < N_KEYS; k++) {
         const json_t *v = json_object_get(st, keys[k]);
         int ok = k < 2 ? json_is_string(v) : json_is_number(v) || json_is_null(v);
+        /* keys added after the contract's may be absent from an older document */
+        if (!v && k >= N_REQUIRED)
+            continue;
         if (!ok)
             return slab_error_fail(err, SLAB_EC_BAD_DATA, "/stats",
-                                  "the result document's \"stats\" %s \"%s\" (written by "
-                                  "stratlab %s): run it again with stratlab %s",
-                                  v ? "has a wrong type for" : "lacks", keys[k],
-                                  ver ? ver : "of an unknown version", SLAB_VERSION),
+                                   "the result document's \"stats\" %s \"%s\" (written by "
+                                   "stratlab %s): run it again with stratlab %s",
+                                   v ? "has a wrong type for" : "lacks", keys[k],
+                                   ver ? ver : "of an unknown version", SLAB_VERSION),
                    NULL;
     }
     json_t *copy = json_deep_copy(st);
@@ -379,7 +467,7 @@ static char *format_value(const json_t *v, size_t k, slab_lang lang, char *buf, 
         return slab_fmt_number(lang, x, 0, buf, n);
     if (len > 4 && !strcmp(key + len - 4, "_pct"))
         return slab_fmt_percent(lang, x, 2, 0, buf, n);
-    if (!strcmp(key, "duration_days"))
+    if (len > 5 && !strcmp(key + len - 5, "_days"))
         return slab_fmt_days(lang, x, buf, n);
     if (len > 9 && !strcmp(key + len - 9, "_duration"))
         return slab_fmt_bars(lang, x, buf, n);
@@ -418,11 +506,48 @@ char *slab_stats_text(const json_t *stats, slab_lang lang)
         snprintf(label, sizeof label, "stats.%s", keys[k]);
         format_value(json_object_get(stats, keys[k]), k, lang, val, sizeof val);
         const char *l = slab_text(lang, label);
-        int pad = 28 - columns(l);
+        int pad = 34 - columns(l);
         int w = snprintf(out + used, cap - used, "%s%*s %s\n", l, pad > 0 ? pad : 0, "", val);
         if (w < 0 || (size_t)w >= cap - used)
             break;
         used += (size_t)w;
     }
+    return out;
+}
+
+char *slab_stats_headline(const json_t *doc, slab_lang lang)
+{
+    const json_t *bt = json_object_get(doc, "backtest"), *st = json_object_get(doc, "stats");
+    const json_t *cash = json_object_get(json_object_get(bt, "config"), "cash");
+    const char *sym = json_string_value(json_array_get(json_object_get(bt, "symbols"), 0));
+    char v[6][64], a[512], b[256], c[256];
+    if (!json_is_object(st))
+        return NULL;
+    const char *strategy = json_string_value(json_object_get(bt, "strategy")),
+               *tf = json_string_value(json_object_get(bt, "timeframe")),
+               *from = json_string_value(json_object_get(bt, "from")),
+               *to = json_string_value(json_object_get(bt, "to"));
+    slab_stats_format(st, "bars", lang, v[0], sizeof v[0]);
+    slab_stats_format(st, "equity_final", lang, v[1], sizeof v[1]);
+    slab_fmt_number(lang, json_is_number(cash) ? json_number_value(cash) : NAN, 2, v[2],
+                    sizeof v[2]);
+    const json_t *ret = json_object_get(st, "return_pct");
+    slab_fmt_percent(lang, json_is_number(ret) ? json_number_value(ret) : NAN, 2, 1, v[3],
+                     sizeof v[3]);
+    slab_textf(lang, "report.headline", a, sizeof a, strategy ? strategy : "", sym ? sym : "",
+               tf ? tf : "", from ? from : "", to ? to : "", v[0], v[1], v[2], v[3]);
+    slab_stats_format(st, "num_trades", lang, v[0], sizeof v[0]);
+    slab_stats_format(st, "win_rate_pct", lang, v[1], sizeof v[1]);
+    slab_stats_format(st, "max_drawdown_pct", lang, v[2], sizeof v[2]);
+    slab_stats_format(st, "sharpe_ratio", lang, v[3], sizeof v[3]);
+    slab_textf(lang, "report.headline_trades", b, sizeof b, v[0], v[1], v[2], v[3]);
+    slab_stats_format(st, "exposure_time_pct", lang, v[0], sizeof v[0]);
+    slab_stats_format(st, "cagr_pct", lang, v[1], sizeof v[1]);
+    slab_stats_format(st, "buy_and_hold_return_pct", lang, v[2], sizeof v[2]);
+    slab_textf(lang, "report.headline_market", c, sizeof c, v[0], v[1], v[2]);
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
+    char *out = slab_malloc(n);
+    if (out)
+        snprintf(out, n, "%s\n%s\n%s", a, b, c);
     return out;
 }

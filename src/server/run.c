@@ -12,6 +12,7 @@
 #include "stratlab/engine.h"
 #include "stratlab/json.h"
 #include "stratlab/options.h"
+#include "stratlab/report.h"
 #include "stratlab/result.h"
 #include "stratlab/script.h"
 #include "stratlab/spec.h"
@@ -656,12 +657,21 @@ static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
                              .params = j->ex ? j->ex->params : j->params,
                              .broker = &j->o.broker,
                              .include_orders = j->o.orders,
-                             .max_trades = j->o.max_trades,
-                             .include_series = j->o.series};
+                             .max_trades = j->o.max_trades};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     json_t *doc = slab_result_json(j->bars, j->r, &info, err);
     if (!doc)
         return NULL;
+    /* the per-bar series where asked ("series": true), where run --series
+     * puts it: after the document, before the execution */
+    if (j->o.series) {
+        json_t *se = slab_result_series(j->bars, j->r);
+        if (!se || json_object_set_new(doc, "series", se)) {
+            json_decref(doc);
+            slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the series");
+            return NULL;
+        }
+    }
     if (j->ex)
         merge_execution(doc, j->ex);
     if (j->spec && spec_result(doc, j->spec, j->srun, j->bars, err) != SLAB_OK) {

@@ -66,7 +66,21 @@ check "5m stats.cagr_pct = metrics.normalized_annual_return" close \
   "$(jq .stats.cagr_pct "$tmp/m.json")" "$(jq .metrics.normalized_annual_return "$tmp/m.json")"
 check "5m times are datetimes" jqq '.start | test("T09:35:00")' "$tmp/ms.json"
 
+# the summary's last line: exposure, CAGR, return against buy & hold, best and worst trade
+want="$(jq -r '.stats | "In the market \(.exposure_time_pct) \(.cagr_pct) \(.return_pct) \(.buy_and_hold_return_pct) \(.best_trade_pct) \(.worst_trade_pct)"' "$tmp/d.json" |
+  awk '{ printf "In the market %.1f%% of bars; CAGR %.2f%%; return %+.2f%% against buy & hold %+.2f%%; best trade %+.2f%%, worst %+.2f%%.", $4, $5, $6, $7, $8, $9 }')"
+check "summary states the statistics" test "$(jq -r .summary "$tmp/d.json" | tail -1)" = "$want"
+
 check "text table" bash -c "'$cli' stats '$tmp/d.json' | grep -q '^Exposure time  *[0-9.]*%$'"
+check "stats - reads stdin" bash -c "'$cli' stats - --json <'$tmp/d.json' | jq -e '.cagr_pct == $(jq .stats.cagr_pct "$tmp/d.json")' >/dev/null"
+check "stats reads a pipe" bash -c "'$cli' stats <(cat '$tmp/d.json') | grep -q '^Exposure time'"
+jq 'del(.stats.max_trade_duration_days)' "$tmp/d.json" >"$tmp/older.json"
+check "a key added after the contract's may be absent" bash -c "'$cli' stats '$tmp/older.json' | grep -q '^Max trade duration (days)  *n/a$'"
+expect_err "a folder" 3 "is a folder, not a file" "$cli" stats "$tmp"
+"$cli" run --strategy sma_cross --data "$tmp/d.csv" --lang zh >"$tmp/zh.txt"
+check "run --lang zh: headline" grep -q "^已平仓交易 $(jq .stats.num_trades "$tmp/d.json") 笔" "$tmp/zh.txt"
+check "run --lang zh: the statistics in zh" grep -q '^索提诺比率 ' "$tmp/zh.txt"
+check "run --lang zh: the English notes after them" grep -q '^运行说明(英文):$' "$tmp/zh.txt"
 check "zh table" bash -c "'$cli' stats '$tmp/d.json' --lang zh | grep -q '^夏普比率'"
 
 # bad documents: one line each, exit 3

@@ -31,23 +31,22 @@ static json_t *doc_new(int with_series)
         "s:[{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s,s:f,s:f},"
         "{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:s,s:f,s:f}],"
         "s:i,s:s}",
-        "backtest", "strategy", "hand", "symbols", "HAND", "from", "2006-01-02", "to",
-        "2006-01-06", "timeframe", "1d", "data_source", "hand.csv", "config", "cash", 100.0,
-        "engine", "name", "stratlab", "version", SLAB_VERSION, "run_id", "0123456789abcdef",
-        "data_sha256", "ab", "metrics", "annualization_periods", 252.0, "trades", "side", "long",
-        "status", "closed", "baropen", 2, "barclose", 5, "entry_price", 10.5, "exit_price", 14.0,
-        "pnl_percent", 100.0 / 3.0, "pnlcomm", 35.0, "entry_time", "2006-01-03", "exit_time",
-        "2006-01-06", "max_gain_pct", 40.0, "max_loss_pct", -5.0, "side", "long", "status", "closed", "baropen", 3, "barclose", 4,
-        "entry_price", 12.0, "exit_price", 9.0, "pnl_percent", -25.0, "pnlcomm", -30.0,
-        "entry_time", "2006-01-04", "exit_time", "2006-01-05", "max_gain_pct", 10.0,
-        "max_loss_pct", -30.0, "trades_total", 2, "summary",
-        "hand-made <document> & co");
+        "backtest", "strategy", "hand", "symbols", "HAND", "from", "2006-01-02", "to", "2006-01-06",
+        "timeframe", "1d", "data_source", "hand.csv", "config", "cash", 100.0, "engine", "name",
+        "stratlab", "version", SLAB_VERSION, "run_id", "0123456789abcdef", "data_sha256", "ab",
+        "metrics", "annualization_periods", 252.0, "trades", "side", "long", "status", "closed",
+        "baropen", 2, "barclose", 5, "entry_price", 10.5, "exit_price", 14.0, "pnl_percent",
+        100.0 / 3.0, "pnlcomm", 35.0, "entry_time", "2006-01-03", "exit_time", "2006-01-06",
+        "max_gain_pct", 40.0, "max_loss_pct", -5.0, "side", "long", "status", "closed", "baropen",
+        3, "barclose", 4, "entry_price", 12.0, "exit_price", 9.0, "pnl_percent", -25.0, "pnlcomm",
+        -30.0, "entry_time", "2006-01-04", "exit_time", "2006-01-05", "max_gain_pct", 10.0,
+        "max_loss_pct", -30.0, "trades_total", 2, "summary", "hand-made <document> & co");
     if (with_series) {
-        json_t *s = json_pack("{s:[I,I,I,I,I],s:[f,f,f,f,f],s:[f,f,f,f,f]}", "ts_s",
-                              (json_int_t)1136160000, (json_int_t)1136246400,
-                              (json_int_t)1136332800, (json_int_t)1136419200,
-                              (json_int_t)1136505600, "close", 10.0, 11.0, 12.0, 9.0, 15.0,
-                              "value", 110.0, 99.0, 121.0, 121.0, 96.8);
+        json_t *s =
+            json_pack("{s:[I,I,I,I,I],s:[f,f,f,f,f],s:[f,f,f,f,f]}", "ts_s", (json_int_t)1136160000,
+                      (json_int_t)1136246400, (json_int_t)1136332800, (json_int_t)1136419200,
+                      (json_int_t)1136505600, "close", 10.0, 11.0, 12.0, 9.0, 15.0, "value", 110.0,
+                      99.0, 121.0, 121.0, 96.8);
         json_object_set_new(d, "series", s);
     }
     return d;
@@ -118,6 +117,15 @@ static void price_markers(void **state)
     /* exit 2: bar 3 -> x = 72 + 3/4 * 872 = 726; 9 -> 286 - 0.3 / 6.6 * 252 = 274.5455 */
     NEAR("exit 2 x", attr(svg, "exit", 1, "data-x"), 726);
     NEAR("exit 2 y", attr(svg, "exit", 1, "data-y"), 274.55);
+    /* a trade without its exit price: no marker, no "nan" in the SVG */
+    json_t *d2 = json_deep_copy(d);
+    json_object_set_new(json_array_get(json_object_get(d2, "trades"), 0), "exit_price",
+                        json_null());
+    char *svg2 = svg_of(d2, SLAB_CHART_PRICE, SLAB_LANG_EN);
+    assert_int_equal(count(svg2, "class=\"exit\""), 1);
+    assert_null(strstr(svg2, "nan"));
+    free(svg2);
+    json_decref(d2);
     /* hover text names the trade */
     assert_non_null(strstr(svg, "<title>#1 long: Exit 2006-01-06 @ 14, P&amp;L +33.33%</title>"));
     free(svg);
@@ -212,7 +220,8 @@ static void reduction_keeps_spikes(void **state)
         json_array_append_new(cl, json_real(i == SPIKE ? 50.0 : 10.0 + (i % 7) * 0.1));
         json_array_append_new(v, json_real(100.0 + (i % 5)));
     }
-    json_object_set_new(d, "series", json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "series",
+                        json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
     json_object_set_new(d, "trades", json_array());
     char *svg = svg_of(d, SLAB_CHART_PRICE, SLAB_LANG_EN);
     int n = (int)attr(svg, "series close", 0, "data-n");
@@ -222,6 +231,100 @@ static void reduction_keeps_spikes(void **state)
     const char *pts = strstr(strstr(svg, "series close"), "points=\"");
     assert_non_null(strstr(pts, ",45.45 "));
     free(svg);
+    json_decref(d);
+}
+
+/* Rolling Sharpe: nine bars alternating +10% and -10% from 100, three
+ * periods a year, so the window is min(3, 9 / 3) = 3 bars and rf =
+ * 1.01^(1/3) - 1 = 0.0033223. Windows (.1, -.1, .1): mean 1/30, sd_pop
+ * sqrt(.01 - 1/900) = 0.0942809, (0.0333333 - 0.0033223) / 0.0942809 *
+ * sqrt 3 = 0.551338; windows (-.1, .1, -.1): -0.673407. Seven points (bars
+ * 2..8); range -0.673407..0.551338 padded by 0.0612374: the first point
+ * (bar 2, x = 72 + 2/8 * 872 = 290) at the top, y = 34 + 0.05 / 1.1 * 252
+ * = 45.45; the second (x = 399) at the bottom, y = 274.55. Five bars give
+ * a window of one: not enough data. */
+static void rolling_sharpe(void **state)
+{
+    (void)state;
+    json_t *d = doc_new(1), *ts = json_array(), *cl = json_array(), *v = json_array();
+    double x = 100.0;
+    for (int i = 0; i < 9; i++) {
+        x *= i % 2 == 0 ? 1.1 : 0.9;
+        json_array_append_new(ts, json_integer(1136160000 + 86400LL * i));
+        json_array_append_new(cl, json_real(10.0));
+        json_array_append_new(v, json_real(x));
+    }
+    char *svg = svg_of(d, SLAB_CHART_SHARPE, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, "Not enough data"));
+    free(svg);
+    json_object_set_new(d, "series",
+                        json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "trades", json_array());
+    json_object_set_new(json_object_get(d, "metrics"), "annualization_periods", json_real(3.0));
+    svg = svg_of(d, SLAB_CHART_SHARPE, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, "Rolling Sharpe (3 periods)"));
+    assert_int_equal((int)attr(svg, "series sharpe", 0, "data-n"), 7);
+    assert_non_null(strstr(strstr(svg, "series sharpe"), "points=\"290.00,45.45 399.00,274.55 "));
+    free(svg);
+    json_decref(d);
+}
+
+/* Times out of order or out of any calendar: the heatmap keeps every bar
+ * inside its grid (rows from the earliest to the latest bar) or says it
+ * cannot draw; nothing is written outside the grid (regression: rows came
+ * from the first and last bar only). */
+static void heatmap_bad_times(void **state)
+{
+    (void)state;
+    json_t *d = doc_new(1);
+    json_t *ts = json_object_get(json_object_get(d, "series"), "ts_s");
+    json_array_set_new(ts, 2, json_integer(1262304000)); /* 2010-01-01 between 2006 bars */
+    char *svg = svg_of(d, SLAB_CHART_RETURNS, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, ">2010</text>"));
+    free(svg);
+    json_array_set_new(ts, 2, json_integer(100000000000000LL)); /* year ~3 million */
+    svg = svg_of(d, SLAB_CHART_RETURNS, SLAB_LANG_EN);
+    assert_non_null(strstr(svg, "Not enough data"));
+    assert_non_null(strstr(svg, "height=\"320\""));
+    free(svg);
+    json_decref(d);
+}
+
+/* More trades than the page marks: the first 2000 get markers and dots,
+ * the page says so. */
+static void markers_capped(void **state)
+{
+    (void)state;
+    enum { N = 6000, T = 2500 };
+    json_t *d = doc_new(0), *ts = json_array(), *cl = json_array(), *v = json_array();
+    json_t *tr = json_array();
+    for (int i = 0; i < N; i++) {
+        json_array_append_new(ts, json_integer(1136160000 + 86400LL * i));
+        json_array_append_new(cl, json_real(10.0 + i % 3));
+        json_array_append_new(v, json_real(100.0 + i % 5));
+    }
+    for (int k = 0; k < T; k++)
+        json_array_append_new(tr, json_pack("{s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f}", "side",
+                                            "long", "status", "closed", "baropen", 2 * k + 1,
+                                            "barclose", 2 * k + 2, "entry_price", 10.0,
+                                            "exit_price", 11.0, "pnl_percent", 10.0, "pnlcomm", 1.0,
+                                            "max_gain_pct", 12.0, "max_loss_pct", -1.0));
+    json_object_set_new(d, "series",
+                        json_pack("{s:o,s:o,s:o}", "ts_s", ts, "close", cl, "value", v));
+    json_object_set_new(d, "trades", tr);
+    json_object_set_new(d, "trades_total", json_integer(T));
+    char *svg = svg_of(d, SLAB_CHART_PRICE, SLAB_LANG_EN);
+    assert_int_equal(count(svg, "class=\"entry\""), 2000);
+    free(svg);
+    svg = svg_of(d, SLAB_CHART_EXCURSIONS, SLAB_LANG_EN);
+    assert_int_equal(count(svg, "class=\"mfe\""), 2000);
+    free(svg);
+    char *html = NULL;
+    size_t len;
+    slab_error err;
+    assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
+    assert_non_null(strstr(html, "The price and excursion charts mark the first 2000 trades."));
+    free(html);
     json_decref(d);
 }
 
@@ -243,14 +346,14 @@ static void html_page(void **state)
 {
     (void)state;
     json_t *d = doc_new(1);
-    json_object_set_new(d, "orders", json_pack("[{s:i,s:s,s:s}]", "ref", 1, "side", "buy",
-                                               "status", "Completed"));
+    json_object_set_new(
+        d, "orders", json_pack("[{s:i,s:s,s:s}]", "ref", 1, "side", "buy", "status", "Completed"));
     char *html = NULL;
     size_t len;
     slab_error err;
     assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_EN, &html, &len, &err), SLAB_OK);
     assert_int_equal(count(html, "<svg "), SLAB_CHART_COUNT);
-    assert_non_null(strstr(html, "0123456789abcdef"));              /* run id */
+    assert_non_null(strstr(html, "0123456789abcdef"));                    /* run id */
     assert_non_null(strstr(html, "hand-made &lt;document&gt; &amp; co")); /* escaped */
     assert_non_null(strstr(html, "<details class=\"orders\">"));
     assert_null(strstr(html, "%%")); /* every format row printed as text */
@@ -265,6 +368,22 @@ static void html_page(void **state)
     assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
     assert_non_null(strstr(html, "<html lang=\"zh\">"));
     assert_non_null(strstr(html, "委托记录"));
+    free(html);
+    /* with statistics, zh gets a headline from the table and the English
+     * summary behind a toggle */
+    json_object_set_new(d, "stats",
+                        json_pack("{s:i,s:f,s:f,s:i,s:f,s:f,s:n,s:f,s:f,s:f}", "bars", 5,
+                                  "equity_final", 96.8, "return_pct", -3.2, "num_trades", 2,
+                                  "win_rate_pct", 50.0, "max_drawdown_pct", 20.0, "sharpe_ratio",
+                                  "exposure_time_pct", 80.0, "cagr_pct", -3.2,
+                                  "buy_and_hold_return_pct", 50.0));
+    assert_int_equal(slab_report_html(d, NULL, SLAB_LANG_ZH, &html, &len, &err), SLAB_OK);
+    assert_non_null(strstr(html, "最终资产 96.80"));
+    assert_non_null(strstr(html, "已平仓交易 2 笔"));
+    assert_non_null(strstr(html, "夏普比率 无"));
+    assert_non_null(strstr(html, "买入持有收益率 50.00%"));
+    assert_non_null(strstr(html, "<details class=\"run-notes\">"));
+    assert_non_null(strstr(html, "hand-made &lt;document&gt;"));
     free(html);
     json_decref(d);
 }
@@ -363,12 +482,12 @@ static void load_series_exactly(void **state)
         slab_error err;
         assert_int_equal(slab_result_load(path, &doc, &se, &err), SLAB_OK);
         assert_int_equal(json_array_size(json_object_get(doc, "after")), 2);
-        assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "backtest"),
-                                                              "run_id")), "x");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(doc, "backtest"), "run_id")), "x");
         if (slow) { /* not the shape run --series writes: jansson read it all */
             assert_null(se);
-            assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "series"),
-                                                             "close")), N);
+            assert_int_equal(
+                json_array_size(json_object_get(json_object_get(doc, "series"), "close")), N);
         } else {
             assert_non_null(se);
             assert_true(json_is_null(json_object_get(doc, "series")));
@@ -418,20 +537,24 @@ static void png_pixels(void **state)
     assert_int_equal(pixel(s, 500, 286) != 0xffffff, 1);
     cairo_surface_destroy(s);
     /* a file that cannot be written */
-    assert_int_not_equal(slab_report_png(d, NULL, SLAB_CHART_PRICE, SLAB_LANG_EN,
-                                         "/nonexistent-dir/x.png", &err), SLAB_OK);
+    assert_int_not_equal(
+        slab_report_png(d, NULL, SLAB_CHART_PRICE, SLAB_LANG_EN, "/nonexistent-dir/x.png", &err),
+        SLAB_OK);
     assert_non_null(strstr(err.msg, "cannot write the PNG"));
     json_decref(d);
+    slab_report_release_fonts(); /* the last PNG of this process */
 }
 #endif
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(price_markers),   cmocka_unit_test(equity_and_drawdown),
-        cmocka_unit_test(heatmap_and_trades), cmocka_unit_test(reduction_keeps_spikes),
-        cmocka_unit_test(chinese),         cmocka_unit_test(html_page),
-        cmocka_unit_test(bad_documents),   cmocka_unit_test(load_series_exactly),
+        cmocka_unit_test(price_markers),       cmocka_unit_test(equity_and_drawdown),
+        cmocka_unit_test(heatmap_and_trades),  cmocka_unit_test(reduction_keeps_spikes),
+        cmocka_unit_test(rolling_sharpe),      cmocka_unit_test(heatmap_bad_times),
+        cmocka_unit_test(markers_capped),      cmocka_unit_test(chinese),
+        cmocka_unit_test(html_page),           cmocka_unit_test(bad_documents),
+        cmocka_unit_test(load_series_exactly),
 #ifdef HAVE_CAIRO
         cmocka_unit_test(png_pixels),
 #endif

@@ -24,8 +24,8 @@ static const int64_t ts[5] = {0, DAY_NS, 2 * DAY_NS, 3 * DAY_NS, 4 * DAY_NS};
 static const double value[5] = {110, 99, 121, 121, 96.8};
 static const double closes[5] = {10, 11, 12, 9, 15};
 
-static slab_trade trade(size_t a, size_t b, double size, double price, double pnlcomm,
-                        double comm, int is_open)
+static slab_trade trade(size_t a, size_t b, double size, double price, double pnlcomm, double comm,
+                        int is_open)
 {
     slab_trade t;
     memset(&t, 0, sizeof t);
@@ -33,6 +33,8 @@ static slab_trade trade(size_t a, size_t b, double size, double price, double pn
     t.is_open = is_open;
     t.entry_bar = a;
     t.exit_bar = b;
+    t.entry_ts_ns = ts[a]; /* one bar a day */
+    t.exit_ts_ns = is_open ? 0 : ts[b];
     t.size = size;
     t.entry_price = price;
     t.pnlcomm = pnlcomm;
@@ -108,14 +110,21 @@ static void hand_worked(void **state)
     EXPECT("avg_trade_pct", s.avg_trade_pct, 3.9230484541326494);
     EXPECT("max_trade_duration", s.max_trade_duration, 1);
     EXPECT("avg_trade_duration", s.avg_trade_duration, 0.5);
-    EXPECT("profit_factor", s.profit_factor, 2);            /* 20 / 10 */
-    EXPECT("expectancy", s.expectancy, 5);                  /* (20 - 10) / 2 */
-    EXPECT("expectancy_pct", s.expectancy_pct, 5);          /* (20% - 10%) / 2 */
+    EXPECT("profit_factor", s.profit_factor, 2);   /* 20 / 10 */
+    EXPECT("expectancy", s.expectancy, 5);         /* (20 - 10) / 2 */
+    EXPECT("expectancy_pct", s.expectancy_pct, 5); /* (20% - 10%) / 2 */
     /* mean 5, population sd 15: sqrt(2) x 5 / 15 */
     EXPECT("sqn", s.sqn, 0.4714045207910317);
     /* backtesting.py: W - (1 - W) / (mean win / mean |loss|) = .5 - .5 / 2 */
     EXPECT("kelly_fraction", s.kelly_fraction, 0.25);
     EXPECT("commissions", s.commissions, 1.5);
+    /* the same spans in calendar days, one bar a day (backtesting.py's
+     * durations are these times): drawdowns day 0 -> 2 and 3 -> 4; trades
+     * day 0 -> 1 and 3 -> 3 */
+    EXPECT("max_drawdown_duration_days", s.max_drawdown_duration_days, 2);
+    EXPECT("avg_drawdown_duration_days", s.avg_drawdown_duration_days, 1.5);
+    EXPECT("max_trade_duration_days", s.max_trade_duration_days, 1);
+    EXPECT("avg_trade_duration_days", s.avg_trade_duration_days, 0.5);
 }
 
 /* An open trade counts for exposure (bar 4 to the end), never for the
@@ -132,8 +141,8 @@ static void open_and_break_even(void **state)
     EXPECT("exposure_time_pct", s.exposure_time_pct, 80); /* bars 0,1,3,4 */
     assert_int_equal(s.num_trades, 2);
     EXPECT("win_rate_pct", s.win_rate_pct, 100);
-    assert_true(isnan(s.profit_factor));  /* no losing trade */
-    assert_true(isnan(s.kelly_fraction)); /* no loser: R undefined */
+    assert_true(isnan(s.profit_factor));       /* no losing trade */
+    assert_true(isnan(s.kelly_fraction));      /* no loser: R undefined */
     EXPECT("sqn", s.sqn, sqrt(2.0) * 10 / 10); /* mean 10, sd_pop 10 */
 }
 
@@ -184,12 +193,28 @@ static void undefined_figures(void **state)
 static void json_keys(void **state)
 {
     (void)state;
-    static const char *contract[] = {
-        "exposure_time_pct", "buy_and_hold_return_pct", "cagr_pct", "annual_volatility_pct",
-        "sharpe_ratio", "sortino_ratio", "calmar_ratio", "max_drawdown_pct", "avg_drawdown_pct",
-        "max_drawdown_duration", "avg_drawdown_duration", "num_trades", "win_rate_pct",
-        "best_trade_pct", "worst_trade_pct", "avg_trade_pct", "max_trade_duration",
-        "avg_trade_duration", "profit_factor", "expectancy", "sqn", "kelly_fraction"};
+    static const char *contract[] = {"exposure_time_pct",
+                                     "buy_and_hold_return_pct",
+                                     "cagr_pct",
+                                     "annual_volatility_pct",
+                                     "sharpe_ratio",
+                                     "sortino_ratio",
+                                     "calmar_ratio",
+                                     "max_drawdown_pct",
+                                     "avg_drawdown_pct",
+                                     "max_drawdown_duration",
+                                     "avg_drawdown_duration",
+                                     "num_trades",
+                                     "win_rate_pct",
+                                     "best_trade_pct",
+                                     "worst_trade_pct",
+                                     "avg_trade_pct",
+                                     "max_trade_duration",
+                                     "avg_trade_duration",
+                                     "profit_factor",
+                                     "expectancy",
+                                     "sqn",
+                                     "kelly_fraction"};
     slab_stats s;
     slab_error err;
     slab_stats_input in = input(NULL, 0);
@@ -211,8 +236,8 @@ static void json_keys(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "start")), "1970-01-01");
     assert_int_equal(json_integer_value(json_object_get(o, "num_trades")), 0);
     /* a document carrying it gives it back; each problem is one line */
-    json_t *doc = json_pack("{s:{s:{s:s,s:s}},s:{},s:O}", "backtest", "engine", "name",
-                            "stratlab", "version", "0.1.0", "metrics", "stats", o);
+    json_t *doc = json_pack("{s:{s:{s:s,s:s}},s:{},s:O}", "backtest", "engine", "name", "stratlab",
+                            "version", "0.1.0", "metrics", "stats", o);
     json_t *back = slab_stats_from_document(doc, &err);
     assert_non_null(back);
     assert_true(json_equal(back, o));
@@ -260,8 +285,8 @@ static void text_block(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(hand_worked),        cmocka_unit_test(open_and_break_even),
-        cmocka_unit_test(undefined_figures),  cmocka_unit_test(json_keys),
+        cmocka_unit_test(hand_worked),       cmocka_unit_test(open_and_break_even),
+        cmocka_unit_test(undefined_figures), cmocka_unit_test(json_keys),
         cmocka_unit_test(text_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
