@@ -1,8 +1,8 @@
 /* bench_orb.c: the built-in orb with its market filter over one year of
  * 1-minute bars for 2 symbols (2 x 252 sessions x 390 bars = 196,560
  * bars), measured as a user runs it: the whole `stratlab run` process
- * (CSV loading, the run, the result document), wall time and peak
- * resident memory (wait4's ru_maxrss), best and median of several runs.
+ * (CSV loading, the run, the result document), wall time, CPU time and
+ * peak resident memory (wait4's rusage), best and median of several runs.
  * The data are the sample generator's (seeds 1 and 2, stamped at the bar
  * end, hence --stamp end), written once to CSV files. Figures only.
  *
@@ -46,9 +46,11 @@ static int write_feed(uint64_t seed, const char *path)
     return 0;
 }
 
-/* Runs argv once with stdout and stderr to /dev/null; *wall_s and
- * *maxrss_kb get the figures. Returns the exit status, -1 on failure. */
-static int run_once(char *const argv[], double *wall_s, long *maxrss_kb)
+/* Runs argv once with stdout and stderr to /dev/null; *wall_s, *cpu_s
+ * (user + system: less moved by other processes than the wall time on a
+ * shared machine) and *maxrss_kb get the figures. Returns the exit
+ * status, -1 on failure. */
+static int run_once(char *const argv[], double *wall_s, double *cpu_s, long *maxrss_kb)
 {
     double t0 = now_s();
     pid_t pid = fork();
@@ -65,6 +67,8 @@ static int run_once(char *const argv[], double *wall_s, long *maxrss_kb)
     if (wait4(pid, &status, 0, &ru) != pid)
         return -1;
     *wall_s = now_s() - t0;
+    *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     *maxrss_kb = ru.ru_maxrss;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -90,14 +94,14 @@ int main(int argc, char **argv)
         return 1;
     snprintf(da, sizeof da, "STK=%s", a);
     snprintf(db, sizeof db, "IDX=%s", b);
-    char *cmd[] = {(char *)exe, "run",   "--strategy", "orb",   "--data", da,   "--data",
-                   db,          "--stamp", "end",      "--param", "market_filter=IDX", "--json",
-                   NULL};
-    double wall[100];
+    char *cmd[] = {(char *)exe, "run", "--strategy", "orb", "--data",  da,
+                   "--data",    db,    "--stamp",    "end", "--param", "market_filter=IDX",
+                   "--json",    NULL};
+    double wall[100], cpu[100];
     long rss_max = 0;
     for (int k = 0; k < runs; k++) {
         long rss = 0;
-        int rc = run_once(cmd, &wall[k], &rss);
+        int rc = run_once(cmd, &wall[k], &cpu[k], &rss);
         if (rc != 0) {
             fprintf(stderr, "bench_orb: %s exited with %d\n", exe, rc);
             return 1;
@@ -105,10 +109,13 @@ int main(int argc, char **argv)
         rss_max = rss > rss_max ? rss : rss_max;
     }
     qsort(wall, (size_t)runs, sizeof wall[0], cmp_double);
+    qsort(cpu, (size_t)runs, sizeof cpu[0], cmp_double);
     printf("orb + market filter, 2 symbols x %d sessions x %d 1-minute bars = %d bars\n", SESSIONS,
            BARS_PER_SESSION, 2 * SESSIONS * BARS_PER_SESSION);
     printf("whole process (%s run ... --json), %d runs: best %.1f ms, median %.1f ms, "
            "peak RSS %.1f MiB\n",
            exe, runs, wall[0] * 1e3, wall[runs / 2] * 1e3, (double)rss_max / 1024.0);
+    printf("cpu time (user + system): best %.1f ms, median %.1f ms\n", cpu[0] * 1e3,
+           cpu[runs / 2] * 1e3);
     return 0;
 }

@@ -91,7 +91,9 @@ typedef struct slab_day_record {
     int breakout_short;      /* 1: that breakout was downwards */
     double filter_close;     /* the filter's close at the breakout */
     int64_t filter_ts_ns;    /* the time of the filter bar read, or 0 */
-    int filter_feed;         /* the filter's feed (run->symbols index) */
+    int filter_feed;         /* the filter's feed (run->symbols index); without
+                                a filter the second feed's values are shown */
+    int filter_on;           /* 1: the filter decided the day */
     double filter_prev_close; /* the filter's last close of the previous session */
     slab_day_decision decision;
     int64_t entry_ref;       /* the entry order's ref, 0 none */

@@ -286,6 +286,9 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
     if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
         from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
 
+    if (o->n_data && path[strspn(path, " \t")] == '\0')
+        return cli_error(SLAB_EC_MISSING_VALUE, "--data", "give --data SYM=FILE or --data FILE",
+                         "--data '%s' names no file", o->data[k]);
     if (o->n_data) {
         if (slab_csv_load(path, &o->csv, &b, NULL, &err) != SLAB_OK)
             return cli_fail(&err);
@@ -309,6 +312,17 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
             return cli_fail(&err);
         slab_status st = slab_store_load(db, o->symbols[k], o->timeframe,
                                          from, o->to_ns, &b, &err);
+        if (st == SLAB_ENOTFOUND && o->timeframe) {
+            /* --timeframe not stored: the stored bars, if finer, are
+             * resampled below */
+            slab_error e2;
+            if (slab_store_load(db, o->symbols[k], NULL, from, o->to_ns, &b, &e2) == SLAB_OK) {
+                if (coarser(b, o))
+                    st = SLAB_OK;
+                else
+                    slab_bars_free(b), b = NULL;
+            }
+        }
         slab_store_close(db);
         if (st != SLAB_OK) {
             if (o->date)
@@ -318,7 +332,7 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
     }
     if (o->n_data)
         slab_bars_infer_timeframe(b, &b->timeframe, &b->compression);
-    if (o->timeframe && o->n_data && coarser(b, o)) {
+    if (o->timeframe && coarser(b, o)) {
         /* intraday bars asked for at a longer period: resampled inside
          * each session (1m -> 5m, 15m, 1h, 1d) */
         slab_bars *r = NULL;

@@ -72,7 +72,7 @@ static int read_flags(const char *cmd, int argc, char **argv, slab_server_config
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
+        double x = 0.0;
         int rc = 0;
         if (!strcmp(a, "--json"))
             continue;

@@ -24,7 +24,7 @@ static const struct {
     {"run", cmd_run, "backtest a strategy on a file or a stored symbol"},
     {"sweep", cmd_sweep, "run a strategy over a grid of parameters (JSON lines, shards, merge)"},
     {"walkforward", cmd_walkforward, "re-optimise a sweep on rolling train windows, test on the next"},
-    {"data", cmd_data, "import CSV files into the store, list what is stored, make sample data"},
+    {"data", cmd_data, "import CSV files, list the store, sample or synthetic bars, earnings calendars"},
     {"strategies", cmd_strategies, "list the built-in strategies with their parameters"},
     {"indicators", cmd_indicators, "list, show or compute indicators (TA-Lib and backtrader)"},
     {"validate", cmd_validate, "check a strategy spec (spec.json) and list every problem"},

@@ -66,7 +66,7 @@ int slab_nyse_holiday(int64_t day)
         return 1;
     if (day == nth_weekday(y, 1, 1, 3) && y >= 1998) /* Martin Luther King Jr. Day */
         return 1;
-    if (day == nth_weekday(y, 2, 1, 3) || day == easter(y) - 2 || /* Washington, Good Friday */
+    if (day == nth_weekday(y, 2, 1, 3) || day == easter(y) - 2 ||     /* Washington, Good Friday */
         day == nth_weekday(y, 5, 1, 0) || day == observed(y, 7, 4) || /* Memorial, July 4 */
         day == nth_weekday(y, 9, 1, 1) || day == nth_weekday(y, 11, 4, 4) || /* Labor, Thanks. */
         day == observed(y, 12, 25))
@@ -86,8 +86,7 @@ int slab_earnings_hit(const slab_earnings *e, size_t n, const char *symbol, int6
 {
     int64_t prev = slab_prev_trading_day(day);
     for (size_t k = 0; k < n; k++)
-        if (!strcmp(e[k].symbol, symbol) &&
-            (e[k].after_close ? e[k].day == prev : e[k].day == day))
+        if (!strcmp(e[k].symbol, symbol) && (e[k].after_close ? e[k].day == prev : e[k].day == day))
             return 1;
     return 0;
 }
@@ -110,10 +109,22 @@ static void rng_seed(rng *r, uint64_t seed)
         r->s[k] = splitmix64(&x);
 }
 
-static double cents(double x) { return (double)(int64_t)(x * 100.0 + 0.5) / 100.0; }
-static double maxd(double a, double b) { return a > b ? a : b; }
-static double mind(double a, double b) { return a < b ? a : b; }
-static double absd(double x) { return x < 0 ? -x : x; }
+static double cents(double x)
+{
+    return (double)(int64_t)(x * 100.0 + 0.5) / 100.0;
+}
+static double maxd(double a, double b)
+{
+    return a > b ? a : b;
+}
+static double mind(double a, double b)
+{
+    return a < b ? a : b;
+}
+static double absd(double x)
+{
+    return x < 0 ? -x : x;
+}
 
 /* The U-shaped intraday profile at minute t (0..389): 2.2 at the open and
  * the close, 0.6 at midday. */
@@ -126,13 +137,13 @@ static double ushape(int t)
 /* The market factor's minute returns and overnight gaps of one day, from
  * the market's own stream (so every symbol sees the same market). */
 typedef struct market_day {
-    double gap;           /* overnight return */
-    double ret[MINUTES];  /* minute returns */
+    double gap;          /* overnight return */
+    double ret[MINUTES]; /* minute returns */
 } market_day;
 
 typedef struct walker {
     rng r;
-    double drift;         /* the persistent trend, per day */
+    double drift; /* the persistent trend, per day */
 } walker;
 
 static void market_step(walker *w, market_day *md)
@@ -152,7 +163,7 @@ typedef struct traits {
 static traits traits_of(const char *symbol, int is_index, rng *r)
 {
     traits t;
-    t.beta = is_index ? 1.0 : 0.8 + uniform(r);        /* 0.8 .. 1.8 */
+    t.beta = is_index ? 1.0 : 0.8 + uniform(r);             /* 0.8 .. 1.8 */
     t.idio = is_index ? 0.0 : 0.0006 + 0.0008 * uniform(r); /* per minute */
     t.price = is_index ? 400.0 + 200.0 * uniform(r) : 20.0 + 280.0 * uniform(r);
     t.volume = is_index ? 40000.0 : 2000.0 + 20000.0 * uniform(r);
@@ -182,8 +193,8 @@ static slab_status symbol_day(slab_bars *b, int64_t day, const market_day *md, c
     slab_status st;
     for (int t = 0; t < MINUTES; t++) {
         double mo = cents(price);
-        double r = tr->beta * md->ret[t] + w->drift / MINUTES +
-                   tr->idio * ushape(t) * normalish(&w->r);
+        double r =
+            tr->beta * md->ret[t] + w->drift / MINUTES + tr->idio * ushape(t) * normalish(&w->r);
         price = maxd(price * (1.0 + r), MIN_PRICE);
         double mc = cents(price), wick = price * 0.0004 * ushape(t);
         double mh = maxd(cents(maxd(mo, mc) + absd(normalish(&w->r)) * wick), maxd(mo, mc));
@@ -221,8 +232,9 @@ slab_status slab_synth_generate(const slab_synth_options *o, const char *symbol,
                               "synthetic bars come in 1 to 390 minutes or 1 day, not this "
                               "timeframe; give --timeframe 1m, 5m, 15m, 1h or 1d");
     if (o->from_day > o->to_day || o->from_day < SLAB_DAY_MIN || o->to_day > SLAB_DAY_MAX)
-        return slab_error_set(err, SLAB_ERANGE, NULL, "the date range is empty or outside "
-                                                      "1678..2261; give --from before --to");
+        return slab_error_set(err, SLAB_ERANGE, NULL,
+                              "the date range is empty or outside "
+                              "1678..2261; give --from before --to");
     slab_bars *b = slab_bars_new(0);
     if (!b)
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for synthetic bars");

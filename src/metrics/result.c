@@ -149,9 +149,6 @@ static json_t *days_json(const slab_run *run)
         json_object_set_new(o, "range_low", num(d->range_low));
         json_object_set_new(o, "breakout_time",
                             tod_str(d->breakout_ts_ns));
-        if (d->breakout_ts_ns)
-            json_object_set_new(o, "breakout_side", json_string(d->breakout_short ? "short"
-                                                                                   : "long"));
         json_object_set_new(o, "filter_close", num(d->filter_close));
         json_object_set_new(o, "filter_bar_time",
                             tod_str(d->filter_ts_ns));

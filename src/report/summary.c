@@ -157,7 +157,7 @@ static void exits_line(char *buf, const slab_run *run)
 static const char *filter_symbol(const slab_run *run)
 {
     for (size_t k = 0; k < run->n_days; k++)
-        if (run->days[k].filter_ts_ns && (size_t)run->days[k].filter_feed < run->n_feeds)
+        if (run->days[k].filter_on && (size_t)run->days[k].filter_feed < run->n_feeds)
             return run->symbols[run->days[k].filter_feed];
     return NULL;
 }

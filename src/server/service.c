@@ -37,8 +37,18 @@ const char *srv_iso_ms(int64_t ms, char *buf, size_t n)
     time_t sec = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&sec, &tm);
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    /* strftime for the fields: snprintf with tm's ints trips
+     * -Wformat-truncation in Release builds (any int could be 11 digits) */
+    size_t k = n ? strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm) : 0;
+    unsigned milli = (unsigned)(((ms % 1000) + 1000) % 1000);
+    if (n && k + 6 <= n) {
+        buf[k++] = '.';
+        buf[k++] = (char)('0' + milli / 100);
+        buf[k++] = (char)('0' + milli / 10 % 10);
+        buf[k++] = (char)('0' + milli % 10);
+        buf[k++] = 'Z';
+        buf[k] = '\0';
+    }
     return buf;
 }
 

@@ -20,9 +20,9 @@
 
 typedef struct orb_state {
     /* parameters */
-    int64_t range_ns;     /* opening range length, ns */
-    int64_t exit_tod_ns;  /* exit time of day, ns after midnight */
-    double trail;         /* trailing stop, a fraction (0 none) */
+    int64_t range_ns;    /* opening range length, ns */
+    int64_t exit_tod_ns; /* exit time of day, ns after midnight */
+    double trail;        /* trailing stop, a fraction (0 none) */
     int go_long, go_short;
     int entry_stop;       /* 1: stop orders at the range edges */
     int stop_at_range;    /* 1: protective stop at the opposite edge */
@@ -30,6 +30,9 @@ typedef struct orb_state {
     double position_cash; /* cash per entry (0: the sizer) */
     int skip_earnings;    /* 1: no entry on a session around a release */
     int filter;           /* the filter's feed, -1 none */
+    int watch;            /* the feed whose values the day records show: the
+                             filter, else the second feed (read, never
+                             acted on), -1 none */
     int64_t bar_ns;       /* one bar's length, ns */
     int64_t stamp_off;    /* subtracted from a stamp to get the bar's start */
     /* the session */
@@ -40,8 +43,8 @@ typedef struct orb_state {
     int64_t entry_ref[2]; /* entry orders in flight (stop entry: both sides) */
     int64_t exit_ref[3];  /* trail, stop, target of the open position */
     /* the filter feed */
-    int64_t f_day;        /* the day f_prev is for, INT64_MIN none yet */
-    double f_prev;        /* its last close before f_day (NaN none) */
+    int64_t f_day; /* the day f_prev is for, INT64_MIN none yet */
+    double f_prev; /* its last close before f_day (NaN none) */
 } orb_state;
 
 static int word_in(const char *w, const char *a, const char *b, const char *c)
@@ -57,22 +60,25 @@ static int orb_init(slab_ctx *ctx, void *st)
     const char *dir = slab_param_text(ctx, "direction"), *entry = slab_param_text(ctx, "entry");
     const char *filter = slab_param_text(ctx, "market_filter");
     if (tf != SLAB_TF_MINUTES && tf != SLAB_TF_SECONDS)
-        return slab_fail(ctx, "orb needs intraday bars (seconds or minutes), got %s bars; give "
-                              "1-minute data or --timeframe 1m",
+        return slab_fail(ctx,
+                         "orb needs intraday bars (seconds or minutes), got %s bars; give "
+                         "1-minute data or --timeframe 1m",
                          slab_timeframe_name(tf));
     if (*dir && !word_in(dir, "long", "short", "both"))
         return slab_fail(ctx, "direction=%s: use long, short or both", dir);
     if (*entry && !word_in(entry, "close", "stop", NULL))
-        return slab_fail(ctx, "entry=%s: use close (market order after a close beyond the range) "
-                              "or stop (stop orders at the range edges)",
+        return slab_fail(ctx,
+                         "entry=%s: use close (market order after a close beyond the range) "
+                         "or stop (stop orders at the range edges)",
                          entry);
     s->bar_ns = (int64_t)comp * (tf == SLAB_TF_MINUTES ? MIN_NS : SLAB_NS_PER_SEC);
     s->stamp_off = slab_ctx_stamp_end(ctx) ? s->bar_ns : 0;
     s->range_ns = (int64_t)slab_param(ctx, "opening_range_minutes") * MIN_NS;
     s->exit_tod_ns = (int64_t)slab_param(ctx, "exit_time") * MIN_NS;
     if (s->exit_tod_ns <= SESSION_OPEN_NS + s->range_ns)
-        return slab_fail(ctx, "exit_time must come after the opening range (09:30 + %lld "
-                              "minutes)",
+        return slab_fail(ctx,
+                         "exit_time must come after the opening range (09:30 + %lld "
+                         "minutes)",
                          (long long)(s->range_ns / MIN_NS));
     s->trail = slab_param(ctx, "trailing_stop_pct") / 100.0;
     s->go_long = !*dir || strcmp(dir, "short");
@@ -86,14 +92,17 @@ static int orb_init(slab_ctx *ctx, void *st)
     if (*filter) {
         s->filter = slab_feed_find(ctx, filter);
         if (s->filter < 0)
-            return slab_fail(ctx, "market_filter=%s is not one of the run's feeds; add it "
-                                  "(--symbol %s, or --data %s=FILE)",
+            return slab_fail(ctx,
+                             "market_filter=%s is not one of the run's feeds; add it "
+                             "(--symbol %s, or --data %s=FILE)",
                              filter, filter, filter);
         if (s->filter == 0)
-            return slab_fail(ctx, "market_filter=%s is the traded symbol; the filter is another "
-                                  "feed (the first --data/--symbol is traded)",
+            return slab_fail(ctx,
+                             "market_filter=%s is the traded symbol; the filter is another "
+                             "feed (the first --data/--symbol is traded)",
                              filter);
     }
+    s->watch = s->filter >= 0 ? s->filter : slab_n_feeds(ctx) > 1 ? 1 : -1;
     s->day = -1;
     s->f_day = INT64_MIN;
     s->f_prev = NAN;
@@ -109,11 +118,11 @@ static double filter_prev(slab_ctx *ctx, orb_state *s, int64_t day)
     s->f_day = day;
     s->f_prev = NAN;
     for (int ago = 0; ago > -1000000; ago--) {
-        int64_t t = slab_feed_time(ctx, s->filter, ago);
+        int64_t t = slab_feed_time(ctx, s->watch, ago);
         if (!t)
             break;
         if (slab_ts_day(t - s->stamp_off) < day) {
-            s->f_prev = slab_feed_get(ctx, s->filter, SLAB_CLOSE, ago);
+            s->f_prev = slab_feed_get(ctx, s->watch, SLAB_CLOSE, ago);
             break;
         }
     }
@@ -171,15 +180,18 @@ static void session_exit(slab_ctx *ctx, orb_state *s)
  * previous session's last close; short: below), written to the record. */
 static slab_day_decision filter_verdict(slab_ctx *ctx, orb_state *s, int is_long)
 {
-    if (s->filter < 0)
+    if (s->watch < 0)
         return SLAB_DAY_TRADED;
-    double prev = filter_prev(ctx, s, s->day), now = slab_feed_get(ctx, s->filter, SLAB_CLOSE, 0);
+    double prev = filter_prev(ctx, s, s->day), now = slab_feed_get(ctx, s->watch, SLAB_CLOSE, 0);
     if (s->rec) {
         s->rec->filter_close = now;
-        s->rec->filter_ts_ns = slab_feed_time(ctx, s->filter, 0);
-        s->rec->filter_feed = s->filter;
+        s->rec->filter_ts_ns = slab_feed_time(ctx, s->watch, 0);
+        s->rec->filter_feed = s->watch;
+        s->rec->filter_on = s->filter >= 0;
         s->rec->filter_prev_close = prev;
     }
+    if (s->filter < 0)
+        return SLAB_DAY_TRADED;
     if (isnan(prev))
         return SLAB_DAY_NO_PRIOR_SESSION;
     return (is_long ? now > prev : now < prev) ? SLAB_DAY_TRADED : SLAB_DAY_BLOCKED_BY_FILTER;
@@ -256,7 +268,7 @@ static void orb_next(slab_ctx *ctx, void *st)
             s->rec->range_low = s->rl;
         }
     }
-    if (s->rec && !s->rec->breakout_ts_ns && s->filter >= 0)
+    if (s->rec && !s->rec->breakout_ts_ns && s->watch >= 0)
         s->rec->filter_prev_close = filter_prev(ctx, s, day);
     if (tod + s->bar_ns >= s->exit_tod_ns) {
         if (!s->exited) {
@@ -355,8 +367,7 @@ static const slab_param_def orb_params[] = {
     {"entry", SLAB_PARAM_TEXT, 0, 0, 1,
      "close: a market order after the first close beyond the range (default); stop: stop "
      "orders at the range edges from the end of the range"},
-    {"stop_at_range", SLAB_PARAM_BOOL, 0, 0, 1,
-     "protective stop at the range's opposite edge"},
+    {"stop_at_range", SLAB_PARAM_BOOL, 0, 0, 1, "protective stop at the range's opposite edge"},
     {"take_profit_r", SLAB_PARAM_FLOAT, 0, 0, 100,
      "target: the entry fill plus this many times the range's height; 0 = none"},
     {"position_cash", SLAB_PARAM_FLOAT, 0, 0, 1e15,
@@ -367,8 +378,15 @@ static const slab_param_def orb_params[] = {
 };
 
 const slab_strategy_def slab__strategy_orb = {
-    SLAB_STRATEGY_ABI, "orb",
+    SLAB_STRATEGY_ABI,
+    "orb",
     "opening-range breakout: enter on the first close beyond the first minutes' range, "
     "trailing stop, out by exit_time; optional market filter feed",
-    orb_params, SLAB_COUNT(orb_params), sizeof(orb_state), orb_init, orb_next, orb_notify_order,
-    NULL, NULL};
+    orb_params,
+    SLAB_COUNT(orb_params),
+    sizeof(orb_state),
+    orb_init,
+    orb_next,
+    orb_notify_order,
+    NULL,
+    NULL};

@@ -184,8 +184,18 @@ p = {x["name"]: x for s in d if s["name"] == "orb" for x in s["params"]}
 assert p["exit_time"]["default"] == "15:55" and p["market_filter"]["default"] == "", p
 ' "$cli"
 
+# The same from the store: ACME is stored in 1m only, so 5m is resampled.
+out="$("$cli" run --strategy buy_hold --symbol ACME --timeframe 5m --json)"
+check "--timeframe 5m resamples a stored 1m symbol" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["backtest"]["timeframe"] == "5m" and d["backtest"]["bars"] == 4, d["backtest"]
+' "$out"
+
 expect_err "filter not a feed" 2 "market_filter=QQQ is not one of the run's feeds; add it (--symbol QQQ, or --data QQQ=FILE)" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --param market_filter=QQQ
+expect_err "--data SYM= without a file" 2 "--data 'ACME=' names no file" \
+  "$cli" run "${P[@]}" --data ACME=
 expect_err "same symbol twice" 2 "symbol ACME is given twice" \
   "$cli" run "${P[@]}" --data ACME="$tmp/acme.csv" --data ACME="$tmp/idx.csv"
 expect_err "bad exit_time" 2 "exit_time=9h is not a time of day HH:MM" \

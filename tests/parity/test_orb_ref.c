@@ -41,8 +41,14 @@ typedef struct fixture {
     int failures;
 } fixture;
 
-static double num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
-static const char *str(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+static double num(json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+static const char *str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
 
 static void expect(fixture *fx, const char *what, long i, double got, double want)
 {
@@ -61,7 +67,10 @@ static void expect_str(fixture *fx, const char *what, long i, const char *got, c
                       got ? got : "(null)", want ? want : "(null)");
 }
 
-static const char *fmt_ts(int64_t ts, char *buf) { return slab_time_format(ts, 0, buf, 40); }
+static const char *fmt_ts(int64_t ts, char *buf)
+{
+    return slab_time_format(ts, 0, buf, 40);
+}
 
 /* "HH:MM" of a bar time, as the reference's days list writes it; NULL for 0. */
 static const char *fmt_tod(int64_t ts, char *buf)
@@ -256,7 +265,27 @@ static void expect_day_num(fixture *fx, const char *what, long i, double got, js
     expect(fx, what, i, got, json_is_null(w) ? NAN : json_number_value(w));
 }
 
-static void compare_days(fixture *fx)
+/* The result document's `days` is the reference's days list, value for
+ * value (the same keys, times as HH:MM, null for none). */
+static void compare_days_json(fixture *fx, json_t *days, const slab_bars *bars)
+{
+    slab_error err;
+    slab_broker_config broker;
+    char msg[4096] = "";
+    slab_broker_config_default(&broker);
+    slab_result_info info = {.strategy = "orb", .source = "builtin", .broker = &broker};
+    json_t *doc = slab_result_document(bars, fx->run, &info, &err);
+    assert_non_null(doc);
+    int d = slab_json_compare(json_object_get(doc, "days"), days, "days", 0.0, 0.0, msg,
+                              sizeof msg);
+    if (d) {
+        fx->failures += d;
+        print_message("%s: %d difference(s) in the document's days:\n%s", fx->row->name, d, msg);
+    }
+    json_decref(doc);
+}
+
+static void compare_days(fixture *fx, const slab_bars *bars)
 {
     char path[1024], rel[256], buf[16], date[40];
     snprintf(rel, sizeof rel, "reference/orb/%s_days.json", fx->row->name);
@@ -278,19 +307,20 @@ static void compare_days(fixture *fx)
         expect(fx, "day.range_low", i, d->range_low, num(w, "range_low"));
         expect_str(fx, "day.breakout_time", i, fmt_tod(d->breakout_ts_ns, buf),
                    str(w, "breakout_time"));
-        expect_str(fx, "day.decision", i, slab_day_decision_name(d->decision),
-                   str(w, "decision"));
+        expect_str(fx, "day.decision", i, slab_day_decision_name(d->decision), str(w, "decision"));
         expect_str(fx, "day.entry_status", i,
                    d->entry_status > 0 ? slab_order_status_name(d->entry_status) : NULL,
                    str(w, "entry_status"));
-        if (!fx->row->filter)
-            continue; /* without a filter the run reads no filter values */
-        expect_day_num(fx, "day.filter_close", i, d->filter_close, json_object_get(w, "filter_close"));
+        /* without a filter the second feed's values are recorded all the
+         * same (read, not acted on), as the reference does */
+        expect_day_num(fx, "day.filter_close", i, d->filter_close,
+                       json_object_get(w, "filter_close"));
         expect_day_num(fx, "day.filter_prev_close", i, d->filter_prev_close,
                        json_object_get(w, "filter_prev_close"));
         expect_str(fx, "day.filter_bar_time", i, fmt_tod(d->filter_ts_ns, buf),
                    str(w, "filter_bar_time"));
     }
+    compare_days_json(fx, days, bars);
     json_decref(doc);
 }
 
@@ -318,7 +348,7 @@ static void run_case(void **state)
     compare_trades(&fx);
     compare_orders(&fx);
     compare_analyzers(&fx);
-    compare_days(&fx);
+    compare_days(&fx, feeds[0]);
 
     int failures = fx.failures;
     json_decref(fx.ref);
@@ -337,9 +367,8 @@ static void unused_feed_changes_nothing(void **state)
     char path[1024];
     (void)state;
     SLAB_REQUIRE_SHARED();
-    json_t *ref = json_load_file(slab_test_ref("reference/orb/orb_acme_nofilter.json", path,
-                                               sizeof path),
-                                 0, NULL);
+    json_t *ref = json_load_file(
+        slab_test_ref("reference/orb/orb_acme_nofilter.json", path, sizeof path), 0, NULL);
     assert_non_null(ref);
     json_t *meta = json_object_get(ref, "meta");
     slab_bars *feeds[2] = {load("acme_1m.csv", "ACME"), load("idx_1m.csv", "IDX")};

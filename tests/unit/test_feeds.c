@@ -20,7 +20,7 @@
 /* What the strategy saw, for the test to read after the run. */
 static double seen_pos[8]; /* feed 1's position at each next() */
 static int n_seen;
-static int64_t bad_ref;    /* slab_order_feed on a feed that does not exist */
+static int64_t bad_ref; /* slab_order_feed on a feed that does not exist */
 
 static void pair_next(slab_ctx *ctx, void *st)
 {
@@ -36,9 +36,17 @@ static void pair_next(slab_ctx *ctx, void *st)
         seen_pos[n_seen++] = slab_feed_position(ctx, 1);
 }
 
-static const slab_strategy_def pair_def = {
-    SLAB_STRATEGY_ABI, "pair_leg", "buys 10 of feed 1 on the first bar", NULL, 0, sizeof(int),
-    NULL, pair_next, NULL, NULL, NULL};
+static const slab_strategy_def pair_def = {SLAB_STRATEGY_ABI,
+                                           "pair_leg",
+                                           "buys 10 of feed 1 on the first bar",
+                                           NULL,
+                                           0,
+                                           sizeof(int),
+                                           NULL,
+                                           pair_next,
+                                           NULL,
+                                           NULL,
+                                           NULL};
 
 static slab_bars *feed(const char *sym, const int *hhmm, const double *px, size_t n)
 {

@@ -27,8 +27,14 @@ typedef struct bar_row {
 } bar_row;
 
 /* Day numbers of the sessions used: 2025-07-01 and 2025-07-02. */
-static int64_t day1(void) { return slab_days_from_civil(2025, 7, 1); }
-static int64_t day2(void) { return slab_days_from_civil(2025, 7, 2); }
+static int64_t day1(void)
+{
+    return slab_days_from_civil(2025, 7, 1);
+}
+static int64_t day2(void)
+{
+    return slab_days_from_civil(2025, 7, 2);
+}
 
 static int64_t at(int64_t day, int hhmm)
 {
@@ -36,8 +42,7 @@ static int64_t at(int64_t day, int hhmm)
 }
 
 /* Appends rows (on day) to b, creating it when *b is NULL. */
-static void add_bars(slab_bars **b, const char *symbol, int64_t day, const bar_row *rows,
-                     size_t n)
+static void add_bars(slab_bars **b, const char *symbol, int64_t day, const bar_row *rows, size_t n)
 {
     slab_error err;
     if (!*b) {
@@ -45,11 +50,11 @@ static void add_bars(slab_bars **b, const char *symbol, int64_t day, const bar_r
         assert_non_null(*b);
         (*b)->timeframe = SLAB_TF_MINUTES;
         (*b)->compression = 1;
-        snprintf((*b)->symbol, sizeof (*b)->symbol, "%s", symbol);
+        snprintf((*b)->symbol, sizeof(*b)->symbol, "%s", symbol);
     }
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(slab_bars_push(*b, at(day, rows[i].hhmm), rows[i].o, rows[i].h,
-                                        rows[i].l, rows[i].c, 1000, 0, &err),
+        assert_int_equal(slab_bars_push(*b, at(day, rows[i].hhmm), rows[i].o, rows[i].h, rows[i].l,
+                                        rows[i].c, 1000, 0, &err),
                          SLAB_OK);
 }
 
@@ -105,10 +110,10 @@ static slab_run *run_ok(slab_bars **feeds, size_t n, const char **kv, size_t n_k
  * high 101.5 (09:31) and low 99 (09:30); 09:32 is the first bar after the
  * range and closes at 101.75 > 101.5: the breakout. */
 static const bar_row breakout_day[] = {
-    {930, 100, 101, 99, 100.5},     {931, 100.5, 101.5, 100, 101},
-    {932, 101, 102, 101, 101.75},   {933, 102, 103, 101.5, 102.5},
-    {934, 102.5, 103, 102, 102.75}, {935, 102.75, 103.5, 102.5, 103},
-    {936, 103, 103.5, 102.5, 103},  {937, 103, 103.5, 102.5, 103},
+    {930, 100, 101, 99, 100.5},      {931, 100.5, 101.5, 100, 101},
+    {932, 101, 102, 101, 101.75},    {933, 102, 103, 101.5, 102.5},
+    {934, 102.5, 103, 102, 102.75},  {935, 102.75, 103.5, 102.5, 103},
+    {936, 103, 103.5, 102.5, 103},   {937, 103, 103.5, 102.5, 103},
     {938, 103.25, 103.25, 103, 103}, {939, 103, 103.5, 103, 103.25},
 };
 
@@ -156,7 +161,7 @@ static void no_breakout(void **state)
 {
     (void)state;
     static const bar_row rows[] = {
-        {930, 100, 101, 99, 100.5}, {931, 100.5, 101.5, 100, 101}, {932, 101, 101.5, 100, 101.5},
+        {930, 100, 101, 99, 100.5}, {931, 100.5, 101.5, 100, 101},  {932, 101, 101.5, 100, 101.5},
         {933, 101, 102, 100, 101},  {934, 101, 101.25, 100, 100.5}, {935, 100.5, 101, 99, 99.5},
     };
     slab_bars *b = NULL;
@@ -214,7 +219,9 @@ static void breakout_then_trailing_stop(void **state)
 static void filter_feeds(slab_bars **feeds, const bar_row *idx2, size_t n_idx2)
 {
     static const bar_row idx1[] = {
-        {930, 190, 191, 189, 190}, {935, 195, 196, 194, 195}, {939, 199, 200, 199, 200},
+        {930, 190, 191, 189, 190},
+        {935, 195, 196, 194, 195},
+        {939, 199, 200, 199, 200},
     };
     feeds[0] = feeds[1] = NULL;
     add_bars(&feeds[0], "ACME", day1(), breakout_day, SLAB_COUNT(breakout_day));
@@ -235,8 +242,10 @@ static void filter_blocks(void **state)
 {
     (void)state;
     static const bar_row idx2[] = {
-        {930, 201, 202, 200, 201}, {931, 201, 201, 199, 199.75},
-        {932, 199.75, 200, 199, 199.5}, {933, 240, 250, 240, 250},
+        {930, 201, 202, 200, 201},
+        {931, 201, 201, 199, 199.75},
+        {932, 199.75, 200, 199, 199.5},
+        {933, 240, 250, 240, 250},
     };
     slab_bars *f[2];
     filter_feeds(f, idx2, SLAB_COUNT(idx2));
@@ -266,7 +275,9 @@ static void filter_feed_missing_bar(void **state)
 {
     (void)state;
     static const bar_row idx2[] = {
-        {930, 201, 202, 200, 201}, {931, 201, 201.5, 200.5, 201}, {933, 150, 151, 149, 150},
+        {930, 201, 202, 200, 201},
+        {931, 201, 201.5, 200.5, 201},
+        {933, 150, 151, 149, 150},
         {940, 150, 151, 149, 150},
     };
     slab_bars *f[2];
@@ -299,7 +310,9 @@ static void preroll_gives_the_filter_its_previous_session(void **state)
 {
     (void)state;
     static const bar_row idx2[] = {
-        {930, 201, 202, 200, 201}, {931, 201, 201, 199, 199.75}, {932, 199.75, 200, 199, 199.5},
+        {930, 201, 202, 200, 201},
+        {931, 201, 201, 199, 199.75},
+        {932, 199.75, 200, 199, 199.5},
     };
     slab_bars *f[2];
     filter_feeds(f, idx2, SLAB_COUNT(idx2));
@@ -442,27 +455,39 @@ static void short_side(void **state)
 {
     (void)state;
     static const bar_row rows[] = {
-        {930, 100, 100.5, 99, 99.5}, {931, 99.5, 100, 99.25, 99.5}, {932, 99.5, 99.5, 98.25, 98.5},
-        {933, 98, 98.5, 97.75, 98},  {934, 98, 98.25, 97, 97.5},    {935, 97.5, 98, 97.25, 97.75},
+        {930, 100, 100.5, 99, 99.5},    {931, 99.5, 100, 99.25, 99.5},
+        {932, 99.5, 99.5, 98.25, 98.5}, {933, 98, 98.5, 97.75, 98},
+        {934, 98, 98.25, 97, 97.5},     {935, 97.5, 98, 97.25, 97.75},
         {936, 97.5, 98, 97.25, 97.75},
     };
     slab_bars *b = NULL;
     add_bars(&b, "ACME", day1(), rows, SLAB_COUNT(rows));
-    const char *kv[] = {"opening_range_minutes=2", "exit_time=09:36", "trailing_stop_pct=0",
-                        "direction=short"};
-    slab_run *r = run_ok(&b, 1, kv, 4);
-    assert_int_equal(r->n_trades, 1);
-    const slab_trade *t = &r->trades[0];
-    assert_false(t->is_long);
-    CLOSE("size", t->size, -10);
-    CLOSE("entry", t->entry_price, 98);
-    CLOSE("exit", t->exit_price, 97.5);
-    CLOSE("pnl", t->pnl, 5);
-    CLOSE("max_gain", t->max_gain, 1);
-    CLOSE("lowest", t->low_price, 97);
-    assert_int_equal(t->exit_reason, SLAB_EXIT_SESSION_CLOSE);
-    assert_int_equal(r->days[0].breakout_short, 1);
-    slab_run_free(r);
+    /* direction=both trades the same session the same way (the first close
+     * beyond the range is below it); direction=long never trades it */
+    static const char *dirs[] = {"direction=short", "direction=both", "direction=long"};
+    for (int k = 0; k < 3; k++) {
+        const char *kv[] = {"opening_range_minutes=2", "exit_time=09:36", "trailing_stop_pct=0",
+                            dirs[k]};
+        slab_run *r = run_ok(&b, 1, kv, 4);
+        if (k == 2) {
+            assert_int_equal(r->n_trades, 0);
+            assert_int_equal(r->days[0].decision, SLAB_DAY_NO_BREAKOUT);
+            slab_run_free(r);
+            continue;
+        }
+        assert_int_equal(r->n_trades, 1);
+        const slab_trade *t = &r->trades[0];
+        assert_false(t->is_long);
+        CLOSE("size", t->size, -10);
+        CLOSE("entry", t->entry_price, 98);
+        CLOSE("exit", t->exit_price, 97.5);
+        CLOSE("pnl", t->pnl, 5);
+        CLOSE("max_gain", t->max_gain, 1);
+        CLOSE("lowest", t->low_price, 97);
+        assert_int_equal(t->exit_reason, SLAB_EXIT_SESSION_CLOSE);
+        assert_int_equal(r->days[0].breakout_short, 1);
+        slab_run_free(r);
+    }
     slab_bars_free(b);
 }
 
@@ -473,7 +498,9 @@ static void cut_runs_agree(void **state)
 {
     (void)state;
     static const bar_row idx2[] = {
-        {930, 201, 202, 200, 201}, {931, 201, 201.5, 200.5, 201}, {933, 150, 151, 149, 150},
+        {930, 201, 202, 200, 201},
+        {931, 201, 201.5, 200.5, 201},
+        {933, 150, 151, 149, 150},
     };
     slab_bars *f[2];
     slab_error err;
@@ -531,9 +558,8 @@ static void unused_feed_is_bit_identical(void **state)
     slab_run *one = NULL, *two = NULL;
     slab_bars *feeds[2] = {a, b};
     assert_int_equal(slab_engine_run(a, &cfg, &one, &err), SLAB_OK);
-    assert_int_equal(slab_engine_run_feeds((const slab_bars *const *)feeds, 2, &cfg, NULL, &two,
-                                           &err),
-                     SLAB_OK);
+    assert_int_equal(
+        slab_engine_run_feeds((const slab_bars *const *)feeds, 2, &cfg, NULL, &two, &err), SLAB_OK);
     assert_int_equal(one->n_bars, two->n_bars);
     assert_true(one->n_trades > 2);
     for (size_t i = 0; i < one->n_bars; i++)

@@ -10,21 +10,24 @@
 #include <math.h>
 #include <string.h>
 
-static int64_t D(int y, int m, int d) { return slab_days_from_civil(y, m, d); }
+static int64_t D(int y, int m, int d)
+{
+    return slab_days_from_civil(y, m, d);
+}
 
 /* NYSE holidays (nyse.com holiday calendars), and weekdays that are not. */
 static void nyse_calendar(void **state)
 {
     (void)state;
     static const int holidays[][3] = {
-        {2025, 1, 1},  {2025, 1, 20}, {2025, 2, 17}, {2025, 4, 18}, {2025, 5, 26},
-        {2025, 6, 19}, {2025, 7, 4},  {2025, 9, 1},  {2025, 11, 27}, {2025, 12, 25},
-        {2024, 3, 29}, {2022, 6, 20}, /* Juneteenth on a Sunday: Monday */
-        {2022, 12, 26}, {2021, 7, 5}, {2023, 1, 2},  /* New Year's on a Sunday: Monday */
+        {2025, 1, 1},   {2025, 1, 20}, {2025, 2, 17}, {2025, 4, 18},  {2025, 5, 26},
+        {2025, 6, 19},  {2025, 7, 4},  {2025, 9, 1},  {2025, 11, 27}, {2025, 12, 25},
+        {2024, 3, 29},  {2022, 6, 20},               /* Juneteenth on a Sunday: Monday */
+        {2022, 12, 26}, {2021, 7, 5},  {2023, 1, 2}, /* New Year's on a Sunday: Monday */
     };
     static const int open_days[][3] = {
         {2025, 7, 3},  {2025, 11, 28}, {2021, 12, 31}, /* New Year's 2022 on a Saturday */
-        {2021, 6, 18}, /* before Juneteenth was a market holiday */
+        {2021, 6, 18},                                 /* before Juneteenth was a market holiday */
         {2025, 6, 18}, {2025, 4, 21},
     };
     for (size_t k = 0; k < sizeof holidays / sizeof holidays[0]; k++)
@@ -64,7 +67,8 @@ static void sessions_and_aggregation(void **state)
     assert_int_equal(d1->n, 22);
     int64_t open = 570LL * 60 * SLAB_NS_PER_SEC;
     assert_int_equal(m1->ts_ns[0], D(2025, 7, 1) * SLAB_NS_PER_DAY + open);
-    assert_int_equal(m1->ts_ns[389], D(2025, 7, 1) * SLAB_NS_PER_DAY + open + 389 * 60 * SLAB_NS_PER_SEC);
+    assert_int_equal(m1->ts_ns[389],
+                     D(2025, 7, 1) * SLAB_NS_PER_DAY + open + 389 * 60 * SLAB_NS_PER_SEC);
     assert_int_equal(slab_ts_day(m1->ts_ns[3 * 390]), D(2025, 7, 7)); /* after the 4th */
     for (size_t j = 0; j < m5->n; j++) {
         double hi = 0, lo = INFINITY, vol = 0;
@@ -74,8 +78,8 @@ static void sessions_and_aggregation(void **state)
             vol += m1->volume[i];
         }
         assert_true(m5->ts_ns[j] == m1->ts_ns[5 * j] && m5->open[j] == m1->open[5 * j] &&
-                    m5->close[j] == m1->close[5 * j + 4] && m5->high[j] == hi &&
-                    m5->low[j] == lo && m5->volume[j] == vol);
+                    m5->close[j] == m1->close[5 * j + 4] && m5->high[j] == hi && m5->low[j] == lo &&
+                    m5->volume[j] == vol);
     }
     assert_true(d1->open[0] == m1->open[0] && d1->close[0] == m1->close[389]);
     slab_bars_free(m1);
@@ -151,8 +155,8 @@ static void resample_matches(void **state)
     } targets[] = {{SLAB_TF_MINUTES, 5}, {SLAB_TF_MINUTES, 60}, {SLAB_TF_DAYS, 1}};
     slab_bars *m1 = make("HOOD", "QQQ", D(2025, 7, 1), D(2025, 7, 10), SLAB_TF_MINUTES, 1, 9);
     for (size_t k = 0; k < 3; k++) {
-        slab_bars *want = make("HOOD", "QQQ", D(2025, 7, 1), D(2025, 7, 10), targets[k].tf,
-                               targets[k].comp, 9);
+        slab_bars *want =
+            make("HOOD", "QQQ", D(2025, 7, 1), D(2025, 7, 10), targets[k].tf, targets[k].comp, 9);
         slab_bars *got = NULL;
         assert_int_equal(slab_bars_resample(m1, 0, targets[k].tf, targets[k].comp, &got, &err),
                          SLAB_OK);
@@ -202,9 +206,9 @@ static void errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(nyse_calendar),       cmocka_unit_test(sessions_and_aggregation),
-        cmocka_unit_test(deterministic),       cmocka_unit_test(correlated_and_u_shaped),
-        cmocka_unit_test(resample_matches),    cmocka_unit_test(errors),
+        cmocka_unit_test(nyse_calendar),    cmocka_unit_test(sessions_and_aggregation),
+        cmocka_unit_test(deterministic),    cmocka_unit_test(correlated_and_u_shaped),
+        cmocka_unit_test(resample_matches), cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests_name("synth", tests, NULL, NULL);
 }
