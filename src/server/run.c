@@ -477,7 +477,9 @@ typedef struct run_job {
     slab_spec_run *srun;
     slab_bars *feeds[SLAB_FEEDS_MAX]; /* data.symbols' bars, in order (owned) */
     size_t n_feeds;
-    slab_bars *bars; /* feeds[0] */
+    slab_bars *bars;         /* feeds[0] */
+    slab_earnings *earnings; /* the calendar a skip_earnings run reads (owned) */
+    size_t n_earnings;
     slab_run *r;
     slab_script_exec *ex;
     const slab_strategy_def *def;
@@ -490,6 +492,7 @@ static void job_clear(run_job *j)
     slab_run_free(j->r);
     for (size_t k = 0; k < j->n_feeds; k++)
         slab_bars_free(j->feeds[k]);
+    slab_free(j->earnings);
     slab_spec_run_free(j->srun);
     slab_spec_free(j->spec);
     json_decref(j->opts);
@@ -611,10 +614,30 @@ static slab_status load_feeds(srv *s, run_job *j, slab_error *err)
     return SLAB_OK;
 }
 
+/* A built-in whose skip_earnings parameter is on reads the store's
+ * earnings calendar for the traded symbol (as stratlab run). */
+static slab_status load_earnings(srv *s, run_job *j, slab_error *err)
+{
+    int want = 0;
+    for (int k = 0; j->def && k < j->def->n_params; k++)
+        want |= !strcmp(j->def->params[k].name, "skip_earnings") && j->params[k] != 0.0;
+    if (!want)
+        return SLAB_OK;
+    pthread_mutex_lock(&s->ro_mu);
+    slab_status st =
+        slab_store_load_earnings(s->ro, j->bars->symbol, &j->earnings, &j->n_earnings, err);
+    pthread_mutex_unlock(&s->ro_mu);
+    if (st != SLAB_OK)
+        slab_error_at_pointer(err, "/params/skip_earnings");
+    return st;
+}
+
 /* The bars, then the run: the engine, or the script in the sandbox. */
 static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error *err)
 {
     if (load_feeds(s, j, err) != SLAB_OK)
+        return err->code;
+    if (!j->script && !j->spec && load_earnings(s, j, err) != SLAB_OK)
         return err->code;
     if (j->script) {
         if (run_script(s, json_string_value(j->script), json_string_length(j->script), &j->o,
@@ -635,6 +658,8 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
                            .n_param_text = j->o.n_params,
                            .preroll_until_ns =
                                j->n_feeds > 1 && j->o.from_ns != INT64_MIN ? j->o.from_ns : 0,
+                           .earnings = j->earnings,
+                           .n_earnings = j->n_earnings,
                            .stamp_end = j->o.stamp_end};
     if (j->spec) {
         if (slab_spec_run_new(j->spec, &j->srun, err) != SLAB_OK)

@@ -1128,7 +1128,9 @@ static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
                                         "trailingStopPct",
                                         "marketFilterTicker",
                                         "openingRangeMinutes",
-                                        "exitTime"};
+                                        "exitTime",
+                                        "requireEarnings",
+                                        "skipEarnings"};
     const char *key;
     json_t *v;
     *out = NULL;
@@ -1177,7 +1179,25 @@ static slab_status orb_request(const json_t *p, json_t **out, slab_error *err)
         slab_error_at_pointer(err, "/parameters");
         return err->code;
     }
+    json_t *req_e = json_object_get(p, "requireEarnings");
+    json_t *skip_e = json_object_get(p, "skipEarnings");
+    if ((req_e && !json_is_boolean(req_e)) || (skip_e && !json_is_boolean(skip_e))) {
+        slab_error_fail(err, SLAB_EC_BAD_VALUE, NULL,
+                        "parameters: requireEarnings and skipEarnings are true or false");
+        slab_error_at_pointer(err, "/parameters");
+        return err->code;
+    }
+    if (json_is_true(req_e)) {
+        slab_error_fail(err, SLAB_EC_BAD_PARAM, NULL,
+                        "parameters.requireEarnings: the orb strategy cannot require a release "
+                        "day; it can skip one (skipEarnings: true, with a calendar imported by "
+                        "stratlab data import-earnings)");
+        slab_error_at_pointer(err, "/parameters/requireEarnings");
+        return err->code;
+    }
     json_t *params = json_object();
+    if (json_is_true(skip_e))
+        json_object_set_new(params, "skip_earnings", json_integer(1));
     if (trail)
         json_object_set(params, "trailing_stop_pct", trail);
     if (orm)

@@ -38,7 +38,7 @@ check "a 9 MB line: 'message too large', then the next message is answered" \
 pid=$!
 port=""
 for _ in $(seq 1 600); do
-  port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log")"
+  port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log" 2>/dev/null)"
   [ -n "$port" ] && break
   sleep 0.05
 done

@@ -33,7 +33,7 @@ start() {
   pids="$pids $pid"
   port=""
   for _ in $(seq 1 600); do
-    port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$name.log")"
+    port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$name.log" 2>/dev/null)"
     [ -n "$port" ] && return 0
     kill -0 "$pid" 2>/dev/null || { echo "serve $name exited: $(cat "$tmp/$name.log")"; return 1; }
     sleep 0.05
@@ -245,6 +245,29 @@ for d in (a, b):
 assert a == b, [k for k in a if a[k] != b.get(k)]
 assert a['backtest']['symbols'] == ['HOOD', 'QQQ'], a['backtest']['symbols']
 "
+  # skip_earnings reads the store's calendar, as stratlab run does
+  printf 'symbol,date,when\nHOOD,2025-07-31,bmo\n' > "$tmp/earn.csv"
+  "$cli" data import-earnings "$tmp/earn.csv" --db "$db" >/dev/null 2>&1
+  s="$(req POST /api/backtests '{"strategy": "orb", "data": {"symbols": ["HOOD", "QQQ"], "timeframe": "1m"}, "date": "2025-07-31", "params": {"market_filter": "QQQ", "skip_earnings": 1}}')"
+  status_is "orb with skip_earnings" 201 "$s"
+  cp "$tmp/body" "$tmp/orb_earn.json"
+  "$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --timeframe 1m \
+    --param market_filter=QQQ --param skip_earnings=1 --db "$db" --json > "$tmp/cli_orb_earn.json"
+  check "orb with skip_earnings over HTTP equals run --json (the release day skipped)" python3 -c "
+import json
+a = json.load(open('$tmp/orb_earn.json')); b = json.load(open('$tmp/cli_orb_earn.json'))
+a.pop('id'); b.pop('next_runs', None)
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert 'earn' in json.dumps(a['days']).lower(), a['days']
+"
+  s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "marketFilterTicker": "QQQ", "skipEarnings": true}}')"
+  status_is "execute-script orb with skipEarnings" 201 "$s"
+  check "skipEarnings: the release day is skipped, as skip_earnings over POST /api/backtests" \
+    test "$(jget "json.dumps(d['days'])")" = "$(python3 -c "import json; print(json.dumps(json.load(open('$tmp/orb_earn.json'))['days']))")"
+  s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "requireEarnings": true}}')"
+  err_is "execute-script orb with requireEarnings true" 400 bad_param "$s"
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStop": 2}}')"
   err_is "execute-script orb, a misspelled parameter" 400 unknown_param "$s"
   check "it suggests trailingStopPct" test "$(jget "d['error']['did_you_mean']")" = trailingStopPct
@@ -457,7 +480,7 @@ v6=$!
 pids="$pids $v6"
 v6port=""
 for _ in $(seq 1 60); do
-  v6port="$(sed -n 's/.*listening on http:\/\/\[::1\]:\([0-9][0-9]*\) .*/\1/p' "$tmp/v6.log")"
+  v6port="$(sed -n 's/.*listening on http:\/\/\[::1\]:\([0-9][0-9]*\) .*/\1/p' "$tmp/v6.log" 2>/dev/null)"
   [ -n "$v6port" ] && break
   kill -0 "$v6" 2>/dev/null || break
   sleep 0.05

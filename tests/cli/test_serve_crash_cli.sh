@@ -22,7 +22,7 @@ start() {
   pid=$!
   port=""
   for _ in $(seq 1 600); do
-    port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$1.log")"
+    port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/$1.log" 2>/dev/null)"
     [ -n "$port" ] && return 0
     sleep 0.05
   done

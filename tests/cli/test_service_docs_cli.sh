@@ -22,7 +22,7 @@ db="$tmp/store.db"
 pid=$!
 port=""
 for _ in $(seq 1 600); do
-  port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log")"
+  port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/serve.log" 2>/dev/null)"
   [ -n "$port" ] && break
   sleep 0.05
 done
