@@ -219,8 +219,10 @@ static int execute(slab_sandbox *sb, const cli_script_opts *so, const cli_script
 {
     slab_error err;
     cli_script_ctx logged = *r;
-    slab_script_job job = {so->source, so->source_len, so->path, r->bars, r->broker,
-                           r->risk,    params,         n_params, r->keep_cash, so->limits};
+    slab_script_job job = {so->source,  so->source_len, so->path,   r->bars,
+                           r->broker,   r->risk,        params,     n_params,
+                           r->keep_cash, so->limits,    r->feeds,   r->n_feeds,
+                           r->preroll_until_ns,         r->stamp_end};
     if (slab_script_execute(sb, &job, out, &err) != SLAB_OK)
         return err.code == SLAB_ERANGE || err.code == SLAB_ELIMIT ? cli_usage_error("run", "%s", err.msg)
                                                                   : cli_fail(&err);
