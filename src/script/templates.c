@@ -179,16 +179,18 @@ static int parse_num(const char *s, size_t len, double *out)
     return 1;
 }
 
-/* Writes x as a C number literal, shortest round-trip text. */
+/* Writes x as a C number literal: the fewest decimals that give x back
+ * (plain notation for everyday magnitudes), else %.17g. */
 static void num_text(double x, char *out, size_t cap)
 {
-    for (int p = 1; p <= 17; p++) {
-        snprintf(out, cap, "%.*g", p, x);
-        if (strtod(out, NULL) == x)
-            break;
+    if (x == 0.0 || (fabs(x) >= 1e-6 && fabs(x) < 1e15)) {
+        for (int d = 0; d <= 17; d++) {
+            snprintf(out, cap, "%.*f", d, x);
+            if (strtod(out, NULL) == x)
+                return;
+        }
     }
-    if (!strpbrk(out, ".e") && fabs(x) >= 1e15) /* keep it a double literal */
-        snprintf(out + strlen(out), cap - strlen(out), ".0");
+    snprintf(out, cap, "%.17g", x);
 }
 
 static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
