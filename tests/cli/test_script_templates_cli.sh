@@ -105,6 +105,20 @@ assert t["pnl"] == 12.5 and t["exit_reason"] == "session_close", t
 assert s["trades"] == b["trades"] and s["final"] == b["final"], (s["trades"], b["trades"])
 assert s["execution"]["status"] == "ok"
 ' "$tmp/s.json" "$tmp/b.json"
+# the filter as a text parameter (slab_param_text in the sandbox): a file
+# rendered without it, given --param market_filter=IDX, trades day 2 only;
+# without the parameter it trades both days
+"$cli" script new orb --set ticker=ACME --set date=2025-07-02 --set opening_range_minutes=2 \
+  --set exit_time=09:38 --set trailing_stop_pct=0 -o "$tmp/orb_nf.c" 2>/dev/null
+"$cli" run --script "$tmp/orb_nf.c" "${D[@]}" --param market_filter=IDX >"$tmp/nf1.json"
+"$cli" run --script "$tmp/orb_nf.c" "${D[@]}" >"$tmp/nf0.json"
+check "market_filter by --param reaches the script" python3 -c '
+import json, sys
+f, n = (json.load(open(p)) for p in sys.argv[1:])
+assert [t["entry_time"][:10] for t in f["trades"]] == ["2025-07-02"], f["trades"]
+assert [t["entry_time"][:10] for t in n["trades"]] == ["2025-07-01", "2025-07-02"], n["trades"]
+assert f["backtest"]["config"]["params"]["market_filter"] == "IDX", f["backtest"]["config"]
+' "$tmp/nf1.json" "$tmp/nf0.json"
 # --date runs one session; the filter still sees the day before (preroll)
 "$cli" run --script "$tmp/orb.c" "${D[@]}" --date 2025-07-02 >"$tmp/s1.json"
 check "orb script --date: the one trade" python3 -c '
@@ -113,6 +127,17 @@ s = json.load(open(sys.argv[1]))
 t, = s["trades"]
 assert t["pnl"] == 12.5, t
 ' "$tmp/s1.json"
+# no --data: the script's run line names ACME, the day and (--market) IDX in the store
+"$cli" data import "$tmp/acme.csv" --symbol ACME >/dev/null
+"$cli" data import "$tmp/idx.csv" --symbol IDX >/dev/null
+"$cli" run --script "$tmp/orb.c" --sizer fixed:10 --commission 0 --json --trades all >"$tmp/s2.json"
+check "orb script: data from its run line (two stored symbols, one day)" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["backtest"]["symbols"] == ["ACME", "IDX"], s["backtest"]["symbols"]
+t, = s["trades"]
+assert t["pnl"] == 12.5 and t["entry_time"].startswith("2025-07-02T09:33"), t
+' "$tmp/s2.json"
 expect_err "filter feed missing: one line" 1 "market_filter=IDX is not one of the run's feeds" \
   "$cli" run --script "$tmp/orb.c" --data ACME="$tmp/acme.csv" --sizer fixed:10
 

@@ -76,6 +76,11 @@ check "script orb, no filter" test $? -eq 0
 check "no filter: script == built-in == backtrader" \
   compare nofilter "$tmp/b_nofilter.json" "$tmp/s_nofilter.json" "$R/orb_acme_nofilter.json"
 
+# the filter as a --param to a file rendered without one (slab_param_text)
+"$cli" run --script "$tmp/orb_nofilter.c" "${C[@]}" --param market_filter=IDX >"$tmp/s_nf_f.json"
+check "no-filter file + --param market_filter=IDX == built-in with the filter" \
+  compare nofilter-param "$tmp/b_filter.json" "$tmp/s_nf_f.json" "$R/orb_acme_filter.json"
+
 # one day (--date): the filter's previous session comes from the preroll
 for day in 2025-06-03 2025-06-27; do
   "$cli" run --strategy orb "${C[@]}" --param market_filter=IDX --date $day >"$tmp/b_day.json"
