@@ -146,6 +146,13 @@ static char *log_parameters(const cli_script_opts *so, const cli_script_ctx *r)
     json_object_set_new(data, "symbol", json_string(r->bars->symbol));
     json_object_set_new(data, "source", json_string(r->bars->source));
     json_object_set_new(data, "bars", json_integer((json_int_t)r->bars->n));
+    if (r->feeds && r->n_feeds > 1) {
+        /* every feed, the traded one first */
+        json_t *syms = json_array();
+        for (size_t k = 0; k < r->n_feeds; k++)
+            json_array_append_new(syms, json_string(r->feeds[k]->symbol));
+        json_object_set_new(data, "symbols", syms);
+    }
     json_object_set_new(o, "data", data);
     json_object_set_new(lim, "timeout_s", json_real(so->limits.timeout_s));
     json_object_set_new(lim, "memory_mb", json_real(so->limits.memory_mb));
