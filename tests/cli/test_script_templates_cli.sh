@@ -154,12 +154,47 @@ assert c["parameter"] == "trailing_stop_pct" and [r["value"] for r in c["runs"]]
 assert c["runs"][0]["num_trades"] == 1 and c["runs"][0]["total_pnl"] == 12.5, c["runs"][0]
 ' "$out"
 
+# every template validates clean (compiled in the jail, no finding)
+for f in orb orb_nf cmp; do
+  check "validate $f.c: valid, no warning" bash -c '"$1" validate "$2" | tail -1 | grep -q ": valid (0 errors, 0 warnings)$"' _ "$cli" "$tmp/$f.c"
+done
+# the validator: every finding with line:col (positions counted by hand in
+# the file below), errors before warnings, exit 1
+cat >"$tmp/bad.c" <<'EOT'
+#include <stratlab/strategy.h>
+#include <stdio.h>
+#include "secret.h"
+/* fopen("x") in a comment is not a call */
+__attribute__((constructor)) static void boot(void) { }
+static int init(slab_ctx *ctx, void *s) {
+    int c = SLAB_CLOSE; double p = 14;
+    (void)s; puts("fopen(");
+    return slab_indicator(ctx, "RSII", &c, 1, &p, 1) < 0 ? -1 : 0;
+}
+static void next(slab_ctx *ctx, void *s) { (void)ctx; (void)s; system("id"); }
+EOT
+"$cli" validate "$tmp/bad.c" --json >"$tmp/v.json"
+check "validate bad.c: exit 1" test $? -eq 1
+check "validate bad.c: the findings" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] is False and d["compiled"] is True, d
+got = [(x["severity"], x["code"], x["line"], x["column"]) for x in d["items"] if x["code"] != "compile"]
+want = [("error", "registration", 0, 0), ("error", "include", 3, 1), ("error", "forbidden", 5, 16),
+        ("error", "indicator", 9, 32), ("error", "forbidden", 11, 64), ("warning", "include", 2, 1)]
+assert got == want, got
+ind = [x for x in d["items"] if x["code"] == "indicator"][0]
+assert "did you mean \"RSI\"" in ind["message"], ind
+assert any(x["code"] == "compile" and x["line"] == 3 for x in d["items"]), d["items"]
+' "$tmp/v.json"
+
 # the daily templates render, compile and run (sample bars)
 "$cli" data sample --symbol SAMP --bars 300 --out "$tmp/samp.csv" >/dev/null
 for t in indicator_signal mean_reversion momentum; do
   "$cli" script new $t --set ticker=SAMP --set from=2015-01-02 --set to=2016-03-01 \
     -o "$tmp/$t.c" 2>/dev/null
   out="$("$cli" run --script "$tmp/$t.c" --data "$tmp/samp.csv" --json)"
+  check "$t validates" bash -c '"$1" validate "$2" | tail -1 | grep -q ": valid (0 errors, 0 warnings)$"' _ "$cli" "$tmp/$t.c"
   check "$t renders, compiles and runs" python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
