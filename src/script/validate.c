@@ -19,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Most findings the source scan reports (a file of a million `fork(`
+ * would otherwise cost a position count per finding). */
+#define SCAN_MAX 100
+
 typedef struct diag_list {
     slab_script_diag *items;
     size_t n, cap;
@@ -146,7 +150,7 @@ static void check_includes(diag_list *l, const char *text, const char *code)
     static const char *const std_headers[] = {"math.h",   "stdio.h",  "string.h", "stdlib.h",
                                               "stdint.h", "stddef.h", "stdbool.h", "float.h",
                                               "limits.h", "stdarg.h", "assert.h", NULL};
-    for (const char *p = code; (p = strchr(p, '#')); p++) {
+    for (const char *p = code; l->n < SCAN_MAX && (p = strchr(p, '#')); p++) {
         const char *q = text + (p - code) + 1; /* the name is read with its quotes */
         while (*q == ' ' || *q == '\t')
             q++;
@@ -204,7 +208,8 @@ static void check_registration(diag_list *l, const char *code)
 static void check_indicators(diag_list *l, const char *text, const char *code)
 {
     /* text: comments blanked, strings kept; code: strings blanked too */
-    for (const char *p = code; (p = find_word(code, p, "slab_indicator", '(')); p++) {
+    for (const char *p = code; l->n < SCAN_MAX && (p = find_word(code, p, "slab_indicator", '('));
+         p++) {
         const char *q = text + (p - code) + strlen("slab_indicator");
         while (*q && *q != '(')
             q++;
@@ -279,7 +284,8 @@ static void check_constructs(diag_list *l, const char *code)
         {"pthread_create", '(', "threads are refused by the sandbox"},
     };
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
-        for (const char *p = code; (p = find_word(code, p, bad[b].word, bad[b].next)); p++) {
+        for (const char *p = code;
+             l->n < SCAN_MAX && (p = find_word(code, p, bad[b].word, bad[b].next)); p++) {
             int line, col;
             where(code, p, &line, &col);
             add(l, 1, "forbidden", line, col, "%s: %s", bad[b].word, bad[b].why);
