@@ -92,4 +92,30 @@ assert b["trades"] == s["trades"] and b["final"] == s["final"], (b["trades"], s[
 assert len(s["trades"]) == 1, s["trades"]
 ' "$tmp/b_day.json" "$tmp/s_day.json"
 done
+# --stamp end: the same bars stamped at their end (+1 minute): slab_stamp_end
+# and slab_bar_ns in the script, the built-in's trades again (and backtrader's
+# count: the rules see the same bar starts)
+python3 - "$R" "$tmp" <<'PY'
+import datetime, sys
+r, t = sys.argv[1:]
+for name in ("acme_1m.csv", "idx_1m.csv"):
+    rows = open(f"{r}/{name}").read().splitlines()
+    out = [rows[0]]
+    for line in rows[1:]:
+        f = line.split(",")
+        s = datetime.datetime.strptime(f[0] + " " + f[1], "%Y-%m-%d %H:%M:%S") + datetime.timedelta(minutes=1)
+        f[0], f[1] = s.strftime("%Y-%m-%d"), s.strftime("%H:%M:%S")
+        out.append(",".join(f))
+    open(f"{t}/end_{name}", "w").write("\n".join(out) + "\n")
+PY
+E=(--data "ACME=$tmp/end_acme_1m.csv" --data "IDX=$tmp/end_idx_1m.csv" --stamp end --cash 100000
+   --commission 0.001 --sizer percent:95 --json --trades all)
+"$cli" run --strategy orb "${E[@]}" --param market_filter=IDX >"$tmp/b_end.json"
+"$cli" run --script "$tmp/orb_filter.c" "${E[@]}" >"$tmp/s_end.json"
+check "--stamp end: script trades == built-in trades, backtrader's count" python3 -c '
+import json, sys
+b, s, ref = (json.load(open(p)) for p in sys.argv[1:])
+assert b["trades"] == s["trades"] and b["final"] == s["final"], (b["trades"], s["trades"])
+assert len(s["trades"]) == ref["counts"]["closed_trades"], len(s["trades"])
+' "$tmp/b_end.json" "$tmp/s_end.json" "$R/orb_acme_filter.json"
 finish
