@@ -153,6 +153,13 @@ typedef struct slab_script_job {
     size_t n_params;
     int keep_cash;             /* 1: keep the cash after every bar (run->cash) */
     slab_script_limits limits;
+    /* Several feeds (symbols), as slab_engine_run_feeds takes them: feeds[0]
+     * is bars (traded, read by slab_get), the others are read through
+     * slab_feed_get(); all go to the runner read-only. NULL/0: bars alone. */
+    const slab_bars *const *feeds;
+    size_t n_feeds;
+    int64_t preroll_until_ns;  /* the run config's preroll (several feeds) */
+    int stamp_end;             /* 1: intraday bars stamped at their end */
 } slab_script_job;
 
 /* What an execution produced. Owned; free with slab_script_exec_free(). */

@@ -91,6 +91,13 @@ double slab_get(const slab_ctx *ctx, int series, int ago);
 int64_t slab_time(const slab_ctx *ctx, int ago);
 /* 0-based index of the current bar; bars seen so far is slab_bar() + 1. */
 long slab_bar(const slab_ctx *ctx);
+/* One bar's length in ns for intraday bars (seconds or minutes: 60e9 for
+ * 1-minute bars), 0 for daily and longer bars; appended in ABI 1. */
+int64_t slab_bar_ns(const slab_ctx *ctx);
+/* 1 when the run's intraday bars are stamped at their end (--stamp end),
+ * 0 at their start: a bar starts at slab_time() - slab_stamp_end() *
+ * slab_bar_ns(). Appended in ABI 1. */
+int slab_stamp_end(const slab_ctx *ctx);
 /* ---- other feeds (symbols) of a run with several: feed 0 is the one
  * slab_get() reads and orders trade; feed k's current bar is its last
  * bar at or before this step (it keeps it while it has none). */

@@ -73,6 +73,7 @@ int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *da
 int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
                     const slab_bars *bars, const slab_run *run, slab_lang lang);
 int cmd_executions(int argc, char **argv);
+int cmd_script(int argc, char **argv);
 /* the service (cmd_serve.c): serve, mcp, token */
 int cmd_serve(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
@@ -99,6 +100,10 @@ typedef struct cli_script_ctx {
     int keep_cash;             /* --equity needs the cash curve */
     int json;                  /* --json: a failure prints one JSON document */
     const char *db;            /* --db (the execution log) */
+    const slab_bars *const *feeds; /* every feed (feeds[0] == bars), n_feeds */
+    size_t n_feeds;
+    int64_t preroll_until_ns;  /* the run config's preroll */
+    int stamp_end;             /* --stamp end */
 } cli_script_ctx;
 
 void cli_script_opts_init(cli_script_opts *so);

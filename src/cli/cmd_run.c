@@ -182,6 +182,13 @@ static int prepare_script(slab_run_options *o, cli_script_opts *so)
         return rc;
     if (symbol && (rc = fill_from(o, symbol, from, to, tf, "the script's `//! stratlab run:` line")))
         return rc;
+    if (symbol && so->hint.market[0] && o->n_symbols == 1 && !o->n_data) {
+        /* the hint's second symbol (a market filter) is the second feed */
+        slab_error err;
+        if (slab_run_options_set(o, slab_run_options_find("symbol"), 0, so->hint.market, &err) !=
+            SLAB_OK)
+            return cli_fail(&err);
+    }
     if (o->n_data + o->n_symbols == 0)
         return cli_error(SLAB_EC_MISSING_OPTION, "--data",
                          "add --data FILE or --symbol SYM, or a `//! stratlab run: --symbol SYM` "
@@ -627,11 +634,12 @@ static int print_stats(json_t *doc, slab_lang lang)
 
 /* The script half: executes it (a failure is printed there) and hands
  * back the run, the script's description and its resolved parameters. */
-static int run_script(const slab_run_options *o, cli_script_opts *so, const slab_bars *bars,
-                      slab_script_exec **ex)
+static int run_script(const slab_run_options *o, cli_script_opts *so,
+                      slab_bars *const *feeds, size_t n_feeds, slab_script_exec **ex)
 {
-    cli_script_ctx r = {bars,         &o->broker, &o->risk, o->params, o->n_params,
-                        o->equity != NULL, o->json, o->db};
+    cli_script_ctx r = {feeds[0],          &o->broker, &o->risk, o->params, o->n_params,
+                        o->equity != NULL, o->json,    o->db,    (const slab_bars *const *)feeds,
+                        n_feeds,           preroll(o, n_feeds),  o->stamp_end};
     if (so->compare)
         return cli_script_compare(so, &r);
     return cli_script_run(so, &r, ex);
@@ -665,11 +673,12 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((o->spec || o->script) && o->n_data + o->n_symbols > 1) {
+    if (o->spec && o->n_data + o->n_symbols > 1) {
         rc = cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
-                       "give one --data/--symbol, or use a built-in strategy (--strategy orb)",
-                       "several feeds run with built-in strategies only, not a %s",
-                       o->spec ? "spec" : "script");
+                       "give one --data/--symbol, or use a built-in strategy (--strategy orb) "
+                       "or a script (--script FILE.c)",
+                       "several feeds run with built-in strategies and scripts only, not a %s",
+                       "spec");
         goto out;
     }
     rc = load_bars(o, feeds, &n_feeds);
@@ -683,7 +692,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     if (!o->script && !spec && (rc = load_earnings(o, def, params, bars, &earn, &n_earn)))
         goto out;
     if (o->script) {
-        if ((rc = run_script(o, so, bars, &ex)) || !ex)
+        if ((rc = run_script(o, so, feeds, n_feeds, &ex)) || !ex)
             goto out;
         def = ex->def;
         pv = ex->params;

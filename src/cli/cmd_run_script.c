@@ -146,6 +146,13 @@ static char *log_parameters(const cli_script_opts *so, const cli_script_ctx *r)
     json_object_set_new(data, "symbol", json_string(r->bars->symbol));
     json_object_set_new(data, "source", json_string(r->bars->source));
     json_object_set_new(data, "bars", json_integer((json_int_t)r->bars->n));
+    if (r->feeds && r->n_feeds > 1) {
+        /* every feed, the traded one first */
+        json_t *syms = json_array();
+        for (size_t k = 0; k < r->n_feeds; k++)
+            json_array_append_new(syms, json_string(r->feeds[k]->symbol));
+        json_object_set_new(data, "symbols", syms);
+    }
     json_object_set_new(o, "data", data);
     json_object_set_new(lim, "timeout_s", json_real(so->limits.timeout_s));
     json_object_set_new(lim, "memory_mb", json_real(so->limits.memory_mb));
@@ -219,8 +226,10 @@ static int execute(slab_sandbox *sb, const cli_script_opts *so, const cli_script
 {
     slab_error err;
     cli_script_ctx logged = *r;
-    slab_script_job job = {so->source, so->source_len, so->path, r->bars, r->broker,
-                           r->risk,    params,         n_params, r->keep_cash, so->limits};
+    slab_script_job job = {so->source,  so->source_len, so->path,   r->bars,
+                           r->broker,   r->risk,        params,     n_params,
+                           r->keep_cash, so->limits,    r->feeds,   r->n_feeds,
+                           r->preroll_until_ns,         r->stamp_end};
     if (slab_script_execute(sb, &job, out, &err) != SLAB_OK)
         return err.code == SLAB_ERANGE || err.code == SLAB_ELIMIT ? cli_usage_error("run", "%s", err.msg)
                                                                   : cli_fail(&err);

@@ -4,6 +4,7 @@
  * (warnings allowed), 1 when invalid or unreadable, 2 on a usage error. */
 #include "cli.h"
 
+#include "stratlab/script.h"
 #include "stratlab/spec.h"
 
 #include <stdio.h>
@@ -12,7 +13,12 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: stratlab validate SPEC.json [--json]\n\n"
+            "usage: stratlab validate SPEC.json [--json]\n"
+            "       stratlab validate SCRIPT.c [--json]\n\n"
+            "A C script (FILE.c): compiled in the jail (errors with line:col), then checked\n"
+            "for its slab_strategy registration, includes other than <stratlab/strategy.h>,\n"
+            "unknown indicator names (with suggestions) and forbidden constructs\n"
+            "(constructors, inline asm, system calls, files, processes, network, signals).\n\n"
             "Checks a strategy spec (docs/spec.md) and lists every problem at once:\n"
             "JSON syntax (line:column), fields and types (JSON pointers), unknown\n"
             "indicators and names (with suggestions), parameter ranges, expression\n"
@@ -33,6 +39,67 @@ static int load(const char *path, slab_spec **spec, slab_diags *d, slab_error *e
     static char buf[SLAB_SPEC_MAX_BYTES + 2];
     size_t n = fread(buf, 1, sizeof buf - 1, stdin);
     return slab_spec_compile(buf, n, spec, d);
+}
+
+/* `stratlab validate FILE.c`: the script validator (script.h): the
+ * compiler's diagnostics from the jail, then the source checks. */
+static int validate_script(const char *path, int json)
+{
+    slab_error err;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cli_error(SLAB_EC_FILE_NOT_FOUND, path, NULL, "cannot open the script");
+    static char buf[SLAB_SCRIPT_SOURCE_MAX + 1];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    if (n == 0 || n > SLAB_SCRIPT_SOURCE_MAX)
+        return cli_error(SLAB_EC_LIMIT_REACHED, path, NULL, "%s",
+                         n ? "the script is larger than 1 MiB" : "the script is empty");
+    slab_sandbox *sb = NULL;
+    slab_script_report *r = NULL;
+    if (slab_sandbox_open(NULL, &sb, &err) != SLAB_OK)
+        return cli_fail(&err);
+    slab_status st = slab_script_validate(sb, buf, n, path, &r, &err);
+    slab_sandbox_close(sb);
+    if (st != SLAB_OK) {
+        slab_error_at_file(&err, path, 0, 0);
+        return cli_fail(&err);
+    }
+    if (json) {
+        json_t *items = json_array(), *errs = json_array(), *warns = json_array();
+        for (size_t k = 0; k < r->n; k++) {
+            const slab_script_diag *d = &r->items[k];
+            json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i}", "severity",
+                                  d->is_error ? "error" : "warning", "code", d->code, "message",
+                                  d->msg, "line", d->line, "column", d->col);
+            json_array_append(d->is_error ? errs : warns, o);
+            json_array_append_new(items, o);
+        }
+        json_t *doc = json_pack("{s:b,s:s,s:i,s:i,s:b,s:o,s:o,s:o}", "valid", r->n_errors == 0,
+                                "kind", "script", "error_count", (int)r->n_errors,
+                                "warning_count", (int)r->n_warnings, "compiled", r->compiled,
+                                "items", items, "errors", errs, "warnings", warns);
+        cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        for (size_t k = 0; k < r->n; k++) {
+            const slab_script_diag *d = &r->items[k];
+            if (d->line)
+                printf("%s:%d:%d: %s [%s]: %s\n", base, d->line, d->col,
+                       d->is_error ? "error" : "warning", d->code, d->msg);
+            else
+                printf("%s: %s [%s]: %s\n", base, d->is_error ? "error" : "warning", d->code,
+                       d->msg);
+        }
+        printf("%s: %s (%zu error%s, %zu warning%s)\n", base,
+               r->n_errors ? "invalid" : "valid", r->n_errors, r->n_errors == 1 ? "" : "s",
+               r->n_warnings, r->n_warnings == 1 ? "" : "s");
+    }
+    int rc = r->n_errors ? 1 : 0;
+    slab_script_report_free(r);
+    return rc;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -57,12 +124,10 @@ int cmd_validate(int argc, char **argv)
     if (!path)
         return cli_usage_error("validate", "give the spec file: stratlab validate spec.json");
     /* One command checks both kinds of strategy file: a C script goes to
-     * the script validator (issue 12) once it is in this build. */
+     * the script validator (issue 12). */
     size_t plen = strlen(path);
     if (plen > 2 && !strcmp(path + plen - 2, ".c"))
-        return cli_usage_error("validate", "%s is a C script; this build validates strategy specs "
-                                           "(spec.json) only",
-                               path);
+        return validate_script(path, json);
     slab_diags d;
     slab_error err;
     slab_spec *spec = NULL;

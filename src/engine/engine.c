@@ -313,6 +313,16 @@ slab_timeframe slab_ctx_timeframe(const slab_ctx *ctx, int *compression)
     return ctx->bars->timeframe;
 }
 
+int64_t slab_bar_ns(const slab_ctx *ctx)
+{
+    int64_t unit = ctx->bars->timeframe == SLAB_TF_MINUTES   ? 60 * SLAB_NS_PER_SEC
+                   : ctx->bars->timeframe == SLAB_TF_SECONDS ? SLAB_NS_PER_SEC
+                                                             : 0;
+    return unit * ctx->bars->compression;
+}
+
+int slab_stamp_end(const slab_ctx *ctx) { return ctx->stamp_end != 0; }
+
 int slab_day_series(slab_ctx *ctx)
 {
     if (!ctx->in_init)

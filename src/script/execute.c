@@ -250,8 +250,11 @@ static slab_status run_child(slab_sandbox *sb, const slab_script_job *job,
     s[1] = (slab__stream){errp[0], NULL, 0, 0, LOG_KEEP, 0};
     /* The result: the per-bar values are fixed by the data; the rest
      * (trades, orders) is what the output limit caps. */
+    size_t steps = job->bars->n;
+    for (size_t k = 1; job->feeds && k < job->n_feeds; k++)
+        steps += job->feeds[k]->n; /* several feeds: the merged clock is at most this */
     size_t fixed = sizeof(slab__res_hdr) + SLAB__PARAMS_MAX * sizeof(slab__res_param) +
-                   job->bars->n * 16;
+                   steps * (job->feeds && job->n_feeds > 1 ? 24 : 16);
     s[2] = (slab__stream){res[0], NULL, 0, 0, fixed + (size_t)job->limits.output_bytes + 1, 0};
     out[0] = errp[0] = res[0] = -1;
     slab__watch w = {pid, t0 + (int64_t)(job->limits.timeout_s * 1e9), s, 3, 2,
@@ -288,6 +291,15 @@ static slab_status check_job(const slab_script_job *job, slab_error *err)
                               "is 1 .. %d bytes", job->source_len, SLAB_SCRIPT_SOURCE_MAX);
     if (job->bars->n == 0)
         return slab_error_set(err, SLAB_EINVAL, "script", "no bars to run on");
+    if (job->feeds && job->n_feeds > 0) {
+        if (job->n_feeds > SLAB_FEEDS_MAX || job->feeds[0] != job->bars)
+            return slab_error_set(err, SLAB_EINVAL, "script", "a job's feeds are 1 to %d, the "
+                                  "first of them its bars", SLAB_FEEDS_MAX);
+        for (size_t k = 1; k < job->n_feeds; k++)
+            if (!job->feeds[k] || job->feeds[k]->n == 0)
+                return slab_error_set(err, SLAB_EINVAL, "script", "no bars to run on in feed %zu",
+                                      k + 1);
+    }
     if (job->n_params > SLAB__PARAMS_MAX)
         return slab_error_set(err, SLAB_ELIMIT, "--param", "at most %d parameters",
                               SLAB__PARAMS_MAX);

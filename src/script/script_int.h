@@ -45,15 +45,23 @@ enum {
 
 /* The job, at offset 0 of the job memfd; the params text and the columns
  * follow at the offsets given (each column n_bars values, 8-byte aligned). */
+/* One feed of the job: its columns' offsets in the memfd. */
+typedef struct slab__job_feed {
+    uint64_t n_bars;
+    uint64_t col_off[7];      /* ts_ns, open, high, low, close, volume, oi */
+    int32_t timeframe, compression;
+    char symbol[32];
+} slab__job_feed;
+
 typedef struct slab__job_hdr {
     char magic[8];
     uint32_t layout;          /* SLAB__LAYOUT */
     uint32_t n_params;        /* "name=value" strings, NUL-separated */
-    uint64_t n_bars;
     uint64_t params_off, params_len;
-    uint64_t col_off[7];      /* ts_ns, open, high, low, close, volume, oi */
-    int32_t timeframe, compression;
-    char symbol[32];
+    uint32_t n_feeds;         /* 1 .. SLAB_FEEDS_MAX; feeds[0] is traded */
+    int32_t stamp_end;        /* the run config's stamp_end */
+    int64_t preroll_until_ns; /* the run config's preroll_until_ns */
+    slab__job_feed feeds[SLAB_FEEDS_MAX];
     slab_broker_config broker;
     slab_risk_config risk;
     int32_t keep_cash;
@@ -93,7 +101,8 @@ enum {
 };
 
 /* The result, on fd 3: this header, then (kind OK) the strategy
- * description and the arrays in the order of the counts. */
+ * description, the value curve, the cash curve (has_cash), the clock
+ * (n_feeds > 1), the trades and the orders. */
 enum { SLAB__RES_OK = 0, SLAB__RES_ERROR = 1, SLAB__RES_NOMEM = 2 };
 
 #define SLAB__NAME_MAX 64
@@ -120,6 +129,8 @@ typedef struct slab__res_hdr {
     int32_t has_cash;
     int32_t timeframe, compression;
     uint64_t n_bars, n_trades, n_orders;
+    uint32_t n_feeds;         /* > 1: the clock (n_bars times) follows the
+                                 value (and cash) curves */
     double start_value, final_value, final_cash, position_size, position_price;
     int64_t minperiod, lookahead_attempts, next_calls, sizer_zero, indicators_ns, loop_ns;
     slab_risk_config risk;

@@ -19,15 +19,33 @@
 
 static size_t align8(size_t x) { return (x + 7u) & ~(size_t)7u; }
 
+/* The job's feeds: job->feeds, or job->bars alone. */
+static size_t job_feeds(const slab_script_job *job, const slab_bars *const **out)
+{
+    if (job->feeds && job->n_feeds > 0) {
+        *out = job->feeds;
+        return job->n_feeds;
+    }
+    *out = &job->bars;
+    return 1;
+}
+
 int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid,
                     slab_error *err)
 {
-    const slab_bars *b = job->bars;
-    size_t params_len = 0, off, total;
+    const slab_bars *const *fs;
+    size_t nf = job_feeds(job, &fs), params_len = 0, off, total;
+    if (nf > SLAB_FEEDS_MAX) {
+        slab_error_set(err, SLAB_EINVAL, "sandbox", "a script runs on 1 to %d feeds, got %zu",
+                       SLAB_FEEDS_MAX, nf);
+        return -1;
+    }
     for (size_t k = 0; k < job->n_params; k++)
         params_len += strlen(job->params[k]) + 1;
     off = align8(sizeof(slab__job_hdr) + params_len);
-    total = off + 7 * b->n * 8;
+    total = off;
+    for (size_t f = 0; f < nf; f++)
+        total += 7 * fs[f]->n * 8;
     int fd = memfd_create("stratlab-job", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0 || ftruncate(fd, (off_t)total) != 0) {
         slab_error_set(err, SLAB_EIO, "sandbox", "cannot make the job's memory file: %s",
@@ -44,7 +62,6 @@ int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid
     memcpy(h->magic, SLAB__JOB_MAGIC, 8);
     h->layout = SLAB__LAYOUT;
     h->n_params = (uint32_t)job->n_params;
-    h->n_bars = b->n;
     h->params_off = sizeof *h;
     h->params_len = params_len;
     char *q = p + sizeof *h;
@@ -53,14 +70,23 @@ int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid
         memcpy(q, job->params[k], l);
         q += l;
     }
-    const void *cols[7] = {b->ts_ns, b->open, b->high, b->low, b->close, b->volume, b->oi};
-    for (int k = 0; k < 7; k++) {
-        h->col_off[k] = off + (size_t)k * b->n * 8;
-        memcpy(p + h->col_off[k], cols[k], b->n * 8);
+    h->n_feeds = (uint32_t)nf;
+    h->stamp_end = job->stamp_end != 0;
+    h->preroll_until_ns = job->preroll_until_ns;
+    for (size_t f = 0; f < nf; f++) {
+        const slab_bars *b = fs[f];
+        slab__job_feed *jf = &h->feeds[f];
+        const void *cols[7] = {b->ts_ns, b->open, b->high, b->low, b->close, b->volume, b->oi};
+        jf->n_bars = b->n;
+        for (int k = 0; k < 7; k++) {
+            jf->col_off[k] = off;
+            memcpy(p + off, cols[k], b->n * 8);
+            off += b->n * 8;
+        }
+        jf->timeframe = (int32_t)b->timeframe;
+        jf->compression = b->compression;
+        memcpy(jf->symbol, b->symbol, sizeof jf->symbol);
     }
-    h->timeframe = (int32_t)b->timeframe;
-    h->compression = b->compression;
-    memcpy(h->symbol, b->symbol, sizeof h->symbol);
     h->broker = *job->broker;
     if (job->risk)
         h->risk = *job->risk;
@@ -118,33 +144,78 @@ static int bad(slab_script_exec *ex, const char *what)
     return 0;
 }
 
-static int in_range_ts(const slab_bars *b, int64_t ts)
+/* The run's clock: feed 0's times, or (several feeds) the merged clock
+ * the runner sent, already checked against the feeds. */
+typedef struct clock_view {
+    const int64_t *ts;
+    size_t n;
+} clock_view;
+
+static int in_range_ts(const clock_view *c, int64_t ts)
 {
-    return ts == 0 || (ts >= b->ts_ns[0] && ts <= b->ts_ns[b->n - 1]);
+    return ts == 0 || (ts >= c->ts[0] && ts <= c->ts[c->n - 1]);
 }
 
-static int check_trades(const slab_trade *t, size_t n, const slab_bars *b)
+static int check_trades(const slab_trade *t, size_t n, const clock_view *c, size_t n_feeds)
 {
     for (size_t k = 0; k < n; k++, t++) {
         if ((t->is_long | 1) != 1 || (t->is_open | 1) != 1 ||
-            (unsigned)t->exit_reason > SLAB_EXIT_MARGIN || t->entry_bar >= b->n ||
-            t->exit_bar >= b->n || !in_range_ts(b, t->entry_ts_ns) ||
-            !in_range_ts(b, t->exit_ts_ns) || t->baropen < 0 || t->barclose < 0 ||
-            t->barlen < 0 || t->ref < 0)
+            (unsigned)t->exit_reason > SLAB_EXIT_LAST || t->entry_bar >= c->n ||
+            t->exit_bar >= c->n || !in_range_ts(c, t->entry_ts_ns) ||
+            !in_range_ts(c, t->exit_ts_ns) || t->baropen < 0 || t->barclose < 0 ||
+            t->barlen < 0 || t->ref < 0 || t->feed < 0 || (size_t)t->feed >= n_feeds)
             return 0;
     }
     return 1;
 }
 
-static int check_orders(slab_order_event *o, size_t n, const slab_bars *b)
+static int check_orders(slab_order_event *o, size_t n, const clock_view *c, size_t n_feeds)
 {
     for (size_t k = 0; k < n; k++, o++) {
         if ((o->is_buy | 1) != 1 || (unsigned)o->type > SLAB_ORDER_STOP_TRAIL_LIMIT ||
-            (unsigned)o->status > SLAB_ORDER_REJECTED || o->created_bar >= b->n ||
-            o->exec_bar >= b->n || !in_range_ts(b, o->created_ts_ns) ||
-            !in_range_ts(b, o->exec_ts_ns) || !in_range_ts(b, o->status_ts_ns) || o->ref < 0)
+            (unsigned)o->status > SLAB_ORDER_REJECTED || o->created_bar >= c->n ||
+            o->exec_bar >= c->n || !in_range_ts(c, o->created_ts_ns) ||
+            !in_range_ts(c, o->exec_ts_ns) || !in_range_ts(c, o->status_ts_ns) || o->ref < 0 ||
+            o->feed < 0 || (size_t)o->feed >= n_feeds)
             return 0;
         fix_text(o->reason, sizeof o->reason);
+    }
+    return 1;
+}
+
+/* 1 when ts is one of b's bar times (binary search). */
+static int has_time(const slab_bars *b, int64_t ts)
+{
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->ts_ns[mid] < ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n && b->ts_ns[lo] == ts;
+}
+
+/* A clock from the runner: strictly increasing, every time a bar time of
+ * some feed, no more steps than the feeds have bars, none before the
+ * preroll. */
+static int check_clock(const int64_t *ts, size_t n, const slab_bars *const *fs, size_t nf,
+                       int64_t preroll)
+{
+    size_t bars = 0;
+    for (size_t f = 0; f < nf; f++)
+        bars += fs[f]->n;
+    if (n == 0 || n > bars)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        if ((i && ts[i] <= ts[i - 1]) || (preroll && ts[i] < preroll))
+            return 0;
+        for (size_t f = 0; f < nf && !found; f++)
+            found = has_time(fs[f], ts[i]);
+        if (!found)
+            return 0;
     }
     return 1;
 }
@@ -232,19 +303,22 @@ static void fix_name(char *name)
 static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
                       slab_script_exec *ex)
 {
-    const slab_bars *b = job->bars;
-    const void *ps, *val, *cash = NULL, *tr, *od;
-    size_t np = (size_t)h->n_params;
+    const slab_bars *const *fs;
+    size_t nf = job_feeds(job, &fs);
+    const slab_bars *b = fs[0];
+    const void *ps, *val, *cash = NULL, *clk = NULL, *tr, *od;
+    size_t np = (size_t)h->n_params, nb = (size_t)h->n_bars;
     if (h->n_params < 0 || h->n_params > SLAB__PARAMS_MAX)
         return bad(ex, "parameter count");
-    if (h->n_bars != b->n || h->timeframe != (int32_t)b->timeframe ||
-        h->compression != b->compression || (h->has_cash | 1) != 1 ||
-        (h->has_next_open | 1) != 1 || h->has_cash != (job->keep_cash != 0))
+    if (h->n_feeds != nf || (nf == 1 && nb != b->n) || nb == 0 || nb > SLAB_BARS_MAX * nf ||
+        h->timeframe != (int32_t)b->timeframe || h->compression != b->compression ||
+        (h->has_cash | 1) != 1 || (h->has_next_open | 1) != 1 ||
+        h->has_cash != (job->keep_cash != 0))
         return bad(ex, "bar count or layout");
     if (h->n_trades > r->left / sizeof(slab_trade) || h->n_orders > r->left / sizeof(slab_order_event))
         return bad(ex, "counts");
-    if (!take(r, np * sizeof(slab__res_param), &ps) || !take(r, b->n * 8, &val) ||
-        (h->has_cash && !take(r, b->n * 8, &cash)) ||
+    if (!take(r, np * sizeof(slab__res_param), &ps) || !take(r, nb * 8, &val) ||
+        (h->has_cash && !take(r, nb * 8, &cash)) || (nf > 1 && !take(r, nb * 8, &clk)) ||
         !take(r, h->n_trades * sizeof(slab_trade), &tr) ||
         !take(r, h->n_orders * sizeof(slab_order_event), &od) || r->left != 0)
         return bad(ex, "size");
@@ -252,7 +326,7 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     for (size_t k = 0; k < np; k++) {
         fix_text(pp[k].name, sizeof pp[k].name);
         fix_text(pp[k].help, sizeof pp[k].help);
-        if ((unsigned)pp[k].type > SLAB_PARAM_BOOL || !isfinite(pp[k].value) ||
+        if ((unsigned)pp[k].type > SLAB_PARAM_TEXT || !isfinite(pp[k].value) ||
             !isfinite(pp[k].def) || !isfinite(pp[k].min) || !isfinite(pp[k].max) || !pp[k].name[0])
             return bad(ex, "parameter table");
     }
@@ -262,22 +336,33 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     if (!run)
         return bad(ex, "out of memory");
     ex->run = run;
-    run->n_bars = b->n;
+    run->n_bars = nb;
     run->ts_ns = b->ts_ns;
-    run->value = slab_malloc(b->n * 8);
-    run->cash = cash ? slab_malloc(b->n * 8) : NULL;
+    if (clk) {
+        run->ts_owned = slab_malloc(nb * 8);
+        if (!run->ts_owned)
+            return bad(ex, "out of memory");
+        memcpy(run->ts_owned, clk, nb * 8);
+        if (!check_clock(run->ts_owned, nb, fs, nf, job->preroll_until_ns))
+            return bad(ex, "clock");
+        run->ts_ns = run->ts_owned;
+    }
+    clock_view cv = {run->ts_ns, nb};
+    run->value = slab_malloc(nb * 8);
+    run->cash = cash ? slab_malloc(nb * 8) : NULL;
     run->trades = slab_malloc(h->n_trades ? h->n_trades * sizeof(slab_trade) : 1);
     run->orders = slab_malloc(h->n_orders ? h->n_orders * sizeof(slab_order_event) : 1);
     if (!run->value || (cash && !run->cash) || !run->trades || !run->orders || !make_def(ex, h, pp))
         return bad(ex, "out of memory");
-    memcpy(run->value, val, b->n * 8);
+    memcpy(run->value, val, nb * 8);
     if (cash)
-        memcpy(run->cash, cash, b->n * 8);
+        memcpy(run->cash, cash, nb * 8);
     memcpy(run->trades, tr, h->n_trades * sizeof(slab_trade));
     memcpy(run->orders, od, h->n_orders * sizeof(slab_order_event));
     run->n_trades = h->n_trades;
     run->n_orders = h->n_orders;
-    if (!check_trades(run->trades, run->n_trades, b) || !check_orders(run->orders, run->n_orders, b))
+    if (!check_trades(run->trades, run->n_trades, &cv, nf) ||
+        !check_orders(run->orders, run->n_orders, &cv, nf))
         return bad(ex, "trades or orders");
     run->start_value = h->start_value;
     run->final_value = h->final_value;
@@ -293,6 +378,12 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     run->timeframe = b->timeframe;
     run->compression = b->compression;
     run->risk = h->risk;
+    run->n_feeds = nf;
+    for (size_t k = 0; k < nf; k++)
+        snprintf(run->symbols[k], sizeof run->symbols[k], "%s", fs[k]->symbol);
+    /* the job's own texts (the caller's), for the result's text parameters */
+    run->param_text = job->params;
+    run->n_param_text = job->n_params;
     return 1;
 }
 

@@ -95,8 +95,9 @@ static void die(int code, const char *fmt, ...)
     _exit(code);
 }
 
-/* Maps the job read-only and checks its header; fills the bar view. */
-static const slab__job_hdr *map_job(slab_bars *view)
+/* Maps the job read-only and checks its header; fills one bar view per
+ * feed (views[0 .. job->n_feeds)). */
+static const slab__job_hdr *map_job(slab_bars *views)
 {
     struct stat st;
     if (fstat(SLAB__FD_JOB, &st) != 0 || (size_t)st.st_size < sizeof(slab__job_hdr))
@@ -105,26 +106,33 @@ static const slab__job_hdr *map_job(slab_bars *view)
     if (p == MAP_FAILED)
         die(SLAB__EXIT_SETUP, "read-only data: cannot map the job: %s", strerror(errno));
     const slab__job_hdr *h = p;
-    uint64_t n = h->n_bars, size = (uint64_t)st.st_size;
+    uint64_t size = (uint64_t)st.st_size;
     if (memcmp(h->magic, SLAB__JOB_MAGIC, 8) || h->layout != SLAB__LAYOUT)
         die(SLAB__EXIT_USAGE, "the job comes from another build of stratlab (layout %u, runner %u)",
             h->layout, (unsigned)SLAB__LAYOUT);
-    if (n == 0 || n > SLAB_BARS_MAX || h->params_off + h->params_len > size)
+    if (h->n_feeds < 1 || h->n_feeds > SLAB_FEEDS_MAX || h->params_off + h->params_len > size)
         die(SLAB__EXIT_USAGE, "malformed job");
-    for (int k = 0; k < 7; k++)
-        if (h->col_off[k] % 8 || h->col_off[k] > size || n * 8 > size - h->col_off[k])
-            die(SLAB__EXIT_USAGE, "malformed job column %d", k);
     const char *base = p;
-    memset(view, 0, sizeof *view);
-    view->n = view->cap = (size_t)n;
-    view->ts_ns = (int64_t *)(uintptr_t)(base + h->col_off[0]);
-    double **cols[6] = {&view->open, &view->high, &view->low, &view->close, &view->volume, &view->oi};
-    for (int k = 0; k < 6; k++)
-        *cols[k] = (double *)(uintptr_t)(base + h->col_off[k + 1]);
-    view->timeframe = (slab_timeframe)h->timeframe;
-    view->compression = h->compression;
-    memcpy(view->symbol, h->symbol, sizeof view->symbol);
-    view->symbol[sizeof view->symbol - 1] = '\0';
+    for (uint32_t f = 0; f < h->n_feeds; f++) {
+        const slab__job_feed *jf = &h->feeds[f];
+        uint64_t n = jf->n_bars;
+        slab_bars *view = &views[f];
+        if (n == 0 || n > SLAB_BARS_MAX)
+            die(SLAB__EXIT_USAGE, "malformed job feed %u", f);
+        for (int k = 0; k < 7; k++)
+            if (jf->col_off[k] % 8 || jf->col_off[k] > size || n * 8 > size - jf->col_off[k])
+                die(SLAB__EXIT_USAGE, "malformed job feed %u column %d", f, k);
+        memset(view, 0, sizeof *view);
+        view->n = view->cap = (size_t)n;
+        view->ts_ns = (int64_t *)(uintptr_t)(base + jf->col_off[0]);
+        double **cols[6] = {&view->open, &view->high, &view->low, &view->close, &view->volume, &view->oi};
+        for (int k = 0; k < 6; k++)
+            *cols[k] = (double *)(uintptr_t)(base + jf->col_off[k + 1]);
+        view->timeframe = (slab_timeframe)jf->timeframe;
+        view->compression = jf->compression;
+        memcpy(view->symbol, jf->symbol, sizeof view->symbol);
+        view->symbol[sizeof view->symbol - 1] = '\0';
+    }
     data_lo = (uintptr_t)p;
     data_hi = data_lo + (uintptr_t)size;
     return h;
@@ -255,6 +263,7 @@ static void send_run(const slab_strategy_def *def, const double *vals, const sla
     h.n_bars = run->n_bars;
     h.n_trades = run->n_trades;
     h.n_orders = run->n_orders;
+    h.n_feeds = (uint32_t)run->n_feeds;
     h.start_value = run->start_value;
     h.final_value = run->final_value;
     h.final_cash = run->final_cash;
@@ -281,13 +290,15 @@ static void send_run(const slab_strategy_def *def, const double *vals, const sla
     write_all(run->value, run->n_bars * sizeof(double));
     if (run->cash)
         write_all(run->cash, run->n_bars * sizeof(double));
+    if (run->n_feeds > 1)
+        write_all(run->ts_ns, run->n_bars * sizeof(int64_t));
     write_all(run->trades, run->n_trades * sizeof(slab_trade));
     write_all(run->orders, run->n_orders * sizeof(slab_order_event));
 }
 
 /* The script's part, inside every protection: parameters, the engine,
  * the result. */
-static int run_script(const slab__job_hdr *job, const slab_bars *bars, const slab_strategy_def *def)
+static int run_script(const slab__job_hdr *job, const slab_bars *feeds, const slab_strategy_def *def)
 {
     const char *kv[SLAB__PARAMS_MAX];
     double vals[SLAB__PARAMS_MAX];
@@ -300,16 +311,23 @@ static int run_script(const slab__job_hdr *job, const slab_bars *bars, const sla
                    def->n_params, SLAB__PARAMS_MAX);
         return 0;
     }
+    size_t n_kv = 0;
     for (uint32_t k = 0; k < job->n_params && k < SLAB__PARAMS_MAX && p < end; k++) {
-        kv[k] = p;
+        kv[n_kv++] = p;
         p += strnlen(p, (size_t)(end - p)) + 1;
     }
-    if (slab_strategy_resolve_params(def, kv, job->n_params, vals, &err) != SLAB_OK) {
+    if (slab_strategy_resolve_params(def, kv, n_kv, vals, &err) != SLAB_OK) {
         send_error(SLAB__RES_ERROR, def, "%s: %s", err.where, err.msg);
         return 0;
     }
-    slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL, NULL, 0, 0, NULL, 0, 0};
-    slab_status st = slab_engine_run(bars, &cfg, &run, &err);
+    /* the texts the values came from: slab_param_text() reads them */
+    slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL,
+                           kv, n_kv,
+                           job->preroll_until_ns, NULL, 0, job->stamp_end};
+    const slab_bars *fp[SLAB_FEEDS_MAX];
+    for (uint32_t k = 0; k < job->n_feeds; k++)
+        fp[k] = &feeds[k];
+    slab_status st = slab_engine_run_feeds(fp, job->n_feeds, &cfg, NULL, &run, &err);
     if (st != SLAB_OK) {
         send_error(st == SLAB_ENOMEM ? SLAB__RES_NOMEM : SLAB__RES_ERROR, def, "%s%s%s",
                    err.where, err.where[0] ? ": " : "", err.msg);
@@ -321,7 +339,7 @@ static int run_script(const slab__job_hdr *job, const slab_bars *bars, const sla
 
 static int main_run(void)
 {
-    slab_bars bars;
+    static slab_bars bars[SLAB_FEEDS_MAX];
     int top;
     stack_top = (uintptr_t)&top;
     void *page = mmap(NULL, sizeof(slab__hint), PROT_READ | PROT_WRITE, MAP_SHARED, SLAB__FD_HINT, 0);
@@ -329,7 +347,7 @@ static int main_run(void)
         die(SLAB__EXIT_USAGE, "no hint page on fd %d", SLAB__FD_HINT);
     hint = page;
     hint->stage = SLAB__STAGE_START;
-    const slab__job_hdr *job = map_job(&bars);
+    const slab__job_hdr *job = map_job(bars);
     if ((long)getppid() != job->supervisor_pid)
         die(SLAB__EXIT_USAGE, "not started by the supervisor named in the job");
     const slab_strategy_def *def = load_strategy();
@@ -338,7 +356,7 @@ static int main_run(void)
     hint->stage = SLAB__STAGE_LOADED;
     sandbox(job);
     hint->stage = SLAB__STAGE_SANDBOXED;
-    run_script(job, &bars, def);
+    run_script(job, bars, def);
     hint->stage = SLAB__STAGE_DONE;
     fflush(stdout);
     /* The system call itself: a sanitizer's _exit interceptor would make
