@@ -36,6 +36,10 @@ const char *slab__num_format(double x, char *buf, size_t n);
 slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_options *opt,
                                   slab_bars **out, slab_load_report *rep, slab_error *err);
 
+/* Tests: 1 sends every CSV row through the loader's general path (the one
+ * that words every error), 0 (default) tries the fast row scanner first. */
+extern int slab__csv_fast_off;
+
 /* ---- the data module's random numbers (sample.c, synth.c): the same
  * seed gives the same numbers on every machine. */
 /* xoshiro256** state (Blackman and Vigna, 2018). */
