@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define READ_CHUNK (256 * 1024)     /* reader buffer; > SLAB_CSV_LINE_MAX */
 #define SHOW_MAX 40                 /* longest field text quoted in a message */
@@ -104,6 +107,9 @@ typedef struct loader {
     int date_allow_time;             /* ... the allow_time it was parsed with ... */
     int64_t date_ts;                 /* ... and its result */
     int date_has_time;
+    long long file_size;             /* bytes in the file; -1: not a regular file */
+    int oi_zero;                     /* every open interest so far is +0: the oi column
+                                        is not written (see finish_oi) */
     int fast;                        /* rows go through fast_row() first */
     fast_layout lay[2];              /* its layouts: [0], and for btcsv [1] with Time */
 } loader;
@@ -575,6 +581,69 @@ static slab_status check_row(loader *L, const row_vals *rv)
                     slab_bars_format_time(L->last_ts, t2, sizeof t2), L->last_row);
 }
 
+/* ---- appending bars ------------------------------------------------------------ */
+
+/* Appends a bar to L->bars. The open interest column is written only from
+ * the first value that is not +0 on (zeros up to it filled then): an
+ * all-zero column is never touched, and finish_oi() hands it over as
+ * untouched zeroed memory, which takes no space until read or written. */
+static slab_status push_bar(loader *L, int64_t ts, double o, double h, double l, double c,
+                            double v, double oi, slab_error *err)
+{
+    slab_bars *b = L->bars;
+    slab_status st;
+    if (b->n == b->cap && (st = slab__bars_grow(b, b->n + 1, err)) != SLAB_OK)
+        return st;
+    size_t i = b->n++;
+    b->ts_ns[i] = ts;
+    b->open[i] = o;
+    b->high[i] = h;
+    b->low[i] = l;
+    b->close[i] = c;
+    b->volume[i] = v;
+    if (L->oi_zero && (oi != 0.0 || signbit(oi))) {
+        memset(b->oi, 0, i * sizeof *b->oi);
+        L->oi_zero = 0;
+    }
+    if (!L->oi_zero)
+        b->oi[i] = oi;
+    return SLAB_OK;
+}
+
+/* After the last bar: an open interest column that was never written is
+ * zeroed, its whole pages by madvise(MADV_DONTNEED), which hands them
+ * back to the system as zero-fill-on-demand (not resident until written),
+ * the partial pages at its ends by memset. No allocation and no free, so
+ * nothing changes the allocator's thresholds for what comes next. */
+static void finish_oi(loader *L)
+{
+    slab_bars *b = L->bars;
+    if (!L->oi_zero || b->n == 0)
+        return;
+    char *lo = (char *)b->oi, *hi = (char *)(b->oi + b->n);
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t a = page > 0 ? ((uintptr_t)lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1) : 0;
+    uintptr_t z = page > 0 ? (uintptr_t)hi & ~((uintptr_t)page - 1) : 0;
+    if (page > 0 && a < z && madvise((void *)a, z - a, MADV_DONTNEED) == 0) {
+        memset(lo, 0, (size_t)((char *)a - lo));
+        memset((char *)z, 0, (size_t)(hi - (char *)z));
+    } else {
+        memset(lo, 0, (size_t)(hi - lo));
+    }
+}
+
+/* The first data row: reserves the columns for about as many bars as the
+ * file has lines of this length, so they are not grown and copied. */
+static void reserve_guess(loader *L, size_t len)
+{
+    if (L->file_size <= 0 || L->bars->cap != 0)
+        return;
+    unsigned long long guess = (unsigned long long)L->file_size / (len + 1) + 16;
+    slab_error ignored;
+    (void)slab__bars_reserve(L->bars, guess > SLAB_BARS_MAX ? SLAB_BARS_MAX : (size_t)guess,
+                             &ignored); /* on failure, rows grow the columns as they come */
+}
+
 /* ---- the fast row scanner --------------------------------------------------- */
 
 int slab__csv_fast_off = 0;
@@ -727,8 +796,7 @@ static int fast_row(loader *L, const char *line, size_t len, slab_status *st)
         return 0;
     if (L->last_row != 0 && ts <= L->last_ts)
         return 0;
-    if ((*st = slab_bars_push(L->bars, ts, o, h, l, c, v[R_VOLUME], v[R_OI], &L->rowerr)) !=
-        SLAB_OK)
+    if ((*st = push_bar(L, ts, o, h, l, c, v[R_VOLUME], v[R_OI], &L->rowerr)) != SLAB_OK)
         return -1;
     L->last_ts = ts;
     L->last_row = L->row;
@@ -756,8 +824,8 @@ static slab_status load_row(loader *L)
     }
     if (st != SLAB_OK || (st = check_row(L, &rv)) != SLAB_OK)
         return st;
-    if ((st = slab_bars_push(L->bars, rv.ts_ns, rv.v[R_OPEN], rv.v[R_HIGH], rv.v[R_LOW],
-                             rv.v[R_CLOSE], rv.v[R_VOLUME], rv.v[R_OI], &L->rowerr)) != SLAB_OK)
+    if ((st = push_bar(L, rv.ts_ns, rv.v[R_OPEN], rv.v[R_HIGH], rv.v[R_LOW], rv.v[R_CLOSE],
+                       rv.v[R_VOLUME], rv.v[R_OI], &L->rowerr)) != SLAB_OK)
         return st;
     L->last_ts = rv.ts_ns;
     L->last_row = L->row;
@@ -996,7 +1064,8 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
             return reader_fail(L, rc, err);
         if (len == 0)
             continue; /* a blank line holds no bar */
-        L->rep->rows_read++;
+        if (L->rep->rows_read++ == 0)
+            reserve_guess(L, len);
         if (L->fast) {
             int got = fast_row(L, line, len, &st);
             if (got > 0)
@@ -1035,6 +1104,10 @@ slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_opti
         goto out;
     }
     L->path = path;
+    L->oi_zero = 1;
+    struct stat sb;
+    int fd = fileno(f);
+    L->file_size = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (long long)sb.st_size : -1;
     if (opt)
         L->opt = *opt;
     L->rep = rep;
@@ -1052,6 +1125,7 @@ slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_opti
         slab_error_at_file(err, path, 0, 0);
         goto out;
     }
+    finish_oi(L);
     slab_sha256_final(r.sha, L->bars->sha256);
     snprintf(L->bars->source, sizeof L->bars->source, "%s", path);
     slab_bars_infer_timeframe(L->bars, &L->bars->timeframe, &L->bars->compression);

@@ -177,6 +177,39 @@ static void loader_values_equal_strtod(void **state)
     }
 }
 
+/* The open interest column is written only from its first value that is
+ * not +0: the values before it read as +0, a -0 keeps its sign, an
+ * all-zero column reads as zeros. */
+static void open_interest_zeros(void **state)
+{
+    (void)state;
+    static const char *const oi[3][5] = {{"0", "0", "0", "0", "0"},
+                                         {"0", "0", "-0", "0", "5"},
+                                         {"0.0", "0", "0", "7.25", "0"}};
+    for (int t = 0; t < 3; t++) {
+        for (int off = 0; off < 2; off++) {
+            char path[1100];
+            snprintf(path, sizeof path, "%s/oi_%d.csv", slab_test_tmpdir(), t);
+            FILE *f = fopen(path, "wb");
+            assert_non_null(f);
+            fputs("Date,Open,High,Low,Close,Volume,OpenInterest\n", f);
+            for (int i = 0; i < 5; i++)
+                fprintf(f, "2006-01-%02d,1,2,0.5,1.5,10,%s\n", 2 + i, oi[t][i]);
+            fclose(f);
+            slab_bars *b = NULL;
+            slab_error err;
+            slab__csv_fast_off = off;
+            slab_status st = slab_csv_load(path, NULL, &b, NULL, &err);
+            slab__csv_fast_off = 0;
+            assert_int_equal(st, SLAB_OK);
+            assert_int_equal(b->n, 5);
+            for (int i = 0; i < 5; i++)
+                assert_true(same_bits(b->oi[i], strtod(oi[t][i], NULL)));
+            slab_bars_free(b);
+        }
+    }
+}
+
 /* Loads path with the fast scanner on or off. */
 typedef struct outcome {
     slab_status st;
@@ -299,6 +332,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(decimal_fast_equals_strtod),
         cmocka_unit_test(loader_values_equal_strtod),
+        cmocka_unit_test(open_interest_zeros),
         cmocka_unit_test(fast_equals_general_on_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
