@@ -783,8 +783,13 @@ static int fast_row(loader *L, const char *line, size_t len, slab_status *st)
     }
     if (p != end || !df.s)
         return 0;
-    if (get_date_field(L, trim(df), dcol, y->allow_time, &dts, &dh) != SLAB_OK)
+    if (df.len && df.len == L->date_len && y->allow_time == L->date_allow_time &&
+        !memcmp(df.s, L->date_text, df.len)) { /* get_date's cache, inline */
+        dts = L->date_ts;
+        dh = L->date_has_time;
+    } else if (get_date_field(L, trim(df), dcol, y->allow_time, &dts, &dh) != SLAB_OK) {
         return 0;
+    }
     int has_time = y->has_time_col || dh;
     int64_t ts = dts + (y->has_time_col || !dh ? clock_ns : 0);
     /* slab__bar_problem's rules, and the order of time */
