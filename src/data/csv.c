@@ -659,22 +659,24 @@ static const double fast_pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e
  * empty), which the general path then reads. */
 static inline int fast_num(const char **pp, const char *end, char sep, double *out)
 {
-    const char *p = *pp;
-    uint64_t m = 0;
-    int nd = 0, frac = -1;
-    for (; p < end && *p != sep; p++) {
-        unsigned d = (unsigned)(unsigned char)*p - '0';
-        if (d < 10) {
-            m = m * 10 + d;
-            nd++;
-            frac += frac >= 0;
-        } else if (*p == '.' && frac < 0) {
-            frac = 0;
-        } else {
-            return 0;
-        }
+    const char *p = *pp, *s0 = p;
+    uint64_t m = 0; /* wraps past 19 digits: such a field is refused below */
+    unsigned d;
+    while (p < end && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+        m = m * 10 + d;
+        p++;
     }
-    if (nd == 0 || nd > 15)
+    size_t nd = (size_t)(p - s0), frac = 0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+        while (p < end && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+            m = m * 10 + d;
+            p++;
+        }
+        frac = (size_t)(p - f0);
+        nd += frac;
+    }
+    if ((p < end && *p != sep) || nd == 0 || nd > 15)
         return 0;
     double v = (double)m;
     if (frac > 0)
