@@ -7,7 +7,8 @@
  * - differential: random byte mutations of valid files (digits, dots,
  *   separators, spaces, signs, exponents, NUL, CR, LF ...) loaded with the
  *   fast row scanner and with the general path alone (slab__csv_fast_off):
- *   the same status, location, message, report and bars bit for bit.
+ *   the same status, location, message, report and bars bit for bit;
+ * - an all-zero open-interest column is not resident after a load.
  * (The shared data files are compared the same way in
  * tests/parity/test_csv_fast_ref.c.) */
 #include "data/data_int.h"
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 static uint64_t rnd(void)
@@ -210,6 +213,60 @@ static void open_interest_zeros(void **state)
     }
 }
 
+/* Pages of [p, p + n) resident in memory (mincore), whole pages only. */
+static size_t resident_pages(const void *p, size_t n, size_t *total)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t z = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+    *total = z > a ? (z - a) / (size_t)page : 0;
+    if (!*total)
+        return 0;
+    unsigned char *vec = malloc(*total);
+    assert_non_null(vec);
+    assert_int_equal(mincore((void *)a, z - a, vec), 0);
+    size_t k = 0;
+    for (size_t i = 0; i < *total; i++)
+        k += vec[i] & 1;
+    free(vec);
+    return k;
+}
+
+/* An all-zero open-interest column takes no memory after a load: its
+ * pages are not resident (until read or written), while the close
+ * column's are. */
+static void zero_open_interest_is_not_resident(void **state)
+{
+    (void)state;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/oi_big.csv", slab_test_tmpdir());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("Date,Time,Open,High,Low,Close,Volume,OpenInterest\n", f);
+    int64_t day0 = slab_days_from_civil(2020, 1, 2);
+    for (int i = 0; i < 200000; i++) {
+        int y, mo, d, m = 570 + i % 390;
+        slab_civil_from_days(day0 + i / 390, &y, &mo, &d);
+        fprintf(f, "%04d-%02d-%02d,%02d:%02d:00,10.5,10.75,10.25,10.5,%d,0\n", y, mo, d, m / 60,
+                m % 60, 100 + i % 50);
+    }
+    fclose(f);
+    slab_bars *b = NULL;
+    slab_error err;
+    assert_int_equal(slab_csv_load(path, NULL, &b, NULL, &err), SLAB_OK);
+    assert_int_equal(b->n, 200000);
+    size_t total_oi, total_close;
+    size_t res_oi = resident_pages(b->oi, b->n * sizeof(double), &total_oi);
+    size_t res_close = resident_pages(b->close, b->n * sizeof(double), &total_close);
+    assert_true(total_oi > 300 && total_close > 300);
+    if (res_oi * 10 > total_oi || res_close * 10 < total_close * 9)
+        fail_msg("resident pages: open interest %zu of %zu, close %zu of %zu", res_oi, total_oi,
+                 res_close, total_close);
+    for (size_t i = 0; i < b->n; i++) /* and it reads as zeros */
+        assert_true(same_bits(b->oi[i], 0.0));
+    slab_bars_free(b);
+}
+
 /* Loads path with the fast scanner on or off. */
 typedef struct outcome {
     slab_status st;
@@ -333,6 +390,7 @@ int main(void)
         cmocka_unit_test(decimal_fast_equals_strtod),
         cmocka_unit_test(loader_values_equal_strtod),
         cmocka_unit_test(open_interest_zeros),
+        cmocka_unit_test(zero_open_interest_is_not_resident),
         cmocka_unit_test(fast_equals_general_on_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
