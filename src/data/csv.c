@@ -638,7 +638,8 @@ static void reserve_guess(loader *L, size_t len)
 {
     if (L->file_size <= 0 || L->bars->cap != 0)
         return;
-    unsigned long long guess = (unsigned long long)L->file_size / (len + 1) + 16;
+    /* a row holds a date and four numbers at least: 9 bytes and its end */
+    unsigned long long guess = (unsigned long long)L->file_size / ((len > 9 ? len : 9) + 1) + 16;
     slab_error ignored;
     (void)slab__bars_reserve(L->bars, guess > SLAB_BARS_MAX ? SLAB_BARS_MAX : (size_t)guess,
                              &ignored); /* on failure, rows grow the columns as they come */
