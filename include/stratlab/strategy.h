@@ -126,6 +126,13 @@ const char *slab_param_text(const slab_ctx *ctx, const char *name);
  * may be fewer (defaults fill the rest). */
 int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inputs,
                    const double *params, int n_params);
+/* In init(): the strategy will not read indicator series again (it was
+ * only another indicator's input): its array is freed now, so a run holds
+ * less memory. Its start still counts for the first next() (the run's
+ * numbers do not change); slab_get() on it gives NaN and it cannot be an
+ * input any more. Price columns and indicators shared by a sweep are kept.
+ * Returns 0, or -1 (not an indicator series, or outside init()). */
+int slab_series_release(slab_ctx *ctx, int series);
 /* Index of the first bar where the series has a value. */
 long slab_series_start(const slab_ctx *ctx, int series);
 /* In init(): the series id of each bar's calendar day number (days since

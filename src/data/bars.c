@@ -86,6 +86,30 @@ static slab_status grow(slab_bars *b, size_t want, slab_error *err)
     return SLAB_OK;
 }
 
+slab_status slab__bars_grow(slab_bars *b, size_t want, slab_error *err)
+{
+    return grow(b, want, err);
+}
+
+slab_status slab__bars_reserve(slab_bars *b, size_t want, slab_error *err)
+{
+    if (want <= b->cap)
+        return SLAB_OK;
+    if (want > SLAB_BARS_MAX)
+        want = SLAB_BARS_MAX;
+    if (grow_col((void **)&b->ts_ns, want, sizeof *b->ts_ns) ||
+        grow_col((void **)&b->open, want, sizeof(double)) ||
+        grow_col((void **)&b->high, want, sizeof(double)) ||
+        grow_col((void **)&b->low, want, sizeof(double)) ||
+        grow_col((void **)&b->close, want, sizeof(double)) ||
+        grow_col((void **)&b->volume, want, sizeof(double)) ||
+        grow_col((void **)&b->oi, want, sizeof(double)))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a series of %zu bars",
+                              want);
+    b->cap = want;
+    return SLAB_OK;
+}
+
 slab_status slab_bars_push(slab_bars *b, int64_t ts_ns, double open, double high, double low,
                            double close, double volume, double oi, slab_error *err)
 {

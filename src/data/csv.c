@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define READ_CHUNK (256 * 1024)     /* reader buffer; > SLAB_CSV_LINE_MAX */
 #define SHOW_MAX 40                 /* longest field text quoted in a message */
@@ -72,6 +75,14 @@ typedef struct reader {
     slab_sha256 *sha; /* hash of every byte read so far */
 } reader;
 
+/* A row layout the fast scanner reads: each field's role. */
+typedef struct fast_layout {
+    int n;                                 /* fields a row has */
+    int has_time_col;                      /* one field is a time of day */
+    int allow_time;                        /* the date may carry its own time */
+    signed char role[SLAB_CSV_FIELDS_MAX]; /* each field's role; -1: not read */
+} fast_layout;
+
 /* Loader state for one file. */
 typedef struct loader {
     const char *path;                /* the file, for locations */
@@ -96,6 +107,11 @@ typedef struct loader {
     int date_allow_time;             /* ... the allow_time it was parsed with ... */
     int64_t date_ts;                 /* ... and its result */
     int date_has_time;
+    long long file_size;             /* bytes in the file; -1: not a regular file */
+    int oi_zero;                     /* every open interest so far is +0: the oi column
+                                        is not written (see finish_oi) */
+    int fast;                        /* rows go through fast_row() first */
+    fast_layout lay[2];              /* its layouts: [0], and for btcsv [1] with Time */
 } loader;
 
 /* A parsed row before it is checked. */
@@ -305,10 +321,18 @@ static int day_index(field fd, int64_t *days)
 static slab_status parse_date(loader *L, field fd, int c, int allow_time, int64_t *ts_ns,
                               int *has_time);
 
+/* get_date on a field already trimmed (the fast row scanner's). */
+static slab_status get_date_field(loader *L, field fd, int c, int allow_time, int64_t *ts_ns,
+                                  int *has_time);
+
 static slab_status get_date(loader *L, int c, int allow_time, int64_t *ts_ns, int *has_time)
 {
-    field fd = trim(L->f[c]);
+    return get_date_field(L, trim(L->f[c]), c, allow_time, ts_ns, has_time);
+}
 
+static slab_status get_date_field(loader *L, field fd, int c, int allow_time, int64_t *ts_ns,
+                                  int *has_time)
+{
     *has_time = 0;
     /* The same text as the last row's parses the same: reuse it. */
     if (fd.len && fd.len == L->date_len && allow_time == L->date_allow_time &&
@@ -557,6 +581,238 @@ static slab_status check_row(loader *L, const row_vals *rv)
                     slab_bars_format_time(L->last_ts, t2, sizeof t2), L->last_row);
 }
 
+/* ---- appending bars ------------------------------------------------------------ */
+
+/* Appends a bar to L->bars. The open interest column is written only from
+ * the first value that is not +0 on (zeros up to it filled then): an
+ * all-zero column is never touched, and finish_oi() hands it over as
+ * untouched zeroed memory, which takes no space until read or written. */
+static slab_status push_bar(loader *L, int64_t ts, double o, double h, double l, double c,
+                            double v, double oi, slab_error *err)
+{
+    slab_bars *b = L->bars;
+    slab_status st;
+    if (b->n == b->cap && (st = slab__bars_grow(b, b->n + 1, err)) != SLAB_OK)
+        return st;
+    size_t i = b->n++;
+    b->ts_ns[i] = ts;
+    b->open[i] = o;
+    b->high[i] = h;
+    b->low[i] = l;
+    b->close[i] = c;
+    b->volume[i] = v;
+    if (L->oi_zero && (oi != 0.0 || signbit(oi))) {
+        memset(b->oi, 0, i * sizeof *b->oi);
+        L->oi_zero = 0;
+    }
+    if (!L->oi_zero)
+        b->oi[i] = oi;
+    return SLAB_OK;
+}
+
+/* After the last bar: an open interest column that was never written is
+ * zeroed, its whole pages by madvise(MADV_DONTNEED), which hands them
+ * back to the system as zero-fill-on-demand (not resident until written),
+ * the partial pages at its ends by memset. No allocation and no free, so
+ * nothing changes the allocator's thresholds for what comes next. */
+static void finish_oi(loader *L)
+{
+    slab_bars *b = L->bars;
+    if (!L->oi_zero || b->n == 0)
+        return;
+    char *lo = (char *)b->oi, *hi = (char *)(b->oi + b->n);
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t a = page > 0 ? ((uintptr_t)lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1) : 0;
+    uintptr_t z = page > 0 ? (uintptr_t)hi & ~((uintptr_t)page - 1) : 0;
+    if (page > 0 && a < z && madvise((void *)a, z - a, MADV_DONTNEED) == 0) {
+        memset(lo, 0, (size_t)((char *)a - lo));
+        memset((char *)z, 0, (size_t)(hi - (char *)z));
+    } else {
+        memset(lo, 0, (size_t)(hi - lo));
+    }
+}
+
+/* The first data row: reserves the columns for about as many bars as the
+ * file has lines of this length, so they are not grown and copied. */
+static void reserve_guess(loader *L, size_t len)
+{
+    if (L->file_size <= 0 || L->bars->cap != 0)
+        return;
+    /* a row holds a date and four numbers at least: 9 bytes and its end */
+    unsigned long long guess = (unsigned long long)L->file_size / ((len > 9 ? len : 9) + 1) + 16;
+    slab_error ignored;
+    (void)slab__bars_reserve(L->bars, guess > SLAB_BARS_MAX ? SLAB_BARS_MAX : (size_t)guess,
+                             &ignored); /* on failure, rows grow the columns as they come */
+}
+
+/* ---- the fast row scanner --------------------------------------------------- */
+
+int slab__csv_fast_off = 0;
+
+static const double fast_pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* Reads a plain number at *pp: 1 to 15 digits with at most one '.', up to
+ * sep or end. The digits form m < 10^15 < 2^53 and 10^k (k <= 15 fraction
+ * digits) is exact, so one division rounds m / 10^k correctly: strtod's
+ * bits, and slab_parse_decimal_fast's (get_num's) on the same text.
+ * Returns 0 for anything else (signs, spaces, exponents, more digits,
+ * empty), which the general path then reads. */
+static inline int fast_num(const char **pp, const char *end, char sep, double *out)
+{
+    const char *p = *pp, *s0 = p;
+    uint64_t m = 0; /* wraps past 19 digits: such a field is refused below */
+    unsigned d;
+    while (p < end && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+        m = m * 10 + d;
+        p++;
+    }
+    size_t nd = (size_t)(p - s0), frac = 0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+        while (p < end && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+            m = m * 10 + d;
+            p++;
+        }
+        frac = (size_t)(p - f0);
+        nd += frac;
+    }
+    if ((p < end && *p != sep) || nd == 0 || nd > 15)
+        return 0;
+    double v = (double)m;
+    if (frac > 0)
+        v /= fast_pow10[frac];
+    *out = v;
+    *pp = p;
+    return 1;
+}
+
+/* Sets up fast_row() for the format and columns the header gave. */
+static void fast_setup(loader *L)
+{
+    static const signed char bt[8] = {R_DATE, R_TIME, R_OPEN, R_HIGH,
+                                      R_LOW,  R_CLOSE, R_VOLUME, R_OI};
+    L->fast = !slab__csv_fast_off && L->fmt != SLAB_CSV_YAHOO;
+    if (L->fmt == SLAB_CSV_BTCSV) {
+        L->lay[0].n = 7;
+        L->lay[0].role[0] = R_DATE;
+        memcpy(L->lay[0].role + 1, bt + 2, 6);
+        L->lay[1].n = 8;
+        L->lay[1].has_time_col = 1;
+        memcpy(L->lay[1].role, bt, 8);
+        return;
+    }
+    fast_layout *y = &L->lay[0];
+    y->n = L->ncols;
+    if (y->n < 1 || y->n > SLAB_CSV_FIELDS_MAX) {
+        L->fast = 0;
+        return;
+    }
+    memset(y->role, -1, sizeof y->role);
+    for (int r = 0; r < R_COUNT; r++) {
+        int c = L->col[r];
+        if (r == R_ADJ || c < 0)
+            continue;
+        if (c >= y->n || y->role[c] != -1) {
+            L->fast = 0; /* one column in two roles: the general path reads it */
+            return;
+        }
+        y->role[c] = (signed char)r;
+    }
+    y->has_time_col = L->col[R_TIME] >= 0;
+    y->allow_time = L->col[R_TIME] < 0;
+}
+
+/* Reads, checks and appends a row of the common shapes in one pass over
+ * the line: plain numbers (fast_num), HH:MM:SS times, dates through
+ * get_date's parse (the same text as the last row's costs a compare).
+ * Returns 1 when the bar was appended, 0 when the row needs the general
+ * path (anything unusual, and every row with a problem: its message comes
+ * from there), -1 when appending failed (L->rowerr says why). It changes
+ * nothing before it returns 1, except what the general path would change
+ * identically (the date cache, the report's day_index). */
+static int fast_row(loader *L, const char *line, size_t len, slab_status *st)
+{
+    const char *p = line, *end = line + len;
+    const char sep = L->sep;
+    const fast_layout *y = &L->lay[0];
+    double v[R_COUNT];
+    int64_t clock_ns = SLAB_SESSION_END_NS, dts;
+    field df = {NULL, 0};
+    int dcol = 0, dh = 0;
+
+    if (L->fmt == SLAB_CSV_BTCSV) { /* Time after Date: 8 fields */
+        const char *q = memchr(line, sep, len);
+        if (q && end - q > 9 && q[3] == ':' && q[6] == ':' && q[9] == sep)
+            y = &L->lay[1];
+    }
+    v[R_VOLUME] = v[R_OI] = 0.0;
+    for (int k = 0; k < y->n; k++) {
+        if (k > 0) {
+            if (p == end) /* *p == sep here */
+                return 0;
+            p++;
+        }
+        int r = y->role[k];
+        if (r == R_DATE) {
+            const char *s0 = p;
+            for (; p < end && *p != sep; p++)
+                if (!*p)
+                    return 0;
+            df.s = s0;
+            df.len = (size_t)(p - s0);
+            dcol = k;
+        } else if (r == R_TIME) {
+            const char *t = p;
+            if (end - p < 8 || (end - p > 8 && t[8] != sep) || t[2] != ':' || t[5] != ':')
+                return 0;
+            unsigned h1 = (unsigned)t[0] - '0', h2 = (unsigned)t[1] - '0';
+            unsigned m1 = (unsigned)t[3] - '0', m2 = (unsigned)t[4] - '0';
+            unsigned s1 = (unsigned)t[6] - '0', s2 = (unsigned)t[7] - '0';
+            if (h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 || s1 > 9 || s2 > 9)
+                return 0;
+            unsigned hh = h1 * 10 + h2, mm = m1 * 10 + m2, ss = s1 * 10 + s2;
+            if (hh >= 24 || mm >= 60 || ss >= 60)
+                return 0;
+            clock_ns = ((int64_t)hh * 3600 + mm * 60 + ss) * SLAB_NS_PER_SEC;
+            p += 8;
+        } else if (r < 0) {
+            for (; p < end && *p != sep; p++)
+                if (!*p)
+                    return 0;
+        } else if (!fast_num(&p, end, sep, &v[r])) {
+            return 0;
+        }
+    }
+    if (p != end || !df.s)
+        return 0;
+    if (df.len && df.len == L->date_len && y->allow_time == L->date_allow_time &&
+        !memcmp(df.s, L->date_text, df.len)) { /* get_date's cache, inline */
+        dts = L->date_ts;
+        dh = L->date_has_time;
+    } else if (get_date_field(L, trim(df), dcol, y->allow_time, &dts, &dh) != SLAB_OK) {
+        return 0;
+    }
+    int has_time = y->has_time_col || dh;
+    int64_t ts = dts + (y->has_time_col || !dh ? clock_ns : 0);
+    /* slab__bar_problem's rules, and the order of time */
+    const double o = v[R_OPEN], h = v[R_HIGH], l = v[R_LOW], c = v[R_CLOSE];
+    if (!(o >= SLAB_PRICE_MIN && o <= SLAB_PRICE_MAX && h >= SLAB_PRICE_MIN &&
+          h <= SLAB_PRICE_MAX && l >= SLAB_PRICE_MIN && l <= SLAB_PRICE_MAX &&
+          c >= SLAB_PRICE_MIN && c <= SLAB_PRICE_MAX && h >= l && l <= o && l <= c && h >= o &&
+          h >= c && v[R_VOLUME] <= SLAB_VOLUME_MAX))
+        return 0;
+    if (L->last_row != 0 && ts <= L->last_ts)
+        return 0;
+    if ((*st = push_bar(L, ts, o, h, l, c, v[R_VOLUME], v[R_OI], &L->rowerr)) != SLAB_OK)
+        return -1;
+    L->last_ts = ts;
+    L->last_row = L->row;
+    L->rep->has_time |= has_time;
+    L->rep->rows_loaded++;
+    return 1;
+}
+
 /* Parses, checks and appends the current line; a problem goes into
  * L->rowerr. */
 static slab_status load_row(loader *L)
@@ -576,8 +832,8 @@ static slab_status load_row(loader *L)
     }
     if (st != SLAB_OK || (st = check_row(L, &rv)) != SLAB_OK)
         return st;
-    if ((st = slab_bars_push(L->bars, rv.ts_ns, rv.v[R_OPEN], rv.v[R_HIGH], rv.v[R_LOW],
-                             rv.v[R_CLOSE], rv.v[R_VOLUME], rv.v[R_OI], &L->rowerr)) != SLAB_OK)
+    if ((st = push_bar(L, rv.ts_ns, rv.v[R_OPEN], rv.v[R_HIGH], rv.v[R_LOW], rv.v[R_CLOSE],
+                       rv.v[R_VOLUME], rv.v[R_OI], &L->rowerr)) != SLAB_OK)
         return st;
     L->last_ts = rv.ts_ns;
     L->last_row = L->row;
@@ -809,13 +1065,25 @@ static slab_status read_rows(loader *L, reader *r, slab_error *err)
                               "yahoo_adjust needs a Yahoo file (Date,Open,High,Low,Close,"
                               "Adj Close,Volume); this file reads as %s",
                               slab_csv_format_name(L->fmt));
+    fast_setup(L);
     while ((rc = next_line(r, &line, &len)) != 0) {
         L->row++;
         if (rc < 0)
             return reader_fail(L, rc, err);
         if (len == 0)
             continue; /* a blank line holds no bar */
-        L->rep->rows_read++;
+        if (L->rep->rows_read++ == 0)
+            reserve_guess(L, len);
+        if (L->fast) {
+            int got = fast_row(L, line, len, &st);
+            if (got > 0)
+                continue;
+            if (got < 0) {
+                if ((st = row_problem(L, st, err)) != SLAB_OK)
+                    return st;
+                continue;
+            }
+        }
         split(L, line, len);
         if (((st = text_only(L, line, len)) != SLAB_OK || (st = load_row(L)) != SLAB_OK) &&
             (st = row_problem(L, st, err)) != SLAB_OK)
@@ -844,6 +1112,10 @@ slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_opti
         goto out;
     }
     L->path = path;
+    L->oi_zero = 1;
+    struct stat sb;
+    int fd = fileno(f);
+    L->file_size = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (long long)sb.st_size : -1;
     if (opt)
         L->opt = *opt;
     L->rep = rep;
@@ -861,6 +1133,7 @@ slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_opti
         slab_error_at_file(err, path, 0, 0);
         goto out;
     }
+    finish_oi(L);
     slab_sha256_final(r.sha, L->bars->sha256);
     snprintf(L->bars->source, sizeof L->bars->source, "%s", path);
     slab_bars_infer_timeframe(L->bars, &L->bars->timeframe, &L->bars->compression);

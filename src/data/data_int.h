@@ -36,6 +36,17 @@ const char *slab__num_format(double x, char *buf, size_t n);
 slab_status slab__csv_load_stream(FILE *f, const char *path, const slab_csv_options *opt,
                                   slab_bars **out, slab_load_report *rep, slab_error *err);
 
+/* Grows every column of b to hold at least want bars (doubling, as
+ * slab_bars_push does). */
+slab_status slab__bars_grow(slab_bars *b, size_t want, slab_error *err);
+/* Grows every column of b to exactly want bars (at most SLAB_BARS_MAX)
+ * when it holds fewer: the loader's first guess from the file size. */
+slab_status slab__bars_reserve(slab_bars *b, size_t want, slab_error *err);
+
+/* Tests: 1 sends every CSV row through the loader's general path (the one
+ * that words every error), 0 (default) tries the fast row scanner first. */
+extern int slab__csv_fast_off;
+
 /* ---- the data module's random numbers (sample.c, synth.c): the same
  * seed gives the same numbers on every machine. */
 /* xoshiro256** state (Blackman and Vigna, 2018). */

@@ -74,9 +74,25 @@ double slab_get(const slab_ctx *ctx, int series, int ago)
         ((slab_ctx *)ctx)->lookahead++;
         return NAN;
     }
-    if ((unsigned)series >= (unsigned)ctx->n_series || (size_t)(-(long)ago) > ctx->i)
+    if ((unsigned)series >= (unsigned)ctx->n_series || (size_t)(-(long)ago) > ctx->i ||
+        !ctx->series[series])
         return NAN;
     return ctx->series[series][ctx->i + (size_t)(long)ago];
+}
+
+int slab_series_release(slab_ctx *ctx, int series)
+{
+    if (!ctx->in_init || series < SLAB_N_COLUMNS || series >= ctx->n_series ||
+        !ctx->series[series] || series == ctx->day_series)
+        return -1;
+    for (int k = 0; k < ctx->n_owned; k++)
+        if (ctx->owned[k] == ctx->series[series]) {
+            slab_free(ctx->owned[k]);
+            ctx->owned[k] = NULL;
+            ctx->series[series] = NULL;
+            return 0;
+        }
+    return 0; /* shared with other runs: kept */
 }
 
 int64_t slab_time(const slab_ctx *ctx, int ago)
@@ -253,6 +269,8 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
     for (int k = 0; k < n_inputs; k++) {
         if ((unsigned)inputs[k] >= (unsigned)ctx->n_series)
             return slab_fail(ctx, "%s input %d is not a series id", def->name, k);
+        if (!ctx->series[inputs[k]])
+            return slab_fail(ctx, "%s input %d was released (slab_series_release)", def->name, k);
         in[k] = ctx->series[inputs[k]];
     }
     int first = ctx->n_series;
@@ -836,6 +854,17 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     run->start_value = cfg->broker.cash;
     run->timeframe = bars->timeframe;
     run->compression = bars->compression;
+    int64_t t0 = slab_clock_ns();
+    ctx->in_init = 1;
+    if (def->init && def->init(ctx, state) != 0) {
+        st = ctx->failed != SLAB_OK
+                 ? ctx->failed
+                 : slab_error_set(err, SLAB_EINVAL, def->name, "strategy init failed");
+        goto out;
+    }
+    ctx->in_init = 0;
+    /* The equity record, after init: the indicators' inputs a strategy
+     * released are gone by now, so the two are not held together. */
     run->value = slab_malloc(run->n_bars * sizeof(double));
     if (!cfg->skip_cash_curve)
         run->cash = slab_malloc(run->n_bars * sizeof(double));
@@ -847,16 +876,6 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     memset(run->value, 0, run->n_bars * sizeof(double));
     if (run->cash)
         memset(run->cash, 0, run->n_bars * sizeof(double));
-
-    int64_t t0 = slab_clock_ns();
-    ctx->in_init = 1;
-    if (def->init && def->init(ctx, state) != 0) {
-        st = ctx->failed != SLAB_OK
-                 ? ctx->failed
-                 : slab_error_set(err, SLAB_EINVAL, def->name, "strategy init failed");
-        goto out;
-    }
-    ctx->in_init = 0;
     run->risk = ctx->risk_cfg;
     if ((st = slab__risk_start(&ctx->risk, &ctx->risk_cfg, bars, ctx->n, err)) != SLAB_OK)
         goto out;

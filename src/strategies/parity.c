@@ -60,7 +60,12 @@ static int sma_init(slab_ctx *ctx, void *st)
         return -1;
     int in[2] = {f, l};
     s->cross = slab_indicator(ctx, "CrossOver", in, 2, NULL, 0);
-    return s->cross < 0 ? -1 : risk_params(ctx);
+    if (s->cross < 0)
+        return -1;
+    /* next() reads the crossover alone: the two SMAs' memory goes back */
+    slab_series_release(ctx, f);
+    slab_series_release(ctx, l);
+    return risk_params(ctx);
 }
 
 static void sma_next(slab_ctx *ctx, void *st)

@@ -137,6 +137,66 @@ static void wrong_input_count_is_refused(void **state)
         fail_msg("unexpected message: %s", err.msg);
 }
 
+/* slab_series_release: an indicator's input given back after use. */
+static int release_rc[2];
+
+static int init_release(slab_ctx *ctx, void *state)
+{
+    st *s = state;
+    int c = SLAB_CLOSE;
+    double p14 = 14, p10 = 10;
+    int rsi = slab_indicator(ctx, "RSI", &c, 1, &p14, 1);
+    int ema = slab_indicator(ctx, "EMA", &rsi, 1, &p10, 1);
+    if (rsi < 0 || ema < 0)
+        return -1;
+    release_rc[0] = slab_series_release(ctx, rsi);
+    release_rc[1] = slab_series_release(ctx, SLAB_CLOSE); /* a price column: kept */
+    s->id[0] = ema;
+    s->id[1] = rsi;
+    for (int k = 2; k < N_LINES; k++)
+        s->id[k] = SLAB_CLOSE;
+    return 0;
+}
+
+static int init_release_then_use(slab_ctx *ctx, void *state)
+{
+    (void)state;
+    int c = SLAB_CLOSE;
+    double p14 = 14, p10 = 10;
+    int rsi = slab_indicator(ctx, "RSI", &c, 1, &p14, 1);
+    if (rsi < 0 || slab_series_release(ctx, rsi) != 0)
+        return -1;
+    return slab_indicator(ctx, "EMA", &rsi, 1, &p10, 1) < 0 ? -1 : 0;
+}
+
+static void released_input_reads_nan_and_keeps_the_start(void **state)
+{
+    (void)state;
+    slab_error err;
+    static double rsi[N_BARS], ema[N_BARS];
+    const double *c[1] = {bars->close}, *r[1] = {rsi};
+    double p14 = 14, p10 = 10;
+    for (int k = 0; k < N_LINES; k++)
+        for (int i = 0; i < N_BARS; i++)
+            seen[k][i] = NAN;
+    assert_int_equal(run(init_release, &err), SLAB_OK);
+    assert_int_equal(release_rc[0], 0);
+    assert_int_equal(release_rc[1], -1);
+    direct("RSI", c, &p14, 0, rsi);
+    direct("EMA", r, &p10, 0, ema);
+    /* next() starts where the EMA of RSI(14) starts, bar 14 + 10 - 1 */
+    assert_true(isnan(seen[0][22]) && isnan(seen[2][22]));
+    for (int i = 23; i < N_BARS; i++) {
+        if (!(seen[0][i] == ema[i]))
+            fail_msg("bar %d: engine %.17g, kernel %.17g", i, seen[0][i], ema[i]);
+        assert_true(isnan(seen[1][i]));               /* the released RSI */
+        assert_true(seen[2][i] == bars->close[i]); /* the close, kept */
+    }
+    assert_int_not_equal(run(init_release_then_use, &err), SLAB_OK);
+    if (!strstr(err.msg, "EMA input 0 was released"))
+        fail_msg("unexpected message: %s", err.msg);
+}
+
 /* VWAP needs the day numbers: slab_day_series gives them as a series. */
 static int init_vwap(slab_ctx *ctx, void *state)
 {
@@ -219,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(engine_matches_kernels),
         cmocka_unit_test(wrong_input_count_is_refused),
+        cmocka_unit_test(released_input_reads_nan_and_keeps_the_start),
         cmocka_unit_test(vwap_restarts_each_day),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
