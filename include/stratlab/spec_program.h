@@ -102,7 +102,8 @@ enum {
 enum {
     SLAB_SPEC_XS_RANK = 0, /* (members strictly below + half the ties) / (members - 1),
                               in [0, 1]; 0.5 when there is one member */
-    SLAB_SPEC_XS_ZSCORE    /* (x - mean) / population sd across members; 0 when sd = 0 */
+    SLAB_SPEC_XS_ZSCORE,   /* (x - mean) / population sd across members; 0 when sd = 0 */
+    SLAB_SPEC_XS_MEAN      /* the mean across members (x - cs_mean(x): a pair's spread) */
 };
 
 /* STATE values (dynamic: read from the broker each bar). */

@@ -216,12 +216,21 @@ static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
 {
     const char *symbol = o->n_symbols ? o->symbols[0] : NULL, *from = o->from, *to = o->to;
     const char *tf = o->timeframe;
-    int rc;
+    int rc, universe = o->n_data + o->n_symbols == 0;
     *spec_period = !o->from || !o->to;
     if ((rc = cli_spec_open(o->spec, spec)) ||
         (rc = cli_spec_defaults(*spec, &symbol, o->n_data ? o->data[0] : NULL, &from, &to, &tf)) ||
         (rc = fill_from(o, symbol, from, to, tf, "the spec's data section")))
         return rc;
+    /* A universe (data.symbols) runs every symbol unless the command
+     * line names the feeds. */
+    const slab_spec_settings *set = slab_spec_settings_get(*spec);
+    for (size_t k = 1; universe && k < set->n_symbols; k++) {
+        slab_error err;
+        if (slab_run_options_set(o, slab_run_options_find("symbol"), 0, set->symbols[k], &err) !=
+            SLAB_OK)
+            return cli_fail(&err);
+    }
     const int given[2] = {slab_run_options_given(o, slab_run_options_find("cash")) != 0,
                           slab_run_options_given(o, slab_run_options_find("commission")) != 0};
     slab_spec_apply_settings(*spec, &o->broker, given);
@@ -607,11 +616,10 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
     }
-    if ((o->spec || o->script) && o->n_data + o->n_symbols > 1) {
+    if (o->script && o->n_data + o->n_symbols > 1) {
         rc = cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
                        "give one --data/--symbol, or use a built-in strategy (--strategy orb)",
-                       "several feeds run with built-in strategies only, not a %s",
-                       o->spec ? "spec" : "script");
+                       "several feeds run with built-in strategies and specs, not a script");
         goto out;
     }
     rc = load_bars(o, feeds, &n_feeds);
