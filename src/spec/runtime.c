@@ -446,6 +446,9 @@ static int spec_init(slab_ctx *ctx, void *state)
     for (size_t j = 0; j < r->spec->n_risk; j++)
         if (slab_set_risk(ctx, r->spec->risk[j].key, r->spec->risk[j].value) != 0)
             return -1;
+    /* rebalance adds to and trims held positions. */
+    if (rebalance && slab_set_risk(ctx, "allow_pyramiding", "true") != 0)
+        return -1;
     for (size_t j = 0; j < p->n_rules; j++) {
         rule_stats *st = &r->stats[j];
         memset(st, 0, sizeof *st);
