@@ -238,6 +238,10 @@ def main():
                                        "examples", "specs", "pairs.json")))
     assert tuple(spec["data"]["symbols"]) == pair, (pair, spec["data"]["symbols"])
     docs = {"xs_momentum": run(Momentum, dirpath, SYMS), "pairs": run(Pairs, dirpath, list(pair))}
+    import hashlib
+    for doc in docs.values():
+        doc["data_sha256"] = {s: hashlib.sha256(open(os.path.join(dirpath, s + ".csv"), "rb").read()).hexdigest()
+                              for s in doc["symbols"]}
     docs["pairs"]["formation_ssd"] = {"%s-%s" % k: v for k, v in sorted(ssd.items())}
     for name, doc in docs.items():
         doc["command"] = ("stratlab data synth --symbol AAA --symbol BBB --symbol CCC --symbol DDD "
