@@ -899,7 +899,10 @@ static int builtin(cctx *c, const ast *a, const char *name, const int *ids, int 
     }
     if (!strcasecmp(name, "cs_rank") || !strcasecmp(name, "cs_zscore") ||
         !strcasecmp(name, "cs_mean")) {
-        if (call_arity(c, a, 1, 1, "cs_rank(x)") ||
+        if (call_arity(c, a, 1, 1,
+                       !strcasecmp(name, "cs_rank")     ? "cs_rank(x)"
+                       : !strcasecmp(name, "cs_zscore") ? "cs_zscore(x)"
+                                                        : "cs_mean(x)") ||
             need(c, ids[0], SLAB_SPEC_NUM, a->args[0], name) < 0)
             return -1;
         if (N(c, ids[0])->dynamic) {

@@ -443,6 +443,12 @@ static int spec_init(slab_ctx *ctx, void *state)
     slab_ctx_set_warmup(ctx, warm);
     slab_timeframe tf = slab_ctx_timeframe(ctx, &comp); /* comp is set by this call */
     r->ppy = periods_per_year(tf, comp);
+    for (size_t j = 0; k > 1 && j < r->spec->n_risk; j++)
+        if (strcmp(r->spec->risk[j].key, "allow_pyramiding"))
+            return slab_fail(ctx, "risk_management item %s (%s) is not run on a universe yet: the "
+                                  "engine's risk manager protects the first feed only; remove it "
+                                  "or run one symbol",
+                             r->spec->risk[j].key, r->spec->risk[j].pointer);
     for (size_t j = 0; j < r->spec->n_risk; j++)
         if (slab_set_risk(ctx, r->spec->risk[j].key, r->spec->risk[j].value) != 0)
             return -1;

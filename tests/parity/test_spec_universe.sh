@@ -104,6 +104,24 @@ sed '5d' "$tmp/data/BBB.csv" >"$tmp/gap.csv"
 expect_err "members on different calendars" 2 "share one calendar" \
   "$cli" run --spec "$examples/pairs.json" --data "CCC=$tmp/data/CCC.csv" --data "BBB=$tmp/gap.csv"
 
+# data.symbols alone: the spec's universe from the store, the same run.
+"$cli" data synth $args --from 2016-01-01 --to 2019-12-31 --timeframe 1d --seed 7 \
+  --db "$tmp/store.db" >/dev/null 2>&1
+"$cli" run --spec "$examples/xs_momentum.json" --db "$tmp/store.db" --json >"$tmp/store.json" 2>&1
+check "xs_momentum from data.symbols" python3 -c "
+import json,sys; d=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2]))
+assert d['backtest']['symbols'] == r['symbols'], d['backtest'].get('symbols')
+a, b = d['metrics']['final_value'], r['final_value']; assert abs(a - b) <= 1e-9 * b, (a, b)" \
+  "$tmp/store.json" "$ref/xs_momentum.json"
+
+# Protective orders cover feed 0 only: refused on a universe, not half applied.
+python3 -c "
+import json,sys; s=json.load(open(sys.argv[1]))
+s['risk_management']=[{'type':'stop_loss','value':'5%'}]; json.dump(s, open(sys.argv[2],'w'))" \
+  "$examples/pairs.json" "$tmp/pairs_stop.json"
+expect_err "universe with a stop" 2 "not run on a universe" \
+  "$cli" run --spec "$tmp/pairs_stop.json" --data "BBB=$tmp/data/BBB.csv" --data "CCC=$tmp/data/CCC.csv"
+
 # backtrader present: its run of the script gives the committed reference.
 if [ -n "${SLAB_BACKTRADER:-}" ] && PYTHONPATH="$SLAB_BACKTRADER" python3 -c "import backtrader" 2>/dev/null; then
   PYTHONPATH="$SLAB_BACKTRADER" python3 "$ref/make_reference.py" "$tmp/data" "$tmp/ref" >/dev/null
