@@ -224,7 +224,7 @@ void slab__spec_checks(slab_spec *s, slab_diags *d)
     if (s->settings.n_symbols < 2 && uses(s, seen, SLAB_SPEC_XSECT, -1))
         slab__diag(d, SLAB_DIAG_WARNING, "needs_universe", "/data/symbols", 0,
                    "list the universe in data.symbols",
-                   "cs_rank/cs_zscore compare symbols, but the spec names fewer than two");
+                   "cs_rank/cs_zscore/cs_mean compare symbols, but the spec names fewer than two");
     if (bars > 0 && p->warmup > 0) {
         if ((double)p->warmup >= bars)
             slab__diag(d, SLAB_DIAG_ERROR, "warmup_exceeds_data", "/data", 0,
