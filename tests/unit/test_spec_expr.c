@@ -3,9 +3,10 @@
  * through comparisons, Kleene and/or/not, if, math functions, rolling
  * functions (through the indicator table), crossover/crossunder as
  * backtrader's CrossOver, multi-output fields and their aliases, calendar
- * and session values, cross-sectional values across a universe; and that equal subexpressions share one node, named
- * and positional parameters mean the same, and "conventions" switches SMA
- * between backtrader's and TA-Lib's. */
+ * and session values, cross-sectional values across a universe; and that
+ * equal subexpressions share one node, named and positional parameters
+ * mean the same, and "conventions" switches SMA between backtrader's and
+ * TA-Lib's. */
 #include "slab_test.h"
 
 #include "spec/spec_int.h"
