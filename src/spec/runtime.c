@@ -372,7 +372,7 @@ static int spec_init(slab_ctx *ctx, void *state)
     slab_free(r->mprev_pos);
     slab_free(r->mentry_bar);
     slab_free(r->done);
-    r->k = k;
+    r->k = 0; /* until every array below is there (slab_spec_run_free reads k) */
     r->cur = 0;
     r->mv = slab_calloc(k, sizeof *r->mv);
     r->mscratch = slab_calloc(k * (p->n_nodes + 1), sizeof *r->mscratch);
@@ -386,6 +386,7 @@ static int spec_init(slab_ctx *ctx, void *state)
         slab_free(cp);
         return slab_fail(ctx, "out of memory for the spec's universe of %zu symbols", k);
     }
+    r->k = k;
     r->scratch = r->mscratch;
     for (int c = 0; c < SLAB_N_COLUMNS; c++)
         cols[c] = slab_ctx_column(ctx, c);
