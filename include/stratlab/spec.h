@@ -106,6 +106,10 @@ typedef struct slab_spec_settings {
     int has_start, has_end;
     int64_t start_ns, end_ns;   /* data.start (00:00) and data.end (end of day) */
     const char *conventions;    /* "backtrader" or "talib" */
+    int pair_selection;         /* data.pair_selection: 1 = min_distance (the universe's
+                                   pair whose normalised closes are closest over the
+                                   formation period runs; docs/spec.md, Universes) */
+    int64_t formation_end_ns;   /* its formation_end (end of that day) */
 } slab_spec_settings;
 const slab_spec_settings *slab_spec_settings_get(const slab_spec *s);
 

@@ -47,6 +47,11 @@ struct slab_spec_run {
     double *mprev_pos;      /* per member */
     long *mentry_bar;
     unsigned char *done;    /* per member: a rule already acted this bar */
+    int feed_of[SLAB_FEEDS_MAX]; /* each member's feed */
+    int pair[2];            /* pair_selection: the feeds chosen, else -1 */
+    double pair_ssd;        /* their sum of squared distances */
+    char pair_sym[2][32];
+    long formation_bars;
     int has_dynamic;
     rule_stats *stats;
     long warmup;            /* first bar next() runs on, as measured */
@@ -144,7 +149,7 @@ static void observe(slab_spec_run *r, leaf *l, long i)
  * to the equity for SIZE_RUN); 0 when none. */
 static double new_shares(const slab_spec_run *r, slab_ctx *ctx, const slab_spec_sizing *z, long i)
 {
-    double close = r->k > 1 ? slab_feed_get(ctx, (int)r->cur, SLAB_CLOSE, 0)
+    double close = r->k > 1 ? slab_feed_get(ctx, r->feed_of[r->cur], SLAB_CLOSE, 0)
                             : slab_get(ctx, SLAB_CLOSE, 0);
     double equity = slab_value(ctx), size = 0.0;
     switch (z->kind) {
@@ -248,7 +253,7 @@ static int feed_market(slab_ctx *ctx, int feed, int is_buy, double size)
  * member's market order has filled by its next bar). */
 static int act_member(slab_spec_run *r, slab_ctx *ctx, const slab_spec_rule *rule, long i)
 {
-    int f = (int)r->cur;
+    int f = r->feed_of[r->cur];
     double pos = slab_feed_position(ctx, f), size;
     int dir = 0;
     switch (rule->action) {
@@ -298,7 +303,7 @@ static int rebalance(slab_spec_run *r, slab_ctx *ctx, const slab_spec_rule *rule
     }
     for (int pass = 0; pass < 2; pass++)
         for (size_t s = 0; s < r->k; s++) {
-            int f = (int)s;
+            int f = r->feed_of[s];
             double pos = slab_feed_position(ctx, f), close = slab_feed_get(ctx, f, SLAB_CLOSE, 0);
             double target, cur = pos * close, d;
             if (!sel[s]) {
@@ -414,6 +419,76 @@ static int spec_init(slab_ctx *ctx, void *state)
                              slab_bars_format_time(at, when, sizeof when), j);
         }
     }
+    for (size_t s = 0; s < k; s++)
+        r->feed_of[s] = (int)s;
+    r->pair[0] = r->pair[1] = -1;
+    r->pair_ssd = NAN;
+    if (r->spec->settings.pair_selection) {
+        /* The formation period: bars 0 .. f-1 (to formation_end); each
+         * close normalised by its first; the pair with the smallest sum
+         * of squared differences (the first such in member order). */
+        size_t f = 0;
+        while (f < n && ts[f] <= r->spec->settings.formation_end_ns)
+            f++;
+        if (k < 2) {
+            slab_free(mcols);
+            slab_free(cp);
+            return slab_fail(ctx, "pair_selection picks two of the run's feeds, which has one: "
+                                  "give the candidates (data.symbols, or --symbol/--data each)");
+        }
+        if (f < 2 && f < n) {
+            slab_free(mcols);
+            slab_free(cp);
+            return slab_fail(ctx, "pair_selection: the formation period (to data.pair_selection."
+                                  "formation_end) covers %zu of the run's bars; it needs at "
+                                  "least 2", f);
+        }
+        r->formation_bars = (long)f;
+        if (f >= n) {
+            /* The formation has not ended within these bars (a run cut
+             * early, or data that end first): no pair, no rule runs. */
+            slab_free(mcols);
+            slab_free(cp);
+            r->warmup = (long)n;
+            r->n_bars = (long)n;
+            slab_ctx_set_warmup(ctx, (long)n);
+            for (size_t j = 0; j < p->n_rules; j++) {
+                memset(&r->stats[j], 0, sizeof r->stats[j]);
+                r->stats[j].first_true_bar = -1;
+            }
+            return 0;
+        }
+        double best = INFINITY;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = a + 1; b < k; b++) {
+                const double *xa = cp[a][SLAB_CLOSE], *xb = cp[b][SLAB_CLOSE];
+                double ssd = 0.0;
+                for (size_t j = 0; j < f; j++) {
+                    double d = xa[j] / xa[0] - xb[j] / xb[0];
+                    ssd += d * d;
+                }
+                if (ssd < best) {
+                    best = ssd;
+                    r->pair[0] = (int)a;
+                    r->pair[1] = (int)b;
+                }
+            }
+        if (r->pair[0] < 0) {
+            slab_free(mcols);
+            slab_free(cp);
+            return slab_fail(ctx, "pair_selection: no pair has a finite distance over the "
+                                  "formation period");
+        }
+        r->pair_ssd = best;
+        for (int m = 0; m < 2; m++)
+            snprintf(r->pair_sym[m], sizeof r->pair_sym[m], "%s", slab_feed_symbol(ctx, r->pair[m]));
+        r->feed_of[0] = r->pair[0];
+        r->feed_of[1] = r->pair[1];
+        cp[0] = cp[r->pair[0]];
+        cp[1] = cp[r->pair[1]];
+        k = 2;
+        r->k = 2;
+    }
     slab_status est = slab__spec_eval_multi(p, cp, ts, n, k, r->mv, &err);
     slab_free(mcols);
     slab_free(cp);
@@ -439,6 +514,10 @@ static int spec_init(slab_ctx *ctx, void *state)
                     warm = j;
             }
     }
+    /* With pair_selection no rule runs before the formation has ended:
+     * the pair is known from that bar on, never earlier. */
+    if (r->pair[0] >= 0 && r->formation_bars > warm)
+        warm = r->formation_bars;
     r->warmup = warm;
     r->n_bars = (long)n;
     slab_ctx_set_warmup(ctx, warm);
@@ -474,7 +553,8 @@ static void member_dynamic(slab_spec_run *r, slab_ctx *ctx, size_t s, long i)
 {
     const slab_spec_program *p = &r->spec->program;
     double *sc = r->mscratch + s * (p->n_nodes + 1);
-    double pos = slab_feed_position(ctx, (int)s);
+    int f = r->feed_of[s];
+    double pos = slab_feed_position(ctx, f);
     for (size_t id = 0; id < p->n_nodes; id++) {
         const slab_spec_node *nd = &p->nodes[id];
         if (!nd->dynamic)
@@ -483,7 +563,7 @@ static void member_dynamic(slab_spec_run *r, slab_ctx *ctx, size_t s, long i)
             double v = 0.0;
             switch (nd->kind) {
             case SLAB_SPEC_STATE_POSITION: v = pos; break;
-            case SLAB_SPEC_STATE_ENTRY_PRICE: v = slab_ctx_feed_position_price(ctx, (int)s); break;
+            case SLAB_SPEC_STATE_ENTRY_PRICE: v = slab_ctx_feed_position_price(ctx, f); break;
             case SLAB_SPEC_STATE_BARS_HELD:
                 v = pos != 0.0 ? (double)(i - r->mentry_bar[s]) : 0.0;
                 break;
@@ -509,7 +589,7 @@ static void next_universe(slab_spec_run *r, slab_ctx *ctx, long i)
     const slab_spec_program *p = &r->spec->program;
     size_t stride = p->n_nodes + 1;
     for (size_t s = 0; s < r->k; s++) {
-        double pos = slab_feed_position(ctx, (int)s);
+        double pos = slab_feed_position(ctx, r->feed_of[s]);
         if (pos != 0.0 && (r->mprev_pos[s] == 0.0 || (pos > 0.0) != (r->mprev_pos[s] > 0.0)))
             r->mentry_bar[s] = i;
         r->mprev_pos[s] = pos;
@@ -640,6 +720,8 @@ slab_status slab_spec_run_new(const slab_spec *s, slab_spec_run **out, slab_erro
     for (size_t id = 0; id < s->program.n_nodes; id++)
         r->has_dynamic |= s->program.nodes[id].dynamic;
     r->allow_pyramiding = s->program.risk.allow_pyramiding;
+    r->pair[0] = r->pair[1] = -1;
+    r->pair_ssd = NAN;
     r->def.abi = SLAB_STRATEGY_ABI;
     r->def.name = s->name;
     r->def.summary = "a strategy spec (spec.json)";
@@ -743,6 +825,19 @@ json_t *slab_spec_run_json(const slab_spec_run *r, const slab_bars *bars)
     json_object_set_new(o, "warmup_bars", json_integer(r->warmup));
     json_object_set_new(o, "first_rule_bar", when(bars, r->warmup));
     json_object_set_new(o, "bars", json_integer(r->n_bars));
+    if (s->settings.pair_selection) {
+        json_t *ps = json_object();
+        json_object_set_new(ps, "method", json_string("min_distance"));
+        json_t *pr = json_array();
+        if (r->pair[0] >= 0) {
+            json_array_append_new(pr, json_string(r->pair_sym[0]));
+            json_array_append_new(pr, json_string(r->pair_sym[1]));
+        }
+        json_object_set_new(ps, "pair", r->pair[0] >= 0 ? pr : (json_decref(pr), json_null()));
+        json_object_set_new(ps, "formation_bars", json_integer(r->formation_bars));
+        json_object_set_new(ps, "ssd", num(r->pair_ssd));
+        json_object_set_new(o, "pair_selection", ps);
+    }
     for (size_t k = 0; k < p->n_rules; k++) {
         const rule_stats *st = &r->stats[k];
         json_t *j = json_object(), *leaves = json_array();

@@ -38,7 +38,7 @@ check "data synth" test -s "$tmp/data/FFF.csv"
 for name in xs_momentum pairs; do
   check "validate $name" "$cli" validate "$examples/$name.json"
   feeds=""
-  for s in $(python3 -c "import json,sys; print(' '.join(json.load(open(sys.argv[1]))['symbols']))" "$ref/$name.json"); do
+  for s in $(python3 -c "import json,sys; print(' '.join(json.load(open(sys.argv[1]))['data']['symbols']))" "$examples/$name.json"); do
     feeds="$feeds --data $s=$tmp/data/$s.csv"
   done
   "$cli" run --spec "$examples/$name.json" $feeds --json --orders --equity "$tmp/$name.csv" \
@@ -92,17 +92,31 @@ sys.exit(1 if bad else 0)
 PY
 done
 
-# The formation period's choice (the script checks it against the spec).
+# The formation period's choice: the run's pair (data.pair_selection, among
+# six) is backtrader script's minimum-distance pair, with the same distance.
 check "pairs: minimum-distance pair" python3 -c "
-import json,sys; d=json.load(open(sys.argv[1])); s=d['formation_ssd']
-best=min(s, key=s.get); assert best=='-'.join(d['symbols']), (best, d['symbols'])" "$ref/pairs.json"
+import json,sys; d=json.load(open(sys.argv[1])); s=d['formation_ssd']; run=json.load(open(sys.argv[2]))
+best=min(s, key=s.get); ps=run['spec']['pair_selection']
+assert best=='-'.join(d['symbols'])=='-'.join(ps['pair']), (best, d['symbols'], ps)
+assert abs(ps['ssd'] - s[best]) <= 1e-12 * s[best], (ps['ssd'], s[best])
+assert len(s) == 15 and ps['formation_bars'] == 252, ps" "$ref/pairs.json" "$tmp/pairs.json"
+# With the candidates in another order the same pair is chosen.
+"$cli" run --spec "$examples/pairs.json" --json \
+  $(for s in FFF EEE DDD CCC BBB AAA; do printf -- '--data %s=%s ' "$s" "$tmp/data/$s.csv"; done) \
+  >"$tmp/pairs_rev.json" 2>&1
+check "pairs: order of the candidates" python3 -c "
+import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+assert sorted(b['spec']['pair_selection']['pair']) == sorted(a['spec']['pair_selection']['pair'])
+assert abs(a['metrics']['final_value'] - b['metrics']['final_value']) <= 1e-9 * a['metrics']['final_value']" \
+  "$tmp/pairs.json" "$tmp/pairs_rev.json"
 
 # Refusals: a universe spec on one feed; members on different calendars.
 expect_err "universe on one feed" 2 "has one feed" \
   "$cli" run --spec "$examples/xs_momentum.json" --data "AAA=$tmp/data/AAA.csv"
 sed '5d' "$tmp/data/BBB.csv" >"$tmp/gap.csv"
 expect_err "members on different calendars" 2 "share one calendar" \
-  "$cli" run --spec "$examples/pairs.json" --data "CCC=$tmp/data/CCC.csv" --data "BBB=$tmp/gap.csv"
+  "$cli" run --spec "$examples/pairs.json" --data "CCC=$tmp/data/CCC.csv" --data "BBB=$tmp/gap.csv" \
+  --data "AAA=$tmp/data/AAA.csv"
 
 # data.symbols alone: the spec's universe from the store, the same run.
 "$cli" data synth $args --from 2016-01-01 --to 2019-12-31 --timeframe 1d --seed 7 \

@@ -11,8 +11,10 @@ Usage: PYTHONPATH=<backtrader checkout> python3 make_reference.py DIR OUTDIR
 Writes OUTDIR/xs_momentum.json and OUTDIR/pairs.json: final value and cash,
 the value after every bar, every closed trade (symbol, open and close
 dates, pnl, pnlcomm) and every completed order (symbol, date, size, price,
-commission). Also checks that the pairs spec's pair is the formation
-period's minimum-distance pair among the six symbols.
+commission). For the pairs spec the formation period (its
+data.pair_selection.formation_end) picks the pair here, by hand: closes
+normalised by the first bar's, the smallest sum of squared differences of
+the 15 pairs (all listed in pairs.json's formation_ssd); the run trades it.
 
 Settings as ../shared/reference/backtrader: cash 100000, commission 0.001
 (percent of value, both legs), cerebro defaults; market orders fill at the
@@ -233,10 +235,11 @@ def min_distance_pair(dirpath, formation_end="2016-12-31"):
 def main():
     dirpath, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    pair, ssd = min_distance_pair(dirpath)
     spec = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                        "examples", "specs", "pairs.json")))
-    assert tuple(spec["data"]["symbols"]) == pair, (pair, spec["data"]["symbols"])
+    sel = spec["data"]["pair_selection"]
+    assert spec["data"]["symbols"] == SYMS and sel["method"] == "min_distance", spec["data"]
+    pair, ssd = min_distance_pair(dirpath, sel["formation_end"])
     docs = {"xs_momentum": run(Momentum, dirpath, SYMS), "pairs": run(Pairs, dirpath, list(pair))}
     import hashlib
     for doc in docs.values():
