@@ -51,6 +51,7 @@ struct slab_spec_run {
     int pair[2];            /* pair_selection: the feeds chosen, else -1 */
     double pair_ssd;        /* their sum of squared distances */
     char pair_sym[2][32];
+    char member_sym[SLAB_FEEDS_MAX][32]; /* each member's symbol (universes) */
     long formation_bars;
     int has_dynamic;
     rule_stats *stats;
@@ -489,6 +490,9 @@ static int spec_init(slab_ctx *ctx, void *state)
         k = 2;
         r->k = 2;
     }
+    for (size_t s = 0; s < k; s++)
+        snprintf(r->member_sym[s], sizeof r->member_sym[s], "%s",
+                 slab_feed_symbol(ctx, r->feed_of[s]));
     slab_status est = slab__spec_eval_multi(p, cp, ts, n, k, r->mv, &err);
     slab_free(mcols);
     slab_free(cp);
@@ -825,6 +829,12 @@ json_t *slab_spec_run_json(const slab_spec_run *r, const slab_bars *bars)
     json_object_set_new(o, "warmup_bars", json_integer(r->warmup));
     json_object_set_new(o, "first_rule_bar", when(bars, r->warmup));
     json_object_set_new(o, "bars", json_integer(r->n_bars));
+    if (r->k > 1 && r->mv && r->mv[0].values) {
+        json_t *mem = json_array();
+        for (size_t m = 0; m < r->k; m++)
+            json_array_append_new(mem, json_string(r->member_sym[m]));
+        json_object_set_new(o, "members", mem);
+    }
     if (s->settings.pair_selection) {
         json_t *ps = json_object();
         json_object_set_new(ps, "method", json_string("min_distance"));

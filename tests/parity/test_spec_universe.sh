@@ -56,6 +56,8 @@ for s, h in ref["data_sha256"].items():
     got = hashlib.sha256(open(os.path.join(data, s + ".csv"), "rb").read()).hexdigest()
     if got != h:
         bad.append("synthetic bars of %s changed: sha256 %s, reference %s" % (s, got, h))
+if doc["spec"].get("members") != ref["symbols"]:
+    bad.append("members: got %s, want %s" % (doc["spec"].get("members"), ref["symbols"]))
 close(doc["metrics"]["final_value"], ref["final_value"], "final value")
 vals = [float(r["value"]) for r in csv.DictReader(open(sys.argv[2]))]
 if len(vals) != len(ref["values"]):
