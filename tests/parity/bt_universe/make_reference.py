@@ -159,7 +159,6 @@ class Pairs(Base):
         nan = float("nan")
         norm = [d.close[0] / d.close[-self.N] if i >= self.N else nan for d in self.datas]
         live = [x for x in norm if not math.isnan(x)]
-        mean = math.fsum([]) if False else None
         # cs_mean: the members' sum in member order, divided by the count
         tot = 0.0
         for x in live:
