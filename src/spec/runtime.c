@@ -402,10 +402,16 @@ static int spec_init(slab_ctx *ctx, void *state)
         if (s == 0)
             continue;
         /* Every member on feed 0's calendar: the rules read one bar index. */
-        size_t ns = 0, nt = 0;
+        size_t ns = 0, nt = 0, o = 0;
         const int64_t *t = slab_ctx_feed_times(ctx, (int)s, &nt);
+        /* Bars before feed 0's first (the preroll a run with --from gives
+         * the other feeds) are left out: every member starts there. */
+        while (o < nt && n > 0 && t[o] < ts[0])
+            o++;
+        t += o;
+        nt -= o;
         for (int c = 0; c < SLAB_N_COLUMNS; c++)
-            mcols[s][c] = slab_ctx_feed_column(ctx, (int)s, c, &ns);
+            mcols[s][c] = slab_ctx_feed_column(ctx, (int)s, c, &ns) + o;
         size_t j = 0;
         while (j < n && j < nt && t[j] == ts[j])
             j++;
