@@ -143,6 +143,11 @@ done
   $(for s in $syms; do printf -- '--data %s=%s ' "$s" "$tmp/cut/$s.csv"; done) >/dev/null 2>&1
 check "--from with a universe" bash -c "test -s '$tmp/from1.csv' && cmp -s '$tmp/from1.csv' '$tmp/from2.csv' && test \$(wc -l <'$tmp/from1.csv') -gt 700"
 
+# diagnose names the members (en, zh), and its JSON lists them.
+check "diagnose: the pair" bash -c "'$cli' diagnose '$tmp/pairs.json' --spec '$examples/pairs.json' | grep -q '^Data: BBB, CCC (2016-01-04'"
+check "diagnose zh: the pair" bash -c "'$cli' diagnose '$tmp/pairs.json' --spec '$examples/pairs.json' --lang zh | grep -q '^数据: BBB, CCC ('"
+check "diagnose --json: data.symbols" bash -c "'$cli' diagnose '$tmp/xs_momentum.json' --spec '$examples/xs_momentum.json' --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"data\"][\"symbols\"] == [\"AAA\", \"BBB\", \"CCC\", \"DDD\", \"EEE\", \"FFF\"]'"
+
 # Protective orders cover feed 0 only: refused on a universe, not half applied.
 python3 -c "
 import json,sys; s=json.load(open(sys.argv[1]))
