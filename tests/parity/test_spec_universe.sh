@@ -153,8 +153,11 @@ python3 -c "
 import json,sys; s=json.load(open(sys.argv[1]))
 s['risk_management']=[{'type':'stop_loss','value':'5%'}]; json.dump(s, open(sys.argv[2],'w'))" \
   "$examples/pairs.json" "$tmp/pairs_stop.json"
-expect_err "universe with a stop" 2 "not run on a universe" \
-  "$cli" run --spec "$tmp/pairs_stop.json" --data "BBB=$tmp/data/BBB.csv" --data "CCC=$tmp/data/CCC.csv"
+expect_err "validate: a universe spec with a stop" 1 "/risk_management/0/value: stop_loss is not run on a universe yet" \
+  "$cli" validate "$tmp/pairs_stop.json"
+expect_err "run: a stop over several feeds" 2 "is not run on a universe yet" \
+  "$cli" run --spec "$examples/macd_momentum.json" --from 2016-01-01 --to 2019-12-31 \
+  --data "BBB=$tmp/data/BBB.csv" --data "CCC=$tmp/data/CCC.csv"
 
 # backtrader present: its run of the script gives the committed reference.
 if [ -n "${SLAB_BACKTRADER:-}" ] && PYTHONPATH="$SLAB_BACKTRADER" python3 -c "import backtrader" 2>/dev/null; then
