@@ -225,6 +225,11 @@ static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
     /* A universe (data.symbols) runs every symbol unless the command
      * line names the feeds. */
     const slab_spec_settings *set = slab_spec_settings_get(*spec);
+    if (universe && set->n_symbols > SLAB_FEEDS_MAX)
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--spec",
+                         "list at most 16 symbols, or name the feeds with --symbol/--data",
+                         "the spec's data.symbols names %zu symbols; a run reads at most %d feeds",
+                         set->n_symbols, SLAB_FEEDS_MAX);
     for (size_t k = 1; universe && k < set->n_symbols; k++) {
         slab_error err;
         if (slab_run_options_set(o, slab_run_options_find("symbol"), 0, set->symbols[k], &err) !=

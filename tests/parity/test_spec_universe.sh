@@ -143,6 +143,13 @@ done
   $(for s in $syms; do printf -- '--data %s=%s ' "$s" "$tmp/cut/$s.csv"; done) >/dev/null 2>&1
 check "--from with a universe" bash -c "test -s '$tmp/from1.csv' && cmp -s '$tmp/from1.csv' '$tmp/from2.csv' && test \$(wc -l <'$tmp/from1.csv') -gt 700"
 
+# More symbols than a run reads: said before anything is loaded.
+python3 -c "
+import json,sys; s=json.load(open(sys.argv[1])); s['data']['symbols']=['S%d' % i for i in range(17)]
+json.dump(s, open(sys.argv[2], 'w'))" "$examples/xs_momentum.json" "$tmp/xs17.json"
+expect_err "17 symbols" 2 "data.symbols names 17 symbols; a run reads at most 16 feeds" \
+  "$cli" run --spec "$tmp/xs17.json" --db "$tmp/store.db"
+
 # diagnose names the members (en, zh), and its JSON lists them.
 check "diagnose: the pair" bash -c "'$cli' diagnose '$tmp/pairs.json' --spec '$examples/pairs.json' | grep -q '^Data: BBB, CCC (2016-01-04'"
 check "diagnose zh: the pair" bash -c "'$cli' diagnose '$tmp/pairs.json' --spec '$examples/pairs.json' --lang zh | grep -q '^数据: BBB, CCC ('"
