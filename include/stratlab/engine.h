@@ -176,6 +176,13 @@ size_t slab_ctx_n_bars(const slab_ctx *ctx);
 const double *slab_ctx_column(const slab_ctx *ctx, int column);
 /* In init(): the bar times (ns), slab_ctx_n_bars() values; NULL outside. */
 const int64_t *slab_ctx_times(const slab_ctx *ctx);
+/* In init(): feed's bars up to the run's last clock step (*n of them):
+ * a column (SLAB_OPEN .. SLAB_OI) or the times; NULL outside init() or
+ * for no such feed. Feed 0's are slab_ctx_column()'s. */
+const double *slab_ctx_feed_column(const slab_ctx *ctx, int feed, int column, size_t *n);
+const int64_t *slab_ctx_feed_times(const slab_ctx *ctx, int feed, size_t *n);
+/* feed's average entry price, 0 when flat (slab_position_price for feed 0). */
+double slab_ctx_feed_position_price(const slab_ctx *ctx, int feed);
 /* In init(): next() starts no earlier than bar first_bar (0-based), as if
  * an indicator first had a value there; the minimum period is the larger
  * of this and the indicators'. Returns 0, -1 outside init(). */

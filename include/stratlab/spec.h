@@ -106,6 +106,10 @@ typedef struct slab_spec_settings {
     int has_start, has_end;
     int64_t start_ns, end_ns;   /* data.start (00:00) and data.end (end of day) */
     const char *conventions;    /* "backtrader" or "talib" */
+    int pair_selection;         /* data.pair_selection: 1 = min_distance (the universe's
+                                   pair whose normalised closes are closest over the
+                                   formation period runs; docs/spec.md, Universes) */
+    int64_t formation_end_ns;   /* its formation_end (end of that day) */
 } slab_spec_settings;
 const slab_spec_settings *slab_spec_settings_get(const slab_spec *s);
 
@@ -128,8 +132,10 @@ const slab_spec_expected *slab_spec_expected_get(const slab_spec *s);
  * how close the ones that never held came), for diagnosis. */
 typedef struct slab_spec_run slab_spec_run;
 
-/* Prepares a run of s over bars (one symbol): *out (owned;
- * slab_spec_run_free()). s must outlive it. */
+/* Prepares a run of s: *out (owned; slab_spec_run_free()). s must outlive
+ * it. Run with slab_engine_run (one symbol) or slab_engine_run_feeds: with
+ * several feeds the spec runs over a universe, every feed a member on
+ * feed 0's calendar (spec_program.h, Universes). */
 slab_status slab_spec_run_new(const slab_spec *s, slab_spec_run **out, slab_error *err);
 void slab_spec_run_free(slab_spec_run *r);
 /* Points cfg at the spec's strategy (cfg->strategy, cfg->params = NULL,

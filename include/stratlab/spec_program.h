@@ -29,6 +29,17 @@
  *     close: position != 0. With allow_pyramiding, buy/short also apply
  *     while already long/short (adding).
  *   - Sizes: see slab_spec_sizing. All orders are market orders.
+ * Universes (a run over several feeds; docs/spec.md, Universes): every
+ * static node is evaluated once per member on its own bars (the members
+ * share feed 0's bar times), XSECT nodes across the members at each bar;
+ * STATE position/entry_price/bars_held are the member's. Each bar the rules
+ * are tried in plan order: a member rule acts on every member whose trigger
+ * holds and on which no earlier rule acted this bar (member order, no
+ * in-flight check); a REBALANCE rule whose trigger holds for any member
+ * gives the members where it holds equal shares of its percent of the
+ * equity, closes the others (reductions first, then additions, each
+ * difference sized floor(difference / close) as Python's float //), and
+ * ends the bar.
  * Owned by the slab_spec that compiled it; valid until slab_spec_free(). */
 #ifndef STRATLAB_SPEC_PROGRAM_H
 #define STRATLAB_SPEC_PROGRAM_H
@@ -102,7 +113,8 @@ enum {
 enum {
     SLAB_SPEC_XS_RANK = 0, /* (members strictly below + half the ties) / (members - 1),
                               in [0, 1]; 0.5 when there is one member */
-    SLAB_SPEC_XS_ZSCORE    /* (x - mean) / population sd across members; 0 when sd = 0 */
+    SLAB_SPEC_XS_ZSCORE,   /* (x - mean) / population sd across members; 0 when sd = 0 */
+    SLAB_SPEC_XS_MEAN      /* the mean across members (x - cs_mean(x): a pair's spread) */
 };
 
 /* STATE values (dynamic: read from the broker each bar). */

@@ -224,12 +224,26 @@ static int prepare_spec(slab_run_options *o, slab_spec **spec, int *spec_period)
 {
     const char *symbol = o->n_symbols ? o->symbols[0] : NULL, *from = o->from, *to = o->to;
     const char *tf = o->timeframe;
-    int rc;
+    int rc, universe = o->n_data + o->n_symbols == 0;
     *spec_period = !o->from || !o->to;
     if ((rc = cli_spec_open(o->spec, spec)) ||
         (rc = cli_spec_defaults(*spec, &symbol, o->n_data ? o->data[0] : NULL, &from, &to, &tf)) ||
         (rc = fill_from(o, symbol, from, to, tf, "the spec's data section")))
         return rc;
+    /* A universe (data.symbols) runs every symbol unless the command
+     * line names the feeds. */
+    const slab_spec_settings *set = slab_spec_settings_get(*spec);
+    if (universe && set->n_symbols > SLAB_FEEDS_MAX)
+        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--spec",
+                         "list at most 16 symbols, or name the feeds with --symbol/--data",
+                         "the spec's data.symbols names %zu symbols; a run reads at most %d feeds",
+                         set->n_symbols, SLAB_FEEDS_MAX);
+    for (size_t k = 1; universe && k < set->n_symbols; k++) {
+        slab_error err;
+        if (slab_run_options_set(o, slab_run_options_find("symbol"), 0, set->symbols[k], &err) !=
+            SLAB_OK)
+            return cli_fail(&err);
+    }
     const int given[2] = {slab_run_options_given(o, slab_run_options_find("cash")) != 0,
                           slab_run_options_given(o, slab_run_options_find("commission")) != 0};
     slab_spec_apply_settings(*spec, &o->broker, given);
@@ -672,14 +686,6 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
             return cli_fail(&err);
         if (slab_strategy_resolve_params(def, o->params, o->n_params, params, &err) != SLAB_OK)
             return cli_fail(&err);
-    }
-    if (o->spec && o->n_data + o->n_symbols > 1) {
-        rc = cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
-                       "give one --data/--symbol, or use a built-in strategy (--strategy orb) "
-                       "or a script (--script FILE.c)",
-                       "several feeds run with built-in strategies and scripts only, not a %s",
-                       "spec");
-        goto out;
     }
     rc = load_bars(o, feeds, &n_feeds);
     bars = feeds[0];

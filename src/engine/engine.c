@@ -315,6 +315,47 @@ const int64_t *slab_ctx_times(const slab_ctx *ctx)
     return ctx->in_init ? ctx->bars->ts_ns : NULL;
 }
 
+/* feed's bars at or before the run's last clock step. */
+static size_t feed_len(const slab_ctx *ctx, int feed)
+{
+    if (feed == 0)
+        return ctx->n;
+    const slab_bars *b = ctx->feeds[feed];
+    size_t n = b->n;
+    int64_t end = ctx->n_steps ? ctx->clock[ctx->n_steps - 1] : INT64_MIN;
+    while (n > 0 && b->ts_ns[n - 1] > end)
+        n--;
+    return n;
+}
+
+const double *slab_ctx_feed_column(const slab_ctx *ctx, int feed, int column, size_t *n)
+{
+    if (!ctx->in_init || feed < 0 || (size_t)feed >= ctx->n_feeds || column < 0 ||
+        column >= SLAB_N_COLUMNS)
+        return NULL;
+    if (feed == 0) {
+        *n = ctx->n;
+        return ctx->series[column];
+    }
+    const slab_bars *b = ctx->feeds[feed];
+    const double *cols[SLAB_N_COLUMNS] = {b->open, b->high, b->low, b->close, b->volume, b->oi};
+    *n = feed_len(ctx, feed);
+    return cols[column];
+}
+
+const int64_t *slab_ctx_feed_times(const slab_ctx *ctx, int feed, size_t *n)
+{
+    if (!ctx->in_init || feed < 0 || (size_t)feed >= ctx->n_feeds)
+        return NULL;
+    *n = feed_len(ctx, feed);
+    return ctx->feeds[feed]->ts_ns;
+}
+
+double slab_ctx_feed_position_price(const slab_ctx *ctx, int feed)
+{
+    return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->bv->positions[feed].price : 0.0;
+}
+
 int slab_ctx_set_warmup(slab_ctx *ctx, long first_bar)
 {
     if (!ctx->in_init)

@@ -416,8 +416,17 @@ static void table_text(buf *b, json_t *rep, slab_lang lang)
     char cash[64], fin[64];
     const char *sym = json_string_value(at(rep, "data", "symbol"));
     put(b, "%s: %s\n", T(lang, "diag.strategy"), json_string_value(json_object_get(rep, "strategy")));
-    put(b, "%s: %s (%s → %s)\n", T(lang, "diag.data"), sym ? sym : "-",
-        json_string_value(at(rep, "data", "from")), json_string_value(at(rep, "data", "to")));
+    json_t *syms = at(rep, "data", "symbols");
+    if (json_is_array(syms) && json_array_size(syms) > 1) {
+        put(b, "%s: ", T(lang, "diag.data"));
+        for (size_t k = 0; k < json_array_size(syms); k++)
+            put(b, "%s%s", k ? ", " : "", json_string_value(json_array_get(syms, k)));
+        put(b, " (%s → %s)\n", json_string_value(at(rep, "data", "from")),
+            json_string_value(at(rep, "data", "to")));
+    } else {
+        put(b, "%s: %s (%s → %s)\n", T(lang, "diag.data"), sym ? sym : "-",
+            json_string_value(at(rep, "data", "from")), json_string_value(at(rep, "data", "to")));
+    }
     put(b, "%s: %s\n\n", T(lang, "diag.initial_cash"),
         slab_fmt_number(lang, num(json_object_get(rep, "initial_cash")), 0, cash, sizeof cash));
     put(b, "| %s | %s | %s | %s |\n|------|---------|---------|------|\n", T(lang, "diag.metric"),
@@ -630,6 +639,10 @@ json_t *slab_diagnose_json(json_t *result, const slab_spec *spec, const slab_dia
                                          : json_string_value(json_object_get(bt, "strategy"))));
     json_t *data = json_object();
     json_object_set_new(data, "symbol", f.symbol ? json_string(f.symbol) : json_null());
+    /* A universe: the members the spec's rules ran on (spec.members). */
+    json_t *members = json_object_get(json_object_get(f.result, "spec"), "members");
+    if (json_is_array(members) && json_array_size(members) > 1)
+        json_object_set_new(data, "symbols", json_deep_copy(members));
     json_object_set_new(data, "from", json_string(f.from));
     json_object_set_new(data, "to", json_string(f.to));
     json_object_set_new(rep, "data", data);

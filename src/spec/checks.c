@@ -224,7 +224,21 @@ void slab__spec_checks(slab_spec *s, slab_diags *d)
     if (s->settings.n_symbols < 2 && uses(s, seen, SLAB_SPEC_XSECT, -1))
         slab__diag(d, SLAB_DIAG_WARNING, "needs_universe", "/data/symbols", 0,
                    "list the universe in data.symbols",
-                   "cs_rank/cs_zscore compare symbols, but the spec names fewer than two");
+                   "cs_rank/cs_zscore/cs_mean compare symbols, but the spec names fewer than two");
+    /* A spec that can only run over a universe: the risk manager protects
+     * the first feed only, so run --spec refuses risk items there. */
+    int universe_only = s->settings.n_symbols > 1 &&
+                        (uses(s, seen, SLAB_SPEC_XSECT, -1) || s->settings.pair_selection);
+    for (size_t k = 0; k < p->n_rules; k++)
+        universe_only |= s->settings.n_symbols > 1 && p->rules[k].action == SLAB_SPEC_REBALANCE;
+    for (size_t k = 0; universe_only && k < s->n_risk; k++)
+        if (strcmp(s->risk[k].key, "allow_pyramiding"))
+            slab__diag(d, SLAB_DIAG_ERROR, "risk_on_universe", s->risk[k].pointer, 0,
+                       "remove it, or write the exit as a rule (e.g. close when close < "
+                       "entry_price * 0.95)",
+                       "%s is not run on a universe yet: the engine's risk manager protects "
+                       "the first symbol only",
+                       s->risk[k].key);
     if (bars > 0 && p->warmup > 0) {
         if ((double)p->warmup >= bars)
             slab__diag(d, SLAB_DIAG_ERROR, "warmup_exceeds_data", "/data", 0,

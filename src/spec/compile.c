@@ -241,7 +241,7 @@ static const char *const functions[] = {
     "crossover", "crossunder", "abs",       "log",           "exp",          "sqrt",
     "sign",      "least",      "greatest",  "if",            "mean",         "std",
     "zscore",    "min",        "max",       "rank",          "sum",          "cs_rank",
-    "cs_zscore", "session_max", "session_min", "session_count", "session_first",
+    "cs_zscore", "cs_mean", "session_max", "session_min", "session_count", "session_first",
     "prev_session_last"};
 
 
@@ -897,8 +897,12 @@ static int builtin(cctx *c, const ast *a, const char *name, const int *ids, int 
         n.hi = fmax(N(c, ids[1])->hi, N(c, ids[2])->hi);
         return fold(c, n, a);
     }
-    if (!strcasecmp(name, "cs_rank") || !strcasecmp(name, "cs_zscore")) {
-        if (call_arity(c, a, 1, 1, "cs_rank(x)") ||
+    if (!strcasecmp(name, "cs_rank") || !strcasecmp(name, "cs_zscore") ||
+        !strcasecmp(name, "cs_mean")) {
+        if (call_arity(c, a, 1, 1,
+                       !strcasecmp(name, "cs_rank")     ? "cs_rank(x)"
+                       : !strcasecmp(name, "cs_zscore") ? "cs_zscore(x)"
+                                                        : "cs_mean(x)") ||
             need(c, ids[0], SLAB_SPEC_NUM, a->args[0], name) < 0)
             return -1;
         if (N(c, ids[0])->dynamic) {
@@ -907,7 +911,9 @@ static int builtin(cctx *c, const ast *a, const char *name, const int *ids, int 
             return -1;
         }
         n = blank(SLAB_SPEC_XSECT, SLAB_SPEC_NUM);
-        n.kind = !strcasecmp(name, "cs_rank") ? SLAB_SPEC_XS_RANK : SLAB_SPEC_XS_ZSCORE;
+        n.kind = !strcasecmp(name, "cs_rank")     ? SLAB_SPEC_XS_RANK
+                 : !strcasecmp(name, "cs_zscore") ? SLAB_SPEC_XS_ZSCORE
+                                                  : SLAB_SPEC_XS_MEAN;
         n.n_args = 1;
         n.arg[0] = ids[0];
         if (n.kind == SLAB_SPEC_XS_RANK)

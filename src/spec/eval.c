@@ -211,6 +211,10 @@ static void xsect_values(int kind, const double *const *x, size_t k, size_t n, d
                 out[s][i] = NAN;
                 continue;
             }
+            if (kind == SLAB_SPEC_XS_MEAN) {
+                out[s][i] = mean;
+                continue;
+            }
             if (kind == SLAB_SPEC_XS_ZSCORE) {
                 out[s][i] = sd > 0.0 ? (v - mean) / sd : 0.0;
                 continue;
@@ -248,8 +252,9 @@ static size_t own_arrays(const slab_spec_node *node)
     }
 }
 
-slab_status slab__spec_eval(const slab_spec_program *prog, const double *const *cols,
-                            const int64_t *ts, size_t n, spec_values *out, slab_error *err)
+/* Allocates out's arrays for prog over n bars (values filled later). */
+static slab_status alloc_values(const slab_spec_program *prog, size_t n, spec_values *out,
+                                slab_error *err)
 {
     size_t m = prog->n_nodes, total = 0;
     memset(out, 0, sizeof *out);
@@ -266,65 +271,117 @@ slab_status slab__spec_eval(const slab_spec_program *prog, const double *const *
         return slab_error_set(err, SLAB_ENOMEM, NULL,
                               "out of memory for the spec's %zu arrays of %zu bars", total, n);
     }
-    double *next = out->storage;
+    return SLAB_OK;
+}
+
+/* Evaluates node id of one member (its own arrays at mine); XSECT nodes
+ * are done by the caller across every member. */
+static slab_status eval_node(const slab_spec_program *prog, size_t id, const double *const *cols,
+                             const int64_t *ts, size_t n, spec_values *out, double *mine,
+                             slab_error *err)
+{
+    const slab_spec_node *node = &prog->nodes[id];
+    switch (node->op) {
+    case SLAB_SPEC_CONST:
+        for (size_t i = 0; i < n; i++)
+            mine[i] = node->value;
+        out->values[id] = mine;
+        break;
+    case SLAB_SPEC_COLUMN: out->values[id] = (double *)cols[node->kind]; break;
+    case SLAB_SPEC_CLOCK:
+        clock_values(node->kind, ts, n, mine);
+        out->values[id] = mine;
+        break;
+    case SLAB_SPEC_FIELD: out->values[id] = out->outs[node->arg[0]] + (size_t)node->kind * n; break;
+    case SLAB_SPEC_IND: {
+        const double *in[SLAB_IND_MAX_INPUTS];
+        double *o[SLAB_IND_MAX_OUTPUTS];
+        for (int k = 0; k < node->n_args; k++)
+            in[k] = out->values[node->arg[k]];
+        for (int k = 0; k < node->ind->n_outputs; k++)
+            o[k] = mine + (size_t)k * n;
+        out->outs[id] = mine;
+        out->values[id] = mine; /* the first output (the only one, mostly) */
+        slab_status st = node->ind->fn(in, n, node->params, o, err);
+        if (st != SLAB_OK)
+            return st;
+        break;
+    }
+    case SLAB_SPEC_LAG: {
+        const double *x = out->values[node->arg[0]];
+        size_t k = (size_t)node->kind;
+        for (size_t i = 0; i < n; i++)
+            mine[i] = i >= k ? x[i - k] : NAN;
+        out->values[id] = mine;
+        break;
+    }
+    case SLAB_SPEC_SESSION:
+        session_values(node->kind, out->values[node->arg[0]], out->values[node->arg[1]], ts, n,
+                       mine);
+        out->values[id] = mine;
+        break;
+    case SLAB_SPEC_XSECT: out->values[id] = mine; break;
+    default:
+        elementwise(node, out->values, n, mine);
+        out->values[id] = mine;
+        break;
+    }
+    return SLAB_OK;
+}
+
+slab_status slab__spec_eval_multi(const slab_spec_program *prog, const double *const *const *cols,
+                                  const int64_t *ts, size_t n, size_t k, spec_values *out,
+                                  slab_error *err)
+{
+    size_t m = prog->n_nodes;
+    slab_status st;
+    double **next = slab_calloc(k ? k : 1, sizeof *next);
+    const double **xs = slab_calloc(k ? k : 1, sizeof *xs);
+    double **os = slab_calloc(k ? k : 1, sizeof *os);
+    for (size_t s = 0; s < k; s++)
+        memset(&out[s], 0, sizeof out[s]);
+    if (!next || !xs || !os) {
+        st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the spec's universe");
+        goto done;
+    }
+    for (size_t s = 0; s < k; s++) {
+        if ((st = alloc_values(prog, n, &out[s], err)) != SLAB_OK)
+            goto done;
+        next[s] = out[s].storage;
+    }
     for (size_t id = 0; id < m; id++) {
         const slab_spec_node *node = &prog->nodes[id];
         size_t own = own_arrays(node);
-        double *mine = next;
-        next += own * n;
-        if (node->dynamic || !node->used)
-            continue;
-        switch (node->op) {
-        case SLAB_SPEC_CONST:
-            for (size_t i = 0; i < n; i++)
-                mine[i] = node->value;
-            out->values[id] = mine;
-            break;
-        case SLAB_SPEC_COLUMN: out->values[id] = (double *)cols[node->kind]; break;
-        case SLAB_SPEC_CLOCK:
-            clock_values(node->kind, ts, n, mine);
-            out->values[id] = mine;
-            break;
-        case SLAB_SPEC_FIELD: out->values[id] = out->outs[node->arg[0]] + (size_t)node->kind * n; break;
-        case SLAB_SPEC_IND: {
-            const double *in[SLAB_IND_MAX_INPUTS];
-            double *o[SLAB_IND_MAX_OUTPUTS];
-            for (int k = 0; k < node->n_args; k++)
-                in[k] = out->values[node->arg[k]];
-            for (int k = 0; k < node->ind->n_outputs; k++)
-                o[k] = mine + (size_t)k * n;
-            out->outs[id] = mine;
-            out->values[id] = mine; /* the first output (the only one, mostly) */
-            slab_status st = node->ind->fn(in, n, node->params, o, err);
-            if (st != SLAB_OK)
-                return st;
-            break;
+        for (size_t s = 0; s < k; s++) {
+            double *mine = next[s];
+            next[s] += own * n;
+            if (node->dynamic || !node->used)
+                continue;
+            if ((st = eval_node(prog, id, cols[s], ts, n, &out[s], mine, err)) != SLAB_OK)
+                goto done;
         }
-        case SLAB_SPEC_LAG: {
-            const double *x = out->values[node->arg[0]];
-            size_t k = (size_t)node->kind;
-            for (size_t i = 0; i < n; i++)
-                mine[i] = i >= k ? x[i - k] : NAN;
-            out->values[id] = mine;
-            break;
-        }
-        case SLAB_SPEC_SESSION:
-            session_values(node->kind, out->values[node->arg[0]], out->values[node->arg[1]], ts, n,
-                           mine);
-            out->values[id] = mine;
-            break;
-        case SLAB_SPEC_XSECT: {
-            const double *x[1] = {out->values[node->arg[0]]};
-            double *o[1] = {mine};
-            xsect_values(node->kind, x, 1, n, o);
-            out->values[id] = mine;
-            break;
-        }
-        default:
-            elementwise(node, out->values, n, mine);
-            out->values[id] = mine;
-            break;
+        if (node->op == SLAB_SPEC_XSECT && !node->dynamic && node->used) {
+            for (size_t s = 0; s < k; s++) {
+                xs[s] = out[s].values[node->arg[0]];
+                os[s] = out[s].values[id];
+            }
+            xsect_values(node->kind, xs, k, n, os);
         }
     }
-    return SLAB_OK;
+    st = SLAB_OK;
+done:
+    if (st != SLAB_OK)
+        for (size_t s = 0; s < k; s++)
+            slab__spec_values_free(&out[s]);
+    slab_free(next);
+    slab_free(xs);
+    slab_free(os);
+    return st;
+}
+
+slab_status slab__spec_eval(const slab_spec_program *prog, const double *const *cols,
+                            const int64_t *ts, size_t n, spec_values *out, slab_error *err)
+{
+    const double *const *one[1] = {cols};
+    return slab__spec_eval_multi(prog, one, ts, n, 1, out, err);
 }

@@ -263,7 +263,8 @@ static void parse_version(pctx *c, json_t *root)
 
 static void parse_data(pctx *c, json_t *root)
 {
-    static const char *const known[] = {"symbols", "symbol", "timeframe", "start", "end"};
+    static const char *const known[] = {"symbols", "symbol", "timeframe", "start", "end",
+                                        "pair_selection"};
     json_t *data = json_object_get(root, "data");
     slab_spec *s = c->s;
     char ptr[PTR_MAX];
@@ -349,6 +350,45 @@ static void parse_data(pctx *c, json_t *root)
     }
     if (s->settings.has_start && s->settings.has_end && s->settings.end_ns < s->settings.start_ns)
         ERR("/data/end", "bad_range", "swap start and end", "data.end is before data.start");
+    json_t *ps = json_object_get(data, "pair_selection");
+    if (!ps)
+        return;
+    static const char *const ps_known[] = {"method", "formation_end", "description"};
+    const char *example = "write {\"method\": \"min_distance\", \"formation_end\": \"2016-12-31\"}";
+    if (!json_is_object(ps)) {
+        ERR("/data/pair_selection", "bad_type", example,
+            "\"pair_selection\" must be an object, not %s", type_name(ps));
+        return;
+    }
+    unknown_fields(c, ps, "/data/pair_selection", ps_known,
+                   sizeof ps_known / sizeof ps_known[0], "pair_selection");
+    get_str(c, ps, "description", "/data/pair_selection", 0, ptr, sizeof ptr);
+    const char *m = get_str(c, ps, "method", "/data/pair_selection", 1, ptr, sizeof ptr);
+    int ok = 1;
+    if (m && strcmp(m, "min_distance")) {
+        ERR(ptr, "bad_value", "use \"min_distance\"",
+            "unknown pair selection method \"%s\"; this stratlab knows min_distance", m);
+        ok = 0;
+    }
+    const char *fe = get_str(c, ps, "formation_end", "/data/pair_selection", 1, ptr, sizeof ptr);
+    if (fe) {
+        int64_t ts;
+        int has_time;
+        slab_error e;
+        if (slab_time_parse(fe, strlen(fe), &ts, &has_time, &e) != SLAB_OK) {
+            ERR(ptr, "bad_date", "write the date as YYYY-MM-DD, e.g. 2016-12-31", "%s", e.msg);
+            ok = 0;
+        } else {
+            s->settings.formation_end_ns = has_time ? ts : ts + SLAB_NS_PER_DAY - 1;
+        }
+    }
+    if (s->settings.n_symbols < 2) {
+        ERR("/data/pair_selection", "needs_universe",
+            "list the candidates in data.symbols, e.g. [\"KO\", \"PEP\", \"XOM\"]",
+            "pair_selection picks two of data.symbols, which names %zu", s->settings.n_symbols);
+        ok = 0;
+    }
+    s->settings.pair_selection = ok && m && fe;
 }
 
 static void parse_money(pctx *c, json_t *root)

@@ -198,6 +198,12 @@ typedef struct spec_values {
  * error, in err. */
 slab_status slab__spec_eval(const slab_spec_program *prog, const double *const *cols,
                             const int64_t *ts, size_t n, spec_values *out, slab_error *err);
+/* The same for k members of a universe over one clock: member s's columns
+ * are cols[s], its values go to out[s]; cross-sectional nodes (XSECT)
+ * combine the members at each bar. */
+slab_status slab__spec_eval_multi(const slab_spec_program *prog, const double *const *const *cols,
+                                  const int64_t *ts, size_t n, size_t k, spec_values *out,
+                                  slab_error *err);
 void slab__spec_values_free(spec_values *v);
 /* Value of a node from its operands' values at one bar (dynamic nodes;
  * the scalar form of the array kernels). vals[k] holds node k's value at

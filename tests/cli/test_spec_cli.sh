@@ -60,7 +60,7 @@ for name in $(awk '{print $1}' "$tmp/ex.txt"); do
   case "$name" in
     orb) data="$minute" ;;
     sma_trend) data="$nvda" ;;
-    pairs|xs_momentum) continue ;;  # universes: run below with their symbols
+    pairs|xs_momentum) continue ;;  # universes: tests/parity/test_spec_universe.sh
     *) data="$orcl" ;;
   esac
   # shellcheck disable=SC2086

@@ -3,9 +3,10 @@
  * through comparisons, Kleene and/or/not, if, math functions, rolling
  * functions (through the indicator table), crossover/crossunder as
  * backtrader's CrossOver, multi-output fields and their aliases, calendar
- * and session values; and that equal subexpressions share one node, named
- * and positional parameters mean the same, and "conventions" switches SMA
- * between backtrader's and TA-Lib's. */
+ * and session values, cross-sectional values across a universe; and that
+ * equal subexpressions share one node, named and positional parameters
+ * mean the same, and "conventions" switches SMA between backtrader's and
+ * TA-Lib's. */
 #include "slab_test.h"
 
 #include "spec/spec_int.h"
@@ -233,12 +234,72 @@ static void sharing_and_conventions(void **state)
     assert_string_equal(ind->name, "SMA_BT");
 }
 
+/* Cross-sectional functions over a universe of three members, 4 bars
+ * (slab__spec_eval_multi). x = close, except NaN where close is 40:
+ *   A: 10 20 30 NaN    B: 20 20 10 50    C: 30 20 20 60
+ * bar 0: 10 20 30: rank (below + ties/2) / (m - 1) = 0, 1/2, 2/2; mean 20;
+ *        population sd sqrt((100 + 0 + 100) / 3), z = -10/sd, 0, +10/sd
+ * bar 1: all 20: rank (0 + 2 x 1/2) / 2 = 0.5 each; sd 0 -> z 0; mean 20
+ * bar 2: 30 10 20: rank 1, 0, 0.5; mean 20; z +10/sd, -10/sd, 0
+ * bar 3: A left out (NaN in, NaN out); B, C 50 60: m = 2, rank 0, 1;
+ *        mean 55; sd sqrt((25 + 25) / 2) = 5; z -1, +1 */
+static void universe_values(void **state)
+{
+    (void)state;
+    static const double member_close[3][4] = {{10, 20, 30, 40}, {20, 20, 10, 50}, {30, 20, 20, 60}};
+    const double sd = sqrt(200.0 / 3.0), nan = NAN;
+    const double want[3][3][4] = {
+        /* rank */ {{0, 0.5, 1, nan}, {0.5, 0.5, 0, 0}, {1, 0.5, 0.5, 1}},
+        /* zscore */ {{-10 / sd, 0, 10 / sd, nan}, {0, 0, -10 / sd, -1}, {10 / sd, 0, 0, 1}},
+        /* mean */ {{20, 20, 20, nan}, {20, 20, 20, 55}, {20, 20, 20, 55}}};
+    static const char *const names[3] = {"r", "z", "m"};
+    const char *text =
+        "{\"strategy_name\": \"t\", \"data\": {\"symbols\": [\"A\", \"B\", \"C\"]},"
+        " \"indicators\": [{\"name\": \"x\", \"formula\": \"if(close == 40, sqrt(-1), close)\"},"
+        " {\"name\": \"r\", \"formula\": \"cs_rank(x)\"}, {\"name\": \"z\", \"formula\": \"cs_zscore(x)\"},"
+        " {\"name\": \"m\", \"formula\": \"cs_mean(x)\"}],"
+        " \"execution_plan\": [{\"trigger\": \"r + z + m > 100\", \"action\": \"buy\"},"
+        " {\"trigger\": \"z < -1\", \"action\": \"sell\"}]}";
+    slab_diags d;
+    slab_spec *s = NULL;
+    slab_error err;
+    slab_diags_init(&d);
+    if (slab_spec_compile(text, strlen(text), &s, &d) != SLAB_OK)
+        fail_msg("%s", d.n ? d.items[0].message : "?");
+    slab_diags_clear(&d);
+    int64_t ts[4] = {0, 86400000000000LL, 2 * 86400000000000LL, 3 * 86400000000000LL};
+    double zeros[4] = {0, 0, 0, 0};
+    const double *cols[3][SLAB_N_COLUMNS];
+    const double *const *cp[3];
+    for (int k = 0; k < 3; k++) {
+        for (int c = 0; c < SLAB_N_COLUMNS; c++)
+            cols[k][c] = c == SLAB_CLOSE || c <= SLAB_LOW ? member_close[k] : zeros;
+        cp[k] = cols[k];
+    }
+    spec_values v[3];
+    assert_int_equal(slab__spec_eval_multi(slab_spec_program_get(s), cp, ts, 4, 3, v, &err),
+                     SLAB_OK);
+    for (int f = 0; f < 3; f++) {
+        int id = slab__find_def(s, names[f])->node;
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < 4; i++) {
+                double got = v[k].values[id][i], w = want[f][k][i];
+                if (isnan(w) ? !isnan(got) : got != w)
+                    fail_msg("%s member %d bar %d: got %.17g, want %.17g", names[f], k, i, got, w);
+            }
+    }
+    for (int k = 0; k < 3; k++)
+        slab__spec_values_free(&v[k]);
+    slab_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(daily_values),
         cmocka_unit_test(session_values),
         cmocka_unit_test(sharing_and_conventions),
+        cmocka_unit_test(universe_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  *   1. Every node of a spec that uses every operation of the language is
  *      evaluated on bars 0..k and on all bars; the first k+1 values must be
  *      identical bit for bit, for several k: no kernel reads a later bar.
- *   2. Every single-symbol example spec, and that spec, run cut after bar
- *      k must make exactly the decisions of the full run on bars 0..k.
+ *   2. Every example spec, and that spec, run cut after bar k must make
+ *      exactly the decisions of the full run on bars 0..k; the universe
+ *      examples on six generated feeds in one run.
  * Runs on generated sample data (daily, and 1-minute for the session
  * functions), so it needs no ../shared. */
 #include "slab_test.h"
@@ -15,6 +16,7 @@
 #include "stratlab/spec.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Every operation: lags, rolling functions, indicators with several
@@ -120,7 +122,8 @@ static void every_node_is_causal(void **state)
     slab_spec_free(s);
 }
 
-static slab_run *run_cut(const slab_spec *s, const slab_bars *bars, long stop_after)
+static slab_run *run_cut(const slab_spec *s, const slab_bars *const *feeds, size_t n_feeds,
+                         long stop_after)
 {
     slab_error err;
     slab_spec_run *sr = NULL;
@@ -135,22 +138,24 @@ static slab_run *run_cut(const slab_spec *s, const slab_bars *bars, long stop_af
     cfg.stop_after_bar = stop_after;
     assert_int_equal(slab_spec_run_new(s, &sr, &err), SLAB_OK);
     slab_spec_run_setup(sr, &cfg);
-    if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK)
+    if (slab_engine_run_feeds(feeds, n_feeds, &cfg, NULL, &run, &err) != SLAB_OK)
         fail_msg("run: %s", err.msg);
     slab_spec_run_free(sr);
     return run;
 }
 
-static void decisions_match(const char *name, const slab_spec *s, const slab_bars *bars)
+static void decisions_match_feeds(const char *name, const slab_spec *s,
+                                 const slab_bars *const *feeds, size_t n_feeds)
 {
     static const long cuts[] = {0, 30, 31, 250, 777, 1234, 2998};
-    slab_run *full = run_cut(s, bars, -1);
+    const slab_bars *bars = feeds[0];
+    slab_run *full = run_cut(s, feeds, n_feeds, -1);
     assert_int_equal(full->lookahead_attempts, 0);
     for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
         long k = cuts[c];
         if ((size_t)k >= bars->n)
             continue;
-        slab_run *cut = run_cut(s, bars, k);
+        slab_run *cut = run_cut(s, feeds, n_feeds, k);
         assert_int_equal(cut->n_bars, (size_t)k + 1);
         for (long i = 0; i <= k; i++)
             if (cut->value[i] != full->value[i] || cut->cash[i] != full->cash[i])
@@ -166,6 +171,7 @@ static void decisions_match(const char *name, const slab_spec *s, const slab_bar
              * after bar k in the full run: compare what was decided. */
             int trails = f->type == SLAB_ORDER_STOP_TRAIL || f->type == SLAB_ORDER_STOP_TRAIL_LIMIT;
             if (g->created_bar != f->created_bar || g->created_size != f->created_size ||
+                g->feed != f->feed ||
                 g->type != f->type || (!trails && g->created_price != f->created_price))
                 fail_msg("%s cut at %ld: order %zu differs", name, k, o);
         }
@@ -175,6 +181,12 @@ static void decisions_match(const char *name, const slab_spec *s, const slab_bar
     print_message("%s: %zu orders; decisions identical when cut at 7 points\n", name,
                   full->n_orders);
     slab_run_free(full);
+}
+
+static void decisions_match(const char *name, const slab_spec *s, const slab_bars *bars)
+{
+    const slab_bars *one[1] = {bars};
+    decisions_match_feeds(name, s, one, 1);
 }
 
 static void example_specs_decide_causally(void **state)
@@ -189,10 +201,28 @@ static void example_specs_decide_causally(void **state)
     assert_int_equal(slab_sample_generate(12, 3000, SLAB_TF_MINUTES, 1,
                                           slab_days_from_civil(2020, 6, 1), &minute, &err),
                      SLAB_OK);
+    enum { MEMBERS = 6 };
+    slab_bars *uni[MEMBERS];
+    for (int m = 0; m < MEMBERS; m++) {
+        /* from 2010: the pairs example trades from 2017 on */
+        assert_int_equal(slab_sample_generate(31 + (uint64_t)m, 3000, SLAB_TF_DAYS, 1,
+                                              slab_days_from_civil(2010, 1, 4), &uni[m], &err),
+                         SLAB_OK);
+        snprintf(uni[m]->symbol, sizeof uni[m]->symbol, "U%d", m);
+    }
     const char *const *names = slab_spec_example_names(&n);
+    int universes = 0;
     for (size_t k = 0; k < n; k++) {
         slab_spec *s = compile(slab_spec_example(names[k]));
-        if (slab_spec_settings_get(s)->n_symbols > 1) { /* universes: not a single feed */
+        size_t members = slab_spec_settings_get(s)->n_symbols;
+        if (members > 1) {
+            slab_run *full = run_cut(s, (const slab_bars *const *)uni,
+                                     members < MEMBERS ? members : MEMBERS, -1);
+            assert_true(full->n_orders > 0); /* a universe example that never trades proves nothing */
+            slab_run_free(full);
+            decisions_match_feeds(names[k], s, (const slab_bars *const *)uni,
+                                  members < MEMBERS ? members : MEMBERS);
+            universes++;
             slab_spec_free(s);
             continue;
         }
@@ -205,6 +235,9 @@ static void example_specs_decide_causally(void **state)
     slab_spec_free(s);
     slab_bars_free(daily);
     slab_bars_free(minute);
+    for (int m = 0; m < MEMBERS; m++)
+        slab_bars_free(uni[m]);
+    assert_true(universes >= 2);
 }
 
 int main(void)
