@@ -26,7 +26,7 @@ tmp="${SLAB_TMP:-/tmp}/spec_universe.$$"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 examples="$here/../../examples/specs"
-ref="$here/bt_universe"
+ref="$here/../parity/bt_universe" # our backtrader run (not ../shared): a cli test
 syms="AAA BBB CCC DDD EEE FFF"
 args=""
 for s in $syms; do args="$args --symbol $s"; done
