@@ -125,7 +125,7 @@ static const slab_text_row rows[] = {
     {"summary.why_sizer",
      {"the sizer gave 0 shares %ld time(s) (price above the cash share; try --sizer percent:95 "
       "or a smaller fixed stake)",
-      "仓位计算有 %ld 次得到 0 股(价格高于可用的现金份额;可试 --sizer percent:95 或更小的固定数量)"}},
+      "仓位计算得到 0 股,共 %ld 次(价格高于可用的现金份额;可试 --sizer percent:95 或更小的固定数量)"}},
     {"summary.why_order_last",
      {"an order was created on the last bar, which never fills",
       "最后一根K线上创建了订单,它不会成交"}},
