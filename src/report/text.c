@@ -69,7 +69,9 @@ static const slab_text_row rows[] = {
 
     /* ---- the run summary (src/report/summary.c, the summary line of
      * result_doc.c): each row a sentence without its line break; the
-     * English rows are the summary's words as it always printed them */
+     * English rows are the summary's words as it always printed them; the
+     * Chinese rows keep the numbers in the English order, so a zh summary
+     * has exactly the English one's numbers (test_summary_lang_cli.sh) */
     {"summary.headline",
      {"%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).",
       "%s 于 %s(%s,%s 至 %s,共 %zu 根K线):最终资产 %.2f,初始资金 %.2f(%+.2f%%)。"}},
