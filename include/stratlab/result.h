@@ -23,6 +23,9 @@ typedef struct slab_result_info {
     int include_orders;          /* add the order log ("orders") */
     long max_trades;             /* trades listed in "trades": the first N, -1 = all;
                                     "trades_total" always gives the full count */
+    int lang;                    /* the language of the "summary" text: a slab_lang of
+                                    text.h (0, English, the default); any other adds
+                                    "summary_lang" to the document */
 } slab_result_info;
 
 /* The equity record of a run, for the analyzers (borrows run's arrays). */
@@ -41,12 +44,14 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
 json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
                              const slab_result_info *info, slab_error *err);
 
-/* The short human summary (a few lines, English) of a finished document's
- * parts (report layer, src/report/summary.c); zero-trade runs say so with
+/* The short human summary (a few lines) of a finished document's parts
+ * (report layer, src/report/summary.c) in lang (a slab_lang of text.h:
+ * English 0, Chinese; its sentences are the summary.* rows of the string
+ * table, the numbers printed alike in both); zero-trade runs say so with
  * the likely reasons, and cheat-on-close or cheat-on-open runs say so
  * (broker may be NULL). Returns an owned string (free with slab_free()). */
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
-                        const slab_broker_config *broker, json_t *metrics);
+                        const slab_broker_config *broker, json_t *metrics, int lang);
 
 /* The document's "warnings" (report layer, src/report/summary.c): what
  * went wrong in a run that still finished, each {"code", "message",

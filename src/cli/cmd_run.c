@@ -630,14 +630,23 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
 }
 
 /* The text output in another language: the headline and the statistics
- * block from the string table, the run's English notes after them. */
+ * block from the string table, the run's notes (the summary, in the
+ * document's summary_lang) after them. */
+/* The label of the run notes: plain when the summary is in lang, "(English)"
+ * when it is the English one of a document from elsewhere. */
+static const char *notes_key(const json_t *doc, slab_lang lang)
+{
+    const char *sl = json_string_value(json_object_get(doc, "summary_lang"));
+    return !strcmp(sl ? sl : "en", slab_lang_code(lang)) ? "summary.notes" : "report.run_notes";
+}
+
 static int print_stats(json_t *doc, slab_lang lang)
 {
     char *head = slab_stats_headline(doc, lang);
     char *table = slab_stats_text(json_object_get(doc, "stats"), lang);
     int rc = 0;
     if (head && table)
-        printf("%s\n\n%s\n%s:\n%s\n", head, table, slab_text(lang, "report.run_notes"),
+        printf("%s\n\n%s\n%s:\n%s\n", head, table, slab_text(lang, notes_key(doc, lang)),
                json_string_value(json_object_get(doc, "summary")));
     else
         rc = cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
@@ -726,7 +735,8 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
-                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades};
+                             spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
+                             o->lang /* --lang zh: the summary in Chinese too */};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);

@@ -313,8 +313,8 @@ static const slab_opt_def table[] = {
      .flags = SLAB_OPT_CLI_ONLY},
     {.name = "lang", .flag = "--lang", .type = SLAB_OPT_CHOICE, .metavar = "L", .def = "en",
      .choices = "en|zh", .group = "Output",
-     .help = "language of the text output (headline and statistics), the --report page and a "
-             "spec run's diagnosis",
+     .help = "language of the text output (headline, statistics and summary; the document's "
+             "summary too, with summary_lang), the --report page and a spec run's diagnosis",
      .field = "lang", .offset = OFF(lang), .max_count = 1, .capacity = 1,
      .flags = SLAB_OPT_CLI_ONLY},
     {.name = "config", .flag = "--config", .type = SLAB_OPT_TEXT, .metavar = "FILE",

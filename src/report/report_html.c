@@ -256,7 +256,10 @@ static void summary(rpt_buf *b, const rpt_model *m)
     slab__rpt_esc(b, head);
     slab_free(head);
     slab__rpt_add(b, "</p>\n<details class=\"run-notes\"><summary>");
-    slab__rpt_esc(b, slab_text(L, "report.run_notes"));
+    /* "(English)" only when the notes are not in the page's language */
+    const char *sl = json_string_value(json_object_get(m->doc, "summary_lang"));
+    slab__rpt_esc(b, slab_text(L, !strcmp(sl ? sl : "en", slab_lang_code(L)) ? "summary.notes"
+                                                                             : "report.run_notes"));
     slab__rpt_add(b, "</summary><p class=\"summary\">");
     slab__rpt_esc(b, str(m->doc, "summary"));
     slab__rpt_add(b, "</p></details>\n");

@@ -6,8 +6,10 @@
 #include "stratlab/result.h"
 
 #include "stratlab/stats.h"
+#include "stratlab/text.h"
 
 #include <math.h>
+#include <string.h>
 
 /* The "stats" object of a run (stats.h), annualised with the document's
  * metrics.annualization_periods so the two blocks agree. NULL with err
@@ -40,7 +42,7 @@ static json_t *run_stats(const slab_bars *bars, const slab_run *run, const json_
 /* The summary's statistics line: what the issue found missing from it
  * (exposure, CAGR, buy and hold, best and worst trade), from "stats".
  * Writes into buf (n bytes). */
-static void stats_line(const json_t *st, char *buf, size_t n)
+static void stats_line(const json_t *st, slab_lang L, char *buf, size_t n)
 {
     double v[6];
     static const char *const keys[] = {"exposure_time_pct", "cagr_pct", "buy_and_hold_return_pct",
@@ -49,12 +51,12 @@ static void stats_line(const json_t *st, char *buf, size_t n)
         const json_t *x = json_object_get(st, keys[k]);
         v[k] = json_is_number(x) ? json_number_value(x) : NAN;
     }
-    int w = snprintf(buf, n, "In the market %.1f%% of bars; CAGR %.2f%%; return %+.2f%% against "
-                     "buy & hold %+.2f%%", v[0], v[1], v[3], v[2]);
-    if (w > 0 && (size_t)w < n && isfinite(v[4]))
-        snprintf(buf + w, n - (size_t)w, "; best trade %+.2f%%, worst %+.2f%%.", v[4], v[5]);
-    else if (w > 0 && (size_t)w < n)
-        snprintf(buf + w, n - (size_t)w, ".");
+    slab_textf(L, "summary.market", buf, n, v[0], v[1], v[3], v[2]);
+    size_t w = strlen(buf);
+    if (w + 1 < n && isfinite(v[4]))
+        slab_textf(L, "summary.best_worst", buf + w, n - w, v[4], v[5]);
+    else if (w + 1 < n)
+        snprintf(buf + w, n - w, "%s", slab_text(L, "summary.end"));
 }
 
 json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
@@ -69,16 +71,17 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
         return NULL;
     }
     json_object_set_new(doc, "stats", st); /* replaces the metrics layer's null */
+    slab_lang L = (unsigned)info->lang < SLAB_LANG_COUNT ? (slab_lang)info->lang : SLAB_LANG_EN;
     char *sum = slab_summary_text(bars, run, info->strategy, info->broker,
-                                  json_object_get(doc, "metrics"));
+                                  json_object_get(doc, "metrics"), L);
     if (!sum) { /* its one allocation failed: no document without its summary */
         json_decref(doc);
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the summary");
         return NULL;
     }
     /* replacing a key's value keeps its place in the document */
-    char line[256];
-    stats_line(st, line, sizeof line);
+    char line[512];
+    stats_line(st, L, line, sizeof line);
     json_t *text = json_sprintf("%s\n%s", sum, line);
     slab_free(sum);
     if (!text) {
@@ -87,6 +90,10 @@ json_t *slab_result_json(const slab_bars *bars, const slab_run *run,
         return NULL;
     }
     json_object_set_new(doc, "summary", text);
+    /* a summary in another language than English says which (absent: en),
+     * so a document from before and a default one do not change */
+    if (L != SLAB_LANG_EN)
+        json_object_set_new(doc, "summary_lang", json_string(slab_lang_code(L)));
     json_t *warn = slab_result_warnings(bars, run, info->broker);
     if (!warn) {
         json_decref(doc);

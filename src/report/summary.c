@@ -1,14 +1,19 @@
 /* summary.c: the few human lines of a result: what ran, on what, how it
  * went, and for a run without trades the likely reasons, so a silent
- * zero-trade run cannot pass unnoticed. */
+ * zero-trade run cannot pass unnoticed. Every sentence is a summary.* row
+ * of the en/zh string table (text.c); the English rows are the words the
+ * summary always printed, so the English summary does not change. The
+ * numbers are printed the same way in both languages (no grouping), so a
+ * Chinese summary carries exactly the English one's numbers. */
 #include "stratlab/result.h"
+#include "stratlab/text.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#define SUMMARY_MAX 2048
+#define SUMMARY_MAX 8192 /* a Chinese summary takes about twice the English bytes */
 
 static void add(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add(char *buf, const char *fmt, ...)
@@ -18,6 +23,35 @@ static void add(char *buf, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf + l, SUMMARY_MAX - l, fmt, ap);
     va_end(ap);
+}
+
+/* Appends the table row key of lang, formatted with the arguments (the
+ * table's tests check that both languages take the same conversions). */
+static void addt(char *buf, slab_lang lang, const char *key, ...)
+{
+    size_t l = strlen(buf);
+    va_list ap;
+    va_start(ap, key);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(buf + l, SUMMARY_MAX - l, slab_text(lang, key), ap);
+#pragma GCC diagnostic pop
+    va_end(ap);
+}
+
+/* The row's text, unformatted (a row without conversions). */
+#define T(lang, key) slab_text((lang), (key))
+
+/* An exit reason's name: the machine name in English (as the summary
+ * always printed it: "stop_loss"), the exit.* row in other languages. */
+static const char *exit_name(slab_lang lang, slab_exit_reason r)
+{
+    const char *name = slab_exit_reason_name(r);
+    char key[48];
+    if (lang == SLAB_LANG_EN)
+        return name;
+    snprintf(key, sizeof key, "exit.%s", name);
+    return slab_text_has(key) ? slab_text(lang, key) : name;
 }
 
 static double get(json_t *m, const char *k)
@@ -47,87 +81,87 @@ static refusals margin_refusals(const slab_run *run)
 /* What the cash refusals were, why the broker refused them and what to
  * change, as three sentences without their full stops (the summary and
  * the JSON warning share them). all: no trade was made at all. */
-static void refusal_text(const slab_bars *bars, const slab_broker_config *b, refusals r, int all,
-                         char *what, char *cause, char *fix, size_t cap)
+static void refusal_text(slab_lang L, const slab_bars *bars, const slab_broker_config *b,
+                         refusals r, int all, char *what, char *cause, char *fix, size_t cap)
 {
     char when[40];
     const slab_order_event *o = r.first;
-    snprintf(what, cap, "%s (Margin): %ld order(s), the first (order %lld, created %s): %s",
-             all ? "every entry order was refused for lack of cash"
-                 : "orders were refused for lack of cash",
-             r.n, (long long)o->ref,
-             slab_time_format(o->created_ts_ns, bars->timeframe >= SLAB_TF_DAYS, when, sizeof when),
-             o->reason[0] ? o->reason : "no reason recorded");
+    /* the broker's reason is its own machine-stable English */
+    slab_textf(L, "summary.refused", what, cap,
+               T(L, all ? "summary.refused_all" : "summary.refused_some"), r.n, (long long)o->ref,
+               slab_time_format(o->created_ts_ns, bars->timeframe >= SLAB_TF_DAYS, when,
+                                sizeof when),
+               o->reason[0] ? o->reason : T(L, "summary.no_reason"));
     int percent = b && (b->sizer.kind == SLAB_SIZER_PERCENT || b->sizer.kind == SLAB_SIZER_PERCENT_INT);
     const char *sizer = b && b->sizer.kind == SLAB_SIZER_PERCENT_INT ? "percent_int" : "percent";
     int perc_comm = b && b->comm_scheme == SLAB_COMM_PERCENT && b->commission_min <= 0.0;
-    size_t n = (size_t)snprintf(cause, cap,
-                                "the broker checks the cash when an order is submitted, at the "
-                                "creating bar's close plus commission, and again at the fill price");
-    if (percent && perc_comm && n < cap)
-        snprintf(cause + n, cap - n, "; --sizer %s:%g with commission %g%% of value needs %g%% of "
-                 "the cash at that close",
-                 sizer, b->sizer.amount, b->commission * 100.0,
-                 b->sizer.amount * (1.0 + b->commission));
+    snprintf(cause, cap, "%s", T(L, "summary.cause_check"));
+    size_t n = strlen(cause);
+    if (percent && perc_comm && n + 1 < cap)
+        slab_textf(L, "summary.cause_percent", cause + n, cap - n, sizer, b->sizer.amount,
+                   b->commission * 100.0, b->sizer.amount * (1.0 + b->commission));
     if (percent) {
-        size_t m = (size_t)snprintf(fix, cap, "--sizer %s:95 (the reference setting) or lower "
-                                    "leaves room for the commission and the move from the "
-                                    "signal's close to the next open", sizer);
+        slab_textf(L, "summary.fix_percent", fix, cap, sizer);
+        size_t m = strlen(fix);
         /* the largest percent with one decimal whose order and commission
          * fit the cash at the creating close: p * (1 + c) <= 100 */
-        if (perc_comm && !b->coc && m < cap)
-            snprintf(fix + m, cap - m, "; or --cheat-on-close with at most %s:%.1f (fills at "
-                     "the signal's close: look-ahead)", sizer,
-                     floor(1000.0 / (1.0 + b->commission)) / 10.0);
+        if (perc_comm && !b->coc && m + 1 < cap)
+            slab_textf(L, "summary.fix_coc", fix + m, cap - m, sizer,
+                       floor(1000.0 / (1.0 + b->commission)) / 10.0);
     } else {
-        snprintf(fix, cap, "a smaller --sizer fixed:N (N shares at the price plus commission "
-                 "must fit the cash), more --cash, or --sizer percent:95");
+        snprintf(fix, cap, "%s", T(L, "summary.fix_fixed"));
     }
 }
 
+/* "Cause: ...\nFix: ...\n" of a refusal. */
+static void cause_fix(char *buf, slab_lang L, const char *cause, const char *fix)
+{
+    addt(buf, L, "summary.cause", cause);
+    add(buf, "\n");
+    addt(buf, L, "summary.fix", fix);
+    add(buf, "\n");
+}
+
 /* Lists why a run may have made no trade. */
-static void no_trade_reasons(char *buf, const slab_bars *bars, const slab_run *run,
+static void no_trade_reasons(char *buf, slab_lang L, const slab_bars *bars, const slab_run *run,
                              const slab_broker_config *broker)
 {
     refusals r = margin_refusals(run);
     if (r.n) {
-        char what[512], cause[512], fix[512];
-        refusal_text(bars, broker, r, 1, what, cause, fix, sizeof what);
-        add(buf, "No trades were made: %s.\nCause: %s.\nFix: %s.\n", what, cause, fix);
+        char what[1024], cause[1024], fix[1024];
+        refusal_text(L, bars, broker, r, 1, what, cause, fix, sizeof what);
+        addt(buf, L, "summary.no_trades_refused", what);
+        add(buf, "\n");
+        cause_fix(buf, L, cause, fix);
         return;
     }
-    add(buf, "No trades were made. Likely reasons: ");
+    addt(buf, L, "summary.no_trades");
+    int reasons = 0; /* joined by the language's separator, ended by its full stop */
+#define REASON(...)                                                                                \
+    do {                                                                                           \
+        if (reasons++)                                                                             \
+            add(buf, "%s", T(L, "summary.reason_sep"));                                           \
+        addt(buf, L, __VA_ARGS__);                                                                 \
+    } while (0)
     if ((size_t)run->minperiod > run->n_bars)
-        add(buf,
-            "the indicators never produced a value: the strategy needs more warm-up bars "
-            "than the %zu the data has (use longer data or shorter periods); ",
-            run->n_bars);
+        REASON("summary.why_warmup", run->n_bars);
     else if ((size_t)run->minperiod == run->n_bars)
-        add(buf,
-            "the strategy's warm-up of %ld bars leaves only the last bar, whose orders "
-            "never fill; ",
-            run->minperiod - 1);
+        REASON("summary.why_last_bar", run->minperiod - 1);
     else if (run->n_orders == 0 && run->sizer_zero == 0)
-        add(buf,
-            "the entry condition never held in %ld bars after warm-up (check the "
-            "parameters and the data range); ",
-            run->next_calls);
+        REASON("summary.why_never", run->next_calls);
     if (run->sizer_zero)
-        add(buf,
-            "the sizer gave 0 shares %ld time(s) (price above the cash share; try "
-            "--sizer percent:95 or a smaller fixed stake); ",
-            run->sizer_zero);
+        REASON("summary.why_sizer", run->sizer_zero);
     if (run->n_orders)
-        add(buf, "an order was created on the last bar, which never fills; ");
-    size_t l = strlen(buf);
-    if (l >= 2 && buf[l - 2] == ';')
-        buf[l - 2] = '.', buf[l - 1] = '\n';
+        REASON("summary.why_order_last");
+#undef REASON
+    if (reasons)
+        add(buf, "%s\n", T(L, "summary.end"));
 }
 
 /* "Exits: 59 stop_loss, 24 take_profit, 5 signal." when anything but a
  * strategy signal closed a trade (the risk rules were at work), and how
  * many orders were rejected, so refused entries are never silent. */
-static void exits_line(char *buf, const slab_run *run)
+static void exits_line(char *buf, slab_lang L, const slab_run *run)
 {
     size_t count[SLAB_EXIT_LAST + 1] = {0}, rejected = 0, other = 0;
     for (size_t k = 0; k < run->n_trades; k++) {
@@ -140,16 +174,22 @@ static void exits_line(char *buf, const slab_run *run)
     for (size_t k = 0; k < run->n_orders; k++)
         rejected += run->orders[k].status == SLAB_ORDER_REJECTED;
     if (other) {
-        const char *sep = "Exits: ";
+        char list[512] = "", item[96];
         for (int r = SLAB_EXIT_SIGNAL; r <= SLAB_EXIT_LAST; r++)
             if (count[r]) {
-                add(buf, "%s%zu %s", sep, count[r], slab_exit_reason_name((slab_exit_reason)r));
-                sep = ", ";
+                slab_textf(L, "summary.exit_count", item, sizeof item, count[r],
+                           exit_name(L, (slab_exit_reason)r));
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s%s", l ? T(L, "summary.list_sep") : "",
+                         item);
             }
-        add(buf, ".\n");
+        addt(buf, L, "summary.exits", list);
+        add(buf, "\n");
     }
-    if (rejected)
-        add(buf, "%zu order(s) rejected (reasons in the order log: --json --orders).\n", rejected);
+    if (rejected) {
+        addt(buf, L, "summary.rejected", rejected);
+        add(buf, "\n");
+    }
 }
 
 /* The filter's symbol when the sessions read one (a record with filter
@@ -182,72 +222,73 @@ static const slab_day_record *day_of(const slab_run *run, int64_t ts)
 
 /* One trade of an intraday strategy in the seed's answer shape: entry
  * with why, exit with its reason, P&L, the best move and what was kept. */
-static void session_trade(char *buf, const slab_run *run, const slab_trade *t, const char *filt)
+static void session_trade(char *buf, slab_lang L, const slab_run *run, const slab_trade *t,
+                          const char *filt)
 {
     char a[16], b[16];
     const slab_day_record *d = day_of(run, t->entry_ts_ns);
     double dir = t->is_long ? 1.0 : -1.0, basis = fabs(t->size) * t->entry_price;
-    add(buf, "Entry: %s %.2f at %s", t->is_long ? "long" : "short", t->entry_price,
-        hhmm(t->entry_ts_ns, a));
+    addt(buf, L, "summary.entry", T(L, t->is_long ? "summary.long" : "summary.short"),
+         t->entry_price, hhmm(t->entry_ts_ns, a));
     if (d && d->breakout_ts_ns) {
-        add(buf, " (breakout %s %.2f confirmed at %s", d->breakout_short ? "below" : "above",
-            d->breakout_short ? d->range_low : d->range_high, hhmm(d->breakout_ts_ns, b));
+        addt(buf, L, "summary.breakout", T(L, d->breakout_short ? "summary.below" : "summary.above"),
+             d->breakout_short ? d->range_low : d->range_high, hhmm(d->breakout_ts_ns, b));
         if (filt && !isnan(d->filter_prev_close) && d->filter_prev_close != 0.0)
-            add(buf, "; %s %+.2f%% on its prior close", filt,
-                (d->filter_close / d->filter_prev_close - 1.0) * 100.0);
-        add(buf, ")");
+            addt(buf, L, "summary.filter_move", filt,
+                 (d->filter_close / d->filter_prev_close - 1.0) * 100.0);
+        addt(buf, L, "summary.close_paren");
     }
     if (t->is_open) {
-        add(buf, "; still open at the end.\n");
+        addt(buf, L, "summary.still_open");
+        add(buf, "\n");
         return;
     }
-    add(buf, ".\nExit: %.2f at %s (%s). P&L %+.2f (%+.2f%%) after commission.\n", t->exit_price,
-        hhmm(t->exit_ts_ns, a), slab_exit_reason_name(t->exit_reason), t->pnlcomm,
-        basis > 0 ? t->pnlcomm / basis * 100.0 : 0.0);
-    add(buf, "%s price reached %.2f; max gain during the trade %+.2f (%+.2f%%)",
-        t->is_long ? "Highest" : "Lowest", t->is_long ? t->high_price : t->low_price,
-        t->max_gain, t->max_gain / t->entry_price * 100.0);
+    add(buf, "%s\n", T(L, "summary.end"));
+    addt(buf, L, "summary.exit", t->exit_price, hhmm(t->exit_ts_ns, a),
+         exit_name(L, t->exit_reason), t->pnlcomm, basis > 0 ? t->pnlcomm / basis * 100.0 : 0.0);
+    add(buf, "\n");
+    addt(buf, L, "summary.reached", T(L, t->is_long ? "summary.highest" : "summary.lowest"),
+         t->is_long ? t->high_price : t->low_price, t->max_gain,
+         t->max_gain / t->entry_price * 100.0);
     if (t->max_gain > 0.0)
-        add(buf, "; the exit kept %.1f%% of it", dir * (t->exit_price - t->entry_price) /
-                                                      t->max_gain * 100.0);
-    add(buf, ".\n");
+        addt(buf, L, "summary.kept",
+             dir * (t->exit_price - t->entry_price) / t->max_gain * 100.0);
+    add(buf, "%s\n", T(L, "summary.end"));
 }
 
 /* Sessions of an intraday strategy: how each was decided, the trades of
  * a short run one by one, and the runs a user would want next. */
-static void sessions_lines(char *buf, const slab_run *run, const char *filt)
+static void sessions_lines(char *buf, slab_lang L, const slab_run *run, const char *filt)
 {
     size_t n[SLAB_DAY_NO_PRIOR_SESSION + 1] = {0};
     for (size_t k = 0; k < run->n_days; k++)
         if ((unsigned)run->days[k].decision <= SLAB_DAY_NO_PRIOR_SESSION)
             n[run->days[k].decision]++;
-    add(buf, "Sessions: %zu: %zu traded, %zu blocked by the filter, %zu without a breakout, %zu "
-             "skipped for earnings",
-        run->n_days, n[SLAB_DAY_TRADED], n[SLAB_DAY_BLOCKED_BY_FILTER], n[SLAB_DAY_NO_BREAKOUT],
+    addt(buf, L, "summary.sessions", run->n_days, n[SLAB_DAY_TRADED], n[SLAB_DAY_BLOCKED_BY_FILTER], n[SLAB_DAY_NO_BREAKOUT],
         n[SLAB_DAY_SKIPPED_EARNINGS]);
     if (n[SLAB_DAY_NO_PRIOR_SESSION])
-        add(buf, ", %zu without a previous session for the filter (not traded)",
-            n[SLAB_DAY_NO_PRIOR_SESSION]);
-    add(buf, ".\n");
+        addt(buf, L, "summary.no_prior", n[SLAB_DAY_NO_PRIOR_SESSION]);
+    add(buf, "%s\n", T(L, "summary.end"));
     if (run->n_trades <= 3)
         for (size_t k = 0; k < run->n_trades; k++)
-            session_trade(buf, run, &run->trades[k], filt);
-    add(buf, "Next: other trailing stops (--param trailing_stop_pct=1, =3), more dates "
-             "(--from/--to)%s.\n",
-        filt ? ", without the filter (drop --param market_filter)" : "");
+            session_trade(buf, L, run, &run->trades[k], filt);
+    addt(buf, L, "summary.next", filt ? T(L, "summary.next_filter") : "");
+    add(buf, "\n");
 }
 
 /* The cash refusals of a run that made trades: how many, the first with
  * the broker's reason, and what to change. */
-static void refusals_line(char *buf, const slab_bars *bars, const slab_run *run,
+static void refusals_line(char *buf, slab_lang L, const slab_bars *bars, const slab_run *run,
                           const slab_broker_config *broker)
 {
     refusals r = margin_refusals(run);
     if (!r.n || run->n_trades == 0)
         return;
-    char what[512], cause[512], fix[512];
-    refusal_text(bars, broker, r, 0, what, cause, fix, sizeof what);
-    add(buf, "Some %s.\nCause: %s.\nFix: %s.\n", what, cause, fix);
+    char what[1024], cause[1024], fix[1024];
+    refusal_text(L, bars, broker, r, 0, what, cause, fix, sizeof what);
+    addt(buf, L, "summary.some_refused", what);
+    add(buf, "\n");
+    cause_fix(buf, L, cause, fix);
 }
 
 json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
@@ -259,7 +300,9 @@ json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
         return arr;
     char what[512], cause[512], fix[512];
     int all = run->n_trades == 0;
-    refusal_text(bars, broker, r, all, what, cause, fix, sizeof what);
+    /* the warnings stay English whatever the summary's language: their
+     * words are matched by programs */
+    refusal_text(SLAB_LANG_EN, bars, broker, r, all, what, cause, fix, sizeof what);
     json_t *w = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "code",
                           slab_errcode_get(all ? SLAB_EC_MARGIN_ALL_REJECTED
                                                : SLAB_EC_MARGIN_REJECTED)->name,
@@ -274,55 +317,60 @@ json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
 }
 
 char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *strategy,
-                        const slab_broker_config *broker, json_t *m)
+                        const slab_broker_config *broker, json_t *m, int lang)
 {
     char *buf = slab_malloc(SUMMARY_MAX), from[40], to[40], tf[16];
     int daily = bars->timeframe >= SLAB_TF_DAYS;
+    slab_lang L = (unsigned)lang < SLAB_LANG_COUNT ? (slab_lang)lang : SLAB_LANG_EN;
     if (!buf)
         return NULL;
     buf[0] = '\0';
-    add(buf, "%s on %s (%s, %s to %s, %zu bars): final value %.2f from %.2f (%+.2f%%).\n", strategy,
-        bars->symbol[0] ? bars->symbol : "data",
-        slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf),
-        slab_time_format(run->ts_ns[0], daily, from, sizeof from),
-        slab_time_format(run->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
-        run->final_value, run->start_value, get(m, "total_return"));
+    addt(buf, L, "summary.headline", strategy,
+         bars->symbol[0] ? bars->symbol : T(L, "summary.no_symbol"),
+         slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf),
+         slab_time_format(run->ts_ns[0], daily, from, sizeof from),
+         slab_time_format(run->ts_ns[run->n_bars - 1], daily, to, sizeof to), run->n_bars,
+         run->final_value, run->start_value, get(m, "total_return"));
+    add(buf, "\n");
     if (!strncmp(bars->source, "synth:", 6))
-        add(buf, "Synthetic data (stratlab data synth), not market prices.\n");
+        add(buf, "%s\n", T(L, "summary.synthetic"));
     long closed = (long)get(m, "num_trades"), open = (long)get(m, "open_trades");
-    if (closed > 0)
-        add(buf, "%ld closed trades, %.1f%% won, net pnl %.2f; max drawdown %.2f%%.\n", closed,
-            get(m, "win_rate"), get(m, "total_pnl"), get(m, "max_drawdown_pct"));
-    else if (open == 0 && run->n_days)
-        add(buf, "No trades: the sessions below say why.\n"); /* a session strategy */
+    if (closed > 0) {
+        addt(buf, L, "summary.trades", closed, get(m, "win_rate"), get(m, "total_pnl"),
+             get(m, "max_drawdown_pct"));
+        add(buf, "\n");
+    } else if (open == 0 && run->n_days)
+        add(buf, "%s\n", T(L, "summary.no_trades_sessions")); /* a session strategy */
     else if (open == 0)
-        no_trade_reasons(buf, bars, run, broker);
-    exits_line(buf, run);
+        no_trade_reasons(buf, L, bars, run, broker);
+    exits_line(buf, L, run);
     if (run->days && run->n_days)
-        sessions_lines(buf, run, filter_symbol(run));
-    refusals_line(buf, bars, run, broker);
-    if (open > 0)
-        add(buf, "%ld position(s) still open at the end, marked at the last close.\n", open);
+        sessions_lines(buf, L, run, filter_symbol(run));
+    refusals_line(buf, L, bars, run, broker);
+    if (open > 0) {
+        addt(buf, L, "summary.open", open);
+        add(buf, "\n");
+    }
     if (broker && broker->coc)
-        add(buf, "Cheat-on-close was on: market orders filled at the close of the bar that sent "
-                 "them, which a live trader cannot do.\n");
+        add(buf, "%s\n", T(L, "summary.coc"));
     if (broker && broker->coo)
-        add(buf, "Cheat-on-open was on: orders sent from next_open filled at that bar's open.\n");
+        add(buf, "%s\n", T(L, "summary.coo"));
     double sh = get(m, "sharpe_ratio"), sha = get(m, "sharpe_ratio_daily_annualized");
     if (!isnan(sh))
-        add(buf, "Sharpe %.3f (yearly returns, rf 1%%)", sh);
+        addt(buf, L, "summary.sharpe", sh);
     else
-        add(buf, "Sharpe (yearly) undefined: fewer than 2 yearly returns or no variation");
+        add(buf, "%s", T(L, "summary.sharpe_undefined"));
     double shf = get(m, "sharpe_ratio_annualized");
     char nb[SLAB_NUM_TEXT_MAX];
     if (!isnan(sha))
-        add(buf, "; %.3f on daily returns, annualized.\n", sha);
+        addt(buf, L, "summary.sharpe_daily", sha);
     else if (!isnan(shf))
-        add(buf, "; %.3f on %s bar returns, annualized (%s bars a year).\n", shf,
-            daily ? "per-period" : "intraday",
-            slab_num_format(get(m, "annualization_periods"), nb, sizeof nb));
+        addt(buf, L, "summary.sharpe_bars", shf,
+             T(L, daily ? "summary.per_period" : "summary.intraday"),
+             slab_num_format(get(m, "annualization_periods"), nb, sizeof nb));
     else
-        add(buf, ".\n");
+        add(buf, "%s", T(L, "summary.end"));
+    add(buf, "\n");
     size_t l = strlen(buf);
     if (l && buf[l - 1] == '\n')
         buf[l - 1] = '\0';

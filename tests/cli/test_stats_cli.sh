@@ -80,7 +80,8 @@ expect_err "a folder" 3 "is a folder, not a file" "$cli" stats "$tmp"
 "$cli" run --strategy sma_cross --data "$tmp/d.csv" --lang zh >"$tmp/zh.txt"
 check "run --lang zh: headline" grep -q "^已平仓交易 $(jq .stats.num_trades "$tmp/d.json") 笔" "$tmp/zh.txt"
 check "run --lang zh: the statistics in zh" grep -q '^索提诺比率 ' "$tmp/zh.txt"
-check "run --lang zh: the English notes after them" grep -q '^运行说明(英文):$' "$tmp/zh.txt"
+# the run notes (the summary) are Chinese too since issue 13's summary item
+check "run --lang zh: the Chinese notes after them" bash -c "grep -A1 '^运行说明:$' '$tmp/zh.txt' | grep -q '^sma_cross 于 '"
 check "zh table" bash -c "'$cli' stats '$tmp/d.json' --lang zh | grep -q '^夏普比率'"
 
 # bad documents: one line each, exit 3

@@ -146,6 +146,65 @@ static void numbers(void **state)
     assert_string_equal(slab_fmt_bars(SLAB_LANG_EN, 12.0, buf, sizeof buf), "12 bars");
 }
 
+/* The run summary's sentences (src/report/summary.c and the statistics
+ * line of result_doc.c; test_summary_lang_cli.sh checks this list against
+ * the keys the code uses): each a row, in both languages, the Chinese one
+ * in Chinese words wherever the English has words, and the table has no
+ * summary row the summary does not use. */
+static void summary_rows_in_both_languages(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "summary.above", "summary.below", "summary.best_worst",
+        "summary.breakout", "summary.cause", "summary.cause_check",
+        "summary.cause_percent", "summary.close_paren", "summary.coc",
+        "summary.coo", "summary.end", "summary.entry",
+        "summary.exit", "summary.exit_count", "summary.exits",
+        "summary.filter_move", "summary.fix", "summary.fix_coc",
+        "summary.fix_fixed", "summary.fix_percent", "summary.headline",
+        "summary.highest", "summary.intraday", "summary.kept",
+        "summary.list_sep", "summary.long", "summary.lowest",
+        "summary.market", "summary.next", "summary.next_filter",
+        "summary.no_prior", "summary.no_reason", "summary.no_symbol",
+        "summary.no_trades", "summary.no_trades_refused", "summary.no_trades_sessions",
+        "summary.notes", "summary.open", "summary.per_period",
+        "summary.reached", "summary.reason_sep", "summary.refused",
+        "summary.refused_all", "summary.refused_some", "summary.rejected",
+        "summary.sessions", "summary.sharpe", "summary.sharpe_bars",
+        "summary.sharpe_daily", "summary.sharpe_undefined", "summary.short",
+        "summary.some_refused", "summary.still_open", "summary.synthetic",
+        "summary.trades", "summary.why_last_bar", "summary.why_never",
+        "summary.why_order_last", "summary.why_sizer", "summary.why_warmup",
+    };
+    size_t nk = sizeof keys / sizeof keys[0], n, in_table = 0;
+    const slab_text_row *rows = slab_text_table(&n);
+    for (size_t i = 0; i < nk; i++) {
+        if (!slab_text_has(keys[i]))
+            fail_msg("summary key %s is not in the table", keys[i]);
+        const char *en = slab_text(SLAB_LANG_EN, keys[i]), *zh = slab_text(SLAB_LANG_ZH, keys[i]);
+        int letters = 0, chinese = 0;
+        for (const char *p = en; *p; p++)
+            letters |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+        for (const char *p = zh; *p; p++)
+            chinese |= (unsigned char)*p >= 0x80;
+        if (!en[0] || !zh[0] || (letters && (!chinese || !strcmp(en, zh))))
+            fail_msg("summary key %s: en '%s' zh '%s'", keys[i], en, zh);
+    }
+    for (size_t i = 0; i < n; i++)
+        in_table += !strncmp(rows[i].key, "summary.", 8);
+    assert_int_equal(in_table, nk);
+    /* two rows by hand: the headline's words, and the Sharpe row's fixed 1% */
+    char buf[512];
+    slab_textf(SLAB_LANG_ZH, "summary.headline", buf, sizeof buf, "sma_cross", "ORCL", "1d",
+               "2000-01-03", "2000-12-29", (size_t)252, 101234.5, 100000.0, 1.2345);
+    assert_string_equal(buf, "sma_cross 于 ORCL(1d,2000-01-03 至 2000-12-29,共 252 根K线):"
+                             "最终资产 101234.50,初始资金 100000.00(+1.23%)。");
+    slab_textf(SLAB_LANG_EN, "summary.headline", buf, sizeof buf, "sma_cross", "ORCL", "1d",
+               "2000-01-03", "2000-12-29", (size_t)252, 101234.5, 100000.0, 1.2345);
+    assert_string_equal(buf, "sma_cross on ORCL (1d, 2000-01-03 to 2000-12-29, 252 bars): final "
+                             "value 101234.50 from 100000.00 (+1.23%).");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +212,7 @@ int main(void)
         cmocka_unit_test(lookup_and_fallbacks),
         cmocka_unit_test(lang_names),
         cmocka_unit_test(numbers),
+        cmocka_unit_test(summary_rows_in_both_languages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
