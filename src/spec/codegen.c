@@ -194,6 +194,17 @@ static const char *unsupported(const slab_spec *s, char *buf, size_t n)
     return NULL;
 }
 
+/* A number as a C double expression, exactly (%.17g round-trips). */
+static void put_num(FILE *f, double x)
+{
+    if (isnan(x))
+        fputs("NAN_", f);
+    else if (isinf(x))
+        fputs(x > 0 ? "__builtin_inf()" : "-__builtin_inf()", f);
+    else
+        fprintf(f, "%.17g", x);
+}
+
 /* The C expression of node id at bar offset `ago` (a C expression text). */
 static void ref(FILE *f, size_t id, const char *ago) { fprintf(f, "n%zu(ctx, s, %s)", id, ago); }
 
@@ -227,12 +238,14 @@ static void node_fn(FILE *f, const slab_spec *s, size_t id)
         fputs(": (made by the compiler)", f);
     }
     fputs(nd->dynamic ? " [broker state, this bar only] */\n" : " */\n", f);
-    fprintf(f, "static double n%zu(slab_ctx *ctx, const state *s, int ago)\n{\n", id);
+    fprintf(f, "static __attribute__((unused)) double n%zu(slab_ctx *ctx, const state *s, int ago)\n{\n", id);
     const char *op = op_c(nd->op);
     int a = nd->n_args > 0 ? nd->arg[0] : -1, b = nd->n_args > 1 ? nd->arg[1] : -1;
     switch (nd->op) {
     case SLAB_SPEC_CONST:
-        fprintf(f, "    (void)ctx, (void)s, (void)ago;\n    return %.17g;\n", nd->value);
+        fputs("    (void)ctx, (void)s, (void)ago;\n    return ", f);
+        put_num(f, nd->value);
+        fputs(";\n", f);
         break;
     case SLAB_SPEC_COLUMN:
         fprintf(f, "    (void)s;\n    return slab_get(ctx, %d, ago); /* %s */\n", nd->kind,
@@ -349,8 +362,10 @@ static void rule_code(FILE *f, const slab_spec *s, size_t k)
     switch (r->action) {
     case SLAB_SPEC_BUY:
     case SLAB_SPEC_SHORT:
-        fprintf(f, "        sent = enter(ctx, %d, %d, %.17g, %d);\n",
-                r->action == SLAB_SPEC_BUY ? 1 : -1, (int)z->kind, z->value, z->whole_shares);
+        fprintf(f, "        sent = enter(ctx, %d, %d, ", r->action == SLAB_SPEC_BUY ? 1 : -1,
+                (int)z->kind);
+        put_num(f, z->value);
+        fprintf(f, ", %d);\n", z->whole_shares);
         break;
     case SLAB_SPEC_SELL: fputs("        sent = leave(ctx, 1);\n", f); break;
     case SLAB_SPEC_COVER: fputs("        sent = leave(ctx, -1);\n", f); break;
@@ -431,10 +446,8 @@ static void write_c(FILE *f, const slab_spec *s)
         put_comment(f, d->name, 80);
         fputs("\" = ", f);
         put_comment(f, d->site.text, 300);
-        if (d->state == 2 && d->node >= 0 && d->used)
+        if (d->state == 2 && d->node >= 0)
             fprintf(f, " -> n%d", d->node);
-        else
-            fputs(" (unused by the rules)", f);
         fputs("\n", f);
     }
     fputs(" * Rules, tried in this order each bar (the first that sends an order ends\n"
@@ -509,8 +522,10 @@ static void write_c(FILE *f, const slab_spec *s)
         if (!nd->n_args)
             fputs("0", f);
         fputs("};\n        double par[] = {", f);
-        for (int k = 0; k < nd->ind->n_params; k++)
-            fprintf(f, "%s%.17g", k ? ", " : "", nd->params[k]);
+        for (int k = 0; k < nd->ind->n_params; k++) {
+            fputs(k ? ", " : "", f);
+            put_num(f, nd->params[k]);
+        }
         if (!nd->ind->n_params)
             fputs("0", f);
         fprintf(f, "};\n        s->ind[%zu] = slab_indicator(ctx, \"%s\", in, %d, par, %d);\n"
