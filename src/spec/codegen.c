@@ -154,8 +154,6 @@ static const char *unsupported(const slab_spec *s, char *buf, size_t n)
         const char *why = NULL;
         switch (nd->op) {
         case SLAB_SPEC_XSECT: why = "cross-sectional functions (universes)"; break;
-        case SLAB_SPEC_SESSION: why = "session aggregates"; break;
-        case SLAB_SPEC_CLOCK: why = "clock values (time, day, weekday, month, year)"; break;
         case SLAB_SPEC_POW: why = "powers"; break;
         case SLAB_SPEC_FUNC:
             if (nd->kind == SLAB_SPEC_FN_LOG || nd->kind == SLAB_SPEC_FN_EXP ||
@@ -238,7 +236,7 @@ static void node_fn(FILE *f, const slab_spec *s, size_t id)
         fputs(": (made by the compiler)", f);
     }
     fputs(nd->dynamic ? " [broker state, this bar only] */\n" : " */\n", f);
-    fprintf(f, "static __attribute__((unused)) double n%zu(slab_ctx *ctx, const state *s, int ago)\n{\n", id);
+    fprintf(f, "static __attribute__((unused)) double n%zu(slab_ctx *ctx, state *s, int ago)\n{\n", id);
     const char *op = op_c(nd->op);
     int a = nd->n_args > 0 ? nd->arg[0] : -1, b = nd->n_args > 1 ? nd->arg[1] : -1;
     switch (nd->op) {
@@ -252,6 +250,66 @@ static void node_fn(FILE *f, const slab_spec *s, size_t id)
                 (const char *[]){"open", "high", "low", "close", "volume", "openinterest"}
                     [nd->kind >= 0 && nd->kind < 6 ? nd->kind : 0]);
         break;
+    case SLAB_SPEC_CLOCK: {
+        static const char *const what[] = {"time of day, minutes", "day number", "ISO weekday",
+                                           "month", "year"};
+        fprintf(f, "    (void)s;\n    if (slab_bar(ctx) + ago < 0)\n        return NAN_;\n"
+                   "    return clock_value(%d, slab_time(ctx, ago)); /* %s */\n",
+                nd->kind, what[nd->kind >= 0 && nd->kind < 5 ? nd->kind : 0]);
+        break;
+    }
+    case SLAB_SPEC_SESSION: {
+        static const char *const what[] = {
+            "the running max of x over today's bars where c held",
+            "the running min of x over today's bars where c held",
+            "how many of today's bars so far had c", "x at today's first bar",
+            "x at the previous day's last bar"};
+        int kind = nd->kind >= 0 && nd->kind < 5 ? nd->kind : 0;
+        fprintf(f, "    /* %s (x = n%d, c = n%d). The value is kept for the bar it was\n"
+                   "     * computed for and extended bar by bar within a day, so asking\n"
+                   "     * for consecutive bars costs one step each. */\n", what[kind], a, b);
+        fprintf(f, "    long bar = slab_bar(ctx) + ago;\n"
+                   "    if (bar < 0)\n        return NAN_;\n"
+                   "    session_cache *m = &s->sess[%zu];\n"
+                   "    long long day = day_of(slab_time(ctx, ago));\n"
+                   "    if (m->bar1 == bar + 1)\n        return m->value;\n"
+                   "    if (!(m->bar1 == bar && m->day == day)) {\n"
+                   "        /* today's first bar, and the value before it */\n"
+                   "        long first = bar;\n"
+                   "        while (first > 0 && day_of(slab_time(ctx, (int)(first - 1 - slab_bar(ctx)))) == day)\n"
+                   "            first--;\n"
+                   "        m->day = day;\n        m->first = first;\n", id);
+        switch (kind) {
+        case SLAB_SPEC_SESS_MAX:
+        case SLAB_SPEC_SESS_MIN:
+        case SLAB_SPEC_SESS_COUNT:
+            fprintf(f, "        m->value = %s;\n"
+                       "        for (long k = first; k < bar; k++)\n"
+                       "            m->value = session_step(%d, m->value, ", kind == SLAB_SPEC_SESS_COUNT ? "0.0" : "NAN_", kind);
+            if (kind == SLAB_SPEC_SESS_COUNT)
+                fputs("0.0", f);
+            else
+                fprintf(f, "n%d(ctx, s, (int)(k - slab_bar(ctx)))", a);
+            fprintf(f, ",\n                                    n%d(ctx, s, (int)(k - slab_bar(ctx))));\n"
+                       "    }\n", b);
+            fprintf(f, "    m->value = session_step(%d, m->value, ", kind);
+            if (kind == SLAB_SPEC_SESS_COUNT)
+                fputs("0.0", f);
+            else
+                fprintf(f, "n%d(ctx, s, ago)", a);
+            fprintf(f, ", n%d(ctx, s, ago));\n", b);
+            break;
+        case SLAB_SPEC_SESS_FIRST:
+            fprintf(f, "        m->value = n%d(ctx, s, (int)(first - slab_bar(ctx)));\n    }\n", a);
+            break;
+        default:
+            fprintf(f, "        m->value = first > 0 ? n%d(ctx, s, (int)(first - 1 - slab_bar(ctx))) : NAN_;\n"
+                       "    }\n", a);
+            break;
+        }
+        fputs("    m->bar1 = bar + 1;\n    return m->value;\n", f);
+        break;
+    }
     case SLAB_SPEC_IND:
         fprintf(f, "    return slab_get(ctx, s->ind[%zu], ago); /* its first output */\n", id);
         break;
@@ -385,6 +443,34 @@ static const char helpers[] =
     "{\n"
     "    if (a == 1.0 || b == 1.0)\n        return 1.0;\n"
     "    return IS_NAN(a) || IS_NAN(b) ? NAN_ : 0.0;\n}\n\n"
+    "/* The calendar day (days since 1970-01-01) of a bar time, ns. */\n"
+    "static __attribute__((unused)) long long day_of(long long ns)\n"
+    "{\n"
+    "    long long q = ns / 86400000000000LL;\n"
+    "    return ns % 86400000000000LL < 0 ? q - 1 : q;\n}\n\n"
+    "/* Calendar values of a bar time: 0 minutes after midnight, 1 day number,\n"
+    " * 2 ISO weekday (1 = Monday), 3 month, 4 year. */\n"
+    "static __attribute__((unused)) double clock_value(int kind, long long ns)\n"
+    "{\n"
+    "    long long day = day_of(ns);\n"
+    "    if (kind == 0)\n        return (double)(ns - day * 86400000000000LL) / (60.0 * 1000000000LL);\n"
+    "    if (kind == 1)\n        return (double)day;\n"
+    "    if (kind == 2) {\n        long long w = (day + 3) % 7;\n        return (double)((w < 0 ? w + 7 : w) + 1);\n    }\n"
+    "    /* days to civil date (H. Hinnant's algorithm) */\n"
+    "    long long z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;\n"
+    "    long long doe = z - era * 146097;\n"
+    "    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;\n"
+    "    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;\n"
+    "    int m = (int)(mp < 10 ? mp + 3 : mp - 9);\n"
+    "    return kind == 3 ? (double)m : (double)(yoe + era * 400 + (m <= 2));\n}\n\n"
+    "/* One bar of a session aggregate: 0 max of x where c held, 1 min, 2 count of c. */\n"
+    "static __attribute__((unused)) double session_step(int kind, double acc, double x, double c)\n"
+    "{\n"
+    "    int on = c == 1.0;\n"
+    "    if (kind == 0 && on && !IS_NAN(x) && !(x <= acc))\n        return x;\n"
+    "    if (kind == 1 && on && !IS_NAN(x) && !(x >= acc))\n        return x;\n"
+    "    if (kind == 2)\n        return acc + on;\n"
+    "    return acc;\n}\n\n"
     "/* Shares for a new position: sizing kind 1 percent of equity, 2 fixed\n"
     " * shares, 3 fixed cash (kind 0, the run's sizer, is slab_buy(ctx, 0)). */\n"
     "static double shares(slab_ctx *ctx, int kind, double value, int whole)\n"
@@ -469,14 +555,17 @@ static void write_c(FILE *f, const slab_spec *s)
         if (nd->used && !nd->dynamic && nd->op != SLAB_SPEC_CONST)
             n_warm += nd->op == SLAB_SPEC_IND ? (size_t)nd->ind->n_outputs : 1;
     }
+    fputs("/* A session aggregate's last value: for bar bar1 - 1 (0: none) of day. */\n"
+          "typedef struct {\n    long bar1, first;\n    long long day;\n    double value;\n} session_cache;\n\n", f);
     fprintf(f, "typedef struct {\n"
+               "    session_cache sess[%zu]; /* by node id */\n"
                "    int ind[%zu];          /* series id of each indicator node (by node id) */\n"
                "    unsigned char had[%zu]; /* warm-up: this value has been a number */\n"
                "    int scanned, warm;     /* bars before the first next() seen; rules run */\n"
                "    double prev_pos;       /* position at the previous bar */\n"
                "    long entry_bar;        /* bar the position was opened on */\n"
                "} state;\n\n",
-            p->n_nodes ? p->n_nodes : 1, n_warm ? n_warm : 1);
+            p->n_nodes ? p->n_nodes : 1, p->n_nodes ? p->n_nodes : 1, n_warm ? n_warm : 1);
     fputs("/* ---- the spec's expressions, one function per node of its DAG: the value\n"
           " * `ago` bars back (0 = this bar). NaN is \"no value yet\"; comparisons with\n"
           " * NaN give NaN; and/or/not are Kleene's. */\n\n", f);

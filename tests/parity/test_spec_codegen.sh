@@ -5,8 +5,7 @@
 # --json` with the spec's settings (cash, commission, data.start/end); the
 # metrics, stats, analyzers, trades and final value must be equal, value
 # for value. Nothing here is an expected number: each side checks the
-# other. The specs codegen refuses (universes, session and clock values,
-# volatility-target sizing) are listed with its one-line reason and must
+# other. The specs codegen refuses (universes, volatility-target sizing) are listed with its one-line reason and must
 # be refused with exit 2 and nothing written. Also: the header names the
 # spec and its SHA-256, each rule's JSON pointer is quoted, and spec text
 # cannot end the C comment it is quoted in.
@@ -15,7 +14,7 @@ cli="${SLAB_CLI:?set SLAB_CLI to the stratlab binary}"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../cli/lib.sh"
 . "$here/../support/shared.sh"
-shared_ref data/orcl-1995-2014.txt data/nvda-1999-2014.txt
+shared_ref data/orcl-1995-2014.txt data/nvda-1999-2014.txt reference/orb/acme_1m.csv
 tmp="${SLAB_TMP:-/tmp}/spec_codegen.$$"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -28,6 +27,7 @@ for spec in "$examples"/*.json "$here/../specs/codegen_mix.json"; do
   name="$(basename "$spec" .json)"
   case "$name" in
     sma_trend) data="$SLAB_SHARED/data/nvda-1999-2014.txt" ;;
+    orb) data="$SLAB_SHARED/reference/orb/acme_1m.csv" ;;
     *) data="$SLAB_SHARED/data/orcl-1995-2014.txt" ;;
   esac
   "$cli" spec codegen "$spec" -o "$tmp/$name.c" 2>"$tmp/$name.cg.err"
@@ -49,6 +49,7 @@ if "cash" in s: o += ["--cash", repr(float(s["cash"]))]
 if "commission" in s: o += ["--commission", repr(float(s["commission"]))]
 if "start" in d: o += ["--from", d["start"]]
 if "end" in d: o += ["--to", d["end"]]
+if "timeframe" in d: o += ["--timeframe", d["timeframe"]]
 print(" ".join(o))
 PY
 )
@@ -78,7 +79,7 @@ PY
   # The generated script passes `stratlab validate` too.
   check "validate generated $name" bash -c "'$cli' validate '$tmp/$name.c' >/dev/null 2>&1"
 done
-check "at least 7 specs generated and compared ($supported)" [ "$supported" -ge 7 ]
+check "at least 8 specs generated and compared ($supported)" [ "$supported" -ge 8 ]
 
 # Spec text cannot escape its comment: a name and a trigger with */ and a
 # newline compile as comments only.
