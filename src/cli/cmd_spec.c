@@ -20,7 +20,8 @@ static void usage(FILE *out)
                  "       stratlab spec codegen SPEC.json [-o FILE.c]\n\n"
                  "new prints a documented example spec (docs/spec.md explains every field).\n"
                  "codegen writes the spec as one readable C strategy script for\n"
-                 "`stratlab run --script` (universe, session and clock specs are refused).\n"
+                 "`stratlab run --script` (what it does not support yet, universes among them,\n"
+                 "is refused with the reason, exit 2).\n"
                  "Examples:");
     for (size_t k = 0; k < n; k++)
         fprintf(out, " %s", names[k]);

@@ -21,11 +21,14 @@
  * returns until every node has had a value (scanning the bars before the
  * first call once); the rules then run from the same bar as the spec's.
  *
+ * Session aggregates are computed from the bars of the day (a per-node
+ * cache extends them bar by bar); calendar values from slab_time().
+ *
  * Not supported yet (refused with one line): universes (cross-sectional
- * nodes, rebalance, several symbols, pair selection), session aggregates,
- * clock values, log/exp/sqrt/pow, indicators over computed series,
- * volatility-target sizing, reversals sized by the run's sizer, lags of
- * broker state. */
+ * nodes, rebalance, several symbols, pair selection), log/exp/sqrt/pow,
+ * indicators over computed series (the script API's slab_indicator takes
+ * series ids only), volatility-target sizing, allow_pyramiding, reversals
+ * sized by the run's sizer, lags of broker state. */
 #include "spec/spec_int.h"
 
 #include <math.h>
