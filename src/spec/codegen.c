@@ -228,7 +228,9 @@ static void node_fn(FILE *f, const slab_spec *s, size_t id)
     const spec_def *d = def_of(s, id);
     fprintf(f, "/* n%zu", id);
     if (d) {
-        fprintf(f, ": %s \"", d->site.pointer);
+        fputs(": ", f);
+        put_comment(f, d->site.pointer, 255);
+        fputs(" \"", f);
         put_comment(f, d->name, 80);
         fputs("\" = ", f);
         put_comment(f, d->site.text, 400);
@@ -416,7 +418,9 @@ static void rule_code(FILE *f, const slab_spec *s, size_t k)
 {
     const slab_spec_rule *r = &s->program.rules[k];
     const slab_spec_sizing *z = &r->sizing;
-    fprintf(f, "    /* %s: when \"", r->pointer);
+    fputs("    /* ", f);
+    put_comment(f, r->pointer, 255);
+    fputs(": when \"", f);
     put_comment(f, r->text, 400);
     fprintf(f, "\": %s */\n", action_c(r->action));
     fprintf(f, "    if (!sent && n%d(ctx, s, 0) == 1.0)\n", r->trigger);
@@ -531,7 +535,9 @@ static void write_c(FILE *f, const slab_spec *s)
     fputs("\n *\n * Definitions (JSON pointer, name = formula or expression -> node):\n", f);
     for (size_t k = 0; k < s->n_defs; k++) {
         const spec_def *d = &s->defs[k];
-        fprintf(f, " *   %s \"", d->base);
+        fputs(" *   ", f);
+        put_comment(f, d->base, 255);
+        fputs(" \"", f);
         put_comment(f, d->name, 80);
         fputs("\" = ", f);
         put_comment(f, d->site.text, 300);
@@ -542,13 +548,17 @@ static void write_c(FILE *f, const slab_spec *s)
     fputs(" * Rules, tried in this order each bar (the first that sends an order ends\n"
           " * the bar):\n", f);
     for (size_t k = 0; k < p->n_rules; k++) {
-        fprintf(f, " *   %s when \"", p->rules[k].pointer);
+        fputs(" *   ", f);
+        put_comment(f, p->rules[k].pointer, 255);
+        fputs(" when \"", f);
         put_comment(f, p->rules[k].text, 300);
         fprintf(f, "\" -> %s\n", action_c(p->rules[k].action));
     }
-    for (size_t j = 0; j < s->n_risk; j++)
-        fprintf(f, " * Risk %s: %s %s (the engine's risk manager)\n", s->risk[j].pointer,
-                s->risk[j].key, s->risk[j].value);
+    for (size_t j = 0; j < s->n_risk; j++) {
+        fputs(" * Risk ", f);
+        put_comment(f, s->risk[j].pointer, 255);
+        fprintf(f, ": %s %s (the engine's risk manager)\n", s->risk[j].key, s->risk[j].value);
+    }
     fputs(" */\n#include <stratlab/strategy.h>\n\n", f);
     fputs(helpers, f);
     /* State: a series id per indicator node, the warm-up flags. */
@@ -625,7 +635,9 @@ static void write_c(FILE *f, const slab_spec *s)
                 id, nd->ind->name, nd->n_args, nd->ind->n_params, id);
     }
     for (size_t j = 0; j < s->n_risk; j++) {
-        fprintf(f, "    /* %s */\n    if (slab_set_risk(ctx, ", s->risk[j].pointer);
+        fputs("    /* ", f);
+        put_comment(f, s->risk[j].pointer, 255);
+        fputs(" */\n    if (slab_set_risk(ctx, ", f);
         put_string(f, s->risk[j].key, 32);
         fputs(", ", f);
         put_string(f, s->risk[j].value, 64);
