@@ -161,7 +161,7 @@ void slab_spec_apply_settings(const slab_spec *s, slab_broker_config *broker, co
  * text and its JSON pointer. Spec text appears only escaped, in comments and
  * string literals. Returns SLAB_OK with *out (owned; free()), or SLAB_EINVAL
  * with a one-line reason in err for what codegen does not support yet
- * (universes, session and clock values, ...). */
+ * (universes, indicators over computed series, ...). */
 slab_status slab_spec_codegen(const slab_spec *s, char **out, slab_error *err);
 
 /* ---- examples ------------------------------------------------------------ */

@@ -25,7 +25,7 @@
  * cache extends them bar by bar); calendar values from slab_time().
  *
  * Not supported yet (refused with one line): universes (cross-sectional
- * nodes, rebalance, several symbols, pair selection), log/exp/sqrt/pow,
+ * nodes, rebalance, several symbols, pair selection),
  * indicators over computed series (the script API's slab_indicator takes
  * series ids only), volatility-target sizing, allow_pyramiding, reversals
  * sized by the run's sizer, lags of broker state. */
@@ -157,12 +157,6 @@ static const char *unsupported(const slab_spec *s, char *buf, size_t n)
         const char *why = NULL;
         switch (nd->op) {
         case SLAB_SPEC_XSECT: why = "cross-sectional functions (universes)"; break;
-        case SLAB_SPEC_POW: why = "powers"; break;
-        case SLAB_SPEC_FUNC:
-            if (nd->kind == SLAB_SPEC_FN_LOG || nd->kind == SLAB_SPEC_FN_EXP ||
-                nd->kind == SLAB_SPEC_FN_SQRT)
-                why = "log, exp and sqrt";
-            break;
         case SLAB_SPEC_IND:
             if (!plain_word(nd->ind->name))
                 why = "this indicator";
@@ -328,6 +322,13 @@ static void node_fn(FILE *f, const slab_spec *s, size_t id)
                    "    return n%d(ctx, s, ago - %d);\n",
                 nd->kind, nd->kind, nd->kind, a, nd->kind);
         break;
+    case SLAB_SPEC_POW:
+        fputs("    return __builtin_pow(", f);
+        ref(f, (size_t)a, "ago");
+        fputs(", ", f);
+        ref(f, (size_t)b, "ago");
+        fputs(");\n", f);
+        break;
     case SLAB_SPEC_NEG:
         fputs("    return -", f);
         ref(f, (size_t)a, "ago");
@@ -387,6 +388,9 @@ static void node_fn(FILE *f, const slab_spec *s, size_t id)
         fputs(";\n", f);
         switch (nd->kind) {
         case SLAB_SPEC_FN_ABS: fputs("    return __builtin_fabs(a);\n", f); break;
+        case SLAB_SPEC_FN_LOG: fputs("    return __builtin_log(a); /* the C library's log */\n", f); break;
+        case SLAB_SPEC_FN_EXP: fputs("    return __builtin_exp(a);\n", f); break;
+        case SLAB_SPEC_FN_SQRT: fputs("    return __builtin_sqrt(a);\n", f); break;
         case SLAB_SPEC_FN_SIGN:
             fputs("    return IS_NAN(a) ? NAN_ : (double)((a > 0.0) - (a < 0.0));\n", f);
             break;
@@ -522,11 +526,23 @@ static void write_c(FILE *f, const slab_spec *s)
           " * spec:   ", f);
     put_comment(f, s->name, 200);
     fprintf(f, "\n * sha256: %s (of the spec text)\n", s->sha256);
-    fputs(" * settings the spec carries (pass them to run --script):", f);
+    fputs(" * settings the spec carries, to pass to run --script:\n *  ", f);
     if (s->settings.has_cash)
         fprintf(f, " --cash %.17g", s->settings.cash);
     if (s->settings.has_commission)
         fprintf(f, " --commission %.17g", s->settings.commission);
+    {
+        json_t *data = json_object_get(s->root, "data");
+        static const char *const keys[][2] = {{"start", "--from"}, {"end", "--to"},
+                                              {"timeframe", "--timeframe"}};
+        for (int k = 0; k < 3; k++) {
+            const char *v = json_string_value(json_object_get(data, keys[k][0]));
+            if (v) {
+                fprintf(f, " %s ", keys[k][1]);
+                put_comment(f, v, 40);
+            }
+        }
+    }
     if (s->settings.n_symbols) {
         fputs(" (symbol ", f);
         put_comment(f, s->settings.symbols[0], 40);
