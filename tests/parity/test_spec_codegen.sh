@@ -3,8 +3,8 @@
 # Each spec codegen supports is run both ways on the same real data
 # (../shared): `run --spec X.json --json` and `run --script generated.c
 # --json` with the spec's settings (cash, commission, data.start/end); the
-# metrics, stats, analyzers, trades and final value must be equal, value
-# for value. Nothing here is an expected number: each side checks the
+# metrics, stats, analyzers, trades, final value and the run's config
+# (minperiod included) must be equal, value for value. Nothing here is an expected number: each side checks the
 # other. The specs codegen refuses (universes, volatility-target sizing) are listed with its one-line reason and must
 # be refused with exit 2 and nothing written. Also: the header names the
 # spec and its SHA-256, each rule's JSON pointer is quoted, and spec text
@@ -65,9 +65,13 @@ a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 text = open(sys.argv[3], "rb").read(); spec = json.loads(text); c = open(sys.argv[4]).read()
 bad = [k for k in ("metrics", "stats", "analyzers", "trades", "trades_total", "final")
        if a.get(k) != b.get(k)]
+if a["backtest"]["config"] != b["backtest"]["config"]:  # cash, commission, minperiod, ...
+    bad.append("backtest.config")
 if bad:
     for k in bad:
-        print("  differs:", k, json.dumps(a.get(k))[:200], "|", json.dumps(b.get(k))[:200])
+        x, y = (a["backtest"]["config"], b["backtest"]["config"]) if k == "backtest.config" \
+            else (a.get(k), b.get(k))
+        print("  differs:", k, json.dumps(x)[:200], "|", json.dumps(y)[:200])
     sys.exit(1)
 assert a["metrics"]["num_trades"] + a["metrics"]["open_trades"] > 0, "no trades: a weak check"
 assert hashlib.sha256(text).hexdigest() in c.split("*/")[0], "header lacks the SHA-256"
