@@ -27,7 +27,7 @@
  * Not supported yet (refused with one line): universes (cross-sectional
  * nodes, rebalance, several symbols, pair selection),
  * indicators over computed series (the script API's slab_indicator takes
- * series ids only), volatility-target sizing, allow_pyramiding, reversals
+ * series ids only), volatility-target sizing, reversals
  * sized by the run's sizer, lags of broker state. */
 #include "spec/spec_int.h"
 
@@ -130,8 +130,6 @@ static const char *unsupported(const slab_spec *s, char *buf, size_t n)
     if (s->settings.n_symbols > 1 || s->settings.pair_selection)
         return "universe specs (several data.symbols, pair_selection) are not supported by "
                "codegen yet";
-    if (p->risk.allow_pyramiding)
-        return "allow_pyramiding is not supported by codegen yet";
     int buys = 0, shorts = 0, run_sized = 0;
     for (size_t k = 0; k < p->n_rules; k++) {
         const slab_spec_rule *r = &p->rules[k];
@@ -493,12 +491,13 @@ static const char helpers[] =
     "    if (whole)\n        size = (double)(long long)size;\n"
     "    return size - size == 0.0 && size > 0.0 ? size : 0.0;\n}\n\n"
     "/* buy (dir 1) or short (dir -1): applies when flat with no order in flight,\n"
-    " * or the other way round (one order covers and reverses). 1 when an\n"
-    " * order went out. */\n"
+    " * or the other way round (one order covers and reverses), or, with\n"
+    " * allow_pyramiding, when already that way (adds). 1 when an order went out. */\n"
     "static int __attribute__((unused)) enter(slab_ctx *ctx, int dir, int kind, double value, int whole)\n"
     "{\n"
     "    double pos = slab_position_size(ctx), size;\n"
-    "    if (!(pos * dir < 0.0 || (pos == 0.0 && slab_orders_pending(ctx) == 0)))\n"
+    "    if (!(pos * dir < 0.0 || (pos == 0.0 && slab_orders_pending(ctx) == 0) ||\n"
+    "          (pos * dir > 0.0 && PYRAMIDING)))\n"
     "        return 0;\n"
     "    if (pos * dir < 0.0) {\n"
     "        size = (pos < 0.0 ? -pos : pos) + shares(ctx, kind, value, whole);\n"
@@ -576,6 +575,8 @@ static void write_c(FILE *f, const slab_spec *s)
         fprintf(f, ": %s %s (the engine's risk manager)\n", s->risk[j].key, s->risk[j].value);
     }
     fputs(" */\n#include <stratlab/strategy.h>\n\n", f);
+    fprintf(f, "/* allow_pyramiding: buy/short also add to a position already that way. */\n"
+               "#define PYRAMIDING %d\n\n", p->risk.allow_pyramiding ? 1 : 0);
     fputs(helpers, f);
     /* State: a series id per indicator node, the warm-up flags. */
     size_t n_warm = 0;

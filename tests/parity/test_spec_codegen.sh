@@ -22,8 +22,9 @@ examples="$here/../../examples/specs"
 supported=0
 # tests/specs/codegen_mix.json adds what the examples do not exercise: a
 # warm-up longer than any indicator's, short/cover/close, sizings, broker
-# state and the math functions.
-for spec in "$examples"/*.json "$here/../specs/codegen_mix.json"; do
+# state and the math functions; codegen_pyramid.json adds to positions.
+for spec in "$examples"/*.json "$here/../specs/codegen_mix.json" \
+            "$here/../specs/codegen_pyramid.json"; do
   name="$(basename "$spec" .json)"
   case "$name" in
     sma_trend) data="$SLAB_SHARED/data/nvda-1999-2014.txt" ;;
@@ -83,7 +84,7 @@ PY
   # The generated script passes `stratlab validate` too.
   check "validate generated $name" bash -c "'$cli' validate '$tmp/$name.c' >/dev/null 2>&1"
 done
-check "at least 8 specs generated and compared ($supported)" [ "$supported" -ge 8 ]
+check "at least 9 specs generated and compared ($supported)" [ "$supported" -ge 9 ]
 
 # Spec text cannot escape its comment: a name and a trigger with */ and a
 # newline compile as comments only.
