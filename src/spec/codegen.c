@@ -16,19 +16,20 @@
  * string literals, escaped (put_comment, put_string).
  *
  * The warm-up: the spec run starts next() at the first bar where every
- * static node has had a value. A script cannot set that bar, so the
- * generated next() is called from its indicators' minimum period and
- * returns until every node has had a value (scanning the bars before the
- * first call once); the rules then run from the same bar as the spec's.
+ * static node has had a value. The generated next() is called from its
+ * indicators' minimum period and returns until every node has had a value
+ * (scanning the bars before the first call once); the rules then run from
+ * the same bar as the spec's, which slab_strategy_started() reports as the
+ * run's minimum period.
  *
  * Session aggregates are computed from the bars of the day (a per-node
  * cache extends them bar by bar); calendar values from slab_time().
  *
  * Not supported yet (refused with one line): universes (cross-sectional
- * nodes, rebalance, several symbols, pair selection),
- * indicators over computed series (the script API's slab_indicator takes
- * series ids only), volatility-target sizing, reversals
- * sized by the run's sizer, lags of broker state. */
+ * nodes, rebalance, several symbols, pair selection), indicators over
+ * computed series (the script API's slab_indicator takes series ids only),
+ * volatility-target sizing (its volatility is one), reversals sized by the
+ * run's sizer (a script cannot read it), lags of broker state. */
 #include "spec/spec_int.h"
 
 #include <math.h>
