@@ -153,6 +153,17 @@ json_t *slab_spec_run_json(const slab_spec_run *r, const slab_bars *bars);
  * (given[0]: cash was given, given[1]: commission was given). */
 void slab_spec_apply_settings(const slab_spec *s, slab_broker_config *broker, const int given[2]);
 
+/* ---- codegen ----------------------------------------------------------------
+ * Writes s as one readable C strategy script (includes only
+ * <stratlab/strategy.h>; `stratlab run --script`) that gives the spec run's
+ * numbers: a header naming the spec and its SHA-256, one function per
+ * expression node and one if per rule, each with a comment quoting the spec
+ * text and its JSON pointer. Spec text appears only escaped, in comments and
+ * string literals. Returns SLAB_OK with *out (owned; free()), or SLAB_EINVAL
+ * with a one-line reason in err for what codegen does not support yet
+ * (universes, indicators over computed series, ...). */
+slab_status slab_spec_codegen(const slab_spec *s, char **out, slab_error *err);
+
 /* ---- examples ------------------------------------------------------------ */
 /* The documented examples of examples/specs/ built into the library:
  * names[i] and the spec text. *n gets the count. */

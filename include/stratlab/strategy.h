@@ -114,6 +114,13 @@ int64_t slab_feed_time(const slab_ctx *ctx, int feed, int ago);
 int slab_feed_fresh(const slab_ctx *ctx, int feed);
 /* feed's symbol ("" when unknown or no such feed); borrowed. */
 const char *slab_feed_symbol(const slab_ctx *ctx, int feed);
+/* In next(): the strategy's own warm-up ended at this bar (it waited past
+ * its indicators' minimum period for values it computes itself, as code
+ * generated from a spec does): the run reports its minimum period
+ * (backtest.config.minperiod) from this bar, as if next() had started
+ * here. Only the first call counts; nothing else changes. Returns 0, or -1
+ * inside init(). Appended in ABI 1. */
+int slab_strategy_started(slab_ctx *ctx);
 /* A parameter's value as given (or its default). NaN if unknown. */
 double slab_param(const slab_ctx *ctx, const char *name);
 /* A text parameter's text as given, "" when not given (borrowed, valid for

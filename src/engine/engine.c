@@ -54,6 +54,7 @@ struct slab_ctx {
     long lookahead;                /* refused reads of the future */
     long sizer_zero;               /* orders the sizer sized to 0 shares */
     int in_init;                   /* 1 while init() runs */
+    long started1;                 /* slab_strategy_started: its bar + 1 (0: not called) */
     long warmup;                   /* first bar a strategy asked next() to
                                       start at (slab_ctx_set_warmup) */
     const void *strategy_arg;      /* the run config's strategy_arg */
@@ -354,6 +355,15 @@ const int64_t *slab_ctx_feed_times(const slab_ctx *ctx, int feed, size_t *n)
 double slab_ctx_feed_position_price(const slab_ctx *ctx, int feed)
 {
     return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->bv->positions[feed].price : 0.0;
+}
+
+int slab_strategy_started(slab_ctx *ctx)
+{
+    if (ctx->in_init)
+        return -1;
+    if (!ctx->started1)
+        ctx->started1 = (long)ctx->i + 1;
+    return 0;
 }
 
 int slab_ctx_set_warmup(slab_ctx *ctx, long first_bar)
@@ -928,6 +938,8 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     run->minperiod = first_next + 1;
     int64_t t1 = slab_clock_ns();
     st = loop(ctx, state, run, first_next, err);
+    if (ctx->started1 > run->minperiod)
+        run->minperiod = ctx->started1; /* the strategy's own warm-up (slab_strategy_started) */
     run->loop_ns = slab_clock_ns() - t1;
     run->indicators_ns = t1 - t0;
     if (st != SLAB_OK || (st = check_values(run, err)) != SLAB_OK)
