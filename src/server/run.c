@@ -404,8 +404,8 @@ static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
 /* Runs the request's script on bars. SLAB_OK with *ex (owned, status ok);
  * otherwise err and, for a script that ran and failed, *fail_doc. */
 static slab_status run_script(srv *s, const char *source, size_t len, const slab_run_options *o,
-                              const slab_bars *bars, slab_script_exec **ex, json_t **fail_doc,
-                              slab_error *err)
+                              slab_bars *const *feeds, size_t n_feeds, slab_script_exec **ex,
+                              json_t **fail_doc, slab_error *err)
 {
     static const char *const names[] = {"timeout", "cpu_limit", "memory", "output_limit",
                                         "compile_timeout"};
@@ -428,12 +428,18 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     job.source = source;
     job.source_len = len;
     job.source_name = "request.c";
+    const slab_bars *bars = feeds[0];
     job.bars = bars;
     job.broker = &o->broker;
     job.risk = &o->risk;
     job.params = o->params;
     job.n_params = o->n_params;
     job.keep_cash = 0;
+    /* every feed of data.symbols, as stratlab run --script hands them */
+    job.feeds = (const slab_bars *const *)feeds;
+    job.n_feeds = n_feeds;
+    job.preroll_until_ns = n_feeds > 1 && o->from_ns != INT64_MIN ? o->from_ns : 0;
+    job.stamp_end = o->stamp_end;
     if (slab_script_execute(sb, &job, ex, err) != SLAB_OK)
         return err->code;
     log_script(s, o, bars, *ex);
@@ -542,10 +548,6 @@ static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error
             err, SLAB_EC_MISSING_OPTION, "/data/symbols",
             "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
             "data.symbols: give the stored symbol to run on");
-    if (j->o.n_symbols > 1 && (j->spec || j->script)) /* as stratlab run */
-        return bad(err, SLAB_EC_CONFLICTING_OPTIONS, "/data/symbols/1",
-                   "give one symbol, or use a built-in strategy (\"strategy\": \"orb\")",
-                   "data.symbols: several feeds run with built-in strategies only");
     if (slab_run_options_check(&j->o, err) != SLAB_OK)
         return err->code;
     if (j->o.n_data) /* never through "data" (rewritten): a flat "data" is a path */
@@ -641,7 +643,7 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
         return err->code;
     if (j->script) {
         if (run_script(s, json_string_value(j->script), json_string_length(j->script), &j->o,
-                       j->bars, &j->ex, fail_doc, err) != SLAB_OK)
+                       j->feeds, j->n_feeds, &j->ex, fail_doc, err) != SLAB_OK)
             return err->code;
         j->def = j->ex->def;
         j->r = j->ex->run;
@@ -743,7 +745,7 @@ json_t *srv_backtest_schema(void)
                   "object", "description",
                   "what to run on: stored symbols (stratlab data list), a date range, a timeframe",
                   "properties", "symbols", "type", "array", "items", "type", "string", "minItems",
-                  1, "maxItems", 1, "from", "type", "string", "to", "type", "string", "timeframe",
+                  1, "maxItems", SLAB_FEEDS_MAX, "from", "type", "string", "to", "type", "string", "timeframe",
                   "type", "string", "additionalProperties", 0));
     json_object_set_new(props, "spec",
                         json_pack("{s:s,s:s}", "type", "object", "description",

@@ -273,10 +273,25 @@ assert 'earn' in json.dumps(a['days']).lower(), a['days']
   check "it suggests trailingStopPct" test "$(jget "d['error']['did_you_mean']")" = trailingStopPct
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"date": "2025-07-31"}}')"
   err_is "execute-script orb without a ticker" 400 missing_option "$s"
-  two="$(python3 -c "
-import json; print(json.dumps({'spec': json.load(open('$(dirname "$0")/../../examples/specs/sma_cross.json')), 'data': {'symbols': ['HOOD', 'QQQ']}}))")"
-  s="$(req POST /api/backtests "$two")"
-  err_is "a spec on two feeds" 400 conflicting_options "$s"
+  # a C script on two feeds (the orb template with its market filter on QQQ):
+  # the document of stratlab run --script with the same --symbol list
+  "$cli" script new orb --set ticker=HOOD --set date=2025-07-31 --set trailing_stop_pct=2 \
+    --set market_filter=QQQ -o "$tmp/orb2.c" >/dev/null 2>&1
+  python3 -c "
+import json; print(json.dumps({'script': open('$tmp/orb2.c').read(), 'data': {'symbols': ['HOOD', 'QQQ'], 'timeframe': '1m'}, 'date': '2025-07-31'}))" > "$tmp/sreq2.json"
+  s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/sreq2.json" "http://127.0.0.1:$port/api/backtests")"
+  status_is "POST a script on two feeds" 201 "$s"
+  cp "$tmp/body" "$tmp/script2.json"
+  "$cli" run --script "$tmp/orb2.c" --symbol HOOD --symbol QQQ --timeframe 1m --date 2025-07-31 \
+    --db "$db" --json > "$tmp/cli_script2.json"
+  check "a script on two feeds over HTTP equals run --script --symbol HOOD --symbol QQQ" python3 -c "
+import json
+a = json.load(open('$tmp/script2.json')); b = json.load(open('$tmp/cli_script2.json'))
+a.pop('id'); a.pop('execution'); b.pop('execution')
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['symbols'] == ['HOOD', 'QQQ'] and a['backtest']['source'] == 'script'
+assert a['metrics']['num_trades'] >= 0
+"
 else
   s="$(req POST /api/backtests/execute-script "$orb_req")"
   err_is "execute-script orb without the orb strategy" 400 unknown_template "$s"
@@ -332,6 +347,30 @@ for d in (a, b):
     for k in ('wall_ms', 'engine_ms', 'compile_ms'): d['execution'].pop(k, None)
 assert a == b, [k for k in a if a[k] != b.get(k)]
 "
+# a universe spec (examples/specs/xs_momentum.json) on six stored symbols: the
+# document of stratlab run --spec with the same --symbol list
+"$cli" data synth --symbol AAA --symbol BBB --symbol CCC --symbol DDD --symbol EEE --symbol FFF \
+  --from 2016-01-01 --to 2019-12-31 --timeframe 1d --seed 7 --db "$db" >/dev/null 2>&1
+for ex in xs_momentum pairs; do
+  python3 -c "
+import json; print(json.dumps({'spec': json.load(open('$root/examples/specs/$ex.json')), 'data': {'symbols': ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF']}}))" > "$tmp/ureq.json"
+  s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/ureq.json" "http://127.0.0.1:$port/api/backtests")"
+  status_is "POST the $ex spec on six symbols" 201 "$s"
+  cp "$tmp/body" "$tmp/uresp.json"
+  python3 -c "import json, sys; sys.stdout.write(json.dumps(json.load(open('$root/examples/specs/$ex.json')), indent=2))" > "$tmp/uspec.json"
+  "$cli" run --spec "$tmp/uspec.json" --symbol AAA --symbol BBB --symbol CCC --symbol DDD \
+    --symbol EEE --symbol FFF --db "$db" --json > "$tmp/cli_uspec.json"
+  check "the $ex spec on six feeds over HTTP equals run --spec with the same --symbol list" python3 -c "
+import json
+a = json.load(open('$tmp/uresp.json')); b = json.load(open('$tmp/cli_uspec.json'))
+a.pop('id')
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms', 'compile_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['symbols'] == ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'], a['backtest']['symbols']
+assert a['metrics']['num_trades'] > 0, a['metrics']['num_trades']
+"
+done
 s="$(req POST /api/backtests '{"spec": {"version": 1}, "data": {"symbols": ["ORCL"]}}')"
 err_is "a spec with errors" 400 bad_value "$s"
 check "the spec error points at /spec" test "$(jget "d['error']['where']")" = /spec
