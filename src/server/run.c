@@ -457,6 +457,64 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     return err->code;
 }
 
+/* POST /api/scripts/validate {"script": "C source"}: the script validator
+ * of `stratlab validate FILE.c --json` (script.h: the compiler in the jail,
+ * then the source checks); 200 with the validation document, valid or not
+ * (as POST /api/specs/validate). A compile takes a worker slot. */
+void srv_validate_script(srv *s, const json_t *req, srv_reply *out)
+{
+    const json_t *src = json_object_get(req, "script");
+    const char *key;
+    json_t *val;
+    slab_error err;
+    slab_script_report *r = NULL;
+    int retry = 0;
+    json_object_foreach((json_t *)req, key, val) {
+        if (strcmp(key, "script")) {
+            srv_reply_fail(out, SLAB_EC_UNKNOWN_OPTION, "send {\"script\": \"C source\"}",
+                           "%s: unknown key (the body is {\"script\": \"...\"})", key);
+            return;
+        }
+    }
+    if (!src) {
+        srv_reply_fail(out, SLAB_EC_MISSING_OPTION, "send {\"script\": \"C source\"}",
+                       "script: expected the C source under \"script\"");
+        return;
+    }
+    if (!json_is_string(src) || json_string_length(src) == 0 ||
+        json_string_length(src) > SLAB_SCRIPT_SOURCE_MAX) {
+        slab_error_clear(&err);
+        bad(&err, SLAB_EC_BAD_VALUE, "/script", "send the C source as one string",
+            "script: expected the C source as a string of 1 byte to 1 MiB");
+        srv_reply_error(out, &err);
+        return;
+    }
+    slab_errcode q = srv_queue_enter(s, &retry);
+    if (q != SLAB_EC_NONE) {
+        srv_reply_fail(out, q, NULL, "the queue is full: retry in %d s", retry);
+        out->retry_after_s = retry;
+        return;
+    }
+    int64_t t0 = slab_clock_ns();
+    slab_error_clear(&err);
+    slab_sandbox *sb = sandbox(s, &err);
+    slab_status st = sb ? slab_script_validate(sb, json_string_value(src), json_string_length(src),
+                                               "request.c", &r, &err)
+                        : err.code;
+    srv_queue_leave(s, (double)(slab_clock_ns() - t0) / 1e6);
+    if (st != SLAB_OK) {
+        if (sb) /* the source itself (a NUL byte): the request's fault */
+            slab_error_fail(&err, st == SLAB_ENOMEM ? SLAB_EC_OUT_OF_MEMORY : SLAB_EC_BAD_VALUE,
+                            NULL, "script: %s", err.msg);
+        slab_error_at_pointer(&err, "/script");
+        srv_reply_error(out, &err);
+        return;
+    }
+    json_t *doc = slab_script_report_json(r);
+    slab_script_report_free(r);
+    srv_reply_json(out, 200, doc);
+}
+
 /* Puts ex's execution fields into doc's "execution" object (as the CLI). */
 static void merge_execution(json_t *doc, const slab_script_exec *ex)
 {

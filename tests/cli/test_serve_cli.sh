@@ -331,6 +331,52 @@ check "the failed execution is logged too" test "$(jget "(d['success'], d['statu
 s="$(req POST /api/backtests '{"script": 42, "data": {"symbols": ["ORCL"]}}')"
 err_is "script not a string" 400 bad_value "$s"
 
+# ---- POST /api/scripts/validate: the document of stratlab validate FILE.c --json ------------
+cp "$sc" "$tmp/request.c"
+python3 -c "
+import json; print(json.dumps({'script': open('$sc').read()}))" > "$tmp/vreq.json"
+s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/vreq.json" "http://127.0.0.1:$port/api/scripts/validate")"
+status_is "validate a script" 200 "$s"
+cp "$tmp/body" "$tmp/vresp.json"
+"$cli" validate "$tmp/request.c" --json > "$tmp/cli_validate.json"
+check "a valid script's validation equals stratlab validate request.c --json" python3 -c "
+import json
+a = json.load(open('$tmp/vresp.json')); b = json.load(open('$tmp/cli_validate.json'))
+assert a == b, (a, b)
+assert a['valid'] is True and a['kind'] == 'script' and a['compiled'] is True
+"
+python3 -c "
+src = open('$sc').read().replace('\"SMA_BT\"', '\"SMA_BTT\"') + '\nstatic int broken(void) { return ; }\n'
+open('$tmp/request.c', 'w').write(src)
+import json; print(json.dumps({'script': src}))" > "$tmp/vreq2.json"
+s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/vreq2.json" "http://127.0.0.1:$port/api/scripts/validate")"
+status_is "validate a broken script (a validation, not a failed request)" 200 "$s"
+cp "$tmp/body" "$tmp/vresp2.json"
+"$cli" validate "$tmp/request.c" --json > "$tmp/cli_validate2.json"
+check "a broken script's validation equals stratlab validate request.c --json" python3 -c "
+import json
+a = json.load(open('$tmp/vresp2.json')); b = json.load(open('$tmp/cli_validate2.json'))
+assert a == b, (a, b)
+assert a['valid'] is False and a['error_count'] >= 2, a
+assert any(i['code'] == 'indicator' for i in a['errors']), a['errors']
+"
+check "the validation names no server path" bash -c "! grep -qE '/(tmp|work|home|root)/' '$tmp/vresp2.json'"
+s="$(req POST /api/scripts/validate '{}')"
+err_is "validate without a script" 400 missing_option "$s"
+s="$(req POST /api/scripts/validate '{"script": 42}')"
+err_is "validate a script that is not a string" 400 bad_value "$s"
+check "located at /script" test "$(jget "d['error']['where']")" = /script
+s="$(req POST /api/scripts/validate '{"script": ""}')"
+err_is "validate an empty script" 400 bad_value "$s"
+s="$(req POST /api/scripts/validate '{"script": "int x;\u0000"}')"
+err_is "validate a script with a NUL byte (the JSON reader refuses it)" 400 bad_json "$s"
+s="$(req POST /api/scripts/validate '{"script": "int x;", "sript": 1}')"
+err_is "validate with an unknown key" 400 unknown_option "$s"
+s="$(req POST /api/scripts/validate '{"script": "int x;"')"
+err_is "validate, truncated JSON" 400 bad_json "$s"
+s="$(req GET /api/scripts/validate)"
+err_is "GET /api/scripts/validate" 405 method_not_allowed "$s"
+
 # ---- a spec object: the document of run --spec -----------------------------------------------
 python3 -c "
 import json; print(json.dumps({'spec': json.load(open('$root/examples/specs/sma_cross.json')), 'data': {'symbols': ['ORCL'], 'from': '2015-01-01', 'to': '2017-12-31'}}))" > "$tmp/specreq.json"

@@ -51,9 +51,9 @@ await check("initialize: the server names itself and speaks 2025-06-18 or later"
   assert.ok(client.getServerCapabilities().tools);
 });
 
-const wanted = ["run_backtest", "validate_spec", "run_script", "list_strategies", "list_indicators",
-  "get_backtest", "compare_backtests", "save_strategy"];
-await check("tools/list: the eight tools, each with an input and an output schema", async () => {
+const wanted = ["run_backtest", "validate_spec", "validate_script", "run_script", "list_strategies",
+  "list_indicators", "get_backtest", "compare_backtests", "save_strategy"];
+await check("tools/list: the nine tools, each with an input and an output schema", async () => {
   const { tools } = await client.listTools();
   assert.deepEqual(tools.map(t => t.name).sort(), [...wanted].sort());
   for (const t of tools) {
@@ -155,6 +155,33 @@ await check("validate_spec on a broken spec: invalid, the unknown indicator name
   assert.match(item.pointer, /^\/indicators\/0/);
   writeFileSync(`${tmp}/spec3.json`, JSON.stringify(spec, null, 2));
   assert.deepEqual(v.structuredContent, runCliAnyRc("validate", `${tmp}/spec3.json`, "--json"));
+});
+
+// ---- validate_script = stratlab validate FILE.c --json ----
+const parityScript = new URL("../scripts/parity/sma_cross.c", import.meta.url);
+await check("validate_script on a valid script equals `stratlab validate request.c --json`", async () => {
+  const script = readFileSync(parityScript, "utf8");
+  const v = await client.callTool({ name: "validate_script", arguments: { script } });
+  assert.equal(v.isError, false, v.content[0].text.slice(0, 300));
+  writeFileSync(`${tmp}/request.c`, script);
+  const ref = runCliAnyRc("validate", `${tmp}/request.c`, "--json");
+  assert.equal(ref.valid, true);
+  assert.deepEqual(v.structuredContent, ref);
+});
+await check("validate_script on a broken script: invalid, as `stratlab validate --json`", async () => {
+  const script = readFileSync(parityScript, "utf8").replace('"SMA_BT"', '"SMA_BTT"') +
+    "\nstatic int broken(void) { return ; }\n";
+  const v = await client.callTool({ name: "validate_script", arguments: { script } });
+  assert.equal(v.isError, false);
+  assert.equal(v.structuredContent.valid, false);
+  assert.ok(v.structuredContent.error_count >= 1);
+  writeFileSync(`${tmp}/request.c`, script);
+  assert.deepEqual(v.structuredContent, runCliAnyRc("validate", `${tmp}/request.c`, "--json"));
+});
+await check("validate_script without a script: an isError result, missing_option", async () => {
+  const v = await client.callTool({ name: "validate_script", arguments: {} });
+  assert.equal(v.isError, true);
+  assert.equal(v.structuredContent.error.code, "missing_option");
 });
 
 // ---- lists ----
