@@ -303,9 +303,17 @@ static slab_status load_bars(srv *s, const slab_run_options *o, const char *symb
             return SLAB_OK;
     }
     slab_bars *whole = NULL;
-    /* the run reads through the read-only handle: it cannot write */
+    int resampled = 0;
+    /* the run reads through the read-only handle: it cannot write; a
+     * timeframe not stored is made from finer stored bars, as stratlab run
+     * does (store.h), and not kept in the cache */
     pthread_mutex_lock(&s->ro_mu);
-    st = slab_store_load(s->ro, symbol, o->timeframe, from_ns, o->to_ns, out, err);
+    st = slab_store_load_resampled(s->ro, symbol, o->timeframe, from_ns, o->to_ns, o->stamp_end,
+                                   out, &resampled, err);
+    if (resampled) {
+        pthread_mutex_unlock(&s->ro_mu);
+        return st;
+    }
     if (st == SLAB_OK && version && (from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
         slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
         whole = NULL;

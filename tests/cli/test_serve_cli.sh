@@ -273,6 +273,41 @@ assert 'earn' in json.dumps(a['days']).lower(), a['days']
   check "it suggests trailingStopPct" test "$(jget "d['error']['did_you_mean']")" = trailingStopPct
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"date": "2025-07-31"}}')"
   err_is "execute-script orb without a ticker" 400 missing_option "$s"
+  # a timeframe not stored, made from the stored 1m bars as stratlab run makes it:
+  # orb on 5m bars of both feeds, and sma_cross on daily bars of HOOD
+  s="$(req POST /api/backtests '{"strategy": "orb", "data": {"symbols": ["HOOD", "QQQ"], "timeframe": "5m"}, "date": "2025-07-31", "params": {"market_filter": "QQQ"}}')"
+  status_is "orb on 5m bars resampled from the stored 1m" 201 "$s"
+  cp "$tmp/body" "$tmp/orb5.json"
+  "$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --timeframe 5m \
+    --param market_filter=QQQ --db "$db" --json > "$tmp/cli_orb5.json"
+  check "orb on 5m over HTTP equals run --timeframe 5m (resampled from 1m)" python3 -c "
+import json
+a = json.load(open('$tmp/orb5.json')); b = json.load(open('$tmp/cli_orb5.json'))
+a.pop('id'); b.pop('next_runs', None)
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['timeframe'] == '5m', a['backtest']['timeframe']
+"
+  s="$(req POST /api/backtests '{"strategy": "sma_cross", "params": {"fast": 2, "slow": 5}, "data": {"symbols": ["HOOD"], "timeframe": "1d"}}')"
+  status_is "sma_cross on daily bars resampled from the stored 1m" 201 "$s"
+  cp "$tmp/body" "$tmp/hood1d.json"
+  "$cli" run --strategy sma_cross --param fast=2 --param slow=5 --symbol HOOD --timeframe 1d \
+    --db "$db" --json > "$tmp/cli_hood1d.json"
+  check "sma_cross on 1d over HTTP equals run --timeframe 1d (resampled from 1m)" python3 -c "
+import json
+a = json.load(open('$tmp/hood1d.json')); b = json.load(open('$tmp/cli_hood1d.json'))
+a.pop('id')
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['timeframe'] == '1d' and a['backtest']['bars'] == 22, a['backtest']  # July 2025's sessions
+"
+  # a timeframe finer than the stored one cannot be made: the CLI's error
+  s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "timeframe": "5m"}}')"
+  err_is "a timeframe finer than the stored bars" 400 \
+    "$("$cli" run --strategy sma_cross --symbol ORCL --timeframe 5m --db "$db" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"]["code"])')" "$s"
+  check "it is located at /data/symbols/0" test "$(jget "d['error']['where']")" = /data/symbols/0
   # a C script on two feeds (the orb template with its market filter on QQQ):
   # the document of stratlab run --script with the same --symbol list
   "$cli" script new orb --set ticker=HOOD --set date=2025-07-31 --set trailing_stop_pct=2 \
