@@ -244,6 +244,28 @@ await check("run_script: a C script's document equals `stratlab run --script`", 
   assert.deepEqual(a, ref);
   assert.equal(r.structuredContent.execution.status, "ok");
 });
+await check("run_script on two feeds equals `stratlab run --script --symbol ORCL --symbol MSFT`", async () => {
+  const file = `${process.env.SLAB_SOURCE_DIR}/tests/scripts/parity/sma_cross.c`;
+  const r = await client.callTool({ name: "run_script", arguments:
+    { script: readFileSync(file, "utf8"), data: { symbols: ["ORCL", "MSFT"], from: "2016-01-01" } } });
+  assert.equal(r.isError, false, r.content[0].text.slice(0, 400));
+  const ref = runCli("run", "--script", file, "--symbol", "ORCL", "--symbol", "MSFT", "--from", "2016-01-01",
+    "--db", db, "--json");
+  const a = structuredClone(r.structuredContent); delete a.id; delete a.execution; delete ref.execution;
+  assert.deepEqual(a, ref);
+  assert.deepEqual(r.structuredContent.backtest.symbols, ["ORCL", "MSFT"]);
+});
+await check("run_backtest with a spec on two feeds equals `stratlab run --spec --symbol ORCL --symbol MSFT`", async () => {
+  const spec = JSON.parse(readFileSync(specFile, "utf8"));
+  const r = await client.callTool({ name: "run_backtest", arguments:
+    { spec, data: { symbols: ["ORCL", "MSFT"], from: "2015-01-01", to: "2017-12-31" } } });
+  assert.equal(r.isError, false, r.content[0].text.slice(0, 300));
+  writeFileSync(`${tmp}/spec_run2.json`, JSON.stringify(spec, null, 2));
+  const ref = runCli("run", "--spec", `${tmp}/spec_run2.json`, "--symbol", "ORCL", "--symbol", "MSFT",
+    "--from", "2015-01-01", "--to", "2017-12-31", "--db", db, "--json");
+  assert.deepEqual(stable(r.structuredContent), stable(ref));
+  assert.deepEqual(r.structuredContent.backtest.symbols, ["ORCL", "MSFT"]);
+});
 await check("run_script that does not compile: isError, compile_error at line 1", async () => {
   const r = await client.callTool({ name: "run_script", arguments: { script: "int x = ;", data: { symbols: ["ORCL"] } } });
   assert.equal(r.isError, true);
