@@ -499,7 +499,10 @@ void srv_validate_script(srv *s, const json_t *req, srv_reply *out)
     }
     slab_errcode q = srv_queue_enter(s, &retry);
     if (q != SLAB_EC_NONE) {
-        srv_reply_fail(out, q, NULL, "the queue is full: retry in %d s", retry);
+        srv_reply_fail(out, q, NULL,
+                       q == SLAB_EC_BUSY ? "the queue is full: retry in %d s"
+                                         : "the server is stopping: retry in %d s",
+                       retry);
         out->retry_after_s = retry;
         return;
     }
