@@ -238,6 +238,12 @@ slab_status slab_script_validate(slab_sandbox *sb, const char *source, size_t so
                                  const char *source_name, slab_script_report **out,
                                  slab_error *err);
 void slab_script_report_free(slab_script_report *r);
+/* The report as the validation document `stratlab validate FILE.c --json`
+ * prints and POST /api/scripts/validate answers: {"valid", "kind":
+ * "script", "error_count", "warning_count", "compiled", "items": [{"severity",
+ * "code", "message", "line", "column"}], "errors", "warnings"}. Owned; NULL
+ * when out of memory. */
+json_t *slab_script_report_json(const slab_script_report *r);
 
 /* ---- templates ----------------------------------------------------------- */
 

@@ -67,6 +67,16 @@ slab_status slab_store_import(slab_store *s, const slab_bars *bars, const char *
  * when no bar falls in the range. */
 slab_status slab_store_load(slab_store *s, const char *symbol, const char *timeframe,
                             int64_t from_ns, int64_t to_ns, slab_bars **out, slab_error *err);
+/* As slab_store_load, but when timeframe is not stored for symbol and the
+ * bars stored are intraday and finer (their period divides the asked one,
+ * or the asked one is 1d), loads those and resamples them inside each
+ * session (slab_bars_resample with stamp_end: 1 when the bars are stamped
+ * at their end): what `stratlab run --timeframe` and the service run on.
+ * *resampled (may be NULL) is set to 1 then. The error when neither is
+ * slab_store_load's (SLAB_ENOTFOUND listing what is stored). */
+slab_status slab_store_load_resampled(slab_store *s, const char *symbol, const char *timeframe,
+                                      int64_t from_ns, int64_t to_ns, int stamp_end,
+                                      slab_bars **out, int *resampled, slab_error *err);
 
 /* One stored symbol+timeframe, as recorded by its last import. */
 typedef struct slab_store_entry {

@@ -332,19 +332,10 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
             return 2;
         if (slab_store_open_read(db_path, &db, &err) != SLAB_OK)
             return cli_fail(&err);
-        slab_status st = slab_store_load(db, o->symbols[k], o->timeframe,
-                                         from, o->to_ns, &b, &err);
-        if (st == SLAB_ENOTFOUND && o->timeframe) {
-            /* --timeframe not stored: the stored bars, if finer, are
-             * resampled below */
-            slab_error e2;
-            if (slab_store_load(db, o->symbols[k], NULL, from, o->to_ns, &b, &e2) == SLAB_OK) {
-                if (coarser(b, o))
-                    st = SLAB_OK;
-                else
-                    slab_bars_free(b), b = NULL;
-            }
-        }
+        /* --timeframe not stored: the stored bars, if finer, resampled
+         * (store.h; the service loads its bars the same way) */
+        slab_status st = slab_store_load_resampled(db, o->symbols[k], o->timeframe, from,
+                                                   o->to_ns, o->stamp_end, &b, NULL, &err);
         slab_store_close(db);
         if (st != SLAB_OK) {
             if (o->date)

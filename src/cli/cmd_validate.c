@@ -66,19 +66,11 @@ static int validate_script(const char *path, int json)
         return cli_fail(&err);
     }
     if (json) {
-        json_t *items = json_array(), *errs = json_array(), *warns = json_array();
-        for (size_t k = 0; k < r->n; k++) {
-            const slab_script_diag *d = &r->items[k];
-            json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i}", "severity",
-                                  d->is_error ? "error" : "warning", "code", d->code, "message",
-                                  d->msg, "line", d->line, "column", d->col);
-            json_array_append(d->is_error ? errs : warns, o);
-            json_array_append_new(items, o);
+        json_t *doc = slab_script_report_json(r);
+        if (!doc) {
+            slab_script_report_free(r);
+            return cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory");
         }
-        json_t *doc = json_pack("{s:b,s:s,s:i,s:i,s:b,s:o,s:o,s:o}", "valid", r->n_errors == 0,
-                                "kind", "script", "error_count", (int)r->n_errors,
-                                "warning_count", (int)r->n_warnings, "compiled", r->compiled,
-                                "items", items, "errors", errs, "warnings", warns);
         cli_print_json(doc);
         json_decref(doc);
     } else {

@@ -376,3 +376,20 @@ void slab_script_report_free(slab_script_report *r)
     slab_free(r->items);
     slab_free(r);
 }
+
+json_t *slab_script_report_json(const slab_script_report *r)
+{
+    json_t *items = json_array(), *errs = json_array(), *warns = json_array();
+    for (size_t k = 0; r && k < r->n; k++) {
+        const slab_script_diag *d = &r->items[k];
+        json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i}", "severity",
+                              d->is_error ? "error" : "warning", "code", d->code, "message",
+                              d->msg, "line", d->line, "column", d->col);
+        json_array_append(d->is_error ? errs : warns, o);
+        json_array_append_new(items, o);
+    }
+    return json_pack("{s:b,s:s,s:i,s:i,s:b,s:o,s:o,s:o}", "valid", r && r->n_errors == 0,
+                     "kind", "script", "error_count", r ? (int)r->n_errors : 0,
+                     "warning_count", r ? (int)r->n_warnings : 0, "compiled",
+                     r ? r->compiled : 0, "items", items, "errors", errs, "warnings", warns);
+}

@@ -6,6 +6,7 @@
  *   run_backtest      POST /api/backtests
  *   run_script        POST /api/backtests with "script"
  *   validate_spec     POST /api/specs/validate
+ *   validate_script   POST /api/scripts/validate
  *   list_strategies   GET  /api/strategies
  *   list_indicators   GET  /api/indicators
  *   get_backtest      GET  /api/backtests/{id}
@@ -66,6 +67,13 @@ static json_t *schema_validate(void)
                      "required", "spec");
 }
 
+static json_t *schema_validate_script(void)
+{
+    return json_pack("{s:s,s:{s:{s:s,s:s}},s:[s]}", "type", "object", "properties", "script",
+                     "type", "string", "description", "the C strategy script's source to check",
+                     "required", "script");
+}
+
 static json_t *schema_get(void)
 {
     return json_pack("{s:s,s:{s:{s:s,s:s},s:{s:s,s:s,s:{s:{s:s,s:i},s:{s:s,s:i,s:i}}}},s:[s]}",
@@ -106,6 +114,11 @@ static void call_backtest(srv *s, json_t *args, srv_reply *out)
 static void call_validate(srv *s, json_t *args, srv_reply *out)
 {
     srv_validate_spec(s, args, out);
+}
+
+static void call_validate_script(srv *s, json_t *args, srv_reply *out)
+{
+    srv_validate_script(s, args, out);
 }
 
 static void call_strategies(srv *s, json_t *args, srv_reply *out)
@@ -180,6 +193,11 @@ static const mcp_tool tools[] = {
      "Checks a strategy spec and lists every problem at once, each with a JSON pointer and a "
      "fix (POST /api/specs/validate).",
      schema_validate, call_validate},
+    {"validate_script", "Validate a C strategy script",
+     "Compiles a C strategy script in the sandbox without running it and checks its "
+     "registration, includes, indicator names and forbidden constructs; lists every problem "
+     "with line and column (POST /api/scripts/validate, stratlab validate FILE.c --json).",
+     schema_validate_script, call_validate_script},
     {"list_strategies", "List strategies",
      "The built-in strategies with their parameters and defaults, and the saved strategies "
      "(GET /api/strategies).",

@@ -303,9 +303,17 @@ static slab_status load_bars(srv *s, const slab_run_options *o, const char *symb
             return SLAB_OK;
     }
     slab_bars *whole = NULL;
-    /* the run reads through the read-only handle: it cannot write */
+    int resampled = 0;
+    /* the run reads through the read-only handle: it cannot write; a
+     * timeframe not stored is made from finer stored bars, as stratlab run
+     * does (store.h), and not kept in the cache */
     pthread_mutex_lock(&s->ro_mu);
-    st = slab_store_load(s->ro, symbol, o->timeframe, from_ns, o->to_ns, out, err);
+    st = slab_store_load_resampled(s->ro, symbol, o->timeframe, from_ns, o->to_ns, o->stamp_end,
+                                   out, &resampled, err);
+    if (resampled) {
+        pthread_mutex_unlock(&s->ro_mu);
+        return st;
+    }
     if (st == SLAB_OK && version && (from_ns != INT64_MIN || o->to_ns != INT64_MAX) &&
         slab_store_load(s->ro, symbol, o->timeframe, INT64_MIN, INT64_MAX, &whole, NULL) != SLAB_OK)
         whole = NULL;
@@ -404,8 +412,8 @@ static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
 /* Runs the request's script on bars. SLAB_OK with *ex (owned, status ok);
  * otherwise err and, for a script that ran and failed, *fail_doc. */
 static slab_status run_script(srv *s, const char *source, size_t len, const slab_run_options *o,
-                              const slab_bars *bars, slab_script_exec **ex, json_t **fail_doc,
-                              slab_error *err)
+                              slab_bars *const *feeds, size_t n_feeds, slab_script_exec **ex,
+                              json_t **fail_doc, slab_error *err)
 {
     static const char *const names[] = {"timeout", "cpu_limit", "memory", "output_limit",
                                         "compile_timeout"};
@@ -428,12 +436,18 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     job.source = source;
     job.source_len = len;
     job.source_name = "request.c";
+    const slab_bars *bars = feeds[0];
     job.bars = bars;
     job.broker = &o->broker;
     job.risk = &o->risk;
     job.params = o->params;
     job.n_params = o->n_params;
     job.keep_cash = 0;
+    /* every feed of data.symbols, as stratlab run --script hands them */
+    job.feeds = (const slab_bars *const *)feeds;
+    job.n_feeds = n_feeds;
+    job.preroll_until_ns = n_feeds > 1 && o->from_ns != INT64_MIN ? o->from_ns : 0;
+    job.stamp_end = o->stamp_end;
     if (slab_script_execute(sb, &job, ex, err) != SLAB_OK)
         return err->code;
     log_script(s, o, bars, *ex);
@@ -449,6 +463,67 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     slab_script_exec_free(*ex);
     *ex = NULL;
     return err->code;
+}
+
+/* POST /api/scripts/validate {"script": "C source"}: the script validator
+ * of `stratlab validate FILE.c --json` (script.h: the compiler in the jail,
+ * then the source checks); 200 with the validation document, valid or not
+ * (as POST /api/specs/validate). A compile takes a worker slot. */
+void srv_validate_script(srv *s, const json_t *req, srv_reply *out)
+{
+    const json_t *src = json_object_get(req, "script");
+    const char *key;
+    json_t *val;
+    slab_error err;
+    slab_script_report *r = NULL;
+    int retry = 0;
+    json_object_foreach((json_t *)req, key, val) {
+        if (strcmp(key, "script")) {
+            srv_reply_fail(out, SLAB_EC_UNKNOWN_OPTION, "send {\"script\": \"C source\"}",
+                           "%s: unknown key (the body is {\"script\": \"...\"})", key);
+            return;
+        }
+    }
+    if (!src) {
+        srv_reply_fail(out, SLAB_EC_MISSING_OPTION, "send {\"script\": \"C source\"}",
+                       "script: expected the C source under \"script\"");
+        return;
+    }
+    if (!json_is_string(src) || json_string_length(src) == 0 ||
+        json_string_length(src) > SLAB_SCRIPT_SOURCE_MAX) {
+        slab_error_clear(&err);
+        bad(&err, SLAB_EC_BAD_VALUE, "/script", "send the C source as one string",
+            "script: expected the C source as a string of 1 byte to 1 MiB");
+        srv_reply_error(out, &err);
+        return;
+    }
+    slab_errcode q = srv_queue_enter(s, &retry);
+    if (q != SLAB_EC_NONE) {
+        srv_reply_fail(out, q, NULL,
+                       q == SLAB_EC_BUSY ? "the queue is full: retry in %d s"
+                                         : "the server is stopping: retry in %d s",
+                       retry);
+        out->retry_after_s = retry;
+        return;
+    }
+    int64_t t0 = slab_clock_ns();
+    slab_error_clear(&err);
+    slab_sandbox *sb = sandbox(s, &err);
+    slab_status st = sb ? slab_script_validate(sb, json_string_value(src), json_string_length(src),
+                                               "request.c", &r, &err)
+                        : err.code;
+    srv_queue_leave(s, (double)(slab_clock_ns() - t0) / 1e6);
+    if (st != SLAB_OK) {
+        if (sb) /* the source itself (a NUL byte): the request's fault */
+            slab_error_fail(&err, st == SLAB_ENOMEM ? SLAB_EC_OUT_OF_MEMORY : SLAB_EC_BAD_VALUE,
+                            NULL, "script: %s", err.msg);
+        slab_error_at_pointer(&err, "/script");
+        srv_reply_error(out, &err);
+        return;
+    }
+    json_t *doc = slab_script_report_json(r);
+    slab_script_report_free(r);
+    srv_reply_json(out, 200, doc);
 }
 
 /* Puts ex's execution fields into doc's "execution" object (as the CLI). */
@@ -542,10 +617,6 @@ static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error
             err, SLAB_EC_MISSING_OPTION, "/data/symbols",
             "{\"data\": {\"symbols\": [\"ORCL\"]}} (stratlab data list shows the stored ones)",
             "data.symbols: give the stored symbol to run on");
-    if (j->o.n_symbols > 1 && (j->spec || j->script)) /* as stratlab run */
-        return bad(err, SLAB_EC_CONFLICTING_OPTIONS, "/data/symbols/1",
-                   "give one symbol, or use a built-in strategy (\"strategy\": \"orb\")",
-                   "data.symbols: several feeds run with built-in strategies only");
     if (slab_run_options_check(&j->o, err) != SLAB_OK)
         return err->code;
     if (j->o.n_data) /* never through "data" (rewritten): a flat "data" is a path */
@@ -641,7 +712,7 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
         return err->code;
     if (j->script) {
         if (run_script(s, json_string_value(j->script), json_string_length(j->script), &j->o,
-                       j->bars, &j->ex, fail_doc, err) != SLAB_OK)
+                       j->feeds, j->n_feeds, &j->ex, fail_doc, err) != SLAB_OK)
             return err->code;
         j->def = j->ex->def;
         j->r = j->ex->run;
@@ -743,7 +814,7 @@ json_t *srv_backtest_schema(void)
                   "object", "description",
                   "what to run on: stored symbols (stratlab data list), a date range, a timeframe",
                   "properties", "symbols", "type", "array", "items", "type", "string", "minItems",
-                  1, "maxItems", 1, "from", "type", "string", "to", "type", "string", "timeframe",
+                  1, "maxItems", SLAB_FEEDS_MAX, "from", "type", "string", "to", "type", "string", "timeframe",
                   "type", "string", "additionalProperties", 0));
     json_object_set_new(props, "spec",
                         json_pack("{s:s,s:s}", "type", "object", "description",

@@ -106,6 +106,8 @@ void srv_indicators(srv *s, srv_reply *out);
  * /api/strategies/suggestions; also in GET /api/strategies). */
 void srv_suggestions(srv *s, srv_reply *out);
 void srv_validate_spec(srv *s, const json_t *req, srv_reply *out);
+/* POST /api/scripts/validate (run.c): `stratlab validate FILE.c --json`. */
+void srv_validate_script(srv *s, const json_t *req, srv_reply *out);
 void srv_compare(srv *s, const json_t *req, srv_reply *out);
 /* The JSON Schema of a POST /api/backtests body (owned). */
 json_t *srv_backtest_schema(void);

@@ -1519,6 +1519,11 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
             not_allowed(out, method, path, "POST");
         else if (!parse_body(body, len, &req, out))
             srv_validate_spec(s, req, out);
+    } else if (!strcmp(path, "/api/scripts/validate")) {
+        if (!post)
+            not_allowed(out, method, path, "POST");
+        else if (!parse_body(body, len, &req, out))
+            srv_validate_script(s, req, out);
     } else if (!strcmp(path, "/api/strategies/suggestions")) {
         if (get)
             srv_suggestions(s, out);
@@ -1574,7 +1579,7 @@ void srv_route(srv *s, const char *method, const char *path, const srv_args *q, 
                        "the API: /api/health, /api/backtests[/{id}], "
                        "/api/backtests/execute-script, /api/backtests/compare, "
                        "/api/strategies[/{id}], /api/executions[/{id}], /api/indicators, "
-                       "/api/specs/validate",
+                       "/api/specs/validate, /api/scripts/validate",
                        "no such endpoint");
     }
     json_decref(req);

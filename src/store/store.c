@@ -1489,3 +1489,50 @@ slab_status slab_store_data_version(slab_store *s, int64_t *v, slab_error *err)
     sqlite3_finalize(st);
     return rc;
 }
+
+/* 1 when b is intraday and (tf, compression) is a longer period that is a
+ * multiple of it, or 1d: what slab_bars_resample makes. */
+static int store_coarser(const slab_bars *b, slab_timeframe tf, int compression)
+{
+    int64_t unit = b->timeframe == SLAB_TF_MINUTES ? 60 : b->timeframe == SLAB_TF_SECONDS ? 1 : 0;
+    int64_t src = unit * b->compression;
+    int64_t dst = tf == SLAB_TF_MINUTES ? 60LL * compression
+                  : tf == SLAB_TF_SECONDS ? compression
+                                          : 0;
+    if (!src)
+        return 0;
+    if (tf == SLAB_TF_DAYS && compression == 1)
+        return 1;
+    return dst > src && dst % src == 0;
+}
+
+slab_status slab_store_load_resampled(slab_store *s, const char *symbol, const char *timeframe,
+                                      int64_t from_ns, int64_t to_ns, int stamp_end,
+                                      slab_bars **out, int *resampled, slab_error *err)
+{
+    slab_bars *b = NULL, *r = NULL;
+    slab_timeframe tf;
+    int comp;
+    slab_error e2;
+    if (resampled)
+        *resampled = 0;
+    slab_status st = slab_store_load(s, symbol, timeframe, from_ns, to_ns, out, err);
+    if (st != SLAB_ENOTFOUND || !timeframe ||
+        slab_timeframe_parse(timeframe, &tf, &comp, &e2) != SLAB_OK)
+        return st;
+    /* the asked timeframe is not stored: the stored bars, if finer */
+    if (slab_store_load(s, symbol, NULL, from_ns, to_ns, &b, &e2) != SLAB_OK)
+        return st;
+    if (!store_coarser(b, tf, comp)) {
+        slab_bars_free(b);
+        return st;
+    }
+    st = slab_bars_resample(b, stamp_end, tf, comp, &r, err);
+    slab_bars_free(b);
+    if (st != SLAB_OK)
+        return st;
+    *out = r;
+    if (resampled)
+        *resampled = 1;
+    return SLAB_OK;
+}

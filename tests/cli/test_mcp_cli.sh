@@ -19,6 +19,7 @@ command -v node >/dev/null || { echo "node is missing"; exit 77; }
   { echo "the MCP SDK is missing: scripts/setup.sh installs it"; exit 77; }
 db="$tmp/store.db"
 "$cli" data sample --symbol ORCL --bars 900 --seed 11 --db "$db" >/dev/null 2>&1
+"$cli" data sample --symbol MSFT --bars 900 --seed 12 --db "$db" >/dev/null 2>&1  # a second feed
 
 # the protocol's edges, by hand
 printf '%s\n' 'not json' \
@@ -53,10 +54,10 @@ check "the SDK client's checks pass" test "$rc" -eq 0
 insp="$root/tests/mcp/node_modules/.bin/mcp-inspector"
 if [ -x "$insp" ]; then
   timeout 120 "$insp" --cli "$cli" mcp --db "$db" --method tools/list > "$tmp/insp_list.json" 2>"$tmp/insp.err"
-  check "Inspector CLI: tools/list gives the eight tools" python3 -c "
+  check "Inspector CLI: tools/list gives the nine tools" python3 -c "
 import json
 d = json.load(open('$tmp/insp_list.json'))
-assert sorted(t['name'] for t in d['tools']) == sorted(['run_backtest', 'validate_spec', 'run_script',
+assert sorted(t['name'] for t in d['tools']) == sorted(['run_backtest', 'validate_spec', 'validate_script', 'run_script',
   'list_strategies', 'list_indicators', 'get_backtest', 'compare_backtests', 'save_strategy'])
 "
   timeout 120 "$insp" --cli "$cli" mcp --db "$db" --method tools/call --tool-name run_backtest \

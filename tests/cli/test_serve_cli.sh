@@ -273,10 +273,60 @@ assert 'earn' in json.dumps(a['days']).lower(), a['days']
   check "it suggests trailingStopPct" test "$(jget "d['error']['did_you_mean']")" = trailingStopPct
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"date": "2025-07-31"}}')"
   err_is "execute-script orb without a ticker" 400 missing_option "$s"
-  two="$(python3 -c "
-import json; print(json.dumps({'spec': json.load(open('$(dirname "$0")/../../examples/specs/sma_cross.json')), 'data': {'symbols': ['HOOD', 'QQQ']}}))")"
-  s="$(req POST /api/backtests "$two")"
-  err_is "a spec on two feeds" 400 conflicting_options "$s"
+  # a timeframe not stored, made from the stored 1m bars as stratlab run makes it:
+  # orb on 5m bars of both feeds, and sma_cross on daily bars of HOOD
+  s="$(req POST /api/backtests '{"strategy": "orb", "data": {"symbols": ["HOOD", "QQQ"], "timeframe": "5m"}, "date": "2025-07-31", "params": {"market_filter": "QQQ"}}')"
+  status_is "orb on 5m bars resampled from the stored 1m" 201 "$s"
+  cp "$tmp/body" "$tmp/orb5.json"
+  "$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --timeframe 5m \
+    --param market_filter=QQQ --db "$db" --json > "$tmp/cli_orb5.json"
+  check "orb on 5m over HTTP equals run --timeframe 5m (resampled from 1m)" python3 -c "
+import json
+a = json.load(open('$tmp/orb5.json')); b = json.load(open('$tmp/cli_orb5.json'))
+a.pop('id'); b.pop('next_runs', None)
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['timeframe'] == '5m', a['backtest']['timeframe']
+"
+  s="$(req POST /api/backtests '{"strategy": "sma_cross", "params": {"fast": 2, "slow": 5}, "data": {"symbols": ["HOOD"], "timeframe": "1d"}}')"
+  status_is "sma_cross on daily bars resampled from the stored 1m" 201 "$s"
+  cp "$tmp/body" "$tmp/hood1d.json"
+  "$cli" run --strategy sma_cross --param fast=2 --param slow=5 --symbol HOOD --timeframe 1d \
+    --db "$db" --json > "$tmp/cli_hood1d.json"
+  check "sma_cross on 1d over HTTP equals run --timeframe 1d (resampled from 1m)" python3 -c "
+import json
+a = json.load(open('$tmp/hood1d.json')); b = json.load(open('$tmp/cli_hood1d.json'))
+a.pop('id')
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['timeframe'] == '1d' and a['backtest']['bars'] == 22, a['backtest']  # July 2025's sessions
+"
+  # a timeframe finer than the stored one cannot be made: the CLI's error
+  s="$(req POST /api/backtests '{"strategy": "sma_cross", "data": {"symbols": ["ORCL"], "timeframe": "5m"}}')"
+  err_is "a timeframe finer than the stored bars" 400 \
+    "$("$cli" run --strategy sma_cross --symbol ORCL --timeframe 5m --db "$db" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"]["code"])')" "$s"
+  check "it is located at /data/symbols/0" test "$(jget "d['error']['where']")" = /data/symbols/0
+  # a C script on two feeds (the orb template with its market filter on QQQ):
+  # the document of stratlab run --script with the same --symbol list
+  "$cli" script new orb --set ticker=HOOD --set date=2025-07-31 --set trailing_stop_pct=2 \
+    --set market_filter=QQQ -o "$tmp/orb2.c" >/dev/null 2>&1
+  python3 -c "
+import json; print(json.dumps({'script': open('$tmp/orb2.c').read(), 'data': {'symbols': ['HOOD', 'QQQ'], 'timeframe': '1m'}, 'date': '2025-07-31'}))" > "$tmp/sreq2.json"
+  s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/sreq2.json" "http://127.0.0.1:$port/api/backtests")"
+  status_is "POST a script on two feeds" 201 "$s"
+  cp "$tmp/body" "$tmp/script2.json"
+  "$cli" run --script "$tmp/orb2.c" --symbol HOOD --symbol QQQ --timeframe 1m --date 2025-07-31 \
+    --db "$db" --json > "$tmp/cli_script2.json"
+  check "a script on two feeds over HTTP equals run --script --symbol HOOD --symbol QQQ" python3 -c "
+import json
+a = json.load(open('$tmp/script2.json')); b = json.load(open('$tmp/cli_script2.json'))
+a.pop('id'); a.pop('execution'); b.pop('execution')
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['symbols'] == ['HOOD', 'QQQ'] and a['backtest']['source'] == 'script'
+assert a['metrics']['num_trades'] >= 0
+"
 else
   s="$(req POST /api/backtests/execute-script "$orb_req")"
   err_is "execute-script orb without the orb strategy" 400 unknown_template "$s"
@@ -316,6 +366,52 @@ check "the failed execution is logged too" test "$(jget "(d['success'], d['statu
 s="$(req POST /api/backtests '{"script": 42, "data": {"symbols": ["ORCL"]}}')"
 err_is "script not a string" 400 bad_value "$s"
 
+# ---- POST /api/scripts/validate: the document of stratlab validate FILE.c --json ------------
+cp "$sc" "$tmp/request.c"
+python3 -c "
+import json; print(json.dumps({'script': open('$sc').read()}))" > "$tmp/vreq.json"
+s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/vreq.json" "http://127.0.0.1:$port/api/scripts/validate")"
+status_is "validate a script" 200 "$s"
+cp "$tmp/body" "$tmp/vresp.json"
+"$cli" validate "$tmp/request.c" --json > "$tmp/cli_validate.json"
+check "a valid script's validation equals stratlab validate request.c --json" python3 -c "
+import json
+a = json.load(open('$tmp/vresp.json')); b = json.load(open('$tmp/cli_validate.json'))
+assert a == b, (a, b)
+assert a['valid'] is True and a['kind'] == 'script' and a['compiled'] is True
+"
+python3 -c "
+src = open('$sc').read().replace('\"SMA_BT\"', '\"SMA_BTT\"') + '\nstatic int broken(void) { return ; }\n'
+open('$tmp/request.c', 'w').write(src)
+import json; print(json.dumps({'script': src}))" > "$tmp/vreq2.json"
+s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/vreq2.json" "http://127.0.0.1:$port/api/scripts/validate")"
+status_is "validate a broken script (a validation, not a failed request)" 200 "$s"
+cp "$tmp/body" "$tmp/vresp2.json"
+"$cli" validate "$tmp/request.c" --json > "$tmp/cli_validate2.json"
+check "a broken script's validation equals stratlab validate request.c --json" python3 -c "
+import json
+a = json.load(open('$tmp/vresp2.json')); b = json.load(open('$tmp/cli_validate2.json'))
+assert a == b, (a, b)
+assert a['valid'] is False and a['error_count'] >= 2, a
+assert any(i['code'] == 'indicator' for i in a['errors']), a['errors']
+"
+check "the validation names no server path" bash -c "! grep -qE '/(tmp|work|home|root)/' '$tmp/vresp2.json'"
+s="$(req POST /api/scripts/validate '{}')"
+err_is "validate without a script" 400 missing_option "$s"
+s="$(req POST /api/scripts/validate '{"script": 42}')"
+err_is "validate a script that is not a string" 400 bad_value "$s"
+check "located at /script" test "$(jget "d['error']['where']")" = /script
+s="$(req POST /api/scripts/validate '{"script": ""}')"
+err_is "validate an empty script" 400 bad_value "$s"
+s="$(req POST /api/scripts/validate '{"script": "int x;\u0000"}')"
+err_is "validate a script with a NUL byte (the JSON reader refuses it)" 400 bad_json "$s"
+s="$(req POST /api/scripts/validate '{"script": "int x;", "sript": 1}')"
+err_is "validate with an unknown key" 400 unknown_option "$s"
+s="$(req POST /api/scripts/validate '{"script": "int x;"')"
+err_is "validate, truncated JSON" 400 bad_json "$s"
+s="$(req GET /api/scripts/validate)"
+err_is "GET /api/scripts/validate" 405 method_not_allowed "$s"
+
 # ---- a spec object: the document of run --spec -----------------------------------------------
 python3 -c "
 import json; print(json.dumps({'spec': json.load(open('$root/examples/specs/sma_cross.json')), 'data': {'symbols': ['ORCL'], 'from': '2015-01-01', 'to': '2017-12-31'}}))" > "$tmp/specreq.json"
@@ -332,6 +428,30 @@ for d in (a, b):
     for k in ('wall_ms', 'engine_ms', 'compile_ms'): d['execution'].pop(k, None)
 assert a == b, [k for k in a if a[k] != b.get(k)]
 "
+# a universe spec (examples/specs/xs_momentum.json) on six stored symbols: the
+# document of stratlab run --spec with the same --symbol list
+"$cli" data synth --symbol AAA --symbol BBB --symbol CCC --symbol DDD --symbol EEE --symbol FFF \
+  --from 2016-01-01 --to 2019-12-31 --timeframe 1d --seed 7 --db "$db" >/dev/null 2>&1
+for ex in xs_momentum pairs; do
+  python3 -c "
+import json; print(json.dumps({'spec': json.load(open('$root/examples/specs/$ex.json')), 'data': {'symbols': ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF']}}))" > "$tmp/ureq.json"
+  s="$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/ureq.json" "http://127.0.0.1:$port/api/backtests")"
+  status_is "POST the $ex spec on six symbols" 201 "$s"
+  cp "$tmp/body" "$tmp/uresp.json"
+  python3 -c "import json, sys; sys.stdout.write(json.dumps(json.load(open('$root/examples/specs/$ex.json')), indent=2))" > "$tmp/uspec.json"
+  "$cli" run --spec "$tmp/uspec.json" --symbol AAA --symbol BBB --symbol CCC --symbol DDD \
+    --symbol EEE --symbol FFF --db "$db" --json > "$tmp/cli_uspec.json"
+  check "the $ex spec on six feeds over HTTP equals run --spec with the same --symbol list" python3 -c "
+import json
+a = json.load(open('$tmp/uresp.json')); b = json.load(open('$tmp/cli_uspec.json'))
+a.pop('id')
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms', 'compile_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a['backtest']['symbols'] == ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'], a['backtest']['symbols']
+assert a['metrics']['num_trades'] > 0, a['metrics']['num_trades']
+"
+done
 s="$(req POST /api/backtests '{"spec": {"version": 1}, "data": {"symbols": ["ORCL"]}}')"
 err_is "a spec with errors" 400 bad_value "$s"
 check "the spec error points at /spec" test "$(jget "d['error']['where']")" = /spec

@@ -51,9 +51,9 @@ await check("initialize: the server names itself and speaks 2025-06-18 or later"
   assert.ok(client.getServerCapabilities().tools);
 });
 
-const wanted = ["run_backtest", "validate_spec", "run_script", "list_strategies", "list_indicators",
-  "get_backtest", "compare_backtests", "save_strategy"];
-await check("tools/list: the eight tools, each with an input and an output schema", async () => {
+const wanted = ["run_backtest", "validate_spec", "validate_script", "run_script", "list_strategies",
+  "list_indicators", "get_backtest", "compare_backtests", "save_strategy"];
+await check("tools/list: the nine tools, each with an input and an output schema", async () => {
   const { tools } = await client.listTools();
   assert.deepEqual(tools.map(t => t.name).sort(), [...wanted].sort());
   for (const t of tools) {
@@ -157,6 +157,33 @@ await check("validate_spec on a broken spec: invalid, the unknown indicator name
   assert.deepEqual(v.structuredContent, runCliAnyRc("validate", `${tmp}/spec3.json`, "--json"));
 });
 
+// ---- validate_script = stratlab validate FILE.c --json ----
+const parityScript = new URL("../scripts/parity/sma_cross.c", import.meta.url);
+await check("validate_script on a valid script equals `stratlab validate request.c --json`", async () => {
+  const script = readFileSync(parityScript, "utf8");
+  const v = await client.callTool({ name: "validate_script", arguments: { script } });
+  assert.equal(v.isError, false, v.content[0].text.slice(0, 300));
+  writeFileSync(`${tmp}/request.c`, script);
+  const ref = runCliAnyRc("validate", `${tmp}/request.c`, "--json");
+  assert.equal(ref.valid, true);
+  assert.deepEqual(v.structuredContent, ref);
+});
+await check("validate_script on a broken script: invalid, as `stratlab validate --json`", async () => {
+  const script = readFileSync(parityScript, "utf8").replace('"SMA_BT"', '"SMA_BTT"') +
+    "\nstatic int broken(void) { return ; }\n";
+  const v = await client.callTool({ name: "validate_script", arguments: { script } });
+  assert.equal(v.isError, false);
+  assert.equal(v.structuredContent.valid, false);
+  assert.ok(v.structuredContent.error_count >= 1);
+  writeFileSync(`${tmp}/request.c`, script);
+  assert.deepEqual(v.structuredContent, runCliAnyRc("validate", `${tmp}/request.c`, "--json"));
+});
+await check("validate_script without a script: an isError result, missing_option", async () => {
+  const v = await client.callTool({ name: "validate_script", arguments: {} });
+  assert.equal(v.isError, true);
+  assert.equal(v.structuredContent.error.code, "missing_option");
+});
+
 // ---- lists ----
 await check("list_strategies: the built-ins of `stratlab strategies --json`", async () => {
   const l = await client.callTool({ name: "list_strategies", arguments: {} });
@@ -216,6 +243,28 @@ await check("run_script: a C script's document equals `stratlab run --script`", 
   const a = structuredClone(r.structuredContent); delete a.id; delete a.execution; delete ref.execution;
   assert.deepEqual(a, ref);
   assert.equal(r.structuredContent.execution.status, "ok");
+});
+await check("run_script on two feeds equals `stratlab run --script --symbol ORCL --symbol MSFT`", async () => {
+  const file = `${process.env.SLAB_SOURCE_DIR}/tests/scripts/parity/sma_cross.c`;
+  const r = await client.callTool({ name: "run_script", arguments:
+    { script: readFileSync(file, "utf8"), data: { symbols: ["ORCL", "MSFT"], from: "2016-01-01" } } });
+  assert.equal(r.isError, false, r.content[0].text.slice(0, 400));
+  const ref = runCli("run", "--script", file, "--symbol", "ORCL", "--symbol", "MSFT", "--from", "2016-01-01",
+    "--db", db, "--json");
+  const a = structuredClone(r.structuredContent); delete a.id; delete a.execution; delete ref.execution;
+  assert.deepEqual(a, ref);
+  assert.deepEqual(r.structuredContent.backtest.symbols, ["ORCL", "MSFT"]);
+});
+await check("run_backtest with a spec on two feeds equals `stratlab run --spec --symbol ORCL --symbol MSFT`", async () => {
+  const spec = JSON.parse(readFileSync(specFile, "utf8"));
+  const r = await client.callTool({ name: "run_backtest", arguments:
+    { spec, data: { symbols: ["ORCL", "MSFT"], from: "2015-01-01", to: "2017-12-31" } } });
+  assert.equal(r.isError, false, r.content[0].text.slice(0, 300));
+  writeFileSync(`${tmp}/spec_run2.json`, JSON.stringify(spec, null, 2));
+  const ref = runCli("run", "--spec", `${tmp}/spec_run2.json`, "--symbol", "ORCL", "--symbol", "MSFT",
+    "--from", "2015-01-01", "--to", "2017-12-31", "--db", db, "--json");
+  assert.deepEqual(stable(r.structuredContent), stable(ref));
+  assert.deepEqual(r.structuredContent.backtest.symbols, ["ORCL", "MSFT"]);
 });
 await check("run_script that does not compile: isError, compile_error at line 1", async () => {
   const r = await client.callTool({ name: "run_script", arguments: { script: "int x = ;", data: { symbols: ["ORCL"] } } });
