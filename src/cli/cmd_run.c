@@ -498,6 +498,12 @@ static json_t *next_run(const char *why, const char *drop_param, int replace_dat
             i += used;
             continue;
         }
+        /* files this run wrote: the next run would overwrite them */
+        if (is_opt(i, "--out", &v, &used) || is_opt(i, "--report", &v, &used) ||
+            is_opt(i, "--equity", &v, &used)) {
+            i += used;
+            continue;
+        }
         add_word(cmd, sizeof cmd, cmd_argv[i++]);
     }
     for (int k = 0; k < n_extra; k++)

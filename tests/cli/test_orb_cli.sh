@@ -154,6 +154,20 @@ day, = d["days"]
 assert day["date"] == "2025-07-31" and day["decision"] != "no_prior_session", day
 assert "Synthetic data" in d["summary"], d["summary"]
 ' "$out"
+# next_runs: ready commands that change one thing; the files this run
+# wrote (--out, --report) are left out so a next run does not overwrite them
+"$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --param trailing_stop_pct=2 \
+  --param market_filter=QQQ --json --out "$tmp/nr.json" --report "$tmp/nr.html" >/dev/null
+check "next_runs: tighter, wider, 30 days, no filter; none writes this run's files" python3 -c '
+import json, sys
+runs = json.load(open(sys.argv[1]))["next_runs"]
+cmds = [r["command"] for r in runs]
+assert len(cmds) == 4, cmds
+assert "trailing_stop_pct=1" in cmds[0] and "trailing_stop_pct=3" in cmds[1], cmds
+assert "--from 2025-07-01 --to 2025-07-31" in cmds[2] and "--date" not in cmds[2], cmds[2]
+assert "market_filter" not in cmds[3], cmds[3]
+assert all("--out" not in c and "--report" not in c for c in cmds), cmds
+' "$tmp/nr.json"
 mkdir -p "$tmp/s1" "$tmp/s2"
 "$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-03 --out "$tmp/s1" >/dev/null
 "$cli" data synth --symbol HOOD --from 2025-07-01 --to 2025-07-03 --index QQQ --out "$tmp/s2" >/dev/null
