@@ -919,6 +919,31 @@ static int bind_text(sqlite3_stmt *st, int i, const char *t)
     return sqlite3_bind_text(st, i, t ? t : "", -1, SQLITE_TRANSIENT);
 }
 
+
+/* Binds r's fields from template to strategy to parameters k, k+1, ...,
+ * k+15, the order both the insert and the update name them in. 1 when
+ * every bind succeeded. */
+static int bind_execution_fields(sqlite3_stmt *st, int k, const slab_execution_record *r)
+{
+    return bind_text(st, k, r->template_name) == SQLITE_OK &&
+           bind_text(st, k + 1, r->parameters && *r->parameters ? r->parameters : "{}") ==
+               SQLITE_OK &&
+           sqlite3_bind_int(st, k + 2, r->success != 0) == SQLITE_OK &&
+           bind_text(st, k + 3, r->status) == SQLITE_OK &&
+           sqlite3_bind_double(st, k + 4, r->execution_ms) == SQLITE_OK &&
+           sqlite3_bind_double(st, k + 5, r->compile_ms) == SQLITE_OK &&
+           sqlite3_bind_double(st, k + 6, r->run_ms) == SQLITE_OK &&
+           sqlite3_bind_double(st, k + 7, r->cpu_ms) == SQLITE_OK &&
+           sqlite3_bind_int64(st, k + 8, r->max_rss_kb) == SQLITE_OK &&
+           sqlite3_bind_int(st, k + 9, r->cached != 0) == SQLITE_OK &&
+           bind_text(st, k + 10, r->stdout_text) == SQLITE_OK &&
+           bind_text(st, k + 11, r->stderr_text) == SQLITE_OK &&
+           bind_text(st, k + 12, r->error) == SQLITE_OK &&
+           bind_text(st, k + 13, r->script) == SQLITE_OK &&
+           bind_text(st, k + 14, r->source_sha256) == SQLITE_OK &&
+           bind_text(st, k + 15, r->strategy) == SQLITE_OK;
+}
+
 slab_status slab_store_log_execution(slab_store *s, const slab_execution_record *r, slab_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -932,21 +957,7 @@ slab_status slab_store_log_execution(slab_store *s, const slab_execution_record 
         return rc;
     int ok = bind_text(st, 1, r->id) == SQLITE_OK &&
              sqlite3_bind_int64(st, 2, r->created_at_ms) == SQLITE_OK &&
-             bind_text(st, 3, r->template_name) == SQLITE_OK &&
-             bind_text(st, 4, r->parameters && *r->parameters ? r->parameters : "{}") == SQLITE_OK &&
-             sqlite3_bind_int(st, 5, r->success != 0) == SQLITE_OK &&
-             bind_text(st, 6, r->status) == SQLITE_OK &&
-             sqlite3_bind_double(st, 7, r->execution_ms) == SQLITE_OK &&
-             sqlite3_bind_double(st, 8, r->compile_ms) == SQLITE_OK &&
-             sqlite3_bind_double(st, 9, r->run_ms) == SQLITE_OK &&
-             sqlite3_bind_double(st, 10, r->cpu_ms) == SQLITE_OK &&
-             sqlite3_bind_int64(st, 11, r->max_rss_kb) == SQLITE_OK &&
-             sqlite3_bind_int(st, 12, r->cached != 0) == SQLITE_OK &&
-             bind_text(st, 13, r->stdout_text) == SQLITE_OK &&
-             bind_text(st, 14, r->stderr_text) == SQLITE_OK &&
-             bind_text(st, 15, r->error) == SQLITE_OK && bind_text(st, 16, r->script) == SQLITE_OK &&
-             bind_text(st, 17, r->source_sha256) == SQLITE_OK &&
-             bind_text(st, 18, r->strategy) == SQLITE_OK;
+             bind_execution_fields(st, 3, r);
     if (!ok || sqlite3_step(st) != SQLITE_DONE)
         rc = db_fail(s, err, "cannot log the execution");
     sqlite3_finalize(st);
@@ -966,21 +977,7 @@ slab_status slab_store_update_execution(slab_store *s, const slab_execution_reco
                              &st, "cannot update the execution", err);
     if (rc != SLAB_OK)
         return rc;
-    int ok = bind_text(st, 1, r->id) == SQLITE_OK && bind_text(st, 2, r->template_name) == SQLITE_OK &&
-             bind_text(st, 3, r->parameters && *r->parameters ? r->parameters : "{}") == SQLITE_OK &&
-             sqlite3_bind_int(st, 4, r->success != 0) == SQLITE_OK &&
-             bind_text(st, 5, r->status) == SQLITE_OK &&
-             sqlite3_bind_double(st, 6, r->execution_ms) == SQLITE_OK &&
-             sqlite3_bind_double(st, 7, r->compile_ms) == SQLITE_OK &&
-             sqlite3_bind_double(st, 8, r->run_ms) == SQLITE_OK &&
-             sqlite3_bind_double(st, 9, r->cpu_ms) == SQLITE_OK &&
-             sqlite3_bind_int64(st, 10, r->max_rss_kb) == SQLITE_OK &&
-             sqlite3_bind_int(st, 11, r->cached != 0) == SQLITE_OK &&
-             bind_text(st, 12, r->stdout_text) == SQLITE_OK &&
-             bind_text(st, 13, r->stderr_text) == SQLITE_OK &&
-             bind_text(st, 14, r->error) == SQLITE_OK && bind_text(st, 15, r->script) == SQLITE_OK &&
-             bind_text(st, 16, r->source_sha256) == SQLITE_OK &&
-             bind_text(st, 17, r->strategy) == SQLITE_OK;
+    int ok = bind_text(st, 1, r->id) == SQLITE_OK && bind_execution_fields(st, 2, r);
     if (!ok || sqlite3_step(st) != SQLITE_DONE)
         rc = db_fail(s, err, "cannot update the execution");
     sqlite3_finalize(st);
