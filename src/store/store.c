@@ -919,7 +919,6 @@ static int bind_text(sqlite3_stmt *st, int i, const char *t)
     return sqlite3_bind_text(st, i, t ? t : "", -1, SQLITE_TRANSIENT);
 }
 
-
 /* Binds r's fields from template to strategy to parameters k, k+1, ...,
  * k+15, the order both the insert and the update name them in. 1 when
  * every bind succeeded. */

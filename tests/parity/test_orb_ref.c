@@ -2,8 +2,8 @@
  * backtrader 1.9.78 run of the same default rules on two synthetic feeds
  * (ACME traded, IDX the market filter with 3 bars deleted; the README
  * there says how it was made). Both runs (market_filter=IDX, and no
- * filter) must agree with backtrader within 1e-9 relative in every
- * closed trade, every order event, the cash and value at every clock
+ * filter) must agree with backtrader bit for bit (the issue asks 1e-9;
+ * every number is exact today, so the test is) in every closed trade, every order event, the cash and value at every clock
  * step, the final state and every analyzer value; each session's record
  * (range, breakout bar, filter values, decision, entry status) must be
  * the reference's. Also: the no-filter run with IDX loaded but unused is
@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REL 1e-9
+/* Exact: slab_test_close and slab_json_compare with 0, 0 compare bits. */
+#define REL 0.0
 
 typedef struct orb_case {
     const char *name;   /* reference/orb/<name>.json, _equity.csv, _days.json */
