@@ -3,8 +3,9 @@
  * (ACME traded, IDX the market filter with 3 bars deleted; the README
  * there says how it was made). Both runs (market_filter=IDX, and no
  * filter) must agree with backtrader bit for bit (the issue asks 1e-9;
- * every number is exact today, so the test is) in every closed trade, every order event, the cash and value at every clock
- * step, the final state and every analyzer value; each session's record
+ * every number is exact today, so the test is) in every closed trade,
+ * every order event, the cash and value at every clock step, the final
+ * state and every analyzer value; each session's record
  * (range, breakout bar, filter values, decision, entry status) must be
  * the reference's. Also: the no-filter run with IDX loaded but unused is
  * bit-identical to the run on ACME alone. Reference values are read from
