@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define ARGS_MAX 512
 
@@ -295,7 +296,10 @@ static int setup_open(sweep_setup *s, sweep_args *a, const char *cmd)
     int rc;
     uint64_t v;
 
-    s->jobs = 1;
+    /* a worker per online CPU unless --jobs says otherwise: the lines are
+     * the same bytes for any count */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    s->jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
     if (a->lang && slab_lang_parse(a->lang, &s->lang, &err) != SLAB_OK) {
         slab_error_at_option(&err, "--lang");
         return usage_fail(&err);
@@ -789,7 +793,7 @@ static void usage(FILE *out)
             "  --seed S                the draw's seed (default 0)\n"
             "\n"
             "Running and output:\n"
-            "  --jobs N                worker threads (default 1)\n"
+            "  --jobs N                worker threads (default: one per CPU)\n"
             "  --shard i/N             run only shard i of N (1-based), for other machines\n"
             "  --out FILE.jsonl        write the lines there (else stdout)\n"
             "  --progress              progress and time left on stderr\n"

@@ -117,10 +117,12 @@ for o in ls:
 assert len(ls) == 2 and r["backtest"]["config"]["cash"] == 50000' "$tmp"
 
 # ---- the same bytes for any --jobs ---------------------------------------------
+"$cli" sweep "${base[@]}" "${grid[@]}" --jobs 1 >"$tmp/j1.jsonl"
 "$cli" sweep "${base[@]}" "${grid[@]}" --jobs 2 >"$tmp/j2.jsonl"
 "$cli" sweep "${base[@]}" "${grid[@]}" --jobs 3 >"$tmp/j3.jsonl"
-check "--jobs 2 same bytes as --jobs 1" cmp -s "$tmp/j2.jsonl" "$tmp/all.jsonl"
-check "--jobs 3 same bytes as --jobs 1" cmp -s "$tmp/j3.jsonl" "$tmp/all.jsonl"
+check "--jobs 2 same bytes as --jobs 1" cmp -s "$tmp/j2.jsonl" "$tmp/j1.jsonl"
+check "--jobs 3 same bytes as --jobs 1" cmp -s "$tmp/j3.jsonl" "$tmp/j1.jsonl"
+check "the default (a worker per CPU) same bytes as --jobs 1" cmp -s "$tmp/all.jsonl" "$tmp/j1.jsonl"
 
 # ---- shards and merge ---------------------------------------------------------------
 # 24 positions in 5 shards: floor((i-1)*24/5) .. floor(i*24/5)-1 gives
