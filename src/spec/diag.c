@@ -71,6 +71,22 @@ void slab_diags_clear(slab_diags *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Cuts s before a UTF-8 sequence that a full buffer left incomplete at its
+ * end (a long JSON key in a pointer), so the text stays valid UTF-8 and
+ * the JSON writer keeps it. */
+static void utf8_cut(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
+        i--; /* continuation bytes at the end */
+    if (i == 0)
+        return;
+    unsigned char c = (unsigned char)s[i - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (c >= 0xC0 && n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
 void slab__vdiag(slab_diags *d, slab_diag_severity sev, const char *code, const char *pointer,
                  int expr_column, const char *fix, const char *fmt, va_list ap)
 {
@@ -97,6 +113,7 @@ void slab__vdiag(slab_diags *d, slab_diag_severity sev, const char *code, const 
     g->severity = sev;
     snprintf(g->code, sizeof g->code, "%s", code ? code : "");
     snprintf(g->pointer, sizeof g->pointer, "%s", pointer ? pointer : "");
+    utf8_cut(g->pointer);
     g->expr_column = expr_column;
     /* Messages quote the user's text: a quote cut short by the buffer or a
      * byte that is not UTF-8 would make the message invalid UTF-8, which
