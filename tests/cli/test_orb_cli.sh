@@ -18,31 +18,7 @@ export STRATLAB_DB="$tmp/store.db"
 # ACME: the breakout session on 2025-07-01 and again on 2025-07-02.
 # IDX: 2025-07-01 ends at 200; on 2025-07-02 it reads 201 at 09:31 and has
 # no 09:32 bar, so the filter passes (201 > 200) at ACME's 09:32 breakout.
-hdr="Date,Time,Open,High,Low,Close,Volume,OpenInterest"
-{
-  echo "$hdr"
-  for d in 2025-07-01 2025-07-02; do
-    cat <<EOF
-$d,09:30:00,100,101,99,100.5,1000,0
-$d,09:31:00,100.5,101.5,100,101,1000,0
-$d,09:32:00,101,102,101,101.75,1000,0
-$d,09:33:00,102,103,101.5,102.5,1000,0
-$d,09:34:00,102.5,103,102,102.75,1000,0
-$d,09:35:00,102.75,103.5,102.5,103,1000,0
-$d,09:36:00,103,103.5,102.5,103,1000,0
-$d,09:37:00,103,103.5,102.5,103,1000,0
-$d,09:38:00,103.25,103.25,103,103,1000,0
-$d,09:39:00,103,103.5,103,103.25,1000,0
-EOF
-  done
-} >"$tmp/acme.csv"
-cat >"$tmp/idx.csv" <<EOF
-$hdr
-2025-07-01,09:30:00,190,191,189,190,1000,0
-2025-07-01,09:39:00,199,200,199,200,1000,0
-2025-07-02,09:30:00,201,202,200,201,1000,0
-2025-07-02,09:31:00,201,201.5,200.5,201,1000,0
-EOF
+orb_two_sessions "$tmp"
 P=(--strategy orb --param opening_range_minutes=2 --param exit_time=09:38 --param trailing_stop_pct=0
    --sizer fixed:10 --commission 0)
 

@@ -62,31 +62,7 @@ check "all problems at once, one line" test "$(grep -c 'is not valid' <<<"$out")
   "$(grep -o 'is not valid' <<<"$out" | wc -l)" -eq 3
 
 # hand-made sessions (tests/cli/test_orb_cli.sh)
-hdr="Date,Time,Open,High,Low,Close,Volume,OpenInterest"
-{
-  echo "$hdr"
-  for d in 2025-07-01 2025-07-02; do
-    cat <<EOT
-$d,09:30:00,100,101,99,100.5,1000,0
-$d,09:31:00,100.5,101.5,100,101,1000,0
-$d,09:32:00,101,102,101,101.75,1000,0
-$d,09:33:00,102,103,101.5,102.5,1000,0
-$d,09:34:00,102.5,103,102,102.75,1000,0
-$d,09:35:00,102.75,103.5,102.5,103,1000,0
-$d,09:36:00,103,103.5,102.5,103,1000,0
-$d,09:37:00,103,103.5,102.5,103,1000,0
-$d,09:38:00,103.25,103.25,103,103,1000,0
-$d,09:39:00,103,103.5,103,103.25,1000,0
-EOT
-  done
-} >"$tmp/acme.csv"
-cat >"$tmp/idx.csv" <<EOT
-$hdr
-2025-07-01,09:30:00,190,191,189,190,1000,0
-2025-07-01,09:39:00,199,200,199,200,1000,0
-2025-07-02,09:30:00,201,202,200,201,1000,0
-2025-07-02,09:31:00,201,201.5,200.5,201,1000,0
-EOT
+orb_two_sessions "$tmp"
 "$cli" script new orb --set ticker=ACME --set date=2025-07-02 --set market_filter=IDX \
   --set opening_range_minutes=2 --set exit_time=09:38 --set trailing_stop_pct=0 -o "$tmp/orb.c" 2>/dev/null
 check "orb renders" grep -q '^//! stratlab run: --symbol ACME --from 2025-07-02 --to 2025-07-02 --timeframe 1m --market IDX$' "$tmp/orb.c"
