@@ -311,6 +311,17 @@ static int setup_open(sweep_setup *s, sweep_args *a, const char *cmd)
     }
     if ((rc = cli_run_read_options(a->n_rest, a->rest, &s->o, &s->cfg)))
         return rc;
+    /* walkforward's own options are checked after the run options, so an
+     * unknown flag is named before a missing --train is */
+    const char *need = strcmp(cmd, "walkforward") ? NULL
+                       : !a->train                ? "--train"
+                       : !a->test                 ? "--test"
+                       : !a->rank                 ? "--rank"
+                                                  : NULL;
+    if (need)
+        return cli_error(SLAB_EC_MISSING_OPTION, need,
+                         "for example --train 3y --test 1y --rank sharpe_ratio",
+                         "walkforward needs --train SPAN, --test SPAN and --rank METRIC");
     const char *other = s->o.spec ? "--spec" : s->o.script ? "--script" : s->o.compare
                             ? "--compare" : s->o.equity ? "--equity" : s->o.schema ? "--schema"
                             : NULL;
@@ -1070,25 +1081,23 @@ int cmd_walkforward(int argc, char **argv)
     memset(&wf, 0, sizeof wf);
     if ((rc = split_args(argc, argv, wf_vflags, 0, 1, &a)))
         return rc;
-    const char *need = !a.train ? "--train" : !a.test ? "--test" : !a.rank ? "--rank" : NULL;
-    if (need)
-        return cli_error(SLAB_EC_MISSING_OPTION, need,
-                         "for example --train 3y --test 1y --rank sharpe_ratio",
-                         "walkforward needs --train SPAN, --test SPAN and --rank METRIC");
+    if ((rc = setup_open(&s, &a, "walkforward")))
+        goto out;
     if (slab_span_parse(a.train, &wf.train, &err) != SLAB_OK) {
         slab_error_at_option(&err, "--train");
-        return usage_fail(&err);
+        rc = usage_fail(&err);
+        goto out;
     }
     if (slab_span_parse(a.test, &wf.test, &err) != SLAB_OK) {
         slab_error_at_option(&err, "--test");
-        return usage_fail(&err);
+        rc = usage_fail(&err);
+        goto out;
     }
     if (slab_sweep_rank_parse(a.rank, wf.metric, &wf.descending, &err) != SLAB_OK) {
         slab_error_at_option(&err, "--rank");
-        return usage_fail(&err);
-    }
-    if ((rc = setup_open(&s, &a, "walkforward")))
+        rc = usage_fail(&err);
         goto out;
+    }
     wf.sweep = s.spec;
     wf.anchored = a.anchored;
     progress_ctx pc = {s.lang};

@@ -116,6 +116,10 @@ while IFS= read -r c; do
     "d['error']['exit_code'] == 2 and d['error']['class'] == 'usage' and d['error']['code'] and d['error']['message'] and d['error']['fix']" \
     timeout 20 "$cli" "$c" --frobnicate-xyz --json </dev/null
 done <"$tmp/commands"
+# walkforward's own required options are checked after the run options:
+# an unknown flag is named first, not the missing --train.
+err_is "walkforward: unknown flag before missing --train" 2 unknown_option "$cli" walkforward --frob --json
+err_is "walkforward: missing --train" 2 missing_option "$cli" walkforward --strategy sma_cross --data "$tmp/s.csv" --json
 err_is "no command" 2 missing_option "$cli" --json
 err_is "missing file" 3 file_not_found "$cli" run --strategy sma_cross --data "$tmp/nope.csv" --json
 err_is "unknown symbol" 3 unknown_symbol "$cli" run --strategy sma_cross --symbol NOPE --json
