@@ -218,10 +218,20 @@ slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags,
 /* ---- errors ----------------------------------------------------------------- */
 
 /* Sets key to a new string of s (skipped when s is empty). */
+/* A JSON string of s[0..n): as it is when it is valid UTF-8, else shown
+ * the slab_text_show way (bytes that are not UTF-8 as \xNN), so a message
+ * quoting a hostile byte keeps its place in the document. */
+static json_t *text_json(const char *s, size_t n)
+{
+    char shown[4 * SLAB_ERR_MSG_MAX];
+    json_t *j = json_stringn(s, n);
+    return j ? j : json_string(slab_text_show(s, n, shown, sizeof shown));
+}
+
 static void set_str(json_t *o, const char *key, const char *s)
 {
     if (s && *s)
-        json_object_set_new(o, key, json_string(s));
+        json_object_set_new(o, key, text_json(s, strlen(s)));
 }
 
 /* "a, b, c" as ["a", "b", "c"]. */
@@ -231,7 +241,7 @@ static json_t *list(const char *s)
     while (a && *s) {
         const char *comma = strstr(s, ", ");
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        json_array_append_new(a, json_stringn(s, n));
+        json_array_append_new(a, text_json(s, n));
         s += n + (comma ? 2 : 0);
     }
     return a;
@@ -258,7 +268,7 @@ json_t *slab_error_json(const slab_error *err)
     set_str(o, "code", d->name);
     set_str(o, "class", slab_errclass_name(d->klass));
     set_str(o, "status", slab_status_str(err->code));
-    json_object_set_new(o, "message", json_string(err->msg[0] ? err->msg : d->summary));
+    set_str(o, "message", err->msg[0] ? err->msg : d->summary);
     if (err->where[0]) {
         set_str(o, "where", err->where);
         switch (err->where_kind) {
@@ -271,7 +281,7 @@ json_t *slab_error_json(const slab_error *err)
                 json_object_set_new(o, "column", json_integer(err->col));
             break;
         case SLAB_WHERE_OPTION: set_str(o, "option", err->where); break;
-        case SLAB_WHERE_POINTER: json_object_set_new(o, "pointer", json_string(err->where)); break;
+        case SLAB_WHERE_POINTER: set_str(o, "pointer", err->where); break;
         default: break;
         }
     }

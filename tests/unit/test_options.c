@@ -446,6 +446,28 @@ static void error_record_and_json(void **state)
     json_decref(j);
 }
 
+/* A message or location quoting bytes that are not UTF-8 (a request's
+ * method, a file name) keeps its place in the document, those bytes shown
+ * as \xNN (fuzz_http found a 405 whose message had vanished: jansson
+ * refuses a string that is not UTF-8). */
+static void error_json_not_utf8(void **state)
+{
+    (void)state;
+    slab_error err;
+    slab_error_fail(&err, SLAB_EC_METHOD_NOT_ALLOWED, NULL,
+                    "\xe3\xe3GET is not allowed on /api/health (allowed: GET)");
+    slab_error_fix(&err, "use \xff");
+    slab_error_at_file(&err, "d/\xff\xfe.csv", 3, 1);
+    json_t *j = slab_error_json(&err);
+    char *text = slab_json_dumps(j, JSON_COMPACT);
+    assert_non_null(strstr(text, "\"message\":\"\\\\xE3\\\\xE3GET is not allowed on /api/health "
+                                 "(allowed: GET)\""));
+    assert_non_null(strstr(text, "\"fix\":\"use \\\\xFF\""));
+    assert_non_null(strstr(text, "\"file\":\"d/\\\\xFF\\\\xFE.csv\""));
+    slab_free(text);
+    json_decref(j);
+}
+
 static void suggestions(void **state)
 {
     (void)state;
@@ -485,6 +507,7 @@ int main(void)
         cmocka_unit_test(json_schema),
         cmocka_unit_test(error_code_table),
         cmocka_unit_test(error_record_and_json),
+        cmocka_unit_test(error_json_not_utf8),
         cmocka_unit_test(suggestions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
