@@ -11,9 +11,8 @@
  * names the store's folder. Seeds: fuzz/corpus/http (one request each).
  * Run: scripts/fuzz.sh http SECONDS. Server state (saved strategies, stored
  * backtests) persists across inputs, as it does for a real server. */
-#include "stratlab/data.h"
+#include "fuzz_store.h"
 #include "stratlab/server.h"
-#include "stratlab/store.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -30,17 +29,10 @@
 
 #define REPLY_MAX (4 << 20) /* bytes of a reply read back */
 
-static char dir[256], db[300];
 static int port;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static char *reply;
-
-static void die(const char *what)
-{
-    fprintf(stderr, "fuzz_http setup: %s\n", what);
-    exit(2);
-}
 
 static void on_ready(int p, void *arg)
 {
@@ -58,7 +50,7 @@ static void *serve(void *arg)
     (void)arg;
     slab_server_config_init(&c);
     c.listen = "127.0.0.1:0";
-    c.db = db;
+    c.db = fuzz_db;
     c.workers = 1;
     c.queue = 4;
     c.queue_wait_s = 5;
@@ -70,47 +62,16 @@ static void *serve(void *arg)
     return NULL;
 }
 
-/* A store with SMPL (300 sample daily bars) in a fresh folder. */
-static void make_store(void)
-{
-    const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    slab_bars *bars = NULL;
-    slab_store *s = NULL;
-    slab_error err;
-    snprintf(dir, sizeof dir, "%s/fuzz_http.XXXXXX", tmp);
-    if (!mkdtemp(dir))
-        die("mkdtemp");
-    snprintf(db, sizeof db, "%s/store.db", dir);
-    if (slab_sample_generate(7, 300, SLAB_TF_DAYS, 1, 16000, &bars, &err) != SLAB_OK ||
-        slab_store_open(db, &s, &err) != SLAB_OK ||
-        slab_store_import(s, bars, "SMPL", NULL, NULL, NULL, &err) != SLAB_OK)
-        die(err.msg);
-    slab_store_close(s);
-    slab_bars_free(bars);
-}
-
-static void remove_store(void)
-{
-    char path[400];
-    static const char *const names[] = {"store.db", "store.db-wal", "store.db-shm"};
-    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
-        unlink(path);
-    }
-    rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     pthread_t t;
     (void)argc;
     (void)argv;
-    make_store();
-    atexit(remove_store);
+    fuzz_store_make("fuzz_http");
     if (!(reply = malloc(REPLY_MAX + 1)))
-        die("out of memory");
+        fuzz_die("out of memory");
     if (pthread_create(&t, NULL, serve, NULL))
-        die("pthread_create");
+        fuzz_die("pthread_create");
     pthread_detach(t);
     pthread_mutex_lock(&mu);
     while (!port)
@@ -126,23 +87,6 @@ static void fail(const char *what, const char *text, size_t n)
     abort();
 }
 
-/* 1 when text[0..n) contains dir. A plain loop, kept out of the fuzzer's
- * comparison tracing (strstr/memmem are traced: the fuzzer would learn
- * the folder's name and send it, and a request's own text comes back in
- * the execution log, which is no leak). */
-__attribute__((no_sanitize("coverage"))) static int names_dir(const char *text, size_t n)
-{
-    size_t dl = strlen(dir);
-    for (size_t i = 0; i + dl <= n; i++) {
-        size_t k = 0;
-        while (k < dl && text[i + k] == dir[k])
-            k++;
-        if (k == dl)
-            return 1;
-    }
-    return 0;
-}
-
 /* Sends data, half-closes, reads the whole reply; its length. */
 static size_t exchange(const uint8_t *data, size_t size)
 {
@@ -151,14 +95,14 @@ static size_t exchange(const uint8_t *data, size_t size)
     size_t n = 0;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
-        die("socket");
+        fuzz_die("socket");
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
-        die("connect");
+        fuzz_die("connect");
     for (size_t off = 0; off < size;) {
         ssize_t w = send(fd, data + off, size - off, MSG_NOSIGNAL);
         if (w <= 0)
@@ -209,8 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (status == 500)
         fail("500: an internal error (bad input must be a 4xx)", reply, n);
     static int sent_dir; /* a request named the folder: it may come back */
-    sent_dir |= names_dir((const char *)data, size);
-    if (!sent_dir && names_dir(reply, n))
+    sent_dir |= fuzz_names_dir((const char *)data, size);
+    if (!sent_dir && fuzz_names_dir(reply, n))
         fail("the reply names the store's folder", reply, n);
     const char *end = strstr(reply, "\r\n\r\n");
     if (!end)

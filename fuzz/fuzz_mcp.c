@@ -8,9 +8,8 @@
  * "result" and "error" (an error with an integer code and a message); no
  * line names the store's folder. Seeds: fuzz/corpus/mcp (a session each).
  * Run: scripts/fuzz.sh mcp SECONDS. The store persists across inputs. */
-#include "stratlab/data.h"
+#include "fuzz_store.h"
 #include "stratlab/server.h"
-#include "stratlab/store.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -19,59 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[256], db[300];
-
-static void die(const char *what)
-{
-    fprintf(stderr, "fuzz_mcp setup: %s\n", what);
-    exit(2);
-}
-
-static void remove_store(void)
-{
-    char path[400];
-    static const char *const names[] = {"store.db", "store.db-wal", "store.db-shm"};
-    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
-        unlink(path);
-    }
-    rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    slab_bars *bars = NULL;
-    slab_store *s = NULL;
-    slab_error err;
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof dir, "%s/fuzz_mcp.XXXXXX", tmp);
-    if (!mkdtemp(dir))
-        die("mkdtemp");
-    snprintf(db, sizeof db, "%s/store.db", dir);
-    if (slab_sample_generate(7, 300, SLAB_TF_DAYS, 1, 16000, &bars, &err) != SLAB_OK ||
-        slab_store_open(db, &s, &err) != SLAB_OK ||
-        slab_store_import(s, bars, "SMPL", NULL, NULL, NULL, &err) != SLAB_OK)
-        die(err.msg);
-    slab_store_close(s);
-    slab_bars_free(bars);
-    atexit(remove_store);
-    return 0;
-}
-
-/* 1 when text[0..n) contains dir: a plain loop kept out of the fuzzer's
- * comparison tracing (see fuzz_http.c). */
-__attribute__((no_sanitize("coverage"))) static int names_dir(const char *text, size_t n)
-{
-    size_t dl = strlen(dir);
-    for (size_t i = 0; i + dl <= n; i++) {
-        size_t k = 0;
-        while (k < dl && text[i + k] == dir[k])
-            k++;
-        if (k == dl)
-            return 1;
-    }
+    fuzz_store_make("fuzz_mcp");
     return 0;
 }
 
@@ -99,7 +50,7 @@ static void check_line(const char *line, size_t n)
     if (e && (!json_is_integer(json_object_get(e, "code")) ||
               !json_is_string(json_object_get(e, "message"))))
         fail("an error without an integer code and a message", line, n);
-    if (!sent_dir && names_dir(line, n))
+    if (!sent_dir && fuzz_names_dir(line, n))
         fail("a message names the store's folder", line, n);
     json_decref(m);
 }
@@ -112,13 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t out_len = 0;
     if (size == 0 || size > (1u << 20))
         return 0;
-    sent_dir |= names_dir((const char *)data, size);
+    sent_dir |= fuzz_names_dir((const char *)data, size);
     FILE *in = fmemopen((void *)data, size, "r");
     FILE *o = open_memstream(&out, &out_len);
     if (!in || !o)
-        die("fmemopen/open_memstream");
+        fuzz_die("fmemopen/open_memstream");
     slab_server_config_init(&c);
-    c.db = db;
+    c.db = fuzz_db;
     c.workers = 1;
     c.queue = 2;
     if (slab_mcp_run(&c, in, o, &err) != SLAB_OK) {
