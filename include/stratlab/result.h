@@ -63,6 +63,17 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
 json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
                              const slab_broker_config *broker);
 
+/* The next runs of a session strategy's run (report layer,
+ * src/report/next_runs.c): def's parameters params, day the one session a
+ * --date run ran (a day number, core.h) or INT64_MIN. An array of {"why",
+ * "change"}, where change says what differs from this run: "params" (a
+ * parameter's new value, null to leave it out), "date": null with "from"
+ * and "to" (YYYY-MM-DD). Each way in renders it: the CLI as a command line,
+ * the service as a request body. Empty when def has neither a
+ * trailing_stop_pct nor a market_filter and day is INT64_MIN; NULL when
+ * out of memory. */
+json_t *slab_next_runs(const slab_strategy_def *def, const double *params, int64_t day);
+
 /* Makes slab_analyzers_json's backtrader-exact object the document's
  * "analyzers" (src/metrics/analyzers_doc.c): adds "conventions" (the unit
  * of every analyzer's numbers) and turns backtrader's sys.maxsize, an

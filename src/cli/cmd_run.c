@@ -479,70 +479,67 @@ static int is_opt(int i, const char *flag, const char **value, int *used)
     return 1;
 }
 
-/* "stratlab run ..." as given, without --param drop_param=..., without
- * --date when replace_date, then extra words appended. */
-static json_t *next_run(const char *why, const char *drop_param, int replace_date,
-                        const char *const *extra, int n_extra)
+/* 1 when --param text v names a parameter that change's "params" sets. */
+static int changed_param(const char *v, const json_t *change)
 {
-    char cmd[4096] = "";
+    const char *eq = strchr(v, '=');
+    const char *name;
+    json_t *val;
+    json_object_foreach(json_object_get(change, "params"), name, val)
+        if (eq && strlen(name) == (size_t)(eq - v) && !strncmp(v, name, (size_t)(eq - v)))
+            return 1;
+    return 0;
+}
+
+/* One next run (slab_next_runs) as {"why", "command"}: "stratlab run ..."
+ * as given, with change applied: a changed parameter's --param replaced
+ * (or dropped, when null), --date replaced by --from/--to. The files this
+ * run wrote are left out: the next run would overwrite them. */
+static json_t *next_run(const json_t *item)
+{
+    char cmd[4096] = "", word[256];
+    const json_t *change = json_object_get(item, "change");
+    int replace_date = json_object_get(change, "date") != NULL;
     add_word(cmd, sizeof cmd, "stratlab");
     for (int i = 0; i < cmd_argc;) {
         const char *v;
         int used = 1;
-        if (is_opt(i, "--param", &v, &used) && drop_param &&
-            !strncmp(v, drop_param, strlen(drop_param)) && v[strlen(drop_param)] == '=') {
-            i += used;
-            continue;
-        }
-        if (replace_date && is_opt(i, "--date", &v, &used)) {
-            i += used;
-            continue;
-        }
-        /* files this run wrote: the next run would overwrite them */
-        if (is_opt(i, "--out", &v, &used) || is_opt(i, "--report", &v, &used) ||
-            is_opt(i, "--equity", &v, &used)) {
+        if ((is_opt(i, "--param", &v, &used) && changed_param(v, change)) ||
+            (replace_date && is_opt(i, "--date", &v, &used)) || is_opt(i, "--out", &v, &used) ||
+            is_opt(i, "--report", &v, &used) || is_opt(i, "--equity", &v, &used)) {
             i += used;
             continue;
         }
         add_word(cmd, sizeof cmd, cmd_argv[i++]);
     }
-    for (int k = 0; k < n_extra; k++)
-        add_word(cmd, sizeof cmd, extra[k]);
-    return json_pack("{s:s,s:s}", "why", why, "command", cmd);
+    const char *name;
+    json_t *val;
+    json_object_foreach(json_object_get(change, "params"), name, val)
+        if (json_is_number(val)) {
+            snprintf(word, sizeof word, "%s=%g", name, json_number_value(val));
+            add_word(cmd, sizeof cmd, "--param");
+            add_word(cmd, sizeof cmd, word);
+        }
+    if (replace_date) {
+        add_word(cmd, sizeof cmd, "--from");
+        add_word(cmd, sizeof cmd, json_string_value(json_object_get(change, "from")));
+        add_word(cmd, sizeof cmd, "--to");
+        add_word(cmd, sizeof cmd, json_string_value(json_object_get(change, "to")));
+    }
+    return json_pack("{s:O,s:s}", "why", json_object_get(item, "why"), "command", cmd);
 }
 
-/* The ready commands for a session strategy's next runs: other trailing
- * stops, more dates (the month up to --date D), without the filter. */
+/* The ready commands for a session strategy's next runs. */
 static json_t *next_runs(const slab_run_options *o, const slab_strategy_def *def,
                          const double *params)
 {
-    json_t *arr = json_array();
-    char p1[64], p2[64], from[40], to[40];
-    double trail = NAN;
-    int filter = 0;
-    for (int k = 0; k < def->n_params; k++) {
-        trail = !strcmp(def->params[k].name, "trailing_stop_pct") ? params[k] : trail;
-        filter |= !strcmp(def->params[k].name, "market_filter") && params[k] != 0.0;
-    }
-    if (!isnan(trail)) {
-        double a = trail > 0 ? trail / 2 : 1, b = trail > 0 ? trail * 1.5 : 2;
-        snprintf(p1, sizeof p1, "trailing_stop_pct=%g", a);
-        snprintf(p2, sizeof p2, "trailing_stop_pct=%g", b);
-        const char *x1[] = {"--param", p1}, *x2[] = {"--param", p2};
-        json_array_append_new(arr, next_run("a tighter trailing stop", "trailing_stop_pct", 0, x1, 2));
-        json_array_append_new(arr, next_run("a wider trailing stop", "trailing_stop_pct", 0, x2, 2));
-    }
-    if (o->date) {
-        int64_t day = o->from_ns / SLAB_NS_PER_DAY;
-        slab_time_format((day - 30) * SLAB_NS_PER_DAY, 1, from, sizeof from);
-        slab_time_format(day * SLAB_NS_PER_DAY, 1, to, sizeof to);
-        const char *x[] = {"--from", from, "--to", to};
-        json_array_append_new(arr, next_run("the 30 days up to that date, for consistency", NULL,
-                                            1, x, 4));
-    }
-    if (filter)
-        json_array_append_new(arr, next_run("without the market filter", "market_filter", 0,
-                                            NULL, 0));
+    json_t *changes =
+        slab_next_runs(def, params, o->date ? o->from_ns / SLAB_NS_PER_DAY : INT64_MIN);
+    json_t *arr = json_array(), *item;
+    size_t k;
+    json_array_foreach(changes, k, item)
+        json_array_append_new(arr, next_run(item));
+    json_decref(changes);
     return arr;
 }
 

@@ -545,6 +545,7 @@ static void merge_execution(json_t *doc, const slab_script_exec *ex)
 typedef struct run_job {
     slab_run_options o;
     json_t *opts;           /* the option JSON o borrows from */
+    const json_t *req;      /* the request as given (borrowed) */
     json_t *merged;         /* the request with a saved strategy under it */
     json_t *script;         /* the request's "script" (borrowed) */
     slab_saved_strategy sv; /* the saved strategy it runs, if any */
@@ -580,6 +581,7 @@ static void job_clear(run_job *j)
  * what the request left out), then the option table's rules. */
 static slab_status job_options(srv *s, const json_t *req, run_job *j, slab_error *err)
 {
+    j->req = req;
     if (json_object_get(req, "saved")) {
         if (load_saved(s, json_object_get(req, "saved"), &j->sv, err) != SLAB_OK)
             return err->code;
@@ -742,6 +744,58 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
                                  err);
 }
 
+/* One next run (slab_next_runs) as {"why", "request"}: this run's
+ * request (a saved strategy's body merged in, so it stands alone) with the
+ * change applied: params set (null: left out), "date" replaced by
+ * data.from and data.to. NULL when out of memory. */
+static json_t *next_request(const run_job *j, const json_t *item)
+{
+    const json_t *change = json_object_get(item, "change");
+    json_t *r = json_deep_copy(j->merged ? j->merged : j->req), *p, *v;
+    const char *key;
+    if (!r)
+        return NULL;
+    if (json_object_get(change, "params")) {
+        if (!json_is_object(p = json_object_get(r, "params")))
+            json_object_set_new(r, "params", p = json_object());
+        json_object_foreach(json_object_get(change, "params"), key, v)
+        {
+            if (json_is_null(v))
+                json_object_del(p, key);
+            else
+                json_object_set(p, key, v);
+        }
+    }
+    if (json_object_get(change, "date")) {
+        json_object_del(r, "date");
+        if (!json_is_object(p = json_object_get(r, "data")))
+            json_object_set_new(r, "data", p = json_object());
+        json_object_set(p, "from", json_object_get(change, "from"));
+        json_object_set(p, "to", json_object_get(change, "to"));
+    }
+    return json_pack("{s:O,s:o}", "why", json_object_get(item, "why"), "request", r);
+}
+
+/* A session strategy's next runs as ready request bodies (the CLI gives
+ * the same runs as command lines). */
+static int add_next_runs(json_t *doc, const run_job *j)
+{
+    const slab_run_options *o = &j->o;
+    json_t *changes =
+        slab_next_runs(j->def, j->params, o->date ? o->from_ns / SLAB_NS_PER_DAY : INT64_MIN);
+    json_t *arr = json_array(), *item, *one;
+    size_t k;
+    int bad = !changes || !arr;
+    json_array_foreach(changes, k, item)
+        bad |= !(one = next_request(j, item)) || json_array_append_new(arr, one);
+    json_decref(changes);
+    if (bad) {
+        json_decref(arr);
+        return -1;
+    }
+    return json_object_set_new(doc, "next_runs", arr);
+}
+
 /* The result document, as `stratlab run --json` makes it. */
 static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
 {
@@ -772,6 +826,11 @@ static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
         merge_execution(doc, j->ex);
     if (j->spec && spec_result(doc, j->spec, j->srun, j->bars, err) != SLAB_OK) {
         json_decref(doc);
+        return NULL;
+    }
+    if (j->r->days && !j->ex && !j->spec && add_next_runs(doc, j)) {
+        json_decref(doc);
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the next runs");
         return NULL;
     }
     if (j->sv.id[0])

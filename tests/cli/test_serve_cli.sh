@@ -239,7 +239,7 @@ assert a['success'] is True and a['executionId'] == a['execution']['id']
 assert a['results'] == {'trades': a['trades'], 'metrics': a['metrics'], 'summary': a['summary']}
 assert a['executionTime'] == a['execution']['wall_ms']
 for k in ('success', 'executionId', 'results', 'executionTime', 'id'): a.pop(k)
-b.pop('next_runs', None)  # the CLI's hint for the following sessions
+a.pop('next_runs'); b.pop('next_runs')  # commands here, request bodies there: checked below
 for d in (a, b):
     for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
 assert a == b, [k for k in a if a[k] != b.get(k)]
@@ -256,12 +256,46 @@ assert a['backtest']['symbols'] == ['HOOD', 'QQQ'], a['backtest']['symbols']
   check "orb with skip_earnings over HTTP equals run --json (the release day skipped)" python3 -c "
 import json
 a = json.load(open('$tmp/orb_earn.json')); b = json.load(open('$tmp/cli_orb_earn.json'))
-a.pop('id'); b.pop('next_runs', None)
+a.pop('id'); a.pop('next_runs'); b.pop('next_runs')
 for d in (a, b):
     for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
 assert a == b, [k for k in a if a[k] != b.get(k)]
 assert 'earn' in json.dumps(a['days']).lower(), a['days']
 "
+  # next_runs: the same four runs the CLI gives as commands, here as ready
+  # POST /api/backtests bodies; each, posted, is the run its command makes
+  s="$(req POST /api/backtests '{"strategy": "orb", "data": {"symbols": ["HOOD", "QQQ"], "timeframe": "1m"}, "date": "2025-07-31", "params": {"market_filter": "QQQ", "trailing_stop_pct": 2}}')"
+  status_is "orb with a date, a trailing stop and a filter" 201 "$s"
+  cp "$tmp/body" "$tmp/orb_next.json"
+  "$cli" run --strategy orb --symbol HOOD --symbol QQQ --date 2025-07-31 --timeframe 1m \
+    --param market_filter=QQQ --param trailing_stop_pct=2 --db "$db" --json > "$tmp/cli_orb_next.json"
+  check "next_runs over HTTP: four request bodies, the CLI's four runs" python3 -c "
+import json
+a = json.load(open('$tmp/orb_next.json'))['next_runs']; b = json.load(open('$tmp/cli_orb_next.json'))['next_runs']
+assert [r['why'] for r in a] == [r['why'] for r in b] and len(a) == 4, (a, b)
+assert a[0]['request']['params'] == {'market_filter': 'QQQ', 'trailing_stop_pct': 1}, a[0]
+assert a[1]['request']['params']['trailing_stop_pct'] == 3, a[1]
+assert 'date' not in a[2]['request'] and a[2]['request']['data']['from'] == '2025-07-01', a[2]
+assert a[2]['request']['data']['to'] == '2025-07-31', a[2]
+assert a[3]['request']['params'] == {'trailing_stop_pct': 2}, a[3]
+for i, r in enumerate(a):
+    json.dump(r['request'], open('$tmp/next_req_%d.json' % i, 'w'))
+    open('$tmp/next_cmd_%d' % i, 'w').write(b[i]['command'].replace('stratlab ', '', 1))
+"
+  for i in 0 1 2 3; do
+    s="$(req POST /api/backtests "$(cat "$tmp/next_req_$i.json")")"
+    status_is "next run $i, posted" 201 "$s"
+    cp "$tmp/body" "$tmp/next_http_$i.json"
+    eval "\"\$cli\" $(cat "$tmp/next_cmd_$i")" > "$tmp/next_cli_$i.json"
+    check "next run $i: the posted body and the command give the same run" python3 -c "
+import json
+a = json.load(open('$tmp/next_http_$i.json')); b = json.load(open('$tmp/next_cli_$i.json'))
+a.pop('id'); a.pop('next_runs', None); b.pop('next_runs', None)
+for d in (a, b):
+    for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
+assert a == b, [k for k in a if a[k] != b.get(k)]
+"
+  done
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "marketFilterTicker": "QQQ", "skipEarnings": true}}')"
   status_is "execute-script orb with skipEarnings" 201 "$s"
   check "skipEarnings: the release day is skipped, as skip_earnings over POST /api/backtests" \
@@ -283,7 +317,7 @@ assert 'earn' in json.dumps(a['days']).lower(), a['days']
   check "orb on 5m over HTTP equals run --timeframe 5m (resampled from 1m)" python3 -c "
 import json
 a = json.load(open('$tmp/orb5.json')); b = json.load(open('$tmp/cli_orb5.json'))
-a.pop('id'); b.pop('next_runs', None)
+a.pop('id'); a.pop('next_runs'); b.pop('next_runs')
 for d in (a, b):
     for k in ('wall_ms', 'engine_ms'): d['execution'].pop(k, None)
 assert a == b, [k for k in a if a[k] != b.get(k)]
