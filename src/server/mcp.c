@@ -262,7 +262,8 @@ static json_t *tools_list(void)
 }
 
 /* The text a model reads after a run: small by default (the summary, the
- * headline metrics, the number of trades and the id); the whole document
+ * headline metrics, the number of trades, the id and, for a session
+ * strategy, the next runs as ready arguments); the whole document
  * is the structuredContent, and get_backtest returns it as text. Owned;
  * NULL when doc is not a result document. */
 static char *run_brief(json_t *doc)
@@ -283,6 +284,8 @@ static char *run_brief(json_t *doc)
             json_object_set(mm, keys[k], json_object_get(m, keys[k]));
     json_object_set_new(o, "metrics", mm);
     json_object_set(o, "trades_total", json_object_get(doc, "trades_total"));
+    if (json_object_get(doc, "next_runs")) /* ready run_backtest arguments */
+        json_object_set(o, "next_runs", json_object_get(doc, "next_runs"));
     json_object_set_new(o, "more",
                         json_string("structuredContent has the whole result document; "
                                     "get_backtest with this id returns it as text"));

@@ -20,6 +20,7 @@ command -v node >/dev/null || { echo "node is missing"; exit 77; }
 db="$tmp/store.db"
 "$cli" data sample --symbol ORCL --bars 900 --seed 11 --db "$db" >/dev/null 2>&1
 "$cli" data sample --symbol MSFT --bars 900 --seed 12 --db "$db" >/dev/null 2>&1  # a second feed
+"$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-28 --to 2025-07-31 --db "$db" >/dev/null 2>&1  # orb
 
 # the protocol's edges, by hand
 printf '%s\n' 'not json' \

@@ -85,6 +85,26 @@ await check("run_backtest's text is small: the summary, headline metrics and the
   assert.equal(brief.trades_total, doc.trades_total);
   assert.ok(r1.content[0].text.length < JSON.stringify(doc).length / 5, "much smaller than the document");
 });
+await check("an orb run's brief carries its next runs; each, called, is the run the CLI's command makes", async () => {
+  const body = { strategy: "orb", data: { symbols: ["HOOD", "QQQ"] }, date: "2025-07-31",
+    params: { trailing_stop_pct: 2, market_filter: "QQQ" } };
+  const r = await client.callTool({ name: "run_backtest", arguments: body });
+  assert.equal(r.isError, false);
+  const brief = JSON.parse(r.content[0].text), doc = r.structuredContent;
+  assert.deepEqual(brief.next_runs, doc.next_runs);
+  const cli1 = runCli("run", "--strategy", "orb", "--symbol", "HOOD", "--symbol", "QQQ", "--date", "2025-07-31",
+    "--param", "trailing_stop_pct=2", "--param", "market_filter=QQQ", "--db", db, "--json");
+  assert.deepEqual(doc.next_runs.map(n => n.why), cli1.next_runs.map(n => n.why));
+  assert.equal(doc.next_runs.length, 4);
+  for (let i = 0; i < 4; i++) {
+    const n = await client.callTool({ name: "run_backtest", arguments: doc.next_runs[i].request });
+    assert.equal(n.isError, false, `next run ${i}`);
+    const ref = runCli(...cli1.next_runs[i].command.split(" ").slice(1));
+    const a = stable(n.structuredContent), b = stable(ref);
+    delete a.next_runs; delete b.next_runs;
+    assert.deepEqual(a, b, `next run ${i}: ${cli1.next_runs[i].command}`);
+  }
+});
 await check("run_backtest equals the HTTP API's answer for the same body", async () => {
   const h = await http("POST", "/api/backtests", body1);
   assert.equal(h.status, 201);
