@@ -88,6 +88,7 @@ typedef enum slab_errcode {
     SLAB_EC_RUN_FAILED,          /* the engine stopped with an error */
     SLAB_EC_MARGIN_ALL_REJECTED, /* every entry order was refused for cash */
     SLAB_EC_MARGIN_REJECTED,     /* some orders were refused for cash (a warning) */
+    SLAB_EC_LOOKAHEAD_REFUSED,   /* the strategy asked for future bars (a warning) */
     /* the machine */
     SLAB_EC_WRITE_FAILED,        /* an output file could not be written */
     /* the service (HTTP and MCP) */

@@ -117,6 +117,10 @@ static const slab_errcode_def codes[SLAB_EC_COUNT] = {
         "some orders were refused for lack of cash; the run went on without them",
         "leave room for the commission and the move to the next open: --sizer percent:95 or "
         "lower; the order log (--json --orders) gives each order's reason"),
+    ROW(SLAB_EC_LOOKAHEAD_REFUSED, "lookahead_refused", SLAB_EINVAL, SLAB_CLASS_RUN,
+        "the strategy asked for future bars; each such read gave NaN",
+        "ago counts back: 0 is this bar, -1 the previous one (slab_get(c, SLAB_CLOSE, -1)); "
+        "`stratlab validate FILE.c` finds a literal positive ago"),
     ROW(SLAB_EC_WRITE_FAILED, "write_failed", SLAB_EIO, SLAB_CLASS_SYSTEM,
         "an output file could not be written", "check the output path, its folder and the disk"),
     ROW(SLAB_EC_UNAUTHORIZED, "unauthorized", SLAB_EINVAL, SLAB_CLASS_USAGE,

@@ -296,6 +296,19 @@ json_t *slab_result_warnings(const slab_bars *bars, const slab_run *run,
 {
     json_t *arr = json_array();
     refusals r = margin_refusals(run);
+    if (arr && run->lookahead_attempts > 0) {
+        const slab_errcode_def *d = slab_errcode_get(SLAB_EC_LOOKAHEAD_REFUSED);
+        char what[512];
+        snprintf(what, sizeof what, T(SLAB_LANG_EN, "summary.lookahead"),
+                 run->lookahead_attempts);
+        json_t *w = json_pack("{s:s, s:s, s:s, s:s, s:I}", "code", d->name, "message", what,
+                              "cause", d->summary, "fix", d->fix, "reads",
+                              (json_int_t)run->lookahead_attempts);
+        if (!w || json_array_append_new(arr, w)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
     if (!arr || !r.n)
         return arr;
     char what[512], cause[512], fix[512];
@@ -334,6 +347,10 @@ char *slab_summary_text(const slab_bars *bars, const slab_run *run, const char *
     add(buf, "\n");
     if (!strncmp(bars->source, "synth:", 6))
         add(buf, "%s\n", T(L, "summary.synthetic"));
+    if (run->lookahead_attempts > 0) {
+        addt(buf, L, "summary.lookahead", run->lookahead_attempts);
+        add(buf, "\n");
+    }
     long closed = (long)get(m, "num_trades"), open = (long)get(m, "open_trades");
     if (closed > 0) {
         addt(buf, L, "summary.trades", closed, get(m, "win_rate"), get(m, "total_pnl"),

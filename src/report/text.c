@@ -84,6 +84,11 @@ static const slab_text_row rows[] = {
                                     "没有交易:原因见下面的交易日统计。"}},
     {"summary.no_trades_refused", {"No trades were made: %s.", "没有任何交易:%s。"}},
     {"summary.some_refused", {"Some %s.", "%s。"}},
+    {"summary.lookahead",
+     {"The strategy asked for a future bar %ld times (ago > 0) and got NaN each time: ago counts "
+      "back (0 is this bar, -1 the previous one), so its signals read nothing there.",
+      "策略 %ld 次请求未来的K线(ago > 0),每次得到 NaN:ago 从当前K线往回数(0 为当前,-1 为上一根),"
+      "这些读取得不到任何数据。"}},
     {"summary.cause", {"Cause: %s.", "原因:%s。"}},
     {"summary.fix", {"Fix: %s.", "解决办法:%s。"}},
     {"summary.refused_all", {"every entry order was refused for lack of cash",

@@ -292,6 +292,52 @@ static void check_constructs(diag_list *l, const char *code)
         }
 }
 
+/* A reader called with a positive whole-number literal as its last
+ * argument (ago): slab_get(c, SLAB_CLOSE, 1) asks for the next bar, which
+ * the engine refuses (NaN, counted in execution.lookahead_attempts). ago
+ * counts back, backtrader's way: 0 is this bar, -1 the previous one; a
+ * script ported from a library where 1 means "one bar ago" makes this
+ * mistake, and its run then trades on NaN without a word. */
+static void check_lookahead(diag_list *l, const char *code)
+{
+    static const char *const readers[] = {"slab_get", "slab_time", "slab_feed_get",
+                                          "slab_feed_time"};
+    for (size_t r = 0; r < sizeof readers / sizeof readers[0]; r++)
+        for (const char *p = code; l->n < SCAN_MAX && (p = find_word(code, p, readers[r], '('));
+             p++) {
+            const char *q = strchr(p, '('), *last = NULL;
+            int depth = 0;
+            for (q++; *q; q++) {
+                if (*q == '(')
+                    depth++;
+                else if (*q == ')' && depth-- == 0)
+                    break;
+                else if (*q == ',' && depth == 0)
+                    last = q + 1;
+            }
+            if (*q != ')' || !last)
+                continue;
+            while (isspace((unsigned char)*last))
+                last++;
+            const char *d = last + (*last == '+');
+            if (*d < '1' || *d > '9')
+                continue;
+            const char *e = d, *t;
+            while (isdigit((unsigned char)*e))
+                e++;
+            for (t = e; isspace((unsigned char)*t); t++)
+                ;
+            if (t != q)
+                continue; /* an expression: checked when it runs */
+            int line, col;
+            where(code, last, &line, &col);
+            add(l, 1, "lookahead", line, col,
+                "%s(..., %.*s) asks for a future bar: ago counts back (0 is this bar, -1 the "
+                "previous one), so this reads NaN; use -%.*s for %.*s bar(s) ago",
+                readers[r], (int)(e - last), last, (int)(e - d), d, (int)(e - d), d);
+        }
+}
+
 static int by_severity(const void *a, const void *b)
 {
     const slab_script_diag *x = a, *y = b;
@@ -329,6 +375,7 @@ slab_status slab_script_validate(slab_sandbox *sb, const char *source, size_t so
     check_includes(&l, text, code);
     check_indicators(&l, text, code);
     check_constructs(&l, code);
+    check_lookahead(&l, code);
     slab_free(text);
     slab_free(code);
     if (sb) {

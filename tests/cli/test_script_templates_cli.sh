@@ -164,6 +164,40 @@ assert "did you mean \"RSI\"" in ind["message"], ind
 assert any(x["code"] == "compile" and x["line"] == 3 for x in d["items"]), d["items"]
 ' "$tmp/v.json"
 
+# a positive literal ago reads the future (ago counts back: -1 is the
+# previous bar): an error at the literal; -1, 0 and a variable pass.
+# Columns counted by hand: line 4 "    double a = slab_get(ctx, SLAB_CLOSE, "
+# is 41 characters, so the 1 is at 42; line 5's "+2" follows 79 characters.
+cat >"$tmp/peek.c" <<'EOT'
+#include <stratlab/strategy.h>
+static void next(slab_ctx *ctx, void *s) {
+    int k = -1; (void)s;
+    double a = slab_get(ctx, SLAB_CLOSE, 1) + slab_get(ctx, SLAB_CLOSE, -1);
+    double b = slab_get(ctx, SLAB_CLOSE, k) + slab_feed_get(ctx, 1, SLAB_HIGH, +2);
+    if (a > b && slab_time(ctx, 0) > 0) slab_buy(ctx, 0);
+}
+SLAB_STRATEGY(.name = "peek", .next = next);
+EOT
+"$cli" validate "$tmp/peek.c" --json >"$tmp/peek.json"
+check "validate peek.c: exit 1" test $? -eq 1
+check "validate peek.c: two lookahead errors at the literals" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = [(x["severity"], x["code"], x["line"], x["column"]) for x in d["items"]]
+assert got == [("error", "lookahead", 4, 42), ("error", "lookahead", 5, 80)], d["items"]
+assert "use -2 for 2 bar(s) ago" in d["items"][1]["message"], d["items"][1]
+' "$tmp/peek.json"
+# ... and running it anyway says so: a warning with the count, in the summary too
+"$cli" data sample --symbol SAMP --bars 50 --out "$tmp/peek.csv" >/dev/null
+check "run peek.c: the lookahead_refused warning counts 2 reads a bar" python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.run([sys.argv[1], "run", "--script", sys.argv[2], "--data", sys.argv[3], "--json"],
+                              capture_output=True, text=True).stdout)
+w = [x for x in d["warnings"] if x["code"] == "lookahead_refused"]
+assert len(w) == 1 and w[0]["reads"] == 2 * 50 == d["execution"]["lookahead_attempts"], (w, d["execution"])
+assert "asked for a future bar 100 times" in d["summary"], d["summary"]
+' "$cli" "$tmp/peek.c" "$tmp/peek.csv"
+
 # the daily templates render, compile and run (sample bars)
 "$cli" data sample --symbol SAMP --bars 300 --out "$tmp/samp.csv" >/dev/null
 for t in indicator_signal mean_reversion momentum; do

@@ -8,9 +8,12 @@
 
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
+#include "stratlab/result.h"
 #include "stratlab/strategies.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static slab_bars *bars, *minute_bars;
@@ -118,6 +121,22 @@ static void future_reads_are_refused(void **state)
     /* two refused reads per bar, every bar */
     assert_int_equal(run->lookahead_attempts, 2 * (long)bars->n);
     assert_int_equal(run->n_orders, 0);
+    /* and the result says so: a warning with the count, and the summary */
+    json_t *w = slab_result_warnings(bars, run, NULL);
+    assert_int_equal(json_array_size(w), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(w, 0), "code")),
+                        "lookahead_refused");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(w, 0), "reads")),
+                     2 * (long)bars->n);
+    json_decref(w);
+    json_t *m = json_pack("{s:i,s:i}", "num_trades", 0, "open_trades", 0);
+    char *text = slab_summary_text(bars, run, "peek", NULL, m, 0), want[128];
+    snprintf(want, sizeof want, "asked for a future bar %ld times", 2 * (long)bars->n);
+    assert_non_null(text);
+    if (!strstr(text, want))
+        fail_msg("the summary does not say '%s':\n%s", want, text);
+    slab_free(text);
+    json_decref(m);
     slab_run_free(run);
 }
 
