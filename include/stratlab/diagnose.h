@@ -67,4 +67,14 @@ json_t *slab_diagnosis_from_json(json_t *doc, slab_error *err);
  * fractions. New object (owned), or NULL with err. */
 json_t *slab_backtest_metrics_json(json_t *result, slab_error *err);
 
+/* Adds a spec run's sections to its result document, the same for every
+ * way in (CLI, HTTP, MCP): backtest.spec_sha256; run_id (and
+ * execution.id) made to cover the spec's text too, so two specs with one
+ * name never share an id; execution.compile_ms; "spec" (the spec run's
+ * record, slab_spec_run_json); and "diagnosis" in lang when the spec gives
+ * expected performance. SLAB_OK, or an error in err. */
+slab_status slab_spec_result_sections(json_t *doc, const slab_spec *spec,
+                                      const slab_spec_run *srun, const slab_bars *bars,
+                                      slab_lang lang, slab_error *err);
+
 #endif

@@ -130,6 +130,14 @@ typedef struct slab_execution_record {
     char strategy[64];      /* the script's strategy name, or "" */
 } slab_execution_record;
 
+struct slab_script_exec;
+/* Fills r from a finished sandbox execution (script.h), the same for every
+ * way in: id, status, times, limits' figures, output, error ("" when it
+ * succeeded), source hash and strategy; script is the file name to show
+ * (a path's last part is kept). template_name and parameters are the
+ * caller's (left empty). r borrows ex's texts: log it before freeing ex. */
+void slab_execution_record_from_exec(slab_execution_record *r, const struct slab_script_exec *ex,
+                                     const char *script, int64_t created_at_ms);
 /* Adds r to the log. */
 slab_status slab_store_log_execution(slab_store *s, const slab_execution_record *r,
                                      slab_error *err);

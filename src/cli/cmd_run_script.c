@@ -172,27 +172,9 @@ static void log_execution(const cli_script_opts *so, const cli_script_ctx *r,
     slab_store *db = NULL;
     slab_error err;
     slab_execution_record rec;
-    const char *base = strrchr(so->path, '/');
-    memset(&rec, 0, sizeof rec);
-    snprintf(rec.id, sizeof rec.id, "%s", ex->id);
-    rec.created_at_ms = now_ms();
+    slab_execution_record_from_exec(&rec, ex, so->path, now_ms());
     snprintf(rec.template_name, sizeof rec.template_name, "%s", so->hint.template_name);
     rec.parameters = log_parameters(so, r);
-    rec.success = ex->status == SLAB_SCRIPT_OK;
-    snprintf(rec.status, sizeof rec.status, "%s", slab_script_status_name(ex->status));
-    rec.execution_ms = ex->wall_ms;
-    rec.compile_ms = ex->compile_ms;
-    rec.run_ms = ex->run_ms;
-    rec.cpu_ms = ex->cpu_ms;
-    rec.max_rss_kb = ex->max_rss_kb;
-    rec.cached = ex->cached;
-    rec.stdout_text = ex->out_text;
-    rec.stderr_text = ex->err_text;
-    char none[1] = "";
-    rec.error = rec.success ? none : (char *)ex->detail;
-    snprintf(rec.script, sizeof rec.script, "%s", base ? base + 1 : so->path);
-    snprintf(rec.source_sha256, sizeof rec.source_sha256, "%s", ex->source_sha256);
-    snprintf(rec.strategy, sizeof rec.strategy, "%s", ex->strategy);
     if (!cli_db_path("run", r->db, path, sizeof path)) {
         free(rec.parameters);
         return;

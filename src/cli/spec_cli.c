@@ -60,30 +60,9 @@ int cli_spec_defaults(const slab_spec *spec, const char **symbol, const char *da
 int cli_spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
                     const slab_bars *bars, const slab_run *run, slab_lang lang)
 {
-    json_t *bt = json_object_get(doc, "backtest");
-    json_t *ex = json_object_get(doc, "execution");
-    const char *sha = slab_spec_sha256(spec);
-    char seed[128], id[65];
+    slab_error err;
     (void)run;
-    json_object_set_new(bt, "spec_sha256", json_string(sha));
-    /* The run id also covers the spec's text: two specs with one name
-     * never share an id. */
-    snprintf(seed, sizeof seed, "%s|%s", json_string_value(json_object_get(bt, "run_id")), sha);
-    slab_sha256_mem(seed, strlen(seed), id);
-    id[16] = '\0';
-    json_object_set_new(bt, "run_id", json_string(id));
-    json_object_set_new(ex, "id", json_string(id));
-    json_object_set_new(ex, "compile_ms", json_real(slab_spec_compile_ms(spec)));
-    json_object_set_new(doc, "spec", slab_spec_run_json(srun, bars));
-    if (slab_spec_expected_get(spec)) {
-        slab_diag_options opt;
-        slab_error err;
-        slab_diag_options_default(&opt);
-        opt.lang = lang;
-        json_t *dg = slab_diagnose_json(doc, spec, &opt, &err);
-        if (!dg)
-            return cli_fail(&err);
-        json_object_set_new(doc, "diagnosis", dg);
-    }
+    if (slab_spec_result_sections(doc, spec, srun, bars, lang, &err) != SLAB_OK)
+        return cli_fail(&err);
     return 0;
 }

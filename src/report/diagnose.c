@@ -792,3 +792,35 @@ json_t *slab_diagnosis_from_json(json_t *doc, slab_error *err)
     }
     return out;
 }
+
+slab_status slab_spec_result_sections(json_t *doc, const slab_spec *spec,
+                                      const slab_spec_run *srun, const slab_bars *bars,
+                                      slab_lang lang, slab_error *err)
+{
+    json_t *bt = json_object_get(doc, "backtest"), *ex = json_object_get(doc, "execution");
+    const char *sha = slab_spec_sha256(spec);
+    char seed[128], id[65];
+    json_t *sp;
+    if (!bt || !ex)
+        return slab_error_set(err, SLAB_EINTERNAL, NULL, "a result document without backtest "
+                              "and execution");
+    json_object_set_new(bt, "spec_sha256", json_string(sha));
+    snprintf(seed, sizeof seed, "%s|%s", json_string_value(json_object_get(bt, "run_id")), sha);
+    slab_sha256_mem(seed, strlen(seed), id);
+    id[16] = '\0';
+    json_object_set_new(bt, "run_id", json_string(id));
+    json_object_set_new(ex, "id", json_string(id));
+    json_object_set_new(ex, "compile_ms", json_real(slab_spec_compile_ms(spec)));
+    if (!(sp = slab_spec_run_json(srun, bars)) || json_object_set_new(doc, "spec", sp))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory writing the spec section");
+    if (slab_spec_expected_get(spec)) {
+        slab_diag_options opt;
+        slab_diag_options_default(&opt);
+        opt.lang = lang;
+        json_t *dg = slab_diagnose_json(doc, spec, &opt, err);
+        if (!dg)
+            return err->code;
+        json_object_set_new(doc, "diagnosis", dg);
+    }
+    return SLAB_OK;
+}

@@ -167,32 +167,6 @@ static void spec_defaults(const slab_spec *spec, json_t *opts)
         json_object_set_new(opts, "timeframe", json_string(set->timeframe));
 }
 
-/* The spec's sections in the document, as cli_spec_result adds them. */
-static slab_status spec_result(json_t *doc, const slab_spec *spec, const slab_spec_run *srun,
-                               const slab_bars *bars, slab_error *err)
-{
-    json_t *bt = json_object_get(doc, "backtest"), *ex = json_object_get(doc, "execution");
-    const char *sha = slab_spec_sha256(spec);
-    char seed[128], id[65];
-    json_object_set_new(bt, "spec_sha256", json_string(sha));
-    snprintf(seed, sizeof seed, "%s|%s", json_string_value(json_object_get(bt, "run_id")), sha);
-    slab_sha256_mem(seed, strlen(seed), id);
-    id[16] = '\0';
-    json_object_set_new(bt, "run_id", json_string(id));
-    json_object_set_new(ex, "id", json_string(id));
-    json_object_set_new(ex, "compile_ms", json_real(slab_spec_compile_ms(spec)));
-    json_object_set_new(doc, "spec", slab_spec_run_json(srun, bars));
-    if (slab_spec_expected_get(spec)) {
-        slab_diag_options opt;
-        slab_diag_options_default(&opt);
-        json_t *dg = slab_diagnose_json(doc, spec, &opt, err);
-        if (!dg)
-            return err->code;
-        json_object_set_new(doc, "diagnosis", dg);
-    }
-    return SLAB_OK;
-}
-
 /* The run options from the request (opts keeps the JSON they borrow). */
 static slab_status read_options(const json_t *req, json_t **opts_out, slab_run_options *o,
                                 slab_error *err)
@@ -384,25 +358,9 @@ static void log_script(srv *s, const slab_run_options *o, const slab_bars *bars,
     json_object_set_new(p, "data",
                         json_pack("{s:s,s:i}", "symbol", bars->symbol, "bars", (int)bars->n));
     json_object_set_new(p, "via", json_string("http"));
-    memset(&rec, 0, sizeof rec);
-    snprintf(rec.id, sizeof rec.id, "%s", ex->id);
-    rec.created_at_ms = srv_now_ms();
+    slab_execution_record_from_exec(&rec, ex, "request.c", srv_now_ms());
     rec.parameters = slab_json_dumps(p, JSON_COMPACT);
     json_decref(p);
-    rec.success = ex->status == SLAB_SCRIPT_OK;
-    snprintf(rec.status, sizeof rec.status, "%s", slab_script_status_name(ex->status));
-    rec.execution_ms = ex->wall_ms;
-    rec.compile_ms = ex->compile_ms;
-    rec.run_ms = ex->run_ms;
-    rec.cpu_ms = ex->cpu_ms;
-    rec.max_rss_kb = ex->max_rss_kb;
-    rec.cached = ex->cached;
-    rec.stdout_text = ex->out_text;
-    rec.stderr_text = ex->err_text;
-    rec.error = rec.success ? NULL : (char *)ex->detail;
-    snprintf(rec.script, sizeof rec.script, "request.c");
-    snprintf(rec.source_sha256, sizeof rec.source_sha256, "%s", ex->source_sha256);
-    snprintf(rec.strategy, sizeof rec.strategy, "%s", ex->strategy);
     pthread_mutex_lock(&s->store_mu);
     slab_store_log_execution(s->store, &rec, &err); /* a lost log line never fails the run */
     pthread_mutex_unlock(&s->store_mu);
@@ -824,7 +782,8 @@ static json_t *job_document(run_job *j, int64_t t0, slab_error *err)
     }
     if (j->ex)
         merge_execution(doc, j->ex);
-    if (j->spec && spec_result(doc, j->spec, j->srun, j->bars, err) != SLAB_OK) {
+    if (j->spec && slab_spec_result_sections(doc, j->spec, j->srun, j->bars,
+                                             (slab_lang)j->o.lang, err) != SLAB_OK) {
         json_decref(doc);
         return NULL;
     }

@@ -6,6 +6,8 @@
  * either commits whole or is rolled back. */
 #include "stratlab/store.h"
 
+#include "stratlab/script.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -1046,6 +1048,30 @@ void slab_execution_records_free(slab_execution_record *r, size_t n)
         slab_free(r[k].error);
     }
     slab_free(r);
+}
+
+void slab_execution_record_from_exec(slab_execution_record *r, const slab_script_exec *ex,
+                                     const char *script, int64_t created_at_ms)
+{
+    static char none[1] = "";
+    const char *base = strrchr(script, '/');
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "%s", ex->id);
+    r->created_at_ms = created_at_ms;
+    r->success = ex->status == SLAB_SCRIPT_OK;
+    snprintf(r->status, sizeof r->status, "%s", slab_script_status_name(ex->status));
+    r->execution_ms = ex->wall_ms;
+    r->compile_ms = ex->compile_ms;
+    r->run_ms = ex->run_ms;
+    r->cpu_ms = ex->cpu_ms;
+    r->max_rss_kb = ex->max_rss_kb;
+    r->cached = ex->cached;
+    r->stdout_text = ex->out_text;
+    r->stderr_text = ex->err_text;
+    r->error = r->success ? none : (char *)ex->detail;
+    snprintf(r->script, sizeof r->script, "%s", base ? base + 1 : script);
+    snprintf(r->source_sha256, sizeof r->source_sha256, "%s", ex->source_sha256);
+    snprintf(r->strategy, sizeof r->strategy, "%s", ex->strategy);
 }
 
 slab_status slab_store_list_executions(slab_store *s, const char *id, size_t limit,
