@@ -159,6 +159,12 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
 slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
                                   const slab_run_config *cfg, const slab_ind_share *share,
                                   slab_run **out, slab_error *err);
+/* The clock slab_engine_run_feeds runs feeds on: the union of their times
+ * (each feed's strictly increasing), in a new array (*clock, owned;
+ * slab_free()) of *n values. A run with a preroll_until_ns records the
+ * steps from the first at or after it. */
+slab_status slab_engine_clock(const slab_bars *const *feeds, size_t n_feeds, int64_t **clock,
+                              size_t *n, slab_error *err);
 /* Frees a run; NULL is a no-op. */
 void slab_run_free(slab_run *run);
 

@@ -164,7 +164,15 @@ typedef struct slab_sweep_options {
  * other axis must name a run option, which it sets with the value's text
  * as the option's flag would ("2%", "fixed:10"). */
 typedef struct slab_sweep_spec {
-    const slab_bars *bars;              /* the data (borrowed) */
+    const slab_bars *bars;              /* the data (borrowed); the traded feed */
+    const slab_bars *const *feeds;      /* several feeds on one clock, as
+                                           slab_engine_run_feeds takes them
+                                           (feeds[0] == bars), or NULL: bars alone */
+    size_t n_feeds;
+    int64_t preroll_until_ns;           /* as slab_run_config (several feeds) */
+    int stamp_end;                      /* bars stamped at their end (--stamp end) */
+    const slab_earnings *earnings;      /* the calendar skip_earnings reads, or NULL */
+    size_t n_earnings;
     const slab_strategy_def *strategy;
     const char *const *params;          /* fixed "name=value" strategy parameters */
     size_t n_params;

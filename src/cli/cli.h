@@ -47,6 +47,18 @@ int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cf
 /* Loads the bars the options name (a file or the store) into *out
  * (owned). 0 or the printed error's exit code. */
 int cli_run_load_bars(const slab_run_options *o, slab_bars **out);
+/* Loads every feed the options name (--data or --symbol, repeated) into
+ * feeds[0 .. *n) (owned; at most SLAB_FEEDS_MAX), the feeds after the
+ * first from days before --from/--date as `run` loads them. 0 or the
+ * printed error's exit code. */
+int cli_run_load_feeds(const slab_run_options *o, slab_bars **feeds, size_t *n);
+/* The run config's preroll_until_ns for n_feeds feeds, as `run` sets it. */
+int64_t cli_run_preroll(const slab_run_options *o, size_t n_feeds);
+/* Reads symbol's earnings calendar from the store into *out (owned). 0
+ * or the printed error's exit code (a store without one says how to
+ * import it). */
+int cli_run_load_earnings(const slab_run_options *o, const char *symbol, slab_earnings **out,
+                          size_t *n);
 int cmd_stats(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

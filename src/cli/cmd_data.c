@@ -749,6 +749,11 @@ static int data_synth(int argc, char **argv)
     if (db && out)
         return cli_error(SLAB_EC_CONFLICTING_OPTIONS, "--out", NULL,
                          "give --db PATH or --out DIR, not both");
+    if (out) { /* --out DIR is made when missing, as a store's folder is */
+        char probe[4096];
+        snprintf(probe, sizeof probe, "%s/x", out);
+        cli_db_mkdirs(probe);
+    }
     so.index_symbol = synth_index(index, syms, n_syms);
     snprintf(source, sizeof source, "synth:seed=%llu,from=%s,to=%s,timeframe=%s,index=%s", seed,
              from, to, slab_timeframe_format(so.timeframe, so.compression, tfb, sizeof tfb),

@@ -401,30 +401,44 @@ int cli_run_load_bars(const slab_run_options *o, slab_bars **out)
     return load_feed(o, 0, out);
 }
 
-/* A strategy with skip_earnings on reads the store's earnings calendar
- * for the traded symbol into *out (owned). */
-static int load_earnings(const slab_run_options *o, const slab_strategy_def *def,
-                         const double *params, const slab_bars *bars, slab_earnings **out,
-                         size_t *n)
+int cli_run_load_feeds(const slab_run_options *o, slab_bars **feeds, size_t *n)
+{
+    return load_bars(o, feeds, n);
+}
+
+int64_t cli_run_preroll(const slab_run_options *o, size_t n_feeds)
+{
+    return preroll(o, n_feeds);
+}
+
+int cli_run_load_earnings(const slab_run_options *o, const char *symbol, slab_earnings **out,
+                          size_t *n)
 {
     char path[1024];
     slab_store *db = NULL;
     slab_error err;
-    int want = 0;
-    for (int k = 0; k < def->n_params; k++)
-        want |= !strcmp(def->params[k].name, "skip_earnings") && params[k] != 0.0;
-    if (!want)
-        return 0;
-    if (!cli_db_path("run", o->db, path, sizeof path))
+    if (!cli_db_path(cli_command, o->db, path, sizeof path))
         return 2;
     if (slab_store_open_read(path, &db, &err) != SLAB_OK) {
         slab_error_fix(&err, "import the calendar first: stratlab data import-earnings FILE "
                              "(symbol,date,when with when bmo or amc)");
         return cli_fail(&err);
     }
-    slab_status st = slab_store_load_earnings(db, bars->symbol, out, n, &err);
+    slab_status st = slab_store_load_earnings(db, symbol, out, n, &err);
     slab_store_close(db);
     return st == SLAB_OK ? 0 : cli_fail(&err);
+}
+
+/* A strategy with skip_earnings on reads the store's earnings calendar
+ * for the traded symbol into *out (owned). */
+static int load_earnings(const slab_run_options *o, const slab_strategy_def *def,
+                         const double *params, const slab_bars *bars, slab_earnings **out,
+                         size_t *n)
+{
+    int want = 0;
+    for (int k = 0; k < def->n_params; k++)
+        want |= !strcmp(def->params[k].name, "skip_earnings") && params[k] != 0.0;
+    return want ? cli_run_load_earnings(o, bars->symbol, out, n) : 0;
 }
 
 static int write_equity(const char *path, const slab_bars *b, const slab_run *run)

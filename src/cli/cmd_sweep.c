@@ -251,7 +251,11 @@ typedef struct sweep_setup {
     const slab_strategy_def *def;
     const char *fixed[SLAB_RUN_PARAMS_MAX]; /* fixed "name=value" strategy parameters */
     size_t n_fixed;
-    slab_bars *bars;
+    slab_bars *bars;                    /* feeds[0] */
+    slab_bars *feeds[SLAB_FEEDS_MAX];   /* sweep: every --data/--symbol (owned) */
+    size_t n_feeds;
+    slab_earnings *earnings;            /* skip_earnings' calendar (owned) */
+    size_t n_earnings;
     slab_grid *g;
     opt_ctx octx;
     slab_sweep_options hooks;
@@ -263,7 +267,12 @@ typedef struct sweep_setup {
 static void setup_clear(sweep_setup *s)
 {
     json_decref(s->cfg);
-    slab_bars_free(s->bars);
+    if (s->n_feeds)
+        for (size_t k = 0; k < s->n_feeds; k++)
+            slab_bars_free(s->feeds[k]);
+    else
+        slab_bars_free(s->bars);
+    slab_free(s->earnings);
     slab_grid_free(s->g);
 }
 
@@ -287,6 +296,21 @@ static int is_strategy_param(const slab_strategy_def *def, const char *name, siz
         if (strlen(def->params[k].name) == len && !strncmp(def->params[k].name, name, len))
             return 1;
     return 0;
+}
+
+/* The earnings calendar a strategy's skip_earnings reads, loaded as `run`
+ * loads it when a combination may turn it on (a fixed skip_earnings other
+ * than 0, or an axis of it): the traded symbol's rows. */
+static int load_calendar(sweep_setup *s, const sweep_args *a)
+{
+    int want = 0;
+    if (!is_strategy_param(s->def, "skip_earnings", strlen("skip_earnings")))
+        return 0;
+    for (size_t k = 0; k < s->n_fixed; k++)
+        want |= !strncmp(s->fixed[k], "skip_earnings=", 14) && strtod(s->fixed[k] + 14, NULL) != 0;
+    for (size_t k = 0; k < a->n_axes; k++)
+        want |= !strncmp(a->axes[k], "skip_earnings=", 14);
+    return want ? cli_run_load_earnings(&s->o, s->bars->symbol, &s->earnings, &s->n_earnings) : 0;
 }
 
 /* Reads the run options, the strategy, the data and the grid. */
@@ -425,14 +449,32 @@ static int setup_open(sweep_setup *s, sweep_args *a, const char *cmd)
     }
     if (slab_grid_finish(s->g, &err) != SLAB_OK)
         return usage_fail(&err);
-    if ((rc = cli_run_load_bars(&s->o, &s->bars)))
-        return rc;
+    if (!strcmp(cmd, "walkforward")) {
+        if ((rc = cli_run_load_bars(&s->o, &s->bars)))
+            return rc;
+    } else {
+        /* several feeds run as `run` runs them: one clock, the others from
+         * days before --from/--date (a market filter's previous session) */
+        if ((rc = cli_run_load_feeds(&s->o, s->feeds, &s->n_feeds)))
+            return rc;
+        s->bars = s->feeds[0];
+        if ((rc = load_calendar(s, a)))
+            return rc;
+    }
     s->octx.base = &s->o;
     s->hooks.known = opt_known;
     s->hooks.apply = opt_apply;
     s->hooks.user = &s->octx;
     memset(&s->spec, 0, sizeof s->spec);
     s->spec.bars = s->bars;
+    if (s->n_feeds > 1) {
+        s->spec.feeds = (const slab_bars *const *)s->feeds;
+        s->spec.n_feeds = s->n_feeds;
+        s->spec.preroll_until_ns = cli_run_preroll(&s->o, s->n_feeds);
+    }
+    s->spec.stamp_end = s->o.stamp_end;
+    s->spec.earnings = s->earnings;
+    s->spec.n_earnings = s->n_earnings;
     s->spec.strategy = s->def;
     s->spec.params = s->fixed;
     s->spec.n_params = s->n_fixed;

@@ -744,10 +744,8 @@ slab_status slab_engine_run_shared(const slab_bars *bars, const slab_run_config 
     return slab_engine_run_feeds(one, 1, cfg, share, out, err);
 }
 
-/* The union of the feeds' times (each strictly increasing), owned, in
- * *clock; *n gets its length. */
-static slab_status merge_clock(const slab_bars *const *feeds, size_t n_feeds, int64_t **clock,
-                               size_t *n, slab_error *err)
+slab_status slab_engine_clock(const slab_bars *const *feeds, size_t n_feeds, int64_t **clock,
+                              size_t *n, slab_error *err)
 {
     size_t total = 0, m = 0;
     for (size_t k = 0; k < n_feeds; k++)
@@ -789,7 +787,7 @@ static slab_status setup_clock(slab_ctx *ctx, const slab_run_config *cfg, slab_r
         ctx->clock = b0->ts_ns;
         ctx->n_steps = b0->n;
     } else {
-        slab_status st = merge_clock(ctx->feeds, ctx->n_feeds, &run->ts_owned, &ctx->n_steps, err);
+        slab_status st = slab_engine_clock(ctx->feeds, ctx->n_feeds, &run->ts_owned, &ctx->n_steps, err);
         if (st != SLAB_OK)
             return st;
         ctx->clock = run->ts_owned;

@@ -1085,10 +1085,14 @@ static periods table_on(const periods *t, const slab_equity *eq)
 }
 
 /* 1 when eq runs on the clock the plan was built for. */
+/* 1 when eq runs on the plan's clock: the same times (the same array, or
+ * an equal one: a run on several feeds owns its union clock). */
 static int plan_fits(const slab_period_plan *p, const slab_equity *eq)
 {
-    return eq->n == p->shape.n && eq->ts_ns == p->shape.ts_ns &&
-           eq->timeframe == p->shape.timeframe && eq->compression == p->shape.compression;
+    return eq->n == p->shape.n && eq->timeframe == p->shape.timeframe &&
+           eq->compression == p->shape.compression &&
+           (eq->ts_ns == p->shape.ts_ns ||
+            !memcmp(eq->ts_ns, p->shape.ts_ns, eq->n * sizeof *eq->ts_ns));
 }
 
 double slab_max_drawdown_pct(const double *v, size_t n)

@@ -145,13 +145,21 @@ static slab_status apply_options(const slab_sweep_spec *spec, const char *const 
 
 /* ---- settings of a combination ---------------------------------------------- */
 
-slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
-                                slab_broker_config *broker, slab_risk_config *risk,
-                                slab_error *err)
-{
-    const slab_grid *g = spec->grid;
+/* The parameter texts of a combination ("name=value": the fixed ones, then
+ * the swept), as a run's param_text gives them to slab_param_text. */
+typedef struct kv_list {
     const char *kv[MAX_PARAMS + SLAB_GRID_MAX_AXES];
     char buf[SLAB_GRID_MAX_AXES][KV_MAX];
+    size_t n;
+} kv_list;
+
+static slab_status settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
+                            slab_broker_config *broker, slab_risk_config *risk, kv_list *l,
+                            slab_error *err)
+{
+    const slab_grid *g = spec->grid;
+    const char **kv = l->kv;
+    char(*buf)[KV_MAX] = l->buf;
     size_t n_kv = 0, n_axes = slab_grid_n_axes(g);
     slab_status st;
 
@@ -170,9 +178,18 @@ slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, 
             texts[n_opt++] = text;
         }
     }
+    l->n = n_kv;
     if ((st = apply_options(spec, names, texts, n_opt, broker, risk, err)) != SLAB_OK)
         return st;
     return slab_strategy_resolve_params(spec->strategy, kv, n_kv, params, err);
+}
+
+slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
+                                slab_broker_config *broker, slab_risk_config *risk,
+                                slab_error *err)
+{
+    kv_list l;
+    return settings(spec, idx, params, broker, risk, &l, err);
 }
 
 /* Names the strategy's parameters and the options, for an unknown axis. */
@@ -269,14 +286,33 @@ static void config_text(const slab_broker_config *b, const slab_risk_config *r, 
     }
 }
 
-void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17])
+/* SHA-256 (hex) of a series' bars, column by column. */
+static void bars_digest(const slab_bars *b, char hex[65])
 {
-    const slab_bars *b = spec->bars;
     const void *cols[7] = {b->ts_ns, b->open, b->high, b->low, b->close, b->volume, b->oi};
-    char hex[65], all[7 * 64 + 1], head[256];
+    char all[7 * 64 + 1];
     for (int k = 0; k < 7; k++)
         slab_sha256_mem(cols[k], b->n * 8, all + k * 64);
     slab_sha256_mem(all, 7 * 64, hex);
+}
+
+void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17])
+{
+    const slab_bars *b = spec->bars;
+    char hex[65], head[256];
+    bars_digest(b, hex);
+    if (spec->n_feeds > 1) {
+        /* every feed, in order, with its symbol; one feed keeps the
+         * one-feed digest */
+        char all[SLAB_FEEDS_MAX * (64 + 32 + 2) + 1];
+        size_t l = 0;
+        for (size_t k = 0; k < spec->n_feeds && k < SLAB_FEEDS_MAX; k++) {
+            char h[65];
+            bars_digest(spec->feeds[k], h);
+            l += (size_t)snprintf(all + l, sizeof all - l, "%s=%s;", spec->feeds[k]->symbol, h);
+        }
+        slab_sha256_mem(all, strlen(all), hex);
+    }
     memcpy(data, hex, 16);
     data[16] = '\0';
     const char *grid = slab_grid_canonical(spec->grid);
@@ -300,6 +336,23 @@ void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]
     for (size_t k = 0; k < spec->n_params; k++)
         l += (size_t)snprintf(text + l, cap - l, "%s,", spec->params[k]);
     snprintf(text + l, cap - l, "|%s|%s", spec->options_text ? spec->options_text : "", grid);
+    l = strlen(text);
+    if (spec->n_feeds > 1 || spec->stamp_end || spec->n_earnings) { /* one feed as before */
+        char earn[65] = "none";
+        char *rows = spec->n_earnings ? slab_malloc(spec->n_earnings * 64 + 1) : NULL;
+        if (rows) {
+            size_t m = 0;
+            for (size_t k = 0; k < spec->n_earnings; k++)
+                m += (size_t)snprintf(rows + m, 64, "%.31s:%lld:%d;", spec->earnings[k].symbol,
+                                      (long long)spec->earnings[k].day,
+                                      spec->earnings[k].after_close);
+            slab_sha256_mem(rows, m, earn);
+            slab_free(rows);
+        }
+        snprintf(text + l, cap - l, "|feeds=%zu|preroll=%lld|stamp_end=%d|earnings=%zu:%s",
+                 spec->n_feeds, (long long)spec->preroll_until_ns, spec->stamp_end,
+                 spec->n_earnings, earn);
+    }
     slab_sha256_mem(text, strlen(text), hex);
     slab_free(text);
     memcpy(id, hex, 16);
@@ -330,6 +383,7 @@ struct sweep {
     const slab_sweep_spec *spec;
     slab__cache *cache;
     slab_period_plan *plan;
+    int64_t *clock;          /* several feeds: the union clock the plan reads */
     size_t days;
     int blocks;
     char id[17], data[17];
@@ -430,8 +484,13 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         json_object_set_new(pj, ax->name, value_json(&ax->values[w->idx[a]]));
     }
     json_object_set_new(o, "params", pj);
-    st = slab_sweep_settings(spec, w->idx, params, &broker, &risk, &e);
+    kv_list kv;
+    st = settings(spec, w->idx, params, &broker, &risk, &kv, &e);
     if (st == SLAB_OK) {
+        /* as `run` sets it up: the same feeds, preroll, stamps, calendar and
+         * parameter texts (a text parameter such as orb's market_filter is
+         * read from them) */
+        const slab_bars *one[1] = {spec->bars};
         slab_run_config cfg;
         memset(&cfg, 0, sizeof cfg);
         cfg.broker = broker;
@@ -440,7 +499,16 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         cfg.stop_after_bar = -1;
         cfg.skip_cash_curve = 1; /* as `run` without --equity */
         cfg.risk = risk;
-        st = slab_engine_run_shared(spec->bars, &cfg, &w->share, &run, &e);
+        cfg.param_text = kv.kv;
+        cfg.n_param_text = kv.n;
+        cfg.preroll_until_ns = spec->preroll_until_ns;
+        cfg.stamp_end = spec->stamp_end;
+        cfg.earnings = spec->earnings;
+        cfg.n_earnings = spec->n_earnings;
+        if (spec->n_feeds > 1)
+            st = slab_engine_run_feeds(spec->feeds, spec->n_feeds, &cfg, &w->share, &run, &e);
+        else
+            st = slab_engine_run_feeds(one, 1, &cfg, &w->share, &run, &e);
     }
     if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
         goto nomem;
@@ -611,7 +679,22 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
     slab_status st;
     slab_equity shape = {spec->bars->n, spec->bars->ts_ns, NULL, NULL, spec->broker.cash,
                          spec->bars->timeframe, spec->bars->compression};
-    if ((st = slab_period_plan_new(&shape, &sw->plan, err)) != SLAB_OK)
+    if (spec->n_feeds > 1) {
+        int64_t *clock;
+        /* several feeds run on the union of their times, from the preroll's
+         * end: the periods are those of that clock (the engine's) */
+        size_t n = 0, first = 0;
+        if ((st = slab_engine_clock(spec->feeds, spec->n_feeds, &sw->clock, &n, err)) != SLAB_OK)
+            return st;
+        clock = sw->clock;
+        while (spec->preroll_until_ns && first < n && clock[first] < spec->preroll_until_ns)
+            first++;
+        shape.n = n - first;
+        shape.ts_ns = clock + first;
+    }
+    st = shape.n ? slab_period_plan_new(&shape, &sw->plan, err)
+                 : slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on after the preroll");
+    if (st != SLAB_OK)
         return st;
     sw->days = slab_period_plan_days(sw->plan);
     sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
@@ -690,6 +773,7 @@ out:
     slab_free(ws);
     slab__cache_free(sw.cache);
     slab_period_plan_free(sw.plan);
+    slab_free(sw.clock);
     pthread_mutex_destroy(&sw.mu);
     pthread_cond_destroy(&sw.cv_ready);
     pthread_cond_destroy(&sw.cv_space);

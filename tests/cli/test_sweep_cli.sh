@@ -386,4 +386,49 @@ expect_err "walkforward: bad span" 2 "--train" \
 expect_err "walkforward: no --rank" 2 "needs --train SPAN, --test SPAN and --rank METRIC" \
   "$cli" walkforward "${base[@]}" --param fast=5,10 --train 1y --test 6m
 
+# ---- several feeds: orb with its market filter, as `run` runs it ---------------
+# seed 000's "now try 1% to 5% trailing stops" on HOOD with the QQQ filter: the
+# sweep runs both feeds on one clock; every line equals a separate `run
+# --json` (metrics and run_id), for a range and for one --date (the filter
+# feed then loaded from days before: the preroll), and with skip_earnings
+# reading the store's calendar.
+"$cli" data synth --symbol HOOD --symbol QQQ --from 2025-07-01 --to 2025-07-11 --out "$tmp/synth" >/dev/null
+feeds=(--strategy orb --data HOOD="$tmp/synth/HOOD.csv" --data QQQ="$tmp/synth/QQQ.csv" --param market_filter=QQQ)
+printf 'symbol,date,when\nHOOD,2025-07-09,bmo\n' >"$tmp/earn.csv"
+"$cli" data import-earnings "$tmp/earn.csv" >/dev/null
+for w in "--from 2025-07-01 --to 2025-07-11" "--date 2025-07-10"; do
+  # 3 trailing stops x stop_at_range 0,1 x skip_earnings 0,1 = 12 lines
+  "$cli" sweep "${feeds[@]}" $w --param trailing_stop_pct=1:3:1 --param stop_at_range=0,1 \
+    --param skip_earnings=0,1 --jobs 2 --out "$tmp/orb.jsonl"
+  check "orb sweep ($w): exit 0, 12 lines" test "$(wc -l <"$tmp/orb.jsonl")" -eq 12
+  for t in 1 2 3; do for r in 0 1; do for e in 0 1; do
+    "$cli" run "${feeds[@]}" $w --param trailing_stop_pct=$t --param stop_at_range=$r \
+      --param skip_earnings=$e --json >"$tmp/orb_${t}_${r}_${e}.json"
+  done; done; done
+  check "orb sweep ($w): every line equals its separate run" python3 -c '
+import json, sys, os
+tmp = sys.argv[1]
+bad, trades, differ = [], 0, set()
+for l in open(os.path.join(tmp, "orb.jsonl")):
+    o = json.loads(l)
+    p = o["params"]
+    r = json.load(open(os.path.join(tmp, "orb_%d_%d_%d.json" % (p["trailing_stop_pct"], p["stop_at_range"], p["skip_earnings"]))))
+    if o["metrics"] != r["metrics"] or o["run_id"] != r["backtest"]["run_id"]:
+        bad.append(p)
+    trades += r["metrics"]["num_trades"]
+    differ.add(r["metrics"]["final_value"])
+assert not bad, bad
+assert trades > 0 and len(differ) > 1, (trades, differ)  # the runs trade, and differ
+' "$tmp"
+done
+check "orb sweep: the filter feed is read (without it the lines differ)" python3 -c '
+import json, subprocess, sys
+cli, h = sys.argv[1], sys.argv[2]
+one = subprocess.run([cli, "sweep", "--strategy", "orb", "--data", "HOOD=" + h, "--from", "2025-07-01",
+    "--to", "2025-07-11", "--param", "trailing_stop_pct=1:3:1", "--out", "/dev/stdout"],
+    capture_output=True, text=True, check=True).stdout.splitlines()
+two = open(sys.argv[3]).read().splitlines()
+assert [json.loads(l)["metrics"] for l in one] != [json.loads(l)["metrics"] for l in two[0::4]]
+' "$cli" "$tmp/synth/HOOD.csv" "$tmp/orb.jsonl"
+
 finish
