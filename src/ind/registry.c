@@ -1057,32 +1057,6 @@ static int in_list(const char *name, const char *list)
     return 0;
 }
 
-/* Levenshtein distance, case-insensitive, for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la > 63 || lb > 63)
-        return 64;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 const slab_ind_def *slab_ind_find(const char *name, slab_error *err)
 {
     size_t n = sizeof table / sizeof table[0], best = 0, best_d = (size_t)-1;
@@ -1093,7 +1067,7 @@ const slab_ind_def *slab_ind_find(const char *name, slab_error *err)
             return &table[i];
     slab_text_show(name, strlen(name), shown, sizeof shown); /* outside text, escaped */
     for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(name, table[i].name);
+        size_t d = slab_edit_distance(name, table[i].name);
         if (d < best_d) {
             best_d = d;
             best = i;

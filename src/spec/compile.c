@@ -470,7 +470,7 @@ static void unknown_function(cctx *c, const ast *a, const char *name)
     size_t best_d = (size_t)-1;
     char fix[300];
     for (size_t k = 0; k < n_tab; k++) {
-        size_t dist = slab__edit_distance(name, tab[k].name);
+        size_t dist = slab_edit_distance(name, tab[k].name);
         if (dist < best_d)
             best_d = dist, best = tab[k].name;
         /* aliases: comma-separated */
@@ -482,7 +482,7 @@ static void unknown_function(cctx *c, const ast *a, const char *name)
             if (l < sizeof al) {
                 memcpy(al, p, l);
                 al[l] = '\0';
-                dist = slab__edit_distance(name, al);
+                dist = slab_edit_distance(name, al);
                 if (dist < best_d)
                     best_d = dist, best = tab[k].name;
             }
@@ -490,7 +490,7 @@ static void unknown_function(cctx *c, const ast *a, const char *name)
         }
     }
     for (size_t k = 0; k < sizeof functions / sizeof functions[0]; k++) {
-        size_t dist = slab__edit_distance(name, functions[k]);
+        size_t dist = slab_edit_distance(name, functions[k]);
         if (dist < best_d)
             best_d = dist, best = functions[k];
     }

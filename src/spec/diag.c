@@ -249,37 +249,12 @@ slab_status slab_diags_from_json(json_t *doc, slab_diags *d, slab_error *err)
 }
 
 /* ---- helpers ------------------------------------------------------------ */
-size_t slab__edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la > 63 || lb > 63)
-        return 64;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 const char *slab__closest(const char *s, const char *const *names, size_t n)
 {
     size_t len = strlen(s), limit = len / 3 > 2 ? len / 3 : 2, best_d = limit + 1;
     const char *best = NULL;
     for (size_t i = 0; i < n; i++) {
-        size_t dist = slab__edit_distance(s, names[i]);
+        size_t dist = slab_edit_distance(s, names[i]);
         if (dist < best_d) {
             best_d = dist;
             best = names[i];

@@ -50,9 +50,6 @@ int slab__jscan_locate(const char *text, size_t len, const char *pointer, int *l
 void slab__jscan_linecol(const char *text, size_t off, int *line, int *col);
 
 /* ---- small helpers (diag.c) ---- */
-/* Levenshtein distance, case-insensitive, of strings up to 63 bytes (64
- * beyond). */
-size_t slab__edit_distance(const char *a, const char *b);
 /* The closest of names[0..n-1] to s within distance max(2, len/3), or NULL. */
 const char *slab__closest(const char *s, const char *const *names, size_t n);
 /* 1 when s[0..len) is an identifier [A-Za-z_][A-Za-z0-9_]*. */
