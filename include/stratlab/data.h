@@ -39,6 +39,10 @@ typedef struct slab_bars {
     char sha256[65];                   /* SHA-256 of the source file, or "" */
 } slab_bars;
 
+/* The first index whose time is at or after t (b->n when none): a binary
+ * search of the sorted times. */
+size_t slab_bars_index_at(const slab_bars *b, int64_t t);
+
 /* Returns an empty owned series with room for cap bars (cap may be 0);
  * NULL when out of memory. Free with slab_bars_free(). */
 slab_bars *slab_bars_new(size_t cap);

@@ -127,8 +127,7 @@ slab_status slab_bars_push(slab_bars *b, int64_t ts_ns, double open, double high
     return SLAB_OK;
 }
 
-/* First index whose ts_ns >= t (binary search; the series is sorted). */
-static size_t lower_bound(const slab_bars *b, int64_t t)
+size_t slab_bars_index_at(const slab_bars *b, int64_t t)
 {
     size_t lo = 0, hi = b->n;
     while (lo < hi) {
@@ -155,8 +154,8 @@ slab_status slab_bars_slice(const slab_bars *b, int64_t from_ns, int64_t to_ns, 
                             slab_error *err)
 {
     char t1[40], t2[40], t3[40], t4[40];
-    size_t lo = lower_bound(b, from_ns);
-    size_t hi = to_ns == INT64_MAX ? b->n : lower_bound(b, to_ns + 1);
+    size_t lo = slab_bars_index_at(b, from_ns);
+    size_t hi = to_ns == INT64_MAX ? b->n : slab_bars_index_at(b, to_ns + 1);
 
     *out = NULL;
     if (lo >= hi) {

@@ -55,20 +55,6 @@ static int64_t add_span(int64_t day, slab_span sp, long times)
     return slab_days_from_civil(y, m, d < dim ? d : dim) * SLAB_NS_PER_DAY;
 }
 
-/* First bar index with ts >= t. */
-static size_t bar_at(const slab_bars *b, int64_t t)
-{
-    size_t lo = 0, hi = b->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (b->ts_ns[mid] < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* A window's bar range [lo, hi). */
 typedef struct window {
     size_t train_lo, train_hi, test_lo, test_hi;
@@ -89,10 +75,10 @@ static int window_of(const slab_walkforward_spec *spec, long k, window *w)
         int64_t day0 = slab_ts_day(b->ts_ns[0]);
         int64_t slide = add_span(day0, spec->test, k) / SLAB_NS_PER_DAY;
         int64_t next = add_span(day0, spec->test, k + 1) / SLAB_NS_PER_DAY;
-        w->train_lo = spec->anchored ? 0 : bar_at(b, slide * SLAB_NS_PER_DAY);
-        w->test_lo = bar_at(b, add_span(slide, spec->train, 1));
+        w->train_lo = spec->anchored ? 0 : slab_bars_index_at(b, slide * SLAB_NS_PER_DAY);
+        w->test_lo = slab_bars_index_at(b, add_span(slide, spec->train, 1));
         w->train_hi = w->test_lo;
-        w->test_hi = bar_at(b, add_span(next, spec->train, 1));
+        w->test_hi = slab_bars_index_at(b, add_span(next, spec->train, 1));
     }
     return w->test_lo < b->n;
 }
