@@ -163,7 +163,7 @@ static void summary_rows_in_both_languages(void **state)
         "summary.filter_move", "summary.fix", "summary.fix_coc",
         "summary.fix_fixed", "summary.fix_percent", "summary.headline",
         "summary.highest", "summary.intraday", "summary.kept",
-        "summary.list_sep", "summary.long", "summary.lowest",
+        "summary.list_sep", "summary.long", "summary.lookahead", "summary.lowest",
         "summary.market", "summary.next", "summary.next_filter",
         "summary.no_prior", "summary.no_reason", "summary.no_symbol",
         "summary.no_trades", "summary.no_trades_refused", "summary.no_trades_sessions",
