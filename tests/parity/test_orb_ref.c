@@ -10,6 +10,7 @@
  * the reference's. Also: the no-filter run with IDX loaded but unused is
  * bit-identical to the run on ACME alone. Reference values are read from
  * ../shared at test time, never copied. */
+#include "bt_compare.h"
 #include "json_compare.h"
 #include "slab_test.h"
 
@@ -22,9 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Exact: slab_test_close and slab_json_compare with 0, 0 compare bits. */
-#define REL 0.0
 
 typedef struct orb_case {
     const char *name;   /* reference/orb/<name>.json, _equity.csv, _days.json */
@@ -40,7 +38,7 @@ typedef struct fixture {
     const orb_case *row;
     json_t *ref;
     slab_run *run;
-    int failures;
+    bt_cmp c; /* the comparison's differences */
 } fixture;
 
 static double num(json_t *o, const char *k)
@@ -50,28 +48,6 @@ static double num(json_t *o, const char *k)
 static const char *str(json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
-}
-
-static void expect(fixture *fx, const char *what, long i, double got, double want)
-{
-    if (slab_test_close(got, want, REL, 0.0))
-        return;
-    if (fx->failures++ < 10)
-        print_message("%s: %s[%ld]: got %.17g, want %.17g\n", fx->row->name, what, i, got, want);
-}
-
-static void expect_str(fixture *fx, const char *what, long i, const char *got, const char *want)
-{
-    if ((!got && !want) || (want && got && !strcmp(got, want)))
-        return;
-    if (fx->failures++ < 10)
-        print_message("%s: %s[%ld]: got %s, want %s\n", fx->row->name, what, i,
-                      got ? got : "(null)", want ? want : "(null)");
-}
-
-static const char *fmt_ts(int64_t ts, char *buf)
-{
-    return slab_time_format(ts, 0, buf, 40);
 }
 
 /* "HH:MM" of a bar time, as the reference's days list writes it; NULL for 0. */
@@ -127,144 +103,12 @@ static slab_run *run_orb(const orb_case *row, json_t *meta, slab_bars **feeds, s
     return run;
 }
 
-static void compare_equity(fixture *fx)
-{
-    char path[1024], rel[256], line[512], ts[40];
-    snprintf(rel, sizeof rel, "reference/orb/%s_equity.csv", fx->row->name);
-    FILE *f = fopen(slab_test_ref(rel, path, sizeof path), "r");
-    long i = 0, exact = 0;
-    assert_non_null(f);
-    assert_non_null(fgets(line, sizeof line, f)); /* header */
-    while (fgets(line, sizeof line, f)) {
-        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-        assert_non_null(c2);
-        *c1 = '\0';
-        if ((size_t)i >= fx->run->n_bars) {
-            fx->failures++;
-            print_message("%s: equity has more rows than clock steps\n", fx->row->name);
-            break;
-        }
-        expect_str(fx, "equity.datetime", i, fmt_ts(fx->run->ts_ns[i], ts), line);
-        double cash = strtod(c1 + 1, NULL), value = strtod(c2 + 1, NULL);
-        expect(fx, "equity.cash", i, fx->run->cash[i], cash);
-        expect(fx, "equity.value", i, fx->run->value[i], value);
-        exact += fx->run->value[i] == value && fx->run->cash[i] == cash;
-        i++;
-    }
-    fclose(f);
-    if ((size_t)i != fx->run->n_bars) {
-        fx->failures++;
-        print_message("%s: %ld equity rows, %zu steps run\n", fx->row->name, i, fx->run->n_bars);
-    }
-    print_message("%s: %ld steps, %ld bit-identical in cash and value\n", fx->row->name, i, exact);
-}
-
-static void compare_trades(fixture *fx)
-{
-    json_t *want = json_object_get(fx->ref, "trades");
-    size_t k = 0;
-    char ts[40];
-    for (size_t t = 0; t < fx->run->n_trades; t++) {
-        const slab_trade *tr = &fx->run->trades[t];
-        if (tr->is_open)
-            continue;
-        json_t *w = json_array_get(want, k);
-        if (!w) {
-            fx->failures++;
-            print_message("%s: more closed trades than the reference\n", fx->row->name);
-            return;
-        }
-        expect_str(fx, "trade.entry_dt", (long)k, fmt_ts(tr->entry_ts_ns, ts), str(w, "entry_dt"));
-        expect_str(fx, "trade.exit_dt", (long)k, fmt_ts(tr->exit_ts_ns, ts), str(w, "exit_dt"));
-        expect_str(fx, "trade.exit_reason", (long)k, slab_exit_reason_name(tr->exit_reason),
-                   str(w, "exit_reason"));
-        expect(fx, "trade.entry_price", (long)k, tr->entry_price, num(w, "entry_price"));
-        expect(fx, "trade.exit_price", (long)k, tr->exit_price, num(w, "exit_price"));
-        expect(fx, "trade.size", (long)k, tr->size, num(w, "size"));
-        expect(fx, "trade.pnl", (long)k, tr->pnl, num(w, "pnl"));
-        expect(fx, "trade.pnlcomm", (long)k, tr->pnlcomm, num(w, "pnlcomm"));
-        expect(fx, "trade.commission", (long)k, tr->commission, num(w, "commission"));
-        expect(fx, "trade.barlen", (long)k, (double)tr->barlen, num(w, "barlen"));
-        expect(fx, "trade.baropen", (long)k, (double)tr->baropen, num(w, "baropen"));
-        expect(fx, "trade.barclose", (long)k, (double)tr->barclose, num(w, "barclose"));
-        expect_str(fx, "trade.symbol", (long)k, fx->run->symbols[tr->feed], "ACME");
-        k++;
-    }
-    if (k != json_array_size(want)) {
-        fx->failures++;
-        print_message("%s: %zu closed trades, reference has %zu\n", fx->row->name, k,
-                      json_array_size(want));
-    }
-}
-
-static int in_flight(const slab_order_event *e)
-{
-    return e->status == SLAB_ORDER_SUBMITTED || e->status == SLAB_ORDER_ACCEPTED ||
-           e->status == SLAB_ORDER_PARTIAL;
-}
-
-static void compare_orders(fixture *fx)
-{
-    json_t *want = json_object_get(fx->ref, "orders");
-    char ts[40];
-    size_t k = 0;
-    for (size_t i = 0; i < fx->run->n_orders; i++) {
-        const slab_order_event *e = &fx->run->orders[i];
-        if (in_flight(e))
-            continue;
-        json_t *w = json_array_get(want, k++);
-        if (!w) {
-            fx->failures++;
-            print_message("%s: more order events than the reference\n", fx->row->name);
-            return;
-        }
-        expect_str(fx, "order.side", (long)i, e->is_buy ? "buy" : "sell", str(w, "side"));
-        expect_str(fx, "order.exectype", (long)i, slab_order_type_name(e->type),
-                   str(w, "exectype"));
-        expect_str(fx, "order.status", (long)i, slab_order_status_name(e->status),
-                   str(w, "status"));
-        expect_str(fx, "order.created_dt", (long)i, fmt_ts(e->created_ts_ns, ts),
-                   str(w, "created_dt"));
-        expect(fx, "order.created_price", (long)i, e->created_price, num(w, "created_price"));
-        expect(fx, "order.created_size", (long)i, e->created_size, num(w, "created_size"));
-        if (e->status != SLAB_ORDER_COMPLETED)
-            continue;
-        expect_str(fx, "order.exec_dt", (long)i, fmt_ts(e->exec_ts_ns, ts), str(w, "exec_dt"));
-        expect(fx, "order.exec_price", (long)i, e->exec_price, num(w, "exec_price"));
-        expect(fx, "order.exec_size", (long)i, e->exec_size, num(w, "exec_size"));
-        expect(fx, "order.exec_value", (long)i, e->exec_value, num(w, "exec_value"));
-        expect(fx, "order.exec_comm", (long)i, e->exec_comm, num(w, "exec_comm"));
-        expect(fx, "order.exec_pnl", (long)i, e->exec_pnl, num(w, "exec_pnl"));
-    }
-    if (k != json_array_size(want)) {
-        fx->failures++;
-        print_message("%s: %zu order events, reference has %zu\n", fx->row->name, k,
-                      json_array_size(want));
-    }
-}
-
-static void compare_analyzers(fixture *fx)
-{
-    slab_error err;
-    slab_equity eq = slab_run_equity(fx->run);
-    json_t *got = slab_analyzers_json(&eq, fx->run->trades, fx->run->n_trades, &err);
-    json_t *want = json_object_get(fx->ref, "analyzers");
-    char msg[4096] = "";
-    assert_non_null(got);
-    int d = slab_json_compare(got, want, "analyzers", REL, 0.0, msg, sizeof msg);
-    if (d) {
-        fx->failures += d;
-        print_message("%s: %d analyzer difference(s):\n%s", fx->row->name, d, msg);
-    }
-    json_decref(got);
-}
-
 /* A price field of a day: null in the reference is NaN here. */
 static void expect_day_num(fixture *fx, const char *what, long i, double got, json_t *w)
 {
     if (json_is_null(w) && isnan(got))
         return;
-    expect(fx, what, i, got, json_is_null(w) ? NAN : json_number_value(w));
+    bt_expect(&fx->c, what, i, got, json_is_null(w) ? NAN : json_number_value(w));
 }
 
 /* The result document's `days` is the reference's days list, value for
@@ -281,7 +125,7 @@ static void compare_days_json(fixture *fx, json_t *days, const slab_bars *bars)
     int d = slab_json_compare(json_object_get(doc, "days"), days, "days", 0.0, 0.0, msg,
                               sizeof msg);
     if (d) {
-        fx->failures += d;
+        fx->c.failures += d;
         print_message("%s: %d difference(s) in the document's days:\n%s", fx->row->name, d, msg);
     }
     json_decref(doc);
@@ -295,7 +139,7 @@ static void compare_days(fixture *fx, const slab_bars *bars)
     json_t *days = json_object_get(doc, "days");
     assert_non_null(days);
     if (json_array_size(days) != fx->run->n_days) {
-        fx->failures++;
+        fx->c.failures++;
         print_message("%s: %zu sessions, reference has %zu\n", fx->row->name, fx->run->n_days,
                       json_array_size(days));
     }
@@ -304,13 +148,13 @@ static void compare_days(fixture *fx, const slab_bars *bars)
         json_t *w = json_array_get(days, k);
         long i = (long)k;
         slab_time_format(d->day * SLAB_NS_PER_DAY, 1, date, sizeof date);
-        expect_str(fx, "day.date", i, date, str(w, "date"));
-        expect(fx, "day.range_high", i, d->range_high, num(w, "range_high"));
-        expect(fx, "day.range_low", i, d->range_low, num(w, "range_low"));
-        expect_str(fx, "day.breakout_time", i, fmt_tod(d->breakout_ts_ns, buf),
+        bt_expect_str(&fx->c, "day.date", i, date, str(w, "date"));
+        bt_expect(&fx->c, "day.range_high", i, d->range_high, num(w, "range_high"));
+        bt_expect(&fx->c, "day.range_low", i, d->range_low, num(w, "range_low"));
+        bt_expect_str(&fx->c, "day.breakout_time", i, fmt_tod(d->breakout_ts_ns, buf),
                    str(w, "breakout_time"));
-        expect_str(fx, "day.decision", i, slab_day_decision_name(d->decision), str(w, "decision"));
-        expect_str(fx, "day.entry_status", i,
+        bt_expect_str(&fx->c, "day.decision", i, slab_day_decision_name(d->decision), str(w, "decision"));
+        bt_expect_str(&fx->c, "day.entry_status", i,
                    d->entry_status > 0 ? slab_order_status_name(d->entry_status) : NULL,
                    str(w, "entry_status"));
         /* without a filter the second feed's values are recorded all the
@@ -319,7 +163,7 @@ static void compare_days(fixture *fx, const slab_bars *bars)
                        json_object_get(w, "filter_close"));
         expect_day_num(fx, "day.filter_prev_close", i, d->filter_prev_close,
                        json_object_get(w, "filter_prev_close"));
-        expect_str(fx, "day.filter_bar_time", i, fmt_tod(d->filter_ts_ns, buf),
+        bt_expect_str(&fx->c, "day.filter_bar_time", i, fmt_tod(d->filter_ts_ns, buf),
                    str(w, "filter_bar_time"));
     }
     compare_days_json(fx, days, bars);
@@ -330,7 +174,7 @@ static void run_case(void **state)
 {
     const orb_case *row = *state;
     char path[1024], rel[256];
-    fixture fx = {row, NULL, NULL, 0};
+    fixture fx = {row, NULL, NULL, {row->name, 0, 0}};
     SLAB_REQUIRE_SHARED();
 
     snprintf(rel, sizeof rel, "reference/orb/%s.json", row->name);
@@ -342,17 +186,15 @@ static void run_case(void **state)
     assert_int_equal(feeds[1]->n, (size_t)num(meta, "bars1"));
     fx.run = run_orb(row, meta, feeds, 2);
 
-    json_t *fin = json_object_get(fx.ref, "final");
-    expect(&fx, "final.value", 0, fx.run->final_value, num(fin, "value"));
-    expect(&fx, "final.cash", 0, fx.run->final_cash, num(fin, "cash"));
-    expect(&fx, "final.position_size", 0, fx.run->position_size, num(fin, "position_size"));
-    compare_equity(&fx);
-    compare_trades(&fx);
-    compare_orders(&fx);
-    compare_analyzers(&fx);
+    bt_compare_final(&fx.c, fx.ref, fx.run);
+    snprintf(rel, sizeof rel, "reference/orb/%s_equity.csv", row->name);
+    bt_compare_equity(&fx.c, rel, fx.run);
+    bt_compare_trades(&fx.c, fx.ref, fx.run, "ACME");
+    bt_compare_orders(&fx.c, fx.ref, fx.run);
+    bt_compare_analyzers(&fx.c, fx.ref, fx.run);
     compare_days(&fx, feeds[0]);
 
-    int failures = fx.failures;
+    int failures = fx.c.failures;
     json_decref(fx.ref);
     slab_run_free(fx.run);
     slab_bars_free(feeds[0]);
