@@ -11,6 +11,7 @@
  * - an all-zero open-interest column is not resident after a load.
  * (The shared data files are compared the same way in
  * tests/parity/test_csv_fast_ref.c.) */
+#include "csv_outcome.h"
 #include "data/data_int.h"
 #include "slab_test.h"
 #include "stratlab/data.h"
@@ -267,48 +268,6 @@ static void zero_open_interest_is_not_resident(void **state)
     slab_bars_free(b);
 }
 
-/* Loads path with the fast scanner on or off. */
-typedef struct outcome {
-    slab_status st;
-    slab_error err;
-    slab_load_report rep;
-    slab_bars *b;
-} outcome;
-
-static void load_with(const char *path, const slab_csv_options *o, int fast_off, outcome *out)
-{
-    slab__csv_fast_off = fast_off;
-    memset(&out->err, 0, sizeof out->err);
-    out->b = NULL;
-    out->st = slab_csv_load(path, o, &out->b, &out->rep, &out->err);
-    slab__csv_fast_off = 0;
-}
-
-/* Asserts the two outcomes are the same, bars bit for bit. */
-static void same_load(const char *what, const outcome *a, const outcome *b)
-{
-    if (a->st != b->st || strcmp(a->err.where, b->err.where) || strcmp(a->err.msg, b->err.msg))
-        fail_msg("%s: fast %d %s %s / general %d %s %s", what, a->st, a->err.where, a->err.msg,
-                 b->st, b->err.where, b->err.msg);
-    assert_true(a->rep.format == b->rep.format && a->rep.rows_read == b->rep.rows_read &&
-                a->rep.rows_loaded == b->rep.rows_loaded &&
-                a->rep.rows_skipped == b->rep.rows_skipped &&
-                a->rep.rows_null == b->rep.rows_null && a->rep.day_index == b->rep.day_index &&
-                a->rep.has_time == b->rep.has_time && !strcmp(a->rep.first_skip, b->rep.first_skip));
-    assert_true((a->b == NULL) == (b->b == NULL));
-    if (!a->b)
-        return;
-    size_t n = a->b->n;
-    assert_int_equal(n, b->b->n);
-    if (memcmp(a->b->ts_ns, b->b->ts_ns, n * 8) || memcmp(a->b->open, b->b->open, n * 8) ||
-        memcmp(a->b->high, b->b->high, n * 8) || memcmp(a->b->low, b->b->low, n * 8) ||
-        memcmp(a->b->close, b->b->close, n * 8) || memcmp(a->b->volume, b->b->volume, n * 8) ||
-        memcmp(a->b->oi, b->b->oi, n * 8))
-        fail_msg("%s: the bars differ", what);
-    assert_true(a->b->timeframe == b->b->timeframe && a->b->compression == b->b->compression &&
-                !strcmp(a->b->sha256, b->b->sha256));
-}
-
 static void fast_equals_general_on_mutations(void **state)
 {
     (void)state;
@@ -368,12 +327,12 @@ static void fast_equals_general_on_mutations(void **state)
         fclose(f);
         for (int skip = 0; skip < 2; skip++) {
             slab_csv_options o = {.skip_bad_rows = skip};
-            outcome a, b;
+            csv_outcome a, b;
             char what[64];
             snprintf(what, sizeof what, "mutation %d skip %d", it, skip);
-            load_with(path, &o, 0, &a);
-            load_with(path, &o, 1, &b);
-            same_load(what, &a, &b);
+            csv_load_with(path, &o, 0, &a);
+            csv_load_with(path, &o, 1, &b);
+            csv_same_load(what, &a, &b);
             differing_rows += a.st != SLAB_OK || a.rep.rows_skipped;
             slab_bars_free(a.b);
             slab_bars_free(b.b);
