@@ -155,6 +155,49 @@ long slab_series_start(const slab_ctx *ctx, int series);
  * or outside init(). */
 int slab_day_series(slab_ctx *ctx);
 
+/* ---- session records (API level 2): the result's `days` ------------------
+ * An intraday strategy can keep one record per session, as the built-in
+ * orb does: the result lists them under `days` (the decision, the range,
+ * the breakout, the filter's values, the entry order). */
+typedef enum slab_day_decision {
+    SLAB_DAY_NONE = 0,          /* not decided (the data ended first) */
+    SLAB_DAY_TRADED,            /* an entry was sent */
+    SLAB_DAY_BLOCKED_BY_FILTER, /* the market filter said no */
+    SLAB_DAY_NO_BREAKOUT,       /* no bar met the entry rule */
+    SLAB_DAY_SKIPPED_EARNINGS,  /* an earnings release around the session */
+    SLAB_DAY_NO_PRIOR_SESSION   /* the filter had no previous close yet */
+} slab_day_decision;
+
+/* One session. Times are bar stamps (ns), 0 when there is none; prices NaN
+ * when there is none. */
+typedef struct slab_day_record {
+    int64_t day;             /* day number (days since 1970-01-01) */
+    double range_high, range_low; /* the opening range, price units */
+    int64_t breakout_ts_ns;  /* the first bar meeting the entry rule, or 0 */
+    int breakout_short;      /* 1: that breakout was downwards */
+    double filter_close;     /* the filter's close at the breakout */
+    int64_t filter_ts_ns;    /* the time of the filter bar read, or 0 */
+    int filter_feed;         /* the filter's feed (index in the run's feeds);
+                                without a filter the second feed's values */
+    int filter_on;           /* 1: the filter decided the day */
+    double filter_prev_close; /* the filter's last close of the previous session */
+    slab_day_decision decision;
+    int64_t entry_ref;       /* the entry order's ref, 0 none */
+    int entry_status;        /* the entry's order status at its end (4
+                                Completed, ...), -1 none */
+} slab_day_record;
+
+/* In next() or a notification: a new session record appended to the run's
+ * `days`, zeroed; the strategy fills it in. Valid until the next call
+ * (keep the latest one only). NULL in init(), or after slab_fail() when
+ * out of memory. */
+slab_day_record *slab_day_new(slab_ctx *ctx);
+/* 1 when the run's earnings calendar has a release of feed 0's symbol
+ * around session day (day number): before that day's open, or after the
+ * previous trading day's close; 0 when not; -1 when the run has no
+ * calendar (the store could not be read: stratlab data import-earnings). */
+int slab_earnings_near(const slab_ctx *ctx, int64_t day);
+
 /* ---- computed series (API level 2) --------------------------------------
  * In init(): a series the strategy computes itself, bar by bar, usable as
  * an indicator's input (an indicator over a spread, over log returns, over

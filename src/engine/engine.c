@@ -66,6 +66,7 @@ struct slab_ctx {
     int stamp_end;                 /* the run config's stamp_end */
     const slab_earnings *earnings; /* the run config's calendar */
     size_t n_earnings;
+    int has_earnings;              /* the run config's has_earnings */
     const char *const *param_text; /* the run config's param_text */
     size_t n_param_text;
     slab_error *err;               /* where init failures go */
@@ -190,6 +191,18 @@ slab_day_record *slab_ctx_new_day(slab_ctx *ctx)
 }
 
 int slab_ctx_stamp_end(const slab_ctx *ctx) { return ctx->stamp_end; }
+
+slab_day_record *slab_day_new(slab_ctx *ctx)
+{
+    return ctx->in_init ? NULL : slab_ctx_new_day(ctx);
+}
+
+int slab_earnings_near(const slab_ctx *ctx, int64_t day)
+{
+    if (!ctx->has_earnings)
+        return -1;
+    return slab_earnings_hit(ctx->earnings, ctx->n_earnings, ctx->bars->symbol, day);
+}
 
 const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n)
 {
@@ -975,6 +988,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     ctx->stamp_end = cfg->stamp_end;
     ctx->earnings = cfg->earnings;
     ctx->n_earnings = cfg->earnings ? cfg->n_earnings : 0;
+    ctx->has_earnings = cfg->has_earnings != 0;
     ctx->param_text = cfg->param_text;
     ctx->n_param_text = cfg->param_text ? cfg->n_param_text : 0;
     ctx->share = share;

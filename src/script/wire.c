@@ -42,10 +42,17 @@ int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid
     }
     for (size_t k = 0; k < job->n_params; k++)
         params_len += strlen(job->params[k]) + 1;
+    size_t n_earn = job->earnings ? job->n_earnings : 0;
+    if (n_earn > SLAB__EARNINGS_MAX) {
+        slab_error_set(err, SLAB_ELIMIT, "sandbox", "%zu earnings releases for one symbol (at most %d)",
+                       n_earn, SLAB__EARNINGS_MAX);
+        return -1;
+    }
     off = align8(sizeof(slab__job_hdr) + params_len);
     total = off;
     for (size_t f = 0; f < nf; f++)
         total += 7 * fs[f]->n * 8;
+    total += align8(n_earn * sizeof(slab_earnings));
     int fd = memfd_create("stratlab-job", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0 || ftruncate(fd, (off_t)total) != 0) {
         slab_error_set(err, SLAB_EIO, "sandbox", "cannot make the job's memory file: %s",
@@ -87,6 +94,11 @@ int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid
         jf->compression = b->compression;
         memcpy(jf->symbol, b->symbol, sizeof jf->symbol);
     }
+    h->earnings_off = off;
+    h->n_earnings = (uint32_t)n_earn;
+    h->has_earnings = job->has_earnings != 0;
+    if (n_earn)
+        memcpy(p + off, job->earnings, n_earn * sizeof(slab_earnings));
     h->broker = *job->broker;
     if (job->risk)
         h->risk = *job->risk;
@@ -195,6 +207,27 @@ static int has_time(const slab_bars *b, int64_t ts)
             hi = mid;
     }
     return lo < b->n && b->ts_ns[lo] == ts;
+}
+
+/* Session records: decisions and statuses in range, the breakout 0 or a
+ * bar time of feed 0 at or before the clock's end, the filter bar 0 or
+ * one of its feed's (a filter may show a bar of the preroll), feeds that
+ * exist, flags 0 or 1. */
+static int check_days(const slab_day_record *d, size_t n, const clock_view *c,
+                      const slab_bars *const *fs, size_t n_feeds)
+{
+    int64_t end = c->ts[c->n - 1];
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned)d[k].decision > SLAB_DAY_NO_PRIOR_SESSION ||
+            d[k].entry_status < -1 || d[k].entry_status > 8 || d[k].entry_ref < 0 ||
+            d[k].filter_feed < 0 || (size_t)d[k].filter_feed >= n_feeds ||
+            (d[k].breakout_ts_ns && (d[k].breakout_ts_ns > end || !has_time(fs[0], d[k].breakout_ts_ns))) ||
+            (d[k].filter_ts_ns && (d[k].filter_ts_ns > end ||
+                                   !has_time(fs[d[k].filter_feed], d[k].filter_ts_ns))) ||
+            (d[k].breakout_short | 1) != 1 || (d[k].filter_on | 1) != 1 ||
+            d[k].day < -1000000 || d[k].day > 1000000)
+            return 0;
+    return 1;
 }
 
 /* A clock from the runner: strictly increasing, every time a bar time of
@@ -306,7 +339,7 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     const slab_bars *const *fs;
     size_t nf = job_feeds(job, &fs);
     const slab_bars *b = fs[0];
-    const void *ps, *val, *cash = NULL, *clk = NULL, *tr, *od;
+    const void *ps, *val, *cash = NULL, *clk = NULL, *tr, *od, *dy;
     size_t np = (size_t)h->n_params, nb = (size_t)h->n_bars;
     if (h->n_params < 0 || h->n_params > SLAB__PARAMS_MAX)
         return bad(ex, "parameter count");
@@ -315,12 +348,14 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
         (h->has_cash | 1) != 1 || (h->has_next_open | 1) != 1 ||
         h->has_cash != (job->keep_cash != 0))
         return bad(ex, "bar count or layout");
-    if (h->n_trades > r->left / sizeof(slab_trade) || h->n_orders > r->left / sizeof(slab_order_event))
+    if (h->n_trades > r->left / sizeof(slab_trade) || h->n_orders > r->left / sizeof(slab_order_event) ||
+        h->n_days > r->left / sizeof(slab_day_record) || h->n_days > nb)
         return bad(ex, "counts");
     if (!take(r, np * sizeof(slab__res_param), &ps) || !take(r, nb * 8, &val) ||
         (h->has_cash && !take(r, nb * 8, &cash)) || (nf > 1 && !take(r, nb * 8, &clk)) ||
         !take(r, h->n_trades * sizeof(slab_trade), &tr) ||
-        !take(r, h->n_orders * sizeof(slab_order_event), &od) || r->left != 0)
+        !take(r, h->n_orders * sizeof(slab_order_event), &od) ||
+        !take(r, h->n_days * sizeof(slab_day_record), &dy) || r->left != 0)
         return bad(ex, "size");
     slab__res_param *pp = (slab__res_param *)ps;
     for (size_t k = 0; k < np; k++) {
@@ -364,6 +399,15 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     if (!check_trades(run->trades, run->n_trades, &cv, nf) ||
         !check_orders(run->orders, run->n_orders, &cv, nf))
         return bad(ex, "trades or orders");
+    if (h->n_days) {
+        run->days = slab_malloc(h->n_days * sizeof(slab_day_record));
+        if (!run->days)
+            return bad(ex, "out of memory");
+        memcpy(run->days, dy, h->n_days * sizeof(slab_day_record));
+        run->n_days = h->n_days;
+        if (!check_days(run->days, run->n_days, &cv, fs, nf))
+            return bad(ex, "session records");
+    }
     run->start_value = h->start_value;
     run->final_value = h->final_value;
     run->final_cash = h->final_cash;

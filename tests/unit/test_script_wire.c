@@ -9,7 +9,11 @@
  * feed count other than the job's, a trade or order on feed 2 (there are
  * two feeds: 0 and 1), and a trade entry bar past the clock. A text
  * parameter (type SLAB_PARAM_TEXT) and a session_close exit reason are
- * accepted (both were refused before several feeds reached scripts). */
+ * accepted (both were refused before several feeds reached scripts).
+ * A session record (the result's `days`, which scripts write since API
+ * level 2) on the clock is accepted and lands in the run; one with a
+ * decision or order status out of range, a breakout time off the clock, a
+ * feed that does not exist, or more records than steps is refused. */
 #include "slab_test.h"
 
 #include "script/script_int.h"
@@ -41,6 +45,7 @@ typedef struct forged {
     int64_t clock[8];
     slab_trade t;
     slab_order_event o;
+    slab_day_record d; /* sent when h.n_days is 1 */
 } forged;
 
 /* Lays out hdr, one parameter, n values, the clock, one trade, one order. */
@@ -54,6 +59,8 @@ static size_t pack(const forged *f, int n, int with_clock, unsigned char *out)
         memcpy(out + off, f->clock, (size_t)n * 8), off += (size_t)n * 8;
     memcpy(out + off, &f->t, sizeof f->t), off += sizeof f->t;
     memcpy(out + off, &f->o, sizeof f->o), off += sizeof f->o;
+    if (f->h.n_days == 1)
+        memcpy(out + off, &f->d, sizeof f->d), off += sizeof f->d;
     return off;
 }
 
@@ -115,6 +122,15 @@ static void setup(fixture *x)
     f->o.exec_ts_ns = f->clock[1];
     f->o.status_ts_ns = f->clock[1];
     f->o.feed = 1;
+    f->d.day = 20000;
+    f->d.range_high = 11;
+    f->d.range_low = 9;
+    f->d.breakout_ts_ns = f->clock[1];
+    f->d.filter_feed = 1;
+    f->d.filter_ts_ns = f->clock[1];
+    f->d.decision = SLAB_DAY_TRADED;
+    f->d.entry_ref = 1;
+    f->d.entry_status = SLAB_ORDER_COMPLETED;
 }
 
 static void teardown(fixture *x)
@@ -213,9 +229,44 @@ static void bad_feeds_are_refused(void **st)
     teardown(&x);
 }
 
+static void session_records(void **st)
+{
+    (void)st;
+    fixture x;
+    slab_script_exec *ex = NULL;
+    setup(&x);
+    x.f.h.n_days = 1;
+    assert_true(decode(&x, 4, 1, &ex));
+    assert_int_equal(ex->run->n_days, 1);
+    assert_int_equal(ex->run->days[0].decision, SLAB_DAY_TRADED);
+    assert_true(ex->run->days[0].breakout_ts_ns == T0 + 2 * MIN_NS);
+    slab_script_exec_free(ex);
+    static const struct {
+        int field, value;
+    } bad[] = {{0, SLAB_DAY_NO_PRIOR_SESSION + 1}, {1, SLAB_ORDER_REJECTED + 1}, {1, -2},
+               {2, 2}, {3, 1}, {4, 2}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        again(&x);
+        x.f.h.n_days = 1;
+        switch (bad[k].field) {
+        case 0: x.f.d.decision = (slab_day_decision)bad[k].value; break;
+        case 1: x.f.d.entry_status = bad[k].value; break;
+        case 2: x.f.d.filter_feed = bad[k].value; break; /* two feeds: 0 and 1 */
+        case 3: x.f.d.breakout_ts_ns += bad[k].value; /* between two steps */ break;
+        default: x.f.d.breakout_short = bad[k].value; break;
+        }
+        assert_false(decode(&x, 4, 1, NULL));
+    }
+    again(&x);
+    x.f.h.n_days = 5; /* more records than the clock's 4 steps */
+    assert_false(decode(&x, 4, 1, NULL));
+    teardown(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(session_records),
         cmocka_unit_test(well_formed_is_accepted),
         cmocka_unit_test(bad_clocks_are_refused),
         cmocka_unit_test(bad_feeds_are_refused),
