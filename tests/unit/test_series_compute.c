@@ -12,7 +12,9 @@
  * 2. Whatever the computing function writes into the state is undone.
  * A function that declares an indicator fails the run with the reason;
  * slab_run_sizer, slab_bar_unit and slab_feed_position_price report the
- * run's settings. */
+ * run's settings. Look-ahead stays impossible: a strategy trading on an
+ * indicator over a computed series makes, when the run is cut after bar
+ * k, exactly the full run's decisions up to k (test_lookahead's check). */
 #include "slab_test.h"
 
 #include "stratlab/data.h"
@@ -171,9 +173,82 @@ static void nested_declaration_refused(void **state)
     assert_non_null(strstr(err.msg, "inside a slab_series_compute function"));
 }
 
+/* Long while SMA(close - open, 5) is above 0 (an indicator over a
+ * computed series), flat otherwise. */
+static int trend_init(slab_ctx *ctx, void *state)
+{
+    int *sma = state, body = slab_series_compute(ctx, compute, 0);
+    double period = 5;
+    if (body < 0)
+        return -1;
+    *sma = slab_indicator(ctx, "SMA", &body, 1, &period, 1);
+    return *sma < 0 ? -1 : 0;
+}
+
+static void trend_next(slab_ctx *ctx, void *state)
+{
+    int *sma = state;
+    double v = slab_get(ctx, *sma, 0), pos = slab_position_size(ctx);
+    if (v > 0.0 && pos == 0.0 && slab_orders_pending(ctx) == 0)
+        slab_buy(ctx, 0);
+    else if (v < 0.0 && pos > 0.0)
+        slab_close_position(ctx);
+}
+
+static const slab_strategy_def trend_def = {SLAB_STRATEGY_ABI, "body_trend", "SMA of close - open",
+                                            NULL, 0, sizeof(int), trend_init, trend_next, NULL,
+                                            NULL, NULL};
+
+static slab_run *run_cut(const slab_bars *b, long stop_after)
+{
+    slab_error err;
+    slab_run *run = NULL;
+    slab_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.broker.cash = 100000;
+    cfg.strategy = &trend_def;
+    cfg.stop_after_bar = stop_after;
+    if (slab_engine_run(b, &cfg, &run, &err) != SLAB_OK)
+        fail_msg("%s", err.msg);
+    return run;
+}
+
+static void truncation_matches_full_run(void **state)
+{
+    (void)state;
+    slab_bars *b = NULL;
+    slab_error err;
+    assert_int_equal(slab_sample_generate(13, 800, SLAB_TF_DAYS, 1,
+                                          slab_days_from_civil(2001, 1, 2), &b, &err),
+                     SLAB_OK);
+    slab_run *full = run_cut(b, -1);
+    assert_true(full->n_orders > 10); /* it trades: a weak check otherwise */
+    static const long cuts[] = {4, 5, 100, 401, 798};
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        long k = cuts[c];
+        slab_run *cut = run_cut(b, k);
+        for (long i = 0; i <= k; i++)
+            slab_test_expect_close("value", i, cut->value[i], full->value[i], 0, 0);
+        size_t m = 0;
+        for (size_t o = 0; o < full->n_orders; o++)
+            if ((long)full->orders[o].created_bar <= k) {
+                assert_true(m < cut->n_orders);
+                assert_int_equal(cut->orders[m].created_bar, full->orders[o].created_bar);
+                assert_true(cut->orders[m].created_size == full->orders[o].created_size);
+                m++;
+            }
+        assert_int_equal(m, cut->n_orders);
+        slab_run_free(cut);
+    }
+    slab_run_free(full);
+    slab_bars_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(computed_series),
+                                       cmocka_unit_test(truncation_matches_full_run),
                                        cmocka_unit_test(nested_declaration_refused)};
     return cmocka_run_group_tests_name("series_compute", tests, NULL, NULL);
 }
