@@ -139,14 +139,17 @@ static const char *unsupported(const slab_spec *s, char *buf, size_t n)
         const slab_spec_node *nd = &p->nodes[id];
         if (!nd->used)
             continue;
+        /* Both are refused by the spec compiler already (indicator names
+         * come from the table; broker state cannot be lagged): kept so that
+         * nothing unexpected is ever written as code. */
         const char *why = NULL;
         if (nd->op == SLAB_SPEC_IND && !plain_word(nd->ind->name))
-            why = "this indicator is";
+            why = "this indicator's name is";
         if (nd->op == SLAB_SPEC_LAG && p->nodes[nd->arg[0]].dynamic)
-            why = "lags of broker state are";
+            why = "a lag of broker state is";
         if (why) {
-            snprintf(buf, n, "%s (in \"%.60s\") %s not supported by codegen yet", "an expression",
-                     nd->text ? nd->text : "an expression", why);
+            snprintf(buf, n, "%s not supported by codegen (in \"%.60s\")", why,
+                     nd->text ? nd->text : "an expression");
             return buf;
         }
     }
