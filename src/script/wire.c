@@ -168,27 +168,37 @@ static int in_range_ts(const clock_view *c, int64_t ts)
     return ts == 0 || (ts >= c->ts[0] && ts <= c->ts[c->n - 1]);
 }
 
-static int check_trades(const slab_trade *t, size_t n, const clock_view *c, size_t n_feeds)
+/* Bar indexes of trades and orders are the traded feed's own (a feed with
+ * bars in a preroll has more than the run's clock steps): each must be
+ * one of that feed's bars. */
+static int check_trades(const slab_trade *t, size_t n, const clock_view *c,
+                        const slab_bars *const *fs, size_t n_feeds)
 {
     for (size_t k = 0; k < n; k++, t++) {
+        if (t->feed < 0 || (size_t)t->feed >= n_feeds)
+            return 0;
+        size_t nb = fs[t->feed]->n;
         if ((t->is_long | 1) != 1 || (t->is_open | 1) != 1 ||
-            (unsigned)t->exit_reason > SLAB_EXIT_LAST || t->entry_bar >= c->n ||
-            t->exit_bar >= c->n || !in_range_ts(c, t->entry_ts_ns) ||
+            (unsigned)t->exit_reason > SLAB_EXIT_LAST || t->entry_bar >= nb ||
+            t->exit_bar >= nb || !in_range_ts(c, t->entry_ts_ns) ||
             !in_range_ts(c, t->exit_ts_ns) || t->baropen < 0 || t->barclose < 0 ||
-            t->barlen < 0 || t->ref < 0 || t->feed < 0 || (size_t)t->feed >= n_feeds)
+            t->barlen < 0 || t->ref < 0)
             return 0;
     }
     return 1;
 }
 
-static int check_orders(slab_order_event *o, size_t n, const clock_view *c, size_t n_feeds)
+static int check_orders(slab_order_event *o, size_t n, const clock_view *c,
+                        const slab_bars *const *fs, size_t n_feeds)
 {
     for (size_t k = 0; k < n; k++, o++) {
+        if (o->feed < 0 || (size_t)o->feed >= n_feeds)
+            return 0;
+        size_t nb = fs[o->feed]->n;
         if ((o->is_buy | 1) != 1 || (unsigned)o->type > SLAB_ORDER_STOP_TRAIL_LIMIT ||
-            (unsigned)o->status > SLAB_ORDER_REJECTED || o->created_bar >= c->n ||
-            o->exec_bar >= c->n || !in_range_ts(c, o->created_ts_ns) ||
-            !in_range_ts(c, o->exec_ts_ns) || !in_range_ts(c, o->status_ts_ns) || o->ref < 0 ||
-            o->feed < 0 || (size_t)o->feed >= n_feeds)
+            (unsigned)o->status > SLAB_ORDER_REJECTED || o->created_bar >= nb ||
+            o->exec_bar >= nb || !in_range_ts(c, o->created_ts_ns) ||
+            !in_range_ts(c, o->exec_ts_ns) || !in_range_ts(c, o->status_ts_ns) || o->ref < 0)
             return 0;
         fix_text(o->reason, sizeof o->reason);
     }
@@ -396,8 +406,8 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     memcpy(run->orders, od, h->n_orders * sizeof(slab_order_event));
     run->n_trades = h->n_trades;
     run->n_orders = h->n_orders;
-    if (!check_trades(run->trades, run->n_trades, &cv, nf) ||
-        !check_orders(run->orders, run->n_orders, &cv, nf))
+    if (!check_trades(run->trades, run->n_trades, &cv, fs, nf) ||
+        !check_orders(run->orders, run->n_orders, &cv, fs, nf))
         return bad(ex, "trades or orders");
     if (h->n_days) {
         run->days = slab_malloc(h->n_days * sizeof(slab_day_record));

@@ -7,7 +7,10 @@
  * clock that goes back, holds a time no feed has, has more steps than the
  * feeds have bars, or starts before the preroll is refused, and so are a
  * feed count other than the job's, a trade or order on feed 2 (there are
- * two feeds: 0 and 1), and a trade entry bar past the clock. A text
+ * two feeds: 0 and 1), and a trade or order bar index past its feed's
+ * bars (indexes are the traded feed's own: a feed with bars in a preroll
+ * has more bars than the clock has steps, which made run --script --from
+ * on several feeds fail as "malformed" before). A text
  * parameter (type SLAB_PARAM_TEXT) and a session_close exit reason are
  * accepted (both were refused before several feeds reached scripts).
  * A session record (the result's `days`, which scripts write since API
@@ -107,10 +110,10 @@ static void setup(fixture *x)
     }
     f->t.ref = 1;
     f->t.is_long = 1;
-    f->t.entry_bar = 1;
-    f->t.exit_bar = 3;
+    f->t.entry_bar = 0; /* B's own bars: minutes 2 and 3 */
+    f->t.exit_bar = 1;
     f->t.entry_ts_ns = f->clock[1];
-    f->t.exit_ts_ns = f->clock[3];
+    f->t.exit_ts_ns = f->clock[2];
     f->t.exit_reason = SLAB_EXIT_SESSION_CLOSE;
     f->t.feed = 1;
     f->o.ref = 1;
@@ -118,9 +121,9 @@ static void setup(fixture *x)
     f->o.status = SLAB_ORDER_COMPLETED;
     f->o.created_bar = 0;
     f->o.exec_bar = 1;
-    f->o.created_ts_ns = f->clock[0];
-    f->o.exec_ts_ns = f->clock[1];
-    f->o.status_ts_ns = f->clock[1];
+    f->o.created_ts_ns = f->clock[1];
+    f->o.exec_ts_ns = f->clock[2];
+    f->o.status_ts_ns = f->clock[2];
     f->o.feed = 1;
     f->d.day = 20000;
     f->d.range_high = 11;
@@ -218,8 +221,15 @@ static void bad_feeds_are_refused(void **st)
     x.f.o.feed = -1;
     assert_false(decode(&x, 4, 1, NULL));
     again(&x);
-    x.f.t.entry_bar = 4; /* past the 4-step clock */
+    x.f.t.entry_bar = 2; /* past feed B's two bars */
     assert_false(decode(&x, 4, 1, NULL));
+    again(&x);
+    x.f.o.exec_bar = 2; /* likewise */
+    assert_false(decode(&x, 4, 1, NULL));
+    again(&x);
+    x.f.t.feed = 0; /* feed A has three bars: bar 2 is one of them */
+    x.f.t.exit_bar = 2;
+    assert_true(decode(&x, 4, 1, NULL));
     again(&x);
     x.f.p.type = SLAB_PARAM_TEXT + 1;
     assert_false(decode(&x, 4, 1, NULL));
