@@ -217,6 +217,15 @@ int slab_earnings_near(const slab_ctx *ctx, int64_t day);
 int slab_series_compute(slab_ctx *ctx, double (*fn)(slab_ctx *ctx, void *state, int tag),
                         int tag);
 
+/* In init(): next() does not wait for this series' first value (API level
+ * 2). For a strategy that checks for the values it needs itself, as code
+ * generated from a spec does when it declares indicators it may never
+ * read (every candidate pair's); it then reports where its own warm-up
+ * ended with slab_strategy_started(). slab_series_start() still gives the
+ * first value's bar. Returns 0, or -1 (no such series, or outside
+ * init()). */
+int slab_series_nowait(slab_ctx *ctx, int series);
+
 /* ---- orders: return the order number (> 0), 0 when no order was made
  * (a sizer gave 0 shares, nothing to close), or -1 on error. size <= 0
  * asks the sizer. Market orders created on bar t fill at the open of t+1. */

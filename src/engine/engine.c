@@ -59,6 +59,8 @@ struct slab_ctx {
     size_t state_size;
     unsigned char computed[MAX_SERIES]; /* 1: made by slab_series_compute (its
                                       array is this run's: never shared) */
+    unsigned char nowait[MAX_SERIES]; /* 1: next() does not wait for it
+                                      (slab_series_nowait) */
     long started1;                 /* slab_strategy_started: its bar + 1 (0: not called) */
     long warmup;                   /* first bar a strategy asked next() to
                                       start at (slab_ctx_set_warmup) */
@@ -225,6 +227,14 @@ const char *slab_param_text(const slab_ctx *ctx, const char *name)
         if (!strncmp(ctx->param_text[k], name, len) && ctx->param_text[k][len] == '=')
             return ctx->param_text[k] + len + 1;
     return "";
+}
+
+int slab_series_nowait(slab_ctx *ctx, int series)
+{
+    if (!ctx->in_init || ctx->replaying || (unsigned)series >= (unsigned)ctx->n_series)
+        return -1;
+    ctx->nowait[series] = 1;
+    return 0;
 }
 
 long slab_series_start(const slab_ctx *ctx, int series)
@@ -1044,7 +1054,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     /* backtrader: next() runs from the largest indicator minimum period. */
     long first_next = ctx->warmup;
     for (int k = SLAB_N_COLUMNS; k < ctx->n_series; k++)
-        if (ctx->start[k] > first_next)
+        if (!ctx->nowait[k] && ctx->start[k] > first_next)
             first_next = ctx->start[k];
     run->minperiod = first_next + 1;
     int64_t t1 = slab_clock_ns();

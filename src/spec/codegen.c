@@ -931,9 +931,21 @@ static void write_init(FILE *f, const slab_spec *s)
         if (!nd->ind->n_params)
             fputs("0", f);
         fprintf(f, "};\n        s->ind[slot][%zu] = slab_indicator(ctx, \"%s\", in, %d, par, %d);\n"
-                   "        if (s->ind[slot][%zu] < 0)\n            return -1;\n    }\n",
+                   "        if (s->ind[slot][%zu] < 0)\n            return -1;\n",
                 id, nd->ind->name, nd->n_args, nd->ind->n_params, id);
+        if (s->settings.pair_selection)
+            fprintf(f, "        for (int o = 0; o < %d; o++) /* the warm-up in next() waits */\n"
+                       "            slab_series_nowait(ctx, s->ind[slot][%zu] + o);\n",
+                    nd->ind->n_outputs, id);
+        fputs("    }\n", f);
     }
+    if (s->settings.pair_selection)
+        fputs("    /* next() does not wait for every candidate pair's values: its warm-up\n"
+              "     * waits for the chosen pair's, as the spec run does */\n"
+              "    for (int slot = 0; slot < s->n_slots; slot++)\n"
+              "        for (int id = 0; id < NODES; id++)\n"
+              "            if (s->ser[slot][id] > 0)\n"
+              "                slab_series_nowait(ctx, s->ser[slot][id]);\n", f);
     fputs("    s->g = 0;\n", f);
     for (size_t j = 0; j < s->n_risk; j++)
         if (strcmp(s->risk[j].key, "allow_pyramiding")) {

@@ -130,6 +130,27 @@ compare universe_sizer "$here/../specs/codegen_universe.json" "$tmp/codegen_univ
 compare universe_from "$here/../specs/codegen_universe.json" "$tmp/codegen_universe.c" \
   "${six[@]}" --from 2017-02-01
 
+# A candidate pair that has its values late (FFF's volume 0 on its first
+# 200 bars, so its groups' spread has none then): the generated script
+# declares every candidate's indicators but must start its rules when the
+# formation ends, as the spec run does (minperiod 190, not 260: it waited
+# for the slowest candidate before slab_series_nowait).
+python3 - "$tmp/data/FFF.csv" "$tmp/late_FFF.csv" <<'PY'
+import sys
+rows = open(sys.argv[1]).read().splitlines()
+out = [rows[0]] + [",".join(f[:5] + ["0"] + f[6:]) if i < 200 else ",".join(f)
+                   for i, f in enumerate(r.split(",") for r in rows[1:])]
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+late="$here/../specs/codegen_pairs_late.json"
+"$cli" spec codegen "$late" -o "$tmp/pairs_late.c"
+check "codegen pairs_late" test -s "$tmp/pairs_late.c"
+compare pairs_late "$late" "$tmp/pairs_late.c" "${six[@]:0:10}" --data "FFF=$tmp/late_FFF.csv"
+check "pairs_late: the rules start when the formation ends (minperiod 190)" python3 -c "
+import json
+d = json.load(open('$tmp/pairs_late.script.json'))
+assert d['backtest']['config']['minperiod'] == 190, d['backtest']['config']['minperiod']"
+
 # Feeds on different calendars: the spec run refuses them, and so does
 # the generated script (it stops with the reason, exit 1).
 sed '300d' "$tmp/data/BBB.csv" >"$tmp/gap.csv"

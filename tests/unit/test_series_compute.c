@@ -12,7 +12,9 @@
  * 2. Whatever the computing function writes into the state is undone.
  * A function that declares an indicator fails the run with the reason;
  * slab_run_sizer, slab_bar_unit and slab_feed_position_price report the
- * run's settings. Look-ahead stays impossible: a strategy trading on an
+ * run's settings. An SMA(3) marked slab_series_nowait does not hold
+ * next() back (called on all 5 bars, minperiod 1) while slab_series_start
+ * still says 2. Look-ahead stays impossible: a strategy trading on an
  * indicator over a computed series makes, when the run is cut after bar
  * k, exactly the full run's decisions up to k (test_lookahead's check). */
 #include "slab_test.h"
@@ -173,6 +175,40 @@ static void nested_declaration_refused(void **state)
     assert_non_null(strstr(err.msg, "inside a slab_series_compute function"));
 }
 
+static int nowait_calls;
+static long nowait_start;
+
+static int nowait_init(slab_ctx *ctx, void *state)
+{
+    int in = SLAB_CLOSE, *sma = state;
+    double period = 3;
+    *sma = slab_indicator(ctx, "SMA", &in, 1, &period, 1);
+    nowait_start = slab_series_start(ctx, *sma);
+    return *sma < 0 || slab_series_nowait(ctx, *sma) != 0 ? -1 : 0;
+}
+
+static void nowait_next(slab_ctx *ctx, void *state)
+{
+    (void)ctx, (void)state;
+    nowait_calls++;
+}
+
+static const slab_strategy_def nowait_def = {SLAB_STRATEGY_ABI, "nowait", "does not wait",
+                                             NULL, 0, sizeof(int), nowait_init, nowait_next,
+                                             NULL, NULL, NULL};
+
+static void nowait_series(void **state)
+{
+    (void)state;
+    slab_error err;
+    slab_run *r = NULL;
+    assert_int_equal(run(&nowait_def, &r, &err), SLAB_OK);
+    assert_int_equal(nowait_calls, 5);
+    assert_int_equal(r->minperiod, 1);
+    assert_int_equal(nowait_start, 2);
+    slab_run_free(r);
+}
+
 /* Long while SMA(close - open, 5) is above 0 (an indicator over a
  * computed series), flat otherwise. */
 static int trend_init(slab_ctx *ctx, void *state)
@@ -249,6 +285,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(computed_series),
                                        cmocka_unit_test(truncation_matches_full_run),
+                                       cmocka_unit_test(nowait_series),
                                        cmocka_unit_test(nested_declaration_refused)};
     return cmocka_run_group_tests_name("series_compute", tests, NULL, NULL);
 }
