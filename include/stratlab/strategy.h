@@ -12,11 +12,12 @@
 #include <stdint.h>
 
 #define SLAB_STRATEGY_ABI 1
-/* The API level within ABI 1: functions are only ever appended, so a
- * strategy built for an earlier level runs unchanged. Level 2 added
- * slab_series_compute, slab_feed_position_price, slab_run_sizer and
- * slab_bar_unit; a script that needs them can say
- * `#if SLAB_STRATEGY_API < 2` / `#error`. */
+/* The API level within ABI 1: functions and types are only ever
+ * appended, so a strategy built for an earlier level runs unchanged.
+ * Level 2 added slab_series_compute, slab_series_nowait,
+ * slab_feed_position_price, slab_run_sizer, slab_bar_unit, slab_day_new,
+ * slab_earnings_near and the slab_day_record type; a script that needs
+ * them can say `#if SLAB_STRATEGY_API < 2` / `#error`. */
 #define SLAB_STRATEGY_API 2
 
 /* The engine's per-run context; opaque to strategies. */
@@ -332,8 +333,9 @@ int slab_orders_pending(const slab_ctx *ctx);
 /* ---- the run's settings (API level 2) */
 /* The run's default sizer (the one size 0 asks, --sizer): returns
  * SLAB_SIZER_STAKE (*amount = shares), SLAB_SIZER_PCT (*amount = percent
- * of the cash, fractional shares: backtrader's PercentSizer) or SLAB_SIZER_PCT_INT (the same,
- * truncated to whole shares). amount may be NULL. */
+ * of the cash, fractional shares: backtrader's PercentSizer) or
+ * SLAB_SIZER_PCT_INT (the same, truncated to whole shares). amount may be
+ * NULL. */
 enum { SLAB_SIZER_STAKE = 0, SLAB_SIZER_PCT, SLAB_SIZER_PCT_INT };
 int slab_run_sizer(const slab_ctx *ctx, double *amount);
 /* The unit of feed 0's bars (SLAB_UNIT_*) and, in *compression (may be
