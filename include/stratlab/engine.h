@@ -64,42 +64,19 @@ typedef struct slab_run_config {
     int stamp_end;         /* 1: intraday bars are stamped at their end
                               (the 2006 backtrader sample files), 0: at
                               their start (slab_ctx_stamp_end) */
+    int has_earnings;     /* 1: the calendar was read (earnings may be empty
+                             for this symbol); 0: none was (a script asking
+                             slab_earnings_near gets -1) */
 } slab_run_config;
 
 /* Most feeds (symbols) one run reads. */
 #define SLAB_FEEDS_MAX 16
 
-/* What an intraday strategy decided about one session. */
-typedef enum slab_day_decision {
-    SLAB_DAY_NONE = 0,          /* not decided (the data ended first) */
-    SLAB_DAY_TRADED,            /* an entry was sent */
-    SLAB_DAY_BLOCKED_BY_FILTER, /* the market filter said no */
-    SLAB_DAY_NO_BREAKOUT,       /* no bar met the entry rule */
-    SLAB_DAY_SKIPPED_EARNINGS,  /* an earnings release around the session */
-    SLAB_DAY_NO_PRIOR_SESSION   /* the filter had no previous close yet */
-} slab_day_decision;
+/* slab_day_decision and slab_day_record are in strategy.h (scripts write
+ * session records too). */
 
 /* "traded", "blocked_by_filter", ... (NULL for SLAB_DAY_NONE). */
 const char *slab_day_decision_name(slab_day_decision d);
-
-/* One session of an intraday strategy (the result's `days`). Times are
- * bar stamps, 0 when there is none; prices NaN when there is none. */
-typedef struct slab_day_record {
-    int64_t day;             /* day number (days since 1970-01-01) */
-    double range_high, range_low; /* the opening range, price units */
-    int64_t breakout_ts_ns;  /* the first bar meeting the entry rule, or 0 */
-    int breakout_short;      /* 1: that breakout was downwards */
-    double filter_close;     /* the filter's close at the breakout */
-    int64_t filter_ts_ns;    /* the time of the filter bar read, or 0 */
-    int filter_feed;         /* the filter's feed (run->symbols index); without
-                                a filter the second feed's values are shown */
-    int filter_on;           /* 1: the filter decided the day */
-    double filter_prev_close; /* the filter's last close of the previous session */
-    slab_day_decision decision;
-    int64_t entry_ref;       /* the entry order's ref, 0 none */
-    int entry_status;        /* slab_order_status of the entry at its end,
-                                -1 none */
-} slab_day_record;
 
 /* A finished run. Owned; free with slab_run_free(). */
 typedef struct slab_run {

@@ -160,6 +160,12 @@ typedef struct slab_script_job {
     size_t n_feeds;
     int64_t preroll_until_ns;  /* the run config's preroll (several feeds) */
     int stamp_end;             /* 1: intraday bars stamped at their end */
+    /* The earnings calendar the script may ask about (slab_earnings_near):
+     * borrowed rows, and 1 in has_earnings when it was read (0: the
+     * script gets -1, "no calendar"). */
+    const slab_earnings *earnings;
+    size_t n_earnings;
+    int has_earnings;
 } slab_script_job;
 
 /* What an execution produced. Owned; free with slab_script_exec_free(). */

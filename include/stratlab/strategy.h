@@ -12,6 +12,13 @@
 #include <stdint.h>
 
 #define SLAB_STRATEGY_ABI 1
+/* The API level within ABI 1: functions and types are only ever
+ * appended, so a strategy built for an earlier level runs unchanged.
+ * Level 2 added slab_series_compute, slab_series_nowait,
+ * slab_feed_position_price, slab_run_sizer, slab_bar_unit, slab_day_new,
+ * slab_earnings_near and the slab_day_record type; a script that needs
+ * them can say `#if SLAB_STRATEGY_API < 2` / `#error`. */
+#define SLAB_STRATEGY_API 2
 
 /* The engine's per-run context; opaque to strategies. */
 typedef struct slab_ctx slab_ctx;
@@ -149,6 +156,77 @@ long slab_series_start(const slab_ctx *ctx, int series);
  * or outside init(). */
 int slab_day_series(slab_ctx *ctx);
 
+/* ---- session records (API level 2): the result's `days` ------------------
+ * An intraday strategy can keep one record per session, as the built-in
+ * orb does: the result lists them under `days` (the decision, the range,
+ * the breakout, the filter's values, the entry order). */
+typedef enum slab_day_decision {
+    SLAB_DAY_NONE = 0,          /* not decided (the data ended first) */
+    SLAB_DAY_TRADED,            /* an entry was sent */
+    SLAB_DAY_BLOCKED_BY_FILTER, /* the market filter said no */
+    SLAB_DAY_NO_BREAKOUT,       /* no bar met the entry rule */
+    SLAB_DAY_SKIPPED_EARNINGS,  /* an earnings release around the session */
+    SLAB_DAY_NO_PRIOR_SESSION   /* the filter had no previous close yet */
+} slab_day_decision;
+
+/* One session. Times are bar stamps (ns), 0 when there is none; prices NaN
+ * when there is none. */
+typedef struct slab_day_record {
+    int64_t day;             /* day number (days since 1970-01-01) */
+    double range_high, range_low; /* the opening range, price units */
+    int64_t breakout_ts_ns;  /* the first bar meeting the entry rule, or 0 */
+    int breakout_short;      /* 1: that breakout was downwards */
+    double filter_close;     /* the filter's close at the breakout */
+    int64_t filter_ts_ns;    /* the time of the filter bar read, or 0 */
+    int filter_feed;         /* the filter's feed (index in the run's feeds);
+                                without a filter the second feed's values */
+    int filter_on;           /* 1: the filter decided the day */
+    double filter_prev_close; /* the filter's last close of the previous session */
+    slab_day_decision decision;
+    int64_t entry_ref;       /* the entry order's ref, 0 none */
+    int entry_status;        /* the entry's order status at its end (4
+                                Completed, ...), -1 none */
+} slab_day_record;
+
+/* In next() or a notification: a new session record appended to the run's
+ * `days`, zeroed; the strategy fills it in. Valid until the next call
+ * (keep the latest one only). NULL in init(), or after slab_fail() when
+ * out of memory. */
+slab_day_record *slab_day_new(slab_ctx *ctx);
+/* 1 when the run's earnings calendar has a release of feed 0's symbol
+ * around session day (day number): before that day's open, or after the
+ * previous trading day's close; 0 when not; -1 when the run has no
+ * calendar (the store could not be read: stratlab data import-earnings). */
+int slab_earnings_near(const slab_ctx *ctx, int64_t day);
+
+/* ---- computed series (API level 2) --------------------------------------
+ * In init(): a series the strategy computes itself, bar by bar, usable as
+ * an indicator's input (an indicator over a spread, over log returns, over
+ * a cross-sectional rank) and readable with slab_get(). The engine calls
+ * fn(ctx, state, tag) once for every bar of feed 0, first to last; during
+ * each call the accessors answer as of that bar (slab_bar(), slab_get(),
+ * slab_time(), slab_feed_get(), slab_feed_time(), slab_feed_fresh(): the
+ * other feeds at their last bar at or before it), so value i depends on
+ * bars 0..i only, as an indicator's does. fn must not declare anything or
+ * trade (those calls fail). The state fn sees is the strategy's, and
+ * whatever fn writes into it is undone when the call returns: values
+ * cannot pass from a later bar to next() through the state (keep it that
+ * way: do not stash them in globals either). Returns the series id (> 0),
+ * or -1 after recording the error (outside init(), inside fn, too many
+ * series, out of memory). The series' first bar with a value counts for
+ * the first next(), as an indicator's does. */
+int slab_series_compute(slab_ctx *ctx, double (*fn)(slab_ctx *ctx, void *state, int tag),
+                        int tag);
+
+/* In init(): next() does not wait for this series' first value (API level
+ * 2). For a strategy that checks for the values it needs itself, as code
+ * generated from a spec does when it declares indicators it may never
+ * read (every candidate pair's); it then reports where its own warm-up
+ * ended with slab_strategy_started(). slab_series_start() still gives the
+ * first value's bar. Returns 0, or -1 (no such series, or outside
+ * init()). */
+int slab_series_nowait(slab_ctx *ctx, int series);
+
 /* ---- orders: return the order number (> 0), 0 when no order was made
  * (a sizer gave 0 shares, nothing to close), or -1 on error. size <= 0
  * asks the sizer. Market orders created on bar t fill at the open of t+1. */
@@ -219,6 +297,9 @@ int64_t slab_order(slab_ctx *ctx, int is_buy, const slab_order_spec *spec);
 int64_t slab_order_feed(slab_ctx *ctx, int feed, int is_buy, const slab_order_spec *spec);
 /* feed's position, signed shares. */
 double slab_feed_position(const slab_ctx *ctx, int feed);
+/* feed's average entry price, 0 when flat (slab_position_price() for feed
+ * 0). API level 2. */
+double slab_feed_position_price(const slab_ctx *ctx, int feed);
 /* Cancels an accepted, not yet filled order. Returns 1 if cancelled, 0 if
  * it was not pending (already done, or not yet through the submission
  * check, as in backtrader). */
@@ -248,6 +329,29 @@ double slab_cash(const slab_ctx *ctx);
 double slab_value(const slab_ctx *ctx);
 /* Orders submitted or accepted but not yet filled, cancelled or rejected. */
 int slab_orders_pending(const slab_ctx *ctx);
+
+/* ---- the run's settings (API level 2) */
+/* The run's default sizer (the one size 0 asks, --sizer): returns
+ * SLAB_SIZER_STAKE (*amount = shares), SLAB_SIZER_PCT (*amount = percent
+ * of the cash, fractional shares: backtrader's PercentSizer) or
+ * SLAB_SIZER_PCT_INT (the same, truncated to whole shares). amount may be
+ * NULL. */
+enum { SLAB_SIZER_STAKE = 0, SLAB_SIZER_PCT, SLAB_SIZER_PCT_INT };
+int slab_run_sizer(const slab_ctx *ctx, double *amount);
+/* The unit of feed 0's bars (SLAB_UNIT_*) and, in *compression (may be
+ * NULL), how many units one bar spans: 5-minute bars are SLAB_UNIT_MINUTES
+ * with compression 5, daily bars SLAB_UNIT_DAYS with 1. */
+enum {
+    SLAB_UNIT_TICKS = 1,
+    SLAB_UNIT_MICROSECONDS,
+    SLAB_UNIT_SECONDS,
+    SLAB_UNIT_MINUTES,
+    SLAB_UNIT_DAYS,
+    SLAB_UNIT_WEEKS,
+    SLAB_UNIT_MONTHS,
+    SLAB_UNIT_YEARS
+};
+int slab_bar_unit(const slab_ctx *ctx, int *compression);
 
 /* Records why init() failed (shown to the user); returns -1. */
 int slab_fail(slab_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

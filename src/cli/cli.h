@@ -33,6 +33,7 @@ int cmd_indicators(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
+int cmd_codegen(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_walkforward(int argc, char **argv);
 

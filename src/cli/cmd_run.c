@@ -725,7 +725,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         /* The cash curve is only written by --equity; without it, skip it. */
         slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
                                o->risk,   NULL, o->params,  o->n_params, preroll(o, n_feeds),
-                               earn,      n_earn, o->stamp_end};
+                               earn,      n_earn, o->stamp_end, earn != NULL};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);

@@ -202,17 +202,43 @@ static void print_failure(const slab_script_exec *ex)
 
 static void print_json(json_t *doc) { cli_print_json(doc); }
 
+/* The store's earnings calendar for the traded symbol, which a script may
+ * ask about (slab_earnings_near, the orb template's skip_earnings), as the
+ * built-in orb reads it: 1 when the store could be read (*out owned, maybe
+ * no rows), 0 when not (the script hears "no calendar" and says what to
+ * do). Quiet: a script that never asks must not fail for it. */
+static int script_earnings(const cli_script_ctx *r, slab_earnings **out, size_t *n)
+{
+    char path[1024];
+    slab_store *db = NULL;
+    slab_error err;
+    *out = NULL;
+    *n = 0;
+    if ((r->db && !*r->db) || !cli_db_path("run", r->db, path, sizeof path) ||
+        slab_store_open_read(path, &db, &err) != SLAB_OK)
+        return 0;
+    slab_status st = slab_store_load_earnings(db, r->bars->symbol, out, n, &err);
+    slab_store_close(db);
+    return st == SLAB_OK;
+}
+
 /* Runs one execution of so on r with extra parameters; logs it. */
 static int execute(slab_sandbox *sb, const cli_script_opts *so, const cli_script_ctx *r,
                    const char *const *params, size_t n_params, slab_script_exec **out)
 {
     slab_error err;
     cli_script_ctx logged = *r;
+    slab_earnings *earn = NULL;
+    size_t n_earn = 0;
+    int has_earn = script_earnings(r, &earn, &n_earn);
     slab_script_job job = {so->source,  so->source_len, so->path,   r->bars,
                            r->broker,   r->risk,        params,     n_params,
                            r->keep_cash, so->limits,    r->feeds,   r->n_feeds,
-                           r->preroll_until_ns,         r->stamp_end};
-    if (slab_script_execute(sb, &job, out, &err) != SLAB_OK)
+                           r->preroll_until_ns,         r->stamp_end,
+                           earn,        n_earn,         has_earn};
+    slab_status st = slab_script_execute(sb, &job, out, &err);
+    slab_free(earn);
+    if (st != SLAB_OK)
         return err.code == SLAB_ERANGE || err.code == SLAB_ELIMIT ? cli_usage_error("run", "%s", err.msg)
                                                                   : cli_fail(&err);
     logged.params = params;

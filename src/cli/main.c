@@ -33,6 +33,7 @@ static const struct {
     {"compare", cmd_compare, "result documents side by side: statistics, best marked, settings that differ"},
     {"stats", cmd_stats, "the statistics block of a result document"},
     {"spec", cmd_spec, "start a strategy spec from a documented example"},
+    {"codegen", cmd_codegen, "write a strategy spec as one C strategy script (spec codegen)"},
     {"script", cmd_script, "C strategy scripts from templates (script templates, script new)"},
     {"executions", cmd_executions, "the log of script executions (run --script)"},
     {"serve", cmd_serve, "the HTTP API: run, store and list backtests, saved strategies"},

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_SERIES 256
+#define MAX_SERIES 1024
 
 struct slab_ctx {
     const slab_bars *bars;         /* feed 0, the one a strategy trades */
@@ -54,6 +54,13 @@ struct slab_ctx {
     long lookahead;                /* refused reads of the future */
     long sizer_zero;               /* orders the sizer sized to 0 shares */
     int in_init;                   /* 1 while init() runs */
+    int replaying;                 /* 1 while slab_series_compute calls its fn */
+    void *state;                   /* the strategy's state (state_size bytes) */
+    size_t state_size;
+    unsigned char computed[MAX_SERIES]; /* 1: made by slab_series_compute (its
+                                      array is this run's: never shared) */
+    unsigned char nowait[MAX_SERIES]; /* 1: next() does not wait for it
+                                      (slab_series_nowait) */
     long started1;                 /* slab_strategy_started: its bar + 1 (0: not called) */
     long warmup;                   /* first bar a strategy asked next() to
                                       start at (slab_ctx_set_warmup) */
@@ -61,6 +68,7 @@ struct slab_ctx {
     int stamp_end;                 /* the run config's stamp_end */
     const slab_earnings *earnings; /* the run config's calendar */
     size_t n_earnings;
+    int has_earnings;              /* the run config's has_earnings */
     const char *const *param_text; /* the run config's param_text */
     size_t n_param_text;
     slab_error *err;               /* where init failures go */
@@ -83,7 +91,7 @@ double slab_get(const slab_ctx *ctx, int series, int ago)
 
 int slab_series_release(slab_ctx *ctx, int series)
 {
-    if (!ctx->in_init || series < SLAB_N_COLUMNS || series >= ctx->n_series ||
+    if (!ctx->in_init || ctx->replaying || series < SLAB_N_COLUMNS || series >= ctx->n_series ||
         !ctx->series[series] || series == ctx->day_series)
         return -1;
     for (int k = 0; k < ctx->n_owned; k++)
@@ -129,7 +137,8 @@ static long feed_index(const slab_ctx *ctx, int feed, int ago)
         ((slab_ctx *)ctx)->lookahead++;
         return -1;
     }
-    if (feed < 0 || (size_t)feed >= ctx->n_feeds || ctx->in_init || !ctx->fbar)
+    if (feed < 0 || (size_t)feed >= ctx->n_feeds || (ctx->in_init && !ctx->replaying) ||
+        !ctx->fbar)
         return -1;
     size_t got = ctx->next_bar[feed]; /* bars delivered so far */
     if (got == 0 || (size_t)(-(long)ago) >= got)
@@ -160,7 +169,8 @@ const char *slab_feed_symbol(const slab_ctx *ctx, int feed)
 
 int slab_feed_fresh(const slab_ctx *ctx, int feed)
 {
-    if (feed < 0 || (size_t)feed >= ctx->n_feeds || ctx->in_init || !ctx->fbar)
+    if (feed < 0 || (size_t)feed >= ctx->n_feeds || (ctx->in_init && !ctx->replaying) ||
+        !ctx->fbar)
         return 0;
     return ctx->fbar[feed].fresh;
 }
@@ -184,6 +194,18 @@ slab_day_record *slab_ctx_new_day(slab_ctx *ctx)
 
 int slab_ctx_stamp_end(const slab_ctx *ctx) { return ctx->stamp_end; }
 
+slab_day_record *slab_day_new(slab_ctx *ctx)
+{
+    return ctx->in_init ? NULL : slab_ctx_new_day(ctx);
+}
+
+int slab_earnings_near(const slab_ctx *ctx, int64_t day)
+{
+    if (!ctx->has_earnings)
+        return -1;
+    return slab_earnings_hit(ctx->earnings, ctx->n_earnings, ctx->bars->symbol, day);
+}
+
 const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n)
 {
     *n = ctx->n_earnings;
@@ -205,6 +227,14 @@ const char *slab_param_text(const slab_ctx *ctx, const char *name)
         if (!strncmp(ctx->param_text[k], name, len) && ctx->param_text[k][len] == '=')
             return ctx->param_text[k] + len + 1;
     return "";
+}
+
+int slab_series_nowait(slab_ctx *ctx, int series)
+{
+    if (!ctx->in_init || ctx->replaying || (unsigned)series >= (unsigned)ctx->n_series)
+        return -1;
+    ctx->nowait[series] = 1;
+    return 0;
 }
 
 long slab_series_start(const slab_ctx *ctx, int series)
@@ -251,8 +281,9 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
     const double *in[SLAB_IND_MAX_INPUTS];
     double *out[SLAB_IND_MAX_OUTPUTS];
 
-    if (!ctx->in_init)
-        return slab_fail(ctx, "indicator %s declared outside init()", name);
+    if (!ctx->in_init || ctx->replaying)
+        return slab_fail(ctx, "indicator %s declared outside init()%s", name,
+                         ctx->replaying ? " (inside a slab_series_compute function)" : "");
     if (!def)
         return slab_fail(ctx, "%s", e.msg);
     if (n_inputs != def->n_inputs || n_params > def->n_params)
@@ -267,7 +298,10 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
             return slab_fail(ctx, "%s %s = %g is outside %g..%g%s", def->name, d->name, p[k],
                              d->min, d->max, d->is_int ? " (whole numbers)" : "");
     }
+    int computed_input = 0;
     for (int k = 0; k < n_inputs; k++) {
+        if ((unsigned)inputs[k] < (unsigned)ctx->n_series)
+            computed_input |= ctx->computed[inputs[k]];
         if ((unsigned)inputs[k] >= (unsigned)ctx->n_series)
             return slab_fail(ctx, "%s input %d is not a series id", def->name, k);
         if (!ctx->series[inputs[k]])
@@ -276,7 +310,8 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
     }
     int first = ctx->n_series;
     const double *got[SLAB_IND_MAX_OUTPUTS];
-    if (ctx->share && ctx->share->get(ctx->share->user, def, in, ctx->n, p, got)) {
+    if (ctx->share && !computed_input &&
+        ctx->share->get(ctx->share->user, def, in, ctx->n, p, got)) {
         /* computed once for every run on these bars; given back at the end */
         ctx->shared_def[ctx->n_shared] = def;
         memcpy(ctx->shared_out[ctx->n_shared++], got, sizeof got);
@@ -357,6 +392,35 @@ double slab_ctx_feed_position_price(const slab_ctx *ctx, int feed)
     return feed >= 0 && (size_t)feed < ctx->n_feeds ? ctx->bv->positions[feed].price : 0.0;
 }
 
+double slab_feed_position_price(const slab_ctx *ctx, int feed)
+{
+    return slab_ctx_feed_position_price(ctx, feed);
+}
+
+_Static_assert(SLAB_SIZER_STAKE == (int)SLAB_SIZER_FIXED && SLAB_SIZER_PCT == (int)SLAB_SIZER_PERCENT &&
+                   SLAB_SIZER_PCT_INT == (int)SLAB_SIZER_PERCENT_INT,
+               "strategy.h's sizer kinds follow broker.h's");
+
+int slab_run_sizer(const slab_ctx *ctx, double *amount)
+{
+    const slab_sizer *z = &slab_broker_cfg(ctx->broker)->sizer;
+    if (amount)
+        *amount = z->amount;
+    return (int)z->kind;
+}
+
+_Static_assert(SLAB_UNIT_TICKS == (int)SLAB_TF_TICKS && SLAB_UNIT_SECONDS == (int)SLAB_TF_SECONDS &&
+                   SLAB_UNIT_MINUTES == (int)SLAB_TF_MINUTES && SLAB_UNIT_DAYS == (int)SLAB_TF_DAYS &&
+                   SLAB_UNIT_YEARS == (int)SLAB_TF_YEARS,
+               "strategy.h's bar units follow data.h's timeframes");
+
+int slab_bar_unit(const slab_ctx *ctx, int *compression)
+{
+    if (compression)
+        *compression = ctx->bars->compression;
+    return (int)ctx->bars->timeframe;
+}
+
 int slab_strategy_started(slab_ctx *ctx)
 {
     if (ctx->in_init)
@@ -394,7 +458,7 @@ int slab_stamp_end(const slab_ctx *ctx) { return ctx->stamp_end != 0; }
 
 int slab_day_series(slab_ctx *ctx)
 {
-    if (!ctx->in_init)
+    if (!ctx->in_init || ctx->replaying)
         return slab_fail(ctx, "the day series is declared outside init()");
     if (ctx->day_series >= 0)
         return ctx->day_series;
@@ -434,6 +498,60 @@ static int advance(slab_ctx *ctx, size_t s)
     }
     ctx->i = ctx->fbar[0].i;
     return started;
+}
+
+/* Every feed back before the first clock step, as before the run. */
+static void rewind_feeds(slab_ctx *ctx)
+{
+    slab_feed_bar none = {SIZE_MAX, 0, NAN, NAN, NAN, NAN, 0};
+    for (size_t k = 0; k < ctx->n_feeds; k++) {
+        ctx->next_bar[k] = 0;
+        ctx->fbar[k] = none;
+    }
+    ctx->i = 0;
+}
+
+int slab_series_compute(slab_ctx *ctx, double (*fn)(slab_ctx *ctx, void *state, int tag), int tag)
+{
+    if (!ctx->in_init || ctx->replaying)
+        return slab_fail(ctx, "slab_series_compute is called in init() only, not from next() or "
+                              "from inside another computed series' function");
+    if (!fn)
+        return slab_fail(ctx, "slab_series_compute needs a function");
+    if (ctx->n_series >= MAX_SERIES)
+        return slab_fail(ctx, "too many series (limit %d)", MAX_SERIES);
+    double *arr = slab_malloc((ctx->n ? ctx->n : 1) * sizeof(double));
+    void *saved = slab_malloc(ctx->state_size ? ctx->state_size : 1);
+    if (!arr || !saved) {
+        slab_free(arr);
+        slab_free(saved);
+        return fail_nomem(ctx, "a computed series", "");
+    }
+    memcpy(saved, ctx->state, ctx->state_size);
+    for (size_t i = 0; i < ctx->n; i++)
+        arr[i] = NAN;
+    /* The clock's steps in order, as the run will take them: fn sees each
+     * of feed 0's bars once, with every feed where the run will have it. */
+    ctx->replaying = 1;
+    rewind_feeds(ctx);
+    for (size_t s = 0; s < ctx->n_steps && ctx->failed == SLAB_OK; s++) {
+        advance(ctx, s);
+        if (ctx->fbar[0].fresh && ctx->i < ctx->n)
+            arr[ctx->i] = fn(ctx, ctx->state, tag);
+    }
+    rewind_feeds(ctx);
+    ctx->replaying = 0;
+    memcpy(ctx->state, saved, ctx->state_size); /* nothing fn wrote survives */
+    slab_free(saved);
+    if (ctx->failed != SLAB_OK) {
+        slab_free(arr);
+        return -1;
+    }
+    ctx->owned[ctx->n_owned++] = arr;
+    ctx->series[ctx->n_series] = arr;
+    ctx->start[ctx->n_series] = first_valid(arr, ctx->n);
+    ctx->computed[ctx->n_series] = 1;
+    return ctx->n_series++;
 }
 
 /* Sends a strategy order through the risk manager's admission (one
@@ -878,6 +996,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     ctx->stamp_end = cfg->stamp_end;
     ctx->earnings = cfg->earnings;
     ctx->n_earnings = cfg->earnings ? cfg->n_earnings : 0;
+    ctx->has_earnings = cfg->has_earnings != 0;
     ctx->param_text = cfg->param_text;
     ctx->n_param_text = cfg->param_text ? cfg->n_param_text : 0;
     ctx->share = share;
@@ -904,6 +1023,8 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     run->timeframe = bars->timeframe;
     run->compression = bars->compression;
     int64_t t0 = slab_clock_ns();
+    ctx->state = state;
+    ctx->state_size = def->state_size ? def->state_size : 1;
     ctx->in_init = 1;
     if (def->init && def->init(ctx, state) != 0) {
         st = ctx->failed != SLAB_OK
@@ -931,7 +1052,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     /* backtrader: next() runs from the largest indicator minimum period. */
     long first_next = ctx->warmup;
     for (int k = SLAB_N_COLUMNS; k < ctx->n_series; k++)
-        if (ctx->start[k] > first_next)
+        if (!ctx->nowait[k] && ctx->start[k] > first_next)
             first_next = ctx->start[k];
     run->minperiod = first_next + 1;
     int64_t t1 = slab_clock_ns();

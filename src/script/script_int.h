@@ -41,7 +41,8 @@ enum {
  * the runner: a runner from another build is refused. */
 #define SLAB__LAYOUT                                                                               \
     ((uint32_t)(sizeof(slab_broker_config) * 131u + sizeof(slab_risk_config) * 17u +              \
-                sizeof(slab_trade) * 7u + sizeof(slab_order_event) + SLAB_STRATEGY_ABI * 100003u))
+                sizeof(slab_trade) * 7u + sizeof(slab_order_event) + sizeof(slab_day_record) * 3u + \
+                sizeof(slab_earnings) * 5u + SLAB_STRATEGY_ABI * 100003u))
 
 /* The job, at offset 0 of the job memfd; the params text and the columns
  * follow at the offsets given (each column n_bars values, 8-byte aligned). */
@@ -70,7 +71,13 @@ typedef struct slab__job_hdr {
     int64_t supervisor_pid;   /* the runner dies unless this is its parent */
     int64_t cpu_ms;           /* CPU budget */
     int64_t memory_bytes;     /* address space beyond the runner's baseline */
+    uint64_t earnings_off;    /* n_earnings slab_earnings rows (8-aligned) */
+    uint32_t n_earnings;      /* at most SLAB__EARNINGS_MAX */
+    int32_t has_earnings;     /* the run config's has_earnings */
 } slab__job_hdr;
+
+/* Most earnings rows a job carries (one symbol's releases). */
+#define SLAB__EARNINGS_MAX 100000
 
 /* What the runner's fatal-signal handlers record (one page, shared). */
 typedef struct slab__hint {
@@ -128,7 +135,8 @@ typedef struct slab__res_hdr {
     int32_t has_next_open;
     int32_t has_cash;
     int32_t timeframe, compression;
-    uint64_t n_bars, n_trades, n_orders;
+    uint64_t n_bars, n_trades, n_orders, n_days; /* n_days session records
+                                 follow the orders */
     uint32_t n_feeds;         /* > 1: the clock (n_bars times) follows the
                                  value (and cash) curves */
     double start_value, final_value, final_cash, position_size, position_price;

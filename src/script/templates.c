@@ -42,6 +42,8 @@ static const slab_template_var orb_vars[] = {
      "protective stop at the range's opposite edge"},
     {"take_profit_r", SLAB_TVAR_FLOAT, "0", 0, 100, NULL,
      "target, multiples of the range's height; 0 = none"},
+    {"skip_earnings", SLAB_TVAR_BOOL, "false", 0, 0, NULL,
+     "no entry on a session around an earnings release (the store's calendar)"},
 };
 
 static const slab_template_var signal_vars[] = {

@@ -42,10 +42,17 @@ int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid
     }
     for (size_t k = 0; k < job->n_params; k++)
         params_len += strlen(job->params[k]) + 1;
+    size_t n_earn = job->earnings ? job->n_earnings : 0;
+    if (n_earn > SLAB__EARNINGS_MAX) {
+        slab_error_set(err, SLAB_ELIMIT, "sandbox", "%zu earnings releases for one symbol (at most %d)",
+                       n_earn, SLAB__EARNINGS_MAX);
+        return -1;
+    }
     off = align8(sizeof(slab__job_hdr) + params_len);
     total = off;
     for (size_t f = 0; f < nf; f++)
         total += 7 * fs[f]->n * 8;
+    total += align8(n_earn * sizeof(slab_earnings));
     int fd = memfd_create("stratlab-job", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0 || ftruncate(fd, (off_t)total) != 0) {
         slab_error_set(err, SLAB_EIO, "sandbox", "cannot make the job's memory file: %s",
@@ -87,6 +94,11 @@ int slab__job_memfd(const slab_script_job *job, int drop_uid, long uid, long gid
         jf->compression = b->compression;
         memcpy(jf->symbol, b->symbol, sizeof jf->symbol);
     }
+    h->earnings_off = off;
+    h->n_earnings = (uint32_t)n_earn;
+    h->has_earnings = job->has_earnings != 0;
+    if (n_earn)
+        memcpy(p + off, job->earnings, n_earn * sizeof(slab_earnings));
     h->broker = *job->broker;
     if (job->risk)
         h->risk = *job->risk;
@@ -156,27 +168,37 @@ static int in_range_ts(const clock_view *c, int64_t ts)
     return ts == 0 || (ts >= c->ts[0] && ts <= c->ts[c->n - 1]);
 }
 
-static int check_trades(const slab_trade *t, size_t n, const clock_view *c, size_t n_feeds)
+/* Bar indexes of trades and orders are the traded feed's own (a feed with
+ * bars in a preroll has more than the run's clock steps): each must be
+ * one of that feed's bars. */
+static int check_trades(const slab_trade *t, size_t n, const clock_view *c,
+                        const slab_bars *const *fs, size_t n_feeds)
 {
     for (size_t k = 0; k < n; k++, t++) {
+        if (t->feed < 0 || (size_t)t->feed >= n_feeds)
+            return 0;
+        size_t nb = fs[t->feed]->n;
         if ((t->is_long | 1) != 1 || (t->is_open | 1) != 1 ||
-            (unsigned)t->exit_reason > SLAB_EXIT_LAST || t->entry_bar >= c->n ||
-            t->exit_bar >= c->n || !in_range_ts(c, t->entry_ts_ns) ||
+            (unsigned)t->exit_reason > SLAB_EXIT_LAST || t->entry_bar >= nb ||
+            t->exit_bar >= nb || !in_range_ts(c, t->entry_ts_ns) ||
             !in_range_ts(c, t->exit_ts_ns) || t->baropen < 0 || t->barclose < 0 ||
-            t->barlen < 0 || t->ref < 0 || t->feed < 0 || (size_t)t->feed >= n_feeds)
+            t->barlen < 0 || t->ref < 0)
             return 0;
     }
     return 1;
 }
 
-static int check_orders(slab_order_event *o, size_t n, const clock_view *c, size_t n_feeds)
+static int check_orders(slab_order_event *o, size_t n, const clock_view *c,
+                        const slab_bars *const *fs, size_t n_feeds)
 {
     for (size_t k = 0; k < n; k++, o++) {
+        if (o->feed < 0 || (size_t)o->feed >= n_feeds)
+            return 0;
+        size_t nb = fs[o->feed]->n;
         if ((o->is_buy | 1) != 1 || (unsigned)o->type > SLAB_ORDER_STOP_TRAIL_LIMIT ||
-            (unsigned)o->status > SLAB_ORDER_REJECTED || o->created_bar >= c->n ||
-            o->exec_bar >= c->n || !in_range_ts(c, o->created_ts_ns) ||
-            !in_range_ts(c, o->exec_ts_ns) || !in_range_ts(c, o->status_ts_ns) || o->ref < 0 ||
-            o->feed < 0 || (size_t)o->feed >= n_feeds)
+            (unsigned)o->status > SLAB_ORDER_REJECTED || o->created_bar >= nb ||
+            o->exec_bar >= nb || !in_range_ts(c, o->created_ts_ns) ||
+            !in_range_ts(c, o->exec_ts_ns) || !in_range_ts(c, o->status_ts_ns) || o->ref < 0)
             return 0;
         fix_text(o->reason, sizeof o->reason);
     }
@@ -195,6 +217,27 @@ static int has_time(const slab_bars *b, int64_t ts)
             hi = mid;
     }
     return lo < b->n && b->ts_ns[lo] == ts;
+}
+
+/* Session records: decisions and statuses in range, the breakout 0 or a
+ * bar time of feed 0 at or before the clock's end, the filter bar 0 or
+ * one of its feed's (a filter may show a bar of the preroll), feeds that
+ * exist, flags 0 or 1. */
+static int check_days(const slab_day_record *d, size_t n, const clock_view *c,
+                      const slab_bars *const *fs, size_t n_feeds)
+{
+    int64_t end = c->ts[c->n - 1];
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned)d[k].decision > SLAB_DAY_NO_PRIOR_SESSION ||
+            d[k].entry_status < -1 || d[k].entry_status > 8 || d[k].entry_ref < 0 ||
+            d[k].filter_feed < 0 || (size_t)d[k].filter_feed >= n_feeds ||
+            (d[k].breakout_ts_ns && (d[k].breakout_ts_ns > end || !has_time(fs[0], d[k].breakout_ts_ns))) ||
+            (d[k].filter_ts_ns && (d[k].filter_ts_ns > end ||
+                                   !has_time(fs[d[k].filter_feed], d[k].filter_ts_ns))) ||
+            (d[k].breakout_short | 1) != 1 || (d[k].filter_on | 1) != 1 ||
+            d[k].day < -1000000 || d[k].day > 1000000)
+            return 0;
+    return 1;
 }
 
 /* A clock from the runner: strictly increasing, every time a bar time of
@@ -306,7 +349,7 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     const slab_bars *const *fs;
     size_t nf = job_feeds(job, &fs);
     const slab_bars *b = fs[0];
-    const void *ps, *val, *cash = NULL, *clk = NULL, *tr, *od;
+    const void *ps, *val, *cash = NULL, *clk = NULL, *tr, *od, *dy;
     size_t np = (size_t)h->n_params, nb = (size_t)h->n_bars;
     if (h->n_params < 0 || h->n_params > SLAB__PARAMS_MAX)
         return bad(ex, "parameter count");
@@ -315,12 +358,14 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
         (h->has_cash | 1) != 1 || (h->has_next_open | 1) != 1 ||
         h->has_cash != (job->keep_cash != 0))
         return bad(ex, "bar count or layout");
-    if (h->n_trades > r->left / sizeof(slab_trade) || h->n_orders > r->left / sizeof(slab_order_event))
+    if (h->n_trades > r->left / sizeof(slab_trade) || h->n_orders > r->left / sizeof(slab_order_event) ||
+        h->n_days > r->left / sizeof(slab_day_record) || h->n_days > nb)
         return bad(ex, "counts");
     if (!take(r, np * sizeof(slab__res_param), &ps) || !take(r, nb * 8, &val) ||
         (h->has_cash && !take(r, nb * 8, &cash)) || (nf > 1 && !take(r, nb * 8, &clk)) ||
         !take(r, h->n_trades * sizeof(slab_trade), &tr) ||
-        !take(r, h->n_orders * sizeof(slab_order_event), &od) || r->left != 0)
+        !take(r, h->n_orders * sizeof(slab_order_event), &od) ||
+        !take(r, h->n_days * sizeof(slab_day_record), &dy) || r->left != 0)
         return bad(ex, "size");
     slab__res_param *pp = (slab__res_param *)ps;
     for (size_t k = 0; k < np; k++) {
@@ -361,9 +406,18 @@ static int decode_run(reader *r, slab__res_hdr *h, const slab_script_job *job,
     memcpy(run->orders, od, h->n_orders * sizeof(slab_order_event));
     run->n_trades = h->n_trades;
     run->n_orders = h->n_orders;
-    if (!check_trades(run->trades, run->n_trades, &cv, nf) ||
-        !check_orders(run->orders, run->n_orders, &cv, nf))
+    if (!check_trades(run->trades, run->n_trades, &cv, fs, nf) ||
+        !check_orders(run->orders, run->n_orders, &cv, fs, nf))
         return bad(ex, "trades or orders");
+    if (h->n_days) {
+        run->days = slab_malloc(h->n_days * sizeof(slab_day_record));
+        if (!run->days)
+            return bad(ex, "out of memory");
+        memcpy(run->days, dy, h->n_days * sizeof(slab_day_record));
+        run->n_days = h->n_days;
+        if (!check_days(run->days, run->n_days, &cv, fs, nf))
+            return bad(ex, "session records");
+    }
     run->start_value = h->start_value;
     run->final_value = h->final_value;
     run->final_cash = h->final_cash;

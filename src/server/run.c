@@ -406,7 +406,20 @@ static slab_status run_script(srv *s, const char *source, size_t len, const slab
     job.n_feeds = n_feeds;
     job.preroll_until_ns = n_feeds > 1 && o->from_ns != INT64_MIN ? o->from_ns : 0;
     job.stamp_end = o->stamp_end;
-    if (slab_script_execute(sb, &job, ex, err) != SLAB_OK)
+    /* the store's earnings calendar for a script that asks
+     * (slab_earnings_near), as stratlab run --script hands it */
+    slab_earnings *earn = NULL;
+    size_t n_earn = 0;
+    slab_error e2;
+    pthread_mutex_lock(&s->ro_mu);
+    job.has_earnings = s->ro && slab_store_load_earnings(s->ro, bars->symbol, &earn, &n_earn,
+                                                         &e2) == SLAB_OK;
+    pthread_mutex_unlock(&s->ro_mu);
+    job.earnings = earn;
+    job.n_earnings = n_earn;
+    slab_status st = slab_script_execute(sb, &job, ex, err);
+    slab_free(earn);
+    if (st != SLAB_OK)
         return err->code;
     log_script(s, o, bars, *ex);
     if ((*ex)->status == SLAB_SCRIPT_OK)

@@ -300,6 +300,24 @@ assert a == b, [k for k in a if a[k] != b.get(k)]
   status_is "execute-script orb with skipEarnings" 201 "$s"
   check "skipEarnings: the release day is skipped, as skip_earnings over POST /api/backtests" \
     test "$(jget "json.dumps(d['days'])")" = "$(python3 -c "import json; print(json.dumps(json.load(open('$tmp/orb_earn.json'))['days']))")"
+  # the orb template (a script in the sandbox) with skip_earnings: the
+  # service hands it the store's calendar; its days are the built-in's
+  "$cli" script new orb --set ticker=HOOD --set date=2025-07-31 --set market_filter=QQQ \
+    --set skip_earnings=true -o "$tmp/orb_earn.c" >/dev/null 2>&1
+  python3 -c "
+import json
+print(json.dumps({'script': open('$tmp/orb_earn.c').read(), 'date': '2025-07-31',
+                  'data': {'symbols': ['HOOD', 'QQQ'], 'timeframe': '1m'}}))" >"$tmp/orb_earn_req.json"
+  s="$(req POST /api/backtests "$(cat "$tmp/orb_earn_req.json")")"
+  status_is "orb template with skip_earnings over HTTP" 201 "$s"
+  check "the template skips the release day as the built-in does (days and trades equal)" \
+    python3 -c "
+import json
+a = json.load(open('$tmp/body')); b = json.load(open('$tmp/orb_earn.json'))
+assert a['days'] == b['days'], (a['days'], b['days'])
+assert a['trades'] == b['trades']
+assert 'earn' in json.dumps(a['days']).lower(), a['days']
+"
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "requireEarnings": true}}')"
   err_is "execute-script orb with requireEarnings true" 400 bad_param "$s"
   s="$(req POST /api/backtests/execute-script '{"scriptTemplate": "orb", "parameters": {"ticker": "HOOD", "date": "2025-07-31", "trailingStop": 2}}')"

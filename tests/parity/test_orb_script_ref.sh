@@ -2,10 +2,11 @@
 # test_orb_script_ref.sh: the orb template (stratlab script new orb) run as
 # a sandboxed script on ../shared/reference/orb gives the built-in orb's
 # result bit for bit: every trade, the analyzers, metrics, stats, final
-# values and order counts of the two result documents are equal (the
-# built-in's own independent run is the expectation), with the market
-# filter (two feeds through the sandbox, --param market_filter=IDX) and
-# without it. Both are also held to backtrader's reference directly:
+# values, orders and session records (`days`) of the two result documents
+# are equal (the built-in's own independent run is the expectation), with
+# the market filter (two feeds through the sandbox, --param
+# market_filter=IDX) and without it, and with skip_earnings on a calendar
+# imported into the store (the skipped sessions named by hand). Both are also held to backtrader's reference directly:
 # trade count, entry/exit times and prices of each trade, final value
 # within 1e-9 relative (reference/orb/orb_acme_*.json).
 # Skips (77) when ../shared is absent (tests/support/shared.sh).
@@ -32,7 +33,7 @@ name, bp, sp, rp = sys.argv[1:]
 b, s, ref = (json.load(open(p)) for p in (bp, sp, rp))
 assert s["execution"]["status"] == "ok", s["execution"]
 assert b["backtest"]["source"] == "builtin" and s["backtest"]["source"] == "script"
-for k in ("trades", "trades_total", "analyzers", "metrics", "stats", "final", "orders"):
+for k in ("trades", "trades_total", "analyzers", "metrics", "stats", "final", "orders", "days"):
     assert k in b, (name, k, "missing in the built-in's document")
     assert b[k] == s.get(k), (name, k, "differs between built-in and script")
 assert b["backtest"]["symbols"] == s["backtest"]["symbols"] == ["ACME", "IDX"]
@@ -89,6 +90,7 @@ for day in 2025-06-03 2025-06-27; do
 import json, sys
 b, s = (json.load(open(p)) for p in sys.argv[1:])
 assert b["trades"] == s["trades"] and b["final"] == s["final"], (b["trades"], s["trades"])
+assert b["days"] == s["days"] and len(s["days"]) == 1, (b["days"], s["days"])
 assert len(s["trades"]) == 1, s["trades"]
 ' "$tmp/b_day.json" "$tmp/s_day.json"
 done
@@ -118,4 +120,48 @@ b, s, ref = (json.load(open(p)) for p in sys.argv[1:])
 assert b["trades"] == s["trades"] and b["final"] == s["final"], (b["trades"], s["trades"])
 assert len(s["trades"]) == ref["counts"]["closed_trades"], len(s["trades"])
 ' "$tmp/b_end.json" "$tmp/s_end.json" "$R/orb_acme_filter.json"
+# skip_earnings (the store's calendar): ACME reports before the open of
+# 2025-06-03 and after the close of 2025-06-09, so the sessions of 06-03
+# and 06-10 are skipped_earnings, by the built-in and by the template
+# (rendered with it, or given it as --param); IDX's release is not ACME's.
+printf 'symbol,date,when\nACME,2025-06-03,bmo\nACME,2025-06-09,amc\nIDX,2025-06-04,bmo\n' \
+  >"$tmp/earn.csv"
+"$cli" data import-earnings "$tmp/earn.csv" >/dev/null
+check "import-earnings" test $? -eq 0
+"$cli" script new orb --set ticker=ACME --set date=2025-06-02 --set market_filter=IDX \
+  --set skip_earnings=true -o "$tmp/orb_earn.c" 2>/dev/null
+check "render orb (skip_earnings)" grep -q 'SLAB_BOOL_PARAM("skip_earnings", 1' "$tmp/orb_earn.c"
+"$cli" run --strategy orb "${C[@]}" --param market_filter=IDX --param skip_earnings=true \
+  >"$tmp/b_earn.json"
+check "built-in orb, skip_earnings" test $? -eq 0
+"$cli" run --script "$tmp/orb_earn.c" "${C[@]}" >"$tmp/s_earn.json"
+check "script orb, skip_earnings (template)" test $? -eq 0
+"$cli" run --script "$tmp/orb_filter.c" "${C[@]}" --param skip_earnings=true >"$tmp/s_earn2.json"
+check "script orb, skip_earnings (--param)" test $? -eq 0
+check "skip_earnings: script == built-in, 06-03 and 06-10 skipped" python3 - "$tmp/b_earn.json" \
+  "$tmp/s_earn.json" "$tmp/s_earn2.json" "$tmp/b_filter.json" <<'PY'
+import json, sys
+b, s, s2, plain = (json.load(open(p)) for p in sys.argv[1:])
+for doc in (s, s2):
+    assert doc["execution"]["status"] == "ok", doc["execution"]
+    for k in ("trades", "analyzers", "metrics", "final", "orders", "days"):
+        assert b[k] == doc.get(k), (k, "differs between built-in and script")
+skipped = [d["date"] for d in b["days"] if d["decision"] == "skipped_earnings"]
+assert skipped == ["2025-06-03", "2025-06-10"], skipped
+# without the calendar those two sessions were traded
+was = {d["date"]: d["decision"] for d in plain["days"]}
+assert was["2025-06-03"] == "traded" and was["2025-06-10"] == "traded", was
+assert len(b["trades"]) == len(plain["trades"]) - 2, (len(b["trades"]), len(plain["trades"]))
+print("skip_earnings ok:", skipped, len(b["trades"]), "trades")
+PY
+# no store to read the calendar from: both refuse, saying how to get one
+# (each on its own path: the script's execution log makes a store)
+STRATLAB_DB="$tmp/none.db" "$cli" run --script "$tmp/orb_earn.c" "${C[@]}" >"$tmp/s_nocal.json" \
+  2>/dev/null
+check "skip_earnings without a store: the script stops" test $? -eq 1
+check "skip_earnings without a store: says import-earnings" \
+  grep -q "stratlab data import-earnings" "$tmp/s_nocal.json"
+STRATLAB_DB="$tmp/none2.db" "$cli" run --strategy orb "${C[@]}" --param skip_earnings=true \
+  >/dev/null 2>&1
+check "skip_earnings without a store: the built-in refuses too" test $? -ne 0
 finish

@@ -7,9 +7,16 @@
  * clock that goes back, holds a time no feed has, has more steps than the
  * feeds have bars, or starts before the preroll is refused, and so are a
  * feed count other than the job's, a trade or order on feed 2 (there are
- * two feeds: 0 and 1), and a trade entry bar past the clock. A text
+ * two feeds: 0 and 1), and a trade or order bar index past its feed's
+ * bars (indexes are the traded feed's own: a feed with bars in a preroll
+ * has more bars than the clock has steps, which made run --script --from
+ * on several feeds fail as "malformed" before). A text
  * parameter (type SLAB_PARAM_TEXT) and a session_close exit reason are
- * accepted (both were refused before several feeds reached scripts). */
+ * accepted (both were refused before several feeds reached scripts).
+ * A session record (the result's `days`, which scripts write since API
+ * level 2) on the clock is accepted and lands in the run; one with a
+ * decision or order status out of range, a breakout time off the clock, a
+ * feed that does not exist, or more records than steps is refused. */
 #include "slab_test.h"
 
 #include "script/script_int.h"
@@ -41,6 +48,7 @@ typedef struct forged {
     int64_t clock[8];
     slab_trade t;
     slab_order_event o;
+    slab_day_record d; /* sent when h.n_days is 1 */
 } forged;
 
 /* Lays out hdr, one parameter, n values, the clock, one trade, one order. */
@@ -54,6 +62,8 @@ static size_t pack(const forged *f, int n, int with_clock, unsigned char *out)
         memcpy(out + off, f->clock, (size_t)n * 8), off += (size_t)n * 8;
     memcpy(out + off, &f->t, sizeof f->t), off += sizeof f->t;
     memcpy(out + off, &f->o, sizeof f->o), off += sizeof f->o;
+    if (f->h.n_days == 1)
+        memcpy(out + off, &f->d, sizeof f->d), off += sizeof f->d;
     return off;
 }
 
@@ -100,10 +110,10 @@ static void setup(fixture *x)
     }
     f->t.ref = 1;
     f->t.is_long = 1;
-    f->t.entry_bar = 1;
-    f->t.exit_bar = 3;
+    f->t.entry_bar = 0; /* B's own bars: minutes 2 and 3 */
+    f->t.exit_bar = 1;
     f->t.entry_ts_ns = f->clock[1];
-    f->t.exit_ts_ns = f->clock[3];
+    f->t.exit_ts_ns = f->clock[2];
     f->t.exit_reason = SLAB_EXIT_SESSION_CLOSE;
     f->t.feed = 1;
     f->o.ref = 1;
@@ -111,10 +121,19 @@ static void setup(fixture *x)
     f->o.status = SLAB_ORDER_COMPLETED;
     f->o.created_bar = 0;
     f->o.exec_bar = 1;
-    f->o.created_ts_ns = f->clock[0];
-    f->o.exec_ts_ns = f->clock[1];
-    f->o.status_ts_ns = f->clock[1];
+    f->o.created_ts_ns = f->clock[1];
+    f->o.exec_ts_ns = f->clock[2];
+    f->o.status_ts_ns = f->clock[2];
     f->o.feed = 1;
+    f->d.day = 20000;
+    f->d.range_high = 11;
+    f->d.range_low = 9;
+    f->d.breakout_ts_ns = f->clock[1];
+    f->d.filter_feed = 1;
+    f->d.filter_ts_ns = f->clock[1];
+    f->d.decision = SLAB_DAY_TRADED;
+    f->d.entry_ref = 1;
+    f->d.entry_status = SLAB_ORDER_COMPLETED;
 }
 
 static void teardown(fixture *x)
@@ -202,8 +221,15 @@ static void bad_feeds_are_refused(void **st)
     x.f.o.feed = -1;
     assert_false(decode(&x, 4, 1, NULL));
     again(&x);
-    x.f.t.entry_bar = 4; /* past the 4-step clock */
+    x.f.t.entry_bar = 2; /* past feed B's two bars */
     assert_false(decode(&x, 4, 1, NULL));
+    again(&x);
+    x.f.o.exec_bar = 2; /* likewise */
+    assert_false(decode(&x, 4, 1, NULL));
+    again(&x);
+    x.f.t.feed = 0; /* feed A has three bars: bar 2 is one of them */
+    x.f.t.exit_bar = 2;
+    assert_true(decode(&x, 4, 1, NULL));
     again(&x);
     x.f.p.type = SLAB_PARAM_TEXT + 1;
     assert_false(decode(&x, 4, 1, NULL));
@@ -213,9 +239,44 @@ static void bad_feeds_are_refused(void **st)
     teardown(&x);
 }
 
+static void session_records(void **st)
+{
+    (void)st;
+    fixture x;
+    slab_script_exec *ex = NULL;
+    setup(&x);
+    x.f.h.n_days = 1;
+    assert_true(decode(&x, 4, 1, &ex));
+    assert_int_equal(ex->run->n_days, 1);
+    assert_int_equal(ex->run->days[0].decision, SLAB_DAY_TRADED);
+    assert_true(ex->run->days[0].breakout_ts_ns == T0 + 2 * MIN_NS);
+    slab_script_exec_free(ex);
+    static const struct {
+        int field, value;
+    } bad[] = {{0, SLAB_DAY_NO_PRIOR_SESSION + 1}, {1, SLAB_ORDER_REJECTED + 1}, {1, -2},
+               {2, 2}, {3, 1}, {4, 2}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        again(&x);
+        x.f.h.n_days = 1;
+        switch (bad[k].field) {
+        case 0: x.f.d.decision = (slab_day_decision)bad[k].value; break;
+        case 1: x.f.d.entry_status = bad[k].value; break;
+        case 2: x.f.d.filter_feed = bad[k].value; break; /* two feeds: 0 and 1 */
+        case 3: x.f.d.breakout_ts_ns += bad[k].value; /* between two steps */ break;
+        default: x.f.d.breakout_short = bad[k].value; break;
+        }
+        assert_false(decode(&x, 4, 1, NULL));
+    }
+    again(&x);
+    x.f.h.n_days = 5; /* more records than the clock's 4 steps */
+    assert_false(decode(&x, 4, 1, NULL));
+    teardown(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(session_records),
         cmocka_unit_test(well_formed_is_accepted),
         cmocka_unit_test(bad_clocks_are_refused),
         cmocka_unit_test(bad_feeds_are_refused),

@@ -133,6 +133,9 @@ static const slab__job_hdr *map_job(slab_bars *views)
         memcpy(view->symbol, jf->symbol, sizeof view->symbol);
         view->symbol[sizeof view->symbol - 1] = '\0';
     }
+    if (h->n_earnings > SLAB__EARNINGS_MAX || h->earnings_off % 8 || h->earnings_off > size ||
+        (uint64_t)h->n_earnings * sizeof(slab_earnings) > size - h->earnings_off)
+        die(SLAB__EXIT_USAGE, "malformed job earnings");
     data_lo = (uintptr_t)p;
     data_hi = data_lo + (uintptr_t)size;
     return h;
@@ -263,6 +266,7 @@ static void send_run(const slab_strategy_def *def, const double *vals, const sla
     h.n_bars = run->n_bars;
     h.n_trades = run->n_trades;
     h.n_orders = run->n_orders;
+    h.n_days = run->n_days;
     h.n_feeds = (uint32_t)run->n_feeds;
     h.start_value = run->start_value;
     h.final_value = run->final_value;
@@ -294,6 +298,7 @@ static void send_run(const slab_strategy_def *def, const double *vals, const sla
         write_all(run->ts_ns, run->n_bars * sizeof(int64_t));
     write_all(run->trades, run->n_trades * sizeof(slab_trade));
     write_all(run->orders, run->n_orders * sizeof(slab_order_event));
+    write_all(run->days, run->n_days * sizeof(slab_day_record));
 }
 
 /* The script's part, inside every protection: parameters, the engine,
@@ -323,7 +328,9 @@ static int run_script(const slab__job_hdr *job, const slab_bars *feeds, const sl
     /* the texts the values came from: slab_param_text() reads them */
     slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL,
                            kv, n_kv,
-                           job->preroll_until_ns, NULL, 0, job->stamp_end};
+                           job->preroll_until_ns,
+                           (const slab_earnings *)(const void *)((const char *)job + job->earnings_off),
+                           job->n_earnings, job->stamp_end, job->has_earnings};
     const slab_bars *fp[SLAB_FEEDS_MAX];
     for (uint32_t k = 0; k < job->n_feeds; k++)
         fp[k] = &feeds[k];
