@@ -213,18 +213,19 @@ static void nowait_series(void **state)
  * computed series), flat otherwise. */
 static int trend_init(slab_ctx *ctx, void *state)
 {
-    int *sma = state, body = slab_series_compute(ctx, compute, 0);
+    st *s = state; /* compute() writes an st: the state is one */
+    int body = slab_series_compute(ctx, compute, 0);
     double period = 5;
     if (body < 0)
         return -1;
-    *sma = slab_indicator(ctx, "SMA", &body, 1, &period, 1);
-    return *sma < 0 ? -1 : 0;
+    s->sma = slab_indicator(ctx, "SMA", &body, 1, &period, 1);
+    return s->sma < 0 ? -1 : 0;
 }
 
 static void trend_next(slab_ctx *ctx, void *state)
 {
-    int *sma = state;
-    double v = slab_get(ctx, *sma, 0), pos = slab_position_size(ctx);
+    const st *s = state;
+    double v = slab_get(ctx, s->sma, 0), pos = slab_position_size(ctx);
     if (v > 0.0 && pos == 0.0 && slab_orders_pending(ctx) == 0)
         slab_buy(ctx, 0);
     else if (v < 0.0 && pos > 0.0)
@@ -232,7 +233,7 @@ static void trend_next(slab_ctx *ctx, void *state)
 }
 
 static const slab_strategy_def trend_def = {SLAB_STRATEGY_ABI, "body_trend", "SMA of close - open",
-                                            NULL, 0, sizeof(int), trend_init, trend_next, NULL,
+                                            NULL, 0, sizeof(st), trend_init, trend_next, NULL,
                                             NULL, NULL};
 
 static slab_run *run_cut(const slab_bars *b, long stop_after)
