@@ -64,6 +64,11 @@ typedef struct slab_run_config {
     int stamp_end;         /* 1: intraday bars are stamped at their end
                               (the 2006 backtrader sample files), 0: at
                               their start (slab_ctx_stamp_end) */
+    int skip_order_log;    /* 1: keep only the refused and rejected orders
+                              in run->orders (the summary's warnings need
+                              them), not every order: a long run's order log
+                              is its largest part after the bars
+                              (slab_broker_drop_finished) */
 } slab_run_config;
 
 /* Most feeds (symbols) one run reads. */
@@ -111,8 +116,13 @@ typedef struct slab_run {
     double start_value;          /* starting cash */
     slab_trade *trades;          /* every trade, closed ones and the open one */
     size_t n_trades;
-    slab_order_event *orders;    /* every order in creation order */
+    slab_order_event *orders;    /* every order in creation order, or with
+                                    skip_order_log only the refused and
+                                    rejected ones (Margin, Rejected) */
     size_t n_orders;
+    size_t n_orders_dropped;     /* orders created but not in orders[]
+                                    (skip_order_log); n_orders +
+                                    n_orders_dropped were created */
     double final_value, final_cash;
     double position_size, position_price; /* at the end (positions stay open) */
     long minperiod;              /* bars before the first next() call + 1 */

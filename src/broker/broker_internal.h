@@ -1,9 +1,10 @@
 /* broker_internal.h: the broker's real structs, private to src/broker/
  * (and the broker's white-box tests); everyone else goes through the
  * functions of stratlab/broker.h.
- * Invariant: orders[] holds every order ever created, in creation order
- * (ref = index + 1); submitted[] and pending[] hold indexes into it in
- * FIFO order; trades[] every trade in opening order, and each feed's open
+ * Invariant: orders[] holds every order created, in creation order, from
+ * ref base + 1 on (ref = base + index + 1; base is 0 unless finished
+ * orders are dropped, slab_broker_drop_finished); submitted[] and
+ * pending[] hold indexes into it in FIFO order; trades[] every trade in opening order, and each feed's open
  * trade (if any) is trades[feeds[k].trade_idx]. */
 #ifndef SLAB_BROKER_INTERNAL_H
 #define SLAB_BROKER_INTERNAL_H
@@ -57,8 +58,16 @@ struct slab_broker {
     size_t n_open;         /* feeds with an open trade */
     slab_position *scratch; /* n_feeds cloned positions (submission check) */
 
-    slab__order *orders;   /* every order, ref = index + 1 */
-    size_t n_orders, cap_orders;
+    slab__order *orders;   /* every order from ref base + 1, ref = base + index + 1 */
+    size_t n_orders, cap_orders; /* n_orders: every order created (refs 1..n_orders);
+                              orders[] holds n_orders - base of them */
+    size_t base;           /* orders dropped from the front of orders[] */
+    int drop_finished;     /* 1: finished plain orders leave orders[] */
+    unsigned char *gone;   /* status of each dropped order (ref 1..base) */
+    size_t cap_gone;
+    slab_order_event *kept; /* the dropped orders refused or rejected (Margin,
+                              Rejected), in creation order */
+    size_t n_kept, cap_kept;
     size_t *submitted;     /* created last step, awaiting the submission check */
     size_t n_submitted, cap_submitted;
     size_t *pending;       /* accepted, waiting to fill */

@@ -712,9 +712,11 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         ex->run = NULL;
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
+        /* Without --orders nothing prints the order log: only the refused
+         * and rejected orders (the warnings) are kept. */
         slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
                                o->risk,   NULL, o->params,  o->n_params, preroll(o, n_feeds),
-                               earn,      n_earn, o->stamp_end};
+                               earn,      n_earn, o->stamp_end, !o->orders};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);

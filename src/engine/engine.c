@@ -728,7 +728,12 @@ static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
     run->final_cash = slab_broker_cash(br);
     run->position_size = p.size;
     run->position_price = p.price;
-    return slab_broker_take(br, &run->trades, &run->n_trades, &run->orders, &run->n_orders, err);
+    size_t created = slab_broker_n_orders(br);
+    slab_status st =
+        slab_broker_take(br, &run->trades, &run->n_trades, &run->orders, &run->n_orders, err);
+    if (st == SLAB_OK)
+        run->n_orders_dropped = created - run->n_orders;
+    return st;
 }
 
 slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
@@ -893,6 +898,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     ctx->day_series = -1;
     if ((st = slab_broker_new(&cfg->broker, n_feeds, &ctx->broker, err)) != SLAB_OK)
         goto out;
+    slab_broker_drop_finished(ctx->broker, cfg->skip_order_log);
     ctx->bv = slab_broker_view_of(ctx->broker);
 
     run->n_bars = ctx->n_steps - ctx->first_step;

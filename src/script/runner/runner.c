@@ -323,7 +323,7 @@ static int run_script(const slab__job_hdr *job, const slab_bars *feeds, const sl
     /* the texts the values came from: slab_param_text() reads them */
     slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL,
                            kv, n_kv,
-                           job->preroll_until_ns, NULL, 0, job->stamp_end};
+                           job->preroll_until_ns, NULL, 0, job->stamp_end, 0};
     const slab_bars *fp[SLAB_FEEDS_MAX];
     for (uint32_t k = 0; k < job->n_feeds; k++)
         fp[k] = &feeds[k];

@@ -1,0 +1,154 @@
+/* test_lean_run.c: a run that keeps less memory (skip_order_log: the
+ * broker drops finished orders, keeping only the refused and rejected
+ * ones) gives the same run and the same result document as one that keeps
+ * the whole order log: every value, every trade, every refused or rejected
+ * order record, the order count, the document without the order log and
+ * its summary. Built-ins over daily and 5-minute sample bars, with the
+ * risk manager's OCO exits, trailing stops and cash refusals. */
+#include "slab_test.h"
+#include "stratlab/data.h"
+#include "stratlab/engine.h"
+#include "stratlab/result.h"
+#include "stratlab/strategies.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lean_case {
+    const char *strategy;
+    const char *kv[4];   /* strategy parameters */
+    int n_kv;
+    const char *sizer;   /* "fixed:N" or "percent:N" */
+} lean_case;
+
+static const lean_case cases[] = {
+    {"sma_cross", {"fast=5", "slow=20"}, 2, "percent:95"},
+    {"sma_cross", {"fast=3", "slow=8", "stop_loss_pct=1", "take_profit_pct=2"}, 4, "percent:95"},
+    {"sma_cross", {"fast=3", "slow=8", "trail_pct=1.5"}, 3, "percent:95"},
+    {"sma_cross", {"fast=4", "slow=9"}, 2, "fixed:700"},      /* some entries refused */
+    {"sma_cross", {"fast=4", "slow=9"}, 2, "fixed:100000"},   /* every entry refused */
+    {"rsi_reversion", {"period=10", "time_exit_bars=5"}, 2, "percent:95"},
+    {"macd_trail", {NULL}, 0, "percent:95"},
+    {"bbands_reversion", {NULL}, 0, "fixed:10"},
+};
+
+/* Orders the lean runs dropped and kept, over a group of cases. */
+static size_t seen_dropped, seen_kept;
+
+static slab_run *run_one(const slab_bars *bars, const lean_case *c, const double *params,
+                         int skip_order_log)
+{
+    slab_error err;
+    slab_run_config cfg;
+    slab_run *run = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config_default(&cfg.broker);
+    cfg.broker.cash = 100000;
+    cfg.broker.commission = 0.001;
+    assert_int_equal(slab_sizer_parse(c->sizer, &cfg.broker.sizer, &err), SLAB_OK);
+    cfg.strategy = slab_strategy_find(c->strategy, &err);
+    cfg.params = params;
+    cfg.stop_after_bar = -1;
+    cfg.skip_order_log = skip_order_log;
+    if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK)
+        fail_msg("%s: %s", c->strategy, err.msg);
+    return run;
+}
+
+static json_t *doc_of(const slab_bars *bars, const slab_run *run, const lean_case *c,
+                      const double *params)
+{
+    slab_error err;
+    slab_broker_config broker;
+    slab_broker_config_default(&broker);
+    const slab_strategy_def *def = slab_strategy_find(c->strategy, &err);
+    slab_result_info info = {def->name, "builtin", def, params, &broker, 0.0, 0, -1, 0};
+    json_t *doc = slab_result_json(bars, run, &info, &err);
+    if (!doc)
+        fail_msg("%s: %s", c->strategy, err.msg);
+    return doc;
+}
+
+static void check_case(const slab_bars *bars, const lean_case *c)
+{
+    slab_error err;
+    double params[16];
+    const slab_strategy_def *def = slab_strategy_find(c->strategy, &err);
+    assert_non_null(def);
+    assert_int_equal(slab_strategy_resolve_params(def, c->kv, (size_t)c->n_kv, params, &err),
+                     SLAB_OK);
+    slab_run *full = run_one(bars, c, params, 0), *lean = run_one(bars, c, params, 1);
+    assert_int_equal(full->n_orders_dropped, 0);
+    assert_int_equal(lean->n_orders + lean->n_orders_dropped, full->n_orders);
+    assert_int_equal(lean->n_bars, full->n_bars);
+    assert_memory_equal(lean->value, full->value, full->n_bars * sizeof(double));
+    assert_int_equal(lean->n_trades, full->n_trades);
+    if (full->n_trades)
+        assert_memory_equal(lean->trades, full->trades, full->n_trades * sizeof(slab_trade));
+    /* the lean log is the full one's refused and rejected orders */
+    size_t k = 0;
+    for (size_t i = 0; i < full->n_orders; i++) {
+        const slab_order_event *e = &full->orders[i];
+        if (e->status != SLAB_ORDER_MARGIN && e->status != SLAB_ORDER_REJECTED)
+            continue;
+        if (k >= lean->n_orders)
+            fail_msg("%s: order %lld missing from the lean log", c->strategy, (long long)e->ref);
+        assert_memory_equal(&lean->orders[k], e, sizeof *e);
+        k++;
+    }
+    assert_int_equal(k, lean->n_orders);
+    seen_dropped += lean->n_orders_dropped;
+    seen_kept += lean->n_orders;
+    json_t *a = doc_of(bars, full, c, params), *b = doc_of(bars, lean, c, params);
+    /* the timings (engine_ms) are the only part that may differ */
+    json_object_del(a, "execution");
+    json_object_del(b, "execution");
+    char *ta = json_dumps(a, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    char *tb = json_dumps(b, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    if (strcmp(ta, tb))
+        fail_msg("%s (%s): the documents differ", c->strategy, c->sizer);
+    free(ta);
+    free(tb);
+    json_decref(a);
+    json_decref(b);
+    slab_run_free(full);
+    slab_run_free(lean);
+}
+
+static void on_bars(slab_timeframe tf, int comp, size_t n)
+{
+    slab_bars *bars = NULL;
+    slab_error err;
+    assert_int_equal(slab_sample_generate(11, n, tf, comp, slab_days_from_civil(2015, 1, 5), &bars,
+                                          &err),
+                     SLAB_OK);
+    seen_dropped = seen_kept = 0;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        check_case(bars, &cases[k]);
+    /* the cases reach both paths: orders dropped, refused ones kept */
+    assert_true(seen_dropped > 0);
+    assert_true(seen_kept > 0);
+    slab_bars_free(bars);
+}
+
+static void test_lean_daily(void **state)
+{
+    (void)state;
+    on_bars(SLAB_TF_DAYS, 1, 2500);
+}
+
+static void test_lean_intraday(void **state)
+{
+    (void)state;
+    on_bars(SLAB_TF_MINUTES, 5, 20000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lean_daily),
+        cmocka_unit_test(test_lean_intraday),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
