@@ -206,5 +206,14 @@ const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n);
 int slab_ctx_stamp_end(const slab_ctx *ctx);
 /* The timeframe and compression of the bars being run. */
 slab_timeframe slab_ctx_timeframe(const slab_ctx *ctx, int *compression);
+/* In init(): CrossOver(SMA_BT(column, fast), SMA_BT(column, slow)) as a
+ * new series, whose id it returns: the values, warm-up and minimum period
+ * of declaring the three indicators and releasing the two SMAs, held in
+ * one byte a bar and made without either SMA held whole
+ * (slab_ind_sma_cross_signs): 1 byte a bar kept instead of 8, and 8 at
+ * its peak instead of 24. With indicators shared between runs (a sweep)
+ * or a non-finite column it declares the three. Returns -1 after
+ * slab_fail() (a period out of range, no memory). */
+int slab_ctx_sma_cross(slab_ctx *ctx, int column, double fast, double slow);
 
 #endif
