@@ -22,7 +22,9 @@
  * Returns the text (owned; free with slab_free()), or NULL when out of
  * memory or when j is not an object/array without JSON_ENCODE_ANY. */
 char *slab_json_dumps(const json_t *j, size_t flags);
-/* Writes the text to f; returns 0, or -1 on a write error or no memory. */
+/* Writes the text to f as it is made, about 64 KiB at a time (a large
+ * document is never held whole as text); returns 0, or -1 on a write
+ * error or no memory (f may then have part of the text). */
 int slab_json_dumpf(const json_t *j, FILE *f, size_t flags);
 /* Writes the text to path (created or truncated); SLAB_EIO with the path
  * and reason in err when it cannot (code write_failed). */

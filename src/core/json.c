@@ -10,17 +10,35 @@
 
 #define OUT_MAX ((size_t)1 << 31) /* the largest document written (2 GiB) */
 
-/* A growable output buffer; failed = 1 once an allocation failed. */
+/* Bytes a writer to a file holds before writing them out. */
+#define OUT_FLUSH ((size_t)1 << 16)
+
+/* A growable output buffer; failed = 1 once an allocation (or a write to
+ * f) failed. With f, the text goes to f in pieces of about OUT_FLUSH
+ * bytes, so a large document is never held whole as text. */
 typedef struct out {
     char *s;
     size_t n, cap;
     int failed;
+    FILE *f;
 } out;
+
+/* Writes o's buffer out to o->f (when writing to a file). */
+static void flush(out *o)
+{
+    if (!o->f || o->failed || o->n == 0)
+        return;
+    if (fwrite(o->s, 1, o->n, o->f) != o->n)
+        o->failed = 1;
+    o->n = 0;
+}
 
 static void put(out *o, const char *s, size_t n)
 {
     if (o->failed)
         return;
+    if (o->f && o->n + n + 1 > OUT_FLUSH)
+        flush(o);
     if (o->n + n + 1 > o->cap) {
         size_t cap = o->cap ? o->cap : 4096;
         while (cap < o->n + n + 1 && cap < OUT_MAX)
@@ -192,14 +210,19 @@ char *slab_json_dumps(const json_t *j, size_t flags)
 
 int slab_json_dumpf(const json_t *j, FILE *f, size_t flags)
 {
-    char *s = slab_json_dumps(j, flags);
-    int rc = s && fputs(s, f) >= 0 ? 0 : -1;
-    slab_free(s);
-    return rc;
+    out o = {0};
+    o.f = f;
+    if (!j || (!(flags & JSON_ENCODE_ANY) && !json_is_object(j) && !json_is_array(j)))
+        return -1;
+    value(&o, j, flags, 0);
+    flush(&o);
+    slab_free(o.s);
+    return o.failed ? -1 : 0;
 }
 
 slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags, slab_error *err)
 {
+    /* the whole text first: a failure leaves no half-written file */
     char *s = slab_json_dumps(j, flags);
     FILE *f;
     if (!s)
