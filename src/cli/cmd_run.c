@@ -603,6 +603,7 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
     slab_error err;
     slab_result_info full = *info;
     json_t *rdoc = doc;
+    full.lists_later = 0; /* the report reads the lists from the tree */
     int rc;
     if (!json_object_get(doc, "series") || info->max_trades >= 0) {
         full.max_trades = -1;
@@ -650,6 +651,17 @@ static int print_stats(json_t *doc, slab_lang lang)
     slab_free(head);
     slab_free(table);
     return rc;
+}
+
+/* Prints the run's document; with info->lists_later its trades and
+ * orders are made as they are written. */
+static int print_json(json_t *doc, const slab_result_info *info, const slab_bars *bars,
+                      const slab_run *r)
+{
+    slab_result_lists lists = {bars, r};
+    slab_json_lazy lazy[2];
+    size_t n = slab_result_lazy(doc, info, &lists, lazy);
+    return cli_print_json_lazy(doc, lazy, n);
 }
 
 /* The script half: executes it (a failure is printed there) and hands
@@ -733,9 +745,13 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
+    /* Printed and nothing else, the document's trade and order lists are
+     * made item by item as it goes out (the same bytes): a long run's lists
+     * are never held whole. */
+    int streamed = o->json && !o->out && !o->report && !spec && !ex;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
                              spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
-                             o->lang /* --lang zh: the summary in Chinese too */};
+                             o->lang /* --lang zh: the summary in Chinese too */, streamed};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
@@ -758,7 +774,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     if (o->report && (rc = write_report(o->report, bars, r, &info, doc, (slab_lang)o->lang)))
         goto out;
     if (o->json)
-        rc = cli_print_json(doc);
+        rc = print_json(doc, &info, bars, r);
     else if (o->lang != SLAB_LANG_EN)
         rc = print_stats(doc, (slab_lang)o->lang);
     else

@@ -4,10 +4,14 @@
  * the whole order log: every value, every trade, every refused or rejected
  * order record, the order count, the document without the order log and
  * its summary. Built-ins over daily and 5-minute sample bars, with the
- * risk manager's OCO exits, trailing stops and cash refusals. */
+ * risk manager's OCO exits, trailing stops and cash refusals. And a
+ * document whose trade and order lists are made while it is written
+ * (lists_later, slab_json_dumpf_lazy) is the same bytes as the whole tree
+ * written (slab_json_dumps), lists capped, whole, empty or absent. */
 #include "slab_test.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
+#include "stratlab/json.h"
 #include "stratlab/result.h"
 #include "stratlab/strategies.h"
 
@@ -63,7 +67,7 @@ static json_t *doc_of(const slab_bars *bars, const slab_run *run, const lean_cas
     slab_broker_config broker;
     slab_broker_config_default(&broker);
     const slab_strategy_def *def = slab_strategy_find(c->strategy, &err);
-    slab_result_info info = {def->name, "builtin", def, params, &broker, 0.0, 0, -1, 0};
+    slab_result_info info = {def->name, "builtin", def, params, &broker, 0.0, 0, -1, 0, 0};
     json_t *doc = slab_result_json(bars, run, &info, &err);
     if (!doc)
         fail_msg("%s: %s", c->strategy, err.msg);
@@ -144,11 +148,76 @@ static void test_lean_intraday(void **state)
     on_bars(SLAB_TF_MINUTES, 5, 20000);
 }
 
+/* The document of run written whole and streamed (lists_later), compared
+ * byte for byte; max_trades and include_orders as given. */
+static void check_streamed(const slab_bars *bars, const slab_run *run, const lean_case *c,
+                          const double *params, long max_trades, int orders)
+{
+    slab_error err;
+    slab_broker_config broker;
+    slab_broker_config_default(&broker);
+    const slab_strategy_def *def = slab_strategy_find(c->strategy, &err);
+    slab_result_info info = {def->name, "builtin", def,        params, &broker,
+                             0.0,       orders,    max_trades, 0,      0};
+    json_t *whole = slab_result_json(bars, run, &info, &err);
+    info.lists_later = 1;
+    json_t *lazy_doc = slab_result_json(bars, run, &info, &err);
+    assert_non_null(whole);
+    assert_non_null(lazy_doc);
+    /* the same timings in both, so only the lists can differ */
+    json_object_set_new(whole, "execution", json_null());
+    json_object_set_new(lazy_doc, "execution", json_null());
+    char *want = slab_json_dumps(whole, JSON_INDENT(1));
+    slab_result_lists lists = {bars, run};
+    slab_json_lazy lz[2];
+    size_t n_lz = slab_result_lazy(lazy_doc, &info, &lists, lz);
+    assert_int_equal(n_lz, orders ? 2 : 1);
+    char *got = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&got, &len);
+    assert_int_equal(slab_json_dumpf_lazy(lazy_doc, f, JSON_INDENT(1), lz, n_lz), 0);
+    fclose(f);
+    assert_non_null(want);
+    if (strlen(want) != len || memcmp(want, got, len))
+        fail_msg("%s, max_trades %ld, orders %d: streamed %zu bytes, whole %zu", c->strategy,
+                 max_trades, orders, len, strlen(want));
+    free(got);
+    slab_free(want);
+    json_decref(whole);
+    json_decref(lazy_doc);
+}
+
+static void test_streamed_document_same_bytes(void **state)
+{
+    (void)state;
+    slab_bars *bars = NULL;
+    slab_error err;
+    double params[16];
+    assert_int_equal(slab_sample_generate(5, 20000, SLAB_TF_MINUTES, 1,
+                                          slab_days_from_civil(2019, 6, 3), &bars, &err),
+                     SLAB_OK);
+    static const long caps[] = {-1, 0, 3, 1000000};
+    for (size_t k = 0; k < 4; k++) { /* sma_cross, stops, trail, refusals */
+        const lean_case *c = &cases[k];
+        const slab_strategy_def *def = slab_strategy_find(c->strategy, &err);
+        assert_int_equal(
+            slab_strategy_resolve_params(def, c->kv, (size_t)c->n_kv, params, &err), SLAB_OK);
+        slab_run *run = run_one(bars, c, params, 0);
+        assert_true(run->n_trades > 100); /* over 64 KiB of text: written in pieces */
+        for (size_t m = 0; m < 4; m++)
+            for (int orders = 0; orders < 2; orders++)
+                check_streamed(bars, run, c, params, caps[m], orders);
+        slab_run_free(run);
+    }
+    slab_bars_free(bars);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lean_daily),
         cmocka_unit_test(test_lean_intraday),
+        cmocka_unit_test(test_streamed_document_same_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
