@@ -6,12 +6,14 @@
  * its summary. Built-ins over daily and 5-minute sample bars, with the
  * risk manager's OCO exits, trailing stops and cash refusals. And a
  * document whose trade and order lists are made while it is written
- * (lists_later, slab_json_dumpf_lazy) is the same bytes as the whole tree
- * written (slab_json_dumps), lists capped, whole, empty or absent. */
+ * (lists_later, slab_result_series_lazy, slab_json_dumpf_lazy) is the
+ * same bytes as the whole tree written (slab_json_dumps), lists capped,
+ * whole, empty or absent, with and without the per-bar series. */
 #include "slab_test.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
 #include "stratlab/json.h"
+#include "stratlab/report.h"
 #include "stratlab/result.h"
 #include "stratlab/strategies.h"
 
@@ -167,11 +169,16 @@ static void check_streamed(const slab_bars *bars, const slab_run *run, const lea
     /* the same timings in both, so only the lists can differ */
     json_object_set_new(whole, "execution", json_null());
     json_object_set_new(lazy_doc, "execution", json_null());
-    char *want = slab_json_dumps(whole, JSON_INDENT(1));
     slab_result_lists lists = {bars, run};
-    slab_json_lazy lz[2];
+    slab_json_lazy lz[5];
     size_t n_lz = slab_result_lazy(lazy_doc, &info, &lists, lz);
     assert_int_equal(n_lz, orders ? 2 : 1);
+    if (orders) { /* with the per-bar series too, as run --series adds it */
+        json_object_set_new(whole, "series", slab_result_series(bars, run));
+        json_object_set_new(lazy_doc, "series", slab_result_series_lazy(&lists, lz + n_lz));
+        n_lz += 3;
+    }
+    char *want = slab_json_dumps(whole, JSON_INDENT(1));
     char *got = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&got, &len);
