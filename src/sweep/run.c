@@ -439,6 +439,7 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         cfg.params = params;
         cfg.stop_after_bar = -1;
         cfg.skip_cash_curve = 1; /* as `run` without --equity */
+        cfg.skip_order_log = 1;  /* a line carries no order log */
         cfg.risk = risk;
         st = slab_engine_run_shared(spec->bars, &cfg, &w->share, &run, &e);
     }
