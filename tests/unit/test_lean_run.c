@@ -23,17 +23,17 @@
 
 typedef struct lean_case {
     const char *strategy;
-    const char *kv[4];   /* strategy parameters */
+    const char *kv[4]; /* strategy parameters */
     int n_kv;
-    const char *sizer;   /* "fixed:N" or "percent:N" */
+    const char *sizer; /* "fixed:N" or "percent:N" */
 } lean_case;
 
 static const lean_case cases[] = {
     {"sma_cross", {"fast=5", "slow=20"}, 2, "percent:95"},
     {"sma_cross", {"fast=3", "slow=8", "stop_loss_pct=1", "take_profit_pct=2"}, 4, "percent:95"},
     {"sma_cross", {"fast=3", "slow=8", "trail_pct=1.5"}, 3, "percent:95"},
-    {"sma_cross", {"fast=4", "slow=9"}, 2, "fixed:700"},      /* some entries refused */
-    {"sma_cross", {"fast=4", "slow=9"}, 2, "fixed:100000"},   /* every entry refused */
+    {"sma_cross", {"fast=4", "slow=9"}, 2, "fixed:700"},    /* some entries refused */
+    {"sma_cross", {"fast=4", "slow=9"}, 2, "fixed:100000"}, /* every entry refused */
     {"rsi_reversion", {"period=10", "time_exit_bars=5"}, 2, "percent:95"},
     {"macd_trail", {NULL}, 0, "percent:95"},
     {"bbands_reversion", {NULL}, 0, "fixed:10"},
@@ -126,9 +126,9 @@ static void on_bars(slab_timeframe tf, int comp, size_t n)
 {
     slab_bars *bars = NULL;
     slab_error err;
-    assert_int_equal(slab_sample_generate(11, n, tf, comp, slab_days_from_civil(2015, 1, 5), &bars,
-                                          &err),
-                     SLAB_OK);
+    assert_int_equal(
+        slab_sample_generate(11, n, tf, comp, slab_days_from_civil(2015, 1, 5), &bars, &err),
+        SLAB_OK);
     seen_dropped = seen_kept = 0;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         check_case(bars, &cases[k]);
@@ -153,7 +153,7 @@ static void test_lean_intraday(void **state)
 /* The document of run written whole and streamed (lists_later), compared
  * byte for byte; max_trades and include_orders as given. */
 static void check_streamed(const slab_bars *bars, const slab_run *run, const lean_case *c,
-                          const double *params, long max_trades, int orders)
+                           const double *params, long max_trades, int orders)
 {
     slab_error err;
     slab_broker_config broker;
@@ -207,8 +207,8 @@ static void test_streamed_document_same_bytes(void **state)
     for (size_t k = 0; k < 4; k++) { /* sma_cross, stops, trail, refusals */
         const lean_case *c = &cases[k];
         const slab_strategy_def *def = slab_strategy_find(c->strategy, &err);
-        assert_int_equal(
-            slab_strategy_resolve_params(def, c->kv, (size_t)c->n_kv, params, &err), SLAB_OK);
+        assert_int_equal(slab_strategy_resolve_params(def, c->kv, (size_t)c->n_kv, params, &err),
+                         SLAB_OK);
         slab_run *run = run_one(bars, c, params, 0);
         assert_true(run->n_trades > 100); /* over 64 KiB of text: written in pieces */
         for (size_t m = 0; m < 4; m++)

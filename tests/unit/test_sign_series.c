@@ -49,9 +49,9 @@ typedef struct sign_case {
 } sign_case;
 
 static const sign_case cases[] = {
-    {5000, 10, 30, 65536}, {5000, 10, 30, 7},   {5000, 10, 30, 1},   {5000, 30, 10, 100},
-    {5000, 1, 2, 3},       {5000, 50, 200, 64}, {5000, 5, 5, 33},    {20, 10, 30, 4},
-    {30, 10, 30, 8},       {31, 10, 30, 8},     {1, 1, 2, 1},        {0, 10, 30, 16},
+    {5000, 10, 30, 65536}, {5000, 10, 30, 7},       {5000, 10, 30, 1}, {5000, 30, 10, 100},
+    {5000, 1, 2, 3},       {5000, 50, 200, 64},     {5000, 5, 5, 33},  {20, 10, 30, 4},
+    {30, 10, 30, 8},       {31, 10, 30, 8},         {1, 1, 2, 1},      {0, 10, 30, 16},
     {4000, 3, 1000, 512},  {4000, 999, 1000, 1001},
 };
 
@@ -70,9 +70,8 @@ static void test_signs_match_crossover(void **state)
             slab_ind_sma(x, n, k->fast, a);
             slab_ind_sma(x, n, k->slow, b);
             slab_ind_crossover(a, b, n, want);
-            assert_int_equal(slab_ind_sma_cross_signs(x, n, k->fast, k->slow, scratch, k->block,
-                                                      got),
-                             0);
+            assert_int_equal(
+                slab_ind_sma_cross_signs(x, n, k->fast, k->slow, scratch, k->block, got), 0);
             for (size_t i = 0; i < n; i++) {
                 double g = got[i] == SLAB_SIGN_NAN ? NAN : (double)got[i];
                 if (!(isnan(g) && isnan(want[i])) && memcmp(&g, &want[i], sizeof g))
@@ -123,8 +122,10 @@ static void test_sma_cross_shared_same_run(void **state)
     assert_int_equal(slab_sample_generate(3, 30000, SLAB_TF_MINUTES, 1,
                                           slab_days_from_civil(2020, 3, 2), &bars, &err),
                      SLAB_OK);
-    static const char *const kv[][2] = {{"fast=10", "slow=30"}, {"fast=1", "slow=2"},
-                                        {"fast=50", "slow=5000"}, {"fast=7", "slow=10000"}};
+    static const char *const kv[][2] = {{"fast=10", "slow=30"},
+                                        {"fast=1", "slow=2"},
+                                        {"fast=50", "slow=5000"},
+                                        {"fast=7", "slow=10000"}};
     for (size_t c = 0; c < sizeof kv / sizeof kv[0]; c++) {
         const slab_strategy_def *def = slab_strategy_find("sma_cross", &err);
         double params[16];
