@@ -317,8 +317,9 @@ double slab_broker_unfilled(const slab_broker *b, int feed, double dir, const in
                             size_t n_skip, int64_t *first);
 
 /* Orders created so far, and one order's record by ref (1-based); NULL
- * for an unknown ref (or a dropped one: slab_broker_drop_finished). The record is borrowed and moves when orders are
- * added: copy what you keep. */
+ * for an unknown ref (or a dropped one: slab_broker_drop_finished). The
+ * record is borrowed and moves when orders are added or b steps (a
+ * finished order's record moves to a compact log): copy what you keep. */
 size_t slab_broker_n_orders(const slab_broker *b);
 const slab_order_event *slab_broker_event(const slab_broker *b, int64_t ref);
 /* Trades so far (closed and open, in opening order), and trade k
@@ -347,7 +348,7 @@ void slab_broker_drop_finished(slab_broker *b, int on);
 
 /* Moves the trade and order records out of b (the caller owns them; free
  * each with slab_free()); b keeps running with none. The order array holds
- * the public records, compacted in place: every order, or with
+ * the public records in creation order: every order, or with
  * slab_broker_drop_finished the refused and rejected ones; *n_orders is
  * the array's length (slab_broker_n_orders() before the call counts every
  * order). Open trades get exit reason none. Returns SLAB_OK, or

@@ -117,11 +117,13 @@ static slab__order *order_at(const slab_broker *b, int64_t ref)
     return &b->orders[(size_t)ref - 1 - b->base];
 }
 
-/* Status of order ref (1..n_orders), dropped or not. */
+/* Status of order ref (1..n_orders), moved out of orders[] or not. */
 static slab_order_status status_of(const slab_broker *b, int64_t ref)
 {
     const slab__order *o = order_at(b, ref);
-    return o ? o->ev.status : (slab_order_status)b->gone[ref - 1];
+    if (o)
+        return o->ev.status;
+    return b->drop_finished ? (slab_order_status)b->gone[ref - 1] : b->kept[ref - 1].status;
 }
 
 int slab__note_order(slab_broker *b, const slab__order *o)
@@ -219,7 +221,7 @@ static int invalid(const slab_broker *b, const slab_order_req *r, const slab_fee
                  (long long)r->valid_value);
     else if (r->parent != 0 && (r->parent < 1 || (size_t)r->parent > b->n_orders))
         snprintf(reason, cap, "bracket parent %lld is not an order", (long long)r->parent);
-    /* a dropped order is finished and was never a child (drop_front) */
+    /* an order moved out of orders[] is finished and was never a child */
     else if (r->parent != 0 && order_at(b, r->parent) && order_at(b, r->parent)->parent != 0)
         snprintf(reason, cap, "bracket parent %lld is itself a child", (long long)r->parent);
     else if (r->parent != 0 && !slab_broker_alive(b, r->parent))
@@ -663,8 +665,8 @@ static slab_status margin_check(slab_broker *b, const slab_feed_bar *bars, slab_
 void slab_broker_drop_finished(slab_broker *b, int on) { b->drop_finished = on != 0; }
 
 /* 1 when o may leave orders[]: finished, and outside any bracket or OCO
- * group (no other order looks it up by ref). */
-static int droppable(const slab__order *o)
+ * group (no other order looks it up as a live record). */
+static int finished_plain(const slab__order *o)
 {
     return o->ev.status >= SLAB_ORDER_COMPLETED && !o->parent && !o->has_children && !o->oco;
 }
@@ -674,23 +676,33 @@ static int refused(slab_order_status st)
     return st == SLAB_ORDER_MARGIN || st == SLAB_ORDER_REJECTED;
 }
 
-/* Drops the droppable orders at the front of orders[] (drop_finished),
- * keeping each one's status and the refused or rejected ones whole; only
- * once they are half the array or 4096, so each order moves O(1) times.
- * Returns 0, or -1 when out of memory (nothing dropped). */
-static int drop_front(slab_broker *b)
+/* 1 when an order leaving orders[] keeps its event in kept[]: always,
+ * or with drop_finished only a refused or rejected one. */
+static int keeps(const slab_broker *b, slab_order_status st)
+{
+    return !b->drop_finished || refused(st);
+}
+
+/* Moves the finished plain orders at the front of orders[] out of it: their
+ * public events to kept[] (with drop_finished only the refused and
+ * rejected ones, and every status to gone[]), so a finished order costs its
+ * event, not the live record. Only once they are half the array or 4096,
+ * so each order moves O(1) times. Returns 0, or -1 when out of memory
+ * (nothing moved). */
+static int move_finished(slab_broker *b)
 {
     size_t live = b->n_orders - b->base, d = 0, keep = 0;
-    while (d < live && droppable(&b->orders[d]))
-        keep += refused(b->orders[d++].ev.status);
+    while (d < live && finished_plain(&b->orders[d]))
+        keep += keeps(b, b->orders[d++].ev.status);
     if (d == 0 || (2 * d < live && d < 4096))
         return 0;
-    if (slab__grow((void **)&b->gone, &b->cap_gone, b->base + d, 1) ||
+    if ((b->drop_finished && slab__grow((void **)&b->gone, &b->cap_gone, b->base + d, 1)) ||
         slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + keep, sizeof *b->kept))
         return -1;
     for (size_t k = 0; k < d; k++) {
-        b->gone[b->base + k] = (unsigned char)b->orders[k].ev.status;
-        if (refused(b->orders[k].ev.status))
+        if (b->drop_finished)
+            b->gone[b->base + k] = (unsigned char)b->orders[k].ev.status;
+        if (keeps(b, b->orders[k].ev.status))
             b->kept[b->n_kept++] = b->orders[k].ev;
     }
     memmove(b->orders, b->orders + d, (live - d) * sizeof *b->orders);
@@ -725,7 +737,7 @@ static __attribute__((noinline)) slab_status step_orders(slab_broker *b,
     mark(b, bars);
     if (b->cfg.margin_call && (st = margin_check(b, bars, err)) != SLAB_OK)
         return st;
-    if (b->drop_finished && drop_front(b))
+    if (move_finished(b))
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the order log");
     return SLAB_OK;
 }
@@ -851,7 +863,10 @@ int slab_broker_alive(const slab_broker *b, int64_t ref)
 const slab_order_event *slab_broker_event(const slab_broker *b, int64_t ref)
 {
     const slab__order *o = order_at(b, ref);
-    return o ? &o->ev : NULL;
+    if (o)
+        return &o->ev;
+    /* moved out of orders[]: its event in kept[], unless dropped */
+    return !b->drop_finished && ref > 0 && (size_t)ref <= b->base ? &b->kept[ref - 1] : NULL;
 }
 
 const slab_trade *slab_broker_trade(const slab_broker *b, size_t k)
@@ -909,22 +924,27 @@ void slab_broker_notes_done(slab_broker *b, size_t n_orders, size_t n_trades)
     b->n_tnotes -= n_trades;
 }
 
-/* The order log take() hands out with drop_finished: the refused and
- * rejected orders (those dropped, then those still in orders[]), in
- * creation order, in *ev (owned; at least one element allocated) and *n.
- * Returns 0, or -1 when out of memory. */
-static int take_refused(slab_broker *b, slab_order_event **ev, size_t *n)
+/* The order log take() hands out: kept[] and then the events of the
+ * orders still in orders[] (with drop_finished only the refused and
+ * rejected ones), in creation order, in *ev (owned; at least one element
+ * allocated) and *n. Returns 0, or -1 when out of memory (nothing moved). */
+static int take_log(slab_broker *b, slab_order_event **ev, size_t *n)
 {
     size_t live = b->n_orders - b->base, more = 0;
     for (size_t k = 0; k < live; k++)
-        more += refused(b->orders[k].ev.status);
+        more += keeps(b, b->orders[k].ev.status);
     if (slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + more + 1, sizeof *b->kept))
         return -1;
     for (size_t k = 0; k < live; k++)
-        if (refused(b->orders[k].ev.status))
+        if (keeps(b, b->orders[k].ev.status))
             b->kept[b->n_kept++] = b->orders[k].ev;
     *ev = b->kept;
     *n = b->n_kept;
+    if (b->n_kept < b->cap_kept / 2) {
+        void *shrunk = slab_realloc(b->kept, (b->n_kept + 1) * sizeof *b->kept);
+        if (shrunk)
+            *ev = shrunk;
+    }
     b->kept = NULL;
     b->n_kept = b->cap_kept = 0;
     slab_free(b->orders);
@@ -938,33 +958,11 @@ slab_status slab_broker_take(slab_broker *b, slab_trade **trades, size_t *n_trad
 {
     slab_trade *t = b->trades ? b->trades : slab_calloc(1, sizeof *t);
     slab_order_event *ev = NULL;
-    size_t n_ev = b->n_orders;
-    if (t && b->drop_finished) {
-        if (take_refused(b, &ev, &n_ev)) {
-            if (t != b->trades)
-                slab_free(t);
-            return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory collecting orders");
-        }
-    } else {
-        ev = b->orders ? (slab_order_event *)b->orders : slab_calloc(1, sizeof *ev);
-    }
-    if (!t || !ev) {
+    size_t n_ev = 0;
+    if (!t || take_log(b, &ev, &n_ev)) {
         if (t != b->trades)
             slab_free(t);
-        if (ev != (slab_order_event *)b->orders)
-            slab_free(ev);
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory collecting trades");
-    }
-    /* Orders are compacted in place to their public events, so a long run
-     * does not hold two copies at its peak (dest never passes src). */
-    if (!b->drop_finished) {
-        for (size_t k = 0; k < b->n_orders; k++)
-            memmove(&ev[k], &b->orders[k].ev, sizeof *ev);
-        if (b->n_orders) {
-            void *shrunk = slab_realloc(ev, b->n_orders * sizeof *ev);
-            if (shrunk)
-                ev = shrunk;
-        }
     }
     for (size_t k = 0; k < b->n_trades; k++) {
         slab_trade *tr = &t[k];
@@ -979,7 +977,6 @@ slab_status slab_broker_take(slab_broker *b, slab_trade **trades, size_t *n_trad
     *orders = ev;
     *n_orders = n_ev;
     b->trades = NULL;
-    b->orders = NULL;
     b->n_trades = b->n_orders = b->cap_trades = b->cap_orders = 0;
     b->n_submitted = b->n_pending = 0;
     for (size_t k = 0; k < b->n_feeds; k++)
