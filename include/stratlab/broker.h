@@ -337,8 +337,8 @@ size_t slab_broker_n_notes(const slab_broker *b);
  * delivered); later ones stay for the next step. */
 void slab_broker_notes_done(slab_broker *b, size_t n_orders, size_t n_trades);
 
-/* on = 1: orders that are finished and outside any bracket or OCO group
- * leave b's order log (a few bytes each are kept instead of the record),
+/* on = 1: finished orders leave b's order log as they finish (a byte
+ * each is kept instead of the record),
  * except the refused and rejected ones (Margin, Rejected); refs stay as
  * they were. slab_broker_event() and slab_broker_alive() then give NULL
  * and 0 for a dropped order, and slab_broker_take() hands out only the

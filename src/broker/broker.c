@@ -117,13 +117,22 @@ static slab__order *order_at(const slab_broker *b, int64_t ref)
     return &b->orders[(size_t)ref - 1 - b->base];
 }
 
+/* gone[]'s bit for an order that was a bracket child; the rest is its
+ * status. */
+#define GONE_CHILD 0x80
+
 /* Status of order ref (1..n_orders), moved out of orders[] or not. */
 static slab_order_status status_of(const slab_broker *b, int64_t ref)
 {
     const slab__order *o = order_at(b, ref);
-    if (o)
-        return o->ev.status;
-    return b->drop_finished ? (slab_order_status)b->gone[ref - 1] : b->kept[ref - 1].status;
+    return o ? o->ev.status : (slab_order_status)(b->gone[ref - 1] & ~GONE_CHILD);
+}
+
+/* 1 when order ref (1..n_orders) is a bracket child. */
+static int is_child(const slab_broker *b, int64_t ref)
+{
+    const slab__order *o = order_at(b, ref);
+    return o ? o->parent != 0 : (b->gone[ref - 1] & GONE_CHILD) != 0;
 }
 
 int slab__note_order(slab_broker *b, const slab__order *o)
@@ -221,8 +230,7 @@ static int invalid(const slab_broker *b, const slab_order_req *r, const slab_fee
                  (long long)r->valid_value);
     else if (r->parent != 0 && (r->parent < 1 || (size_t)r->parent > b->n_orders))
         snprintf(reason, cap, "bracket parent %lld is not an order", (long long)r->parent);
-    /* an order moved out of orders[] is finished and was never a child */
-    else if (r->parent != 0 && order_at(b, r->parent) && order_at(b, r->parent)->parent != 0)
+    else if (r->parent != 0 && is_child(b, r->parent))
         snprintf(reason, cap, "bracket parent %lld is itself a child", (long long)r->parent);
     else if (r->parent != 0 && !slab_broker_alive(b, r->parent))
         snprintf(reason, cap, "bracket parent %lld is %s", (long long)r->parent,
@@ -664,11 +672,14 @@ static slab_status margin_check(slab_broker *b, const slab_feed_bar *bars, slab_
 
 void slab_broker_drop_finished(slab_broker *b, int on) { b->drop_finished = on != 0; }
 
-/* 1 when o may leave orders[]: finished, and outside any bracket or OCO
- * group (no other order looks it up as a live record). */
-static int finished_plain(const slab__order *o)
+/* 1 when o may leave orders[]: finished (Completed, Canceled, Expired,
+ * Margin, Rejected). Nothing looks a finished order up as a live record:
+ * its group's orders find each other in pending[], and a new order naming
+ * it as parent or OCO partner needs its status and whether it was a child
+ * (gone[]). */
+static int finished(const slab__order *o)
 {
-    return o->ev.status >= SLAB_ORDER_COMPLETED && !o->parent && !o->has_children && !o->oco;
+    return o->ev.status >= SLAB_ORDER_COMPLETED;
 }
 
 static int refused(slab_order_status st)
@@ -683,25 +694,25 @@ static int keeps(const slab_broker *b, slab_order_status st)
     return !b->drop_finished || refused(st);
 }
 
-/* Moves the finished plain orders at the front of orders[] out of it: their
+/* Moves the finished orders at the front of orders[] out of it: their
  * public events to kept[] (with drop_finished only the refused and
- * rejected ones, and every status to gone[]), so a finished order costs its
- * event, not the live record. Only once they are half the array or 4096,
- * so each order moves O(1) times. Returns 0, or -1 when out of memory
- * (nothing moved). */
+ * rejected ones), their status and child bit to gone[], so a finished
+ * order costs its event (or a byte), not the live record. Only once they
+ * are half the array or 4096, so each order moves O(1) times. Returns 0,
+ * or -1 when out of memory (nothing moved). */
 static int move_finished(slab_broker *b)
 {
     size_t live = b->n_orders - b->base, d = 0, keep = 0;
-    while (d < live && finished_plain(&b->orders[d]))
+    while (d < live && finished(&b->orders[d]))
         keep += keeps(b, b->orders[d++].ev.status);
     if (d == 0 || (2 * d < live && d < 4096))
         return 0;
-    if ((b->drop_finished && slab__grow((void **)&b->gone, &b->cap_gone, b->base + d, 1)) ||
+    if (slab__grow((void **)&b->gone, &b->cap_gone, b->base + d, 1) ||
         slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + keep, sizeof *b->kept))
         return -1;
     for (size_t k = 0; k < d; k++) {
-        if (b->drop_finished)
-            b->gone[b->base + k] = (unsigned char)b->orders[k].ev.status;
+        const slab__order *o = &b->orders[k];
+        b->gone[b->base + k] = (unsigned char)(o->ev.status | (o->parent ? GONE_CHILD : 0));
         if (keeps(b, b->orders[k].ev.status))
             b->kept[b->n_kept++] = b->orders[k].ev;
     }

@@ -3,10 +3,10 @@
  * functions of stratlab/broker.h.
  * Invariant: orders[] holds the live records of the orders from ref
  * base + 1 on, in creation order (ref = base + index + 1); the orders
- * before them are finished and outside any group, their events in kept[]
- * (kept[ref - 1]), or with drop_finished only the refused and rejected
- * ones there and every status in gone[]; submitted[] and pending[] hold
- * indexes into orders[] in FIFO order; trades[] every trade in opening order, and each feed's open
+ * before them are finished, their events in kept[] (kept[ref - 1]; with
+ * drop_finished only the refused and rejected ones) and their status and
+ * child bit in gone[]; submitted[] and pending[] hold indexes into
+ * orders[] in FIFO order; trades[] every trade in opening order, and each feed's open
  * trade (if any) is trades[feeds[k].trade_idx]. */
 #ifndef SLAB_BROKER_INTERNAL_H
 #define SLAB_BROKER_INTERNAL_H
@@ -65,8 +65,8 @@ struct slab_broker {
                               orders[] holds n_orders - base of them */
     size_t base;           /* orders moved out of the front of orders[] */
     int drop_finished;     /* 1: of those, keep only the refused and rejected */
-    unsigned char *gone;   /* with drop_finished: the status of each order
-                              moved out (ref 1..base) */
+    unsigned char *gone;   /* each order moved out (ref 1..base): its status,
+                              0x80 when it was a bracket child */
     size_t cap_gone;
     slab_order_event *kept; /* the events of the orders moved out (all of
                               them, or the refused and rejected), in

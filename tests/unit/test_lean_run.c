@@ -8,8 +8,11 @@
  * document whose trade and order lists are made while it is written
  * (lists_later, slab_result_series_lazy, slab_json_dumpf_lazy) is the
  * same bytes as the whole tree written (slab_json_dumps), lists capped,
- * whole, empty or absent, with and without the per-bar series. */
+ * whole, empty or absent, with and without the per-bar series. And
+ * finished orders moved out of the broker's live array (bracket children
+ * included) still refuse a new order naming them, with the same reasons. */
 #include "slab_test.h"
+#include "stratlab/broker.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
 #include "stratlab/json.h"
@@ -219,12 +222,84 @@ static void test_streamed_document_same_bytes(void **state)
     slab_bars_free(bars);
 }
 
+/* Bar i of a one-feed test: prices o, h, l, c, stamped at day i + 1. */
+static slab_feed_bar bar_at(size_t i, double o, double h, double l, double c)
+{
+    slab_feed_bar x = {i, (int64_t)(i + 1) * 86400 * 1000000000LL, o, h, l, c, 1};
+    return x;
+}
+
+static int64_t send(slab_broker *b, const slab_feed_bar *x, int type, double size, double price,
+                    int64_t parent, int transmit, int64_t oco)
+{
+    slab_error err;
+    slab_order_req r;
+    memset(&r, 0, sizeof r);
+    r.type = type;
+    r.is_buy = size > 0.0;
+    r.size = size;
+    r.price = price;
+    r.parent = parent;
+    r.transmit = transmit;
+    r.oco = oco;
+    return slab_broker_order(b, x, &r, &err);
+}
+
+/* Finished orders leave the broker's live array (into its log of events,
+ * or with drop_finished out altogether): a later order naming one as
+ * parent or OCO partner is refused with the same reason as while it was
+ * there, and with the whole log kept every record still answers. */
+static void test_moved_orders_answer_as_before(void **state)
+{
+    (void)state;
+    for (int drop = 0; drop < 2; drop++) {
+        slab_broker_config cfg;
+        slab_broker *b = NULL;
+        slab_error err;
+        slab_broker_config_default(&cfg);
+        assert_int_equal(slab_broker_new(&cfg, 1, &b, &err), SLAB_OK);
+        slab_broker_drop_finished(b, drop);
+        slab_feed_bar x0 = bar_at(0, 100, 101, 99, 100), x1 = bar_at(1, 100, 101, 99, 100);
+        slab_feed_bar x2 = bar_at(2, 100, 106, 99.5, 104);
+        assert_int_equal(send(b, &x0, SLAB_ORDER_MARKET, 1, 0, 0, 0, 0), 1); /* plain */
+        assert_int_equal(send(b, &x0, SLAB_ORDER_MARKET, 1, 0, 0, 0, 0), 2); /* parent */
+        assert_int_equal(send(b, &x0, SLAB_ORDER_STOP, -1, 90, 2, 0, 0), 3);
+        assert_int_equal(send(b, &x0, SLAB_ORDER_LIMIT, -1, 105, 2, 1, 0), 4);
+        assert_int_equal(slab_broker_step(b, &x1, &err), SLAB_OK); /* 1, 2 fill */
+        assert_int_equal(slab_broker_step(b, &x2, &err), SLAB_OK); /* 4 fills, 3 cancelled */
+        assert_false(slab_broker_alive(b, 3) || slab_broker_alive(b, 4));
+        struct {
+            int64_t parent, oco;
+            const char *reason;
+        } refused[] = {{3, 0, "bracket parent 3 is itself a child"},
+                       {1, 0, "bracket parent 1 is Completed"},
+                       {0, 4, "oco order 4 is not in flight"}};
+        for (int64_t k = 0; k < 3; k++) {
+            int64_t ref =
+                send(b, &x2, SLAB_ORDER_LIMIT, 1, 95, refused[k].parent, 1, refused[k].oco);
+            assert_int_equal(ref, 5 + k);
+            assert_int_equal(slab_broker_event(b, ref)->status, SLAB_ORDER_REJECTED);
+            assert_string_equal(slab_broker_event(b, ref)->reason, refused[k].reason);
+        }
+        if (drop) {
+            assert_null(slab_broker_event(b, 3));
+        } else {
+            assert_int_equal(slab_broker_event(b, 1)->status, SLAB_ORDER_COMPLETED);
+            assert_int_equal(slab_broker_event(b, 3)->status, SLAB_ORDER_CANCELED);
+            assert_int_equal(slab_broker_event(b, 4)->status, SLAB_ORDER_COMPLETED);
+            assert_true(slab_broker_event(b, 4)->exec_price == 105.0);
+        }
+        slab_broker_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lean_daily),
         cmocka_unit_test(test_lean_intraday),
         cmocka_unit_test(test_streamed_document_same_bytes),
+        cmocka_unit_test(test_moved_orders_answer_as_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
