@@ -317,8 +317,9 @@ double slab_broker_unfilled(const slab_broker *b, int feed, double dir, const in
                             size_t n_skip, int64_t *first);
 
 /* Orders created so far, and one order's record by ref (1-based); NULL
- * for an unknown ref. The record is borrowed and moves when orders are
- * added: copy what you keep. */
+ * for an unknown ref (or a dropped one: slab_broker_drop_finished). The
+ * record is borrowed and moves when orders are added or b steps (a
+ * finished order's record moves to a compact log): copy what you keep. */
 size_t slab_broker_n_orders(const slab_broker *b);
 const slab_order_event *slab_broker_event(const slab_broker *b, int64_t ref);
 /* Trades so far (closed and open, in opening order), and trade k
@@ -336,10 +337,22 @@ size_t slab_broker_n_notes(const slab_broker *b);
  * delivered); later ones stay for the next step. */
 void slab_broker_notes_done(slab_broker *b, size_t n_orders, size_t n_trades);
 
+/* on = 1: finished orders leave b's order log as they finish (a byte
+ * each is kept instead of the record),
+ * except the refused and rejected ones (Margin, Rejected); refs stay as
+ * they were. slab_broker_event() and slab_broker_alive() then give NULL
+ * and 0 for a dropped order, and slab_broker_take() hands out only the
+ * refused and rejected orders. For runs whose order log nobody reads (a
+ * long run's memory). Set it before the first order; off by default. */
+void slab_broker_drop_finished(slab_broker *b, int on);
+
 /* Moves the trade and order records out of b (the caller owns them; free
  * each with slab_free()); b keeps running with none. The order array holds
- * the public records, compacted in place. Open trades get exit reason
- * none. Returns SLAB_OK, or SLAB_ENOMEM (nothing moved). */
+ * the public records in creation order: every order, or with
+ * slab_broker_drop_finished the refused and rejected ones; *n_orders is
+ * the array's length (slab_broker_n_orders() before the call counts every
+ * order). Open trades get exit reason none. Returns SLAB_OK, or
+ * SLAB_ENOMEM (nothing moved). */
 slab_status slab_broker_take(slab_broker *b, slab_trade **trades, size_t *n_trades,
                              slab_order_event **orders, size_t *n_orders, slab_error *err);
 

@@ -67,6 +67,11 @@ typedef struct slab_run_config {
     int has_earnings;     /* 1: the calendar was read (earnings may be empty
                              for this symbol); 0: none was (a script asking
                              slab_earnings_near gets -1) */
+    int skip_order_log;    /* 1: keep only the refused and rejected orders
+                              in run->orders (the summary's warnings need
+                              them), not every order: a long run's order log
+                              is its largest part after the bars
+                              (slab_broker_drop_finished) */
 } slab_run_config;
 
 /* Most feeds (symbols) one run reads. */
@@ -88,8 +93,13 @@ typedef struct slab_run {
     double start_value;          /* starting cash */
     slab_trade *trades;          /* every trade, closed ones and the open one */
     size_t n_trades;
-    slab_order_event *orders;    /* every order in creation order */
+    slab_order_event *orders;    /* every order in creation order, or with
+                                    skip_order_log only the refused and
+                                    rejected ones (Margin, Rejected) */
     size_t n_orders;
+    size_t n_orders_dropped;     /* orders created but not in orders[]
+                                    (skip_order_log); n_orders +
+                                    n_orders_dropped were created */
     double final_value, final_cash;
     double position_size, position_price; /* at the end (positions stay open) */
     long minperiod;              /* bars before the first next() call + 1 */
@@ -179,5 +189,14 @@ const slab_earnings *slab_ctx_earnings(const slab_ctx *ctx, size_t *n);
 int slab_ctx_stamp_end(const slab_ctx *ctx);
 /* The timeframe and compression of the bars being run. */
 slab_timeframe slab_ctx_timeframe(const slab_ctx *ctx, int *compression);
+/* In init(): CrossOver(SMA_BT(column, fast), SMA_BT(column, slow)) as a
+ * new series, whose id it returns: the values, warm-up and minimum period
+ * of declaring the three indicators and releasing the two SMAs, held in
+ * one byte a bar and made without either SMA held whole
+ * (slab_ind_sma_cross_signs): 1 byte a bar kept instead of 8, and 8 at
+ * its peak instead of 24. With indicators shared between runs (a sweep)
+ * or a non-finite column it declares the three. Returns -1 after
+ * slab_fail() (a period out of range, no memory). */
+int slab_ctx_sma_cross(slab_ctx *ctx, int column, double fast, double slow);
 
 #endif

@@ -119,4 +119,17 @@ void slab_ind_stoch_fastk_bt(const double *high, const double *low, const double
  * difference a-b was < 0 and now a > b), -1 for the mirror, else 0. */
 void slab_ind_crossover(const double *a, const double *b, size_t n, double *out);
 
+/* A series of crossover signs, one byte a bar: -1, 0, +1, or this code
+ * for NaN (the warm-up). */
+#define SLAB_SIGN_NAN ((signed char)-128)
+/* slab_ind_crossover(SMA(x, fast), SMA(x, slow)) as signs in out[0..n-1],
+ * the same values bit for bit, without either SMA held whole: computed in
+ * blocks of `block` bars, each from the max(fast, slow) - 1 bars before it
+ * on. scratch holds 2 * (block + max(fast, slow) - 1) doubles (the
+ * caller's). Returns 0, or -1 with nothing written when a period is below
+ * 1, block is 0 or x holds a non-finite value (the blocks then give other
+ * sums than the whole series: use the three kernels). */
+int slab_ind_sma_cross_signs(const double *x, size_t n, int fast, int slow, double *scratch,
+                             size_t block, signed char *out);
+
 #endif

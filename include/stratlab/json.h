@@ -22,8 +22,25 @@
  * Returns the text (owned; free with slab_free()), or NULL when out of
  * memory or when j is not an object/array without JSON_ENCODE_ANY. */
 char *slab_json_dumps(const json_t *j, size_t flags);
-/* Writes the text to f; returns 0, or -1 on a write error or no memory. */
+/* Writes the text to f as it is made, about 64 KiB at a time (a large
+ * document is never held whole as text); returns 0, or -1 on a write
+ * error or no memory (f may then have part of the text). */
 int slab_json_dumpf(const json_t *j, FILE *f, size_t flags);
+/* An array whose items are made one at a time while the document is
+ * written, so a long list is never held whole as a tree: the tree holds
+ * an empty array `at` in its place, and item(user, k) gives item k, k =
+ * 0..n-1 (owned; written and freed before the next; NULL when out of
+ * memory). */
+typedef struct slab_json_lazy {
+    const json_t *at;
+    size_t n;
+    json_t *(*item)(void *user, size_t k);
+    void *user;
+} slab_json_lazy;
+/* slab_json_dumpf, with the items of lazy[0..n_lazy-1] written in place of
+ * their empty arrays: the same bytes as a tree holding them. */
+int slab_json_dumpf_lazy(const json_t *j, FILE *f, size_t flags, const slab_json_lazy *lazy,
+                         size_t n_lazy);
 /* Writes the text to path (created or truncated); SLAB_EIO with the path
  * and reason in err when it cannot (code write_failed). */
 slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags, slab_error *err);

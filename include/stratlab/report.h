@@ -14,6 +14,8 @@
 #include "stratlab/core.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
+#include "stratlab/json.h"
+#include "stratlab/result.h"
 #include "stratlab/text.h"
 
 /* The charts, in the page's order. */
@@ -108,5 +110,9 @@ void slab_report_release_fonts(void);
  * [...], "value": [...], "units": "..."}. Returns a new object (owned;
  * json_decref()), or NULL when out of memory. */
 json_t *slab_result_series(const slab_bars *bars, const slab_run *run);
+/* The same object with its three arrays empty, their items made from
+ * lists while the document is written (slab_json_dumpf_lazy with
+ * lazy[0..2], filled here): the same bytes. NULL when out of memory. */
+json_t *slab_result_series_lazy(slab_result_lists *lists, slab_json_lazy lazy[3]);
 
 #endif

@@ -10,6 +10,7 @@
 #include "stratlab/broker.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
+#include "stratlab/json.h"
 #include "stratlab/metrics.h"
 
 /* What the document says about where a run came from. */
@@ -26,7 +27,31 @@ typedef struct slab_result_info {
     int lang;                    /* the language of the "summary" text: a slab_lang of
                                     text.h (0, English, the default); any other adds
                                     "summary_lang" to the document */
+    int lists_later;             /* 1: "trades" and "orders" are empty arrays in the
+                                    tree, their items made while it is written
+                                    (slab_result_lazy): a long run's lists are never
+                                    held whole */
 } slab_result_info;
+
+/* What slab_result_lazy's items are made from (borrowed; must outlive the
+ * writing). */
+typedef struct slab_result_lists {
+    const slab_bars *bars;
+    const slab_run *run;
+} slab_result_lists;
+
+/* Item k of the document's "trades" (k < run->n_trades) and of its
+ * "orders" (k < run->n_orders), as the document holds them. Returns a new
+ * object (owned; json_decref()). */
+json_t *slab_result_trade_json(const slab_bars *bars, const slab_run *run, size_t k);
+json_t *slab_result_order_json(const slab_bars *bars, const slab_run *run, size_t k);
+
+/* For a document built with info->lists_later: fills lazy[] with its
+ * "trades" (the first info->max_trades) and, when it has them, its
+ * "orders", made from lists, for slab_json_dumpf_lazy(). Returns how many
+ * (0 without lists_later: the tree holds its lists). */
+size_t slab_result_lazy(const json_t *doc, const slab_result_info *info, slab_result_lists *lists,
+                        slab_json_lazy lazy[2]);
 
 /* The equity record of a run, for the analyzers (borrows run's arrays). */
 slab_equity slab_run_equity(const slab_run *run);

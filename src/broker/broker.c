@@ -90,6 +90,8 @@ void slab_broker_free(slab_broker *b)
     if (!b)
         return;
     slab_free(b->orders);
+    slab_free(b->gone);
+    slab_free(b->kept);
     slab_free(b->submitted);
     slab_free(b->pending);
     slab_free(b->trades);
@@ -105,6 +107,33 @@ void slab_broker_free(slab_broker *b)
 const slab_broker_view *slab_broker_view_of(const slab_broker *b) { return &b->v; }
 const slab_broker_config *slab_broker_cfg(const slab_broker *b) { return &b->cfg; }
 size_t slab_broker_n_feeds(const slab_broker *b) { return b->n_feeds; }
+
+/* Order ref's record, or NULL for no such order or one dropped from
+ * orders[] (finished: slab_broker_drop_finished). */
+static slab__order *order_at(const slab_broker *b, int64_t ref)
+{
+    if (ref <= (int64_t)b->base || (size_t)ref > b->n_orders)
+        return NULL;
+    return &b->orders[(size_t)ref - 1 - b->base];
+}
+
+/* gone[]'s bit for an order that was a bracket child; the rest is its
+ * status. */
+#define GONE_CHILD 0x80
+
+/* Status of order ref (1..n_orders), moved out of orders[] or not. */
+static slab_order_status status_of(const slab_broker *b, int64_t ref)
+{
+    const slab__order *o = order_at(b, ref);
+    return o ? o->ev.status : (slab_order_status)(b->gone[ref - 1] & ~GONE_CHILD);
+}
+
+/* 1 when order ref (1..n_orders) is a bracket child. */
+static int is_child(const slab_broker *b, int64_t ref)
+{
+    const slab__order *o = order_at(b, ref);
+    return o ? o->parent != 0 : (b->gone[ref - 1] & GONE_CHILD) != 0;
+}
 
 int slab__note_order(slab_broker *b, const slab__order *o)
 {
@@ -201,15 +230,14 @@ static int invalid(const slab_broker *b, const slab_order_req *r, const slab_fee
                  (long long)r->valid_value);
     else if (r->parent != 0 && (r->parent < 1 || (size_t)r->parent > b->n_orders))
         snprintf(reason, cap, "bracket parent %lld is not an order", (long long)r->parent);
-    else if (r->parent != 0 && b->orders[r->parent - 1].parent != 0)
+    else if (r->parent != 0 && is_child(b, r->parent))
         snprintf(reason, cap, "bracket parent %lld is itself a child", (long long)r->parent);
-    else if (r->parent != 0 && !slab__is_alive(&b->orders[r->parent - 1]))
+    else if (r->parent != 0 && !slab_broker_alive(b, r->parent))
         snprintf(reason, cap, "bracket parent %lld is %s", (long long)r->parent,
-                 slab_order_status_name(b->orders[r->parent - 1].ev.status));
-    else if (r->parent != 0 && b->orders[r->parent - 1].ev.feed != r->feed)
+                 slab_order_status_name(status_of(b, r->parent)));
+    else if (r->parent != 0 && order_at(b, r->parent)->ev.feed != r->feed)
         snprintf(reason, cap, "bracket parent %lld trades another feed", (long long)r->parent);
-    else if (r->oco != 0 && (r->oco < 1 || (size_t)r->oco > b->n_orders ||
-                             !slab__is_alive(&b->orders[r->oco - 1])))
+    else if (r->oco != 0 && (r->oco < 1 || !slab_broker_alive(b, r->oco)))
         snprintf(reason, cap, "oco order %lld is not in flight", (long long)r->oco);
     else if (r->check_side && stop_like && (r->size > 0.0 ? r->price <= bar->close
                                                           : r->price >= bar->close))
@@ -257,7 +285,7 @@ static void set_prices(slab__order *o, const slab_order_req *r, const slab_feed_
  * check, as backtrader's transmit of the parent/children queue. */
 static int transmit_held(slab_broker *b, int64_t parent)
 {
-    for (size_t k = (size_t)parent; k < b->n_orders; k++) {
+    for (size_t k = (size_t)parent - b->base; k < b->n_orders - b->base; k++) {
         slab__order *q = &b->orders[k];
         if (!q->held || q->parent != parent)
             continue;
@@ -276,7 +304,7 @@ static int transmit_held(slab_broker *b, int64_t parent)
 /* A new order record for req on bar, status Submitted. */
 static slab__order *new_order(slab_broker *b, const slab_feed_bar *bar, const slab_order_req *req)
 {
-    slab__order *o = &b->orders[b->n_orders];
+    slab__order *o = &b->orders[b->n_orders - b->base];
     memset(o, 0, sizeof *o);
     o->ev.ref = (int64_t)b->n_orders + 1;
     o->ev.feed = req->feed;
@@ -305,7 +333,8 @@ int64_t slab_broker_order(slab_broker *b, const slab_feed_bar *bars, const slab_
                        req->feed, b->n_feeds);
         return -1;
     }
-    if (slab__grow((void **)&b->orders, &b->cap_orders, b->n_orders + 1, sizeof *b->orders) ||
+    if (slab__grow((void **)&b->orders, &b->cap_orders, b->n_orders - b->base + 1,
+                   sizeof *b->orders) ||
         slab__grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1,
                    sizeof(size_t))) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
@@ -324,7 +353,7 @@ int64_t slab_broker_order(slab_broker *b, const slab_feed_bar *bars, const slab_
         set_prices(o, req, bar);
         set_validity(o, req, bar);
         if (req->oco) {
-            slab__order *q = &b->orders[req->oco - 1];
+            slab__order *q = order_at(b, req->oco); /* alive: checked by invalid() */
             if (!q->oco)
                 q->oco = q->ev.ref;
             o->oco = q->oco;
@@ -332,7 +361,7 @@ int64_t slab_broker_order(slab_broker *b, const slab_feed_bar *bars, const slab_
         if (req->parent) {
             o->parent = req->parent;
             o->active = 0;
-            b->orders[req->parent - 1].has_children = 1;
+            order_at(b, req->parent)->has_children = 1;
         }
         if (req->parent && !req->transmit) {
             /* backtrader: kept in the parent's queue until a sibling
@@ -345,7 +374,7 @@ int64_t slab_broker_order(slab_broker *b, const slab_feed_bar *bars, const slab_
             slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
             return -1;
         }
-        b->submitted[b->n_submitted++] = b->n_orders - 1;
+        b->submitted[b->n_submitted++] = b->n_orders - 1 - b->base;
     }
     if (slab__note_order(b, o)) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
@@ -412,13 +441,13 @@ static slab_status check_submitted(slab_broker *b, const slab_feed_bar *bars, sl
         slab__order *o = &b->orders[b->submitted[k]];
         const slab_feed_bar *bar = &bars[o->ev.feed];
         o->ev.status_ts_ns = bar->ts_ns;
-        if (o->parent && !slab__is_alive(&b->orders[o->parent - 1]) &&
-            b->orders[o->parent - 1].ev.status != SLAB_ORDER_COMPLETED) {
+        if (o->parent && !slab_broker_alive(b, o->parent) &&
+            status_of(b, o->parent) != SLAB_ORDER_COMPLETED) {
             /* backtrader _take_children: the parent's group is gone. */
             o->ev.status = SLAB_ORDER_REJECTED;
             snprintf(o->ev.reason, sizeof o->ev.reason, "bracket parent %lld was %s",
                      (long long)o->parent,
-                     slab_order_status_name(b->orders[o->parent - 1].ev.status));
+                     slab_order_status_name(status_of(b, o->parent)));
             if (slab__note_order(b, o))
                 return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for notifications");
             continue;
@@ -641,6 +670,61 @@ nomem:
 
 static slab_status margin_check(slab_broker *b, const slab_feed_bar *bars, slab_error *err);
 
+void slab_broker_drop_finished(slab_broker *b, int on) { b->drop_finished = on != 0; }
+
+/* 1 when o may leave orders[]: finished (Completed, Canceled, Expired,
+ * Margin, Rejected). Nothing looks a finished order up as a live record:
+ * its group's orders find each other in pending[], and a new order naming
+ * it as parent or OCO partner needs its status and whether it was a child
+ * (gone[]). */
+static int finished(const slab__order *o)
+{
+    return o->ev.status >= SLAB_ORDER_COMPLETED;
+}
+
+static int refused(slab_order_status st)
+{
+    return st == SLAB_ORDER_MARGIN || st == SLAB_ORDER_REJECTED;
+}
+
+/* 1 when an order leaving orders[] keeps its event in kept[]: always,
+ * or with drop_finished only a refused or rejected one. */
+static int keeps(const slab_broker *b, slab_order_status st)
+{
+    return !b->drop_finished || refused(st);
+}
+
+/* Moves the finished orders at the front of orders[] out of it: their
+ * public events to kept[] (with drop_finished only the refused and
+ * rejected ones), their status and child bit to gone[], so a finished
+ * order costs its event (or a byte), not the live record. Only once they
+ * are half the array or 4096, so each order moves O(1) times. Returns 0,
+ * or -1 when out of memory (nothing moved). */
+static int move_finished(slab_broker *b)
+{
+    size_t live = b->n_orders - b->base, d = 0, keep = 0;
+    while (d < live && finished(&b->orders[d]))
+        keep += keeps(b, b->orders[d++].ev.status);
+    if (d == 0 || (2 * d < live && d < 4096))
+        return 0;
+    if (slab__grow((void **)&b->gone, &b->cap_gone, b->base + d, 1) ||
+        slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + keep, sizeof *b->kept))
+        return -1;
+    for (size_t k = 0; k < d; k++) {
+        const slab__order *o = &b->orders[k];
+        b->gone[b->base + k] = (unsigned char)(o->ev.status | (o->parent ? GONE_CHILD : 0));
+        if (keeps(b, b->orders[k].ev.status))
+            b->kept[b->n_kept++] = b->orders[k].ev;
+    }
+    memmove(b->orders, b->orders + d, (live - d) * sizeof *b->orders);
+    for (size_t k = 0; k < b->n_submitted; k++)
+        b->submitted[k] -= d;
+    for (size_t k = 0; k < b->n_pending; k++)
+        b->pending[k] -= d;
+    b->base += d;
+    return 0;
+}
+
 /* The step with orders in flight or the margin call on. */
 static __attribute__((noinline)) slab_status step_orders(slab_broker *b,
                                                           const slab_feed_bar *bars,
@@ -662,7 +746,11 @@ static __attribute__((noinline)) slab_status step_orders(slab_broker *b,
     if (b->n_open)
         track(b, bars);
     mark(b, bars);
-    return b->cfg.margin_call ? margin_check(b, bars, err) : SLAB_OK;
+    if (b->cfg.margin_call && (st = margin_check(b, bars, err)) != SLAB_OK)
+        return st;
+    if (move_finished(b))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the order log");
+    return SLAB_OK;
 }
 
 slab_status slab_broker_step(slab_broker *b, const slab_feed_bar *bars, slab_error *err)
@@ -702,7 +790,7 @@ static slab_status liquidate(slab_broker *b, const slab_feed_bar *bars, double e
         int64_t ref = slab_broker_order(b, bars, &req, err);
         if (ref < 0)
             return err ? err->code : SLAB_ENOMEM;
-        slab__order *o = &b->orders[ref - 1];
+        slab__order *o = order_at(b, ref);
         o->forced = 1;
         snprintf(o->ev.reason, sizeof o->ev.reason,
                  "margin call: value %.2f <= %g x position value %.2f at the close", b->v.value,
@@ -723,7 +811,7 @@ static slab_status margin_check(slab_broker *b, const slab_feed_bar *bars, slab_
     int held = 0;
     for (size_t k = 0; k < b->n_feeds; k++) {
         int64_t ref = b->liquidating[k];
-        if (ref && !slab__is_alive(&b->orders[ref - 1])) {
+        if (ref && !slab_broker_alive(b, ref)) {
             b->liquidating[k] = 0;
             b->n_liquidating--;
         }
@@ -779,12 +867,17 @@ size_t slab_broker_n_trades(const slab_broker *b) { return b->n_trades; }
 
 int slab_broker_alive(const slab_broker *b, int64_t ref)
 {
-    return ref > 0 && (size_t)ref <= b->n_orders && slab__is_alive(&b->orders[ref - 1]);
+    const slab__order *o = order_at(b, ref);
+    return o && slab__is_alive(o);
 }
 
 const slab_order_event *slab_broker_event(const slab_broker *b, int64_t ref)
 {
-    return ref > 0 && (size_t)ref <= b->n_orders ? &b->orders[ref - 1].ev : NULL;
+    const slab__order *o = order_at(b, ref);
+    if (o)
+        return &o->ev;
+    /* moved out of orders[]: its event in kept[], unless dropped */
+    return !b->drop_finished && ref > 0 && (size_t)ref <= b->base ? &b->kept[ref - 1] : NULL;
 }
 
 const slab_trade *slab_broker_trade(const slab_broker *b, size_t k)
@@ -802,7 +895,7 @@ double slab_broker_unfilled(const slab_broker *b, int feed, double dir, const in
     for (int l = 0; l < 2; l++)
         for (size_t k = 0; k < counts[l]; k++) {
             const slab__order *o = &b->orders[lists[l][k]];
-            int64_t oref = (int64_t)lists[l][k] + 1;
+            int64_t oref = (int64_t)(lists[l][k] + b->base) + 1;
             int skipped = 0;
             for (size_t s = 0; s < n_skip; s++)
                 skipped |= skip[s] == oref;
@@ -842,26 +935,45 @@ void slab_broker_notes_done(slab_broker *b, size_t n_orders, size_t n_trades)
     b->n_tnotes -= n_trades;
 }
 
+/* The order log take() hands out: kept[] and then the events of the
+ * orders still in orders[] (with drop_finished only the refused and
+ * rejected ones), in creation order, in *ev (owned; at least one element
+ * allocated) and *n. Returns 0, or -1 when out of memory (nothing moved). */
+static int take_log(slab_broker *b, slab_order_event **ev, size_t *n)
+{
+    size_t live = b->n_orders - b->base, more = 0;
+    for (size_t k = 0; k < live; k++)
+        more += keeps(b, b->orders[k].ev.status);
+    if (slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + more + 1, sizeof *b->kept))
+        return -1;
+    for (size_t k = 0; k < live; k++)
+        if (keeps(b, b->orders[k].ev.status))
+            b->kept[b->n_kept++] = b->orders[k].ev;
+    *ev = b->kept;
+    *n = b->n_kept;
+    if (b->n_kept < b->cap_kept / 2) {
+        void *shrunk = slab_realloc(b->kept, (b->n_kept + 1) * sizeof *b->kept);
+        if (shrunk)
+            *ev = shrunk;
+    }
+    b->kept = NULL;
+    b->n_kept = b->cap_kept = 0;
+    slab_free(b->orders);
+    b->orders = NULL;
+    b->base = 0;
+    return 0;
+}
+
 slab_status slab_broker_take(slab_broker *b, slab_trade **trades, size_t *n_trades,
                              slab_order_event **orders, size_t *n_orders, slab_error *err)
 {
     slab_trade *t = b->trades ? b->trades : slab_calloc(1, sizeof *t);
-    slab_order_event *ev = b->orders ? (slab_order_event *)b->orders : slab_calloc(1, sizeof *ev);
-    if (!t || !ev) {
+    slab_order_event *ev = NULL;
+    size_t n_ev = 0;
+    if (!t || take_log(b, &ev, &n_ev)) {
         if (t != b->trades)
             slab_free(t);
-        if (ev != (slab_order_event *)b->orders)
-            slab_free(ev);
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory collecting trades");
-    }
-    /* Orders are compacted in place to their public events, so a long run
-     * does not hold two copies at its peak (dest never passes src). */
-    for (size_t k = 0; k < b->n_orders; k++)
-        memmove(&ev[k], &b->orders[k].ev, sizeof *ev);
-    if (b->n_orders) {
-        void *shrunk = slab_realloc(ev, b->n_orders * sizeof *ev);
-        if (shrunk)
-            ev = shrunk;
     }
     for (size_t k = 0; k < b->n_trades; k++) {
         slab_trade *tr = &t[k];
@@ -874,9 +986,8 @@ slab_status slab_broker_take(slab_broker *b, slab_trade **trades, size_t *n_trad
     *trades = t;
     *n_trades = b->n_trades;
     *orders = ev;
-    *n_orders = b->n_orders;
+    *n_orders = n_ev;
     b->trades = NULL;
-    b->orders = NULL;
     b->n_trades = b->n_orders = b->cap_trades = b->cap_orders = 0;
     b->n_submitted = b->n_pending = 0;
     for (size_t k = 0; k < b->n_feeds; k++)

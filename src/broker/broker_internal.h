@@ -1,9 +1,12 @@
 /* broker_internal.h: the broker's real structs, private to src/broker/
  * (and the broker's white-box tests); everyone else goes through the
  * functions of stratlab/broker.h.
- * Invariant: orders[] holds every order ever created, in creation order
- * (ref = index + 1); submitted[] and pending[] hold indexes into it in
- * FIFO order; trades[] every trade in opening order, and each feed's open
+ * Invariant: orders[] holds the live records of the orders from ref
+ * base + 1 on, in creation order (ref = base + index + 1); the orders
+ * before them are finished, their events in kept[] (kept[ref - 1]; with
+ * drop_finished only the refused and rejected ones) and their status and
+ * child bit in gone[]; submitted[] and pending[] hold indexes into
+ * orders[] in FIFO order; trades[] every trade in opening order, and each feed's open
  * trade (if any) is trades[feeds[k].trade_idx]. */
 #ifndef SLAB_BROKER_INTERNAL_H
 #define SLAB_BROKER_INTERNAL_H
@@ -57,8 +60,18 @@ struct slab_broker {
     size_t n_open;         /* feeds with an open trade */
     slab_position *scratch; /* n_feeds cloned positions (submission check) */
 
-    slab__order *orders;   /* every order, ref = index + 1 */
-    size_t n_orders, cap_orders;
+    slab__order *orders;   /* every order from ref base + 1, ref = base + index + 1 */
+    size_t n_orders, cap_orders; /* n_orders: every order created (refs 1..n_orders);
+                              orders[] holds n_orders - base of them */
+    size_t base;           /* orders moved out of the front of orders[] */
+    int drop_finished;     /* 1: of those, keep only the refused and rejected */
+    unsigned char *gone;   /* each order moved out (ref 1..base): its status,
+                              0x80 when it was a bracket child */
+    size_t cap_gone;
+    slab_order_event *kept; /* the events of the orders moved out (all of
+                              them, or the refused and rejected), in
+                              creation order */
+    size_t n_kept, cap_kept;
     size_t *submitted;     /* created last step, awaiting the submission check */
     size_t n_submitted, cap_submitted;
     size_t *pending;       /* accepted, waiting to fill */

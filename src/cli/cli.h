@@ -17,6 +17,7 @@
 
 #include "stratlab/core.h"
 #include "stratlab/engine.h"
+#include "stratlab/json.h"
 #include "stratlab/options.h"
 #include "stratlab/report.h"
 #include "stratlab/spec.h"
@@ -159,6 +160,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Prints doc on stdout (indented, shortest round-trip numbers) and a
  * newline; returns 0, or the write_failed exit status. */
 int cli_print_json(const json_t *doc);
+/* The same, with the lazy arrays' items made as they are written
+ * (slab_json_dumpf_lazy). */
+int cli_print_json_lazy(const json_t *doc, const slab_json_lazy *lazy, size_t n_lazy);
 /* Prints help: the text help() writes, or with --json {"command": ...,
  * "help": text}; returns 0. */
 int cli_help(const char *command, void (*help)(FILE *out));

@@ -595,11 +595,13 @@ static int want_series(const slab_run_options *o, size_t n_bars)
     return o->series;
 }
 
-/* Adds the run's per-bar "series" (report.h) to doc. Returns 0 or the
- * exit code (printed). */
-static int add_series(json_t *doc, const slab_bars *bars, const slab_run *r)
+/* Adds the run's per-bar "series" (report.h) to doc; with lazy, its
+ * arrays are made as the document is written (lazy[0..2] filled from
+ * lists). Returns 0 or the exit code (printed). */
+static int add_series(json_t *doc, const slab_bars *bars, const slab_run *r,
+                      slab_result_lists *lists, slab_json_lazy *lazy)
 {
-    json_t *se = slab_result_series(bars, r);
+    json_t *se = lazy ? slab_result_series_lazy(lists, lazy) : slab_result_series(bars, r);
     if (!se || json_object_set_new(doc, "series", se))
         return cli_error(SLAB_EC_OUT_OF_MEMORY, NULL, NULL, "out of memory writing the series");
     return 0;
@@ -614,12 +616,13 @@ static int write_report(const char *path, const slab_bars *bars, const slab_run 
     slab_error err;
     slab_result_info full = *info;
     json_t *rdoc = doc;
+    full.lists_later = 0; /* the report reads the lists from the tree */
     int rc;
     if (!json_object_get(doc, "series") || info->max_trades >= 0) {
         full.max_trades = -1;
         if (!(rdoc = slab_result_json(bars, r, &full, &err)))
             return cli_fail(&err);
-        if ((rc = add_series(rdoc, bars, r))) {
+        if ((rc = add_series(rdoc, bars, r, NULL, NULL))) {
             json_decref(rdoc);
             return rc;
         }
@@ -688,6 +691,9 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     slab_spec *spec = NULL;
     slab_spec_run *srun = NULL;
     json_t *doc = NULL;
+    slab_result_lists lists;      /* what the streamed lists are made from */
+    slab_json_lazy lazy[5];       /* trades, orders, the series' three arrays */
+    size_t n_lazy = 0;
     double params[SLAB_RUN_PARAMS_MAX];
     const double *pv = params;
     const slab_strategy_def *def = NULL;
@@ -723,9 +729,22 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
         ex->run = NULL;
     } else {
         /* The cash curve is only written by --equity; without it, skip it. */
-        slab_run_config cfg = {o->broker, def,  params, -1, o->equity == NULL,
-                               o->risk,   NULL, o->params,  o->n_params, preroll(o, n_feeds),
-                               earn,      n_earn, o->stamp_end, earn != NULL};
+        /* Without --orders nothing prints the order log: only the refused
+         * and rejected orders (the warnings) are kept. */
+        slab_run_config cfg = {.broker = o->broker,
+                               .strategy = def,
+                               .params = params,
+                               .stop_after_bar = -1,
+                               .skip_cash_curve = o->equity == NULL,
+                               .risk = o->risk,
+                               .param_text = o->params,
+                               .n_param_text = o->n_params,
+                               .preroll_until_ns = preroll(o, n_feeds),
+                               .earnings = earn,
+                               .n_earnings = n_earn,
+                               .stamp_end = o->stamp_end,
+                               .has_earnings = earn != NULL,
+                               .skip_order_log = !o->orders};
         if (spec) {
             if (slab_spec_run_new(spec, &srun, &err) != SLAB_OK) {
                 rc = cli_fail(&err);
@@ -742,16 +761,25 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     }
     /* The table shows no trades, so it does not build them. */
     long max_trades = (o->json || o->out) ? o->max_trades : 0;
+    /* Printed and nothing else, the document's long lists (trades, orders,
+     * the series) are made item by item as it goes out (the same bytes): a
+     * long run's lists are never held whole. */
+    int streamed = o->json && !o->out && !o->report && !spec && !ex;
     slab_result_info info = {def->name, ex ? "script" : spec ? "spec" : "builtin",
                              spec ? NULL : def, pv, &o->broker, 0.0, o->orders, max_trades,
-                             o->lang /* --lang zh: the summary in Chinese too */};
+                             o->lang /* --lang zh: the summary in Chinese too */, streamed};
     info.wall_ms = (double)(slab_clock_ns() - t0) / 1e6;
     if (!(doc = slab_result_json(bars, r, &info, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
-    if ((o->json || o->out) && want_series(o, bars->n) && (rc = add_series(doc, bars, r)))
+    lists.bars = bars;
+    lists.run = r;
+    n_lazy = slab_result_lazy(doc, &info, &lists, lazy);
+    if ((o->json || o->out) && want_series(o, bars->n) &&
+        (rc = add_series(doc, bars, r, &lists, streamed ? lazy + n_lazy : NULL)))
         goto out;
+    n_lazy += streamed && want_series(o, bars->n) ? 3 : 0;
     if (ex)
         cli_script_merge(doc, ex);
     if (spec && (rc = cli_spec_result(doc, spec, srun, bars, r, (slab_lang)o->lang)))
@@ -767,7 +795,7 @@ static int run(slab_run_options *o, cli_script_opts *so, int64_t t0)
     if (o->report && (rc = write_report(o->report, bars, r, &info, doc, (slab_lang)o->lang)))
         goto out;
     if (o->json)
-        rc = cli_print_json(doc);
+        rc = cli_print_json_lazy(doc, lazy, n_lazy);
     else if (o->lang != SLAB_LANG_EN)
         rc = print_stats(doc, (slab_lang)o->lang);
     else

@@ -390,7 +390,7 @@ int cli_script_compare(cli_script_opts *so, const cli_script_ctx *r)
             break;
         }
         slab_error err;
-        slab_result_info info = {ex->def->name, "script", ex->def, ex->params, r->broker, 0.0, 0, 0, 0};
+        slab_result_info info = {ex->def->name, "script", ex->def, ex->params, r->broker, 0.0, 0, 0, 0, 0};
         json_t *doc = slab_result_json(r->bars, ex->run, &info, &err);
         if (!doc)
             rc = cli_fail(&err);

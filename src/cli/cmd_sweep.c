@@ -657,7 +657,8 @@ static int add_documents(json_t *sum, const sweep_setup *s)
         if (slab_sweep_settings(&s->spec, cur.idx, params, &broker, &risk, &err) != SLAB_OK)
             continue;
         slab_run_config cfg = {.broker = broker, .strategy = s->def, .params = params,
-                               .stop_after_bar = -1, .skip_cash_curve = 1, .risk = risk};
+                               .stop_after_bar = -1, .skip_cash_curve = 1, .risk = risk,
+                               .skip_order_log = !s->o.orders};
         if (slab_engine_run(s->bars, &cfg, &r, &err) != SLAB_OK)
             return cli_fail(&err);
         slab_result_info info = {.strategy = s->def->name, .source = "builtin", .def = s->def,

@@ -70,8 +70,13 @@ const char *cli_num(double x)
 
 int cli_print_json(const json_t *doc)
 {
-    if (slab_json_dumpf(doc, stdout, JSON_INDENT(1)) != 0 || putchar('\n') == EOF ||
-        fflush(stdout) != 0)
+    return cli_print_json_lazy(doc, NULL, 0);
+}
+
+int cli_print_json_lazy(const json_t *doc, const slab_json_lazy *lazy, size_t n_lazy)
+{
+    if (slab_json_dumpf_lazy(doc, stdout, JSON_INDENT(1), lazy, n_lazy) != 0 ||
+        putchar('\n') == EOF || fflush(stdout) != 0)
         return slab_errclass_exit(slab_errcode_get(SLAB_EC_WRITE_FAILED)->klass);
     return 0;
 }

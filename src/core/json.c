@@ -10,17 +10,37 @@
 
 #define OUT_MAX ((size_t)1 << 31) /* the largest document written (2 GiB) */
 
-/* A growable output buffer; failed = 1 once an allocation failed. */
+/* Bytes a writer to a file holds before writing them out. */
+#define OUT_FLUSH ((size_t)1 << 16)
+
+/* A growable output buffer; failed = 1 once an allocation (or a write to
+ * f) failed. With f, the text goes to f in pieces of about OUT_FLUSH
+ * bytes, so a large document is never held whole as text. */
 typedef struct out {
     char *s;
     size_t n, cap;
     int failed;
+    FILE *f;
+    const slab_json_lazy *lazy; /* arrays made while written, n_lazy */
+    size_t n_lazy;
 } out;
+
+/* Writes o's buffer out to o->f (when writing to a file). */
+static void flush(out *o)
+{
+    if (!o->f || o->failed || o->n == 0)
+        return;
+    if (fwrite(o->s, 1, o->n, o->f) != o->n)
+        o->failed = 1;
+    o->n = 0;
+}
 
 static void put(out *o, const char *s, size_t n)
 {
     if (o->failed)
         return;
+    if (o->f && o->n + n + 1 > OUT_FLUSH)
+        flush(o);
     if (o->n + n + 1 > o->cap) {
         size_t cap = o->cap ? o->cap : 4096;
         while (cap < o->n + n + 1 && cap < OUT_MAX)
@@ -139,9 +159,36 @@ static void object(out *o, const json_t *j, size_t flags, int depth)
     slab_free(keys);
 }
 
+/* The lazy array standing at j, or NULL. */
+static const slab_json_lazy *lazy_at(const out *o, const json_t *j)
+{
+    for (size_t k = 0; k < o->n_lazy; k++)
+        if (o->lazy[k].at == j)
+            return &o->lazy[k];
+    return NULL;
+}
+
+/* Item k of an array: j's own, or made by lz (written, then freed). */
+static void item(out *o, const json_t *j, const slab_json_lazy *lz, size_t k, size_t flags,
+                 int depth)
+{
+    if (!lz) {
+        value(o, json_array_get(j, k), flags, depth);
+        return;
+    }
+    json_t *x = lz->item(lz->user, k);
+    if (!x) {
+        o->failed = 1;
+        return;
+    }
+    value(o, x, flags, depth);
+    json_decref(x);
+}
+
 static void array(out *o, const json_t *j, size_t flags, int depth)
 {
-    size_t n = json_array_size(j);
+    const slab_json_lazy *lz = json_array_size(j) ? NULL : lazy_at(o, j);
+    size_t n = lz ? lz->n : json_array_size(j);
     if (n == 0) {
         puts_(o, "[]");
         return;
@@ -149,7 +196,7 @@ static void array(out *o, const json_t *j, size_t flags, int depth)
     put(o, "[", 1);
     indent(o, flags, depth + 1, 0);
     for (size_t k = 0; k < n; k++) {
-        value(o, json_array_get(j, k), flags, depth + 1);
+        item(o, j, lz, k, flags, depth + 1);
         if (k + 1 < n) {
             put(o, ",", 1);
             indent(o, flags, depth + 1, 1);
@@ -192,14 +239,27 @@ char *slab_json_dumps(const json_t *j, size_t flags)
 
 int slab_json_dumpf(const json_t *j, FILE *f, size_t flags)
 {
-    char *s = slab_json_dumps(j, flags);
-    int rc = s && fputs(s, f) >= 0 ? 0 : -1;
-    slab_free(s);
-    return rc;
+    return slab_json_dumpf_lazy(j, f, flags, NULL, 0);
+}
+
+int slab_json_dumpf_lazy(const json_t *j, FILE *f, size_t flags, const slab_json_lazy *lazy,
+                         size_t n_lazy)
+{
+    out o = {0};
+    o.f = f;
+    o.lazy = lazy;
+    o.n_lazy = n_lazy;
+    if (!j || (!(flags & JSON_ENCODE_ANY) && !json_is_object(j) && !json_is_array(j)))
+        return -1;
+    value(&o, j, flags, 0);
+    flush(&o);
+    slab_free(o.s);
+    return o.failed ? -1 : 0;
 }
 
 slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags, slab_error *err)
 {
+    /* the whole text first: a failure leaves no half-written file */
     char *s = slab_json_dumps(j, flags);
     FILE *f;
     if (!s)

@@ -34,7 +34,9 @@ struct slab_ctx {
     const double *series[MAX_SERIES]; /* column or indicator arrays, n each */
     long start[MAX_SERIES];        /* first valid index of each series */
     int n_series;
-    double *owned[MAX_SERIES];     /* indicator arrays this run allocated */
+    const signed char *signs[MAX_SERIES]; /* sign series (series[] NULL there):
+                                      -1, 0, +1 or SLAB_SIGN_NAN, n each */
+    void *owned[MAX_SERIES];       /* indicator arrays this run allocated */
     int n_owned;
     const slab_ind_share *share;   /* shared indicator outputs, or NULL */
     const slab_ind_def *shared_def[MAX_SERIES]; /* indicators taken from share */
@@ -83,10 +85,14 @@ double slab_get(const slab_ctx *ctx, int series, int ago)
         ((slab_ctx *)ctx)->lookahead++;
         return NAN;
     }
-    if ((unsigned)series >= (unsigned)ctx->n_series || (size_t)(-(long)ago) > ctx->i ||
-        !ctx->series[series])
+    if ((unsigned)series >= (unsigned)ctx->n_series || (size_t)(-(long)ago) > ctx->i)
         return NAN;
-    return ctx->series[series][ctx->i + (size_t)(long)ago];
+    size_t at = ctx->i + (size_t)(long)ago;
+    if (ctx->series[series])
+        return ctx->series[series][at];
+    if (ctx->signs[series] && ctx->signs[series][at] != SLAB_SIGN_NAN)
+        return (double)ctx->signs[series][at];
+    return NAN;
 }
 
 int slab_series_release(slab_ctx *ctx, int series)
@@ -272,6 +278,21 @@ static long first_valid(const double *x, size_t n)
     return (long)i;
 }
 
+/* Fills p[] with def's parameters: params[0..n_params-1], then the
+ * defaults. Returns 0, or -1 after slab_fail() for one outside its range. */
+static int resolve_params(slab_ctx *ctx, const slab_ind_def *def, const double *params,
+                          int n_params, double *p)
+{
+    for (int k = 0; k < def->n_params; k++) {
+        const slab_ind_param *d = &def->params[k];
+        p[k] = k < n_params ? params[k] : d->def;
+        if (!(p[k] >= d->min && p[k] <= d->max) || (d->is_int && p[k] != floor(p[k])))
+            return slab_fail(ctx, "%s %s = %g is outside %g..%g%s", def->name, d->name, p[k],
+                             d->min, d->max, d->is_int ? " (whole numbers)" : "");
+    }
+    return 0;
+}
+
 int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inputs,
                    const double *params, int n_params)
 {
@@ -291,13 +312,8 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
                          def->name, def->n_inputs, def->n_params, n_inputs, n_params);
     if (ctx->n_series + def->n_outputs > MAX_SERIES)
         return slab_fail(ctx, "too many indicator outputs (limit %d)", MAX_SERIES);
-    for (int k = 0; k < def->n_params; k++) {
-        const slab_ind_param *d = &def->params[k];
-        p[k] = k < n_params ? params[k] : d->def;
-        if (!(p[k] >= d->min && p[k] <= d->max) || (d->is_int && p[k] != floor(p[k])))
-            return slab_fail(ctx, "%s %s = %g is outside %g..%g%s", def->name, d->name, p[k],
-                             d->min, d->max, d->is_int ? " (whole numbers)" : "");
-    }
+    if (resolve_params(ctx, def, params, n_params, p))
+        return -1;
     int computed_input = 0;
     for (int k = 0; k < n_inputs; k++) {
         if ((unsigned)inputs[k] < (unsigned)ctx->n_series)
@@ -333,6 +349,60 @@ int slab_indicator(slab_ctx *ctx, const char *name, const int *inputs, int n_inp
         ctx->n_series++;
     }
     return first;
+}
+
+/* slab_ctx_sma_cross as declared: the two SMAs, their crossover, the
+ * SMAs released. */
+static int sma_cross_declared(slab_ctx *ctx, int column, double fast, double slow)
+{
+    int f = slab_indicator(ctx, "SMA_BT", &column, 1, &fast, 1);
+    int l = f < 0 ? -1 : slab_indicator(ctx, "SMA_BT", &column, 1, &slow, 1);
+    if (l < 0)
+        return -1;
+    int in[2] = {f, l}, x = slab_indicator(ctx, "CrossOver", in, 2, NULL, 0);
+    slab_series_release(ctx, f);
+    slab_series_release(ctx, l);
+    return x;
+}
+
+/* Bars per block of slab_ind_sma_cross_signs: its scratch is about 1 MB. */
+#define SIGN_BLOCK 65536
+
+int slab_ctx_sma_cross(slab_ctx *ctx, int column, double fast, double slow)
+{
+    slab_error e;
+    const slab_ind_def *def = slab_ind_find("SMA_BT", &e);
+    double pf, ps;
+    if (!ctx->in_init)
+        return slab_fail(ctx, "slab_ctx_sma_cross outside init()");
+    if (ctx->share || column < 0 || column >= SLAB_N_COLUMNS || !def)
+        return sma_cross_declared(ctx, column, fast, slow); /* shared, or its errors */
+    if (resolve_params(ctx, def, &fast, 1, &pf) || resolve_params(ctx, def, &slow, 1, &ps))
+        return -1;
+    if (ctx->n_series >= MAX_SERIES)
+        return slab_fail(ctx, "too many indicator outputs (limit %d)", MAX_SERIES);
+    size_t room = SIGN_BLOCK + (size_t)(pf > ps ? pf : ps);
+    signed char *sg = slab_malloc(ctx->n ? ctx->n : 1);
+    double *scratch = slab_malloc(2 * room * sizeof *scratch);
+    if (!sg || !scratch) {
+        slab_free(sg);
+        slab_free(scratch);
+        return fail_nomem(ctx, "indicator ", "CrossOver");
+    }
+    int rc = slab_ind_sma_cross_signs(ctx->series[column], ctx->n, (int)pf, (int)ps, scratch,
+                                      SIGN_BLOCK, sg);
+    slab_free(scratch);
+    if (rc != 0) {
+        slab_free(sg);
+        return sma_cross_declared(ctx, column, fast, slow); /* a non-finite column */
+    }
+    size_t first = 0;
+    while (first < ctx->n && sg[first] == SLAB_SIGN_NAN)
+        first++;
+    ctx->owned[ctx->n_owned++] = sg;
+    ctx->signs[ctx->n_series] = sg;
+    ctx->start[ctx->n_series] = (long)first;
+    return ctx->n_series++;
 }
 
 const void *slab_ctx_strategy_arg(const slab_ctx *ctx) { return ctx->strategy_arg; }
@@ -846,7 +916,12 @@ static slab_status collect(slab_ctx *ctx, slab_run *run, slab_error *err)
     run->final_cash = slab_broker_cash(br);
     run->position_size = p.size;
     run->position_price = p.price;
-    return slab_broker_take(br, &run->trades, &run->n_trades, &run->orders, &run->n_orders, err);
+    size_t created = slab_broker_n_orders(br);
+    slab_status st =
+        slab_broker_take(br, &run->trades, &run->n_trades, &run->orders, &run->n_orders, err);
+    if (st == SLAB_OK)
+        run->n_orders_dropped = created - run->n_orders;
+    return st;
 }
 
 slab_status slab_engine_run(const slab_bars *bars, const slab_run_config *cfg, slab_run **out,
@@ -1010,6 +1085,7 @@ slab_status slab_engine_run_feeds(const slab_bars *const *feeds, size_t n_feeds,
     ctx->day_series = -1;
     if ((st = slab_broker_new(&cfg->broker, n_feeds, &ctx->broker, err)) != SLAB_OK)
         goto out;
+    slab_broker_drop_finished(ctx->broker, cfg->skip_order_log);
     ctx->bv = slab_broker_view_of(ctx->broker);
 
     run->n_bars = ctx->n_steps - ctx->first_step;

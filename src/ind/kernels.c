@@ -163,6 +163,46 @@ void slab_ind_crossover(const double *a, const double *b, size_t n, double *out)
     }
 }
 
+int slab_ind_sma_cross_signs(const double *x, size_t n, int fast, int slow, double *scratch,
+                             size_t block, signed char *out)
+{
+    size_t look = (size_t)(fast > slow ? fast : slow) - 1, room = block + look;
+    double *fa = scratch, *sb = scratch + room, nzd = 0.0;
+    int seen_a = 0, seen_b = 0, started = 0;
+    if (fast < 1 || slow < 1 || block == 0)
+        return -1;
+    /* Each SMA value is fsum(window)/p of finite values, a function of its
+     * window alone, so a block's values from the bars it needs are the
+     * whole series' values. A non-finite value breaks that. */
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return -1;
+    for (size_t a = 0; a < n; a += block) {
+        size_t b = n - a < block ? n : a + block, from = a > look ? a - look : 0;
+        slab_ind_sma(x + from, b - from, fast, fa);
+        slab_ind_sma(x + from, b - from, slow, sb);
+        /* slab_ind_crossover, one bar at a time: seeded at the first bar
+         * where both SMAs have had a value, NaN there and before it */
+        for (size_t i = a; i < b; i++) {
+            double va = fa[i - from], vb = sb[i - from];
+            if (!started) {
+                seen_a |= !isnan(va);
+                seen_b |= !isnan(vb);
+                out[i] = SLAB_SIGN_NAN;
+                if ((started = seen_a && seen_b))
+                    nzd = va - vb;
+                continue;
+            }
+            int up = nzd < 0.0 && va > vb, down = nzd > 0.0 && va < vb;
+            out[i] = (signed char)(up - down);
+            double d = va - vb;
+            if (d != 0.0)
+                nzd = d;
+        }
+    }
+    return 0;
+}
+
 void slab_ind_stoch_fastk_bt(const double *high, const double *low, const double *close, size_t n,
                              int period, double *out)
 {

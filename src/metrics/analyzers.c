@@ -227,8 +227,16 @@ typedef struct periods {
     int comp;              /* resolved compression */
     size_t n;              /* periods */
     size_t cap;            /* allocated entries of first */
-    size_t *first;         /* index of each period's first bar */
+    size_t *first;         /* index of each period's first bar, or NULL
+                              while period k is bar k alone (the data's own
+                              timeframe: no table of 8 bytes a bar) */
 } periods;
+
+/* Returns the index of period k's first bar. */
+static size_t pfirst(const periods *p, size_t k)
+{
+    return p->first ? p->first[k] : k;
+}
 
 /* Returns a first guess of the number of periods: the time span over the
  * shortest period, plus the two partial ends, at most one per bar. */
@@ -252,8 +260,32 @@ static void periods_clear(periods *p)
     p->n = p->cap = 0;
 }
 
+/* Gives p an explicit table of at least need entries (the identity
+ * 0..n-1 written out when it had none). Returns 0, or -1 when out of
+ * memory (p unchanged). */
+static int periods_grow(periods *p, size_t need)
+{
+    size_t cap = p->cap ? p->cap : guess_periods(p->eq, p->tf, p->comp);
+    if (cap < 1)
+        cap = 1;
+    while (cap < need)
+        cap = cap * 2 < p->eq->n ? cap * 2 : p->eq->n;
+    if (cap == p->cap && p->first)
+        return 0;
+    size_t *grown = slab_realloc(p->first, cap * sizeof *grown);
+    if (!grown)
+        return -1;
+    if (!p->first)
+        for (size_t k = 0; k < p->n; k++)
+            grown[k] = k;
+    p->first = grown;
+    p->cap = cap;
+    return 0;
+}
+
 /* Fills *p with the periods of tf/comp (resolved) over eq (checked) in one
- * walk. Returns SLAB_OK or SLAB_ENOMEM (p is then empty). */
+ * walk. While every period is a single bar (the data's own timeframe) no
+ * table is kept. Returns SLAB_OK or SLAB_ENOMEM (p is then empty). */
 static slab_status periods_build(const slab_equity *eq, slab_timeframe tf, int comp, periods *p,
                                  slab_error *err)
 {
@@ -265,19 +297,14 @@ static slab_status periods_build(const slab_equity *eq, slab_timeframe tf, int c
     p->eq = eq;
     p->tf = tf;
     p->comp = comp;
-    p->cap = guess_periods(eq, tf, comp);
-    if (!(p->first = slab_malloc(p->cap * sizeof *p->first)))
-        goto nomem;
     walker_init(&w, eq, tf, comp);
     while (walk_next(&w, &first, &last, &key)) {
-        if (p->n == p->cap) {
-            size_t cap = p->cap * 2 < eq->n ? p->cap * 2 : eq->n;
-            size_t *grown = slab_realloc(p->first, cap * sizeof *grown);
-            if (!grown)
-                goto nomem;
-            p->first = grown;
-            p->cap = cap;
+        if (!p->first && first == p->n) {
+            p->n++;
+            continue;
         }
+        if ((!p->first || p->n == p->cap) && periods_grow(p, p->n + 1))
+            goto nomem;
         p->first[p->n++] = first;
     }
     return SLAB_OK;
@@ -290,14 +317,14 @@ nomem:
 /* Returns the index of period k's last bar. */
 static size_t period_last(const periods *p, size_t k)
 {
-    return k + 1 < p->n ? p->first[k + 1] - 1 : p->eq->n - 1;
+    return k + 1 < p->n ? pfirst(p, k + 1) - 1 : p->eq->n - 1;
 }
 
 /* Returns period k's key, recomputed from its first bar. */
 static int64_t period_key(const periods *p, size_t k)
 {
     bucket b;
-    bucket_of(p->tf, p->comp, p->eq->ts_ns[p->first[k]], &b);
+    bucket_of(p->tf, p->comp, p->eq->ts_ns[pfirst(p, k)], &b);
     return b.key_ns;
 }
 
@@ -319,7 +346,7 @@ static double rets_get(const rets *r, size_t i)
     if (r->ret)
         return r->ret[i];
     v = r->p->eq->value;
-    prev = i ? v[r->p->first[i] - 1] : r->start;
+    prev = i ? v[pfirst(r->p, i) - 1] : r->start;
     return v[period_last(r->p, i)] / prev - 1.0;
 }
 
@@ -359,6 +386,10 @@ static slab_status build_returns(const slab_equity *eq, slab_timeframe tf, int c
         return rc;
     r = timereturn_of(&p);
     r.start = start;
+    if (!p.first && periods_grow(&p, p.n)) { /* the caller gets an explicit table */
+        periods_clear(&p);
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for %zu period returns", p.n);
+    }
     out->key_ns = slab_malloc(p.n * sizeof *out->key_ns);
     out->ret = slab_malloc(p.n * sizeof *out->ret);
     out->end_value = slab_malloc(p.n * sizeof *out->end_value);
@@ -576,10 +607,10 @@ static double vwr_d(const periods *p, size_t j, double ravg)
         pi = p->eq->start_value;
         pn = v[0];
     } else if (j < p->n) {
-        pi = v[p->first[j - 1]];
-        pn = v[p->first[j]];
+        pi = v[pfirst(p, j - 1)];
+        pn = v[pfirst(p, j)];
     } else {
-        pi = v[p->first[p->n - 1]];
+        pi = v[pfirst(p, p->n - 1)];
         pn = v[p->eq->n - 1];
     }
     return pn / (pi * exp(ravg * (double)(j + 1))) - 1.0;
@@ -592,7 +623,7 @@ static void vwr_of(const periods *p, double ravg, double rnorm100, double *out, 
 {
     /* The pair opened by the last period's first bar is dropped when that
      * bar is the last bar (its end value was never seen). */
-    size_t m = p->n + (p->first[p->n - 1] != p->eq->n - 1);
+    size_t m = p->n + (pfirst(p, p->n - 1) != p->eq->n - 1);
     double avg, sd;
     slab_fsum s;
 
@@ -641,7 +672,7 @@ static void calmar_of(const periods *mo, slab_calmar_result *out)
     size_t k = mo->n;
 
     for (size_t i = 0; i < k; i++) {
-        double v = eq->value[mo->first[i]];
+        double v = eq->value[pfirst(mo, i)];
         double dd;
         if (v > peak)
             peak = v;
@@ -660,7 +691,7 @@ static void calmar_of(const periods *mo, slab_calmar_result *out)
     else if (k + 2 == CALMAR_PERIOD)
         oldest = eq->start_value;
     else
-        oldest = eq->value[mo->first[k + 1 - CALMAR_PERIOD]];
+        oldest = eq->value[pfirst(mo, k + 1 - CALMAR_PERIOD)];
     rann = log(eq->value[eq->n - 1] / oldest) / (double)CALMAR_PERIOD;
     out->last = rann / (mdd != 0.0 ? mdd : INFINITY);
     out->n_periods = k;

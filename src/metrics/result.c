@@ -163,80 +163,122 @@ static json_t *days_json(const slab_run *run)
     return arr;
 }
 
+/* The "trades" list's length: the first max_trades (-1: all). */
+static size_t trades_shown(const slab_run *run, long max_trades)
+{
+    size_t n = run->n_trades;
+    return max_trades >= 0 && (size_t)max_trades < n ? (size_t)max_trades : n;
+}
+
+json_t *slab_result_trade_json(const slab_bars *bars, const slab_run *run, size_t k)
+{
+    int daily = is_daily(bars);
+    const slab_trade *t = &run->trades[k];
+    json_t *o = json_object();
+    double basis = fabs(t->size) * t->entry_price;
+    json_object_set_new(o, "ref", json_integer(t->ref));
+    json_object_set_new(o, "symbol", json_string(feed_symbol(bars, run, t->feed)));
+    json_object_set_new(o, "side", json_string(t->is_long ? "long" : "short"));
+    json_object_set_new(o, "status", json_string(t->is_open ? "open" : "closed"));
+    json_object_set_new(o, "entry_time", time_str(t->entry_ts_ns, daily));
+    json_object_set_new(o, "entry_price", json_real(t->entry_price));
+    json_object_set_new(o, "exit_time", t->is_open ? json_null() : time_str(t->exit_ts_ns, daily));
+    json_object_set_new(o, "exit_price", t->is_open ? json_null() : json_real(t->exit_price));
+    json_object_set_new(o, "size", json_real(t->size));
+    json_object_set_new(o, "pnl", json_real(t->pnl));
+    json_object_set_new(o, "pnlcomm", json_real(t->pnlcomm));
+    json_object_set_new(o, "commission", json_real(t->commission));
+    json_object_set_new(o, "pnl_percent", basis > 0 ? num(t->pnlcomm / basis * 100.0) : json_null());
+    json_object_set_new(o, "exit_reason",
+                        json_string(t->is_open ? "end_of_data" : slab_exit_reason_name(t->exit_reason)));
+    json_object_set_new(o, "max_gain", t->is_open ? json_null() : json_real(t->max_gain));
+    json_object_set_new(o, "max_loss", t->is_open ? json_null() : json_real(t->max_loss));
+    json_object_set_new(o, t->is_long ? "highest_price" : "lowest_price",
+                        num(t->is_long ? t->high_price : t->low_price));
+    json_object_set_new(o, "max_gain_pct",
+                        t->is_open ? json_null() : num(t->max_gain / t->entry_price * 100.0));
+    json_object_set_new(o, "max_loss_pct",
+                        t->is_open ? json_null() : num(t->max_loss / t->entry_price * 100.0));
+    json_object_set_new(o, "mfe_capture",
+                        t->is_open || !(t->max_gain > 0.0)
+                            ? json_null()
+                            : num(t->pnl / fabs(t->size) / t->max_gain));
+    json_object_set_new(o, "bars", json_integer(t->is_open ? (long)run->n_bars - t->baropen
+                                                           : t->barlen));
+    json_object_set_new(o, "baropen", json_integer(t->baropen));
+    json_object_set_new(o, "barclose", t->is_open ? json_null() : json_integer(t->barclose));
+    return o;
+}
+
 static json_t *trades_json(const slab_bars *bars, const slab_run *run, long max_trades)
 {
     json_t *arr = json_array();
-    int daily = is_daily(bars);
-    size_t n = run->n_trades;
-    if (max_trades >= 0 && (size_t)max_trades < n)
-        n = (size_t)max_trades;
-    for (size_t k = 0; k < n; k++) {
-        const slab_trade *t = &run->trades[k];
-        json_t *o = json_object();
-        double basis = fabs(t->size) * t->entry_price;
-        json_object_set_new(o, "ref", json_integer(t->ref));
-        json_object_set_new(o, "symbol", json_string(feed_symbol(bars, run, t->feed)));
-        json_object_set_new(o, "side", json_string(t->is_long ? "long" : "short"));
-        json_object_set_new(o, "status", json_string(t->is_open ? "open" : "closed"));
-        json_object_set_new(o, "entry_time", time_str(t->entry_ts_ns, daily));
-        json_object_set_new(o, "entry_price", json_real(t->entry_price));
-        json_object_set_new(o, "exit_time", t->is_open ? json_null() : time_str(t->exit_ts_ns, daily));
-        json_object_set_new(o, "exit_price", t->is_open ? json_null() : json_real(t->exit_price));
-        json_object_set_new(o, "size", json_real(t->size));
-        json_object_set_new(o, "pnl", json_real(t->pnl));
-        json_object_set_new(o, "pnlcomm", json_real(t->pnlcomm));
-        json_object_set_new(o, "commission", json_real(t->commission));
-        json_object_set_new(o, "pnl_percent", basis > 0 ? num(t->pnlcomm / basis * 100.0) : json_null());
-        json_object_set_new(o, "exit_reason",
-                            json_string(t->is_open ? "end_of_data" : slab_exit_reason_name(t->exit_reason)));
-        json_object_set_new(o, "max_gain", t->is_open ? json_null() : json_real(t->max_gain));
-        json_object_set_new(o, "max_loss", t->is_open ? json_null() : json_real(t->max_loss));
-        json_object_set_new(o, t->is_long ? "highest_price" : "lowest_price",
-                            num(t->is_long ? t->high_price : t->low_price));
-        json_object_set_new(o, "max_gain_pct",
-                            t->is_open ? json_null() : num(t->max_gain / t->entry_price * 100.0));
-        json_object_set_new(o, "max_loss_pct",
-                            t->is_open ? json_null() : num(t->max_loss / t->entry_price * 100.0));
-        json_object_set_new(o, "mfe_capture",
-                            t->is_open || !(t->max_gain > 0.0)
-                                ? json_null()
-                                : num(t->pnl / fabs(t->size) / t->max_gain));
-        json_object_set_new(o, "bars", json_integer(t->is_open ? (long)run->n_bars - t->baropen
-                                                               : t->barlen));
-        json_object_set_new(o, "baropen", json_integer(t->baropen));
-        json_object_set_new(o, "barclose", t->is_open ? json_null() : json_integer(t->barclose));
-        json_array_append_new(arr, o);
-    }
+    for (size_t k = 0, n = trades_shown(run, max_trades); k < n; k++)
+        json_array_append_new(arr, slab_result_trade_json(bars, run, k));
     return arr;
+}
+
+json_t *slab_result_order_json(const slab_bars *bars, const slab_run *run, size_t k)
+{
+    int daily = is_daily(bars);
+    const slab_order_event *e = &run->orders[k];
+    int filled = e->exec_size != 0.0;
+    json_t *o = json_object();
+    json_object_set_new(o, "ref", json_integer(e->ref));
+    json_object_set_new(o, "symbol", json_string(feed_symbol(bars, run, e->feed)));
+    json_object_set_new(o, "side", json_string(e->is_buy ? "buy" : "sell"));
+    json_object_set_new(o, "exectype", json_string(slab_order_type_name(e->type)));
+    json_object_set_new(o, "status", json_string(slab_order_status_name(e->status)));
+    json_object_set_new(o, "created_time", time_str(e->created_ts_ns, daily));
+    json_object_set_new(o, "created_price", json_real(e->created_price));
+    json_object_set_new(o, "created_size", json_real(e->created_size));
+    json_object_set_new(o, "exec_time", filled ? time_str(e->exec_ts_ns, daily) : json_null());
+    json_object_set_new(o, "exec_price", filled ? json_real(e->exec_price) : json_null());
+    json_object_set_new(o, "exec_size", json_real(e->exec_size));
+    json_object_set_new(o, "exec_value", json_real(e->exec_value));
+    json_object_set_new(o, "exec_comm", json_real(e->exec_comm));
+    json_object_set_new(o, "exec_pnl", json_real(e->exec_pnl));
+    if (e->reason[0])
+        json_object_set_new(o, "reason", json_string(e->reason));
+    return o;
 }
 
 static json_t *orders_json(const slab_bars *bars, const slab_run *run)
 {
     json_t *arr = json_array();
-    int daily = is_daily(bars);
-    for (size_t k = 0; k < run->n_orders; k++) {
-        const slab_order_event *e = &run->orders[k];
-        int filled = e->exec_size != 0.0;
-        json_t *o = json_object();
-        json_object_set_new(o, "ref", json_integer(e->ref));
-        json_object_set_new(o, "symbol", json_string(feed_symbol(bars, run, e->feed)));
-        json_object_set_new(o, "side", json_string(e->is_buy ? "buy" : "sell"));
-        json_object_set_new(o, "exectype", json_string(slab_order_type_name(e->type)));
-        json_object_set_new(o, "status", json_string(slab_order_status_name(e->status)));
-        json_object_set_new(o, "created_time", time_str(e->created_ts_ns, daily));
-        json_object_set_new(o, "created_price", json_real(e->created_price));
-        json_object_set_new(o, "created_size", json_real(e->created_size));
-        json_object_set_new(o, "exec_time", filled ? time_str(e->exec_ts_ns, daily) : json_null());
-        json_object_set_new(o, "exec_price", filled ? json_real(e->exec_price) : json_null());
-        json_object_set_new(o, "exec_size", json_real(e->exec_size));
-        json_object_set_new(o, "exec_value", json_real(e->exec_value));
-        json_object_set_new(o, "exec_comm", json_real(e->exec_comm));
-        json_object_set_new(o, "exec_pnl", json_real(e->exec_pnl));
-        if (e->reason[0])
-            json_object_set_new(o, "reason", json_string(e->reason));
-        json_array_append_new(arr, o);
-    }
+    for (size_t k = 0; k < run->n_orders; k++)
+        json_array_append_new(arr, slab_result_order_json(bars, run, k));
     return arr;
+}
+
+/* slab_json_lazy's item callbacks over a slab_result_lists. */
+static json_t *trade_item(void *user, size_t k)
+{
+    const slab_result_lists *l = user;
+    return slab_result_trade_json(l->bars, l->run, k);
+}
+static json_t *order_item(void *user, size_t k)
+{
+    const slab_result_lists *l = user;
+    return slab_result_order_json(l->bars, l->run, k);
+}
+
+size_t slab_result_lazy(const json_t *doc, const slab_result_info *info, slab_result_lists *lists,
+                        slab_json_lazy lazy[2])
+{
+    size_t n = 0;
+    const json_t *t = json_object_get(doc, "trades"), *o = json_object_get(doc, "orders");
+    if (!info->lists_later)
+        return 0;
+    if (t) {
+        slab_json_lazy x = {t, trades_shown(lists->run, info->max_trades), trade_item, lists};
+        lazy[n++] = x;
+    }
+    if (o) {
+        slab_json_lazy x = {o, lists->run->n_orders, order_item, lists};
+        lazy[n++] = x;
+    }
+    return n;
 }
 
 /* The fill-model tag and the flags of what departs from backtrader's
@@ -494,7 +536,9 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
     json_object_set_new(doc, "analyzers", an);
     /* Long trade lists are capped so an agent's context is not flooded; the
      * count and the way to get them all are always stated. */
-    json_object_set_new(doc, "trades", trades_json(bars, run, info->max_trades));
+    /* lists_later: empty here, written item by item (slab_result_lazy) */
+    json_object_set_new(doc, "trades", info->lists_later ? json_array()
+                                                         : trades_json(bars, run, info->max_trades));
     json_object_set_new(doc, "trades_total", json_integer((json_int_t)run->n_trades));
     if (info->max_trades >= 0 && (size_t)info->max_trades < run->n_trades)
         json_object_set_new(doc, "trades_note",
@@ -502,7 +546,7 @@ json_t *slab_result_document(const slab_bars *bars, const slab_run *run,
                                          "(or max_trades -1) for every trade",
                                          info->max_trades, run->n_trades));
     if (info->include_orders)
-        json_object_set_new(doc, "orders", orders_json(bars, run));
+        json_object_set_new(doc, "orders", info->lists_later ? json_array() : orders_json(bars, run));
     if (run->days)
         json_object_set_new(doc, "days", days_json(run));
     json_t *fin = json_object();

@@ -74,18 +74,27 @@ void slab__rpt_esc(rpt_buf *b, const char *t)
         slab__rpt_put(b, run, (size_t)(t - run));
 }
 
-json_t *slab_result_series(const slab_bars *bars, const slab_run *run)
+/* Bar i's time in whole seconds (floor division: times before 1970 stay
+ * on their second). */
+static json_int_t ts_s(const slab_run *run, size_t i)
+{
+    int64_t t = run->ts_ns[i];
+    return (json_int_t)(t / 1000000000 - (t % 1000000000 < 0));
+}
+
+/* The series object; its arrays filled, or left empty when empty = 1
+ * (*arrs gets them: ts_s, close, value). NULL when out of memory. */
+static json_t *series_new(const slab_bars *bars, const slab_run *run, int empty, json_t **arrs)
 {
     json_t *o = json_object(), *ts = json_array(), *cl = json_array(), *v = json_array();
     int bad = !o || !ts || !cl || !v;
-    for (size_t i = 0; !bad && i < run->n_bars; i++) {
-        /* floor division: times before 1970 stay on their second */
-        int64_t t = run->ts_ns[i], s = t / 1000000000 - (t % 1000000000 < 0);
-        bad |= json_array_append_new(ts, json_integer((json_int_t)s));
+    for (size_t i = 0; !bad && !empty && i < run->n_bars; i++) {
+        bad |= json_array_append_new(ts, json_integer(ts_s(run, i)));
         bad |= json_array_append_new(cl, json_real(bars->close[i]));
         bad |= json_array_append_new(v, json_real(run->value[i]));
     }
     if (!bad) {
+        arrs[0] = ts, arrs[1] = cl, arrs[2] = v;
         bad |= json_object_set_new(o, "ts_s", ts);
         bad |= json_object_set_new(o, "close", cl);
         bad |= json_object_set_new(o, "value", v);
@@ -104,6 +113,38 @@ json_t *slab_result_series(const slab_bars *bars, const slab_run *run)
     json_decref(v);
     json_decref(o);
     return NULL;
+}
+
+json_t *slab_result_series(const slab_bars *bars, const slab_run *run)
+{
+    json_t *arrs[3];
+    return series_new(bars, run, 0, arrs);
+}
+
+/* slab_json_lazy's items of the three arrays. */
+static json_t *ts_item(void *user, size_t i)
+{
+    return json_integer(ts_s(((const slab_result_lists *)user)->run, i));
+}
+static json_t *close_item(void *user, size_t i)
+{
+    return json_real(((const slab_result_lists *)user)->bars->close[i]);
+}
+static json_t *value_item(void *user, size_t i)
+{
+    return json_real(((const slab_result_lists *)user)->run->value[i]);
+}
+
+json_t *slab_result_series_lazy(slab_result_lists *lists, slab_json_lazy lazy[3])
+{
+    json_t *arrs[3];
+    json_t *(*item[3])(void *, size_t) = {ts_item, close_item, value_item};
+    json_t *o = series_new(lists->bars, lists->run, 1, arrs);
+    for (int k = 0; o && k < 3; k++) {
+        slab_json_lazy x = {arrs[k], lists->run->n_bars, item[k], lists};
+        lazy[k] = x;
+    }
+    return o;
 }
 
 static slab_status bad(slab_error *err, const char *where, const char *what)

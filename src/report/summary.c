@@ -147,11 +147,11 @@ static void no_trade_reasons(char *buf, slab_lang L, const slab_bars *bars, cons
         REASON("summary.why_warmup", run->n_bars);
     else if ((size_t)run->minperiod == run->n_bars)
         REASON("summary.why_last_bar", run->minperiod - 1);
-    else if (run->n_orders == 0 && run->sizer_zero == 0)
+    else if (run->n_orders + run->n_orders_dropped == 0 && run->sizer_zero == 0)
         REASON("summary.why_never", run->next_calls);
     if (run->sizer_zero)
         REASON("summary.why_sizer", run->sizer_zero);
-    if (run->n_orders)
+    if (run->n_orders + run->n_orders_dropped)
         REASON("summary.why_order_last");
 #undef REASON
     if (reasons)

@@ -704,7 +704,9 @@ static slab_status job_execute(srv *s, run_job *j, json_t **fail_doc, slab_error
                                j->n_feeds > 1 && j->o.from_ns != INT64_MIN ? j->o.from_ns : 0,
                            .earnings = j->earnings,
                            .n_earnings = j->n_earnings,
-                           .stamp_end = j->o.stamp_end};
+                           .stamp_end = j->o.stamp_end,
+                           /* the document's order log only when asked */
+                           .skip_order_log = !j->o.orders};
     if (j->spec) {
         if (slab_spec_run_new(j->spec, &j->srun, err) != SLAB_OK)
             return err->code;

@@ -5,6 +5,7 @@
  * sma_cross, rsi_reversion and bbands_reversion take four risk shortcut
  * parameters (all 0 by default: the reference behaviour) that set the
  * engine's risk manager, which places and cancels the exits itself. */
+#include "stratlab/engine.h"
 #include "stratlab/strategy.h"
 
 #include <math.h>
@@ -54,17 +55,12 @@ static int sma_init(slab_ctx *ctx, void *st)
     int close = SLAB_CLOSE;
     if (fast >= slow)
         return slab_fail(ctx, "fast (%g) must be shorter than slow (%g)", fast, slow);
-    int f = slab_indicator(ctx, "SMA_BT", &close, 1, &fast, 1);
-    int l = slab_indicator(ctx, "SMA_BT", &close, 1, &slow, 1);
-    if (f < 0 || l < 0)
-        return -1;
-    int in[2] = {f, l};
-    s->cross = slab_indicator(ctx, "CrossOver", in, 2, NULL, 0);
+    /* CrossOver(SMA_BT(fast), SMA_BT(slow)); next() reads the crossover
+     * alone, so the engine keeps it in a byte a bar and never holds the
+     * SMAs whole (a sweep shares the three indicators instead) */
+    s->cross = slab_ctx_sma_cross(ctx, close, fast, slow);
     if (s->cross < 0)
         return -1;
-    /* next() reads the crossover alone: the two SMAs' memory goes back */
-    slab_series_release(ctx, f);
-    slab_series_release(ctx, l);
     return risk_params(ctx);
 }
 

@@ -498,6 +498,7 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         cfg.params = params;
         cfg.stop_after_bar = -1;
         cfg.skip_cash_curve = 1; /* as `run` without --equity */
+        cfg.skip_order_log = 1;  /* a line carries no order log */
         cfg.risk = risk;
         cfg.param_text = kv.kv;
         cfg.n_param_text = kv.n;
@@ -505,6 +506,7 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         cfg.stamp_end = spec->stamp_end;
         cfg.earnings = spec->earnings;
         cfg.n_earnings = spec->n_earnings;
+        cfg.has_earnings = spec->earnings != NULL;
         if (spec->n_feeds > 1)
             st = slab_engine_run_feeds(spec->feeds, spec->n_feeds, &cfg, &w->share, &run, &e);
         else

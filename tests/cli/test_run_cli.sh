@@ -201,4 +201,17 @@ assert m['annualization_periods'] == 98280, m['annualization_periods']
 check "intraday: the summary names the fitted Sharpe" bash -c \
   "'$cli' run --strategy sma_cross --data '$tmp/one_session.csv' --param fast=5 --param slow=20 | grep -q 'on intraday bar returns, annualized (98280 bars a year)'"
 
+# regression (issue 9, membar): printed alone, the document's trades, orders
+# and series are written item by item (never held whole); with --out the
+# tree is built whole. The two are the same bytes, timings apart.
+"$cli" data sample --timeframe 1m --bars 3000 --seed 9 --out "$tmp/stream.csv" >/dev/null 2>&1
+"$cli" run --strategy sma_cross --data "$tmp/stream.csv" --param fast=3 --param slow=12 --json \
+  --orders --trades all --series >"$tmp/streamed.json" 2>/dev/null
+"$cli" run --strategy sma_cross --data "$tmp/stream.csv" --param fast=3 --param slow=12 --json \
+  --orders --trades all --series --out "$tmp/whole_out.json" >"$tmp/whole.json" 2>/dev/null
+check "streamed document: same bytes as the whole tree" bash -c "
+  mask() { sed -E 's/\"[a-z_]*_ms\": [0-9.e+-]+/T/g' \"\$1\"; }
+  test \$(grep -c '\"exectype\"' '$tmp/streamed.json') -gt 50 &&
+  cmp -s <(mask '$tmp/streamed.json') <(mask '$tmp/whole.json')"
+
 finish

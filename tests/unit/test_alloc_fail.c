@@ -71,7 +71,7 @@ static slab_status run_once(const run_case *c, const slab_bars *b, slab_run **ru
     double params[64];
     assert_true(cfg.strategy->n_params <= 64);
     assert_int_equal(slab_strategy_resolve_params(cfg.strategy, NULL, 0, params, NULL), SLAB_OK);
-    slab_result_info info = {c->strategy, "builtin", cfg.strategy, params, &cfg.broker, 0.0, 1, -1, 0};
+    slab_result_info info = {c->strategy, "builtin", cfg.strategy, params, &cfg.broker, 0.0, 1, -1, 0, 0};
     if (!(*doc = slab_result_json(b, *run, &info, err))) {
         slab_run_free(*run);
         *run = NULL;

@@ -217,7 +217,7 @@ static void zero_trade_triage(void **state)
     assert_int_equal(slab_spec_run_new(s, &sr, &err), SLAB_OK);
     slab_spec_run_setup(sr, &cfg);
     assert_int_equal(slab_engine_run(bars, &cfg, &run, &err), SLAB_OK);
-    slab_result_info info = {"too strict", "spec", NULL, NULL, &cfg.broker, 0.0, 0, -1, 0};
+    slab_result_info info = {"too strict", "spec", NULL, NULL, &cfg.broker, 0.0, 0, -1, 0, 0};
     json_t *doc = slab_result_json(bars, run, &info, &err);
     assert_non_null(doc);
     json_object_set_new(doc, "spec", slab_spec_run_json(sr, bars));

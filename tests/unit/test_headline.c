@@ -87,7 +87,7 @@ static void check_run(const slab_bars *bars, const slab_period_plan *plan, const
     cfg.skip_cash_curve = 1;
     if (slab_engine_run(bars, &cfg, &run, &err) != SLAB_OK)
         fail_msg("%s: %s", name, err.msg);
-    slab_result_info info = {def->name, "builtin", def, params, &cfg.broker, 0.0, 0, 0, 0};
+    slab_result_info info = {def->name, "builtin", def, params, &cfg.broker, 0.0, 0, 0, 0, 0};
     json_t *doc = slab_result_json(bars, run, &info, &err);
     assert_non_null(doc);
     slab_equity eq = slab_run_equity(run);

@@ -88,7 +88,7 @@ static json_t *run_script(const double (*ohlc)[4], const double *acts, size_t n,
     cfg.stop_after_bar = -1;
     slab_run *run = NULL;
     assert_int_equal(slab_engine_run(b, &cfg, &run, &err), SLAB_OK);
-    slab_result_info info = {"scripted", "builtin", &scripted, NULL, &cfg.broker, 0.0, 1, -1, 0};
+    slab_result_info info = {"scripted", "builtin", &scripted, NULL, &cfg.broker, 0.0, 1, -1, 0, 0};
     json_t *doc = slab_result_json(b, run, &info, &err);
     assert_non_null(doc);
     run->ts_ns = NULL; /* the bars go away */

@@ -326,11 +326,20 @@ static int run_script(const slab__job_hdr *job, const slab_bars *feeds, const sl
         return 0;
     }
     /* the texts the values came from: slab_param_text() reads them */
-    slab_run_config cfg = {job->broker, def, vals, -1, !job->keep_cash, job->risk, NULL,
-                           kv, n_kv,
-                           job->preroll_until_ns,
-                           (const slab_earnings *)(const void *)((const char *)job + job->earnings_off),
-                           job->n_earnings, job->stamp_end, job->has_earnings};
+    slab_run_config cfg = {
+        .broker = job->broker,
+        .strategy = def,
+        .params = vals,
+        .stop_after_bar = -1,
+        .skip_cash_curve = !job->keep_cash,
+        .risk = job->risk,
+        .param_text = kv,
+        .n_param_text = n_kv,
+        .preroll_until_ns = job->preroll_until_ns,
+        .earnings = (const slab_earnings *)(const void *)((const char *)job + job->earnings_off),
+        .n_earnings = job->n_earnings,
+        .stamp_end = job->stamp_end,
+        .has_earnings = job->has_earnings};
     const slab_bars *fp[SLAB_FEEDS_MAX];
     for (uint32_t k = 0; k < job->n_feeds; k++)
         fp[k] = &feeds[k];
