@@ -214,6 +214,14 @@ slab_status slab_sweep_settings(const slab_sweep_spec *spec, const size_t *idx, 
                                 slab_broker_config *broker, slab_risk_config *risk,
                                 slab_error *err);
 
+/* The whole result document (result.h, as `run --json` writes it) of
+ * combination idx, run exactly as its line was made (the same feeds,
+ * preroll, stamps, calendar, parameter texts); the order log when
+ * include_orders, the first max_trades trades (-1 all). Owned
+ * (json_decref()), or NULL with err set. */
+json_t *slab_sweep_result_json(const slab_sweep_spec *spec, const size_t *idx,
+                               int include_orders, long max_trades, slab_error *err);
+
 /* What a sweep did. */
 typedef struct slab_sweep_report {
     uint64_t lines;      /* lines written */

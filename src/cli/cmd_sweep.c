@@ -648,24 +648,15 @@ static int add_documents(json_t *sum, const sweep_setup *s)
         double params[SLAB_RUN_PARAMS_MAX + 64];
         slab_broker_config broker;
         slab_risk_config risk;
-        slab_run *r = NULL;
         if (s->def->n_params > (int)(sizeof params / sizeof params[0]))
             return 0;
         slab_grid_cursor_init(&cur, s->g, pos, pos + 1);
         if (!slab_grid_cursor_next(&cur))
             continue;
         if (slab_sweep_settings(&s->spec, cur.idx, params, &broker, &risk, &err) != SLAB_OK)
-            continue;
-        slab_run_config cfg = {.broker = broker, .strategy = s->def, .params = params,
-                               .stop_after_bar = -1, .skip_cash_curve = 1, .risk = risk,
-                               .skip_order_log = !s->o.orders};
-        if (slab_engine_run(s->bars, &cfg, &r, &err) != SLAB_OK)
-            return cli_fail(&err);
-        slab_result_info info = {.strategy = s->def->name, .source = "builtin", .def = s->def,
-                                 .params = params, .broker = &broker,
-                                 .include_orders = s->o.orders, .max_trades = s->o.max_trades};
-        json_t *doc = slab_result_json(s->bars, r, &info, &err);
-        slab_run_free(r);
+            continue; /* the line is an error line */
+        json_t *doc = slab_sweep_result_json(&s->spec, cur.idx, s->o.orders, s->o.max_trades,
+                                             &err);
         if (!doc)
             return cli_fail(&err);
         json_object_set_new(row, "result", doc);

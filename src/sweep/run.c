@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PARAMS 64      /* strategy parameters a sweep handles */
+#define MAX_PARAMS SLAB__SWEEP_PARAMS_MAX
 #define RING_PER_JOB 8     /* lines that may wait per worker */
-#define KV_MAX (SLAB_GRID_NAME_MAX + SLAB_GRID_TEXT_MAX + 2)
+#define KV_MAX SLAB__SWEEP_KV_MAX
 
 /* ---- run options an axis may set ------------------------------------------ */
 
@@ -145,13 +145,7 @@ static slab_status apply_options(const slab_sweep_spec *spec, const char *const 
 
 /* ---- settings of a combination ---------------------------------------------- */
 
-/* The parameter texts of a combination ("name=value": the fixed ones, then
- * the swept), as a run's param_text gives them to slab_param_text. */
-typedef struct kv_list {
-    const char *kv[MAX_PARAMS + SLAB_GRID_MAX_AXES];
-    char buf[SLAB_GRID_MAX_AXES][KV_MAX];
-    size_t n;
-} kv_list;
+typedef slab__kv_list kv_list;
 
 static slab_status settings(const slab_sweep_spec *spec, const size_t *idx, double *params,
                             slab_broker_config *broker, slab_risk_config *risk, kv_list *l,
@@ -464,6 +458,71 @@ static json_t *sweep_json(const sweep *sw, uint64_t pos)
     return o;
 }
 
+slab_status slab__sweep_run(const slab_sweep_spec *spec, const size_t *idx, const slab_bars *bars,
+                            double cash, int keep_orders, const slab_ind_share *share,
+                            double *params, slab_broker_config *broker, slab_risk_config *risk,
+                            slab__kv_list *kv, slab_run **run, slab_error *err)
+{
+    const slab_bars *one[1] = {bars ? bars : spec->bars};
+    const slab_bars *feeds[SLAB_FEEDS_MAX];
+    slab_run_config cfg;
+    slab_status st = settings(spec, idx, params, broker, risk, kv, err);
+    if (st != SLAB_OK)
+        return st;
+    if (!isnan(cash))
+        broker->cash = cash;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.broker = *broker;
+    cfg.strategy = spec->strategy;
+    cfg.params = params;
+    cfg.stop_after_bar = -1;
+    cfg.skip_cash_curve = 1; /* as `run` without --equity */
+    cfg.skip_order_log = !keep_orders;
+    cfg.risk = *risk;
+    cfg.param_text = kv->kv;
+    cfg.n_param_text = kv->n;
+    cfg.preroll_until_ns = spec->preroll_until_ns;
+    cfg.stamp_end = spec->stamp_end;
+    cfg.earnings = spec->earnings;
+    cfg.n_earnings = spec->n_earnings;
+    cfg.has_earnings = spec->earnings != NULL;
+    if (spec->n_feeds <= 1)
+        return slab_engine_run_feeds(one, 1, &cfg, share, run, err);
+    for (size_t k = 0; k < spec->n_feeds && k < SLAB_FEEDS_MAX; k++)
+        feeds[k] = k ? spec->feeds[k] : one[0];
+    return slab_engine_run_feeds(feeds, spec->n_feeds, &cfg, share, run, err);
+}
+
+json_t *slab_sweep_result_json(const slab_sweep_spec *spec, const size_t *idx,
+                               int include_orders, long max_trades, slab_error *err)
+{
+    double params[MAX_PARAMS];
+    slab_broker_config broker;
+    slab_risk_config risk;
+    kv_list kv;
+    slab_run *run = NULL;
+    if (spec->strategy->n_params > MAX_PARAMS) {
+        slab_error_set(err, SLAB_EINVAL, NULL, "a sweep takes strategies of at most %d "
+                       "parameters", MAX_PARAMS);
+        return NULL;
+    }
+    if (slab__sweep_run(spec, idx, NULL, NAN, include_orders, NULL, params, &broker, &risk, &kv,
+                        &run, err) != SLAB_OK)
+        return NULL;
+    slab_result_info info;
+    memset(&info, 0, sizeof info);
+    info.strategy = spec->strategy->name;
+    info.source = "builtin";
+    info.def = spec->strategy;
+    info.params = params;
+    info.broker = &broker;
+    info.include_orders = include_orders;
+    info.max_trades = max_trades;
+    json_t *doc = slab_result_json(spec->bars, run, &info, err);
+    slab_run_free(run);
+    return doc;
+}
+
 /* Runs the combination and builds its object; a combination that cannot
  * run gets an error object. Returns SLAB_OK, or SLAB_ENOMEM (fatal). */
 static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *fatal)
@@ -485,33 +544,8 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     }
     json_object_set_new(o, "params", pj);
     kv_list kv;
-    st = settings(spec, w->idx, params, &broker, &risk, &kv, &e);
-    if (st == SLAB_OK) {
-        /* as `run` sets it up: the same feeds, preroll, stamps, calendar and
-         * parameter texts (a text parameter such as orb's market_filter is
-         * read from them) */
-        const slab_bars *one[1] = {spec->bars};
-        slab_run_config cfg;
-        memset(&cfg, 0, sizeof cfg);
-        cfg.broker = broker;
-        cfg.strategy = def;
-        cfg.params = params;
-        cfg.stop_after_bar = -1;
-        cfg.skip_cash_curve = 1; /* as `run` without --equity */
-        cfg.skip_order_log = 1;  /* a line carries no order log */
-        cfg.risk = risk;
-        cfg.param_text = kv.kv;
-        cfg.n_param_text = kv.n;
-        cfg.preroll_until_ns = spec->preroll_until_ns;
-        cfg.stamp_end = spec->stamp_end;
-        cfg.earnings = spec->earnings;
-        cfg.n_earnings = spec->n_earnings;
-        cfg.has_earnings = spec->earnings != NULL;
-        if (spec->n_feeds > 1)
-            st = slab_engine_run_feeds(spec->feeds, spec->n_feeds, &cfg, &w->share, &run, &e);
-        else
-            st = slab_engine_run_feeds(one, 1, &cfg, &w->share, &run, &e);
-    }
+    st = slab__sweep_run(spec, w->idx, NULL, NAN, 0, &w->share, params, &broker, &risk, &kv, &run,
+                         &e);
     if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
         goto nomem;
     if (st != SLAB_OK) {

@@ -3,6 +3,7 @@
 #ifndef SLAB_SWEEP_INT_H
 #define SLAB_SWEEP_INT_H
 
+#include "stratlab/engine.h"
 #include "stratlab/ind.h"
 #include "stratlab/sweep.h"
 
@@ -63,5 +64,25 @@ slab_status slab__where_compile(const char *expr, const slab_grid *g,
                                 size_t n_fixed, slab__where *out, slab_error *err);
 /* Evaluates w on the combination idx (value indexes per axis). */
 double slab__where_eval(const slab__where *w, const slab_grid *g, const size_t *idx);
+
+/* ---- one combination's run (run.c) ---- */
+#define SLAB__SWEEP_PARAMS_MAX 64 /* strategy parameters a sweep handles */
+#define SLAB__SWEEP_KV_MAX (SLAB_GRID_NAME_MAX + SLAB_GRID_TEXT_MAX + 2)
+/* The parameter texts of a combination ("name=value": the fixed ones,
+ * then the swept), as a run's param_text gives them to slab_param_text. */
+typedef struct slab__kv_list {
+    const char *kv[SLAB__SWEEP_PARAMS_MAX + SLAB_GRID_MAX_AXES];
+    char buf[SLAB_GRID_MAX_AXES][SLAB__SWEEP_KV_MAX];
+    size_t n;
+} slab__kv_list;
+/* Runs combination idx as `run` would run it: the spec's feeds (bars, when
+ * not NULL, replaces the first: a walk-forward window), preroll, stamps,
+ * calendar and the parameter texts in *kv (which the run points at: kv
+ * must outlive it); cash, unless NaN, replaces the starting cash. The order log
+ * only when keep_orders. params, broker and risk get the settings. */
+slab_status slab__sweep_run(const slab_sweep_spec *spec, const size_t *idx, const slab_bars *bars,
+                            double cash, int keep_orders, const slab_ind_share *share,
+                            double *params, slab_broker_config *broker, slab_risk_config *risk,
+                            slab__kv_list *kv, slab_run **run, slab_error *err);
 
 #endif

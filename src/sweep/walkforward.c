@@ -186,26 +186,20 @@ static slab_status train(const slab_walkforward_spec *spec, const window *w, uin
 
 /* Runs the chosen combination on window w's test bars with cash. */
 static slab_status test(const slab_walkforward_spec *spec, const window *w, uint64_t pos,
-                        double cash, double *params, slab_run **run, slab_error *err)
+                        double cash, double *params, slab__kv_list *kv, slab_run **run,
+                        slab_error *err)
 {
     slab_bars tb = view_of(spec->sweep.bars, w->test_lo, w->test_hi);
     slab_grid_cursor c;
-    slab_run_config cfg;
-    slab_status st;
-    memset(&cfg, 0, sizeof cfg);
+    slab_broker_config broker;
+    slab_risk_config risk;
     slab_grid_cursor_init(&c, spec->sweep.grid, pos, pos + 1);
     if (!slab_grid_cursor_next(&c))
         return slab_error_set(err, SLAB_EINTERNAL, NULL, "the chosen position is not in the grid");
-    if ((st = slab_sweep_settings(&spec->sweep, c.idx, params, &cfg.broker, &cfg.risk, err)) !=
-        SLAB_OK)
-        return st;
-    cfg.broker.cash = cash;
-    cfg.strategy = spec->sweep.strategy;
-    cfg.params = params;
-    cfg.stop_after_bar = -1;
-    cfg.skip_cash_curve = 1;
-    cfg.skip_order_log = 1; /* a window's entry carries no order log */
-    return slab_engine_run(&tb, &cfg, run, err);
+    /* as a sweep's line runs (the parameter texts, stamps, calendar), on
+     * the window's bars with the cash carried over */
+    return slab__sweep_run(&spec->sweep, c.idx, &tb, cash, 0, NULL, params, &broker, &risk, kv,
+                           run, err);
 }
 
 /* The "walkforward" entry of window k. */
@@ -266,7 +260,9 @@ static slab_status windows_loop(const slab_walkforward_spec *spec, stitch *s, js
                                   k + 1, w.train_hi - w.train_lo);
         if ((st = train(spec, &w, &pos, &is, err)) != SLAB_OK)
             return st;
-        if (pos != UINT64_MAX && (st = test(spec, &w, pos, value, params, &run, err)) != SLAB_OK) {
+        slab__kv_list kv; /* the run's parameter texts: freed with it below */
+        if (pos != UINT64_MAX &&
+            (st = test(spec, &w, pos, value, params, &kv, &run, err)) != SLAB_OK) {
             json_decref(is);
             return st;
         }

@@ -421,6 +421,22 @@ assert not bad, bad
 assert trades > 0 and len(differ) > 1, (trades, differ)  # the runs trade, and differ
 ' "$tmp"
 done
+# --summary: the top combinations' full documents are the separate runs'
+# (the last loop's runs: --date 2025-07-10)
+"$cli" sweep "${feeds[@]}" --date 2025-07-10 --param trailing_stop_pct=1:3:1 --param stop_at_range=0,1 \
+  --param skip_earnings=0,1 --rank total_return --top 2 --summary "$tmp/orb_sum.json" --out /dev/null >/dev/null
+check "orb sweep --summary: the top documents are the separate runs' (both feeds)" python3 -c '
+import json, sys, os
+tmp = sys.argv[1]
+s = json.load(open(os.path.join(tmp, "orb_sum.json")))
+assert len(s["top"]) == 2
+for t in s["top"]:
+    p = t["params"]
+    r = json.load(open(os.path.join(tmp, "orb_%d_%d_%d.json" % (p["trailing_stop_pct"], p["stop_at_range"], p["skip_earnings"]))))
+    d = t["result"]
+    assert d["metrics"] == r["metrics"] and d["backtest"]["run_id"] == r["backtest"]["run_id"], p
+    assert d["analyzers"] == r["analyzers"] and d["trades"] == r["trades"] and d["days"] == r["days"], p
+' "$tmp"
 check "orb sweep: the filter feed is read (without it the lines differ)" python3 -c '
 import json, subprocess, sys
 cli, h = sys.argv[1], sys.argv[2]
@@ -430,5 +446,28 @@ one = subprocess.run([cli, "sweep", "--strategy", "orb", "--data", "HOOD=" + h, 
 two = open(sys.argv[3]).read().splitlines()
 assert [json.loads(l)["metrics"] for l in one] != [json.loads(l)["metrics"] for l in two[0::4]]
 ' "$cli" "$tmp/synth/HOOD.csv" "$tmp/orb.jsonl"
+
+# A text parameter (orb's direction=short) holds in the test windows too:
+# each window's out-of-sample metrics are a separate `run` on the test span
+# with the chosen parameters and the cash carried over.
+"$cli" walkforward --strategy orb --data HOOD="$tmp/synth/HOOD.csv" --param direction=short \
+  --param trailing_stop_pct=1,2 --train 3d --test 2d --rank total_return --json >"$tmp/wf_orb.json"
+check "walkforward orb direction=short: each test window is the separate run" python3 -c '
+import json, subprocess, sys
+cli, h, doc = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+cash, n = 100000.0, 0
+for w in doc["walkforward"]["windows"]:
+    if not w["out_of_sample"]:
+        continue
+    r = json.loads(subprocess.run([cli, "run", "--strategy", "orb", "--data", "HOOD=" + h, "--param",
+        "direction=short", "--param", "trailing_stop_pct=%g" % w["params"]["trailing_stop_pct"],
+        "--from", w["test"]["from"][:10], "--to", w["test"]["to"][:10], "--cash", repr(cash), "--json"],
+        capture_output=True, text=True, check=True).stdout)
+    assert r["metrics"] == w["out_of_sample"], (w["test"], r["metrics"]["total_return"], w["out_of_sample"]["total_return"])
+    assert r["backtest"]["config"]["params"]["direction"] == "short"
+    cash = r["metrics"]["final_value"]
+    n += 1
+assert n >= 2, n
+' "$cli" "$tmp/synth/HOOD.csv" "$tmp/wf_orb.json"
 
 finish
