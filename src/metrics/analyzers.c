@@ -12,6 +12,7 @@
 #include "stratlab/metrics.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -434,30 +435,41 @@ typedef struct excess_rule {
 } excess_rule;
 
 /* Returns the i-th excess return of r under rule x. */
-static double excess(const rets *r, size_t i, const excess_rule *x)
+static double excess_of(double v, const excess_rule *x)
 {
-    double v = rets_get(r, i);
     if (x->compound)
         v = pow(1.0 + v, x->factor) - 1.0;
     return v - x->rate;
 }
 
-/* SharpeRatio.stop() over the returns r. */
-static void sharpe_of(const rets *r, const slab_sharpe_params *p, double *out, int *is_none)
+static double excess(const rets *r, size_t i, const excess_rule *x)
+{
+    return excess_of(rets_get(r, i), x);
+}
+
+/* SharpeRatio's rule for turning returns into excess returns under p. */
+static excess_rule excess_rule_of(const slab_sharpe_params *p)
 {
     excess_rule x = {p->factor > 0.0 ? p->factor : year_factor(p->timeframe), 0, p->riskfreerate};
-    size_t n = r->n, bessel = p->stddev_sample ? 1 : 0;
-    double avg, sd;
-    slab_fsum s;
-
-    *out = 0.0;
-    *is_none = 1;
     if (x.factor > 0.0) {
         if (p->convertrate)
             x.rate = pow(1.0 + x.rate, 1.0 / x.factor) - 1.0;
         else
             x.compound = 1;
     }
+    return x;
+}
+
+/* SharpeRatio.stop() over the returns r. */
+static void sharpe_of(const rets *r, const slab_sharpe_params *p, double *out, int *is_none)
+{
+    excess_rule x = excess_rule_of(p);
+    size_t n = r->n, bessel = p->stddev_sample ? 1 : 0;
+    double avg, sd;
+    slab_fsum s;
+
+    *out = 0.0;
+    *is_none = 1;
     /* n - stddev_sample == 0 gives None; n = 0 with stddev_sample makes
      * backtrader divide by zero, which we also report as None. */
     if (n <= bessel)
@@ -1132,24 +1144,102 @@ slow:;
     return r.max_drawdown;
 }
 
-slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
-                                  const slab_period_plan *plan, slab_headline *out,
-                                  slab_error *err)
+/* Appends to buf[*m] two exact terms whose exact sum is z copies of c
+ * (finite, z < 2^26): c split into a high part of 26 significant bits and
+ * the rest, each product with z exact. fsum rounds the exact sum of its
+ * terms, so these two stand for the z terms, bit for bit. */
+static void add_copies(double *buf, size_t *m, double c, size_t z)
 {
-    slab_period_plan *own = NULL;
-    slab_sharpe_params p;
-    slab_status rc;
+    uint64_t b;
+    double hi;
+    if (z == 0)
+        return;
+    memcpy(&b, &c, sizeof b);
+    b &= ~(((uint64_t)1 << 27) - 1);
+    memcpy(&hi, &b, sizeof hi);
+    buf[(*m)++] = (double)z * hi;
+    buf[(*m)++] = (double)z * (c - hi);
+}
 
-    memset(out, 0, sizeof *out);
-    if ((rc = check_equity(eq, err)) != SLAB_OK)
-        return rc;
-    if (plan && !plan_fits(plan, eq))
-        return slab_error_set(err, SLAB_EINVAL, NULL,
-                              "the period plan was built for other bars than this run's");
-    if (!plan && (rc = slab_period_plan_new(eq, &own, err)) != SLAB_OK)
-        return rc;
-    if (!plan)
-        plan = own;
+/* The index of the period of table t holding bar i (t->first is sorted). */
+static size_t period_of(const periods *t, size_t i)
+{
+    size_t lo = 0, hi = t->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->first[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* sharpe_of over the TimeReturn of table t when the record changes only
+ * inside the spans (slab_headline_compute_spans): the periods holding no
+ * bar of a span return exactly 0, so their excess returns are one value
+ * added as a count. buf holds t->n + 4 doubles. Returns 0 when that value
+ * is not finite (the caller then takes every period). */
+static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
+                        const slab_sharpe_params *p, double *buf, double *out, int *is_none)
+{
+    rets r = timereturn_of(t);
+    excess_rule x = excess_rule_of(p);
+    size_t n = r.n, bessel = p->stddev_sample ? 1 : 0, m = 0, next = 0;
+    double flat = excess_of(0.0, &x), avg, sd;
+
+    *out = 0.0;
+    *is_none = 1;
+    if (!isfinite(flat) || n >= ((size_t)1 << 26))
+        return 0;
+    if (n <= bessel)
+        return 1;
+    for (size_t s = 0; s < n_sp && next < n; s++) {
+        size_t k = period_of(t, sp[s].lo);
+        for (k = k > next ? k : next; k < n && t->first[k] < sp[s].hi; k++)
+            buf[m++] = excess(&r, k, &x);
+        next = k;
+    }
+    size_t z = n - m, e = m;
+    add_copies(buf, &m, flat, z);
+    avg = slab_fsum_fast(buf, m) / (double)n;
+    double dflat = pow(flat - avg, 2.0);
+    if (!isfinite(dflat))
+        return 0;
+    for (size_t j = 0; j < e; j++)
+        buf[j] = pow(buf[j] - avg, 2.0);
+    m = e;
+    add_copies(buf, &m, dflat, z);
+    sd = sqrt(slab_fsum_fast(buf, m) / (double)(n - bessel));
+    if (sd == 0.0) /* ZeroDivisionError -> None */
+        return 1;
+    *out = avg / sd;
+    if (x.factor > 0.0 && p->convertrate && p->annualize)
+        *out = sqrt(x.factor) * *out;
+    *is_none = 0;
+    return 1;
+}
+
+/* DrawDown's max.drawdown of a record that changes only inside the spans:
+ * a bar outside them repeats the bar before, which changes neither the
+ * peak nor the largest drawdown, so the first bar and the spans' bars
+ * alone give the same bits. buf holds eq->n + 1 doubles. */
+static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp, double *buf)
+{
+    size_t m = 0;
+    buf[m++] = eq->value[0];
+    for (size_t s = 0; s < n_sp; s++)
+        for (size_t i = sp[s].lo ? sp[s].lo : 1; i < sp[s].hi; i++)
+            buf[m++] = eq->value[i];
+    return slab_max_drawdown_pct(buf, m);
+}
+
+/* slab_headline_compute with the plan given; spans NULL: every bar. */
+static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp, double *buf,
+                     const slab_trade *trades, size_t n_trades, const slab_period_plan *plan,
+                     slab_headline *out)
+{
+    slab_sharpe_params p;
     periods years = table_on(&plan->years, eq), days = table_on(&plan->days, eq);
     rets r = timereturn_of(&years);
     slab_sharpe_params_default(&p);
@@ -1158,7 +1248,8 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
     p.annualize = 1;
     r = timereturn_of(&days);
     sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
-    out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
+    out->max_drawdown = sp ? drawdown_spans(eq, sp, n_sp, buf)
+                           : slab_max_drawdown_pct(eq->value, eq->n);
     returns_from(eq, plan->datap->n, 0.0, &out->returns);
     out->annual_return_pct = out->returns.rnorm100;
     out->periods_per_year = out->returns.tann;
@@ -1174,10 +1265,47 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
     p.factor = out->periods_per_year;
     p.annualize = 1;
     periods data = table_on(plan->datap, eq);
-    r = timereturn_of(&data);
-    sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
+    if (!sp || !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none)) {
+        r = timereturn_of(&data);
+        sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
+    }
     slab_sqn(trades, n_trades, &out->sqn);
+}
+
+slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
+                                  const slab_period_plan *plan, slab_headline *out,
+                                  slab_error *err)
+{
+    slab_period_plan *own = NULL;
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if (plan && !plan_fits(plan, eq))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the period plan was built for other bars than this run's");
+    if (!plan && (rc = slab_period_plan_new(eq, &own, err)) != SLAB_OK)
+        return rc;
+    headline(eq, NULL, 0, NULL, trades, n_trades, plan ? plan : own, out);
     slab_period_plan_free(own);
+    return SLAB_OK;
+}
+
+slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
+                                        size_t n_spans, const slab_trade *trades,
+                                        size_t n_trades, const slab_period_plan *plan,
+                                        double *scratch, slab_headline *out, slab_error *err)
+{
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if (!plan || !plan_fits(plan, eq))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the period plan was built for other bars than this run's");
+    headline(eq, spans, n_spans, scratch, trades, n_trades, plan, out);
     return SLAB_OK;
 }
 

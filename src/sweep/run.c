@@ -317,6 +317,9 @@ typedef struct worker {
     size_t idx[SLAB_GRID_MAX_AXES]; /* the combination it runs */
     slab_ind_share share;           /* its view of the cache */
     double *daily;                  /* daily returns (plan days) */
+    slab__fast *fast;               /* the specialised loop's buffers, or
+                                       NULL when the sweep cannot take it */
+    uint64_t n_fast;                /* combinations it ran by that loop */
 } worker;
 
 /* A line waiting for its turn. */
@@ -330,6 +333,7 @@ struct sweep {
     const slab_sweep_spec *spec;
     slab__cache *cache;
     slab_period_plan *plan;
+    int fast;                /* slab__fast_eligible, decided once */
     size_t days;
     int blocks;
     char id[17], data[17];
@@ -344,6 +348,7 @@ struct sweep {
     slab_status fatal;
     slab_error fatal_err;
     uint64_t failed;
+    uint64_t n_fast;         /* combinations the specialised loop ran */
     char first_error[SLAB_ERR_MSG_MAX + 64];
 };
 
@@ -410,6 +415,38 @@ static json_t *sweep_json(const sweep *sw, uint64_t pos)
     return o;
 }
 
+/* Runs the combination by the general engine into *run (owned), or by
+ * the specialised loop into *run (borrowed, *fast = 1) and *h. */
+static slab_status run_one(worker *w, const double *params, const slab_broker_config *broker,
+                           const slab_risk_config *risk, slab_run **run, slab_run *fr,
+                           slab_headline *h, int *fast, slab_error *e)
+{
+    sweep *sw = w->sw;
+    const slab_sweep_spec *spec = sw->spec;
+    slab_run_config cfg;
+    *fast = 0;
+    if (w->fast) {
+        int r = slab__fast_run(w->fast, sw->cache, spec, w->idx, params, broker, risk, sw->plan,
+                               fr, h, e);
+        if (r < 0)
+            return e->code;
+        if (r > 0) {
+            w->n_fast++;
+            *fast = 1;
+            *run = fr;
+            return SLAB_OK;
+        }
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.broker = *broker;
+    cfg.strategy = spec->strategy;
+    cfg.params = params;
+    cfg.stop_after_bar = -1;
+    cfg.skip_cash_curve = 1; /* as `run` without --equity */
+    cfg.risk = *risk;
+    return slab_engine_run_shared(spec->bars, &cfg, &w->share, run, e);
+}
+
 /* Runs the combination and builds its object; a combination that cannot
  * run gets an error object. Returns SLAB_OK, or SLAB_ENOMEM (fatal). */
 static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *fatal)
@@ -421,7 +458,9 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     slab_broker_config broker;
     slab_risk_config risk;
     slab_error e;
-    slab_run *run = NULL;
+    slab_run *run = NULL, fr;
+    slab_headline h;
+    int fast = 0;
     slab_status st;
     json_t *o = json_object(), *pj = json_object();
 
@@ -431,17 +470,8 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     }
     json_object_set_new(o, "params", pj);
     st = slab_sweep_settings(spec, w->idx, params, &broker, &risk, &e);
-    if (st == SLAB_OK) {
-        slab_run_config cfg;
-        memset(&cfg, 0, sizeof cfg);
-        cfg.broker = broker;
-        cfg.strategy = def;
-        cfg.params = params;
-        cfg.stop_after_bar = -1;
-        cfg.skip_cash_curve = 1; /* as `run` without --equity */
-        cfg.risk = risk;
-        st = slab_engine_run_shared(spec->bars, &cfg, &w->share, &run, &e);
-    }
+    if (st == SLAB_OK)
+        st = run_one(w, params, &broker, &risk, &run, &fr, &h, &fast, &e);
     if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
         goto nomem;
     if (st != SLAB_OK) {
@@ -454,7 +484,6 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         return SLAB_OK;
     }
     slab_equity eq = slab_run_equity(run);
-    slab_headline h;
     char id[17];
     slab_result_info info;
     memset(&info, 0, sizeof info);
@@ -463,7 +492,8 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     info.def = def;
     info.params = params;
     info.broker = &broker;
-    if (slab_headline_compute(&eq, run->trades, run->n_trades, sw->plan, &h, &e) != SLAB_OK ||
+    if ((!fast && slab_headline_compute(&eq, run->trades, run->n_trades, sw->plan, &h, &e) !=
+                      SLAB_OK) ||
         slab_result_run_id(spec->bars, run, &info, id, &e) != SLAB_OK ||
         slab_daily_returns(&eq, sw->plan, w->daily, &e) != SLAB_OK)
         goto nomem;
@@ -471,11 +501,13 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     json_object_set_new(o, "run_id", json_string(id));
     json_object_set_new(o, "daily", daily_json(w->daily, sw->days, sw->blocks));
     json_object_set_new(o, "sweep", sweep_json(sw, pos));
-    slab_run_free(run);
+    if (!fast)
+        slab_run_free(run);
     *out = o;
     return SLAB_OK;
 nomem:
-    slab_run_free(run);
+    if (!fast)
+        slab_run_free(run);
     json_decref(o);
     return slab_error_set(fatal, e.code, e.where[0] ? e.where : NULL, "%s", e.msg);
 }
@@ -614,6 +646,7 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
     if ((st = slab_period_plan_new(&shape, &sw->plan, err)) != SLAB_OK)
         return st;
     sw->days = slab_period_plan_days(sw->plan);
+    sw->fast = !spec->no_fast && slab__fast_eligible(spec);
     sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
     sw->ring_n = (size_t)spec->jobs * RING_PER_JOB;
     sw->ring = slab_calloc(sw->ring_n, sizeof *sw->ring);
@@ -624,7 +657,8 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
         ws[k].share.get = share_get;
         ws[k].share.put = share_put;
         ws[k].share.user = &ws[k];
-        if (!(ws[k].daily = slab_malloc((sw->days ? sw->days : 1) * sizeof(double))))
+        if (!(ws[k].daily = slab_malloc((sw->days ? sw->days : 1) * sizeof(double))) ||
+            (sw->fast && !(ws[k].fast = slab__fast_new(spec->bars->n))))
             return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     }
     return SLAB_OK;
@@ -668,8 +702,10 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
         goto out;
     }
     write_lines(&sw, total, on_line, user, progress, puser, t0);
-    for (int k = 0; k < started; k++)
+    for (int k = 0; k < started; k++) {
         pthread_join(ws[k].thread, NULL);
+        sw.n_fast += ws[k].n_fast;
+    }
     if (sw.fatal != SLAB_OK) {
         st = sw.fatal;
         *err = sw.fatal_err;
@@ -677,6 +713,7 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
     if (rep) {
         rep->lines = sw.written;
         rep->failed = sw.failed;
+        rep->fast = sw.n_fast;
         snprintf(rep->first_error, sizeof rep->first_error, "%s", sw.first_error);
         slab__cache_stats(sw.cache, &rep->ind_hits, &rep->ind_misses, &rep->ind_computed);
         rep->wall_s = now_s() - t0;
@@ -685,8 +722,10 @@ out:
     for (size_t k = 0; sw.ring && k < sw.ring_n; k++)
         slab_free(sw.ring[k].line);
     slab_free(sw.ring);
-    for (int k = 0; k < spec->jobs; k++)
+    for (int k = 0; k < spec->jobs; k++) {
         slab_free(ws[k].daily);
+        slab__fast_free(ws[k].fast);
+    }
     slab_free(ws);
     slab__cache_free(sw.cache);
     slab_period_plan_free(sw.plan);

@@ -3,7 +3,9 @@
 #ifndef SLAB_SWEEP_INT_H
 #define SLAB_SWEEP_INT_H
 
+#include "stratlab/engine.h"
 #include "stratlab/ind.h"
+#include "stratlab/metrics.h"
 #include "stratlab/sweep.h"
 
 #define WHERE_MAX_OPS 256   /* instructions of a compiled constraint */
@@ -56,6 +58,24 @@ void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *cons
 /* Lookups served from the cache, missed, and series computed. */
 void slab__cache_stats(const slab__cache *c, uint64_t *hits, uint64_t *misses,
                        uint64_t *computed);
+
+/* ---- the bar loop specialised for built-ins (fast.c) ---- */
+typedef struct slab__fast slab__fast; /* one worker's buffers */
+/* 1 when the sweep's strategy, axes and data let its combinations take
+ * the specialised loop (each is still checked, slab__fast_run). */
+int slab__fast_eligible(const slab_sweep_spec *spec);
+/* Buffers for runs on n bars; NULL when out of memory. */
+slab__fast *slab__fast_new(size_t n);
+void slab__fast_free(slab__fast *f);
+/* Runs combination idx (its resolved params, broker and risk) by the
+ * specialised loop: fills *run (borrowing f's arrays until the next call)
+ * and *h, the same bits as the general engine and slab_headline_compute.
+ * Returns 1; 0 when this combination needs the general engine; -1 with
+ * err set when out of memory. cache may be NULL. */
+int slab__fast_run(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
+                   const size_t *idx, const double *params, const slab_broker_config *broker,
+                   const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
+                   slab_headline *h, slab_error *err);
 
 /* Compiles expr against the grid's axes and the fixed names. */
 slab_status slab__where_compile(const char *expr, const slab_grid *g,

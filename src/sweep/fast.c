@@ -1,0 +1,536 @@
+/* fast.c: the sweep's bar loop specialised for the built-in sma_cross
+ * (issue 15): a combination's trades, equity record and headline metrics
+ * without the general engine's per-bar machinery. The crossings are found
+ * by a block scan of the two shared SMA arrays; only the stretches with a
+ * position are walked bar by bar (value at each close), the flat ones are
+ * one value, and the analyzers see the record as spans (metrics.h).
+ * Invariant: the run it fills is the one slab_engine_run_shared gives for
+ * the same combination, bit for bit in everything the sweep's line reads
+ * (values, closed trades' pnlcomm, final value, minimum period, risk): the
+ * broker's expressions (broker.c check_submitted/mark, fill.c execute,
+ * trade_update, slab__commission, slab_broker_sizer) are kept in their
+ * operation order. What it does not model goes to the general engine. */
+#include "sweep/sweep_int.h"
+
+#include "stratlab/engine.h"
+#include "stratlab/metrics.h"
+#include "stratlab/result.h"
+#include "stratlab/strategies.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The parameters of sma_cross, in its table's order (parity.c). */
+enum { P_FAST, P_SLOW, P_STOP_LOSS, P_TAKE_PROFIT, P_TRAIL, P_TIME_EXIT, N_SMA_PARAMS };
+
+struct slab__fast {
+    size_t n;              /* bars */
+    double *value;         /* value after each bar (n) */
+    double *scratch;       /* the analyzers' (n + 8) */
+    double *own[2];        /* SMA arrays computed here when the cache is full */
+    slab_bar_span *span;   /* bars holding a position, and each exit bar */
+    size_t n_span, cap_span;
+    slab_trade *trades;
+    size_t n_trades, cap_trades;
+};
+
+/* ---- eligibility ----------------------------------------------------------- */
+
+/* Axes the fast path models whatever their value (the rest of the
+ * configuration is checked per combination, slab__fast_run). */
+static int axis_ok(const char *name)
+{
+    static const char *const ok[] = {"fast", "slow", "cash", "commission", "commission_min",
+                                     "sizer", NULL};
+    for (size_t k = 0; ok[k]; k++)
+        if (!strcmp(ok[k], name))
+            return 1;
+    return 0;
+}
+
+int slab__fast_eligible(const slab_sweep_spec *spec)
+{
+    slab_error e;
+    const slab_bars *b = spec->bars;
+    if (spec->strategy != slab_strategy_find("sma_cross", &e) ||
+        spec->strategy->n_params != N_SMA_PARAMS || !b || b->n == 0)
+        return 0;
+    for (size_t a = 0; a < slab_grid_n_axes(spec->grid); a++)
+        if (!axis_ok(slab_grid_axis_at(spec->grid, a)->name))
+            return 0;
+    /* finite prices: the crossings and the marks then take no NaN path */
+    for (size_t i = 0; i < b->n; i++)
+        if (!isfinite(b->open[i]) || !isfinite(b->close[i]))
+            return 0;
+    return 1;
+}
+
+/* 1 when the combination's settings are what the fast path models: no
+ * risk items (the strategy's shortcuts included), market orders at the
+ * next open without slippage, no margin call. */
+static int config_ok(const double *params, const slab_broker_config *br,
+                     const slab_risk_config *risk)
+{
+    for (int k = P_STOP_LOSS; k < N_SMA_PARAMS; k++)
+        if (params[k] > 0.0)
+            return 0;
+    return !slab_risk_active(risk) && !br->coc && !br->coo && br->slip_perc == 0.0 &&
+           br->slip_fixed == 0.0 && !br->margin_call && br->cash > 0.0 &&
+           br->cash <= SLAB_CASH_MAX && params[P_FAST] < params[P_SLOW];
+}
+
+/* ---- scratch --------------------------------------------------------------- */
+
+slab__fast *slab__fast_new(size_t n)
+{
+    slab__fast *f = slab_calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->n = n;
+    f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
+    f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
+    if (!f->value || !f->scratch) {
+        slab__fast_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void slab__fast_free(slab__fast *f)
+{
+    if (!f)
+        return;
+    slab_free(f->value);
+    slab_free(f->scratch);
+    slab_free(f->own[0]);
+    slab_free(f->own[1]);
+    slab_free(f->span);
+    slab_free(f->trades);
+    slab_free(f);
+}
+
+/* Grows *arr (elements of sz) to hold need; 0, or -1 out of memory. */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *p = slab_realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+/* ---- the crossings ----------------------------------------------------------
+ * backtrader CrossOver (slab_ind_crossover): nzd is seeded with a - b at
+ * the first bar both are valid, then takes each non-zero difference; bar
+ * i > s crosses up when nzd < 0 and a > b, down when nzd > 0 and a < b. */
+
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2l __attribute__((vector_size(16)));
+
+typedef struct xscan {
+    const double *a, *b;
+    size_t i, n; /* next bar to look at; bars */
+    double sign; /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
+} xscan;
+
+static size_t first_valid(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isnan(x[i]))
+        i++;
+    return i;
+}
+
+/* Starts the scan; returns the first bar the crossover is valid at (n
+ * when never), which is where next() starts. */
+static size_t xscan_init(xscan *x, const double *a, const double *b, size_t n)
+{
+    size_t s = first_valid(a, n), sb = first_valid(b, n);
+    s = sb > s ? sb : s;
+    x->a = a;
+    x->b = b;
+    x->n = n;
+    x->i = s + 1 < n ? s + 1 : n;
+    x->sign = 0.0;
+    if (s < n) {
+        double d = a[s] - b[s];
+        x->sign = d > 0.0 ? 1.0 : d < 0.0 ? -1.0 : 0.0;
+    }
+    return x->i;
+}
+
+/* The next bar with a non-zero crossover (n when none); *up says its
+ * direction. Blocks of 8 bars where every difference keeps nzd's sign
+ * (zeros included) are passed over without a branch per bar. */
+static size_t xscan_next(xscan *x, int *up)
+{
+    const double *a = x->a, *b = x->b;
+    size_t i = x->i, n = x->n;
+    while (i < n) {
+        if (x->sign != 0.0) {
+            const v2d s = {x->sign, x->sign}, zero = {0.0, 0.0};
+            for (; i + 8 <= n; i += 8) {
+                v2d a0, a1, a2, a3, b0, b1, b2, b3;
+                memcpy(&a0, a + i, 16);
+                memcpy(&a1, a + i + 2, 16);
+                memcpy(&a2, a + i + 4, 16);
+                memcpy(&a3, a + i + 6, 16);
+                memcpy(&b0, b + i, 16);
+                memcpy(&b1, b + i + 2, 16);
+                memcpy(&b2, b + i + 4, 16);
+                memcpy(&b3, b + i + 6, 16);
+                v2l k = ((a0 - b0) * s >= zero) & ((a1 - b1) * s >= zero) &
+                        ((a2 - b2) * s >= zero) & ((a3 - b3) * s >= zero);
+                if (!(k[0] & k[1]))
+                    break;
+            }
+        }
+        /* one bar at a time, as the kernel, until the next crossing */
+        size_t end = i + 8 < n ? i + 8 : n;
+        for (; i < end; i++) {
+            int u = x->sign < 0.0 && a[i] > b[i], d = x->sign > 0.0 && a[i] < b[i];
+            double diff = a[i] - b[i];
+            if (diff != 0.0)
+                x->sign = diff > 0.0 ? 1.0 : diff < 0.0 ? -1.0 : 0.0;
+            if (u || d) {
+                x->i = i + 1;
+                *up = u;
+                return i;
+            }
+        }
+    }
+    x->i = n;
+    return n;
+}
+
+/* ---- the broker's arithmetic (fill.c, broker.c), for one long position ---- */
+
+/* fill.c comm_base. */
+static double comm_base(const slab_broker_config *c, double size, double price)
+{
+    switch (c->comm_scheme) {
+    case SLAB_COMM_PER_SHARE:
+        return fabs(size) * c->commission;
+    case SLAB_COMM_FIXED:
+        return 0.0;
+    default:
+        return fabs(size) * c->commission * price;
+    }
+}
+
+/* fill.c slab__commission for a fill with one part (other = 0). */
+static double commission(const slab_broker_config *c, double size, double price)
+{
+    double x = comm_base(c, size, price);
+    if (c->comm_scheme == SLAB_COMM_FIXED)
+        x += c->commission;
+    if (c->commission_min > 0.0) {
+        double total = x + comm_base(c, 0.0, price);
+        if (total < c->commission_min)
+            x += c->commission_min - total;
+    }
+    return x;
+}
+
+/* broker.c slab_broker_sizer while flat. */
+static double sizer(const slab_broker_config *c, double cash, double close)
+{
+    double size;
+    if (c->sizer.kind == SLAB_SIZER_FIXED)
+        return c->sizer.amount;
+    size = cash / close * (c->sizer.amount / 100.0);
+    if (c->sizer.kind == SLAB_SIZER_PERCENT_INT)
+        size = trunc(size);
+    return isfinite(size) && size > 0.0 ? size : 0.0;
+}
+
+/* broker.c mark: the value of cash plus size shares bought at price,
+ * marked at close (backtrader's pos_value_unlever order). */
+static inline double mark(double cash, double size, double price, double close)
+{
+    double dvalue = size * close, pv;
+    if (dvalue > 0.0) {
+        double u = size * (close - price);
+        pv = 0.0 + (dvalue - u);
+        pv += u;
+    } else {
+        pv = 0.0 + dvalue;
+    }
+    return cash + pv;
+}
+
+/* ---- the walk ---------------------------------------------------------------- */
+
+/* The walk's state between crossings. */
+typedef struct walk {
+    slab__fast *f;
+    const slab_bars *bars;
+    const slab_broker_config *br;
+    double cash;
+    size_t done;  /* value[0..done) written */
+    int bad;      /* a value or a flat cash the fast path cannot vouch for */
+} walk;
+
+static void flat_to(walk *w, size_t end)
+{
+    double v = w->cash + 0.0;
+    if (!isfinite(v) || v == 0.0)
+        w->bad = 1;
+    for (size_t i = w->done; i < end; i++)
+        w->f->value[i] = v;
+    w->done = end;
+}
+
+/* Values of bars [from, end) holding size shares bought at price. */
+static void held(walk *w, size_t from, size_t end, double size, double price)
+{
+    const double *c = w->bars->close;
+    double *v = w->f->value, cash = w->cash, check = 0.0;
+    for (size_t i = from; i < end; i++) {
+        v[i] = mark(cash, size, price, c[i]);
+        check += v[i] - v[i]; /* NaN once any value is not finite */
+    }
+    if (check != 0.0)
+        w->bad = 1;
+    w->done = end;
+}
+
+static int add_span(slab__fast *f, size_t lo, size_t hi)
+{
+    if (f->n_span && f->span[f->n_span - 1].hi == lo) {
+        f->span[f->n_span - 1].hi = hi;
+        return 0;
+    }
+    if (grow((void **)&f->span, &f->cap_span, f->n_span + 1, sizeof *f->span))
+        return -1;
+    f->span[f->n_span].lo = lo;
+    f->span[f->n_span++].hi = hi;
+    return 0;
+}
+
+/* A new open trade (fill.c trade_begin, trade_update) for size at x,
+ * commission comm, filled on bar i. */
+static slab_trade *trade_open(slab__fast *f, const slab_bars *bars, size_t i, double size, double x,
+                              double comm)
+{
+    if (grow((void **)&f->trades, &f->cap_trades, f->n_trades + 1, sizeof *f->trades))
+        return NULL;
+    slab_trade *t = &f->trades[f->n_trades];
+    memset(t, 0, sizeof *t);
+    t->ref = (int64_t)f->n_trades + 1;
+    t->is_open = 1;
+    t->is_long = 1;
+    t->entry_ts_ns = bars->ts_ns[i];
+    t->entry_bar = i;
+    t->baropen = (int64_t)i + 1;
+    t->commission += comm;
+    t->entry_price = (0.0 * t->entry_price + size * x) / (0.0 + size);
+    t->size = 0.0 + size;
+    t->pnlcomm = t->pnl - t->commission;
+    f->n_trades++;
+    return t;
+}
+
+/* Closes t with a fill of its size at x on bar i, commission comm. */
+static void trade_close(slab_trade *t, const slab_bars *bars, size_t i, double size, double x,
+                        double comm)
+{
+    t->commission += comm;
+    t->barlen = (int64_t)i + 1 - t->baropen;
+    t->pnl += size * (x - t->entry_price);
+    t->pnlcomm = t->pnl - t->commission;
+    t->is_open = 0;
+    t->barclose = (int64_t)i + 1;
+    t->exit_ts_ns = bars->ts_ns[i];
+    t->exit_bar = i;
+    t->exit_price = x;
+    t->exit_reason = SLAB_EXIT_SIGNAL;
+}
+
+/* A buy sent at bar t (cross up while flat) with the sizer's size: the
+ * submission check at bar t+1 (broker.c pseudo_execute at the creating
+ * close) then the fill at its open (fill.c execute). Returns the shares
+ * bought and the cash after the fill, 0 when the order was refused
+ * (Margin) or never processed. */
+static double buy(walk *w, size_t t, double *x, double *comm, double *cash)
+{
+    const slab_broker_config *br = w->br;
+    const double *close = w->bars->close;
+    double size = sizer(br, w->cash, close[t]);
+    if (!(size > 0.0) || t + 1 >= w->bars->n)
+        return 0.0;
+    double c = w->cash;
+    c -= size * close[t];
+    c -= commission(br, size, close[t]);
+    if (!(c >= 0.0))
+        return 0.0;
+    *x = w->bars->open[t + 1];
+    c = w->cash;
+    c -= size * *x;
+    *comm = commission(br, size, *x);
+    c -= *comm;
+    if (c < 0.0)
+        return 0.0;
+    *cash = c;
+    return size;
+}
+
+/* A close of size shares bought at price sent at bar t: 1 when it passes
+ * the submission check at bar t+1 and fills at its open (*x, *comm). */
+static int sell(walk *w, size_t t, double size, double price, double *x, double *comm)
+{
+    const slab_broker_config *br = w->br;
+    const double *close = w->bars->close;
+    if (t + 1 >= w->bars->n)
+        return 0;
+    double c = w->cash;
+    c += size * close[t] + 0.0;
+    c -= commission(br, -size, close[t]);
+    if (!(c >= 0.0))
+        return 0;
+    *x = w->bars->open[t + 1];
+    double pnl = size * (*x - price), closedvalue = size * price;
+    c = w->cash;
+    c += closedvalue + pnl;
+    *comm = commission(br, -size, *x);
+    c -= *comm;
+    w->cash = c;
+    return 1;
+}
+
+/* The whole run: values, spans and trades into f. 0, or -1 out of memory. */
+static int run_walk(walk *w, xscan *x)
+{
+    slab__fast *f = w->f;
+    size_t n = w->bars->n;
+    for (;;) {
+        int up;
+        size_t t = xscan_next(x, &up), exit_t;
+        if (t >= n)
+            break;
+        if (!up)
+            continue; /* flat: only a cross up acts */
+        double px, comm, cash, size = buy(w, t, &px, &comm, &cash);
+        if (!(size > 0.0))
+            continue;
+        size_t in = t + 1;
+        flat_to(w, in);
+        w->cash = cash;
+        slab_trade *tr = trade_open(f, w->bars, in, size, px, comm);
+        if (!tr)
+            return -1;
+        double cash_held = w->cash, sx = 0.0, scomm = 0.0;
+        for (;;) { /* long: only a cross down acts */
+            exit_t = xscan_next(x, &up);
+            if (exit_t >= n)
+                break;
+            if (!up && sell(w, exit_t, size, px, &sx, &scomm))
+                break;
+        }
+        double cash_after = w->cash;
+        w->cash = cash_held;
+        if (exit_t >= n) { /* still open at the end */
+            held(w, in, n, size, px);
+            return add_span(f, in, n);
+        }
+        held(w, in, exit_t + 1, size, px);
+        w->cash = cash_after;
+        flat_to(w, exit_t + 2);
+        trade_close(tr, w->bars, exit_t + 1, size, sx, scomm);
+        if (add_span(f, in, exit_t + 2))
+            return -1;
+    }
+    flat_to(w, n);
+    return 0;
+}
+
+/* ---- one combination ---------------------------------------------------------- */
+
+/* SMA_BT(close, period): the cache's array (*held = 1) or one computed
+ * into own; NULL when the period is not one slab_indicator accepts (the
+ * general engine then reports it) or out of memory. */
+static const double *sma(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
+                         const size_t *idx, double period, double **own, int *held)
+{
+    slab_error e;
+    const slab_ind_def *def = slab_ind_find("SMA_BT", &e);
+    const slab_ind_param *d = def ? &def->params[0] : NULL;
+    const double *in[1] = {spec->bars->close}, *out[1];
+    *held = 0;
+    if (!def || !(period >= d->min && period <= d->max) || (d->is_int && period != floor(period)))
+        return NULL;
+    if (cache && slab__cache_get(cache, spec->grid, idx, def, in, f->n, &period, out)) {
+        *held = 1;
+        return out[0];
+    }
+    if (!*own && !(*own = slab_malloc(f->n * sizeof **own)))
+        return NULL;
+    double *o[1] = {*own};
+    return def->fn(in, f->n, &period, o, &e) == SLAB_OK ? *own : NULL;
+}
+
+static void sma_release(slab__cache *cache, const double *arr)
+{
+    slab_error e;
+    const double *out[1] = {arr};
+    slab__cache_put(cache, slab_ind_find("SMA_BT", &e), out);
+}
+
+int slab__fast_run(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
+                   const size_t *idx, const double *params, const slab_broker_config *broker,
+                   const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
+                   slab_headline *h, slab_error *err)
+{
+    const slab_bars *bars = spec->bars;
+    int held_a = 0, held_b = 0, rc = 0;
+    if (!config_ok(params, broker, risk) || bars->n != f->n)
+        return 0;
+    const double *a = sma(f, cache, spec, idx, params[P_FAST], &f->own[0], &held_a);
+    const double *b = a ? sma(f, cache, spec, idx, params[P_SLOW], &f->own[1], &held_b) : NULL;
+    if (!a || !b)
+        goto out;
+    xscan x;
+    walk w = {f, bars, broker, broker->cash, 0, 0};
+    size_t first_next = xscan_init(&x, a, b, bars->n);
+    f->n_span = f->n_trades = 0;
+    if (run_walk(&w, &x)) {
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a combination's trades");
+        rc = -1;
+        goto out;
+    }
+    if (w.bad)
+        goto out; /* the general engine says what is wrong */
+    memset(run, 0, sizeof *run);
+    run->n_bars = bars->n;
+    run->ts_ns = bars->ts_ns;
+    run->value = f->value;
+    run->start_value = broker->cash;
+    run->trades = f->trades;
+    run->n_trades = f->n_trades;
+    run->final_value = f->value[bars->n - 1];
+    run->final_cash = w.cash;
+    run->minperiod = (long)first_next + 1;
+    run->risk = *risk;
+    run->n_feeds = 1;
+    run->timeframe = bars->timeframe;
+    run->compression = bars->compression;
+    slab_equity eq = slab_run_equity(run);
+    if (slab_headline_compute_spans(&eq, f->span, f->n_span, f->trades, f->n_trades, plan,
+                                    f->scratch, h, err) != SLAB_OK) {
+        rc = -1;
+        goto out;
+    }
+    rc = 1;
+out:
+    if (held_a)
+        sma_release(cache, a);
+    if (held_b)
+        sma_release(cache, b);
+    return rc;
+}
