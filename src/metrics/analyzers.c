@@ -1175,6 +1175,52 @@ static size_t period_of(const periods *t, size_t i)
     return lo;
 }
 
+/* Four lanes of doubles (GCC/Clang vector types): AVX2 in the clones that
+ * have it, pairs of SSE2 (NEON) otherwise. Every lane does the scalar
+ * expression's operations in its order, so the bits are the same. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LANES_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LANES_CLONES
+#endif
+
+/* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1:
+ * excess() of TimeReturn when every period is one bar. */
+LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate,
+                                    double *out)
+{
+    const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
+    size_t i = lo;
+    for (; i + 4 <= hi; i += 4, out += 4) {
+        v4d a, b;
+        memcpy(&a, v + i, sizeof a);
+        memcpy(&b, v + i - 1, sizeof b);
+        v4d e = (a / b - one) - r;
+        memcpy(out, &e, sizeof e);
+    }
+    for (; i < hi; i++)
+        *out++ = (v[i] / v[i - 1] - 1.0) - rate;
+}
+
+/* x[j] = (x[j] - avg)^2 for j < n: pow(d, 2.0), which the compiler folds
+ * into d * d (one correctly rounded product) in sharpe_of as here. */
+LANES_CLONES static void squares(double *x, size_t n, double avg)
+{
+    const v4d a = {avg, avg, avg, avg};
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        v4d d;
+        memcpy(&d, x + j, sizeof d);
+        d -= a;
+        d *= d;
+        memcpy(x + j, &d, sizeof d);
+    }
+    for (; j < n; j++)
+        x[j] = (x[j] - avg) * (x[j] - avg);
+}
+
 /* sharpe_of over the TimeReturn of table t when the record changes only
  * inside the spans (slab_headline_compute_spans): the periods holding no
  * bar of a span return exactly 0, so their excess returns are one value
@@ -1194,8 +1240,15 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
         return 0;
     if (n <= bessel)
         return 1;
+    int bars = n == t->eq->n && !x.compound; /* one bar a period: no table */
     for (size_t s = 0; s < n_sp && next < n; s++) {
-        size_t k = period_of(t, sp[s].lo);
+        size_t k = bars ? sp[s].lo : period_of(t, sp[s].lo);
+        if (bars && k > 0) {
+            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m);
+            m += sp[s].hi - k;
+            next = sp[s].hi;
+            continue;
+        }
         for (k = k > next ? k : next; k < n && t->first[k] < sp[s].hi; k++)
             buf[m++] = excess(&r, k, &x);
         next = k;
@@ -1206,8 +1259,7 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     double dflat = pow(flat - avg, 2.0);
     if (!isfinite(dflat))
         return 0;
-    for (size_t j = 0; j < e; j++)
-        buf[j] = pow(buf[j] - avg, 2.0);
+    squares(buf, e, avg);
     m = e;
     add_copies(buf, &m, dflat, z);
     sd = sqrt(slab_fsum_fast(buf, m) / (double)(n - bessel));
@@ -1220,18 +1272,101 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     return 1;
 }
 
+/* slab_max_drawdown_pct's walk, resumable over pieces of a record. */
+typedef struct ddwalk {
+    double peak, low, max;
+    int slow; /* a value the one-division walk does not take (NaN, a peak
+                 that is not a positive finite number) */
+} ddwalk;
+
+static void dd_close(ddwalk *d)
+{
+    if (d->low < INFINITY) {
+        double dd = 100.0 * (d->peak - d->low) / d->peak;
+        if (dd > d->max)
+            d->max = dd;
+    }
+}
+
+/* Walks v[0..n-1] into d: a block of four bars none above the peak (nor
+ * NaN) only lowers the low; the other bars go one at a time. */
+LANES_CLONES static void dd_block(const double *v, size_t n, ddwalk *d)
+{
+    size_t i = 0;
+    while (i < n && !d->slow) {
+        const v4d pk = {d->peak, d->peak, d->peak, d->peak};
+        for (; i + 4 <= n; i += 4) { /* no new peak, no NaN: only the low moves */
+            v4d x;
+            memcpy(&x, v + i, sizeof x);
+            v4l under = x <= pk;
+            if (!(under[0] & under[1] & under[2] & under[3]))
+                break;
+            double lo = x[0] < x[1] ? x[0] : x[1], hi = x[2] < x[3] ? x[2] : x[3];
+            lo = lo < hi ? lo : hi;
+            if (lo < d->low)
+                d->low = lo;
+        }
+        size_t end = i + 4 < n ? i + 4 : n;
+        for (; i < end; i++) { /* slab_max_drawdown_pct, bar by bar */
+            double x = v[i];
+            if (x > d->peak) {
+                dd_close(d);
+                if (!(x > 0.0) || isinf(x)) {
+                    d->slow = 1;
+                    return;
+                }
+                d->peak = x;
+                d->low = x;
+            } else if (x < d->low) {
+                d->low = x;
+            } else if (isnan(x)) {
+                d->slow = 1;
+                return;
+            }
+        }
+    }
+}
+
 /* DrawDown's max.drawdown of a record that changes only inside the spans:
  * a bar outside them repeats the bar before, which changes neither the
  * peak nor the largest drawdown, so the first bar and the spans' bars
- * alone give the same bits. buf holds eq->n + 1 doubles. */
-static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp, double *buf)
+ * alone give the same bits (slab_max_drawdown_pct's walk). */
+static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp)
 {
-    size_t m = 0;
-    buf[m++] = eq->value[0];
-    for (size_t s = 0; s < n_sp; s++)
-        for (size_t i = sp[s].lo ? sp[s].lo : 1; i < sp[s].hi; i++)
-            buf[m++] = eq->value[i];
-    return slab_max_drawdown_pct(buf, m);
+    ddwalk d = {-INFINITY, INFINITY, 0.0, 0};
+    dd_block(eq->value, 1, &d);
+    for (size_t s = 0; s < n_sp && !d.slow; s++) {
+        size_t lo = sp[s].lo ? sp[s].lo : 1;
+        if (sp[s].hi > lo)
+            dd_block(eq->value + lo, sp[s].hi - lo, &d);
+    }
+    if (d.slow)
+        return slab_max_drawdown_pct(eq->value, eq->n);
+    dd_close(&d);
+    return d.max;
+}
+
+/* slab_sqn, the sums taken over buf (n closed trades at most). */
+static void sqn_buf(const slab_trade *trades, size_t n, double *buf, slab_sqn_result *out)
+{
+    size_t k = 0;
+    double avg, sd;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        if (!trades[i].is_open)
+            buf[k++] = trades[i].pnlcomm;
+    out->trades = k;
+    if (k <= 1) /* backtrader's int 0 */
+        return;
+    avg = slab_fsum_fast(buf, k) / (double)k;
+    for (size_t i = 0; i < k; i++)
+        buf[i] = pow(buf[i] - avg, 2.0);
+    sd = sqrt(slab_fsum_fast(buf, k) / (double)k);
+    if (sd == 0.0) {
+        out->is_none = 1;
+        return;
+    }
+    out->sqn = sqrt((double)k) * avg / sd;
 }
 
 /* slab_headline_compute with the plan given; spans NULL: every bar. */
@@ -1242,13 +1377,16 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     slab_sharpe_params p;
     periods years = table_on(&plan->years, eq), days = table_on(&plan->days, eq);
     rets r = timereturn_of(&years);
+    slab_bar_span all = {0, eq->n}; /* every period, summed from buf */
     slab_sharpe_params_default(&p);
-    sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
+    if (!sp || !sharpe_spans(&years, &all, 1, &p, buf, &out->sharpe, &out->sharpe_none))
+        sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
     p.timeframe = SLAB_TF_DAYS; /* SharpeRatio_A(timeframe=Days) */
     p.annualize = 1;
     r = timereturn_of(&days);
-    sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
-    out->max_drawdown = sp ? drawdown_spans(eq, sp, n_sp, buf)
+    if (!sp || !sharpe_spans(&days, &all, 1, &p, buf, &out->sharpe_days, &out->sharpe_days_none))
+        sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
+    out->max_drawdown = sp ? drawdown_spans(eq, sp, n_sp)
                            : slab_max_drawdown_pct(eq->value, eq->n);
     returns_from(eq, plan->datap->n, 0.0, &out->returns);
     out->annual_return_pct = out->returns.rnorm100;
@@ -1269,7 +1407,10 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
         r = timereturn_of(&data);
         sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
     }
-    slab_sqn(trades, n_trades, &out->sqn);
+    if (sp && n_trades <= eq->n)
+        sqn_buf(trades, n_trades, buf, &out->sqn);
+    else
+        slab_sqn(trades, n_trades, &out->sqn);
 }
 
 slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,

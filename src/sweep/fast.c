@@ -18,6 +18,7 @@
 #include "stratlab/strategies.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The parameters of sma_cross, in its table's order (parity.c). */
@@ -130,8 +131,16 @@ static int grow(void **arr, size_t *cap, size_t need, size_t sz)
  * the first bar both are valid, then takes each non-zero difference; bar
  * i > s crosses up when nzd < 0 and a > b, down when nzd > 0 and a < b. */
 
-typedef double v2d __attribute__((vector_size(16)));
-typedef long long v2l __attribute__((vector_size(16)));
+/* Four lanes of doubles (GCC/Clang vector types): AVX2 in the clones that
+ * have it, pairs of SSE2 (NEON) otherwise; each lane keeps the scalar
+ * expression's operations in order, so the bits do not depend on it. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LANES_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LANES_CLONES
+#endif
 
 typedef struct xscan {
     const double *a, *b;
@@ -165,6 +174,26 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, size_t n)
     return x->i;
 }
 
+/* The first block of 8 bars from i where a difference a - b does not
+ * keep the sign sign (1 or -1; zeros keep it), or the last whole block's
+ * end: the bars before it cannot cross and leave nzd's sign as it was. */
+LANES_CLONES static size_t same_sign(const double *a, const double *b, size_t i, size_t n,
+                                     double sign)
+{
+    const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
+    for (; i + 8 <= n; i += 8) {
+        v4d a0, a1, b0, b1;
+        memcpy(&a0, a + i, sizeof a0);
+        memcpy(&a1, a + i + 4, sizeof a1);
+        memcpy(&b0, b + i, sizeof b0);
+        memcpy(&b1, b + i + 4, sizeof b1);
+        v4l k = ((a0 - b0) * s >= zero) & ((a1 - b1) * s >= zero);
+        if (!(k[0] & k[1] & k[2] & k[3]))
+            break;
+    }
+    return i;
+}
+
 /* The next bar with a non-zero crossover (n when none); *up says its
  * direction. Blocks of 8 bars where every difference keeps nzd's sign
  * (zeros included) are passed over without a branch per bar. */
@@ -173,24 +202,8 @@ static size_t xscan_next(xscan *x, int *up)
     const double *a = x->a, *b = x->b;
     size_t i = x->i, n = x->n;
     while (i < n) {
-        if (x->sign != 0.0) {
-            const v2d s = {x->sign, x->sign}, zero = {0.0, 0.0};
-            for (; i + 8 <= n; i += 8) {
-                v2d a0, a1, a2, a3, b0, b1, b2, b3;
-                memcpy(&a0, a + i, 16);
-                memcpy(&a1, a + i + 2, 16);
-                memcpy(&a2, a + i + 4, 16);
-                memcpy(&a3, a + i + 6, 16);
-                memcpy(&b0, b + i, 16);
-                memcpy(&b1, b + i + 2, 16);
-                memcpy(&b2, b + i + 4, 16);
-                memcpy(&b3, b + i + 6, 16);
-                v2l k = ((a0 - b0) * s >= zero) & ((a1 - b1) * s >= zero) &
-                        ((a2 - b2) * s >= zero) & ((a3 - b3) * s >= zero);
-                if (!(k[0] & k[1]))
-                    break;
-            }
-        }
+        if (x->sign != 0.0)
+            i = same_sign(a, b, i, n, x->sign);
         /* one bar at a time, as the kernel, until the next crossing */
         size_t end = i + 8 < n ? i + 8 : n;
         for (; i < end; i++) {
@@ -277,27 +290,58 @@ typedef struct walk {
     int bad;      /* a value or a flat cash the fast path cannot vouch for */
 } walk;
 
+LANES_CLONES static void fill(double *v, size_t n, double x)
+{
+    const v4d c = {x, x, x, x};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        memcpy(v + i, &c, sizeof c);
+    for (; i < n; i++)
+        v[i] = x;
+}
+
 static void flat_to(walk *w, size_t end)
 {
     double v = w->cash + 0.0;
     if (!isfinite(v) || v == 0.0)
         w->bad = 1;
-    for (size_t i = w->done; i < end; i++)
-        w->f->value[i] = v;
+    fill(w->f->value + w->done, end - w->done, v);
     w->done = end;
+}
+
+/* v[j] = mark(cash, size, price, c[j]) for j < n; returns 0, or NaN when
+ * a value is not finite. */
+LANES_CLONES static double marks(const double *c, size_t n, double cash, double size,
+                                 double price, double *v)
+{
+    const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
+    const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
+    v4d check = zero;
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        v4d cl;
+        memcpy(&cl, c + j, sizeof cl);
+        v4d dvalue = s * cl, u = s * (cl - p);
+        v4d pos = (zero + (dvalue - u)) + u, other = zero + dvalue;
+        v4l m = dvalue > zero;
+        v4d pv = (v4d)(((v4l)pos & m) | ((v4l)other & ~m));
+        v4d x = k + pv;
+        check += x - x;
+        memcpy(v + j, &x, sizeof x);
+    }
+    double chk = check[0] + check[1] + check[2] + check[3];
+    for (; j < n; j++) {
+        v[j] = mark(cash, size, price, c[j]);
+        chk += v[j] - v[j];
+    }
+    return chk;
 }
 
 /* Values of bars [from, end) holding size shares bought at price. */
 static void held(walk *w, size_t from, size_t end, double size, double price)
 {
-    const double *c = w->bars->close;
-    double *v = w->f->value, cash = w->cash, check = 0.0;
-    for (size_t i = from; i < end; i++) {
-        v[i] = mark(cash, size, price, c[i]);
-        check += v[i] - v[i]; /* NaN once any value is not finite */
-    }
-    if (check != 0.0)
-        w->bad = 1;
+    if (marks(w->bars->close + from, end - from, w->cash, size, price, w->f->value + from) != 0.0)
+        w->bad = 1; /* NaN once any value is not finite */
     w->done = end;
 }
 
