@@ -10,7 +10,7 @@
  * whole process each: load, run, result document) and scaled to the grid.
  * Best of `reps` runs (the engine: of one run, 2 workers); the load average
  * is printed before and after, since other work on the machine slows both.
- * usage: bench_sweep [n_bars] [reps] [path/to/stratlab] [grid: small|full]
+ * usage: bench_sweep [n_bars] [reps] [path/to/stratlab] [grid: small|mid|full]
  *                    [engine: yes|no] */
 #include "stratlab/data.h"
 #include "stratlab/strategies.h"
@@ -133,6 +133,7 @@ int main(int argc, char **argv)
     int reps = argc > 2 ? atoi(argv[2]) : 3;
     const char *cli = argc > 3 ? argv[3] : "./stratlab";
     int small = argc > 4 && !strcmp(argv[4], "small");
+    int mid = argc > 4 && !strcmp(argv[4], "mid"); /* 100 points across the full grid */
     int engine = !(argc > 5 && !strcmp(argv[5], "no"));
     /* as `stratlab sweep` does: keep freed run buffers in the heap instead
      * of returning them to the kernel after every run (page faults) */
@@ -148,16 +149,17 @@ int main(int argc, char **argv)
         return 1;
     }
     slab_grid *g = slab_grid_new();
-    if (slab_grid_add_axis(g, small ? "fast=1:10:1" : "fast=1:100:1", &err) != SLAB_OK ||
-        slab_grid_add_axis(g, small ? "slow=110:1100:110" : "slow=110:1100:10", &err) != SLAB_OK ||
+    const char *fast = small ? "fast=1:10:1" : mid ? "fast=1:100:11" : "fast=1:100:1";
+    const char *slow = small || mid ? "slow=110:1100:110" : "slow=110:1100:10";
+    if (slab_grid_add_axis(g, fast, &err) != SLAB_OK ||
+        slab_grid_add_axis(g, slow, &err) != SLAB_OK ||
         slab_grid_finish(g, &err) != SLAB_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     uint64_t points = slab_grid_count(g);
-    printf("bench_sweep: sma_cross, %llu-point grid (fast %s x slow %s), %zu 1-minute bars\n",
-           (unsigned long long)points, small ? "1..10" : "1..100",
-           small ? "110..1100 step 110" : "110..1100 step 10", n);
+    printf("bench_sweep: sma_cross, %llu-point grid (%s x %s), %zu 1-minute bars\n",
+           (unsigned long long)points, fast, slow, n);
     load_average("before");
     for (int jobs = 1; jobs <= 2; jobs++)
         sweep_line("specialised loop", bars, g, jobs, 0, reps);

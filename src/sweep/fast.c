@@ -24,8 +24,22 @@
 /* The parameters of sma_cross, in its table's order (parity.c). */
 enum { P_FAST, P_SLOW, P_STOP_LOSS, P_TAKE_PROFIT, P_TRAIL, P_TIME_EXIT, N_SMA_PARAMS };
 
+#define BLOCK 32                     /* bars a range summary covers */
+#define RANGES_BYTES ((size_t)16 << 20) /* range summaries a worker keeps */
+
+/* An SMA's range per block of BLOCK bars: lo[j] and hi[j] bound bars
+ * [j BLOCK, (j+1) BLOCK) (-inf and inf when one of them is NaN). */
+typedef struct ranges {
+    double period;  /* the SMA's period; 0 for an unused slot */
+    double *lo, *hi; /* n / BLOCK each (owned) */
+    uint64_t used;   /* LRU tick */
+} ranges;
+
 struct slab__fast {
     size_t n;              /* bars */
+    ranges *rg;            /* range summaries of SMAs, by period */
+    size_t n_rg, cap_rg;   /* slots in use, slots at most */
+    uint64_t tick;
     double *value;         /* value after each bar (n) */
     double *scratch;       /* the analyzers' (n + 8) */
     double *own[2];        /* SMA arrays computed here when the cache is full */
@@ -88,9 +102,14 @@ slab__fast *slab__fast_new(size_t n)
     if (!f)
         return NULL;
     f->n = n;
+    size_t per = (n / BLOCK) * 2 * sizeof(double) + 1;
+    f->cap_rg = RANGES_BYTES / per < 4 ? 4 : RANGES_BYTES / per;
+    if (f->cap_rg > 4096)
+        f->cap_rg = 4096;
+    f->rg = slab_calloc(f->cap_rg, sizeof *f->rg);
     f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
     f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
-    if (!f->value || !f->scratch) {
+    if (!f->value || !f->scratch || !f->rg) {
         slab__fast_free(f);
         return NULL;
     }
@@ -101,6 +120,11 @@ void slab__fast_free(slab__fast *f)
 {
     if (!f)
         return;
+    for (size_t k = 0; f->rg && k < f->n_rg; k++) {
+        slab_free(f->rg[k].lo);
+        slab_free(f->rg[k].hi);
+    }
+    slab_free(f->rg);
     slab_free(f->value);
     slab_free(f->scratch);
     slab_free(f->own[0]);
@@ -144,9 +168,68 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 
 typedef struct xscan {
     const double *a, *b;
+    const ranges *ra, *rb; /* their block ranges, or NULL */
     size_t i, n; /* next bar to look at; bars */
     double sign; /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
 } xscan;
+
+/* The block ranges of x (n bars, SMA of period), computed once and kept
+ * while there is room (least recently used dropped); NULL when out of
+ * memory (the scan then reads every bar). */
+static const ranges *ranges_of(slab__fast *f, const double *x, double period)
+{
+    size_t nb = f->n / BLOCK, k, old = 0;
+    for (k = 0; k < f->n_rg; k++)
+        if (f->rg[k].period == period) {
+            f->rg[k].used = ++f->tick;
+            return &f->rg[k];
+        }
+    if (f->n_rg < f->cap_rg) {
+        k = f->n_rg;
+    } else {
+        for (k = 1; k < f->n_rg; k++)
+            if (f->rg[k].used < f->rg[old].used)
+                old = k;
+        k = old;
+    }
+    ranges *r = &f->rg[k];
+    if (!r->lo && !(r->lo = slab_malloc((nb ? nb : 1) * sizeof(double))))
+        return NULL;
+    if (!r->hi && !(r->hi = slab_malloc((nb ? nb : 1) * sizeof(double))))
+        return NULL;
+    for (size_t j = 0; j < nb; j++) {
+        const double *v = x + j * BLOCK;
+        double lo = v[0], hi = v[0];
+        int nan = 0;
+        for (size_t i = 0; i < BLOCK; i++) {
+            nan |= isnan(v[i]);
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+        r->lo[j] = nan ? -INFINITY : lo;
+        r->hi[j] = nan ? INFINITY : hi;
+    }
+    r->period = period;
+    r->used = ++f->tick;
+    if (k == f->n_rg)
+        f->n_rg++;
+    return r;
+}
+
+/* The first block from block j on where a - b may leave sign's side
+ * (a <= b throughout when sign < 0, a >= b when sign > 0), found from the
+ * ranges alone; nb when none. */
+static size_t skip_blocks(const xscan *x, size_t j, size_t nb)
+{
+    const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
+    if (x->sign < 0.0)
+        while (j < nb && ahi[j] <= blo[j])
+            j++;
+    else
+        while (j < nb && alo[j] >= bhi[j])
+            j++;
+    return j;
+}
 
 static size_t first_valid(const double *x, size_t n)
 {
@@ -158,12 +241,15 @@ static size_t first_valid(const double *x, size_t n)
 
 /* Starts the scan; returns the first bar the crossover is valid at (n
  * when never), which is where next() starts. */
-static size_t xscan_init(xscan *x, const double *a, const double *b, size_t n)
+static size_t xscan_init(xscan *x, const double *a, const double *b, const ranges *ra,
+                         const ranges *rb, size_t n)
 {
     size_t s = first_valid(a, n), sb = first_valid(b, n);
     s = sb > s ? sb : s;
     x->a = a;
     x->b = b;
+    x->ra = ra && rb ? ra : NULL;
+    x->rb = ra && rb ? rb : NULL;
     x->n = n;
     x->i = s + 1 < n ? s + 1 : n;
     x->sign = 0.0;
@@ -200,12 +286,23 @@ LANES_CLONES static size_t same_sign(const double *a, const double *b, size_t i,
 static size_t xscan_next(xscan *x, int *up)
 {
     const double *a = x->a, *b = x->b;
-    size_t i = x->i, n = x->n;
+    size_t i = x->i, n = x->n, nb = n / BLOCK;
     while (i < n) {
-        if (x->sign != 0.0)
-            i = same_sign(a, b, i, n, x->sign);
-        /* one bar at a time, as the kernel, until the next crossing */
-        size_t end = i + 8 < n ? i + 8 : n;
+        if (x->sign != 0.0) {
+            if (x->ra && i % BLOCK == 0 && i / BLOCK < nb) {
+                size_t j = skip_blocks(x, i / BLOCK, nb);
+                i = j * BLOCK;
+                if (i >= n)
+                    break;
+            }
+            /* this block (the whole rest past the last one) 8 bars at a time */
+            size_t lim = x->ra && i / BLOCK < nb ? (i / BLOCK + 1) * BLOCK : n;
+            i = same_sign(a, b, i, lim, x->sign);
+            if (i == lim)
+                continue;
+        }
+        /* one bar at a time, as the kernel, to the next multiple of 8 */
+        size_t end = (i / 8 + 1) * 8 < n ? (i / 8 + 1) * 8 : n;
         for (; i < end; i++) {
             int u = x->sign < 0.0 && a[i] > b[i], d = x->sign > 0.0 && a[i] < b[i];
             double diff = a[i] - b[i];
@@ -452,6 +549,7 @@ static int sell(walk *w, size_t t, double size, double price, double *x, double 
 static int run_walk(walk *w, xscan *x)
 {
     slab__fast *f = w->f;
+    const double *open = w->bars->open, *close = w->bars->close;
     size_t n = w->bars->n;
     for (;;) {
         int up;
@@ -460,32 +558,35 @@ static int run_walk(walk *w, xscan *x)
             break;
         if (!up)
             continue; /* flat: only a cross up acts */
+        /* the prices the order reads, fetched while the flat bars are written */
+        __builtin_prefetch(close + t);
+        __builtin_prefetch(open + (t + 1 < n ? t + 1 : t));
+        flat_to(w, t + 1 < n ? t + 1 : n);
         double px, comm, cash, size = buy(w, t, &px, &comm, &cash);
         if (!(size > 0.0))
             continue;
         size_t in = t + 1;
-        flat_to(w, in);
         w->cash = cash;
         slab_trade *tr = trade_open(f, w->bars, in, size, px, comm);
         if (!tr)
             return -1;
-        double cash_held = w->cash, sx = 0.0, scomm = 0.0;
+        double sx = 0.0, scomm = 0.0;
         for (;;) { /* long: only a cross down acts */
             exit_t = xscan_next(x, &up);
             if (exit_t >= n)
                 break;
-            if (!up && sell(w, exit_t, size, px, &sx, &scomm))
+            if (up)
+                continue;
+            __builtin_prefetch(open + (exit_t + 1 < n ? exit_t + 1 : exit_t));
+            held(w, w->done, exit_t + 1, size, px); /* to the signal bar's close */
+            if (sell(w, exit_t, size, px, &sx, &scomm))
                 break;
         }
-        double cash_after = w->cash;
-        w->cash = cash_held;
         if (exit_t >= n) { /* still open at the end */
-            held(w, in, n, size, px);
+            held(w, w->done, n, size, px);
             return add_span(f, in, n);
         }
-        held(w, in, exit_t + 1, size, px);
-        w->cash = cash_after;
-        flat_to(w, exit_t + 2);
+        flat_to(w, exit_t + 2); /* the exit bar: the cash after the fill */
         trade_close(tr, w->bars, exit_t + 1, size, sx, scomm);
         if (add_span(f, in, exit_t + 2))
             return -1;
@@ -541,7 +642,9 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spe
         goto out;
     xscan x;
     walk w = {f, bars, broker, broker->cash, 0, 0};
-    size_t first_next = xscan_init(&x, a, b, bars->n);
+    const ranges *ra = ranges_of(f, a, params[P_FAST]);
+    const ranges *rb = ra ? ranges_of(f, b, params[P_SLOW]) : NULL;
+    size_t first_next = xscan_init(&x, a, b, ra, rb, bars->n);
     f->n_span = f->n_trades = 0;
     if (run_walk(&w, &x)) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a combination's trades");
