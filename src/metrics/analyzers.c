@@ -1186,92 +1186,6 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 #define LANES_CLONES
 #endif
 
-/* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1:
- * excess() of TimeReturn when every period is one bar. */
-LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate,
-                                    double *out)
-{
-    const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
-    size_t i = lo;
-    for (; i + 4 <= hi; i += 4, out += 4) {
-        v4d a, b;
-        memcpy(&a, v + i, sizeof a);
-        memcpy(&b, v + i - 1, sizeof b);
-        v4d e = (a / b - one) - r;
-        memcpy(out, &e, sizeof e);
-    }
-    for (; i < hi; i++)
-        *out++ = (v[i] / v[i - 1] - 1.0) - rate;
-}
-
-/* x[j] = (x[j] - avg)^2 for j < n: pow(d, 2.0), which the compiler folds
- * into d * d (one correctly rounded product) in sharpe_of as here. */
-LANES_CLONES static void squares(double *x, size_t n, double avg)
-{
-    const v4d a = {avg, avg, avg, avg};
-    size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        v4d d;
-        memcpy(&d, x + j, sizeof d);
-        d -= a;
-        d *= d;
-        memcpy(x + j, &d, sizeof d);
-    }
-    for (; j < n; j++)
-        x[j] = (x[j] - avg) * (x[j] - avg);
-}
-
-/* sharpe_of over the TimeReturn of table t when the record changes only
- * inside the spans (slab_headline_compute_spans): the periods holding no
- * bar of a span return exactly 0, so their excess returns are one value
- * added as a count. buf holds t->n + 4 doubles. Returns 0 when that value
- * is not finite (the caller then takes every period). */
-static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
-                        const slab_sharpe_params *p, double *buf, double *out, int *is_none)
-{
-    rets r = timereturn_of(t);
-    excess_rule x = excess_rule_of(p);
-    size_t n = r.n, bessel = p->stddev_sample ? 1 : 0, m = 0, next = 0;
-    double flat = excess_of(0.0, &x), avg, sd;
-
-    *out = 0.0;
-    *is_none = 1;
-    if (!isfinite(flat) || n >= ((size_t)1 << 26))
-        return 0;
-    if (n <= bessel)
-        return 1;
-    int bars = n == t->eq->n && !x.compound; /* one bar a period: no table */
-    for (size_t s = 0; s < n_sp && next < n; s++) {
-        size_t k = bars ? sp[s].lo : period_of(t, sp[s].lo);
-        if (bars && k > 0) {
-            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m);
-            m += sp[s].hi - k;
-            next = sp[s].hi;
-            continue;
-        }
-        for (k = k > next ? k : next; k < n && t->first[k] < sp[s].hi; k++)
-            buf[m++] = excess(&r, k, &x);
-        next = k;
-    }
-    size_t z = n - m, e = m;
-    add_copies(buf, &m, flat, z);
-    avg = slab_fsum_fast(buf, m) / (double)n;
-    double dflat = pow(flat - avg, 2.0);
-    if (!isfinite(dflat))
-        return 0;
-    squares(buf, e, avg);
-    m = e;
-    add_copies(buf, &m, dflat, z);
-    sd = sqrt(slab_fsum_fast(buf, m) / (double)(n - bessel));
-    if (sd == 0.0) /* ZeroDivisionError -> None */
-        return 1;
-    *out = avg / sd;
-    if (x.factor > 0.0 && p->convertrate && p->annualize)
-        *out = sqrt(x.factor) * *out;
-    *is_none = 0;
-    return 1;
-}
-
 /* slab_max_drawdown_pct's walk, resumable over pieces of a record. */
 typedef struct ddwalk {
     double peak, low, max;
@@ -1327,6 +1241,191 @@ LANES_CLONES static void dd_block(const double *v, size_t n, ddwalk *d)
     }
 }
 
+/* Exact sums of excess returns on a grid. With one bar a period, r =
+ * v[i] / v[i-1] - 1.0 is a multiple of 2^-53 (Sterbenz for a ratio in
+ * [0.5, 2], a rounding to that grid or coarser outside), so each excess
+ * return fl(r - rate) is a multiple of q = min(2^-53, ulp(rate)) (a value
+ * on that grid stays on it when rounded). y = e / q is then an integer;
+ * adding and taking away 1.5 2^116 rounds it to a multiple y2 of 2^64, and
+ * 1.5 2^84 the rest to a multiple y1 of 2^32, leaving an integer y0 below
+ * 2^31, all three exact. With |y| < 2^96 and under 2^21 terms the three
+ * sums stay below 2^53 of their units, so plain double additions keep
+ * them exact, in any order and lane: the exact total, which fsum then
+ * rounds as it would the terms themselves. */
+typedef struct gridsum {
+    double inv_q;   /* 1 / q */
+    double s2, s1, s0; /* sums of y2, y1, y0 */
+    int ok;         /* 0 once a |y| reached 2^96 or was NaN */
+} gridsum;
+
+#define GRID_C2 0x1.8p116
+#define GRID_C1 0x1.8p84
+#define GRID_MAX 0x1p96
+
+/* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1
+ * (excess() of TimeReturn when every period is one bar), their exact sum
+ * into g, and the bars walked into the drawdown d (NULL: not). */
+LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate,
+                                    double *out, gridsum *g, ddwalk *d)
+{
+    const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
+    const v4d iq = {g->inv_q, g->inv_q, g->inv_q, g->inv_q};
+    const v4d c2 = {GRID_C2, GRID_C2, GRID_C2, GRID_C2}, c1 = {GRID_C1, GRID_C1, GRID_C1, GRID_C1};
+    const v4d big = {GRID_MAX, GRID_MAX, GRID_MAX, GRID_MAX};
+    const v4l abs = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    v4d a2 = {0.0, 0.0, 0.0, 0.0}, a1 = a2, a0 = a2;
+    v4l ok = {-1, -1, -1, -1};
+    size_t i = lo;
+    for (; i + 4 <= hi; i += 4, out += 4) {
+        v4d a, b;
+        memcpy(&a, v + i, sizeof a);
+        memcpy(&b, v + i - 1, sizeof b);
+        v4d e = (a / b - one) - r;
+        memcpy(out, &e, sizeof e);
+        v4d y = e * iq, y2 = (y + c2) - c2, r1 = y - y2, y1 = (r1 + c1) - c1;
+        a2 += y2;
+        a1 += y1;
+        a0 += r1 - y1;
+        ok &= (v4d)((v4l)y & abs) < big;
+        if (!d || d->slow)
+            continue;
+        const v4d pk = {d->peak, d->peak, d->peak, d->peak};
+        v4l under = a <= pk;
+        if (under[0] & under[1] & under[2] & under[3]) {
+            double l0 = a[0] < a[1] ? a[0] : a[1], l1 = a[2] < a[3] ? a[2] : a[3];
+            l0 = l0 < l1 ? l0 : l1;
+            if (l0 < d->low)
+                d->low = l0;
+        } else {
+            dd_block(v + i, 4, d);
+        }
+    }
+    double s2 = a2[0] + a2[1] + a2[2] + a2[3], s1 = a1[0] + a1[1] + a1[2] + a1[3];
+    double s0 = a0[0] + a0[1] + a0[2] + a0[3];
+    int good = ok[0] & ok[1] & ok[2] & ok[3];
+    for (; i < hi; i++) {
+        double e = (v[i] / v[i - 1] - 1.0) - rate, y = e * g->inv_q;
+        double y2 = (y + GRID_C2) - GRID_C2, r1 = y - y2, y1 = (r1 + GRID_C1) - GRID_C1;
+        *out++ = e;
+        s2 += y2;
+        s1 += y1;
+        s0 += r1 - y1;
+        good &= fabs(y) < GRID_MAX;
+        if (d && !d->slow)
+            dd_block(v + i, 1, d);
+    }
+    g->s2 += s2;
+    g->s1 += s1;
+    g->s0 += s0;
+    g->ok &= good != 0;
+}
+
+/* g for excess returns over rate, or g->ok = 0 when rate is not a normal
+ * number the grid can use. */
+static void grid_init(gridsum *g, double rate)
+{
+    int ex = 0;
+    memset(g, 0, sizeof *g);
+    if (rate != 0.0)
+        frexp(rate, &ex); /* rate = m 2^ex, 0.5 <= |m| < 1: ulp 2^(ex - 53) */
+    int qe = rate != 0.0 && ex - 53 < -53 ? ex - 53 : -53;
+    g->ok = isfinite(rate) && qe >= -900;
+    g->inv_q = ldexp(1.0, -qe);
+}
+
+/* x[j] = (x[j] - avg)^2 for j < n: pow(d, 2.0), which the compiler folds
+ * into d * d (one correctly rounded product) in sharpe_of as here. */
+LANES_CLONES static void squares(double *x, size_t n, double avg)
+{
+    const v4d a = {avg, avg, avg, avg};
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        v4d d;
+        memcpy(&d, x + j, sizeof d);
+        d -= a;
+        d *= d;
+        memcpy(x + j, &d, sizeof d);
+    }
+    for (; j < n; j++)
+        x[j] = (x[j] - avg) * (x[j] - avg);
+}
+
+/* sharpe_of over the TimeReturn of table t when the record changes only
+ * inside the spans (slab_headline_compute_spans): the periods holding no
+ * bar of a span return exactly 0, so their excess returns are one value
+ * added as a count. buf holds t->n + 8 doubles. With one bar a period, dd
+ * (when not NULL, started on bar 0) walks the spans' bars too, unless it
+ * comes back slow. Returns 0 when that value is not finite (the caller
+ * then takes every period). */
+static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
+                        const slab_sharpe_params *p, double *buf, double *out, int *is_none,
+                        ddwalk *dd)
+{
+    rets r = timereturn_of(t);
+    excess_rule x = excess_rule_of(p);
+    size_t n = r.n, bessel = p->stddev_sample ? 1 : 0, m = 0, next = 0;
+    double flat = excess_of(0.0, &x), avg, sd;
+
+    *out = 0.0;
+    *is_none = 1;
+    if (dd && (!isfinite(flat) || n >= ((size_t)1 << 26) || n <= bessel))
+        dd->slow = 1; /* not walked */
+    if (!isfinite(flat) || n >= ((size_t)1 << 26))
+        return 0;
+    if (n <= bessel)
+        return 1;
+    int bars = n == t->eq->n && !x.compound; /* one bar a period: no table */
+    int grid = bars && n < ((size_t)1 << 21);   /* every term on the grid */
+    gridsum g;
+    grid_init(&g, x.rate);
+    for (size_t s = 0; s < n_sp; s++) {
+        size_t k = bars ? sp[s].lo : period_of(t, sp[s].lo);
+        if (next >= n) {
+            if (dd)
+                dd->slow = 1; /* spans left unwalked (not for a valid record) */
+            break;
+        }
+        if (bars && k > 0) {
+            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m, &g, dd);
+            m += sp[s].hi - k;
+            next = sp[s].hi;
+            continue;
+        }
+        grid = 0;
+        if (dd)
+            dd->slow = 1; /* not walked here: the caller walks it */
+        for (k = k > next ? k : next; k < n && t->first[k] < sp[s].hi; k++)
+            buf[m++] = excess(&r, k, &x);
+        next = k;
+    }
+    size_t z = n - m, e = m;
+    if (grid && g.ok) { /* the exact sum in three terms, after the terms */
+        double q = 1.0 / g.inv_q;
+        buf[m++] = g.s2 * q;
+        buf[m++] = g.s1 * q;
+        buf[m++] = g.s0 * q;
+        add_copies(buf, &m, flat, z);
+        avg = slab_fsum_fast(buf + e, m - e) / (double)n;
+    } else {
+        add_copies(buf, &m, flat, z);
+        avg = slab_fsum_fast(buf, m) / (double)n;
+    }
+    double dflat = pow(flat - avg, 2.0);
+    if (!isfinite(dflat))
+        return 0;
+    squares(buf, e, avg);
+    m = e;
+    add_copies(buf, &m, dflat, z);
+    sd = sqrt(slab_fsum_fast(buf, m) / (double)(n - bessel));
+    if (sd == 0.0) /* ZeroDivisionError -> None */
+        return 1;
+    *out = avg / sd;
+    if (x.factor > 0.0 && p->convertrate && p->annualize)
+        *out = sqrt(x.factor) * *out;
+    *is_none = 0;
+    return 1;
+}
+
 /* DrawDown's max.drawdown of a record that changes only inside the spans:
  * a bar outside them repeats the bar before, which changes neither the
  * peak nor the largest drawdown, so the first bar and the spans' bars
@@ -1379,15 +1478,14 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     rets r = timereturn_of(&years);
     slab_bar_span all = {0, eq->n}; /* every period, summed from buf */
     slab_sharpe_params_default(&p);
-    if (!sp || !sharpe_spans(&years, &all, 1, &p, buf, &out->sharpe, &out->sharpe_none))
+    if (!sp || !sharpe_spans(&years, &all, 1, &p, buf, &out->sharpe, &out->sharpe_none, NULL))
         sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
     p.timeframe = SLAB_TF_DAYS; /* SharpeRatio_A(timeframe=Days) */
     p.annualize = 1;
     r = timereturn_of(&days);
-    if (!sp || !sharpe_spans(&days, &all, 1, &p, buf, &out->sharpe_days, &out->sharpe_days_none))
+    if (!sp ||
+        !sharpe_spans(&days, &all, 1, &p, buf, &out->sharpe_days, &out->sharpe_days_none, NULL))
         sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
-    out->max_drawdown = sp ? drawdown_spans(eq, sp, n_sp)
-                           : slab_max_drawdown_pct(eq->value, eq->n);
     returns_from(eq, plan->datap->n, 0.0, &out->returns);
     out->annual_return_pct = out->returns.rnorm100;
     out->periods_per_year = out->returns.tann;
@@ -1403,9 +1501,21 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     p.factor = out->periods_per_year;
     p.annualize = 1;
     periods data = table_on(plan->datap, eq);
-    if (!sp || !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none)) {
+    ddwalk dd = {-INFINITY, INFINITY, 0.0, 0}; /* walked with the bars' returns */
+    if (sp)
+        dd_block(eq->value, 1, &dd);
+    if (!sp || !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none,
+                             &dd)) {
         r = timereturn_of(&data);
         sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
+    }
+    if (!sp) {
+        out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
+    } else if (dd.slow) {
+        out->max_drawdown = drawdown_spans(eq, sp, n_sp);
+    } else {
+        dd_close(&dd);
+        out->max_drawdown = dd.max;
     }
     if (sp && n_trades <= eq->n)
         sqn_buf(trades, n_trades, buf, &out->sqn);
