@@ -6,7 +6,8 @@
  * statistics, bit for bit. The grids cover zero-trade runs, trades open at
  * the end, commission schemes and minimums, the three sizers, cash too
  * small to trade, fast >= slow (error lines), daily bars, minute bars in
- * sessions and minute bars with holes; sweeps with an option the loop does
+ * sessions, minute bars with holes, five-minute bars and periods of
+ * several bars; sweeps with an option the loop does
  * not model (stop loss, trailing stop, slippage, a strategy it does not
  * know) must fall back to the engine whole. */
 #include "slab_test.h"
@@ -39,11 +40,11 @@ static int collect(void *user, uint64_t pos, const char *line, size_t len)
     return 0;
 }
 
-static slab_bars *daily, *minutes, *holes;
+static slab_bars *daily, *minutes, *holes, *fives, *grouped;
 
-/* minute bars with every 7th block of 50 bars removed: gaps inside and
- * across sessions */
-static slab_bars *with_holes(const slab_bars *b)
+/* minute bars with every 7th block of 50 bars removed (gaps inside and
+ * across sessions), or all kept (drop 0) */
+static slab_bars *with_holes(const slab_bars *b, int drop)
 {
     slab_bars *h = calloc(1, sizeof *h);
     size_t m = 0;
@@ -54,7 +55,7 @@ static slab_bars *with_holes(const slab_bars *b)
     for (int k = 0; k < 6; k++)
         *cols[k] = malloc(b->n * sizeof(double));
     for (size_t i = 0; i < b->n; i++) {
-        if ((i / 50) % 7 == 3)
+        if (drop && (i / 50) % 7 == 3)
             continue;
         h->ts_ns[m] = b->ts_ns[i];
         for (int k = 0; k < 6; k++)
@@ -84,11 +85,18 @@ static int setup(void **state)
     if (slab_sample_generate(11, 1200, SLAB_TF_DAYS, 1, slab_days_from_civil(2014, 1, 6), &daily,
                              &err) != SLAB_OK ||
         slab_sample_generate(5, 6000, SLAB_TF_MINUTES, 1, slab_days_from_civil(2012, 12, 27),
-                             &minutes, &err) != SLAB_OK)
+                             &minutes, &err) != SLAB_OK ||
+        slab_sample_generate(3, 4000, SLAB_TF_MINUTES, 5, slab_days_from_civil(2015, 6, 1), &fives,
+                             &err) != SLAB_OK)
         return -1;
     snprintf(daily->sha256, sizeof daily->sha256, "%064d", 7);
     snprintf(minutes->sha256, sizeof minutes->sha256, "%064d", 8);
-    holes = with_holes(minutes);
+    snprintf(fives->sha256, sizeof fives->sha256, "%064d", 6);
+    holes = with_holes(minutes, 1);
+    /* minute bars read as five-minute ones: several bars to a period */
+    grouped = with_holes(minutes, 0);
+    grouped->compression = 5;
+    snprintf(grouped->sha256, sizeof grouped->sha256, "%064d", 5);
     snprintf(holes->sha256, sizeof holes->sha256, "%064d", 9);
     return 0;
 }
@@ -98,7 +106,9 @@ static int teardown(void **state)
     (void)state;
     slab_bars_free(daily);
     slab_bars_free(minutes);
+    slab_bars_free(fives);
     free_holes(holes);
+    free_holes(grouped);
     return 0;
 }
 
@@ -191,7 +201,8 @@ static size_t count_with(const sink *s, const char *needle)
 
 typedef struct fast_case {
     const char *name;
-    int bars;                 /* 0 daily, 1 minutes in sessions, 2 minutes with holes */
+    int bars;                 /* 0 daily, 1 minutes in sessions, 2 minutes with holes,
+                                 3 five-minute bars, 4 five bars to a period */
     const char *axes[5];
     int comm_scheme;          /* slab_comm_scheme */
 } fast_case;
@@ -214,12 +225,14 @@ static const fast_case cases[] = {
     {"minutes in sessions", 1, {"fast=1:41:8", "slow=30:330:60", NULL}, SLAB_COMM_PERCENT},
     {"minutes with holes", 2, {"fast=2:26:6", "slow=40:400:90", "commission=0,0.001", NULL},
      SLAB_COMM_PERCENT},
+    {"five-minute bars", 3, {"fast=1:21:5", "slow=22:202:45", NULL}, SLAB_COMM_PERCENT},
+    {"five bars to a period", 4, {"fast=3:23:10", "slow=40:400:120", NULL}, SLAB_COMM_PERCENT},
 };
 
 static void test_fast_equals_engine(void **state)
 {
     (void)state;
-    const slab_bars *all[3] = {daily, minutes, holes};
+    const slab_bars *all[5] = {daily, minutes, holes, fives, grouped};
     size_t zero = 0, open = 0, traded = 0;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         slab_sweep_spec spec;
