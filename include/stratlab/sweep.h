@@ -176,8 +176,8 @@ typedef struct slab_sweep_spec {
     uint64_t lo, hi;                    /* positions to run (a shard); hi is clipped */
     int jobs;                           /* worker threads, >= 1 */
     int blocks;                         /* CSCV blocks per line: even, 2..16; 0 = 16 */
-    size_t cache_bytes;                 /* indicator cache cap; 0 = a quarter of the
-                                           memory, at most 1 GiB */
+    size_t cache_bytes;                 /* indicator cache cap; 0 = an eighth of the
+                                           memory, at most 512 MiB */
     const slab_sweep_options *options;  /* NULL: the built-in list */
     int no_fast;                        /* 1: every combination through the
                                            general engine, never the loop
