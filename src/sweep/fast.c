@@ -43,6 +43,7 @@ struct slab__fast {
     double *value;         /* value after each bar (n) */
     double *scratch;       /* the analyzers' (n + 8) */
     double *own[2];        /* SMA arrays computed here when the cache is full */
+    size_t *ev;            /* crossings: bar << 1 | 1 up, 0 down (n) */
     slab_bar_span *span;   /* bars holding a position, and each exit bar */
     size_t n_span, cap_span;
     slab_trade *trades;
@@ -109,7 +110,8 @@ slab__fast *slab__fast_new(size_t n)
     f->rg = slab_calloc(f->cap_rg, sizeof *f->rg);
     f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
     f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
-    if (!f->value || !f->scratch || !f->rg) {
+    f->ev = slab_malloc((n ? n : 1) * sizeof *f->ev);
+    if (!f->value || !f->scratch || !f->rg || !f->ev) {
         slab__fast_free(f);
         return NULL;
     }
@@ -125,6 +127,7 @@ void slab__fast_free(slab__fast *f)
         slab_free(f->rg[k].hi);
     }
     slab_free(f->rg);
+    slab_free(f->ev);
     slab_free(f->value);
     slab_free(f->scratch);
     slab_free(f->own[0]);
@@ -456,8 +459,10 @@ static int add_span(slab__fast *f, size_t lo, size_t hi)
 }
 
 /* A new open trade (fill.c trade_begin, trade_update) for size at x,
- * commission comm, filled on bar i. */
-static slab_trade *trade_open(slab__fast *f, const slab_bars *bars, size_t i, double size, double x,
+ * commission comm, filled on bar i. Its times are not set: the sweep's
+ * line does not carry trades, and reading them costs a cache miss a
+ * trade. */
+static slab_trade *trade_open(slab__fast *f, size_t i, double size, double x,
                               double comm)
 {
     if (grow((void **)&f->trades, &f->cap_trades, f->n_trades + 1, sizeof *f->trades))
@@ -467,7 +472,6 @@ static slab_trade *trade_open(slab__fast *f, const slab_bars *bars, size_t i, do
     t->ref = (int64_t)f->n_trades + 1;
     t->is_open = 1;
     t->is_long = 1;
-    t->entry_ts_ns = bars->ts_ns[i];
     t->entry_bar = i;
     t->baropen = (int64_t)i + 1;
     t->commission += comm;
@@ -479,7 +483,7 @@ static slab_trade *trade_open(slab__fast *f, const slab_bars *bars, size_t i, do
 }
 
 /* Closes t with a fill of its size at x on bar i, commission comm. */
-static void trade_close(slab_trade *t, const slab_bars *bars, size_t i, double size, double x,
+static void trade_close(slab_trade *t, size_t i, double size, double x,
                         double comm)
 {
     t->commission += comm;
@@ -488,7 +492,6 @@ static void trade_close(slab_trade *t, const slab_bars *bars, size_t i, double s
     t->pnlcomm = t->pnl - t->commission;
     t->is_open = 0;
     t->barclose = (int64_t)i + 1;
-    t->exit_ts_ns = bars->ts_ns[i];
     t->exit_bar = i;
     t->exit_price = x;
     t->exit_reason = SLAB_EXIT_SIGNAL;
@@ -546,38 +549,70 @@ static int sell(walk *w, size_t t, double size, double price, double *x, double 
 }
 
 /* The whole run: values, spans and trades into f. 0, or -1 out of memory. */
-static int run_walk(walk *w, xscan *x)
+/* Every crossing of the run into f->ev (at most one a bar); returns the
+ * count. */
+static size_t crossings(slab__fast *f, xscan *x)
+{
+    size_t m = 0;
+    for (;;) {
+        int up;
+        size_t t = xscan_next(x, &up);
+        if (t >= x->n)
+            return m;
+        f->ev[m++] = t << 1 | (size_t)up;
+    }
+}
+
+/* How many crossings ahead the walk fetches the prices an order reads:
+ * they are far apart in the price arrays, so each would otherwise wait
+ * for memory. */
+#define AHEAD 6
+
+static int run_walk(walk *w, size_t n_ev)
 {
     slab__fast *f = w->f;
     const double *open = w->bars->open, *close = w->bars->close;
-    size_t n = w->bars->n;
+    const size_t *ev = f->ev;
+    size_t n = w->bars->n, k = 0;
+    for (size_t j = 0; j < AHEAD && j < n_ev; j++) {
+        __builtin_prefetch(close + (ev[j] >> 1));
+        __builtin_prefetch(open + ((ev[j] >> 1) + 1 < n ? (ev[j] >> 1) + 1 : ev[j] >> 1));
+    }
+#define NEXT_EVENT(t, up)                                                                        \
+    do {                                                                                         \
+        if (k + AHEAD < n_ev) {                                                                  \
+            size_t ta = ev[k + AHEAD] >> 1;                                                      \
+            __builtin_prefetch(close + ta);                                                      \
+            __builtin_prefetch(open + (ta + 1 < n ? ta + 1 : ta));                               \
+        }                                                                                        \
+        (t) = k < n_ev ? ev[k] >> 1 : n;                                                         \
+        (up) = k < n_ev ? (int)(ev[k] & 1) : 0;                                                  \
+        k++;                                                                                     \
+    } while (0)
     for (;;) {
         int up;
-        size_t t = xscan_next(x, &up), exit_t;
+        size_t t, exit_t;
+        NEXT_EVENT(t, up);
         if (t >= n)
             break;
         if (!up)
             continue; /* flat: only a cross up acts */
-        /* the prices the order reads, fetched while the flat bars are written */
-        __builtin_prefetch(close + t);
-        __builtin_prefetch(open + (t + 1 < n ? t + 1 : t));
         flat_to(w, t + 1 < n ? t + 1 : n);
         double px, comm, cash, size = buy(w, t, &px, &comm, &cash);
         if (!(size > 0.0))
             continue;
         size_t in = t + 1;
         w->cash = cash;
-        slab_trade *tr = trade_open(f, w->bars, in, size, px, comm);
+        slab_trade *tr = trade_open(f, in, size, px, comm);
         if (!tr)
             return -1;
         double sx = 0.0, scomm = 0.0;
         for (;;) { /* long: only a cross down acts */
-            exit_t = xscan_next(x, &up);
+            NEXT_EVENT(exit_t, up);
             if (exit_t >= n)
                 break;
             if (up)
                 continue;
-            __builtin_prefetch(open + (exit_t + 1 < n ? exit_t + 1 : exit_t));
             held(w, w->done, exit_t + 1, size, px); /* to the signal bar's close */
             if (sell(w, exit_t, size, px, &sx, &scomm))
                 break;
@@ -587,10 +622,11 @@ static int run_walk(walk *w, xscan *x)
             return add_span(f, in, n);
         }
         flat_to(w, exit_t + 2); /* the exit bar: the cash after the fill */
-        trade_close(tr, w->bars, exit_t + 1, size, sx, scomm);
+        trade_close(tr, exit_t + 1, size, sx, scomm);
         if (add_span(f, in, exit_t + 2))
             return -1;
     }
+#undef NEXT_EVENT
     flat_to(w, n);
     return 0;
 }
@@ -646,7 +682,7 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spe
     const ranges *rb = ra ? ranges_of(f, b, params[P_SLOW]) : NULL;
     size_t first_next = xscan_init(&x, a, b, ra, rb, bars->n);
     f->n_span = f->n_trades = 0;
-    if (run_walk(&w, &x)) {
+    if (run_walk(&w, crossings(f, &x))) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a combination's trades");
         rc = -1;
         goto out;
