@@ -18,28 +18,36 @@
 #include "stratlab/strategies.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
 /* The parameters of sma_cross, in its table's order (parity.c). */
 enum { P_FAST, P_SLOW, P_STOP_LOSS, P_TAKE_PROFIT, P_TRAIL, P_TIME_EXIT, N_SMA_PARAMS };
 
-#define BLOCK 32                     /* bars a range summary covers */
-#define RANGES_BYTES ((size_t)16 << 20) /* range summaries a worker keeps */
+#define BLOCK 8                       /* bars a range summary covers */
+#define RANGES_BYTES ((size_t)128 << 20) /* range summaries a sweep keeps */
 
 /* An SMA's range per block of BLOCK bars: lo[j] and hi[j] bound bars
  * [j BLOCK, (j+1) BLOCK) (-inf and inf when one of them is NaN). */
 typedef struct ranges {
-    double period;  /* the SMA's period; 0 for an unused slot */
+    double period;   /* the SMA's period */
     double *lo, *hi; /* n / BLOCK each (owned) */
-    uint64_t used;   /* LRU tick */
 } ranges;
+
+/* The ranges of a sweep's SMAs, shared by its workers: filled under the
+ * lock, never changed or dropped before the sweep ends, so a worker reads
+ * an entry without it. Past the cap a worker computes its own. */
+struct slab__franges {
+    pthread_mutex_t mu;
+    size_t nb;        /* blocks: n / BLOCK */
+    ranges *rg;
+    size_t n, cap;    /* entries, entries at most */
+};
 
 struct slab__fast {
     size_t n;              /* bars */
-    ranges *rg;            /* range summaries of SMAs, by period */
-    size_t n_rg, cap_rg;   /* slots in use, slots at most */
-    uint64_t tick;
+    ranges own_rg[2];      /* ranges computed here when the shared table is full */
     double *value;         /* value after each bar (n) */
     double *scratch;       /* the analyzers' (n + 8) */
     double *own[2];        /* SMA arrays computed here when the cache is full */
@@ -103,15 +111,10 @@ slab__fast *slab__fast_new(size_t n)
     if (!f)
         return NULL;
     f->n = n;
-    size_t per = (n / BLOCK) * 2 * sizeof(double) + 1;
-    f->cap_rg = RANGES_BYTES / per < 4 ? 4 : RANGES_BYTES / per;
-    if (f->cap_rg > 4096)
-        f->cap_rg = 4096;
-    f->rg = slab_calloc(f->cap_rg, sizeof *f->rg);
     f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
     f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
     f->ev = slab_malloc((n ? n : 1) * sizeof *f->ev);
-    if (!f->value || !f->scratch || !f->rg || !f->ev) {
+    if (!f->value || !f->scratch || !f->ev) {
         slab__fast_free(f);
         return NULL;
     }
@@ -122,11 +125,10 @@ void slab__fast_free(slab__fast *f)
 {
     if (!f)
         return;
-    for (size_t k = 0; f->rg && k < f->n_rg; k++) {
-        slab_free(f->rg[k].lo);
-        slab_free(f->rg[k].hi);
+    for (int k = 0; k < 2; k++) {
+        slab_free(f->own_rg[k].lo);
+        slab_free(f->own_rg[k].hi);
     }
-    slab_free(f->rg);
     slab_free(f->ev);
     slab_free(f->value);
     slab_free(f->scratch);
@@ -176,30 +178,14 @@ typedef struct xscan {
     double sign; /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
 } xscan;
 
-/* The block ranges of x (n bars, SMA of period), computed once and kept
- * while there is room (least recently used dropped); NULL when out of
- * memory (the scan then reads every bar). */
-static const ranges *ranges_of(slab__fast *f, const double *x, double period)
+/* Fills r's blocks (nb of them, allocated when NULL) from x; -1 when out
+ * of memory. */
+static int ranges_fill(ranges *r, const double *x, size_t nb, double period)
 {
-    size_t nb = f->n / BLOCK, k, old = 0;
-    for (k = 0; k < f->n_rg; k++)
-        if (f->rg[k].period == period) {
-            f->rg[k].used = ++f->tick;
-            return &f->rg[k];
-        }
-    if (f->n_rg < f->cap_rg) {
-        k = f->n_rg;
-    } else {
-        for (k = 1; k < f->n_rg; k++)
-            if (f->rg[k].used < f->rg[old].used)
-                old = k;
-        k = old;
-    }
-    ranges *r = &f->rg[k];
     if (!r->lo && !(r->lo = slab_malloc((nb ? nb : 1) * sizeof(double))))
-        return NULL;
+        return -1;
     if (!r->hi && !(r->hi = slab_malloc((nb ? nb : 1) * sizeof(double))))
-        return NULL;
+        return -1;
     for (size_t j = 0; j < nb; j++) {
         const double *v = x + j * BLOCK;
         double lo = v[0], hi = v[0];
@@ -213,10 +199,69 @@ static const ranges *ranges_of(slab__fast *f, const double *x, double period)
         r->hi[j] = nan ? INFINITY : hi;
     }
     r->period = period;
-    r->used = ++f->tick;
-    if (k == f->n_rg)
-        f->n_rg++;
-    return r;
+    return 0;
+}
+
+slab__franges *slab__franges_new(size_t n_bars)
+{
+    slab__franges *t = slab_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->nb = n_bars / BLOCK;
+    size_t per = t->nb * 2 * sizeof(double) + sizeof(ranges) + 1;
+    t->cap = RANGES_BYTES / per < 4096 ? RANGES_BYTES / per : 4096;
+    if (!(t->rg = slab_calloc(t->cap ? t->cap : 1, sizeof *t->rg))) {
+        slab_free(t);
+        return NULL;
+    }
+    pthread_mutex_init(&t->mu, NULL);
+    return t;
+}
+
+void slab__franges_free(slab__franges *t)
+{
+    if (!t)
+        return;
+    for (size_t k = 0; k < t->n; k++) {
+        slab_free(t->rg[k].lo);
+        slab_free(t->rg[k].hi);
+    }
+    slab_free(t->rg);
+    pthread_mutex_destroy(&t->mu);
+    slab_free(t);
+}
+
+/* The block ranges of x (the SMA of period): the sweep's entry, made on
+ * first use, or one computed into f's slot `own` when the table is full
+ * or absent; NULL when out of memory (the scan then reads every bar). */
+static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x, double period,
+                               int own)
+{
+    size_t nb = f->n / BLOCK;
+    if (t) {
+        pthread_mutex_lock(&t->mu);
+        size_t n = t->n;
+        pthread_mutex_unlock(&t->mu);
+        for (size_t k = 0; k < n; k++) /* entries below n never change */
+            if (t->rg[k].period == period)
+                return &t->rg[k];
+        pthread_mutex_lock(&t->mu);
+        for (size_t k = n; k < t->n; k++) /* added meanwhile */
+            if (t->rg[k].period == period) {
+                pthread_mutex_unlock(&t->mu);
+                return &t->rg[k];
+            }
+        if (t->n < t->cap) {
+            ranges *r = &t->rg[t->n];
+            int rc = ranges_fill(r, x, nb, period);
+            if (rc == 0)
+                t->n++;
+            pthread_mutex_unlock(&t->mu);
+            return rc == 0 ? r : NULL;
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+    return ranges_fill(&f->own_rg[own], x, nb, period) == 0 ? &f->own_rg[own] : NULL;
 }
 
 /* The first block from block j on where a - b may leave sign's side
@@ -663,7 +708,8 @@ static void sma_release(slab__cache *cache, const double *arr)
     slab__cache_put(cache, slab_ind_find("SMA_BT", &e), out);
 }
 
-int slab__fast_run(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
+int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
+                   const slab_sweep_spec *spec,
                    const size_t *idx, const double *params, const slab_broker_config *broker,
                    const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
                    slab_headline *h, slab_error *err)
@@ -678,8 +724,8 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spe
         goto out;
     xscan x;
     walk w = {f, bars, broker, broker->cash, 0, 0};
-    const ranges *ra = ranges_of(f, a, params[P_FAST]);
-    const ranges *rb = ra ? ranges_of(f, b, params[P_SLOW]) : NULL;
+    const ranges *ra = ranges_of(f, shared, a, params[P_FAST], 0);
+    const ranges *rb = ra ? ranges_of(f, shared, b, params[P_SLOW], 1) : NULL;
     size_t first_next = xscan_init(&x, a, b, ra, rb, bars->n);
     f->n_span = f->n_trades = 0;
     if (run_walk(&w, crossings(f, &x))) {

@@ -334,6 +334,7 @@ struct sweep {
     slab__cache *cache;
     slab_period_plan *plan;
     int fast;                /* slab__fast_eligible, decided once */
+    slab__franges *ranges;   /* the fast path's shared SMA ranges */
     size_t days;
     int blocks;
     char id[17], data[17];
@@ -426,8 +427,8 @@ static slab_status run_one(worker *w, const double *params, const slab_broker_co
     slab_run_config cfg;
     *fast = 0;
     if (w->fast) {
-        int r = slab__fast_run(w->fast, sw->cache, spec, w->idx, params, broker, risk, sw->plan,
-                               fr, h, e);
+        int r = slab__fast_run(w->fast, sw->cache, sw->ranges, spec, w->idx, params, broker,
+                               risk, sw->plan, fr, h, e);
         if (r < 0)
             return e->code;
         if (r > 0) {
@@ -651,6 +652,8 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
         return st;
     sw->days = slab_period_plan_days(sw->plan);
     sw->fast = !spec->no_fast && slab__fast_eligible(spec);
+    if (sw->fast && !(sw->ranges = slab__franges_new(spec->bars->n)))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
     sw->ring_n = (size_t)spec->jobs * RING_PER_JOB;
     sw->ring = slab_calloc(sw->ring_n, sizeof *sw->ring);
@@ -732,6 +735,7 @@ out:
     }
     slab_free(ws);
     slab__cache_free(sw.cache);
+    slab__franges_free(sw.ranges);
     slab_period_plan_free(sw.plan);
     pthread_mutex_destroy(&sw.mu);
     pthread_cond_destroy(&sw.cv_ready);
