@@ -1241,6 +1241,41 @@ LANES_CLONES static void dd_block(const double *v, size_t n, ddwalk *d)
     }
 }
 
+/* Folds the vector low into d and resets it. */
+static inline __attribute__((always_inline)) void dd_fold(v4d *vlow, ddwalk *d)
+{
+    double l0 = (*vlow)[0] < (*vlow)[1] ? (*vlow)[0] : (*vlow)[1];
+    double l1 = (*vlow)[2] < (*vlow)[3] ? (*vlow)[2] : (*vlow)[3];
+    l0 = l0 < l1 ? l0 : l1;
+    if (l0 < d->low)
+        d->low = l0;
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    *vlow = inf;
+}
+
+/* Ends a group of bars v[0..n-1] whose low is glow and whose "none above
+ * the peak pk" mask is gok: folded into vlow when it held, else the low so
+ * far folded into d and the group walked bar by bar; the group state is
+ * reset and pk follows d's peak. */
+static inline __attribute__((always_inline)) void dd_group(const double *v, size_t n, v4l *gok,
+                                                           v4d *glow, v4d *vlow, v4d *pk,
+                                                           ddwalk *d)
+{
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    const v4l all = {-1, -1, -1, -1};
+    if ((*gok)[0] & (*gok)[1] & (*gok)[2] & (*gok)[3] && !d->slow) {
+        v4l lower = *glow < *vlow;
+        *vlow = (v4d)(((v4l)*glow & lower) | ((v4l)*vlow & ~lower));
+    } else if (!d->slow) {
+        dd_fold(vlow, d);
+        dd_block(v, n, d);
+        const v4d p = {d->peak, d->peak, d->peak, d->peak};
+        *pk = p;
+    }
+    *glow = inf;
+    *gok = all;
+}
+
 /* Exact sums of excess returns on a grid. With one bar a period, r =
  * v[i] / v[i-1] - 1.0 is a multiple of 2^-53 (Sterbenz for a ratio in
  * [0.5, 2], a rounding to that grid or coarser outside), so each excess
@@ -1273,9 +1308,16 @@ LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, doubl
     const v4d c2 = {GRID_C2, GRID_C2, GRID_C2, GRID_C2}, c1 = {GRID_C1, GRID_C1, GRID_C1, GRID_C1};
     const v4d big = {GRID_MAX, GRID_MAX, GRID_MAX, GRID_MAX};
     const v4l abs = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     v4d a2 = {0.0, 0.0, 0.0, 0.0}, a1 = a2, a0 = a2;
     v4l ok = {-1, -1, -1, -1};
-    size_t i = lo;
+    /* the drawdown by groups of 16 bars: a group none of whose bars is
+     * above the peak (nor NaN) only lowers the low, folded in as a vector;
+     * another goes bar by bar (dd_block) */
+    v4d pk = {d ? d->peak : 0.0, d ? d->peak : 0.0, d ? d->peak : 0.0, d ? d->peak : 0.0};
+    v4d vlow = inf, glow = inf;
+    v4l gok = ok;
+    size_t i = lo, g0 = lo;
     for (; i + 4 <= hi; i += 4, out += 4) {
         v4d a, b;
         memcpy(&a, v + i, sizeof a);
@@ -1287,19 +1329,20 @@ LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, doubl
         a1 += y1;
         a0 += r1 - y1;
         ok &= (v4d)((v4l)y & abs) < big;
-        if (!d || d->slow)
+        if (!d)
             continue;
-        const v4d pk = {d->peak, d->peak, d->peak, d->peak};
-        v4l under = a <= pk;
-        if (under[0] & under[1] & under[2] & under[3]) {
-            double l0 = a[0] < a[1] ? a[0] : a[1], l1 = a[2] < a[3] ? a[2] : a[3];
-            l0 = l0 < l1 ? l0 : l1;
-            if (l0 < d->low)
-                d->low = l0;
-        } else {
-            dd_block(v + i, 4, d);
-        }
+        v4l lower = a < glow;
+        glow = (v4d)(((v4l)a & lower) | ((v4l)glow & ~lower));
+        gok &= a <= pk;
+        if (i + 4 - g0 < 16)
+            continue;
+        dd_group(v + g0, i + 4 - g0, &gok, &glow, &vlow, &pk, d);
+        g0 = i + 4;
     }
+    if (d && i > g0)
+        dd_group(v + g0, i - g0, &gok, &glow, &vlow, &pk, d);
+    if (d)
+        dd_fold(&vlow, d);
     double s2 = a2[0] + a2[1] + a2[2] + a2[3], s1 = a1[0] + a1[1] + a1[2] + a1[3];
     double s0 = a0[0] + a0[1] + a0[2] + a0[3];
     int good = ok[0] & ok[1] & ok[2] & ok[3];
