@@ -175,6 +175,7 @@ typedef struct xscan {
     const double *a, *b;
     const ranges *ra, *rb; /* their block ranges, or NULL */
     size_t i, n; /* next bar to look at; bars */
+    size_t pf;   /* blocks below it were considered for prefetching */
     double sign; /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
 } xscan;
 
@@ -267,7 +268,8 @@ static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x,
 /* The first block from block j on where a - b may leave sign's side
  * (a <= b throughout when sign < 0, a >= b when sign > 0), found from the
  * ranges alone; nb when none. */
-static size_t skip_blocks(const xscan *x, size_t j, size_t nb)
+static inline __attribute__((always_inline)) size_t skip_blocks(const xscan *x, size_t j,
+                                                                 size_t nb)
 {
     const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
     if (x->sign < 0.0)
@@ -300,6 +302,7 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
     x->rb = ra && rb ? rb : NULL;
     x->n = n;
     x->i = s + 1 < n ? s + 1 : n;
+    x->pf = 0;
     x->sign = 0.0;
     if (s < n) {
         double d = a[s] - b[s];
@@ -311,8 +314,8 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
 /* The first block of 8 bars from i where a difference a - b does not
  * keep the sign sign (1 or -1; zeros keep it), or the last whole block's
  * end: the bars before it cannot cross and leave nzd's sign as it was. */
-LANES_CLONES static size_t same_sign(const double *a, const double *b, size_t i, size_t n,
-                                     double sign)
+static inline __attribute__((always_inline)) size_t same_sign(const double *a, const double *b,
+                                                               size_t i, size_t n, double sign)
 {
     const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
     for (; i + 8 <= n; i += 8) {
@@ -331,7 +334,25 @@ LANES_CLONES static size_t same_sign(const double *a, const double *b, size_t i,
 /* The next bar with a non-zero crossover (n when none); *up says its
  * direction. Blocks of 8 bars where every difference keeps nzd's sign
  * (zeros included) are passed over without a branch per bar. */
-static size_t xscan_next(xscan *x, int *up)
+#define LOOK 32 /* blocks ahead whose bars are fetched before the scan needs them */
+
+/* The scan reads a block only where the two ranges meet (or at a
+ * crossing): scattered lines the hardware does not fetch ahead. The
+ * blocks up to LOOK past block j whose ranges overlap are fetched now. */
+static inline __attribute__((always_inline)) void prefetch_ahead(xscan *x, size_t j, size_t nb)
+{
+    const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
+    size_t end = j + LOOK < nb ? j + LOOK : nb;
+    if (x->pf <= j)
+        x->pf = j + 1;
+    for (; x->pf < end; x->pf++)
+        if (ahi[x->pf] >= blo[x->pf] && alo[x->pf] <= bhi[x->pf]) {
+            __builtin_prefetch(x->a + x->pf * BLOCK);
+            __builtin_prefetch(x->b + x->pf * BLOCK);
+        }
+}
+
+static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, int *up)
 {
     const double *a = x->a, *b = x->b;
     size_t i = x->i, n = x->n, nb = n / BLOCK;
@@ -342,6 +363,7 @@ static size_t xscan_next(xscan *x, int *up)
                 i = j * BLOCK;
                 if (i >= n)
                     break;
+                prefetch_ahead(x, j, nb);
             }
             /* this block (the whole rest past the last one) 8 bars at a time */
             size_t lim = x->ra && i / BLOCK < nb ? (i / BLOCK + 1) * BLOCK : n;
@@ -595,8 +617,8 @@ static int sell(walk *w, size_t t, double size, double price, double *x, double 
 
 /* The whole run: values, spans and trades into f. 0, or -1 out of memory. */
 /* Every crossing of the run into f->ev (at most one a bar); returns the
- * count. */
-static size_t crossings(slab__fast *f, xscan *x)
+ * count. The scan is inlined here, so it runs in this function's clone. */
+LANES_CLONES static size_t crossings(slab__fast *f, xscan *x)
 {
     size_t m = 0;
     for (;;) {
