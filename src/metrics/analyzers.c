@@ -1376,23 +1376,6 @@ static void grid_init(gridsum *g, double rate)
     g->inv_q = ldexp(1.0, -qe);
 }
 
-/* x[j] = (x[j] - avg)^2 for j < n: pow(d, 2.0), which the compiler folds
- * into d * d (one correctly rounded product) in sharpe_of as here. */
-LANES_CLONES static void squares(double *x, size_t n, double avg)
-{
-    const v4d a = {avg, avg, avg, avg};
-    size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        v4d d;
-        memcpy(&d, x + j, sizeof d);
-        d -= a;
-        d *= d;
-        memcpy(x + j, &d, sizeof d);
-    }
-    for (; j < n; j++)
-        x[j] = (x[j] - avg) * (x[j] - avg);
-}
-
 /* sharpe_of over the TimeReturn of table t when the record changes only
  * inside the spans (slab_headline_compute_spans): the periods holding no
  * bar of a span return exactly 0, so their excess returns are one value
@@ -1453,13 +1436,12 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
         add_copies(buf, &m, flat, z);
         avg = slab_fsum_fast(buf, m) / (double)n;
     }
-    double dflat = pow(flat - avg, 2.0);
+    double dflat = pow(flat - avg, 2.0), ex[2];
+    size_t ne = 0;
     if (!isfinite(dflat))
         return 0;
-    squares(buf, e, avg);
-    m = e;
-    add_copies(buf, &m, dflat, z);
-    sd = sqrt(slab_fsum_fast(buf, m) / (double)(n - bessel));
+    add_copies(ex, &ne, dflat, z);
+    sd = sqrt(slab_fsum_sqdev(buf, e, avg, ex, ne) / (double)(n - bessel));
     if (sd == 0.0) /* ZeroDivisionError -> None */
         return 1;
     *out = avg / sd;
