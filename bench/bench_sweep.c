@@ -77,8 +77,8 @@ static double sweep_once(const slab_bars *bars, slab_grid *g, int jobs, int no_f
 }
 
 /* Best of reps sweeps with jobs workers, printed as one line. */
-static void sweep_line(const char *what, const slab_bars *bars, slab_grid *g, int jobs,
-                       int no_fast, int reps)
+static void sweep_line(const char *what, const slab_bars *bars, slab_grid *g, int jobs, int no_fast,
+                       int reps)
 {
     double best = 1e30, best_cpu = 0.0;
     uint64_t points = slab_grid_count(g);
@@ -152,8 +152,7 @@ int main(int argc, char **argv)
     const char *fast = small ? "fast=1:10:1" : mid ? "fast=1:100:11" : "fast=1:100:1";
     const char *slow = small || mid ? "slow=110:1100:110" : "slow=110:1100:10";
     if (slab_grid_add_axis(g, fast, &err) != SLAB_OK ||
-        slab_grid_add_axis(g, slow, &err) != SLAB_OK ||
-        slab_grid_finish(g, &err) != SLAB_OK) {
+        slab_grid_add_axis(g, slow, &err) != SLAB_OK || slab_grid_finish(g, &err) != SLAB_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }

@@ -168,9 +168,8 @@ static inline __attribute__((always_inline)) void step2(v2d v, v2d *s, v2d *c, v
  * Python); SQDEV: add (x[k] - avg)^2 (d * d, rounded). extra[0..n_extra-1]
  * are added as they are after the n terms. */
 enum { PLAIN, RAMP, SQDEV };
-static inline __attribute__((always_inline)) double fast_sum(const double *x, size_t n, int mode,
-                                                             double avg, const double *extra,
-                                                             size_t n_extra)
+static inline __attribute__((always_inline)) double
+fast_sum(const double *x, size_t n, int mode, double avg, const double *extra, size_t n_extra)
 {
     const int ramp = mode == RAMP;
     const v2d av = {avg, avg};
@@ -245,8 +244,7 @@ double slab_fsum_fast(const double *x, size_t n)
     return isnan(r) ? slab_fsum_array(x, n) : r;
 }
 
-double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extra,
-                       size_t n_extra)
+double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extra, size_t n_extra)
 {
     double r = n + n_extra <= FAST_MAX_N ? fast_sum(x, n, SQDEV, avg, extra, n_extra) : NAN;
     if (!isnan(r))

@@ -1086,7 +1086,10 @@ fail:
     return rc;
 }
 
-size_t slab_period_plan_days(const slab_period_plan *p) { return p->days.n; }
+size_t slab_period_plan_days(const slab_period_plan *p)
+{
+    return p->days.n;
+}
 
 /* A view of table t over another equity record of the same clock. */
 static periods table_on(const periods *t, const slab_equity *eq)
@@ -1258,8 +1261,7 @@ static inline __attribute__((always_inline)) void dd_fold(v4d *vlow, ddwalk *d)
  * far folded into d and the group walked bar by bar; the group state is
  * reset and pk follows d's peak. */
 static inline __attribute__((always_inline)) void dd_group(const double *v, size_t n, v4l *gok,
-                                                           v4d *glow, v4d *vlow, v4d *pk,
-                                                           ddwalk *d)
+                                                           v4d *glow, v4d *vlow, v4d *pk, ddwalk *d)
 {
     const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     const v4l all = {-1, -1, -1, -1};
@@ -1288,9 +1290,9 @@ static inline __attribute__((always_inline)) void dd_group(const double *v, size
  * them exact, in any order and lane: the exact total, which fsum then
  * rounds as it would the terms themselves. */
 typedef struct gridsum {
-    double inv_q;   /* 1 / q */
+    double inv_q;      /* 1 / q */
     double s2, s1, s0; /* sums of y2, y1, y0 */
-    int ok;         /* 0 once a |y| reached 2^96 or was NaN */
+    int ok;            /* 0 once a |y| reached 2^96 or was NaN */
 } gridsum;
 
 #define GRID_C2 0x1.8p116
@@ -1300,8 +1302,8 @@ typedef struct gridsum {
 /* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1
  * (excess() of TimeReturn when every period is one bar), their exact sum
  * into g, and the bars walked into the drawdown d (NULL: not). */
-LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate,
-                                    double *out, gridsum *g, ddwalk *d)
+LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate, double *out,
+                                    gridsum *g, ddwalk *d)
 {
     const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
     const v4d iq = {g->inv_q, g->inv_q, g->inv_q, g->inv_q};
@@ -1400,8 +1402,8 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
         return 0;
     if (n <= bessel)
         return 1;
-    int bars = n == t->eq->n && !x.compound; /* one bar a period: no table */
-    int grid = bars && n < ((size_t)1 << 21);   /* every term on the grid */
+    int bars = n == t->eq->n && !x.compound;  /* one bar a period: no table */
+    int grid = bars && n < ((size_t)1 << 21); /* every term on the grid */
     gridsum g;
     grid_init(&g, x.rate);
     for (size_t s = 0; s < n_sp; s++) {
@@ -1529,8 +1531,8 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     ddwalk dd = {-INFINITY, INFINITY, 0.0, 0}; /* walked with the bars' returns */
     if (sp)
         dd_block(eq->value, 1, &dd);
-    if (!sp || !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none,
-                             &dd)) {
+    if (!sp ||
+        !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none, &dd)) {
         r = timereturn_of(&data);
         sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
     }
@@ -1549,8 +1551,7 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
 }
 
 slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
-                                  const slab_period_plan *plan, slab_headline *out,
-                                  slab_error *err)
+                                  const slab_period_plan *plan, slab_headline *out, slab_error *err)
 {
     slab_period_plan *own = NULL;
     slab_status rc;
@@ -1569,9 +1570,9 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
 }
 
 slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
-                                        size_t n_spans, const slab_trade *trades,
-                                        size_t n_trades, const slab_period_plan *plan,
-                                        double *scratch, slab_headline *out, slab_error *err)
+                                        size_t n_spans, const slab_trade *trades, size_t n_trades,
+                                        const slab_period_plan *plan, double *scratch,
+                                        slab_headline *out, slab_error *err)
 {
     slab_status rc;
 

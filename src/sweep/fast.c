@@ -1,7 +1,8 @@
-/* fast.c: the sweep's bar loop specialised for the built-in sma_cross
- * (issue 15): a combination's trades, equity record and headline metrics
- * without the general engine's per-bar machinery. The crossings are found
- * by a block scan of the two shared SMA arrays; only the stretches with a
+/* fast.c: the sweep's bar loop specialised for the built-ins sma_cross and
+ * rsi_reversion (issue 15): a combination's trades, equity record and
+ * headline metrics without the general engine's per-bar machinery. The
+ * crossings are found by a block scan of the two shared SMA arrays (the
+ * RSI's levels are read bar by bar); only the stretches with a
  * position are walked bar by bar (value at each close), the flat ones are
  * one value, and the analyzers see the record as spans (metrics.h).
  * Invariant: the run it fills is the one slab_engine_run_shared gives for
@@ -22,10 +23,36 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The parameters of sma_cross, in its table's order (parity.c). */
-enum { P_FAST, P_SLOW, P_STOP_LOSS, P_TAKE_PROFIT, P_TRAIL, P_TIME_EXIT, N_SMA_PARAMS };
+/* The parameters of sma_cross and rsi_reversion, in their tables' order
+ * (parity.c); both end with the four risk shortcuts. */
+enum { P_FAST, P_SLOW };
+enum { P_PERIOD, P_LOW, P_HIGH };
 
-#define BLOCK 8                       /* bars a range summary covers */
+/* A built-in the loop models: its signal's parameters (the axes it takes)
+ * and where its risk shortcuts start. */
+typedef struct fast_def {
+    const char *name;
+    const char *const *signal; /* NULL-terminated */
+    int risk0;                 /* index of stop_loss_pct; 4 shortcuts follow */
+} fast_def;
+
+static const char *const sma_signal[] = {"fast", "slow", NULL};
+static const char *const rsi_signal[] = {"period", "low", "high", NULL};
+static const fast_def fast_defs[] = {{"sma_cross", sma_signal, 2},
+                                     {"rsi_reversion", rsi_signal, 3}};
+
+/* The loop's description of strategy, or NULL. */
+static const fast_def *fast_def_of(const slab_strategy_def *strategy)
+{
+    slab_error e;
+    for (size_t k = 0; k < sizeof fast_defs / sizeof fast_defs[0]; k++)
+        if (strategy == slab_strategy_find(fast_defs[k].name, &e) &&
+            strategy->n_params == fast_defs[k].risk0 + 4)
+            return &fast_defs[k];
+    return NULL;
+}
+
+#define BLOCK 8                          /* bars a range summary covers */
 #define RANGES_BYTES ((size_t)128 << 20) /* range summaries a sweep keeps */
 
 /* An SMA's range per block of BLOCK bars: lo[j] and hi[j] bound bars
@@ -40,19 +67,19 @@ typedef struct ranges {
  * an entry without it. Past the cap a worker computes its own. */
 struct slab__franges {
     pthread_mutex_t mu;
-    size_t nb;        /* blocks: n / BLOCK */
+    size_t nb; /* blocks: n / BLOCK */
     ranges *rg;
-    size_t n, cap;    /* entries, entries at most */
+    size_t n, cap; /* entries, entries at most */
 };
 
 struct slab__fast {
-    size_t n;              /* bars */
-    ranges own_rg[2];      /* ranges computed here when the shared table is full */
-    double *value;         /* value after each bar (n) */
-    double *scratch;       /* the analyzers' (n + 8) */
-    double *own[2];        /* SMA arrays computed here when the cache is full */
-    size_t *ev;            /* crossings: bar << 1 | 1 up, 0 down (n) */
-    slab_bar_span *span;   /* bars holding a position, and each exit bar */
+    size_t n;            /* bars */
+    ranges own_rg[2];    /* ranges computed here when the shared table is full */
+    double *value;       /* value after each bar (n) */
+    double *scratch;     /* the analyzers' (n + 8) */
+    double *own[2];      /* SMA arrays computed here when the cache is full */
+    size_t *ev;          /* crossings: bar << 1 | 1 up, 0 down (n) */
+    slab_bar_span *span; /* bars holding a position, and each exit bar */
     size_t n_span, cap_span;
     slab_trade *trades;
     size_t n_trades, cap_trades;
@@ -60,29 +87,31 @@ struct slab__fast {
 
 /* ---- eligibility ----------------------------------------------------------- */
 
-/* Axes the fast path models whatever their value (the rest of the
- * configuration is checked per combination, slab__fast_run). */
-static int axis_ok(const char *name)
+/* Axes the fast path models whatever their value: the signal's
+ * parameters and the costs, cash and sizer (the rest of the configuration
+ * is checked per combination, slab__fast_run). */
+static int axis_ok(const fast_def *d, const char *name)
 {
-    static const char *const ok[] = {"fast", "slow", "cash", "commission", "commission_min",
-                                     "sizer", NULL};
+    static const char *const ok[] = {"cash", "commission", "commission_min", "sizer", NULL};
     for (size_t k = 0; ok[k]; k++)
         if (!strcmp(ok[k], name))
+            return 1;
+    for (size_t k = 0; d->signal[k]; k++)
+        if (!strcmp(d->signal[k], name))
             return 1;
     return 0;
 }
 
 int slab__fast_eligible(const slab_sweep_spec *spec)
 {
-    slab_error e;
     const slab_bars *b = spec->bars;
-    if (spec->strategy != slab_strategy_find("sma_cross", &e) ||
-        spec->strategy->n_params != N_SMA_PARAMS || !b || b->n == 0)
+    const fast_def *d = fast_def_of(spec->strategy);
+    if (!d || !b || b->n == 0)
         return 0;
     for (size_t a = 0; a < slab_grid_n_axes(spec->grid); a++)
-        if (!axis_ok(slab_grid_axis_at(spec->grid, a)->name))
+        if (!axis_ok(d, slab_grid_axis_at(spec->grid, a)->name))
             return 0;
-    /* finite prices: the crossings and the marks then take no NaN path */
+    /* finite prices: the signals and the marks then take no NaN path */
     for (size_t i = 0; i < b->n; i++)
         if (!isfinite(b->open[i]) || !isfinite(b->close[i]))
             return 0;
@@ -91,16 +120,17 @@ int slab__fast_eligible(const slab_sweep_spec *spec)
 
 /* 1 when the combination's settings are what the fast path models: no
  * risk items (the strategy's shortcuts included), market orders at the
- * next open without slippage, no margin call. */
-static int config_ok(const double *params, const slab_broker_config *br,
+ * next open without slippage, no margin call, parameters the strategy's
+ * init() accepts (fast < slow, low < high). */
+static int config_ok(const fast_def *d, const double *params, const slab_broker_config *br,
                      const slab_risk_config *risk)
 {
-    for (int k = P_STOP_LOSS; k < N_SMA_PARAMS; k++)
+    for (int k = d->risk0; k < d->risk0 + 4; k++)
         if (params[k] > 0.0)
             return 0;
-    return !slab_risk_active(risk) && !br->coc && !br->coo && br->slip_perc == 0.0 &&
-           br->slip_fixed == 0.0 && !br->margin_call && br->cash > 0.0 &&
-           br->cash <= SLAB_CASH_MAX && params[P_FAST] < params[P_SLOW];
+    int sane = d->risk0 == 2 ? params[P_FAST] < params[P_SLOW] : params[P_LOW] < params[P_HIGH];
+    return sane && !slab_risk_active(risk) && !br->coc && !br->coo && br->slip_perc == 0.0 &&
+           br->slip_fixed == 0.0 && !br->margin_call && br->cash > 0.0 && br->cash <= SLAB_CASH_MAX;
 }
 
 /* ---- scratch --------------------------------------------------------------- */
@@ -174,9 +204,9 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 typedef struct xscan {
     const double *a, *b;
     const ranges *ra, *rb; /* their block ranges, or NULL */
-    size_t i, n; /* next bar to look at; bars */
-    size_t pf;   /* blocks below it were considered for prefetching */
-    double sign; /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
+    size_t i, n;           /* next bar to look at; bars */
+    size_t pf;             /* blocks below it were considered for prefetching */
+    double sign;           /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
 } xscan;
 
 /* Fills r's blocks (nb of them, allocated when NULL) from x; -1 when out
@@ -268,8 +298,7 @@ static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x,
 /* The first block from block j on where a - b may leave sign's side
  * (a <= b throughout when sign < 0, a >= b when sign > 0), found from the
  * ranges alone; nb when none. */
-static inline __attribute__((always_inline)) size_t skip_blocks(const xscan *x, size_t j,
-                                                                 size_t nb)
+static inline __attribute__((always_inline)) size_t skip_blocks(const xscan *x, size_t j, size_t nb)
 {
     const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
     if (x->sign < 0.0)
@@ -315,7 +344,7 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
  * keep the sign sign (1 or -1; zeros keep it), or the last whole block's
  * end: the bars before it cannot cross and leave nzd's sign as it was. */
 static inline __attribute__((always_inline)) size_t same_sign(const double *a, const double *b,
-                                                               size_t i, size_t n, double sign)
+                                                              size_t i, size_t n, double sign)
 {
     const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
     for (; i + 8 <= n; i += 8) {
@@ -395,12 +424,9 @@ static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, int *up
 static double comm_base(const slab_broker_config *c, double size, double price)
 {
     switch (c->comm_scheme) {
-    case SLAB_COMM_PER_SHARE:
-        return fabs(size) * c->commission;
-    case SLAB_COMM_FIXED:
-        return 0.0;
-    default:
-        return fabs(size) * c->commission * price;
+    case SLAB_COMM_PER_SHARE: return fabs(size) * c->commission;
+    case SLAB_COMM_FIXED: return 0.0;
+    default: return fabs(size) * c->commission * price;
     }
 }
 
@@ -453,8 +479,8 @@ typedef struct walk {
     const slab_bars *bars;
     const slab_broker_config *br;
     double cash;
-    size_t done;  /* value[0..done) written */
-    int bad;      /* a value or a flat cash the fast path cannot vouch for */
+    size_t done; /* value[0..done) written */
+    int bad;     /* a value or a flat cash the fast path cannot vouch for */
 } walk;
 
 LANES_CLONES static void fill(double *v, size_t n, double x)
@@ -478,8 +504,8 @@ static void flat_to(walk *w, size_t end)
 
 /* v[j] = mark(cash, size, price, c[j]) for j < n; returns 0, or NaN when
  * a value is not finite. */
-LANES_CLONES static double marks(const double *c, size_t n, double cash, double size,
-                                 double price, double *v)
+LANES_CLONES static double marks(const double *c, size_t n, double cash, double size, double price,
+                                 double *v)
 {
     const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
     const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
@@ -529,8 +555,7 @@ static int add_span(slab__fast *f, size_t lo, size_t hi)
  * commission comm, filled on bar i. Its times are not set: the sweep's
  * line does not carry trades, and reading them costs a cache miss a
  * trade. */
-static slab_trade *trade_open(slab__fast *f, size_t i, double size, double x,
-                              double comm)
+static slab_trade *trade_open(slab__fast *f, size_t i, double size, double x, double comm)
 {
     if (grow((void **)&f->trades, &f->cap_trades, f->n_trades + 1, sizeof *f->trades))
         return NULL;
@@ -550,8 +575,7 @@ static slab_trade *trade_open(slab__fast *f, size_t i, double size, double x,
 }
 
 /* Closes t with a fill of its size at x on bar i, commission comm. */
-static void trade_close(slab_trade *t, size_t i, double size, double x,
-                        double comm)
+static void trade_close(slab_trade *t, size_t i, double size, double x, double comm)
 {
     t->commission += comm;
     t->barlen = (int64_t)i + 1 - t->baropen;
@@ -630,40 +654,69 @@ LANES_CLONES static size_t crossings(slab__fast *f, xscan *x)
     }
 }
 
+/* The prices the walk's signals read. */
+typedef struct bars_view {
+    size_t n;
+    const double *open, *close;
+} bars_view;
+
 /* How many crossings ahead the walk fetches the prices an order reads:
  * they are far apart in the price arrays, so each would otherwise wait
  * for memory. */
 #define AHEAD 6
 
-static int run_walk(walk *w, size_t n_ev)
+/* Where the walk's signals come from: the crossings listed (sma_cross),
+ * or a level series read bar by bar (rsi_reversion: below low enters,
+ * above high exits, as often as it holds). */
+typedef struct source {
+    const size_t *ev; /* crossings, or NULL */
+    size_t n_ev, k;   /* crossings, the next one */
+    const double *x;  /* the level series when ev is NULL */
+    double low, high;
+    size_t i; /* the next bar to read */
+} source;
+
+/* The next bar at or after the source's position with an entry signal
+ * (entry = 1) or an exit one; n when none. */
+static inline size_t next_signal(source *s, int entry, const bars_view *b)
+{
+    size_t n = b->n;
+    if (s->ev) {
+        while (s->k < s->n_ev) {
+            if (s->k + AHEAD < s->n_ev) { /* fetch the prices crossing k + AHEAD reads */
+                size_t ta = s->ev[s->k + AHEAD] >> 1;
+                __builtin_prefetch(b->close + ta);
+                __builtin_prefetch(b->open + (ta + 1 < n ? ta + 1 : ta));
+            }
+            size_t e = s->ev[s->k++];
+            if ((int)(e & 1) == entry)
+                return e >> 1;
+        }
+        return n;
+    }
+    for (size_t i = s->i; i < n; i++)
+        if (entry ? s->x[i] < s->low : s->x[i] > s->high) {
+            s->i = i + 1;
+            return i;
+        }
+    s->i = n;
+    return n;
+}
+
+static int run_walk(walk *w, source *src)
 {
     slab__fast *f = w->f;
-    const double *open = w->bars->open, *close = w->bars->close;
-    const size_t *ev = f->ev;
-    size_t n = w->bars->n, k = 0;
-    for (size_t j = 0; j < AHEAD && j < n_ev; j++) {
-        __builtin_prefetch(close + (ev[j] >> 1));
-        __builtin_prefetch(open + ((ev[j] >> 1) + 1 < n ? (ev[j] >> 1) + 1 : ev[j] >> 1));
+    bars_view bv = {w->bars->n, w->bars->open, w->bars->close};
+    size_t n = w->bars->n;
+    for (size_t j = 0; src->ev && j < AHEAD && j < src->n_ev; j++) {
+        size_t t = src->ev[j] >> 1;
+        __builtin_prefetch(bv.close + t);
+        __builtin_prefetch(bv.open + (t + 1 < n ? t + 1 : t));
     }
-#define NEXT_EVENT(t, up)                                                                        \
-    do {                                                                                         \
-        if (k + AHEAD < n_ev) {                                                                  \
-            size_t ta = ev[k + AHEAD] >> 1;                                                      \
-            __builtin_prefetch(close + ta);                                                      \
-            __builtin_prefetch(open + (ta + 1 < n ? ta + 1 : ta));                               \
-        }                                                                                        \
-        (t) = k < n_ev ? ev[k] >> 1 : n;                                                         \
-        (up) = k < n_ev ? (int)(ev[k] & 1) : 0;                                                  \
-        k++;                                                                                     \
-    } while (0)
     for (;;) {
-        int up;
-        size_t t, exit_t;
-        NEXT_EVENT(t, up);
+        size_t t = next_signal(src, 1, &bv), exit_t;
         if (t >= n)
             break;
-        if (!up)
-            continue; /* flat: only a cross up acts */
         flat_to(w, t + 1 < n ? t + 1 : n);
         double px, comm, cash, size = buy(w, t, &px, &comm, &cash);
         if (!(size > 0.0))
@@ -674,12 +727,12 @@ static int run_walk(walk *w, size_t n_ev)
         if (!tr)
             return -1;
         double sx = 0.0, scomm = 0.0;
-        for (;;) { /* long: only a cross down acts */
-            NEXT_EVENT(exit_t, up);
+        if (!src->ev && src->i < in)
+            src->i = in; /* the level is read again from the fill bar */
+        for (;;) {       /* long: only an exit signal acts */
+            exit_t = next_signal(src, 0, &bv);
             if (exit_t >= n)
                 break;
-            if (up)
-                continue;
             held(w, w->done, exit_t + 1, size, px); /* to the signal bar's close */
             if (sell(w, exit_t, size, px, &sx, &scomm))
                 break;
@@ -693,21 +746,21 @@ static int run_walk(walk *w, size_t n_ev)
         if (add_span(f, in, exit_t + 2))
             return -1;
     }
-#undef NEXT_EVENT
     flat_to(w, n);
     return 0;
 }
 
 /* ---- one combination ---------------------------------------------------------- */
 
-/* SMA_BT(close, period): the cache's array (*held = 1) or one computed
- * into own; NULL when the period is not one slab_indicator accepts (the
- * general engine then reports it) or out of memory. */
-static const double *sma(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
-                         const size_t *idx, double period, double **own, int *held)
+/* name(close, period) (SMA_BT, RSI_BT): the cache's array (*held = 1) or
+ * one computed into own; NULL when the period is not one slab_indicator
+ * accepts (the general engine then reports it) or out of memory. */
+static const double *ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
+                         const size_t *idx, const char *name, double period, double **own,
+                         int *held)
 {
     slab_error e;
-    const slab_ind_def *def = slab_ind_find("SMA_BT", &e);
+    const slab_ind_def *def = slab_ind_find(name, &e);
     const slab_ind_param *d = def ? &def->params[0] : NULL;
     const double *in[1] = {spec->bars->close}, *out[1];
     *held = 0;
@@ -723,34 +776,52 @@ static const double *sma(slab__fast *f, slab__cache *cache, const slab_sweep_spe
     return def->fn(in, f->n, &period, o, &e) == SLAB_OK ? *own : NULL;
 }
 
-static void sma_release(slab__cache *cache, const double *arr)
+static void ind_release(slab__cache *cache, const char *name, const double *arr)
 {
     slab_error e;
     const double *out[1] = {arr};
-    slab__cache_put(cache, slab_ind_find("SMA_BT", &e), out);
+    slab__cache_put(cache, slab_ind_find(name, &e), out);
 }
 
 int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
-                   const slab_sweep_spec *spec,
-                   const size_t *idx, const double *params, const slab_broker_config *broker,
-                   const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
-                   slab_headline *h, slab_error *err)
+                   const slab_sweep_spec *spec, const size_t *idx, const double *params,
+                   const slab_broker_config *broker, const slab_risk_config *risk,
+                   const slab_period_plan *plan, slab_run *run, slab_headline *h, slab_error *err)
 {
     const slab_bars *bars = spec->bars;
-    int held_a = 0, held_b = 0, rc = 0;
-    if (!config_ok(params, broker, risk) || bars->n != f->n)
+    const fast_def *d = fast_def_of(spec->strategy);
+    int sma_cross = d && d->risk0 == 2, held_a = 0, held_b = 0, rc = 0;
+    const char *name = sma_cross ? "SMA_BT" : "RSI_BT";
+    const double *a = NULL, *b = NULL;
+    source src;
+    size_t first_next;
+    if (!d || !config_ok(d, params, broker, risk) || bars->n != f->n)
         return 0;
-    const double *a = sma(f, cache, spec, idx, params[P_FAST], &f->own[0], &held_a);
-    const double *b = a ? sma(f, cache, spec, idx, params[P_SLOW], &f->own[1], &held_b) : NULL;
-    if (!a || !b)
-        goto out;
-    xscan x;
+    memset(&src, 0, sizeof src);
+    if (sma_cross) {
+        a = ind(f, cache, spec, idx, name, params[P_FAST], &f->own[0], &held_a);
+        b = a ? ind(f, cache, spec, idx, name, params[P_SLOW], &f->own[1], &held_b) : NULL;
+        if (!a || !b)
+            goto out;
+        xscan x;
+        const ranges *ra = ranges_of(f, shared, a, params[P_FAST], 0);
+        const ranges *rb = ra ? ranges_of(f, shared, b, params[P_SLOW], 1) : NULL;
+        first_next = xscan_init(&x, a, b, ra, rb, bars->n);
+        src.ev = f->ev;
+        src.n_ev = crossings(f, &x);
+    } else {
+        /* next() from the RSI's first value (backtrader's minimum period) */
+        if (!(a = ind(f, cache, spec, idx, name, params[P_PERIOD], &f->own[0], &held_a)))
+            goto out;
+        first_next = first_valid(a, bars->n);
+        src.x = a;
+        src.low = params[P_LOW];
+        src.high = params[P_HIGH];
+        src.i = first_next;
+    }
     walk w = {f, bars, broker, broker->cash, 0, 0};
-    const ranges *ra = ranges_of(f, shared, a, params[P_FAST], 0);
-    const ranges *rb = ra ? ranges_of(f, shared, b, params[P_SLOW], 1) : NULL;
-    size_t first_next = xscan_init(&x, a, b, ra, rb, bars->n);
     f->n_span = f->n_trades = 0;
-    if (run_walk(&w, crossings(f, &x))) {
+    if (run_walk(&w, &src)) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a combination's trades");
         rc = -1;
         goto out;
@@ -780,8 +851,8 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     rc = 1;
 out:
     if (held_a)
-        sma_release(cache, a);
+        ind_release(cache, name, a);
     if (held_b)
-        sma_release(cache, b);
+        ind_release(cache, name, b);
     return rc;
 }

@@ -1,5 +1,5 @@
-/* test_sweep_fast.c: the sweep's loop specialised for sma_cross (src/sweep/
- * fast.c) against the general engine. Every grid here is swept twice, once
+/* test_sweep_fast.c: the sweep's loop specialised for sma_cross and
+ * rsi_reversion (src/sweep/fast.c) against the general engine. Every grid here is swept twice, once
  * as it comes (the specialised loop where it applies) and once with
  * no_fast (every combination through slab_engine_run_shared), and the two
  * outputs must be the same bytes: every metrics field, run id and daily
@@ -124,8 +124,7 @@ static slab_grid *grid_of(const char *const *axes)
     return g;
 }
 
-static void spec_init(slab_sweep_spec *spec, const slab_bars *b, const char *strategy,
-                      slab_grid *g)
+static void spec_init(slab_sweep_spec *spec, const slab_bars *b, const char *strategy, slab_grid *g)
 {
     slab_error err;
     memset(spec, 0, sizeof *spec);
@@ -200,33 +199,87 @@ static size_t count_with(const sink *s, const char *needle)
 }
 
 typedef struct fast_case {
+    const char *strategy;
     const char *name;
-    int bars;                 /* 0 daily, 1 minutes in sessions, 2 minutes with holes,
-                                 3 five-minute bars, 4 five bars to a period */
-    const char *axes[5];
-    int comm_scheme;          /* slab_comm_scheme */
+    int bars; /* 0 daily, 1 minutes in sessions, 2 minutes with holes,
+                 3 five-minute bars, 4 five bars to a period */
+    const char *axes[6];
+    int comm_scheme; /* slab_comm_scheme */
 } fast_case;
 
 static const fast_case cases[] = {
-    {"daily, fast >= slow included", 0, {"fast=1:31:3", "slow=2:62:6", NULL}, SLAB_COMM_PERCENT},
-    {"daily, slow beyond the data (no trades)", 0, {"fast=3,10", "slow=1190,1300,5000", NULL},
+    {"sma_cross",
+     "daily, fast >= slow included",
+     0,
+     {"fast=1:31:3", "slow=2:62:6", NULL},
      SLAB_COMM_PERCENT},
-    {"daily, commission and sizers", 0,
-     {"fast=4,9", "slow=30,45", "commission=0,0.002,0.05", "sizer=fixed:10,percent:99.9,percent_int:50", NULL},
+    {"sma_cross",
+     "daily, slow beyond the data (no trades)",
+     0,
+     {"fast=3,10", "slow=1190,1300,5000", NULL},
      SLAB_COMM_PERCENT},
-    {"daily, cash too small for a share", 0,
+    {"sma_cross",
+     "daily, commission and sizers",
+     0,
+     {"fast=4,9", "slow=30,45", "commission=0,0.002,0.05",
+      "sizer=fixed:10,percent:99.9,percent_int:50", NULL},
+     SLAB_COMM_PERCENT},
+    {"sma_cross",
+     "daily, cash too small for a share",
+     0,
      {"fast=5", "slow=20,40", "cash=1,50,100000", "sizer=fixed:1,percent_int:100", NULL},
      SLAB_COMM_PERCENT},
-    {"daily, per-share commission with a minimum", 0,
+    {"sma_cross",
+     "daily, per-share commission with a minimum",
+     0,
      {"fast=5,8", "slow=25", "commission=0,0.01", "commission_min=0,1,250", NULL},
      SLAB_COMM_PER_SHARE},
-    {"daily, fixed commission", 0, {"fast=5,8", "slow=25,50", "commission=0,7.5", NULL},
+    {"sma_cross",
+     "daily, fixed commission",
+     0,
+     {"fast=5,8", "slow=25,50", "commission=0,7.5", NULL},
      SLAB_COMM_FIXED},
-    {"minutes in sessions", 1, {"fast=1:41:8", "slow=30:330:60", NULL}, SLAB_COMM_PERCENT},
-    {"minutes with holes", 2, {"fast=2:26:6", "slow=40:400:90", "commission=0,0.001", NULL},
+    {"sma_cross",
+     "minutes in sessions",
+     1,
+     {"fast=1:41:8", "slow=30:330:60", NULL},
      SLAB_COMM_PERCENT},
-    {"five-minute bars", 3, {"fast=1:21:5", "slow=22:202:45", NULL}, SLAB_COMM_PERCENT},
-    {"five bars to a period", 4, {"fast=3:23:10", "slow=40:400:120", NULL}, SLAB_COMM_PERCENT},
+    {"sma_cross",
+     "minutes with holes",
+     2,
+     {"fast=2:26:6", "slow=40:400:90", "commission=0,0.001", NULL},
+     SLAB_COMM_PERCENT},
+    {"sma_cross",
+     "five-minute bars",
+     3,
+     {"fast=1:21:5", "slow=22:202:45", NULL},
+     SLAB_COMM_PERCENT},
+    {"sma_cross",
+     "five bars to a period",
+     4,
+     {"fast=3:23:10", "slow=40:400:120", NULL},
+     SLAB_COMM_PERCENT},
+    {"rsi_reversion",
+     "rsi, daily, low >= high included",
+     0,
+     {"period=2,7,14", "low=20,30,45", "high=45,70", NULL},
+     SLAB_COMM_PERCENT},
+    {"rsi_reversion",
+     "rsi, minutes, costs and sizers",
+     1,
+     {"period=5,14", "low=30", "high=55,70", "commission=0,0.002", "sizer=fixed:3,percent:90",
+      NULL},
+     SLAB_COMM_PERCENT},
+    {"rsi_reversion",
+     "rsi, minutes with holes, a minimum commission",
+     2,
+     {"period=3,9,30", "low=25,35", "commission_min=0,2", NULL},
+     SLAB_COMM_PER_SHARE},
+    {"rsi_reversion",
+     "rsi, period beyond the data (no trades)",
+     0,
+     {"period=5000", NULL},
+     SLAB_COMM_PERCENT},
 };
 
 static void test_fast_equals_engine(void **state)
@@ -238,7 +291,7 @@ static void test_fast_equals_engine(void **state)
         slab_sweep_spec spec;
         sink s;
         slab_grid *g = grid_of(cases[c].axes);
-        spec_init(&spec, all[cases[c].bars], "sma_cross", g);
+        spec_init(&spec, all[cases[c].bars], cases[c].strategy, g);
         spec.broker.comm_scheme = (slab_comm_scheme)cases[c].comm_scheme;
         if (cases[c].comm_scheme != SLAB_COMM_PERCENT)
             spec.broker.commission = 1.0;
@@ -246,9 +299,8 @@ static void test_fast_equals_engine(void **state)
         uint64_t errors = count_with(&s, "\"error\"");
         /* every combination that runs goes through the specialised loop */
         if (fast + errors != slab_grid_count(g))
-            fail_msg("%s: %llu fast, %llu errors of %llu", cases[c].name,
-                     (unsigned long long)fast, (unsigned long long)errors,
-                     (unsigned long long)slab_grid_count(g));
+            fail_msg("%s: %llu fast, %llu errors of %llu", cases[c].name, (unsigned long long)fast,
+                     (unsigned long long)errors, (unsigned long long)slab_grid_count(g));
         zero += count_with(&s, "\"num_trades\":0,");
         open += count_with(&s, "\"open_trades\":1,");
         traded += fast - count_with(&s, "\"num_trades\":0,");
@@ -309,7 +361,8 @@ static void test_fallback(void **state)
         {"sma_cross", {"fast=5,8", "slippage_perc=0.001", NULL}, NULL, 0},
         {"sma_cross", {"fast=5,8", "slow=20,30", NULL}, "trail_pct=2", 0},
         {"sma_cross", {"fast=5,8", "slow=20,30", NULL}, NULL, 1},
-        {"rsi_reversion", {"period=7,14", NULL}, NULL, 0},
+        {"rsi_reversion", {"period=7,14", "trail=2%", NULL}, NULL, 0},
+        {"bbands_reversion", {"period=10,20", NULL}, NULL, 0},
     };
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         slab_sweep_spec spec;
