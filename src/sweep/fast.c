@@ -1,8 +1,9 @@
-/* fast.c: the sweep's bar loop specialised for the built-ins sma_cross and
- * rsi_reversion (issue 15): a combination's trades, equity record and
- * headline metrics without the general engine's per-bar machinery. The
- * crossings are found by a block scan of the two shared SMA arrays (the
- * RSI's levels are read bar by bar); only the stretches with a
+/* fast.c: the sweep's bar loop specialised for the built-ins sma_cross,
+ * rsi_reversion and bbands_reversion (issue 15): a combination's trades,
+ * equity record and headline metrics without the general engine's per-bar
+ * machinery. The crossings are found by a block scan of the two shared SMA
+ * arrays (the RSI's levels and the close against the bands are read bar
+ * by bar); only the stretches with a
  * position are walked bar by bar (value at each close), the flat ones are
  * one value, and the analyzers see the record as spans (metrics.h).
  * Invariant: the run it fills is the one slab_engine_run_shared gives for
@@ -27,6 +28,8 @@
  * (parity.c); both end with the four risk shortcuts. */
 enum { P_FAST, P_SLOW };
 enum { P_PERIOD, P_LOW, P_HIGH };
+enum { P_DEVFACTOR = 1 };
+enum { K_SMA_CROSS, K_RSI, K_BBANDS };
 
 /* A built-in the loop models: its signal's parameters (the axes it takes)
  * and where its risk shortcuts start. */
@@ -34,12 +37,15 @@ typedef struct fast_def {
     const char *name;
     const char *const *signal; /* NULL-terminated */
     int risk0;                 /* index of stop_loss_pct; 4 shortcuts follow */
+    int kind;                  /* K_* */
 } fast_def;
 
 static const char *const sma_signal[] = {"fast", "slow", NULL};
 static const char *const rsi_signal[] = {"period", "low", "high", NULL};
-static const fast_def fast_defs[] = {{"sma_cross", sma_signal, 2},
-                                     {"rsi_reversion", rsi_signal, 3}};
+static const char *const bb_signal[] = {"period", "devfactor", NULL};
+static const fast_def fast_defs[] = {{"sma_cross", sma_signal, 2, K_SMA_CROSS},
+                                     {"rsi_reversion", rsi_signal, 3, K_RSI},
+                                     {"bbands_reversion", bb_signal, 2, K_BBANDS}};
 
 /* The loop's description of strategy, or NULL. */
 static const fast_def *fast_def_of(const slab_strategy_def *strategy)
@@ -77,7 +83,7 @@ struct slab__fast {
     ranges own_rg[2];    /* ranges computed here when the shared table is full */
     double *value;       /* value after each bar (n) */
     double *scratch;     /* the analyzers' (n + 8) */
-    double *own[2];      /* SMA arrays computed here when the cache is full */
+    double *own[3];      /* indicator arrays computed here when the cache is full */
     size_t *ev;          /* crossings: bar << 1 | 1 up, 0 down (n) */
     slab_bar_span *span; /* bars holding a position, and each exit bar */
     size_t n_span, cap_span;
@@ -128,7 +134,9 @@ static int config_ok(const fast_def *d, const double *params, const slab_broker_
     for (int k = d->risk0; k < d->risk0 + 4; k++)
         if (params[k] > 0.0)
             return 0;
-    int sane = d->risk0 == 2 ? params[P_FAST] < params[P_SLOW] : params[P_LOW] < params[P_HIGH];
+    int sane = d->kind == K_SMA_CROSS ? params[P_FAST] < params[P_SLOW]
+               : d->kind == K_RSI     ? params[P_LOW] < params[P_HIGH]
+                                      : 1;
     return sane && !slab_risk_active(risk) && !br->coc && !br->coo && br->slip_perc == 0.0 &&
            br->slip_fixed == 0.0 && !br->margin_call && br->cash > 0.0 && br->cash <= SLAB_CASH_MAX;
 }
@@ -162,8 +170,8 @@ void slab__fast_free(slab__fast *f)
     slab_free(f->ev);
     slab_free(f->value);
     slab_free(f->scratch);
-    slab_free(f->own[0]);
-    slab_free(f->own[1]);
+    for (int k = 0; k < 3; k++)
+        slab_free(f->own[k]);
     slab_free(f->span);
     slab_free(f->trades);
     slab_free(f);
@@ -666,14 +674,16 @@ typedef struct bars_view {
 #define AHEAD 6
 
 /* Where the walk's signals come from: the crossings listed (sma_cross),
- * or a level series read bar by bar (rsi_reversion: below low enters,
- * above high exits, as often as it holds). */
+ * or a level series read bar by bar, as often as a signal holds
+ * (rsi_reversion: below low enters, above high exits; bbands_reversion:
+ * the close below the lower band enters, above the middle one exits). */
 typedef struct source {
-    const size_t *ev; /* crossings, or NULL */
-    size_t n_ev, k;   /* crossings, the next one */
-    const double *x;  /* the level series when ev is NULL */
-    double low, high;
-    size_t i; /* the next bar to read */
+    const size_t *ev;            /* crossings, or NULL */
+    size_t n_ev, k;              /* crossings, the next one */
+    const double *x;             /* the level series when ev is NULL */
+    double low, high;            /* entry below low, exit above high */
+    const double *lo_at, *hi_at; /* or below lo_at[i], above hi_at[i] */
+    size_t i;                    /* the next bar to read */
 } source;
 
 /* The next bar at or after the source's position with an entry signal
@@ -695,7 +705,8 @@ static inline size_t next_signal(source *s, int entry, const bars_view *b)
         return n;
     }
     for (size_t i = s->i; i < n; i++)
-        if (entry ? s->x[i] < s->low : s->x[i] > s->high) {
+        if (entry ? s->x[i] < (s->lo_at ? s->lo_at[i] : s->low)
+                  : s->x[i] > (s->hi_at ? s->hi_at[i] : s->high)) {
             s->i = i + 1;
             return i;
         }
@@ -752,34 +763,41 @@ static int run_walk(walk *w, source *src)
 
 /* ---- one combination ---------------------------------------------------------- */
 
-/* name(close, period) (SMA_BT, RSI_BT): the cache's array (*held = 1) or
- * one computed into own; NULL when the period is not one slab_indicator
- * accepts (the general engine then reports it) or out of memory. */
-static const double *ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec,
-                         const size_t *idx, const char *name, double period, double **own,
-                         int *held)
+/* name(close, p) (SMA_BT, RSI_BT: one output; BBANDS_BT: three): the
+ * cache's arrays into out (*held = 1) or ones computed into own (from
+ * own[0]); 0 when a parameter is not one slab_indicator accepts (the
+ * general engine then reports it) or out of memory, else 1. */
+static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, const size_t *idx,
+               const char *name, const double *p, double **own, const double **out, int *held)
 {
     slab_error e;
     const slab_ind_def *def = slab_ind_find(name, &e);
-    const slab_ind_param *d = def ? &def->params[0] : NULL;
-    const double *in[1] = {spec->bars->close}, *out[1];
+    const double *in[1] = {spec->bars->close};
+    double *o[SLAB_IND_MAX_OUTPUTS];
     *held = 0;
-    if (!def || !(period >= d->min && period <= d->max) || (d->is_int && period != floor(period)))
-        return NULL;
-    if (cache && slab__cache_get(cache, spec->grid, idx, def, in, f->n, &period, out)) {
-        *held = 1;
-        return out[0];
+    if (!def || def->n_outputs > 3)
+        return 0;
+    for (int k = 0; k < def->n_params; k++) {
+        const slab_ind_param *d = &def->params[k];
+        if (!(p[k] >= d->min && p[k] <= d->max) || (d->is_int && p[k] != floor(p[k])))
+            return 0;
     }
-    if (!*own && !(*own = slab_malloc(f->n * sizeof **own)))
-        return NULL;
-    double *o[1] = {*own};
-    return def->fn(in, f->n, &period, o, &e) == SLAB_OK ? *own : NULL;
+    if (cache && slab__cache_get(cache, spec->grid, idx, def, in, f->n, p, out)) {
+        *held = 1;
+        return 1;
+    }
+    for (int k = 0; k < def->n_outputs; k++) {
+        if (!own[k] && !(own[k] = slab_malloc(f->n * sizeof *own[k])))
+            return 0;
+        o[k] = own[k];
+        out[k] = own[k];
+    }
+    return def->fn(in, f->n, p, o, &e) == SLAB_OK;
 }
 
-static void ind_release(slab__cache *cache, const char *name, const double *arr)
+static void ind_release(slab__cache *cache, const char *name, const double *const *out)
 {
     slab_error e;
-    const double *out[1] = {arr};
     slab__cache_put(cache, slab_ind_find(name, &e), out);
 }
 
@@ -790,35 +808,52 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
 {
     const slab_bars *bars = spec->bars;
     const fast_def *d = fast_def_of(spec->strategy);
-    int sma_cross = d && d->risk0 == 2, held_a = 0, held_b = 0, rc = 0;
-    const char *name = sma_cross ? "SMA_BT" : "RSI_BT";
-    const double *a = NULL, *b = NULL;
+    int held_a = 0, held_b = 0, rc = 0;
+    const char *name = !d                       ? ""
+                       : d->kind == K_SMA_CROSS ? "SMA_BT"
+                       : d->kind == K_RSI       ? "RSI_BT"
+                                                : "BBANDS_BT";
+    const double *a[3] = {NULL, NULL, NULL}, *b[1] = {NULL};
     source src;
     size_t first_next;
     if (!d || !config_ok(d, params, broker, risk) || bars->n != f->n)
         return 0;
     memset(&src, 0, sizeof src);
-    if (sma_cross) {
-        a = ind(f, cache, spec, idx, name, params[P_FAST], &f->own[0], &held_a);
-        b = a ? ind(f, cache, spec, idx, name, params[P_SLOW], &f->own[1], &held_b) : NULL;
-        if (!a || !b)
+    if (d->kind == K_SMA_CROSS) {
+        if (!ind(f, cache, spec, idx, name, &params[P_FAST], &f->own[0], a, &held_a) ||
+            !ind(f, cache, spec, idx, name, &params[P_SLOW], &f->own[1], b, &held_b))
             goto out;
         xscan x;
-        const ranges *ra = ranges_of(f, shared, a, params[P_FAST], 0);
-        const ranges *rb = ra ? ranges_of(f, shared, b, params[P_SLOW], 1) : NULL;
-        first_next = xscan_init(&x, a, b, ra, rb, bars->n);
+        const ranges *ra = ranges_of(f, shared, a[0], params[P_FAST], 0);
+        const ranges *rb = ra ? ranges_of(f, shared, b[0], params[P_SLOW], 1) : NULL;
+        first_next = xscan_init(&x, a[0], b[0], ra, rb, bars->n);
         src.ev = f->ev;
         src.n_ev = crossings(f, &x);
-    } else {
+    } else if (d->kind == K_RSI) {
         /* next() from the RSI's first value (backtrader's minimum period) */
-        if (!(a = ind(f, cache, spec, idx, name, params[P_PERIOD], &f->own[0], &held_a)))
+        if (!ind(f, cache, spec, idx, name, &params[P_PERIOD], &f->own[0], a, &held_a))
             goto out;
-        first_next = first_valid(a, bars->n);
-        src.x = a;
+        first_next = first_valid(a[0], bars->n);
+        src.x = a[0];
         src.low = params[P_LOW];
         src.high = params[P_HIGH];
-        src.i = first_next;
+    } else {
+        /* parity.c bb_init: BBANDS_BT(period, devfactor, devfactor); the
+         * close below the lower band enters, above the middle one exits;
+         * next() from the latest first value of the three */
+        double p[3] = {params[P_PERIOD], params[P_DEVFACTOR], params[P_DEVFACTOR]};
+        if (!ind(f, cache, spec, idx, name, p, &f->own[0], a, &held_a))
+            goto out;
+        first_next = 0;
+        for (int k = 0; k < 3; k++) {
+            size_t v = first_valid(a[k], bars->n);
+            first_next = v > first_next ? v : first_next;
+        }
+        src.x = bars->close;
+        src.lo_at = a[2];
+        src.hi_at = a[1];
     }
+    src.i = first_next;
     walk w = {f, bars, broker, broker->cash, 0, 0};
     f->n_span = f->n_trades = 0;
     if (run_walk(&w, &src)) {

@@ -1,5 +1,6 @@
-/* test_sweep_fast.c: the sweep's loop specialised for sma_cross and
- * rsi_reversion (src/sweep/fast.c) against the general engine. Every grid here is swept twice, once
+/* test_sweep_fast.c: the sweep's loop specialised for sma_cross,
+ * rsi_reversion and bbands_reversion (src/sweep/fast.c) against the
+ * general engine. Every grid here is swept twice, once
  * as it comes (the specialised loop where it applies) and once with
  * no_fast (every combination through slab_engine_run_shared), and the two
  * outputs must be the same bytes: every metrics field, run id and daily
@@ -280,6 +281,21 @@ static const fast_case cases[] = {
      0,
      {"period=5000", NULL},
      SLAB_COMM_PERCENT},
+    {"bbands_reversion",
+     "bbands, daily",
+     0,
+     {"period=5,20,60", "devfactor=0.5,2,3.5", NULL},
+     SLAB_COMM_PERCENT},
+    {"bbands_reversion",
+     "bbands, minutes with holes, costs and sizers",
+     2,
+     {"period=10,30", "devfactor=1,2", "commission=0,0.002", "sizer=fixed:2,percent_int:80", NULL},
+     SLAB_COMM_PERCENT},
+    {"bbands_reversion",
+     "bbands, period beyond the data (no trades)",
+     0,
+     {"period=4000", NULL},
+     SLAB_COMM_PERCENT},
 };
 
 static void test_fast_equals_engine(void **state)
@@ -362,7 +378,8 @@ static void test_fallback(void **state)
         {"sma_cross", {"fast=5,8", "slow=20,30", NULL}, "trail_pct=2", 0},
         {"sma_cross", {"fast=5,8", "slow=20,30", NULL}, NULL, 1},
         {"rsi_reversion", {"period=7,14", "trail=2%", NULL}, NULL, 0},
-        {"bbands_reversion", {"period=10,20", NULL}, NULL, 0},
+        {"bbands_reversion", {"period=10,20", "take_profit=5%", NULL}, NULL, 0},
+        {"buy_hold", {"commission=0,0.001", NULL}, NULL, 0},
     };
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         slab_sweep_spec spec;
