@@ -2,11 +2,16 @@
  * grid (fast 1..100 x slow 110..1100 step 10) on 200,000 one-minute bars
  * (the sample generator, seed 42, 09:30-16:00 sessions from 2010-01-04, as
  * bench_engine), through slab_sweep_run with 1 and 2 worker threads: wall
- * time, combinations per second, bar-evaluations per second. Against that,
- * the cost of running `stratlab run` once per point, measured on a sample
- * of points (a whole process each: load, run, result document) and scaled
- * to the grid. Best of `reps` runs.
- * usage: bench_sweep [n_bars] [reps] [path/to/stratlab] [grid: small|full] */
+ * time and the CPU time of the process (on a shared machine the two part),
+ * combinations per second, bar-evaluations per second; the loop specialised
+ * for built-ins (src/sweep/fast.c) and, beside it, the general engine on
+ * every combination (no_fast; the same lines). Against that, the cost of
+ * running `stratlab run` once per point, measured on a sample of points (a
+ * whole process each: load, run, result document) and scaled to the grid.
+ * Best of `reps` runs (the engine: of one run, 2 workers); the load average
+ * is printed before and after, since other work on the machine slows both.
+ * usage: bench_sweep [n_bars] [reps] [path/to/stratlab] [grid: small|mid|full]
+ *                    [engine: yes|no] */
 #include "stratlab/data.h"
 #include "stratlab/strategies.h"
 #include "stratlab/sweep.h"
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +32,24 @@ static int count_line(void *user, uint64_t pos, const char *line, size_t len)
     return 0;
 }
 
-static double sweep_once(const slab_bars *bars, slab_grid *g, int jobs, slab_sweep_report *rep)
+/* CPU seconds of the whole process so far (every thread), user + system. */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void load_average(const char *when)
+{
+    double l[3];
+    if (getloadavg(l, 3) == 3)
+        printf("  load average %s: %.2f %.2f %.2f\n", when, l[0], l[1], l[2]);
+}
+
+static double sweep_once(const slab_bars *bars, slab_grid *g, int jobs, int no_fast,
+                         slab_sweep_report *rep, double *cpu)
 {
     slab_error err;
     slab_sweep_spec spec;
@@ -42,12 +65,38 @@ static double sweep_once(const slab_bars *bars, slab_grid *g, int jobs, slab_swe
     spec.grid = g;
     spec.hi = UINT64_MAX;
     spec.jobs = jobs;
+    spec.no_fast = no_fast;
+    double c0 = cpu_s();
     int64_t t0 = slab_clock_ns();
     if (slab_sweep_run(&spec, count_line, &bytes, NULL, NULL, rep, &err) != SLAB_OK) {
         fprintf(stderr, "sweep failed: %s\n", err.msg);
         exit(1);
     }
+    *cpu = cpu_s() - c0;
     return (double)(slab_clock_ns() - t0) / 1e9;
+}
+
+/* Best of reps sweeps with jobs workers, printed as one line. */
+static void sweep_line(const char *what, const slab_bars *bars, slab_grid *g, int jobs, int no_fast,
+                       int reps)
+{
+    double best = 1e30, best_cpu = 0.0;
+    uint64_t points = slab_grid_count(g);
+    slab_sweep_report rep;
+    for (int r = 0; r < reps; r++) {
+        double cpu, t = sweep_once(bars, g, jobs, no_fast, &rep, &cpu);
+        if (t < best) {
+            best = t;
+            best_cpu = cpu;
+        }
+    }
+    printf("  %s --jobs %d: %.3f s wall (%.3f s CPU) = %.0f combinations/s = %.1f M "
+           "bar-evaluations/s (%llu by the specialised loop; indicators: %llu computed, %llu "
+           "lookups served)\n",
+           what, jobs, best, best_cpu, (double)points / best,
+           (double)points * (double)bars->n / best / 1e6, (unsigned long long)rep.fast,
+           (unsigned long long)rep.ind_computed, (unsigned long long)rep.ind_hits);
+    fflush(stdout);
 }
 
 /* Seconds for one `stratlab run --json` process at fast/slow, best of 2. */
@@ -84,6 +133,8 @@ int main(int argc, char **argv)
     int reps = argc > 2 ? atoi(argv[2]) : 3;
     const char *cli = argc > 3 ? argv[3] : "./stratlab";
     int small = argc > 4 && !strcmp(argv[4], "small");
+    int mid = argc > 4 && !strcmp(argv[4], "mid"); /* 100 points across the full grid */
+    int engine = !(argc > 5 && !strcmp(argv[5], "no"));
     /* as `stratlab sweep` does: keep freed run buffers in the heap instead
      * of returning them to the kernel after every run (page faults) */
     if (!getenv("BENCH_NO_MALLOPT")) {
@@ -98,28 +149,22 @@ int main(int argc, char **argv)
         return 1;
     }
     slab_grid *g = slab_grid_new();
-    if (slab_grid_add_axis(g, small ? "fast=1:10:1" : "fast=1:100:1", &err) != SLAB_OK ||
-        slab_grid_add_axis(g, small ? "slow=110:1100:110" : "slow=110:1100:10", &err) != SLAB_OK ||
-        slab_grid_finish(g, &err) != SLAB_OK) {
+    const char *fast = small ? "fast=1:10:1" : mid ? "fast=1:100:11" : "fast=1:100:1";
+    const char *slow = small || mid ? "slow=110:1100:110" : "slow=110:1100:10";
+    if (slab_grid_add_axis(g, fast, &err) != SLAB_OK ||
+        slab_grid_add_axis(g, slow, &err) != SLAB_OK || slab_grid_finish(g, &err) != SLAB_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     uint64_t points = slab_grid_count(g);
-    printf("bench_sweep: sma_cross, %llu-point grid (fast %s x slow %s), %zu 1-minute bars\n",
-           (unsigned long long)points, small ? "1..10" : "1..100",
-           small ? "110..1100 step 110" : "110..1100 step 10", n);
-    for (int jobs = 1; jobs <= 2; jobs++) {
-        double best = 1e30;
-        slab_sweep_report rep;
-        for (int r = 0; r < reps; r++) {
-            double t = sweep_once(bars, g, jobs, &rep);
-            best = t < best ? t : best;
-        }
-        printf("  --jobs %d: %.3f s = %.0f combinations/s = %.1f M bar-evaluations/s "
-               "(indicators: %llu computed, %llu lookups served)\n",
-               jobs, best, (double)points / best, (double)points * (double)n / best / 1e6,
-               (unsigned long long)rep.ind_computed, (unsigned long long)rep.ind_hits);
-    }
+    printf("bench_sweep: sma_cross, %llu-point grid (%s x %s), %zu 1-minute bars\n",
+           (unsigned long long)points, fast, slow, n);
+    load_average("before");
+    for (int jobs = 1; jobs <= 2; jobs++)
+        sweep_line("specialised loop", bars, g, jobs, 0, reps);
+    if (engine)
+        sweep_line("general engine  ", bars, g, 2, 1, 1);
+    load_average("after the sweeps");
     /* One process per point, measured on a few points and scaled. */
     if (access(cli, X_OK) != 0) {
         printf("  (no CLI at %s: skipped the one-process-per-point figure)\n", cli);

@@ -281,6 +281,12 @@ double slab_fsum_array(const double *x, size_t n);
  * falls back to slab_fsum_array when it cannot (fsum.c). Several times
  * faster on ordinary data; for windows summed afresh each bar. */
 double slab_fsum_fast(const double *x, size_t n);
+/* fsum of (x[k] - avg)^2 for k < n (each difference and square rounded,
+ * as pow(d, 2.0) compiles) and of extra[0..n_extra-1], bit for bit, as fast
+ * as slab_fsum_fast: the sum of squared deviations of a standard deviation
+ * without writing the squares. */
+double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extra,
+                       size_t n_extra);
 /* fsum(x[k] * (k + 1) for k < n), each product rounded first: the numerator
  * of backtrader's AverageWeighted (WMA), as fast as slab_fsum_fast. */
 double slab_fsum_ramp(const double *x, size_t n);

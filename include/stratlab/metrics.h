@@ -214,6 +214,22 @@ typedef struct slab_headline {
 slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
                                   const slab_period_plan *plan, slab_headline *out,
                                   slab_error *err);
+/* A range of bars [lo, hi) of an equity record. */
+typedef struct slab_bar_span {
+    size_t lo, hi; /* first bar, one past the last bar */
+} slab_bar_span;
+/* slab_headline_compute for a record that changes only inside spans: for
+ * every bar i outside spans[0..n_spans-1] (sorted, disjoint, non-empty),
+ * value[i] == value[i-1] (value[-1] meaning start_value), and each such
+ * value is finite and non-zero. The same bits as slab_headline_compute,
+ * with work in proportion to the bars inside the spans and the periods
+ * (a flat stretch's returns are all exactly 0). plan is required; scratch
+ * is the caller's, eq->n + 8 doubles. SLAB_EINVAL when the plan is for
+ * other bars. */
+slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
+                                        size_t n_spans, const slab_trade *trades,
+                                        size_t n_trades, const slab_period_plan *plan,
+                                        double *scratch, slab_headline *out, slab_error *err);
 /* DrawDown's max.drawdown of v[0..n-1] (percent of the running peak), the
  * same bits as slab_drawdown, with one division per new peak. */
 double slab_max_drawdown_pct(const double *v, size_t n);

@@ -184,9 +184,13 @@ typedef struct slab_sweep_spec {
     uint64_t lo, hi;                    /* positions to run (a shard); hi is clipped */
     int jobs;                           /* worker threads, >= 1 */
     int blocks;                         /* CSCV blocks per line: even, 2..16; 0 = 16 */
-    size_t cache_bytes;                 /* indicator cache cap; 0 = a quarter of the
-                                           memory, at most 1 GiB */
+    size_t cache_bytes;                 /* indicator cache cap; 0 = an eighth of the
+                                           memory, at most 512 MiB */
     const slab_sweep_options *options;  /* NULL: the built-in list */
+    int no_fast;                        /* 1: every combination through the
+                                           general engine, never the loop
+                                           specialised for built-ins (tests,
+                                           benchmarks: the same lines) */
 } slab_sweep_spec;
 
 /* The run options an axis may name without hooks ("cash", "commission",
@@ -228,6 +232,8 @@ typedef struct slab_sweep_report {
     uint64_t failed;     /* of them, combinations that could not run (error lines) */
     char first_error[SLAB_ERR_MSG_MAX + 64]; /* the first such error, with its params */
     uint64_t ind_hits, ind_misses, ind_computed; /* shared indicator use */
+    uint64_t fast;       /* combinations run by the loop specialised for
+                            built-ins (the rest by the general engine) */
     double wall_s;       /* seconds */
 } slab_sweep_report;
 

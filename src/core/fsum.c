@@ -164,9 +164,15 @@ static inline __attribute__((always_inline)) void step2(v2d v, v2d *s, v2d *c, v
 }
 
 /* The proven value of the sum, or NAN when the proof fails (the caller then
- * runs fsum). ramp: multiply x[k] by k + 1 first (rounded, as Python). */
-static inline __attribute__((always_inline)) double fast_sum(const double *x, size_t n, int ramp)
+ * runs fsum). mode RAMP: multiply x[k] by k + 1 first (rounded, as
+ * Python); SQDEV: add (x[k] - avg)^2 (d * d, rounded). extra[0..n_extra-1]
+ * are added as they are after the n terms. */
+enum { PLAIN, RAMP, SQDEV };
+static inline __attribute__((always_inline)) double
+fast_sum(const double *x, size_t n, int mode, double avg, const double *extra, size_t n_extra)
 {
+    const int ramp = mode == RAMP;
+    const v2d av = {avg, avg};
     v2d s[2] = {{0.0, 0.0}, {0.0, 0.0}}, c[2] = {{0.0, 0.0}, {0.0, 0.0}};
     v2d a[2] = {{0.0, 0.0}, {0.0, 0.0}}, w[2] = {{1.0, 2.0}, {3.0, 4.0}};
     v2u bits[2] = {{~0ULL, ~0ULL}, {~0ULL, ~0ULL}};
@@ -181,6 +187,11 @@ static inline __attribute__((always_inline)) double fast_sum(const double *x, si
             v1 *= w[1];
             w[0] += 4.0;
             w[1] += 4.0;
+        } else if (mode == SQDEV) {
+            v0 -= av;
+            v1 -= av;
+            v0 *= v0;
+            v1 *= v1;
         }
         step2(v0, &s[0], &c[0], &a[0], &bits[0]);
         step2(v1, &s[1], &c[1], &a[1], &bits[1]);
@@ -190,8 +201,11 @@ static inline __attribute__((always_inline)) double fast_sum(const double *x, si
     uint64_t e = bits[0][0] & bits[0][1] & bits[1][0] & bits[1][1];
     c0 += c[0][1] + c[1][1];
     a0 += a[0][1] + a[1][1];
-    for (; k < n; k++) {
-        double v = ramp ? x[k] * (double)(k + 1) : x[k], t = h + v, bv = t - h;
+    for (; k < n + n_extra; k++) {
+        double v = k >= n ? extra[k - n] : ramp ? x[k] * (double)(k + 1) : x[k];
+        if (k < n && mode == SQDEV)
+            v = (x[k] - avg) * (x[k] - avg);
+        double t = h + v, bv = t - h;
         uint64_t vb;
         memcpy(&vb, &v, sizeof vb);
         c0 += (h - (t - bv)) + (v - bv);
@@ -209,7 +223,8 @@ static inline __attribute__((always_inline)) double fast_sum(const double *x, si
         return NAN; /* inf, nan, or too large to rule out fsum's overflow */
     if (A == 0.0)
         return 0.0; /* all zeros; fsum gives +0.0 */
-    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv), N = (double)(n + 3), emin;
+    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv), N = (double)(n + n_extra + 3);
+    double emin;
     h = t;
     e &= 0x7ffULL << 52; /* an exponent field <= every value's (a & b <= min(a, b)) */
     memcpy(&emin, &e, sizeof emin);
@@ -225,13 +240,110 @@ static inline __attribute__((always_inline)) double fast_sum(const double *x, si
 
 double slab_fsum_fast(const double *x, size_t n)
 {
-    double r = n <= FAST_MAX_N ? fast_sum(x, n, 0) : NAN;
+    double r = n <= FAST_MAX_N ? fast_sum(x, n, PLAIN, 0.0, NULL, 0) : NAN;
     return isnan(r) ? slab_fsum_array(x, n) : r;
+}
+
+/* Four-lane vectors: AVX2 in the clone that has it, pairs of SSE2 (NEON)
+ * otherwise. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef uint64_t v4u __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LANES_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LANES_CLONES
+#endif
+
+static inline __attribute__((always_inline)) void step4(v4d v, v4d *s, v4d *c, v4d *a, v4u *e)
+{
+    const v4u absmask = {~0ULL >> 1, ~0ULL >> 1, ~0ULL >> 1, ~0ULL >> 1};
+    v4d t = *s + v, bv = t - *s;
+    *c += (*s - (t - bv)) + (v - bv);
+    *a += (v4d)((v4u)v & absmask);
+    *e &= (v4u)v;
+    *s = t;
+}
+
+/* fast_sum's SQDEV mode on eight TwoSum chains (two four-lane vectors):
+ * the same proof with N = n + n_extra + 7 (n adds, 7 merges). */
+LANES_CLONES static double sqdev8(const double *x, size_t n, double avg, const double *extra,
+                                  size_t n_extra)
+{
+    const v4d av = {avg, avg, avg, avg}, zero = {0.0, 0.0, 0.0, 0.0};
+    v4d s[2] = {zero, zero}, c[2] = {zero, zero}, a[2] = {zero, zero};
+    v4u bits[2] = {{~0ULL, ~0ULL, ~0ULL, ~0ULL}, {~0ULL, ~0ULL, ~0ULL, ~0ULL}};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        v4d v0, v1;
+        memcpy(&v0, x + k, sizeof v0);
+        memcpy(&v1, x + k + 4, sizeof v1);
+        v0 -= av;
+        v1 -= av;
+        v0 *= v0;
+        v1 *= v1;
+        step4(v0, &s[0], &c[0], &a[0], &bits[0]);
+        step4(v1, &s[1], &c[1], &a[1], &bits[1]);
+    }
+    double h = s[0][0], c0 = 0.0, a0 = 0.0, sl[7];
+    uint64_t e = ~0ULL;
+    for (int j = 0; j < 8; j++) {
+        if (j)
+            sl[j - 1] = s[j / 4][j % 4];
+        c0 += c[j / 4][j % 4];
+        a0 += a[j / 4][j % 4];
+        e &= bits[j / 4][j % 4];
+    }
+    for (; k < n + n_extra; k++) {
+        double v = k >= n ? extra[k - n] : (x[k] - avg) * (x[k] - avg), t = h + v, bv = t - h;
+        uint64_t vb;
+        memcpy(&vb, &v, sizeof vb);
+        c0 += (h - (t - bv)) + (v - bv);
+        a0 += fabs(v);
+        e &= vb;
+        h = t;
+    }
+    double cs = c0, A = a0;
+    for (int j = 0; j < 7; j++) {
+        double t = h + sl[j], bv = t - h;
+        cs += (h - (t - bv)) + (sl[j] - bv);
+        h = t;
+    }
+    if (!(A < 0x1p1000))
+        return NAN;
+    if (A == 0.0)
+        return 0.0;
+    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv), N = (double)(n + n_extra + 7);
+    double emin;
+    h = t;
+    e &= 0x7ffULL << 52;
+    memcpy(&emin, &e, sizeof emin);
+    if (2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(emin))
+        return h + 0.0;
+    if (!(fabs(h) >= 0x1p-960))
+        return NAN;
+    double B = 2.0 * (N * N) * 0x1p-106 * A;
+    if (fabs(l) + B < half_gap(h, l))
+        return h;
+    return NAN;
+}
+
+double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extra, size_t n_extra)
+{
+    double r = n + n_extra <= FAST_MAX_N ? sqdev8(x, n, avg, extra, n_extra) : NAN;
+    if (!isnan(r))
+        return r;
+    slab_fsum s;
+    slab_fsum_init(&s);
+    for (size_t k = 0; k < n; k++)
+        slab_fsum_add(&s, (x[k] - avg) * (x[k] - avg));
+    for (size_t k = 0; k < n_extra; k++)
+        slab_fsum_add(&s, extra[k]);
+    return slab_fsum_value(&s);
 }
 
 double slab_fsum_ramp(const double *x, size_t n)
 {
-    double r = n <= FAST_MAX_N ? fast_sum(x, n, 1) : NAN;
+    double r = n <= FAST_MAX_N ? fast_sum(x, n, RAMP, 0.0, NULL, 0) : NAN;
     if (!isnan(r))
         return r;
     slab_fsum s;

@@ -12,6 +12,7 @@
 #include "stratlab/metrics.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -465,30 +466,41 @@ typedef struct excess_rule {
 } excess_rule;
 
 /* Returns the i-th excess return of r under rule x. */
-static double excess(const rets *r, size_t i, const excess_rule *x)
+static double excess_of(double v, const excess_rule *x)
 {
-    double v = rets_get(r, i);
     if (x->compound)
         v = pow(1.0 + v, x->factor) - 1.0;
     return v - x->rate;
 }
 
-/* SharpeRatio.stop() over the returns r. */
-static void sharpe_of(const rets *r, const slab_sharpe_params *p, double *out, int *is_none)
+static double excess(const rets *r, size_t i, const excess_rule *x)
+{
+    return excess_of(rets_get(r, i), x);
+}
+
+/* SharpeRatio's rule for turning returns into excess returns under p. */
+static excess_rule excess_rule_of(const slab_sharpe_params *p)
 {
     excess_rule x = {p->factor > 0.0 ? p->factor : year_factor(p->timeframe), 0, p->riskfreerate};
-    size_t n = r->n, bessel = p->stddev_sample ? 1 : 0;
-    double avg, sd;
-    slab_fsum s;
-
-    *out = 0.0;
-    *is_none = 1;
     if (x.factor > 0.0) {
         if (p->convertrate)
             x.rate = pow(1.0 + x.rate, 1.0 / x.factor) - 1.0;
         else
             x.compound = 1;
     }
+    return x;
+}
+
+/* SharpeRatio.stop() over the returns r. */
+static void sharpe_of(const rets *r, const slab_sharpe_params *p, double *out, int *is_none)
+{
+    excess_rule x = excess_rule_of(p);
+    size_t n = r->n, bessel = p->stddev_sample ? 1 : 0;
+    double avg, sd;
+    slab_fsum s;
+
+    *out = 0.0;
+    *is_none = 1;
     /* n - stddev_sample == 0 gives None; n = 0 with stddev_sample makes
      * backtrader divide by zero, which we also report as None. */
     if (n <= bessel)
@@ -1105,7 +1117,10 @@ fail:
     return rc;
 }
 
-size_t slab_period_plan_days(const slab_period_plan *p) { return p->days.n; }
+size_t slab_period_plan_days(const slab_period_plan *p)
+{
+    return p->days.n;
+}
 
 /* A view of table t over another equity record of the same clock. */
 static periods table_on(const periods *t, const slab_equity *eq)
@@ -1167,33 +1182,372 @@ slow:;
     return r.max_drawdown;
 }
 
-slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
-                                  const slab_period_plan *plan, slab_headline *out,
-                                  slab_error *err)
+/* Appends to buf[*m] two exact terms whose exact sum is z copies of c
+ * (finite, z < 2^26): c split into a high part of 26 significant bits and
+ * the rest, each product with z exact. fsum rounds the exact sum of its
+ * terms, so these two stand for the z terms, bit for bit. */
+static void add_copies(double *buf, size_t *m, double c, size_t z)
 {
-    slab_period_plan *own = NULL;
-    slab_sharpe_params p;
-    slab_status rc;
+    uint64_t b;
+    double hi;
+    if (z == 0)
+        return;
+    memcpy(&b, &c, sizeof b);
+    b &= ~(((uint64_t)1 << 27) - 1);
+    memcpy(&hi, &b, sizeof hi);
+    buf[(*m)++] = (double)z * hi;
+    buf[(*m)++] = (double)z * (c - hi);
+}
 
+/* The index of the period of table t holding bar i (its first bars are sorted). */
+static size_t period_of(const periods *t, size_t i)
+{
+    size_t lo = 0, hi = t->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pfirst(t, mid) <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Four lanes of doubles (GCC/Clang vector types): AVX2 in the clones that
+ * have it, pairs of SSE2 (NEON) otherwise. Every lane does the scalar
+ * expression's operations in its order, so the bits are the same. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LANES_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LANES_CLONES
+#endif
+
+/* slab_max_drawdown_pct's walk, resumable over pieces of a record. */
+typedef struct ddwalk {
+    double peak, low, max;
+    int slow; /* a value the one-division walk does not take (NaN, a peak
+                 that is not a positive finite number) */
+} ddwalk;
+
+static void dd_close(ddwalk *d)
+{
+    if (d->low < INFINITY) {
+        double dd = 100.0 * (d->peak - d->low) / d->peak;
+        if (dd > d->max)
+            d->max = dd;
+    }
+}
+
+/* Walks v[0..n-1] into d: a block of four bars none above the peak (nor
+ * NaN) only lowers the low; the other bars go one at a time. */
+LANES_CLONES static void dd_block(const double *v, size_t n, ddwalk *d)
+{
+    size_t i = 0;
+    while (i < n && !d->slow) {
+        const v4d pk = {d->peak, d->peak, d->peak, d->peak};
+        for (; i + 4 <= n; i += 4) { /* no new peak, no NaN: only the low moves */
+            v4d x;
+            memcpy(&x, v + i, sizeof x);
+            v4l under = x <= pk;
+            if (!(under[0] & under[1] & under[2] & under[3]))
+                break;
+            double lo = x[0] < x[1] ? x[0] : x[1], hi = x[2] < x[3] ? x[2] : x[3];
+            lo = lo < hi ? lo : hi;
+            if (lo < d->low)
+                d->low = lo;
+        }
+        size_t end = i + 4 < n ? i + 4 : n;
+        for (; i < end; i++) { /* slab_max_drawdown_pct, bar by bar */
+            double x = v[i];
+            if (x > d->peak) {
+                dd_close(d);
+                if (!(x > 0.0) || isinf(x)) {
+                    d->slow = 1;
+                    return;
+                }
+                d->peak = x;
+                d->low = x;
+            } else if (x < d->low) {
+                d->low = x;
+            } else if (isnan(x)) {
+                d->slow = 1;
+                return;
+            }
+        }
+    }
+}
+
+/* Folds the vector low into d and resets it. */
+static inline __attribute__((always_inline)) void dd_fold(v4d *vlow, ddwalk *d)
+{
+    double l0 = (*vlow)[0] < (*vlow)[1] ? (*vlow)[0] : (*vlow)[1];
+    double l1 = (*vlow)[2] < (*vlow)[3] ? (*vlow)[2] : (*vlow)[3];
+    l0 = l0 < l1 ? l0 : l1;
+    if (l0 < d->low)
+        d->low = l0;
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    *vlow = inf;
+}
+
+/* Ends a group of bars v[0..n-1] whose low is glow and whose "none above
+ * the peak pk" mask is gok: folded into vlow when it held, else the low so
+ * far folded into d and the group walked bar by bar; the group state is
+ * reset and pk follows d's peak. */
+static inline __attribute__((always_inline)) void dd_group(const double *v, size_t n, v4l *gok,
+                                                           v4d *glow, v4d *vlow, v4d *pk, ddwalk *d)
+{
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    const v4l all = {-1, -1, -1, -1};
+    if ((*gok)[0] & (*gok)[1] & (*gok)[2] & (*gok)[3] && !d->slow) {
+        v4l lower = *glow < *vlow;
+        *vlow = (v4d)(((v4l)*glow & lower) | ((v4l)*vlow & ~lower));
+    } else if (!d->slow) {
+        dd_fold(vlow, d);
+        dd_block(v, n, d);
+        const v4d p = {d->peak, d->peak, d->peak, d->peak};
+        *pk = p;
+    }
+    *glow = inf;
+    *gok = all;
+}
+
+/* Exact sums of excess returns on a grid. With one bar a period, r =
+ * v[i] / v[i-1] - 1.0 is a multiple of 2^-53 (Sterbenz for a ratio in
+ * [0.5, 2], a rounding to that grid or coarser outside), so each excess
+ * return fl(r - rate) is a multiple of q = min(2^-53, ulp(rate)) (a value
+ * on that grid stays on it when rounded). y = e / q is then an integer;
+ * adding and taking away 1.5 2^116 rounds it to a multiple y2 of 2^64, and
+ * 1.5 2^84 the rest to a multiple y1 of 2^32, leaving an integer y0 below
+ * 2^31, all three exact. With |y| < 2^96 and under 2^21 terms the three
+ * sums stay below 2^53 of their units, so plain double additions keep
+ * them exact, in any order and lane: the exact total, which fsum then
+ * rounds as it would the terms themselves. */
+typedef struct gridsum {
+    double inv_q;      /* 1 / q */
+    double s2, s1, s0; /* sums of y2, y1, y0 */
+    int ok;            /* 0 once a |y| reached 2^96 or was NaN */
+} gridsum;
+
+#define GRID_C2 0x1.8p116
+#define GRID_C1 0x1.8p84
+#define GRID_MAX 0x1p96
+
+/* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1
+ * (excess() of TimeReturn when every period is one bar), their exact sum
+ * into g, and the bars walked into the drawdown d (NULL: not). */
+LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate, double *out,
+                                    gridsum *g, ddwalk *d)
+{
+    const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
+    const v4d iq = {g->inv_q, g->inv_q, g->inv_q, g->inv_q};
+    const v4d c2 = {GRID_C2, GRID_C2, GRID_C2, GRID_C2}, c1 = {GRID_C1, GRID_C1, GRID_C1, GRID_C1};
+    const v4d big = {GRID_MAX, GRID_MAX, GRID_MAX, GRID_MAX};
+    const v4l abs = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    v4d a2 = {0.0, 0.0, 0.0, 0.0}, a1 = a2, a0 = a2;
+    v4l ok = {-1, -1, -1, -1};
+    /* the drawdown by groups of 16 bars: a group none of whose bars is
+     * above the peak (nor NaN) only lowers the low, folded in as a vector;
+     * another goes bar by bar (dd_block) */
+    v4d pk = {d ? d->peak : 0.0, d ? d->peak : 0.0, d ? d->peak : 0.0, d ? d->peak : 0.0};
+    v4d vlow = inf, glow = inf;
+    v4l gok = ok;
+    size_t i = lo, g0 = lo;
+    for (; i + 4 <= hi; i += 4, out += 4) {
+        v4d a, b;
+        memcpy(&a, v + i, sizeof a);
+        memcpy(&b, v + i - 1, sizeof b);
+        v4d e = (a / b - one) - r;
+        memcpy(out, &e, sizeof e);
+        v4d y = e * iq, y2 = (y + c2) - c2, r1 = y - y2, y1 = (r1 + c1) - c1;
+        a2 += y2;
+        a1 += y1;
+        a0 += r1 - y1;
+        ok &= (v4d)((v4l)y & abs) < big;
+        if (!d)
+            continue;
+        v4l lower = a < glow;
+        glow = (v4d)(((v4l)a & lower) | ((v4l)glow & ~lower));
+        gok &= a <= pk;
+        if (i + 4 - g0 < 16)
+            continue;
+        dd_group(v + g0, i + 4 - g0, &gok, &glow, &vlow, &pk, d);
+        g0 = i + 4;
+    }
+    if (d && i > g0)
+        dd_group(v + g0, i - g0, &gok, &glow, &vlow, &pk, d);
+    if (d)
+        dd_fold(&vlow, d);
+    double s2 = a2[0] + a2[1] + a2[2] + a2[3], s1 = a1[0] + a1[1] + a1[2] + a1[3];
+    double s0 = a0[0] + a0[1] + a0[2] + a0[3];
+    int good = ok[0] & ok[1] & ok[2] & ok[3];
+    for (; i < hi; i++) {
+        double e = (v[i] / v[i - 1] - 1.0) - rate, y = e * g->inv_q;
+        double y2 = (y + GRID_C2) - GRID_C2, r1 = y - y2, y1 = (r1 + GRID_C1) - GRID_C1;
+        *out++ = e;
+        s2 += y2;
+        s1 += y1;
+        s0 += r1 - y1;
+        good &= fabs(y) < GRID_MAX;
+        if (d && !d->slow)
+            dd_block(v + i, 1, d);
+    }
+    g->s2 += s2;
+    g->s1 += s1;
+    g->s0 += s0;
+    g->ok &= good != 0;
+}
+
+/* g for excess returns over rate, or g->ok = 0 when rate is not a normal
+ * number the grid can use. */
+static void grid_init(gridsum *g, double rate)
+{
+    int ex = 0;
+    memset(g, 0, sizeof *g);
+    if (rate != 0.0)
+        frexp(rate, &ex); /* rate = m 2^ex, 0.5 <= |m| < 1: ulp 2^(ex - 53) */
+    int qe = rate != 0.0 && ex - 53 < -53 ? ex - 53 : -53;
+    g->ok = isfinite(rate) && qe >= -900;
+    g->inv_q = ldexp(1.0, -qe);
+}
+
+/* sharpe_of over the TimeReturn of table t when the record changes only
+ * inside the spans (slab_headline_compute_spans): the periods holding no
+ * bar of a span return exactly 0, so their excess returns are one value
+ * added as a count. buf holds t->n + 8 doubles. With one bar a period, dd
+ * (when not NULL, started on bar 0) walks the spans' bars too, unless it
+ * comes back slow. Returns 0 when that value is not finite (the caller
+ * then takes every period). */
+static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
+                        const slab_sharpe_params *p, double *buf, double *out, int *is_none,
+                        ddwalk *dd)
+{
+    rets r = timereturn_of(t);
+    excess_rule x = excess_rule_of(p);
+    size_t n = r.n, bessel = p->stddev_sample ? 1 : 0, m = 0, next = 0;
+    double flat = excess_of(0.0, &x), avg, sd;
+
+    *out = 0.0;
+    *is_none = 1;
+    if (dd && (!isfinite(flat) || n >= ((size_t)1 << 26) || n <= bessel))
+        dd->slow = 1; /* not walked */
+    if (!isfinite(flat) || n >= ((size_t)1 << 26))
+        return 0;
+    if (n <= bessel)
+        return 1;
+    int bars = n == t->eq->n && !x.compound;  /* one bar a period: no table */
+    int grid = bars && n < ((size_t)1 << 21); /* every term on the grid */
+    gridsum g;
+    grid_init(&g, x.rate);
+    for (size_t s = 0; s < n_sp; s++) {
+        size_t k = bars ? sp[s].lo : period_of(t, sp[s].lo);
+        if (next >= n) {
+            if (dd)
+                dd->slow = 1; /* spans left unwalked (not for a valid record) */
+            break;
+        }
+        if (bars && k > 0) {
+            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m, &g, dd);
+            m += sp[s].hi - k;
+            next = sp[s].hi;
+            continue;
+        }
+        grid = 0;
+        if (dd)
+            dd->slow = 1; /* not walked here: the caller walks it */
+        for (k = k > next ? k : next; k < n && pfirst(t, k) < sp[s].hi; k++)
+            buf[m++] = excess(&r, k, &x);
+        next = k;
+    }
+    size_t z = n - m, e = m;
+    if (grid && g.ok) { /* the exact sum in three terms, after the terms */
+        double q = 1.0 / g.inv_q;
+        buf[m++] = g.s2 * q;
+        buf[m++] = g.s1 * q;
+        buf[m++] = g.s0 * q;
+        add_copies(buf, &m, flat, z);
+        avg = slab_fsum_fast(buf + e, m - e) / (double)n;
+    } else {
+        add_copies(buf, &m, flat, z);
+        avg = slab_fsum_fast(buf, m) / (double)n;
+    }
+    double dflat = pow(flat - avg, 2.0), ex[2];
+    size_t ne = 0;
+    if (!isfinite(dflat))
+        return 0;
+    add_copies(ex, &ne, dflat, z);
+    sd = sqrt(slab_fsum_sqdev(buf, e, avg, ex, ne) / (double)(n - bessel));
+    if (sd == 0.0) /* ZeroDivisionError -> None */
+        return 1;
+    *out = avg / sd;
+    if (x.factor > 0.0 && p->convertrate && p->annualize)
+        *out = sqrt(x.factor) * *out;
+    *is_none = 0;
+    return 1;
+}
+
+/* DrawDown's max.drawdown of a record that changes only inside the spans:
+ * a bar outside them repeats the bar before, which changes neither the
+ * peak nor the largest drawdown, so the first bar and the spans' bars
+ * alone give the same bits (slab_max_drawdown_pct's walk). */
+static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp)
+{
+    ddwalk d = {-INFINITY, INFINITY, 0.0, 0};
+    dd_block(eq->value, 1, &d);
+    for (size_t s = 0; s < n_sp && !d.slow; s++) {
+        size_t lo = sp[s].lo ? sp[s].lo : 1;
+        if (sp[s].hi > lo)
+            dd_block(eq->value + lo, sp[s].hi - lo, &d);
+    }
+    if (d.slow)
+        return slab_max_drawdown_pct(eq->value, eq->n);
+    dd_close(&d);
+    return d.max;
+}
+
+/* slab_sqn, the sums taken over buf (n closed trades at most). */
+static void sqn_buf(const slab_trade *trades, size_t n, double *buf, slab_sqn_result *out)
+{
+    size_t k = 0;
+    double avg, sd;
     memset(out, 0, sizeof *out);
-    if ((rc = check_equity(eq, err)) != SLAB_OK)
-        return rc;
-    if (plan && !plan_fits(plan, eq))
-        return slab_error_set(err, SLAB_EINVAL, NULL,
-                              "the period plan was built for other bars than this run's");
-    if (!plan && (rc = slab_period_plan_new(eq, &own, err)) != SLAB_OK)
-        return rc;
-    if (!plan)
-        plan = own;
+    for (size_t i = 0; i < n; i++)
+        if (!trades[i].is_open)
+            buf[k++] = trades[i].pnlcomm;
+    out->trades = k;
+    if (k <= 1) /* backtrader's int 0 */
+        return;
+    avg = slab_fsum_fast(buf, k) / (double)k;
+    for (size_t i = 0; i < k; i++)
+        buf[i] = pow(buf[i] - avg, 2.0);
+    sd = sqrt(slab_fsum_fast(buf, k) / (double)k);
+    if (sd == 0.0) {
+        out->is_none = 1;
+        return;
+    }
+    out->sqn = sqrt((double)k) * avg / sd;
+}
+
+/* slab_headline_compute with the plan given; spans NULL: every bar. */
+static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp, double *buf,
+                     const slab_trade *trades, size_t n_trades, const slab_period_plan *plan,
+                     slab_headline *out)
+{
+    slab_sharpe_params p;
     periods years = table_on(&plan->years, eq), days = table_on(&plan->days, eq);
     rets r = timereturn_of(&years);
+    slab_bar_span all = {0, eq->n}; /* every period, summed from buf */
     slab_sharpe_params_default(&p);
-    sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
+    if (!sp || !sharpe_spans(&years, &all, 1, &p, buf, &out->sharpe, &out->sharpe_none, NULL))
+        sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
     p.timeframe = SLAB_TF_DAYS; /* SharpeRatio_A(timeframe=Days) */
     p.annualize = 1;
     r = timereturn_of(&days);
-    sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
-    out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
+    if (!sp ||
+        !sharpe_spans(&days, &all, 1, &p, buf, &out->sharpe_days, &out->sharpe_days_none, NULL))
+        sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
     returns_from(eq, plan->datap->n, 0.0, &out->returns);
     out->annual_return_pct = out->returns.rnorm100;
     out->periods_per_year = out->returns.tann;
@@ -1209,10 +1563,61 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
     p.factor = out->periods_per_year;
     p.annualize = 1;
     periods data = table_on(plan->datap, eq);
-    r = timereturn_of(&data);
-    sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
-    slab_sqn(trades, n_trades, &out->sqn);
+    ddwalk dd = {-INFINITY, INFINITY, 0.0, 0}; /* walked with the bars' returns */
+    if (sp)
+        dd_block(eq->value, 1, &dd);
+    if (!sp ||
+        !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none, &dd)) {
+        r = timereturn_of(&data);
+        sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
+    }
+    if (!sp) {
+        out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
+    } else if (dd.slow) {
+        out->max_drawdown = drawdown_spans(eq, sp, n_sp);
+    } else {
+        dd_close(&dd);
+        out->max_drawdown = dd.max;
+    }
+    if (sp && n_trades <= eq->n)
+        sqn_buf(trades, n_trades, buf, &out->sqn);
+    else
+        slab_sqn(trades, n_trades, &out->sqn);
+}
+
+slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trades, size_t n_trades,
+                                  const slab_period_plan *plan, slab_headline *out, slab_error *err)
+{
+    slab_period_plan *own = NULL;
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if (plan && !plan_fits(plan, eq))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the period plan was built for other bars than this run's");
+    if (!plan && (rc = slab_period_plan_new(eq, &own, err)) != SLAB_OK)
+        return rc;
+    headline(eq, NULL, 0, NULL, trades, n_trades, plan ? plan : own, out);
     slab_period_plan_free(own);
+    return SLAB_OK;
+}
+
+slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
+                                        size_t n_spans, const slab_trade *trades, size_t n_trades,
+                                        const slab_period_plan *plan, double *scratch,
+                                        slab_headline *out, slab_error *err)
+{
+    slab_status rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_equity(eq, err)) != SLAB_OK)
+        return rc;
+    if (!plan || !plan_fits(plan, eq))
+        return slab_error_set(err, SLAB_EINVAL, NULL,
+                              "the period plan was built for other bars than this run's");
+    headline(eq, spans, n_spans, scratch, trades, n_trades, plan, out);
     return SLAB_OK;
 }
 

@@ -364,6 +364,9 @@ typedef struct worker {
     size_t idx[SLAB_GRID_MAX_AXES]; /* the combination it runs */
     slab_ind_share share;           /* its view of the cache */
     double *daily;                  /* daily returns (plan days) */
+    slab__fast *fast;               /* the specialised loop's buffers, or
+                                       NULL when the sweep cannot take it */
+    uint64_t n_fast;                /* combinations it ran by that loop */
 } worker;
 
 /* A line waiting for its turn. */
@@ -378,6 +381,8 @@ struct sweep {
     slab__cache *cache;
     slab_period_plan *plan;
     int64_t *clock;          /* several feeds: the union clock the plan reads */
+    int fast;                /* slab__fast_eligible, decided once */
+    slab__franges *ranges;   /* the fast path's shared SMA ranges */
     size_t days;
     int blocks;
     char id[17], data[17];
@@ -392,6 +397,7 @@ struct sweep {
     slab_status fatal;
     slab_error fatal_err;
     uint64_t failed;
+    uint64_t n_fast;         /* combinations the specialised loop ran */
     char first_error[SLAB_ERR_MSG_MAX + 64];
 };
 
@@ -523,6 +529,35 @@ json_t *slab_sweep_result_json(const slab_sweep_spec *spec, const size_t *idx,
     return doc;
 }
 
+/* Runs the combination by the specialised loop into *fr (borrowed, *fast =
+ * 1) and *h when it takes it, else by the engine (slab__sweep_run) into
+ * *run (owned; its parameter texts in *kv). */
+static slab_status run_one(worker *w, double *params, slab_broker_config *broker,
+                           slab_risk_config *risk, kv_list *kv, slab_run **run, slab_run *fr,
+                           slab_headline *h, int *fast, slab_error *e)
+{
+    sweep *sw = w->sw;
+    const slab_sweep_spec *spec = sw->spec;
+    *fast = 0;
+    if (w->fast) {
+        slab_status st = slab_sweep_settings(spec, w->idx, params, broker, risk, e);
+        if (st != SLAB_OK)
+            return st;
+        int r = slab__fast_run(w->fast, sw->cache, sw->ranges, spec, w->idx, params, broker,
+                               risk, sw->plan, fr, h, e);
+        if (r < 0)
+            return e->code;
+        if (r > 0) {
+            w->n_fast++;
+            *fast = 1;
+            *run = fr;
+            return SLAB_OK;
+        }
+    }
+    return slab__sweep_run(spec, w->idx, NULL, NAN, 0, &w->share, params, broker, risk, kv, run,
+                           e);
+}
+
 /* Runs the combination and builds its object; a combination that cannot
  * run gets an error object. Returns SLAB_OK, or SLAB_ENOMEM (fatal). */
 static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *fatal)
@@ -534,7 +569,9 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     slab_broker_config broker;
     slab_risk_config risk;
     slab_error e;
-    slab_run *run = NULL;
+    slab_run *run = NULL, fr;
+    slab_headline h;
+    int fast = 0;
     slab_status st;
     json_t *o = json_object(), *pj = json_object();
 
@@ -544,8 +581,7 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     }
     json_object_set_new(o, "params", pj);
     kv_list kv;
-    st = slab__sweep_run(spec, w->idx, NULL, NAN, 0, &w->share, params, &broker, &risk, &kv, &run,
-                         &e);
+    st = run_one(w, params, &broker, &risk, &kv, &run, &fr, &h, &fast, &e);
     if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
         goto nomem;
     if (st != SLAB_OK) {
@@ -558,7 +594,6 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         return SLAB_OK;
     }
     slab_equity eq = slab_run_equity(run);
-    slab_headline h;
     char id[17];
     slab_result_info info;
     memset(&info, 0, sizeof info);
@@ -567,7 +602,8 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     info.def = def;
     info.params = params;
     info.broker = &broker;
-    if (slab_headline_compute(&eq, run->trades, run->n_trades, sw->plan, &h, &e) != SLAB_OK ||
+    if ((!fast && slab_headline_compute(&eq, run->trades, run->n_trades, sw->plan, &h, &e) !=
+                      SLAB_OK) ||
         slab_result_run_id(spec->bars, run, &info, id, &e) != SLAB_OK ||
         slab_daily_returns(&eq, sw->plan, w->daily, &e) != SLAB_OK)
         goto nomem;
@@ -575,11 +611,13 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     json_object_set_new(o, "run_id", json_string(id));
     json_object_set_new(o, "daily", daily_json(w->daily, sw->days, sw->blocks));
     json_object_set_new(o, "sweep", sweep_json(sw, pos));
-    slab_run_free(run);
+    if (!fast)
+        slab_run_free(run);
     *out = o;
     return SLAB_OK;
 nomem:
-    slab_run_free(run);
+    if (!fast)
+        slab_run_free(run);
     json_decref(o);
     return slab_error_set(fatal, e.code, e.where[0] ? e.where : NULL, "%s", e.msg);
 }
@@ -649,12 +687,16 @@ static void *work(void *arg)
     return NULL;
 }
 
-/* Default cache cap: a quarter of the memory, at most 1 GiB. */
+/* Default cache cap: an eighth of the memory, at most 512 MiB. Enough for
+ * the SMAs of a 10,000-point sma_cross grid on 200,000 bars (200 arrays,
+ * 320 MB); past it the least recently used entries go and are computed
+ * again when needed, so the cap bounds the sweep's memory, not its
+ * results. */
 static size_t default_cache(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    size_t quarter = pages > 0 && size > 0 ? (size_t)pages * (size_t)size / 4 : (size_t)256 << 20;
-    return quarter < ((size_t)1 << 30) ? quarter : (size_t)1 << 30;
+    size_t eighth = pages > 0 && size > 0 ? (size_t)pages * (size_t)size / 8 : (size_t)256 << 20;
+    return eighth < ((size_t)512 << 20) ? eighth : (size_t)512 << 20;
 }
 
 static double now_s(void) { return (double)slab_clock_ns() / 1e9; }
@@ -733,6 +775,11 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
     if (st != SLAB_OK)
         return st;
     sw->days = slab_period_plan_days(sw->plan);
+    /* the specialised loop runs one feed, as `run` with defaults does */
+    sw->fast = !spec->no_fast && spec->n_feeds <= 1 && !spec->stamp_end && !spec->n_earnings &&
+               slab__fast_eligible(spec);
+    if (sw->fast && !(sw->ranges = slab__franges_new(spec->bars->n)))
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
     sw->ring_n = (size_t)spec->jobs * RING_PER_JOB;
     sw->ring = slab_calloc(sw->ring_n, sizeof *sw->ring);
@@ -743,7 +790,8 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
         ws[k].share.get = share_get;
         ws[k].share.put = share_put;
         ws[k].share.user = &ws[k];
-        if (!(ws[k].daily = slab_malloc((sw->days ? sw->days : 1) * sizeof(double))))
+        if (!(ws[k].daily = slab_malloc((sw->days ? sw->days : 1) * sizeof(double))) ||
+            (sw->fast && !(ws[k].fast = slab__fast_new(spec->bars->n))))
             return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     }
     return SLAB_OK;
@@ -787,8 +835,10 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
         goto out;
     }
     write_lines(&sw, total, on_line, user, progress, puser, t0);
-    for (int k = 0; k < started; k++)
+    for (int k = 0; k < started; k++) {
         pthread_join(ws[k].thread, NULL);
+        sw.n_fast += ws[k].n_fast;
+    }
     if (sw.fatal != SLAB_OK) {
         st = sw.fatal;
         *err = sw.fatal_err;
@@ -796,6 +846,7 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
     if (rep) {
         rep->lines = sw.written;
         rep->failed = sw.failed;
+        rep->fast = sw.n_fast;
         snprintf(rep->first_error, sizeof rep->first_error, "%s", sw.first_error);
         slab__cache_stats(sw.cache, &rep->ind_hits, &rep->ind_misses, &rep->ind_computed);
         rep->wall_s = now_s() - t0;
@@ -804,10 +855,13 @@ out:
     for (size_t k = 0; sw.ring && k < sw.ring_n; k++)
         slab_free(sw.ring[k].line);
     slab_free(sw.ring);
-    for (int k = 0; k < spec->jobs; k++)
+    for (int k = 0; k < spec->jobs; k++) {
         slab_free(ws[k].daily);
+        slab__fast_free(ws[k].fast);
+    }
     slab_free(ws);
     slab__cache_free(sw.cache);
+    slab__franges_free(sw.ranges);
     slab_period_plan_free(sw.plan);
     slab_free(sw.clock);
     pthread_mutex_destroy(&sw.mu);

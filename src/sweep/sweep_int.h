@@ -5,6 +5,7 @@
 
 #include "stratlab/engine.h"
 #include "stratlab/ind.h"
+#include "stratlab/metrics.h"
 #include "stratlab/sweep.h"
 
 #define WHERE_MAX_OPS 256   /* instructions of a compiled constraint */
@@ -57,6 +58,30 @@ void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *cons
 /* Lookups served from the cache, missed, and series computed. */
 void slab__cache_stats(const slab__cache *c, uint64_t *hits, uint64_t *misses,
                        uint64_t *computed);
+
+/* ---- the bar loop specialised for built-ins (fast.c) ---- */
+typedef struct slab__fast slab__fast; /* one worker's buffers */
+/* 1 when the sweep's strategy, axes and data let its combinations take
+ * the specialised loop (each is still checked, slab__fast_run). */
+int slab__fast_eligible(const slab_sweep_spec *spec);
+/* Buffers for runs on n bars; NULL when out of memory. */
+slab__fast *slab__fast_new(size_t n);
+void slab__fast_free(slab__fast *f);
+/* The SMAs' block ranges a sweep's workers share (a capped table);
+ * NULL when out of memory. */
+typedef struct slab__franges slab__franges;
+slab__franges *slab__franges_new(size_t n_bars);
+void slab__franges_free(slab__franges *t);
+/* Runs combination idx (its resolved params, broker and risk) by the
+ * specialised loop: fills *run (borrowing f's arrays until the next call)
+ * and *h, the same bits as the general engine and slab_headline_compute.
+ * Returns 1; 0 when this combination needs the general engine; -1 with
+ * err set when out of memory. cache and shared may be NULL. */
+int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
+                   const slab_sweep_spec *spec,
+                   const size_t *idx, const double *params, const slab_broker_config *broker,
+                   const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
+                   slab_headline *h, slab_error *err);
 
 /* Compiles expr against the grid's axes and the fixed names. */
 slab_status slab__where_compile(const char *expr, const slab_grid *g,

@@ -1,5 +1,6 @@
 /* test_fsum_fast.c: slab_fsum_fast and slab_fsum_ramp against slab_fsum
- * (Python math.fsum), bit for bit, on millions of random and adversarial
+ * (Python math.fsum), bit for bit, and slab_fsum_sqdev against fsum of the
+ * squared deviations, on millions of random and adversarial
  * windows: price-like walks, mixed magnitudes, catastrophic cancellation,
  * subnormals, exact half-ulp ties nudged either way, inf/nan and overflow;
  * slab_fsum_window and slab_fsum_ramp_windows against fsum of every window
@@ -85,10 +86,22 @@ static double ramp_ref(const double *x, size_t n)
     return slab_fsum_value(&s);
 }
 
+/* fsum of (x[k] - avg)^2 and the extras, one by one. */
+static double sqdev_ref(const double *x, size_t n, double avg, const double *ex, size_t ne)
+{
+    slab_fsum s;
+    slab_fsum_init(&s);
+    for (size_t k = 0; k < n; k++)
+        slab_fsum_add(&s, pow(x[k] - avg, 2.0));
+    for (size_t k = 0; k < ne; k++)
+        slab_fsum_add(&s, ex[k]);
+    return slab_fsum_value(&s);
+}
+
 static void fast_matches_fsum(void **state)
 {
     (void)state;
-    double x[80];
+    double x[80], ex[3];
     for (int g = 0; g < GEN_N; g++) {
         for (int it = 0; it < 400000; it++) {
             size_t n = 1 + rnd() % 70;
@@ -100,6 +113,16 @@ static void fast_matches_fsum(void **state)
             got = slab_fsum_ramp(x, n);
             if (!same(got, want))
                 fail_msg("gen %d window %d n=%zu: ramp %a fsum %a", g, it, n, got, want);
+            /* squared deviations from a mean-like value, plus extra terms */
+            size_t ne = rnd() % 3;
+            double avg = (it & 1) ? x[rnd() % n] : x[0] * (1.0 + (unif() - 0.5) * 1e-3);
+            gen(g, ex, ne);
+            for (size_t k = 0; k < ne; k++)
+                ex[k] = ex[k] * ex[k];
+            want = sqdev_ref(x, n, avg, ex, ne);
+            got = slab_fsum_sqdev(x, n, avg, ex, ne);
+            if (!same(got, want) && !(isnan(got) && isnan(want)))
+                fail_msg("gen %d window %d n=%zu: sqdev %a fsum %a", g, it, n, got, want);
         }
     }
 }

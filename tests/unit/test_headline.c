@@ -3,7 +3,8 @@
  * are the same bits as the full analyzers object: checked on engine runs
  * over daily and 5-minute sample bars, and the one-division drawdown on
  * adversarial value series (flat runs, ties, new peaks every bar, zeros,
- * negatives, NaN, inf). */
+ * negatives, NaN, inf); the span form (slab_headline_compute_spans)
+ * against it on records that change only inside random spans. */
 #include "slab_test.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
@@ -12,6 +13,7 @@
 #include "stratlab/strategies.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +224,131 @@ static void test_intraday_annual_by_hand(void **state)
     assert_true(h.sharpe_fit_none == h.sharpe_days_none && same(h.sharpe_fit, h.sharpe_days));
 }
 
+/* Every field of two headlines, bit for bit; the first that differs. */
+static const char *headline_diff(const slab_headline *a, const slab_headline *b)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } f[] = {
+        {"sharpe", offsetof(slab_headline, sharpe)},
+        {"sharpe_days", offsetof(slab_headline, sharpe_days)},
+        {"max_drawdown", offsetof(slab_headline, max_drawdown)},
+        {"returns.rtot", offsetof(slab_headline, returns.rtot)},
+        {"returns.rnorm100", offsetof(slab_headline, returns.rnorm100)},
+        {"annual_return_pct", offsetof(slab_headline, annual_return_pct)},
+        {"periods_per_year", offsetof(slab_headline, periods_per_year)},
+        {"sharpe_fit", offsetof(slab_headline, sharpe_fit)},
+        {"sqn.sqn", offsetof(slab_headline, sqn.sqn)},
+    };
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        double x, y;
+        memcpy(&x, (const char *)a + f[k].off, 8);
+        memcpy(&y, (const char *)b + f[k].off, 8);
+        if (!same(x, y))
+            return f[k].name;
+    }
+    if (a->sharpe_none != b->sharpe_none || a->sharpe_days_none != b->sharpe_days_none ||
+        a->sharpe_fit_none != b->sharpe_fit_none || a->sqn.is_none != b->sqn.is_none ||
+        a->sqn.trades != b->sqn.trades || a->returns.n_periods != b->returns.n_periods)
+        return "a None flag or a count";
+    return NULL;
+}
+
+/* slab_headline_compute_spans against slab_headline_compute on records
+ * that change only inside random spans: random walks, ties, values
+ * repeated inside a span, jumps too large for the exact grid (its
+ * fallback), negative values, a span from bar 0 and one to the last bar,
+ * no span at all; daily bars, minute bars, minute bars read as five-minute
+ * ones (several bars a period). */
+static void test_spans(void **state)
+{
+    (void)state;
+    static const struct {
+        slab_timeframe tf;
+        int compression, read_as;
+        size_t n;
+    } clocks[] = {{SLAB_TF_DAYS, 1, 1, 900}, {SLAB_TF_MINUTES, 1, 1, 3000},
+                  {SLAB_TF_MINUTES, 1, 5, 3000}};
+    for (size_t c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
+        slab_bars *bars = NULL;
+        slab_error err;
+        slab_period_plan *plan = NULL;
+        assert_int_equal(slab_sample_generate(9, clocks[c].n, clocks[c].tf, clocks[c].compression,
+                                              slab_days_from_civil(2013, 3, 4), &bars, &err),
+                         SLAB_OK);
+        size_t n = bars->n;
+        double *v = malloc(n * sizeof *v), *scratch = malloc((n + 8) * sizeof *scratch);
+        slab_bar_span *sp = malloc((n / 2 + 2) * sizeof *sp);
+        slab_trade tr[40];
+        slab_equity eq = {n, bars->ts_ns, v, NULL, 1000.0, clocks[c].tf, clocks[c].read_as};
+        assert_int_equal(slab_period_plan_new(&eq, &plan, &err), SLAB_OK);
+        for (int rep = 0; rep < 300; rep++) {
+            size_t m = 0, i = uniform() < 0.2 ? 0 : (size_t)(uniform() * 50.0);
+            int kind = rep % 6;
+            while (i < n && m < n / 2) {
+                size_t len = 1 + (size_t)(uniform() * (kind == 5 ? 3.0 : 200.0));
+                size_t hi = i + len < n ? i + len : n;
+                if (uniform() < 0.05)
+                    hi = n;
+                sp[m].lo = i;
+                sp[m++].hi = hi;
+                /* the next span after a gap, or right after this one */
+                i = hi + (uniform() < 0.3 ? 0 : (size_t)(uniform() * 300.0));
+            }
+            if (kind == 4)
+                m = 0; /* no span: the record is flat */
+            double x = 1000.0;
+            size_t s = 0;
+            for (size_t b = 0; b < n; b++) {
+                while (s < m && sp[s].hi <= b)
+                    s++;
+                int inside = s < m && b >= sp[s].lo;
+                if (inside) {
+                    double u = uniform();
+                    switch (kind) {
+                    case 1: /* ties: the same value several bars running */
+                        if (u < 0.5)
+                            break;
+                        /* fall through */
+                    case 0:
+                    case 4:
+                    case 5: x *= 1.0 + (u - 0.5) * 0.01; break;
+                    case 2: x = u < 0.01 ? x * 1e30 : u < 0.02 ? x / 1e30 : x * (1.0 + (u - 0.5) * 0.01); break;
+                    case 3: x = u < 0.02 ? -x : x + (u - 0.5); break;
+                    }
+                }
+                v[b] = x;
+                if (!inside && x == 0.0)
+                    v[b] = x = 1.0;
+            }
+            if (kind == 3)
+                for (size_t b = 0; b < n; b++) /* flat values stay non-zero: the contract */
+                    if (v[b] == 0.0)
+                        v[b] = 1.0;
+            for (size_t k = 0; k < sizeof tr / sizeof tr[0]; k++) {
+                memset(&tr[k], 0, sizeof tr[k]);
+                tr[k].pnlcomm = (uniform() - 0.45) * 100.0;
+                tr[k].is_open = uniform() < 0.1;
+            }
+            size_t nt = (size_t)(uniform() * 40.0);
+            slab_headline a, b;
+            assert_int_equal(slab_headline_compute(&eq, tr, nt, plan, &a, &err), SLAB_OK);
+            assert_int_equal(
+                slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, &b, &err), SLAB_OK);
+            const char *d = headline_diff(&a, &b);
+            if (d)
+                fail_msg("clock %zu, record %d (kind %d, %zu spans): %s differs", c, rep, kind, m,
+                         d);
+        }
+        slab_period_plan_free(plan);
+        free(v);
+        free(scratch);
+        free(sp);
+        slab_bars_free(bars);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_daily),
         cmocka_unit_test(test_intraday),
         cmocka_unit_test(test_intraday_annual_by_hand),
+        cmocka_unit_test(test_spans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,893 @@
+/* fast.c: the sweep's bar loop specialised for the built-ins sma_cross,
+ * rsi_reversion and bbands_reversion (issue 15): a combination's trades,
+ * equity record and headline metrics without the general engine's per-bar
+ * machinery. The crossings are found by a block scan of the two shared SMA
+ * arrays (the RSI's levels and the close against the bands are read bar
+ * by bar); only the stretches with a
+ * position are walked bar by bar (value at each close), the flat ones are
+ * one value, and the analyzers see the record as spans (metrics.h).
+ * Invariant: the run it fills is the one slab_engine_run_shared gives for
+ * the same combination, bit for bit in everything the sweep's line reads
+ * (values, closed trades' pnlcomm, final value, minimum period, risk): the
+ * broker's expressions (broker.c check_submitted/mark, fill.c execute,
+ * trade_update, slab__commission, slab_broker_sizer) are kept in their
+ * operation order. What it does not model goes to the general engine. */
+#include "sweep/sweep_int.h"
+
+#include "stratlab/engine.h"
+#include "stratlab/metrics.h"
+#include "stratlab/result.h"
+#include "stratlab/strategies.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The parameters of sma_cross and rsi_reversion, in their tables' order
+ * (parity.c); both end with the four risk shortcuts. */
+enum { P_FAST, P_SLOW };
+enum { P_PERIOD, P_LOW, P_HIGH };
+enum { P_DEVFACTOR = 1 };
+enum { K_SMA_CROSS, K_RSI, K_BBANDS };
+
+/* A built-in the loop models: its signal's parameters (the axes it takes)
+ * and where its risk shortcuts start. */
+typedef struct fast_def {
+    const char *name;
+    const char *const *signal; /* NULL-terminated */
+    int risk0;                 /* index of stop_loss_pct; 4 shortcuts follow */
+    int kind;                  /* K_* */
+} fast_def;
+
+static const char *const sma_signal[] = {"fast", "slow", NULL};
+static const char *const rsi_signal[] = {"period", "low", "high", NULL};
+static const char *const bb_signal[] = {"period", "devfactor", NULL};
+static const fast_def fast_defs[] = {{"sma_cross", sma_signal, 2, K_SMA_CROSS},
+                                     {"rsi_reversion", rsi_signal, 3, K_RSI},
+                                     {"bbands_reversion", bb_signal, 2, K_BBANDS}};
+
+/* The loop's description of strategy, or NULL. */
+static const fast_def *fast_def_of(const slab_strategy_def *strategy)
+{
+    slab_error e;
+    for (size_t k = 0; k < sizeof fast_defs / sizeof fast_defs[0]; k++)
+        if (strategy == slab_strategy_find(fast_defs[k].name, &e) &&
+            strategy->n_params == fast_defs[k].risk0 + 4)
+            return &fast_defs[k];
+    return NULL;
+}
+
+#define BLOCK 8                          /* bars a range summary covers */
+#define RANGES_BYTES ((size_t)128 << 20) /* range summaries a sweep keeps */
+
+/* An SMA's range per block of BLOCK bars: lo[j] and hi[j] bound bars
+ * [j BLOCK, (j+1) BLOCK) (-inf and inf when one of them is NaN). */
+typedef struct ranges {
+    double period;   /* the SMA's period */
+    double *lo, *hi; /* n / BLOCK each (owned) */
+} ranges;
+
+/* The ranges of a sweep's SMAs, shared by its workers: filled under the
+ * lock, never changed or dropped before the sweep ends, so a worker reads
+ * an entry without it. Past the cap a worker computes its own. */
+struct slab__franges {
+    pthread_mutex_t mu;
+    size_t nb; /* blocks: n / BLOCK */
+    ranges *rg;
+    size_t n, cap; /* entries, entries at most */
+};
+
+struct slab__fast {
+    size_t n;            /* bars */
+    ranges own_rg[2];    /* ranges computed here when the shared table is full */
+    double *value;       /* value after each bar (n) */
+    double *scratch;     /* the analyzers' (n + 8) */
+    double *own[3];      /* indicator arrays computed here when the cache is full */
+    size_t *ev;          /* crossings: bar << 1 | 1 up, 0 down (n) */
+    slab_bar_span *span; /* bars holding a position, and each exit bar */
+    size_t n_span, cap_span;
+    slab_trade *trades;
+    size_t n_trades, cap_trades;
+};
+
+/* ---- eligibility ----------------------------------------------------------- */
+
+/* Axes the fast path models whatever their value: the signal's
+ * parameters and the costs, cash and sizer (the rest of the configuration
+ * is checked per combination, slab__fast_run). */
+static int axis_ok(const fast_def *d, const char *name)
+{
+    static const char *const ok[] = {"cash", "commission", "commission_min", "sizer", NULL};
+    for (size_t k = 0; ok[k]; k++)
+        if (!strcmp(ok[k], name))
+            return 1;
+    for (size_t k = 0; d->signal[k]; k++)
+        if (!strcmp(d->signal[k], name))
+            return 1;
+    return 0;
+}
+
+int slab__fast_eligible(const slab_sweep_spec *spec)
+{
+    const slab_bars *b = spec->bars;
+    const fast_def *d = fast_def_of(spec->strategy);
+    if (!d || !b || b->n == 0)
+        return 0;
+    for (size_t a = 0; a < slab_grid_n_axes(spec->grid); a++)
+        if (!axis_ok(d, slab_grid_axis_at(spec->grid, a)->name))
+            return 0;
+    /* finite prices: the signals and the marks then take no NaN path */
+    for (size_t i = 0; i < b->n; i++)
+        if (!isfinite(b->open[i]) || !isfinite(b->close[i]))
+            return 0;
+    return 1;
+}
+
+/* 1 when the combination's settings are what the fast path models: no
+ * risk items (the strategy's shortcuts included), market orders at the
+ * next open without slippage, no margin call, parameters the strategy's
+ * init() accepts (fast < slow, low < high). */
+static int config_ok(const fast_def *d, const double *params, const slab_broker_config *br,
+                     const slab_risk_config *risk)
+{
+    for (int k = d->risk0; k < d->risk0 + 4; k++)
+        if (params[k] > 0.0)
+            return 0;
+    int sane = d->kind == K_SMA_CROSS ? params[P_FAST] < params[P_SLOW]
+               : d->kind == K_RSI     ? params[P_LOW] < params[P_HIGH]
+                                      : 1;
+    return sane && !slab_risk_active(risk) && !br->coc && !br->coo && br->slip_perc == 0.0 &&
+           br->slip_fixed == 0.0 && !br->margin_call && br->cash > 0.0 && br->cash <= SLAB_CASH_MAX;
+}
+
+/* ---- scratch --------------------------------------------------------------- */
+
+slab__fast *slab__fast_new(size_t n)
+{
+    slab__fast *f = slab_calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->n = n;
+    f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
+    f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
+    f->ev = slab_malloc((n ? n : 1) * sizeof *f->ev);
+    if (!f->value || !f->scratch || !f->ev) {
+        slab__fast_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void slab__fast_free(slab__fast *f)
+{
+    if (!f)
+        return;
+    for (int k = 0; k < 2; k++) {
+        slab_free(f->own_rg[k].lo);
+        slab_free(f->own_rg[k].hi);
+    }
+    slab_free(f->ev);
+    slab_free(f->value);
+    slab_free(f->scratch);
+    for (int k = 0; k < 3; k++)
+        slab_free(f->own[k]);
+    slab_free(f->span);
+    slab_free(f->trades);
+    slab_free(f);
+}
+
+/* Grows *arr (elements of sz) to hold need; 0, or -1 out of memory. */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *p = slab_realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+/* ---- the crossings ----------------------------------------------------------
+ * backtrader CrossOver (slab_ind_crossover): nzd is seeded with a - b at
+ * the first bar both are valid, then takes each non-zero difference; bar
+ * i > s crosses up when nzd < 0 and a > b, down when nzd > 0 and a < b. */
+
+/* Four lanes of doubles (GCC/Clang vector types): AVX2 in the clones that
+ * have it, pairs of SSE2 (NEON) otherwise; each lane keeps the scalar
+ * expression's operations in order, so the bits do not depend on it. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LANES_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LANES_CLONES
+#endif
+
+typedef struct xscan {
+    const double *a, *b;
+    const ranges *ra, *rb; /* their block ranges, or NULL */
+    size_t i, n;           /* next bar to look at; bars */
+    size_t pf;             /* blocks below it were considered for prefetching */
+    double sign;           /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
+} xscan;
+
+/* Fills r's blocks (nb of them, allocated when NULL) from x; -1 when out
+ * of memory. */
+static int ranges_fill(ranges *r, const double *x, size_t nb, double period)
+{
+    if (!r->lo && !(r->lo = slab_malloc((nb ? nb : 1) * sizeof(double))))
+        return -1;
+    if (!r->hi && !(r->hi = slab_malloc((nb ? nb : 1) * sizeof(double))))
+        return -1;
+    for (size_t j = 0; j < nb; j++) {
+        const double *v = x + j * BLOCK;
+        double lo = v[0], hi = v[0];
+        int nan = 0;
+        for (size_t i = 0; i < BLOCK; i++) {
+            nan |= isnan(v[i]);
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+        r->lo[j] = nan ? -INFINITY : lo;
+        r->hi[j] = nan ? INFINITY : hi;
+    }
+    r->period = period;
+    return 0;
+}
+
+slab__franges *slab__franges_new(size_t n_bars)
+{
+    slab__franges *t = slab_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->nb = n_bars / BLOCK;
+    size_t per = t->nb * 2 * sizeof(double) + sizeof(ranges) + 1;
+    t->cap = RANGES_BYTES / per < 4096 ? RANGES_BYTES / per : 4096;
+    if (!(t->rg = slab_calloc(t->cap ? t->cap : 1, sizeof *t->rg))) {
+        slab_free(t);
+        return NULL;
+    }
+    pthread_mutex_init(&t->mu, NULL);
+    return t;
+}
+
+void slab__franges_free(slab__franges *t)
+{
+    if (!t)
+        return;
+    for (size_t k = 0; k < t->n; k++) {
+        slab_free(t->rg[k].lo);
+        slab_free(t->rg[k].hi);
+    }
+    slab_free(t->rg);
+    pthread_mutex_destroy(&t->mu);
+    slab_free(t);
+}
+
+/* The block ranges of x (the SMA of period): the sweep's entry, made on
+ * first use, or one computed into f's slot `own` when the table is full
+ * or absent; NULL when out of memory (the scan then reads every bar). */
+static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x, double period,
+                               int own)
+{
+    size_t nb = f->n / BLOCK;
+    if (t) {
+        pthread_mutex_lock(&t->mu);
+        size_t n = t->n;
+        pthread_mutex_unlock(&t->mu);
+        for (size_t k = 0; k < n; k++) /* entries below n never change */
+            if (t->rg[k].period == period)
+                return &t->rg[k];
+        pthread_mutex_lock(&t->mu);
+        for (size_t k = n; k < t->n; k++) /* added meanwhile */
+            if (t->rg[k].period == period) {
+                pthread_mutex_unlock(&t->mu);
+                return &t->rg[k];
+            }
+        if (t->n < t->cap) {
+            ranges *r = &t->rg[t->n];
+            int rc = ranges_fill(r, x, nb, period);
+            if (rc == 0)
+                t->n++;
+            pthread_mutex_unlock(&t->mu);
+            return rc == 0 ? r : NULL;
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+    return ranges_fill(&f->own_rg[own], x, nb, period) == 0 ? &f->own_rg[own] : NULL;
+}
+
+/* The first block from block j on where a - b may leave sign's side
+ * (a <= b throughout when sign < 0, a >= b when sign > 0), found from the
+ * ranges alone; nb when none. */
+static inline __attribute__((always_inline)) size_t skip_blocks(const xscan *x, size_t j, size_t nb)
+{
+    const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
+    if (x->sign < 0.0)
+        while (j < nb && ahi[j] <= blo[j])
+            j++;
+    else
+        while (j < nb && alo[j] >= bhi[j])
+            j++;
+    return j;
+}
+
+static size_t first_valid(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isnan(x[i]))
+        i++;
+    return i;
+}
+
+/* Starts the scan; returns the first bar the crossover is valid at (n
+ * when never), which is where next() starts. */
+static size_t xscan_init(xscan *x, const double *a, const double *b, const ranges *ra,
+                         const ranges *rb, size_t n)
+{
+    size_t s = first_valid(a, n), sb = first_valid(b, n);
+    s = sb > s ? sb : s;
+    x->a = a;
+    x->b = b;
+    x->ra = ra && rb ? ra : NULL;
+    x->rb = ra && rb ? rb : NULL;
+    x->n = n;
+    x->i = s + 1 < n ? s + 1 : n;
+    x->pf = 0;
+    x->sign = 0.0;
+    if (s < n) {
+        double d = a[s] - b[s];
+        x->sign = d > 0.0 ? 1.0 : d < 0.0 ? -1.0 : 0.0;
+    }
+    return x->i;
+}
+
+/* The first block of 8 bars from i where a difference a - b does not
+ * keep the sign sign (1 or -1; zeros keep it), or the last whole block's
+ * end: the bars before it cannot cross and leave nzd's sign as it was. */
+static inline __attribute__((always_inline)) size_t same_sign(const double *a, const double *b,
+                                                              size_t i, size_t n, double sign)
+{
+    const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
+    for (; i + 8 <= n; i += 8) {
+        v4d a0, a1, b0, b1;
+        memcpy(&a0, a + i, sizeof a0);
+        memcpy(&a1, a + i + 4, sizeof a1);
+        memcpy(&b0, b + i, sizeof b0);
+        memcpy(&b1, b + i + 4, sizeof b1);
+        v4l k = ((a0 - b0) * s >= zero) & ((a1 - b1) * s >= zero);
+        if (!(k[0] & k[1] & k[2] & k[3]))
+            break;
+    }
+    return i;
+}
+
+/* The next bar with a non-zero crossover (n when none); *up says its
+ * direction. Blocks of 8 bars where every difference keeps nzd's sign
+ * (zeros included) are passed over without a branch per bar. */
+#define LOOK 32 /* blocks ahead whose bars are fetched before the scan needs them */
+
+/* The scan reads a block only where the two ranges meet (or at a
+ * crossing): scattered lines the hardware does not fetch ahead. The
+ * blocks up to LOOK past block j whose ranges overlap are fetched now. */
+static inline __attribute__((always_inline)) void prefetch_ahead(xscan *x, size_t j, size_t nb)
+{
+    const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
+    size_t end = j + LOOK < nb ? j + LOOK : nb;
+    if (x->pf <= j)
+        x->pf = j + 1;
+    for (; x->pf < end; x->pf++)
+        if (ahi[x->pf] >= blo[x->pf] && alo[x->pf] <= bhi[x->pf]) {
+            __builtin_prefetch(x->a + x->pf * BLOCK);
+            __builtin_prefetch(x->b + x->pf * BLOCK);
+        }
+}
+
+static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, int *up)
+{
+    const double *a = x->a, *b = x->b;
+    size_t i = x->i, n = x->n, nb = n / BLOCK;
+    while (i < n) {
+        if (x->sign != 0.0) {
+            if (x->ra && i % BLOCK == 0 && i / BLOCK < nb) {
+                size_t j = skip_blocks(x, i / BLOCK, nb);
+                i = j * BLOCK;
+                if (i >= n)
+                    break;
+                prefetch_ahead(x, j, nb);
+            }
+            /* this block (the whole rest past the last one) 8 bars at a time */
+            size_t lim = x->ra && i / BLOCK < nb ? (i / BLOCK + 1) * BLOCK : n;
+            i = same_sign(a, b, i, lim, x->sign);
+            if (i == lim)
+                continue;
+        }
+        /* one bar at a time, as the kernel, to the next multiple of 8 */
+        size_t end = (i / 8 + 1) * 8 < n ? (i / 8 + 1) * 8 : n;
+        for (; i < end; i++) {
+            int u = x->sign < 0.0 && a[i] > b[i], d = x->sign > 0.0 && a[i] < b[i];
+            double diff = a[i] - b[i];
+            if (diff != 0.0)
+                x->sign = diff > 0.0 ? 1.0 : diff < 0.0 ? -1.0 : 0.0;
+            if (u || d) {
+                x->i = i + 1;
+                *up = u;
+                return i;
+            }
+        }
+    }
+    x->i = n;
+    return n;
+}
+
+/* ---- the broker's arithmetic (fill.c, broker.c), for one long position ---- */
+
+/* fill.c comm_base. */
+static double comm_base(const slab_broker_config *c, double size, double price)
+{
+    switch (c->comm_scheme) {
+    case SLAB_COMM_PER_SHARE: return fabs(size) * c->commission;
+    case SLAB_COMM_FIXED: return 0.0;
+    default: return fabs(size) * c->commission * price;
+    }
+}
+
+/* fill.c slab__commission for a fill with one part (other = 0). */
+static double commission(const slab_broker_config *c, double size, double price)
+{
+    double x = comm_base(c, size, price);
+    if (c->comm_scheme == SLAB_COMM_FIXED)
+        x += c->commission;
+    if (c->commission_min > 0.0) {
+        double total = x + comm_base(c, 0.0, price);
+        if (total < c->commission_min)
+            x += c->commission_min - total;
+    }
+    return x;
+}
+
+/* broker.c slab_broker_sizer while flat. */
+static double sizer(const slab_broker_config *c, double cash, double close)
+{
+    double size;
+    if (c->sizer.kind == SLAB_SIZER_FIXED)
+        return c->sizer.amount;
+    size = cash / close * (c->sizer.amount / 100.0);
+    if (c->sizer.kind == SLAB_SIZER_PERCENT_INT)
+        size = trunc(size);
+    return isfinite(size) && size > 0.0 ? size : 0.0;
+}
+
+/* broker.c mark: the value of cash plus size shares bought at price,
+ * marked at close (backtrader's pos_value_unlever order). */
+static inline double mark(double cash, double size, double price, double close)
+{
+    double dvalue = size * close, pv;
+    if (dvalue > 0.0) {
+        double u = size * (close - price);
+        pv = 0.0 + (dvalue - u);
+        pv += u;
+    } else {
+        pv = 0.0 + dvalue;
+    }
+    return cash + pv;
+}
+
+/* ---- the walk ---------------------------------------------------------------- */
+
+/* The walk's state between crossings. */
+typedef struct walk {
+    slab__fast *f;
+    const slab_bars *bars;
+    const slab_broker_config *br;
+    double cash;
+    size_t done; /* value[0..done) written */
+    int bad;     /* a value or a flat cash the fast path cannot vouch for */
+} walk;
+
+LANES_CLONES static void fill(double *v, size_t n, double x)
+{
+    const v4d c = {x, x, x, x};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        memcpy(v + i, &c, sizeof c);
+    for (; i < n; i++)
+        v[i] = x;
+}
+
+static void flat_to(walk *w, size_t end)
+{
+    double v = w->cash + 0.0;
+    if (!isfinite(v) || v == 0.0)
+        w->bad = 1;
+    fill(w->f->value + w->done, end - w->done, v);
+    w->done = end;
+}
+
+/* v[j] = mark(cash, size, price, c[j]) for j < n; returns 0, or NaN when
+ * a value is not finite. */
+LANES_CLONES static double marks(const double *c, size_t n, double cash, double size, double price,
+                                 double *v)
+{
+    const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
+    const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
+    v4d check = zero;
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        v4d cl;
+        memcpy(&cl, c + j, sizeof cl);
+        v4d dvalue = s * cl, u = s * (cl - p);
+        v4d pos = (zero + (dvalue - u)) + u, other = zero + dvalue;
+        v4l m = dvalue > zero;
+        v4d pv = (v4d)(((v4l)pos & m) | ((v4l)other & ~m));
+        v4d x = k + pv;
+        check += x - x;
+        memcpy(v + j, &x, sizeof x);
+    }
+    double chk = check[0] + check[1] + check[2] + check[3];
+    for (; j < n; j++) {
+        v[j] = mark(cash, size, price, c[j]);
+        chk += v[j] - v[j];
+    }
+    return chk;
+}
+
+/* Values of bars [from, end) holding size shares bought at price. */
+static void held(walk *w, size_t from, size_t end, double size, double price)
+{
+    if (marks(w->bars->close + from, end - from, w->cash, size, price, w->f->value + from) != 0.0)
+        w->bad = 1; /* NaN once any value is not finite */
+    w->done = end;
+}
+
+static int add_span(slab__fast *f, size_t lo, size_t hi)
+{
+    if (f->n_span && f->span[f->n_span - 1].hi == lo) {
+        f->span[f->n_span - 1].hi = hi;
+        return 0;
+    }
+    if (grow((void **)&f->span, &f->cap_span, f->n_span + 1, sizeof *f->span))
+        return -1;
+    f->span[f->n_span].lo = lo;
+    f->span[f->n_span++].hi = hi;
+    return 0;
+}
+
+/* A new open trade (fill.c trade_begin, trade_update) for size at x,
+ * commission comm, filled on bar i. Its times are not set: the sweep's
+ * line does not carry trades, and reading them costs a cache miss a
+ * trade. */
+static slab_trade *trade_open(slab__fast *f, size_t i, double size, double x, double comm)
+{
+    if (grow((void **)&f->trades, &f->cap_trades, f->n_trades + 1, sizeof *f->trades))
+        return NULL;
+    slab_trade *t = &f->trades[f->n_trades];
+    memset(t, 0, sizeof *t);
+    t->ref = (int64_t)f->n_trades + 1;
+    t->is_open = 1;
+    t->is_long = 1;
+    t->entry_bar = i;
+    t->baropen = (int64_t)i + 1;
+    t->commission += comm;
+    t->entry_price = (0.0 * t->entry_price + size * x) / (0.0 + size);
+    t->size = 0.0 + size;
+    t->pnlcomm = t->pnl - t->commission;
+    f->n_trades++;
+    return t;
+}
+
+/* Closes t with a fill of its size at x on bar i, commission comm. */
+static void trade_close(slab_trade *t, size_t i, double size, double x, double comm)
+{
+    t->commission += comm;
+    t->barlen = (int64_t)i + 1 - t->baropen;
+    t->pnl += size * (x - t->entry_price);
+    t->pnlcomm = t->pnl - t->commission;
+    t->is_open = 0;
+    t->barclose = (int64_t)i + 1;
+    t->exit_bar = i;
+    t->exit_price = x;
+    t->exit_reason = SLAB_EXIT_SIGNAL;
+}
+
+/* A buy sent at bar t (cross up while flat) with the sizer's size: the
+ * submission check at bar t+1 (broker.c pseudo_execute at the creating
+ * close) then the fill at its open (fill.c execute). Returns the shares
+ * bought and the cash after the fill, 0 when the order was refused
+ * (Margin) or never processed. */
+static double buy(walk *w, size_t t, double *x, double *comm, double *cash)
+{
+    const slab_broker_config *br = w->br;
+    const double *close = w->bars->close;
+    double size = sizer(br, w->cash, close[t]);
+    if (!(size > 0.0) || t + 1 >= w->bars->n)
+        return 0.0;
+    double c = w->cash;
+    c -= size * close[t];
+    c -= commission(br, size, close[t]);
+    if (!(c >= 0.0))
+        return 0.0;
+    *x = w->bars->open[t + 1];
+    c = w->cash;
+    c -= size * *x;
+    *comm = commission(br, size, *x);
+    c -= *comm;
+    if (c < 0.0)
+        return 0.0;
+    *cash = c;
+    return size;
+}
+
+/* A close of size shares bought at price sent at bar t: 1 when it passes
+ * the submission check at bar t+1 and fills at its open (*x, *comm). */
+static int sell(walk *w, size_t t, double size, double price, double *x, double *comm)
+{
+    const slab_broker_config *br = w->br;
+    const double *close = w->bars->close;
+    if (t + 1 >= w->bars->n)
+        return 0;
+    double c = w->cash;
+    c += size * close[t] + 0.0;
+    c -= commission(br, -size, close[t]);
+    if (!(c >= 0.0))
+        return 0;
+    *x = w->bars->open[t + 1];
+    double pnl = size * (*x - price), closedvalue = size * price;
+    c = w->cash;
+    c += closedvalue + pnl;
+    *comm = commission(br, -size, *x);
+    c -= *comm;
+    w->cash = c;
+    return 1;
+}
+
+/* The whole run: values, spans and trades into f. 0, or -1 out of memory. */
+/* Every crossing of the run into f->ev (at most one a bar); returns the
+ * count. The scan is inlined here, so it runs in this function's clone. */
+LANES_CLONES static size_t crossings(slab__fast *f, xscan *x)
+{
+    size_t m = 0;
+    for (;;) {
+        int up;
+        size_t t = xscan_next(x, &up);
+        if (t >= x->n)
+            return m;
+        f->ev[m++] = t << 1 | (size_t)up;
+    }
+}
+
+/* The prices the walk's signals read. */
+typedef struct bars_view {
+    size_t n;
+    const double *open, *close;
+} bars_view;
+
+/* How many crossings ahead the walk fetches the prices an order reads:
+ * they are far apart in the price arrays, so each would otherwise wait
+ * for memory. */
+#define AHEAD 6
+
+/* Where the walk's signals come from: the crossings listed (sma_cross),
+ * or a level series read bar by bar, as often as a signal holds
+ * (rsi_reversion: below low enters, above high exits; bbands_reversion:
+ * the close below the lower band enters, above the middle one exits). */
+typedef struct source {
+    const size_t *ev;            /* crossings, or NULL */
+    size_t n_ev, k;              /* crossings, the next one */
+    const double *x;             /* the level series when ev is NULL */
+    double low, high;            /* entry below low, exit above high */
+    const double *lo_at, *hi_at; /* or below lo_at[i], above hi_at[i] */
+    size_t i;                    /* the next bar to read */
+} source;
+
+/* The next bar at or after the source's position with an entry signal
+ * (entry = 1) or an exit one; n when none. */
+static inline size_t next_signal(source *s, int entry, const bars_view *b)
+{
+    size_t n = b->n;
+    if (s->ev) {
+        while (s->k < s->n_ev) {
+            if (s->k + AHEAD < s->n_ev) { /* fetch the prices crossing k + AHEAD reads */
+                size_t ta = s->ev[s->k + AHEAD] >> 1;
+                __builtin_prefetch(b->close + ta);
+                __builtin_prefetch(b->open + (ta + 1 < n ? ta + 1 : ta));
+            }
+            size_t e = s->ev[s->k++];
+            if ((int)(e & 1) == entry)
+                return e >> 1;
+        }
+        return n;
+    }
+    for (size_t i = s->i; i < n; i++)
+        if (entry ? s->x[i] < (s->lo_at ? s->lo_at[i] : s->low)
+                  : s->x[i] > (s->hi_at ? s->hi_at[i] : s->high)) {
+            s->i = i + 1;
+            return i;
+        }
+    s->i = n;
+    return n;
+}
+
+static int run_walk(walk *w, source *src)
+{
+    slab__fast *f = w->f;
+    bars_view bv = {w->bars->n, w->bars->open, w->bars->close};
+    size_t n = w->bars->n;
+    for (size_t j = 0; src->ev && j < AHEAD && j < src->n_ev; j++) {
+        size_t t = src->ev[j] >> 1;
+        __builtin_prefetch(bv.close + t);
+        __builtin_prefetch(bv.open + (t + 1 < n ? t + 1 : t));
+    }
+    for (;;) {
+        size_t t = next_signal(src, 1, &bv), exit_t;
+        if (t >= n)
+            break;
+        flat_to(w, t + 1 < n ? t + 1 : n);
+        double px, comm, cash, size = buy(w, t, &px, &comm, &cash);
+        if (!(size > 0.0))
+            continue;
+        size_t in = t + 1;
+        w->cash = cash;
+        slab_trade *tr = trade_open(f, in, size, px, comm);
+        if (!tr)
+            return -1;
+        double sx = 0.0, scomm = 0.0;
+        if (!src->ev && src->i < in)
+            src->i = in; /* the level is read again from the fill bar */
+        for (;;) {       /* long: only an exit signal acts */
+            exit_t = next_signal(src, 0, &bv);
+            if (exit_t >= n)
+                break;
+            held(w, w->done, exit_t + 1, size, px); /* to the signal bar's close */
+            if (sell(w, exit_t, size, px, &sx, &scomm))
+                break;
+        }
+        if (exit_t >= n) { /* still open at the end */
+            held(w, w->done, n, size, px);
+            return add_span(f, in, n);
+        }
+        flat_to(w, exit_t + 2); /* the exit bar: the cash after the fill */
+        trade_close(tr, exit_t + 1, size, sx, scomm);
+        if (add_span(f, in, exit_t + 2))
+            return -1;
+    }
+    flat_to(w, n);
+    return 0;
+}
+
+/* ---- one combination ---------------------------------------------------------- */
+
+/* name(close, p) (SMA_BT, RSI_BT: one output; BBANDS_BT: three): the
+ * cache's arrays into out (*held = 1) or ones computed into own (from
+ * own[0]); 0 when a parameter is not one slab_indicator accepts (the
+ * general engine then reports it) or out of memory, else 1. */
+static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, const size_t *idx,
+               const char *name, const double *p, double **own, const double **out, int *held)
+{
+    slab_error e;
+    const slab_ind_def *def = slab_ind_find(name, &e);
+    const double *in[1] = {spec->bars->close};
+    double *o[SLAB_IND_MAX_OUTPUTS];
+    *held = 0;
+    if (!def || def->n_outputs > 3)
+        return 0;
+    for (int k = 0; k < def->n_params; k++) {
+        const slab_ind_param *d = &def->params[k];
+        if (!(p[k] >= d->min && p[k] <= d->max) || (d->is_int && p[k] != floor(p[k])))
+            return 0;
+    }
+    if (cache && slab__cache_get(cache, spec->grid, idx, def, in, f->n, p, out)) {
+        *held = 1;
+        return 1;
+    }
+    for (int k = 0; k < def->n_outputs; k++) {
+        if (!own[k] && !(own[k] = slab_malloc(f->n * sizeof *own[k])))
+            return 0;
+        o[k] = own[k];
+        out[k] = own[k];
+    }
+    return def->fn(in, f->n, p, o, &e) == SLAB_OK;
+}
+
+static void ind_release(slab__cache *cache, const char *name, const double *const *out)
+{
+    slab_error e;
+    slab__cache_put(cache, slab_ind_find(name, &e), out);
+}
+
+int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
+                   const slab_sweep_spec *spec, const size_t *idx, const double *params,
+                   const slab_broker_config *broker, const slab_risk_config *risk,
+                   const slab_period_plan *plan, slab_run *run, slab_headline *h, slab_error *err)
+{
+    const slab_bars *bars = spec->bars;
+    const fast_def *d = fast_def_of(spec->strategy);
+    int held_a = 0, held_b = 0, rc = 0;
+    const char *name = !d                       ? ""
+                       : d->kind == K_SMA_CROSS ? "SMA_BT"
+                       : d->kind == K_RSI       ? "RSI_BT"
+                                                : "BBANDS_BT";
+    const double *a[3] = {NULL, NULL, NULL}, *b[1] = {NULL};
+    source src;
+    size_t first_next;
+    if (!d || !config_ok(d, params, broker, risk) || bars->n != f->n)
+        return 0;
+    memset(&src, 0, sizeof src);
+    if (d->kind == K_SMA_CROSS) {
+        if (!ind(f, cache, spec, idx, name, &params[P_FAST], &f->own[0], a, &held_a) ||
+            !ind(f, cache, spec, idx, name, &params[P_SLOW], &f->own[1], b, &held_b))
+            goto out;
+        xscan x;
+        const ranges *ra = ranges_of(f, shared, a[0], params[P_FAST], 0);
+        const ranges *rb = ra ? ranges_of(f, shared, b[0], params[P_SLOW], 1) : NULL;
+        first_next = xscan_init(&x, a[0], b[0], ra, rb, bars->n);
+        src.ev = f->ev;
+        src.n_ev = crossings(f, &x);
+    } else if (d->kind == K_RSI) {
+        /* next() from the RSI's first value (backtrader's minimum period) */
+        if (!ind(f, cache, spec, idx, name, &params[P_PERIOD], &f->own[0], a, &held_a))
+            goto out;
+        first_next = first_valid(a[0], bars->n);
+        src.x = a[0];
+        src.low = params[P_LOW];
+        src.high = params[P_HIGH];
+    } else {
+        /* parity.c bb_init: BBANDS_BT(period, devfactor, devfactor); the
+         * close below the lower band enters, above the middle one exits;
+         * next() from the latest first value of the three */
+        double p[3] = {params[P_PERIOD], params[P_DEVFACTOR], params[P_DEVFACTOR]};
+        if (!ind(f, cache, spec, idx, name, p, &f->own[0], a, &held_a))
+            goto out;
+        first_next = 0;
+        for (int k = 0; k < 3; k++) {
+            size_t v = first_valid(a[k], bars->n);
+            first_next = v > first_next ? v : first_next;
+        }
+        src.x = bars->close;
+        src.lo_at = a[2];
+        src.hi_at = a[1];
+    }
+    src.i = first_next;
+    walk w = {f, bars, broker, broker->cash, 0, 0};
+    f->n_span = f->n_trades = 0;
+    if (run_walk(&w, &src)) {
+        slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a combination's trades");
+        rc = -1;
+        goto out;
+    }
+    if (w.bad)
+        goto out; /* the general engine says what is wrong */
+    memset(run, 0, sizeof *run);
+    run->n_bars = bars->n;
+    run->ts_ns = bars->ts_ns;
+    run->value = f->value;
+    run->start_value = broker->cash;
+    run->trades = f->trades;
+    run->n_trades = f->n_trades;
+    run->final_value = f->value[bars->n - 1];
+    run->final_cash = w.cash;
+    run->minperiod = (long)first_next + 1;
+    run->risk = *risk;
+    run->n_feeds = 1;
+    run->timeframe = bars->timeframe;
+    run->compression = bars->compression;
+    slab_equity eq = slab_run_equity(run);
+    if (slab_headline_compute_spans(&eq, f->span, f->n_span, f->trades, f->n_trades, plan,
+                                    f->scratch, h, err) != SLAB_OK) {
+        rc = -1;
+        goto out;
+    }
+    rc = 1;
+out:
+    if (held_a)
+        ind_release(cache, name, a);
+    if (held_b)
+        ind_release(cache, name, b);
+    return rc;
+}
