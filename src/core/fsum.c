@@ -254,9 +254,13 @@ typedef uint64_t v4u __attribute__((vector_size(32)));
 #define LANES_CLONES
 #endif
 
-static inline __attribute__((always_inline)) void step4(v4d v, v4d *s, v4d *c, v4d *a, v4u *e)
+/* vp by pointer: a vector passed by value changes the ABI where AVX is
+ * not enabled (clang's -Wpsabi, an error in the fuzz build) */
+static inline __attribute__((always_inline)) void step4(const v4d *vp, v4d *s, v4d *c, v4d *a,
+                                                         v4u *e)
 {
     const v4u absmask = {~0ULL >> 1, ~0ULL >> 1, ~0ULL >> 1, ~0ULL >> 1};
+    const v4d v = *vp;
     v4d t = *s + v, bv = t - *s;
     *c += (*s - (t - bv)) + (v - bv);
     *a += (v4d)((v4u)v & absmask);
@@ -281,8 +285,8 @@ LANES_CLONES static double sqdev8(const double *x, size_t n, double avg, const d
         v1 -= av;
         v0 *= v0;
         v1 *= v1;
-        step4(v0, &s[0], &c[0], &a[0], &bits[0]);
-        step4(v1, &s[1], &c[1], &a[1], &bits[1]);
+        step4(&v0, &s[0], &c[0], &a[0], &bits[0]);
+        step4(&v1, &s[1], &c[1], &a[1], &bits[1]);
     }
     double h = s[0][0], c0 = 0.0, a0 = 0.0, sl[7];
     uint64_t e = ~0ULL;
