@@ -25,6 +25,13 @@
  * in int64 nanoseconds cannot overflow. */
 #define MAX_BUCKET_NS (1000 * SLAB_NS_PER_DAY)
 
+/* x squared, rounded once: Python's x ** 2 is libm's pow(x, 2.0), which
+ * GCC folds to x * x in every optimised build (exact for a correctly
+ * rounded pow); written out so an -O0 build (the sanitizer build) calls no
+ * libm pow and gives the same bits as the shipped one, and the sweep's
+ * exact sums (slab_fsum_sqdev) square the same way. */
+static inline double sq(double x) { return x * x; }
+
 /* ---- timeframes and period keys ---------------------------------------- */
 
 /* Returns the unit of a sub-day timeframe in ns, or 0 for day-based ones. */
@@ -511,7 +518,7 @@ static void sharpe_of(const rets *r, const slab_sharpe_params *p, double *out, i
     avg = slab_fsum_value(&s) / (double)n;
     slab_fsum_init(&s);
     for (size_t i = 0; i < n; i++)
-        slab_fsum_add(&s, pow(excess(r, i, &x) - avg, 2.0));
+        slab_fsum_add(&s, sq(excess(r, i, &x) - avg));
     sd = sqrt(slab_fsum_value(&s) / (double)(n - bessel));
     if (sd == 0.0) /* ZeroDivisionError -> None */
         return;
@@ -649,7 +656,7 @@ static void vwr_of(const periods *p, double ravg, double rnorm100, double *out, 
     avg = slab_fsum_value(&s) / (double)m;
     slab_fsum_init(&s);
     for (size_t j = 0; j < m; j++)
-        slab_fsum_add(&s, pow(vwr_d(p, j, ravg) - avg, 2.0));
+        slab_fsum_add(&s, sq(vwr_d(p, j, ravg) - avg));
     sd = sqrt(slab_fsum_value(&s) / (double)(m - 1));
     *out = rnorm100 * (1.0 - pow(sd / VWR_SDEV_MAX, VWR_TAU));
     *is_none = 0;
@@ -738,7 +745,7 @@ static void periodstats_of(const rets *r, slab_periodstats_result *out)
     out->average = slab_fsum_value(&s) / (double)r->n;
     slab_fsum_init(&s);
     for (size_t i = 0; i < r->n; i++)
-        slab_fsum_add(&s, pow(rets_get(r, i) - out->average, 2.0));
+        slab_fsum_add(&s, sq(rets_get(r, i) - out->average));
     out->stddev = sqrt(slab_fsum_value(&s) / (double)r->n);
     out->best = out->worst = rets_get(r, 0);
     for (size_t i = 0; i < r->n; i++) {
@@ -793,7 +800,7 @@ void slab_sqn(const slab_trade *trades, size_t n, slab_sqn_result *out)
     slab_fsum_init(&s);
     for (size_t i = 0; i < n; i++)
         if (!trades[i].is_open)
-            slab_fsum_add(&s, pow(trades[i].pnlcomm - avg, 2.0));
+            slab_fsum_add(&s, sq(trades[i].pnlcomm - avg));
     sd = sqrt(slab_fsum_value(&s) / (double)k);
     if (sd == 0.0) {
         out->is_none = 1;
@@ -1473,7 +1480,7 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
         add_copies(buf, &m, flat, z);
         avg = slab_fsum_fast(buf, m) / (double)n;
     }
-    double dflat = pow(flat - avg, 2.0), ex[2];
+    double dflat = sq(flat - avg), ex[2];
     size_t ne = 0;
     if (!isfinite(dflat))
         return 0;
@@ -1521,7 +1528,7 @@ static void sqn_buf(const slab_trade *trades, size_t n, double *buf, slab_sqn_re
         return;
     avg = slab_fsum_fast(buf, k) / (double)k;
     for (size_t i = 0; i < k; i++)
-        buf[i] = pow(buf[i] - avg, 2.0);
+        buf[i] = sq(buf[i] - avg);
     sd = sqrt(slab_fsum_fast(buf, k) / (double)k);
     if (sd == 0.0) {
         out->is_none = 1;

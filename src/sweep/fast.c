@@ -768,15 +768,19 @@ static int run_walk(walk *w, source *src)
  * own[0]); 0 when a parameter is not one slab_indicator accepts (the
  * general engine then reports it) or out of memory, else 1. */
 static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, const size_t *idx,
-               const char *name, const double *p, double **own, const double **out, int *held)
+               const char *name, const double *given, double **own, const double **out,
+               int *held)
 {
     slab_error e;
     const slab_ind_def *def = slab_ind_find(name, &e);
     const double *in[1] = {spec->bars->close};
     double *o[SLAB_IND_MAX_OUTPUTS];
+    double p[SLAB_IND_MAX_PARAMS]; /* the whole set, as slab_indicator hands the cache */
     *held = 0;
-    if (!def || def->n_outputs > 3)
+    if (!def || def->n_outputs > 3 || def->n_params > SLAB_IND_MAX_PARAMS)
         return 0;
+    for (int k = 0; k < SLAB_IND_MAX_PARAMS; k++)
+        p[k] = k < def->n_params ? given[k] : 0.0;
     for (int k = 0; k < def->n_params; k++) {
         const slab_ind_param *d = &def->params[k];
         if (!(p[k] >= d->min && p[k] <= d->max) || (d->is_int && p[k] != floor(p[k])))

@@ -86,13 +86,15 @@ static double ramp_ref(const double *x, size_t n)
     return slab_fsum_value(&s);
 }
 
-/* fsum of (x[k] - avg)^2 and the extras, one by one. */
+/* fsum of (x[k] - avg)^2 and the extras, one by one; the square is d * d,
+ * rounded once, as slab_fsum_sqdev documents (pow(d, 2.0) is that in an
+ * optimised build, libm's pow at -O0, which may differ in the last bit). */
 static double sqdev_ref(const double *x, size_t n, double avg, const double *ex, size_t ne)
 {
     slab_fsum s;
     slab_fsum_init(&s);
     for (size_t k = 0; k < n; k++)
-        slab_fsum_add(&s, pow(x[k] - avg, 2.0));
+        slab_fsum_add(&s, (x[k] - avg) * (x[k] - avg));
     for (size_t k = 0; k < ne; k++)
         slab_fsum_add(&s, ex[k]);
     return slab_fsum_value(&s);
