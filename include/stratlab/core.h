@@ -343,6 +343,10 @@ void *slab_malloc(size_t n);
 void *slab_calloc(size_t count, size_t size);
 void *slab_realloc(void *p, size_t n);
 void slab_free(void *p);
+/* Grows the array *arr of *cap elements of sz bytes to hold at least need
+ * (doubling from 16): 0, or -1 with *arr and *cap unchanged when out of
+ * memory or need * sz would not fit in a size_t. */
+int slab_grow(void **arr, size_t *cap, size_t need, size_t sz);
 /* Test hook: fail the k-th allocation from now (0 = never). Not thread
  * safe: for single-threaded tests. */
 void slab_alloc_fail_after(long k);

@@ -16,21 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int slab__grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    void *p = slab_realloc(*arr, nc * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 void slab_broker_config_default(slab_broker_config *cfg)
 {
     cfg->cash = 10000.0;
@@ -137,7 +122,7 @@ static int is_child(const slab_broker *b, int64_t ref)
 
 int slab__note_order(slab_broker *b, const slab__order *o)
 {
-    if (slab__grow((void **)&b->onotes, &b->cap_onotes, b->n_onotes + 1, sizeof *b->onotes))
+    if (slab_grow((void **)&b->onotes, &b->cap_onotes, b->n_onotes + 1, sizeof *b->onotes))
         return -1;
     slab_order_note *n = &b->onotes[b->n_onotes++];
     n->ref = o->ev.ref;
@@ -289,7 +274,7 @@ static int transmit_held(slab_broker *b, int64_t parent)
         slab__order *q = &b->orders[k];
         if (!q->held || q->parent != parent)
             continue;
-        if (slab__grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1,
+        if (slab_grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1,
                        sizeof(size_t)))
             return -1;
         q->held = 0;
@@ -333,9 +318,9 @@ int64_t slab_broker_order(slab_broker *b, const slab_feed_bar *bars, const slab_
                        req->feed, b->n_feeds);
         return -1;
     }
-    if (slab__grow((void **)&b->orders, &b->cap_orders, b->n_orders - b->base + 1,
+    if (slab_grow((void **)&b->orders, &b->cap_orders, b->n_orders - b->base + 1,
                    sizeof *b->orders) ||
-        slab__grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1,
+        slab_grow((void **)&b->submitted, &b->cap_submitted, b->n_submitted + 1,
                    sizeof(size_t))) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
         return -1;
@@ -454,7 +439,7 @@ static slab_status check_submitted(slab_broker *b, const slab_feed_bar *bars, sl
         }
         cash = pseudo_execute(b, o, bar, cash, &b->scratch[o->ev.feed]);
         if (cash >= 0.0 || o->forced) {
-            if (slab__grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1,
+            if (slab_grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1,
                            sizeof(size_t)))
                 return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for orders");
             o->ev.status = SLAB_ORDER_ACCEPTED;
@@ -707,8 +692,8 @@ static int move_finished(slab_broker *b)
         keep += keeps(b, b->orders[d++].ev.status);
     if (d == 0 || (2 * d < live && d < 4096))
         return 0;
-    if (slab__grow((void **)&b->gone, &b->cap_gone, b->base + d, 1) ||
-        slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + keep, sizeof *b->kept))
+    if (slab_grow((void **)&b->gone, &b->cap_gone, b->base + d, 1) ||
+        slab_grow((void **)&b->kept, &b->cap_kept, b->n_kept + keep, sizeof *b->kept))
         return -1;
     for (size_t k = 0; k < d; k++) {
         const slab__order *o = &b->orders[k];
@@ -944,7 +929,7 @@ static int take_log(slab_broker *b, slab_order_event **ev, size_t *n)
     size_t live = b->n_orders - b->base, more = 0;
     for (size_t k = 0; k < live; k++)
         more += keeps(b, b->orders[k].ev.status);
-    if (slab__grow((void **)&b->kept, &b->cap_kept, b->n_kept + more + 1, sizeof *b->kept))
+    if (slab_grow((void **)&b->kept, &b->cap_kept, b->n_kept + more + 1, sizeof *b->kept))
         return -1;
     for (size_t k = 0; k < live; k++)
         if (keeps(b, b->orders[k].ev.status))

@@ -95,9 +95,6 @@ struct slab_broker {
 #define SLAB_BROKER_FEEDS_MAX 4096
 
 /* ---- shared by broker.c and fill.c */
-
-/* Grows *arr (elements of size sz) to hold at least need; 0 or -1. */
-int slab__grow(void **arr, size_t *cap, size_t need, size_t sz);
 /* Queues o's notification; 0, or -1 when out of memory. */
 int slab__note_order(slab_broker *b, const slab__order *o);
 /* 1 while o is submitted, accepted or partly filled. */

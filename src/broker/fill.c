@@ -77,7 +77,7 @@ void slab__position_update(double *psize, double *pprice, double size, double pr
 
 static int note_trade(slab_broker *b, const slab_trade *t, int is_open)
 {
-    if (slab__grow((void **)&b->tnotes, &b->cap_tnotes, b->n_tnotes + 1, sizeof *b->tnotes))
+    if (slab_grow((void **)&b->tnotes, &b->cap_tnotes, b->n_tnotes + 1, sizeof *b->tnotes))
         return -1;
     slab_trade_note *n = &b->tnotes[b->n_tnotes++];
     n->ref = t->ref;
@@ -93,7 +93,7 @@ static int note_trade(slab_broker *b, const slab_trade *t, int is_open)
 /* Starts a new trade of feed for an opening fill on bar. */
 static slab_trade *trade_begin(slab_broker *b, int feed, const slab_feed_bar *bar)
 {
-    if (slab__grow((void **)&b->trades, &b->cap_trades, b->n_trades + 1, sizeof *b->trades))
+    if (slab_grow((void **)&b->trades, &b->cap_trades, b->n_trades + 1, sizeof *b->trades))
         return NULL;
     slab_trade *t = &b->trades[b->n_trades];
     memset(t, 0, sizeof *t);

@@ -47,3 +47,20 @@ void slab_free(void *p)
 {
     free(p);
 }
+
+int slab_grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    if (sz == 0 || need > SIZE_MAX / sz)
+        return -1;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc = nc <= SIZE_MAX / 2 / sz ? nc * 2 : need;
+    void *p = slab_realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}

@@ -177,22 +177,6 @@ void slab__fast_free(slab__fast *f)
     slab_free(f);
 }
 
-/* Grows *arr (elements of sz) to hold need; 0, or -1 out of memory. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *p = slab_realloc(*arr, nc * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 /* ---- the crossings ----------------------------------------------------------
  * backtrader CrossOver (slab_ind_crossover): nzd is seeded with a - b at
  * the first bar both are valid, then takes each non-zero difference; bar
@@ -552,7 +536,7 @@ static int add_span(slab__fast *f, size_t lo, size_t hi)
         f->span[f->n_span - 1].hi = hi;
         return 0;
     }
-    if (grow((void **)&f->span, &f->cap_span, f->n_span + 1, sizeof *f->span))
+    if (slab_grow((void **)&f->span, &f->cap_span, f->n_span + 1, sizeof *f->span))
         return -1;
     f->span[f->n_span].lo = lo;
     f->span[f->n_span++].hi = hi;
@@ -565,7 +549,7 @@ static int add_span(slab__fast *f, size_t lo, size_t hi)
  * trade. */
 static slab_trade *trade_open(slab__fast *f, size_t i, double size, double x, double comm)
 {
-    if (grow((void **)&f->trades, &f->cap_trades, f->n_trades + 1, sizeof *f->trades))
+    if (slab_grow((void **)&f->trades, &f->cap_trades, f->n_trades + 1, sizeof *f->trades))
         return NULL;
     slab_trade *t = &f->trades[f->n_trades];
     memset(t, 0, sizeof *t);

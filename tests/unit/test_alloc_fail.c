@@ -300,9 +300,36 @@ static void store_import_each_allocation_fails(void **state)
     slab_bars_free(new_bars);
 }
 
+/* slab_grow: doubles from 16 to the need; a failed allocation or a size
+ * that would overflow leaves the array and its capacity as they were. */
+static void grow_keeps_the_array_on_failure(void **state)
+{
+    (void)state;
+    double *a = NULL;
+    size_t cap = 0;
+    assert_int_equal(slab_grow((void **)&a, &cap, 5, sizeof *a), 0);
+    assert_int_equal(cap, 16);
+    a[15] = 1.5;
+    assert_int_equal(slab_grow((void **)&a, &cap, 40, sizeof *a), 0);
+    assert_int_equal(cap, 64); /* 16 -> 32 -> 64 */
+    assert_true(a[15] == 1.5);
+    double *was = a;
+    assert_int_equal(slab_grow((void **)&a, &cap, SIZE_MAX / sizeof *a + 1, sizeof *a), -1);
+    assert_ptr_equal(a, was);
+    assert_int_equal(cap, 64);
+    slab_alloc_fail_after(1);
+    assert_int_equal(slab_grow((void **)&a, &cap, 65, sizeof *a), -1);
+    slab_alloc_fail_after(0);
+    assert_ptr_equal(a, was);
+    assert_int_equal(cap, 64);
+    assert_int_equal(slab_grow((void **)&a, &cap, 64, sizeof *a), 0); /* enough: no call */
+    slab_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(grow_keeps_the_array_on_failure),
         cmocka_unit_test(engine_run_each_allocation_fails),
         cmocka_unit_test(csv_load_each_allocation_fails),
         cmocka_unit_test(store_import_each_allocation_fails),
