@@ -464,19 +464,15 @@ static json_t *sweep_json(const sweep *sw, uint64_t pos)
     return o;
 }
 
-slab_status slab__sweep_run(const slab_sweep_spec *spec, const size_t *idx, const slab_bars *bars,
-                            double cash, int keep_orders, const slab_ind_share *share,
-                            double *params, slab_broker_config *broker, slab_risk_config *risk,
-                            slab__kv_list *kv, slab_run **run, slab_error *err)
+/* The engine run of settings already made (params, broker, risk, kv). */
+static slab_status engine_run(const slab_sweep_spec *spec, const slab_bars *bars,
+                              int keep_orders, const slab_ind_share *share, const double *params,
+                              const slab_broker_config *broker, const slab_risk_config *risk,
+                              const slab__kv_list *kv, slab_run **run, slab_error *err)
 {
     const slab_bars *one[1] = {bars ? bars : spec->bars};
     const slab_bars *feeds[SLAB_FEEDS_MAX];
     slab_run_config cfg;
-    slab_status st = settings(spec, idx, params, broker, risk, kv, err);
-    if (st != SLAB_OK)
-        return st;
-    if (!isnan(cash))
-        broker->cash = cash;
     memset(&cfg, 0, sizeof cfg);
     cfg.broker = *broker;
     cfg.strategy = spec->strategy;
@@ -497,6 +493,19 @@ slab_status slab__sweep_run(const slab_sweep_spec *spec, const size_t *idx, cons
     for (size_t k = 0; k < spec->n_feeds && k < SLAB_FEEDS_MAX; k++)
         feeds[k] = k ? spec->feeds[k] : one[0];
     return slab_engine_run_feeds(feeds, spec->n_feeds, &cfg, share, run, err);
+}
+
+slab_status slab__sweep_run(const slab_sweep_spec *spec, const size_t *idx, const slab_bars *bars,
+                            double cash, int keep_orders, const slab_ind_share *share,
+                            double *params, slab_broker_config *broker, slab_risk_config *risk,
+                            slab__kv_list *kv, slab_run **run, slab_error *err)
+{
+    slab_status st = settings(spec, idx, params, broker, risk, kv, err);
+    if (st != SLAB_OK)
+        return st;
+    if (!isnan(cash))
+        broker->cash = cash;
+    return engine_run(spec, bars, keep_orders, share, params, broker, risk, kv, run, err);
 }
 
 json_t *slab_sweep_result_json(const slab_sweep_spec *spec, const size_t *idx,
@@ -529,20 +538,20 @@ json_t *slab_sweep_result_json(const slab_sweep_spec *spec, const size_t *idx,
     return doc;
 }
 
-/* Runs the combination by the specialised loop into *fr (borrowed, *fast =
- * 1) and *h when it takes it, else by the engine (slab__sweep_run) into
- * *run (owned; its parameter texts in *kv). */
+/* Makes the combination's settings once, then runs it by the specialised
+ * loop into *fr (borrowed, *fast = 1) and *h when it takes it, else by the
+ * engine into *run (owned; its parameter texts in *kv). */
 static slab_status run_one(worker *w, double *params, slab_broker_config *broker,
                            slab_risk_config *risk, kv_list *kv, slab_run **run, slab_run *fr,
                            slab_headline *h, int *fast, slab_error *e)
 {
     sweep *sw = w->sw;
     const slab_sweep_spec *spec = sw->spec;
+    slab_status st = settings(spec, w->idx, params, broker, risk, kv, e); /* once for both */
     *fast = 0;
+    if (st != SLAB_OK)
+        return st;
     if (w->fast) {
-        slab_status st = slab_sweep_settings(spec, w->idx, params, broker, risk, e);
-        if (st != SLAB_OK)
-            return st;
         int r = slab__fast_run(w->fast, sw->cache, sw->ranges, spec, w->idx, params, broker,
                                risk, sw->plan, fr, h, e);
         if (r < 0)
@@ -554,8 +563,7 @@ static slab_status run_one(worker *w, double *params, slab_broker_config *broker
             return SLAB_OK;
         }
     }
-    return slab__sweep_run(spec, w->idx, NULL, NAN, 0, &w->share, params, broker, risk, kv, run,
-                           e);
+    return engine_run(spec, NULL, 0, &w->share, params, broker, risk, kv, run, e);
 }
 
 /* Runs the combination and builds its object; a combination that cannot

@@ -123,3 +123,22 @@ const char *slab_test_tmpdir(void)
     mkdir(path, 0755);
     return path;
 }
+
+slab_bars *slab_test_minute_bars(const char *sym, const int *hhmm, const double *px, size_t n)
+{
+    slab_error err;
+    slab_bars *b = slab_bars_new(0);
+    int64_t day = slab_days_from_civil(2025, 7, 1) * SLAB_NS_PER_DAY;
+    assert_non_null(b);
+    b->timeframe = SLAB_TF_MINUTES;
+    b->compression = 1;
+    snprintf(b->symbol, sizeof b->symbol, "%s", sym);
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = day + (int64_t)(hhmm[i] / 100 * 60 + hhmm[i] % 100) * 60 * SLAB_NS_PER_SEC;
+        double hi = px[2 * i] > px[2 * i + 1] ? px[2 * i] : px[2 * i + 1];
+        double lo = px[2 * i] < px[2 * i + 1] ? px[2 * i] : px[2 * i + 1];
+        assert_int_equal(slab_bars_push(b, t, px[2 * i], hi, lo, px[2 * i + 1], 100, 0, &err),
+                         SLAB_OK);
+    }
+    return b;
+}

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "stratlab/data.h"
+
 /* Exit status of a test process that skipped (CTest SKIP_RETURN_CODE). */
 #define SLAB_TEST_SKIP_CODE 77
 
@@ -55,5 +57,10 @@ int slab_test_same(double a, double b);
 
 /* A scratch directory for this test process (created; env SLAB_TMP). */
 const char *slab_test_tmpdir(void);
+
+/* One session of one-minute bars of sym on 2025-07-01 (owned): bar i at
+ * hhmm[i] (930 = 09:30), opening px[2i] and closing px[2i + 1], its high
+ * and low the larger and smaller of the two, volume 100. */
+slab_bars *slab_test_minute_bars(const char *sym, const int *hhmm, const double *px, size_t n);
 
 #endif

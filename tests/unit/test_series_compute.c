@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MIN_NS (60LL * SLAB_NS_PER_SEC)
 
 typedef struct st {
     int ser[4], sma;
@@ -99,31 +98,13 @@ static int bad_init(slab_ctx *ctx, void *state)
 static const slab_strategy_def bad_def = {SLAB_STRATEGY_ABI, "nested", "declares inside", NULL,
                                           0, 1, bad_init, next, NULL, NULL, NULL};
 
-static slab_bars *feed(const char *sym, const int *hhmm, const double *px, size_t n)
-{
-    slab_error err;
-    slab_bars *b = slab_bars_new(0);
-    int64_t day = slab_days_from_civil(2025, 7, 1) * SLAB_NS_PER_DAY;
-    assert_non_null(b);
-    b->timeframe = SLAB_TF_MINUTES;
-    b->compression = 1;
-    snprintf(b->symbol, sizeof b->symbol, "%s", sym);
-    for (size_t i = 0; i < n; i++) {
-        int64_t t = day + (int64_t)(hhmm[i] / 100 * 60 + hhmm[i] % 100) * MIN_NS;
-        double hi = px[2 * i] > px[2 * i + 1] ? px[2 * i] : px[2 * i + 1];
-        double lo = px[2 * i] < px[2 * i + 1] ? px[2 * i] : px[2 * i + 1];
-        assert_int_equal(slab_bars_push(b, t, px[2 * i], hi, lo, px[2 * i + 1], 100, 0, &err),
-                         SLAB_OK);
-    }
-    return b;
-}
-
 static slab_status run(const slab_strategy_def *d, slab_run **r, slab_error *err)
 {
     static const int ta[] = {930, 931, 932, 933, 934}, tb[] = {930, 932, 934};
     static const double pa[] = {10, 11, 12, 12.5, 13, 12, 11, 14, 15, 15}; /* open, close */
     static const double pb[] = {20, 20, 21, 22, 23, 23};
-    slab_bars *f[2] = {feed("A", ta, pa, 5), feed("B", tb, pb, 3)};
+    slab_bars *f[2] = {slab_test_minute_bars("A", ta, pa, 5),
+                       slab_test_minute_bars("B", tb, pb, 3)};
     slab_run_config cfg;
     memset(&cfg, 0, sizeof cfg);
     slab_broker_config_default(&cfg.broker);
