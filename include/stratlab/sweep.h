@@ -234,6 +234,8 @@ typedef struct slab_sweep_report {
     uint64_t ind_hits, ind_misses, ind_computed; /* shared indicator use */
     uint64_t fast;       /* combinations run by the loop specialised for
                             built-ins (the rest by the general engine) */
+    uint64_t batched;    /* of them, sma_cross ones whose crossings were found
+                            with a batch's (the rest scanned alone) */
     double wall_s;       /* seconds */
 } slab_sweep_report;
 

@@ -59,13 +59,17 @@ static const fast_def *fast_def_of(const slab_strategy_def *strategy)
 }
 
 #define BLOCK 8                          /* bars a range summary covers */
+#define SUPER 8                          /* blocks a second-level range covers */
 #define RANGES_BYTES ((size_t)128 << 20) /* range summaries a sweep keeps */
 
-/* An SMA's range per block of BLOCK bars: lo[j] and hi[j] bound bars
- * [j BLOCK, (j+1) BLOCK) (-inf and inf when one of them is NaN). */
+/* An SMA's ranges: per block of BLOCK bars, b1[2j] and b1[2j + 1] bound
+ * bars [j BLOCK, (j+1) BLOCK) (-inf and inf when one of them is NaN);
+ * per SUPER blocks, b2[2J] and b2[2J + 1] bound those blocks. Low and
+ * high side by side: a block's pair is one read. */
 typedef struct ranges {
-    double period;   /* the SMA's period */
-    double *lo, *hi; /* n / BLOCK each (owned) */
+    double period; /* the SMA's period */
+    double *b1;    /* 2 (n / BLOCK) (owned) */
+    double *b2;    /* 2 (n / BLOCK / SUPER) (owned) */
 } ranges;
 
 /* The ranges of a sweep's SMAs, shared by its workers: filled under the
@@ -89,6 +93,9 @@ struct slab__fast {
     size_t n_span, cap_span;
     slab_trade *trades;
     size_t n_trades, cap_trades;
+    struct xpair *bat;   /* the batch's sma_cross combinations (slab__fast_batch_*) */
+    size_t n_bat, cap_bat, bat_next;
+    uint64_t n_batched;  /* runs that took a batch's crossings */
 };
 
 /* ---- eligibility ----------------------------------------------------------- */
@@ -159,13 +166,15 @@ slab__fast *slab__fast_new(size_t n)
     return f;
 }
 
+static void batch_free(slab__fast *f);
+
 void slab__fast_free(slab__fast *f)
 {
     if (!f)
         return;
     for (int k = 0; k < 2; k++) {
-        slab_free(f->own_rg[k].lo);
-        slab_free(f->own_rg[k].hi);
+        slab_free(f->own_rg[k].b1);
+        slab_free(f->own_rg[k].b2);
     }
     slab_free(f->ev);
     slab_free(f->value);
@@ -174,6 +183,7 @@ void slab__fast_free(slab__fast *f)
         slab_free(f->own[k]);
     slab_free(f->span);
     slab_free(f->trades);
+    batch_free(f);
     slab_free(f);
 }
 
@@ -197,17 +207,20 @@ typedef struct xscan {
     const double *a, *b;
     const ranges *ra, *rb; /* their block ranges, or NULL */
     size_t i, n;           /* next bar to look at; bars */
-    size_t pf;             /* blocks below it were considered for prefetching */
+    size_t pf, pf2;        /* blocks, SUPER blocks below them were considered for
+                              prefetching */
     double sign;           /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
+    int ahead;             /* fetch the ranges and bars ahead (one scan alone) */
 } xscan;
 
-/* Fills r's blocks (nb of them, allocated when NULL) from x; -1 when out
+/* Fills r's ranges (nb blocks, allocated when NULL) from x; -1 when out
  * of memory. */
 static int ranges_fill(ranges *r, const double *x, size_t nb, double period)
 {
-    if (!r->lo && !(r->lo = slab_malloc((nb ? nb : 1) * sizeof(double))))
+    size_t ns = nb / SUPER;
+    if (!r->b1 && !(r->b1 = slab_malloc((nb ? 2 * nb : 1) * sizeof(double))))
         return -1;
-    if (!r->hi && !(r->hi = slab_malloc((nb ? nb : 1) * sizeof(double))))
+    if (!r->b2 && !(r->b2 = slab_malloc((ns ? 2 * ns : 1) * sizeof(double))))
         return -1;
     for (size_t j = 0; j < nb; j++) {
         const double *v = x + j * BLOCK;
@@ -218,8 +231,18 @@ static int ranges_fill(ranges *r, const double *x, size_t nb, double period)
             lo = v[i] < lo ? v[i] : lo;
             hi = v[i] > hi ? v[i] : hi;
         }
-        r->lo[j] = nan ? -INFINITY : lo;
-        r->hi[j] = nan ? INFINITY : hi;
+        r->b1[2 * j] = nan ? -INFINITY : lo;
+        r->b1[2 * j + 1] = nan ? INFINITY : hi;
+    }
+    for (size_t J = 0; J < ns; J++) {
+        const double *v = r->b1 + 2 * J * SUPER;
+        double lo = v[0], hi = v[1];
+        for (size_t k = 1; k < SUPER; k++) {
+            lo = v[2 * k] < lo ? v[2 * k] : lo;
+            hi = v[2 * k + 1] > hi ? v[2 * k + 1] : hi;
+        }
+        r->b2[2 * J] = lo;
+        r->b2[2 * J + 1] = hi;
     }
     r->period = period;
     return 0;
@@ -231,7 +254,7 @@ slab__franges *slab__franges_new(size_t n_bars)
     if (!t)
         return NULL;
     t->nb = n_bars / BLOCK;
-    size_t per = t->nb * 2 * sizeof(double) + sizeof(ranges) + 1;
+    size_t per = (t->nb + t->nb / SUPER) * 2 * sizeof(double) + sizeof(ranges) + 1;
     t->cap = RANGES_BYTES / per < 4096 ? RANGES_BYTES / per : 4096;
     if (!(t->rg = slab_calloc(t->cap ? t->cap : 1, sizeof *t->rg))) {
         slab_free(t);
@@ -245,61 +268,84 @@ void slab__franges_free(slab__franges *t)
 {
     if (!t)
         return;
-    for (size_t k = 0; k < t->n; k++) {
-        slab_free(t->rg[k].lo);
-        slab_free(t->rg[k].hi);
+    for (size_t k = 0; k < t->cap; k++) { /* one past n may hold a failed fill's */
+        slab_free(t->rg[k].b1);
+        slab_free(t->rg[k].b2);
     }
     slab_free(t->rg);
     pthread_mutex_destroy(&t->mu);
     slab_free(t);
 }
 
-/* The block ranges of x (the SMA of period): the sweep's entry, made on
- * first use, or one computed into f's slot `own` when the table is full
- * or absent; NULL when out of memory (the scan then reads every bar). */
+/* The block ranges of x (the SMA of period) from the sweep's table t,
+ * made on first use; NULL when the table is full or out of memory. */
+static const ranges *ranges_shared(slab__franges *t, const double *x, double period)
+{
+    pthread_mutex_lock(&t->mu);
+    size_t n = t->n;
+    pthread_mutex_unlock(&t->mu);
+    for (size_t k = 0; k < n; k++) /* entries below n never change */
+        if (t->rg[k].period == period)
+            return &t->rg[k];
+    pthread_mutex_lock(&t->mu);
+    for (size_t k = n; k < t->n; k++) /* added meanwhile */
+        if (t->rg[k].period == period) {
+            pthread_mutex_unlock(&t->mu);
+            return &t->rg[k];
+        }
+    const ranges *r = NULL;
+    if (t->n < t->cap && ranges_fill(&t->rg[t->n], x, t->nb, period) == 0)
+        r = &t->rg[t->n++];
+    pthread_mutex_unlock(&t->mu);
+    return r;
+}
+
+/* The block ranges of x: the sweep's entry, or ones computed into f's
+ * slot `own` when the table is full or absent; NULL when out of memory
+ * (the scan then reads every bar). */
 static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x, double period,
                                int own)
 {
-    size_t nb = f->n / BLOCK;
-    if (t) {
-        pthread_mutex_lock(&t->mu);
-        size_t n = t->n;
-        pthread_mutex_unlock(&t->mu);
-        for (size_t k = 0; k < n; k++) /* entries below n never change */
-            if (t->rg[k].period == period)
-                return &t->rg[k];
-        pthread_mutex_lock(&t->mu);
-        for (size_t k = n; k < t->n; k++) /* added meanwhile */
-            if (t->rg[k].period == period) {
-                pthread_mutex_unlock(&t->mu);
-                return &t->rg[k];
-            }
-        if (t->n < t->cap) {
-            ranges *r = &t->rg[t->n];
-            int rc = ranges_fill(r, x, nb, period);
-            if (rc == 0)
-                t->n++;
-            pthread_mutex_unlock(&t->mu);
-            return rc == 0 ? r : NULL;
-        }
-        pthread_mutex_unlock(&t->mu);
-    }
-    return ranges_fill(&f->own_rg[own], x, nb, period) == 0 ? &f->own_rg[own] : NULL;
+    const ranges *r = t ? ranges_shared(t, x, period) : NULL;
+    if (r)
+        return r;
+    return ranges_fill(&f->own_rg[own], x, f->n / BLOCK, period) == 0 ? &f->own_rg[own] : NULL;
 }
 
-/* The first block from block j on where a - b may leave sign's side
- * (a <= b throughout when sign < 0, a >= b when sign > 0), found from the
- * ranges alone; nb when none. */
+/* 1 when the pair at p of a's ranges and q of b's may meet. */
+static inline __attribute__((always_inline)) int meet(const double *p, const double *q)
+{
+    return p[1] >= q[0] && p[0] <= q[1];
+}
+
+/* 1 when a - b keeps sign's side over the pair's bars (a <= b throughout
+ * when sign < 0, a >= b when sign > 0): no crossing there. */
+static inline __attribute__((always_inline)) int apart(const double *p, const double *q,
+                                                       double sign)
+{
+    return sign < 0.0 ? p[1] <= q[0] : p[0] >= q[1];
+}
+
+/* The first block from block j (< nb) on where a - b may leave the
+ * scan's side, found from the ranges alone (whole SUPER blocks at a time
+ * from a SUPER boundary); nb when none. */
 static inline __attribute__((always_inline)) size_t skip_blocks(const xscan *x, size_t j, size_t nb)
 {
-    const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
-    if (x->sign < 0.0)
-        while (j < nb && ahi[j] <= blo[j])
+    const double *a1 = x->ra->b1, *b1 = x->rb->b1, *a2 = x->ra->b2, *b2 = x->rb->b2;
+    size_t ns = nb / SUPER;
+    for (;;) {
+        if (j % SUPER == 0) {
+            size_t J = j / SUPER;
+            while (J < ns && apart(a2 + 2 * J, b2 + 2 * J, x->sign))
+                J++;
+            j = J * SUPER;
+        }
+        size_t end = (j / SUPER + 1) * SUPER < nb ? (j / SUPER + 1) * SUPER : nb;
+        while (j < end && apart(a1 + 2 * j, b1 + 2 * j, x->sign))
             j++;
-    else
-        while (j < nb && alo[j] >= bhi[j])
-            j++;
-    return j;
+        if (j < end || j >= nb)
+            return j;
+    }
 }
 
 static size_t first_valid(const double *x, size_t n)
@@ -323,7 +369,8 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
     x->rb = ra && rb ? rb : NULL;
     x->n = n;
     x->i = s + 1 < n ? s + 1 : n;
-    x->pf = 0;
+    x->pf = x->pf2 = 0;
+    x->ahead = 1;
     x->sign = 0.0;
     if (s < n) {
         double d = a[s] - b[s];
@@ -355,36 +402,60 @@ static inline __attribute__((always_inline)) size_t same_sign(const double *a, c
 /* The next bar with a non-zero crossover (n when none); *up says its
  * direction. Blocks of 8 bars where every difference keeps nzd's sign
  * (zeros included) are passed over without a branch per bar. */
-#define LOOK 32 /* blocks ahead whose bars are fetched before the scan needs them */
+#define LOOK 32  /* blocks ahead whose bars are fetched before the scan needs them */
+#define LOOKS 8  /* SUPER blocks ahead whose block ranges are fetched */
 
-/* The scan reads a block only where the two ranges meet (or at a
- * crossing): scattered lines the hardware does not fetch ahead. The
- * blocks up to LOOK past block j whose ranges overlap are fetched now. */
+/* The scan reads a block's ranges only where its SUPER block's ranges
+ * meet, and its bars only where the block's meet (or at a crossing):
+ * scattered lines the hardware does not fetch ahead. From block j, the
+ * block ranges of the meeting SUPER blocks up to LOOKS ahead and the bars
+ * of the meeting blocks up to LOOK ahead are fetched now. */
 static inline __attribute__((always_inline)) void prefetch_ahead(xscan *x, size_t j, size_t nb)
 {
-    const double *alo = x->ra->lo, *ahi = x->ra->hi, *blo = x->rb->lo, *bhi = x->rb->hi;
-    size_t end = j + LOOK < nb ? j + LOOK : nb;
+    const double *a1 = x->ra->b1, *b1 = x->rb->b1, *a2 = x->ra->b2, *b2 = x->rb->b2;
+    size_t ns = nb / SUPER, J = j / SUPER;
+    size_t end2 = J + LOOKS < ns ? J + LOOKS : ns, end = j + LOOK < nb ? j + LOOK : nb;
+    if (x->pf2 <= J)
+        x->pf2 = J + 1;
+    for (; x->pf2 < end2; x->pf2++)
+        if (meet(a2 + 2 * x->pf2, b2 + 2 * x->pf2)) {
+            __builtin_prefetch(a1 + 2 * SUPER * x->pf2);
+            __builtin_prefetch(a1 + 2 * SUPER * x->pf2 + 8);
+            __builtin_prefetch(b1 + 2 * SUPER * x->pf2);
+            __builtin_prefetch(b1 + 2 * SUPER * x->pf2 + 8);
+        }
     if (x->pf <= j)
         x->pf = j + 1;
-    for (; x->pf < end; x->pf++)
-        if (ahi[x->pf] >= blo[x->pf] && alo[x->pf] <= bhi[x->pf]) {
-            __builtin_prefetch(x->a + x->pf * BLOCK);
-            __builtin_prefetch(x->b + x->pf * BLOCK);
+    while (x->pf < end) {
+        size_t k = x->pf;
+        if (k % SUPER == 0 && k / SUPER < ns && !meet(a2 + 2 * (k / SUPER), b2 + 2 * (k / SUPER))) {
+            x->pf = k + SUPER;
+            continue;
         }
+        if (meet(a1 + 2 * k, b1 + 2 * k)) {
+            __builtin_prefetch(x->a + k * BLOCK);
+            __builtin_prefetch(x->b + k * BLOCK);
+        }
+        x->pf++;
+    }
 }
 
-static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, int *up)
+/* The next crossing before bar stop (a multiple of BLOCK SUPER, or n),
+ * or n when none: the scan then resumes where it stopped (at or past
+ * stop). */
+static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, size_t stop, int *up)
 {
     const double *a = x->a, *b = x->b;
     size_t i = x->i, n = x->n, nb = n / BLOCK;
-    while (i < n) {
+    while (i < stop) {
         if (x->sign != 0.0) {
             if (x->ra && i % BLOCK == 0 && i / BLOCK < nb) {
                 size_t j = skip_blocks(x, i / BLOCK, nb);
                 i = j * BLOCK;
-                if (i >= n)
+                if (i >= stop)
                     break;
-                prefetch_ahead(x, j, nb);
+                if (x->ahead)
+                    prefetch_ahead(x, j, nb);
             }
             /* this block (the whole rest past the last one) 8 bars at a time */
             size_t lim = x->ra && i / BLOCK < nb ? (i / BLOCK + 1) * BLOCK : n;
@@ -406,7 +477,7 @@ static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, int *up
             }
         }
     }
-    x->i = n;
+    x->i = i < n ? i : n;
     return n;
 }
 
@@ -639,7 +710,7 @@ LANES_CLONES static size_t crossings(slab__fast *f, xscan *x)
     size_t m = 0;
     for (;;) {
         int up;
-        size_t t = xscan_next(x, &up);
+        size_t t = xscan_next(x, x->n, &up);
         if (t >= x->n)
             return m;
         f->ev[m++] = t << 1 | (size_t)up;
@@ -749,8 +820,9 @@ static int run_walk(walk *w, source *src)
 
 /* name(close, p) (SMA_BT, RSI_BT: one output; BBANDS_BT: three): the
  * cache's arrays into out (*held = 1) or ones computed into own (from
- * own[0]); 0 when a parameter is not one slab_indicator accepts (the
- * general engine then reports it) or out of memory, else 1. */
+ * own[0]; own NULL: the cache's only); 0 when a parameter is not one
+ * slab_indicator accepts (the general engine then reports it) or out of
+ * memory, else 1. */
 static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, const size_t *idx,
                const char *name, const double *given, double **own, const double **out,
                int *held)
@@ -774,6 +846,8 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
         *held = 1;
         return 1;
     }
+    if (!own)
+        return 0;
     for (int k = 0; k < def->n_outputs; k++) {
         if (!own[k] && !(own[k] = slab_malloc(f->n * sizeof *own[k])))
             return 0;
@@ -787,6 +861,188 @@ static void ind_release(slab__cache *cache, const char *name, const double *cons
 {
     slab_error e;
     slab__cache_put(cache, slab_ind_find(name, &e), out);
+}
+
+/* ---- a batch of sma_cross combinations ----------------------------------------
+ * One combination's scan reads its two SMAs' ranges, and their bars near
+ * the crossings: scattered lines of arrays far larger than the caches, each
+ * a wait for memory. A worker's next combinations share few SMAs (the
+ * grid's first axis varies slowest), so their scans go together, a tile of
+ * bars at a time: the tile's lines of the batch's SMAs are read once from
+ * memory, fetched while the tile before is scanned, and every combination
+ * of the batch then finds them cached. The crossings are the scan's own,
+ * only found in another order. */
+
+#define TILE_BYTES ((size_t)256 << 10)   /* the SMAs' bars of a tile, all of them */
+#define BATCH_EV_BYTES ((size_t)128 << 20) /* crossings a batch keeps at most */
+
+typedef struct xpair {
+    size_t idx[SLAB_GRID_MAX_AXES]; /* its combination */
+    double fast, slow;              /* its SMA periods */
+    const double *a, *b;            /* the cache's SMAs, while the scan holds them */
+    xscan x;
+    size_t first;         /* the first bar the crossover is valid at */
+    size_t *ev, n_ev, cap_ev; /* its crossings, as crossings() lists them */
+    int ok;               /* the crossings are found; 0: it scans alone */
+} xpair;
+
+static void batch_free(slab__fast *f)
+{
+    for (size_t k = 0; k < f->cap_bat; k++)
+        slab_free(f->bat[k].ev);
+    slab_free(f->bat);
+}
+
+uint64_t slab__fast_batched(const slab__fast *f)
+{
+    return f->n_batched;
+}
+
+int slab__fast_batches(const slab_sweep_spec *spec)
+{
+    const fast_def *d = fast_def_of(spec->strategy);
+    return d && d->kind == K_SMA_CROSS;
+}
+
+void slab__fast_batch_begin(slab__fast *f)
+{
+    f->n_bat = f->bat_next = 0;
+}
+
+int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_t *idx,
+                         const double *params, const slab_broker_config *broker,
+                         const slab_risk_config *risk)
+{
+    const fast_def *d = fast_def_of(spec->strategy);
+    if (!d || d->kind != K_SMA_CROSS || !config_ok(d, params, broker, risk))
+        return 0;
+    if (f->n_bat == f->cap_bat) {
+        size_t cap = f->cap_bat;
+        if (slab_grow((void **)&f->bat, &cap, f->n_bat + 1, sizeof *f->bat))
+            return -1;
+        memset(f->bat + f->cap_bat, 0, (cap - f->cap_bat) * sizeof *f->bat);
+        f->cap_bat = cap;
+    }
+    xpair *p = &f->bat[f->n_bat++];
+    memcpy(p->idx, idx, sizeof p->idx);
+    p->fast = params[P_FAST];
+    p->slow = params[P_SLOW];
+    p->a = p->b = NULL;
+    p->n_ev = 0;
+    p->ok = 0;
+    return 0;
+}
+
+/* Fetches the lines of r's ranges over bars [lo, hi), which every scan
+ * reads (the bars themselves are read only near crossings: fetching them
+ * all gained nothing measurable and doubles the traffic). */
+static void fetch_tile(const ranges *r, size_t lo, size_t hi)
+{
+    for (size_t i = lo / SUPER / BLOCK * 2; i < (hi + SUPER * BLOCK - 1) / SUPER / BLOCK * 2; i += 8)
+        __builtin_prefetch(r->b2 + i);
+    for (size_t i = lo / BLOCK * 2; i < (hi + BLOCK - 1) / BLOCK * 2; i += 8)
+        __builtin_prefetch(r->b1 + i);
+}
+
+/* The ranges of the SMAs a batch reads, each once. */
+typedef struct tile_set {
+    const ranges **r;
+    size_t n;
+} tile_set;
+
+/* Scans the batch's pairs that are ok tile by tile; a pair whose
+ * crossings pass cap is left to scan alone. */
+LANES_CLONES static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, const tile_set *ts,
+                                    size_t cap)
+{
+    for (size_t t0 = 0; t0 < n; t0 += tile) {
+        size_t t1 = t0 + tile < n ? t0 + tile : n, t2 = t1 + tile < n ? t1 + tile : n;
+        for (size_t k = 0; k < ts->n; k++) /* the next tile, while this one is scanned */
+            fetch_tile(ts->r[k], t1, t2);
+        for (size_t k = 0; k < m; k++) {
+            xpair *q = &p[k];
+            int up = 0;
+            size_t t;
+            while (q->ok && (t = xscan_next(&q->x, t1, &up)) < n) {
+                if (q->n_ev == q->cap_ev &&
+                    (q->n_ev >= cap ||
+                     slab_grow((void **)&q->ev, &q->cap_ev, q->n_ev + 1, sizeof *q->ev)))
+                    q->ok = 0;
+                else
+                    q->ev[q->n_ev++] = t << 1 | (size_t)up;
+            }
+        }
+    }
+}
+
+/* Adds r to the set unless it is there. */
+static void tile_add(tile_set *ts, const ranges *r)
+{
+    for (size_t k = 0; k < ts->n; k++)
+        if (ts->r[k] == r)
+            return;
+    ts->r[ts->n++] = r;
+}
+
+int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shared,
+                          const slab_sweep_spec *spec)
+{
+    size_t m = f->n_bat, n = f->n;
+    tile_set ts = {NULL, 0};
+    int rc = 0;
+    if (m < 2 || !cache || !shared || n / BLOCK / SUPER < 2)
+        return 0; /* alone, each with its look-ahead */
+    ts.r = slab_malloc(2 * m * sizeof *ts.r);
+    if (!ts.r) {
+        rc = -1;
+        goto out;
+    }
+    for (size_t k = 0; k < m; k++) {
+        xpair *p = &f->bat[k];
+        const double *a[1] = {NULL}, *b[1] = {NULL};
+        int ha = 0, hb = 0;
+        ind(f, cache, spec, p->idx, "SMA_BT", &p->fast, NULL, a, &ha);
+        ind(f, cache, spec, p->idx, "SMA_BT", &p->slow, NULL, b, &hb);
+        p->a = ha ? a[0] : NULL;
+        p->b = hb ? b[0] : NULL;
+        const ranges *ra = p->a ? ranges_shared(shared, p->a, p->fast) : NULL;
+        const ranges *rb = p->b ? ranges_shared(shared, p->b, p->slow) : NULL;
+        if (!ra || !rb)
+            continue;
+        p->first = xscan_init(&p->x, p->a, p->b, ra, rb, n);
+        p->x.ahead = 0;
+        p->ok = 1;
+        tile_add(&ts, ra);
+        tile_add(&ts, rb);
+    }
+    size_t tile = ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / (SUPER * BLOCK) * (SUPER * BLOCK) : n;
+    if (tile < SUPER * BLOCK)
+        tile = SUPER * BLOCK;
+    batch_scan(f->bat, m, n, tile, &ts, BATCH_EV_BYTES / sizeof(size_t) / m);
+out:
+    for (size_t k = 0; k < m; k++) { /* the scan is done: the SMAs go back */
+        xpair *p = &f->bat[k];
+        if (p->a)
+            ind_release(cache, "SMA_BT", &p->a);
+        if (p->b)
+            ind_release(cache, "SMA_BT", &p->b);
+        p->a = p->b = NULL;
+    }
+    slab_free(ts.r);
+    return rc;
+}
+
+/* The batch's crossings of the combination with these SMA periods, when
+ * it has them: the next pair in the batch's order that matches (the
+ * combinations run in the order they were added). */
+static const xpair *batch_take(slab__fast *f, double fast, double slow)
+{
+    for (size_t k = f->bat_next; k < f->n_bat; k++)
+        if (f->bat[k].fast == fast && f->bat[k].slow == slow) {
+            f->bat_next = k + 1;
+            return f->bat[k].ok ? &f->bat[k] : NULL;
+        }
+    return NULL;
 }
 
 int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
@@ -807,7 +1063,13 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     if (!d || !config_ok(d, params, broker, risk) || bars->n != f->n)
         return 0;
     memset(&src, 0, sizeof src);
-    if (d->kind == K_SMA_CROSS) {
+    const xpair *bp = d->kind == K_SMA_CROSS ? batch_take(f, params[P_FAST], params[P_SLOW]) : NULL;
+    if (bp) { /* found with its batch */
+        f->n_batched++;
+        first_next = bp->first;
+        src.ev = bp->ev;
+        src.n_ev = bp->n_ev;
+    } else if (d->kind == K_SMA_CROSS) {
         if (!ind(f, cache, spec, idx, name, &params[P_FAST], &f->own[0], a, &held_a) ||
             !ind(f, cache, spec, idx, name, &params[P_SLOW], &f->own[1], b, &held_b))
             goto out;

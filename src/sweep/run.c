@@ -25,7 +25,8 @@
 #include <unistd.h>
 
 #define MAX_PARAMS SLAB__SWEEP_PARAMS_MAX
-#define RING_PER_JOB 8     /* lines that may wait per worker */
+#define RING_PER_JOB 8     /* lines that may wait per worker, past its batch */
+#define BATCH_MAX 1024     /* combinations a worker takes at once */
 #define KV_MAX SLAB__SWEEP_KV_MAX
 
 /* ---- run options an axis may set ------------------------------------------ */
@@ -367,6 +368,8 @@ typedef struct worker {
     slab__fast *fast;               /* the specialised loop's buffers, or
                                        NULL when the sweep cannot take it */
     uint64_t n_fast;                /* combinations it ran by that loop */
+    uint64_t *bpos;                 /* the positions it took together (batch) */
+    size_t (*bidx)[SLAB_GRID_MAX_AXES]; /* and their value indexes */
 } worker;
 
 /* A line waiting for its turn. */
@@ -383,6 +386,7 @@ struct sweep {
     int64_t *clock;          /* several feeds: the union clock the plan reads */
     int fast;                /* slab__fast_eligible, decided once */
     slab__franges *ranges;   /* the fast path's shared SMA ranges */
+    size_t batch;            /* combinations a worker takes at once */
     size_t days;
     int blocks;
     char id[17], data[17];
@@ -398,6 +402,7 @@ struct sweep {
     slab_error fatal_err;
     uint64_t failed;
     uint64_t n_fast;         /* combinations the specialised loop ran */
+    uint64_t n_batched;      /* of them, with a batch's crossings */
     char first_error[SLAB_ERR_MSG_MAX + 64];
 };
 
@@ -640,57 +645,107 @@ static char *line_text(json_t *o, size_t *len)
     return t;
 }
 
+/* Takes up to sw->batch next positions into w; how many (0: none left). */
+static size_t take(worker *w)
+{
+    sweep *sw = w->sw;
+    size_t m = 0;
+    pthread_mutex_lock(&sw->mu);
+    while (m < sw->batch && !sw->abort && slab_grid_cursor_next(&sw->cur)) {
+        w->bpos[m] = sw->cur.pos;
+        memcpy(w->bidx[m++], sw->cur.idx, sizeof w->bidx[0]);
+    }
+    pthread_mutex_unlock(&sw->mu);
+    return m;
+}
+
+/* The specialised loop's batch of the m combinations taken: their
+ * settings, then their crossings found together. A combination whose
+ * settings fail is left out (its line says why when it runs). */
+static slab_status batch(worker *w, size_t m, slab_error *fatal)
+{
+    sweep *sw = w->sw;
+    double params[MAX_PARAMS];
+    slab_broker_config broker;
+    slab_risk_config risk;
+    kv_list kv;
+    slab_error e;
+    slab__fast_batch_begin(w->fast);
+    for (size_t k = 0; k < m; k++)
+        if (settings(sw->spec, w->bidx[k], params, &broker, &risk, &kv, &e) == SLAB_OK &&
+            slab__fast_batch_add(w->fast, sw->spec, w->bidx[k], params, &broker, &risk))
+            return slab_error_set(fatal, SLAB_ENOMEM, NULL, "out of memory for a batch");
+    if (slab__fast_batch_scan(w->fast, sw->cache, sw->ranges, sw->spec))
+        return slab_error_set(fatal, SLAB_ENOMEM, NULL, "out of memory for a batch");
+    return SLAB_OK;
+}
+
+/* Records a fatal status and stops the sweep (under the lock). */
+static void stop(sweep *sw, slab_status st, const slab_error *e)
+{
+    if (!sw->abort) {
+        sw->fatal = st;
+        sw->fatal_err = *e;
+    }
+    sw->abort = 1;
+    pthread_cond_broadcast(&sw->cv_ready);
+    pthread_cond_broadcast(&sw->cv_space);
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
     sweep *sw = w->sw;
     const uint64_t lo = sw->spec->lo;
-    for (;;) {
-        pthread_mutex_lock(&sw->mu);
-        if (sw->abort || !slab_grid_cursor_next(&sw->cur)) {
-            pthread_mutex_unlock(&sw->mu);
-            break;
-        }
-        uint64_t pos = sw->cur.pos;
-        memcpy(w->idx, sw->cur.idx, sizeof w->idx);
-        while (!sw->abort && pos - lo >= sw->written + sw->ring_n)
-            pthread_cond_wait(&sw->cv_space, &sw->mu);
-        pthread_mutex_unlock(&sw->mu);
-
-        json_t *o = NULL;
-        char *line = NULL;
-        size_t len = 0;
+    size_t m;
+    while ((m = take(w)) > 0) {
         slab_error ferr;
-        slab_status st = evaluate(w, pos, &o, &ferr);
-        if (st == SLAB_OK && !(line = line_text(o, &len)))
-            st = slab_error_set(&ferr, SLAB_ENOMEM, NULL, "out of memory for a line");
-        int failed = o && json_object_get(o, "error") != NULL;
-        pthread_mutex_lock(&sw->mu);
-        if (failed && sw->failed++ == 0) {
-            char *p = slab_json_dumps(json_object_get(o, "params"), JSON_COMPACT);
-            snprintf(sw->first_error, sizeof sw->first_error, "%s: %s", p ? p : "",
-                     json_string_value(json_object_get(o, "error")));
-            slab_free(p);
-        }
-        json_decref(o);
+        slab_status st = m > 1 && w->fast ? batch(w, m, &ferr) : SLAB_OK;
         if (st != SLAB_OK) {
-            if (!sw->abort) {
-                sw->fatal = st;
-                sw->fatal_err = ferr;
-            }
-            sw->abort = 1;
-            pthread_cond_broadcast(&sw->cv_ready);
-            pthread_cond_broadcast(&sw->cv_space);
+            pthread_mutex_lock(&sw->mu);
+            stop(sw, st, &ferr);
             pthread_mutex_unlock(&sw->mu);
-            slab_free(line);
             break;
         }
-        slot *s = &sw->ring[(pos - lo) % sw->ring_n];
-        s->line = line;
-        s->len = len;
-        s->ready = 1;
-        pthread_cond_broadcast(&sw->cv_ready);
-        pthread_mutex_unlock(&sw->mu);
+        for (size_t k = 0; k < m; k++) {
+            uint64_t pos = w->bpos[k];
+            memcpy(w->idx, w->bidx[k], sizeof w->idx);
+            pthread_mutex_lock(&sw->mu);
+            while (!sw->abort && pos - lo >= sw->written + sw->ring_n)
+                pthread_cond_wait(&sw->cv_space, &sw->mu);
+            int abort = sw->abort;
+            pthread_mutex_unlock(&sw->mu);
+            if (abort)
+                return NULL;
+
+            json_t *o = NULL;
+            char *line = NULL;
+            size_t len = 0;
+            st = evaluate(w, pos, &o, &ferr);
+            if (st == SLAB_OK && !(line = line_text(o, &len)))
+                st = slab_error_set(&ferr, SLAB_ENOMEM, NULL, "out of memory for a line");
+            int failed = o && json_object_get(o, "error") != NULL;
+            pthread_mutex_lock(&sw->mu);
+            if (failed && sw->failed++ == 0) {
+                char *p = slab_json_dumps(json_object_get(o, "params"), JSON_COMPACT);
+                snprintf(sw->first_error, sizeof sw->first_error, "%s: %s", p ? p : "",
+                         json_string_value(json_object_get(o, "error")));
+                slab_free(p);
+            }
+            json_decref(o);
+            if (st != SLAB_OK) {
+                stop(sw, st, &ferr);
+                pthread_mutex_unlock(&sw->mu);
+                slab_free(line);
+                return NULL;
+            }
+            slot *s = &sw->ring[(pos - lo) % sw->ring_n];
+            s->line = line;
+            s->len = len;
+            s->ready = 1;
+            pthread_cond_broadcast(&sw->cv_ready);
+            pthread_mutex_unlock(&sw->mu);
+        }
     }
     return NULL;
 }
@@ -789,7 +844,16 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
     if (sw->fast && !(sw->ranges = slab__franges_new(spec->bars->n)))
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
-    sw->ring_n = (size_t)spec->jobs * RING_PER_JOB;
+    /* sma_cross takes its combinations in batches (fast.c): a few for
+     * each worker over the range, at most BATCH_MAX */
+    uint64_t hi = spec->hi < sw->count ? spec->hi : sw->count;
+    uint64_t total = hi > spec->lo ? hi - spec->lo : 0;
+    sw->batch = 1;
+    if (sw->fast && slab__fast_batches(spec)) {
+        uint64_t b = total / ((uint64_t)spec->jobs * 8);
+        sw->batch = b < 1 ? 1 : b > BATCH_MAX ? BATCH_MAX : (size_t)b;
+    }
+    sw->ring_n = (size_t)spec->jobs * (RING_PER_JOB + sw->batch);
     sw->ring = slab_calloc(sw->ring_n, sizeof *sw->ring);
     if (!sw->cache || !sw->ring)
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
@@ -799,6 +863,8 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
         ws[k].share.put = share_put;
         ws[k].share.user = &ws[k];
         if (!(ws[k].daily = slab_malloc((sw->days ? sw->days : 1) * sizeof(double))) ||
+            !(ws[k].bpos = slab_malloc(sw->batch * sizeof *ws[k].bpos)) ||
+            !(ws[k].bidx = slab_malloc(sw->batch * sizeof *ws[k].bidx)) ||
             (sw->fast && !(ws[k].fast = slab__fast_new(spec->bars->n))))
             return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     }
@@ -846,6 +912,7 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
     for (int k = 0; k < started; k++) {
         pthread_join(ws[k].thread, NULL);
         sw.n_fast += ws[k].n_fast;
+        sw.n_batched += ws[k].fast ? slab__fast_batched(ws[k].fast) : 0;
     }
     if (sw.fatal != SLAB_OK) {
         st = sw.fatal;
@@ -855,6 +922,7 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
         rep->lines = sw.written;
         rep->failed = sw.failed;
         rep->fast = sw.n_fast;
+        rep->batched = sw.n_batched;
         snprintf(rep->first_error, sizeof rep->first_error, "%s", sw.first_error);
         slab__cache_stats(sw.cache, &rep->ind_hits, &rep->ind_misses, &rep->ind_computed);
         rep->wall_s = now_s() - t0;
@@ -865,6 +933,8 @@ out:
     slab_free(sw.ring);
     for (int k = 0; k < spec->jobs; k++) {
         slab_free(ws[k].daily);
+        slab_free(ws[k].bpos);
+        slab_free(ws[k].bidx);
         slab__fast_free(ws[k].fast);
     }
     slab_free(ws);

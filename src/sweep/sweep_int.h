@@ -83,6 +83,23 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
                    const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
                    slab_headline *h, slab_error *err);
 
+/* A worker's next combinations, their sma_cross crossings found together
+ * (the SMAs' bars read once a tile for all of them): begin, add each
+ * combination (its resolved settings; one the loop does not take is not
+ * kept), scan; slab__fast_run then takes each one's crossings when it runs
+ * them in the order added. add and scan return 0, or -1 out of memory (the
+ * combinations then scan alone). */
+void slab__fast_batch_begin(slab__fast *f);
+int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_t *idx,
+                         const double *params, const slab_broker_config *broker,
+                         const slab_risk_config *risk);
+int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shared,
+                          const slab_sweep_spec *spec);
+/* Runs of f that took a batch's crossings. */
+uint64_t slab__fast_batched(const slab__fast *f);
+/* 1 when the sweep's combinations gain from batches (sma_cross). */
+int slab__fast_batches(const slab_sweep_spec *spec);
+
 /* Compiles expr against the grid's axes and the fixed names. */
 slab_status slab__where_compile(const char *expr, const slab_grid *g,
                                 const char *const *fixed_names, const double *fixed_values,
