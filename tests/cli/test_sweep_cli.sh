@@ -523,6 +523,14 @@ one = json.loads(subprocess.run([cli, "walkforward", "--strategy", "orb", "--dat
 assert [w["out_of_sample"] for w in one["walkforward"]["windows"]] != \
        [w["out_of_sample"] for w in two["walkforward"]["windows"]]
 ' "$cli" "$tmp/synth2/HOOD.csv" "$tmp/wf2.json"
+# Regression (walkforward_skip_earnings_calendar): walk-forward did not load
+# the store's calendar, so skip_earnings=1 skipped nothing; on one feed too
+# each window now equals the separate sweep and run, which read it.
+wf1=(--strategy orb --data HOOD="$tmp/synth2/HOOD.csv" --param skip_earnings=1)
+"$cli" walkforward "${wf1[@]}" --param trailing_stop_pct=1,2 --train 2w --test 1w \
+  --rank total_return --json >"$tmp/wf1e.json"
+check "walkforward one feed, skip_earnings=1: windows equal separate sweeps and runs" \
+  python3 "$wfcheck" "$cli" "$tmp/wf1e.json" total_return 3 "${wf1[@]}" -- --param trailing_stop_pct=1,2
 # HOOD from 2025-06-16 only, QQQ from 2025-06-02: the first train week has
 # QQQ's clock steps but no HOOD bar to trade; refused, not run flat.
 { head -1 "$tmp/synth2/HOOD.csv"; grep -E '^2025-0(6-(1[6-9]|2|3)|7)' "$tmp/synth2/HOOD.csv"; } >"$tmp/hood_late.csv"
