@@ -76,6 +76,11 @@ typedef struct slab_run_config {
 
 /* Most feeds (symbols) one run reads. */
 #define SLAB_FEEDS_MAX 16
+/* Days of bars the feeds after the first are given before a run's start
+ * (its preroll_until_ns), so a filter on another symbol sees its previous
+ * session on the first day: `run`, the service and walk-forward windows
+ * load them so. */
+#define SLAB_PREROLL_DAYS 10
 
 /* slab_day_decision and slab_day_record are in strategy.h (scripts write
  * session records too). */

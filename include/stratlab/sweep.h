@@ -347,9 +347,16 @@ slab_status slab_span_parse(const char *s, slab_span *out, slab_error *err);
  * document. Rolling: the train window slides by the test length; anchored:
  * every train window starts at the first bar. Windows are calendar spans
  * from the first bar's date (or bar counts); the test windows tile the
- * data after the first train window, the last one possibly short. */
+ * data after the first train window, the last one possibly short.
+ * Several feeds (sweep.feeds): the windows are cut on the engine's clock
+ * (the union of the feeds' times from sweep.preroll_until_ns on), and each
+ * window runs on the feeds sliced as `run --from FIRST --to LAST` loads
+ * them: the traded feed from the window's first step, the others from
+ * SLAB_PREROLL_DAYS days before its date (before the step itself with bar
+ * spans), the run starting at the first step. */
 typedef struct slab_walkforward_spec {
-    slab_sweep_spec sweep;   /* bars = all the data; lo/hi are ignored */
+    slab_sweep_spec sweep;   /* bars (and feeds) = all the data; lo/hi are
+                                ignored */
     char metric[64];         /* slab_sweep_rank_parse() */
     int descending;
     slab_span train, test;
@@ -366,9 +373,11 @@ typedef struct slab_walkforward_spec {
  * slab_walkforward_result_clear(). */
 typedef struct slab_walkforward_result {
     json_t *doc;
-    size_t n;               /* bars in the test windows */
-    const int64_t *ts_ns;   /* their times (borrowed from the spec's bars) */
+    size_t n;               /* clock steps in the test windows */
+    const int64_t *ts_ns;   /* their times (borrowed from the spec's bars,
+                               or in ts_owned) */
     double *value;          /* the stitched value after each (owned) */
+    int64_t *ts_owned;      /* several feeds: the union clock (owned) */
 } slab_walkforward_result;
 
 /* progress (may be NULL) is told windows done / windows. */

@@ -46,9 +46,6 @@ void cli_run_options_help(FILE *out);
  * keeps the config's JSON alive (json_decref it after). 0 or the printed
  * error's exit code. */
 int cli_run_read_options(int argc, char **argv, slab_run_options *o, json_t **cfg);
-/* Loads the bars the options name (a file or the store) into *out
- * (owned). 0 or the printed error's exit code. */
-int cli_run_load_bars(const slab_run_options *o, slab_bars **out);
 /* Loads every feed the options name (--data or --symbol, repeated) into
  * feeds[0 .. *n) (owned; at most SLAB_FEEDS_MAX), the feeds after the
  * first from days before --from/--date as `run` loads them. 0 or the

@@ -269,11 +269,6 @@ static const char *data_file(const char *text, char *sym, size_t n)
     return eq + 1;
 }
 
-/* Days of bars the feeds after the first get before --from/--date, so a
- * filter on another symbol sees its previous session on the first day
- * (the run itself starts at --from: preroll_until_ns). */
-#define PREROLL_DAYS 10
-
 /* The run config's preroll_until_ns: --from's time with several feeds. */
 static int64_t preroll(const slab_run_options *o, size_t n_feeds)
 {
@@ -305,8 +300,8 @@ static int load_feed(const slab_run_options *o, size_t k, slab_bars **out)
     const char *path = o->n_data ? data_file(o->data[k], sym, sizeof sym) : NULL;
     int ranged = o->from_ns != INT64_MIN || o->to_ns != INT64_MAX;
     int64_t from = o->from_ns;
-    if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
-        from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
+    if (k > 0 && from != INT64_MIN && from - INT64_MIN > SLAB_PREROLL_DAYS * SLAB_NS_PER_DAY)
+        from -= SLAB_PREROLL_DAYS * SLAB_NS_PER_DAY;
 
     if (o->n_data && path[strspn(path, " \t")] == '\0')
         return cli_error(SLAB_EC_MISSING_VALUE, "--data", "give --data SYM=FILE or --data FILE",
@@ -388,17 +383,6 @@ static int load_bars(const slab_run_options *o, slab_bars **feeds, size_t *n)
                                  "symbol %s is given twice", feeds[k]->symbol);
     }
     return 0;
-}
-
-/* The one feed of a command that runs on one (sweep, walkforward): a
- * second --data or --symbol is refused there. */
-int cli_run_load_bars(const slab_run_options *o, slab_bars **out)
-{
-    if (o->n_data + o->n_symbols > 1)
-        return cli_error(SLAB_EC_CONFLICTING_OPTIONS, o->n_data ? "--data" : "--symbol",
-                         "give one --data or --symbol; several feeds run with `stratlab run`",
-                         "%s runs on one feed", cli_command);
-    return load_feed(o, 0, out);
 }
 
 int cli_run_load_feeds(const slab_run_options *o, slab_bars **feeds, size_t *n)

@@ -252,7 +252,7 @@ typedef struct sweep_setup {
     const char *fixed[SLAB_RUN_PARAMS_MAX]; /* fixed "name=value" strategy parameters */
     size_t n_fixed;
     slab_bars *bars;                    /* feeds[0] */
-    slab_bars *feeds[SLAB_FEEDS_MAX];   /* sweep: every --data/--symbol (owned) */
+    slab_bars *feeds[SLAB_FEEDS_MAX];   /* every --data/--symbol (owned) */
     size_t n_feeds;
     slab_earnings *earnings;            /* skip_earnings' calendar (owned) */
     size_t n_earnings;
@@ -267,11 +267,8 @@ typedef struct sweep_setup {
 static void setup_clear(sweep_setup *s)
 {
     json_decref(s->cfg);
-    if (s->n_feeds)
-        for (size_t k = 0; k < s->n_feeds; k++)
-            slab_bars_free(s->feeds[k]);
-    else
-        slab_bars_free(s->bars);
+    for (size_t k = 0; k < s->n_feeds; k++)
+        slab_bars_free(s->feeds[k]);
     slab_free(s->earnings);
     slab_grid_free(s->g);
 }
@@ -449,18 +446,14 @@ static int setup_open(sweep_setup *s, sweep_args *a, const char *cmd)
     }
     if (slab_grid_finish(s->g, &err) != SLAB_OK)
         return usage_fail(&err);
-    if (!strcmp(cmd, "walkforward")) {
-        if ((rc = cli_run_load_bars(&s->o, &s->bars)))
-            return rc;
-    } else {
-        /* several feeds run as `run` runs them: one clock, the others from
-         * days before --from/--date (a market filter's previous session) */
-        if ((rc = cli_run_load_feeds(&s->o, s->feeds, &s->n_feeds)))
-            return rc;
-        s->bars = s->feeds[0];
-        if ((rc = load_calendar(s, a)))
-            return rc;
-    }
+    /* several feeds run as `run` runs them: one clock, the others from
+     * days before --from/--date (a market filter's previous session);
+     * walk-forward windows slice them the same way (walkforward.c) */
+    if ((rc = cli_run_load_feeds(&s->o, s->feeds, &s->n_feeds)))
+        return rc;
+    s->bars = s->feeds[0];
+    if ((rc = load_calendar(s, a)))
+        return rc;
     s->octx.base = &s->o;
     s->hooks.known = opt_known;
     s->hooks.apply = opt_apply;
@@ -1012,7 +1005,7 @@ static void wf_progress(void *user, uint64_t done, uint64_t total, double elapse
 static void wf_usage(FILE *out)
 {
     fprintf(out,
-            "usage: stratlab walkforward --strategy NAME (--data FILE | --symbol SYM)\n"
+            "usage: stratlab walkforward --strategy NAME (--data FILE | --symbol SYM)...\n"
             "                            --param NAME=LIST [...] --train SPAN --test SPAN\n"
             "                            --rank METRIC [--anchored] [options]\n"
             "\n"
@@ -1020,6 +1013,12 @@ static void wf_usage(FILE *out)
             "runs on the test window that follows; the test runs are stitched into one\n"
             "equity curve and one result document with a \"walkforward\" object listing\n"
             "every window (docs/sweeps.md).\n"
+            "\n"
+            "Several feeds (--data SYM=FILE or --symbol SYM, repeated; the first traded,\n"
+            "the others read, e.g. orb's market_filter) run as `run` runs them: windows\n"
+            "are cut on their one clock from --from/--date on, and every window's runs\n"
+            "get the other feeds from 10 days before it, as `run --from` would.\n"
+            "--stamp end and skip_earnings (the store's calendar) work as in `sweep`.\n"
             "\n"
             "  --train SPAN            3y, 18m, 6w, 90d (calendar, from the first bar) or 500b\n"
             "  --test SPAN             the same forms\n"

@@ -625,11 +625,6 @@ static slab_status job_strategy(run_job *j, slab_error *err)
     return SLAB_OK;
 }
 
-/* Days of bars the feeds after the first get before "from", so a filter
- * on another symbol sees its previous session on the first day (as
- * stratlab run: the run itself starts at "from", preroll_until_ns). */
-#define PREROLL_DAYS 10
-
 /* Loads every symbol of data.symbols, in order, into j->feeds. */
 static slab_status load_feeds(srv *s, run_job *j, slab_error *err)
 {
@@ -638,8 +633,8 @@ static slab_status load_feeds(srv *s, run_job *j, slab_error *err)
         char ptr[40];
         int64_t from = o->from_ns;
         snprintf(ptr, sizeof ptr, "/data/symbols/%zu", k);
-        if (k > 0 && from != INT64_MIN && from - INT64_MIN > PREROLL_DAYS * SLAB_NS_PER_DAY)
-            from -= PREROLL_DAYS * SLAB_NS_PER_DAY;
+        if (k > 0 && from != INT64_MIN && from - INT64_MIN > SLAB_PREROLL_DAYS * SLAB_NS_PER_DAY)
+            from -= SLAB_PREROLL_DAYS * SLAB_NS_PER_DAY;
         for (size_t i = 0; i < k; i++)
             if (!strcmp(o->symbols[i], o->symbols[k]))
                 return bad(err, SLAB_EC_CONFLICTING_OPTIONS, ptr, "name each symbol once",

@@ -2,6 +2,9 @@
  * on the train bars, take the best combination by the metric, run it on the
  * test bars that follow; then stitch the test runs into one run (values,
  * trades) and build one result document over it, with the windows listed.
+ * Windows are cut on the run's clock: the traded feed's times, or with
+ * several feeds the union the engine steps on (after the preroll), each
+ * window's feeds then sliced to it as `run --from --to` loads them.
  * Invariant: windows are views into the caller's bars (no copies); each
  * test run starts with the value the previous one ended with, so the
  * stitched curve is continuous. */
@@ -55,15 +58,43 @@ static int64_t add_span(int64_t day, slab_span sp, long times)
     return slab_days_from_civil(y, m, d < dim ? d : dim) * SLAB_NS_PER_DAY;
 }
 
-/* A window's bar range [lo, hi). */
+/* A window's range [lo, hi) of clock steps. */
 typedef struct window {
     size_t train_lo, train_hi, test_lo, test_hi;
 } window;
 
-/* Window k (0-based); 0 when it starts past the data. */
-static int window_of(const slab_walkforward_spec *spec, long k, window *w)
+/* The clock the windows are cut on: one feed's times, or the union of
+ * several feeds' from the preroll on (the steps the engine takes). */
+typedef struct wf_clock {
+    slab_bars steps; /* n and ts_ns only (ts_ns borrowed, or in owned) */
+    int64_t *owned;  /* several feeds: slab_engine_clock's array */
+} wf_clock;
+
+static slab_status clock_open(const slab_sweep_spec *sw, wf_clock *c, slab_error *err)
 {
-    const slab_bars *b = spec->sweep.bars;
+    size_t n = 0, first = 0;
+    memset(c, 0, sizeof *c);
+    if (sw->n_feeds <= 1) {
+        c->steps = *sw->bars;
+        return SLAB_OK;
+    }
+    slab_status st = slab_engine_clock(sw->feeds, sw->n_feeds, &c->owned, &n, err);
+    if (st != SLAB_OK)
+        return st;
+    while (sw->preroll_until_ns && first < n && c->owned[first] < sw->preroll_until_ns)
+        first++;
+    c->steps.ts_ns = c->owned + first;
+    c->steps.n = n - first;
+    c->steps.timeframe = sw->bars->timeframe;
+    c->steps.compression = sw->bars->compression;
+    return c->steps.n
+               ? SLAB_OK
+               : slab_error_set(err, SLAB_ERANGE, NULL, "no bars to run on after the preroll");
+}
+
+/* Window k (0-based); 0 when it starts past the data. */
+static int window_of(const slab_walkforward_spec *spec, const slab_bars *b, long k, window *w)
+{
     if (spec->train.unit == 'b' || spec->test.unit == 'b') {
         size_t tr = (size_t)spec->train.count, te = (size_t)spec->test.count;
         size_t start = (size_t)k * te;
@@ -98,6 +129,53 @@ static slab_bars view_of(const slab_bars *b, size_t lo, size_t hi)
     return v;
 }
 
+/* A window's feeds: views of the spec's, and the spec that runs them. */
+typedef struct wf_slice {
+    slab_bars views[SLAB_FEEDS_MAX];
+    const slab_bars *feeds[SLAB_FEEDS_MAX];
+    slab_sweep_spec spec; /* the walk-forward's sweep on these views */
+} wf_slice;
+
+/* Slices the feeds to clock steps [lo, hi) of window k (what names the
+ * span in an error) as `run --from FIRST --to LAST` loads them: the traded
+ * feed from the window's first step, the others from SLAB_PREROLL_DAYS
+ * days before its date (before the step itself with bar spans, where
+ * --from is a time), all to its last step; the run starts at the first
+ * step (the preroll). One feed is a view of [lo, hi). */
+static slab_status slice_of(const slab_walkforward_spec *spec, const slab_bars *clock, size_t lo,
+                            size_t hi, long k, const char *what, wf_slice *s, slab_error *err)
+{
+    const slab_sweep_spec *sw = &spec->sweep;
+    int64_t t0 = clock->ts_ns[lo], t1 = clock->ts_ns[hi - 1];
+    int bar_spans = spec->train.unit == 'b' || spec->test.unit == 'b';
+    int64_t from =
+        (bar_spans ? t0 : slab_ts_day(t0) * SLAB_NS_PER_DAY) - SLAB_PREROLL_DAYS * SLAB_NS_PER_DAY;
+    s->spec = *sw;
+    s->spec.lo = 0;
+    s->spec.hi = UINT64_MAX;
+    if (sw->n_feeds <= 1) {
+        s->views[0] = view_of(sw->bars, lo, hi);
+        s->spec.bars = &s->views[0];
+        return SLAB_OK;
+    }
+    for (size_t f = 0; f < sw->n_feeds; f++) {
+        const slab_bars *b = sw->feeds[f];
+        size_t a = slab_bars_index_at(b, f ? from : t0), e = slab_bars_index_at(b, t1 + 1);
+        if (a >= e) {
+            slab_error_set(err, SLAB_ERANGE, what, "window %ld's %s span has no bars of %s (%s)",
+                           k + 1, what + 2, b->symbol, f ? "a feed it reads" : "the traded feed");
+            slab_error_fix(err, "give --from/--to where every feed has bars, or longer windows");
+            return SLAB_ERANGE;
+        }
+        s->views[f] = view_of(b, a, e);
+        s->feeds[f] = &s->views[f];
+    }
+    s->spec.bars = s->feeds[0];
+    s->spec.feeds = s->feeds;
+    s->spec.preroll_until_ns = t0;
+    return SLAB_OK;
+}
+
 static json_t *span_json(const slab_bars *b, size_t lo, size_t hi)
 {
     char t1[40], t2[40];
@@ -121,7 +199,10 @@ typedef struct stitch {
     size_t cap_trades;
 } stitch;
 
-static slab_status append_run(stitch *s, const slab_run *r, size_t offset, slab_error *err)
+/* Appends a test run: its values at clock step offset, its trades' bar
+ * numbers moved by bar_offset (the traded feed's bars before it). */
+static slab_status append_run(stitch *s, const slab_run *r, size_t offset, size_t bar_offset,
+                              slab_error *err)
 {
     memcpy(s->run.value + offset, r->value, r->n_bars * sizeof(double));
     if (s->run.n_trades + r->n_trades > s->cap_trades) {
@@ -135,10 +216,10 @@ static slab_status append_run(stitch *s, const slab_run *r, size_t offset, slab_
     for (size_t k = 0; k < r->n_trades; k++) {
         slab_trade t = r->trades[k];
         t.ref += (int64_t)s->run.n_trades;
-        t.entry_bar += offset;
-        t.exit_bar += t.is_open ? 0 : offset;
-        t.baropen += (int64_t)offset;
-        t.barclose += t.is_open ? 0 : (int64_t)offset;
+        t.entry_bar += bar_offset;
+        t.exit_bar += t.is_open ? 0 : bar_offset;
+        t.baropen += (int64_t)bar_offset;
+        t.barclose += t.is_open ? 0 : (int64_t)bar_offset;
         s->run.trades[s->run.n_trades++] = t;
     }
     s->run.final_value = r->final_value;
@@ -158,22 +239,21 @@ static void append_flat(stitch *s, size_t offset, size_t n, double value)
     s->run.position_size = s->run.position_price = 0.0;
 }
 
-/* Sweeps window w's train bars; on success *best_pos gets the chosen
- * position (or UINT64_MAX when no trial has a value) and *is the train
- * summary JSON. */
-static slab_status train(const slab_walkforward_spec *spec, const window *w, uint64_t *best_pos,
-                         json_t **is, slab_error *err)
+/* Sweeps window k's train span (the feeds sliced to it); on success
+ * *best_pos gets the chosen position (or UINT64_MAX when no trial has a
+ * value) and *is the train summary JSON. */
+static slab_status train(const slab_walkforward_spec *spec, const slab_bars *clock, const window *w,
+                         long k, uint64_t *best_pos, json_t **is, slab_error *err)
 {
-    slab_bars tb = view_of(spec->sweep.bars, w->train_lo, w->train_hi);
-    slab_sweep_spec sp = spec->sweep;
+    wf_slice sl;
     double v;
-    sp.bars = &tb;
-    sp.lo = 0;
-    sp.hi = UINT64_MAX;
+    slab_status st = slice_of(spec, clock, w->train_lo, w->train_hi, k, "--train", &sl, err);
+    if (st != SLAB_OK)
+        return st;
     slab_sweep_summary *sum = slab_sweep_summary_new(spec->metric, spec->descending, 1);
     if (!sum)
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory");
-    slab_status st = slab_sweep_run(&sp, to_summary, sum, NULL, NULL, NULL, err);
+    st = slab_sweep_run(&sl.spec, to_summary, sum, NULL, NULL, NULL, err);
     if (st == SLAB_OK) {
         if (!slab_sweep_summary_best(sum, best_pos, &v))
             *best_pos = UINT64_MAX;
@@ -184,29 +264,41 @@ static slab_status train(const slab_walkforward_spec *spec, const window *w, uin
     return st;
 }
 
-/* Runs the chosen combination on window w's test bars with cash. */
-static slab_status test(const slab_walkforward_spec *spec, const window *w, uint64_t pos,
-                        double cash, double *params, slab__kv_list *kv, slab_run **run,
-                        slab_error *err)
+/* Runs the chosen combination on window k's test span (the feeds sliced
+ * to it) with cash. */
+static slab_status test(const slab_walkforward_spec *spec, const slab_bars *clock, const window *w,
+                        long k, uint64_t pos, double cash, double *params, slab__kv_list *kv,
+                        slab_run **run, slab_error *err)
 {
-    slab_bars tb = view_of(spec->sweep.bars, w->test_lo, w->test_hi);
+    wf_slice sl;
     slab_grid_cursor c;
     slab_broker_config broker;
     slab_risk_config risk;
+    slab_status st = slice_of(spec, clock, w->test_lo, w->test_hi, k, "--test", &sl, err);
+    if (st != SLAB_OK)
+        return st;
     slab_grid_cursor_init(&c, spec->sweep.grid, pos, pos + 1);
     if (!slab_grid_cursor_next(&c))
         return slab_error_set(err, SLAB_EINTERNAL, NULL, "the chosen position is not in the grid");
     /* as a sweep's line runs (the parameter texts, stamps, calendar), on
      * the window's bars with the cash carried over */
-    return slab__sweep_run(&spec->sweep, c.idx, &tb, cash, 0, NULL, params, &broker, &risk, kv,
-                           run, err);
+    st =
+        slab__sweep_run(&sl.spec, c.idx, NULL, cash, 0, NULL, params, &broker, &risk, kv, run, err);
+    if (st == SLAB_OK && (*run)->n_bars != w->test_hi - w->test_lo) {
+        size_t n = (*run)->n_bars;
+        slab_run_free(*run);
+        *run = NULL;
+        return slab_error_set(err, SLAB_EINTERNAL, NULL,
+                              "window %ld's test run took %zu steps; its span has %zu", k + 1, n,
+                              w->test_hi - w->test_lo);
+    }
+    return st;
 }
 
 /* The "walkforward" entry of window k. */
-static json_t *window_json(const slab_walkforward_spec *spec, const window *w, json_t *is,
-                           uint64_t pos, const slab_run *run, const double *params)
+static json_t *window_json(const slab_walkforward_spec *spec, const slab_bars *b, const window *w,
+                           json_t *is, uint64_t pos, const slab_run *run, const double *params)
 {
-    const slab_bars *b = spec->sweep.bars;
     json_t *o = json_object();
     json_object_set_new(o, "train", span_json(b, w->train_lo, w->train_hi));
     json_object_set_new(o, "test", span_json(b, w->test_lo, w->test_hi));
@@ -240,14 +332,22 @@ static json_t *window_json(const slab_walkforward_spec *spec, const window *w, j
     return o;
 }
 
-static slab_status windows_loop(const slab_walkforward_spec *spec, stitch *s, json_t *list,
-                                size_t first_test, long n_windows, slab_sweep_progress_fn progress,
-                                void *puser, slab_error *err)
+/* The traded feed's bars before clock step i (its bar numbers). */
+static size_t feed0_at(const slab_walkforward_spec *spec, const slab_bars *clock, size_t i)
+{
+    if (spec->sweep.n_feeds <= 1)
+        return i;
+    return slab_bars_index_at(spec->sweep.bars, clock->ts_ns[i]);
+}
+
+static slab_status windows_loop(const slab_walkforward_spec *spec, const slab_bars *clock,
+                                stitch *s, json_t *list, size_t first_test, long n_windows,
+                                slab_sweep_progress_fn progress, void *puser, slab_error *err)
 {
     double params[64], value = spec->sweep.broker.cash;
     double t0 = (double)slab_clock_ns() / 1e9;
     window w;
-    for (long k = 0; k < n_windows && window_of(spec, k, &w); k++) {
+    for (long k = 0; k < n_windows && window_of(spec, clock, k, &w); k++) {
         uint64_t pos;
         json_t *is = NULL;
         slab_run *run = NULL;
@@ -258,21 +358,23 @@ static slab_status windows_loop(const slab_walkforward_spec *spec, stitch *s, js
             return slab_error_set(err, SLAB_ERANGE, "--train",
                                   "window %ld's train span holds %zu bar(s): make --train longer",
                                   k + 1, w.train_hi - w.train_lo);
-        if ((st = train(spec, &w, &pos, &is, err)) != SLAB_OK)
+        if ((st = train(spec, clock, &w, k, &pos, &is, err)) != SLAB_OK)
             return st;
         slab__kv_list kv; /* the run's parameter texts: freed with it below */
         if (pos != UINT64_MAX &&
-            (st = test(spec, &w, pos, value, params, &kv, &run, err)) != SLAB_OK) {
+            (st = test(spec, clock, &w, k, pos, value, params, &kv, &run, err)) != SLAB_OK) {
             json_decref(is);
             return st;
         }
         size_t offset = w.test_lo - first_test;
         if (run)
-            st = append_run(s, run, offset, err);
+            st = append_run(s, run, offset,
+                            feed0_at(spec, clock, w.test_lo) - feed0_at(spec, clock, first_test),
+                            err);
         else
             append_flat(s, offset, w.test_hi - w.test_lo, value);
         value = s->run.final_value;
-        json_array_append_new(list, window_json(spec, &w, is, pos, run, params));
+        json_array_append_new(list, window_json(spec, clock, &w, is, pos, run, params));
         json_decref(is);
         slab_run_free(run);
         if (st != SLAB_OK)
@@ -290,6 +392,7 @@ void slab_walkforward_result_clear(slab_walkforward_result *r)
         return;
     json_decref(r->doc);
     slab_free(r->value);
+    slab_free(r->ts_owned);
     memset(r, 0, sizeof *r);
 }
 
@@ -315,7 +418,40 @@ static json_t *about(const slab_walkforward_spec *spec, json_t *list)
                                     "position is valued at its window's last close, no exit "
                                     "commission), and indicators warm up inside each test "
                                     "window. metrics and analyzers are of the stitched curve"));
+    if (spec->sweep.n_feeds > 1) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "windows are cut on the feeds' one clock; %s is traded, the other feeds are "
+                 "read, each window with the %d days before it (as run --from loads them)",
+                 spec->sweep.bars->symbol, SLAB_PREROLL_DAYS);
+        json_object_set_new(o, "feeds", json_string(text));
+    }
     return o;
+}
+
+/* The stitched run's frame: the clock's steps from the first test window
+ * on, the feeds' symbols. */
+static slab_status stitch_open(const slab_walkforward_spec *spec, const slab_bars *clock,
+                               size_t first_test, stitch *s, slab_error *err)
+{
+    const slab_sweep_spec *sw = &spec->sweep;
+    memset(s, 0, sizeof *s);
+    s->run.n_bars = clock->n - first_test;
+    s->run.ts_ns = clock->ts_ns + first_test;
+    s->run.start_value = sw->broker.cash;
+    s->run.timeframe = sw->bars->timeframe;
+    s->run.compression = sw->bars->compression;
+    s->run.minperiod = 1;
+    s->run.risk = sw->risk;
+    if (sw->n_feeds > 1) { /* trades name their feed's symbol */
+        s->run.n_feeds = sw->n_feeds;
+        for (size_t k = 0; k < sw->n_feeds && k < SLAB_FEEDS_MAX; k++)
+            snprintf(s->run.symbols[k], sizeof s->run.symbols[k], "%s", sw->feeds[k]->symbol);
+    }
+    s->run.value = slab_malloc(s->run.n_bars * sizeof(double));
+    if (!s->run.value)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the walk-forward");
+    return SLAB_OK;
 }
 
 slab_status slab_walkforward_run(const slab_walkforward_spec *spec,
@@ -323,39 +459,39 @@ slab_status slab_walkforward_run(const slab_walkforward_spec *spec,
                                  slab_walkforward_result *out, slab_error *err)
 {
     const slab_bars *b = spec->sweep.bars;
+    wf_clock c;
     window w;
     stitch s;
     long n_windows = 0;
+    json_t *list = NULL;
     slab_status st;
     memset(out, 0, sizeof *out);
     memset(&s, 0, sizeof s);
-    if ((st = slab_sweep_check(&spec->sweep, err)) != SLAB_OK)
+    if ((st = slab_sweep_check(&spec->sweep, err)) != SLAB_OK ||
+        (st = clock_open(&spec->sweep, &c, err)) != SLAB_OK)
         return st;
-    while (window_of(spec, n_windows, &w) && n_windows < 100000)
+    const slab_bars *clock = &c.steps;
+    while (window_of(spec, clock, n_windows, &w) && n_windows < 100000)
         n_windows++;
-    if (n_windows == 0 || !window_of(spec, 0, &w))
-        return slab_error_set(err, SLAB_ERANGE, "--train",
-                              "the data (%zu bars) ends before the first test window starts: "
-                              "make --train shorter",
-                              b->n);
+    if (n_windows == 0 || !window_of(spec, clock, 0, &w)) {
+        st = slab_error_set(err, SLAB_ERANGE, "--train",
+                            "the data (%zu bars) ends before the first test window starts: "
+                            "make --train shorter",
+                            clock->n);
+        goto fail;
+    }
     size_t first_test = w.test_lo;
-    s.run.n_bars = b->n - first_test;
-    s.run.ts_ns = b->ts_ns + first_test;
-    s.run.start_value = spec->sweep.broker.cash;
-    s.run.timeframe = b->timeframe;
-    s.run.compression = b->compression;
-    s.run.minperiod = 1;
-    s.run.risk = spec->sweep.risk;
-    s.run.value = slab_malloc(s.run.n_bars * sizeof(double));
-    json_t *list = json_array();
-    if (!s.run.value || !list) {
+    if ((st = stitch_open(spec, clock, first_test, &s, err)) != SLAB_OK)
+        goto fail;
+    if (!(list = json_array())) {
         st = slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the walk-forward");
         goto fail;
     }
-    if ((st = windows_loop(spec, &s, list, first_test, n_windows, progress, puser, err)) !=
+    if ((st = windows_loop(spec, clock, &s, list, first_test, n_windows, progress, puser, err)) !=
         SLAB_OK)
         goto fail;
-    slab_bars tb = view_of(b, first_test, b->n);
+    size_t f0 = feed0_at(spec, clock, first_test);
+    slab_bars tb = view_of(b, f0, b->n);
     slab_result_info info;
     memset(&info, 0, sizeof info);
     info.strategy = spec->sweep.strategy->name;
@@ -370,11 +506,13 @@ slab_status slab_walkforward_run(const slab_walkforward_spec *spec,
     out->n = s.run.n_bars;
     out->ts_ns = s.run.ts_ns;
     out->value = s.run.value;
+    out->ts_owned = c.owned;
     slab_free(s.run.trades);
     return SLAB_OK;
 fail:
     json_decref(list);
     slab_free(s.run.value);
     slab_free(s.run.trades);
+    slab_free(c.owned);
     return st;
 }

@@ -470,4 +470,73 @@ for w in doc["walkforward"]["windows"]:
 assert n >= 2, n
 ' "$cli" "$tmp/synth/HOOD.csv" "$tmp/wf_orb.json"
 
+# ---- walkforward on several feeds: orb on HOOD with the QQQ filter ---------------
+# Windows are cut on the feeds' one clock; every window runs both feeds as
+# `run --from --to` loads them (QQQ from 10 days before, so a window's first
+# session has its previous one). tests/support/wf_check.py takes every
+# expected value from separate commands: each train window's choice is the
+# best line of a separate ranked sweep over its span, each test window's
+# metrics a separate run over its span with the chosen parameters and the
+# cash the previous run ended with. Calendar windows from --from, bar-count
+# windows with a skip_earnings axis (the calendar imported above), --stamp
+# end, and bar-count windows inside one --date.
+"$cli" data synth --symbol HOOD --symbol QQQ --from 2025-06-02 --to 2025-07-31 --out "$tmp/synth2" >/dev/null
+wfc=(--strategy orb --data HOOD="$tmp/synth2/HOOD.csv" --data QQQ="$tmp/synth2/QQQ.csv" --param market_filter=QQQ)
+wfg=(--param trailing_stop_pct=1:3:1 --param stop_at_range=0,1)
+wfcheck="$(dirname "$0")/../support/wf_check.py"
+"$cli" walkforward "${wfc[@]}" "${wfg[@]}" --from 2025-06-16 --train 2w --test 1w --rank total_return \
+  --json --equity "$tmp/wf2_eq.csv" >"$tmp/wf2.json"
+check "walkforward two feeds: exit 0, both symbols, 5 windows" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["backtest"]["symbols"] == ["HOOD", "QQQ"], d["backtest"]["symbols"]
+assert len(d["walkforward"]["windows"]) == 5 and "HOOD is traded" in d["walkforward"]["feeds"]
+' "$tmp/wf2.json"
+check "walkforward two feeds (calendar windows): windows equal separate sweeps and runs" \
+  python3 "$wfcheck" "$cli" "$tmp/wf2.json" total_return 3 "${wfc[@]}" -- "${wfg[@]}"
+check "walkforward two feeds: equity has one row per clock step of the test windows" \
+  test "$(($(wc -l <"$tmp/wf2_eq.csv") - 1))" -eq "$(python3 -c '
+import json, sys
+print(sum(w["test"]["bars"] for w in json.load(open(sys.argv[1]))["walkforward"]["windows"]))' "$tmp/wf2.json")"
+wfe=(--param trailing_stop_pct=1:3:1 --param skip_earnings=0,1)
+"$cli" walkforward "${wfc[@]}" "${wfe[@]}" --from 2025-07-01 --train 1200b --test 700b \
+  --rank total_return --json >"$tmp/wf2b.json"
+check "walkforward two feeds (bar windows, skip_earnings): windows equal separate sweeps and runs" \
+  python3 "$wfcheck" "$cli" "$tmp/wf2b.json" total_return 3 "${wfc[@]}" -- "${wfe[@]}"
+"$cli" walkforward "${wfc[@]}" "${wfg[@]}" --from 2025-06-16 --stamp end --train 2w --test 1w \
+  --rank total_return:min --json >"$tmp/wf2s.json"
+check "walkforward two feeds (--stamp end): windows equal separate sweeps and runs" \
+  python3 "$wfcheck" "$cli" "$tmp/wf2s.json" total_return:min 3 "${wfc[@]}" --stamp end -- "${wfg[@]}"
+# inside one day the test windows start after the opening range: no trades,
+# still the separate runs' numbers
+"$cli" walkforward "${wfc[@]}" "${wfg[@]}" --date 2025-07-10 --train 150b --test 60b \
+  --rank total_return --json >"$tmp/wf2d.json"
+check "walkforward two feeds (--date, bar windows): windows equal separate sweeps and runs" \
+  python3 "$wfcheck" "$cli" "$tmp/wf2d.json" total_return 0 "${wfc[@]}" -- "${wfg[@]}"
+check "walkforward two feeds: the filter feed is read (HOOD alone differs)" python3 -c '
+import json, subprocess, sys
+cli, h, two = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+one = json.loads(subprocess.run([cli, "walkforward", "--strategy", "orb", "--data", "HOOD=" + h,
+    "--param", "trailing_stop_pct=1:3:1", "--param", "stop_at_range=0,1", "--from", "2025-06-16",
+    "--train", "2w", "--test", "1w", "--rank", "total_return", "--json"],
+    capture_output=True, text=True, check=True).stdout)
+assert [w["out_of_sample"] for w in one["walkforward"]["windows"]] != \
+       [w["out_of_sample"] for w in two["walkforward"]["windows"]]
+' "$cli" "$tmp/synth2/HOOD.csv" "$tmp/wf2.json"
+# Regression (walkforward_skip_earnings_calendar): walk-forward did not load
+# the store's calendar, so skip_earnings=1 skipped nothing; on one feed too
+# each window now equals the separate sweep and run, which read it.
+wf1=(--strategy orb --data HOOD="$tmp/synth2/HOOD.csv" --param skip_earnings=1)
+"$cli" walkforward "${wf1[@]}" --param trailing_stop_pct=1,2 --train 2w --test 1w \
+  --rank total_return --json >"$tmp/wf1e.json"
+check "walkforward one feed, skip_earnings=1: windows equal separate sweeps and runs" \
+  python3 "$wfcheck" "$cli" "$tmp/wf1e.json" total_return 3 "${wf1[@]}" -- --param trailing_stop_pct=1,2
+# HOOD from 2025-06-16 only, QQQ from 2025-06-02: the first train week has
+# QQQ's clock steps but no HOOD bar to trade; refused, not run flat.
+{ head -1 "$tmp/synth2/HOOD.csv"; grep -E '^2025-0(6-(1[6-9]|2|3)|7)' "$tmp/synth2/HOOD.csv"; } >"$tmp/hood_late.csv"
+expect_err "walkforward two feeds: a window without the traded feed's bars" 2 \
+  "window 1's train span has no bars of HOOD (the traded feed)" \
+  "$cli" walkforward --strategy orb --data HOOD="$tmp/hood_late.csv" --data QQQ="$tmp/synth2/QQQ.csv" \
+  --param market_filter=QQQ --param trailing_stop_pct=1,2 --train 1w --test 1w --rank total_return
+
 finish
