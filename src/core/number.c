@@ -54,31 +54,183 @@ int slab_parse_decimal_fast(const char *s, size_t len, double *out)
 
 /* ---- shortest round-trip text ------------------------------------------------ */
 
+/* Digits d (nd of them, no dot) and the decimal exponent of the first,
+ * as "%.{nd-1}e" would print them, into buf for strtod; returns buf. */
+static const char *sci_text(const char *d, int nd, int e10, int neg, char *buf, size_t n)
+{
+    size_t k = 0;
+    if (neg)
+        buf[k++] = '-';
+    buf[k++] = d[0];
+    if (nd > 1) {
+        buf[k++] = '.';
+        memcpy(buf + k, d + 1, (size_t)nd - 1);
+        k += (size_t)nd - 1;
+    }
+    snprintf(buf + k, n - k, "e%d", e10);
+    return buf;
+}
+
+/* 1 when the decimal of the nd digits d (exponent e10 of the first) reads
+ * back as |x|, as strtod() would read it: by Clinger's fast path (one
+ * correctly rounded operation on exact operands) when the digits form an
+ * integer below 2^53 and the power of ten is exact, else by strtod. */
+static int reads_back(const char *d, int nd, int e10, int neg, double x)
+{
+    uint64_t m = 0;
+    int p = e10 - (nd - 1);
+    for (int i = 0; i < nd; i++)
+        m = m * 10 + (uint64_t)(d[i] - '0');
+    if (m < ((uint64_t)1 << 53) && p >= -22 && p <= 22) {
+        double back = p < 0 ? (double)m / pow10_exact[-p] : (double)m * pow10_exact[p];
+        return back == fabs(x);
+    }
+    char text[48];
+    return strtod(sci_text(d, nd, e10, neg, text, sizeof text), NULL) == x;
+}
+
+/* "%.{prec-1}e" of x split: significant digits into d (prec of them, no
+ * dot, no sign), the exponent of the first into *e10. */
+static void sci_digits(double x, int prec, char *d, int *e10)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.*e", prec - 1, x);
+    const char *p = buf + (buf[0] == '-');
+    int n = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            d[n++] = *p;
+    *e10 = atoi(p + 1);
+}
+
+/* 10^k as a 128-bit integer, k = 0..22. */
+typedef unsigned __int128 u128;
+static u128 pow10_u128(int k)
+{
+    static const uint64_t p19 = 10000000000000000000ULL;
+    return k <= 19 ? (u128)(uint64_t)pow10_exact[k] : (u128)p19 * (uint64_t)pow10_exact[k - 19];
+}
+
+/* x (positive, normal) rounded to 17 significant decimal digits, as
+ * "%.16e" prints it (to nearest, ties to even), by exact integer
+ * arithmetic: x = m 2^q, N = x 10^k with k = 16 - E, and E, the exponent of
+ * the first digit, fixed so N has 17 digits. Into D (17 digits) and *E;
+ * returns 0 (nothing written) where the products would pass 128 bits
+ * (x below about 1e-6 or above 1e35): the caller prints it then. */
+static int digits17(double x, char *D, int *E)
+{
+    static const u128 lo17 = (u128)10000000000000000ULL, hi17 = (u128)100000000000000000ULL;
+    int q, e = (int)floor(log10(x));
+    uint64_t m = (uint64_t)ldexp(frexp(x, &q), 53);
+    q -= 53; /* x = m 2^q exactly */
+    for (int tries = 0; tries < 4; tries++) {
+        int k = 16 - e;
+        u128 n;
+        if (k > 22 || k < -19)
+            return 0;
+        if (k >= 0) { /* m 10^k < 2^53 10^22 < 2^127 */
+            u128 num = (u128)m * pow10_u128(k);
+            if (q >= 0) {
+                if (q >= 128 || (q > 0 && (num >> (128 - q)) != 0))
+                    return 0;
+                n = num << q;
+            } else if (-q >= 127) {
+                return 0;
+            } else {
+                u128 rem = num & (((u128)1 << -q) - 1), half = (u128)1 << (-q - 1);
+                n = num >> -q;
+                if (rem > half || (rem == half && (n & 1)))
+                    n++;
+            }
+        } else { /* N = m 2^q / 10^-k */
+            if (q < 0 || q > 74)
+                return 0;
+            u128 num = (u128)m << q, p = pow10_u128(-k), rem;
+            n = num / p;
+            rem = num % p;
+            if (2 * rem > p || (2 * rem == p && (n & 1)))
+                n++;
+        }
+        if (n < lo17) { /* E was one too high */
+            e--;
+            continue;
+        }
+        if (n >= hi17) { /* one too low, or rounded up to 10^17: 1 then zeros next time */
+            e++;
+            continue;
+        }
+        uint64_t d = (uint64_t)n; /* < 10^17 */
+        for (int i = 16; i >= 0; i--) {
+            D[i] = (char)('0' + (int)(d % 10));
+            d /= 10;
+        }
+        *E = e;
+        return 1;
+    }
+    return 0;
+}
+
 /* The shortest significant digits of x (finite, nonzero magnitude) that
  * strtod() reads back as x: digits into d (no dot, no sign), the decimal
  * exponent of the first digit into *e10; returns the digit count. For a
  * normal double, rounding to 15 significant digits cannot land on a
  * different decimal than the shortest one when that one has <= 15 digits
  * (15-digit steps are wider than the double's spacing), so 15, 16, 17 are
- * tried in turn; subnormals have fewer significant bits and try 1..17. */
+ * tried in turn; subnormals have fewer significant bits and try 1..17.
+ * One printing gives all three: the 17 digits D (correctly rounded), and
+ * x rounded to k < 17 digits is D rounded to k, except when D's digits
+ * past k are exactly 5 then zeros (x may lie on either side of that
+ * half): only then is x printed again to k digits. */
 static int shortest_digits(double x, char *d, int *e10)
 {
-    char buf[40];
-    int first = fabs(x) < DBL_MIN ? 1 : 15;
-    for (int prec = first; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, x);
-        if (strtod(buf, NULL) != x && prec < 17)
-            continue;
-        /* buf: [-]d[.ddd]e[+-]xx */
-        const char *p = buf + (buf[0] == '-');
-        int n = 0;
-        for (; *p && *p != 'e'; p++)
-            if (*p != '.')
-                d[n++] = *p;
-        *e10 = atoi(p + 1);
+    char D[24], text[48];
+    int neg = signbit(x) != 0, E;
+    if (fabs(x) < DBL_MIN) { /* subnormal: 1..17 digits, printed each time */
+        int n = 1;
+        for (;; n++) {
+            sci_digits(x, n, d, e10);
+            if (n == 17 || strtod(sci_text(d, n, *e10, neg, text, sizeof text), NULL) == x)
+                break;
+        }
         while (n > 1 && d[n - 1] == '0')
             n--;
         d[n] = '\0';
+        return n;
+    }
+    if (!digits17(fabs(x), D, &E))
+        sci_digits(x, 17, D, &E);
+    for (int k = 15; k <= 17; k++) {
+        int e = E;
+        if (k == 17) {
+            memcpy(d, D, 17);
+        } else {
+            int half = D[k] == '5';
+            for (int j = k + 1; j < 17 && half; j++)
+                half = D[j] == '0';
+            if (half) { /* on D's half-way point: x decides */
+                sci_digits(x, k, d, &e);
+            } else {
+                memcpy(d, D, (size_t)k);
+                if (D[k] >= '5') { /* round up, carrying */
+                    int j = k - 1;
+                    while (j >= 0 && d[j] == '9')
+                        d[j--] = '0';
+                    if (j >= 0) {
+                        d[j]++;
+                    } else { /* 99..9 -> 10..0 */
+                        d[0] = '1';
+                        e++;
+                    }
+                }
+            }
+            if (!reads_back(d, k, e, neg, x))
+                continue;
+        }
+        int n = k;
+        while (n > 1 && d[n - 1] == '0')
+            n--;
+        d[n] = '\0';
+        *e10 = e;
         return n;
     }
     return 0; /* not reached: 17 digits always read back */

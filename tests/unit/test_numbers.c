@@ -66,18 +66,39 @@ static int brute_shortest(double x)
     return 17;
 }
 
+/* The significant digits of s (no sign, dot, exponent, leading or
+ * trailing zeros) into d. */
+static void digits_of(const char *s, char *d)
+{
+    int n = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9' && (n > 0 || *s != '0'))
+            d[n++] = *s;
+    while (n > 1 && d[n - 1] == '0')
+        n--;
+    d[n] = '\0';
+}
+
 /* x must print as text that reads back bit for bit, with no more digits
- * than the brute-force shortest. */
+ * than the brute-force shortest, and those digits glibc's printf of x to
+ * that many (correctly rounded: the nearest of the shortest texts). */
 static void expect_round_trip(double x)
 {
-    char buf[SLAB_NUM_TEXT_MAX], *end;
+    char buf[SLAB_NUM_TEXT_MAX], *end, want[64], got[64], ref[64];
     slab_num_format(x, buf, sizeof buf);
     double back = strtod(buf, &end);
     if (*end || bits(back) != bits(x))
         fail_msg("%a printed as '%s', which reads back as %a", x, buf, back);
-    if (x != 0 && sig_digits(buf) != brute_shortest(x))
-        fail_msg("%a printed as '%s' (%d digits); the shortest has %d", x, buf, sig_digits(buf),
-                 brute_shortest(x));
+    if (x == 0)
+        return;
+    int k = brute_shortest(x);
+    if (sig_digits(buf) != k)
+        fail_msg("%a printed as '%s' (%d digits); the shortest has %d", x, buf, sig_digits(buf), k);
+    snprintf(ref, sizeof ref, "%.*e", k - 1, x);
+    digits_of(ref, want);
+    digits_of(buf, got);
+    if (strcmp(want, got))
+        fail_msg("%a printed as '%s'; printf to %d digits gives '%s'", x, buf, k, ref);
 }
 
 static void random_doubles_round_trip(void **state)
@@ -94,6 +115,20 @@ static void random_doubles_round_trip(void **state)
         double u = (double)(next_u64(&s) >> 11) / 9007199254740992.0; /* [0, 1) */
         expect_round_trip(u * 1000.0);
         expect_round_trip(round(u * 1e6) / 100.0); /* two decimals: "1234.56" */
+    }
+    /* Every scale the writer's integer path covers and its edges (about
+     * 1e-6 and 1e35, past which it prints through printf), and the
+     * neighbours of powers of ten, where the decimal exponent's estimate
+     * and a round up to 10^17 change the first digit's place. */
+    for (int i = 0; i < 50000; i++) {
+        uint64_t u = next_u64(&s);
+        double m = (double)(u >> 11) / 9007199254740992.0;
+        expect_round_trip(m * pow(10.0, (double)((int)(u % 60) - 25)));
+        double p = pow(10.0, (double)((int)(u % 70) - 35));
+        expect_round_trip(p);
+        expect_round_trip(nextafter(p, INFINITY));
+        expect_round_trip(-nextafter(p, 0.0));
+        expect_round_trip((double)(u >> (11 + u % 50))); /* whole numbers */
     }
 }
 
