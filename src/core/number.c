@@ -103,6 +103,7 @@ static void sci_digits(double x, int prec, char *d, int *e10)
     *e10 = atoi(p + 1);
 }
 
+#ifdef __SIZEOF_INT128__
 /* 10^k as a 128-bit integer, k = 0..22. */
 typedef unsigned __int128 u128;
 static u128 pow10_u128(int k)
@@ -169,6 +170,16 @@ static int digits17(double x, char *D, int *E)
     }
     return 0;
 }
+
+#else
+static int digits17(double x, char *D, int *E) /* no 128-bit integers: printf */
+{
+    (void)x;
+    (void)D;
+    (void)E;
+    return 0;
+}
+#endif
 
 /* The shortest significant digits of x (finite, nonzero magnitude) that
  * strtod() reads back as x: digits into d (no dot, no sign), the decimal
