@@ -26,7 +26,8 @@
 
 #define MAX_PARAMS SLAB__SWEEP_PARAMS_MAX
 #define RING_PER_JOB 8     /* lines that may wait per worker, past its batch */
-#define BATCH_MAX 1024     /* combinations a worker takes at once */
+#define BATCH_MAX 1024     /* combinations a worker takes at once, at most */
+#define BATCH_MIN 16       /* and at least, while that many are left */
 #define KV_MAX SLAB__SWEEP_KV_MAX
 
 /* ---- run options an axis may set ------------------------------------------ */
@@ -386,7 +387,8 @@ struct sweep {
     int64_t *clock;          /* several feeds: the union clock the plan reads */
     int fast;                /* slab__fast_eligible, decided once */
     slab__franges *ranges;   /* the fast path's shared SMA ranges */
-    size_t batch;            /* combinations a worker takes at once */
+    size_t batch;            /* combinations a worker takes at once, at most */
+    uint64_t total, taken;   /* combinations in the range, handed out */
     size_t days;
     int blocks;
     char id[17], data[17];
@@ -645,16 +647,25 @@ static char *line_text(json_t *o, size_t *len)
     return t;
 }
 
-/* Takes up to sw->batch next positions into w; how many (0: none left). */
+/* Takes the next positions into w; how many (0: none left). Batches are
+ * guided: half the rest's share of each worker, at most sw->batch, at
+ * least BATCH_MIN, so the large early ones share most SMAs and the last
+ * ones leave no worker long idle. */
 static size_t take(worker *w)
 {
     sweep *sw = w->sw;
-    size_t m = 0;
+    size_t m = 0, want = 1;
     pthread_mutex_lock(&sw->mu);
-    while (m < sw->batch && !sw->abort && slab_grid_cursor_next(&sw->cur)) {
+    if (sw->batch > 1) {
+        uint64_t share = (sw->total - sw->taken) / (2 * (uint64_t)sw->spec->jobs);
+        want = share < BATCH_MIN ? BATCH_MIN : share > sw->batch ? sw->batch : (size_t)share;
+        want = want < sw->batch ? want : sw->batch;
+    }
+    while (m < want && !sw->abort && slab_grid_cursor_next(&sw->cur)) {
         w->bpos[m] = sw->cur.pos;
         memcpy(w->bidx[m++], sw->cur.idx, sizeof w->bidx[0]);
     }
+    sw->taken += m;
     pthread_mutex_unlock(&sw->mu);
     return m;
 }
@@ -844,13 +855,12 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
     if (sw->fast && !(sw->ranges = slab__franges_new(spec->bars->n)))
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     sw->cache = slab__cache_new(spec->cache_bytes ? spec->cache_bytes : default_cache());
-    /* sma_cross takes its combinations in batches (fast.c): a few for
-     * each worker over the range, at most BATCH_MAX */
+    /* sma_cross takes its combinations in batches (fast.c, take()) */
     uint64_t hi = spec->hi < sw->count ? spec->hi : sw->count;
-    uint64_t total = hi > spec->lo ? hi - spec->lo : 0;
+    sw->total = hi > spec->lo ? hi - spec->lo : 0;
     sw->batch = 1;
     if (sw->fast && slab__fast_batches(spec)) {
-        uint64_t b = total / ((uint64_t)spec->jobs * 8);
+        uint64_t b = sw->total / ((uint64_t)spec->jobs * 2);
         sw->batch = b < 1 ? 1 : b > BATCH_MAX ? BATCH_MAX : (size_t)b;
     }
     sw->ring_n = (size_t)spec->jobs * (RING_PER_JOB + sw->batch);
