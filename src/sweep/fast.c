@@ -96,6 +96,7 @@ struct slab__fast {
     struct xpair *bat;   /* the batch's sma_cross combinations (slab__fast_batch_*) */
     size_t n_bat, cap_bat, bat_next;
     uint64_t n_batched;  /* runs that took a batch's crossings */
+    int nonneg;          /* 1: no close below zero; 0: some; -1: not looked yet */
 };
 
 /* ---- eligibility ----------------------------------------------------------- */
@@ -156,6 +157,7 @@ slab__fast *slab__fast_new(size_t n)
     if (!f)
         return NULL;
     f->n = n;
+    f->nonneg = -1;
     f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
     f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
     f->ev = slab_malloc((n ? n : 1) * sizeof *f->ev);
@@ -593,10 +595,43 @@ LANES_CLONES static double marks(const double *c, size_t n, double cash, double 
     return chk;
 }
 
+/* marks() where no close is below zero (size > 0): dvalue = size c[j] is
+ * then positive, or zero, where both of mark()'s branches give +0 (either
+ * zero's sign: (0 - u) + u is +0 too), and with dvalue > 0 the `0 +`
+ * meets no -0 (dvalue - u is -0 for no positive dvalue). So the value is
+ * cash + ((dvalue - u) + u), the same bits, with no compare, select or
+ * signed-zero add. */
+LANES_CLONES static double marks_long(const double *c, size_t n, double cash, double size,
+                                      double price, double *v)
+{
+    const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
+    const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
+    v4d check = zero;
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        v4d cl;
+        memcpy(&cl, c + j, sizeof cl);
+        v4d dvalue = s * cl, u = s * (cl - p);
+        v4d x = k + ((dvalue - u) + u);
+        check += x - x;
+        memcpy(v + j, &x, sizeof x);
+    }
+    double chk = check[0] + check[1] + check[2] + check[3];
+    for (; j < n; j++) {
+        v[j] = mark(cash, size, price, c[j]);
+        chk += v[j] - v[j];
+    }
+    return chk;
+}
+
 /* Values of bars [from, end) holding size shares bought at price. */
 static void held(walk *w, size_t from, size_t end, double size, double price)
 {
-    if (marks(w->bars->close + from, end - from, w->cash, size, price, w->f->value + from) != 0.0)
+    const double *c = w->bars->close + from;
+    double *v = w->f->value + from;
+    double chk = w->f->nonneg > 0 && size > 0.0 ? marks_long(c, end - from, w->cash, size, price, v)
+                                                : marks(c, end - from, w->cash, size, price, v);
+    if (chk != 0.0)
         w->bad = 1; /* NaN once any value is not finite */
     w->done = end;
 }
@@ -1104,6 +1139,11 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
         src.hi_at = a[1];
     }
     src.i = first_next;
+    if (f->nonneg < 0) { /* once: the bars are the sweep's throughout */
+        f->nonneg = 1;
+        for (size_t i = 0; i < bars->n && f->nonneg; i++)
+            f->nonneg = !(bars->close[i] < 0.0);
+    }
     walk w = {f, bars, broker, broker->cash, 0, 0};
     f->n_span = f->n_trades = 0;
     if (run_walk(&w, &src)) {
