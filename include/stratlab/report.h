@@ -42,7 +42,8 @@ slab_status slab_chart_parse(const char *s, slab_chart *out, slab_error *err);
 typedef struct slab_series {
     size_t n;
     int64_t *ts_s; /* bar times, seconds since 1970-01-01 UTC */
-    double *close; /* the traded symbol's close */
+    double *close; /* the traded symbol's close (NaN for null: before its first
+                      bar, with several feeds) */
     double *value; /* portfolio value after the bar, cash units (NaN for null) */
 } slab_series;
 /* NULL is a no-op. */

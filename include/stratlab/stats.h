@@ -19,7 +19,10 @@ typedef struct slab_stats_input {
     size_t n_bars;            /* bars (>= 1) */
     const int64_t *ts_ns;     /* bar times, ns since the epoch */
     const double *value;      /* portfolio value after each bar, cash units */
-    const double *close;      /* the traded symbol's close per bar (buy and hold); may be NULL */
+    const double *close;      /* the traded symbol's closes over the run (buy and hold: from
+                                 close[0] to its last); may be NULL */
+    size_t n_close;           /* closes in close[]; 0: n_bars (one feed, a close per bar).
+                                 With several feeds, the traded feed's bars in the window */
     double start_value;       /* V0: the value before the first bar (the starting cash) */
     double periods_per_year;  /* bar periods a year (metrics.annualization_periods):
                                  252 for daily bars, 252 x bars per session intraday */

@@ -273,9 +273,14 @@ static void equity_chart(const rpt_model *m, rpt_canvas *c, double w, double h)
     double *bh = slab_malloc(m->n * sizeof *bh);
     if (!bh)
         return;
-    /* the starting cash in the symbol from the first close on */
+    /* the starting cash in the symbol from the first close on (with
+     * several feeds the traded one may start after the first step: NaN
+     * closes there, a gap in the line) */
+    size_t i0 = 0;
+    while (i0 + 1 < m->n && !isfinite(m->close[i0]))
+        i0++;
     for (size_t i = 0; i < m->n; i++)
-        bh[i] = m->v0 * m->close[i] / m->close[0];
+        bh[i] = m->v0 * m->close[i] / m->close[i0];
     range(m->value, m->n, &lo, &hi);
     range(bh, m->n, &lo, &hi);
     frame_init(&f, m->n, lo, hi, w, h);

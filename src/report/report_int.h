@@ -26,6 +26,17 @@ void slab__rpt_put(rpt_buf *b, const char *s, size_t n);
 /* Appends t with &, <, >, " escaped for HTML and SVG. */
 void slab__rpt_esc(rpt_buf *b, const char *t);
 
+/* ---- the traded feed on a run's clock ---- */
+/* The bar of the traded feed (bars) at step i of run, the one the engine
+ * holds there (slab_engine_run_feeds): the bar stamped at the step, else
+ * the latest before it, since a feed without a bar at a step keeps its
+ * last. SIZE_MAX before its first bar. With one feed the steps are its
+ * bars, so step i is bar i; with several, steps outnumber its bars. */
+size_t slab__rpt_bar_at_step(const slab_bars *bars, const slab_run *run, size_t i);
+/* That bar's close: the traded feed's close carried forward to step i;
+ * NaN before its first bar. */
+double slab__rpt_close_at_step(const slab_bars *bars, const slab_run *run, size_t i);
+
 /* ---- the model: what the charts read from a document ---- */
 typedef struct rpt_trade {
     size_t entry_bar, exit_bar; /* 0-based bars (baropen - 1, barclose - 1) */

@@ -82,6 +82,39 @@ static json_int_t ts_s(const slab_run *run, size_t i)
     return (json_int_t)(t / 1000000000 - (t % 1000000000 < 0));
 }
 
+size_t slab__rpt_bar_at_step(const slab_bars *bars, const slab_run *run, size_t i)
+{
+    int64_t t = run->ts_ns[i];
+    if (i < bars->n && bars->ts_ns[i] == t) /* one feed; or a step on the feed's own bar */
+        return i;
+    size_t k = slab_bars_index_at(bars, t); /* the first bar at or after the step */
+    if (k < bars->n && bars->ts_ns[k] == t)
+        return k;
+    return k ? k - 1 : SIZE_MAX;
+}
+
+double slab__rpt_close_at_step(const slab_bars *bars, const slab_run *run, size_t i)
+{
+    size_t k = slab__rpt_bar_at_step(bars, run, i);
+    return k == SIZE_MAX ? NAN : bars->close[k];
+}
+
+/* A close as JSON: null before the traded feed's first bar (NaN). */
+static json_t *close_json(double c)
+{
+    return isnan(c) ? json_null() : json_real(c);
+}
+
+/* The series' "units"; with several feeds the steps are the union clock's
+ * and the traded symbol may have no bar at one. */
+#define UNITS_VALUE "value: portfolio value after the bar's fills, marked at the close, cash units"
+#define UNITS                                                                                      \
+    "ts_s: bar time, seconds since 1970-01-01 UTC; close: the traded symbol's close; " UNITS_VALUE
+#define UNITS_FEEDS                                                                                \
+    "ts_s: clock step time (the union of the feeds' bar times), seconds since 1970-01-01 UTC; "    \
+    "close: the traded symbol's close at the step, its last bar's carried forward where it has "   \
+    "no bar then, null before its first bar; " UNITS_VALUE
+
 /* The series object; its arrays filled, or left empty when empty = 1
  * (*arrs gets them: ts_s, close, value). NULL when out of memory. */
 static json_t *series_new(const slab_bars *bars, const slab_run *run, int empty, json_t **arrs)
@@ -90,7 +123,7 @@ static json_t *series_new(const slab_bars *bars, const slab_run *run, int empty,
     int bad = !o || !ts || !cl || !v;
     for (size_t i = 0; !bad && !empty && i < run->n_bars; i++) {
         bad |= json_array_append_new(ts, json_integer(ts_s(run, i)));
-        bad |= json_array_append_new(cl, json_real(bars->close[i]));
+        bad |= json_array_append_new(cl, close_json(slab__rpt_close_at_step(bars, run, i)));
         bad |= json_array_append_new(v, json_real(run->value[i]));
     }
     if (!bad) {
@@ -98,11 +131,7 @@ static json_t *series_new(const slab_bars *bars, const slab_run *run, int empty,
         bad |= json_object_set_new(o, "ts_s", ts);
         bad |= json_object_set_new(o, "close", cl);
         bad |= json_object_set_new(o, "value", v);
-        bad |= json_object_set_new(
-            o, "units",
-            json_string("ts_s: bar time, seconds since 1970-01-01 UTC; close: the traded "
-                        "symbol's close; value: portfolio value after the bar's fills, marked "
-                        "at the close, cash units"));
+        bad |= json_object_set_new(o, "units", json_string(run->n_feeds > 1 ? UNITS_FEEDS : UNITS));
         if (!bad)
             return o;
         json_decref(o);
@@ -128,7 +157,8 @@ static json_t *ts_item(void *user, size_t i)
 }
 static json_t *close_item(void *user, size_t i)
 {
-    return json_real(((const slab_result_lists *)user)->bars->close[i]);
+    const slab_result_lists *l = user;
+    return close_json(slab__rpt_close_at_step(l->bars, l->run, i));
 }
 static json_t *value_item(void *user, size_t i)
 {
@@ -182,10 +212,12 @@ static slab_status read_series(rpt_model *m, const json_t *se, slab_error *err)
     for (size_t i = 0; i < n; i++) {
         const json_t *t = json_array_get(ts, i), *c = json_array_get(cl, i),
                      *x = json_array_get(v, i);
-        if (!json_is_integer(t) || !json_is_number(c) || !(json_is_number(x) || json_is_null(x)))
+        /* a close is null before the traded feed's first bar (several feeds) */
+        if (!json_is_integer(t) || !(json_is_number(c) || json_is_null(c)) ||
+            !(json_is_number(x) || json_is_null(x)))
             return bad(err, "/series", "has a series entry that is not a number");
         m->ts_s[i] = (int64_t)json_integer_value(t);
-        m->close[i] = json_number_value(c);
+        m->close[i] = json_is_null(c) ? NAN : json_number_value(c);
         m->value[i] = json_is_null(x) ? NAN : json_number_value(x);
     }
     m->n = n;

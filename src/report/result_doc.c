@@ -8,8 +8,28 @@
 #include "stratlab/stats.h"
 #include "stratlab/text.h"
 
+#include "report_int.h"
+
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+
+/* Buy and hold's closes (in->close, in->n_close): the traded feed's own
+ * bars in the run's window, from its first at or after the first step to
+ * its last at or before the last step; with one feed, bars 0 .. n - 1.
+ * With several feeds the steps are the union clock's, so a step index is
+ * not a bar index of the traded feed. None when it has no bar there. */
+static void buy_hold_closes(const slab_bars *bars, const slab_run *run, slab_stats_input *in)
+{
+    if (!run->n_bars)
+        return;
+    size_t lo = slab_bars_index_at(bars, run->ts_ns[0]);
+    size_t hi = slab__rpt_bar_at_step(bars, run, run->n_bars - 1);
+    if (lo < bars->n && hi != SIZE_MAX && lo <= hi) {
+        in->close = bars->close + lo;
+        in->n_close = hi - lo + 1;
+    }
+}
 
 /* The "stats" object of a run (stats.h), annualised with the document's
  * metrics.annualization_periods so the two blocks agree. NULL with err
@@ -22,7 +42,7 @@ static json_t *run_stats(const slab_bars *bars, const slab_run *run, const json_
     in.n_bars = run->n_bars;
     in.ts_ns = run->ts_ns;
     in.value = run->value;
-    in.close = bars->close;
+    buy_hold_closes(bars, run, &in);
     in.start_value = run->start_value;
     in.periods_per_year = json_number_value(json_object_get(metrics, "annualization_periods"));
     if (!(in.periods_per_year > 0.0))

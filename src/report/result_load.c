@@ -196,7 +196,7 @@ static int read_series(const char *a, const char *b, slab_series *s)
         if (len == 6 && !memcmp(k, "\"ts_s\"", 6) && !s->ts_s)
             p = read_array(p, 1, 0, (void **)&s->ts_s, &n[0]);
         else if (len == 7 && !memcmp(k, "\"close\"", 7) && !s->close)
-            p = read_array(p, 0, 0, (void **)&s->close, &n[1]);
+            p = read_array(p, 0, 1, (void **)&s->close, &n[1]); /* null: no bar yet */
         else if (len == 7 && !memcmp(k, "\"value\"", 7) && !s->value)
             p = read_array(p, 0, 1, (void **)&s->value, &n[2]);
         else if (*p == '"')

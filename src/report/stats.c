@@ -317,8 +317,9 @@ slab_status slab_stats_compute(const slab_stats_input *in, slab_stats *out, slab
     for (size_t i = 0; i < n; i++)
         out->equity_peak = fmax(out->equity_peak, in->value[i]);
     out->return_pct = (out->equity_final / in->start_value - 1.0) * 100.0;
+    size_t nc = in->n_close ? in->n_close : n;
     out->buy_and_hold_return_pct =
-        in->close && in->close[0] > 0.0 ? (in->close[n - 1] / in->close[0] - 1.0) * 100.0 : NAN;
+        in->close && in->close[0] > 0.0 ? (in->close[nc - 1] / in->close[0] - 1.0) * 100.0 : NAN;
     /* expm1(mean log return * P), the bits of metrics.normalized_annual_return */
     double ratio = out->equity_final / in->start_value;
     out->cagr_pct = !(in->periods_per_year > 0.0) ? NAN
