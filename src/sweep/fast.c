@@ -909,7 +909,7 @@ static void ind_release(slab__cache *cache, const char *name, const double *cons
  * only found in another order. */
 
 #define TILE_BYTES ((size_t)256 << 10)   /* the SMAs' bars of a tile, all of them */
-#define BATCH_EV_BYTES ((size_t)128 << 20) /* crossings a batch keeps at most */
+#define BATCH_EV_BYTES ((size_t)64 << 20) /* crossings a batch keeps at most */
 
 typedef struct xpair {
     size_t idx[SLAB_GRID_MAX_AXES]; /* its combination */
@@ -1027,6 +1027,14 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     int rc = 0;
     if (m < 2 || !cache || !shared || n / BLOCK / SUPER < 2)
         return 0; /* alone, each with its look-ahead */
+    size_t cap = BATCH_EV_BYTES / sizeof(size_t) / m; /* crossings a pair keeps */
+    for (size_t k = 0; k < f->cap_bat; k++)
+        if (f->bat[k].cap_ev > cap) { /* grown in a smaller batch: a worker keeps a
+                                         few BATCH_EV_BYTES at most */
+            slab_free(f->bat[k].ev);
+            f->bat[k].ev = NULL;
+            f->bat[k].cap_ev = 0;
+        }
     ts.r = slab_malloc(2 * m * sizeof *ts.r);
     if (!ts.r) {
         rc = -1;
@@ -1053,7 +1061,7 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     size_t tile = ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / (SUPER * BLOCK) * (SUPER * BLOCK) : n;
     if (tile < SUPER * BLOCK)
         tile = SUPER * BLOCK;
-    batch_scan(f->bat, m, n, tile, &ts, BATCH_EV_BYTES / sizeof(size_t) / m);
+    batch_scan(f->bat, m, n, tile, &ts, cap);
 out:
     for (size_t k = 0; k < m; k++) { /* the scan is done: the SMAs go back */
         xpair *p = &f->bat[k];
