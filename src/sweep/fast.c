@@ -568,21 +568,31 @@ static void flat_to(walk *w, size_t end)
 }
 
 /* v[j] = mark(cash, size, price, c[j]) for j < n; returns 0, or NaN when
- * a value is not finite. */
-LANES_CLONES static double marks(const double *c, size_t n, double cash, double size, double price,
-                                 double *v)
+ * a value is not finite. long_only: no close is below zero and size > 0,
+ * so dvalue = size c[j] is positive, or zero, where both of mark()'s
+ * branches give +0 (either zero's sign: (0 - u) + u is +0 too), and with
+ * dvalue > 0 the `0 +` meets no -0 (dvalue - u is -0 for no positive
+ * dvalue): the value is cash + ((dvalue - u) + u), the same bits, with no
+ * compare, select or signed-zero add. */
+static inline __attribute__((always_inline)) double
+marks_of(const double *c, size_t n, double cash, double size, double price, double *v,
+         int long_only)
 {
     const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
     const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
     v4d check = zero;
     size_t j = 0;
     for (; j + 4 <= n; j += 4) {
-        v4d cl;
+        v4d cl, pv;
         memcpy(&cl, c + j, sizeof cl);
         v4d dvalue = s * cl, u = s * (cl - p);
-        v4d pos = (zero + (dvalue - u)) + u, other = zero + dvalue;
-        v4l m = dvalue > zero;
-        v4d pv = (v4d)(((v4l)pos & m) | ((v4l)other & ~m));
+        if (long_only) {
+            pv = (dvalue - u) + u;
+        } else {
+            v4d pos = (zero + (dvalue - u)) + u, other = zero + dvalue;
+            v4l m = dvalue > zero;
+            pv = (v4d)(((v4l)pos & m) | ((v4l)other & ~m));
+        }
         v4d x = k + pv;
         check += x - x;
         memcpy(v + j, &x, sizeof x);
@@ -595,33 +605,16 @@ LANES_CLONES static double marks(const double *c, size_t n, double cash, double 
     return chk;
 }
 
-/* marks() where no close is below zero (size > 0): dvalue = size c[j] is
- * then positive, or zero, where both of mark()'s branches give +0 (either
- * zero's sign: (0 - u) + u is +0 too), and with dvalue > 0 the `0 +`
- * meets no -0 (dvalue - u is -0 for no positive dvalue). So the value is
- * cash + ((dvalue - u) + u), the same bits, with no compare, select or
- * signed-zero add. */
+LANES_CLONES static double marks(const double *c, size_t n, double cash, double size, double price,
+                                 double *v)
+{
+    return marks_of(c, n, cash, size, price, v, 0);
+}
+
 LANES_CLONES static double marks_long(const double *c, size_t n, double cash, double size,
                                       double price, double *v)
 {
-    const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
-    const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
-    v4d check = zero;
-    size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        v4d cl;
-        memcpy(&cl, c + j, sizeof cl);
-        v4d dvalue = s * cl, u = s * (cl - p);
-        v4d x = k + ((dvalue - u) + u);
-        check += x - x;
-        memcpy(v + j, &x, sizeof x);
-    }
-    double chk = check[0] + check[1] + check[2] + check[3];
-    for (; j < n; j++) {
-        v[j] = mark(cash, size, price, c[j]);
-        chk += v[j] - v[j];
-    }
-    return chk;
+    return marks_of(c, n, cash, size, price, v, 1);
 }
 
 /* Values of bars [from, end) holding size shares bought at price. */
