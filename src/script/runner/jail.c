@@ -231,6 +231,15 @@ int jail_no_new_privs(char *why)
 }
 
 /* Adds one allow rule; on failure records which call. */
+/* A comparison of syscall argument arg (libseccomp's SCMP_An() leaves
+ * datum_b to the compiler, which clang's -Wmissing-field-initializers
+ * refuses). */
+static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op, scmp_datum_t a)
+{
+    struct scmp_arg_cmp c = {.arg = arg, .op = op, .datum_a = a, .datum_b = 0};
+    return c;
+}
+
 static int rule(scmp_filter_ctx ctx, int nr, unsigned n_args, const struct scmp_arg_cmp *args,
                 char *why)
 {
@@ -267,18 +276,18 @@ int jail_seccomp_runner(char *why)
     for (size_t k = 0; rc == 0 && k < sizeof plain / sizeof plain[0]; k++)
         rc = rule(ctx, plain[k], 0, NULL, why);
     /* Writes only to the log (1, 2) and the result (3). */
-    struct scmp_arg_cmp low_fd = SCMP_A0(SCMP_CMP_LE, 3);
+    struct scmp_arg_cmp low_fd = arg_cmp(0, SCMP_CMP_LE, 3);
     if (rc == 0)
         rc = rule(ctx, SCMP_SYS(write), 1, &low_fd, why);
     if (rc == 0)
         rc = rule(ctx, SCMP_SYS(writev), 1, &low_fd, why);
     /* fstat(fd) through newfstatat(fd, "", st, AT_EMPTY_PATH) only. */
-    struct scmp_arg_cmp empty_path = SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH);
+    struct scmp_arg_cmp empty_path = arg_cmp(3, SCMP_CMP_EQ, AT_EMPTY_PATH);
     if (rc == 0)
         rc = rule(ctx, SCMP_SYS(newfstatat), 1, &empty_path, why);
     /* abort()/assert(): a SIGABRT to itself, nothing else. */
-    struct scmp_arg_cmp abrt[2] = {SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()),
-                                   SCMP_A2(SCMP_CMP_EQ, SIGABRT)};
+    struct scmp_arg_cmp abrt[2] = {arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)getpid()),
+                                   arg_cmp(2, SCMP_CMP_EQ, SIGABRT)};
     if (rc == 0)
         rc = rule(ctx, SCMP_SYS(tgkill), 2, abrt, why);
     if (rc == 0 && (rc = seccomp_load(ctx)) != 0)
