@@ -1341,26 +1341,67 @@ typedef struct gridsum {
 #define GRID_C1 0x1.8p84
 #define GRID_MAX 0x1p96
 
-/* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1
- * (excess() of TimeReturn when every period is one bar), their exact sum
- * into g, and the bars walked into the drawdown d (NULL: not). */
-LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate, double *out,
-                                    gridsum *g, ddwalk *d)
+/* The exact sum of e[0..n-1] into g (the terms on g's grid). A pass of
+ * its own, after bar_excess: there its additions waited on the division's
+ * and competed with the drawdown's for the adders (a quarter slower in
+ * all). Two sets of accumulators, so each addition's latency is hidden. */
+LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
 {
-    const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
     const v4d iq = {g->inv_q, g->inv_q, g->inv_q, g->inv_q};
     const v4d c2 = {GRID_C2, GRID_C2, GRID_C2, GRID_C2}, c1 = {GRID_C1, GRID_C1, GRID_C1, GRID_C1};
     const v4d big = {GRID_MAX, GRID_MAX, GRID_MAX, GRID_MAX};
     const v4l abs = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
-    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
-    v4d a2 = {0.0, 0.0, 0.0, 0.0}, a1 = a2, a0 = a2;
+    v4d a2 = {0.0, 0.0, 0.0, 0.0}, a1 = a2, a0 = a2, b2 = a2, b1 = a2, b0 = a2;
     v4l ok = {-1, -1, -1, -1};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v4d x, z;
+        memcpy(&x, e + i, sizeof x);
+        memcpy(&z, e + i + 4, sizeof z);
+        v4d y = x * iq, y2 = (y + c2) - c2, r1 = y - y2, y1 = (r1 + c1) - c1;
+        v4d w = z * iq, w2 = (w + c2) - c2, s1 = w - w2, w1 = (s1 + c1) - c1;
+        a2 += y2;
+        a1 += y1;
+        a0 += r1 - y1;
+        b2 += w2;
+        b1 += w1;
+        b0 += s1 - w1;
+        ok &= ((v4d)((v4l)y & abs) < big) & ((v4d)((v4l)w & abs) < big);
+    }
+    a2 += b2;
+    a1 += b1;
+    a0 += b0;
+    double s2 = a2[0] + a2[1] + a2[2] + a2[3], s1 = a1[0] + a1[1] + a1[2] + a1[3];
+    double s0 = a0[0] + a0[1] + a0[2] + a0[3];
+    int good = ok[0] & ok[1] & ok[2] & ok[3];
+    for (; i < n; i++) {
+        double y = e[i] * g->inv_q;
+        double y2 = (y + GRID_C2) - GRID_C2, r1 = y - y2, y1 = (r1 + GRID_C1) - GRID_C1;
+        s2 += y2;
+        s1 += y1;
+        s0 += r1 - y1;
+        good &= fabs(y) < GRID_MAX;
+    }
+    g->s2 += s2;
+    g->s1 += s1;
+    g->s0 += s0;
+    g->ok &= good != 0;
+}
+
+/* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1
+ * (excess() of TimeReturn when every period is one bar), and the bars
+ * walked into the drawdown d (NULL: not). */
+LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, double rate, double *out,
+                                    ddwalk *d)
+{
+    const v4d one = {1.0, 1.0, 1.0, 1.0}, r = {rate, rate, rate, rate};
+    const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     /* the drawdown by groups of 16 bars: a group none of whose bars is
      * above the peak (nor NaN) only lowers the low, folded in as a vector;
      * another goes bar by bar (dd_block) */
     v4d pk = {d ? d->peak : 0.0, d ? d->peak : 0.0, d ? d->peak : 0.0, d ? d->peak : 0.0};
     v4d vlow = inf, glow = inf;
-    v4l gok = ok;
+    v4l gok = {-1, -1, -1, -1};
     size_t i = lo, g0 = lo;
     for (; i + 4 <= hi; i += 4, out += 4) {
         v4d a, b;
@@ -1368,11 +1409,6 @@ LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, doubl
         memcpy(&b, v + i - 1, sizeof b);
         v4d e = (a / b - one) - r;
         memcpy(out, &e, sizeof e);
-        v4d y = e * iq, y2 = (y + c2) - c2, r1 = y - y2, y1 = (r1 + c1) - c1;
-        a2 += y2;
-        a1 += y1;
-        a0 += r1 - y1;
-        ok &= (v4d)((v4l)y & abs) < big;
         if (!d)
             continue;
         v4l lower = a < glow;
@@ -1387,24 +1423,11 @@ LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, doubl
         dd_group(v + g0, i - g0, &gok, &glow, &vlow, &pk, d);
     if (d)
         dd_fold(&vlow, d);
-    double s2 = a2[0] + a2[1] + a2[2] + a2[3], s1 = a1[0] + a1[1] + a1[2] + a1[3];
-    double s0 = a0[0] + a0[1] + a0[2] + a0[3];
-    int good = ok[0] & ok[1] & ok[2] & ok[3];
     for (; i < hi; i++) {
-        double e = (v[i] / v[i - 1] - 1.0) - rate, y = e * g->inv_q;
-        double y2 = (y + GRID_C2) - GRID_C2, r1 = y - y2, y1 = (r1 + GRID_C1) - GRID_C1;
-        *out++ = e;
-        s2 += y2;
-        s1 += y1;
-        s0 += r1 - y1;
-        good &= fabs(y) < GRID_MAX;
+        *out++ = (v[i] / v[i - 1] - 1.0) - rate;
         if (d && !d->slow)
             dd_block(v + i, 1, d);
     }
-    g->s2 += s2;
-    g->s1 += s1;
-    g->s0 += s0;
-    g->ok &= good != 0;
 }
 
 /* g for excess returns over rate, or g->ok = 0 when rate is not a normal
@@ -1456,7 +1479,7 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
             break;
         }
         if (bars && k > 0) {
-            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m, &g, dd);
+            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m, dd);
             m += sp[s].hi - k;
             next = sp[s].hi;
             continue;
@@ -1469,6 +1492,8 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
         next = k;
     }
     size_t z = n - m, e = m;
+    if (grid)
+        grid_sum(buf, m, &g);
     if (grid && g.ok) { /* the exact sum in three terms, after the terms */
         double q = 1.0 / g.inv_q;
         buf[m++] = g.s2 * q;
