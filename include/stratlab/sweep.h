@@ -208,8 +208,10 @@ slab_status slab_sweep_check(const slab_sweep_spec *spec, slab_error *err);
  * strategy, the data (every bar and the file's SHA-256), the fixed
  * parameters, the run options, the grid and the block count; data (16 hex
  * digits) digests the bars alone. Every line carries both, and merge
- * refuses lines whose identity differs. */
-void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]);
+ * refuses lines whose identity differs. SLAB_ENOMEM when the text to
+ * digest cannot be made (never an identity of less). */
+slab_status slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17],
+                                slab_error *err);
 
 /* One combination's run settings: params (strategy->n_params values),
  * broker and risk, from the spec and the value indexes idx. Returns

@@ -292,10 +292,11 @@ static void bars_digest(const slab_bars *b, char hex[65])
     slab_sha256_mem(all, 7 * 64, hex);
 }
 
-void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17])
+slab_status slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17],
+                                slab_error *err)
 {
     const slab_bars *b = spec->bars;
-    char hex[65], head[256];
+    char hex[65];
     bars_digest(b, hex);
     if (spec->n_feeds > 1) {
         /* every feed, in order, with its symbol; one feed keeps the
@@ -316,13 +317,8 @@ void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]
     for (size_t k = 0; k < spec->n_params; k++)
         cap += strlen(spec->params[k]) + 1;
     char *text = slab_malloc(cap);
-    if (!text) { /* the id then digests less, still deterministically */
-        snprintf(head, sizeof head, "stratlab %s|%s|%s", SLAB_VERSION, spec->strategy->name, hex);
-        slab_sha256_mem(head, strlen(head), hex);
-        memcpy(id, hex, 16);
-        id[16] = '\0';
-        return;
-    }
+    if (!text)
+        return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the sweep's identity");
     char cfg[1024];
     config_text(&spec->broker, &spec->risk, cfg, sizeof cfg);
     size_t l = (size_t)snprintf(text, cap, "stratlab %s|%s|%s|%s|%zu|%d:%d|blocks=%d|%s|",
@@ -336,6 +332,10 @@ void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]
     if (spec->n_feeds > 1 || spec->stamp_end || spec->n_earnings) { /* one feed as before */
         char earn[65] = "none";
         char *rows = spec->n_earnings ? slab_malloc(spec->n_earnings * 64 + 1) : NULL;
+        if (spec->n_earnings && !rows) {
+            slab_free(text);
+            return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the sweep's identity");
+        }
         if (rows) {
             size_t m = 0;
             for (size_t k = 0; k < spec->n_earnings; k++)
@@ -353,6 +353,7 @@ void slab_sweep_identity(const slab_sweep_spec *spec, char id[17], char data[17]
     slab_free(text);
     memcpy(id, hex, 16);
     id[16] = '\0';
+    return SLAB_OK;
 }
 
 /* ---- one combination ------------------------------------------------------------ */
@@ -672,8 +673,10 @@ static size_t take(worker *w)
 
 /* The specialised loop's batch of the m combinations taken: their
  * settings, then their crossings found together. A combination whose
- * settings fail is left out (its line says why when it runs). */
-static slab_status batch(worker *w, size_t m, slab_error *fatal)
+ * settings fail is left out (its line says why when it runs). Out of
+ * memory here costs only speed: the combinations the batch could not
+ * take scan alone. */
+static void batch(worker *w, size_t m)
 {
     sweep *sw = w->sw;
     double params[MAX_PARAMS];
@@ -685,10 +688,8 @@ static slab_status batch(worker *w, size_t m, slab_error *fatal)
     for (size_t k = 0; k < m; k++)
         if (settings(sw->spec, w->bidx[k], params, &broker, &risk, &kv, &e) == SLAB_OK &&
             slab__fast_batch_add(w->fast, sw->spec, w->bidx[k], params, &broker, &risk))
-            return slab_error_set(fatal, SLAB_ENOMEM, NULL, "out of memory for a batch");
-    if (slab__fast_batch_scan(w->fast, sw->cache, sw->ranges, sw->spec))
-        return slab_error_set(fatal, SLAB_ENOMEM, NULL, "out of memory for a batch");
-    return SLAB_OK;
+            break;
+    (void)slab__fast_batch_scan(w->fast, sw->cache, sw->ranges, sw->spec);
 }
 
 /* Records a fatal status and stops the sweep (under the lock). */
@@ -710,14 +711,8 @@ static void *work(void *arg)
     const uint64_t lo = sw->spec->lo;
     size_t m;
     while ((m = take(w)) > 0) {
-        slab_error ferr;
-        slab_status st = m > 1 && w->fast ? batch(w, m, &ferr) : SLAB_OK;
-        if (st != SLAB_OK) {
-            pthread_mutex_lock(&sw->mu);
-            stop(sw, st, &ferr);
-            pthread_mutex_unlock(&sw->mu);
-            break;
-        }
+        if (m > 1 && w->fast)
+            batch(w, m);
         for (size_t k = 0; k < m; k++) {
             uint64_t pos = w->bpos[k];
             memcpy(w->idx, w->bidx[k], sizeof w->idx);
@@ -732,7 +727,8 @@ static void *work(void *arg)
             json_t *o = NULL;
             char *line = NULL;
             size_t len = 0;
-            st = evaluate(w, pos, &o, &ferr);
+            slab_error ferr;
+            slab_status st = evaluate(w, pos, &o, &ferr);
             if (st == SLAB_OK && !(line = line_text(o, &len)))
                 st = slab_error_set(&ferr, SLAB_ENOMEM, NULL, "out of memory for a line");
             int failed = o && json_object_get(o, "error") != NULL;
@@ -898,7 +894,8 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
     sw.spec = spec;
     sw.count = slab_grid_count(spec->grid);
     sw.blocks = spec->blocks ? spec->blocks : SLAB_SWEEP_BLOCKS;
-    slab_sweep_identity(spec, sw.id, sw.data);
+    if ((st = slab_sweep_identity(spec, sw.id, sw.data, err)) != SLAB_OK)
+        return st;
     uint64_t hi = spec->hi < sw.count ? spec->hi : sw.count;
     uint64_t total = hi > spec->lo ? hi - spec->lo : 0;
     worker *ws = slab_calloc((size_t)spec->jobs, sizeof *ws);

@@ -87,8 +87,9 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
  * (the SMAs' bars read once a tile for all of them): begin, add each
  * combination (its resolved settings; one the loop does not take is not
  * kept), scan; slab__fast_run then takes each one's crossings when it runs
- * them in the order added. add and scan return 0, or -1 out of memory (the
- * combinations then scan alone). */
+ * them in the order added. add and scan return 0, or -1 out of memory: the
+ * combinations the batch could not take then scan alone, so a caller may
+ * go on. */
 void slab__fast_batch_begin(slab__fast *f);
 int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_t *idx,
                          const double *params, const slab_broker_config *broker,

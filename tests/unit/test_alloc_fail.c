@@ -14,6 +14,7 @@
 #include "stratlab/risk.h"
 #include "stratlab/store.h"
 #include "stratlab/strategies.h"
+#include "stratlab/sweep.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -146,6 +147,97 @@ static void engine_run_each_allocation_fails(void **state)
         assert_true(k > 5 && k < K_MAX);
         slab_run_free(want);
         json_decref(want_doc);
+    }
+    slab_bars_free(b);
+}
+
+/* ---- a sweep ------------------------------------------------------------------------ */
+
+typedef struct lines {
+    char *text; /* malloc, not slab_malloc: the test's own memory never fails */
+    size_t len;
+} lines;
+
+static int keep_line(void *user, uint64_t pos, const char *line, size_t len)
+{
+    lines *l = user;
+    (void)pos;
+    char *t = realloc(l->text, l->len + len + 2);
+    if (!t)
+        return 1;
+    memcpy(t + l->len, line, len);
+    t[l->len + len] = '\n';
+    t[l->len + len + 1] = '\0';
+    l->text = t;
+    l->len += len + 1;
+    return 0;
+}
+
+/* Each allocation of a sweep fails in turn: sma_cross through the
+ * specialised loop with its batched crossings (one worker, so the order
+ * of allocations is the same each time), and a grid with a stop loss
+ * axis through the engine. A failure the sweep absorbs (a batch it could
+ * not make only costs speed) must leave the lines exactly as they were;
+ * any other ends the sweep with SLAB_ENOMEM and a message. */
+static void sweep_each_allocation_fails(void **state)
+{
+    (void)state;
+    static const char *const grids[][4] = {{"fast=3:9:2", "slow=20:40:10", NULL},
+                                           {"fast=5", "slow=20,30", "stop_loss=1%,2%", NULL}};
+    slab_bars *b = sample(5, 400);
+    for (size_t c = 0; c < sizeof grids / sizeof grids[0]; c++) {
+        slab_error err;
+        slab_grid *g = slab_grid_new();
+        for (size_t k = 0; grids[c][k]; k++)
+            assert_int_equal(slab_grid_add_axis(g, grids[c][k], &err), SLAB_OK);
+        assert_int_equal(slab_grid_finish(g, &err), SLAB_OK);
+        slab_sweep_spec spec;
+        memset(&spec, 0, sizeof spec);
+        spec.bars = b;
+        spec.strategy = slab_strategy_find("sma_cross", &err);
+        slab_broker_config_default(&spec.broker);
+        spec.broker.cash = 100000.0;
+        spec.broker.commission = 0.001;
+        spec.grid = g;
+        spec.hi = UINT64_MAX;
+        spec.jobs = 1;
+        lines want = {NULL, 0};
+        slab_sweep_report rep;
+        assert_int_equal(slab_sweep_run(&spec, keep_line, &want, NULL, NULL, &rep, &err), SLAB_OK);
+        assert_int_equal(rep.lines, slab_grid_count(g));
+        if (c == 0) /* the batches are there to fail */
+            assert_int_equal(rep.batched, rep.lines);
+        long k;
+        size_t absorbed = 0;
+        for (k = 1; k < K_MAX; k++) {
+            lines got = {NULL, 0};
+            slab_alloc_fail_after(k);
+            slab_status st = slab_sweep_run(&spec, keep_line, &got, NULL, NULL, NULL, &err);
+            int fired = slab_alloc_fail_fired();
+            slab_alloc_fail_after(0);
+            if (st == SLAB_OK) {
+                if (!got.text || strcmp(got.text, want.text)) {
+                    size_t at = 0;
+                    while (got.text && got.text[at] == want.text[at])
+                        at++;
+                    at = at > 80 ? at - 80 : 0;
+                    fail_msg("grid %zu: failing allocation %ld was absorbed but the lines differ:\n"
+                             "got  ...%.200s\nwant ...%.200s",
+                             c, k, got.text ? got.text + at : "(none)", want.text + at);
+                }
+                absorbed += fired;
+            } else if (st != SLAB_ENOMEM || !err.msg[0]) {
+                fail_msg("grid %zu: failing allocation %ld gave status %d: %s", c, k, st, err.msg);
+            }
+            free(got.text);
+            if (!fired)
+                break; /* every allocation of the sweep has failed once */
+        }
+        print_message("sweep grid %zu: %ld allocations, each failed once, %zu absorbed\n", c, k - 1,
+                      absorbed);
+        assert_true(k > 5 && k < K_MAX);
+        free(want.text);
+        slab_grid_free(g);
     }
     slab_bars_free(b);
 }
@@ -331,6 +423,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grow_keeps_the_array_on_failure),
         cmocka_unit_test(engine_run_each_allocation_fails),
+        cmocka_unit_test(sweep_each_allocation_fails),
         cmocka_unit_test(csv_load_each_allocation_fails),
         cmocka_unit_test(store_import_each_allocation_fails),
     };
