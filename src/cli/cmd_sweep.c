@@ -1052,43 +1052,83 @@ static int wf_equity(const char *path, const slab_walkforward_result *r, const s
     return 0;
 }
 
-/* The windows for a person, then the stitched result's headline. */
+/* One window's row cells: its test span, the chosen parameters, the
+ * in-sample metric (4 significant digits) and the out-of-sample return. */
+typedef struct wf_row {
+    char span[96], params[160], in[32], out[48];
+} wf_row;
+
+static void wf_row_of(const json_t *w, slab_lang lang, wf_row *r)
+{
+    const json_t *t = json_object_get(w, "test"), *p = json_object_get(w, "params"), *v;
+    const json_t *ins = json_object_get(json_object_get(w, "in_sample"), "metric");
+    const json_t *ret = json_object_get(json_object_get(w, "out_of_sample"), "total_return");
+    const char *key;
+    char a[64];
+    size_t l = 0;
+    snprintf(r->params, sizeof r->params, "-");
+    json_object_foreach((json_t *)p, key, v) {
+        if (l >= sizeof r->params)
+            break;
+        l += (size_t)snprintf(r->params + l, sizeof r->params - l, "%s%s=%s", l ? " " : "", key,
+                              json_is_string(v) ? json_string_value(v) : jtext(p, key, a, sizeof a));
+    }
+    snprintf(r->span, sizeof r->span, "%s .. %s", json_string_value(json_object_get(t, "from")),
+             json_string_value(json_object_get(t, "to")));
+    for (char *c = r->span; *c; c++) /* "2025-06-12T09:30:00": a space reads better here */
+        if (*c == 'T')
+            *c = ' ';
+    if (json_is_number(ins))
+        snprintf(r->in, sizeof r->in, "%.4g", json_number_value(ins));
+    else
+        snprintf(r->in, sizeof r->in, "-");
+    if (json_is_number(ret))
+        snprintf(r->out, sizeof r->out, "%s %+.2f%%", slab_text(lang, "wf.return"),
+                 json_number_value(ret));
+    else
+        snprintf(r->out, sizeof r->out, "-");
+}
+
+/* The windows for a person (each column as wide as its widest cell; a
+ * window without a choice says why), then the stitched result's
+ * headline. */
 static void wf_print(const json_t *doc, slab_lang lang)
 {
     const json_t *wf = json_object_get(doc, "walkforward"), *w;
     const json_t *list = json_object_get(wf, "windows");
     const char *metric = json_string_value(json_object_get(wf, "rank_by"));
-    char line[512], n[32], a[64], b[64];
-    size_t i;
-    snprintf(n, sizeof n, "%zu", json_array_size(list));
+    char line[512], n[32];
+    size_t i, n_rows = json_array_size(list);
+    wf_row *rows = n_rows ? slab_calloc(n_rows, sizeof *rows) : NULL;
+    int ws = (int)strlen(slab_text(lang, "wf.test")), wp = (int)strlen(slab_text(lang, "wf.params"));
+    int wi = (int)strlen(slab_text(lang, "wf.in_sample"));
+    snprintf(n, sizeof n, "%zu", n_rows);
     slab_textf(lang, "wf.title", line, sizeof line, n,
                json_string_value(json_object_get(wf, "train")),
                json_string_value(json_object_get(wf, "test")),
                json_string_value(json_object_get(wf, "mode")));
-    printf("%s\n\n  %-6s %-23s %-28s %-14s %s\n", line, slab_text(lang, "wf.window"),
-           slab_text(lang, "wf.test"), slab_text(lang, "wf.params"),
+    printf("%s\n\n", line);
+    json_array_foreach(list, i, w) {
+        if (!rows)
+            break;
+        wf_row_of(w, lang, &rows[i]);
+        ws = (int)strlen(rows[i].span) > ws ? (int)strlen(rows[i].span) : ws;
+        wp = (int)strlen(rows[i].params) > wp ? (int)strlen(rows[i].params) : wp;
+        wi = (int)strlen(rows[i].in) > wi ? (int)strlen(rows[i].in) : wi;
+    }
+    printf("  %-6s  %-*s  %-*s  %*s  %s\n", slab_text(lang, "wf.window"), ws,
+           slab_text(lang, "wf.test"), wp, slab_text(lang, "wf.params"), wi,
            slab_text(lang, "wf.in_sample"), slab_text(lang, "wf.out_of_sample"));
     json_array_foreach(list, i, w) {
-        const json_t *t = json_object_get(w, "test"), *p = json_object_get(w, "params"), *v;
-        const char *key;
-        char ps[128] = "-", span[64];
-        size_t l = 0;
-        json_object_foreach((json_t *)p, key, v) {
-            if (l >= sizeof ps)
-                break;
-            if (json_is_string(v))
-                l += (size_t)snprintf(ps + l, sizeof ps - l, "%s=%s ", key, json_string_value(v));
-            else
-                l += (size_t)snprintf(ps + l, sizeof ps - l, "%s=%s ", key,
-                                      jtext(p, key, a, sizeof a));
-        }
-        snprintf(span, sizeof span, "%s..%s", json_string_value(json_object_get(t, "from")),
-                 json_string_value(json_object_get(t, "to")));
-        printf("  %-6zu %-23s %-28s %-14s %s %s\n", i + 1, span, ps,
-               jtext(json_object_get(w, "in_sample"), "metric", a, sizeof a),
-               slab_text(lang, "wf.return"),
-               jtext(json_object_get(w, "out_of_sample"), "total_return", b, sizeof b));
+        if (!rows)
+            break;
+        printf("  %-6zu  %-*s  %-*s  %*s  %s\n", i + 1, ws, rows[i].span, wp, rows[i].params, wi,
+               rows[i].in, rows[i].out);
+        const char *note = json_string_value(json_object_get(w, "note"));
+        if (note)
+            printf("  %-6s  %s\n", "", note);
     }
+    slab_free(rows);
     printf("\n%s (%s):\n", slab_text(lang, "wf.stitched"), metric);
     const json_t *summary = json_object_get(doc, "summary");
     if (json_is_string(summary))
