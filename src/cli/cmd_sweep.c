@@ -555,6 +555,20 @@ static const char *fixed4(const json_t *o, const char *key, char *buf, size_t n)
     return buf;
 }
 
+/* A metric for a person: four significant digits (whole numbers as they
+ * are); "-" when absent. The lines and --json keep every digit. */
+static const char *sig4(const json_t *o, const char *key, char *buf, size_t n)
+{
+    const json_t *v = json_object_get(o, key);
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, n, "%.4g", json_real_value(v));
+    else
+        snprintf(buf, n, "-");
+    return buf;
+}
+
 /* A statistic that was not computed: its "why" (or note). */
 static void not_computed(FILE *f, slab_lang lang, const char *what, const json_t *o)
 {
@@ -588,7 +602,7 @@ static void print_summary(FILE *f, const json_t *s, slab_lang lang)
             else
                 fprintf(f, "%s=%s ", key, jtext(p, key, a, sizeof a));
         }
-        fprintf(f, " %s %s\n", metric, jtext(json_object_get(row, "metrics"), metric, a, sizeof a));
+        fprintf(f, " %s %s\n", metric, sig4(json_object_get(row, "metrics"), metric, a, sizeof a));
     }
     const json_t *of = json_object_get(s, "overfitting");
     const json_t *dsr = json_object_get(of, "deflated_sharpe");
@@ -620,7 +634,7 @@ static void print_summary(FILE *f, const json_t *s, slab_lang lang)
                          sizeof pct);
         slab_textf(lang, "sweep.stability", line, sizeof line,
                    jtext(st, "neighbors", a, sizeof a), pct, metric,
-                   jtext(st, "neighbor_min", b, sizeof b));
+                   sig4(st, "neighbor_min", b, sizeof b));
         fprintf(f, "  %s\n", line);
     } else if (st) {
         not_computed(f, lang, "stability", st);
