@@ -896,12 +896,13 @@ static void ind_release(slab__cache *cache, const char *name, const double *cons
  * the crossings: scattered lines of arrays far larger than the caches, each
  * a wait for memory. A worker's next combinations share few SMAs (the
  * grid's first axis varies slowest), so their scans go together, a tile of
- * bars at a time: the tile's lines of the batch's SMAs are read once from
- * memory, fetched while the tile before is scanned, and every combination
- * of the batch then finds them cached. The crossings are the scan's own,
- * only found in another order. */
+ * bars at a time: the ranges of the tile are fetched while the tile before
+ * is scanned, and a line of an SMA's bars near a crossing is read from
+ * memory once, then found cached by every other combination of the batch
+ * that reads it. The crossings are the scan's own, only found in another
+ * order. */
 
-#define TILE_BYTES ((size_t)256 << 10)   /* the SMAs' bars of a tile, all of them */
+#define TILE_BYTES ((size_t)256 << 10)   /* the batch's SMAs' bars over a tile */
 #define BATCH_EV_BYTES ((size_t)64 << 20) /* crossings a batch keeps at most */
 
 typedef struct xpair {
