@@ -223,9 +223,11 @@ typedef struct slab_bar_span {
  * value[i] == value[i-1] (value[-1] meaning start_value), and each such
  * value is finite and non-zero. The same bits as slab_headline_compute,
  * with work in proportion to the bars inside the spans and the periods
- * (a flat stretch's returns are all exactly 0). plan is required; scratch
- * is the caller's, eq->n + 8 doubles. SLAB_EINVAL when the plan is for
- * other bars. */
+ * (a flat stretch's returns are all exactly 0). Outside the spans only
+ * value[0], value[lo - 1] of each span and value[n - 1] are read: the
+ * other bars there may be left unwritten. plan is required; scratch is
+ * the caller's, eq->n + 8 doubles. SLAB_EINVAL when the plan is for other
+ * bars. */
 slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
                                         size_t n_spans, const slab_trade *trades,
                                         size_t n_trades, const slab_period_plan *plan,
@@ -238,5 +240,10 @@ double slab_max_drawdown_pct(const double *v, size_t n);
  * for other bars. */
 slab_status slab_daily_returns(const slab_equity *eq, const slab_period_plan *plan, double *out,
                                slab_error *err);
+/* slab_daily_returns of a record given with spans as to
+ * slab_headline_compute_spans (the same bars read). */
+slab_status slab_daily_returns_spans(const slab_equity *eq, const slab_bar_span *spans,
+                                     size_t n_spans, const slab_period_plan *plan, double *out,
+                                     slab_error *err);
 
 #endif

@@ -238,7 +238,42 @@ typedef struct periods {
     size_t *first;         /* index of each period's first bar, or NULL
                               while period k is bar k alone (the data's own
                               timeframe: no table of 8 bytes a bar) */
+    const slab_bar_span *sp; /* a record that changes only inside these */
+    size_t n_sp;             /* (NULL: every bar stored), see value_at */
+    size_t *cur;             /* value_at's place in sp (the caller's) */
 } periods;
+
+/* Bar i's value. A record given with spans (slab_headline_compute_spans)
+ * need store values only inside them, at bar 0 and at the bar before each
+ * span: a bar outside them holds the value the span before ended with (or
+ * bar 0's). */
+static double value_at(const periods *p, size_t i)
+{
+    const double *v = p->eq->value;
+    if (!p->sp)
+        return v[i];
+    /* lo: the spans starting at or before i; from the last call's, as the
+     * bars asked for mostly grow */
+    size_t lo = *p->cur;
+    if (lo > 0 && p->sp[lo - 1].lo > i) {
+        size_t hi = lo;
+        lo = 0;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p->sp[mid].lo <= i)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    while (lo < p->n_sp && p->sp[lo].lo <= i)
+        lo++;
+    *p->cur = lo;
+    if (lo == 0)
+        return v[0];
+    const slab_bar_span *s = &p->sp[lo - 1];
+    return i < s->hi ? v[i] : v[s->hi - 1];
+}
 
 /* Returns the index of period k's first bar. */
 static size_t pfirst(const periods *p, size_t k)
@@ -348,14 +383,12 @@ typedef struct rets {
 /* Returns the i-th return of r. */
 static double rets_get(const rets *r, size_t i)
 {
-    const double *v;
     double prev;
 
     if (r->ret)
         return r->ret[i];
-    v = r->p->eq->value;
-    prev = i ? v[pfirst(r->p, i) - 1] : r->start;
-    return v[period_last(r->p, i)] / prev - 1.0;
+    prev = i ? value_at(r->p, pfirst(r->p, i) - 1) : r->start;
+    return value_at(r->p, period_last(r->p, i)) / prev - 1.0;
 }
 
 /* Returns a view of TimeReturn over the table p. */
@@ -1129,11 +1162,17 @@ size_t slab_period_plan_days(const slab_period_plan *p)
     return p->days.n;
 }
 
-/* A view of table t over another equity record of the same clock. */
-static periods table_on(const periods *t, const slab_equity *eq)
+/* A view of table t over another equity record of the same clock (one
+ * that changes only inside sp[0..n_sp-1], when sp is not NULL). */
+static periods table_on(const periods *t, const slab_equity *eq, const slab_bar_span *sp,
+                        size_t n_sp, size_t *cur)
 {
     periods v = *t;
     v.eq = eq;
+    v.sp = sp;
+    v.n_sp = n_sp;
+    v.cur = cur;
+    *cur = 0;
     return v;
 }
 
@@ -1524,7 +1563,8 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
  * a bar outside them repeats the bar before, which changes neither the
  * peak nor the largest drawdown, so the first bar and the spans' bars
  * alone give the same bits (slab_max_drawdown_pct's walk). */
-static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp)
+static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp,
+                             double *buf)
 {
     ddwalk d = {-INFINITY, INFINITY, 0.0, 0};
     dd_block(eq->value, 1, &d);
@@ -1533,10 +1573,24 @@ static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, siz
         if (sp[s].hi > lo)
             dd_block(eq->value + lo, sp[s].hi - lo, &d);
     }
-    if (d.slow)
-        return slab_max_drawdown_pct(eq->value, eq->n);
-    dd_close(&d);
-    return d.max;
+    if (!d.slow) {
+        dd_close(&d);
+        return d.max;
+    }
+    /* a value the walk does not take: every bar, the stored ones and
+     * those between the spans, by slab_max_drawdown_pct (buf: n) */
+    size_t i = 0;
+    double last = eq->value[0];
+    for (size_t s = 0; s <= n_sp; s++) {
+        size_t lo = s < n_sp ? sp[s].lo : eq->n, hi = s < n_sp ? sp[s].hi : eq->n;
+        for (; i < lo; i++)
+            buf[i] = i ? last : eq->value[0];
+        for (; i < hi; i++)
+            buf[i] = eq->value[i];
+        if (hi > 0)
+            last = eq->value[hi - 1];
+    }
+    return slab_max_drawdown_pct(buf, eq->n);
 }
 
 /* slab_sqn, the sums taken over buf (n closed trades at most). */
@@ -1568,7 +1622,9 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
                      slab_headline *out)
 {
     slab_sharpe_params p;
-    periods years = table_on(&plan->years, eq), days = table_on(&plan->days, eq);
+    size_t cur[3];
+    periods years = table_on(&plan->years, eq, sp, n_sp, &cur[0]);
+    periods days = table_on(&plan->days, eq, sp, n_sp, &cur[1]);
     rets r = timereturn_of(&years);
     slab_bar_span all = {0, eq->n}; /* every period, summed from buf */
     slab_sharpe_params_default(&p);
@@ -1594,7 +1650,7 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     p.compression = plan->datap->comp;
     p.factor = out->periods_per_year;
     p.annualize = 1;
-    periods data = table_on(plan->datap, eq);
+    periods data = table_on(plan->datap, eq, sp, n_sp, &cur[2]);
     ddwalk dd = {-INFINITY, INFINITY, 0.0, 0}; /* walked with the bars' returns */
     if (sp)
         dd_block(eq->value, 1, &dd);
@@ -1606,7 +1662,7 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     if (!sp) {
         out->max_drawdown = slab_max_drawdown_pct(eq->value, eq->n);
     } else if (dd.slow) {
-        out->max_drawdown = drawdown_spans(eq, sp, n_sp);
+        out->max_drawdown = drawdown_spans(eq, sp, n_sp, buf);
     } else {
         dd_close(&dd);
         out->max_drawdown = dd.max;
@@ -1656,10 +1712,18 @@ slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_sp
 slab_status slab_daily_returns(const slab_equity *eq, const slab_period_plan *plan, double *out,
                                slab_error *err)
 {
+    return slab_daily_returns_spans(eq, NULL, 0, plan, out, err);
+}
+
+slab_status slab_daily_returns_spans(const slab_equity *eq, const slab_bar_span *spans,
+                                     size_t n_spans, const slab_period_plan *plan, double *out,
+                                     slab_error *err)
+{
     if (!plan_fits(plan, eq))
         return slab_error_set(err, SLAB_EINVAL, NULL,
                               "the period plan was built for other bars than this run's");
-    periods days = table_on(&plan->days, eq);
+    size_t cur;
+    periods days = table_on(&plan->days, eq, spans, n_spans, &cur);
     rets r = timereturn_of(&days);
     for (size_t k = 0; k < r.n; k++)
         out[k] = rets_get(&r, k);

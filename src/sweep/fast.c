@@ -161,7 +161,11 @@ slab__fast *slab__fast_new(size_t n)
     f->value = slab_malloc((n ? n : 1) * sizeof *f->value);
     f->scratch = slab_malloc((n + 8) * sizeof *f->scratch);
     f->ev = slab_malloc((n ? n : 1) * sizeof *f->ev);
-    if (!f->value || !f->scratch || !f->ev) {
+    /* never NULL, even with no span: a run's record is always given with
+     * its spans (its flat bars are not all written) */
+    f->cap_span = 16;
+    f->span = slab_malloc(f->cap_span * sizeof *f->span);
+    if (!f->value || !f->scratch || !f->ev || !f->span) {
         slab__fast_free(f);
         return NULL;
     }
@@ -548,22 +552,21 @@ typedef struct walk {
     int bad;     /* a value or a flat cash the fast path cannot vouch for */
 } walk;
 
-LANES_CLONES static void fill(double *v, size_t n, double x)
-{
-    const v4d c = {x, x, x, x};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        memcpy(v + i, &c, sizeof c);
-    for (; i < n; i++)
-        v[i] = x;
-}
-
+/* A flat stretch to bar end: its value is the cash. Only bar 0 and the
+ * stretch's last bar are written (the bar before a span, an exit's fill
+ * bar, or the last bar): the analyzers read no other bar outside the
+ * spans (slab_headline_compute_spans), and writing them all was a
+ * twentieth of a sweep. */
 static void flat_to(walk *w, size_t end)
 {
     double v = w->cash + 0.0;
     if (!isfinite(v) || v == 0.0)
         w->bad = 1;
-    fill(w->f->value + w->done, end - w->done, v);
+    if (end > w->done) {
+        if (w->done == 0)
+            w->f->value[0] = v;
+        w->f->value[end - 1] = v;
+    }
     w->done = end;
 }
 
@@ -922,6 +925,12 @@ static void batch_free(slab__fast *f)
     slab_free(f->bat);
 }
 
+void slab__fast_spans(const slab__fast *f, const slab_bar_span **spans, size_t *n)
+{
+    *spans = f->span;
+    *n = f->n_span;
+}
+
 uint64_t slab__fast_batched(const slab__fast *f)
 {
     return f->n_batched;
@@ -1148,6 +1157,12 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     }
     walk w = {f, bars, broker, broker->cash, 0, 0};
     f->n_span = f->n_trades = 0;
+#ifndef NDEBUG
+    /* the bars the walk leaves unwritten hold NaN in checked builds, so a
+     * reader of one (not allowed, above) shows in every number after */
+    for (size_t i = 0; i < bars->n; i++)
+        f->value[i] = NAN;
+#endif
     if (run_walk(&w, &src)) {
         slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for a combination's trades");
         rc = -1;

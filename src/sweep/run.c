@@ -574,6 +574,17 @@ static slab_status run_one(worker *w, double *params, slab_broker_config *broker
     return engine_run(spec, NULL, 0, &w->share, params, broker, risk, kv, run, e);
 }
 
+/* The daily returns of a run into w->daily: of the specialised loop's
+ * record (stored only where its spans say) or the engine's. */
+static slab_status daily_returns(worker *w, int fast, const slab_equity *eq, slab_error *e)
+{
+    const slab_bar_span *sp = NULL;
+    size_t n_sp = 0;
+    if (fast)
+        slab__fast_spans(w->fast, &sp, &n_sp);
+    return slab_daily_returns_spans(eq, sp, n_sp, w->sw->plan, w->daily, e);
+}
+
 /* Runs the combination and builds its object; a combination that cannot
  * run gets an error object. Returns SLAB_OK, or SLAB_ENOMEM (fatal). */
 static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *fatal)
@@ -621,7 +632,7 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     if ((!fast && slab_headline_compute(&eq, run->trades, run->n_trades, sw->plan, &h, &e) !=
                       SLAB_OK) ||
         slab_result_run_id(spec->bars, run, &info, id, &e) != SLAB_OK ||
-        slab_daily_returns(&eq, sw->plan, w->daily, &e) != SLAB_OK)
+        daily_returns(w, fast, &eq, &e) != SLAB_OK)
         goto nomem;
     json_object_set_new(o, "metrics", slab_result_metrics(run, &h));
     json_object_set_new(o, "run_id", json_string(id));

@@ -73,8 +73,9 @@ typedef struct slab__franges slab__franges;
 slab__franges *slab__franges_new(size_t n_bars);
 void slab__franges_free(slab__franges *t);
 /* Runs combination idx (its resolved params, broker and risk) by the
- * specialised loop: fills *run (borrowing f's arrays until the next call)
- * and *h, the same bits as the general engine and slab_headline_compute.
+ * specialised loop: fills *run (borrowing f's arrays until the next call;
+ * its values only where slab__fast_spans' record needs them) and *h, the
+ * same bits as the general engine and slab_headline_compute.
  * Returns 1; 0 when this combination needs the general engine; -1 with
  * err set when out of memory. cache and shared may be NULL. */
 int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
@@ -96,6 +97,9 @@ int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_
                          const slab_risk_config *risk);
 int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shared,
                           const slab_sweep_spec *spec);
+/* The spans of f's last run (the bars whose values it holds, as
+ * slab_headline_compute_spans takes them). */
+void slab__fast_spans(const slab__fast *f, const slab_bar_span **spans, size_t *n);
 /* Runs of f that took a batch's crossings. */
 uint64_t slab__fast_batched(const slab__fast *f);
 /* 1 when the sweep's combinations gain from batches (sma_cross). */

@@ -319,8 +319,11 @@ static void test_spans(void **state)
                     }
                 }
                 v[b] = x;
-                if (!inside && x == 0.0)
+                if (!inside && x == 0.0) { /* flat values are non-zero (the contract) */
                     v[b] = x = 1.0;
+                    if (b > 0 && v[b - 1] == 0.0)
+                        v[b - 1] = 1.0; /* and a span ends on the value after it */
+                }
             }
             if (kind == 3)
                 for (size_t b = 0; b < n; b++) /* flat values stay non-zero: the contract */
