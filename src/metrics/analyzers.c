@@ -247,7 +247,7 @@ typedef struct periods {
  * need store values only inside them, at bar 0 and at the bar before each
  * span: a bar outside them holds the value the span before ended with (or
  * bar 0's). */
-static double value_at(const periods *p, size_t i)
+static inline __attribute__((always_inline)) double value_at(const periods *p, size_t i)
 {
     const double *v = p->eq->value;
     if (!p->sp)
