@@ -97,6 +97,7 @@ struct slab__fast {
     size_t n_bat, cap_bat, bat_next;
     uint64_t n_batched;  /* runs that took a batch's crossings */
     int nonneg;          /* 1: no close below zero; 0: some; -1: not looked yet */
+    int reverse;         /* a batch's SMAs asked for from its end */
 };
 
 /* ---- eligibility ----------------------------------------------------------- */
@@ -925,6 +926,11 @@ static void batch_free(slab__fast *f)
     slab_free(f->bat);
 }
 
+void slab__fast_set_reverse(slab__fast *f, int reverse)
+{
+    f->reverse = reverse;
+}
+
 void slab__fast_spans(const slab__fast *f, const slab_bar_span **spans, size_t *n)
 {
     *spans = f->span;
@@ -1043,7 +1049,12 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
         rc = -1;
         goto out;
     }
-    for (size_t k = 0; k < m; k++) {
+    for (size_t j = 0; j < m; j++) {
+        /* every other worker asks for its SMAs from the batch's end: at a
+         * sweep's start, when every worker misses, they then compute
+         * different ones side by side (a miss computes its axis
+         * neighbours too) rather than one waiting for the other's */
+        size_t k = f->reverse ? m - 1 - j : j;
         xpair *p = &f->bat[k];
         const double *a[1] = {NULL}, *b[1] = {NULL};
         int ha = 0, hb = 0;

@@ -884,6 +884,8 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
             !(ws[k].bidx = slab_malloc(sw->batch * sizeof *ws[k].bidx)) ||
             (sw->fast && !(ws[k].fast = slab__fast_new(spec->bars->n))))
             return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
+        if (ws[k].fast)
+            slab__fast_set_reverse(ws[k].fast, k & 1);
     }
     return SLAB_OK;
 }

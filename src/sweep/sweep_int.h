@@ -97,6 +97,9 @@ int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_
                          const slab_risk_config *risk);
 int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shared,
                           const slab_sweep_spec *spec);
+/* Whether f's batches ask for their SMAs from the end (every other
+ * worker). */
+void slab__fast_set_reverse(slab__fast *f, int reverse);
 /* The spans of f's last run (the bars whose values it holds, as
  * slab_headline_compute_spans takes them). */
 void slab__fast_spans(const slab__fast *f, const slab_bar_span **spans, size_t *n);
