@@ -3,12 +3,14 @@
  * equity record and headline metrics without the general engine's per-bar
  * machinery. The crossings are found by a block scan of the two shared SMA
  * arrays (the RSI's levels and the close against the bands are read bar
- * by bar); only the stretches with a
- * position are walked bar by bar (value at each close), the flat ones are
- * one value, and the analyzers see the record as spans (metrics.h).
+ * by bar; sma_cross's are found for a worker's batch of combinations
+ * together); only the stretches with a position are walked bar by bar
+ * (value at each close), a flat one writes its last bar only, and the
+ * analyzers see the record as spans (metrics.h).
  * Invariant: the run it fills is the one slab_engine_run_shared gives for
  * the same combination, bit for bit in everything the sweep's line reads
- * (values, closed trades' pnlcomm, final value, minimum period, risk): the
+ * (the values the spans' record holds, closed trades' pnlcomm, final
+ * value, minimum period, risk): the
  * broker's expressions (broker.c check_submitted/mark, fill.c execute,
  * trade_update, slab__commission, slab_broker_sizer) are kept in their
  * operation order. What it does not model goes to the general engine. */
@@ -549,7 +551,7 @@ typedef struct walk {
     const slab_bars *bars;
     const slab_broker_config *br;
     double cash;
-    size_t done; /* value[0..done) written */
+    size_t done; /* bars before it walked (their values as flat_to says) */
     int bad;     /* a value or a flat cash the fast path cannot vouch for */
 } walk;
 
