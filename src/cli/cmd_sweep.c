@@ -1103,6 +1103,23 @@ static void wf_row_of(const json_t *w, slab_lang lang, wf_row *r)
         snprintf(r->out, sizeof r->out, "-");
 }
 
+/* Terminal columns of UTF-8 text: a three- or four-byte character (CJK)
+ * takes two, any other one. */
+static int text_cols(const char *t)
+{
+    int n = 0;
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        n += (*p & 0xC0) == 0x80 ? 0 : *p >= 0xE0 ? 2 : 1;
+    return n;
+}
+
+/* t then spaces to w columns (left-aligned), or spaces then t (right). */
+static void put_cell(const char *t, int w, int right)
+{
+    int pad = w > text_cols(t) ? w - text_cols(t) : 0;
+    printf("%*s%s%*s", right ? pad : 0, "", t, right ? 0 : pad, "");
+}
+
 /* The windows for a person (each column as wide as its widest cell; a
  * window without a choice says why), then the stitched result's
  * headline. */
@@ -1114,8 +1131,9 @@ static void wf_print(const json_t *doc, slab_lang lang)
     char line[512], n[32];
     size_t i, n_rows = json_array_size(list);
     wf_row *rows = n_rows ? slab_calloc(n_rows, sizeof *rows) : NULL;
-    int ws = (int)strlen(slab_text(lang, "wf.test")), wp = (int)strlen(slab_text(lang, "wf.params"));
-    int wi = (int)strlen(slab_text(lang, "wf.in_sample"));
+    int ww = text_cols(slab_text(lang, "wf.window")), ws = text_cols(slab_text(lang, "wf.test"));
+    int wp = text_cols(slab_text(lang, "wf.params")), wi = text_cols(slab_text(lang, "wf.in_sample"));
+    ww = ww > 6 ? ww : 6;
     snprintf(n, sizeof n, "%zu", n_rows);
     slab_textf(lang, "wf.title", line, sizeof line, n,
                json_string_value(json_object_get(wf, "train")),
@@ -1126,21 +1144,36 @@ static void wf_print(const json_t *doc, slab_lang lang)
         if (!rows)
             break;
         wf_row_of(w, lang, &rows[i]);
-        ws = (int)strlen(rows[i].span) > ws ? (int)strlen(rows[i].span) : ws;
-        wp = (int)strlen(rows[i].params) > wp ? (int)strlen(rows[i].params) : wp;
-        wi = (int)strlen(rows[i].in) > wi ? (int)strlen(rows[i].in) : wi;
+        ws = text_cols(rows[i].span) > ws ? text_cols(rows[i].span) : ws;
+        wp = text_cols(rows[i].params) > wp ? text_cols(rows[i].params) : wp;
+        wi = text_cols(rows[i].in) > wi ? text_cols(rows[i].in) : wi;
     }
-    printf("  %-6s  %-*s  %-*s  %*s  %s\n", slab_text(lang, "wf.window"), ws,
-           slab_text(lang, "wf.test"), wp, slab_text(lang, "wf.params"), wi,
-           slab_text(lang, "wf.in_sample"), slab_text(lang, "wf.out_of_sample"));
+    const char *head[4] = {slab_text(lang, "wf.window"), slab_text(lang, "wf.test"),
+                           slab_text(lang, "wf.params"), slab_text(lang, "wf.in_sample")};
+    const int width[4] = {ww, ws, wp, wi};
+    printf(" ");
+    for (int c = 0; c < 4; c++) {
+        printf(" ");
+        put_cell(head[c], width[c], c == 3);
+        printf(" ");
+    }
+    printf(" %s\n", slab_text(lang, "wf.out_of_sample"));
     json_array_foreach(list, i, w) {
         if (!rows)
             break;
-        printf("  %-6zu  %-*s  %-*s  %*s  %s\n", i + 1, ws, rows[i].span, wp, rows[i].params, wi,
-               rows[i].in, rows[i].out);
+        char num[32];
+        snprintf(num, sizeof num, "%zu", i + 1);
+        const char *cell[4] = {num, rows[i].span, rows[i].params, rows[i].in};
+        printf(" ");
+        for (int c = 0; c < 4; c++) {
+            printf(" ");
+            put_cell(cell[c], width[c], c == 3);
+            printf(" ");
+        }
+        printf(" %s\n", rows[i].out);
         const char *note = json_string_value(json_object_get(w, "note"));
         if (note)
-            printf("  %-6s  %s\n", "", note);
+            printf("  %*s  %s\n", ww, "", note);
     }
     slab_free(rows);
     printf("\n%s (%s):\n", slab_text(lang, "wf.stitched"), metric);
