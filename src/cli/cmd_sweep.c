@@ -533,16 +533,25 @@ static void on_progress(void *user, uint64_t done, uint64_t total, double elapse
 }
 
 /* A number of a summary object as text ("-" when absent). */
-static const char *jtext(const json_t *o, const char *key, char *buf, size_t n)
+/* o's number at key as text: a whole number as it is, a real in fmt
+ * (NULL: the shortest text that reads back), "-" when absent. */
+static const char *num_text(const json_t *o, const char *key, const char *fmt, char *buf, size_t n)
 {
     const json_t *v = json_object_get(o, key);
     if (json_is_integer(v))
         snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v) && fmt)
+        snprintf(buf, n, fmt, json_real_value(v));
     else if (json_is_real(v))
         slab_num_format(json_real_value(v), buf, n);
     else
         snprintf(buf, n, "-");
     return buf;
+}
+
+static const char *jtext(const json_t *o, const char *key, char *buf, size_t n)
+{
+    return num_text(o, key, NULL, buf, n);
 }
 
 static const char *fixed4(const json_t *o, const char *key, char *buf, size_t n)
@@ -555,18 +564,11 @@ static const char *fixed4(const json_t *o, const char *key, char *buf, size_t n)
     return buf;
 }
 
-/* A metric for a person: four significant digits (whole numbers as they
- * are); "-" when absent. The lines and --json keep every digit. */
+/* A metric for a person: four significant digits (the lines and --json
+ * keep every digit). */
 static const char *sig4(const json_t *o, const char *key, char *buf, size_t n)
 {
-    const json_t *v = json_object_get(o, key);
-    if (json_is_integer(v))
-        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, n, "%.4g", json_real_value(v));
-    else
-        snprintf(buf, n, "-");
-    return buf;
+    return num_text(o, key, "%.4g", buf, n);
 }
 
 /* A statistic that was not computed: its "why" (or note). */

@@ -149,6 +149,37 @@ static double ulp_of(double m)
     return r;
 }
 
+/* The chains' end, shared by fast_sum and lanes8: h, the first chain's
+ * sum, takes the other chains' sums sl[0..n_sl-1] by TwoSum (their errors
+ * into c, the errors so far); A is sum |x_i|, e the values' bits ANDed, N
+ * the terms with the merges. The proven value of the sum, or NAN. */
+static double proven(double h, const double *sl, int n_sl, double c, double A, uint64_t e,
+                     double N)
+{
+    for (int j = 0; j < n_sl; j++) {
+        double t = h + sl[j], bv = t - h;
+        c += (h - (t - bv)) + (sl[j] - bv);
+        h = t;
+    }
+    if (!(A < 0x1p1000))
+        return NAN; /* inf, nan, or too large to rule out fsum's overflow */
+    if (A == 0.0)
+        return 0.0; /* all zeros; fsum gives +0.0 */
+    double t = h + c, bv = t - h, l = (h - (t - bv)) + (c - bv);
+    double emin;
+    h = t;
+    e &= 0x7ffULL << 52; /* an exponent field <= every value's (a & b <= min(a, b)) */
+    memcpy(&emin, &e, sizeof emin);
+    if (2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(emin))
+        return h + 0.0; /* c was exact; + 0.0 gives fsum's +0.0 for a zero sum */
+    if (!(fabs(h) >= 0x1p-960))
+        return NAN;
+    double B = 2.0 * (N * N) * 0x1p-106 * A;
+    if (fabs(l) + B < half_gap(h, l))
+        return h;
+    return NAN;
+}
+
 /* The proven value of the sum, or NAN when the proof fails (the caller then
  * runs fsum). ramp: multiply x[k] by k + 1 first (rounded, as Python). */
 /* One TwoSum step on a pair of lanes: s += v, its exact error into c, |v|
@@ -213,29 +244,7 @@ fast_sum(const double *x, size_t n, int mode, double avg, const double *extra, s
         e &= vb;
         h = t;
     }
-    double cs = c0, A = a0;
-    for (int j = 0; j < 3; j++) {
-        double t = h + sl[j], bv = t - h;
-        cs += (h - (t - bv)) + (sl[j] - bv);
-        h = t;
-    }
-    if (!(A < 0x1p1000))
-        return NAN; /* inf, nan, or too large to rule out fsum's overflow */
-    if (A == 0.0)
-        return 0.0; /* all zeros; fsum gives +0.0 */
-    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv), N = (double)(n + n_extra + 3);
-    double emin;
-    h = t;
-    e &= 0x7ffULL << 52; /* an exponent field <= every value's (a & b <= min(a, b)) */
-    memcpy(&emin, &e, sizeof emin);
-    if (2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(emin))
-        return h + 0.0; /* c was exact; + 0.0 gives fsum's +0.0 for a zero sum */
-    if (!(fabs(h) >= 0x1p-960))
-        return NAN;
-    double B = 2.0 * (N * N) * 0x1p-106 * A;
-    if (fabs(l) + B < half_gap(h, l))
-        return h;
-    return NAN;
+    return proven(h, sl, 3, c0, a0, e, (double)(n + n_extra + 3));
 }
 
 double slab_fsum_fast(const double *x, size_t n)
@@ -306,29 +315,7 @@ LANES_CLONES static double sqdev8(const double *x, size_t n, double avg, const d
         e &= vb;
         h = t;
     }
-    double cs = c0, A = a0;
-    for (int j = 0; j < 7; j++) {
-        double t = h + sl[j], bv = t - h;
-        cs += (h - (t - bv)) + (sl[j] - bv);
-        h = t;
-    }
-    if (!(A < 0x1p1000))
-        return NAN;
-    if (A == 0.0)
-        return 0.0;
-    double t = h + cs, bv = t - h, l = (h - (t - bv)) + (cs - bv), N = (double)(n + n_extra + 7);
-    double emin;
-    h = t;
-    e &= 0x7ffULL << 52;
-    memcpy(&emin, &e, sizeof emin);
-    if (2.0 * N * 0x1p-53 * A < 0x1p53 * ulp_of(emin))
-        return h + 0.0;
-    if (!(fabs(h) >= 0x1p-960))
-        return NAN;
-    double B = 2.0 * (N * N) * 0x1p-106 * A;
-    if (fabs(l) + B < half_gap(h, l))
-        return h;
-    return NAN;
+    return proven(h, sl, 7, c0, a0, e, (double)(n + n_extra + 7));
 }
 
 double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extra, size_t n_extra)

@@ -1577,19 +1577,12 @@ static double drawdown_spans(const slab_equity *eq, const slab_bar_span *sp, siz
         dd_close(&d);
         return d.max;
     }
-    /* a value the walk does not take: every bar, the stored ones and
-     * those between the spans, by slab_max_drawdown_pct (buf: n) */
-    size_t i = 0;
-    double last = eq->value[0];
-    for (size_t s = 0; s <= n_sp; s++) {
-        size_t lo = s < n_sp ? sp[s].lo : eq->n, hi = s < n_sp ? sp[s].hi : eq->n;
-        for (; i < lo; i++)
-            buf[i] = i ? last : eq->value[0];
-        for (; i < hi; i++)
-            buf[i] = eq->value[i];
-        if (hi > 0)
-            last = eq->value[hi - 1];
-    }
+    /* a value the walk does not take: every bar's value (value_at's, the
+     * stored ones and those between the spans) by slab_max_drawdown_pct */
+    size_t cur = 0;
+    periods all = {.eq = eq, .sp = sp, .n_sp = n_sp, .cur = &cur};
+    for (size_t i = 0; i < eq->n; i++)
+        buf[i] = value_at(&all, i);
     return slab_max_drawdown_pct(buf, eq->n);
 }
 

@@ -671,7 +671,8 @@ static size_t take(worker *w)
     if (sw->batch > 1) {
         uint64_t share = (sw->total - sw->taken) / (2 * (uint64_t)sw->spec->jobs);
         want = share < BATCH_MIN ? BATCH_MIN : share > sw->batch ? sw->batch : (size_t)share;
-        want = want < sw->batch ? want : sw->batch;
+        if (want > sw->batch) /* BATCH_MIN above a small sweep's batch */
+            want = sw->batch;
     }
     while (m < want && !sw->abort && slab_grid_cursor_next(&sw->cur)) {
         w->bpos[m] = sw->cur.pos;
