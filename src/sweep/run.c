@@ -28,6 +28,7 @@
 #define RING_PER_JOB 8     /* lines that may wait per worker, past its batch */
 #define BATCH_MAX 1024     /* combinations a worker takes at once, at most */
 #define BATCH_MIN 16       /* and at least, while that many are left */
+#define WAKE_EVERY 64      /* lines a worker makes before it wakes the writer */
 #define KV_MAX SLAB__SWEEP_KV_MAX
 
 /* ---- run options an axis may set ------------------------------------------ */
@@ -729,8 +730,10 @@ static void *work(void *arg)
             uint64_t pos = w->bpos[k];
             memcpy(w->idx, w->bidx[k], sizeof w->idx);
             pthread_mutex_lock(&sw->mu);
-            while (!sw->abort && pos - lo >= sw->written + sw->ring_n)
+            while (!sw->abort && pos - lo >= sw->written + sw->ring_n) {
+                pthread_cond_broadcast(&sw->cv_ready); /* lines not yet announced */
                 pthread_cond_wait(&sw->cv_space, &sw->mu);
+            }
             int abort = sw->abort;
             pthread_mutex_unlock(&sw->mu);
             if (abort)
@@ -762,7 +765,12 @@ static void *work(void *arg)
             s->line = line;
             s->len = len;
             s->ready = 1;
-            pthread_cond_broadcast(&sw->cv_ready);
+            /* the writer is woken for every WAKE_EVERY lines and at the
+             * batch's end, not for each line: a wake is a futex call and a
+             * switch of the writer's thread onto a worker's core, and
+             * waking it per line was a twentieth of a sweep */
+            if (k + 1 == m || (pos - lo + 1) % WAKE_EVERY == 0)
+                pthread_cond_broadcast(&sw->cv_ready);
             pthread_mutex_unlock(&sw->mu);
         }
     }
