@@ -1362,69 +1362,102 @@ static inline __attribute__((always_inline)) void dd_group(const double *v, size
 /* Exact sums of excess returns on a grid. With one bar a period, r =
  * v[i] / v[i-1] - 1.0 is a multiple of 2^-53 (Sterbenz for a ratio in
  * [0.5, 2], a rounding to that grid or coarser outside), so each excess
- * return fl(r - rate) is a multiple of q = min(2^-53, ulp(rate)) (a value
- * on that grid stays on it when rounded). y = e / q is then an integer;
- * adding and taking away 1.5 2^116 rounds it to a multiple y2 of 2^64, and
- * 1.5 2^84 the rest to a multiple y1 of 2^32, leaving an integer y0 below
- * 2^31, all three exact. With |y| < 2^96 and under 2^21 terms the three
- * sums stay below 2^53 of their units, so plain double additions keep
- * them exact, in any order and lane: the exact total, which fsum then
- * rounds as it would the terms themselves. */
+ * return e = fl(r - rate) is a multiple of q = min(2^-53, ulp(rate)) (a
+ * value on that grid stays on it when rounded).
+ * Each e is split in two integers by the adders alone (no conversion
+ * instruction): h = e + C_H, with C_H = 1.5 2^103 q, lies in C_H's binade
+ * [2^103 q, 2^104 q) whenever |e| < 2^102 q, where its ulp is 2^51 q; so
+ * e_h = h - C_H is e rounded to a multiple of 2^51 q (exact), and
+ * bits(h) - bits(C_H) = e_h / (2^51 q), an integer below 2^51 in size.
+ * The rest e - e_h is exact (a multiple of q of at most 2^50 q); l = that +
+ * C_L, with C_L = 1.5 2^52 q, lies in [2^52 q, 2^53 q), where the ulp is q,
+ * so bits(l) - bits(C_L) = (e - e_h) / q exactly. The raw bits are added as
+ * unsigned 64-bit integers (modulo 2^64, on the integer units, which the
+ * bar loop leaves idle) and the count of C's bits taken away at the end:
+ * each lane takes at most GRID_FLUSH terms before it is moved into a
+ * 128-bit total, so its true sum stays below 2^62. An h outside C_H's
+ * binade (|e| too large, inf, NaN) shows in its exponent bits, ANDed and
+ * ORed over all terms: then ok = 0 and the caller sums the terms
+ * themselves. The two totals give four doubles whose exact sum is the
+ * terms' (grid_terms), which fsum then rounds as it would the terms. */
+typedef struct wide {
+    uint64_t lo, hi; /* two's complement, 128 bits */
+} wide;
+
+/* w += v (v a signed 64-bit value given as its bits). */
+static inline void wide_add(wide *w, uint64_t v)
+{
+    uint64_t lo = w->lo + v;
+    w->hi += (lo < w->lo) + ((int64_t)v < 0 ? ~(uint64_t)0 : 0);
+    w->lo = lo;
+}
+
 typedef struct gridsum {
-    double inv_q;      /* 1 / q */
-    double s2, s1, s0; /* sums of y2, y1, y0 */
-    int ok;            /* 0 once a |y| reached 2^96 or was NaN */
+    double ch, cl;     /* C_H and C_L */
+    double q;          /* the grid */
+    wide h, l;         /* sums of bits(h) - bits(C_H) and of bits(l) - bits(C_L) */
+    uint64_t and_, or_; /* every h's bits ANDed, ORed */
+    size_t n;          /* terms */
+    int ok;            /* 0: a term or the rate is off the grid's range */
 } gridsum;
 
-#define GRID_C2 0x1.8p116
-#define GRID_C1 0x1.8p84
-#define GRID_MAX 0x1p96
+#define GRID_FLUSH 2048 /* terms a lane sums before its total moves to g */
+
+typedef uint64_t v4u __attribute__((vector_size(32)));
 
 /* The exact sum of e[0..n-1] into g (the terms on g's grid). A pass of
  * its own, after bar_excess: there its additions waited on the division's
- * and competed with the drawdown's for the adders (a quarter slower in
- * all). Two sets of accumulators, so each addition's latency is hidden. */
+ * and competed with the drawdown's for the adders. Two sets of lanes, so
+ * each addition's latency is hidden. */
 LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
 {
-    const v4d iq = {g->inv_q, g->inv_q, g->inv_q, g->inv_q};
-    const v4d c2 = {GRID_C2, GRID_C2, GRID_C2, GRID_C2}, c1 = {GRID_C1, GRID_C1, GRID_C1, GRID_C1};
-    const v4d big = {GRID_MAX, GRID_MAX, GRID_MAX, GRID_MAX};
-    const v4l abs = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
-    v4d a2 = {0.0, 0.0, 0.0, 0.0}, a1 = a2, a0 = a2, b2 = a2, b1 = a2, b0 = a2;
-    v4l ok = {-1, -1, -1, -1};
+    const v4d ch = {g->ch, g->ch, g->ch, g->ch}, cl = {g->cl, g->cl, g->cl, g->cl};
+    v4u hs = {0, 0, 0, 0}, ls = hs, hs2 = hs, ls2 = hs, or_ = hs;
+    v4u and_ = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
+    uint64_t chb, clb;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4d x, z;
-        memcpy(&x, e + i, sizeof x);
-        memcpy(&z, e + i + 4, sizeof z);
-        v4d y = x * iq, y2 = (y + c2) - c2, r1 = y - y2, y1 = (r1 + c1) - c1;
-        v4d w = z * iq, w2 = (w + c2) - c2, s1 = w - w2, w1 = (s1 + c1) - c1;
-        a2 += y2;
-        a1 += y1;
-        a0 += r1 - y1;
-        b2 += w2;
-        b1 += w1;
-        b0 += s1 - w1;
-        ok &= ((v4d)((v4l)y & abs) < big) & ((v4d)((v4l)w & abs) < big);
+    memcpy(&chb, &g->ch, sizeof chb);
+    memcpy(&clb, &g->cl, sizeof clb);
+    while (i + 8 <= n) {
+        size_t end = i + 8 * GRID_FLUSH < n ? i + 8 * GRID_FLUSH : n, cnt = (end - i) / 8;
+        for (; i + 8 <= end; i += 8) {
+            v4d x, z;
+            memcpy(&x, e + i, sizeof x);
+            memcpy(&z, e + i + 4, sizeof z);
+            v4d h = x + ch, l = (x - (h - ch)) + cl;
+            v4d h2 = z + ch, l2 = (z - (h2 - ch)) + cl;
+            hs += (v4u)h;
+            ls += (v4u)l;
+            hs2 += (v4u)h2;
+            ls2 += (v4u)l2;
+            and_ &= (v4u)h & (v4u)h2;
+            or_ |= (v4u)h | (v4u)h2;
+        }
+        /* each lane took cnt terms: its raw sum less cnt C's bits (modulo
+         * 2^64) is its true sum, below 2^62 in size */
+        uint64_t hc = chb * (uint64_t)cnt, lc = clb * (uint64_t)cnt;
+        for (int k = 0; k < 4; k++) {
+            wide_add(&g->h, hs[k] - hc);
+            wide_add(&g->h, hs2[k] - hc);
+            wide_add(&g->l, ls[k] - lc);
+            wide_add(&g->l, ls2[k] - lc);
+        }
+        hs = ls = hs2 = ls2 = (v4u){0, 0, 0, 0};
     }
-    a2 += b2;
-    a1 += b1;
-    a0 += b0;
-    double s2 = a2[0] + a2[1] + a2[2] + a2[3], s1 = a1[0] + a1[1] + a1[2] + a1[3];
-    double s0 = a0[0] + a0[1] + a0[2] + a0[3];
-    int good = ok[0] & ok[1] & ok[2] & ok[3];
+    uint64_t a = and_[0] & and_[1] & and_[2] & and_[3], o = or_[0] | or_[1] | or_[2] | or_[3];
     for (; i < n; i++) {
-        double y = e[i] * g->inv_q;
-        double y2 = (y + GRID_C2) - GRID_C2, r1 = y - y2, y1 = (r1 + GRID_C1) - GRID_C1;
-        s2 += y2;
-        s1 += y1;
-        s0 += r1 - y1;
-        good &= fabs(y) < GRID_MAX;
+        double h = e[i] + g->ch, l = (e[i] - (h - g->ch)) + g->cl;
+        uint64_t hb, lb;
+        memcpy(&hb, &h, sizeof hb);
+        memcpy(&lb, &l, sizeof lb);
+        wide_add(&g->h, hb - chb);
+        wide_add(&g->l, lb - clb);
+        a &= hb;
+        o |= hb;
     }
-    g->s2 += s2;
-    g->s1 += s1;
-    g->s0 += s0;
-    g->ok &= good != 0;
+    g->and_ &= a;
+    g->or_ |= o;
+    g->n += n;
 }
 
 /* out[j] = (v[i] / v[i - 1] - 1.0) - rate for i = lo + j < hi, lo >= 1
@@ -1479,7 +1512,36 @@ static void grid_init(gridsum *g, double rate)
         frexp(rate, &ex); /* rate = m 2^ex, 0.5 <= |m| < 1: ulp 2^(ex - 53) */
     int qe = rate != 0.0 && ex - 53 < -53 ? ex - 53 : -53;
     g->ok = isfinite(rate) && qe >= -900;
-    g->inv_q = ldexp(1.0, -qe);
+    g->q = ldexp(1.0, g->ok ? qe : -53);
+    g->ch = 0x1.8p103 * g->q;
+    g->cl = 0x1.8p52 * g->q;
+    g->and_ = ~0ULL;
+}
+
+/* The (signed) value of the 64 bits of w from bit k (0 < k < 64) up: w >> k
+ * when that fits. */
+static int64_t wide_shr(const wide *w, int k)
+{
+    return (int64_t)((w->hi << (64 - k)) | (w->lo >> k));
+}
+
+/* The grid's exact sum as four doubles into buf[*m..]; 0 when a term was
+ * off the grid's range (nothing written). The sum is H 2^51 q + L q; each
+ * of H and L (below 2^51 n and 2^50 n) is cut at bit 36 into two parts a
+ * double holds exactly, scaled by powers of two (exact). */
+static int grid_terms(const gridsum *g, double *buf, size_t *m)
+{
+    uint64_t chb;
+    memcpy(&chb, &g->ch, sizeof chb);
+    if (!g->ok || g->n >= ((size_t)1 << 36) || (g->and_ >> 52) != (chb >> 52) ||
+        (g->or_ >> 52) != (chb >> 52))
+        return 0; /* an h outside C_H's binade: sign and exponent differ */
+    const uint64_t low = ((uint64_t)1 << 36) - 1;
+    buf[(*m)++] = (double)wide_shr(&g->h, 36) * (0x1p87 * g->q);
+    buf[(*m)++] = (double)(g->h.lo & low) * (0x1p51 * g->q);
+    buf[(*m)++] = (double)wide_shr(&g->l, 36) * (0x1p36 * g->q);
+    buf[(*m)++] = (double)(g->l.lo & low) * g->q;
+    return 1;
 }
 
 /* sharpe_of over the TimeReturn of table t when the record changes only
@@ -1533,11 +1595,7 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     size_t z = n - m, e = m;
     if (grid)
         grid_sum(buf, m, &g);
-    if (grid && g.ok) { /* the exact sum in three terms, after the terms */
-        double q = 1.0 / g.inv_q;
-        buf[m++] = g.s2 * q;
-        buf[m++] = g.s1 * q;
-        buf[m++] = g.s0 * q;
+    if (grid && grid_terms(&g, buf, &m)) { /* the exact sum in four terms, after the terms */
         add_copies(buf, &m, flat, z);
         avg = slab_fsum_fast(buf + e, m - e) / (double)n;
     } else {

@@ -269,7 +269,11 @@ static void test_spans(void **state)
         int compression, read_as;
         size_t n;
     } clocks[] = {{SLAB_TF_DAYS, 1, 1, 900}, {SLAB_TF_MINUTES, 1, 1, 3000},
-                  {SLAB_TF_MINUTES, 1, 5, 3000}};
+                  {SLAB_TF_MINUTES, 1, 5, 3000},
+                  /* spans long enough that the grid sum's lanes move their
+                   * totals to the wide sums several times (every 16,384
+                   * terms) */
+                  {SLAB_TF_MINUTES, 1, 1, 60000}};
     for (size_t c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         slab_bars *bars = NULL;
         slab_error err;
@@ -283,11 +287,11 @@ static void test_spans(void **state)
         slab_trade tr[40];
         slab_equity eq = {n, bars->ts_ns, v, NULL, 1000.0, clocks[c].tf, clocks[c].read_as};
         assert_int_equal(slab_period_plan_new(&eq, &plan, &err), SLAB_OK);
-        for (int rep = 0; rep < 300; rep++) {
+        for (int rep = 0; rep < (n > 10000 ? 24 : 300); rep++) {
             size_t m = 0, i = uniform() < 0.2 ? 0 : (size_t)(uniform() * 50.0);
             int kind = rep % 6;
             while (i < n && m < n / 2) {
-                size_t len = 1 + (size_t)(uniform() * (kind == 5 ? 3.0 : 200.0));
+                size_t len = 1 + (size_t)(uniform() * (kind == 5 ? 3.0 : n > 10000 ? 20000.0 : 200.0));
                 size_t hi = i + len < n ? i + len : n;
                 if (uniform() < 0.05)
                     hi = n;
