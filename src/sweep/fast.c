@@ -95,11 +95,11 @@ struct slab__fast {
     size_t n_span, cap_span;
     slab_trade *trades;
     size_t n_trades, cap_trades;
-    struct xpair *bat;   /* the batch's sma_cross combinations (slab__fast_batch_*) */
+    struct xpair *bat; /* the batch's sma_cross combinations (slab__fast_batch_*) */
     size_t n_bat, cap_bat, bat_next;
-    uint64_t n_batched;  /* runs that took a batch's crossings */
-    int nonneg;          /* 1: no close below zero; 0: some; -1: not looked yet */
-    int reverse;         /* a batch's SMAs asked for from its end */
+    uint64_t n_batched; /* runs that took a batch's crossings */
+    int nonneg;         /* 1: no close below zero; 0: some; -1: not looked yet */
+    int reverse;        /* a batch's SMAs asked for from its end */
 };
 
 /* ---- eligibility ----------------------------------------------------------- */
@@ -411,8 +411,8 @@ static inline __attribute__((always_inline)) size_t same_sign(const double *a, c
 /* The next bar with a non-zero crossover (n when none); *up says its
  * direction. Blocks of 8 bars where every difference keeps nzd's sign
  * (zeros included) are passed over without a branch per bar. */
-#define LOOK 32  /* blocks ahead whose bars are fetched before the scan needs them */
-#define LOOKS 8  /* SUPER blocks ahead whose block ranges are fetched */
+#define LOOK 32 /* blocks ahead whose bars are fetched before the scan needs them */
+#define LOOKS 8 /* SUPER blocks ahead whose block ranges are fetched */
 
 /* The scan reads a block's ranges only where its SUPER block's ranges
  * meet, and its bars only where the block's meet (or at a crossing):
@@ -573,20 +573,25 @@ static void flat_to(walk *w, size_t end)
     w->done = end;
 }
 
-/* v[j] = mark(cash, size, price, c[j]) for j < n; returns 0, or NaN when
- * a value is not finite. long_only: no close is below zero and size > 0,
+#define EXP_BITS ((int64_t)0x7ff << 52) /* a double's exponent field */
+
+/* v[j] = mark(cash, size, price, c[j]) for j < n; returns 1 when a value
+ * is not finite (its exponent bits all ones: checked on the integer units,
+ * where an `x - x` sum was a chain of additions the loop waited on), else
+ * 0. long_only: no close is below zero and size > 0,
  * so dvalue = size c[j] is positive, or zero, where both of mark()'s
  * branches give +0 (either zero's sign: (0 - u) + u is +0 too), and with
  * dvalue > 0 the `0 +` meets no -0 (dvalue - u is -0 for no positive
  * dvalue): the value is cash + ((dvalue - u) + u), the same bits, with no
  * compare, select or signed-zero add. */
-static inline __attribute__((always_inline)) double
-marks_of(const double *c, size_t n, double cash, double size, double price, double *v,
-         int long_only)
+static inline __attribute__((always_inline)) int marks_of(const double *c, size_t n, double cash,
+                                                          double size, double price, double *v,
+                                                          int long_only)
 {
     const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
     const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
-    v4d check = zero;
+    const v4l expo = {EXP_BITS, EXP_BITS, EXP_BITS, EXP_BITS};
+    v4l bad = {0, 0, 0, 0};
     size_t j = 0;
     for (; j + 4 <= n; j += 4) {
         v4d cl, pv;
@@ -600,25 +605,25 @@ marks_of(const double *c, size_t n, double cash, double size, double price, doub
             pv = (v4d)(((v4l)pos & m) | ((v4l)other & ~m));
         }
         v4d x = k + pv;
-        check += x - x;
+        bad |= ((v4l)x & expo) == expo;
         memcpy(v + j, &x, sizeof x);
     }
-    double chk = check[0] + check[1] + check[2] + check[3];
+    int nonfinite = (bad[0] | bad[1] | bad[2] | bad[3]) != 0;
     for (; j < n; j++) {
         v[j] = mark(cash, size, price, c[j]);
-        chk += v[j] - v[j];
+        nonfinite |= !isfinite(v[j]);
     }
-    return chk;
+    return nonfinite;
 }
 
-LANES_CLONES static double marks(const double *c, size_t n, double cash, double size, double price,
-                                 double *v)
+LANES_CLONES static int marks(const double *c, size_t n, double cash, double size, double price,
+                              double *v)
 {
     return marks_of(c, n, cash, size, price, v, 0);
 }
 
-LANES_CLONES static double marks_long(const double *c, size_t n, double cash, double size,
-                                      double price, double *v)
+LANES_CLONES static int marks_long(const double *c, size_t n, double cash, double size,
+                                   double price, double *v)
 {
     return marks_of(c, n, cash, size, price, v, 1);
 }
@@ -628,10 +633,9 @@ static void held(walk *w, size_t from, size_t end, double size, double price)
 {
     const double *c = w->bars->close + from;
     double *v = w->f->value + from;
-    double chk = w->f->nonneg > 0 && size > 0.0 ? marks_long(c, end - from, w->cash, size, price, v)
-                                                : marks(c, end - from, w->cash, size, price, v);
-    if (chk != 0.0)
-        w->bad = 1; /* NaN once any value is not finite */
+    if (w->f->nonneg > 0 && size > 0.0 ? marks_long(c, end - from, w->cash, size, price, v)
+                                       : marks(c, end - from, w->cash, size, price, v))
+        w->bad = 1; /* a value is not finite */
     w->done = end;
 }
 
@@ -858,8 +862,7 @@ static int run_walk(walk *w, source *src)
  * slab_indicator accepts (the general engine then reports it) or out of
  * memory, else 1. */
 static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, const size_t *idx,
-               const char *name, const double *given, double **own, const double **out,
-               int *held)
+               const char *name, const double *given, double **own, const double **out, int *held)
 {
     slab_error e;
     const slab_ind_def *def = slab_ind_find(name, &e);
@@ -908,7 +911,7 @@ static void ind_release(slab__cache *cache, const char *name, const double *cons
  * that reads it. The crossings are the scan's own, only found in another
  * order. */
 
-#define TILE_BYTES ((size_t)256 << 10)   /* the batch's SMAs' bars over a tile */
+#define TILE_BYTES ((size_t)256 << 10)    /* the batch's SMAs' bars over a tile */
 #define BATCH_EV_BYTES ((size_t)64 << 20) /* crossings a batch keeps at most */
 
 typedef struct xpair {
@@ -916,9 +919,9 @@ typedef struct xpair {
     double fast, slow;              /* its SMA periods */
     const double *a, *b;            /* the cache's SMAs, while the scan holds them */
     xscan x;
-    size_t first;         /* the first bar the crossover is valid at */
+    size_t first;             /* the first bar the crossover is valid at */
     size_t *ev, n_ev, cap_ev; /* its crossings, as crossings() lists them */
-    int ok;               /* the crossings are found; 0: it scans alone */
+    int ok;                   /* the crossings are found; 0: it scans alone */
 } xpair;
 
 static void batch_free(slab__fast *f)
@@ -984,7 +987,8 @@ int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_
  * all gained nothing measurable and doubles the traffic). */
 static void fetch_tile(const ranges *r, size_t lo, size_t hi)
 {
-    for (size_t i = lo / SUPER / BLOCK * 2; i < (hi + SUPER * BLOCK - 1) / SUPER / BLOCK * 2; i += 8)
+    for (size_t i = lo / SUPER / BLOCK * 2; i < (hi + SUPER * BLOCK - 1) / SUPER / BLOCK * 2;
+         i += 8)
         __builtin_prefetch(r->b2 + i);
     for (size_t i = lo / BLOCK * 2; i < (hi + BLOCK - 1) / BLOCK * 2; i += 8)
         __builtin_prefetch(r->b1 + i);
@@ -1037,7 +1041,7 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     tile_set ts = {NULL, 0};
     int rc = 0;
     if (m < 2 || !cache || !shared || n / BLOCK / SUPER < 2)
-        return 0; /* alone, each with its look-ahead */
+        return 0;                                     /* alone, each with its look-ahead */
     size_t cap = BATCH_EV_BYTES / sizeof(size_t) / m; /* crossings a pair keeps */
     for (size_t k = 0; k < f->cap_bat; k++)
         if (f->bat[k].cap_ev > cap) { /* grown in a smaller batch: a worker keeps a
@@ -1074,7 +1078,8 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
         tile_add(&ts, ra);
         tile_add(&ts, rb);
     }
-    size_t tile = ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / (SUPER * BLOCK) * (SUPER * BLOCK) : n;
+    size_t tile =
+        ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / (SUPER * BLOCK) * (SUPER * BLOCK) : n;
     if (tile < SUPER * BLOCK)
         tile = SUPER * BLOCK;
     batch_scan(f->bat, m, n, tile, &ts, cap);
