@@ -300,6 +300,11 @@ void slab_fsum_ramp_windows(const double *x, size_t count, size_t p, double *sum
  * spanning more than 2^(52 - bits(p + 1)), 2^47 for p = 20): the caller
  * then sums with slab_fsum. Exact fixed point, O(1) a bar. */
 int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *out);
+/* slab_fsum_window (square 0) for the k periods p[0..k-1] at once: out[j]
+ * gets period p[j]'s windows. One exact prefix of x serves every period;
+ * 0, with nothing promised of out, when the values leave the exact range
+ * for the longest period or a prefix cannot be allocated. */
+int slab_fsum_windows(const double *x, size_t n, const size_t *p, size_t k, double *const *out);
 
 /* ---- numbers ------------------------------------------------------------ */
 /* Parses a plain decimal ([+-]digits[.digits], at most 15 significant digits

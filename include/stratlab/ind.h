@@ -91,14 +91,20 @@ int slab_ind_param_index(const slab_ind_def *def, const char *name);
  * what def->fn gives for that series alone, leading NaNs included. SMA,
  * EMA, RSI and ATR run as lane-parallel kernels (several series per vector
  * register, each lane with the single kernel's operation order); other
- * entries call def->fn once per series. Returns SLAB_OK, or the first
- * error def->fn reports. Allocates nothing. */
+ * entries call def->fn once per series; SMA_BT's periods over one input
+ * share one exact prefix (slab_ind_sma_many: the one allocation, and
+ * without it each series runs alone). Returns SLAB_OK, or the first error
+ * def->fn reports. */
 slab_status slab_ind_run_multi(const slab_ind_def *def, size_t k, const double *const *in, size_t n,
                                const double *p, double *const *out, slab_error *err);
 
 /* Direct kernels (the table calls these). */
 /* SMA: math.fsum(window)/p as backtrader computes it (exactly rounded). */
 void slab_ind_sma(const double *x, size_t n, int period, double *out);
+/* slab_ind_sma for the k periods period[0..k-1] over the same x at once
+ * (out[j] for period[j]): one exact prefix serves them all, bit for bit
+ * the single form. */
+void slab_ind_sma_many(const double *x, size_t n, const int *period, size_t k, double *const *out);
 /* EMA with alpha = 2/(p+1), seeded by the SMA of the first p valid values;
  * y = y_prev*(1-alpha) + x*alpha (backtrader's operation order). */
 void slab_ind_ema_alpha(const double *x, size_t n, int period, double alpha, double *out);

@@ -426,6 +426,43 @@ int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *ou
     return 1;
 }
 
+/* Every window of several periods at once from one exact prefix: P_i =
+ * x[0] + ... + x[i-1] in the limbs above (a prefix never leaves them: H
+ * counts 2^53 q and the sum of n values stays below n 2^53 q), and a
+ * window's sum is P_{i+1} - P_{i+1-p}, the same integer count of q the
+ * sliding form holds, rounded by the same one addition: the same bits. The
+ * range check is the sliding form's for the longest period. */
+int slab_fsum_windows(const double *x, size_t n, const size_t *p, size_t k, double *const *out)
+{
+    size_t pmax = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (p[j] < 1 || p[j] > ((size_t)1 << 24))
+            return 0;
+        pmax = p[j] > pmax ? p[j] : pmax;
+    }
+    int lo = window_lo(x, n, pmax, 0);
+    int64_t *H = lo < 0 ? NULL : slab_malloc(2 * (n + 1) * sizeof *H);
+    if (!H)
+        return 0;
+    int64_t *L = H + n + 1, h = 0, l = 0;
+    double scale = pow2(1075 - lo), q = pow2(lo - 1075);
+    H[0] = L[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        limbs_add(x[i] * scale, &h, &l);
+        h += l >> 53;
+        l &= ((int64_t)1 << 53) - 1;
+        H[i + 1] = h;
+        L[i + 1] = l;
+    }
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = p[j] - 1; i < n; i++) {
+            int64_t dh = H[i + 1] - H[i + 1 - p[j]], dl = L[i + 1] - L[i + 1 - p[j]];
+            out[j][i] = ((double)dh * 0x1p53 + (double)dl) * q;
+        }
+    slab_free(H);
+    return 1;
+}
+
 /* ---- many ramp windows at once ---------------------------------------------
  * When the whole span is finite with max |x| = M and every nonzero |x| at
  * least m, each product x_k (k + 1) is a multiple of q = ulp(m) (it is at

@@ -33,6 +33,11 @@ enum {
                             X(correl) X(beta) X(sum) X(max) X(min) X(midpoint) X(midprice) X(sar)  \
                                 X(avgprice) X(medprice) X(typprice) X(wclprice)
 
+/* SMA_BT's table function (slab_ind_sma); slab_ind_run_multi runs several
+ * over one input with slab_ind_sma_many. */
+slab_status slab__ind_bt_sma(const double *const *in, size_t n, const double *p, double *const *out,
+                             slab_error *err);
+
 /* Lookback = the first parameter (timeperiod): shared by the kernels whose
  * first output comes after exactly `timeperiod` bars. */
 size_t slab__ind_lb_period(const double *p);

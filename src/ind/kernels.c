@@ -27,9 +27,11 @@ void slab_ind_sma(const double *x, size_t n, int period, double *out)
     size_t s = first_valid(x, n), p = (size_t)period;
     slab_fsum acc;
 
-    fill_nan(out, 0, n);
-    if (period < 1 || s + p > n)
+    if (period < 1 || s + p > n) {
+        fill_nan(out, 0, n);
         return;
+    }
+    fill_nan(out, 0, s + p - 1); /* every later bar gets its value */
     /* Exact window sums in fixed point where the data allow (prices do);
      * else a running fsum: adding x[i] and later -x[i-p] keeps the exact
      * sum of the window. Either way each value is fsum(window)/p. */
@@ -45,6 +47,37 @@ void slab_ind_sma(const double *x, size_t n, int period, double *out)
             slab_fsum_add(&acc, -x[i - p]);
         if (i + 1 >= s + p)
             out[i] = slab_fsum_value(&acc) / (double)period;
+    }
+}
+
+void slab_ind_sma_many(const double *x, size_t n, const int *period, size_t k, double *const *out)
+{
+    enum { CHUNK = 64 };
+    size_t s = first_valid(x, n);
+    for (size_t c = 0; c < k; c += CHUNK) {
+        size_t ps[CHUNK], m = 0;
+        double *o[CHUNK];
+        int who[CHUNK];
+        for (size_t j = c; j < k && j < c + CHUNK; j++) {
+            if (period[j] < 1 || s + (size_t)period[j] > n) {
+                slab_ind_sma(x, n, period[j], out[j]); /* all NaN */
+                continue;
+            }
+            ps[m] = (size_t)period[j];
+            o[m] = out[j] + s;
+            who[m++] = (int)j;
+        }
+        if (m > 1 && slab_fsum_windows(x + s, n - s, ps, m, o)) {
+            for (size_t j = 0; j < m; j++) {
+                double *y = out[who[j]];
+                fill_nan(y, 0, s + ps[j] - 1);
+                for (size_t i = s + ps[j] - 1; i < n; i++)
+                    y[i] /= (double)period[who[j]];
+            }
+            continue;
+        }
+        for (size_t j = 0; j < m; j++) /* one window at a time (or another range) */
+            slab_ind_sma(x, n, period[who[j]], out[who[j]]);
     }
 }
 

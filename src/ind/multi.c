@@ -255,6 +255,25 @@ static kernel lane_kernel(const kernels *ks, const slab_ind_def *def, int *n_in,
     return none;
 }
 
+/* SMA_BT over k parameter sets of one input: every period from one exact
+ * prefix (slab_ind_sma_many); 0 when the series have other inputs or more
+ * than it takes at once here (each then runs alone). */
+static int bt_sma_many(size_t k, const double *const *in, size_t n, const double *p,
+                       double *const *out)
+{
+    enum { MAX_MANY = 256 };
+    int period[MAX_MANY];
+    if (k > MAX_MANY)
+        return 0;
+    for (size_t s = 0; s < k; s++) {
+        if (in[s] != in[0])
+            return 0;
+        period[s] = (int)p[s]; /* as slab_ind_sma's table function takes it */
+    }
+    slab_ind_sma_many(in[0], n, period, k, out);
+    return 1;
+}
+
 slab_status slab_ind_run_multi(const slab_ind_def *def, size_t k, const double *const *in, size_t n,
                                const double *p, double *const *out, slab_error *err)
 {
@@ -268,6 +287,9 @@ slab_status slab_ind_run_multi(const slab_ind_def *def, size_t k, const double *
     kernel kn = lane_kernel(ks, def, &lin, &add);
     group_fn g = kn.fn;
     lane ln[MAX_LANES];
+
+    if (def->fn == slab__ind_bt_sma && k > 1 && bt_sma_many(k, in, n, p, out))
+        return SLAB_OK;
 
     for (size_t s = 0; s < k; s++) {
         const double *const *sin = in + s * (size_t)ni;

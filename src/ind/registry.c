@@ -15,8 +15,8 @@
         "timeperiod", d, 1, 100000, 1, "number of bars in the window"                              \
     }
 
-static slab_status run_sma(const double *const *in, size_t n, const double *p, double *const *out,
-                           slab_error *err)
+slab_status slab__ind_bt_sma(const double *const *in, size_t n, const double *p, double *const *out,
+                             slab_error *err)
 {
     (void)err;
     slab_ind_sma(in[0], n, (int)p[0], out[0]);
@@ -776,7 +776,7 @@ static const slab_ind_def table[] = {
      {PERIOD_PARAM(30)},
      1,
      {"sma"},
-     run_sma,
+     slab__ind_bt_sma,
      lb_period_minus1,
      NULL},
     {"EMA_BT",

@@ -156,10 +156,60 @@ static void test_multi_equals_single(void **state)
     slab__ind_multi_width(4);
 }
 
+/* SMA_BT over many periods of one input (a sweep's SMA axis) shares one
+ * exact prefix (slab_ind_sma_many): each series must still be bit for bit
+ * slab_ind_sma's. Inputs: a close with leading NaNs; one whose magnitudes
+ * span too much for the fixed point (every period then falls back to the
+ * running fsum); periods 1, longer than the data, repeated, and 70 of them
+ * (past one 64-period chunk). */
+static void test_bt_sma_one_input(void **state)
+{
+    (void)state;
+    enum { K = 70 };
+    fixture f;
+    fixture_init(&f, 1500);
+    size_t n = f.n;
+    double *wide = malloc(n * sizeof *wide);
+    assert_non_null(wide);
+    for (size_t i = 0; i < n; i++) /* 1e-300 .. 1e300: outside the fixed point */
+        wide[i] = (i % 3 == 0 ? 1e-300 : i % 3 == 1 ? 1e300 : 1.0) * f.col[1][3][i];
+    const double *inputs[] = {f.col[3][3], wide};
+    const slab_ind_def *d = slab_ind_find("SMA_BT", NULL);
+    assert_non_null(d);
+    for (size_t c = 0; c < 2; c++) {
+        const double *in[K];
+        double p[K], *multi[K], *one = malloc(n * sizeof *one);
+        slab_error err;
+        assert_non_null(one);
+        for (int s = 0; s < K; s++) {
+            in[s] = inputs[c];
+            p[s] = s == 0 ? 1 : s == 1 ? 2000 : s == 2 ? 20 : (double)(2 + (s * 37) % 400);
+            multi[s] = malloc(n * sizeof(double));
+            assert_non_null(multi[s]);
+        }
+        assert_int_equal(slab_ind_run_multi(d, K, in, n, p, multi, &err), SLAB_OK);
+        for (int s = 0; s < K; s++) {
+            double *o[1] = {one};
+            assert_int_equal(d->fn(&in[s], n, &p[s], o, &err), SLAB_OK);
+            for (size_t i = 0; i < n; i++)
+                if (memcmp(&multi[s][i], &one[i], sizeof(double)) != 0) {
+                    print_message("SMA_BT(%g) input %zu bar %zu: many %.17g, single %.17g\n",
+                                  p[s], c, i, multi[s][i], one[i]);
+                    fail();
+                }
+            free(multi[s]);
+        }
+        free(one);
+    }
+    free(wide);
+    fixture_clear(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_equals_single),
+        cmocka_unit_test(test_bt_sma_one_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
