@@ -144,11 +144,15 @@ static entry *reserve(slab__cache *c, const slab_ind_def *def, const double *con
     return e;
 }
 
-/* Parameter sets for a multi-series call: p with parameter j set to each
- * value of the axis the combination's value came from (valid values only,
- * p itself first). Returns how many were written to sets. */
-static size_t siblings(const slab_ind_def *def, const double *p, const slab_grid *g,
-                       const size_t *idx, double sets[][SLAB_IND_MAX_PARAMS])
+/* Parameter sets for a multi-series call: p with parameter j set to the
+ * values of the axis the combination's value came from that the cache
+ * holds no entry for yet, nearest that value first (valid values only, p
+ * itself first). Nearest first: a worker working at the other end of the
+ * axis (or after another's call took the first values) still gets a whole
+ * call's worth, not p alone. Returns how many were written to sets. */
+static size_t siblings(slab__cache *c, const slab_ind_def *def, const double *const *in, size_t n,
+                       const double *p, const slab_grid *g, const size_t *idx,
+                       double sets[][SLAB_IND_MAX_PARAMS])
 {
     size_t m = 0;
     memcpy(sets[m++], p, sizeof sets[0]);
@@ -158,14 +162,20 @@ static size_t siblings(const slab_ind_def *def, const double *p, const slab_grid
             if (!ax->values[idx[a]].is_num || ax->values[idx[a]].num != p[j])
                 continue;
             const slab_ind_param *d = &def->params[j];
-            for (size_t v = 0; v < ax->n && m < MAX_PREFETCH; v++) {
-                double x = ax->values[v].num;
-                if (v == idx[a] || !ax->values[v].is_num || !(x >= d->min && x <= d->max) ||
-                    (d->is_int && x != floor(x)))
-                    continue;
-                memcpy(sets[m], p, sizeof sets[0]);
-                sets[m++][j] = x;
-            }
+            for (size_t dist = 1; dist < ax->n && m < MAX_PREFETCH; dist++)
+                for (int side = 0; side < 2 && m < MAX_PREFETCH; side++) {
+                    if (side ? dist > idx[a] : idx[a] + dist >= ax->n)
+                        continue;
+                    size_t v = side ? idx[a] - dist : idx[a] + dist;
+                    double x = ax->values[v].num;
+                    if (!ax->values[v].is_num || !(x >= d->min && x <= d->max) ||
+                        (d->is_int && x != floor(x)))
+                        continue;
+                    memcpy(sets[m], p, sizeof sets[0]);
+                    sets[m][j] = x;
+                    if (!find(c, def, in, n, sets[m]))
+                        m++;
+                }
             return m; /* the first parameter tied to an axis decides */
         }
     return m;
@@ -198,7 +208,7 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
     /* Reserve this one and the siblings nobody has yet. Entries move in the
      * table when one is dropped, so what the computation needs is copied
      * out now and the entries are found again by their arrays. */
-    size_t m = siblings(def, p, g, idx, sets), k = 0;
+    size_t m = siblings(c, def, in, n, p, g, idx, sets), k = 0;
     for (size_t s = 0; s < m; s++) {
         if (s > 0 && find(c, def, in, n, sets[s]))
             continue;

@@ -372,6 +372,35 @@ static void test_fast_jobs_shards(void **state)
     slab_grid_free(g);
 }
 
+/* Every SMA of a grid is computed once, in few multi-series calls: a miss
+ * takes the values of its axis the cache lacks, nearest its own first, up to
+ * 64. With two workers, one asking from its batch's end, a miss used to take
+ * the axis's first 64 values, all held already, and so computed its SMA
+ * alone: 72 misses for the 200 SMAs of this grid's size. Here the axes have
+ * 100 and 90 values (190 distinct periods): at most two misses per axis for
+ * any interleaving (64 values, then the rest), a couple more when both
+ * workers miss the same axis at once. */
+static void test_cache_siblings(void **state)
+{
+    (void)state;
+    static const char *const axes[] = {"fast=1:100:1", "slow=110:1000:10", NULL};
+    slab_sweep_spec spec;
+    sink out;
+    slab_sweep_report rep;
+    slab_grid *g = grid_of(axes);
+    spec_init(&spec, minutes, "sma_cross", g);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        spec.jobs = jobs;
+        sweep(&spec, &out, &rep);
+        free(out.text);
+        assert_int_equal(rep.ind_computed, 190);
+        if (rep.ind_misses > 6)
+            fail_msg("--jobs %d: %llu misses for 190 SMAs (calls of one SMA each?)", jobs,
+                     (unsigned long long)rep.ind_misses);
+    }
+    slab_grid_free(g);
+}
+
 /* Options and strategies the loop does not model take the engine: whole
  * sweeps (an axis) and single combinations (a fixed setting). */
 static void test_fallback(void **state)
@@ -418,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_fast_equals_engine),
         cmocka_unit_test(test_fast_jobs_shards),
         cmocka_unit_test(test_fallback),
+        cmocka_unit_test(test_cache_siblings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
