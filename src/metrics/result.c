@@ -4,6 +4,7 @@
 #include "stratlab/result.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,57 @@ static json_t *time_str(int64_t ts, int daily)
 }
 
 static int is_daily(const slab_bars *b) { return b->timeframe >= SLAB_TF_DAYS; }
+
+/* The "conventions" of the metrics object: what each figure means. */
+static json_t *conventions_json(void)
+{
+    json_t *c = json_object();
+    json_object_set_new(c, "total_return", json_string("percent: (final_value/cash - 1)*100"));
+    json_object_set_new(c, "sharpe_ratio",
+                        json_string("backtrader SharpeRatio default: yearly returns, rf 1% "
+                                    "converted per period, population sd, not annualized; "
+                                    "null when there are fewer than 2 years or sd is 0"));
+    json_object_set_new(c, "sharpe_ratio_daily_annualized",
+                        json_string("SharpeRatio_A(timeframe=Days): sqrt(252)*mean/sd of daily "
+                                    "returns, rf 1.01^(1/252)-1, population sd"));
+    json_object_set_new(c, "sharpe_ratio_annualized",
+                        json_string("fitted to the bars' timeframe: mean/sd of the returns of "
+                                    "the data's periods (days for daily bars, each bar below a "
+                                    "day), rf 1% a year converted per period, population sd, "
+                                    "times sqrt(annualization_periods); equals "
+                                    "sharpe_ratio_daily_annualized on daily bars; null with "
+                                    "fewer than 2 returns or no variation"));
+    json_object_set_new(c, "max_drawdown_pct", json_string("percent of the running peak value"));
+    json_object_set_new(c, "win_rate", json_string("percent of closed trades with pnlcomm >= 0"));
+    json_object_set_new(c, "normalized_annual_return",
+                        json_string("percent: expm1(mean log return per bar * "
+                                    "annualization_periods); for daily and longer bars "
+                                    "backtrader's Returns.rnorm100 (252 days, 52 weeks, 12 "
+                                    "months, 1 year); for intraday bars 252 sessions a year "
+                                    "times the bars per session seen, where backtrader's "
+                                    "analyzers.returns does not annualise"));
+    json_object_set_new(c, "annualization_periods",
+                        json_string("bar periods a year used by normalized_annual_return"));
+    json_object_set_new(c, "sqn", json_string("sqrt(n)*mean/sd of closed trades' pnlcomm; 0 "
+                                              "with fewer than 2 trades"));
+    json_object_set_new(c, "total_pnl", json_string("sum of closed trades' pnlcomm (net of "
+                                                    "commission), cash units"));
+    json_object_set_new(c, "profit_factor",
+                        json_string("won pnlcomm / |lost pnlcomm|; null with no losing trade"));
+    return c;
+}
+
+/* The conventions are the same text in every document: built once and
+ * shared (jansson's reference counts are atomic; no writer changes the
+ * object), since a sweep writes them on every line. NULL when out of memory:
+ * each document then builds its own. */
+static json_t *conventions_shared;
+static pthread_once_t conventions_once = PTHREAD_ONCE_INIT;
+
+static void conventions_share(void)
+{
+    conventions_shared = conventions_json();
+}
 
 /* The "metrics" object from a run's trades and its headline analyzer
  * values (the same numbers the "analyzers" object carries). */
@@ -77,40 +129,9 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
     json_object_set_new(m, "total_pnl_percent", json_real(net / run->start_value * 100.0));
     json_object_set_new(m, "profit_factor",
                         lost_pnl < 0.0 ? json_real(won_pnl / -lost_pnl) : json_null());
-    json_t *c = json_object();
-    json_object_set_new(c, "total_return", json_string("percent: (final_value/cash - 1)*100"));
-    json_object_set_new(c, "sharpe_ratio",
-                        json_string("backtrader SharpeRatio default: yearly returns, rf 1% "
-                                    "converted per period, population sd, not annualized; "
-                                    "null when there are fewer than 2 years or sd is 0"));
-    json_object_set_new(c, "sharpe_ratio_daily_annualized",
-                        json_string("SharpeRatio_A(timeframe=Days): sqrt(252)*mean/sd of daily "
-                                    "returns, rf 1.01^(1/252)-1, population sd"));
-    json_object_set_new(c, "sharpe_ratio_annualized",
-                        json_string("fitted to the bars' timeframe: mean/sd of the returns of "
-                                    "the data's periods (days for daily bars, each bar below a "
-                                    "day), rf 1% a year converted per period, population sd, "
-                                    "times sqrt(annualization_periods); equals "
-                                    "sharpe_ratio_daily_annualized on daily bars; null with "
-                                    "fewer than 2 returns or no variation"));
-    json_object_set_new(c, "max_drawdown_pct", json_string("percent of the running peak value"));
-    json_object_set_new(c, "win_rate", json_string("percent of closed trades with pnlcomm >= 0"));
-    json_object_set_new(c, "normalized_annual_return",
-                        json_string("percent: expm1(mean log return per bar * "
-                                    "annualization_periods); for daily and longer bars "
-                                    "backtrader's Returns.rnorm100 (252 days, 52 weeks, 12 "
-                                    "months, 1 year); for intraday bars 252 sessions a year "
-                                    "times the bars per session seen, where backtrader's "
-                                    "analyzers.returns does not annualise"));
-    json_object_set_new(c, "annualization_periods",
-                        json_string("bar periods a year used by normalized_annual_return"));
-    json_object_set_new(c, "sqn", json_string("sqrt(n)*mean/sd of closed trades' pnlcomm; 0 "
-                                              "with fewer than 2 trades"));
-    json_object_set_new(c, "total_pnl", json_string("sum of closed trades' pnlcomm (net of "
-                                                    "commission), cash units"));
-    json_object_set_new(c, "profit_factor",
-                        json_string("won pnlcomm / |lost pnlcomm|; null with no losing trade"));
-    json_object_set_new(m, "conventions", c);
+    pthread_once(&conventions_once, conventions_share);
+    json_object_set_new(m, "conventions",
+                        conventions_shared ? json_incref(conventions_shared) : conventions_json());
     return m;
 }
 
