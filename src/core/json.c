@@ -135,14 +135,29 @@ static void object(out *o, const json_t *j, size_t flags, int depth)
         puts_(o, "{}");
         return;
     }
+    if (!(flags & JSON_SORT_KEYS)) { /* jansson's own order: no key list to build */
+        put(o, "{", 1);
+        indent(o, flags, depth + 1, 0);
+        json_object_foreach((json_t *)j, key, v) {
+            string(o, key, strlen(key));
+            puts_(o, flags & JSON_COMPACT ? ":" : ": ");
+            value(o, v, flags, depth + 1);
+            if (++k < n) {
+                put(o, ",", 1);
+                indent(o, flags, depth + 1, 1);
+            }
+        }
+        indent(o, flags, depth, 0);
+        put(o, "}", 1);
+        return;
+    }
     const char **keys = slab_malloc(n * sizeof *keys);
     if (!keys) {
         o->failed = 1;
         return;
     }
     json_object_foreach((json_t *)j, key, v) keys[k++] = key;
-    if (flags & JSON_SORT_KEYS)
-        qsort(keys, n, sizeof *keys, key_cmp);
+    qsort(keys, n, sizeof *keys, key_cmp);
     put(o, "{", 1);
     indent(o, flags, depth + 1, 0);
     for (k = 0; k < n; k++) {
