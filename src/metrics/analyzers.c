@@ -1372,10 +1372,10 @@ static inline __attribute__((always_inline)) void dd_group(const double *v, size
  * The rest e - e_h is exact (a multiple of q of at most 2^50 q); l = that +
  * C_L, with C_L = 1.5 2^52 q, lies in [2^52 q, 2^53 q), where the ulp is q,
  * so bits(l) - bits(C_L) = (e - e_h) / q exactly. The raw bits are added as
- * unsigned 64-bit integers (modulo 2^64, on the integer units, which the
- * bar loop leaves idle) and the count of C's bits taken away at the end:
- * each lane takes at most GRID_FLUSH terms before it is moved into a
- * 128-bit total, so its true sum stays below 2^62. An h outside C_H's
+ * unsigned 64-bit integers (modulo 2^64, on the integer units) and each
+ * lane, after at most GRID_FLUSH terms, moves its sum less that many C's
+ * bits into a 128-bit total: its true sum, below 2^62 in size (terms below
+ * 2^51), so the modular one is exact. An h outside C_H's
  * binade (|e| too large, inf, NaN) shows in its exponent bits, ANDed and
  * ORed over all terms: then ok = 0 and the caller sums the terms
  * themselves. The two totals give four doubles whose exact sum is the
@@ -1407,8 +1407,9 @@ typedef uint64_t v4u __attribute__((vector_size(32)));
 
 /* The exact sum of e[0..n-1] into g (the terms on g's grid). A pass of
  * its own, after bar_excess: there its additions waited on the division's
- * and competed with the drawdown's for the adders. Two sets of lanes, so
- * each addition's latency is hidden. */
+ * and competed with the drawdown's for the adders, and (tried again in this
+ * integer form) its lanes no longer fit the registers. Two sets of lanes,
+ * so each addition's latency is hidden. */
 LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
 {
     const v4d ch = {g->ch, g->ch, g->ch, g->ch}, cl = {g->cl, g->cl, g->cl, g->cl};
