@@ -332,6 +332,117 @@ double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extr
     return slab_fsum_value(&s);
 }
 
+/* ---- squared deviations under a known bound ----------------------------------
+ * With |x[k]| <= xmax, every term t = fl(fl(x - avg)^2) is at most B
+ * (xmax + |avg| rounded up, squared, rounded up), so with 2^K > B and
+ * Q = 2^(K - 51), h = t + C (C = 1.5 2^52 Q) stays in C's binade, where the
+ * ulp is Q: hi = h - C is t rounded to a multiple of Q (exact), bits(h) -
+ * bits(C) = hi / Q an integer below 2^51, and lo = t - hi exact, |lo| <=
+ * Q/2. The hi parts are summed exactly as integers (unsigned, modulo 2^64,
+ * each lane moved to a 128-bit total every SQ_FLUSH terms, less that many
+ * C's bits: below 2^62); the lo parts in eight plain double lanes, whose
+ * error is at most E = 2 (n + 8) n (Q/2) 2^-53 (the recursive-sum bound
+ * with room to spare). The exact sum then lies within E of H Q + L, and
+ * fsum (monotone) of its two ends with the extras agreeing gives fsum of
+ * the terms; else NAN (the caller proves it another way). Four additions
+ * a term where the TwoSum chains take nine. */
+typedef uint64_t v4u_ __attribute__((vector_size(32)));
+#define SQ_FLUSH 2048
+
+typedef struct wide128 {
+    uint64_t lo, hi;
+} wide128;
+
+static inline void w128_add(wide128 *w, uint64_t v)
+{
+    uint64_t lo = w->lo + v;
+    w->hi += (lo < w->lo) + ((int64_t)v < 0 ? ~(uint64_t)0 : 0);
+    w->lo = lo;
+}
+
+LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, double Q, wide128 *H,
+                                    double *L, uint64_t *and_out, uint64_t *or_out)
+{
+    const double c = 0x1.8p52 * Q;
+    const v4d cv = {c, c, c, c}, av = {avg, avg, avg, avg}, zero = {0.0, 0.0, 0.0, 0.0};
+    v4u_ h0 = {0, 0, 0, 0}, h1 = h0, o = h0, a = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
+    v4d l0 = zero, l1 = zero;
+    uint64_t cb;
+    size_t k = 0;
+    memcpy(&cb, &c, sizeof cb);
+    while (k + 8 <= n) {
+        size_t end = k + 8 * SQ_FLUSH < n ? k + 8 * SQ_FLUSH : n, cnt = (end - k) / 8;
+        for (; k + 8 <= end; k += 8) {
+            v4d v0, v1;
+            memcpy(&v0, x + k, sizeof v0);
+            memcpy(&v1, x + k + 4, sizeof v1);
+            v0 -= av;
+            v1 -= av;
+            v0 *= v0;
+            v1 *= v1;
+            v4d s0 = v0 + cv, s1 = v1 + cv;
+            l0 += v0 - (s0 - cv);
+            l1 += v1 - (s1 - cv);
+            h0 += (v4u_)s0;
+            h1 += (v4u_)s1;
+            a &= (v4u_)s0 & (v4u_)s1;
+            o |= (v4u_)s0 | (v4u_)s1;
+        }
+        uint64_t off = cb * (uint64_t)cnt;
+        for (int j = 0; j < 4; j++) {
+            w128_add(H, h0[j] - off);
+            w128_add(H, h1[j] - off);
+        }
+        h0 = h1 = (v4u_){0, 0, 0, 0};
+    }
+    l0 += l1;
+    double lsum = (l0[0] + l0[1]) + (l0[2] + l0[3]);
+    uint64_t aa = a[0] & a[1] & a[2] & a[3], oo = o[0] | o[1] | o[2] | o[3];
+    for (; k < n; k++) {
+        double t = (x[k] - avg) * (x[k] - avg), s = t + c;
+        uint64_t sb;
+        memcpy(&sb, &s, sizeof sb);
+        lsum += t - (s - c);
+        w128_add(H, sb - cb);
+        aa &= sb;
+        oo |= sb;
+    }
+    *L = lsum;
+    *and_out = aa;
+    *or_out = oo;
+    return (aa >> 52) == (cb >> 52) && (oo >> 52) == (cb >> 52);
+}
+
+double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax,
+                              const double *extra, size_t n_extra)
+{
+    double dmax = (xmax + fabs(avg)) * (1.0 + 0x1p-50);
+    double B = dmax * dmax * (1.0 + 0x1p-48);
+    int K = isfinite(B) && B > 0.0 ? ilogb(B) + 1 : 0;
+    if (!(B > 0.0) || !isfinite(B) || K - 51 < -960 || K > 960 || n > FAST_MAX_N || n_extra > 4)
+        return slab_fsum_sqdev(x, n, avg, extra, n_extra);
+    double Q = ldexp(1.0, K - 51), L, terms[8];
+    wide128 H = {0, 0};
+    uint64_t a, o;
+    if (!sqdev_split(x, n, avg, Q, &H, &L, &a, &o) || !isfinite(L))
+        return slab_fsum_sqdev(x, n, avg, extra, n_extra);
+    /* H Q + L within E of the exact sum; H below 2^51 n: two exact parts */
+    double E = 2.0 * (double)(n + 8) * (double)n * Q * 0x1p-54;
+    int64_t hh = (int64_t)((H.hi << 28) | (H.lo >> 36));
+    terms[0] = (double)hh * (0x1p36 * Q);
+    terms[1] = (double)(H.lo & ((((uint64_t)1) << 36) - 1)) * Q;
+    terms[2] = L;
+    for (size_t j = 0; j < n_extra; j++)
+        terms[4 + j] = extra[j];
+    terms[3] = -E;
+    double lo = slab_fsum_array(terms, 4 + n_extra);
+    terms[3] = E;
+    double hi = slab_fsum_array(terms, 4 + n_extra);
+    if (memcmp(&lo, &hi, sizeof lo) == 0)
+        return lo;
+    return slab_fsum_sqdev(x, n, avg, extra, n_extra);
+}
+
 double slab_fsum_ramp(const double *x, size_t n)
 {
     double r = n <= FAST_MAX_N ? fast_sum(x, n, RAMP, 0.0, NULL, 0) : NAN;

@@ -1397,6 +1397,7 @@ typedef struct gridsum {
     double q;          /* the grid */
     wide h, l;         /* sums of bits(h) - bits(C_H) and of bits(l) - bits(C_L) */
     uint64_t and_, or_; /* every h's bits ANDed, ORed */
+    uint64_t amax;      /* the largest |term|'s bits (the squared deviations' bound) */
     size_t n;          /* terms */
     int ok;            /* 0: a term or the rate is off the grid's range */
 } gridsum;
@@ -1404,6 +1405,7 @@ typedef struct gridsum {
 #define GRID_FLUSH 2048 /* terms a lane sums before its total moves to g */
 
 typedef uint64_t v4u __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
 
 /* The exact sum of e[0..n-1] into g (the terms on g's grid). A pass of
  * its own, after bar_excess: there its additions waited on the division's
@@ -1415,6 +1417,8 @@ LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
     const v4d ch = {g->ch, g->ch, g->ch, g->ch}, cl = {g->cl, g->cl, g->cl, g->cl};
     v4u hs = {0, 0, 0, 0}, ls = hs, hs2 = hs, ls2 = hs, or_ = hs;
     v4u and_ = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
+    const v4l abs = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    v8i mx = {0, 0, 0, 0, 0, 0, 0, 0};
     uint64_t chb, clb;
     size_t i = 0;
     memcpy(&chb, &g->ch, sizeof chb);
@@ -1433,6 +1437,14 @@ LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
             ls2 += (v4u)l2;
             and_ &= (v4u)h & (v4u)h2;
             or_ |= (v4u)h | (v4u)h2;
+            /* the top 32 bits of |x| (sign, exponent, 20 bits of
+             * mantissa), their running max: a bound on |x| within 2^-20
+             * (pmaxsd on the integer units; its use checks the terms) */
+            v8i tx = (v8i)(((v4u)x & (v4u)abs) >> 32), tz = (v8i)(((v4u)z & (v4u)abs) >> 32);
+            v8i m1 = tx > mx;
+            mx = (tx & m1) | (mx & ~m1);
+            v8i m2 = tz > mx;
+            mx = (tz & m2) | (mx & ~m2);
         }
         /* each lane took cnt terms: its raw sum less cnt C's bits (modulo
          * 2^64) is its true sum, below 2^62 in size */
@@ -1446,11 +1458,19 @@ LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
         hs = ls = hs2 = ls2 = (v4u){0, 0, 0, 0};
     }
     uint64_t a = and_[0] & and_[1] & and_[2] & and_[3], o = or_[0] | or_[1] | or_[2] | or_[3];
+    uint64_t am = g->amax;
+    for (int k = 0; k < 8; k++) { /* the max's 32 bits, the rest all ones: above it */
+        uint64_t b = (uint64_t)(uint32_t)mx[k] << 32 | 0xffffffffULL;
+        am = mx[k] && b > am ? b : am;
+    }
     for (; i < n; i++) {
         double h = e[i] + g->ch, l = (e[i] - (h - g->ch)) + g->cl;
-        uint64_t hb, lb;
+        uint64_t hb, lb, eb;
         memcpy(&hb, &h, sizeof hb);
         memcpy(&lb, &l, sizeof lb);
+        memcpy(&eb, &e[i], sizeof eb);
+        eb &= (uint64_t)INT64_MAX;
+        am = eb > am ? eb : am;
         wide_add(&g->h, hb - chb);
         wide_add(&g->l, lb - clb);
         a &= hb;
@@ -1458,6 +1478,7 @@ LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
     }
     g->and_ &= a;
     g->or_ |= o;
+    g->amax = am;
     g->n += n;
 }
 
@@ -1608,7 +1629,13 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     if (!isfinite(dflat))
         return 0;
     add_copies(ex, &ne, dflat, z);
-    sd = sqrt(slab_fsum_sqdev(buf, e, avg, ex, ne) / (double)(n - bessel));
+    if (grid && g.ok) { /* every |term| below the largest: the bound's faster sum */
+        double xmax;
+        memcpy(&xmax, &g.amax, sizeof xmax);
+        sd = sqrt(slab_fsum_sqdev_within(buf, e, avg, xmax, ex, ne) / (double)(n - bessel));
+    } else {
+        sd = sqrt(slab_fsum_sqdev(buf, e, avg, ex, ne) / (double)(n - bessel));
+    }
     if (sd == 0.0) /* ZeroDivisionError -> None */
         return 1;
     *out = avg / sd;

@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -125,8 +126,58 @@ static void fast_matches_fsum(void **state)
             got = slab_fsum_sqdev(x, n, avg, ex, ne);
             if (!same(got, want) && !(isnan(got) && isnan(want)))
                 fail_msg("gen %d window %d n=%zu: sqdev %a fsum %a", g, it, n, got, want);
+            /* the same under a bound: the true max |x|, one too small
+             * (the squares leave the grid: the exact way must answer), a
+             * loose one, NaN */
+            double xmax = 0.0;
+            for (size_t k = 0; k < n; k++)
+                xmax = fabs(x[k]) > xmax ? fabs(x[k]) : xmax;
+            const double bounds[] = {xmax, xmax * 0.25, xmax * 1e6, NAN};
+            for (size_t b = 0; b < sizeof bounds / sizeof bounds[0] && it % 4 == 0; b++) {
+                got = slab_fsum_sqdev_within(x, n, avg, bounds[b], ex, ne);
+                if (!same(got, want) && !(isnan(got) && isnan(want)))
+                    fail_msg("gen %d window %d n=%zu bound %zu: sqdev_within %a fsum %a", g, it,
+                             n, b, got, want);
+            }
         }
     }
+}
+
+/* slab_fsum_sqdev_within on long records like a sweep's excess returns
+ * (tens of thousands of bar returns around a tiny mean, some fat-tailed,
+ * some with ties at the mean): past SQ_FLUSH terms a lane, its integer sums
+ * move to the 128-bit total several times; every answer is fsum's. */
+static void sqdev_within_long(void **state)
+{
+    (void)state;
+    const size_t n = 70001;
+    double *x = malloc(n * sizeof *x), ex[2];
+    assert_non_null(x);
+    for (int rep = 0; rep < 24; rep++) {
+        double sum = 0.0, xmax = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            double u = unif() - 0.5;
+            x[k] = rep % 3 == 0   ? u * 1e-3
+                   : rep % 3 == 1 ? (unif() < 0.01 ? u * 0.2 : u * 1e-4)
+                                  : (k % 7 == 0 ? 0.0 : u * 0x1p-20);
+            x[k] -= 1.2e-7; /* an excess return's rate */
+            sum += x[k];
+            xmax = fabs(x[k]) > xmax ? fabs(x[k]) : xmax;
+        }
+        double avg = rep % 2 ? sum / (double)n : x[5];
+        size_t ne = (size_t)rep % 3;
+        ex[0] = 7.0 * (1.2e-7 + avg) * (1.2e-7 + avg);
+        ex[1] = 1e-12;
+        double want = sqdev_ref(x, n, avg, ex, ne);
+        double got = slab_fsum_sqdev_within(x, n, avg, xmax, ex, ne);
+        if (!same(got, want))
+            fail_msg("rep %d: sqdev_within %a fsum %a", rep, got, want);
+        got = slab_fsum_sqdev_within(x, n - 5, avg, xmax, ex, ne);
+        want = sqdev_ref(x, n - 5, avg, ex, ne);
+        if (!same(got, want))
+            fail_msg("rep %d, n - 5: sqdev_within %a fsum %a", rep, got, want);
+    }
+    free(x);
 }
 
 static void fast_hand_cases(void **state)
@@ -232,6 +283,7 @@ int main(void)
         cmocka_unit_test(fast_hand_cases),
         cmocka_unit_test(fast_matches_fsum),
         cmocka_unit_test(window_matches_fsum),
+        cmocka_unit_test(sqdev_within_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
