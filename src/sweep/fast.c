@@ -472,6 +472,34 @@ static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, size_t 
             if (i == lim)
                 continue;
         }
+        /* the rest of this group of 8 bars: where no difference is zero or
+         * NaN (nearly always), each bar's state is the bar before's sign,
+         * so the crossings are bit masks and the first one a count of
+         * trailing zeros, without a branch a bar */
+        size_t g0 = i / 8 * 8;
+        if (g0 + 8 <= n) {
+            unsigned gt = 0, lt = 0, sh = (unsigned)(i - g0);
+            for (unsigned j = 0; j < 8; j++) {
+                gt |= (unsigned)(a[g0 + j] > b[g0 + j]) << j;
+                lt |= (unsigned)(a[g0 + j] < b[g0 + j]) << j;
+            }
+            gt >>= sh;
+            lt >>= sh;
+            if ((gt | lt) == (1u << (8 - sh)) - 1) {
+                unsigned cu = gt & (lt << 1 | (x->sign < 0.0));
+                unsigned cd = lt & (gt << 1 | (x->sign > 0.0));
+                if (cu | cd) {
+                    unsigned j = (unsigned)__builtin_ctz(cu | cd);
+                    x->sign = gt >> j & 1 ? 1.0 : -1.0;
+                    x->i = i + j + 1;
+                    *up = (int)(cu >> j & 1);
+                    return i + j;
+                }
+                x->sign = gt >> (7 - sh) & 1 ? 1.0 : -1.0;
+                i = g0 + 8;
+                continue;
+            }
+        }
         /* one bar at a time, as the kernel, to the next multiple of 8 */
         size_t end = (i / 8 + 1) * 8 < n ? (i / 8 + 1) * 8 : n;
         for (; i < end; i++) {

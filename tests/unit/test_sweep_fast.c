@@ -41,7 +41,7 @@ static int collect(void *user, uint64_t pos, const char *line, size_t len)
     return 0;
 }
 
-static slab_bars *daily, *minutes, *holes, *fives, *grouped;
+static slab_bars *daily, *minutes, *holes, *fives, *grouped, *steps;
 
 /* minute bars with every 7th block of 50 bars removed (gaps inside and
  * across sessions), or all kept (drop 0) */
@@ -64,6 +64,28 @@ static slab_bars *with_holes(const slab_bars *b, int drop)
         m++;
     }
     h->n = m;
+    return h;
+}
+
+/* minute bars whose prices are whole numbers that stay put for runs of
+ * bars: SMAs of different periods meet exactly (zero differences, the
+ * crossover's held sign) again and again */
+static slab_bars *stepped(const slab_bars *b)
+{
+    slab_bars *h = with_holes(b, 0);
+    double x = 100.0;
+    unsigned r = 12345u;
+    for (size_t i = 0; i < h->n; i++) {
+        r = r * 1103515245u + 12345u;
+        if ((r >> 16) % 5 == 0) /* a step one time in five */
+            x += (r >> 8) % 2 ? 1.0 : -1.0;
+        if (x < 50.0)
+            x = 50.0;
+        h->open[i] = h->close[i] = x;
+        h->high[i] = x + 1.0;
+        h->low[i] = x - 1.0;
+    }
+    snprintf(h->sha256, sizeof h->sha256, "%064d", 4);
     return h;
 }
 
@@ -99,6 +121,7 @@ static int setup(void **state)
     grouped->compression = 5;
     snprintf(grouped->sha256, sizeof grouped->sha256, "%064d", 5);
     snprintf(holes->sha256, sizeof holes->sha256, "%064d", 9);
+    steps = stepped(minutes);
     return 0;
 }
 
@@ -110,6 +133,7 @@ static int teardown(void **state)
     slab_bars_free(fives);
     free_holes(holes);
     free_holes(grouped);
+    free_holes(steps);
     return 0;
 }
 
@@ -207,7 +231,8 @@ typedef struct fast_case {
     const char *strategy;
     const char *name;
     int bars; /* 0 daily, 1 minutes in sessions, 2 minutes with holes,
-                 3 five-minute bars, 4 five bars to a period */
+                 3 five-minute bars, 4 five bars to a period, 5 whole-number
+                 prices in flat runs */
     const char *axes[6];
     int comm_scheme; /* slab_comm_scheme */
 } fast_case;
@@ -248,6 +273,11 @@ static const fast_case cases[] = {
      "minutes in sessions",
      1,
      {"fast=1:41:8", "slow=30:330:60", NULL},
+     SLAB_COMM_PERCENT},
+    {"sma_cross",
+     "whole-number prices in flat runs: SMAs tie exactly",
+     5,
+     {"fast=1:9:2", "slow=10:60:10", NULL},
      SLAB_COMM_PERCENT},
     {"sma_cross",
      "minutes with holes",
@@ -305,7 +335,7 @@ static const fast_case cases[] = {
 static void test_fast_equals_engine(void **state)
 {
     (void)state;
-    const slab_bars *all[5] = {daily, minutes, holes, fives, grouped};
+    const slab_bars *all[6] = {daily, minutes, holes, fives, grouped, steps};
     size_t zero = 0, open = 0, traded = 0;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         slab_sweep_spec spec;
