@@ -293,6 +293,27 @@ double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extr
  * decide them. */
 double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax,
                               const double *extra, size_t n_extra);
+
+/* A 128-bit two's complement integer, for exact sums of many 64-bit ones
+ * (the exact sums above; no compiler's __int128 needed). Zero: {0, 0}. */
+typedef struct slab_wide {
+    uint64_t lo, hi;
+} slab_wide;
+
+/* w += v, v a signed 64-bit value given as its bits. */
+static inline void slab_wide_add(slab_wide *w, uint64_t v)
+{
+    uint64_t lo = w->lo + v;
+    w->hi += (lo < w->lo) + ((int64_t)v < 0 ? ~(uint64_t)0 : 0);
+    w->lo = lo;
+}
+
+/* floor(w / 2^k) for 0 < k < 64, when it fits in 64 bits; w's low k bits
+ * are w->lo & (2^k - 1), so w = that + 2^k this. */
+static inline int64_t slab_wide_shr(const slab_wide *w, int k)
+{
+    return (int64_t)((w->hi << (64 - k)) | (w->lo >> k));
+}
 /* fsum(x[k] * (k + 1) for k < n), each product rounded first: the numerator
  * of backtrader's AverageWeighted (WMA), as fast as slab_fsum_fast. */
 double slab_fsum_ramp(const double *x, size_t n);

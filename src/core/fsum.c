@@ -277,6 +277,19 @@ static inline __attribute__((always_inline)) void step4(const v4d *vp, v4d *s, v
     *s = t;
 }
 
+/* (x[j] - avg)^2 for the eight x[j] from x, each difference and square
+ * rounded: in *v0 the first four, in *v1 the next. */
+static inline __attribute__((always_inline)) void squares8(const double *x, const v4d *av,
+                                                           v4d *v0, v4d *v1)
+{
+    memcpy(v0, x, sizeof *v0);
+    memcpy(v1, x + 4, sizeof *v1);
+    *v0 -= *av;
+    *v1 -= *av;
+    *v0 *= *v0;
+    *v1 *= *v1;
+}
+
 /* fast_sum's SQDEV mode on eight TwoSum chains (two four-lane vectors):
  * the same proof with N = n + n_extra + 7 (n adds, 7 merges). */
 LANES_CLONES static double sqdev8(const double *x, size_t n, double avg, const double *extra,
@@ -288,12 +301,7 @@ LANES_CLONES static double sqdev8(const double *x, size_t n, double avg, const d
     size_t k = 0;
     for (; k + 8 <= n; k += 8) {
         v4d v0, v1;
-        memcpy(&v0, x + k, sizeof v0);
-        memcpy(&v1, x + k + 4, sizeof v1);
-        v0 -= av;
-        v1 -= av;
-        v0 *= v0;
-        v1 *= v1;
+        squares8(x + k, &av, &v0, &v1);
         step4(&v0, &s[0], &c[0], &a[0], &bits[0]);
         step4(&v1, &s[1], &c[1], &a[1], &bits[1]);
     }
@@ -346,26 +354,16 @@ double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extr
  * fsum (monotone) of its two ends with the extras agreeing gives fsum of
  * the terms; else NAN (the caller proves it another way). Four additions
  * a term where the TwoSum chains take nine. */
-typedef uint64_t v4u_ __attribute__((vector_size(32)));
 #define SQ_FLUSH 2048
 
-typedef struct wide128 {
-    uint64_t lo, hi;
-} wide128;
-
-static inline void w128_add(wide128 *w, uint64_t v)
-{
-    uint64_t lo = w->lo + v;
-    w->hi += (lo < w->lo) + ((int64_t)v < 0 ? ~(uint64_t)0 : 0);
-    w->lo = lo;
-}
-
-LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, double Q, wide128 *H,
-                                    double *L, uint64_t *and_out, uint64_t *or_out)
+/* The split sum of the squares into *H and *L; 0 when a square left C's
+ * binade (the bound did not hold, or a NaN). */
+LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, double Q, slab_wide *H,
+                                    double *L)
 {
     const double c = 0x1.8p52 * Q;
     const v4d cv = {c, c, c, c}, av = {avg, avg, avg, avg}, zero = {0.0, 0.0, 0.0, 0.0};
-    v4u_ h0 = {0, 0, 0, 0}, h1 = h0, o = h0, a = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
+    v4u h0 = {0, 0, 0, 0}, h1 = h0, o = h0, a = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
     v4d l0 = zero, l1 = zero;
     uint64_t cb;
     size_t k = 0;
@@ -374,26 +372,21 @@ LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, doubl
         size_t end = k + 8 * SQ_FLUSH < n ? k + 8 * SQ_FLUSH : n, cnt = (end - k) / 8;
         for (; k + 8 <= end; k += 8) {
             v4d v0, v1;
-            memcpy(&v0, x + k, sizeof v0);
-            memcpy(&v1, x + k + 4, sizeof v1);
-            v0 -= av;
-            v1 -= av;
-            v0 *= v0;
-            v1 *= v1;
+            squares8(x + k, &av, &v0, &v1);
             v4d s0 = v0 + cv, s1 = v1 + cv;
             l0 += v0 - (s0 - cv);
             l1 += v1 - (s1 - cv);
-            h0 += (v4u_)s0;
-            h1 += (v4u_)s1;
-            a &= (v4u_)s0 & (v4u_)s1;
-            o |= (v4u_)s0 | (v4u_)s1;
+            h0 += (v4u)s0;
+            h1 += (v4u)s1;
+            a &= (v4u)s0 & (v4u)s1;
+            o |= (v4u)s0 | (v4u)s1;
         }
         uint64_t off = cb * (uint64_t)cnt;
         for (int j = 0; j < 4; j++) {
-            w128_add(H, h0[j] - off);
-            w128_add(H, h1[j] - off);
+            slab_wide_add(H, h0[j] - off);
+            slab_wide_add(H, h1[j] - off);
         }
-        h0 = h1 = (v4u_){0, 0, 0, 0};
+        h0 = h1 = (v4u){0, 0, 0, 0};
     }
     l0 += l1;
     double lsum = (l0[0] + l0[1]) + (l0[2] + l0[3]);
@@ -403,13 +396,11 @@ LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, doubl
         uint64_t sb;
         memcpy(&sb, &s, sizeof sb);
         lsum += t - (s - c);
-        w128_add(H, sb - cb);
+        slab_wide_add(H, sb - cb);
         aa &= sb;
         oo |= sb;
     }
     *L = lsum;
-    *and_out = aa;
-    *or_out = oo;
     return (aa >> 52) == (cb >> 52) && (oo >> 52) == (cb >> 52);
 }
 
@@ -422,14 +413,12 @@ double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax
     if (!(B > 0.0) || !isfinite(B) || K - 51 < -960 || K > 960 || n > FAST_MAX_N || n_extra > 4)
         return slab_fsum_sqdev(x, n, avg, extra, n_extra);
     double Q = ldexp(1.0, K - 51), L, terms[8];
-    wide128 H = {0, 0};
-    uint64_t a, o;
-    if (!sqdev_split(x, n, avg, Q, &H, &L, &a, &o) || !isfinite(L))
+    slab_wide H = {0, 0};
+    if (!sqdev_split(x, n, avg, Q, &H, &L) || !isfinite(L))
         return slab_fsum_sqdev(x, n, avg, extra, n_extra);
     /* H Q + L within E of the exact sum; H below 2^51 n: two exact parts */
     double E = 2.0 * (double)(n + 8) * (double)n * Q * 0x1p-54;
-    int64_t hh = (int64_t)((H.hi << 28) | (H.lo >> 36));
-    terms[0] = (double)hh * (0x1p36 * Q);
+    terms[0] = (double)slab_wide_shr(&H, 36) * (0x1p36 * Q);
     terms[1] = (double)(H.lo & ((((uint64_t)1) << 36) - 1)) * Q;
     terms[2] = L;
     for (size_t j = 0; j < n_extra; j++)

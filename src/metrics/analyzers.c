@@ -1380,22 +1380,10 @@ static inline __attribute__((always_inline)) void dd_group(const double *v, size
  * ORed over all terms: then ok = 0 and the caller sums the terms
  * themselves. The two totals give four doubles whose exact sum is the
  * terms' (grid_terms), which fsum then rounds as it would the terms. */
-typedef struct wide {
-    uint64_t lo, hi; /* two's complement, 128 bits */
-} wide;
-
-/* w += v (v a signed 64-bit value given as its bits). */
-static inline void wide_add(wide *w, uint64_t v)
-{
-    uint64_t lo = w->lo + v;
-    w->hi += (lo < w->lo) + ((int64_t)v < 0 ? ~(uint64_t)0 : 0);
-    w->lo = lo;
-}
-
 typedef struct gridsum {
     double ch, cl;     /* C_H and C_L */
     double q;          /* the grid */
-    wide h, l;         /* sums of bits(h) - bits(C_H) and of bits(l) - bits(C_L) */
+    slab_wide h, l;    /* sums of bits(h) - bits(C_H) and of bits(l) - bits(C_L) */
     uint64_t and_, or_; /* every h's bits ANDed, ORed */
     uint64_t amax;      /* the largest |term|'s bits (the squared deviations' bound) */
     size_t n;          /* terms */
@@ -1450,10 +1438,10 @@ LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
          * 2^64) is its true sum, below 2^62 in size */
         uint64_t hc = chb * (uint64_t)cnt, lc = clb * (uint64_t)cnt;
         for (int k = 0; k < 4; k++) {
-            wide_add(&g->h, hs[k] - hc);
-            wide_add(&g->h, hs2[k] - hc);
-            wide_add(&g->l, ls[k] - lc);
-            wide_add(&g->l, ls2[k] - lc);
+            slab_wide_add(&g->h, hs[k] - hc);
+            slab_wide_add(&g->h, hs2[k] - hc);
+            slab_wide_add(&g->l, ls[k] - lc);
+            slab_wide_add(&g->l, ls2[k] - lc);
         }
         hs = ls = hs2 = ls2 = (v4u){0, 0, 0, 0};
     }
@@ -1471,8 +1459,8 @@ LANES_CLONES static void grid_sum(const double *e, size_t n, gridsum *g)
         memcpy(&eb, &e[i], sizeof eb);
         eb &= (uint64_t)INT64_MAX;
         am = eb > am ? eb : am;
-        wide_add(&g->h, hb - chb);
-        wide_add(&g->l, lb - clb);
+        slab_wide_add(&g->h, hb - chb);
+        slab_wide_add(&g->l, lb - clb);
         a &= hb;
         o |= hb;
     }
@@ -1540,13 +1528,6 @@ static void grid_init(gridsum *g, double rate)
     g->and_ = ~0ULL;
 }
 
-/* The (signed) value of the 64 bits of w from bit k (0 < k < 64) up: w >> k
- * when that fits. */
-static int64_t wide_shr(const wide *w, int k)
-{
-    return (int64_t)((w->hi << (64 - k)) | (w->lo >> k));
-}
-
 /* The grid's exact sum as four doubles into buf[*m..]; 0 when a term was
  * off the grid's range (nothing written). The sum is H 2^51 q + L q; each
  * of H and L (below 2^51 n and 2^50 n) is cut at bit 36 into two parts a
@@ -1559,9 +1540,9 @@ static int grid_terms(const gridsum *g, double *buf, size_t *m)
         (g->or_ >> 52) != (chb >> 52))
         return 0; /* an h outside C_H's binade: sign and exponent differ */
     const uint64_t low = ((uint64_t)1 << 36) - 1;
-    buf[(*m)++] = (double)wide_shr(&g->h, 36) * (0x1p87 * g->q);
+    buf[(*m)++] = (double)slab_wide_shr(&g->h, 36) * (0x1p87 * g->q);
     buf[(*m)++] = (double)(g->h.lo & low) * (0x1p51 * g->q);
-    buf[(*m)++] = (double)wide_shr(&g->l, 36) * (0x1p36 * g->q);
+    buf[(*m)++] = (double)slab_wide_shr(&g->l, 36) * (0x1p36 * g->q);
     buf[(*m)++] = (double)(g->l.lo & low) * g->q;
     return 1;
 }
