@@ -223,6 +223,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         expect_same("multi lane 0", def, k, full[k], multi[k], n);
         expect_same("multi lane 1", def, k, single1[k], multi[def->n_outputs + k], n);
     }
+    /* Two parameter sets over the same input (a sweep's axis: SMA_BT then
+     * shares one exact prefix): each the bits of its single run. */
+    double *same1[SLAB_IND_MAX_OUTPUTS] = {0};
+    const double *in2[2 * SLAB_IND_MAX_INPUTS];
+    for (int k = 0; k < def->n_inputs; k++)
+        in2[k] = in2[def->n_inputs + k] = in[k];
+    if (run(def, in, n, p[1], same1) == 0) {
+        if (slab_ind_run_multi(def, 2, in2, n, pm, multi, &err) != SLAB_OK)
+            abort();
+        for (int k = 0; k < def->n_outputs; k++) {
+            expect_same("multi one input, lane 0", def, k, full[k], multi[k], n);
+            expect_same("multi one input, lane 1", def, k, same1[k], multi[def->n_outputs + k], n);
+        }
+    }
+    release(def, same1);
     for (int k = 0; k < 2 * def->n_outputs; k++)
         free(multi[k]);
     release(def, single1);
