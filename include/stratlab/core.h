@@ -287,7 +287,8 @@ double slab_fsum_fast(const double *x, size_t n);
  * without writing the squares. */
 double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extra,
                        size_t n_extra);
-/* slab_fsum_sqdev when every |x[k]| <= xmax (n_extra <= 4): faster, from a
+/* slab_fsum_sqdev when every |x[k]| <= xmax (n_extra <= 4; xmax NaN: no
+ * bound known, slab_fsum_sqdev itself): faster, from a
  * split of each square on a grid the bound fixes and a bound on the rest's
  * rounding; the same bits, by slab_fsum_sqdev where the bound does not
  * decide them. */

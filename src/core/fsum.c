@@ -408,9 +408,11 @@ double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax
                               const double *extra, size_t n_extra)
 {
     double dmax = (xmax + fabs(avg)) * (1.0 + 0x1p-50);
-    double B = dmax * dmax * (1.0 + 0x1p-48);
-    int K = isfinite(B) && B > 0.0 ? ilogb(B) + 1 : 0;
-    if (!(B > 0.0) || !isfinite(B) || K - 51 < -960 || K > 960 || n > FAST_MAX_N || n_extra > 4)
+    double B = dmax * dmax * (1.0 + 0x1p-48); /* NaN with no bound */
+    if (!(B > 0.0 && isfinite(B)) || n > FAST_MAX_N || n_extra > 4)
+        return slab_fsum_sqdev(x, n, avg, extra, n_extra);
+    int K = ilogb(B) + 1;
+    if (K - 51 < -960 || K > 960)
         return slab_fsum_sqdev(x, n, avg, extra, n_extra);
     double Q = ldexp(1.0, K - 51), L, terms[8];
     slab_wide H = {0, 0};

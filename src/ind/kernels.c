@@ -22,6 +22,16 @@ static void fill_nan(double *out, size_t from, size_t to)
         out[i] = NAN;
 }
 
+/* out holds the window sums of period from its first valid bar s on: NaN
+ * before the first whole window, each sum divided by the period after. */
+static void sums_to_sma(double *out, size_t n, size_t s, int period)
+{
+    size_t first = s + (size_t)period - 1;
+    fill_nan(out, 0, first);
+    for (size_t i = first; i < n; i++)
+        out[i] /= (double)period;
+}
+
 void slab_ind_sma(const double *x, size_t n, int period, double *out)
 {
     size_t s = first_valid(x, n), p = (size_t)period;
@@ -31,15 +41,14 @@ void slab_ind_sma(const double *x, size_t n, int period, double *out)
         fill_nan(out, 0, n);
         return;
     }
-    fill_nan(out, 0, s + p - 1); /* every later bar gets its value */
     /* Exact window sums in fixed point where the data allow (prices do);
      * else a running fsum: adding x[i] and later -x[i-p] keeps the exact
      * sum of the window. Either way each value is fsum(window)/p. */
     if (slab_fsum_window(x + s, n - s, p, 0, out + s)) {
-        for (size_t i = s + p - 1; i < n; i++)
-            out[i] /= (double)period;
+        sums_to_sma(out, n, s, period);
         return;
     }
+    fill_nan(out, 0, s + p - 1); /* every later bar gets its value */
     slab_fsum_init(&acc);
     for (size_t i = s; i < n; i++) {
         slab_fsum_add(&acc, x[i]);
@@ -68,12 +77,8 @@ void slab_ind_sma_many(const double *x, size_t n, const int *period, size_t k, d
             who[m++] = (int)j;
         }
         if (m > 1 && slab_fsum_windows(x + s, n - s, ps, m, o)) {
-            for (size_t j = 0; j < m; j++) {
-                double *y = out[who[j]];
-                fill_nan(y, 0, s + ps[j] - 1);
-                for (size_t i = s + ps[j] - 1; i < n; i++)
-                    y[i] /= (double)period[who[j]];
-            }
+            for (size_t j = 0; j < m; j++)
+                sums_to_sma(out[who[j]], n, s, period[who[j]]);
             continue;
         }
         for (size_t j = 0; j < m; j++) /* one window at a time (or another range) */

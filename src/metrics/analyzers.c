@@ -1610,13 +1610,10 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     if (!isfinite(dflat))
         return 0;
     add_copies(ex, &ne, dflat, z);
-    if (grid && g.ok) { /* every |term| below the largest: the bound's faster sum */
-        double xmax;
+    double xmax = NAN; /* a bound on every |term| (the grid pass's), NaN: none */
+    if (grid && g.ok)
         memcpy(&xmax, &g.amax, sizeof xmax);
-        sd = sqrt(slab_fsum_sqdev_within(buf, e, avg, xmax, ex, ne) / (double)(n - bessel));
-    } else {
-        sd = sqrt(slab_fsum_sqdev(buf, e, avg, ex, ne) / (double)(n - bessel));
-    }
+    sd = sqrt(slab_fsum_sqdev_within(buf, e, avg, xmax, ex, ne) / (double)(n - bessel));
     if (sd == 0.0) /* ZeroDivisionError -> None */
         return 1;
     *out = avg / sd;
