@@ -103,6 +103,28 @@ static void sci_digits(double x, int prec, char *d, int *e10)
     *e10 = atoi(p + 1);
 }
 
+/* 10^k, k = 0..19. */
+static const uint64_t p10[20] = {1ULL,
+                                 10ULL,
+                                 100ULL,
+                                 1000ULL,
+                                 10000ULL,
+                                 100000ULL,
+                                 1000000ULL,
+                                 10000000ULL,
+                                 100000000ULL,
+                                 1000000000ULL,
+                                 10000000000ULL,
+                                 100000000000ULL,
+                                 1000000000000ULL,
+                                 10000000000000ULL,
+                                 100000000000000ULL,
+                                 1000000000000000ULL,
+                                 10000000000000000ULL,
+                                 100000000000000000ULL,
+                                 1000000000000000000ULL,
+                                 10000000000000000000ULL};
+
 #ifdef __SIZEOF_INT128__
 /* 10^k as a 128-bit integer, k = 0..22. */
 typedef unsigned __int128 u128;
@@ -112,20 +134,26 @@ static u128 pow10_u128(int k)
     return k <= 19 ? (u128)(uint64_t)pow10_exact[k] : (u128)p19 * (uint64_t)pow10_exact[k - 19];
 }
 
-/* x (positive, normal) rounded to 17 significant decimal digits, as
- * "%.16e" prints it (to nearest, ties to even), by exact integer
- * arithmetic: x = m 2^q, N = x 10^k with k = 16 - E, and E, the exponent of
- * the first digit, fixed so N has 17 digits. Into D (17 digits) and *E;
- * returns 0 (nothing written) where the products would pass 128 bits
- * (x below about 1e-6 or above 1e35): the caller prints it then. */
-static int digits17(double x, char *D, int *E)
+
+/* The first nd (<= 19) significant decimal digits of x (positive, normal),
+ * by exact integer arithmetic: x = m 2^q, T = floor(x 10^k) with
+ * k = nd - 1 - E, and E, the exponent of the first digit, fixed so T has
+ * nd digits; *rest says what x 10^k - T is: 0 zero, 1 below one half, 2
+ * one half, 3 above. Into *T, *rest and *E; returns 0 (nothing written)
+ * where the products would pass 128 bits (for 17 digits, x below about
+ * 1e-6 or above 1e35; two more powers of ten below for 19): the caller
+ * prints it then. */
+static int digits_of(double x, int nd, uint64_t *T, int *rest, int *E)
 {
-    static const u128 lo17 = (u128)10000000000000000ULL, hi17 = (u128)100000000000000000ULL;
-    int q, e = (int)floor(log10(x));
+    const u128 lo = (u128)p10[nd - 1], hi = (u128)p10[nd - 1] * 10;
+    int q;
     uint64_t m = (uint64_t)ldexp(frexp(x, &q), 53);
+    /* x in [2^(q-1), 2^q): floor(log10 x) is floor((q - 1) log10 2) or one
+     * more (the tries below move e by one until T has nd digits) */
+    int e = (int)floor((double)(q - 1) * 0.30102999566398119521);
     q -= 53; /* x = m 2^q exactly */
     for (int tries = 0; tries < 4; tries++) {
-        int k = 16 - e;
+        int k = nd - 1 - e, r = 0;
         u128 n;
         if (k > 22 || k < -19)
             return 0;
@@ -140,38 +168,62 @@ static int digits17(double x, char *D, int *E)
             } else {
                 u128 rem = num & (((u128)1 << -q) - 1), half = (u128)1 << (-q - 1);
                 n = num >> -q;
-                if (rem > half || (rem == half && (n & 1)))
-                    n++;
+                r = rem == 0 ? 0 : rem < half ? 1 : rem == half ? 2 : 3;
             }
-        } else { /* N = m 2^q / 10^-k */
+        } else { /* T = m 2^q / 10^-k */
             if (q < 0 || q > 74)
                 return 0;
             u128 num = (u128)m << q, p = pow10_u128(-k), rem;
             n = num / p;
             rem = num % p;
-            if (2 * rem > p || (2 * rem == p && (n & 1)))
-                n++;
+            r = rem == 0 ? 0 : 2 * rem < p ? 1 : 2 * rem == p ? 2 : 3;
         }
-        if (n < lo17) { /* E was one too high */
+        if (n < lo) { /* E was one too high */
             e--;
             continue;
         }
-        if (n >= hi17) { /* one too low, or rounded up to 10^17: 1 then zeros next time */
+        if (n >= hi) { /* one too low */
             e++;
             continue;
         }
-        uint64_t d = (uint64_t)n; /* < 10^17 */
-        for (int i = 16; i >= 0; i--) {
-            D[i] = (char)('0' + (int)(d % 10));
-            d /= 10;
-        }
+        *T = (uint64_t)n;
+        *rest = r;
         *E = e;
         return 1;
     }
     return 0;
 }
 
+/* x (positive, normal) rounded to 17 significant decimal digits, as
+ * "%.16e" prints it (to nearest, ties to even), into the digits D and the
+ * exponent of the first *E; 0 as digits_of. */
+static int digits17(double x, char *D, int *E)
+{
+    uint64_t t;
+    int rest;
+    if (!digits_of(x, 17, &t, &rest, E))
+        return 0;
+    if ((rest == 3 || (rest == 2 && (t & 1))) && ++t == p10[17]) { /* 99..9 up: 10..0 */
+        t = p10[16];
+        ++*E;
+    }
+    for (int i = 16; i >= 0; i--) {
+        D[i] = (char)('0' + (int)(t % 10));
+        t /= 10;
+    }
+    return 1;
+}
 #else
+static int digits_of(double x, int nd, uint64_t *T, int *rest, int *E) /* no 128-bit integers */
+{
+    (void)x;
+    (void)nd;
+    (void)T;
+    (void)rest;
+    (void)E;
+    return 0;
+}
+
 static int digits17(double x, char *D, int *E) /* no 128-bit integers: printf */
 {
     (void)x;
@@ -180,6 +232,65 @@ static int digits17(double x, char *D, int *E) /* no 128-bit integers: printf */
     return 0;
 }
 #endif
+
+/* The k digits of c (below 10^k) into d, trailing zeros dropped (one
+ * kept); returns their count. */
+static int put_digits(uint64_t c, int k, char *d)
+{
+    for (int i = k - 1; i >= 0; i--) {
+        d[i] = (char)('0' + (int)(c % 10));
+        c /= 10;
+    }
+    while (k > 1 && d[k - 1] == '0')
+        k--;
+    d[k] = '\0';
+    return k;
+}
+
+/* shortest_digits from x's first 19 significant digits T, truncated, and
+ * what follows them (rest, as digits_of), E the exponent of the first:
+ * x rounded to k = 15, 16 or 17 digits is T rounded to k, exactly (the
+ * dropped digits and rest say which side of the half-way point x is);
+ * the first of 15, 16 that reads back wins, else 17 digits. Returns 0
+ * when x lies exactly half-way at 15 or 16 digits (printf's rounding
+ * decides: the caller's way). The candidate is checked as an integer
+ * (Clinger's fast path), its digits made only once. */
+static int shortest_of(uint64_t T, int rest, int E, double x, char *d, int *e10)
+{
+    for (int k = 15; k <= 17; k++) {
+        uint64_t div = p10[19 - k], c = T / div, r = T % div, half = div / 2;
+        int e = E, up = r > half || (r == half && rest != 0);
+        if (r == half && rest == 0) {
+            if (k < 17)
+                return 0;
+            up = (int)(c & 1); /* a tie to even, as "%.16e" */
+        }
+        if (up && ++c == p10[k]) { /* 99..9 rounded up: 10..0 */
+            c = p10[k - 1];
+            e++;
+        }
+        if (k == 17) {
+            *e10 = e;
+            return put_digits(c, k, d);
+        }
+        int p = e - (k - 1);
+        if (c < ((uint64_t)1 << 53) && p >= -22 && p <= 22) {
+            double back = p < 0 ? (double)c / pow10_exact[-p] : (double)c * pow10_exact[p];
+            if (back != fabs(x))
+                continue;
+        } else {
+            char t[24];
+            uint64_t v = c;
+            for (int j = k - 1; j >= 0; j--, v /= 10)
+                t[j] = (char)('0' + (int)(v % 10));
+            if (!reads_back(t, k, e, signbit(x) != 0, x))
+                continue;
+        }
+        *e10 = e;
+        return put_digits(c, k, d);
+    }
+    return 0; /* not reached */
+}
 
 /* The shortest significant digits of x (finite, nonzero magnitude) that
  * strtod() reads back as x: digits into d (no dot, no sign), the decimal
@@ -207,6 +318,13 @@ static int shortest_digits(double x, char *d, int *e10)
             n--;
         d[n] = '\0';
         return n;
+    }
+    uint64_t T;
+    int rest;
+    if (digits_of(fabs(x), 19, &T, &rest, &E)) { /* the steps below on integers */
+        int n = shortest_of(T, rest, E, x, d, e10);
+        if (n > 0)
+            return n;
     }
     if (!digits17(fabs(x), D, &E))
         sci_digits(x, 17, D, &E);
@@ -247,13 +365,26 @@ static int shortest_digits(double x, char *d, int *e10)
     return 0; /* not reached: 17 digits always read back */
 }
 
+/* snprintf(buf, n, "%s", s) without printf's machinery (a fifth of a
+ * number's time). */
+static void copy_text(char *buf, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+}
+
 const char *slab_num_format(double x, char *buf, size_t n)
 {
     char d[24], out[SLAB_NUM_TEXT_MAX + 8];
     int e10 = 0, nd, k = 0;
 
     if (isnan(x) || isinf(x)) {
-        snprintf(buf, n, "%s", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+        copy_text(buf, n, isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
         return buf;
     }
     if (signbit(x))
@@ -261,7 +392,7 @@ const char *slab_num_format(double x, char *buf, size_t n)
     if (x == 0.0) {
         out[k++] = '0';
         out[k] = '\0';
-        snprintf(buf, n, "%s", out);
+        copy_text(buf, n, out);
         return buf;
     }
     nd = shortest_digits(x, d, &e10);
@@ -272,7 +403,14 @@ const char *slab_num_format(double x, char *buf, size_t n)
             memcpy(out + k, d + 1, (size_t)nd - 1);
             k += nd - 1;
         }
-        snprintf(out + k, sizeof out - (size_t)k, "e%c%02d", e10 < 0 ? '-' : '+', abs(e10));
+        int a = abs(e10); /* below 400 */
+        out[k++] = 'e';
+        out[k++] = e10 < 0 ? '-' : '+';
+        if (a >= 100)
+            out[k++] = (char)('0' + a / 100);
+        out[k++] = (char)('0' + a / 10 % 10);
+        out[k++] = (char)('0' + a % 10);
+        out[k] = '\0';
     } else if (e10 < 0) { /* 0.000ddd */
         out[k++] = '0';
         out[k++] = '.';
@@ -290,6 +428,6 @@ const char *slab_num_format(double x, char *buf, size_t n)
         }
         out[k] = '\0';
     }
-    snprintf(buf, n, "%s", out);
+    copy_text(buf, n, out);
     return buf;
 }

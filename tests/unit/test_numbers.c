@@ -129,6 +129,14 @@ static void random_doubles_round_trip(void **state)
         expect_round_trip(nextafter(p, INFINITY));
         expect_round_trip(-nextafter(p, 0.0));
         expect_round_trip((double)(u >> (11 + u % 50))); /* whole numbers */
+        /* exactly half-way between two 15- or 16-digit decimals (a whole
+         * number of 15 or 16 digits plus one half, or one of 16 or 17
+         * digits ending in 5): the writer's integer path hands these to
+         * printf, whose rounding then decides */
+        double w = (double)(u % 9000000000000000ULL + 1000000000000000ULL);
+        expect_round_trip(w + 0.5);
+        expect_round_trip(floor(w / 10.0) + 0.5);
+        expect_round_trip(floor(w / 10.0) * 10.0 + 5.0);
     }
 }
 
