@@ -227,11 +227,13 @@ typedef struct slab_bar_span {
  * value[0], value[lo - 1] of each span and value[n - 1] are read: the
  * other bars there may be left unwritten. plan is required; scratch is
  * the caller's, eq->n + 8 doubles. SLAB_EINVAL when the plan is for other
- * bars. */
+ * bars. daily (or NULL): slab_daily_returns_spans' values written there too
+ * (the daily Sharpe ratio's returns, taken once). */
 slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
                                         size_t n_spans, const slab_trade *trades,
                                         size_t n_trades, const slab_period_plan *plan,
-                                        double *scratch, slab_headline *out, slab_error *err);
+                                        double *scratch, double *daily, slab_headline *out,
+                                        slab_error *err);
 /* DrawDown's max.drawdown of v[0..n-1] (percent of the running peak), the
  * same bits as slab_drawdown, with one division per new peak. */
 double slab_max_drawdown_pct(const double *v, size_t n);

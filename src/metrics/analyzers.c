@@ -398,6 +398,19 @@ static rets timereturn_of(const periods *p)
     return r;
 }
 
+/* rets_get(timereturn_of(p), k) for every k into out[0..p->n - 1], each
+ * period's end value read once (period k-1's last bar is the one before
+ * period k's first). */
+static void returns_into(const periods *p, double *out)
+{
+    double prev = p->eq->start_value;
+    for (size_t k = 0; k < p->n; k++) {
+        double e = value_at(p, period_last(p, k));
+        out[k] = e / prev - 1.0;
+        prev = e;
+    }
+}
+
 /* ---- TimeReturn / AnnualReturn ------------------------------------------ */
 
 void slab_period_returns_clear(slab_period_returns *p)
@@ -1552,13 +1565,15 @@ static int grid_terms(const gridsum *g, double *buf, size_t *m)
  * bar of a span return exactly 0, so their excess returns are one value
  * added as a count. buf holds t->n + 8 doubles. With one bar a period, dd
  * (when not NULL, started on bar 0) walks the spans' bars too, unless it
- * comes back slow. Returns 0 when that value is not finite (the caller
- * then takes every period). */
+ * comes back slow. ret (or NULL): t's TimeReturn, already taken. Returns
+ * 0 when that value is not finite (the caller then takes every period). */
 static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
                         const slab_sharpe_params *p, double *buf, double *out, int *is_none,
-                        ddwalk *dd)
+                        ddwalk *dd, const double *ret)
 {
     rets r = timereturn_of(t);
+    if (ret)
+        r.ret = ret; /* t's returns, already taken (returns_into) */
     excess_rule x = excess_rule_of(p);
     size_t n = r.n, bessel = p->stddev_sample ? 1 : 0, m = 0, next = 0;
     double flat = excess_of(0.0, &x), avg, sd;
@@ -1676,7 +1691,7 @@ static void sqn_buf(const slab_trade *trades, size_t n, double *buf, slab_sqn_re
 /* slab_headline_compute with the plan given; spans NULL: every bar. */
 static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp, double *buf,
                      const slab_trade *trades, size_t n_trades, const slab_period_plan *plan,
-                     slab_headline *out)
+                     double *daily, slab_headline *out)
 {
     slab_sharpe_params p;
     size_t cur[3];
@@ -1685,13 +1700,18 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     rets r = timereturn_of(&years);
     slab_bar_span all = {0, eq->n}; /* every period, summed from buf */
     slab_sharpe_params_default(&p);
-    if (!sp || !sharpe_spans(&years, &all, 1, &p, buf, &out->sharpe, &out->sharpe_none, NULL))
+    if (!sp ||
+        !sharpe_spans(&years, &all, 1, &p, buf, &out->sharpe, &out->sharpe_none, NULL, NULL))
         sharpe_of(&r, &p, &out->sharpe, &out->sharpe_none);
     p.timeframe = SLAB_TF_DAYS; /* SharpeRatio_A(timeframe=Days) */
     p.annualize = 1;
     r = timereturn_of(&days);
-    if (!sp ||
-        !sharpe_spans(&days, &all, 1, &p, buf, &out->sharpe_days, &out->sharpe_days_none, NULL))
+    if (daily) { /* the caller's too: taken once */
+        returns_into(&days, daily);
+        r.ret = daily;
+    }
+    if (!sp || !sharpe_spans(&days, &all, 1, &p, buf, &out->sharpe_days, &out->sharpe_days_none,
+                             NULL, daily))
         sharpe_of(&r, &p, &out->sharpe_days, &out->sharpe_days_none);
     returns_from(eq, plan->datap->n, 0.0, &out->returns);
     out->annual_return_pct = out->returns.rnorm100;
@@ -1712,7 +1732,8 @@ static void headline(const slab_equity *eq, const slab_bar_span *sp, size_t n_sp
     if (sp)
         dd_block(eq->value, 1, &dd);
     if (!sp ||
-        !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none, &dd)) {
+        !sharpe_spans(&data, sp, n_sp, &p, buf, &out->sharpe_fit, &out->sharpe_fit_none, &dd,
+                      NULL)) {
         r = timereturn_of(&data);
         sharpe_of(&r, &p, &out->sharpe_fit, &out->sharpe_fit_none);
     }
@@ -1744,7 +1765,7 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
                               "the period plan was built for other bars than this run's");
     if (!plan && (rc = slab_period_plan_new(eq, &own, err)) != SLAB_OK)
         return rc;
-    headline(eq, NULL, 0, NULL, trades, n_trades, plan ? plan : own, out);
+    headline(eq, NULL, 0, NULL, trades, n_trades, plan ? plan : own, NULL, out);
     slab_period_plan_free(own);
     return SLAB_OK;
 }
@@ -1752,7 +1773,7 @@ slab_status slab_headline_compute(const slab_equity *eq, const slab_trade *trade
 slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
                                         size_t n_spans, const slab_trade *trades, size_t n_trades,
                                         const slab_period_plan *plan, double *scratch,
-                                        slab_headline *out, slab_error *err)
+                                        double *daily, slab_headline *out, slab_error *err)
 {
     slab_status rc;
 
@@ -1762,7 +1783,7 @@ slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_sp
     if (!plan || !plan_fits(plan, eq))
         return slab_error_set(err, SLAB_EINVAL, NULL,
                               "the period plan was built for other bars than this run's");
-    headline(eq, spans, n_spans, scratch, trades, n_trades, plan, out);
+    headline(eq, spans, n_spans, scratch, trades, n_trades, plan, daily, out);
     return SLAB_OK;
 }
 
@@ -1781,8 +1802,6 @@ slab_status slab_daily_returns_spans(const slab_equity *eq, const slab_bar_span 
                               "the period plan was built for other bars than this run's");
     size_t cur;
     periods days = table_on(&plan->days, eq, spans, n_spans, &cur);
-    rets r = timereturn_of(&days);
-    for (size_t k = 0; k < r.n; k++)
-        out[k] = rets_get(&r, k);
+    returns_into(&days, out);
     return SLAB_OK;
 }

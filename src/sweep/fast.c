@@ -965,12 +965,6 @@ void slab__fast_set_reverse(slab__fast *f, int reverse)
     f->reverse = reverse;
 }
 
-void slab__fast_spans(const slab__fast *f, const slab_bar_span **spans, size_t *n)
-{
-    *spans = f->span;
-    *n = f->n_span;
-}
-
 uint64_t slab__fast_batched(const slab__fast *f)
 {
     return f->n_batched;
@@ -1141,7 +1135,8 @@ static const xpair *batch_take(slab__fast *f, double fast, double slow)
 int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
                    const slab_sweep_spec *spec, const size_t *idx, const double *params,
                    const slab_broker_config *broker, const slab_risk_config *risk,
-                   const slab_period_plan *plan, slab_run *run, slab_headline *h, slab_error *err)
+                   const slab_period_plan *plan, slab_run *run, slab_headline *h, double *daily,
+                   slab_error *err)
 {
     const slab_bars *bars = spec->bars;
     const fast_def *d = fast_def_of(spec->strategy);
@@ -1233,7 +1228,7 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     run->compression = bars->compression;
     slab_equity eq = slab_run_equity(run);
     if (slab_headline_compute_spans(&eq, f->span, f->n_span, f->trades, f->n_trades, plan,
-                                    f->scratch, h, err) != SLAB_OK) {
+                                    f->scratch, daily, h, err) != SLAB_OK) {
         rc = -1;
         goto out;
     }

@@ -562,7 +562,7 @@ static slab_status run_one(worker *w, double *params, slab_broker_config *broker
         return st;
     if (w->fast) {
         int r = slab__fast_run(w->fast, sw->cache, sw->ranges, spec, w->idx, params, broker,
-                               risk, sw->plan, fr, h, e);
+                               risk, sw->plan, fr, h, w->daily, e);
         if (r < 0)
             return e->code;
         if (r > 0) {
@@ -575,15 +575,11 @@ static slab_status run_one(worker *w, double *params, slab_broker_config *broker
     return engine_run(spec, NULL, 0, &w->share, params, broker, risk, kv, run, e);
 }
 
-/* The daily returns of a run into w->daily: of the specialised loop's
- * record (stored only where its spans say) or the engine's. */
+/* The daily returns of a run into w->daily: the specialised loop's are
+ * there already (slab__fast_run), the engine's are taken here. */
 static slab_status daily_returns(worker *w, int fast, const slab_equity *eq, slab_error *e)
 {
-    const slab_bar_span *sp = NULL;
-    size_t n_sp = 0;
-    if (fast)
-        slab__fast_spans(w->fast, &sp, &n_sp);
-    return slab_daily_returns_spans(eq, sp, n_sp, w->sw->plan, w->daily, e);
+    return fast ? SLAB_OK : slab_daily_returns(eq, w->sw->plan, w->daily, e);
 }
 
 /* Runs the combination and builds its object; a combination that cannot

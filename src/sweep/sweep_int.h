@@ -74,15 +74,16 @@ slab__franges *slab__franges_new(size_t n_bars);
 void slab__franges_free(slab__franges *t);
 /* Runs combination idx (its resolved params, broker and risk) by the
  * specialised loop: fills *run (borrowing f's arrays until the next call;
- * its values only where slab__fast_spans' record needs them) and *h, the
- * same bits as the general engine and slab_headline_compute.
+ * its values only where slab__fast_spans' record needs them), *h and
+ * daily[0 .. the plan's days - 1] (its TimeReturn(Days)), the same bits
+ * as the general engine, slab_headline_compute and slab_daily_returns.
  * Returns 1; 0 when this combination needs the general engine; -1 with
  * err set when out of memory. cache and shared may be NULL. */
 int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
                    const slab_sweep_spec *spec,
                    const size_t *idx, const double *params, const slab_broker_config *broker,
                    const slab_risk_config *risk, const slab_period_plan *plan, slab_run *run,
-                   slab_headline *h, slab_error *err);
+                   slab_headline *h, double *daily, slab_error *err);
 
 /* A worker's next combinations, their sma_cross crossings found together
  * (the SMAs' bars read once a tile for all of them): begin, add each
@@ -100,9 +101,6 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
 /* Whether f's batches ask for their SMAs from the end (every other
  * worker). */
 void slab__fast_set_reverse(slab__fast *f, int reverse);
-/* The spans of f's last run (the bars whose values it holds, as
- * slab_headline_compute_spans takes them). */
-void slab__fast_spans(const slab__fast *f, const slab_bar_span **spans, size_t *n);
 /* Runs of f that took a batch's crossings. */
 uint64_t slab__fast_batched(const slab__fast *f);
 /* 1 when the sweep's combinations gain from batches (sma_cross). */

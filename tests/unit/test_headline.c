@@ -287,6 +287,8 @@ static void test_spans(void **state)
         slab_trade tr[40];
         slab_equity eq = {n, bars->ts_ns, v, NULL, 1000.0, clocks[c].tf, clocks[c].read_as};
         assert_int_equal(slab_period_plan_new(&eq, &plan, &err), SLAB_OK);
+        size_t n_days = slab_period_plan_days(plan);
+        double *day_sp = malloc(n_days * sizeof *day_sp), *day_all = malloc(n_days * sizeof *day_all);
         for (int rep = 0; rep < (n > 10000 ? 24 : 300); rep++) {
             size_t m = 0, i = uniform() < 0.2 ? 0 : (size_t)(uniform() * 50.0);
             int kind = rep % 6;
@@ -342,13 +344,23 @@ static void test_spans(void **state)
             slab_headline a, b;
             assert_int_equal(slab_headline_compute(&eq, tr, nt, plan, &a, &err), SLAB_OK);
             assert_int_equal(
-                slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, &b, &err), SLAB_OK);
+                slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, NULL, &b, &err), SLAB_OK);
             const char *d = headline_diff(&a, &b);
             if (d)
                 fail_msg("clock %zu, record %d (kind %d, %zu spans): %s differs", c, rep, kind, m,
                          d);
+            /* the daily returns taken on the way, against the whole record's */
+            assert_int_equal(slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, day_sp,
+                                                         &b, &err),
+                             SLAB_OK);
+            assert_int_equal(slab_daily_returns(&eq, plan, day_all, &err), SLAB_OK);
+            assert_memory_equal(day_sp, day_all, n_days * sizeof *day_all);
+            if ((d = headline_diff(&a, &b)))
+                fail_msg("clock %zu, record %d (with its daily returns): %s differs", c, rep, d);
         }
         slab_period_plan_free(plan);
+        free(day_sp);
+        free(day_all);
         free(v);
         free(scratch);
         free(sp);
