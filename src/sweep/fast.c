@@ -49,14 +49,42 @@ static const fast_def fast_defs[] = {{"sma_cross", sma_signal, 2, K_SMA_CROSS},
                                      {"rsi_reversion", rsi_signal, 3, K_RSI},
                                      {"bbands_reversion", bb_signal, 2, K_BBANDS}};
 
+#define N_FAST_DEFS (sizeof fast_defs / sizeof fast_defs[0])
+
+/* The built-ins' and their indicators' definitions, looked up once (by
+ * name, a scan of each table with strcasecmp: it was twice a combination). */
+static const char *const ind_names[] = {"SMA_BT", "RSI_BT", "BBANDS_BT"};
+static const slab_strategy_def *fast_strategies[N_FAST_DEFS];
+static const slab_ind_def *fast_inds[sizeof ind_names / sizeof ind_names[0]];
+static pthread_once_t defs_once = PTHREAD_ONCE_INIT;
+
+static void defs_find(void)
+{
+    slab_error e;
+    for (size_t k = 0; k < N_FAST_DEFS; k++)
+        fast_strategies[k] = slab_strategy_find(fast_defs[k].name, &e);
+    for (size_t k = 0; k < sizeof ind_names / sizeof ind_names[0]; k++)
+        fast_inds[k] = slab_ind_find(ind_names[k], &e);
+}
+
 /* The loop's description of strategy, or NULL. */
 static const fast_def *fast_def_of(const slab_strategy_def *strategy)
 {
-    slab_error e;
-    for (size_t k = 0; k < sizeof fast_defs / sizeof fast_defs[0]; k++)
-        if (strategy == slab_strategy_find(fast_defs[k].name, &e) &&
+    pthread_once(&defs_once, defs_find);
+    for (size_t k = 0; k < N_FAST_DEFS; k++)
+        if (strategy && strategy == fast_strategies[k] &&
             strategy->n_params == fast_defs[k].risk0 + 4)
             return &fast_defs[k];
+    return NULL;
+}
+
+/* The definition of indicator name (one of ind_names), or NULL. */
+static const slab_ind_def *ind_def(const char *name)
+{
+    pthread_once(&defs_once, defs_find);
+    for (size_t k = 0; k < sizeof ind_names / sizeof ind_names[0]; k++)
+        if (!strcmp(name, ind_names[k]))
+            return fast_inds[k];
     return NULL;
 }
 
@@ -894,7 +922,7 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
                const char *name, const double *given, double **own, const double **out, int *held)
 {
     slab_error e;
-    const slab_ind_def *def = slab_ind_find(name, &e);
+    const slab_ind_def *def = ind_def(name);
     const double *in[1] = {spec->bars->close};
     double *o[SLAB_IND_MAX_OUTPUTS];
     double p[SLAB_IND_MAX_PARAMS]; /* the whole set, as slab_indicator hands the cache */
@@ -925,8 +953,7 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
 
 static void ind_release(slab__cache *cache, const char *name, const double *const *out)
 {
-    slab_error e;
-    slab__cache_put(cache, slab_ind_find(name, &e), out);
+    slab__cache_put(cache, ind_def(name), out);
 }
 
 /* ---- a batch of sma_cross combinations ----------------------------------------
