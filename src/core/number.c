@@ -103,6 +103,15 @@ static void sci_digits(double x, int prec, char *d, int *e10)
     *e10 = atoi(p + 1);
 }
 
+/* The k decimal digits of c (below 10^k, leading zeros written) into d. */
+static void int_digits(uint64_t c, int k, char *d)
+{
+    for (int i = k - 1; i >= 0; i--) {
+        d[i] = (char)('0' + (int)(c % 10));
+        c /= 10;
+    }
+}
+
 /* 10^k, k = 0..19. */
 static const uint64_t p10[20] = {1ULL,
                                  10ULL,
@@ -207,10 +216,7 @@ static int digits17(double x, char *D, int *E)
         t = p10[16];
         ++*E;
     }
-    for (int i = 16; i >= 0; i--) {
-        D[i] = (char)('0' + (int)(t % 10));
-        t /= 10;
-    }
+    int_digits(t, 17, D);
     return 1;
 }
 #else
@@ -237,10 +243,7 @@ static int digits17(double x, char *D, int *E) /* no 128-bit integers: printf */
  * kept); returns their count. */
 static int put_digits(uint64_t c, int k, char *d)
 {
-    for (int i = k - 1; i >= 0; i--) {
-        d[i] = (char)('0' + (int)(c % 10));
-        c /= 10;
-    }
+    int_digits(c, k, d);
     while (k > 1 && d[k - 1] == '0')
         k--;
     d[k] = '\0';
@@ -280,9 +283,7 @@ static int shortest_of(uint64_t T, int rest, int E, double x, char *d, int *e10)
                 continue;
         } else {
             char t[24];
-            uint64_t v = c;
-            for (int j = k - 1; j >= 0; j--, v /= 10)
-                t[j] = (char)('0' + (int)(v % 10));
+            int_digits(c, k, t);
             if (!reads_back(t, k, e, signbit(x) != 0, x))
                 continue;
         }
