@@ -227,8 +227,9 @@ typedef struct slab_bar_span {
  * value[0], value[lo - 1] of each span and value[n - 1] are read: the
  * other bars there may be left unwritten. plan is required; scratch is
  * the caller's, eq->n + 8 doubles. SLAB_EINVAL when the plan is for other
- * bars. daily (or NULL): slab_daily_returns_spans' values written there too
- * (the daily Sharpe ratio's returns, taken once). */
+ * bars. daily (or NULL): slab_daily_returns' values written there too
+ * (the daily Sharpe ratio's returns, taken once, reading the bars the
+ * spans allow). */
 slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_span *spans,
                                         size_t n_spans, const slab_trade *trades,
                                         size_t n_trades, const slab_period_plan *plan,
@@ -242,10 +243,5 @@ double slab_max_drawdown_pct(const double *v, size_t n);
  * for other bars. */
 slab_status slab_daily_returns(const slab_equity *eq, const slab_period_plan *plan, double *out,
                                slab_error *err);
-/* slab_daily_returns of a record given with spans as to
- * slab_headline_compute_spans (the same bars read). */
-slab_status slab_daily_returns_spans(const slab_equity *eq, const slab_bar_span *spans,
-                                     size_t n_spans, const slab_period_plan *plan, double *out,
-                                     slab_error *err);
 
 #endif

@@ -1790,18 +1790,11 @@ slab_status slab_headline_compute_spans(const slab_equity *eq, const slab_bar_sp
 slab_status slab_daily_returns(const slab_equity *eq, const slab_period_plan *plan, double *out,
                                slab_error *err)
 {
-    return slab_daily_returns_spans(eq, NULL, 0, plan, out, err);
-}
-
-slab_status slab_daily_returns_spans(const slab_equity *eq, const slab_bar_span *spans,
-                                     size_t n_spans, const slab_period_plan *plan, double *out,
-                                     slab_error *err)
-{
     if (!plan_fits(plan, eq))
         return slab_error_set(err, SLAB_EINVAL, NULL,
                               "the period plan was built for other bars than this run's");
     size_t cur;
-    periods days = table_on(&plan->days, eq, spans, n_spans, &cur);
+    periods days = table_on(&plan->days, eq, NULL, 0, &cur);
     returns_into(&days, out);
     return SLAB_OK;
 }

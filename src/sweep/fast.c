@@ -52,7 +52,8 @@ static const fast_def fast_defs[] = {{"sma_cross", sma_signal, 2, K_SMA_CROSS},
 #define N_FAST_DEFS (sizeof fast_defs / sizeof fast_defs[0])
 
 /* The built-ins' and their indicators' definitions, looked up once (by
- * name, a scan of each table with strcasecmp: it was twice a combination). */
+ * name, a scan of each table with strcasecmp: it was twice a combination).
+ * A built-in's signal indicator, by its K_* kind. */
 static const char *const ind_names[] = {"SMA_BT", "RSI_BT", "BBANDS_BT"};
 static const slab_strategy_def *fast_strategies[N_FAST_DEFS];
 static const slab_ind_def *fast_inds[sizeof ind_names / sizeof ind_names[0]];
@@ -78,14 +79,11 @@ static const fast_def *fast_def_of(const slab_strategy_def *strategy)
     return NULL;
 }
 
-/* The definition of indicator name (one of ind_names), or NULL. */
-static const slab_ind_def *ind_def(const char *name)
+/* The signal indicator of the built-ins of kind K_*, or NULL. */
+static const slab_ind_def *ind_def(int kind)
 {
     pthread_once(&defs_once, defs_find);
-    for (size_t k = 0; k < sizeof ind_names / sizeof ind_names[0]; k++)
-        if (!strcmp(name, ind_names[k]))
-            return fast_inds[k];
-    return NULL;
+    return fast_inds[kind];
 }
 
 #define BLOCK 8                          /* bars a range summary covers */
@@ -913,16 +911,16 @@ static int run_walk(walk *w, source *src)
 
 /* ---- one combination ---------------------------------------------------------- */
 
-/* name(close, p) (SMA_BT, RSI_BT: one output; BBANDS_BT: three): the
+/* def(close, p) (SMA_BT, RSI_BT: one output; BBANDS_BT: three): the
  * cache's arrays into out (*held = 1) or ones computed into own (from
  * own[0]; own NULL: the cache's only); 0 when a parameter is not one
  * slab_indicator accepts (the general engine then reports it) or out of
  * memory, else 1. */
 static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, const size_t *idx,
-               const char *name, const double *given, double **own, const double **out, int *held)
+               const slab_ind_def *def, const double *given, double **own, const double **out,
+               int *held)
 {
     slab_error e;
-    const slab_ind_def *def = ind_def(name);
     const double *in[1] = {spec->bars->close};
     double *o[SLAB_IND_MAX_OUTPUTS];
     double p[SLAB_IND_MAX_PARAMS]; /* the whole set, as slab_indicator hands the cache */
@@ -951,9 +949,9 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
     return def->fn(in, f->n, p, o, &e) == SLAB_OK;
 }
 
-static void ind_release(slab__cache *cache, const char *name, const double *const *out)
+static void ind_release(slab__cache *cache, const slab_ind_def *def, const double *const *out)
 {
-    slab__cache_put(cache, ind_def(name), out);
+    slab__cache_put(cache, def, out);
 }
 
 /* ---- a batch of sma_cross combinations ----------------------------------------
@@ -1089,6 +1087,7 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
 {
     size_t m = f->n_bat, n = f->n;
     tile_set ts = {NULL, 0};
+    const slab_ind_def *sma = ind_def(K_SMA_CROSS);
     int rc = 0;
     if (m < 2 || !cache || !shared || n / BLOCK / SUPER < 2)
         return 0;                                     /* alone, each with its look-ahead */
@@ -1114,8 +1113,8 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
         xpair *p = &f->bat[k];
         const double *a[1] = {NULL}, *b[1] = {NULL};
         int ha = 0, hb = 0;
-        ind(f, cache, spec, p->idx, "SMA_BT", &p->fast, NULL, a, &ha);
-        ind(f, cache, spec, p->idx, "SMA_BT", &p->slow, NULL, b, &hb);
+        ind(f, cache, spec, p->idx, sma, &p->fast, NULL, a, &ha);
+        ind(f, cache, spec, p->idx, sma, &p->slow, NULL, b, &hb);
         p->a = ha ? a[0] : NULL;
         p->b = hb ? b[0] : NULL;
         const ranges *ra = p->a ? ranges_shared(shared, p->a, p->fast) : NULL;
@@ -1137,9 +1136,9 @@ out:
     for (size_t k = 0; k < m; k++) { /* the scan is done: the SMAs go back */
         xpair *p = &f->bat[k];
         if (p->a)
-            ind_release(cache, "SMA_BT", &p->a);
+            ind_release(cache, sma, &p->a);
         if (p->b)
-            ind_release(cache, "SMA_BT", &p->b);
+            ind_release(cache, sma, &p->b);
         p->a = p->b = NULL;
     }
     slab_free(ts.r);
@@ -1168,10 +1167,7 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     const slab_bars *bars = spec->bars;
     const fast_def *d = fast_def_of(spec->strategy);
     int held_a = 0, held_b = 0, rc = 0;
-    const char *name = !d                       ? ""
-                       : d->kind == K_SMA_CROSS ? "SMA_BT"
-                       : d->kind == K_RSI       ? "RSI_BT"
-                                                : "BBANDS_BT";
+    const slab_ind_def *sig = d ? ind_def(d->kind) : NULL; /* the signal's indicator */
     const double *a[3] = {NULL, NULL, NULL}, *b[1] = {NULL};
     source src;
     size_t first_next;
@@ -1185,8 +1181,8 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
         src.ev = bp->ev;
         src.n_ev = bp->n_ev;
     } else if (d->kind == K_SMA_CROSS) {
-        if (!ind(f, cache, spec, idx, name, &params[P_FAST], &f->own[0], a, &held_a) ||
-            !ind(f, cache, spec, idx, name, &params[P_SLOW], &f->own[1], b, &held_b))
+        if (!ind(f, cache, spec, idx, sig, &params[P_FAST], &f->own[0], a, &held_a) ||
+            !ind(f, cache, spec, idx, sig, &params[P_SLOW], &f->own[1], b, &held_b))
             goto out;
         xscan x;
         const ranges *ra = ranges_of(f, shared, a[0], params[P_FAST], 0);
@@ -1196,7 +1192,7 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
         src.n_ev = crossings(f, &x);
     } else if (d->kind == K_RSI) {
         /* next() from the RSI's first value (backtrader's minimum period) */
-        if (!ind(f, cache, spec, idx, name, &params[P_PERIOD], &f->own[0], a, &held_a))
+        if (!ind(f, cache, spec, idx, sig, &params[P_PERIOD], &f->own[0], a, &held_a))
             goto out;
         first_next = first_valid(a[0], bars->n);
         src.x = a[0];
@@ -1207,7 +1203,7 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
          * close below the lower band enters, above the middle one exits;
          * next() from the latest first value of the three */
         double p[3] = {params[P_PERIOD], params[P_DEVFACTOR], params[P_DEVFACTOR]};
-        if (!ind(f, cache, spec, idx, name, p, &f->own[0], a, &held_a))
+        if (!ind(f, cache, spec, idx, sig, p, &f->own[0], a, &held_a))
             goto out;
         first_next = 0;
         for (int k = 0; k < 3; k++) {
@@ -1262,8 +1258,8 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     rc = 1;
 out:
     if (held_a)
-        ind_release(cache, name, a);
+        ind_release(cache, sig, a);
     if (held_b)
-        ind_release(cache, name, b);
+        ind_release(cache, sig, b);
     return rc;
 }

@@ -74,7 +74,7 @@ slab__franges *slab__franges_new(size_t n_bars);
 void slab__franges_free(slab__franges *t);
 /* Runs combination idx (its resolved params, broker and risk) by the
  * specialised loop: fills *run (borrowing f's arrays until the next call;
- * its values only where slab__fast_spans' record needs them), *h and
+ * its values only where its spans' record needs them), *h and
  * daily[0 .. the plan's days - 1] (its TimeReturn(Days)), the same bits
  * as the general engine, slab_headline_compute and slab_daily_returns.
  * Returns 1; 0 when this combination needs the general engine; -1 with
