@@ -22,6 +22,35 @@
  * Returns the text (owned; free with slab_free()), or NULL when out of
  * memory or when j is not an object/array without JSON_ENCODE_ANY. */
 char *slab_json_dumps(const json_t *j, size_t flags);
+/* A flag of these writers (above jansson's): every real as jansson itself
+ * prints it ("%.17g", ".0" on a whole number, the exponent without '+' or
+ * leading zeros), so the text is byte for byte json_dumps()'s. For texts
+ * that must not change when the shortest form would, such as what a run
+ * id hashes. */
+#define SLAB_JSON_REAL17 ((size_t)1 << 24)
+
+/* A JSON text written piece by piece, for a caller that knows its
+ * document's layout and would otherwise build a tree only to print it (a
+ * sweep's line): the writer slab_json_dumps uses, so the same bytes for
+ * the same values. Start it zeroed; s (NUL-terminated, owned: slab_free())
+ * holds n bytes; failed = 1 once memory ran out or a value could not be
+ * written (a non-finite real, a NULL tree), and the text is then not to
+ * be used. */
+typedef struct slab_json_text {
+    char *s;
+    size_t n, cap;
+    int failed;
+} slab_json_text;
+/* s[0..n) as it is (text already JSON). */
+void slab_json_text_raw(slab_json_text *t, const char *s, size_t n);
+/* s as a JSON string, quoted and escaped. */
+void slab_json_text_string(slab_json_text *t, const char *s);
+/* A finite real as these writers print one (shortest, ".0" on a whole number). */
+void slab_json_text_real(slab_json_text *t, double x);
+/* An integer, as a json_integer prints. */
+void slab_json_text_integer(slab_json_text *t, long long v);
+/* A tree, with slab_json_dumps's flags (JSON_ENCODE_ANY implied). */
+void slab_json_text_value(slab_json_text *t, const json_t *j, size_t flags);
 /* Writes the text to f as it is made, about 64 KiB at a time (a large
  * document is never held whole as text); returns 0, or -1 on a write
  * error or no memory (f may then have part of the text). */

@@ -110,6 +110,12 @@ int slab_analyzers_document(json_t *analyzers);
  * values (slab_headline_compute), as slab_result_json builds it. Returns a
  * new object (owned; json_decref()). */
 json_t *slab_result_metrics(const slab_run *run, const slab_headline *h);
+/* The same object as compact text appended to t: the bytes
+ * slab_json_dumps(slab_result_metrics(run, h), JSON_COMPACT) gives, without
+ * the tree (a sweep writes one a line). 0, or -1 when out of memory. */
+struct slab_json_text;
+int slab_result_metrics_text(const slab_run *run, const slab_headline *h,
+                             struct slab_json_text *t);
 
 /* The document's backtest.run_id (16 hex digits) for this run and info,
  * without building the document. SLAB_ENOMEM when out of memory. */

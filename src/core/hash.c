@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +18,25 @@ static void to_hex(const unsigned char *md, unsigned len, char hex[65])
     hex[64] = '\0';
 }
 
+/* SHA-256 fetched from the default provider once: EVP_sha256() makes
+ * EVP_Digest fetch it again on every call (a lock and a table lookup, a
+ * fifth of hashing a sweep's run id). NULL when the fetch failed: then
+ * each call fetches as before. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void slab_sha256_mem(const void *data, size_t n, char hex[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
 
-    EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+    pthread_once(&sha256_once, sha256_fetch);
+    EVP_Digest(data, n, md, &len, sha256_md ? sha256_md : EVP_sha256(), NULL);
     to_hex(md, len, hex);
 }
 

@@ -3,6 +3,8 @@
  * conventions, the trade list and the run's provenance. */
 #include "stratlab/result.h"
 
+#include "stratlab/json.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -73,17 +75,49 @@ static json_t *conventions_json(void)
 static json_t *conventions_shared;
 static pthread_once_t conventions_once = PTHREAD_ONCE_INIT;
 
+static char *conventions_text; /* its compact text, for slab_result_metrics_text */
+
 static void conventions_share(void)
 {
     conventions_shared = conventions_json();
+    conventions_text = conventions_shared ? slab_json_dumps(conventions_shared, JSON_COMPACT) : NULL;
 }
 
-/* The "metrics" object from a run's trades and its headline analyzer
- * values (the same numbers the "analyzers" object carries). */
-static json_t *metrics_json(const slab_run *run, const slab_headline *h)
+/* The "metrics" object's fields, in their order: one list that the tree
+ * (metrics_json) and the text (slab_result_metrics_text) are both made
+ * from, so the two cannot drift apart. */
+enum {
+    F_REAL, /* json_real: a real (left out when not finite, as jansson does) */
+    F_NUM,  /* num(): a real, null when not finite */
+    F_INT,  /* an integer */
+    F_NULL  /* null */
+};
+
+typedef struct mfield {
+    const char *key;
+    int kind;
+    double x;
+    long i;
+} mfield;
+
+#define N_MFIELDS 20
+
+static void mset(mfield *f, const char *key, int kind, double x, long i)
+{
+    f->key = key;
+    f->kind = kind;
+    f->x = x;
+    f->i = i;
+}
+
+/* The fields from a run's trades and its headline analyzer values (the
+ * same numbers the "analyzers" object carries); returns how many. The
+ * conventions follow them. */
+static size_t metrics_fields(const slab_run *run, const slab_headline *h, mfield *f)
 {
     double won_pnl = 0.0, lost_pnl = 0.0, net = 0.0;
     long closed = 0, won = 0, lost = 0;
+    size_t m = 0;
     for (size_t k = 0; k < run->n_trades; k++) {
         const slab_trade *t = &run->trades[k];
         if (t->is_open)
@@ -98,41 +132,81 @@ static json_t *metrics_json(const slab_run *run, const slab_headline *h)
             lost_pnl += t->pnlcomm;
         }
     }
-    json_t *m = json_object();
-    json_object_set_new(m, "final_value", json_real(run->final_value));
-    json_object_set_new(m, "total_return",
-                        num((run->final_value / run->start_value - 1.0) * 100.0));
-    json_object_set_new(m, "sharpe_ratio", h->sharpe_none ? json_null() : num(h->sharpe));
-    json_object_set_new(m, "sharpe_ratio_daily_annualized",
-                        h->sharpe_days_none ? json_null() : num(h->sharpe_days));
-    json_object_set_new(m, "sharpe_ratio_annualized",
-                        h->sharpe_fit_none ? json_null() : num(h->sharpe_fit));
+    mset(&f[m++], "final_value", F_REAL, run->final_value, 0);
+    mset(&f[m++], "total_return", F_NUM, (run->final_value / run->start_value - 1.0) * 100.0, 0);
+    mset(&f[m++], "sharpe_ratio", h->sharpe_none ? F_NULL : F_NUM, h->sharpe, 0);
+    mset(&f[m++], "sharpe_ratio_daily_annualized", h->sharpe_days_none ? F_NULL : F_NUM,
+         h->sharpe_days, 0);
+    mset(&f[m++], "sharpe_ratio_annualized", h->sharpe_fit_none ? F_NULL : F_NUM, h->sharpe_fit,
+         0);
     /* a non-finite drawdown (null in "analyzers") reads as 0 here, as it
      * always has */
-    json_object_set_new(m, "max_drawdown_pct",
-                        json_real(isfinite(h->max_drawdown) ? h->max_drawdown : 0.0));
-    json_object_set_new(m, "num_trades", json_integer(closed));
-    json_object_set_new(m, "won_trades", json_integer(won));
-    json_object_set_new(m, "lost_trades", json_integer(lost));
-    json_object_set_new(m, "total_trades", json_integer(closed));
-    json_object_set_new(m, "winning_trades", json_integer(won));
-    json_object_set_new(m, "losing_trades", json_integer(lost));
-    json_object_set_new(m, "open_trades", json_integer((long)run->n_trades - closed));
-    json_object_set_new(m, "win_rate", closed ? json_real(100.0 * won / closed) : json_null());
-    json_object_set_new(m, "normalized_annual_return", num(h->annual_return_pct));
-    json_object_set_new(m, "annualization_periods", num(h->periods_per_year));
+    mset(&f[m++], "max_drawdown_pct", F_REAL, isfinite(h->max_drawdown) ? h->max_drawdown : 0.0,
+         0);
+    mset(&f[m++], "num_trades", F_INT, 0.0, closed);
+    mset(&f[m++], "won_trades", F_INT, 0.0, won);
+    mset(&f[m++], "lost_trades", F_INT, 0.0, lost);
+    mset(&f[m++], "total_trades", F_INT, 0.0, closed);
+    mset(&f[m++], "winning_trades", F_INT, 0.0, won);
+    mset(&f[m++], "losing_trades", F_INT, 0.0, lost);
+    mset(&f[m++], "open_trades", F_INT, 0.0, (long)run->n_trades - closed);
+    mset(&f[m++], "win_rate", closed ? F_REAL : F_NULL, closed ? 100.0 * won / closed : 0.0, 0);
+    mset(&f[m++], "normalized_annual_return", F_NUM, h->annual_return_pct, 0);
+    mset(&f[m++], "annualization_periods", F_NUM, h->periods_per_year, 0);
     /* SQN as the analyzers object has it: the int 0 for <= 1 trade */
-    json_object_set_new(m, "sqn", h->sqn.trades <= 1 ? json_integer(0)
-                                  : h->sqn.is_none  ? json_null()
-                                                    : num(h->sqn.sqn));
-    json_object_set_new(m, "total_pnl", json_real(net));
-    json_object_set_new(m, "total_pnl_percent", json_real(net / run->start_value * 100.0));
-    json_object_set_new(m, "profit_factor",
-                        lost_pnl < 0.0 ? json_real(won_pnl / -lost_pnl) : json_null());
+    mset(&f[m++], "sqn", h->sqn.trades <= 1 ? F_INT : h->sqn.is_none ? F_NULL : F_NUM, h->sqn.sqn,
+         0);
+    mset(&f[m++], "total_pnl", F_REAL, net, 0);
+    mset(&f[m++], "total_pnl_percent", F_REAL, net / run->start_value * 100.0, 0);
+    mset(&f[m++], "profit_factor", lost_pnl < 0.0 ? F_REAL : F_NULL,
+         lost_pnl < 0.0 ? won_pnl / -lost_pnl : 0.0, 0);
+    return m;
+}
+
+/* The "metrics" object (owned). */
+static json_t *metrics_json(const slab_run *run, const slab_headline *h)
+{
+    mfield f[N_MFIELDS];
+    size_t n = metrics_fields(run, h, f);
+    json_t *m = json_object();
+    for (size_t k = 0; k < n; k++)
+        json_object_set_new(m, f[k].key,
+                            f[k].kind == F_REAL  ? json_real(f[k].x)
+                            : f[k].kind == F_NUM ? num(f[k].x)
+                            : f[k].kind == F_INT ? json_integer(f[k].i)
+                                                 : json_null());
     pthread_once(&conventions_once, conventions_share);
     json_object_set_new(m, "conventions",
                         conventions_shared ? json_incref(conventions_shared) : conventions_json());
     return m;
+}
+
+int slab_result_metrics_text(const slab_run *run, const slab_headline *h, slab_json_text *t)
+{
+    mfield f[N_MFIELDS];
+    size_t n = metrics_fields(run, h, f), written = 0;
+    pthread_once(&conventions_once, conventions_share);
+    if (!conventions_text)
+        return -1;
+    slab_json_text_raw(t, "{", 1);
+    for (size_t k = 0; k < n; k++) {
+        if (f[k].kind == F_REAL && !isfinite(f[k].x))
+            continue; /* json_real() gives no value: the tree has no key */
+        if (written++)
+            slab_json_text_raw(t, ",", 1);
+        slab_json_text_string(t, f[k].key);
+        slab_json_text_raw(t, ":", 1);
+        if (f[k].kind == F_INT)
+            slab_json_text_integer(t, f[k].i);
+        else if (f[k].kind == F_NULL || !isfinite(f[k].x))
+            slab_json_text_raw(t, "null", 4);
+        else
+            slab_json_text_real(t, f[k].x);
+    }
+    slab_json_text_raw(t, written ? ",\"conventions\":" : "\"conventions\":", written ? 15 : 14);
+    slab_json_text_raw(t, conventions_text, strlen(conventions_text));
+    slab_json_text_raw(t, "}", 1);
+    return t->failed ? -1 : 0;
 }
 
 /* The symbol of a run's feed: the run's record of it, else feed 0's bars'. */
@@ -453,19 +527,22 @@ static int run_id_of(const slab_bars *bars, const slab_run *run, const slab_resu
                      const json_t *cfg, char id[17])
 {
     char tf[32], hex[65];
-    char *cfgtxt = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
+    /* jansson's bytes (its reals), as every run id has hashed */
+    char *cfgtxt = slab_json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT | SLAB_JSON_REAL17);
+    if (!cfgtxt)
+        return -1; /* an id of part of the config would be another run's */
     slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf);
     /* the whole text is hashed, however long the configuration */
-    size_t cap = strlen(bars->sha256) + strlen(info->strategy) + (cfgtxt ? strlen(cfgtxt) : 0) +
+    size_t cap = strlen(bars->sha256) + strlen(info->strategy) + strlen(cfgtxt) +
                  strlen(tf) + 48;
     char *seed = slab_malloc(cap);
     if (!seed) {
-        free(cfgtxt);
+        slab_free(cfgtxt);
         return -1;
     }
-    snprintf(seed, cap, "%s|%s|%s|%zu|%s", bars->sha256, info->strategy, cfgtxt ? cfgtxt : "",
+    snprintf(seed, cap, "%s|%s|%s|%zu|%s", bars->sha256, info->strategy, cfgtxt,
              run->n_bars, tf);
-    free(cfgtxt);
+    slab_free(cfgtxt);
     slab_sha256_mem(seed, strlen(seed), hex);
     slab_free(seed);
     memcpy(id, hex, 16);

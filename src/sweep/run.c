@@ -423,54 +423,97 @@ static void share_put(void *user, const slab_ind_def *def, const double *const *
     slab__cache_put(w->sw->cache, def, out);
 }
 
-/* A JSON number for a value: an integer when it is a whole number that
- * prints exactly, else a real; text for values with a unit. */
-static json_t *value_json(const slab_grid_value *v)
+/* A grid value as JSON: a number as an integer when it is a whole number
+ * that prints exactly, else a real; text for values with a unit. */
+static void value_text(slab_json_text *t, const slab_grid_value *v)
 {
     if (!v->is_num)
-        return json_string(v->text);
-    if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
-        return json_integer((json_int_t)v->num);
-    return json_real(v->num);
+        slab_json_text_string(t, v->text);
+    else if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
+        slab_json_text_integer(t, (long long)v->num);
+    else
+        slab_json_text_real(t, v->num);
 }
 
-static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+/* A real, or null when it is not finite. */
+static void num_or_null(slab_json_text *t, double x)
+{
+    if (isfinite(x))
+        slab_json_text_real(t, x);
+    else
+        slab_json_text_raw(t, "null", 4);
+}
+
+/* "key": as a member's start, after a comma unless first. */
+static void key(slab_json_text *t, const char *k, int first)
+{
+    if (!first)
+        slab_json_text_raw(t, ",", 1);
+    slab_json_text_string(t, k);
+    slab_json_text_raw(t, ":", 1);
+}
+
+/* The "params" object: the combination's value of each axis. */
+static void params_text(slab_json_text *t, const slab_grid *g, const size_t *idx)
+{
+    slab_json_text_raw(t, "{", 1);
+    for (size_t a = 0; a < slab_grid_n_axes(g); a++) {
+        const slab_grid_axis *ax = slab_grid_axis_at(g, a);
+        key(t, ax->name, a == 0);
+        value_text(t, &ax->values[idx[a]]);
+    }
+    slab_json_text_raw(t, "}", 1);
+}
 
 /* The "daily" object: moments and CSCV block sums of the daily returns. */
-static json_t *daily_json(const double *r, size_t t, int blocks)
+static void daily_text(slab_json_text *t, const double *r, size_t days, int blocks)
 {
     slab_moments m;
-    json_t *o = json_object(), *arr = json_array();
-    slab_moments_of(r, t, &m);
-    json_object_set_new(o, "days", json_integer((json_int_t)t));
-    json_object_set_new(o, "sharpe", m.sd > 0.0 ? num_or_null(m.mean / m.sd) : json_null());
-    json_object_set_new(o, "skew", num_or_null(m.skew));
-    json_object_set_new(o, "kurtosis", num_or_null(m.kurt));
-    if (t >= (size_t)blocks)
+    slab_moments_of(r, days, &m);
+    slab_json_text_raw(t, "{", 1);
+    key(t, "days", 1);
+    slab_json_text_integer(t, (long long)days);
+    key(t, "sharpe", 0);
+    num_or_null(t, m.sd > 0.0 ? m.mean / m.sd : NAN);
+    key(t, "skew", 0);
+    num_or_null(t, m.skew);
+    key(t, "kurtosis", 0);
+    num_or_null(t, m.kurt);
+    key(t, "blocks", 0);
+    slab_json_text_raw(t, "[", 1);
+    if (days >= (size_t)blocks)
         for (int b = 0; b < blocks; b++) {
-            size_t lo = slab_cscv_block_start(t, (size_t)blocks, (size_t)b);
-            size_t hi = slab_cscv_block_start(t, (size_t)blocks, (size_t)b + 1);
+            size_t lo = slab_cscv_block_start(days, (size_t)blocks, (size_t)b);
+            size_t hi = slab_cscv_block_start(days, (size_t)blocks, (size_t)b + 1);
             double s = 0.0, q = 0.0;
             for (size_t i = lo; i < hi; i++) {
                 s += r[i];
                 q += r[i] * r[i];
             }
-            json_array_append_new(arr, num_or_null(s));
-            json_array_append_new(arr, num_or_null(q));
+            if (b)
+                slab_json_text_raw(t, ",", 1);
+            num_or_null(t, s);
+            slab_json_text_raw(t, ",", 1);
+            num_or_null(t, q);
         }
-    json_object_set_new(o, "blocks", arr);
-    return o;
+    slab_json_text_raw(t, "]}", 2);
 }
 
-static json_t *sweep_json(const sweep *sw, uint64_t pos)
+/* The "sweep" object: the line's place in its sweep. */
+static void sweep_text(slab_json_text *t, const sweep *sw, uint64_t pos)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(sw->id));
-    json_object_set_new(o, "index", json_integer((json_int_t)pos));
-    json_object_set_new(o, "of", json_integer((json_int_t)sw->count));
-    json_object_set_new(o, "engine", json_string(SLAB_VERSION));
-    json_object_set_new(o, "data", json_string(sw->data));
-    return o;
+    slab_json_text_raw(t, "{", 1);
+    key(t, "id", 1);
+    slab_json_text_string(t, sw->id);
+    key(t, "index", 0);
+    slab_json_text_integer(t, (long long)pos);
+    key(t, "of", 0);
+    slab_json_text_integer(t, (long long)sw->count);
+    key(t, "engine", 0);
+    slab_json_text_string(t, SLAB_VERSION);
+    key(t, "data", 0);
+    slab_json_text_string(t, sw->data);
+    slab_json_text_raw(t, "}", 1);
 }
 
 /* The engine run of settings already made (params, broker, risk, kv). */
@@ -582,9 +625,14 @@ static slab_status daily_returns(worker *w, int fast, const slab_equity *eq, sla
     return fast ? SLAB_OK : slab_daily_returns(eq, w->sw->plan, w->daily, e);
 }
 
-/* Runs the combination and builds its object; a combination that cannot
- * run gets an error object. Returns SLAB_OK, or SLAB_ENOMEM (fatal). */
-static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *fatal)
+/* Runs the combination and writes its line to t: compact, every real as
+ * the shortest text that reads back to the same double, as `run --json`
+ * prints them (json.h), so a line's metrics are the text of run's metrics
+ * less the whitespace. A combination that cannot run gets a line with its
+ * error, also copied to error[0..n) (else error[0] is NUL). Returns
+ * SLAB_OK, or SLAB_ENOMEM (fatal). */
+static slab_status evaluate(worker *w, uint64_t pos, slab_json_text *t, char *error, size_t n,
+                            slab_error *fatal)
 {
     sweep *sw = w->sw;
     const slab_sweep_spec *spec = sw->spec;
@@ -597,24 +645,23 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
     slab_headline h;
     int fast = 0;
     slab_status st;
-    json_t *o = json_object(), *pj = json_object();
 
-    for (size_t a = 0; a < slab_grid_n_axes(spec->grid); a++) {
-        const slab_grid_axis *ax = slab_grid_axis_at(spec->grid, a);
-        json_object_set_new(pj, ax->name, value_json(&ax->values[w->idx[a]]));
-    }
-    json_object_set_new(o, "params", pj);
+    error[0] = '\0';
+    slab_json_text_raw(t, "{", 1);
+    key(t, "params", 1);
+    params_text(t, spec->grid, w->idx);
     kv_list kv;
     st = run_one(w, params, &broker, &risk, &kv, &run, &fr, &h, &fast, &e);
     if (st == SLAB_ENOMEM || st == SLAB_EINTERNAL)
         goto nomem;
     if (st != SLAB_OK) {
-        char text[SLAB_ERR_WHERE_MAX + SLAB_ERR_MSG_MAX + 8];
-        json_object_set_new(o, "metrics", json_null());
-        json_object_set_new(o, "run_id", json_null());
-        json_object_set_new(o, "error", json_string(slab_error_text(&e, text, sizeof text)));
-        json_object_set_new(o, "sweep", sweep_json(sw, pos));
-        *out = o;
+        slab_error_text(&e, error, n);
+        slab_json_text_raw(t, ",\"metrics\":null,\"run_id\":null", 29);
+        key(t, "error", 0);
+        slab_json_text_string(t, error);
+        key(t, "sweep", 0);
+        sweep_text(t, sw, pos);
+        slab_json_text_raw(t, "}", 1);
         return SLAB_OK;
     }
     slab_equity eq = slab_run_equity(run);
@@ -631,29 +678,22 @@ static slab_status evaluate(worker *w, uint64_t pos, json_t **out, slab_error *f
         slab_result_run_id(spec->bars, run, &info, id, &e) != SLAB_OK ||
         daily_returns(w, fast, &eq, &e) != SLAB_OK)
         goto nomem;
-    json_object_set_new(o, "metrics", slab_result_metrics(run, &h));
-    json_object_set_new(o, "run_id", json_string(id));
-    json_object_set_new(o, "daily", daily_json(w->daily, sw->days, sw->blocks));
-    json_object_set_new(o, "sweep", sweep_json(sw, pos));
+    key(t, "metrics", 0);
+    slab_result_metrics_text(run, &h, t);
+    key(t, "run_id", 0);
+    slab_json_text_string(t, id);
+    key(t, "daily", 0);
+    daily_text(t, w->daily, sw->days, sw->blocks);
+    key(t, "sweep", 0);
+    sweep_text(t, sw, pos);
+    slab_json_text_raw(t, "}", 1);
     if (!fast)
         slab_run_free(run);
-    *out = o;
     return SLAB_OK;
 nomem:
     if (!fast)
         slab_run_free(run);
-    json_decref(o);
     return slab_error_set(fatal, e.code, e.where[0] ? e.where : NULL, "%s", e.msg);
-}
-
-/* The line text of an object: compact, every real as the shortest text
- * that reads back to the same double, as `run --json` prints them (json.h),
- * so a line's metrics are the text of run's metrics less the whitespace. */
-static char *line_text(json_t *o, size_t *len)
-{
-    char *t = slab_json_dumps(o, JSON_COMPACT);
-    *len = t ? strlen(t) : 0;
-    return t;
 }
 
 /* Takes the next positions into w; how many (0: none left). Batches are
@@ -735,22 +775,24 @@ static void *work(void *arg)
             if (abort)
                 return NULL;
 
-            json_t *o = NULL;
-            char *line = NULL;
-            size_t len = 0;
+            slab_json_text t = {0};
+            char error[SLAB_ERR_WHERE_MAX + SLAB_ERR_MSG_MAX + 8];
             slab_error ferr;
-            slab_status st = evaluate(w, pos, &o, &ferr);
-            if (st == SLAB_OK && !(line = line_text(o, &len)))
+            slab_status st = evaluate(w, pos, &t, error, sizeof error, &ferr);
+            if (st == SLAB_OK && t.failed)
                 st = slab_error_set(&ferr, SLAB_ENOMEM, NULL, "out of memory for a line");
-            int failed = o && json_object_get(o, "error") != NULL;
+            char *line = st == SLAB_OK ? t.s : NULL;
+            size_t len = t.n;
+            if (!line)
+                slab_free(t.s);
             pthread_mutex_lock(&sw->mu);
-            if (failed && sw->failed++ == 0) {
-                char *p = slab_json_dumps(json_object_get(o, "params"), JSON_COMPACT);
-                snprintf(sw->first_error, sizeof sw->first_error, "%s: %s", p ? p : "",
-                         json_string_value(json_object_get(o, "error")));
-                slab_free(p);
+            if (error[0] && sw->failed++ == 0) {
+                slab_json_text p = {0};
+                params_text(&p, sw->spec->grid, w->idx);
+                snprintf(sw->first_error, sizeof sw->first_error, "%s: %s",
+                         p.s && !p.failed ? p.s : "", error);
+                slab_free(p.s);
             }
-            json_decref(o);
             if (st != SLAB_OK) {
                 stop(sw, st, &ferr);
                 pthread_mutex_unlock(&sw->mu);

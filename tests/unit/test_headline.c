@@ -8,6 +8,7 @@
 #include "slab_test.h"
 #include "stratlab/data.h"
 #include "stratlab/engine.h"
+#include "stratlab/json.h"
 #include "stratlab/metrics.h"
 #include "stratlab/result.h"
 #include "stratlab/strategies.h"
@@ -66,6 +67,64 @@ static void test_max_drawdown(void **state)
         }
 }
 
+/* slab_result_metrics_text's bytes are those of the tree's compact text. */
+static void check_metrics_text(const slab_run *run, const slab_headline *h)
+{
+    json_t *m = slab_result_metrics(run, h);
+    char *want = slab_json_dumps(m, JSON_COMPACT);
+    slab_json_text t = {0};
+    slab_json_text_raw(&t, "x", 1); /* appended after what is there */
+    assert_int_equal(slab_result_metrics_text(run, h, &t), 0);
+    assert_false(t.failed);
+    assert_non_null(want);
+    if (t.n != strlen(want) + 1 || strcmp(t.s + 1, want) || t.s[0] != 'x')
+        fail_msg("metrics text differs\ntext: %s\ntree: %s", t.s, want);
+    slab_free(t.s);
+    slab_free(want);
+    json_decref(m);
+}
+
+/* The metrics text against the tree on made-up runs and headlines: every
+ * value kind (None flags, NaN and inf where a key is left out or null, no
+ * trades, one, won and lost, an open one, SQN's int 0). */
+static void test_metrics_text(void **state)
+{
+    (void)state;
+    slab_trade tr[4];
+    memset(tr, 0, sizeof tr);
+    tr[0].pnlcomm = 12.5;
+    tr[1].pnlcomm = -3.25;
+    tr[2].pnlcomm = 0.0;
+    tr[3].pnlcomm = 7.0;
+    tr[3].is_open = 1;
+    static const double odd[] = {0.0, -0.0, 1.0, 0.1, -123.456, 1e300, 5e-324, NAN, INFINITY,
+                                 -INFINITY};
+    size_t n_odd = sizeof odd / sizeof odd[0];
+    for (size_t k = 0; k < 200; k++) {
+        slab_run run;
+        slab_headline h;
+        memset(&run, 0, sizeof run);
+        memset(&h, 0, sizeof h);
+        run.trades = tr;
+        run.n_trades = k % 5;
+        run.start_value = k % 7 == 0 ? 0.0 : 100000.0; /* 0: inf and NaN returns */
+        run.final_value = odd[k % n_odd] + 100000.0 * (k % 2);
+        h.sharpe = odd[(k + 1) % n_odd];
+        h.sharpe_none = k % 3 == 0;
+        h.sharpe_days = odd[(k + 2) % n_odd];
+        h.sharpe_days_none = k % 4 == 0;
+        h.sharpe_fit = odd[(k + 3) % n_odd];
+        h.sharpe_fit_none = k % 5 == 1;
+        h.max_drawdown = odd[(k + 4) % n_odd];
+        h.annual_return_pct = odd[(k + 5) % n_odd];
+        h.periods_per_year = odd[(k + 6) % n_odd];
+        h.sqn.trades = k % 4;
+        h.sqn.is_none = k % 6 == 0;
+        h.sqn.sqn = odd[(k + 7) % n_odd];
+        check_metrics_text(&run, &h);
+    }
+}
+
 /* Runs def with kv on bars; compares headline and metrics with the doc. */
 static void check_run(const slab_bars *bars, const slab_period_plan *plan, const char *name,
                       const char *const *kv, size_t n_kv)
@@ -108,11 +167,27 @@ static void check_run(const slab_bars *bars, const slab_period_plan *plan, const
     /* the metrics object built from the headline equals the document's */
     json_t *m = slab_result_metrics(run, &h);
     assert_true(json_equal(m, json_object_get(doc, "metrics")));
+    /* its text written without the tree is the tree's text */
+    check_metrics_text(run, &h);
     /* and the run id the sweep computes is the document's */
     char id[17];
     assert_int_equal(slab_result_run_id(bars, run, &info, id, &err), SLAB_OK);
-    assert_string_equal(id, json_string_value(json_object_get(json_object_get(doc, "backtest"),
-                                                               "run_id")));
+    json_t *bt = json_object_get(doc, "backtest");
+    assert_string_equal(id, json_string_value(json_object_get(bt, "run_id")));
+    /* and it is what a run id has always been (result.c run_id_of): the
+     * first 16 hex digits of SHA-256("data_sha256|strategy|config|bars|
+     * timeframe"), the config as jansson itself prints it, sorted keys,
+     * compact, reals with 17 digits. Made here from the document's config
+     * by jansson, so the writer that prints it now (SLAB_JSON_REAL17)
+     * cannot change an id unnoticed. */
+    char *cfgtxt = json_dumps(json_object_get(bt, "config"), JSON_SORT_KEYS | JSON_COMPACT);
+    char seed[4096], hex[65];
+    snprintf(seed, sizeof seed, "%s|%s|%s|%zu|%s", bars->sha256, def->name, cfgtxt, run->n_bars,
+             json_string_value(json_object_get(bt, "timeframe")));
+    free(cfgtxt);
+    slab_sha256_mem(seed, strlen(seed), hex);
+    hex[16] = '\0';
+    assert_string_equal(id, hex);
     /* the daily returns are TimeReturn(Days) */
     size_t nd = slab_period_plan_days(plan);
     double *r = malloc(nd * sizeof *r);
@@ -376,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_intraday),
         cmocka_unit_test(test_intraday_annual_by_hand),
         cmocka_unit_test(test_spans),
+        cmocka_unit_test(test_metrics_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -267,6 +267,107 @@ static void json_layout_matches_jansson(void **state)
     json_decref(doc);
 }
 
+/* SLAB_JSON_REAL17: every real as jansson prints it, so the whole text is
+ * json_dumps()'s, for reals of every kind (random bits, whole numbers,
+ * powers of ten and their neighbours where %.17g turns to an exponent,
+ * subnormals, -0.0, the extremes), each written twice (the second time
+ * from the writer's memo) and among integers. */
+static void json_real17_matches_jansson(void **state)
+{
+    (void)state;
+    static const size_t flags[] = {JSON_COMPACT | JSON_SORT_KEYS, JSON_COMPACT, JSON_INDENT(2)};
+    uint64_t s = 11;
+    json_t *doc = json_object(), *arr = json_array();
+    for (int i = 0; i < 4000; i++) {
+        double x;
+        switch (i % 8) {
+        case 0: x = from_bits(next_u64(&s)); break;
+        case 1: x = (double)(int64_t)(next_u64(&s) >> (next_u64(&s) % 64)); break;
+        case 2: x = pow(10.0, (double)(i % 60) - 30.0); break;
+        case 3: x = nextafter(pow(10.0, (double)(i % 44) - 22.0), (i & 16) ? 0.0 : INFINITY); break;
+        case 4: x = from_bits(next_u64(&s) % 0x0010000000000000ULL); break; /* subnormal */
+        case 5: x = (double)(i % 1000) / 100.0; break;
+        case 6: x = ldexp((double)(next_u64(&s) >> 11), (int)(next_u64(&s) % 200) - 100); break;
+        default: x = -(double)(next_u64(&s) % 100000) * 0.001; break;
+        }
+        if (!isfinite(x))
+            x = DBL_MAX;
+        json_array_append_new(arr, json_real(x));
+        json_array_append_new(arr, json_real(x)); /* the memo's */
+        if (i % 5 == 0)
+            json_array_append_new(arr, json_integer((json_int_t)(next_u64(&s) >> (i % 64))));
+    }
+    static const double edge[] = {0.0, -0.0, DBL_MAX, -DBL_MAX, DBL_MIN, 5e-324, 1e16, 1e17,
+                                  1e-5, 1e-4, 100000.0, 0.001, 1e21, 123456789012345678.0};
+    for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++)
+        json_array_append_new(arr, json_real(edge[k]));
+    json_array_append_new(arr, json_integer(INT64_MIN));
+    json_array_append_new(arr, json_integer(INT64_MAX));
+    json_object_set_new(doc, "zeta", json_real(100000.0));
+    json_object_set_new(doc, "reals", arr);
+    json_object_set_new(doc, "alpha", json_pack("{s:f,s:f,s:i}", "b", 0.001, "a", 0.0, "c", 95));
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        char *ours = slab_json_dumps(doc, flags[i] | SLAB_JSON_REAL17);
+        char *theirs = json_dumps(doc, flags[i]);
+        assert_non_null(ours);
+        assert_non_null(theirs);
+        if (strcmp(ours, theirs)) {
+            size_t at = 0;
+            while (ours[at] == theirs[at])
+                at++;
+            fail_msg("flags %#zx: first difference at byte %zu:\nours   %.60s\ntheirs %.60s",
+                     flags[i], at, ours + (at > 20 ? at - 20 : 0),
+                     theirs + (at > 20 ? at - 20 : 0));
+        }
+        slab_free(ours);
+        free(theirs);
+    }
+    json_decref(doc);
+}
+
+/* slab_json_text_*: a document written piece by piece is the text of the
+ * same tree; a real JSON cannot hold, or a NULL tree, marks it failed. */
+static void json_text_pieces(void **state)
+{
+    (void)state;
+    json_t *tree = json_pack("{s:s,s:f,s:I,s:I,s:[f,f,n],s:{s:b}}", "k\"ey", "v\n\x01al", "r",
+                             0.1, "i", (json_int_t)INT64_MIN, "j", (json_int_t)42, "arr", 2.0,
+                             -1e-300, "o", "t", 1);
+    char *want = slab_json_dumps(tree, JSON_COMPACT);
+    slab_json_text t = {0};
+    slab_json_text_raw(&t, "{", 1);
+    slab_json_text_string(&t, "k\"ey");
+    slab_json_text_raw(&t, ":", 1);
+    slab_json_text_string(&t, "v\n\x01al");
+    slab_json_text_raw(&t, ",\"r\":", 5);
+    slab_json_text_real(&t, 0.1);
+    slab_json_text_raw(&t, ",\"i\":", 5);
+    slab_json_text_integer(&t, INT64_MIN);
+    slab_json_text_raw(&t, ",\"j\":", 5);
+    slab_json_text_integer(&t, 42);
+    slab_json_text_raw(&t, ",\"arr\":[", 8);
+    slab_json_text_real(&t, 2.0);
+    slab_json_text_raw(&t, ",", 1);
+    slab_json_text_real(&t, -1e-300);
+    slab_json_text_raw(&t, ",null],\"o\":", 11);
+    json_t *o = json_pack("{s:b}", "t", 1);
+    slab_json_text_value(&t, o, JSON_COMPACT);
+    slab_json_text_raw(&t, "}", 1);
+    assert_false(t.failed);
+    assert_string_equal(t.s, want);
+    assert_int_equal(t.n, strlen(want));
+    slab_json_text_real(&t, NAN);
+    assert_true(t.failed);
+    slab_free(t.s);
+    slab_json_text u = {0};
+    slab_json_text_value(&u, NULL, 0);
+    assert_true(u.failed);
+    slab_free(u.s);
+    json_decref(o);
+    slab_free(want);
+    json_decref(tree);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +375,8 @@ int main(void)
         cmocka_unit_test(edge_cases),
         cmocka_unit_test(json_reals_round_trip),
         cmocka_unit_test(json_layout_matches_jansson),
+        cmocka_unit_test(json_real17_matches_jansson),
+        cmocka_unit_test(json_text_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
