@@ -16,7 +16,8 @@
 #include <string.h>
 
 #define MAX_ENTRIES 4096 /* entries kept at most, whatever their size */
-#define MAX_PREFETCH 64  /* series computed in one multi-series call */
+#define MAX_PREFETCH 64  /* series a miss reserves */
+#define CHUNK 16         /* of them, computed in one multi-series call */
 
 typedef struct entry {
     const slab_ind_def *def;
@@ -24,7 +25,10 @@ typedef struct entry {
     size_t n;
     double p[SLAB_IND_MAX_PARAMS];
     double *out[SLAB_IND_MAX_OUTPUTS]; /* owned */
-    int ready;          /* 1: computed; 0: being computed; -1: failed */
+    int ready;          /* 1: computed; 0: to be computed; -1: failed */
+    int claimed;        /* ready 0: a worker is computing it */
+    uint64_t group;     /* the miss that reserved it, */
+    size_t order;       /* and its place in that miss's list */
     long refs;          /* runs holding it */
     uint64_t used;      /* LRU tick */
     size_t bytes;
@@ -35,7 +39,7 @@ struct slab__cache {
     pthread_cond_t cv;
     entry *e;
     size_t n, cap_bytes, bytes;
-    uint64_t tick;
+    uint64_t tick, groups;
     uint64_t hits, misses, computed; /* statistics */
 };
 
@@ -181,21 +185,92 @@ static size_t siblings(slab__cache *c, const slab_ind_def *def, const double *co
     return m;
 }
 
+/* Computes entries of from's group not yet claimed, from's own first,
+ * then those after it in the group's order, CHUNK at most, in one
+ * multi-series call (the lock is held on entry and exit, released while
+ * computing). A miss reserves up to MAX_PREFETCH series and computes them
+ * a chunk at a time; a worker that needs one still waiting takes its
+ * chunk rather than waiting for the whole reservation: at a sweep's start,
+ * when every worker misses, they compute side by side. Returns how many
+ * (0: none left unclaimed). */
+static size_t compute_chunk(slab__cache *c, const entry *from)
+{
+    const double *ins[CHUNK * SLAB_IND_MAX_INPUTS];
+    double ps[CHUNK * SLAB_IND_MAX_PARAMS];
+    double *outs[CHUNK * SLAB_IND_MAX_OUTPUTS];
+    const slab_ind_def *def = from->def;
+    size_t ni = (size_t)def->n_inputs, np = (size_t)def->n_params, no = (size_t)def->n_outputs;
+    size_t n = from->n, k = 0, next = from->order;
+    uint64_t group = from->group;
+    while (k < CHUNK) { /* the group's unclaimed entries in order, from from's */
+        entry *e = NULL;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->e[i].group == group && c->e[i].ready == 0 && !c->e[i].claimed &&
+                c->e[i].order >= next && (!e || c->e[i].order < e->order))
+                e = &c->e[i];
+        if (!e)
+            break;
+        e->claimed = 1;
+        next = e->order + 1;
+        memcpy(&ins[k * ni], e->in, ni * sizeof *ins);
+        memcpy(&ps[k * np], e->p, np * sizeof *ps);
+        memcpy(&outs[k * no], e->out, no * sizeof *outs);
+        k++;
+    }
+    if (k == 0)
+        return 0;
+    pthread_mutex_unlock(&c->mu);
+    slab_error err;
+    slab_status st = slab_ind_run_multi(def, k, ins, n, ps, outs, &err);
+    pthread_mutex_lock(&c->mu);
+    c->computed += k;
+    /* found again by their arrays: entries move when others are dropped */
+    for (size_t s = 0; s < k; s++)
+        for (size_t i = 0; i < c->n; i++)
+            if (c->e[i].ready == 0 && c->e[i].out[0] == outs[s * no]) {
+                c->e[i].ready = st == SLAB_OK ? 1 : -1;
+                c->e[i].claimed = 0;
+                c->e[i].used = ++c->tick;
+            }
+    /* a failed computation is dropped; the run then computes (and reports) */
+    for (size_t i = 0; i < c->n;) {
+        if (c->e[i].ready == -1 && c->e[i].refs == 0) {
+            for (int j = 0; j < SLAB_IND_MAX_OUTPUTS; j++)
+                slab_free(c->e[i].out[j]);
+            c->bytes -= c->e[i].bytes;
+            c->e[i] = c->e[--c->n];
+        } else {
+            i++;
+        }
+    }
+    pthread_cond_broadcast(&c->cv);
+    return k;
+}
+
+/* The ready entry for the key, waiting for (or computing) one reserved;
+ * NULL when there is none. Lock held. */
+static entry *ready_entry(slab__cache *c, const slab_ind_def *def, const double *const *in,
+                          size_t n, const double *p)
+{
+    entry *e = find(c, def, in, n, p);
+    while (e && e->ready == 0) {
+        if (!e->claimed)
+            compute_chunk(c, e);
+        else
+            pthread_cond_wait(&c->cv, &c->mu);
+        e = find(c, def, in, n, p);
+    }
+    return e;
+}
+
 int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
                     const slab_ind_def *def, const double *const *in, size_t n, const double *p,
                     const double **out)
 {
     double sets[MAX_PREFETCH][SLAB_IND_MAX_PARAMS];
-    const double *ins[MAX_PREFETCH * SLAB_IND_MAX_INPUTS];
-    double ps[MAX_PREFETCH * SLAB_IND_MAX_PARAMS];
-    double *outs[MAX_PREFETCH * SLAB_IND_MAX_OUTPUTS];
-    size_t ni = (size_t)def->n_inputs, np = (size_t)def->n_params, no = (size_t)def->n_outputs;
+    size_t no = (size_t)def->n_outputs;
     pthread_mutex_lock(&c->mu);
-    entry *e = find(c, def, in, n, p);
-    while (e && e->ready == 0) {
-        pthread_cond_wait(&c->cv, &c->mu);
-        e = find(c, def, in, n, p);
-    }
+    entry *e = ready_entry(c, def, in, n, p);
     if (e) {
         e->refs++;
         e->used = ++c->tick;
@@ -205,10 +280,11 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
         return 1;
     }
     c->misses++;
-    /* Reserve this one and the siblings nobody has yet. Entries move in the
-     * table when one is dropped, so what the computation needs is copied
-     * out now and the entries are found again by their arrays. */
+    /* Reserve this one and the siblings nobody has yet, in the order
+     * siblings() gives (this one first), then compute them a chunk at a
+     * time (others may take chunks meanwhile). */
     size_t m = siblings(c, def, in, n, p, g, idx, sets), k = 0;
+    uint64_t group = ++c->groups;
     for (size_t s = 0; s < m; s++) {
         if (s > 0 && find(c, def, in, n, sets[s]))
             continue;
@@ -220,41 +296,29 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
             }
             break;
         }
-        memcpy(&ins[k * ni], in, ni * sizeof *in);
-        memcpy(&ps[k * np], sets[s], np * sizeof *ps);
-        memcpy(&outs[k * no], r->out, no * sizeof *outs);
-        k++;
+        r->group = group;
+        r->order = k++;
     }
-    pthread_mutex_unlock(&c->mu);
-    slab_error err;
-    slab_status st = slab_ind_run_multi(def, k, ins, n, ps, outs, &err);
-    pthread_mutex_lock(&c->mu);
-    c->computed += k;
-    /* find them again: another thread may have dropped other entries */
-    for (size_t s = 0; s < k; s++)
+    int held = 0;
+    for (;;) { /* the group's chunks this worker takes, from the start */
+        entry *first = NULL;
         for (size_t i = 0; i < c->n; i++)
-            if (c->e[i].ready == 0 && c->e[i].out[0] == outs[s * no]) {
-                c->e[i].ready = st == SLAB_OK ? 1 : -1;
-                c->e[i].used = ++c->tick;
-                if (s == 0 && st == SLAB_OK) {
-                    c->e[i].refs++;
-                    memcpy(out, c->e[i].out, no * sizeof *out);
-                }
-            }
-    /* a failed computation is dropped; the run then computes (and reports) */
-    for (size_t i = 0; i < c->n;) {
-        if (c->e[i].ready == -1) {
-            for (int j = 0; j < SLAB_IND_MAX_OUTPUTS; j++)
-                slab_free(c->e[i].out[j]);
-            c->bytes -= c->e[i].bytes;
-            c->e[i] = c->e[--c->n];
-        } else {
-            i++;
+            if (c->e[i].group == group && c->e[i].ready == 0 && !c->e[i].claimed &&
+                (!first || c->e[i].order < first->order))
+                first = &c->e[i];
+        if (!first || !compute_chunk(c, first))
+            break;
+        /* this one is in the first chunk: held at once, so that no
+         * other worker's miss drops it while the rest are computed */
+        if (!held && (e = find(c, def, in, n, p)) && e->ready == 1) {
+            e->refs++;
+            e->used = ++c->tick;
+            memcpy(out, e->out, no * sizeof *out);
+            held = 1;
         }
     }
-    pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
-    return st == SLAB_OK;
+    return held; /* 0: its computation failed (the run then reports it) */
 }
 
 void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *const *out)

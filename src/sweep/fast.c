@@ -100,13 +100,20 @@ typedef struct ranges {
     double *b2;    /* 2 (n / BLOCK / SUPER) (owned) */
 } ranges;
 
-/* The ranges of a sweep's SMAs, shared by its workers: filled under the
- * lock, never changed or dropped before the sweep ends, so a worker reads
- * an entry without it. Past the cap a worker computes its own. */
+/* The ranges of a sweep's SMAs, shared by its workers. An entry is
+ * claimed under the lock and filled outside it by the worker that claimed
+ * it (a fill reads the SMA's every bar, and holding the lock through it
+ * kept the other workers waiting on every new SMA); once ready it never
+ * changes before the sweep ends, so a worker reads it without the lock.
+ * Past the cap a worker computes its own. */
+enum { RG_FILLING, RG_READY, RG_FAILED };
+
 struct slab__franges {
     pthread_mutex_t mu;
-    size_t nb; /* blocks: n / BLOCK */
+    pthread_cond_t filled; /* an entry left RG_FILLING */
+    size_t nb;             /* blocks: n / BLOCK */
     ranges *rg;
+    int *state;    /* RG_* of each entry below n */
     size_t n, cap; /* entries, entries at most */
 };
 
@@ -249,8 +256,8 @@ typedef struct xscan {
 } xscan;
 
 /* Fills r's ranges (nb blocks, allocated when NULL) from x; -1 when out
- * of memory. */
-static int ranges_fill(ranges *r, const double *x, size_t nb, double period)
+ * of memory. Its period is the caller's to set. */
+static int ranges_fill(ranges *r, const double *x, size_t nb)
 {
     size_t ns = nb / SUPER;
     if (!r->b1 && !(r->b1 = slab_malloc((nb ? 2 * nb : 1) * sizeof(double))))
@@ -279,7 +286,6 @@ static int ranges_fill(ranges *r, const double *x, size_t nb, double period)
         r->b2[2 * J] = lo;
         r->b2[2 * J + 1] = hi;
     }
-    r->period = period;
     return 0;
 }
 
@@ -291,11 +297,16 @@ slab__franges *slab__franges_new(size_t n_bars)
     t->nb = n_bars / BLOCK;
     size_t per = (t->nb + t->nb / SUPER) * 2 * sizeof(double) + sizeof(ranges) + 1;
     t->cap = RANGES_BYTES / per < 4096 ? RANGES_BYTES / per : 4096;
-    if (!(t->rg = slab_calloc(t->cap ? t->cap : 1, sizeof *t->rg))) {
+    t->rg = slab_calloc(t->cap ? t->cap : 1, sizeof *t->rg);
+    t->state = slab_calloc(t->cap ? t->cap : 1, sizeof *t->state);
+    if (!t->rg || !t->state) {
+        slab_free(t->rg);
+        slab_free(t->state);
         slab_free(t);
         return NULL;
     }
     pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->filled, NULL);
     return t;
 }
 
@@ -303,36 +314,49 @@ void slab__franges_free(slab__franges *t)
 {
     if (!t)
         return;
-    for (size_t k = 0; k < t->cap; k++) { /* one past n may hold a failed fill's */
+    for (size_t k = 0; k < t->n; k++) { /* a failed fill's too */
         slab_free(t->rg[k].b1);
         slab_free(t->rg[k].b2);
     }
     slab_free(t->rg);
+    slab_free(t->state);
     pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->filled);
     slab_free(t);
 }
 
 /* The block ranges of x (the SMA of period) from the sweep's table t,
- * made on first use; NULL when the table is full or out of memory. */
+ * made on first use (by the worker that asks first; another asking
+ * meanwhile waits for it); NULL when the table is full or out of memory. */
 static const ranges *ranges_shared(slab__franges *t, const double *x, double period)
 {
-    pthread_mutex_lock(&t->mu);
-    size_t n = t->n;
-    pthread_mutex_unlock(&t->mu);
-    for (size_t k = 0; k < n; k++) /* entries below n never change */
-        if (t->rg[k].period == period)
-            return &t->rg[k];
-    pthread_mutex_lock(&t->mu);
-    for (size_t k = n; k < t->n; k++) /* added meanwhile */
-        if (t->rg[k].period == period) {
-            pthread_mutex_unlock(&t->mu);
-            return &t->rg[k];
-        }
     const ranges *r = NULL;
-    if (t->n < t->cap && ranges_fill(&t->rg[t->n], x, t->nb, period) == 0)
-        r = &t->rg[t->n++];
+    size_t k;
+    pthread_mutex_lock(&t->mu);
+    for (k = 0; k < t->n && t->rg[k].period != period; k++)
+        ;
+    if (k < t->n) {
+        while (t->state[k] == RG_FILLING)
+            pthread_cond_wait(&t->filled, &t->mu);
+        r = t->state[k] == RG_READY ? &t->rg[k] : NULL;
+        pthread_mutex_unlock(&t->mu);
+        return r;
+    }
+    if (t->n == t->cap) {
+        pthread_mutex_unlock(&t->mu);
+        return NULL;
+    }
+    k = t->n++;
+    t->rg[k].period = period;
+    t->state[k] = RG_FILLING;
     pthread_mutex_unlock(&t->mu);
-    return r;
+    ranges *e = &t->rg[k]; /* this worker's alone until it is ready */
+    int ok = ranges_fill(e, x, t->nb) == 0;
+    pthread_mutex_lock(&t->mu);
+    t->state[k] = ok ? RG_READY : RG_FAILED;
+    pthread_cond_broadcast(&t->filled);
+    pthread_mutex_unlock(&t->mu);
+    return ok ? e : NULL;
 }
 
 /* The block ranges of x: the sweep's entry, or ones computed into f's
@@ -344,7 +368,8 @@ static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x,
     const ranges *r = t ? ranges_shared(t, x, period) : NULL;
     if (r)
         return r;
-    return ranges_fill(&f->own_rg[own], x, f->n / BLOCK, period) == 0 ? &f->own_rg[own] : NULL;
+    f->own_rg[own].period = period;
+    return ranges_fill(&f->own_rg[own], x, f->n / BLOCK) == 0 ? &f->own_rg[own] : NULL;
 }
 
 /* 1 when the pair at p of a's ranges and q of b's may meet. */

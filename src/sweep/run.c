@@ -375,10 +375,12 @@ typedef struct worker {
     size_t (*bidx)[SLAB_GRID_MAX_AXES]; /* and their value indexes */
 } worker;
 
-/* A line waiting for its turn. */
+/* A line waiting for its turn. Its buffer stays with the slot once
+ * written and is filled again by the slot's next line: no allocation a
+ * line, and none freed by the writer that a worker's thread allocated. */
 typedef struct slot {
-    char *line;
-    size_t len;
+    char *line; /* the text (ready), else a buffer to reuse or NULL */
+    size_t len, cap;
     int ready;
 } slot;
 
@@ -771,11 +773,15 @@ static void *work(void *arg)
                 pthread_cond_wait(&sw->cv_space, &sw->mu);
             }
             int abort = sw->abort;
+            slot *s = &sw->ring[(pos - lo) % sw->ring_n];
+            slab_json_text t = {s->line, 0, s->cap, 0}; /* the slot's buffer, written over */
+            s->line = NULL;
             pthread_mutex_unlock(&sw->mu);
-            if (abort)
+            if (abort) {
+                slab_free(t.s);
                 return NULL;
+            }
 
-            slab_json_text t = {0};
             char error[SLAB_ERR_WHERE_MAX + SLAB_ERR_MSG_MAX + 8];
             slab_error ferr;
             slab_status st = evaluate(w, pos, &t, error, sizeof error, &ferr);
@@ -799,9 +805,9 @@ static void *work(void *arg)
                 slab_free(line);
                 return NULL;
             }
-            slot *s = &sw->ring[(pos - lo) % sw->ring_n];
             s->line = line;
             s->len = len;
+            s->cap = t.cap;
             s->ready = 1;
             /* the writer is woken for every WAKE_EVERY lines and at the
              * batch's end, not for each line: a wake is a futex call and a
@@ -847,14 +853,14 @@ static void write_lines(sweep *sw, uint64_t total, slab_sweep_line_fn on_line, v
             }
             pthread_cond_timedwait(&sw->cv_ready, &sw->mu, &ts);
         } else {
-            char *line = s->line;
+            /* the line stays the slot's buffer: no worker takes this slot
+             * before `written` passes it */
+            const char *line = s->line;
             size_t len = s->len;
             uint64_t pos = sw->spec->lo + sw->written;
-            s->line = NULL;
             s->ready = 0;
             pthread_mutex_unlock(&sw->mu);
             int rc = on_line(user, pos, line, len);
-            slab_free(line);
             pthread_mutex_lock(&sw->mu);
             sw->written++;
             if (rc) {
