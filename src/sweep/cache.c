@@ -6,9 +6,14 @@
  * computes its own). On a miss whose parameter equals the value of a swept
  * axis in the running combination, the same indicator is computed for every
  * value of that axis in one slab_ind_run_multi call (the lane kernels).
+ * The grid's first axis varies slowest, so the entries of its values die
+ * row by row: once every worker is past a value's row (slab__cache_retire)
+ * its entry is dropped and its arrays kept for the next entry, whose pages
+ * are then already the process's (a fresh 1.6 MB array costs 400 page
+ * faults, a tenth of a large sweep's time in the kernel).
  * Invariant: an entry's arrays are exactly def->fn's output (the
  * multi-series form is bit for bit the single one) and never change while
- * any run holds them. */
+ * any run holds them; dropping one only costs its computation again. */
 #include "sweep/sweep_int.h"
 
 #include <math.h>
@@ -17,6 +22,8 @@
 
 #define MAX_ENTRIES 4096 /* entries kept at most, whatever their size */
 #define MAX_PREFETCH 64  /* series a miss reserves */
+#define ROW_PREFETCH 16  /* on the first axis, whose values die row by row */
+#define MAX_SPARE 64     /* dropped arrays kept for reuse */
 #define CHUNK 16         /* of them, computed in one multi-series call */
 
 typedef struct entry {
@@ -29,6 +36,9 @@ typedef struct entry {
     int claimed;        /* ready 0: a worker is computing it */
     uint64_t group;     /* the miss that reserved it, */
     size_t order;       /* and its place in that miss's list */
+    size_t row;         /* the index of its value on the grid's first axis when
+                           no other axis has that value, else SIZE_MAX */
+    size_t last_row;    /* the highest first-axis index a run asked from */
     long refs;          /* runs holding it */
     uint64_t used;      /* LRU tick */
     size_t bytes;
@@ -40,6 +50,9 @@ struct slab__cache {
     entry *e;
     size_t n, cap_bytes, bytes;
     uint64_t tick, groups;
+    double *spare[MAX_SPARE]; /* arrays of dropped entries, spare_bytes each */
+    size_t n_spare, spare_bytes;
+    size_t floor; /* the first axis's rows below it are retired */
     uint64_t hits, misses, computed; /* statistics */
 };
 
@@ -66,6 +79,8 @@ void slab__cache_free(slab__cache *c)
     for (size_t i = 0; i < c->n; i++)
         for (int k = 0; k < SLAB_IND_MAX_OUTPUTS; k++)
             slab_free(c->e[i].out[k]);
+    for (size_t k = 0; k < c->n_spare; k++)
+        slab_free(c->spare[k]);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     slab_free(c->e);
@@ -103,6 +118,38 @@ static entry *find(slab__cache *c, const slab_ind_def *def, const double *const 
     return NULL;
 }
 
+/* An output array of bytes: a spare one when there is one of that size. */
+static double *array_new(slab__cache *c, size_t bytes)
+{
+    if (c->n_spare && c->spare_bytes == bytes)
+        return c->spare[--c->n_spare];
+    return slab_malloc(bytes);
+}
+
+/* Drops entry i (lock held, no run holding it): its arrays kept as
+ * spares while there is room, else freed. */
+static void drop(slab__cache *c, size_t i)
+{
+    entry *e = &c->e[i];
+    size_t bytes = e->n * sizeof(double);
+    for (int k = 0; k < SLAB_IND_MAX_OUTPUTS; k++) {
+        if (!e->out[k])
+            continue;
+        if (c->n_spare && c->spare_bytes != bytes) { /* another length: start over */
+            while (c->n_spare)
+                slab_free(c->spare[--c->n_spare]);
+        }
+        if (c->n_spare < MAX_SPARE) {
+            c->spare_bytes = bytes;
+            c->spare[c->n_spare++] = e->out[k];
+        } else {
+            slab_free(e->out[k]);
+        }
+    }
+    c->bytes -= e->bytes;
+    c->e[i] = c->e[--c->n];
+}
+
 /* Drops the least recently used unheld entries until need more bytes fit;
  * returns 1 when they do. Called with the lock held. */
 static int make_room(slab__cache *c, size_t need)
@@ -115,10 +162,7 @@ static int make_room(slab__cache *c, size_t need)
                 victim = i;
         if (victim == SIZE_MAX)
             return 0;
-        for (int k = 0; k < SLAB_IND_MAX_OUTPUTS; k++)
-            slab_free(c->e[victim].out[k]);
-        c->bytes -= c->e[victim].bytes;
-        c->e[victim] = c->e[--c->n];
+        drop(c, victim);
     }
     return 1;
 }
@@ -133,11 +177,12 @@ static entry *reserve(slab__cache *c, const slab_ind_def *def, const double *con
     entry *e = &c->e[c->n];
     memset(e, 0, sizeof *e);
     for (int k = 0; k < def->n_outputs; k++)
-        if (!(e->out[k] = slab_malloc(n * sizeof(double)))) {
+        if (!(e->out[k] = array_new(c, n * sizeof(double)))) {
             for (int j = 0; j < k; j++)
                 slab_free(e->out[j]);
             return NULL;
         }
+    e->row = e->last_row = SIZE_MAX;
     c->n++;
     e->def = def;
     memcpy(e->in, in, (size_t)def->n_inputs * sizeof *in);
@@ -166,12 +211,15 @@ static size_t siblings(slab__cache *c, const slab_ind_def *def, const double *co
             if (!ax->values[idx[a]].is_num || ax->values[idx[a]].num != p[j])
                 continue;
             const slab_ind_param *d = &def->params[j];
-            for (size_t dist = 1; dist < ax->n && m < MAX_PREFETCH; dist++)
-                for (int side = 0; side < 2 && m < MAX_PREFETCH; side++) {
+            size_t most = a == 0 ? ROW_PREFETCH : MAX_PREFETCH;
+            for (size_t dist = 1; dist < ax->n && m < most; dist++)
+                for (int side = 0; side < 2 && m < most; side++) {
                     if (side ? dist > idx[a] : idx[a] + dist >= ax->n)
                         continue;
                     size_t v = side ? idx[a] - dist : idx[a] + dist;
                     double x = ax->values[v].num;
+                    if (a == 0 && v < c->floor)
+                        continue; /* a retired row's */
                     if (!ax->values[v].is_num || !(x >= d->min && x <= d->max) ||
                         (d->is_int && x != floor(x)))
                         continue;
@@ -183,6 +231,40 @@ static size_t siblings(slab__cache *c, const slab_ind_def *def, const double *co
             return m; /* the first parameter tied to an axis decides */
         }
     return m;
+}
+
+/* The index on g's first axis of a value of p, when p's values are on no
+ * other axis (the entry then dies with that row); else SIZE_MAX. */
+static size_t row_of(const slab_ind_def *def, const double *p, const slab_grid *g)
+{
+    size_t row = SIZE_MAX;
+    for (size_t a = 0; g && a < slab_grid_n_axes(g); a++) {
+        const slab_grid_axis *ax = slab_grid_axis_at(g, a);
+        for (size_t v = 0; v < ax->n; v++)
+            for (int j = 0; j < def->n_params; j++)
+                if (ax->values[v].is_num && ax->values[v].num == p[j]) {
+                    if (a > 0)
+                        return SIZE_MAX; /* needed whatever the row */
+                    row = v;
+                }
+    }
+    return row;
+}
+
+void slab__cache_retire(slab__cache *c, size_t floor)
+{
+    pthread_mutex_lock(&c->mu);
+    if (floor > c->floor)
+        c->floor = floor;
+    for (size_t i = 0; i < c->n;) {
+        const entry *e = &c->e[i];
+        if (e->ready == 1 && e->refs == 0 && e->row < floor &&
+            (e->last_row < floor || e->last_row == SIZE_MAX))
+            drop(c, i);
+        else
+            i++;
+    }
+    pthread_mutex_unlock(&c->mu);
 }
 
 /* Computes entries of from's group not yet claimed, from's own first,
@@ -235,10 +317,7 @@ static size_t compute_chunk(slab__cache *c, const entry *from)
     /* a failed computation is dropped; the run then computes (and reports) */
     for (size_t i = 0; i < c->n;) {
         if (c->e[i].ready == -1 && c->e[i].refs == 0) {
-            for (int j = 0; j < SLAB_IND_MAX_OUTPUTS; j++)
-                slab_free(c->e[i].out[j]);
-            c->bytes -= c->e[i].bytes;
-            c->e[i] = c->e[--c->n];
+            drop(c, i);
         } else {
             i++;
         }
@@ -270,10 +349,13 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
     double sets[MAX_PREFETCH][SLAB_IND_MAX_PARAMS];
     size_t no = (size_t)def->n_outputs;
     pthread_mutex_lock(&c->mu);
+    size_t row = g && idx ? idx[0] : SIZE_MAX; /* the asking run's */
     entry *e = ready_entry(c, def, in, n, p);
     if (e) {
         e->refs++;
         e->used = ++c->tick;
+        if (e->last_row == SIZE_MAX || row > e->last_row)
+            e->last_row = row;
         c->hits++;
         memcpy(out, e->out, no * sizeof *out);
         pthread_mutex_unlock(&c->mu);
@@ -298,6 +380,8 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
         }
         r->group = group;
         r->order = k++;
+        r->row = row_of(def, sets[s], g);
+        r->last_row = s == 0 ? row : SIZE_MAX;
     }
     int held = 0;
     for (;;) { /* the group's chunks this worker takes, from the start */

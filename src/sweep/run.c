@@ -372,6 +372,8 @@ typedef struct worker {
                                        NULL when the sweep cannot take it */
     uint64_t n_fast;                /* combinations it ran by that loop */
     uint64_t *bpos;                 /* the positions it took together (batch) */
+    size_t row;                     /* the first axis's index of its batch's first
+                                       combination (SIZE_MAX: none) */
     size_t (*bidx)[SLAB_GRID_MAX_AXES]; /* and their value indexes */
 } worker;
 
@@ -403,6 +405,7 @@ struct sweep {
     uint64_t written;        /* lines handed to on_line (relative to lo) */
     slot *ring;
     size_t ring_n;
+    worker *workers; /* spec->jobs of them */
     int abort;
     slab_status fatal;
     slab_error fatal_err;
@@ -718,7 +721,17 @@ static size_t take(worker *w)
         memcpy(w->bidx[m++], sw->cur.idx, sizeof w->bidx[0]);
     }
     sw->taken += m;
+    /* Positions run in grid order, where the first axis never goes back:
+     * no worker will ask for a value of that axis below the lowest row of
+     * the batches now taken. */
+    w->row = m ? w->bidx[0][0] : SIZE_MAX;
+    size_t floor = SIZE_MAX;
+    for (int k = 0; k < sw->spec->jobs; k++)
+        if (sw->workers[k].row < floor)
+            floor = sw->workers[k].row;
     pthread_mutex_unlock(&sw->mu);
+    if (floor != SIZE_MAX && floor > 0)
+        slab__cache_retire(sw->cache, floor);
     return m;
 }
 
@@ -925,10 +938,11 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
     }
     sw->ring_n = (size_t)spec->jobs * (RING_PER_JOB + sw->batch);
     sw->ring = slab_calloc(sw->ring_n, sizeof *sw->ring);
+    sw->workers = ws;
     if (!sw->cache || !sw->ring)
         return slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory starting the sweep");
     for (int k = 0; k < spec->jobs; k++) {
-        ws[k].sw = sw;
+        ws[k].sw = sw; /* row 0: no retiring before it takes its first batch */
         ws[k].share.get = share_get;
         ws[k].share.put = share_put;
         ws[k].share.user = &ws[k];
