@@ -533,7 +533,12 @@ int slab_fsum_window(const double *x, size_t n, size_t p, int square, double *ou
  * counts 2^53 q and the sum of n values stays below n 2^53 q), and a
  * window's sum is P_{i+1} - P_{i+1-p}, the same integer count of q the
  * sliding form holds, rounded by the same one addition: the same bits. The
- * range check is the sliding form's for the longest period. */
+ * range check is the sliding form's for the longest period. The prefix is
+ * held WSEG bars at a time (with the longest period's bars before them),
+ * not whole: a whole one was 16 bytes a bar of fresh pages on every call,
+ * and the segment stays in the cache while every period reads it. */
+#define WSEG ((size_t)4096)
+
 int slab_fsum_windows(const double *x, size_t n, const size_t *p, size_t k, double *const *out)
 {
     size_t pmax = 0;
@@ -543,24 +548,36 @@ int slab_fsum_windows(const double *x, size_t n, const size_t *p, size_t k, doub
         pmax = p[j] > pmax ? p[j] : pmax;
     }
     int lo = window_lo(x, n, pmax, 0);
-    int64_t *H = lo < 0 ? NULL : slab_malloc(2 * (n + 1) * sizeof *H);
+    size_t cap = (n < WSEG ? n : WSEG) + pmax + 1; /* prefixes held at once */
+    int64_t *H = lo < 0 ? NULL : slab_malloc(2 * cap * sizeof *H);
     if (!H)
         return 0;
-    int64_t *L = H + n + 1, h = 0, l = 0;
+    int64_t *L = H + cap, h = 0, l = 0;
     double scale = pow2(1075 - lo), q = pow2(lo - 1075);
+    size_t first = 0, done = 0; /* H[0..] holds P_first .. P_done */
     H[0] = L[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        limbs_add(x[i] * scale, &h, &l);
-        h += l >> 53;
-        l &= ((int64_t)1 << 53) - 1;
-        H[i + 1] = h;
-        L[i + 1] = l;
-    }
-    for (size_t j = 0; j < k; j++)
-        for (size_t i = p[j] - 1; i < n; i++) {
-            int64_t dh = H[i + 1] - H[i + 1 - p[j]], dl = L[i + 1] - L[i + 1 - p[j]];
-            out[j][i] = ((double)dh * 0x1p53 + (double)dl) * q;
+    for (size_t s = 0; s < n; s += WSEG) {
+        size_t e = s + WSEG < n ? s + WSEG : n; /* windows ending at bars [s, e) */
+        size_t want = s + 1 > pmax ? s + 1 - pmax : 0; /* the oldest prefix they read */
+        if (want > first) {
+            memmove(H, H + (want - first), (done - want + 1) * sizeof *H);
+            memmove(L, L + (want - first), (done - want + 1) * sizeof *L);
+            first = want;
         }
+        for (; done < e; done++) { /* P_{done + 1} */
+            limbs_add(x[done] * scale, &h, &l);
+            h += l >> 53;
+            l &= ((int64_t)1 << 53) - 1;
+            H[done + 1 - first] = h;
+            L[done + 1 - first] = l;
+        }
+        for (size_t j = 0; j < k; j++)
+            for (size_t i = s > p[j] - 1 ? s : p[j] - 1; i < e; i++) {
+                size_t a = i + 1 - first, b = i + 1 - p[j] - first;
+                int64_t dh = H[a] - H[b], dl = L[a] - L[b];
+                out[j][i] = ((double)dh * 0x1p53 + (double)dl) * q;
+            }
+    }
     slab_free(H);
     return 1;
 }

@@ -161,13 +161,14 @@ static void test_multi_equals_single(void **state)
  * slab_ind_sma's. Inputs: a close with leading NaNs; one whose magnitudes
  * span too much for the fixed point (every period then falls back to the
  * running fsum); periods 1, longer than the data, repeated, and 70 of them
- * (past one 64-period chunk). */
-static void test_bt_sma_one_input(void **state)
+ * (past one 64-period chunk). On 1,500 bars and on 10,000, where the
+ * prefix is held 4,096 bars at a time (slab_fsum_windows) and periods of
+ * 4,095 to 9,999 reach back over one or two of those segments. */
+static void check_bt_sma_one_input(size_t bars)
 {
-    (void)state;
     enum { K = 70 };
     fixture f;
-    fixture_init(&f, 1500);
+    fixture_init(&f, bars);
     size_t n = f.n;
     double *wide = malloc(n * sizeof *wide);
     assert_non_null(wide);
@@ -183,7 +184,12 @@ static void test_bt_sma_one_input(void **state)
         assert_non_null(one);
         for (int s = 0; s < K; s++) {
             in[s] = inputs[c];
-            p[s] = s == 0 ? 1 : s == 1 ? 2000 : s == 2 ? 20 : (double)(2 + (s * 37) % 400);
+            static const double big[] = {4095, 4096, 4097, 6000, 8193, 9999};
+            p[s] = s == 0   ? 1
+                   : s == 1 ? 2000
+                   : s == 2 ? 20
+                   : s < 9  ? big[s - 3]
+                            : (double)(2 + (s * 37) % 400);
             multi[s] = malloc(n * sizeof(double));
             assert_non_null(multi[s]);
         }
@@ -203,6 +209,13 @@ static void test_bt_sma_one_input(void **state)
     }
     free(wide);
     fixture_clear(&f);
+}
+
+static void test_bt_sma_one_input(void **state)
+{
+    (void)state;
+    check_bt_sma_one_input(1500);
+    check_bt_sma_one_input(10000);
 }
 
 int main(void)
