@@ -192,10 +192,13 @@ int slab_result_metrics_text(const slab_run *run, const slab_headline *h, slab_j
     for (size_t k = 0; k < n; k++) {
         if (f[k].kind == F_REAL && !isfinite(f[k].x))
             continue; /* json_real() gives no value: the tree has no key */
+        /* the keys are this file's identifiers: no character to escape */
         if (written++)
-            slab_json_text_raw(t, ",", 1);
-        slab_json_text_string(t, f[k].key);
-        slab_json_text_raw(t, ":", 1);
+            slab_json_text_raw(t, ",\"", 2);
+        else
+            slab_json_text_raw(t, "\"", 1);
+        slab_json_text_raw(t, f[k].key, strlen(f[k].key));
+        slab_json_text_raw(t, "\":", 2);
         if (f[k].kind == F_INT)
             slab_json_text_integer(t, f[k].i);
         else if (f[k].kind == F_NULL || !isfinite(f[k].x))

@@ -449,13 +449,15 @@ static void num_or_null(slab_json_text *t, double x)
         slab_json_text_raw(t, "null", 4);
 }
 
-/* "key": as a member's start, after a comma unless first. */
+/* "key": as a member's start, after a comma unless first; k is one of
+ * this file's identifiers (nothing to escape). */
 static void key(slab_json_text *t, const char *k, int first)
 {
     if (!first)
         slab_json_text_raw(t, ",", 1);
-    slab_json_text_string(t, k);
-    slab_json_text_raw(t, ":", 1);
+    slab_json_text_raw(t, "\"", 1);
+    slab_json_text_raw(t, k, strlen(k));
+    slab_json_text_raw(t, "\":", 2);
 }
 
 /* The "params" object: the combination's value of each axis. */
@@ -464,7 +466,10 @@ static void params_text(slab_json_text *t, const slab_grid *g, const size_t *idx
     slab_json_text_raw(t, "{", 1);
     for (size_t a = 0; a < slab_grid_n_axes(g); a++) {
         const slab_grid_axis *ax = slab_grid_axis_at(g, a);
-        key(t, ax->name, a == 0);
+        if (a > 0)
+            slab_json_text_raw(t, ",", 1);
+        slab_json_text_string(t, ax->name); /* the user's name: escaped */
+        slab_json_text_raw(t, ":", 1);
         value_text(t, &ax->values[idx[a]]);
     }
     slab_json_text_raw(t, "}", 1);
