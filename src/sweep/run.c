@@ -810,11 +810,16 @@ static void *work(void *arg)
             if (!line)
                 slab_free(t.s);
             pthread_mutex_lock(&sw->mu);
-            if (error[0] && sw->failed++ == 0) {
+            if (error[0] && sw->failed++ == 0) { /* "{params}: error", cut to fit */
                 slab_json_text p = {0};
                 params_text(&p, sw->spec->grid, w->idx);
-                snprintf(sw->first_error, sizeof sw->first_error, "%s: %s",
-                         p.s && !p.failed ? p.s : "", error);
+                slab_json_text_raw(&p, ": ", 2);
+                slab_json_text_raw(&p, error, strlen(error));
+                size_t cut = p.failed ? 0 : p.n;
+                cut = cut < sizeof sw->first_error ? cut : sizeof sw->first_error - 1;
+                if (cut)
+                    memcpy(sw->first_error, p.s, cut);
+                sw->first_error[cut] = '\0';
                 slab_free(p.s);
             }
             if (st != SLAB_OK) {
