@@ -38,7 +38,8 @@ typedef struct entry {
     size_t order;       /* and its place in that miss's list */
     size_t row;         /* the index of its value on the grid's first axis when
                            no other axis has that value, else SIZE_MAX */
-    size_t last_row;    /* the highest first-axis index a run asked from */
+    size_t last_row;    /* the highest first-axis index a run asked from
+                           (SIZE_MAX: none yet) */
     long refs;          /* runs holding it */
     uint64_t used;      /* LRU tick */
     size_t bytes;
@@ -258,8 +259,11 @@ void slab__cache_retire(slab__cache *c, size_t floor)
         c->floor = floor;
     for (size_t i = 0; i < c->n;) {
         const entry *e = &c->e[i];
+        /* asked for by its own row only (or not yet): a run of another
+         * row asking means another parameter takes the same value (a
+         * fixed slow = 30 among fast = 10..50), and it is kept */
         if (e->ready == 1 && e->refs == 0 && e->row < floor &&
-            (e->last_row < floor || e->last_row == SIZE_MAX))
+            (e->last_row == SIZE_MAX || e->last_row <= e->row))
             drop(c, i);
         else
             i++;

@@ -434,6 +434,39 @@ static void test_cache_siblings(void **state)
     slab_grid_free(g);
 }
 
+/* The first axis's SMAs are retired row by row, but not one that another
+ * parameter also takes: here the fixed slow = 30 is also the swept fast
+ * axis's first value (a combination that fails: fast must be below slow),
+ * and the 14 rows after it (fast 2..28) read it as their slow SMA. The
+ * first miss reserves the axis's 15 values, so each of the 15 SMAs is
+ * computed once: were the shared one retired with its row (every batch
+ * past the first finds it older than its rows), the next batch would
+ * compute it again. */
+static void test_cache_retire_shared(void **state)
+{
+    (void)state;
+    static const char *const axes[] = {"fast=30,2,4,6,8,10,12,14,16,18,20,22,24,26,28", NULL};
+    static const char *const fixed[] = {"slow=30"};
+    slab_sweep_spec spec;
+    sink out;
+    slab_sweep_report rep;
+    slab_grid *g = grid_of(axes);
+    spec_init(&spec, minutes, "sma_cross", g);
+    spec.params = fixed;
+    spec.n_params = 1;
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        spec.jobs = jobs;
+        sweep(&spec, &out, &rep);
+        free(out.text);
+        assert_int_equal(rep.lines, 15);
+        assert_int_equal(rep.failed, 1); /* fast = slow */
+        if (rep.ind_computed != 15)
+            fail_msg("--jobs %d: %llu SMAs computed for 15 periods", jobs,
+                     (unsigned long long)rep.ind_computed);
+    }
+    slab_grid_free(g);
+}
+
 /* Options and strategies the loop does not model take the engine: whole
  * sweeps (an axis) and single combinations (a fixed setting). */
 static void test_fallback(void **state)
@@ -481,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_fast_jobs_shards),
         cmocka_unit_test(test_fallback),
         cmocka_unit_test(test_cache_siblings),
+        cmocka_unit_test(test_cache_retire_shared),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
