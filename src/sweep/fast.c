@@ -253,6 +253,10 @@ typedef struct xscan {
                               prefetching */
     double sign;           /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
     int ahead;             /* fetch the ranges and bars ahead (one scan alone) */
+    unsigned pend, pend_up; /* crossings of the last group of 8 bars not yet
+                               returned: bit j for bar pend_at + j (pend_up:
+                               upward); i and sign are already past the group */
+    size_t pend_at;
 } xscan;
 
 /* Fills r's ranges (nb blocks, allocated when NULL) from x; -1 when out
@@ -430,6 +434,8 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
     x->n = n;
     x->i = s + 1 < n ? s + 1 : n;
     x->pf = x->pf2 = 0;
+    x->pend = x->pend_up = 0;
+    x->pend_at = 0;
     x->ahead = 1;
     x->sign = 0.0;
     if (s < n) {
@@ -507,6 +513,12 @@ static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, size_t 
 {
     const double *a = x->a, *b = x->b;
     size_t i = x->i, n = x->n, nb = n / BLOCK;
+    if (x->pend) { /* the group's next crossing (before stop: the group is) */
+        unsigned j = (unsigned)__builtin_ctz(x->pend);
+        x->pend &= x->pend - 1;
+        *up = (int)(x->pend_up >> j & 1);
+        return x->pend_at + j;
+    }
     while (i < stop) {
         if (x->sign != 0.0) {
             if (x->ra && i % BLOCK == 0 && i / BLOCK < nb) {
@@ -539,15 +551,18 @@ static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, size_t 
             if ((gt | lt) == (1u << (8 - sh)) - 1) {
                 unsigned cu = gt & (lt << 1 | (x->sign < 0.0));
                 unsigned cd = lt & (gt << 1 | (x->sign > 0.0));
-                if (cu | cd) {
-                    unsigned j = (unsigned)__builtin_ctz(cu | cd);
-                    x->sign = gt >> j & 1 ? 1.0 : -1.0;
-                    x->i = i + j + 1;
-                    *up = (int)(cu >> j & 1);
-                    return i + j;
-                }
-                x->sign = gt >> (7 - sh) & 1 ? 1.0 : -1.0;
+                x->sign = gt >> (7 - sh) & 1 ? 1.0 : -1.0; /* past the group */
                 i = g0 + 8;
+                if (cu | cd) { /* the first now, the others from pend (no bar
+                                  of the group is read again) */
+                    unsigned j = (unsigned)__builtin_ctz(cu | cd);
+                    x->pend = (cu | cd) & ((cu | cd) - 1);
+                    x->pend_up = cu;
+                    x->pend_at = g0 + sh;
+                    x->i = i;
+                    *up = (int)(cu >> j & 1);
+                    return g0 + sh + j;
+                }
                 continue;
             }
         }
