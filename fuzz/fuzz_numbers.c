@@ -6,9 +6,13 @@
  * (p = 1..17, found by brute force); those digits are glibc's printf of x
  * to that many digits ("%.{k-1}e", correctly rounded); and with a smaller
  * buffer the text is the same text cut to fit, NUL-terminated (snprintf's
- * rule). NaN and the infinities print as nan, inf, -inf.
+ * rule). NaN and the infinities print as nan, inf, -inf. And the JSON
+ * writer's SLAB_JSON_REAL17 text of a finite x is jansson's own (the
+ * run id's config is hashed from it), the writer's per-thread memo hit
+ * whenever a double repeats in the input.
  * Run: scripts/fuzz.sh numbers SECONDS. */
 #include "stratlab/core.h"
+#include "stratlab/json.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -77,12 +81,33 @@ static void check(double x, size_t cut)
     }
 }
 
+/* x in a one-element array, by our writer with jansson's reals and by
+ * jansson: the same text. */
+static void check_real17(double x)
+{
+    json_t *a = json_array();
+    json_t *r = json_real(x); /* NULL for NaN and the infinities: JSON has none */
+    if (!a || !r) {
+        json_decref(a);
+        return;
+    }
+    json_array_append_new(a, r);
+    char *ours = slab_json_dumps(a, JSON_COMPACT | SLAB_JSON_REAL17);
+    char *theirs = json_dumps(a, JSON_COMPACT);
+    if (ours && theirs && strcmp(ours, theirs))
+        fail("SLAB_JSON_REAL17 is not jansson's", x, ours, theirs);
+    slab_free(ours);
+    free(theirs);
+    json_decref(a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     for (size_t i = 0; i + 8 <= size; i += 9) {
         double x;
         memcpy(&x, data + i, sizeof x);
         check(x, i + 8 < size ? data[i + 8] % 40 : SLAB_NUM_TEXT_MAX);
+        check_real17(x);
     }
     return 0;
 }
