@@ -11,6 +11,7 @@
  * run id's config is hashed from it), the writer's per-thread memo hit
  * whenever a double repeats in the input.
  * Run: scripts/fuzz.sh numbers SECONDS. */
+#include "significant_digits.h"
 #include "stratlab/core.h"
 #include "stratlab/json.h"
 
@@ -24,21 +25,6 @@ static void fail(const char *what, double x, const char *got, const char *want)
 {
     fprintf(stderr, "%s: %a printed as '%s' (want '%s')\n", what, x, got, want);
     abort();
-}
-
-/* The significant digits of s (no sign, dot, exponent, leading or
- * trailing zeros) into d. */
-static void sig_digits(const char *s, char *d)
-{
-    int n = 0;
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9' && (n > 0 || *s != '0'))
-            d[n++] = *s;
-    while (n > 1 && d[n - 1] == '0')
-        n--;
-    if (n == 0)
-        d[n++] = '0';
-    d[n] = '\0';
 }
 
 static void check(double x, size_t cut)
@@ -61,8 +47,8 @@ static void check(double x, size_t cut)
                     break;
             }
             snprintf(ref, sizeof ref, "%.*e", k - 1, x);
-            sig_digits(ref, want);
-            sig_digits(buf, got);
+            significant_digits(ref, want);
+            significant_digits(buf, got);
             if (strcmp(want, got))
                 fail("not printf's shortest digits", x, buf, ref);
         }

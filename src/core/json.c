@@ -19,9 +19,7 @@
  * f) failed. With f, the text goes to f in pieces of about OUT_FLUSH
  * bytes, so a large document is never held whole as text. */
 typedef struct out {
-    char *s;
-    size_t n, cap;
-    int failed;
+    slab_json_text t; /* the text (json.h): all of it, or what f has not had yet */
     FILE *f;
     const slab_json_lazy *lazy; /* arrays made while written, n_lazy */
     size_t n_lazy;
@@ -30,34 +28,34 @@ typedef struct out {
 /* Writes o's buffer out to o->f (when writing to a file). */
 static void flush(out *o)
 {
-    if (!o->f || o->failed || o->n == 0)
+    if (!o->f || o->t.failed || o->t.n == 0)
         return;
-    if (fwrite(o->s, 1, o->n, o->f) != o->n)
-        o->failed = 1;
-    o->n = 0;
+    if (fwrite(o->t.s, 1, o->t.n, o->f) != o->t.n)
+        o->t.failed = 1;
+    o->t.n = 0;
 }
 
 static void put(out *o, const char *s, size_t n)
 {
-    if (o->failed)
+    if (o->t.failed)
         return;
-    if (o->f && o->n + n + 1 > OUT_FLUSH)
+    if (o->f && o->t.n + n + 1 > OUT_FLUSH)
         flush(o);
-    if (o->n + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (cap < o->n + n + 1 && cap < OUT_MAX)
+    if (o->t.n + n + 1 > o->t.cap) {
+        size_t cap = o->t.cap ? o->t.cap : 4096;
+        while (cap < o->t.n + n + 1 && cap < OUT_MAX)
             cap *= 2;
-        char *p = cap >= o->n + n + 1 ? slab_realloc(o->s, cap) : NULL;
+        char *p = cap >= o->t.n + n + 1 ? slab_realloc(o->t.s, cap) : NULL;
         if (!p) {
-            o->failed = 1;
+            o->t.failed = 1;
             return;
         }
-        o->s = p;
-        o->cap = cap;
+        o->t.s = p;
+        o->t.cap = cap;
     }
-    memcpy(o->s + o->n, s, n);
-    o->n += n;
-    o->s[o->n] = '\0';
+    memcpy(o->t.s + o->t.n, s, n);
+    o->t.n += n;
+    o->t.s[o->t.n] = '\0';
 }
 
 static void puts_(out *o, const char *s) { put(o, s, strlen(s)); }
@@ -144,7 +142,7 @@ static void real17(out *o, double x)
     char buf[40];
     int n = snprintf(buf, 32, "%.17g", x);
     if (n < 0 || n >= 32) {
-        o->failed = 1;
+        o->t.failed = 1;
         return;
     }
     if (!strchr(buf, '.') && !strchr(buf, 'e')) {
@@ -218,7 +216,7 @@ static void object(out *o, const json_t *j, size_t flags, int depth)
     }
     const char **keys = slab_malloc(n * sizeof *keys);
     if (!keys) {
-        o->failed = 1;
+        o->t.failed = 1;
         return;
     }
     json_object_foreach((json_t *)j, key, v) keys[k++] = key;
@@ -258,7 +256,7 @@ static void item(out *o, const json_t *j, const slab_json_lazy *lz, size_t k, si
     }
     json_t *x = lz->item(lz->user, k);
     if (!x) {
-        o->failed = 1;
+        o->t.failed = 1;
         return;
     }
     value(o, x, flags, depth);
@@ -311,26 +309,19 @@ char *slab_json_dumps(const json_t *j, size_t flags)
     if (!j || (!(flags & JSON_ENCODE_ANY) && !json_is_object(j) && !json_is_array(j)))
         return NULL;
     value(&o, j, flags, 0);
-    if (o.failed) {
-        slab_free(o.s);
+    if (o.t.failed) {
+        slab_free(o.t.s);
         return NULL;
     }
-    return o.s;
+    return o.t.s;
 }
 
-/* The public text's calls: an out over t's buffer, given back after. */
+/* The public text's calls: an out over t's text, given back after. */
 #define ON_TEXT(t, call)                                                                           \
     do {                                                                                           \
-        out o_ = {0};                                                                              \
-        o_.s = (t)->s;                                                                             \
-        o_.n = (t)->n;                                                                             \
-        o_.cap = (t)->cap;                                                                         \
-        o_.failed = (t)->failed;                                                                   \
+        out o_ = {.t = *(t)};                                                                      \
         call;                                                                                      \
-        (t)->s = o_.s;                                                                             \
-        (t)->n = o_.n;                                                                             \
-        (t)->cap = o_.cap;                                                                         \
-        (t)->failed = o_.failed;                                                                   \
+        *(t) = o_.t;                                                                               \
     } while (0)
 
 void slab_json_text_raw(slab_json_text *t, const char *s, size_t n) { ON_TEXT(t, put(&o_, s, n)); }
@@ -374,8 +365,8 @@ int slab_json_dumpf_lazy(const json_t *j, FILE *f, size_t flags, const slab_json
         return -1;
     value(&o, j, flags, 0);
     flush(&o);
-    slab_free(o.s);
-    return o.failed ? -1 : 0;
+    slab_free(o.t.s);
+    return o.t.failed ? -1 : 0;
 }
 
 slab_status slab_json_dump_file(const json_t *j, const char *path, size_t flags, slab_error *err)

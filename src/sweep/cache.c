@@ -271,33 +271,38 @@ void slab__cache_retire(slab__cache *c, size_t floor)
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Computes entries of from's group not yet claimed, from's own first,
- * then those after it in the group's order, CHUNK at most, in one
- * multi-series call (the lock is held on entry and exit, released while
- * computing). A miss reserves up to MAX_PREFETCH series and computes them
- * a chunk at a time; a worker that needs one still waiting takes its
- * chunk rather than waiting for the whole reservation: at a sweep's start,
- * when every worker misses, they compute side by side. Returns how many
- * (0: none left unclaimed). */
-static size_t compute_chunk(slab__cache *c, const entry *from)
+/* Computes the entries of a group (a miss's reservation) not yet
+ * claimed, from its place `from` in the group's order on, CHUNK at most,
+ * in one multi-series call (the lock is held on entry and exit, released
+ * while computing). A miss reserves up to MAX_PREFETCH series and computes
+ * them a chunk at a time from the start; a worker that needs one still
+ * waiting takes the chunk from that one on rather than waiting for the
+ * whole reservation: at a sweep's start, when every worker misses, they
+ * compute side by side. Returns how many (0: none left unclaimed). */
+static size_t compute_chunk(slab__cache *c, uint64_t group, size_t from)
 {
     const double *ins[CHUNK * SLAB_IND_MAX_INPUTS];
     double ps[CHUNK * SLAB_IND_MAX_PARAMS];
     double *outs[CHUNK * SLAB_IND_MAX_OUTPUTS];
-    const slab_ind_def *def = from->def;
-    size_t ni = (size_t)def->n_inputs, np = (size_t)def->n_params, no = (size_t)def->n_outputs;
-    size_t n = from->n, k = 0, next = from->order;
-    uint64_t group = from->group;
-    while (k < CHUNK) { /* the group's unclaimed entries in order, from from's */
+    const slab_ind_def *def = NULL;
+    size_t ni = 0, np = 0, no = 0, n = 0, k = 0;
+    while (k < CHUNK) { /* the group's unclaimed entries in order */
         entry *e = NULL;
         for (size_t i = 0; i < c->n; i++)
             if (c->e[i].group == group && c->e[i].ready == 0 && !c->e[i].claimed &&
-                c->e[i].order >= next && (!e || c->e[i].order < e->order))
+                c->e[i].order >= from && (!e || c->e[i].order < e->order))
                 e = &c->e[i];
         if (!e)
             break;
+        if (!def) { /* a group is one definition on one input */
+            def = e->def;
+            ni = (size_t)def->n_inputs;
+            np = (size_t)def->n_params;
+            no = (size_t)def->n_outputs;
+            n = e->n;
+        }
         e->claimed = 1;
-        next = e->order + 1;
+        from = e->order + 1;
         memcpy(&ins[k * ni], e->in, ni * sizeof *ins);
         memcpy(&ps[k * np], e->p, np * sizeof *ps);
         memcpy(&outs[k * no], e->out, no * sizeof *outs);
@@ -338,7 +343,7 @@ static entry *ready_entry(slab__cache *c, const slab_ind_def *def, const double 
     entry *e = find(c, def, in, n, p);
     while (e && e->ready == 0) {
         if (!e->claimed)
-            compute_chunk(c, e);
+            compute_chunk(c, e->group, e->order);
         else
             pthread_cond_wait(&c->cv, &c->mu);
         e = find(c, def, in, n, p);
@@ -388,14 +393,7 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
         r->last_row = s == 0 ? row : SIZE_MAX;
     }
     int held = 0;
-    for (;;) { /* the group's chunks this worker takes, from the start */
-        entry *first = NULL;
-        for (size_t i = 0; i < c->n; i++)
-            if (c->e[i].group == group && c->e[i].ready == 0 && !c->e[i].claimed &&
-                (!first || c->e[i].order < first->order))
-                first = &c->e[i];
-        if (!first || !compute_chunk(c, first))
-            break;
+    while (compute_chunk(c, group, 0)) { /* the group's chunks this worker takes */
         /* this one is in the first chunk: held at once, so that no
          * other worker's miss drops it while the rest are computed */
         if (!held && (e = find(c, def, in, n, p)) && e->ready == 1) {

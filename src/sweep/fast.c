@@ -989,11 +989,6 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
     return def->fn(in, f->n, p, o, &e) == SLAB_OK;
 }
 
-static void ind_release(slab__cache *cache, const slab_ind_def *def, const double *const *out)
-{
-    slab__cache_put(cache, def, out);
-}
-
 /* ---- a batch of sma_cross combinations ----------------------------------------
  * One combination's scan reads its two SMAs' ranges, and their bars near
  * the crossings: scattered lines of arrays far larger than the caches, each
@@ -1176,9 +1171,9 @@ out:
     for (size_t k = 0; k < m; k++) { /* the scan is done: the SMAs go back */
         xpair *p = &f->bat[k];
         if (p->a)
-            ind_release(cache, sma, &p->a);
+            slab__cache_put(cache, sma, &p->a);
         if (p->b)
-            ind_release(cache, sma, &p->b);
+            slab__cache_put(cache, sma, &p->b);
         p->a = p->b = NULL;
     }
     slab_free(ts.r);
@@ -1298,8 +1293,8 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     rc = 1;
 out:
     if (held_a)
-        ind_release(cache, sig, a);
+        slab__cache_put(cache, sig, a);
     if (held_b)
-        ind_release(cache, sig, b);
+        slab__cache_put(cache, sig, b);
     return rc;
 }

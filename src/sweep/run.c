@@ -822,10 +822,9 @@ static void *work(void *arg)
                 sw->first_error[cut] = '\0';
                 slab_free(p.s);
             }
-            if (st != SLAB_OK) {
+            if (st != SLAB_OK) { /* its text is freed above */
                 stop(sw, st, &ferr);
                 pthread_mutex_unlock(&sw->mu);
-                slab_free(line);
                 return NULL;
             }
             s->line = line;

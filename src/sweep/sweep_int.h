@@ -54,9 +54,10 @@ int slab__cache_get(slab__cache *c, const slab_grid *g, const size_t *idx,
                     const slab_ind_def *def, const double *const *in, size_t n, const double *p,
                     const double **out);
 /* Drops the unheld entries of first-axis values below floor that no
- * other axis has and no run at or past floor asked for: every worker's
- * combinations are at or past that row (the grid's order), so none will
- * ask again (one that did would only compute it again). */
+ * other axis has and that only runs of their own row asked for (a run of
+ * another row asking means another parameter takes that value too): every
+ * worker's combinations are at or past that row (the grid's order), so
+ * none will ask again (one that did would only compute it again). */
 void slab__cache_retire(slab__cache *c, size_t floor);
 /* slab_ind_share.put. */
 void slab__cache_put(slab__cache *c, const slab_ind_def *def, const double *const *out);

@@ -3,6 +3,7 @@
  * cases (subnormals, 0.1, 1e300, -0.0, the largest and smallest doubles),
  * and the JSON writer does the same for reals while matching jansson's
  * layout byte for byte everywhere else. */
+#include "significant_digits.h"
 #include "slab_test.h"
 #include "stratlab/core.h"
 #include "stratlab/json.h"
@@ -66,19 +67,6 @@ static int brute_shortest(double x)
     return 17;
 }
 
-/* The significant digits of s (no sign, dot, exponent, leading or
- * trailing zeros) into d. */
-static void digits_of(const char *s, char *d)
-{
-    int n = 0;
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9' && (n > 0 || *s != '0'))
-            d[n++] = *s;
-    while (n > 1 && d[n - 1] == '0')
-        n--;
-    d[n] = '\0';
-}
-
 /* x must print as text that reads back bit for bit, with no more digits
  * than the brute-force shortest, and those digits glibc's printf of x to
  * that many (correctly rounded: the nearest of the shortest texts). */
@@ -95,8 +83,8 @@ static void expect_round_trip(double x)
     if (sig_digits(buf) != k)
         fail_msg("%a printed as '%s' (%d digits); the shortest has %d", x, buf, sig_digits(buf), k);
     snprintf(ref, sizeof ref, "%.*e", k - 1, x);
-    digits_of(ref, want);
-    digits_of(buf, got);
+    significant_digits(ref, want);
+    significant_digits(buf, got);
     if (strcmp(want, got))
         fail_msg("%a printed as '%s'; printf to %d digits gives '%s'", x, buf, k, ref);
 }
