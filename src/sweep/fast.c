@@ -130,8 +130,10 @@ struct slab__fast {
     size_t n_trades, cap_trades;
     struct xpair *bat; /* the batch's sma_cross combinations (slab__fast_batch_*) */
     size_t n_bat, cap_bat, bat_next;
+    size_t *evbuf;     /* their crossings, BATCH_EV_BYTES, a slot each (lazily) */
     uint64_t n_batched; /* runs that took a batch's crossings */
     int nonneg;         /* 1: no close below zero; 0: some; -1: not looked yet */
+    double pmax;        /* the largest |open| and |close| (with nonneg) */
     int reverse;        /* a batch's SMAs asked for from its end */
 };
 
@@ -677,10 +679,11 @@ static void flat_to(walk *w, size_t end)
  * branches give +0 (either zero's sign: (0 - u) + u is +0 too), and with
  * dvalue > 0 the `0 +` meets no -0 (dvalue - u is -0 for no positive
  * dvalue): the value is cash + ((dvalue - u) + u), the same bits, with no
- * compare, select or signed-zero add. */
+ * compare, select or signed-zero add. check = 0: every value is known to
+ * be finite (held()), and none is looked at. */
 static inline __attribute__((always_inline)) int marks_of(const double *c, size_t n, double cash,
                                                           double size, double price, double *v,
-                                                          int long_only)
+                                                          int long_only, int check)
 {
     const v4d zero = {0.0, 0.0, 0.0, 0.0}, s = {size, size, size, size};
     const v4d p = {price, price, price, price}, k = {cash, cash, cash, cash};
@@ -699,7 +702,8 @@ static inline __attribute__((always_inline)) int marks_of(const double *c, size_
             pv = (v4d)(((v4l)pos & m) | ((v4l)other & ~m));
         }
         v4d x = k + pv;
-        bad |= ((v4l)x & expo) == expo;
+        if (check)
+            bad |= ((v4l)x & expo) == expo;
         memcpy(v + j, &x, sizeof x);
     }
     int nonfinite = (bad[0] | bad[1] | bad[2] | bad[3]) != 0;
@@ -713,22 +717,42 @@ static inline __attribute__((always_inline)) int marks_of(const double *c, size_
 LANES_CLONES static int marks(const double *c, size_t n, double cash, double size, double price,
                               double *v)
 {
-    return marks_of(c, n, cash, size, price, v, 0);
+    return marks_of(c, n, cash, size, price, v, 0, 1);
 }
 
 LANES_CLONES static int marks_long(const double *c, size_t n, double cash, double size,
                                    double price, double *v)
 {
-    return marks_of(c, n, cash, size, price, v, 1);
+    return marks_of(c, n, cash, size, price, v, 1, 1);
 }
 
-/* Values of bars [from, end) holding size shares bought at price. */
+/* marks_long where every value is known to be finite: returns 0. */
+LANES_CLONES static int marks_sure(const double *c, size_t n, double cash, double size,
+                                   double price, double *v)
+{
+    return marks_of(c, n, cash, size, price, v, 1, 0);
+}
+
+/* Values of bars [from, end) holding size shares bought at price (an
+ * open, so |price| <= pmax as every close is). Long with no close below
+ * zero, each value is cash + ((s c - u) + u) with u = s (c - price): every
+ * operand is at most 5 s pmax (1 + 2^-53)^4 < 8 s pmax in size, so when
+ * |cash| + 8 s pmax, rounded, is at most 2^1020 (its true value then below
+ * 2^1021), no operation overflows; with finite inputs none gives a NaN,
+ * and the values need no finiteness check. */
 static void held(walk *w, size_t from, size_t end, double size, double price)
 {
     const double *c = w->bars->close + from;
     double *v = w->f->value + from;
-    if (w->f->nonneg > 0 && size > 0.0 ? marks_long(c, end - from, w->cash, size, price, v)
-                                       : marks(c, end - from, w->cash, size, price, v))
+    size_t n = end - from;
+    int bad;
+    if (w->f->nonneg > 0 && size > 0.0)
+        bad = fabs(w->cash) + 8.0 * size * w->f->pmax <= 0x1p1020
+                  ? marks_sure(c, n, w->cash, size, price, v)
+                  : marks_long(c, n, w->cash, size, price, v);
+    else
+        bad = marks(c, n, w->cash, size, price, v);
+    if (bad)
         w->bad = 1; /* a value is not finite */
     w->done = end;
 }
@@ -1002,6 +1026,7 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
 
 #define TILE_BYTES ((size_t)256 << 10)    /* the batch's SMAs' bars over a tile */
 #define BATCH_EV_BYTES ((size_t)64 << 20) /* crossings a batch keeps at most */
+#define EV_SLOTS 1024                     /* pairs whose slots never move */
 
 typedef struct xpair {
     size_t idx[SLAB_GRID_MAX_AXES]; /* its combination */
@@ -1009,14 +1034,14 @@ typedef struct xpair {
     const double *a, *b;            /* the cache's SMAs, while the scan holds them */
     xscan x;
     size_t first;             /* the first bar the crossover is valid at */
-    size_t *ev, n_ev, cap_ev; /* its crossings, as crossings() lists them */
+    size_t *ev, n_ev, cap_ev; /* its crossings, as crossings() lists them (its
+                                 slot of the worker's evbuf) */
     int ok;                   /* the crossings are found; 0: it scans alone */
 } xpair;
 
 static void batch_free(slab__fast *f)
 {
-    for (size_t k = 0; k < f->cap_bat; k++)
-        slab_free(f->bat[k].ev);
+    slab_free(f->evbuf);
     slab_free(f->bat);
 }
 
@@ -1084,9 +1109,8 @@ typedef struct tile_set {
 } tile_set;
 
 /* Scans the batch's pairs that are ok tile by tile; a pair whose
- * crossings pass cap is left to scan alone. */
-LANES_CLONES static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, const tile_set *ts,
-                                    size_t cap)
+ * crossings pass its slot's cap_ev is left to scan alone. */
+LANES_CLONES static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, const tile_set *ts)
 {
     for (size_t t0 = 0; t0 < n; t0 += tile) {
         size_t t1 = t0 + tile < n ? t0 + tile : n, t2 = t1 + tile < n ? t1 + tile : n;
@@ -1097,9 +1121,7 @@ LANES_CLONES static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, c
             int up = 0;
             size_t t;
             while (q->ok && (t = xscan_next(&q->x, t1, &up)) < n) {
-                if (q->n_ev == q->cap_ev &&
-                    (q->n_ev >= cap ||
-                     slab_grow((void **)&q->ev, &q->cap_ev, q->n_ev + 1, sizeof *q->ev)))
+                if (q->n_ev == q->cap_ev)
                     q->ok = 0;
                 else
                     q->ev[q->n_ev++] = t << 1 | (size_t)up;
@@ -1126,14 +1148,17 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     int rc = 0;
     if (m < 2 || !cache || !shared || n / BLOCK / SUPER < 2)
         return 0;                                     /* alone, each with its look-ahead */
-    size_t cap = BATCH_EV_BYTES / sizeof(size_t) / m; /* crossings a pair keeps */
-    for (size_t k = 0; k < f->cap_bat; k++)
-        if (f->bat[k].cap_ev > cap) { /* grown in a smaller batch: a worker keeps a
-                                         few BATCH_EV_BYTES at most */
-            slab_free(f->bat[k].ev);
-            f->bat[k].ev = NULL;
-            f->bat[k].cap_ev = 0;
-        }
+    /* A slot of the worker's one buffer a pair, at the same place from one
+     * batch to the next while a batch has at most EV_SLOTS pairs: its pages
+     * are touched once (as far as a pair's crossings reach) and no list is
+     * grown and copied (that was a tenth of a sweep's page faults). */
+    size_t cap = BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS);
+    if (!f->evbuf && !(f->evbuf = slab_malloc(BATCH_EV_BYTES)))
+        return 0; /* alone */
+    for (size_t k = 0; k < m; k++) {
+        f->bat[k].ev = f->evbuf + k * cap;
+        f->bat[k].cap_ev = cap;
+    }
     ts.r = slab_malloc(2 * m * sizeof *ts.r);
     if (!ts.r) {
         rc = -1;
@@ -1166,7 +1191,7 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
         ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / (SUPER * BLOCK) * (SUPER * BLOCK) : n;
     if (tile < SUPER * BLOCK)
         tile = SUPER * BLOCK;
-    batch_scan(f->bat, m, n, tile, &ts, cap);
+    batch_scan(f->bat, m, n, tile, &ts);
 out:
     for (size_t k = 0; k < m; k++) { /* the scan is done: the SMAs go back */
         xpair *p = &f->bat[k];
@@ -1252,8 +1277,11 @@ int slab__fast_run(slab__fast *f, slab__cache *cache, slab__franges *shared,
     src.i = first_next;
     if (f->nonneg < 0) { /* once: the bars are the sweep's throughout */
         f->nonneg = 1;
-        for (size_t i = 0; i < bars->n && f->nonneg; i++)
-            f->nonneg = !(bars->close[i] < 0.0);
+        f->pmax = 0.0;
+        for (size_t i = 0; i < bars->n; i++) {
+            f->nonneg &= !(bars->close[i] < 0.0);
+            f->pmax = fmax(f->pmax, fmax(fabs(bars->open[i]), fabs(bars->close[i])));
+        }
     }
     walk w = {f, bars, broker, broker->cash, 0, 0};
     f->n_span = f->n_trades = 0;
