@@ -5,6 +5,7 @@
 
 #include "stratlab/json.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -504,13 +505,21 @@ static json_t *param_json(const slab_run *run, const slab_param_def *p, double v
 }
 
 /* The run's "config" object: parameters, costs, fill model, risk. */
-static json_t *config_json(const slab_run *run, const slab_result_info *info)
+/* The run's "params" object. */
+static json_t *params_json(const slab_run *run, const slab_result_info *info)
 {
-    json_t *cfg = json_object(), *params = json_object();
+    json_t *params = json_object();
     for (int k = 0; info->def && k < info->def->n_params; k++)
         json_object_set_new(params, info->def->params[k].name,
                             param_json(run, &info->def->params[k], info->params[k]));
-    json_object_set_new(cfg, "params", params);
+    return params;
+}
+
+/* The "config" object without "params" and "minperiod": what depends on
+ * the broker, risk and strategy definition alone. */
+static json_t *config_rest(const slab_run *run, const slab_result_info *info)
+{
+    json_t *cfg = json_object();
     json_object_set_new(cfg, "cash", json_real(info->broker->cash));
     json_object_set_new(cfg, "commission", json_real(info->broker->commission));
     static const char *sizers[] = {"fixed", "percent", "percent_int"};
@@ -519,35 +528,128 @@ static json_t *config_json(const slab_run *run, const slab_result_info *info)
     json_object_set_new(cfg, "sizer", json_string(sz));
     fill_model(cfg, info->broker, info->def);
     risk_json(cfg, &run->risk);
+    return cfg;
+}
+
+/* The run's "config" object: parameters, costs, fill model, risk. */
+static json_t *config_json(const slab_run *run, const slab_result_info *info)
+{
+    json_t *cfg = config_rest(run, info);
+    json_object_set_new(cfg, "params", params_json(run, info));
     json_object_set_new(cfg, "minperiod", json_integer(run->minperiod));
     return cfg;
 }
 
-/* The run id: a digest of the data and the configuration, so the same
- * inputs always give the same id (16 hex digits and a NUL into id).
- * Returns 0, or -1 when out of memory. */
-static int run_id_of(const slab_bars *bars, const slab_run *run, const slab_result_info *info,
-                     const json_t *cfg, char id[17])
+#define ID_FLAGS (JSON_SORT_KEYS | JSON_COMPACT | SLAB_JSON_REAL17)
+
+/* The config text of run ids, made without building the whole tree when
+ * the broker, risk and strategy definition are those of this thread's
+ * last run id (a sweep's runs differ in parameters): the text of
+ * config_rest with "minperiod" and "params" put in their sorted place
+ * (between "margin_call" and "pessimistic", no key sorts between them),
+ * kept as the text before and after them. The key compares the structs'
+ * bytes (they hold values only, no pointers): equal bytes, equal text;
+ * a difference in padding alone only costs the memo. Building the tree,
+ * sorting and printing it was a tenth of a sweep's time on short data. */
+#define MEMO_PREFIX 2048
+#define MEMO_SUFFIX 1024
+typedef struct cfg_memo {
+    int valid;
+    slab_broker_config broker;
+    slab_risk_config risk;
+    const slab_strategy_def *def;
+    size_t np, ns;
+    char prefix[MEMO_PREFIX], suffix[MEMO_SUFFIX];
+} cfg_memo;
+static _Thread_local cfg_memo memo;
+
+/* Fills the memo for run and info; 0 when it cannot hold them. */
+static int memo_fill(const slab_run *run, const slab_result_info *info)
 {
-    char tf[32], hex[65];
-    /* jansson's bytes (its reals), as every run id has hashed */
-    char *cfgtxt = slab_json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT | SLAB_JSON_REAL17);
-    if (!cfgtxt)
-        return -1; /* an id of part of the config would be another run's */
-    slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf);
-    /* the whole text is hashed, however long the configuration */
-    size_t cap = strlen(bars->sha256) + strlen(info->strategy) + strlen(cfgtxt) +
-                 strlen(tf) + 48;
-    char *seed = slab_malloc(cap);
-    if (!seed) {
-        slab_free(cfgtxt);
-        return -1;
+    static const char mark[] = ",\"minperiod\":0,\"params\":{}";
+    memo.valid = 0;
+    json_t *cfg = config_rest(run, info);
+    if (!cfg)
+        return 0;
+    json_object_set_new(cfg, "params", json_object());
+    json_object_set_new(cfg, "minperiod", json_integer(0));
+    char *txt = slab_json_dumps(cfg, ID_FLAGS);
+    json_decref(cfg);
+    const char *at = txt ? strstr(txt, mark) : NULL;
+    if (!at) { /* out of memory (the mark is always there) */
+        slab_free(txt);
+        return 0;
     }
-    snprintf(seed, cap, "%s|%s|%s|%zu|%s", bars->sha256, info->strategy, cfgtxt,
-             run->n_bars, tf);
-    slab_free(cfgtxt);
-    slab_sha256_mem(seed, strlen(seed), hex);
-    slab_free(seed);
+    size_t np = (size_t)(at - txt), ns = strlen(at + sizeof mark - 1);
+    if (np < MEMO_PREFIX && ns < MEMO_SUFFIX) {
+        memcpy(memo.prefix, txt, np);
+        memcpy(memo.suffix, at + sizeof mark - 1, ns);
+        memo.np = np;
+        memo.ns = ns;
+        memo.broker = *info->broker;
+        memo.risk = run->risk;
+        memo.def = info->def;
+        memo.valid = 1;
+    }
+    slab_free(txt);
+    return memo.valid;
+}
+
+/* The config text run_id_of hashes (slab_json_dumps of config_json with
+ * ID_FLAGS, byte for byte) into t. */
+static void config_text(const slab_run *run, const slab_result_info *info, slab_json_text *t)
+{
+    int hit = memo.valid && memo.def == info->def &&
+              !memcmp(&memo.broker, info->broker, sizeof memo.broker) &&
+              !memcmp(&memo.risk, &run->risk, sizeof memo.risk);
+    if (!hit && !memo_fill(run, info)) {
+        json_t *cfg = config_json(run, info);
+        if (!cfg)
+            t->failed = 1;
+        else
+            slab_json_text_value(t, cfg, ID_FLAGS);
+        json_decref(cfg);
+        return;
+    }
+    json_t *params = params_json(run, info);
+    slab_json_text_raw(t, memo.prefix, memo.np);
+    slab_json_text_raw(t, ",\"minperiod\":", 13);
+    slab_json_text_integer(t, run->minperiod);
+    slab_json_text_raw(t, ",\"params\":", 10);
+    if (!params)
+        t->failed = 1;
+    else
+        slab_json_text_value(t, params, ID_FLAGS);
+    json_decref(params);
+    slab_json_text_raw(t, memo.suffix, memo.ns);
+}
+
+/* The run id: a digest of the data and the configuration text cfgtxt
+ * (config_json as slab_json_dumps writes it with ID_FLAGS: jansson's
+ * bytes, its reals, as every run id has hashed), so the same inputs always
+ * give the same id (16 hex digits and a NUL into id). Returns 0, or -1
+ * when out of memory. */
+static int run_id_of(const slab_bars *bars, const slab_run *run, const slab_result_info *info,
+                     const char *cfgtxt, size_t len, char id[17])
+{
+    char tf[32], nb[32], hex[65];
+    slab_json_text seed = {0};
+    slab_timeframe_format(bars->timeframe, bars->compression, tf, sizeof tf);
+    snprintf(nb, sizeof nb, "|%zu|", run->n_bars);
+    /* the whole text is hashed, however long the configuration */
+    slab_json_text_raw(&seed, bars->sha256, strlen(bars->sha256));
+    slab_json_text_raw(&seed, "|", 1);
+    slab_json_text_raw(&seed, info->strategy, strlen(info->strategy));
+    slab_json_text_raw(&seed, "|", 1);
+    slab_json_text_raw(&seed, cfgtxt, len);
+    slab_json_text_raw(&seed, nb, strlen(nb));
+    slab_json_text_raw(&seed, tf, strlen(tf));
+    if (seed.failed) {
+        slab_free(seed.s);
+        return -1; /* an id of part of the config would be another run's */
+    }
+    slab_sha256_mem(seed.s, seed.n, hex);
+    slab_free(seed.s);
     memcpy(id, hex, 16);
     id[16] = '\0';
     return 0;
@@ -556,9 +658,20 @@ static int run_id_of(const slab_bars *bars, const slab_run *run, const slab_resu
 slab_status slab_result_run_id(const slab_bars *bars, const slab_run *run,
                                const slab_result_info *info, char id[17], slab_error *err)
 {
-    json_t *cfg = config_json(run, info);
-    int rc = cfg ? run_id_of(bars, run, info, cfg, id) : -1;
-    json_decref(cfg);
+    slab_json_text t = {0};
+    config_text(run, info, &t);
+#ifndef NDEBUG
+    /* checked builds: the memo's text is the tree's, byte for byte */
+    if (!t.failed) {
+        json_t *cfg = config_json(run, info);
+        char *full = cfg ? slab_json_dumps(cfg, ID_FLAGS) : NULL;
+        assert(!full || (strlen(full) == t.n && !memcmp(full, t.s, t.n)));
+        slab_free(full);
+        json_decref(cfg);
+    }
+#endif
+    int rc = t.failed ? -1 : run_id_of(bars, run, info, t.s, t.n, id);
+    slab_free(t.s);
     return rc ? slab_error_set(err, SLAB_ENOMEM, NULL, "out of memory for the run id") : SLAB_OK;
 }
 
@@ -596,7 +709,10 @@ static json_t *backtest_json(const slab_bars *bars, const slab_run *run,
     if (!strncmp(bars->source, "synth:", 6))
         json_object_set_new(bt, "synthetic", json_true()); /* stratlab data synth */
     json_object_set_new(bt, "data_sha256", bars->sha256[0] ? json_string(bars->sha256) : json_null());
-    if (run_id_of(bars, run, info, cfg, idbuf) != 0) { /* out of memory: no id, no document */
+    char *cfgtxt = cfg ? slab_json_dumps(cfg, ID_FLAGS) : NULL;
+    int bad = !cfgtxt || run_id_of(bars, run, info, cfgtxt, strlen(cfgtxt), idbuf) != 0;
+    slab_free(cfgtxt);
+    if (bad) { /* out of memory: no id, no document */
         json_decref(bt);
         return NULL;
     }
