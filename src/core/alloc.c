@@ -2,7 +2,10 @@
  * allocation fail (slab_alloc_fail_after) and check the error paths. */
 #include "stratlab/core.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static long fail_countdown; /* 0 = never fail; k = fail the k-th call */
 static int fail_fired;      /* the armed failure has happened */
@@ -46,6 +49,22 @@ void *slab_realloc(void *p, size_t n)
 void slab_free(void *p)
 {
     free(p);
+}
+
+void slab_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    long page = sysconf(_SC_PAGESIZE);
+    if (!p || page <= 0)
+        return;
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t z = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+    if (z > a) /* an older kernel refuses it: the pages then fault as usual */
+        (void)madvise((void *)a, z - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)n;
+#endif
 }
 
 int slab_grow(void **arr, size_t *cap, size_t need, size_t sz)

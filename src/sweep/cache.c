@@ -311,6 +311,10 @@ static size_t compute_chunk(slab__cache *c, uint64_t group, size_t from)
     if (k == 0)
         return 0;
     pthread_mutex_unlock(&c->mu);
+    /* a new array's pages taken at once, outside the lock (a spare one's
+     * are the process's already: the call then only walks them) */
+    for (size_t j = 0; j < k * no; j++)
+        slab_prefault(outs[j], n * sizeof(double));
     slab_error err;
     slab_status st = slab_ind_run_multi(def, k, ins, n, ps, outs, &err);
     pthread_mutex_lock(&c->mu);

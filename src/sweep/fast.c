@@ -266,8 +266,11 @@ typedef struct xscan {
 static int ranges_fill(ranges *r, const double *x, size_t nb)
 {
     size_t ns = nb / SUPER;
-    if (!r->b1 && !(r->b1 = slab_malloc((nb ? 2 * nb : 1) * sizeof(double))))
-        return -1;
+    if (!r->b1) {
+        if (!(r->b1 = slab_malloc((nb ? 2 * nb : 1) * sizeof(double))))
+            return -1;
+        slab_prefault(r->b1, 2 * nb * sizeof(double));
+    }
     if (!r->b2 && !(r->b2 = slab_malloc((ns ? 2 * ns : 1) * sizeof(double))))
         return -1;
     for (size_t j = 0; j < nb; j++) {
