@@ -339,8 +339,21 @@ static size_t compute_chunk(slab__cache *c, uint64_t group, size_t from)
     return k;
 }
 
+/* Computes a chunk of any group that no worker has claimed yet (lock
+ * held); 0 when there is none. */
+static size_t compute_any(slab__cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].ready == 0 && !c->e[i].claimed)
+            return compute_chunk(c, c->e[i].group, c->e[i].order);
+    return 0;
+}
+
 /* The ready entry for the key, waiting for (or computing) one reserved;
- * NULL when there is none. Lock held. */
+ * NULL when there is none. Lock held. While another worker computes it,
+ * this one computes what nobody has taken yet (any group's), and waits
+ * only when nothing is left: at a sweep's start a wait for a chunk (16
+ * series, tens of milliseconds) left a core idle. */
 static entry *ready_entry(slab__cache *c, const slab_ind_def *def, const double *const *in,
                           size_t n, const double *p)
 {
@@ -348,7 +361,7 @@ static entry *ready_entry(slab__cache *c, const slab_ind_def *def, const double 
     while (e && e->ready == 0) {
         if (!e->claimed)
             compute_chunk(c, e->group, e->order);
-        else
+        else if (!compute_any(c))
             pthread_cond_wait(&c->cv, &c->mu);
         e = find(c, def, in, n, p);
     }
