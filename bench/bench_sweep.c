@@ -16,7 +16,6 @@
 #include "stratlab/strategies.h"
 #include "stratlab/sweep.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,12 +134,10 @@ int main(int argc, char **argv)
     int small = argc > 4 && !strcmp(argv[4], "small");
     int mid = argc > 4 && !strcmp(argv[4], "mid"); /* 100 points across the full grid */
     int engine = !(argc > 5 && !strcmp(argv[5], "no"));
-    /* as `stratlab sweep` does: keep freed run buffers in the heap instead
-     * of returning them to the kernel after every run (page faults) */
-    if (!getenv("BENCH_NO_MALLOPT")) {
-        mallopt(M_MMAP_THRESHOLD, 256 << 20);
-        mallopt(M_TRIM_THRESHOLD, 512 << 20);
-    }
+    /* as `stratlab sweep` does (slab_sweep_tune_malloc: freed run buffers
+     * kept in the heap, workers' heaps writable whole) */
+    if (!getenv("BENCH_NO_MALLOPT"))
+        slab_sweep_tune_malloc();
     slab_bars *bars = NULL;
     slab_error err;
     if (slab_sample_generate(42, n, SLAB_TF_MINUTES, 1, slab_days_from_civil(2010, 1, 4), &bars,

@@ -266,6 +266,17 @@ slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_li
                            slab_sweep_progress_fn progress, void *puser, slab_sweep_report *rep,
                            slab_error *err);
 
+/* Sets the process's malloc for sweeps (glibc; nothing elsewhere), for a
+ * program that runs them (the library leaves process-wide settings to
+ * its caller): freed run buffers stay in the heap instead of going back
+ * to the kernel after every run (M_MMAP_THRESHOLD 256 MiB, M_TRIM_THRESHOLD
+ * 512 MiB: a fresh page costs a fault), and a worker's heap is made
+ * writable whole when it is made (M_TOP_PAD 64 MiB: growing it a few pages
+ * at a time takes the address-space lock for writing, and kept one worker
+ * waiting on the other's page faults for most of a sweep's first 0.3 s).
+ * Pages are still taken only when written. */
+void slab_sweep_tune_malloc(void);
+
 /* ---- merging shards ------------------------------------------------------ */
 
 /* Merges the lines of shard files into the unsharded output: validates

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -955,14 +954,7 @@ int cmd_sweep(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (cli_is_help(argv[i]))
             return cli_help("sweep", usage);
-    /* keep freed run buffers in the heap between runs (page faults) */
-    mallopt(M_MMAP_THRESHOLD, 256 << 20);
-    mallopt(M_TRIM_THRESHOLD, 512 << 20);
-    /* a worker's heap made writable whole when it is made: growing it a
-     * few pages at a time (mprotect, under the process's address-space
-     * lock) kept one worker waiting on the other's page faults for most of
-     * a sweep's first 0.3 s (the pages are still taken only when written) */
-    mallopt(M_TOP_PAD, 64 << 20);
+    slab_sweep_tune_malloc();
     memset(&s, 0, sizeof s);
     if ((rc = split_args(argc, argv, sweep_vflags, 0, 0, &a)))
         return rc;
@@ -1224,8 +1216,7 @@ int cmd_walkforward(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (cli_is_help(argv[i]))
             return cli_help("walkforward", wf_usage);
-    mallopt(M_MMAP_THRESHOLD, 256 << 20);
-    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    slab_sweep_tune_malloc();
     memset(&s, 0, sizeof s);
     memset(&res, 0, sizeof res);
     memset(&wf, 0, sizeof wf);

@@ -16,6 +16,9 @@
 
 #include <errno.h>
 #include <jansson.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -964,6 +967,15 @@ static slab_status setup(sweep *sw, const slab_sweep_spec *spec, worker *ws, sla
             slab__fast_set_reverse(ws[k].fast, k & 1);
     }
     return SLAB_OK;
+}
+
+void slab_sweep_tune_malloc(void)
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    mallopt(M_TOP_PAD, 64 << 20);
+#endif
 }
 
 slab_status slab_sweep_run(const slab_sweep_spec *spec, slab_sweep_line_fn on_line, void *user,
