@@ -10,6 +10,7 @@
  * check, never by formatting; sums backtrader takes with math.fsum use
  * slab_fsum, and every other expression keeps Python's operation order. */
 #include "stratlab/metrics.h"
+#include "metrics/metrics_int.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -1525,6 +1526,97 @@ LANES_CLONES static void bar_excess(const double *v, size_t lo, size_t hi, doubl
     }
 }
 
+int slab__bar_excess_portable = 0;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* bar_excess on AVX2 with the drawdown's group tests on min and max
+ * instructions: a group of 16 bars is four vectors, its low their minimum
+ * (three vminpd, then one into the group's running low) and its test one
+ * compare a vector, "above the peak or NaN" (NLE_UQ), ORed: about half the
+ * operations of the portable loop, whose compare-and-blend minimum and
+ * per-vector mask the C vector types force (the drawdown was a third of
+ * the pass). The same groups, the same folds and walks, so the same bits:
+ * the tree of minima differs from the running one only in which zero a
+ * tie of +0 and -0 keeps, which no later comparison or the drawdown
+ * (peak - low) tells apart, and a group holding a NaN is never folded. */
+#include <immintrin.h>
+#define EXCESS_AVX2 1
+
+__attribute__((target("avx2"))) static inline __m256d excess4(const double *v, size_t i,
+                                                               __m256d one, __m256d r)
+{
+    __m256d a = _mm256_loadu_pd(v + i), b = _mm256_loadu_pd(v + i - 1);
+    return _mm256_sub_pd(_mm256_sub_pd(_mm256_div_pd(a, b), one), r);
+}
+
+/* The group v[0..n-1] (n = 4, 8, 12 or 16 bars, their minimum low, their
+ * test over): folded or walked as dd_group does. */
+__attribute__((target("avx2"))) static inline void group_end(const double *v, size_t n,
+                                                             __m256d low, __m256d over,
+                                                             __m256d *vlow, __m256d *pk,
+                                                             ddwalk *d)
+{
+    if (d->slow)
+        return;
+    if (_mm256_movemask_pd(over) == 0) {
+        *vlow = _mm256_min_pd(low, *vlow);
+        return;
+    }
+    v4d fold;
+    memcpy(&fold, vlow, sizeof fold);
+    dd_fold(&fold, d);
+    memcpy(vlow, &fold, sizeof fold);
+    dd_block(v, n, d);
+    *pk = _mm256_set1_pd(d->peak);
+}
+
+__attribute__((target("avx2"))) static void bar_excess_avx2(const double *v, size_t lo, size_t hi,
+                                                            double rate, double *out, ddwalk *d)
+{
+    const __m256d one = _mm256_set1_pd(1.0), r = _mm256_set1_pd(rate);
+    const __m256d inf = _mm256_set1_pd(INFINITY);
+    size_t i = lo;
+    if (d) {
+        __m256d pk = _mm256_set1_pd(d->peak), vlow = inf;
+        for (; i + 16 <= hi; i += 16, out += 16) {
+            __m256d a0 = _mm256_loadu_pd(v + i), a1 = _mm256_loadu_pd(v + i + 4);
+            __m256d a2 = _mm256_loadu_pd(v + i + 8), a3 = _mm256_loadu_pd(v + i + 12);
+            _mm256_storeu_pd(out, excess4(v, i, one, r));
+            _mm256_storeu_pd(out + 4, excess4(v, i + 4, one, r));
+            _mm256_storeu_pd(out + 8, excess4(v, i + 8, one, r));
+            _mm256_storeu_pd(out + 12, excess4(v, i + 12, one, r));
+            __m256d low = _mm256_min_pd(_mm256_min_pd(a0, a1), _mm256_min_pd(a2, a3));
+            __m256d over = _mm256_or_pd(
+                _mm256_or_pd(_mm256_cmp_pd(a0, pk, _CMP_NLE_UQ), _mm256_cmp_pd(a1, pk, _CMP_NLE_UQ)),
+                _mm256_or_pd(_mm256_cmp_pd(a2, pk, _CMP_NLE_UQ), _mm256_cmp_pd(a3, pk, _CMP_NLE_UQ)));
+            group_end(v + i, 16, low, over, &vlow, &pk, d);
+        }
+        if (i + 4 <= hi) { /* the last group: 4, 8 or 12 bars */
+            size_t g0 = i;
+            __m256d low = inf, over = _mm256_setzero_pd();
+            for (; i + 4 <= hi; i += 4, out += 4) {
+                __m256d a = _mm256_loadu_pd(v + i);
+                _mm256_storeu_pd(out, excess4(v, i, one, r));
+                low = _mm256_min_pd(a, low);
+                over = _mm256_or_pd(over, _mm256_cmp_pd(a, pk, _CMP_NLE_UQ));
+            }
+            group_end(v + g0, i - g0, low, over, &vlow, &pk, d);
+        }
+        v4d fold;
+        memcpy(&fold, &vlow, sizeof fold);
+        dd_fold(&fold, d);
+    } else {
+        for (; i + 4 <= hi; i += 4, out += 4)
+            _mm256_storeu_pd(out, excess4(v, i, one, r));
+    }
+    for (; i < hi; i++) {
+        *out++ = (v[i] / v[i - 1] - 1.0) - rate;
+        if (d && !d->slow)
+            dd_block(v + i, 1, d);
+    }
+}
+#endif
+
 /* g for excess returns over rate, or g->ok = 0 when rate is not a normal
  * number the grid can use. */
 static void grid_init(gridsum *g, double rate)
@@ -1598,7 +1690,12 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
             break;
         }
         if (bars && k > 0) {
-            bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m, dd);
+#ifdef EXCESS_AVX2
+            if (!slab__bar_excess_portable && __builtin_cpu_supports("avx2"))
+                bar_excess_avx2(t->eq->value, k, sp[s].hi, x.rate, buf + m, dd);
+            else
+#endif
+                bar_excess(t->eq->value, k, sp[s].hi, x.rate, buf + m, dd);
             m += sp[s].hi - k;
             next = sp[s].hi;
             continue;

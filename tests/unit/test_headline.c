@@ -12,6 +12,7 @@
 #include "stratlab/metrics.h"
 #include "stratlab/result.h"
 #include "stratlab/strategies.h"
+#include "metrics/metrics_int.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -334,8 +335,10 @@ static const char *headline_diff(const slab_headline *a, const slab_headline *b)
  * that change only inside random spans: random walks, ties, values
  * repeated inside a span, jumps too large for the exact grid (its
  * fallback), negative values, a span from bar 0 and one to the last bar,
- * no span at all; daily bars, minute bars, minute bars read as five-minute
- * ones (several bars a period). */
+ * no span at all, NaN and infinite values inside spans; daily bars, minute
+ * bars, minute bars read as five-minute ones (several bars a period). Each
+ * record twice where the bar returns have an AVX2 loop: with it and with
+ * the portable one (slab__bar_excess_portable). */
 static void test_spans(void **state)
 {
     (void)state;
@@ -364,9 +367,9 @@ static void test_spans(void **state)
         assert_int_equal(slab_period_plan_new(&eq, &plan, &err), SLAB_OK);
         size_t n_days = slab_period_plan_days(plan);
         double *day_sp = malloc(n_days * sizeof *day_sp), *day_all = malloc(n_days * sizeof *day_all);
-        for (int rep = 0; rep < (n > 10000 ? 24 : 300); rep++) {
+        for (int rep = 0; rep < (n > 10000 ? 28 : 350); rep++) {
             size_t m = 0, i = uniform() < 0.2 ? 0 : (size_t)(uniform() * 50.0);
-            int kind = rep % 6;
+            int kind = rep % 7;
             while (i < n && m < n / 2) {
                 size_t len = 1 + (size_t)(uniform() * (kind == 5 ? 3.0 : n > 10000 ? 20000.0 : 200.0));
                 size_t hi = i + len < n ? i + len : n;
@@ -397,9 +400,12 @@ static void test_spans(void **state)
                     case 5: x *= 1.0 + (u - 0.5) * 0.01; break;
                     case 2: x = u < 0.01 ? x * 1e30 : u < 0.02 ? x / 1e30 : x * (1.0 + (u - 0.5) * 0.01); break;
                     case 3: x = u < 0.02 ? -x : x + (u - 0.5); break;
+                    case 6: x *= 1.0 + (u - 0.5) * 0.01; break;
                     }
                 }
                 v[b] = x;
+                if (inside && kind == 6 && uniform() < 0.002) /* this bar alone */
+                    v[b] = uniform() < 0.5 ? NAN : uniform() < 0.5 ? INFINITY : -INFINITY;
                 if (!inside && x == 0.0) { /* flat values are non-zero (the contract) */
                     v[b] = x = 1.0;
                     if (b > 0 && v[b - 1] == 0.0)
@@ -417,13 +423,17 @@ static void test_spans(void **state)
             }
             size_t nt = (size_t)(uniform() * 40.0);
             slab_headline a, b;
+            const char *d;
             assert_int_equal(slab_headline_compute(&eq, tr, nt, plan, &a, &err), SLAB_OK);
-            assert_int_equal(
-                slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, NULL, &b, &err), SLAB_OK);
-            const char *d = headline_diff(&a, &b);
-            if (d)
-                fail_msg("clock %zu, record %d (kind %d, %zu spans): %s differs", c, rep, kind, m,
-                         d);
+            for (int port = 1; port >= 0; port--) { /* the AVX2 loop, where there is one, last */
+                slab__bar_excess_portable = port;
+                assert_int_equal(
+                    slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, NULL, &b, &err),
+                    SLAB_OK);
+                if ((d = headline_diff(&a, &b)))
+                    fail_msg("clock %zu, record %d (kind %d, %zu spans, portable %d): %s differs",
+                             c, rep, kind, m, port, d);
+            }
             /* the daily returns taken on the way, against the whole record's */
             assert_int_equal(slab_headline_compute_spans(&eq, sp, m, tr, nt, plan, scratch, day_sp,
                                                          &b, &err),
