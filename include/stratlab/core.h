@@ -376,6 +376,9 @@ void *slab_malloc(size_t n);
 void *slab_calloc(size_t count, size_t size);
 void *slab_realloc(void *p, size_t n);
 void slab_free(void *p);
+/* n bytes aligned to align (a power of two, a multiple of sizeof(void *)),
+ * freed with slab_free: arrays read a cache line at a time (64). */
+void *slab_malloc_aligned(size_t align, size_t n);
 /* Grows the array *arr of *cap elements of sz bytes to hold at least need
  * (doubling from 16): 0, or -1 with *arr and *cap unchanged when out of
  * memory or need * sz would not fit in a size_t. */

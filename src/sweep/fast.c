@@ -266,12 +266,13 @@ typedef struct xscan {
 static int ranges_fill(ranges *r, const double *x, size_t nb)
 {
     size_t ns = nb / SUPER;
+    /* line-aligned: a SUPER block's eight pairs are two lines, not three */
     if (!r->b1) {
-        if (!(r->b1 = slab_malloc((nb ? 2 * nb : 1) * sizeof(double))))
+        if (!(r->b1 = slab_malloc_aligned(64, (nb ? 2 * nb : 1) * sizeof(double))))
             return -1;
         slab_prefault(r->b1, 2 * nb * sizeof(double));
     }
-    if (!r->b2 && !(r->b2 = slab_malloc((ns ? 2 * ns : 1) * sizeof(double))))
+    if (!r->b2 && !(r->b2 = slab_malloc_aligned(64, (ns ? 2 * ns : 1) * sizeof(double))))
         return -1;
     for (size_t j = 0; j < nb; j++) {
         const double *v = x + j * BLOCK;
