@@ -357,9 +357,13 @@ double slab_fsum_sqdev(const double *x, size_t n, double avg, const double *extr
 #define SQ_FLUSH 2048
 
 /* The split sum of the squares into *H and *L; 0 when a square left C's
- * binade (the bound did not hold, or a NaN). */
-LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, double Q, slab_wide *H,
-                                    double *L)
+ * binade (the bound did not hold, or a NaN), which checked = 0 does not
+ * look for (the caller proved the bound: every square's sum with C then
+ * stays in the binade, sqdev_grid). */
+static inline __attribute__((always_inline)) int sqdev_split_of(const double *x, size_t n,
+                                                                double avg, double Q,
+                                                                slab_wide *H, double *L,
+                                                                int checked)
 {
     const double c = 0x1.8p52 * Q;
     const v4d cv = {c, c, c, c}, av = {avg, avg, avg, avg}, zero = {0.0, 0.0, 0.0, 0.0};
@@ -378,8 +382,10 @@ LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, doubl
             l1 += v1 - (s1 - cv);
             h0 += (v4u)s0;
             h1 += (v4u)s1;
-            a &= (v4u)s0 & (v4u)s1;
-            o |= (v4u)s0 | (v4u)s1;
+            if (checked) {
+                a &= (v4u)s0 & (v4u)s1;
+                o |= (v4u)s0 | (v4u)s1;
+            }
         }
         uint64_t off = cb * (uint64_t)cnt;
         for (int j = 0; j < 4; j++) {
@@ -401,11 +407,28 @@ LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, doubl
         oo |= sb;
     }
     *L = lsum;
-    return (aa >> 52) == (cb >> 52) && (oo >> 52) == (cb >> 52);
+    return !checked ? 1 : (aa >> 52) == (cb >> 52) && (oo >> 52) == (cb >> 52);
 }
 
-double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax,
-                              const double *extra, size_t n_extra)
+LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, double Q, slab_wide *H,
+                                    double *L)
+{
+    return sqdev_split_of(x, n, avg, Q, H, L, 1);
+}
+
+LANES_CLONES static int sqdev_split_proven(const double *x, size_t n, double avg, double Q,
+                                           slab_wide *H, double *L)
+{
+    return sqdev_split_of(x, n, avg, Q, H, L, 0);
+}
+
+/* slab_fsum_sqdev_within (checked = 1) and slab_fsum_sqdev_bounded. Under
+ * a true bound no check is needed: every square t is at most fl(dmax^2),
+ * and B carries a further factor 1 + 2^-48, so t < B (1 - 2^-49) < 2^K
+ * (1 - 2^-49), far below 2^K - Q/2: t + C (C = 1.5 2^(K + 1)) rounds
+ * inside [2^(K + 1), 2^(K + 2)), C's binade, for every term. */
+static double sqdev_grid(const double *x, size_t n, double avg, double xmax, const double *extra,
+                         size_t n_extra, int checked)
 {
     double dmax = (xmax + fabs(avg)) * (1.0 + 0x1p-50);
     double B = dmax * dmax * (1.0 + 0x1p-48); /* NaN with no bound */
@@ -416,7 +439,8 @@ double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax
         return slab_fsum_sqdev(x, n, avg, extra, n_extra);
     double Q = ldexp(1.0, K - 51), L, terms[8];
     slab_wide H = {0, 0};
-    if (!sqdev_split(x, n, avg, Q, &H, &L) || !isfinite(L))
+    if (!(checked ? sqdev_split(x, n, avg, Q, &H, &L) : sqdev_split_proven(x, n, avg, Q, &H, &L)) ||
+        !isfinite(L))
         return slab_fsum_sqdev(x, n, avg, extra, n_extra);
     /* H Q + L within E of the exact sum; H below 2^51 n: two exact parts */
     double E = 2.0 * (double)(n + 8) * (double)n * Q * 0x1p-54;
@@ -432,6 +456,18 @@ double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax
     if (memcmp(&lo, &hi, sizeof lo) == 0)
         return lo;
     return slab_fsum_sqdev(x, n, avg, extra, n_extra);
+}
+
+double slab_fsum_sqdev_within(const double *x, size_t n, double avg, double xmax,
+                              const double *extra, size_t n_extra)
+{
+    return sqdev_grid(x, n, avg, xmax, extra, n_extra, 1);
+}
+
+double slab_fsum_sqdev_bounded(const double *x, size_t n, double avg, double xmax,
+                               const double *extra, size_t n_extra)
+{
+    return sqdev_grid(x, n, avg, xmax, extra, n_extra, 0);
 }
 
 double slab_fsum_ramp(const double *x, size_t n)

@@ -1725,7 +1725,8 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     double xmax = NAN; /* a bound on every |term| (the grid pass's), NaN: none */
     if (grid && g.ok)
         memcpy(&xmax, &g.amax, sizeof xmax);
-    sd = sqrt(slab_fsum_sqdev_within(buf, e, avg, xmax, ex, ne) / (double)(n - bessel));
+    /* xmax bounds every term (the grid pass's maximum, taken over them) */
+    sd = sqrt(slab_fsum_sqdev_bounded(buf, e, avg, xmax, ex, ne) / (double)(n - bessel));
     if (sd == 0.0) /* ZeroDivisionError -> None */
         return 1;
     *out = avg / sd;
