@@ -261,6 +261,17 @@ typedef struct xscan {
     size_t pend_at;
 } xscan;
 
+/* The smaller and the larger of two numbers neither of which is NaN. */
+static inline double fmin2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static inline double fmax2(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 /* Fills r's ranges (nb blocks, allocated when NULL) from x; -1 when out
  * of memory. Its period is the caller's to set. */
 static int ranges_fill(ranges *r, const double *x, size_t nb)
@@ -275,16 +286,19 @@ static int ranges_fill(ranges *r, const double *x, size_t nb)
     if (!r->b2 && !(r->b2 = slab_malloc_aligned(64, (ns ? 2 * ns : 1) * sizeof(double))))
         return -1;
     for (size_t j = 0; j < nb; j++) {
+        /* the block's low and high as trees of three levels, not chains of
+         * eight dependent steps; a NaN shows in the sum of the eight (an inf
+         * less an inf too: then the block only gets the wider bounds, which
+         * never let a scan skip wrongly) */
+        _Static_assert(BLOCK == 8, "the trees below take eight bars");
         const double *v = x + j * BLOCK;
-        double lo = v[0], hi = v[0];
-        int nan = 0;
-        for (size_t i = 0; i < BLOCK; i++) {
-            nan |= isnan(v[i]);
-            lo = v[i] < lo ? v[i] : lo;
-            hi = v[i] > hi ? v[i] : hi;
-        }
-        r->b1[2 * j] = nan ? -INFINITY : lo;
-        r->b1[2 * j + 1] = nan ? INFINITY : hi;
+        double l0 = fmin2(v[0], v[1]), l1 = fmin2(v[2], v[3]), l2 = fmin2(v[4], v[5]);
+        double l3 = fmin2(v[6], v[7]), h0 = fmax2(v[0], v[1]), h1 = fmax2(v[2], v[3]);
+        double h2 = fmax2(v[4], v[5]), h3 = fmax2(v[6], v[7]);
+        double sum = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+        int nan = isnan(sum);
+        r->b1[2 * j] = nan ? -INFINITY : fmin2(fmin2(l0, l1), fmin2(l2, l3));
+        r->b1[2 * j + 1] = nan ? INFINITY : fmax2(fmax2(h0, h1), fmax2(h2, h3));
     }
     for (size_t J = 0; J < ns; J++) {
         const double *v = r->b1 + 2 * J * SUPER;
