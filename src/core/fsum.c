@@ -407,7 +407,7 @@ static inline __attribute__((always_inline)) int sqdev_split_of(const double *x,
         oo |= sb;
     }
     *L = lsum;
-    return !checked ? 1 : (aa >> 52) == (cb >> 52) && (oo >> 52) == (cb >> 52);
+    return !checked || ((aa >> 52) == (cb >> 52) && (oo >> 52) == (cb >> 52));
 }
 
 LANES_CLONES static int sqdev_split(const double *x, size_t n, double avg, double Q, slab_wide *H,

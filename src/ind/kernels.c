@@ -23,13 +23,12 @@ static void fill_nan(double *out, size_t from, size_t to)
         out[i] = NAN;
 }
 
-/* out holds the window sums of period from its first valid bar s on: NaN
- * before the first whole window, each sum divided by the period after. */
-/* Window sums to SMAs: each divided by the period, four lanes at a time
- * (a division per lane, the same bits; one scalar division a value was the
- * larger part of a sweep's SMA time). */
 typedef double v4d_k __attribute__((vector_size(32)));
 
+/* out holds the window sums of period from its first valid bar s on: NaN
+ * before the first whole window, each sum divided by the period after,
+ * four lanes at a time (a division per lane, the same bits; one scalar
+ * division a value was the larger part of a sweep's SMA time). */
 static void sums_to_sma(double *out, size_t n, size_t s, int period)
 {
     size_t first = s + (size_t)period - 1, i = first;

@@ -1562,10 +1562,9 @@ __attribute__((target("avx2"))) static inline void group_end(const double *v, si
         *vlow = _mm256_min_pd(low, *vlow);
         return;
     }
-    v4d fold;
-    memcpy(&fold, vlow, sizeof fold);
+    v4d fold = (v4d)*vlow;
     dd_fold(&fold, d);
-    memcpy(vlow, &fold, sizeof fold);
+    *vlow = (__m256d)fold;
     dd_block(v, n, d);
     *pk = _mm256_set1_pd(d->peak);
 }
@@ -1602,8 +1601,7 @@ __attribute__((target("avx2"))) static void bar_excess_avx2(const double *v, siz
             }
             group_end(v + g0, i - g0, low, over, &vlow, &pk, d);
         }
-        v4d fold;
-        memcpy(&fold, &vlow, sizeof fold);
+        v4d fold = (v4d)vlow;
         dd_fold(&fold, d);
     } else {
         for (; i + 4 <= hi; i += 4, out += 4)
@@ -1682,6 +1680,9 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
     int grid = bars && n < ((size_t)1 << 21); /* every term on the grid */
     gridsum g;
     grid_init(&g, x.rate);
+#ifdef EXCESS_AVX2
+    int avx2 = !slab__bar_excess_portable && __builtin_cpu_supports("avx2");
+#endif
     for (size_t s = 0; s < n_sp; s++) {
         size_t k = bars ? sp[s].lo : period_of(t, sp[s].lo);
         if (next >= n) {
@@ -1691,7 +1692,7 @@ static int sharpe_spans(const periods *t, const slab_bar_span *sp, size_t n_sp,
         }
         if (bars && k > 0) {
 #ifdef EXCESS_AVX2
-            if (!slab__bar_excess_portable && __builtin_cpu_supports("avx2"))
+            if (avx2)
                 bar_excess_avx2(t->eq->value, k, sp[s].hi, x.rate, buf + m, dd);
             else
 #endif

@@ -504,7 +504,6 @@ static json_t *param_json(const slab_run *run, const slab_param_def *p, double v
     return json_string("");
 }
 
-/* The run's "config" object: parameters, costs, fill model, risk. */
 /* The run's "params" object. */
 static json_t *params_json(const slab_run *run, const slab_result_info *info)
 {

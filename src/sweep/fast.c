@@ -304,8 +304,8 @@ static int ranges_fill(ranges *r, const double *x, size_t nb)
         const double *v = r->b1 + 2 * J * SUPER;
         double lo = v[0], hi = v[1];
         for (size_t k = 1; k < SUPER; k++) {
-            lo = v[2 * k] < lo ? v[2 * k] : lo;
-            hi = v[2 * k + 1] > hi ? v[2 * k + 1] : hi;
+            lo = fmin2(v[2 * k], lo);
+            hi = fmax2(v[2 * k + 1], hi);
         }
         r->b2[2 * J] = lo;
         r->b2[2 * J + 1] = hi;
@@ -1169,7 +1169,7 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     /* A slot of the worker's one buffer a pair, at the same place from one
      * batch to the next while a batch has at most EV_SLOTS pairs: its pages
      * are touched once (as far as a pair's crossings reach) and no list is
-     * grown and copied (that was a tenth of a sweep's page faults). */
+     * grown by realloc and copied. */
     size_t cap = BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS);
     if (!f->evbuf && !(f->evbuf = slab_malloc(BATCH_EV_BYTES)))
         return 0; /* alone */
