@@ -88,6 +88,7 @@ static const slab_ind_def *ind_def(int kind)
 
 #define BLOCK 8                          /* bars a range summary covers */
 #define SUPER 8                          /* blocks a second-level range covers */
+#define SB (SUPER * BLOCK)               /* bars of a SUPER block: 64 */
 #define RANGES_BYTES ((size_t)128 << 20) /* range summaries a sweep keeps */
 
 /* An SMA's ranges: per block of BLOCK bars, b1[2j] and b1[2j + 1] bound
@@ -1108,16 +1109,13 @@ int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_
     return 0;
 }
 
-/* Fetches the lines of r's ranges over bars [lo, hi), which every scan
- * reads (the bars themselves are read only near crossings: fetching them
- * all gained nothing measurable and doubles the traffic). */
+/* Fetches the lines of r's SUPER block ranges over bars [lo, hi), which
+ * every scan of a batch reads (its blocks of 8 bars' ranges it does not
+ * read; the bars themselves it reads where SUPER blocks meet). */
 static void fetch_tile(const ranges *r, size_t lo, size_t hi)
 {
-    for (size_t i = lo / SUPER / BLOCK * 2; i < (hi + SUPER * BLOCK - 1) / SUPER / BLOCK * 2;
-         i += 8)
+    for (size_t i = lo / SB * 2; i < (hi + SB - 1) / SB * 2; i += 8)
         __builtin_prefetch(r->b2 + i);
-    for (size_t i = lo / BLOCK * 2; i < (hi + BLOCK - 1) / BLOCK * 2; i += 8)
-        __builtin_prefetch(r->b1 + i);
 }
 
 /* The ranges of the SMAs a batch reads, each once. */
@@ -1126,25 +1124,218 @@ typedef struct tile_set {
     size_t n;
 } tile_set;
 
+/* ---- a batch pair's scan over a tile, SUPER blocks of 64 bars at a time ----
+ * A SUPER block whose ranges are apart on the pair's side is passed over
+ * (one test); another is read whole, its 64 differences tested at once for
+ * keeping the side (a vector compare a 4 bars, ANDed), and only a block
+ * that does not is made into masks of a > b and a < b, its crossings their
+ * bits. This reads more bars than the single scan's blocks of 8 (all of a
+ * meeting SUPER block's) but takes a branch a SUPER block where that took
+ * one or more a block of 8, mispredicted wherever the ranges come and go:
+ * those branches were most of the scan. */
+
+int slab__scan_portable = 0;
+
+/* Adds q's crossing at bar t (up: upward); 0 when q's slot is full (q is
+ * then left to scan alone). */
+static inline __attribute__((always_inline)) int emit(xpair *q, size_t t, int up)
+{
+    if (q->n_ev == q->cap_ev) {
+        q->ok = 0;
+        return 0;
+    }
+    q->ev[q->n_ev++] = t << 1 | (size_t)up;
+    return 1;
+}
+
+/* Bars [i, end) of q one at a time by the kernel's rule (xscan_next's
+ * last loop): where a difference is zero or NaN. */
+static int bars_one(xpair *q, size_t i, size_t end)
+{
+    const double *a = q->x.a, *b = q->x.b;
+    double sign = q->x.sign;
+    for (; i < end; i++) {
+        int u = sign < 0.0 && a[i] > b[i], d = sign > 0.0 && a[i] < b[i];
+        double diff = a[i] - b[i];
+        if (diff != 0.0)
+            sign = diff > 0.0 ? 1.0 : diff < 0.0 ? -1.0 : 0.0;
+        if ((u || d) && !emit(q, i, u))
+            break;
+    }
+    q->x.sign = sign;
+    return q->ok;
+}
+
+/* 1 when each of the 64 differences a - b keeps sign's side ((a - b) sign
+ * >= 0: zeros keep it, a NaN does not), portable lanes. */
+static inline __attribute__((always_inline)) int sb_keeps(const double *a, const double *b,
+                                                          double sign)
+{
+    const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
+    v4l k = {-1, -1, -1, -1};
+    for (size_t j = 0; j < SB; j += 4) {
+        v4d x, y;
+        memcpy(&x, a + j, sizeof x);
+        memcpy(&y, b + j, sizeof y);
+        k &= (x - y) * s >= zero;
+    }
+    return (k[0] & k[1] & k[2] & k[3]) != 0;
+}
+
+/* *gt, *lt: bit j set when a[j] > b[j], a[j] < b[j], j < 64. */
+static inline __attribute__((always_inline)) void sb_masks(const double *a, const double *b,
+                                                           uint64_t *gt, uint64_t *lt)
+{
+    uint64_t g = 0, l = 0;
+    for (unsigned j = 0; j < SB; j++) {
+        g |= (uint64_t)(a[j] > b[j]) << j;
+        l |= (uint64_t)(a[j] < b[j]) << j;
+    }
+    *gt = g;
+    *lt = l;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SCAN_AVX2 1
+
+/* sb_keeps on AVX2: the same operations a lane, ANDed, one movemask. */
+__attribute__((target("avx2"))) static inline int sb_keeps_avx2(const double *a, const double *b,
+                                                                double sign)
+{
+    const __m256d s = _mm256_set1_pd(sign), zero = _mm256_setzero_pd();
+    __m256d k = _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), k2 = k;
+#pragma GCC unroll 8
+    for (size_t j = 0; j < SB; j += 8) {
+        __m256d d = _mm256_sub_pd(_mm256_loadu_pd(a + j), _mm256_loadu_pd(b + j));
+        __m256d d2 = _mm256_sub_pd(_mm256_loadu_pd(a + j + 4), _mm256_loadu_pd(b + j + 4));
+        k = _mm256_and_pd(k, _mm256_cmp_pd(_mm256_mul_pd(d, s), zero, _CMP_GE_OQ));
+        k2 = _mm256_and_pd(k2, _mm256_cmp_pd(_mm256_mul_pd(d2, s), zero, _CMP_GE_OQ));
+    }
+    k = _mm256_and_pd(k, k2);
+    return _mm256_movemask_pd(k) == 0xf;
+}
+
+/* sb_masks on AVX2: four bits a compare's movemask. */
+__attribute__((target("avx2"))) static inline void sb_masks_avx2(const double *a, const double *b,
+                                                                 uint64_t *gt, uint64_t *lt)
+{
+    uint64_t g = 0, l = 0;
+#pragma GCC unroll 16
+    for (unsigned j = 0; j < SB; j += 4) {
+        __m256d x = _mm256_loadu_pd(a + j), y = _mm256_loadu_pd(b + j);
+        g |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(x, y, _CMP_GT_OQ)) << j;
+        l |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(x, y, _CMP_LT_OQ)) << j;
+    }
+    *gt = g;
+    *lt = l;
+}
+#endif
+
+typedef int (*sb_keeps_fn)(const double *, const double *, double);
+typedef void (*sb_masks_fn)(const double *, const double *, uint64_t *, uint64_t *);
+
+/* q's crossings over bars [q->x.i, t1) (t1 a multiple of SB, or n) into
+ * its slot, by SUPER blocks (keeps and masks: one of the pairs above);
+ * the rest past the last whole SUPER block, and a block where a
+ * difference is zero or NaN, bar by bar. */
+static inline __attribute__((always_inline)) void tile_scan_of(xpair *q, size_t t1,
+                                                               sb_keeps_fn keeps,
+                                                               sb_masks_fn masks)
+{
+    xscan *x = &q->x;
+    const double *a = x->a, *b = x->b, *a2 = x->ra->b2, *b2 = x->rb->b2;
+    size_t i = x->i, ns = x->n / BLOCK / SUPER, whole = ns * SB;
+    size_t stop = t1 < whole ? t1 : whole;
+    while (i < stop) {
+        size_t J = i / SB, base = J * SB, sh = i - base;
+        if (sh) { /* the pair's first bars: to the SUPER block's end */
+            if (!bars_one(q, i, base + SB))
+                return;
+            i = base + SB;
+            continue;
+        }
+        if (x->sign != 0.0) {
+            if (apart(a2 + 2 * J, b2 + 2 * J, x->sign) || keeps(a + base, b + base, x->sign)) {
+                i += SB;
+                continue;
+            }
+        }
+        uint64_t gt, lt;
+        /* the bars read again (from the first-level cache) rather than
+         * kept from keeps(): 32 vectors kept were spilled on every block */
+        __asm__ volatile("" ::: "memory");
+        masks(a + base, b + base, &gt, &lt);
+        if ((gt | lt) != ~(uint64_t)0) { /* a zero or NaN difference */
+            if (!bars_one(q, i, base + SB))
+                return;
+            i += SB;
+            continue;
+        }
+        uint64_t cu = gt & (lt << 1 | (uint64_t)(x->sign < 0.0));
+        uint64_t cd = lt & (gt << 1 | (uint64_t)(x->sign > 0.0));
+        x->sign = gt >> 63 ? 1.0 : -1.0;
+        uint64_t c = cu | cd;
+        if (q->cap_ev - q->n_ev >= SB) {
+            /* room for all: the first four written whether there or not
+             * (past the count, overwritten later), so the usual one or two
+             * take no branch whose count varies */
+            size_t *ev = q->ev + q->n_ev;
+            q->n_ev += (size_t)__builtin_popcountll(c);
+#pragma GCC unroll 4
+            for (unsigned r = 0; r < 4; r++, c &= c - 1) {
+                unsigned j = (unsigned)__builtin_ctzll(c | (uint64_t)1 << 63);
+                ev[r] = (base + j) << 1 | (size_t)(cu >> j & 1);
+            }
+            for (ev += 4; c; c &= c - 1) {
+                unsigned j = (unsigned)__builtin_ctzll(c);
+                *ev++ = (base + j) << 1 | (size_t)(cu >> j & 1);
+            }
+        }
+        for (; c; c &= c - 1) {
+            unsigned j = (unsigned)__builtin_ctzll(c);
+            if (!emit(q, base + j, (int)(cu >> j & 1)))
+                return;
+        }
+        i += SB;
+    }
+    if (i < t1 && t1 > whole) { /* the bars past the last whole SUPER block */
+        if (!bars_one(q, i, t1))
+            return;
+        i = t1;
+    }
+    x->i = i;
+}
+
+static void tile_scan(xpair *q, size_t t1)
+{
+    tile_scan_of(q, t1, sb_keeps, sb_masks);
+}
+
+#ifdef SCAN_AVX2
+__attribute__((target("avx2,bmi,popcnt"))) static void tile_scan_avx2(xpair *q, size_t t1)
+{
+    tile_scan_of(q, t1, sb_keeps_avx2, sb_masks_avx2);
+}
+#endif
+
 /* Scans the batch's pairs that are ok tile by tile; a pair whose
  * crossings pass its slot's cap_ev is left to scan alone. */
-LANES_CLONES static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, const tile_set *ts)
+static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, const tile_set *ts)
 {
+    void (*scan)(xpair *, size_t) = tile_scan;
+#ifdef SCAN_AVX2
+    if (!slab__scan_portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+        __builtin_cpu_supports("popcnt"))
+        scan = tile_scan_avx2;
+#endif
     for (size_t t0 = 0; t0 < n; t0 += tile) {
         size_t t1 = t0 + tile < n ? t0 + tile : n, t2 = t1 + tile < n ? t1 + tile : n;
         for (size_t k = 0; k < ts->n; k++) /* the next tile, while this one is scanned */
             fetch_tile(ts->r[k], t1, t2);
-        for (size_t k = 0; k < m; k++) {
-            xpair *q = &p[k];
-            int up = 0;
-            size_t t;
-            while (q->ok && (t = xscan_next(&q->x, t1, &up)) < n) {
-                if (q->n_ev == q->cap_ev)
-                    q->ok = 0;
-                else
-                    q->ev[q->n_ev++] = t << 1 | (size_t)up;
-            }
-        }
+        for (size_t k = 0; k < m; k++)
+            if (p[k].ok)
+                scan(&p[k], t1);
     }
 }
 
@@ -1169,8 +1360,11 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     /* A slot of the worker's one buffer a pair, at the same place from one
      * batch to the next while a batch has at most EV_SLOTS pairs: its pages
      * are touched once (as far as a pair's crossings reach) and no list is
-     * grown by realloc and copied. */
-    size_t cap = BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS);
+     * grown by realloc and copied. A slot is a line short of a power of
+     * two: the pairs' list ends, written in turn, then fall in different
+     * sets of the caches (slots 64 KiB apart all fell in one or two, and
+     * nearly every crossing's store was a miss). */
+    size_t cap = BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS) - 64 / sizeof(size_t);
     if (!f->evbuf && !(f->evbuf = slab_malloc(BATCH_EV_BYTES)))
         return 0; /* alone */
     for (size_t k = 0; k < m; k++) {

@@ -102,6 +102,9 @@ void slab__fast_batch_begin(slab__fast *f);
 int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_t *idx,
                          const double *params, const slab_broker_config *broker,
                          const slab_risk_config *risk);
+/* Tests set it to scan batches with the portable lanes where AVX2 is
+ * there too (fast.c tile_scan). */
+extern int slab__scan_portable;
 int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shared,
                           const slab_sweep_spec *spec);
 /* Whether f's batches ask for their SMAs from the end (every other
