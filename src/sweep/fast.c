@@ -86,19 +86,15 @@ static const slab_ind_def *ind_def(int kind)
     return fast_inds[kind];
 }
 
-#define BLOCK 8                          /* bars a range summary covers */
-#define SUPER 8                          /* blocks a second-level range covers */
-#define SB (SUPER * BLOCK)               /* bars of a SUPER block: 64 */
+#define SB 64                            /* bars a range summary covers */
 #define RANGES_BYTES ((size_t)128 << 20) /* range summaries a sweep keeps */
 
-/* An SMA's ranges: per block of BLOCK bars, b1[2j] and b1[2j + 1] bound
- * bars [j BLOCK, (j+1) BLOCK) (-inf and inf when one of them is NaN);
- * per SUPER blocks, b2[2J] and b2[2J + 1] bound those blocks. Low and
+/* An SMA's ranges: per block of SB bars, b2[2J] and b2[2J + 1] bound
+ * bars [J SB, (J+1) SB) (-inf and inf when one of them is NaN). Low and
  * high side by side: a block's pair is one read. */
 typedef struct ranges {
     double period; /* the SMA's period */
-    double *b1;    /* 2 (n / BLOCK) (owned) */
-    double *b2;    /* 2 (n / BLOCK / SUPER) (owned) */
+    double *b2;    /* 2 (n / SB) (owned) */
 } ranges;
 
 /* The ranges of a sweep's SMAs, shared by its workers. An entry is
@@ -112,7 +108,7 @@ enum { RG_FILLING, RG_READY, RG_FAILED };
 struct slab__franges {
     pthread_mutex_t mu;
     pthread_cond_t filled; /* an entry left RG_FILLING */
-    size_t nb;             /* blocks: n / BLOCK */
+    size_t nb;             /* blocks: n / SB */
     ranges *rg;
     int *state;    /* RG_* of each entry below n */
     size_t n, cap; /* entries, entries at most */
@@ -217,10 +213,8 @@ void slab__fast_free(slab__fast *f)
 {
     if (!f)
         return;
-    for (int k = 0; k < 2; k++) {
-        slab_free(f->own_rg[k].b1);
+    for (int k = 0; k < 2; k++)
         slab_free(f->own_rg[k].b2);
-    }
     slab_free(f->ev);
     slab_free(f->value);
     slab_free(f->scratch);
@@ -252,14 +246,7 @@ typedef struct xscan {
     const double *a, *b;
     const ranges *ra, *rb; /* their block ranges, or NULL */
     size_t i, n;           /* next bar to look at; bars */
-    size_t pf, pf2;        /* blocks, SUPER blocks below them were considered for
-                              prefetching */
     double sign;           /* 1 or -1: the sign of nzd; 0: nzd is 0 or NaN (no cross) */
-    int ahead;             /* fetch the ranges and bars ahead (one scan alone) */
-    unsigned pend, pend_up; /* crossings of the last group of 8 bars not yet
-                               returned: bit j for bar pend_at + j (pend_up:
-                               upward); i and sign are already past the group */
-    size_t pend_at;
 } xscan;
 
 /* The smaller and the larger of two numbers neither of which is NaN. */
@@ -277,39 +264,36 @@ static inline double fmax2(double a, double b)
  * of memory. Its period is the caller's to set. */
 static int ranges_fill(ranges *r, const double *x, size_t nb)
 {
-    size_t ns = nb / SUPER;
-    /* line-aligned: a SUPER block's eight pairs are two lines, not three */
-    if (!r->b1) {
-        if (!(r->b1 = slab_malloc_aligned(64, (nb ? 2 * nb : 1) * sizeof(double))))
+    /* line-aligned: with the bars', a scan's reads are whole lines */
+    if (!r->b2) {
+        if (!(r->b2 = slab_malloc_aligned(64, (nb ? 2 * nb : 1) * sizeof(double))))
             return -1;
-        slab_prefault(r->b1, 2 * nb * sizeof(double));
+        slab_prefault(r->b2, 2 * nb * sizeof(double));
     }
-    if (!r->b2 && !(r->b2 = slab_malloc_aligned(64, (ns ? 2 * ns : 1) * sizeof(double))))
-        return -1;
     for (size_t j = 0; j < nb; j++) {
-        /* the block's low and high as trees of three levels, not chains of
-         * eight dependent steps; a NaN shows in the sum of the eight (an inf
-         * less an inf too: then the block only gets the wider bounds, which
-         * never let a scan skip wrongly) */
-        _Static_assert(BLOCK == 8, "the trees below take eight bars");
-        const double *v = x + j * BLOCK;
-        double l0 = fmin2(v[0], v[1]), l1 = fmin2(v[2], v[3]), l2 = fmin2(v[4], v[5]);
-        double l3 = fmin2(v[6], v[7]), h0 = fmax2(v[0], v[1]), h1 = fmax2(v[2], v[3]);
-        double h2 = fmax2(v[4], v[5]), h3 = fmax2(v[6], v[7]);
-        double sum = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-        int nan = isnan(sum);
-        r->b1[2 * j] = nan ? -INFINITY : fmin2(fmin2(l0, l1), fmin2(l2, l3));
-        r->b1[2 * j + 1] = nan ? INFINITY : fmax2(fmax2(h0, h1), fmax2(h2, h3));
-    }
-    for (size_t J = 0; J < ns; J++) {
-        const double *v = r->b1 + 2 * J * SUPER;
-        double lo = v[0], hi = v[1];
-        for (size_t k = 1; k < SUPER; k++) {
-            lo = fmin2(v[2 * k], lo);
-            hi = fmax2(v[2 * k + 1], hi);
-        }
-        r->b2[2 * J] = lo;
-        r->b2[2 * J + 1] = hi;
+        /* the block's low and high in eight lanes of eight bars (no chain
+         * of 64 dependent steps); a NaN shows in the sum of the bars (an
+         * inf less an inf too: then the block only gets the wider bounds,
+         * which never let a scan skip wrongly) */
+        const double *v = x + j * SB;
+        double lo[8], hi[8], sum[8];
+        for (int k = 0; k < 8; k++)
+            lo[k] = hi[k] = sum[k] = v[k];
+        for (size_t i = 8; i < SB; i += 8)
+            for (int k = 0; k < 8; k++) {
+                lo[k] = fmin2(v[i + k], lo[k]);
+                hi[k] = fmax2(v[i + k], hi[k]);
+                sum[k] += v[i + k];
+            }
+        for (int w = 4; w > 0; w /= 2)
+            for (int k = 0; k < w; k++) {
+                lo[k] = fmin2(lo[k + w], lo[k]);
+                hi[k] = fmax2(hi[k + w], hi[k]);
+                sum[k] += sum[k + w];
+            }
+        int nan = isnan(sum[0]);
+        r->b2[2 * j] = nan ? -INFINITY : lo[0];
+        r->b2[2 * j + 1] = nan ? INFINITY : hi[0];
     }
     return 0;
 }
@@ -319,8 +303,8 @@ slab__franges *slab__franges_new(size_t n_bars)
     slab__franges *t = slab_calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    t->nb = n_bars / BLOCK;
-    size_t per = (t->nb + t->nb / SUPER) * 2 * sizeof(double) + sizeof(ranges) + 1;
+    t->nb = n_bars / SB;
+    size_t per = t->nb * 2 * sizeof(double) + sizeof(ranges) + 1;
     t->cap = RANGES_BYTES / per < 4096 ? RANGES_BYTES / per : 4096;
     t->rg = slab_calloc(t->cap ? t->cap : 1, sizeof *t->rg);
     t->state = slab_calloc(t->cap ? t->cap : 1, sizeof *t->state);
@@ -340,7 +324,6 @@ void slab__franges_free(slab__franges *t)
     if (!t)
         return;
     for (size_t k = 0; k < t->n; k++) { /* a failed fill's too */
-        slab_free(t->rg[k].b1);
         slab_free(t->rg[k].b2);
     }
     slab_free(t->rg);
@@ -394,13 +377,7 @@ static const ranges *ranges_of(slab__fast *f, slab__franges *t, const double *x,
     if (r)
         return r;
     f->own_rg[own].period = period;
-    return ranges_fill(&f->own_rg[own], x, f->n / BLOCK) == 0 ? &f->own_rg[own] : NULL;
-}
-
-/* 1 when the pair at p of a's ranges and q of b's may meet. */
-static inline __attribute__((always_inline)) int meet(const double *p, const double *q)
-{
-    return p[1] >= q[0] && p[0] <= q[1];
+    return ranges_fill(&f->own_rg[own], x, f->n / SB) == 0 ? &f->own_rg[own] : NULL;
 }
 
 /* 1 when a - b keeps sign's side over the pair's bars (a <= b throughout
@@ -409,28 +386,6 @@ static inline __attribute__((always_inline)) int apart(const double *p, const do
                                                        double sign)
 {
     return sign < 0.0 ? p[1] <= q[0] : p[0] >= q[1];
-}
-
-/* The first block from block j (< nb) on where a - b may leave the
- * scan's side, found from the ranges alone (whole SUPER blocks at a time
- * from a SUPER boundary); nb when none. */
-static inline __attribute__((always_inline)) size_t skip_blocks(const xscan *x, size_t j, size_t nb)
-{
-    const double *a1 = x->ra->b1, *b1 = x->rb->b1, *a2 = x->ra->b2, *b2 = x->rb->b2;
-    size_t ns = nb / SUPER;
-    for (;;) {
-        if (j % SUPER == 0) {
-            size_t J = j / SUPER;
-            while (J < ns && apart(a2 + 2 * J, b2 + 2 * J, x->sign))
-                J++;
-            j = J * SUPER;
-        }
-        size_t end = (j / SUPER + 1) * SUPER < nb ? (j / SUPER + 1) * SUPER : nb;
-        while (j < end && apart(a1 + 2 * j, b1 + 2 * j, x->sign))
-            j++;
-        if (j < end || j >= nb)
-            return j;
-    }
 }
 
 static size_t first_valid(const double *x, size_t n)
@@ -454,10 +409,6 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
     x->rb = ra && rb ? rb : NULL;
     x->n = n;
     x->i = s + 1 < n ? s + 1 : n;
-    x->pf = x->pf2 = 0;
-    x->pend = x->pend_up = 0;
-    x->pend_at = 0;
-    x->ahead = 1;
     x->sign = 0.0;
     if (s < n) {
         double d = a[s] - b[s];
@@ -466,143 +417,226 @@ static size_t xscan_init(xscan *x, const double *a, const double *b, const range
     return x->i;
 }
 
-/* The first block of 8 bars from i where a difference a - b does not
- * keep the sign sign (1 or -1; zeros keep it), or the last whole block's
- * end: the bars before it cannot cross and leave nzd's sign as it was. */
-static inline __attribute__((always_inline)) size_t same_sign(const double *a, const double *b,
-                                                              size_t i, size_t n, double sign)
+/* A scan with the list its crossings go to: a batch's pair, or a
+ * combination scanned alone (crossings()). */
+typedef struct xpair {
+    size_t idx[SLAB_GRID_MAX_AXES]; /* its combination */
+    double fast, slow;              /* its SMA periods */
+    const double *a, *b;            /* the cache's SMAs, while the scan holds them */
+    xscan x;
+    size_t first;             /* the first bar the crossover is valid at */
+    size_t *ev, n_ev, cap_ev; /* its crossings (bar << 1 | upward): in a
+                                 batch, its slot of the worker's evbuf */
+    int ok;                   /* the crossings are found; 0: it scans alone */
+} xpair;
+
+/* ---- the scan, blocks of 64 bars at a time ---------------------------------
+ * A block whose ranges are apart on the side nzd holds is passed over (one
+ * test); another is read whole, its 64 differences tested at once for
+ * keeping the side (a vector compare a 4 bars, ANDed), and only a block
+ * that does not is made into masks of a > b and a < b, its crossings their
+ * bits. This reads more bars than a scan by blocks of 8 bars did (every
+ * bar of a block whose ranges meet) but takes one branch a block of 64
+ * where that took one or more a block of 8, mispredicted wherever the
+ * ranges came and went: those branches were most of its time. */
+
+int slab__scan_portable = 0;
+
+/* Adds q's crossing at bar t (up: upward); 0 when q's slot is full (q is
+ * then left to scan alone). */
+static inline __attribute__((always_inline)) int emit(xpair *q, size_t t, int up)
 {
-    const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
-    for (; i + 8 <= n; i += 8) {
-        v4d a0, a1, b0, b1;
-        memcpy(&a0, a + i, sizeof a0);
-        memcpy(&a1, a + i + 4, sizeof a1);
-        memcpy(&b0, b + i, sizeof b0);
-        memcpy(&b1, b + i + 4, sizeof b1);
-        v4l k = ((a0 - b0) * s >= zero) & ((a1 - b1) * s >= zero);
-        if (!(k[0] & k[1] & k[2] & k[3]))
+    if (q->n_ev == q->cap_ev) {
+        q->ok = 0;
+        return 0;
+    }
+    q->ev[q->n_ev++] = t << 1 | (size_t)up;
+    return 1;
+}
+
+/* Bars [i, end) of q one at a time by the kernel's rule (the crossover's
+ * last loop): where a difference is zero or NaN. */
+static int bars_one(xpair *q, size_t i, size_t end)
+{
+    const double *a = q->x.a, *b = q->x.b;
+    double sign = q->x.sign;
+    for (; i < end; i++) {
+        int u = sign < 0.0 && a[i] > b[i], d = sign > 0.0 && a[i] < b[i];
+        double diff = a[i] - b[i];
+        if (diff != 0.0)
+            sign = diff > 0.0 ? 1.0 : diff < 0.0 ? -1.0 : 0.0;
+        if ((u || d) && !emit(q, i, u))
             break;
     }
-    return i;
+    q->x.sign = sign;
+    return q->ok;
 }
 
-/* The next bar with a non-zero crossover (n when none); *up says its
- * direction. Blocks of 8 bars where every difference keeps nzd's sign
- * (zeros included) are passed over without a branch per bar. */
-#define LOOK 32 /* blocks ahead whose bars are fetched before the scan needs them */
-#define LOOKS 8 /* SUPER blocks ahead whose block ranges are fetched */
-
-/* The scan reads a block's ranges only where its SUPER block's ranges
- * meet, and its bars only where the block's meet (or at a crossing):
- * scattered lines the hardware does not fetch ahead. From block j, the
- * block ranges of the meeting SUPER blocks up to LOOKS ahead and the bars
- * of the meeting blocks up to LOOK ahead are fetched now. */
-static inline __attribute__((always_inline)) void prefetch_ahead(xscan *x, size_t j, size_t nb)
+/* 1 when each of the 64 differences a - b keeps sign's side ((a - b) sign
+ * >= 0: zeros keep it, a NaN does not), portable lanes. */
+static inline __attribute__((always_inline)) int sb_keeps(const double *a, const double *b,
+                                                          double sign)
 {
-    const double *a1 = x->ra->b1, *b1 = x->rb->b1, *a2 = x->ra->b2, *b2 = x->rb->b2;
-    size_t ns = nb / SUPER, J = j / SUPER;
-    size_t end2 = J + LOOKS < ns ? J + LOOKS : ns, end = j + LOOK < nb ? j + LOOK : nb;
-    if (x->pf2 <= J)
-        x->pf2 = J + 1;
-    for (; x->pf2 < end2; x->pf2++)
-        if (meet(a2 + 2 * x->pf2, b2 + 2 * x->pf2)) {
-            __builtin_prefetch(a1 + 2 * SUPER * x->pf2);
-            __builtin_prefetch(a1 + 2 * SUPER * x->pf2 + 8);
-            __builtin_prefetch(b1 + 2 * SUPER * x->pf2);
-            __builtin_prefetch(b1 + 2 * SUPER * x->pf2 + 8);
-        }
-    if (x->pf <= j)
-        x->pf = j + 1;
-    while (x->pf < end) {
-        size_t k = x->pf;
-        if (k % SUPER == 0 && k / SUPER < ns && !meet(a2 + 2 * (k / SUPER), b2 + 2 * (k / SUPER))) {
-            x->pf = k + SUPER;
+    const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
+    v4l k = {-1, -1, -1, -1};
+    for (size_t j = 0; j < SB; j += 4) {
+        v4d x, y;
+        memcpy(&x, a + j, sizeof x);
+        memcpy(&y, b + j, sizeof y);
+        k &= (x - y) * s >= zero;
+    }
+    return (k[0] & k[1] & k[2] & k[3]) != 0;
+}
+
+/* *gt, *lt: bit j set when a[j] > b[j], a[j] < b[j], j < 64. */
+static inline __attribute__((always_inline)) void sb_masks(const double *a, const double *b,
+                                                           uint64_t *gt, uint64_t *lt)
+{
+    uint64_t g = 0, l = 0;
+    for (unsigned j = 0; j < SB; j++) {
+        g |= (uint64_t)(a[j] > b[j]) << j;
+        l |= (uint64_t)(a[j] < b[j]) << j;
+    }
+    *gt = g;
+    *lt = l;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SCAN_AVX2 1
+
+/* sb_keeps on AVX2: the same operations a lane, ANDed, one movemask. */
+__attribute__((target("avx2"))) static inline int sb_keeps_avx2(const double *a, const double *b,
+                                                                double sign)
+{
+    const __m256d s = _mm256_set1_pd(sign), zero = _mm256_setzero_pd();
+    __m256d k = _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), k2 = k;
+#pragma GCC unroll 8
+    for (size_t j = 0; j < SB; j += 8) {
+        __m256d d = _mm256_sub_pd(_mm256_loadu_pd(a + j), _mm256_loadu_pd(b + j));
+        __m256d d2 = _mm256_sub_pd(_mm256_loadu_pd(a + j + 4), _mm256_loadu_pd(b + j + 4));
+        k = _mm256_and_pd(k, _mm256_cmp_pd(_mm256_mul_pd(d, s), zero, _CMP_GE_OQ));
+        k2 = _mm256_and_pd(k2, _mm256_cmp_pd(_mm256_mul_pd(d2, s), zero, _CMP_GE_OQ));
+    }
+    k = _mm256_and_pd(k, k2);
+    return _mm256_movemask_pd(k) == 0xf;
+}
+
+/* sb_masks on AVX2: four bits a compare's movemask. */
+__attribute__((target("avx2"))) static inline void sb_masks_avx2(const double *a, const double *b,
+                                                                 uint64_t *gt, uint64_t *lt)
+{
+    uint64_t g = 0, l = 0;
+#pragma GCC unroll 16
+    for (unsigned j = 0; j < SB; j += 4) {
+        __m256d x = _mm256_loadu_pd(a + j), y = _mm256_loadu_pd(b + j);
+        g |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(x, y, _CMP_GT_OQ)) << j;
+        l |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(x, y, _CMP_LT_OQ)) << j;
+    }
+    *gt = g;
+    *lt = l;
+}
+#endif
+
+typedef int (*sb_keeps_fn)(const double *, const double *, double);
+typedef void (*sb_masks_fn)(const double *, const double *, uint64_t *, uint64_t *);
+
+/* q's crossings over bars [q->x.i, t1) (t1 a multiple of SB, or n) into
+ * its list, by blocks of SB bars (keeps and masks: one of the pairs
+ * above; without ranges no block is passed over untested); the rest past
+ * the last whole block, and a block where a difference is zero or NaN,
+ * bar by bar. */
+static inline __attribute__((always_inline)) void tile_scan_of(xpair *q, size_t t1,
+                                                               sb_keeps_fn keeps,
+                                                               sb_masks_fn masks)
+{
+    xscan *x = &q->x;
+    const double *a = x->a, *b = x->b;
+    const double *a2 = x->ra ? x->ra->b2 : NULL, *b2 = x->rb ? x->rb->b2 : NULL;
+    size_t i = x->i, whole = x->n / SB * SB;
+    size_t stop = t1 < whole ? t1 : whole;
+    while (i < stop) {
+        size_t J = i / SB, base = J * SB, sh = i - base;
+        if (sh) { /* the pair's first bars: to their block's end */
+            if (!bars_one(q, i, base + SB))
+                return;
+            i = base + SB;
             continue;
         }
-        if (meet(a1 + 2 * k, b1 + 2 * k)) {
-            __builtin_prefetch(x->a + k * BLOCK);
-            __builtin_prefetch(x->b + k * BLOCK);
+        if (x->sign != 0.0) {
+            if ((a2 && apart(a2 + 2 * J, b2 + 2 * J, x->sign)) ||
+                keeps(a + base, b + base, x->sign)) {
+                i += SB;
+                continue;
+            }
         }
-        x->pf++;
+        uint64_t gt, lt;
+        /* the bars read again (from the first-level cache) rather than
+         * kept from keeps(): 32 vectors kept were spilled on every block */
+        __asm__ volatile("" ::: "memory");
+        masks(a + base, b + base, &gt, &lt);
+        if ((gt | lt) != ~(uint64_t)0) { /* a zero or NaN difference */
+            if (!bars_one(q, i, base + SB))
+                return;
+            i += SB;
+            continue;
+        }
+        uint64_t cu = gt & (lt << 1 | (uint64_t)(x->sign < 0.0));
+        uint64_t cd = lt & (gt << 1 | (uint64_t)(x->sign > 0.0));
+        x->sign = gt >> 63 ? 1.0 : -1.0;
+        uint64_t c = cu | cd;
+        if (q->cap_ev - q->n_ev >= SB) {
+            /* room for all: the first four written whether there or not
+             * (past the count, overwritten later), so the usual one or two
+             * take no branch whose count varies */
+            size_t *ev = q->ev + q->n_ev;
+            q->n_ev += (size_t)__builtin_popcountll(c);
+#pragma GCC unroll 4
+            for (unsigned r = 0; r < 4; r++, c &= c - 1) {
+                unsigned j = (unsigned)__builtin_ctzll(c | (uint64_t)1 << 63);
+                ev[r] = (base + j) << 1 | (size_t)(cu >> j & 1);
+            }
+            for (ev += 4; c; c &= c - 1) {
+                unsigned j = (unsigned)__builtin_ctzll(c);
+                *ev++ = (base + j) << 1 | (size_t)(cu >> j & 1);
+            }
+        }
+        for (; c; c &= c - 1) {
+            unsigned j = (unsigned)__builtin_ctzll(c);
+            if (!emit(q, base + j, (int)(cu >> j & 1)))
+                return;
+        }
+        i += SB;
     }
+    if (i < t1 && t1 > whole) { /* the bars past the last whole block */
+        if (!bars_one(q, i, t1))
+            return;
+        i = t1;
+    }
+    x->i = i;
 }
 
-/* The next crossing before bar stop (a multiple of BLOCK SUPER, or n),
- * or n when none: the scan then resumes where it stopped (at or past
- * stop). */
-static inline __attribute__((always_inline)) size_t xscan_next(xscan *x, size_t stop, int *up)
+static void tile_scan(xpair *q, size_t t1)
 {
-    const double *a = x->a, *b = x->b;
-    size_t i = x->i, n = x->n, nb = n / BLOCK;
-    if (x->pend) { /* the group's next crossing (before stop: the group is) */
-        unsigned j = (unsigned)__builtin_ctz(x->pend);
-        x->pend &= x->pend - 1;
-        *up = (int)(x->pend_up >> j & 1);
-        return x->pend_at + j;
-    }
-    while (i < stop) {
-        if (x->sign != 0.0) {
-            if (x->ra && i % BLOCK == 0 && i / BLOCK < nb) {
-                size_t j = skip_blocks(x, i / BLOCK, nb);
-                i = j * BLOCK;
-                if (i >= stop)
-                    break;
-                if (x->ahead)
-                    prefetch_ahead(x, j, nb);
-            }
-            /* this block (the whole rest past the last one) 8 bars at a time */
-            size_t lim = x->ra && i / BLOCK < nb ? (i / BLOCK + 1) * BLOCK : n;
-            i = same_sign(a, b, i, lim, x->sign);
-            if (i == lim)
-                continue;
-        }
-        /* the rest of this group of 8 bars: where no difference is zero or
-         * NaN (nearly always), each bar's state is the bar before's sign,
-         * so the crossings are bit masks and the first one a count of
-         * trailing zeros, without a branch a bar */
-        size_t g0 = i / 8 * 8;
-        if (g0 + 8 <= n) {
-            unsigned gt = 0, lt = 0, sh = (unsigned)(i - g0);
-            for (unsigned j = 0; j < 8; j++) {
-                gt |= (unsigned)(a[g0 + j] > b[g0 + j]) << j;
-                lt |= (unsigned)(a[g0 + j] < b[g0 + j]) << j;
-            }
-            gt >>= sh;
-            lt >>= sh;
-            if ((gt | lt) == (1u << (8 - sh)) - 1) {
-                unsigned cu = gt & (lt << 1 | (x->sign < 0.0));
-                unsigned cd = lt & (gt << 1 | (x->sign > 0.0));
-                x->sign = gt >> (7 - sh) & 1 ? 1.0 : -1.0; /* past the group */
-                i = g0 + 8;
-                if (cu | cd) { /* the first now, the others from pend (no bar
-                                  of the group is read again) */
-                    unsigned j = (unsigned)__builtin_ctz(cu | cd);
-                    x->pend = (cu | cd) & ((cu | cd) - 1);
-                    x->pend_up = cu;
-                    x->pend_at = g0 + sh;
-                    x->i = i;
-                    *up = (int)(cu >> j & 1);
-                    return g0 + sh + j;
-                }
-                continue;
-            }
-        }
-        /* one bar at a time, as the kernel, to the next multiple of 8 */
-        size_t end = (i / 8 + 1) * 8 < n ? (i / 8 + 1) * 8 : n;
-        for (; i < end; i++) {
-            int u = x->sign < 0.0 && a[i] > b[i], d = x->sign > 0.0 && a[i] < b[i];
-            double diff = a[i] - b[i];
-            if (diff != 0.0)
-                x->sign = diff > 0.0 ? 1.0 : diff < 0.0 ? -1.0 : 0.0;
-            if (u || d) {
-                x->i = i + 1;
-                *up = u;
-                return i;
-            }
-        }
-    }
-    x->i = i < n ? i : n;
-    return n;
+    tile_scan_of(q, t1, sb_keeps, sb_masks);
+}
+
+#ifdef SCAN_AVX2
+__attribute__((target("avx2,bmi,popcnt"))) static void tile_scan_avx2(xpair *q, size_t t1)
+{
+    tile_scan_of(q, t1, sb_keeps_avx2, sb_masks_avx2);
+}
+#endif
+
+/* The tile scan this machine runs: AVX2's where it has it. */
+static void (*tile_scan_fn(void))(xpair *, size_t)
+{
+#ifdef SCAN_AVX2
+    if (!slab__scan_portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+        __builtin_cpu_supports("popcnt"))
+        return tile_scan_avx2;
+#endif
+    return tile_scan;
 }
 
 /* ---- the broker's arithmetic (fill.c, broker.c), for one long position ---- */
@@ -878,19 +912,18 @@ static int sell(walk *w, size_t t, double size, double price, double *x, double 
     return 1;
 }
 
-/* The whole run: values, spans and trades into f. 0, or -1 out of memory. */
-/* Every crossing of the run into f->ev (at most one a bar); returns the
- * count. The scan is inlined here, so it runs in this function's clone. */
-LANES_CLONES static size_t crossings(slab__fast *f, xscan *x)
+/* Every crossing of the run into f->ev (at most one a bar: never full);
+ * returns the count. */
+static size_t crossings(slab__fast *f, const xscan *x)
 {
-    size_t m = 0;
-    for (;;) {
-        int up;
-        size_t t = xscan_next(x, x->n, &up);
-        if (t >= x->n)
-            return m;
-        f->ev[m++] = t << 1 | (size_t)up;
-    }
+    xpair q;
+    memset(&q, 0, sizeof q);
+    q.x = *x;
+    q.ev = f->ev;
+    q.cap_ev = x->n;
+    q.ok = 1;
+    tile_scan_fn()(&q, x->n);
+    return q.n_ev;
 }
 
 /* The prices the walk's signals read. */
@@ -1047,17 +1080,6 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
 #define BATCH_EV_BYTES ((size_t)64 << 20) /* crossings a batch keeps at most */
 #define EV_SLOTS 1024                     /* pairs whose slots never move */
 
-typedef struct xpair {
-    size_t idx[SLAB_GRID_MAX_AXES]; /* its combination */
-    double fast, slow;              /* its SMA periods */
-    const double *a, *b;            /* the cache's SMAs, while the scan holds them */
-    xscan x;
-    size_t first;             /* the first bar the crossover is valid at */
-    size_t *ev, n_ev, cap_ev; /* its crossings, as crossings() lists them (its
-                                 slot of the worker's evbuf) */
-    int ok;                   /* the crossings are found; 0: it scans alone */
-} xpair;
-
 static void batch_free(slab__fast *f)
 {
     slab_free(f->evbuf);
@@ -1109,9 +1131,8 @@ int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_
     return 0;
 }
 
-/* Fetches the lines of r's SUPER block ranges over bars [lo, hi), which
- * every scan of a batch reads (its blocks of 8 bars' ranges it does not
- * read; the bars themselves it reads where SUPER blocks meet). */
+/* Fetches the lines of r's ranges over bars [lo, hi), which every scan
+ * of a batch reads (the bars themselves it reads where ranges meet). */
 static void fetch_tile(const ranges *r, size_t lo, size_t hi)
 {
     for (size_t i = lo / SB * 2; i < (hi + SB - 1) / SB * 2; i += 8)
@@ -1124,211 +1145,11 @@ typedef struct tile_set {
     size_t n;
 } tile_set;
 
-/* ---- a batch pair's scan over a tile, SUPER blocks of 64 bars at a time ----
- * A SUPER block whose ranges are apart on the pair's side is passed over
- * (one test); another is read whole, its 64 differences tested at once for
- * keeping the side (a vector compare a 4 bars, ANDed), and only a block
- * that does not is made into masks of a > b and a < b, its crossings their
- * bits. This reads more bars than the single scan's blocks of 8 (all of a
- * meeting SUPER block's) but takes a branch a SUPER block where that took
- * one or more a block of 8, mispredicted wherever the ranges come and go:
- * those branches were most of the scan. */
-
-int slab__scan_portable = 0;
-
-/* Adds q's crossing at bar t (up: upward); 0 when q's slot is full (q is
- * then left to scan alone). */
-static inline __attribute__((always_inline)) int emit(xpair *q, size_t t, int up)
-{
-    if (q->n_ev == q->cap_ev) {
-        q->ok = 0;
-        return 0;
-    }
-    q->ev[q->n_ev++] = t << 1 | (size_t)up;
-    return 1;
-}
-
-/* Bars [i, end) of q one at a time by the kernel's rule (xscan_next's
- * last loop): where a difference is zero or NaN. */
-static int bars_one(xpair *q, size_t i, size_t end)
-{
-    const double *a = q->x.a, *b = q->x.b;
-    double sign = q->x.sign;
-    for (; i < end; i++) {
-        int u = sign < 0.0 && a[i] > b[i], d = sign > 0.0 && a[i] < b[i];
-        double diff = a[i] - b[i];
-        if (diff != 0.0)
-            sign = diff > 0.0 ? 1.0 : diff < 0.0 ? -1.0 : 0.0;
-        if ((u || d) && !emit(q, i, u))
-            break;
-    }
-    q->x.sign = sign;
-    return q->ok;
-}
-
-/* 1 when each of the 64 differences a - b keeps sign's side ((a - b) sign
- * >= 0: zeros keep it, a NaN does not), portable lanes. */
-static inline __attribute__((always_inline)) int sb_keeps(const double *a, const double *b,
-                                                          double sign)
-{
-    const v4d s = {sign, sign, sign, sign}, zero = {0.0, 0.0, 0.0, 0.0};
-    v4l k = {-1, -1, -1, -1};
-    for (size_t j = 0; j < SB; j += 4) {
-        v4d x, y;
-        memcpy(&x, a + j, sizeof x);
-        memcpy(&y, b + j, sizeof y);
-        k &= (x - y) * s >= zero;
-    }
-    return (k[0] & k[1] & k[2] & k[3]) != 0;
-}
-
-/* *gt, *lt: bit j set when a[j] > b[j], a[j] < b[j], j < 64. */
-static inline __attribute__((always_inline)) void sb_masks(const double *a, const double *b,
-                                                           uint64_t *gt, uint64_t *lt)
-{
-    uint64_t g = 0, l = 0;
-    for (unsigned j = 0; j < SB; j++) {
-        g |= (uint64_t)(a[j] > b[j]) << j;
-        l |= (uint64_t)(a[j] < b[j]) << j;
-    }
-    *gt = g;
-    *lt = l;
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define SCAN_AVX2 1
-
-/* sb_keeps on AVX2: the same operations a lane, ANDed, one movemask. */
-__attribute__((target("avx2"))) static inline int sb_keeps_avx2(const double *a, const double *b,
-                                                                double sign)
-{
-    const __m256d s = _mm256_set1_pd(sign), zero = _mm256_setzero_pd();
-    __m256d k = _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), k2 = k;
-#pragma GCC unroll 8
-    for (size_t j = 0; j < SB; j += 8) {
-        __m256d d = _mm256_sub_pd(_mm256_loadu_pd(a + j), _mm256_loadu_pd(b + j));
-        __m256d d2 = _mm256_sub_pd(_mm256_loadu_pd(a + j + 4), _mm256_loadu_pd(b + j + 4));
-        k = _mm256_and_pd(k, _mm256_cmp_pd(_mm256_mul_pd(d, s), zero, _CMP_GE_OQ));
-        k2 = _mm256_and_pd(k2, _mm256_cmp_pd(_mm256_mul_pd(d2, s), zero, _CMP_GE_OQ));
-    }
-    k = _mm256_and_pd(k, k2);
-    return _mm256_movemask_pd(k) == 0xf;
-}
-
-/* sb_masks on AVX2: four bits a compare's movemask. */
-__attribute__((target("avx2"))) static inline void sb_masks_avx2(const double *a, const double *b,
-                                                                 uint64_t *gt, uint64_t *lt)
-{
-    uint64_t g = 0, l = 0;
-#pragma GCC unroll 16
-    for (unsigned j = 0; j < SB; j += 4) {
-        __m256d x = _mm256_loadu_pd(a + j), y = _mm256_loadu_pd(b + j);
-        g |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(x, y, _CMP_GT_OQ)) << j;
-        l |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(x, y, _CMP_LT_OQ)) << j;
-    }
-    *gt = g;
-    *lt = l;
-}
-#endif
-
-typedef int (*sb_keeps_fn)(const double *, const double *, double);
-typedef void (*sb_masks_fn)(const double *, const double *, uint64_t *, uint64_t *);
-
-/* q's crossings over bars [q->x.i, t1) (t1 a multiple of SB, or n) into
- * its slot, by SUPER blocks (keeps and masks: one of the pairs above);
- * the rest past the last whole SUPER block, and a block where a
- * difference is zero or NaN, bar by bar. */
-static inline __attribute__((always_inline)) void tile_scan_of(xpair *q, size_t t1,
-                                                               sb_keeps_fn keeps,
-                                                               sb_masks_fn masks)
-{
-    xscan *x = &q->x;
-    const double *a = x->a, *b = x->b, *a2 = x->ra->b2, *b2 = x->rb->b2;
-    size_t i = x->i, ns = x->n / BLOCK / SUPER, whole = ns * SB;
-    size_t stop = t1 < whole ? t1 : whole;
-    while (i < stop) {
-        size_t J = i / SB, base = J * SB, sh = i - base;
-        if (sh) { /* the pair's first bars: to the SUPER block's end */
-            if (!bars_one(q, i, base + SB))
-                return;
-            i = base + SB;
-            continue;
-        }
-        if (x->sign != 0.0) {
-            if (apart(a2 + 2 * J, b2 + 2 * J, x->sign) || keeps(a + base, b + base, x->sign)) {
-                i += SB;
-                continue;
-            }
-        }
-        uint64_t gt, lt;
-        /* the bars read again (from the first-level cache) rather than
-         * kept from keeps(): 32 vectors kept were spilled on every block */
-        __asm__ volatile("" ::: "memory");
-        masks(a + base, b + base, &gt, &lt);
-        if ((gt | lt) != ~(uint64_t)0) { /* a zero or NaN difference */
-            if (!bars_one(q, i, base + SB))
-                return;
-            i += SB;
-            continue;
-        }
-        uint64_t cu = gt & (lt << 1 | (uint64_t)(x->sign < 0.0));
-        uint64_t cd = lt & (gt << 1 | (uint64_t)(x->sign > 0.0));
-        x->sign = gt >> 63 ? 1.0 : -1.0;
-        uint64_t c = cu | cd;
-        if (q->cap_ev - q->n_ev >= SB) {
-            /* room for all: the first four written whether there or not
-             * (past the count, overwritten later), so the usual one or two
-             * take no branch whose count varies */
-            size_t *ev = q->ev + q->n_ev;
-            q->n_ev += (size_t)__builtin_popcountll(c);
-#pragma GCC unroll 4
-            for (unsigned r = 0; r < 4; r++, c &= c - 1) {
-                unsigned j = (unsigned)__builtin_ctzll(c | (uint64_t)1 << 63);
-                ev[r] = (base + j) << 1 | (size_t)(cu >> j & 1);
-            }
-            for (ev += 4; c; c &= c - 1) {
-                unsigned j = (unsigned)__builtin_ctzll(c);
-                *ev++ = (base + j) << 1 | (size_t)(cu >> j & 1);
-            }
-        }
-        for (; c; c &= c - 1) {
-            unsigned j = (unsigned)__builtin_ctzll(c);
-            if (!emit(q, base + j, (int)(cu >> j & 1)))
-                return;
-        }
-        i += SB;
-    }
-    if (i < t1 && t1 > whole) { /* the bars past the last whole SUPER block */
-        if (!bars_one(q, i, t1))
-            return;
-        i = t1;
-    }
-    x->i = i;
-}
-
-static void tile_scan(xpair *q, size_t t1)
-{
-    tile_scan_of(q, t1, sb_keeps, sb_masks);
-}
-
-#ifdef SCAN_AVX2
-__attribute__((target("avx2,bmi,popcnt"))) static void tile_scan_avx2(xpair *q, size_t t1)
-{
-    tile_scan_of(q, t1, sb_keeps_avx2, sb_masks_avx2);
-}
-#endif
-
 /* Scans the batch's pairs that are ok tile by tile; a pair whose
  * crossings pass its slot's cap_ev is left to scan alone. */
 static void batch_scan(xpair *p, size_t m, size_t n, size_t tile, const tile_set *ts)
 {
-    void (*scan)(xpair *, size_t) = tile_scan;
-#ifdef SCAN_AVX2
-    if (!slab__scan_portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-        __builtin_cpu_supports("popcnt"))
-        scan = tile_scan_avx2;
-#endif
+    void (*scan)(xpair *, size_t) = tile_scan_fn();
     for (size_t t0 = 0; t0 < n; t0 += tile) {
         size_t t1 = t0 + tile < n ? t0 + tile : n, t2 = t1 + tile < n ? t1 + tile : n;
         for (size_t k = 0; k < ts->n; k++) /* the next tile, while this one is scanned */
@@ -1355,8 +1176,8 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
     tile_set ts = {NULL, 0};
     const slab_ind_def *sma = ind_def(K_SMA_CROSS);
     int rc = 0;
-    if (m < 2 || !cache || !shared || n / BLOCK / SUPER < 2)
-        return 0;                                     /* alone, each with its look-ahead */
+    if (m < 2 || !cache || !shared || n / SB < 2)
+        return 0; /* each alone */
     /* A slot of the worker's one buffer a pair, at the same place from one
      * batch to the next while a batch has at most EV_SLOTS pairs: its pages
      * are touched once (as far as a pair's crossings reach) and no list is
@@ -1394,15 +1215,14 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
         if (!ra || !rb)
             continue;
         p->first = xscan_init(&p->x, p->a, p->b, ra, rb, n);
-        p->x.ahead = 0;
         p->ok = 1;
         tile_add(&ts, ra);
         tile_add(&ts, rb);
     }
     size_t tile =
-        ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / (SUPER * BLOCK) * (SUPER * BLOCK) : n;
-    if (tile < SUPER * BLOCK)
-        tile = SUPER * BLOCK;
+        ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / SB * SB : n;
+    if (tile < SB)
+        tile = SB;
     batch_scan(f->bat, m, n, tile, &ts);
 out:
     for (size_t k = 0; k < m; k++) { /* the scan is done: the SMAs go back */
