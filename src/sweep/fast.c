@@ -441,6 +441,7 @@ typedef struct xpair {
  * ranges came and went: those branches were most of its time. */
 
 int slab__scan_portable = 0;
+size_t slab__batch_slot_cap = 0;
 
 /* Adds q's crossing at bar t (up: upward); 0 when q's slot is full (q is
  * then left to scan alone). */
@@ -1186,6 +1187,8 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
      * sets of the caches (slots 64 KiB apart all fell in one or two, and
      * nearly every crossing's store was a miss). */
     size_t cap = BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS) - 64 / sizeof(size_t);
+    if (slab__batch_slot_cap && slab__batch_slot_cap < cap)
+        cap = slab__batch_slot_cap;
     if (!f->evbuf && !(f->evbuf = slab_malloc(BATCH_EV_BYTES)))
         return 0; /* alone */
     for (size_t k = 0; k < m; k++) {

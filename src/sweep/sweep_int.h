@@ -105,6 +105,9 @@ int slab__fast_batch_add(slab__fast *f, const slab_sweep_spec *spec, const size_
 /* Tests set it to scan batches with the portable lanes where AVX2 is
  * there too (fast.c tile_scan). */
 extern int slab__scan_portable;
+/* Tests set it (> 0) to cap a batch pair's crossings lower, so pairs
+ * overflow their slot and scan alone (fast.c slab__fast_batch_scan). */
+extern size_t slab__batch_slot_cap;
 int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shared,
                           const slab_sweep_spec *spec);
 /* Whether f's batches ask for their SMAs from the end (every other

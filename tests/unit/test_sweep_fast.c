@@ -411,6 +411,37 @@ static void test_fast_jobs_shards(void **state)
     slab_grid_free(g);
 }
 
+/* A batch pair whose crossings overflow its slot scans alone afterwards.
+ * Slots of 3 and 70 crossings (past the slot's end the scan writes them
+ * one at a time, tested; 70 takes both ways) and of 150, where some pairs
+ * of this minute grid overflow and some do not; on both scans' lanes the
+ * lines are the engine's. */
+static void test_slot_overflow(void **state)
+{
+    (void)state;
+    static const char *const axes[] = {"fast=2:20:3", "slow=25:95:10", NULL};
+    static const size_t caps[] = {3, 70, 150};
+    slab_sweep_spec spec;
+    slab_grid *g = grid_of(axes);
+    spec_init(&spec, minutes, "sma_cross", g);
+    spec.jobs = 1;
+    for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+        sink s;
+        slab_sweep_report rep;
+        slab__batch_slot_cap = caps[c];
+        both_ways("slot overflow", &spec, &s);
+        free(s.text);
+        sweep(&spec, &s, &rep);
+        slab__batch_slot_cap = 0;
+        free(s.text);
+        /* pairs overflowed; with slots of 150, others kept theirs */
+        assert_true(rep.batched < rep.fast);
+        if (caps[c] == 150)
+            assert_true(rep.batched > 0);
+    }
+    slab_grid_free(g);
+}
+
 /* Every SMA of a grid is computed once, in few multi-series calls: a miss
  * takes the values of its axis the cache lacks, nearest its own first, up to
  * 64 (16 on the first axis, whose entries are retired row by row and their
@@ -522,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_fast_equals_engine),
         cmocka_unit_test(test_fast_jobs_shards),
         cmocka_unit_test(test_fallback),
+        cmocka_unit_test(test_slot_overflow),
         cmocka_unit_test(test_cache_siblings),
         cmocka_unit_test(test_cache_retire_shared),
     };
