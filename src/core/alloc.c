@@ -7,28 +7,30 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Atomic: a sweep's threads allocate side by side, and a count two of
+ * them took down at once could skip the k-th call or fail two. */
 static long fail_countdown; /* 0 = never fail; k = fail the k-th call */
 static int fail_fired;      /* the armed failure has happened */
 
 static int should_fail(void)
 {
-    if (fail_countdown <= 0)
+    if (__atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) <= 0)
         return 0;
-    if (--fail_countdown != 0)
+    if (__atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_RELAXED) != 0)
         return 0;
-    fail_fired = 1;
+    __atomic_store_n(&fail_fired, 1, __ATOMIC_RELAXED);
     return 1;
 }
 
 void slab_alloc_fail_after(long k)
 {
-    fail_countdown = k;
-    fail_fired = 0;
+    __atomic_store_n(&fail_countdown, k, __ATOMIC_RELAXED);
+    __atomic_store_n(&fail_fired, 0, __ATOMIC_RELAXED);
 }
 
 int slab_alloc_fail_fired(void)
 {
-    return fail_fired;
+    return __atomic_load_n(&fail_fired, __ATOMIC_RELAXED);
 }
 
 void *slab_malloc(size_t n)
