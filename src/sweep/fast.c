@@ -1067,15 +1067,15 @@ static int ind(slab__fast *f, slab__cache *cache, const slab_sweep_spec *spec, c
 }
 
 /* ---- a batch of sma_cross combinations ----------------------------------------
- * One combination's scan reads its two SMAs' ranges, and their bars near
- * the crossings: scattered lines of arrays far larger than the caches, each
- * a wait for memory. A worker's next combinations share few SMAs (the
- * grid's first axis varies slowest), so their scans go together, a tile of
- * bars at a time: the ranges of the tile are fetched while the tile before
- * is scanned, and a line of an SMA's bars near a crossing is read from
- * memory once, then found cached by every other combination of the batch
- * that reads it. The crossings are the scan's own, only found in another
- * order. */
+ * One combination's scan reads its two SMAs' ranges, and their bars where
+ * the ranges meet: stretches of arrays far larger than the caches, each
+ * new line a wait for memory. A worker's next combinations share most of
+ * their SMAs (the grid's first axis varies slowest), so their scans go
+ * together, a tile of bars at a time: the ranges of the tile are fetched
+ * while the tile before is scanned, and a line of an SMA's bars is read
+ * from memory once, then found cached by every other combination of the
+ * batch that reads it. The crossings are the scan's own, only found in
+ * another order. */
 
 #define TILE_BYTES ((size_t)256 << 10)    /* the batch's SMAs' bars over a tile */
 #define BATCH_EV_BYTES ((size_t)64 << 20) /* crossings a batch keeps at most */
