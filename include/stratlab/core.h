@@ -394,8 +394,8 @@ int slab_grow(void **arr, size_t *cap, size_t need, size_t sz);
  * write, which the pages already present skip; nothing where the system
  * has no such call. For large fresh arrays. */
 void slab_prefault(void *p, size_t n);
-/* Test hook: fail the k-th allocation from now (0 = never). Not thread
- * safe: for single-threaded tests. */
+/* Test hook: fail the k-th allocation from now (0 = never), counted over
+ * every thread (atomically); arm and read it from one thread. */
 void slab_alloc_fail_after(long k);
 /* 1 when the failure armed by the last slab_alloc_fail_after() has
  * happened, so a test can drive k = 1, 2, ... until a call makes fewer

@@ -120,9 +120,9 @@ static entry *find(slab__cache *c, const slab_ind_def *def, const double *const 
 }
 
 /* An output array of bytes: a spare one when there is one of that size.
- * Aligned to a cache line, so that a block of eight bars (the sweep's
- * crossing scan reads an SMA's bars a block at a time, near crossings) is
- * one line, not two: malloc's 16 bytes made every such read two misses. */
+ * Aligned to a cache line, so that a block of 64 bars (the sweep's
+ * crossing scan reads an SMA's bars a block at a time, where ranges meet)
+ * is eight whole lines, not parts of nine. */
 static double *array_new(slab__cache *c, size_t bytes)
 {
     if (c->n_spare && c->spare_bytes == bytes)

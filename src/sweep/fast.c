@@ -455,8 +455,9 @@ static inline __attribute__((always_inline)) int emit(xpair *q, size_t t, int up
     return 1;
 }
 
-/* Bars [i, end) of q one at a time by the kernel's rule (the crossover's
- * last loop): where a difference is zero or NaN. */
+/* Bars [i, end) of q one at a time by the crossover's rule (the section's
+ * head): where a difference is zero or NaN, and the bars outside whole
+ * blocks. */
 static int bars_one(xpair *q, size_t i, size_t end)
 {
     const double *a = q->x.a, *b = q->x.b;
@@ -548,8 +549,7 @@ typedef void (*sb_masks_fn)(const double *, const double *, uint64_t *, uint64_t
  * the last whole block, and a block where a difference is zero or NaN,
  * bar by bar. */
 static inline __attribute__((always_inline)) void tile_scan_of(xpair *q, size_t t1,
-                                                               sb_keeps_fn keeps,
-                                                               sb_masks_fn masks)
+                                                               sb_keeps_fn keeps, sb_masks_fn masks)
 {
     xscan *x = &q->x;
     const double *a = x->a, *b = x->b;
@@ -564,12 +564,10 @@ static inline __attribute__((always_inline)) void tile_scan_of(xpair *q, size_t 
             i = base + SB;
             continue;
         }
-        if (x->sign != 0.0) {
-            if ((a2 && apart(a2 + 2 * J, b2 + 2 * J, x->sign)) ||
-                keeps(a + base, b + base, x->sign)) {
-                i += SB;
-                continue;
-            }
+        if (x->sign != 0.0 && ((a2 && apart(a2 + 2 * J, b2 + 2 * J, x->sign)) ||
+                               keeps(a + base, b + base, x->sign))) {
+            i += SB;
+            continue;
         }
         uint64_t gt, lt;
         /* the bars read again (from the first-level cache) rather than
@@ -1183,10 +1181,11 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
      * batch to the next while a batch has at most EV_SLOTS pairs: its pages
      * are touched once (as far as a pair's crossings reach) and no list is
      * grown by realloc and copied. A slot is a line short of a power of
-     * two: the pairs' list ends, written in turn, then fall in different
-     * sets of the caches (slots 64 KiB apart all fell in one or two, and
-     * nearly every crossing's store was a miss). */
-    size_t cap = BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS) - 64 / sizeof(size_t);
+     * two, so the pairs' list ends, written in turn, fall in different
+     * sets of the caches rather than one or two (a precaution: no change
+     * was measured either way). */
+    size_t cap =
+        BATCH_EV_BYTES / sizeof(size_t) / (m > EV_SLOTS ? m : EV_SLOTS) - 64 / sizeof(size_t);
     if (slab__batch_slot_cap && slab__batch_slot_cap < cap)
         cap = slab__batch_slot_cap;
     if (!f->evbuf && !(f->evbuf = slab_malloc(BATCH_EV_BYTES)))
@@ -1222,8 +1221,7 @@ int slab__fast_batch_scan(slab__fast *f, slab__cache *cache, slab__franges *shar
         tile_add(&ts, ra);
         tile_add(&ts, rb);
     }
-    size_t tile =
-        ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / SB * SB : n;
+    size_t tile = ts.n ? TILE_BYTES / (ts.n * sizeof(double)) / SB * SB : n;
     if (tile < SB)
         tile = SB;
     batch_scan(f->bat, m, n, tile, &ts);
